@@ -1,0 +1,80 @@
+// Package app wires configuration, storage, services and the HTTP server together, the same way
+// for `tcd serve`, the other subcommands and the end-to-end tests.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/tcd-registry/tcd/internal/audit"
+	"github.com/tcd-registry/tcd/internal/auth"
+	"github.com/tcd-registry/tcd/internal/config"
+	"github.com/tcd-registry/tcd/internal/httpapi"
+	"github.com/tcd-registry/tcd/internal/orgs"
+	"github.com/tcd-registry/tcd/internal/store"
+)
+
+// App is a running service's parts.
+type App struct {
+	Config     config.Config
+	Log        *slog.Logger
+	Store      *store.Store
+	Orgs       *orgs.Service
+	Tokens     *auth.Tokens
+	DefaultOrg orgs.Org
+	HTTP       *httpapi.Server
+}
+
+// Open connects to the database, applies pending migrations, makes sure the default
+// organisation exists and builds the HTTP server.
+func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	st, err := store.Open(ctx, cfg.DatabaseURL, store.Options{MaxOpenConns: cfg.DBMaxOpenConns})
+	if err != nil {
+		return nil, err
+	}
+	if n, err := st.MigrateUp(ctx); err != nil {
+		st.Close()
+		return nil, err
+	} else if n > 0 {
+		log.Info("applied migrations", slog.Int("count", n))
+	}
+	a := &App{Config: cfg, Log: log, Store: st, Orgs: orgs.NewService(st), Tokens: auth.NewTokens(st)}
+	a.DefaultOrg, err = a.Orgs.EnsureDefault(ctx, cfg.OrgCode, cfg.OrgName)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("default organisation: %w", err)
+	}
+	a.HTTP = httpapi.New(httpapi.Deps{Config: cfg, Store: st, Orgs: a.Orgs, Tokens: a.Tokens, Audit: audit.NewLog(st), Logger: log})
+	return a, nil
+}
+
+// Serve answers HTTP on ln until ctx is cancelled, then lets in-flight requests finish (up to
+// 20 s) before returning.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{Handler: a.HTTP.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down: finishing in-flight requests")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.Store.Close() }

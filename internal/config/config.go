@@ -1,0 +1,128 @@
+// Package config reads the service's settings from TCD_* environment variables, so that the
+// server, the CLI and the tests all see one configuration with documented defaults.
+package config
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting of the service. The README lists each variable with its default.
+type Config struct {
+	Addr           string
+	DatabaseURL    string
+	DelegationMin  int
+	OrgCode        string
+	OrgName        string
+	TimeZone       *time.Location
+	CORSOrigins    []string
+	BodyLimit      string
+	RequestTimeout time.Duration
+	LogLevel       string
+	RateLimit      float64 // requests per second per token; 0 disables
+	RateBurst      int
+	DBMaxOpenConns int
+	ExportSchedule string
+	ExportDir      string
+	ExportFormats  []string
+}
+
+// Load reads the environment. It fails on malformed values instead of silently using defaults,
+// because a typo in a production setting should stop the service, not change its behaviour.
+func Load() (Config, error) {
+	var errs []string
+	c := Config{
+		Addr:           env("TCD_ADDR", ":8080"),
+		DatabaseURL:    env("TCD_DATABASE_URL", "sqlite:data/tcd.db"),
+		OrgCode:        env("TCD_ORG_CODE", "TCD"),
+		OrgName:        env("TCD_ORG_NAME", "Ban Tiếp công dân"),
+		BodyLimit:      env("TCD_BODY_LIMIT", "1M"),
+		LogLevel:       env("TCD_LOG_LEVEL", "info"),
+		ExportSchedule: env("TCD_EXPORT_SCHEDULE", ""),
+		ExportDir:      env("TCD_EXPORT_DIR", "data/exports"),
+	}
+	c.DelegationMin = intEnv("TCD_DELEGATION_MIN", 5, &errs)
+	if c.DelegationMin < 2 {
+		errs = append(errs, "TCD_DELEGATION_MIN must be at least 2")
+	}
+	c.RateLimit = floatEnv("TCD_RATE_LIMIT", 50, &errs)
+	c.RateBurst = intEnv("TCD_RATE_BURST", 100, &errs)
+	c.DBMaxOpenConns = intEnv("TCD_DB_MAX_CONNS", 20, &errs)
+	c.RequestTimeout = durationEnv("TCD_REQUEST_TIMEOUT", 30*time.Second, &errs)
+	tz := env("TCD_TIMEZONE", "Asia/Ho_Chi_Minh")
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		// The tz database may be missing on minimal images; Vietnam has had no DST since 1975.
+		if tz == "Asia/Ho_Chi_Minh" {
+			loc = time.FixedZone("ICT", 7*3600)
+		} else {
+			errs = append(errs, fmt.Sprintf("TCD_TIMEZONE: %v", err))
+		}
+	}
+	c.TimeZone = loc
+	c.CORSOrigins = list(env("TCD_CORS_ORIGINS", ""))
+	c.ExportFormats = list(env("TCD_EXPORT_FORMATS", "xlsx,csv,json"))
+	if len(errs) > 0 {
+		return c, fmt.Errorf("configuration: %s", strings.Join(errs, "; "))
+	}
+	return c, nil
+}
+
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok && strings.TrimSpace(v) != "" {
+		return strings.TrimSpace(v)
+	}
+	return def
+}
+
+func intEnv(name string, def int, errs *[]string) int {
+	v := env(name, "")
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		*errs = append(*errs, fmt.Sprintf("%s must be an integer, got %q", name, v))
+		return def
+	}
+	return n
+}
+
+func floatEnv(name string, def float64, errs *[]string) float64 {
+	v := env(name, "")
+	if v == "" {
+		return def
+	}
+	n, err := strconv.ParseFloat(v, 64)
+	if err != nil || n < 0 {
+		*errs = append(*errs, fmt.Sprintf("%s must be a non-negative number, got %q", name, v))
+		return def
+	}
+	return n
+}
+
+func durationEnv(name string, def time.Duration, errs *[]string) time.Duration {
+	v := env(name, "")
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		*errs = append(*errs, fmt.Sprintf("%s must be a positive duration such as 30s, got %q", name, v))
+		return def
+	}
+	return d
+}
+
+func list(v string) []string {
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

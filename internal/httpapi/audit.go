@@ -1,0 +1,81 @@
+package httpapi
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/tcd-registry/tcd/internal/apperr"
+	"github.com/tcd-registry/tcd/internal/audit"
+	"github.com/tcd-registry/tcd/internal/auth"
+	"github.com/tcd-registry/tcd/internal/page"
+)
+
+func (s *Server) registerAudit(r router) {
+	r.handle(http.MethodGet, "/audit", auth.AuditRead, s.listAudit)
+}
+
+// AuditList is one page of the audit log, newest first.
+type AuditList struct {
+	Items      []audit.Entry `json:"items"`
+	NextCursor *string       `json:"next_cursor"`
+}
+
+// listAudit godoc
+// @Summary   The audit log (admin, auditor): every write, void, merge and token change, and reads of personal data
+// @Tags      audit
+// @Produce   json
+// @Security  Bearer
+// @Param     entity    query string false "entity type, e.g. person, visit, case"
+// @Param     entity_id query string false "the record's id"
+// @Param     actor     query string false "token name"
+// @Param     from      query string false "first day, YYYY-MM-DD"
+// @Param     to        query string false "last day, YYYY-MM-DD (inclusive)"
+// @Param     limit     query int    false "page size (1-500, default 50)"
+// @Param     cursor    query string false "next_cursor of the previous page"
+// @Success   200 {object} AuditList
+// @Failure   400,401,403,422 {object} Problem
+// @Router    /api/v1/audit [get]
+func (s *Server) listAudit(c echo.Context) error {
+	pg, err := pageOf(c)
+	if err != nil {
+		return err
+	}
+	f := audit.Filter{Entity: c.QueryParam("entity"), EntityID: c.QueryParam("entity_id"), Actor: c.QueryParam("actor"), Page: pg}
+	var fe apperr.Fields
+	if v := c.QueryParam("from"); v != "" {
+		if t, err := time.Parse(time.DateOnly, v); err != nil {
+			fe.Add("from", "must be a date YYYY-MM-DD")
+		} else {
+			f.From = &t
+		}
+	}
+	if v := c.QueryParam("to"); v != "" {
+		if t, err := time.Parse(time.DateOnly, v); err != nil {
+			fe.Add("to", "must be a date YYYY-MM-DD")
+		} else {
+			end := t.AddDate(0, 0, 1)
+			f.To = &end
+		}
+	}
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	items, next, err := s.Audit.List(c.Request().Context(), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, AuditList{Items: items, NextCursor: cursorOrNil(next)})
+}
+
+func pageOf(c echo.Context) (page.Request, error) {
+	return page.Parse(c.QueryParam("limit"), c.QueryParam("cursor"))
+}
+
+func cursorOrNil(next string) *string {
+	if next == "" {
+		return nil
+	}
+	return &next
+}

@@ -1,0 +1,253 @@
+// Package httpapi is the HTTP face of the service: Echo routes, request and response DTOs,
+// authentication and per-route permissions, problem+json errors, health and metrics.
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	echoSwagger "github.com/swaggo/echo-swagger"
+
+	"github.com/tcd-registry/tcd/internal/apperr"
+	"github.com/tcd-registry/tcd/internal/audit"
+	"github.com/tcd-registry/tcd/internal/auth"
+	"github.com/tcd-registry/tcd/internal/config"
+	"github.com/tcd-registry/tcd/internal/orgs"
+	"github.com/tcd-registry/tcd/internal/store"
+)
+
+// Deps is what the HTTP layer needs from the rest of the service.
+type Deps struct {
+	Config config.Config
+	Store  *store.Store
+	Orgs   *orgs.Service
+	Tokens *auth.Tokens
+	Audit  *audit.Log
+	Logger *slog.Logger
+}
+
+// Server holds the handlers' dependencies.
+type Server struct {
+	Deps
+	log  *slog.Logger
+	echo *echo.Echo
+}
+
+// New builds the Echo instance with every middleware and route.
+func New(d Deps) *Server {
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	s := &Server{Deps: d, log: d.Logger}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.errorHandler
+	s.echo = e
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		collectors.NewDBStatsCollector(d.Store.SQL(), "tcd"))
+	metrics := newHTTPMetrics(reg)
+
+	e.Pre(middleware.RemoveTrailingSlash())
+	e.Use(middleware.RequestID())
+	e.Use(s.recoverer())
+	e.Use(metrics.middleware)
+	e.Use(s.requestLogger())
+	e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
+		AllowOrigins:  d.Config.CORSOrigins,
+		AllowHeaders:  []string{echo.HeaderAuthorization, echo.HeaderContentType, "Idempotency-Key", "If-Match", "If-None-Match"},
+		ExposeHeaders: []string{echo.HeaderLocation, "ETag", echo.HeaderXRequestID, "Retry-After"},
+		AllowMethods:  []string{http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete, http.MethodHead, http.MethodOptions},
+	}))
+	e.Use(middleware.BodyLimit(d.Config.BodyLimit))
+	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Skipper: func(c echo.Context) bool {
+		return strings.HasPrefix(c.Path(), "/metrics")
+	}}))
+	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: d.Config.RequestTimeout}))
+
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
+	e.GET("/swagger", func(c echo.Context) error { return c.Redirect(http.StatusFound, "/swagger/index.html") })
+	e.GET("/swagger/*", echoSwagger.WrapHandler)
+
+	// Route-level (not group-level) middleware: an Echo group with middleware swallows unknown
+	// methods as 404, and a 405 must stay a 405.
+	r := router{g: e.Group("/api/v1"), pre: []echo.MiddlewareFunc{s.authenticate, s.rateLimiter()}}
+	s.registerOrgs(r)
+	s.registerAudit(r)
+	return s
+}
+
+// Handler exposes the server for http.Server and tests.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Shutdown finishes in-flight requests, then stops.
+func (s *Server) Shutdown(ctx context.Context) error { return s.echo.Shutdown(ctx) }
+
+// router declares each route with the one permission it requires, so that authorisation is
+// enforced by a single middleware rather than by checks scattered through handlers.
+type router struct {
+	g   *echo.Group
+	pre []echo.MiddlewareFunc // authentication and rate limiting, before the permission check
+}
+
+func (r router) handle(method, path string, perm auth.Permission, h echo.HandlerFunc) {
+	r.g.Add(method, path, h, append(append([]echo.MiddlewareFunc{}, r.pre...), requirePermission(perm))...)
+}
+
+func requirePermission(perm auth.Permission) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			a := auth.ActorFrom(c.Request().Context())
+			if !a.Role.Can(perm) {
+				return apperr.New(apperr.Forbidden, "the %s role may not do this (needs %s)", a.Role, perm)
+			}
+			return next(c)
+		}
+	}
+}
+
+func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Request().Header.Get(echo.HeaderAuthorization)
+		secret, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok || strings.TrimSpace(secret) == "" {
+			return apperr.New(apperr.Unauthorized, "missing bearer token")
+		}
+		actor, err := s.Tokens.Authenticate(c.Request().Context(), strings.TrimSpace(secret))
+		if err != nil {
+			return err
+		}
+		ctx := auth.WithActor(c.Request().Context(), actor)
+		ctx = audit.WithRequestID(ctx, c.Response().Header().Get(echo.HeaderXRequestID))
+		c.SetRequest(c.Request().WithContext(ctx))
+		return next(c)
+	}
+}
+
+func (s *Server) recoverer() echo.MiddlewareFunc {
+	return middleware.RecoverWithConfig(middleware.RecoverConfig{
+		DisableErrorHandler: false,
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			s.log.Error("panic", slog.String("request_id", c.Response().Header().Get(echo.HeaderXRequestID)),
+				slog.Any("error", err), slog.String("stack", string(stack)))
+			return apperr.Wrap(apperr.Internal, err, "internal error")
+		},
+	})
+}
+
+func (s *Server) requestLogger() echo.MiddlewareFunc {
+	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogStatus: true, LogURIPath: true, LogMethod: true, LogLatency: true, LogRequestID: true, LogRemoteIP: true,
+		HandleError: true,
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			level := slog.LevelInfo
+			if v.Status >= 500 {
+				level = slog.LevelError
+			}
+			// paths only: query strings can carry search terms such as names and ID numbers
+			s.log.LogAttrs(c.Request().Context(), level, "request",
+				slog.String("request_id", v.RequestID), slog.String("method", v.Method), slog.String("path", v.URIPath),
+				slog.Int("status", v.Status), slog.Duration("latency", v.Latency), slog.String("remote_ip", v.RemoteIP),
+				slog.String("actor", auth.ActorFrom(c.Request().Context()).Name))
+			return nil
+		},
+	})
+}
+
+// HealthStatus is the body of /healthz and /readyz.
+type HealthStatus struct {
+	Status string `json:"status" example:"ok"`
+}
+
+// healthz godoc
+// @Summary  Liveness: the process is running
+// @Tags     health
+// @Produce  json
+// @Success  200 {object} HealthStatus
+// @Router   /healthz [get]
+func (s *Server) healthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, HealthStatus{Status: "ok"})
+}
+
+// readyz godoc
+// @Summary  Readiness: the database answers
+// @Tags     health
+// @Produce  json
+// @Success  200 {object} HealthStatus
+// @Failure  503 {object} Problem
+// @Router   /readyz [get]
+func (s *Server) readyz(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+	defer cancel()
+	if err := s.Store.Ping(ctx); err != nil {
+		return apperr.Wrap(apperr.Unavailable, err, "database unreachable")
+	}
+	return c.JSON(http.StatusOK, HealthStatus{Status: "ok"})
+}
+
+func jsonEncoder(w io.Writer) *json.Encoder {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc
+}
+
+// bindJSON decodes a request body strictly: unknown fields, trailing data and wrong types are a
+// malformed request (400) naming the field, so a typo in a field name never passes silently.
+func bindJSON(c echo.Context, dst any) error {
+	body, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		var he *echo.HTTPError
+		if errors.As(err, &he) {
+			return he
+		}
+		return apperr.Wrap(apperr.BadRequest, err, "could not read the request body")
+	}
+	return decodeStrict(body, dst)
+}
+
+func decodeStrict(body []byte, dst any) error {
+	if len(strings.TrimSpace(string(body))) == 0 {
+		return apperr.New(apperr.BadRequest, "the request body must be a JSON object")
+	}
+	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		var te *json.UnmarshalTypeError
+		var se *json.SyntaxError
+		switch {
+		case errors.As(err, &te):
+			field := te.Field
+			if field == "" {
+				field = "body"
+			}
+			return &apperr.Error{Code: apperr.BadRequest, Message: "malformed JSON",
+				Fields: []apperr.FieldError{{Field: field, Message: "must be of type " + te.Type.String()}}}
+		case errors.As(err, &se):
+			return apperr.New(apperr.BadRequest, "malformed JSON at byte %d", se.Offset)
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+			return &apperr.Error{Code: apperr.BadRequest, Message: "unknown field",
+				Fields: []apperr.FieldError{{Field: name, Message: "is not a field of this object"}}}
+		default:
+			return apperr.New(apperr.BadRequest, "malformed JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
+		}
+	}
+	if dec.More() {
+		return apperr.New(apperr.BadRequest, "malformed JSON: data after the object")
+	}
+	return nil
+}

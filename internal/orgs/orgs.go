@@ -1,0 +1,178 @@
+// Package orgs keeps the tree of organisations (a province's Reception Board and the bodies
+// under it). Every registry record belongs to one; tokens may be scoped to a subtree.
+package orgs
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/tcd-registry/tcd/internal/apperr"
+	"github.com/tcd-registry/tcd/internal/auth"
+	"github.com/tcd-registry/tcd/internal/store"
+	"github.com/tcd-registry/tcd/internal/vntext"
+)
+
+// Org is an organisation as clients see it.
+type Org struct {
+	ID       string  `json:"id"`
+	Code     string  `json:"code"`
+	Name     string  `json:"name"`
+	ParentID *string `json:"parent_id"`
+}
+
+type orgRow struct {
+	Seq       int64 `gorm:"primaryKey"`
+	ID        string
+	Code      string
+	Name      string
+	ParentID  *string
+	Path      string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+func (orgRow) TableName() string { return "orgs" }
+
+func (r orgRow) toOrg() Org { return Org{ID: r.ID, Code: r.Code, Name: r.Name, ParentID: r.ParentID} }
+
+// Service reads and writes organisations.
+type Service struct {
+	store *store.Store
+}
+
+// NewService returns the organisation service.
+func NewService(s *store.Store) *Service { return &Service{store: s} }
+
+// EnsureDefault creates the default organisation on first start and returns it.
+func (s *Service) EnsureDefault(ctx context.Context, code, name string) (Org, error) {
+	var row orgRow
+	err := s.store.DB.WithContext(ctx).Where("code = ?", code).Take(&row).Error
+	if err == nil {
+		return row.toOrg(), nil
+	}
+	if !errors.Is(err, gorm.ErrRecordNotFound) {
+		return Org{}, err
+	}
+	org, err := s.Create(ctx, auth.System, NewOrg{Code: code, Name: name})
+	if err != nil && store.IsUniqueViolation(err) {
+		// another replica created it first
+		return s.ByCode(ctx, code)
+	}
+	return org, err
+}
+
+// NewOrg is the input of Create.
+type NewOrg struct {
+	Code     string  `json:"code" example:"UBND-GL"`
+	Name     string  `json:"name" example:"Ban Tiếp công dân huyện Gio Linh"`
+	ParentID *string `json:"parent_id"`
+}
+
+// Create adds an organisation under ParentID (or at the top when nil).
+func (s *Service) Create(ctx context.Context, actor auth.Actor, in NewOrg) (Org, error) {
+	var fe apperr.Fields
+	code := strings.TrimSpace(in.Code)
+	name := vntext.NFC(in.Name)
+	if code == "" || len(code) > 64 {
+		fe.Add("code", "is required, at most 64 characters")
+	}
+	if name == "" || len(name) > 300 {
+		fe.Add("name", "is required, at most 300 characters")
+	}
+	if err := fe.Err(); err != nil {
+		return Org{}, err
+	}
+	id := uuid.Must(uuid.NewV7()).String()
+	row := orgRow{ID: id, Code: code, Name: name, Path: "/" + id + "/"}
+	db := s.store.DB.WithContext(ctx)
+	if in.ParentID != nil {
+		var parent orgRow
+		if err := db.Where("id = ?", *in.ParentID).Take(&parent).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) || !actor.Reaches(parent.Path) {
+				return Org{}, apperr.Field("parent_id", "no such organisation")
+			}
+			return Org{}, err
+		}
+		if !actor.Reaches(parent.Path) {
+			return Org{}, apperr.Field("parent_id", "no such organisation")
+		}
+		row.ParentID = &parent.ID
+		row.Path = parent.Path + id + "/"
+	} else if actor.Scoped() {
+		return Org{}, apperr.Field("parent_id", "a scoped token can only add organisations inside its subtree")
+	}
+	if err := db.Create(&row).Error; err != nil {
+		if store.IsUniqueViolation(err) {
+			return Org{}, apperr.New(apperr.Conflict, "an organisation with code %q already exists", code)
+		}
+		return Org{}, err
+	}
+	return row.toOrg(), nil
+}
+
+// ByCode finds an organisation by its code.
+func (s *Service) ByCode(ctx context.Context, code string) (Org, error) {
+	var row orgRow
+	if err := s.store.DB.WithContext(ctx).Where("code = ?", code).Take(&row).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return Org{}, apperr.New(apperr.NotFound, "no organisation with code %q", code)
+		}
+		return Org{}, err
+	}
+	return row.toOrg(), nil
+}
+
+// Path returns the materialised path of an organisation, for scoping checks.
+func (s *Service) Path(ctx context.Context, id string) (string, error) {
+	var row orgRow
+	if err := s.store.DB.WithContext(ctx).Select("path").Where("id = ?", id).Take(&row).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return "", apperr.New(apperr.NotFound, "no such organisation")
+		}
+		return "", err
+	}
+	return row.Path, nil
+}
+
+// Get returns one organisation the actor reaches.
+func (s *Service) Get(ctx context.Context, actor auth.Actor, id string) (Org, error) {
+	var row orgRow
+	err := s.store.DB.WithContext(ctx).Where("id = ?", id).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && !actor.Reaches(row.Path)) {
+		return Org{}, apperr.New(apperr.NotFound, "no such organisation")
+	}
+	if err != nil {
+		return Org{}, err
+	}
+	return row.toOrg(), nil
+}
+
+// List returns the organisations the actor reaches, in tree order.
+func (s *Service) List(ctx context.Context, actor auth.Actor) ([]Org, error) {
+	var rows []orgRow
+	q := s.store.DB.WithContext(ctx).Order("path")
+	if actor.Scoped() {
+		q = q.Where("path LIKE ?", actor.OrgPath+"%")
+	}
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]Org, len(rows))
+	for i, r := range rows {
+		out[i] = r.toOrg()
+	}
+	return out, nil
+}
+
+// InScope narrows a query on a table with an org_id column to the actor's subtree.
+func InScope(q *gorm.DB, actor auth.Actor, column string) *gorm.DB {
+	if !actor.Scoped() {
+		return q
+	}
+	return q.Where(column+" IN (SELECT id FROM orgs WHERE path LIKE ?)", actor.OrgPath+"%")
+}

@@ -1,0 +1,317 @@
+// Package report renders a statistics summary as the paragraph an official
+// report cites (Vietnamese or English) and as a two-column CSV.
+package report
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/tcd-registry/tcd/internal/period"
+)
+
+// Session kinds, the keys of Summary.ByKind, in the order CSV rows list them.
+const (
+	KindRegular  = "regular"
+	KindPeriodic = "periodic"
+	KindUrgent   = "urgent"
+)
+
+var kinds = []string{KindRegular, KindPeriodic, KindUrgent}
+
+// KindFigures are the figures of one session kind.
+type KindFigures struct {
+	Sessions int `json:"sessions"`
+	Visits   int `json:"visits"`
+	Persons  int `json:"persons"`
+	Cases    int `json:"cases"`
+}
+
+// DelegationFigures are the figures of the visits whose headcount reaches
+// MinSize: the report's "đoàn đông người".
+type DelegationFigures struct {
+	MinSize int `json:"min_size"`
+	Visits  int `json:"visits"`
+	Persons int `json:"persons"`
+	Cases   int `json:"cases"`
+}
+
+// Summary is the statistics of one period and organisation subtree, as
+// GET /stats/summary answers it (see API.md for the meaning of each field).
+type Summary struct {
+	From        string                 `json:"from"`
+	To          string                 `json:"to"`
+	OrgID       string                 `json:"org_id"`
+	Visits      int                    `json:"visits"`
+	Persons     int                    `json:"persons"`
+	Cases       int                    `json:"cases"`
+	CasesFirst  int                    `json:"cases_first"`
+	CasesRepeat int                    `json:"cases_repeat"`
+	ByKind      map[string]KindFigures `json:"by_kind"` // keys "regular", "periodic", "urgent", always all three
+	Delegations DelegationFigures      `json:"delegations"`
+
+	ConclusionNotices int `json:"conclusion_notices"`
+	DirectiveLetters  int `json:"directive_letters"`
+}
+
+// Validate checks that the figures agree with each other. A hand-made
+// report once printed 419 visits whose parts add up to 420; a paragraph
+// derived from records must never contradict itself, so Text and CSV refuse
+// a summary that does. A missing ByKind entry counts as all zeros.
+func (s Summary) Validate() error {
+	from, err := period.ParseDate(s.From)
+	if err != nil {
+		return fmt.Errorf("from: %w", err)
+	}
+	to, err := period.ParseDate(s.To)
+	if err != nil {
+		return fmt.Errorf("to: %w", err)
+	}
+	if from.After(to) {
+		return errors.New("from is after to")
+	}
+	for k := range s.ByKind {
+		if k != KindRegular && k != KindPeriodic && k != KindUrgent {
+			return fmt.Errorf("by_kind: unknown kind %q", k)
+		}
+	}
+	// A slice, not a map, so that the first negative figure reported is
+	// always the same one.
+	type figure struct {
+		name  string
+		value int
+	}
+	figures := []figure{
+		{"visits", s.Visits}, {"persons", s.Persons}, {"cases", s.Cases},
+		{"cases_first", s.CasesFirst}, {"cases_repeat", s.CasesRepeat},
+		{"delegations.visits", s.Delegations.Visits}, {"delegations.persons", s.Delegations.Persons},
+		{"delegations.cases", s.Delegations.Cases},
+		{"conclusion_notices", s.ConclusionNotices}, {"directive_letters", s.DirectiveLetters},
+	}
+	var visits, persons int
+	for _, k := range kinds {
+		f := s.ByKind[k]
+		figures = append(figures,
+			figure{"by_kind." + k + ".sessions", f.Sessions}, figure{"by_kind." + k + ".visits", f.Visits},
+			figure{"by_kind." + k + ".persons", f.Persons}, figure{"by_kind." + k + ".cases", f.Cases})
+		visits += f.Visits
+		persons += f.Persons
+	}
+	for _, f := range figures {
+		if f.value < 0 {
+			return fmt.Errorf("%s is negative", f.name)
+		}
+	}
+	switch {
+	case s.Delegations.MinSize < 1:
+		return errors.New("delegations.min_size must be at least 1")
+	case visits != s.Visits:
+		return fmt.Errorf("visits %d is not the sum over by_kind (%d)", s.Visits, visits)
+	case persons != s.Persons:
+		return fmt.Errorf("persons %d is not the sum over by_kind (%d)", s.Persons, persons)
+	case s.CasesFirst+s.CasesRepeat != s.Cases:
+		return fmt.Errorf("cases %d is not cases_first + cases_repeat (%d)", s.Cases, s.CasesFirst+s.CasesRepeat)
+	case s.Delegations.Visits > s.Visits, s.Delegations.Persons > s.Persons, s.Delegations.Cases > s.Cases:
+		return errors.New("delegations exceed the totals")
+	}
+	return nil
+}
+
+// Text renders the summary as the report paragraph, in lang "vi" (the
+// default when empty) or "en". The Vietnamese follows the wording of the
+// provincial reports agencies already file, so it can be pasted into one.
+func Text(s Summary, lang string) (string, error) {
+	var w wording
+	switch lang {
+	case "", "vi":
+		w = vi
+	case "en":
+		w = en
+	default:
+		return "", fmt.Errorf("lang must be vi or en, not %q", lang)
+	}
+	if err := s.Validate(); err != nil {
+		return "", err
+	}
+	from, _ := period.ParseDate(s.From)
+	to, _ := period.ParseDate(s.To)
+	var b strings.Builder
+	b.WriteString(w.period(from.Format("02/01/2006"), to.Format("02/01/2006")))
+	if s.Visits == 0 {
+		b.WriteString(w.noVisits)
+	} else {
+		b.WriteString(w.totals(s.Visits, s.Persons, s.Cases))
+		b.WriteString(w.ofWhich)
+		// The report's order: periodic, its delegations, regular, urgent.
+		items := []string{
+			w.kindItem(w.periodic, s.ByKind[KindPeriodic]),
+			w.delegationItem(s.Delegations),
+			w.kindItem(w.regular, s.ByKind[KindRegular]),
+			w.kindItem(w.urgent, s.ByKind[KindUrgent]),
+		}
+		b.WriteString(w.itemPrefix)
+		b.WriteString(strings.Join(items, w.itemSep))
+		b.WriteString(".")
+	}
+	b.WriteString(" ")
+	b.WriteString(w.documents(s.ConclusionNotices, s.DirectiveLetters))
+	// Every piece above is NFC already: the literals are written precomposed
+	// (checked by the tests) and the rest is ASCII digits and slashes.
+	return b.String(), nil
+}
+
+// wording holds one language's phrases; the numbers are formatted by num,
+// since Vietnamese reports pad counts below ten ("05 người", "08 vụ việc").
+type wording struct {
+	period         func(from, to string) string
+	noVisits       string
+	totals         func(visits, persons, cases int) string
+	ofWhich        string
+	itemPrefix     string
+	itemSep        string
+	periodic       string
+	regular        string
+	urgent         string
+	kindItem       func(label string, f KindFigures) string
+	delegationItem func(d DelegationFigures) string
+	documents      func(notices, letters int) string
+}
+
+// pad2 writes a count the way Vietnamese official documents do: at least
+// two digits.
+func pad2(n int) string { return fmt.Sprintf("%02d", n) }
+
+var vi = wording{
+	period: func(from, to string) string {
+		return "Từ ngày " + from + " đến ngày " + to + ", "
+	},
+	noVisits: "không có lượt tiếp công dân nào.",
+	totals: func(v, p, c int) string {
+		return "tiếp " + pad2(v) + " lượt/ " + pad2(p) + " người/ " + pad2(c) + " vụ việc (sau khi đã lọc vụ trùng)."
+	},
+	ofWhich:    " Trong đó: ",
+	itemPrefix: "+ ",
+	itemSep:    "; + ",
+	periodic:   "Tiếp định kỳ",
+	regular:    "Tiếp thường xuyên",
+	urgent:     "Tiếp đột xuất",
+	kindItem: func(label string, f KindFigures) string {
+		if f.Visits == 0 {
+			return label + ": Không có"
+		}
+		return label + ": " + pad2(f.Visits) + " lượt/ " + pad2(f.Persons) + " người"
+	},
+	delegationItem: func(d DelegationFigures) string {
+		label := "Tiếp Đoàn đông người (từ " + pad2(d.MinSize) + " người trở lên)"
+		if d.Visits == 0 {
+			return label + ": Không có"
+		}
+		return label + ": " + pad2(d.Visits) + " lượt đoàn/ " + pad2(d.Cases) + " vụ việc"
+	},
+	documents: func(n, l int) string {
+		const notices, letters = "Thông báo kết luận", "công văn chỉ đạo"
+		switch {
+		case n == 0 && l == 0:
+			return "Không ban hành " + notices + " hay " + letters + " nào."
+		case l == 0:
+			return "Đã ban hành " + pad2(n) + " " + notices + "; không ban hành " + letters + "."
+		case n == 0:
+			return "Đã ban hành " + pad2(l) + " " + letters + "; không ban hành " + notices + "."
+		}
+		return "Đã ban hành " + pad2(n) + " " + notices + " và " + pad2(l) + " " + letters + "."
+	},
+}
+
+// count writes an English count with its noun, singular for one.
+func count(n int, singular, plural string) string {
+	if n == 1 {
+		return "1 " + singular
+	}
+	return strconv.Itoa(n) + " " + plural
+}
+
+var en = wording{
+	period: func(from, to string) string {
+		return "From " + from + " to " + to + ": "
+	},
+	noVisits: "no visits.",
+	totals: func(v, p, c int) string {
+		return count(v, "visit", "visits") + " / " + count(p, "person", "persons") + " / " +
+			count(c, "case", "cases") + " (after removing duplicate cases)."
+	},
+	ofWhich:    " Of which: ",
+	itemPrefix: "",
+	itemSep:    "; ",
+	periodic:   "periodic reception",
+	regular:    "regular reception",
+	urgent:     "urgent reception",
+	kindItem: func(label string, f KindFigures) string {
+		if f.Visits == 0 {
+			return label + ": none"
+		}
+		return label + ": " + count(f.Visits, "visit", "visits") + " / " + count(f.Persons, "person", "persons")
+	},
+	delegationItem: func(d DelegationFigures) string {
+		label := "delegations (" + strconv.Itoa(d.MinSize) + " or more people)"
+		if d.Visits == 0 {
+			return label + ": none"
+		}
+		return label + ": " + count(d.Visits, "delegation visit", "delegation visits") + " / " +
+			count(d.Cases, "case", "cases")
+	},
+	documents: func(n, l int) string {
+		switch {
+		case n == 0 && l == 0:
+			return "No conclusion notices or directive letters were issued."
+		case l == 0:
+			return count(n, "conclusion notice", "conclusion notices") + " and no directive letters were issued."
+		case n == 0:
+			return count(l, "directive letter", "directive letters") + " and no conclusion notices were issued."
+		}
+		return count(n, "conclusion notice", "conclusion notices") + " and " +
+			count(l, "directive letter", "directive letters") + " were issued."
+	},
+}
+
+// CSV writes the summary as metric,value rows under a header, one row per
+// figure in a fixed order so that spreadsheets and diff tools line up across
+// periods. The period and organisation come first: a file without them
+// would not say what it counts.
+func CSV(w io.Writer, s Summary) error {
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	rows := [][]string{
+		{"metric", "value"},
+		{"from", s.From},
+		{"to", s.To},
+		{"org_id", s.OrgID},
+	}
+	add := func(name string, v int) { rows = append(rows, []string{name, strconv.Itoa(v)}) }
+	add("visits", s.Visits)
+	add("persons", s.Persons)
+	add("cases", s.Cases)
+	add("cases_first", s.CasesFirst)
+	add("cases_repeat", s.CasesRepeat)
+	for _, k := range kinds {
+		f := s.ByKind[k]
+		add("by_kind."+k+".sessions", f.Sessions)
+		add("by_kind."+k+".visits", f.Visits)
+		add("by_kind."+k+".persons", f.Persons)
+		add("by_kind."+k+".cases", f.Cases)
+	}
+	add("delegations.min_size", s.Delegations.MinSize)
+	add("delegations.visits", s.Delegations.Visits)
+	add("delegations.persons", s.Delegations.Persons)
+	add("delegations.cases", s.Delegations.Cases)
+	add("conclusion_notices", s.ConclusionNotices)
+	add("directive_letters", s.DirectiveLetters)
+	cw := csv.NewWriter(w)
+	if err := cw.WriteAll(rows); err != nil {
+		return fmt.Errorf("write csv: %w", err)
+	}
+	return nil
+}

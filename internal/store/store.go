@@ -1,0 +1,152 @@
+// Package store opens the database chosen by TCD_DATABASE_URL (embedded SQLite or PostgreSQL),
+// applies the versioned migrations compiled into the binary, and offers transactions over GORM.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// Dialect names the database behind a Store.
+type Dialect string
+
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// Store is an open database with its dialect.
+type Store struct {
+	DB      *gorm.DB
+	Dialect Dialect
+	sqlDB   *sql.DB
+}
+
+// Options tunes the connection pool.
+type Options struct {
+	MaxOpenConns int
+}
+
+// Open connects to url: "sqlite:PATH" or "postgres://…". It does not migrate.
+func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
+	var (
+		dialector gorm.Dialector
+		dialect   Dialect
+	)
+	switch {
+	case strings.HasPrefix(rawURL, "sqlite:"):
+		dsn, err := sqliteDSN(strings.TrimPrefix(rawURL, "sqlite:"))
+		if err != nil {
+			return nil, err
+		}
+		dialector, dialect = sqlite.Open(dsn), SQLite
+	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
+		dialector, dialect = postgres.Open(postgresDSN(rawURL)), Postgres
+	default:
+		return nil, fmt.Errorf("TCD_DATABASE_URL must start with sqlite: or postgres://")
+	}
+	db, err := gorm.Open(dialector, &gorm.Config{
+		Logger:                 logger.Discard,
+		SkipDefaultTransaction: true, // writes that need one open it explicitly
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+		TranslateError:         false,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, err
+	}
+	maxOpen := opts.MaxOpenConns
+	if maxOpen <= 0 {
+		maxOpen = 20
+	}
+	sqlDB.SetMaxOpenConns(maxOpen)
+	sqlDB.SetMaxIdleConns(maxOpen)
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	s := &Store{DB: db, Dialect: dialect, sqlDB: sqlDB}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := s.Ping(pingCtx); err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	return s, nil
+}
+
+// sqliteDSN turns a path into a DSN with the pragmas the service relies on: WAL so readers
+// never block the writer, FULL synchronous so an acknowledged write survives power loss,
+// a busy timeout instead of immediate "database is locked", and enforced foreign keys.
+// IMMEDIATE transactions take the write lock up front, which avoids deadlocks between two
+// transactions that both read and then try to write.
+func sqliteDSN(path string) (string, error) {
+	if path == "" {
+		return "", fmt.Errorf("sqlite: needs a file path, e.g. sqlite:data/tcd.db")
+	}
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return "", fmt.Errorf("create database directory: %w", err)
+		}
+	}
+	q := url.Values{}
+	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(1)"} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+	return "file:" + path + "?" + q.Encode(), nil
+}
+
+// postgresDSN bounds connection attempts so that an outage answers quickly instead of hanging.
+func postgresDSN(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	q := u.Query()
+	if q.Get("connect_timeout") == "" {
+		q.Set("connect_timeout", "5")
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	return s.sqlDB.PingContext(ctx)
+}
+
+// SQL exposes the pool for metrics and migrations.
+func (s *Store) SQL() *sql.DB { return s.sqlDB }
+
+// Close releases every connection.
+func (s *Store) Close() error { return s.sqlDB.Close() }
+
+// Tx runs fn in one transaction: all of its writes land, or none do.
+func (s *Store) Tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	return s.DB.WithContext(ctx).Transaction(fn)
+}
+
+// IsUniqueViolation reports whether err comes from a unique constraint, on either database.
+func IsUniqueViolation(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return true
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "SQLSTATE 23505") || strings.Contains(msg, "UNIQUE constraint failed")
+}

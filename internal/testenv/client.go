@@ -1,0 +1,189 @@
+package testenv
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Client talks to the service as a front-end would.
+type Client struct {
+	t     testing.TB
+	base  string
+	token string
+}
+
+// Response is a read-back HTTP answer.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// JSON decodes the body as an object (nil when it is not one).
+func (r *Response) JSON() map[string]any {
+	var m map[string]any
+	_ = json.Unmarshal(r.Body, &m)
+	return m
+}
+
+// Items returns the "items" of a list answer.
+func (r *Response) Items() []map[string]any {
+	var l struct {
+		Items []map[string]any `json:"items"`
+	}
+	_ = json.Unmarshal(r.Body, &l)
+	return l.Items
+}
+
+// Decode unmarshals the body into v.
+func (r *Response) Decode(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("decode %s: %v", r.Body, err)
+	}
+}
+
+// IsProblem reports whether the answer is problem+json with a status and title.
+func (r *Response) IsProblem() bool {
+	m := r.JSON()
+	return strings.HasPrefix(r.Header.Get("Content-Type"), "application/problem+json") && m["status"] != nil && m["title"] != nil
+}
+
+// HasFieldError reports whether a problem names field in its errors list.
+func (r *Response) HasFieldError(field string) bool {
+	var p struct {
+		Errors []struct {
+			Field string `json:"field"`
+		} `json:"errors"`
+	}
+	_ = json.Unmarshal(r.Body, &p)
+	for _, e := range p.Errors {
+		if e.Field == field || strings.HasPrefix(e.Field, field+".") || strings.HasPrefix(e.Field, field+"[") {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *Response) String() string {
+	b := r.Body
+	if len(b) > 600 {
+		b = b[:600]
+	}
+	return http.StatusText(r.Status) + " " + string(b)
+}
+
+// Do sends a request; body is JSON-encoded unless it is a string or []byte (sent raw).
+func (c *Client) Do(method, path string, body any, headers ...string) *Response {
+	c.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		raw, err := json.Marshal(b)
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(method, c.base+path, rd)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	hc := &http.Client{Timeout: 60 * time.Second}
+	resp, err := hc.Do(req)
+	if err != nil {
+		c.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: raw}
+}
+
+// Get is Do(GET).
+func (c *Client) Get(path string, headers ...string) *Response { return c.Do(http.MethodGet, path, nil, headers...) }
+
+// Post is Do(POST).
+func (c *Client) Post(path string, body any, headers ...string) *Response {
+	return c.Do(http.MethodPost, path, body, headers...)
+}
+
+// Patch is Do(PATCH).
+func (c *Client) Patch(path string, body any, headers ...string) *Response {
+	return c.Do(http.MethodPatch, path, body, headers...)
+}
+
+// Delete is Do(DELETE).
+func (c *Client) Delete(path string, headers ...string) *Response {
+	return c.Do(http.MethodDelete, path, nil, headers...)
+}
+
+// Create posts body and fails the test unless the answer is 201 with an id; it returns the object.
+func (c *Client) Create(path string, body any) map[string]any {
+	c.t.Helper()
+	r := c.Post(path, body)
+	m := r.JSON()
+	if r.Status != http.StatusCreated || m == nil || m["id"] == nil {
+		c.t.Fatalf("POST %s: want 201 with an id, got %s", path, r)
+	}
+	return m
+}
+
+// ListAll follows next_cursor through every page of path and returns all items.
+func (c *Client) ListAll(path string, limit int) []map[string]any {
+	c.t.Helper()
+	var all []map[string]any
+	cursor := ""
+	for pages := 0; pages < 1000; pages++ {
+		sep := "?"
+		if strings.Contains(path, "?") {
+			sep = "&"
+		}
+		p := path + sep + "limit=" + itoa(limit)
+		if cursor != "" {
+			p += "&cursor=" + cursor
+		}
+		r := c.Get(p)
+		if r.Status != http.StatusOK {
+			c.t.Fatalf("GET %s: %s", p, r)
+		}
+		var l struct {
+			Items      []map[string]any `json:"items"`
+			NextCursor *string          `json:"next_cursor"`
+		}
+		r.Decode(c.t, &l)
+		all = append(all, l.Items...)
+		if l.NextCursor == nil || *l.NextCursor == "" {
+			return all
+		}
+		cursor = *l.NextCursor
+	}
+	c.t.Fatalf("GET %s: more than 1000 pages", path)
+	return nil
+}
+
+func itoa(n int) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}

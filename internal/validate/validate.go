@@ -1,0 +1,102 @@
+// Package validate checks request objects against their struct tags (go-playground/validator)
+// and turns every failure into a field error named as the client sent it (the JSON name).
+package validate
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-playground/validator/v10"
+
+	"github.com/tcd-registry/tcd/internal/apperr"
+)
+
+var (
+	once sync.Once
+	v    *validator.Validate
+)
+
+func instance() *validator.Validate {
+	once.Do(func() {
+		v = validator.New(validator.WithRequiredStructEnabled())
+		v.RegisterTagNameFunc(func(f reflect.StructField) string {
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "-" {
+				return ""
+			}
+			return name
+		})
+		// "date": a real calendar day written YYYY-MM-DD (2024-02-30 is not one)
+		_ = v.RegisterValidation("date", func(fl validator.FieldLevel) bool {
+			s := fl.Field().String()
+			t, err := time.Parse(time.DateOnly, s)
+			return err == nil && t.Format(time.DateOnly) == s
+		})
+	})
+	return v
+}
+
+// Struct validates s and returns an *apperr.Error listing every failing field, or nil.
+func Struct(s any) error {
+	err := instance().Struct(s)
+	if err == nil {
+		return nil
+	}
+	var verrs validator.ValidationErrors
+	if !errors.As(err, &verrs) {
+		return err
+	}
+	var fe apperr.Fields
+	for _, e := range verrs {
+		fe.Add(fieldPath(e), "%s", message(e))
+	}
+	return fe.Err()
+}
+
+// fieldPath drops the root struct's name: "NewVisit.persons[1].id_number" -> "persons[1].id_number".
+func fieldPath(e validator.FieldError) string {
+	ns := e.Namespace()
+	if _, rest, ok := strings.Cut(ns, "."); ok {
+		return rest
+	}
+	return e.Field()
+}
+
+func message(e validator.FieldError) string {
+	switch e.Tag() {
+	case "required", "required_without":
+		return "is required"
+	case "oneof":
+		return "must be one of: " + strings.ReplaceAll(e.Param(), " ", ", ")
+	case "max":
+		if e.Kind() == reflect.String {
+			return fmt.Sprintf("must be at most %s characters", e.Param())
+		}
+		if e.Kind() == reflect.Slice {
+			return fmt.Sprintf("must have at most %s items", e.Param())
+		}
+		return "must be at most " + e.Param()
+	case "min":
+		if e.Kind() == reflect.String {
+			return fmt.Sprintf("must be at least %s characters", e.Param())
+		}
+		if e.Kind() == reflect.Slice {
+			return fmt.Sprintf("must have at least %s items", e.Param())
+		}
+		return "must be at least " + e.Param()
+	case "gte":
+		return "must be at least " + e.Param()
+	case "lte":
+		return "must be at most " + e.Param()
+	case "date":
+		return "must be a real date written YYYY-MM-DD"
+	case "excluded_with":
+		return "cannot be given together with " + e.Param()
+	default:
+		return "is invalid (" + e.Tag() + ")"
+	}
+}
