@@ -84,16 +84,16 @@ func allDigits(s string) bool {
 }
 
 // parseCCCD decodes a 12-digit number by the scheme of Decree 137/2015/NĐ-CP
-// Art. 7 and Circular 07/2016/TT-BCA Art. 7:
-// province of birth registration, century-and-sex digit, two-digit year,
-// six free digits.
+// Art. 7 and Circular 07/2016/TT-BCA Art. 7: province of birth registration,
+// century-and-sex digit, two-digit year, six free digits.
 func parseCCCD(value string) (Number, error) {
 	province := value[:3]
 	if _, ok := provinces[province]; !ok {
 		return Number{}, fmt.Errorf("unknown province code %s in CCCD", province)
 	}
 	// Digit 4 counts centuries from the 20th, even for men and odd for women:
-	// 0/1 1900s, 2/3 2000s, 4/5 2100s, 6/7 2200s, 8/9 2300s.
+	// 0/1 1900s, 2/3 2000s, 4/5 2100s, 6/7 2200s, 8/9 2300s. No digit means
+	// the 1800s, so the earliest year a CCCD can give is 1900.
 	d := int(value[3] - '0')
 	yy, _ := strconv.Atoi(value[4:6])
 	year := 1900 + d/2*100 + yy
