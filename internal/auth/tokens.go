@@ -59,7 +59,9 @@ type Tokens struct {
 }
 
 // NewTokens returns the token service.
-func NewTokens(s *store.Store) *Tokens { return &Tokens{store: s, now: func() time.Time { return time.Now().UTC() }} }
+func NewTokens(s *store.Store) *Tokens {
+	return &Tokens{store: s, now: func() time.Time { return time.Now().UTC() }}
+}
 
 // hashSecret is SHA-256: the secret has 256 bits of entropy, so a slow hash adds nothing.
 func hashSecret(secret string) string {

@@ -122,7 +122,9 @@ func (c *Client) Do(method, path string, body any, headers ...string) *Response 
 }
 
 // Get is Do(GET).
-func (c *Client) Get(path string, headers ...string) *Response { return c.Do(http.MethodGet, path, nil, headers...) }
+func (c *Client) Get(path string, headers ...string) *Response {
+	return c.Do(http.MethodGet, path, nil, headers...)
+}
 
 // Post is Do(POST).
 func (c *Client) Post(path string, body any, headers ...string) *Response {
