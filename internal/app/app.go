@@ -16,6 +16,7 @@ import (
 	"github.com/tcd-registry/tcd/internal/config"
 	"github.com/tcd-registry/tcd/internal/httpapi"
 	"github.com/tcd-registry/tcd/internal/orgs"
+	"github.com/tcd-registry/tcd/internal/registry"
 	"github.com/tcd-registry/tcd/internal/store"
 )
 
@@ -27,6 +28,7 @@ type App struct {
 	Orgs       *orgs.Service
 	Tokens     *auth.Tokens
 	DefaultOrg orgs.Org
+	Registry   *registry.Service
 	HTTP       *httpapi.Server
 }
 
@@ -49,7 +51,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		st.Close()
 		return nil, fmt.Errorf("default organisation: %w", err)
 	}
-	a.HTTP = httpapi.New(httpapi.Deps{Config: cfg, Store: st, Orgs: a.Orgs, Tokens: a.Tokens, Audit: audit.NewLog(st), Logger: log})
+	a.Registry = registry.NewService(st, registry.Config{DelegationMin: cfg.DelegationMin, Location: cfg.TimeZone, DefaultOrgID: a.DefaultOrg.ID})
+	a.HTTP = httpapi.New(httpapi.Deps{Config: cfg, Store: st, Orgs: a.Orgs, Tokens: a.Tokens, Audit: audit.NewLog(st),
+		Registry: a.Registry, Logger: log})
 	return a, nil
 }
 

@@ -24,17 +24,19 @@ import (
 	"github.com/tcd-registry/tcd/internal/auth"
 	"github.com/tcd-registry/tcd/internal/config"
 	"github.com/tcd-registry/tcd/internal/orgs"
+	"github.com/tcd-registry/tcd/internal/registry"
 	"github.com/tcd-registry/tcd/internal/store"
 )
 
 // Deps is what the HTTP layer needs from the rest of the service.
 type Deps struct {
-	Config config.Config
-	Store  *store.Store
-	Orgs   *orgs.Service
-	Tokens *auth.Tokens
-	Audit  *audit.Log
-	Logger *slog.Logger
+	Config   config.Config
+	Store    *store.Store
+	Orgs     *orgs.Service
+	Tokens   *auth.Tokens
+	Audit    *audit.Log
+	Registry *registry.Service
+	Logger   *slog.Logger
 }
 
 // Server holds the handlers' dependencies.
@@ -85,9 +87,10 @@ func New(d Deps) *Server {
 
 	// Route-level (not group-level) middleware: an Echo group with middleware swallows unknown
 	// methods as 404, and a 405 must stay a 405.
-	r := router{g: e.Group("/api/v1"), pre: []echo.MiddlewareFunc{s.authenticate, s.rateLimiter()}}
+	r := router{g: e.Group("/api/v1"), pre: []echo.MiddlewareFunc{s.authenticate, s.rateLimiter()}, idempotent: s.idempotent}
 	s.registerOrgs(r)
 	s.registerAudit(r)
+	s.registerPersons(r)
 	return s
 }
 
@@ -100,12 +103,17 @@ func (s *Server) Shutdown(ctx context.Context) error { return s.echo.Shutdown(ct
 // router declares each route with the one permission it requires, so that authorisation is
 // enforced by a single middleware rather than by checks scattered through handlers.
 type router struct {
-	g   *echo.Group
-	pre []echo.MiddlewareFunc // authentication and rate limiting, before the permission check
+	g          *echo.Group
+	pre        []echo.MiddlewareFunc // authentication and rate limiting, before the permission check
+	idempotent echo.MiddlewareFunc   // every POST honours Idempotency-Key
 }
 
 func (r router) handle(method, path string, perm auth.Permission, h echo.HandlerFunc) {
-	r.g.Add(method, path, h, append(append([]echo.MiddlewareFunc{}, r.pre...), requirePermission(perm))...)
+	m := append(append([]echo.MiddlewareFunc{}, r.pre...), requirePermission(perm))
+	if method == http.MethodPost {
+		m = append(m, r.idempotent)
+	}
+	r.g.Add(method, path, h, m...)
 }
 
 func requirePermission(perm auth.Permission) echo.MiddlewareFunc {

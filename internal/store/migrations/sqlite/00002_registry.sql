@@ -57,7 +57,7 @@ CREATE TABLE cases (
     seq          INTEGER PRIMARY KEY,
     id           TEXT NOT NULL UNIQUE,
     org_id       TEXT NOT NULL REFERENCES orgs(id),
-    code         TEXT NOT NULL UNIQUE,
+    code         TEXT NOT NULL,
     title        TEXT NOT NULL,
     title_folded TEXT NOT NULL,
     summary      TEXT,
@@ -76,6 +76,7 @@ CREATE TABLE cases (
     void_reason  TEXT
 );
 CREATE INDEX cases_org_idx ON cases (org_id, seq);
+CREATE UNIQUE INDEX cases_code_uniq ON cases (org_id, code);
 CREATE INDEX cases_root_idx ON cases (root_seq);
 CREATE INDEX cases_merged_into_idx ON cases (merged_into);
 

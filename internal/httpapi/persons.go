@@ -1,0 +1,157 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/tcd-registry/tcd/internal/auth"
+	"github.com/tcd-registry/tcd/internal/registry"
+)
+
+func (s *Server) registerPersons(r router) {
+	r.handle(http.MethodGet, "/persons", auth.RegistryRead, s.listPersons)
+	r.handle(http.MethodPost, "/persons", auth.RegistryWrite, s.createPerson)
+	r.handle(http.MethodGet, "/persons/:id", auth.RegistryRead, s.getPerson)
+	r.handle(http.MethodPatch, "/persons/:id", auth.RegistryWrite, s.updatePerson)
+	r.handle(http.MethodDelete, "/persons/:id", auth.RegistryWrite, s.voidPerson)
+}
+
+// PersonList is one page of persons.
+type PersonList struct {
+	Items      []registry.Person `json:"items"`
+	NextCursor *string           `json:"next_cursor"`
+}
+
+// listPersons godoc
+// @Summary   List or search persons
+// @Description q matches names without regard to diacritics or case (nguyen van an finds Nguyễn Văn An; Thủy = Thuỷ), and ID numbers and phones exactly.
+// @Tags      persons
+// @Produce   json
+// @Security  Bearer
+// @Param     q              query string false "name (folded substring), ID number or phone"
+// @Param     include_voided query bool   false "include voided records"
+// @Param     include_merged query bool   false "include persons merged into another"
+// @Param     limit          query int    false "page size (1-500, default 50)"
+// @Param     cursor         query string false "next_cursor of the previous page"
+// @Success   200 {object} PersonList
+// @Failure   400,401,403,422 {object} Problem
+// @Router    /api/v1/persons [get]
+func (s *Server) listPersons(c echo.Context) error {
+	f := registry.PersonFilter{}
+	var err error
+	if f.Page, err = pageOf(c); err != nil {
+		return err
+	}
+	if f.Q, err = searchTerm(c); err != nil {
+		return err
+	}
+	if f.IncludeVoided, err = boolQuery(c, "include_voided"); err != nil {
+		return err
+	}
+	if f.IncludeMerged, err = boolQuery(c, "include_merged"); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	items, next, err := s.Registry.ListPersons(ctx, auth.ActorFrom(ctx), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, PersonList{Items: items, NextCursor: cursorOrNil(next)})
+}
+
+// createPerson godoc
+// @Summary   Register a citizen
+// @Tags      persons
+// @Accept    json
+// @Produce   json
+// @Security  Bearer
+// @Param     Idempotency-Key header string false "repeat-safe key: a replay answers the first response"
+// @Param     body body registry.NewPerson true "the person"
+// @Success   201 {object} registry.Person
+// @Failure   400,401,403,422 {object} Problem
+// @Router    /api/v1/persons [post]
+func (s *Server) createPerson(c echo.Context) error {
+	var in registry.NewPerson
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	p, err := s.Registry.CreatePerson(ctx, auth.ActorFrom(ctx), in)
+	if err != nil {
+		return err
+	}
+	return createdRecord(c, "/api/v1/persons/"+p.ID, p.Version, p)
+}
+
+// getPerson godoc
+// @Summary   One person (the read is written to the audit log)
+// @Tags      persons
+// @Produce   json
+// @Security  Bearer
+// @Param     id             path  string true  "person id"
+// @Param     include_voided query bool   false "also find a voided record"
+// @Success   200 {object} registry.Person
+// @Header    200 {string} ETag "version, for If-Match"
+// @Failure   401,403,404 {object} Problem
+// @Router    /api/v1/persons/{id} [get]
+func (s *Server) getPerson(c echo.Context) error {
+	opt, err := readOptions(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	p, err := s.Registry.GetPerson(ctx, auth.ActorFrom(ctx), c.Param("id"), opt)
+	if err != nil {
+		return err
+	}
+	return withETag(c, http.StatusOK, p.Version, p)
+}
+
+// updatePerson godoc
+// @Summary   Change some fields of a person
+// @Tags      persons
+// @Accept    json
+// @Produce   json
+// @Security  Bearer
+// @Param     id       path   string true  "person id"
+// @Param     If-Match header string false "the ETag read; 412 if the record changed since"
+// @Param     body     body   registry.PersonPatch true "fields to change"
+// @Success   200 {object} registry.Person
+// @Failure   400,401,403,404,412,422 {object} Problem
+// @Router    /api/v1/persons/{id} [patch]
+func (s *Server) updatePerson(c echo.Context) error {
+	var in registry.PersonPatch
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	version, err := ifMatch(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	p, err := s.Registry.UpdatePerson(ctx, auth.ActorFrom(ctx), c.Param("id"), version, in)
+	if err != nil {
+		return err
+	}
+	return withETag(c, http.StatusOK, p.Version, p)
+}
+
+// voidPerson godoc
+// @Summary   Void a person record (kept, hidden from lists and statistics)
+// @Tags      persons
+// @Produce   json
+// @Security  Bearer
+// @Param     id     path  string true "person id"
+// @Param     reason query string true "why the record is voided"
+// @Success   200 {object} registry.Person
+// @Failure   401,403,404,422 {object} Problem
+// @Router    /api/v1/persons/{id} [delete]
+func (s *Server) voidPerson(c echo.Context) error {
+	ctx := c.Request().Context()
+	p, err := s.Registry.VoidPerson(ctx, auth.ActorFrom(ctx), c.Param("id"), voidReason(c))
+	if err != nil {
+		return err
+	}
+	return withETag(c, http.StatusOK, p.Version, p)
+}
