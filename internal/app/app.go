@@ -17,6 +17,7 @@ import (
 	"github.com/tcd-registry/tcd/internal/httpapi"
 	"github.com/tcd-registry/tcd/internal/orgs"
 	"github.com/tcd-registry/tcd/internal/registry"
+	"github.com/tcd-registry/tcd/internal/stats"
 	"github.com/tcd-registry/tcd/internal/store"
 )
 
@@ -29,6 +30,7 @@ type App struct {
 	Tokens     *auth.Tokens
 	DefaultOrg orgs.Org
 	Registry   *registry.Service
+	Stats      *stats.Service
 	HTTP       *httpapi.Server
 }
 
@@ -52,8 +54,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		return nil, fmt.Errorf("default organisation: %w", err)
 	}
 	a.Registry = registry.NewService(st, registry.Config{DelegationMin: cfg.DelegationMin, Location: cfg.TimeZone, DefaultOrgID: a.DefaultOrg.ID})
+	a.Stats = stats.NewService(st, stats.Config{DelegationMin: cfg.DelegationMin, Location: cfg.TimeZone, DefaultOrgID: a.DefaultOrg.ID})
 	a.HTTP = httpapi.New(httpapi.Deps{Config: cfg, Store: st, Orgs: a.Orgs, Tokens: a.Tokens, Audit: audit.NewLog(st),
-		Registry: a.Registry, Logger: log})
+		Registry: a.Registry, Stats: a.Stats, Logger: log})
 	return a, nil
 }
 

@@ -25,6 +25,7 @@ import (
 	"github.com/tcd-registry/tcd/internal/config"
 	"github.com/tcd-registry/tcd/internal/orgs"
 	"github.com/tcd-registry/tcd/internal/registry"
+	"github.com/tcd-registry/tcd/internal/stats"
 	"github.com/tcd-registry/tcd/internal/store"
 )
 
@@ -36,6 +37,7 @@ type Deps struct {
 	Tokens   *auth.Tokens
 	Audit    *audit.Log
 	Registry *registry.Service
+	Stats    *stats.Service
 	Logger   *slog.Logger
 }
 
