@@ -91,6 +91,7 @@ func New(d Deps) *Server {
 	s.registerOrgs(r)
 	s.registerAudit(r)
 	s.registerPersons(r)
+	s.registerDelegations(r)
 	return s
 }
 
