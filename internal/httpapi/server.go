@@ -92,6 +92,7 @@ func New(d Deps) *Server {
 	s.registerAudit(r)
 	s.registerPersons(r)
 	s.registerDelegations(r)
+	s.registerNotices(r)
 	return s
 }
 
