@@ -93,6 +93,7 @@ func New(d Deps) *Server {
 	s.registerPersons(r)
 	s.registerDelegations(r)
 	s.registerNotices(r)
+	s.registerDirectives(r)
 	return s
 }
 
