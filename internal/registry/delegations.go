@@ -45,10 +45,7 @@ type delegationRow struct {
 func (delegationRow) TableName() string { return "delegations" }
 
 func (r *delegationRow) toDelegation(reps []string) Delegation {
-	if reps == nil {
-		reps = []string{}
-	}
-	return Delegation{ID: r.ID, OrgID: r.OrgID, Name: r.Name, MemberCount: r.MemberCount, RepresentativeIDs: reps,
+	return Delegation{ID: r.ID, OrgID: r.OrgID, Name: r.Name, MemberCount: r.MemberCount, RepresentativeIDs: nonNil(reps),
 		CaseID: r.CaseID, Note: r.Note, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Voiding: r.voiding(), Version: r.Version}
 }
 
@@ -327,9 +324,13 @@ func refIDs(ctx context.Context, db *gorm.DB, actor auth.Actor, table, entity, f
 	if len(ids) == 0 {
 		return nil
 	}
-	var found []string
-	if err := liveIn(ctx, db, actor, table, ids).Pluck("id", &found).Error; err != nil {
+	var live []string
+	if err := liveIn(ctx, db, actor, table, ids).Pluck("id", &live).Error; err != nil {
 		return err
+	}
+	found := make(map[string]bool, len(live))
+	for _, id := range live {
+		found[id] = true
 	}
 	var fe apperr.Fields
 	seen := make(map[string]bool, len(ids))
@@ -338,7 +339,7 @@ func refIDs(ctx context.Context, db *gorm.DB, actor auth.Actor, table, entity, f
 		switch {
 		case seen[id]:
 			fe.Add(item, "%q is listed twice", id)
-		case !slices.Contains(found, id):
+		case !found[id]:
 			fe.Add(item, "no %s with id %q", entity, id)
 		}
 		seen[id] = true
