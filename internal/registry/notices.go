@@ -89,7 +89,7 @@ func (s *Service) checkNotice(ctx context.Context, tx *gorm.DB, actor auth.Actor
 	switch {
 	case sess.ID == "":
 	case sess.Kind == "regular":
-		fe.Add("session_id", "is a regular session: conclusion notices follow periodic or urgent sessions held by the head")
+		fe.Add("session_id", "is a regular session: conclusion notices follow periodic or urgent sessions only")
 	case row.IssuedOn < sess.Date:
 		fe.Add("issued_on", "is before the session it concludes (%s)", sess.Date)
 	}
@@ -100,7 +100,7 @@ func (s *Service) checkNotice(ctx context.Context, tx *gorm.DB, actor auth.Actor
 }
 
 // CreateNotice records a conclusion notice. Its number is unique among the organisation's live
-// notices; a clash is a conflict (409), whether seen first here or by the unique index.
+// notices: the partial unique index decides (409), so two concurrent requests cannot both win.
 func (s *Service) CreateNotice(ctx context.Context, actor auth.Actor, in NewNotice) (Notice, error) {
 	if err := validate.Struct(in); err != nil {
 		return Notice{}, err
