@@ -59,6 +59,13 @@ func TestDirectiveStatusAndReply(t *testing.T) {
 		if r := staff.Post(reply, map[string]any{"replied_on": "2024-04-11", "summary": "Lần hai"}); r.Status != http.StatusConflict || !r.IsProblem() {
 			t.Fatalf("replying twice: want 409, got %s", r)
 		}
+		spare := letter("92/UBND-TCD", day(5))
+		kept := "/api/v1/directives/" + spare["id"].(string) + "/reply"
+		r1 := staff.Post(kept, map[string]any{"replied_on": day(0), "summary": "Đã giải quyết"}, "Idempotency-Key", "reply-1")
+		r2 := staff.Post(kept, map[string]any{"replied_on": day(0), "summary": "Đã giải quyết"}, "Idempotency-Key", "reply-1")
+		if r1.Status != http.StatusOK || r2.Status != http.StatusOK || r2.JSON()["status"] != "replied" {
+			t.Fatalf("a retried reply with its Idempotency-Key answers the first response, not 409: %s / %s", r1, r2)
+		}
 		if r := staff.Post("/api/v1/directives/"+uuid.NewString()+"/reply", map[string]any{"replied_on": "2024-04-10", "summary": "x"}); r.Status != http.StatusNotFound {
 			t.Fatalf("reply to an unknown letter: want 404, got %s", r)
 		}
@@ -81,13 +88,13 @@ func TestDirectiveStatusAndReply(t *testing.T) {
 			want  []string
 		}{
 			{"status=overdue", nil},
-			{"status=replied", sorted(overdue)},
+			{"status=replied", sorted(overdue, spare)},
 			{"status=pending", sorted(pending, dueToday, undated)},
-			{"recipient=gio%20linh", sorted(overdue, pending, dueToday)},
+			{"recipient=gio%20linh", sorted(overdue, pending, dueToday, spare)},
 			{"recipient=S%E1%BB%9E%20TAI%20NGUYEN", sorted(undated)},
 			{"status=pending&recipient=gio%20linh", sorted(pending, dueToday)},
-			{"from=2024-03-22&to=2024-03-22", sorted(overdue, pending, dueToday)},
-			{"case_id=" + caseID, sorted(overdue, pending, dueToday)},
+			{"from=2024-03-22&to=2024-03-22", sorted(overdue, pending, dueToday, spare)},
+			{"case_id=" + caseID, sorted(overdue, pending, dueToday, spare)},
 		} {
 			if got := listed(c.query); fmt.Sprint(got) != fmt.Sprint(c.want) {
 				t.Errorf("%s: got %v, want %v", c.query, got, c.want)
