@@ -58,7 +58,7 @@ type NewSession struct {
 	Date      string  `json:"date" validate:"required,date" example:"2024-03-15"`
 	HostName  *string `json:"host_name,omitempty" validate:"omitempty,max=200" example:"Hà Sỹ Đồng"`
 	HostTitle *string `json:"host_title,omitempty" validate:"omitempty,max=200" example:"Phó Chủ tịch UBND tỉnh"`
-	HostRole  *string `json:"host_role,omitempty" enums:"head,authorized"` // checked with the kind, in checkSession
+	HostRole  *string `json:"host_role,omitempty" enums:"head,authorized"` // who hosted: required for periodic and urgent sessions, absent for regular ones
 	Location  *string `json:"location,omitempty" validate:"omitempty,max=500"`
 	Note      *string `json:"note,omitempty" validate:"omitempty,max=2000"`
 }

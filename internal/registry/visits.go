@@ -88,9 +88,9 @@ func (s *Service) toVisit(r *visitRow, personIDs []string) Visit {
 type NewVisit struct {
 	SessionID    string      `json:"session_id" validate:"required"`
 	CaseID       *string     `json:"case_id,omitempty"`
-	Case         *NewCase    `json:"case,omitempty" validate:"-"` // checked by createCase, errors under "case."
+	Case         *NewCase    `json:"case,omitempty" validate:"-"` // a case to open with the visit, as POST /cases; its errors are named case.FIELD
 	PersonIDs    []string    `json:"person_ids,omitempty" validate:"max=500"`
-	Persons      []NewPerson `json:"persons,omitempty" validate:"max=500"` // checked by createPerson, errors under "persons[i]."
+	Persons      []NewPerson `json:"persons,omitempty" validate:"max=500"` // persons to register with the visit, as POST /persons; errors are named persons[i].FIELD
 	Headcount    *int        `json:"headcount,omitempty" validate:"omitempty,gte=1,lte=100000" example:"3"`
 	DelegationID *string     `json:"delegation_id,omitempty"`
 	Content      *string     `json:"content,omitempty" validate:"omitempty,max=10000"`
