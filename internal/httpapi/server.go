@@ -93,6 +93,7 @@ func New(d Deps) *Server {
 	s.registerOrgs(r)
 	s.registerAudit(r)
 	s.registerPersons(r)
+	s.registerStats(r)
 	return s
 }
 
