@@ -47,9 +47,13 @@ type grouping struct {
 // A visit counts even if its case was voided: voiding a case does not undo a reception that
 // took place; only voiding the visit removes it from the figures.
 func (s *Service) count(ctx context.Context, ids []string, from, to string, min int, g grouping) ([]cell, error) {
-	unit, lookBackScope := "''", "v2.org_id IN (?)"
+	// The look-back must walk from the root to its cases and their visits by case
+	// (cases_root_idx, visits_case_seq_date_idx): a handful of rows per root. "|| ''" keeps
+	// the organisation test out of index selection, since SQLite would otherwise scan every
+	// earlier visit of the organisation once per root.
+	unit, lookBackScope := "''", "v2.org_id || '' IN (?)"
 	if g.perOrg {
-		unit, lookBackScope = "v.org_id", "v2.org_id = r.u"
+		unit, lookBackScope = "v.org_id", "v2.org_id || '' = r.u"
 	}
 	repeat := "0"
 	if g.history {
