@@ -96,6 +96,9 @@ func New(d Deps) *Server {
 	s.registerSessions(r)
 	s.registerCases(r)
 	s.registerVisits(r)
+	s.registerDelegations(r)
+	s.registerNotices(r)
+	s.registerDirectives(r)
 	s.registerStats(r)
 	return s
 }
