@@ -61,15 +61,9 @@ func (s *Service) Breakdown(ctx context.Context, actor auth.Actor, q Query, by s
 	case ByMonth:
 		g, rows = monthGrouping(q.Range)
 	}
-	cells, err := s.count(ctx, c.IDs, c.From, c.To, c.Min, g)
+	got, err := s.countGroups(ctx, c.IDs, c.From, c.To, g)
 	if err != nil {
 		return Breakdown{}, err
-	}
-	got := map[string]figures{}
-	for _, cl := range cells {
-		if !cl.Total {
-			got[cl.Group] = cl.figures
-		}
 	}
 	out := Breakdown{From: c.From, To: c.To, OrgID: c.RootID, By: by, Rows: []BreakdownRow{}}
 	for _, r := range rows {

@@ -16,8 +16,9 @@ type figures struct {
 func (f figures) first() int  { return f.Cases - f.Repeat }
 func (f figures) dFirst() int { return f.DCases - f.DRepeat }
 
-// cell is the figures of one group within one unit; Group is "" on the unit's total line,
-// whose cases are counted once however many groups they appear in.
+// cell is the figures of one group within one unit (an organisation, or "" for the whole
+// scope); Group is "" on the unit's total line, whose cases are counted once however many
+// groups they appear in.
 type cell struct {
 	Unit  string
 	Group string
@@ -25,85 +26,38 @@ type cell struct {
 	figures
 }
 
-// grouping says how to split the period's visits.
+// grouping says how to split the period's visits for a breakdown: group is the SQL expression
+// of a visit's group (over v = visits, c = its case, and whatever joins adds), groupArgs its
+// parameters.
 type grouping struct {
-	// group is the SQL expression of a visit's group (over v = visits, c = its case, and
-	// whatever joins adds); groupArgs are its parameters.
 	group     string
 	groupArgs []any
 	joins     string
-	// perOrg makes each organisation a unit of its own: its cases, and whether they are
-	// first-time, are judged from its own records only (the rows of Form 01). Otherwise the
-	// whole scope is one unit with Unit "".
-	perOrg bool
-	// history computes Repeat; without it Repeat is 0 and the query skips the look-back.
-	history bool
 }
 
-// count runs the one aggregate every statistic is made of. It reads only live visits dated in
-// [from, to] of the scope's organisations, maps each to its surviving case through
-// cases.root_seq (so merges need no chain walk), and counts per (unit, group) and per unit.
+// countGroups counts the live visits dated in [from, to] of the scope's organisations per group:
+// visits, persons and distinct surviving cases (through cases.root_seq, so merges need no chain
+// walk). Breakdowns group by what the roll-ups do not keep (category, outcome, month), so they
+// read the visits; the covering index makes it one range scan per organisation.
 //
 // A visit counts even if its case was voided: voiding a case does not undo a reception that
 // took place; only voiding the visit removes it from the figures.
-func (s *Service) count(ctx context.Context, ids []string, from, to string, min int, g grouping) ([]cell, error) {
-	// The look-back must walk from the root to its cases and their visits by case
-	// (cases_root_idx, visits_case_seq_date_idx): a handful of rows per root. "|| ''" keeps
-	// the organisation test out of index selection, since SQLite would otherwise scan every
-	// earlier visit of the organisation once per root.
-	unit, lookBackScope := "''", "v2.org_id || '' IN (?)"
-	if g.perOrg {
-		unit, lookBackScope = "v.org_id", "v2.org_id || '' = r.u"
+func (s *Service) countGroups(ctx context.Context, ids []string, from, to string, g grouping) (map[string]figures, error) {
+	var rows []struct {
+		G                      string
+		Visits, Persons, Cases int
 	}
-	repeat := "0"
-	if g.history {
-		repeat = `CASE WHEN EXISTS (SELECT 1 FROM cases c2 JOIN visits v2 ON v2.case_seq = c2.seq
-			WHERE c2.root_seq = r.root AND v2.date < ? AND v2.voided_at IS NULL AND ` + lookBackScope + `) THEN 1 ELSE 0 END`
+	args := append(append([]any{}, g.groupArgs...), ids, from, to)
+	err := s.store.DB.WithContext(ctx).Raw(`SELECT g, SUM(n) AS visits, SUM(p) AS persons, COUNT(*) AS cases FROM (
+		SELECT `+g.group+` AS g, c.root_seq AS root, COUNT(*) AS n, SUM(v.headcount) AS p
+		FROM visits v JOIN cases c ON c.seq = v.case_seq `+g.joins+`
+		WHERE v.org_id IN ? AND v.date >= ? AND v.date <= ? AND v.voided_at IS NULL
+		GROUP BY 1, 2) r GROUP BY g`, args...).Scan(&rows).Error
+	out := map[string]figures{}
+	for _, r := range rows {
+		out[r.G] = figures{Visits: r.Visits, Persons: r.Persons, Cases: r.Cases}
 	}
-	sql := `WITH pv AS (
-	SELECT ` + unit + ` AS u, ` + g.group + ` AS g, c.root_seq AS root, v.headcount AS hc,
-		CASE WHEN v.headcount >= ? THEN 1 ELSE 0 END AS d
-	FROM visits v JOIN cases c ON c.seq = v.case_seq ` + g.joins + `
-	WHERE v.org_id IN (?) AND v.date >= ? AND v.date <= ? AND v.voided_at IS NULL
-), rg AS (
-	SELECT u, g, root, COUNT(*) AS n, SUM(hc) AS p, SUM(d) AS dn, SUM(d * hc) AS dp, MAX(d) AS del
-	FROM pv GROUP BY u, g, root
-), r AS (
-	SELECT u, root, SUM(n) AS n, SUM(p) AS p, SUM(dn) AS dn, SUM(dp) AS dp, MAX(del) AS del
-	FROM rg GROUP BY u, root
-), rr AS (
-	SELECT u, root, n, p, dn, dp, del, ` + repeat + ` AS rep FROM r
-)
-SELECT rg.u, rg.g, 0 AS total, SUM(rg.n), SUM(rg.p), SUM(rg.dn), SUM(rg.dp), COUNT(*), SUM(rr.rep), SUM(rg.del), SUM(rg.del * rr.rep)
-FROM rg JOIN rr ON rr.u = rg.u AND rr.root = rg.root GROUP BY rg.u, rg.g
-UNION ALL
-SELECT u, '', 1, SUM(n), SUM(p), SUM(dn), SUM(dp), COUNT(*), SUM(rep), SUM(del), SUM(del * rep)
-FROM rr GROUP BY u`
-	args := append([]any{}, g.groupArgs...)
-	args = append(args, min, ids, from, to)
-	if g.history {
-		args = append(args, from)
-		if !g.perOrg {
-			args = append(args, ids)
-		}
-	}
-	rows, err := s.store.DB.WithContext(ctx).Raw(sql, args...).Rows()
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []cell
-	for rows.Next() {
-		var c cell
-		var total int
-		if err := rows.Scan(&c.Unit, &c.Group, &total, &c.Visits, &c.Persons, &c.DVisits, &c.DPersons,
-			&c.Cases, &c.Repeat, &c.DCases, &c.DRepeat); err != nil {
-			return nil, err
-		}
-		c.Total = total == 1
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return out, err
 }
 
 // sessionCount is how many live sessions of a kind and host role one unit held in a period.

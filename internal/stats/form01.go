@@ -16,12 +16,6 @@ const (
 	groupAuthorized = "authorized"
 )
 
-var form01Grouping = grouping{
-	group:   `CASE WHEN v.kind = 'regular' THEN 'regular' WHEN s.host_role = 'authorized' THEN 'authorized' ELSE 'head' END`,
-	joins:   `JOIN sessions s ON s.id = v.session_id`,
-	history: true,
-}
-
 func form01Group(kind, hostRole string) string {
 	switch {
 	case kind == "regular":
@@ -122,26 +116,24 @@ func (s *Service) Form01(ctx context.Context, actor auth.Actor, q Query) (Form01
 		return units[id]
 	}
 	// The total is unit "" (the whole scope); organisation rows are units of their own.
-	for _, perOrg := range []bool{false, true} {
-		g := form01Grouping
-		g.perOrg = perOrg
-		cells, err := s.count(ctx, c.IDs, c.From, c.To, c.Min, g)
-		if err != nil {
-			return Form01{}, err
+	cells, err := s.rollupCount(ctx, c.IDs, c.From, c.To, c.Min, form01Group, true)
+	if err != nil {
+		return Form01{}, err
+	}
+	for _, cl := range cells {
+		if !cl.Total {
+			unitOf(cl.Unit).groups[cl.Group] = cl.figures
 		}
-		for _, cl := range cells {
-			if !cl.Total {
-				unitOf(cl.Unit).groups[cl.Group] = cl.figures
-			}
-		}
-		sessions, err := s.countSessions(ctx, c.IDs, c.From, c.To, perOrg)
-		if err != nil {
-			return Form01{}, err
-		}
-		for _, sc := range sessions {
-			if sc.Kind != "regular" {
-				unitOf(sc.Unit).sessions[form01Group(sc.Kind, sc.HostRole)] += sc.N
-			}
+	}
+	sessions, err := s.countSessions(ctx, c.IDs, c.From, c.To, true)
+	if err != nil {
+		return Form01{}, err
+	}
+	for _, sc := range sessions {
+		if sc.Kind != "regular" {
+			g := form01Group(sc.Kind, sc.HostRole)
+			unitOf(sc.Unit).sessions[g] += sc.N
+			unitOf("").sessions[g] += sc.N
 		}
 	}
 	form := Form01{

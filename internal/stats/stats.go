@@ -3,6 +3,7 @@
 package stats
 
 import (
+	"sync"
 	"time"
 
 	"github.com/tcd-registry/tcd/internal/period"
@@ -20,6 +21,9 @@ type Config struct {
 type Service struct {
 	store *store.Store
 	cfg   Config
+	// refreshMu keeps one process from refreshing the roll-ups in parallel: refreshes queue on
+	// a database lock anyway, and a request that waits finds the work done.
+	refreshMu sync.Mutex
 }
 
 // NewService returns the statistics service.
