@@ -102,6 +102,7 @@ func New(d Deps) *Server {
 	s.registerDelegations(r)
 	s.registerNotices(r)
 	s.registerDirectives(r)
+	s.registerStats(r)
 	return s
 }
 

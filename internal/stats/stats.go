@@ -3,27 +3,27 @@
 package stats
 
 import (
-	"context"
+	"sync"
 	"time"
 
-	"github.com/tcd-registry/tcd/internal/apperr"
-	"github.com/tcd-registry/tcd/internal/auth"
 	"github.com/tcd-registry/tcd/internal/period"
-	"github.com/tcd-registry/tcd/internal/stats/report"
 	"github.com/tcd-registry/tcd/internal/store"
 )
 
 // Config is what the figures depend on.
 type Config struct {
 	DelegationMin int            // default threshold of a delegation visit (TCD_DELEGATION_MIN)
-	Location      *time.Location // the organisation's day, for "today" in exports
-	DefaultOrgID  string         // the organisation an unscoped caller's figures are labelled with
+	Location      *time.Location // the organisation's day, for callers that ask for "the last quarter"
+	DefaultOrgID  string         // the top organisation: figures of the whole register carry its id
 }
 
 // Service computes statistics from the register.
 type Service struct {
 	store *store.Store
 	cfg   Config
+	// refreshMu keeps one process from refreshing the roll-ups in parallel: refreshes queue on
+	// a database lock anyway, and a request that waits finds the work done.
+	refreshMu sync.Mutex
 }
 
 // NewService returns the statistics service.
@@ -116,20 +116,4 @@ type Form01Row struct {
 	// Depth is the organisation's level below the subtree's root (0 for the root and the total).
 	Depth  int   `json:"depth"`
 	Values []int `json:"values"`
-}
-
-// Summary counts the period's figures as GET /stats/summary answers them (API.md, "Meaning,
-// exactly").
-func (s *Service) Summary(ctx context.Context, actor auth.Actor, q Query) (report.Summary, error) {
-	return report.Summary{}, apperr.New(apperr.Unavailable, "statistics are not implemented yet")
-}
-
-// Form01 lays the period's figures out as Form 01/TCD.
-func (s *Service) Form01(ctx context.Context, actor auth.Actor, q Query) (Form01, error) {
-	return Form01{}, apperr.New(apperr.Unavailable, "statistics are not implemented yet")
-}
-
-// Breakdown splits the period's visits by one of BreakdownDimensions.
-func (s *Service) Breakdown(ctx context.Context, actor auth.Actor, q Query, by string) (Breakdown, error) {
-	return Breakdown{}, apperr.New(apperr.Unavailable, "statistics are not implemented yet")
 }

@@ -1,0 +1,91 @@
+package stats
+
+import "context"
+
+// figures are the counts of one group of visits. Cases are distinct surviving (root) cases;
+// Repeat counts those with a live visit in the history scope dated before the period, so the
+// first-time cases are Cases-Repeat. Delegation figures restrict to visits whose headcount
+// reaches the threshold; DCases counts the cases with at least one such visit.
+type figures struct {
+	Visits, Persons   int
+	DVisits, DPersons int
+	Cases, Repeat     int
+	DCases, DRepeat   int
+}
+
+func (f figures) first() int  { return f.Cases - f.Repeat }
+func (f figures) dFirst() int { return f.DCases - f.DRepeat }
+
+// cell is the figures of one group within one unit (an organisation, or "" for the whole
+// scope); Group is "" on the unit's total line, whose cases are counted once however many
+// groups they appear in.
+type cell struct {
+	Unit  string
+	Group string
+	Total bool
+	figures
+}
+
+// grouping says how to split the period's visits for a breakdown: group is the SQL expression
+// of a visit's group (over v = visits, c = its case, and whatever joins adds), groupArgs its
+// parameters.
+type grouping struct {
+	group     string
+	groupArgs []any
+	joins     string
+}
+
+// countGroups counts the live visits dated in [from, to] of the scope's organisations per group:
+// visits, persons and distinct surviving cases (through cases.root_seq, so merges need no chain
+// walk). Breakdowns group by what the roll-ups do not keep (category, outcome, month), so they
+// read the visits; the covering index makes it one range scan per organisation.
+//
+// A visit counts even if its case was voided: voiding a case does not undo a reception that
+// took place; only voiding the visit removes it from the figures.
+func (s *Service) countGroups(ctx context.Context, ids []string, from, to string, g grouping) (map[string]figures, error) {
+	var rows []struct {
+		G                      string
+		Visits, Persons, Cases int
+	}
+	args := append(append([]any{}, g.groupArgs...), ids, from, to)
+	err := s.store.DB.WithContext(ctx).Raw(`SELECT g, SUM(n) AS visits, SUM(p) AS persons, COUNT(*) AS cases FROM (
+		SELECT `+g.group+` AS g, c.root_seq AS root, COUNT(*) AS n, SUM(v.headcount) AS p
+		FROM visits v JOIN cases c ON c.seq = v.case_seq `+g.joins+`
+		WHERE v.org_id IN ? AND v.date >= ? AND v.date <= ? AND v.voided_at IS NULL
+		GROUP BY 1, 2) r GROUP BY g`, args...).Scan(&rows).Error
+	out := map[string]figures{}
+	for _, r := range rows {
+		out[r.G] = figures{Visits: r.Visits, Persons: r.Persons, Cases: r.Cases}
+	}
+	return out, err
+}
+
+// sessionCount is how many live sessions of a kind and host role one unit held in a period.
+type sessionCount struct {
+	Unit     string
+	Kind     string
+	HostRole string
+	N        int
+}
+
+// countSessions counts the live sessions held in [from, to], per kind and host role, per
+// organisation when perOrg.
+func (s *Service) countSessions(ctx context.Context, ids []string, from, to string, perOrg bool) ([]sessionCount, error) {
+	unit, groupBy := "''", "kind, COALESCE(host_role, '')"
+	if perOrg {
+		unit, groupBy = "org_id", "org_id, "+groupBy
+	}
+	var out []sessionCount
+	err := s.store.DB.WithContext(ctx).Raw(`SELECT `+unit+` AS unit, kind, COALESCE(host_role, '') AS host_role, COUNT(*) AS n
+		FROM sessions WHERE org_id IN (?) AND date >= ? AND date <= ? AND voided_at IS NULL
+		GROUP BY `+groupBy, ids, from, to).Scan(&out).Error
+	return out, err
+}
+
+// countIssued counts the live documents of table (notices or directives) issued in [from, to].
+func (s *Service) countIssued(ctx context.Context, table string, ids []string, from, to string) (int, error) {
+	var n int
+	err := s.store.DB.WithContext(ctx).Raw(`SELECT COUNT(*) FROM `+table+`
+		WHERE org_id IN (?) AND issued_on >= ? AND issued_on <= ? AND voided_at IS NULL`, ids, from, to).Scan(&n).Error
+	return n, err
+}

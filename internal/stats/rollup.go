@@ -1,0 +1,284 @@
+package stats
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/RoaringBitmap/roaring/v2"
+	"gorm.io/gorm"
+
+	"github.com/tcd-registry/tcd/internal/store"
+)
+
+// The roll-ups (migration 00003) hold per organisation, day and bucket the visits, persons and
+// the set of surviving cases, and per surviving case and organisation its first day. Triggers
+// queue what every write touches; refresh recomputes exactly those days and roots from the
+// register before a statistic is read, so the roll-ups are a cache that can never be stale,
+// and writers need not know they exist.
+
+// bucketFirst is the stats_days row of the cases first received that day.
+const bucketFirst = "first"
+
+// bucketOf names the roll-up row of a visit: its session kind and host role.
+func bucketOf(kind, hostRole string) string { return kind + ":" + hostRole }
+
+// fullRebuildAt is the queue length from which one pass over the whole register is cheaper than
+// recomputing day by day (after a bulk load, or on the first request after the migration).
+var fullRebuildAt = 200_000
+
+// refreshLockKey serialises refreshes across replicas sharing one PostgreSQL database.
+const refreshLockKey = 7267003
+
+// refresh brings the roll-ups up to date with the register. Refreshes are serialised (one
+// process at a time per database); the queue is taken with DELETE … RETURNING in the same
+// transaction that rewrites the roll-ups, so a failure leaves the marks for the next attempt and
+// marks committed meanwhile wait for the next refresh.
+func (s *Service) refresh(ctx context.Context) error {
+	var pending bool
+	if err := s.store.DB.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM stats_dirty_days) OR EXISTS (SELECT 1 FROM stats_dirty_roots)`).
+		Scan(&pending).Error; err != nil || !pending {
+		return err
+	}
+	s.refreshMu.Lock()
+	defer s.refreshMu.Unlock()
+	return s.store.Tx(ctx, func(tx *gorm.DB) error {
+		if s.store.Dialect == store.Postgres {
+			if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", refreshLockKey).Error; err != nil {
+				return err
+			}
+		}
+		roots, err := takeRoots(tx)
+		if err != nil {
+			return err
+		}
+		days, err := takeDays(tx)
+		if err != nil {
+			return err
+		}
+		if len(roots)+len(days) >= fullRebuildAt {
+			return rebuild(tx)
+		}
+		touched, err := refreshFirsts(tx, roots)
+		if err != nil {
+			return err
+		}
+		for d := range touched {
+			days[d] = struct{}{}
+		}
+		return refreshDays(tx, days)
+	})
+}
+
+type day struct{ org, date string }
+
+func takeRoots(tx *gorm.DB) (map[int64]struct{}, error) {
+	rows, err := tx.Raw("DELETE FROM stats_dirty_roots RETURNING root_seq").Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]struct{}{}
+	for rows.Next() {
+		var r int64
+		if err := rows.Scan(&r); err != nil {
+			return nil, err
+		}
+		out[r] = struct{}{}
+	}
+	return out, rows.Err()
+}
+
+func takeDays(tx *gorm.DB) (map[day]struct{}, error) {
+	rows, err := tx.Raw("DELETE FROM stats_dirty_days RETURNING org_id, date").Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[day]struct{}{}
+	for rows.Next() {
+		var d day
+		if err := rows.Scan(&d.org, &d.date); err != nil {
+			return nil, err
+		}
+		out[d] = struct{}{}
+	}
+	return out, rows.Err()
+}
+
+// firstsQuery recomputes stats_firsts rows from the live visits; %s narrows it to some roots.
+const firstsQuery = `INSERT INTO stats_firsts (root_seq, org_id, first_date, shared)
+SELECT c.root_seq, v.org_id, MIN(v.date), FALSE
+FROM visits v JOIN cases c ON c.seq = v.case_seq
+WHERE v.voided_at IS NULL %s
+GROUP BY c.root_seq, v.org_id`
+
+const sharedQuery = `UPDATE stats_firsts SET shared = TRUE WHERE root_seq IN (
+	SELECT root_seq FROM stats_firsts WHERE TRUE %s GROUP BY root_seq HAVING COUNT(*) > 1)`
+
+// refreshFirsts recomputes the first days of the given roots and returns every day whose
+// "first" row they affect, before and after.
+func refreshFirsts(tx *gorm.DB, roots map[int64]struct{}) (map[day]struct{}, error) {
+	touched := map[day]struct{}{}
+	list := make([]int64, 0, len(roots))
+	for r := range roots {
+		list = append(list, r)
+	}
+	collect := func(batch []int64) error {
+		var rows []struct{ OrgID, FirstDate string }
+		if err := tx.Raw("SELECT org_id, first_date FROM stats_firsts WHERE root_seq IN ?", batch).Scan(&rows).Error; err != nil {
+			return err
+		}
+		for _, r := range rows {
+			touched[day{r.OrgID, r.FirstDate}] = struct{}{}
+		}
+		return nil
+	}
+	const batchSize = 5000
+	for start := 0; start < len(list); start += batchSize {
+		batch := list[start:min(start+batchSize, len(list))]
+		if err := collect(batch); err != nil {
+			return nil, err
+		}
+		if err := tx.Exec("DELETE FROM stats_firsts WHERE root_seq IN ?", batch).Error; err != nil {
+			return nil, err
+		}
+		if err := tx.Exec(fmt.Sprintf(firstsQuery, "AND c.root_seq IN ?"), batch).Error; err != nil {
+			return nil, err
+		}
+		if err := tx.Exec(fmt.Sprintf(sharedQuery, "AND root_seq IN ?"), batch).Error; err != nil {
+			return nil, err
+		}
+		if err := collect(batch); err != nil {
+			return nil, err
+		}
+	}
+	return touched, nil
+}
+
+// dayQuery reads what a day's roll-up rows are made of: each live visit with its bucket and
+// surviving case, and (second part) the unshared cases first received that day. %s narrows
+// both parts to some days.
+const dayQuery = `SELECT v.org_id, v.date, v.kind, COALESCE(s.host_role, '') AS host_role, v.headcount, c.root_seq
+FROM visits v JOIN cases c ON c.seq = v.case_seq JOIN sessions s ON s.id = v.session_id
+WHERE v.voided_at IS NULL %[1]s
+UNION ALL
+SELECT f.org_id, f.first_date, '` + bucketFirst + `', '', 0, f.root_seq FROM stats_firsts f WHERE NOT f.shared %[2]s
+ORDER BY 1, 2`
+
+// refreshDays rewrites the stats_days rows of the given days.
+func refreshDays(tx *gorm.DB, days map[day]struct{}) error {
+	list := make([][]any, 0, len(days))
+	for d := range days {
+		list = append(list, []any{d.org, d.date})
+	}
+	const batchSize = 500
+	for start := 0; start < len(list); start += batchSize {
+		batch := list[start:min(start+batchSize, len(list))]
+		if err := tx.Exec("DELETE FROM stats_days WHERE (org_id, date) IN ?", batch).Error; err != nil {
+			return err
+		}
+		q := fmt.Sprintf(dayQuery, "AND (v.org_id, v.date) IN ?", "AND (f.org_id, f.first_date) IN ?")
+		if err := writeDays(tx, q, batch, batch); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rebuild recomputes every roll-up from the register.
+func rebuild(tx *gorm.DB) error {
+	for _, stmt := range []string{"DELETE FROM stats_firsts", fmt.Sprintf(firstsQuery, ""), fmt.Sprintf(sharedQuery, ""), "DELETE FROM stats_days"} {
+		if err := tx.Exec(stmt).Error; err != nil {
+			return err
+		}
+	}
+	return writeDays(tx, fmt.Sprintf(dayQuery, "", ""))
+}
+
+// dayRow is one roll-up row being built.
+type dayRow struct {
+	visits, persons int
+	roots           *roaring.Bitmap
+}
+
+// writeDays runs a dayQuery, folds its rows (ordered by organisation and day) into roll-up
+// rows, one day at a time, and inserts them once the query is read (the connection cannot
+// interleave statements). A national register's roll-up is a few tens of megabytes.
+func writeDays(tx *gorm.DB, query string, args ...any) error {
+	rows, err := tx.Raw(query, args...).Rows()
+	if err != nil {
+		return err
+	}
+	var (
+		cur     day
+		buckets = map[string]*dayRow{}
+		pending [][]any
+	)
+	flush := func() {
+		for b, r := range buckets {
+			r.roots.RunOptimize()
+			bytes, _ := r.roots.ToBytes()
+			pending = append(pending, []any{cur.org, cur.date, b, r.visits, r.persons, bytes})
+		}
+		clear(buckets)
+	}
+	for rows.Next() {
+		var (
+			d              day
+			kind, hostRole string
+			headcount      int
+			root           int64
+		)
+		if err := rows.Scan(&d.org, &d.date, &kind, &hostRole, &headcount, &root); err != nil {
+			rows.Close()
+			return err
+		}
+		if root < 0 || root > math.MaxUint32 {
+			rows.Close()
+			return fmt.Errorf("case seq %d does not fit the 32-bit roll-up bitmaps", root)
+		}
+		if d != cur {
+			flush()
+			cur = d
+		}
+		b := bucketFirst
+		if kind != bucketFirst {
+			b = bucketOf(kind, hostRole)
+		}
+		r := buckets[b]
+		if r == nil {
+			r = &dayRow{roots: roaring.New()}
+			buckets[b] = r
+		}
+		if b != bucketFirst {
+			r.visits++
+			r.persons += headcount
+		}
+		r.roots.Add(uint32(root))
+	}
+	flush()
+	if err := rows.Err(); err != nil {
+		rows.Close()
+		return err
+	}
+	rows.Close()
+	return insertDays(tx, pending)
+}
+
+func insertDays(tx *gorm.DB, rows [][]any) error {
+	const batchSize = 1000
+	for start := 0; start < len(rows); start += batchSize {
+		batch := rows[start:min(start+batchSize, len(rows))]
+		args := make([]any, 0, 6*len(batch))
+		for _, r := range batch {
+			args = append(args, r...)
+		}
+		values := strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?), ", len(batch)), ", ")
+		if err := tx.Exec("INSERT INTO stats_days (org_id, date, bucket, visits, persons, roots) VALUES "+values, args...).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
