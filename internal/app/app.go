@@ -14,6 +14,7 @@ import (
 	"github.com/tcd-registry/tcd/internal/audit"
 	"github.com/tcd-registry/tcd/internal/auth"
 	"github.com/tcd-registry/tcd/internal/config"
+	"github.com/tcd-registry/tcd/internal/export"
 	"github.com/tcd-registry/tcd/internal/httpapi"
 	"github.com/tcd-registry/tcd/internal/orgs"
 	"github.com/tcd-registry/tcd/internal/registry"
@@ -31,6 +32,7 @@ type App struct {
 	DefaultOrg orgs.Org
 	Registry   *registry.Service
 	Stats      *stats.Service
+	Export     *export.Service
 	HTTP       *httpapi.Server
 }
 
@@ -55,8 +57,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	}
 	a.Registry = registry.NewService(st, registry.Config{DelegationMin: cfg.DelegationMin, Location: cfg.TimeZone, DefaultOrgID: a.DefaultOrg.ID})
 	a.Stats = stats.NewService(st, stats.Config{DelegationMin: cfg.DelegationMin, Location: cfg.TimeZone, DefaultOrgID: a.DefaultOrg.ID})
+	a.Export = export.NewService(st, a.Stats)
 	a.HTTP = httpapi.New(httpapi.Deps{Config: cfg, Store: st, Orgs: a.Orgs, Tokens: a.Tokens, Audit: audit.NewLog(st),
-		Registry: a.Registry, Stats: a.Stats, Logger: log})
+		Registry: a.Registry, Stats: a.Stats, Export: a.Export, Logger: log})
 	return a, nil
 }
 

@@ -7,14 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"gorm.io/gorm"
 
 	"github.com/tcd-registry/tcd/internal/apperr"
 	"github.com/tcd-registry/tcd/internal/auth"
-	"github.com/tcd-registry/tcd/internal/orgs"
 	"github.com/tcd-registry/tcd/internal/period"
 	"github.com/tcd-registry/tcd/internal/stats"
 	"github.com/tcd-registry/tcd/internal/store"
@@ -45,7 +43,7 @@ func ParseFormat(s string, allowed []Format) (Format, error) {
 		}
 		names[i] = string(f)
 	}
-	return "", fmt.Errorf("format must be one of %s", strings.Join(names, ", "))
+	return "", fmt.Errorf("format must be one of %s, not %q", strings.Join(names, ", "), s)
 }
 
 // ContentType is the media type of a file in format f.
@@ -59,32 +57,16 @@ func (f Format) ContentType() string {
 	return "application/json; charset=utf-8"
 }
 
-// Config is what the unattended export needs besides the register.
-type Config struct {
-	Location *time.Location // "today" of the schedule is the organisation's day
-	Dir      string         // where scheduled files go
-	Formats  []Format       // which files each scheduled run writes
-}
-
 // Service builds export files from the register and its statistics.
 type Service struct {
 	store *store.Store
 	stats *stats.Service
-	orgs  *orgs.Service
-	cfg   Config
 	runs  *prometheus.CounterVec
-
-	// locked, when set, runs while a scheduled run holds the replica lock (tests use it to
-	// make two runs overlap for certain).
-	locked func()
 }
 
 // NewService returns the export service.
-func NewService(st *store.Store, statsSvc *stats.Service, orgSvc *orgs.Service, cfg Config) *Service {
-	if cfg.Location == nil {
-		cfg.Location = time.UTC
-	}
-	return &Service{store: st, stats: statsSvc, orgs: orgSvc, cfg: cfg,
+func NewService(st *store.Store, statsSvc *stats.Service) *Service {
+	return &Service{store: st, stats: statsSvc,
 		runs: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "tcd_export_runs_total",
 			Help: "Scheduled export runs by result: ok, skipped (another replica held the lock) or failed.",

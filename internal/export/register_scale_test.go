@@ -18,7 +18,6 @@ import (
 
 	"github.com/tcd-registry/tcd/internal/auth"
 	"github.com/tcd-registry/tcd/internal/export"
-	"github.com/tcd-registry/tcd/internal/orgs"
 	"github.com/tcd-registry/tcd/internal/period"
 	"github.com/tcd-registry/tcd/internal/store"
 	"github.com/tcd-registry/tcd/internal/testenv"
@@ -48,7 +47,7 @@ func TestRegisterExportScale(t *testing.T) {
 			want := seedRegister(t, st, scaleVisits, q)
 			t.Logf("%s: seeded %d visits (%d in %s) in %s", backend, scaleVisits, want, q.Label, time.Since(began).Round(time.Millisecond))
 
-			svc := export.NewService(st, nil, orgs.NewService(st), export.Config{})
+			svc := export.NewService(st, nil)
 			for _, f := range export.RegisterFormats {
 				exp, err := svc.OpenRegister(ctx, auth.System, export.RegisterQuery{Range: q}, f)
 				if err != nil {

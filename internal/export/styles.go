@@ -15,11 +15,14 @@ type styles struct {
 	text     int // a paragraph: wrapped, top-left
 }
 
+// boxBorder draws a thin line on every side of a cell, as the official tables are ruled.
+var boxBorder = []excelize.Border{
+	{Type: "left", Color: "000000", Style: 1}, {Type: "right", Color: "000000", Style: 1},
+	{Type: "top", Color: "000000", Style: 1}, {Type: "bottom", Color: "000000", Style: 1},
+}
+
 func newStyles(f *excelize.File) (styles, error) {
-	border := []excelize.Border{
-		{Type: "left", Color: "000000", Style: 1}, {Type: "right", Color: "000000", Style: 1},
-		{Type: "top", Color: "000000", Style: 1}, {Type: "bottom", Color: "000000", Style: 1},
-	}
+	border := boxBorder
 	var st styles
 	defs := []struct {
 		dst   *int

@@ -23,6 +23,7 @@ import (
 	"github.com/tcd-registry/tcd/internal/audit"
 	"github.com/tcd-registry/tcd/internal/auth"
 	"github.com/tcd-registry/tcd/internal/config"
+	"github.com/tcd-registry/tcd/internal/export"
 	"github.com/tcd-registry/tcd/internal/orgs"
 	"github.com/tcd-registry/tcd/internal/registry"
 	"github.com/tcd-registry/tcd/internal/stats"
@@ -38,6 +39,7 @@ type Deps struct {
 	Audit    *audit.Log
 	Registry *registry.Service
 	Stats    *stats.Service
+	Export   *export.Service
 	Logger   *slog.Logger
 }
 
@@ -61,7 +63,7 @@ func New(d Deps) *Server {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		collectors.NewDBStatsCollector(d.Store.SQL(), "tcd"))
+		collectors.NewDBStatsCollector(d.Store.SQL(), "tcd"), d.Export.Metrics())
 	metrics := newHTTPMetrics(reg)
 
 	e.Pre(middleware.RemoveTrailingSlash())
@@ -103,6 +105,7 @@ func New(d Deps) *Server {
 	s.registerNotices(r)
 	s.registerDirectives(r)
 	s.registerStats(r)
+	s.registerExports(r)
 	return s
 }
 
