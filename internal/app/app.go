@@ -66,6 +66,11 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 // Serve answers HTTP on ln until ctx is cancelled, then lets in-flight requests finish (up to
 // 20 s) before returning.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	stopExports, err := a.scheduleExports(ctx)
+	if err != nil {
+		return err
+	}
+	defer stopExports()
 	srv := &http.Server{Handler: a.HTTP.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -62,6 +62,10 @@ type Service struct {
 	store *store.Store
 	stats *stats.Service
 	runs  *prometheus.CounterVec
+
+	// locked, when set, runs while a scheduled run holds the replica lock (tests use it to
+	// make two runs overlap for certain).
+	locked func()
 }
 
 // NewService returns the export service.
