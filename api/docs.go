@@ -720,6 +720,7 @@ const docTemplate = `{
                         "Bearer": []
                     }
                 ],
+                "description": "Refused (409) while live visits name the delegation: void or relink them first.",
                 "produces": [
                     "application/json"
                 ],
@@ -764,6 +765,12 @@ const docTemplate = `{
                     },
                     "404": {
                         "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -1338,6 +1345,206 @@ const docTemplate = `{
                     },
                     "409": {
                         "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/exports/register": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Personal data (names, addresses, ID numbers): staff, auditor and admin only, and every export is written to the audit log (entity register_export). Columns in the form's order: STT, Ngày tiếp, Họ tên - Địa chỉ, Số CCCD/CMND/Hộ chiếu, Nội dung vụ việc, Phân loại đơn / Số người, Cơ quan đã giải quyết, Hướng xử lý, Theo dõi kết quả, Ghi chú; rows by date, then in the order recorded. Streamed as it is read, in constant memory; csv is UTF-8 with BOM. A failure after the first rows were sent cuts the connection, so a truncated file never looks complete.",
+                "produces": [
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    "text/csv"
+                ],
+                "tags": [
+                    "exports"
+                ],
+                "summary": "The reception register itself (Sổ tiếp công dân, Form 03), one row per live visit of the period",
+                "parameters": [
+                    {
+                        "enum": [
+                            "xlsx",
+                            "csv"
+                        ],
+                        "type": "string",
+                        "description": "file format (default xlsx)",
+                        "name": "format",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "2023, 2023-Q3, 2023-10, 2023-6M or 2023-9M (or from and to)",
+                        "name": "period",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "first day, YYYY-MM-DD (with to)",
+                        "name": "from",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "last day, YYYY-MM-DD, inclusive (with from)",
+                        "name": "to",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "calendar",
+                            "statutory"
+                        ],
+                        "type": "string",
+                        "description": "calendar (default) or statutory",
+                        "name": "basis",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "organisation id: its subtree (default the token's, or the whole register)",
+                        "name": "org",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "the register",
+                        "schema": {
+                            "type": "file"
+                        },
+                        "headers": {
+                            "Content-Disposition": {
+                                "type": "string",
+                                "description": "attachment; filename=tcd-register-…"
+                            }
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/exports/report": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "xlsx: sheets \"Tổng hợp\" (the report paragraph and every figure), \"Biểu 01-TCD\" (the official table: title, period, \"Biểu số: 01/TCD\", merged multi-level header, the MS row of column numbers, the total row in bold, then each organisation), \"Theo loại\" and \"Theo lĩnh vực\". csv: the same four parts as sections under their titles, separated by a blank line, UTF-8 with BOM. json: {summary, form_01, by_category, by_field}. Named by period and basis, e.g. tcd-report-2023-Q3-statutory.xlsx. The same file is written unattended by ` + "`" + `tcd export` + "`" + ` and by the server's schedule.",
+                "produces": [
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    "text/csv",
+                    "application/json"
+                ],
+                "tags": [
+                    "exports"
+                ],
+                "summary": "The period's report as a file: summary, Form 01/TCD and breakdowns by category and field",
+                "parameters": [
+                    {
+                        "enum": [
+                            "xlsx",
+                            "csv",
+                            "json"
+                        ],
+                        "type": "string",
+                        "description": "file format (default xlsx)",
+                        "name": "format",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "2023, 2023-Q3, 2023-10, 2023-6M or 2023-9M (or from and to)",
+                        "name": "period",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "first day, YYYY-MM-DD (with to)",
+                        "name": "from",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "last day, YYYY-MM-DD, inclusive (with from)",
+                        "name": "to",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "calendar",
+                            "statutory"
+                        ],
+                        "type": "string",
+                        "description": "calendar (default) or statutory",
+                        "name": "basis",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "organisation id: its subtree (default the token's, or the whole register)",
+                        "name": "org",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "headcount from which a visit is a delegation visit (default TCD_DELEGATION_MIN)",
+                        "name": "delegation_min",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "the file (this object for json)",
+                        "schema": {
+                            "$ref": "#/definitions/export.Report"
+                        },
+                        "headers": {
+                            "Content-Disposition": {
+                                "type": "string",
+                                "description": "attachment; filename=tcd-report-…"
+                            }
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -3436,6 +3643,23 @@ const docTemplate = `{
                 },
                 "request_id": {
                     "type": "string"
+                }
+            }
+        },
+        "export.Report": {
+            "type": "object",
+            "properties": {
+                "by_category": {
+                    "$ref": "#/definitions/stats.Breakdown"
+                },
+                "by_field": {
+                    "$ref": "#/definitions/stats.Breakdown"
+                },
+                "form_01": {
+                    "$ref": "#/definitions/stats.Form01"
+                },
+                "summary": {
+                    "$ref": "#/definitions/report.Summary"
                 }
             }
         },
