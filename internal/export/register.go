@@ -143,9 +143,10 @@ type registerPerson struct {
 
 // registerSQL lists the live visits of a period in register order. A visit of a merged case
 // prints the case as it was recorded, but the surviving case's classification, respondent and
-// status: the merge decided which case that matter is. The org_id IN (…) form, also for the whole
-// register, lets both databases read the (org_id, date) index of each organisation instead of
-// scanning every visit.
+// status: the merge decided which case that matter is. Both databases have two ways in: the
+// (date, seq) index, which already yields the register's order, and for a small subtree the
+// (org_id, date) index of each of its organisations; hence org_id IN (…) even for the whole
+// register, where the pattern '%' takes every organisation.
 const registerSQL = `SELECT v.id, v.date, v.headcount, v.content, v.outcome, v.note,
        c.title, r.category, r.respondent, r.status, r.seq
 FROM visits v
