@@ -374,6 +374,11 @@ func TestExportRegister(t *testing.T) {
 			t.Errorf("the CSV has the same columns and rows: %q", lines)
 		}
 
+		empty := string(download(t, reg.staff, "/api/v1/exports/register?period=2020-Q1&format=csv", "tcd-register-2020-Q1-calendar.csv", "text/csv"))
+		if empty != bom+strings.Join(wantHeader, ",")+"\n" {
+			t.Errorf("a period without visits is a register with its header only: %q", empty)
+		}
+
 		scoped := env.Client(env.Token(auth.Staff, "GL"))
 		only := openXLSX(t, download(t, scoped, "/api/v1/exports/register?"+q, "tcd-register-2023-Q3-statutory.xlsx", xlsxType))
 		if rows, _ := only.GetRows("Sổ tiếp công dân"); len(rows) != 4 || rows[3][2] != "Lê Văn Cường" {
@@ -403,8 +408,8 @@ func TestExportRegister(t *testing.T) {
 		}
 
 		entries := auditor.ListAll("/api/v1/audit?entity=register_export", 50)
-		// the staff's xlsx and csv, the scoped staff's, the org= one and the auditor's
-		if len(entries) != 5 {
+		// the staff's xlsx, csv and empty period, the scoped staff's, the org= one and the auditor's
+		if len(entries) != 6 {
 			t.Fatalf("every register export is audited: %d entries", len(entries))
 		}
 		last := entries[0]
