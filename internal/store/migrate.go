@@ -2,8 +2,8 @@ package store
 
 import (
 	"context"
-	"errors"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 
