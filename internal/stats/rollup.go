@@ -12,8 +12,8 @@ import (
 	"github.com/tcd-registry/tcd/internal/store"
 )
 
-// The roll-ups (migration 00003) hold per organisation, day and bucket the visits, persons and
-// the set of surviving cases, and per surviving case and organisation its first day. Triggers
+// The roll-ups (migration 00003) hold per organisation, day and bucket the sessions held, the
+// visits, persons and the set of surviving cases, and per surviving case and organisation its first day. Triggers
 // queue what every write touches; refresh recomputes exactly those days and roots from the
 // register before a statistic is read, so the roll-ups are a cache that can never be stale,
 // and writers need not know they exist.
@@ -157,15 +157,17 @@ func refreshFirsts(tx *gorm.DB, roots map[int64]struct{}) (map[day]struct{}, err
 	return touched, nil
 }
 
-// dayQuery reads what a day's roll-up rows are made of: each live visit with its bucket and
-// surviving case, and (second part) the unshared cases first received that day. %s narrows
-// both parts to some days.
-const dayQuery = `SELECT v.org_id, v.date, v.kind, COALESCE(s.host_role, '') AS host_role, v.headcount, c.root_seq
+// dayQuery reads what a day's roll-up rows are made of, tagged: each live visit with its
+// bucket and surviving case, each live session held, and the unshared cases first received
+// that day. %[1]s, %[2]s and %[3]s narrow the three parts to some days.
+const dayQuery = `SELECT 'v', v.org_id, v.date, v.kind, COALESCE(s.host_role, ''), v.headcount, c.root_seq
 FROM visits v JOIN cases c ON c.seq = v.case_seq JOIN sessions s ON s.id = v.session_id
 WHERE v.voided_at IS NULL %[1]s
 UNION ALL
-SELECT f.org_id, f.first_date, '` + bucketFirst + `', '', 0, f.root_seq FROM stats_firsts f WHERE NOT f.shared %[2]s
-ORDER BY 1, 2`
+SELECT 's', s.org_id, s.date, s.kind, COALESCE(s.host_role, ''), 0, 0 FROM sessions s WHERE s.voided_at IS NULL %[2]s
+UNION ALL
+SELECT 'f', f.org_id, f.first_date, '', '', 0, f.root_seq FROM stats_firsts f WHERE NOT f.shared %[3]s
+ORDER BY 2, 3`
 
 // refreshDays rewrites the stats_days rows of the given days.
 func refreshDays(tx *gorm.DB, days map[day]struct{}) error {
@@ -179,8 +181,8 @@ func refreshDays(tx *gorm.DB, days map[day]struct{}) error {
 		if err := tx.Exec("DELETE FROM stats_days WHERE (org_id, date) IN ?", batch).Error; err != nil {
 			return err
 		}
-		q := fmt.Sprintf(dayQuery, "AND (v.org_id, v.date) IN ?", "AND (f.org_id, f.first_date) IN ?")
-		if err := writeDays(tx, q, batch, batch); err != nil {
+		q := fmt.Sprintf(dayQuery, "AND (v.org_id, v.date) IN ?", "AND (s.org_id, s.date) IN ?", "AND (f.org_id, f.first_date) IN ?")
+		if err := writeDays(tx, q, batch, batch, batch); err != nil {
 			return err
 		}
 	}
@@ -194,13 +196,13 @@ func rebuild(tx *gorm.DB) error {
 			return err
 		}
 	}
-	return writeDays(tx, fmt.Sprintf(dayQuery, "", ""))
+	return writeDays(tx, fmt.Sprintf(dayQuery, "", "", ""))
 }
 
 // dayRow is one roll-up row being built.
 type dayRow struct {
-	visits, persons int
-	roots           *roaring.Bitmap
+	sessions, visits, persons int
+	roots                     *roaring.Bitmap
 }
 
 // writeDays runs a dayQuery, folds its rows (ordered by organisation and day) into roll-up
@@ -220,18 +222,18 @@ func writeDays(tx *gorm.DB, query string, args ...any) error {
 		for b, r := range buckets {
 			r.roots.RunOptimize()
 			bytes, _ := r.roots.ToBytes()
-			pending = append(pending, []any{cur.org, cur.date, b, r.visits, r.persons, bytes})
+			pending = append(pending, []any{cur.org, cur.date, b, r.sessions, r.visits, r.persons, bytes})
 		}
 		clear(buckets)
 	}
 	for rows.Next() {
 		var (
-			d              day
-			kind, hostRole string
-			headcount      int
-			root           int64
+			what, kind, hostRole string
+			d                    day
+			headcount            int
+			root                 int64
 		)
-		if err := rows.Scan(&d.org, &d.date, &kind, &hostRole, &headcount, &root); err != nil {
+		if err := rows.Scan(&what, &d.org, &d.date, &kind, &hostRole, &headcount, &root); err != nil {
 			rows.Close()
 			return err
 		}
@@ -244,7 +246,7 @@ func writeDays(tx *gorm.DB, query string, args ...any) error {
 			cur = d
 		}
 		b := bucketFirst
-		if kind != bucketFirst {
+		if what != "f" {
 			b = bucketOf(kind, hostRole)
 		}
 		r := buckets[b]
@@ -252,11 +254,16 @@ func writeDays(tx *gorm.DB, query string, args ...any) error {
 			r = &dayRow{roots: roaring.New()}
 			buckets[b] = r
 		}
-		if b != bucketFirst {
+		switch what {
+		case "s":
+			r.sessions++
+		case "v":
 			r.visits++
 			r.persons += headcount
+			r.roots.Add(uint32(root))
+		case "f":
+			r.roots.Add(uint32(root))
 		}
-		r.roots.Add(uint32(root))
 	}
 	flush()
 	if err := rows.Err(); err != nil {
@@ -271,12 +278,12 @@ func insertDays(tx *gorm.DB, rows [][]any) error {
 	const batchSize = 1000
 	for start := 0; start < len(rows); start += batchSize {
 		batch := rows[start:min(start+batchSize, len(rows))]
-		args := make([]any, 0, 6*len(batch))
+		args := make([]any, 0, 7*len(batch))
 		for _, r := range batch {
 			args = append(args, r...)
 		}
-		values := strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?), ", len(batch)), ", ")
-		if err := tx.Exec("INSERT INTO stats_days (org_id, date, bucket, visits, persons, roots) VALUES "+values, args...).Error; err != nil {
+		values := strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?), ", len(batch)), ", ")
+		if err := tx.Exec("INSERT INTO stats_days (org_id, date, bucket, sessions, visits, persons, roots) VALUES "+values, args...).Error; err != nil {
 			return err
 		}
 	}

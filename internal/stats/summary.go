@@ -50,10 +50,6 @@ func (s *Service) Summary(ctx context.Context, actor auth.Actor, q Query) (repor
 	if err != nil {
 		return report.Summary{}, err
 	}
-	sessions, err := s.countSessions(ctx, c.IDs, c.From, c.To, false)
-	if err != nil {
-		return report.Summary{}, err
-	}
 	out := report.Summary{From: c.From, To: c.To, OrgID: c.RootID,
 		ByKind:      map[string]report.KindFigures{report.KindRegular: {}, report.KindPeriodic: {}, report.KindUrgent: {}},
 		Delegations: report.DelegationFigures{MinSize: c.Min}}
@@ -64,19 +60,9 @@ func (s *Service) Summary(ctx context.Context, actor auth.Actor, q Query) (repor
 			out.Delegations.Visits, out.Delegations.Persons, out.Delegations.Cases = cl.DVisits, cl.DPersons, cl.DCases
 			continue
 		}
-		k := out.ByKind[cl.Group]
-		k.Visits, k.Persons, k.Cases = cl.Visits, cl.Persons, cl.Cases
-		out.ByKind[cl.Group] = k
+		out.ByKind[cl.Group] = report.KindFigures{Sessions: cl.Sessions, Visits: cl.Visits, Persons: cl.Persons, Cases: cl.Cases}
 	}
-	for _, sc := range sessions {
-		k := out.ByKind[sc.Kind]
-		k.Sessions += sc.N
-		out.ByKind[sc.Kind] = k
-	}
-	if out.ConclusionNotices, err = s.countIssued(ctx, "notices", c.IDs, c.From, c.To); err != nil {
-		return report.Summary{}, err
-	}
-	if out.DirectiveLetters, err = s.countIssued(ctx, "directives", c.IDs, c.From, c.To); err != nil {
+	if out.ConclusionNotices, out.DirectiveLetters, err = s.countIssued(ctx, c.IDs, c.From, c.To); err != nil {
 		return report.Summary{}, err
 	}
 	// Every checked figure comes from the same roll-up rows, so a failure here is a bug in this

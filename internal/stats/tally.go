@@ -7,22 +7,26 @@ import (
 	"github.com/RoaringBitmap/roaring/v2"
 )
 
-// tally is what the roll-ups say about one group of visits.
+// tally is what the roll-ups say about one group of visits: its counts, the per-day bitmaps of
+// its surviving cases, and the cases of its delegation visits.
 type tally struct {
+	sessions          int
 	visits, persons   int
-	roots             *roaring.Bitmap
+	days              []*roaring.Bitmap
 	dVisits, dPersons int
 	dRoots            *roaring.Bitmap
 }
 
-func newTally() *tally { return &tally{roots: roaring.New(), dRoots: roaring.New()} }
+func newTally() *tally { return &tally{dRoots: roaring.New()} }
 
 // figures judges the tally's cases against the unit's first-received cases.
-func (t *tally) figures(first *roaring.Bitmap) figures {
-	f := figures{Visits: t.visits, Persons: t.persons, DVisits: t.dVisits, DPersons: t.dPersons,
-		Cases: int(t.roots.GetCardinality()), DCases: int(t.dRoots.GetCardinality())}
-	f.Repeat = f.Cases - int(t.roots.AndCardinality(first))
-	f.DRepeat = f.DCases - int(t.dRoots.AndCardinality(first))
+func (t *tally) figures(first denseSet) figures {
+	roots := denseSet{}
+	roots.addAll(t.days)
+	f := figures{Sessions: t.sessions, Visits: t.visits, Persons: t.persons, DVisits: t.dVisits, DPersons: t.dPersons,
+		Cases: roots.len(), DCases: int(t.dRoots.GetCardinality())}
+	f.Repeat = f.Cases - roots.andLen(first)
+	f.DRepeat = f.DCases - first.countIn(t.dRoots)
 	return f
 }
 
@@ -38,7 +42,8 @@ func (s *Service) rollupCount(ctx context.Context, ids []string, from, to string
 		return nil, err
 	}
 	tallies := map[unitGroup]*tally{}
-	firsts := map[string]*roaring.Bitmap{}
+	firstDays := map[string][]*roaring.Bitmap{}
+	extraFirsts := map[string]*roaring.Bitmap{}
 	units := func(org string) []string {
 		if perOrg {
 			return []string{"", org}
@@ -53,15 +58,15 @@ func (s *Service) rollupCount(ctx context.Context, ids []string, from, to string
 		}
 		return t
 	}
-	firstOf := func(u string) *roaring.Bitmap {
-		if firsts[u] == nil {
-			firsts[u] = roaring.New()
+	extraFirstOf := func(u string) *roaring.Bitmap {
+		if extraFirsts[u] == nil {
+			extraFirsts[u] = roaring.New()
 		}
-		return firsts[u]
+		return extraFirsts[u]
 	}
 	db := s.store.DB.WithContext(ctx)
 
-	rows, err := db.Raw(`SELECT org_id, bucket, visits, persons, roots FROM stats_days
+	rows, err := db.Raw(`SELECT org_id, bucket, sessions, visits, persons, roots FROM stats_days
 		WHERE org_id IN ? AND date >= ? AND date <= ?`, ids, from, to).Rows()
 	if err != nil {
 		return nil, err
@@ -69,11 +74,11 @@ func (s *Service) rollupCount(ctx context.Context, ids []string, from, to string
 	defer rows.Close()
 	for rows.Next() {
 		var (
-			org, bucket     string
-			visits, persons int
-			raw             []byte
+			org, bucket               string
+			sessions, visits, persons int
+			raw                       []byte
 		)
-		if err := rows.Scan(&org, &bucket, &visits, &persons, &raw); err != nil {
+		if err := rows.Scan(&org, &bucket, &sessions, &visits, &persons, &raw); err != nil {
 			return nil, err
 		}
 		bm := roaring.New()
@@ -82,15 +87,16 @@ func (s *Service) rollupCount(ctx context.Context, ids []string, from, to string
 		}
 		for _, u := range units(org) {
 			if bucket == bucketFirst {
-				firstOf(u).Or(bm)
+				firstDays[u] = append(firstDays[u], bm)
 				continue
 			}
 			kind, role, _ := strings.Cut(bucket, ":")
 			for _, g := range []string{groupOf(kind, role), ""} {
 				t := tallyOf(u, g)
+				t.sessions += sessions
 				t.visits += visits
 				t.persons += persons
-				t.roots.Or(bm)
+				t.days = append(t.days, bm)
 			}
 		}
 	}
@@ -116,12 +122,12 @@ func (s *Service) rollupCount(ctx context.Context, ids []string, from, to string
 			earliest[r.RootSeq] = r.FirstDate
 		}
 		if perOrg && r.FirstDate >= from && r.FirstDate <= to {
-			firstOf(r.OrgID).Add(uint32(r.RootSeq))
+			extraFirstOf(r.OrgID).Add(uint32(r.RootSeq))
 		}
 	}
 	for root, d := range earliest {
 		if d >= from {
-			firstOf("").Add(uint32(root))
+			extraFirstOf("").Add(uint32(root))
 		}
 	}
 
@@ -149,9 +155,16 @@ func (s *Service) rollupCount(ctx context.Context, ids []string, from, to string
 		}
 	}
 
+	firsts := map[string]denseSet{}
+	for k := range tallies {
+		if firsts[k.unit] == nil {
+			firsts[k.unit] = denseSet{}
+			firsts[k.unit].addAll(append(firstDays[k.unit], extraFirstOf(k.unit)))
+		}
+	}
 	out := make([]cell, 0, len(tallies))
 	for k, t := range tallies {
-		out = append(out, cell{Unit: k.unit, Group: k.group, Total: k.group == "", figures: t.figures(firstOf(k.unit))})
+		out = append(out, cell{Unit: k.unit, Group: k.group, Total: k.group == "", figures: t.figures(firsts[k.unit])})
 	}
 	return out, nil
 }

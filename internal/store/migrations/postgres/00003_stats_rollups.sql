@@ -2,20 +2,22 @@
 -- Roll-ups for the statistics. A national year is ~400,000 visits: counting them, and above all
 -- counting their distinct surviving cases and which of those were received before, from the
 -- visits themselves takes hundreds of milliseconds. These tables hold, per organisation and day,
--- the counts and the set of surviving cases (a roaring bitmap of cases.root_seq) of each session
--- kind and host role, and per surviving case and organisation the day it was first received.
+-- the sessions held, the visits, persons and the set of surviving cases (a roaring bitmap of
+-- cases.root_seq) of each session kind and host role, and per surviving case and organisation
+-- the day it was first received.
 -- Triggers mark what a write touches in the same transaction; the statistics service brings the
 -- roll-ups up to date from the marks before it reads them, so they never lag behind the register
 -- and no writer has to know about them.
 CREATE TABLE stats_days (
-    org_id  TEXT NOT NULL,
-    date    TEXT NOT NULL,
+    org_id   TEXT NOT NULL,
+    date     TEXT NOT NULL,
     -- "regular:", "periodic:head", "urgent:authorized", …: the session kind and host role of the
     -- visits counted; "first" holds the cases first received that day (see stats_firsts)
-    bucket  TEXT NOT NULL,
-    visits  INTEGER NOT NULL,
-    persons INTEGER NOT NULL,
-    roots   BYTEA NOT NULL,
+    bucket   TEXT NOT NULL,
+    sessions INTEGER NOT NULL,
+    visits   INTEGER NOT NULL,
+    persons  INTEGER NOT NULL,
+    roots    BYTEA NOT NULL,
     PRIMARY KEY (org_id, date, bucket)
 );
 
@@ -76,19 +78,25 @@ END $$;
 CREATE TRIGGER cases_stats AFTER UPDATE OF root_seq ON cases
     FOR EACH ROW WHEN (OLD.root_seq IS DISTINCT FROM NEW.root_seq) EXECUTE FUNCTION stats_mark_case();
 
--- the host role decides the Form 01 column group of the session's visits
+-- sessions held are counted per day; the host role also decides the Form 01 column group of the
+-- session's visits
 -- +goose StatementBegin
 CREATE FUNCTION stats_mark_session() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO stats_dirty_days (org_id, date) SELECT DISTINCT org_id, date FROM visits WHERE session_id = NEW.id;
+    IF TG_OP = 'UPDATE' THEN
+        INSERT INTO stats_dirty_days (org_id, date) VALUES (OLD.org_id, OLD.date);
+        INSERT INTO stats_dirty_days (org_id, date) SELECT DISTINCT org_id, date FROM visits WHERE session_id = NEW.id;
+    END IF;
+    INSERT INTO stats_dirty_days (org_id, date) VALUES (NEW.org_id, NEW.date);
     RETURN NULL;
 END $$;
 -- +goose StatementEnd
-CREATE TRIGGER sessions_stats AFTER UPDATE OF host_role ON sessions
-    FOR EACH ROW WHEN (OLD.host_role IS DISTINCT FROM NEW.host_role) EXECUTE FUNCTION stats_mark_session();
+CREATE TRIGGER sessions_stats AFTER INSERT OR UPDATE OF org_id, date, kind, host_role, voided_at ON sessions
+    FOR EACH ROW EXECUTE FUNCTION stats_mark_session();
 
 -- records written before this migration are rolled up on the first statistics request
 INSERT INTO stats_dirty_days (org_id, date) SELECT DISTINCT org_id, date FROM visits;
+INSERT INTO stats_dirty_days (org_id, date) SELECT DISTINCT org_id, date FROM sessions;
 INSERT INTO stats_dirty_roots (root_seq) SELECT DISTINCT root_seq FROM cases;
 
 -- +goose Down
