@@ -720,6 +720,7 @@ const docTemplate = `{
                         "Bearer": []
                     }
                 ],
+                "description": "Refused (409) while live visits name the delegation: void or relink them first.",
                 "produces": [
                     "application/json"
                 ],
@@ -764,6 +765,12 @@ const docTemplate = `{
                     },
                     "404": {
                         "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }

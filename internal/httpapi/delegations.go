@@ -89,16 +89,7 @@ func (s *Server) createDelegation(c echo.Context) error {
 // @Failure   401,403,404 {object} Problem
 // @Router    /api/v1/delegations/{id} [get]
 func (s *Server) getDelegation(c echo.Context) error {
-	opt, err := readOptions(c)
-	if err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	d, err := s.Registry.GetDelegation(ctx, auth.ActorFrom(ctx), c.Param("id"), opt)
-	if err != nil {
-		return err
-	}
-	return withETag(c, http.StatusOK, d.Version, d)
+	return getRecord(c, s.Registry.GetDelegation, func(v registry.Delegation) int { return v.Version })
 }
 
 // updateDelegation godoc
@@ -115,37 +106,20 @@ func (s *Server) getDelegation(c echo.Context) error {
 // @Failure   400,401,403,404,412,422 {object} Problem
 // @Router    /api/v1/delegations/{id} [patch]
 func (s *Server) updateDelegation(c echo.Context) error {
-	var in registry.DelegationPatch
-	if err := bindJSON(c, &in); err != nil {
-		return err
-	}
-	version, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	d, err := s.Registry.UpdateDelegation(ctx, auth.ActorFrom(ctx), c.Param("id"), version, in)
-	if err != nil {
-		return err
-	}
-	return withETag(c, http.StatusOK, d.Version, d)
+	return patchRecord(c, s.Registry.UpdateDelegation, func(v registry.Delegation) int { return v.Version })
 }
 
 // voidDelegation godoc
 // @Summary   Void a delegation (kept, hidden from lists)
+// @Description Refused (409) while live visits name the delegation: void or relink them first.
 // @Tags      delegations
 // @Produce   json
 // @Security  Bearer
 // @Param     id     path  string true "delegation id"
 // @Param     reason query string true "why the record is voided"
 // @Success   200 {object} registry.Delegation
-// @Failure   401,403,404,422 {object} Problem
+// @Failure   401,403,404,409,422 {object} Problem
 // @Router    /api/v1/delegations/{id} [delete]
 func (s *Server) voidDelegation(c echo.Context) error {
-	ctx := c.Request().Context()
-	d, err := s.Registry.VoidDelegation(ctx, auth.ActorFrom(ctx), c.Param("id"), voidReason(c))
-	if err != nil {
-		return err
-	}
-	return withETag(c, http.StatusOK, d.Version, d)
+	return voidRecord(c, s.Registry.VoidDelegation, func(v registry.Delegation) int { return v.Version })
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -12,36 +11,16 @@ import (
 	"github.com/tcd-registry/tcd/internal/testenv"
 )
 
-// seedSession and seedCase write a session or case row straight into the database, standing in
-// for POST /sessions and POST /cases while those are built on another branch.
-func seedSession(t *testing.T, env *testenv.Env, orgID, kind, date string) string {
-	t.Helper()
-	id, now := uuid.NewString(), time.Now().UTC()
-	var role any
+func newSession(c *testenv.Client, kind, date string) string {
+	body := map[string]any{"kind": kind, "date": date}
 	if kind != "regular" {
-		role = "head"
+		body["host_role"] = "head"
 	}
-	err := env.App.Store.DB.Exec(`INSERT INTO sessions (id, org_id, kind, date, host_role, version, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, 1, ?, ?)`, id, orgID, kind, date, role, now, now).Error
-	if err != nil {
-		t.Fatal(err)
-	}
-	return id
+	return c.Create("/api/v1/sessions", body)["id"].(string)
 }
 
-func seedCase(t *testing.T, env *testenv.Env, orgID, title string) string {
-	t.Helper()
-	id, now := uuid.NewString(), time.Now().UTC()
-	db := env.App.Store.DB
-	err := db.Exec(`INSERT INTO cases (id, org_id, code, title, title_folded, category, field, status, root_seq, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, 'complaint', 'land', 'open', 0, ?, ?)`, id, orgID, "VV-"+id[:8], title, title, now, now).Error
-	if err == nil {
-		err = db.Exec(`UPDATE cases SET root_seq = seq WHERE id = ?`, id).Error
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return id
+func newCase(c *testenv.Client, title string) string {
+	return c.Create("/api/v1/cases", map[string]any{"title": title, "category": "complaint", "field": "land"})["id"].(string)
 }
 
 func persons(t *testing.T, c *testenv.Client, n int) []string {
@@ -91,7 +70,7 @@ func TestDelegationReferencesAndOrder(t *testing.T) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
 		reps := persons(t, staff, 4)
-		caseID := seedCase(t, env, env.App.DefaultOrg.ID, "Tranh chấp đất đai thôn 3")
+		caseID := newCase(staff, "Tranh chấp đất đai thôn 3")
 		order := []string{reps[2], reps[0], reps[3]}
 		d := staff.Create("/api/v1/delegations", map[string]any{"name": "  Đoàn  xã Gio Mỹ ", "member_count": 14, "representative_ids": order, "case_id": caseID})
 		if fmt.Sprint(d["representative_ids"]) != fmt.Sprint(order) || d["name"] != "Đoàn xã Gio Mỹ" || d["case_id"] != caseID {
@@ -178,6 +157,34 @@ func TestDelegationUpdateAndVoid(t *testing.T) {
 		}
 		if fmt.Sprint(actions) != "[void update create]" {
 			t.Fatalf("create, update and void are audited: %v", actions)
+		}
+	})
+}
+
+func TestDelegationVisitsKeepTheirDelegation(t *testing.T) {
+	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
+		env := testenv.Start(t, backend)
+		staff := env.As(auth.Staff)
+		reps := persons(t, staff, 2)
+		caseID := newCase(staff, "Đền bù giải phóng mặt bằng")
+		d := staff.Create("/api/v1/delegations", map[string]any{"name": "Đoàn thôn An Xá", "member_count": 9, "representative_ids": reps, "case_id": caseID})
+		v := staff.Create("/api/v1/visits", map[string]any{"session_id": newSession(staff, "periodic", "2024-03-15"), "case_id": caseID,
+			"person_ids": reps, "delegation_id": d["id"]})
+		if v["headcount"] != 9.0 || v["is_delegation"] != true {
+			t.Fatalf("a delegation's visit counts its members: %v", v)
+		}
+		path := "/api/v1/delegations/" + d["id"].(string)
+		if r := staff.Delete(path + "?reason=nh%E1%BA%A7m"); r.Status != http.StatusConflict || !r.IsProblem() {
+			t.Fatalf("voiding a delegation a live visit names: want 409, got %s", r)
+		}
+		if r := staff.Get(path); r.Status != http.StatusOK {
+			t.Fatalf("the refused void changed nothing: %s", r)
+		}
+		if r := staff.Delete("/api/v1/visits/" + v["id"].(string) + "?reason=nh%E1%BA%A7m"); r.Status != http.StatusOK {
+			t.Fatalf("void the visit: %s", r)
+		}
+		if r := staff.Delete(path + "?reason=nh%E1%BA%A7m"); r.Status != http.StatusOK {
+			t.Fatalf("with its visit voided the delegation can go: %s", r)
 		}
 	})
 }

@@ -5,7 +5,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/tcd-registry/tcd/internal/apperr"
 	"github.com/tcd-registry/tcd/internal/auth"
 	"github.com/tcd-registry/tcd/internal/registry"
 )
@@ -44,19 +43,14 @@ type DirectiveList struct {
 // @Failure   400,401,403,422 {object} Problem
 // @Router    /api/v1/directives [get]
 func (s *Server) listDirectives(c echo.Context) error {
-	f := registry.DirectiveFilter{Status: c.QueryParam("status"), CaseID: c.QueryParam("case_id"), SessionID: c.QueryParam("session_id")}
+	f := registry.DirectiveFilter{Status: c.QueryParam("status"), Recipient: c.QueryParam("recipient"), From: c.QueryParam("from"), To: c.QueryParam("to"),
+		CaseID: c.QueryParam("case_id"), SessionID: c.QueryParam("session_id")}
 	var err error
 	if f.Page, err = pageOf(c); err != nil {
 		return err
 	}
-	if f.From, f.To, err = fromToQuery(c); err != nil {
-		return err
-	}
 	if f.IncludeVoided, err = boolQuery(c, "include_voided"); err != nil {
 		return err
-	}
-	if f.Recipient = c.QueryParam("recipient"); len(f.Recipient) > maxQueryLength {
-		return apperr.Field("recipient", "must be at most %d characters", maxQueryLength)
 	}
 	ctx := c.Request().Context()
 	items, next, err := s.Registry.ListDirectives(ctx, auth.ActorFrom(ctx), f)
@@ -103,16 +97,7 @@ func (s *Server) createDirective(c echo.Context) error {
 // @Failure   401,403,404 {object} Problem
 // @Router    /api/v1/directives/{id} [get]
 func (s *Server) getDirective(c echo.Context) error {
-	opt, err := readOptions(c)
-	if err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	d, err := s.Registry.GetDirective(ctx, auth.ActorFrom(ctx), c.Param("id"), opt)
-	if err != nil {
-		return err
-	}
-	return withETag(c, http.StatusOK, d.Version, d)
+	return getRecord(c, s.Registry.GetDirective, func(v registry.Directive) int { return v.Version })
 }
 
 // updateDirective godoc
@@ -129,20 +114,7 @@ func (s *Server) getDirective(c echo.Context) error {
 // @Failure   400,401,403,404,409,412,422 {object} Problem
 // @Router    /api/v1/directives/{id} [patch]
 func (s *Server) updateDirective(c echo.Context) error {
-	var in registry.DirectivePatch
-	if err := bindJSON(c, &in); err != nil {
-		return err
-	}
-	version, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	d, err := s.Registry.UpdateDirective(ctx, auth.ActorFrom(ctx), c.Param("id"), version, in)
-	if err != nil {
-		return err
-	}
-	return withETag(c, http.StatusOK, d.Version, d)
+	return patchRecord(c, s.Registry.UpdateDirective, func(v registry.Directive) int { return v.Version })
 }
 
 // replyDirective godoc
@@ -182,10 +154,5 @@ func (s *Server) replyDirective(c echo.Context) error {
 // @Failure   401,403,404,422 {object} Problem
 // @Router    /api/v1/directives/{id} [delete]
 func (s *Server) voidDirective(c echo.Context) error {
-	ctx := c.Request().Context()
-	d, err := s.Registry.VoidDirective(ctx, auth.ActorFrom(ctx), c.Param("id"), voidReason(c))
-	if err != nil {
-		return err
-	}
-	return withETag(c, http.StatusOK, d.Version, d)
+	return voidRecord(c, s.Registry.VoidDirective, func(v registry.Directive) int { return v.Version })
 }

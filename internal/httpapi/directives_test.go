@@ -19,7 +19,7 @@ func TestDirectiveStatusAndReply(t *testing.T) {
 		staff := env.As(auth.Staff)
 		now := time.Now().In(env.App.Config.TimeZone)
 		day := func(offset int) string { return now.AddDate(0, 0, offset).Format(time.DateOnly) }
-		caseID := seedCase(t, env, env.App.DefaultOrg.ID, "Tranh chấp đất đai thôn 3")
+		caseID := newCase(staff, "Tranh chấp đất đai thôn 3")
 		letter := func(number, due string) map[string]any {
 			return staff.Create("/api/v1/directives", map[string]any{"number": number, "issued_on": "2024-03-22", "recipient": "UBND huyện Gio Linh",
 				"case_id": caseID, "request": "Xác minh, trả lời công dân", "due_on": due})
@@ -133,7 +133,7 @@ func TestDirectiveRules(t *testing.T) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
 		org := env.App.DefaultOrg.ID
-		session := seedSession(t, env, org, "regular", "2024-03-18")
+		session := newSession(staff, "regular", "2024-03-18")
 		ok := map[string]any{"number": "1/UBND", "issued_on": "2024-03-22", "recipient": "  UBND  xã Gio Mỹ ", "session_id": session, "due_on": "2024-03-22"}
 		d := staff.Create("/api/v1/directives", ok)
 		if d["recipient"] != "UBND xã Gio Mỹ" || d["session_id"] != session || d["org_id"] != org {
@@ -219,8 +219,7 @@ func TestDocumentRoutesByRole(t *testing.T) {
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
-		org := env.App.DefaultOrg.ID
-		session := seedSession(t, env, org, "periodic", "2024-03-15")
+		session := newSession(staff, "periodic", "2024-03-15")
 		rep := persons(t, staff, 1)
 		dl := staff.Create("/api/v1/delegations", map[string]any{"name": "Đoàn", "member_count": 6, "representative_ids": rep})
 		nt := staff.Create("/api/v1/notices", map[string]any{"number": "1/TB", "issued_on": "2024-03-20", "session_id": session})

@@ -5,9 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/tcd-registry/tcd/internal/apperr"
 	"github.com/tcd-registry/tcd/internal/auth"
-	"github.com/tcd-registry/tcd/internal/period"
 	"github.com/tcd-registry/tcd/internal/registry"
 )
 
@@ -41,12 +39,9 @@ type NoticeList struct {
 // @Failure   400,401,403,422 {object} Problem
 // @Router    /api/v1/notices [get]
 func (s *Server) listNotices(c echo.Context) error {
-	f := registry.NoticeFilter{SessionID: c.QueryParam("session_id"), CaseID: c.QueryParam("case_id")}
+	f := registry.NoticeFilter{From: c.QueryParam("from"), To: c.QueryParam("to"), SessionID: c.QueryParam("session_id"), CaseID: c.QueryParam("case_id")}
 	var err error
 	if f.Page, err = pageOf(c); err != nil {
-		return err
-	}
-	if f.From, f.To, err = fromToQuery(c); err != nil {
 		return err
 	}
 	if f.IncludeVoided, err = boolQuery(c, "include_voided"); err != nil {
@@ -97,16 +92,7 @@ func (s *Server) createNotice(c echo.Context) error {
 // @Failure   401,403,404 {object} Problem
 // @Router    /api/v1/notices/{id} [get]
 func (s *Server) getNotice(c echo.Context) error {
-	opt, err := readOptions(c)
-	if err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	n, err := s.Registry.GetNotice(ctx, auth.ActorFrom(ctx), c.Param("id"), opt)
-	if err != nil {
-		return err
-	}
-	return withETag(c, http.StatusOK, n.Version, n)
+	return getRecord(c, s.Registry.GetNotice, func(v registry.Notice) int { return v.Version })
 }
 
 // updateNotice godoc
@@ -123,20 +109,7 @@ func (s *Server) getNotice(c echo.Context) error {
 // @Failure   400,401,403,404,409,412,422 {object} Problem
 // @Router    /api/v1/notices/{id} [patch]
 func (s *Server) updateNotice(c echo.Context) error {
-	var in registry.NoticePatch
-	if err := bindJSON(c, &in); err != nil {
-		return err
-	}
-	version, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	n, err := s.Registry.UpdateNotice(ctx, auth.ActorFrom(ctx), c.Param("id"), version, in)
-	if err != nil {
-		return err
-	}
-	return withETag(c, http.StatusOK, n.Version, n)
+	return patchRecord(c, s.Registry.UpdateNotice, func(v registry.Notice) int { return v.Version })
 }
 
 // voidNotice godoc
@@ -150,31 +123,5 @@ func (s *Server) updateNotice(c echo.Context) error {
 // @Failure   401,403,404,422 {object} Problem
 // @Router    /api/v1/notices/{id} [delete]
 func (s *Server) voidNotice(c echo.Context) error {
-	ctx := c.Request().Context()
-	n, err := s.Registry.VoidNotice(ctx, auth.ActorFrom(ctx), c.Param("id"), voidReason(c))
-	if err != nil {
-		return err
-	}
-	return withETag(c, http.StatusOK, n.Version, n)
-}
-
-// fromToQuery reads the inclusive date filters ?from= and ?to= (either may be absent).
-func fromToQuery(c echo.Context) (from, to string, err error) {
-	var fe apperr.Fields
-	from, to = c.QueryParam("from"), c.QueryParam("to")
-	for _, p := range []struct{ name, value string }{{"from", from}, {"to", to}} {
-		if p.value == "" {
-			continue
-		}
-		if _, err := period.ParseDate(p.value); err != nil {
-			fe.Add(p.name, "%s", err.Error())
-		}
-	}
-	if err := fe.Err(); err != nil {
-		return "", "", err
-	}
-	if from != "" && to != "" && from > to {
-		return "", "", apperr.Field("to", "is before from")
-	}
-	return from, to, nil
+	return voidRecord(c, s.Registry.VoidNotice, func(v registry.Notice) int { return v.Version })
 }

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"context"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -125,46 +124,4 @@ func (s *Server) updateSession(c echo.Context) error {
 // @Router    /api/v1/sessions/{id} [delete]
 func (s *Server) voidSession(c echo.Context) error {
 	return voidRecord(c, s.Registry.VoidSession, func(v registry.Session) int { return v.Version })
-}
-
-// getRecord, patchRecord and voidRecord are the shape every register record's GET, PATCH and
-// DELETE share: read the path id and options, call the service as the request's actor, and
-// answer the record with its version as ETag.
-func getRecord[T any](c echo.Context, get func(context.Context, auth.Actor, string, registry.ReadOptions) (T, error), version func(T) int) error {
-	opt, err := readOptions(c)
-	if err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	v, err := get(ctx, auth.ActorFrom(ctx), c.Param("id"), opt)
-	if err != nil {
-		return err
-	}
-	return withETag(c, http.StatusOK, version(v), v)
-}
-
-func patchRecord[P, T any](c echo.Context, patch func(context.Context, auth.Actor, string, *int, P) (T, error), version func(T) int) error {
-	var in P
-	if err := bindJSON(c, &in); err != nil {
-		return err
-	}
-	match, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	v, err := patch(ctx, auth.ActorFrom(ctx), c.Param("id"), match, in)
-	if err != nil {
-		return err
-	}
-	return withETag(c, http.StatusOK, version(v), v)
-}
-
-func voidRecord[T any](c echo.Context, void func(context.Context, auth.Actor, string, string) (T, error), version func(T) int) error {
-	ctx := c.Request().Context()
-	v, err := void(ctx, auth.ActorFrom(ctx), c.Param("id"), voidReason(c))
-	if err != nil {
-		return err
-	}
-	return withETag(c, http.StatusOK, version(v), v)
 }

@@ -404,7 +404,9 @@ const (
 	duplicateThreshold  = 0.5
 	duplicateMax        = 5
 	personInCommonBonus = 0.3
-	blockLimit          = 200 // the cases sharing most words, enough to hold the best few
+	blockLimit          = 200  // the cases sharing most words, enough to hold the best few
+	blockWords          = 16   // words of the new title looked up
+	postingsPerWord     = 1000 // newest cases taken per word
 )
 
 // possibleDuplicates finds live, unmerged cases of c's organisation that look like the same
@@ -415,12 +417,8 @@ func possibleDuplicates(ctx context.Context, tx *gorm.DB, c *caseRow) ([]CaseCan
 	db := tx.WithContext(ctx)
 	var byWords []int64
 	if tokens := titleTokens(c.Title); len(tokens) >= 2 {
-		err := db.Table("case_tokens AS t").Select("t.case_seq").
-			Joins("JOIN cases c ON c.seq = t.case_seq").
-			Where("t.org_id = ? AND t.token IN ? AND t.case_seq <> ? AND c.voided_at IS NULL AND c.merged_into IS NULL", c.OrgID, tokens, c.Seq).
-			Group("t.case_seq").Having("COUNT(*) >= 2").
-			Order("COUNT(*) DESC").Order("t.case_seq DESC").Limit(blockLimit).Scan(&byWords).Error
-		if err != nil {
+		var err error
+		if byWords, err = sharingWords(ctx, db, c.OrgID, c.Seq, tokens[:min(len(tokens), blockWords)]); err != nil {
 			return nil, err
 		}
 	}
@@ -451,6 +449,26 @@ func possibleDuplicates(ctx context.Context, tx *gorm.DB, c *caseRow) ([]CaseCan
 		candidates[i] = duplicateCandidate{ID: r.ID, Seq: r.Seq, Title: r.Title, PersonInCommon: slices.Contains(byPersons, r.Seq)}
 	}
 	return rankDuplicates(c.Title, candidates), nil
+}
+
+// sharingWords returns the cases of an organisation sharing at least two of tokens, most
+// shared first. Each word brings at most its postingsPerWord newest cases: a rare word (a name,
+// a place, a plot number) brings every case that has it, a word found in every other title
+// only recent ones. That bounds the work per new case however large the register grows; a
+// national register's "tranh chấp đất đai" alone has hundreds of thousands of cases.
+func sharingWords(ctx context.Context, db *gorm.DB, orgID string, self int64, tokens []string) ([]int64, error) {
+	parts := make([]string, len(tokens))
+	args := make([]any, 0, 4*len(tokens)+1)
+	for i, t := range tokens {
+		parts[i] = fmt.Sprintf(`SELECT case_seq FROM (SELECT case_seq FROM case_tokens
+			WHERE org_id = ? AND token = ? AND case_seq <> ? ORDER BY case_seq DESC LIMIT ?) AS w%d`, i)
+		args = append(args, orgID, t, self, postingsPerWord)
+	}
+	var seqs []int64
+	err := db.WithContext(ctx).Raw(`SELECT case_seq FROM (`+strings.Join(parts, " UNION ALL ")+`) AS shared
+		GROUP BY case_seq HAVING COUNT(*) >= 2 ORDER BY COUNT(*) DESC, case_seq DESC LIMIT ?`, append(args, blockLimit)...).
+		Scan(&seqs).Error
+	return seqs, err
 }
 
 // duplicateCandidate is a blocked case waiting to be scored.

@@ -2,7 +2,6 @@ package registry
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -108,15 +107,15 @@ func (s *Service) checkDelegation(ctx context.Context, tx *gorm.DB, actor auth.A
 	if row.Name == "" {
 		fe.Add("name", "is required")
 	}
-	row.Note = nfcPtr(row.Note)
-	if err := collect(&fe, checkRepresentatives(row.MemberCount, len(reps))); err != nil {
+	row.Note = optText(row.Note)
+	if err := checkRepresentatives(row.MemberCount, len(reps)); err != nil && !addInvalid(&fe, "", err) {
 		return err
 	}
-	if err := collect(&fe, refIDs(ctx, tx, actor, "persons", "person", "representative_ids", reps)); err != nil {
+	if err := refIDs(ctx, tx, actor, "persons", "person", "representative_ids", reps); err != nil && !addInvalid(&fe, "", err) {
 		return err
 	}
 	if row.CaseID != nil {
-		if err := collect(&fe, refID(ctx, tx, actor, "cases", "case", "case_id", *row.CaseID)); err != nil {
+		if err := refID(ctx, tx, actor, "cases", "case", "case_id", *row.CaseID); err != nil && !addInvalid(&fe, "", err) {
 			return err
 		}
 	}
@@ -216,11 +215,14 @@ func (s *Service) UpdateDelegation(ctx context.Context, actor auth.Actor, id str
 	return out, err
 }
 
-// VoidDelegation voids a delegation.
+// VoidDelegation voids a delegation no live visit names: the visits would keep pointing at a
+// voided record, so staff void or relink them first (409).
 func (s *Service) VoidDelegation(ctx context.Context, actor auth.Actor, id, reason string) (Delegation, error) {
 	var out Delegation
 	err := s.store.Tx(ctx, func(tx *gorm.DB) error {
-		row, err := voidRecord[delegationRow](ctx, s, tx, actor, "delegation", id, reason)
+		row, err := voidAndReload[delegationRow](ctx, s, tx, actor, "delegation", id, reason, func() error {
+			return refuseIfReferenced(ctx, tx, "", "visits", "delegation_id", id, "the delegation has live visits: void them or unlink them first")
+		})
 		if err != nil {
 			return err
 		}
@@ -359,14 +361,19 @@ func refID(ctx context.Context, db *gorm.DB, actor auth.Actor, table, entity, fi
 	return nil
 }
 
-// voidRecord voids one live record in tx and reads it back.
-func voidRecord[T any, PT interface {
+// voidAndReload voids one live record in tx, once every guard allows it, and reads it back.
+func voidAndReload[T any, PT interface {
 	*T
 	model
-}](ctx context.Context, s *Service, tx *gorm.DB, actor auth.Actor, entity, id, reason string) (*T, error) {
+}](ctx context.Context, s *Service, tx *gorm.DB, actor auth.Actor, entity, id, reason string, guards ...func() error) (*T, error) {
 	row, err := load[T, PT](ctx, tx, actor, entity, id, ReadOptions{})
 	if err != nil {
 		return nil, err
+	}
+	for _, guard := range guards {
+		if err := guard(); err != nil {
+			return nil, err
+		}
 	}
 	if err := s.void(ctx, tx, actor, entity, PT(row), reason); err != nil {
 		return nil, err
@@ -384,34 +391,6 @@ func idsOf[T any, PT interface {
 		out[i] = PT(&rows[i]).meta().ID
 	}
 	return out
-}
-
-// collect adds the field errors of err to fe, so that a client learns every problem at once,
-// and returns err when it is anything else (a database failure).
-func collect(fe *apperr.Fields, err error) error {
-	var e *apperr.Error
-	if err == nil {
-		return nil
-	}
-	if !errors.As(err, &e) || e.Code != apperr.Invalid || len(e.Fields) == 0 {
-		return err
-	}
-	for _, f := range e.Fields {
-		fe.Add(f.Field, "%s", f.Message)
-	}
-	return nil
-}
-
-// nfcPtr tidies optional free text; nothing but spaces is no text at all.
-func nfcPtr(p *string) *string {
-	if p == nil {
-		return nil
-	}
-	v := vntext.NFC(*p)
-	if v == "" {
-		return nil
-	}
-	return &v
 }
 
 // nonNil keeps an empty list a list ([]) in JSON and the audit log.

@@ -83,18 +83,16 @@ func directiveStatus(repliedOn, dueOn *string, today string) string {
 
 // whereDirectiveStatus is directiveStatus as SQL, so that the status filter lists exactly what
 // reads would show; (org_id, replied_on, due_on) serves all three.
-func whereDirectiveStatus(q *gorm.DB, status, today string) (*gorm.DB, error) {
+func whereDirectiveStatus(q *gorm.DB, status, today string) *gorm.DB {
 	switch status {
-	case "":
-		return q, nil
 	case DirectiveReplied:
-		return q.Where("replied_on IS NOT NULL"), nil
+		return q.Where("replied_on IS NOT NULL")
 	case DirectiveOverdue:
-		return q.Where("replied_on IS NULL AND due_on < ?", today), nil
+		return q.Where("replied_on IS NULL AND due_on < ?", today)
 	case DirectivePending:
-		return q.Where("replied_on IS NULL AND (due_on IS NULL OR due_on >= ?)", today), nil
+		return q.Where("replied_on IS NULL AND (due_on IS NULL OR due_on >= ?)", today)
 	}
-	return nil, apperr.Field("status", "must be one of: pending, replied, overdue")
+	return q
 }
 
 // NewDirective is the body of POST /directives.
@@ -142,7 +140,7 @@ func (s *Service) checkDirective(ctx context.Context, tx *gorm.DB, actor auth.Ac
 	if row.RecipientFolded == "" {
 		fe.Add("recipient", "is required")
 	}
-	row.Request, row.ReplySummary = nfcPtr(row.Request), nfcPtr(row.ReplySummary)
+	row.Request, row.ReplySummary = optText(row.Request), optText(row.ReplySummary)
 	if row.DueOn != nil && *row.DueOn < row.IssuedOn {
 		fe.Add("due_on", "is before issued_on (%s)", row.IssuedOn)
 	}
@@ -158,12 +156,12 @@ func (s *Service) checkDirective(ctx context.Context, tx *gorm.DB, actor auth.Ac
 		}
 	}
 	if row.CaseID != nil {
-		if err := collect(&fe, refID(ctx, tx, actor, "cases", "case", "case_id", *row.CaseID)); err != nil {
+		if err := refID(ctx, tx, actor, "cases", "case", "case_id", *row.CaseID); err != nil && !addInvalid(&fe, "", err) {
 			return err
 		}
 	}
 	if row.SessionID != nil {
-		if err := collect(&fe, refID(ctx, tx, actor, "sessions", "session", "session_id", *row.SessionID)); err != nil {
+		if err := refID(ctx, tx, actor, "sessions", "session", "session_id", *row.SessionID); err != nil && !addInvalid(&fe, "", err) {
 			return err
 		}
 	}
@@ -294,7 +292,7 @@ func (s *Service) changeDirective(ctx context.Context, actor auth.Actor, id, act
 func (s *Service) VoidDirective(ctx context.Context, actor auth.Actor, id, reason string) (Directive, error) {
 	var out Directive
 	err := s.store.Tx(ctx, func(tx *gorm.DB) error {
-		row, err := voidRecord[directiveRow](ctx, s, tx, actor, "directive", id, reason)
+		row, err := voidAndReload[directiveRow](ctx, s, tx, actor, "directive", id, reason)
 		if err != nil {
 			return err
 		}
@@ -304,29 +302,30 @@ func (s *Service) VoidDirective(ctx context.Context, actor auth.Actor, id, reaso
 	return out, err
 }
 
-// DirectiveFilter narrows ListDirectives.
+// DirectiveFilter narrows ListDirectives; the json names are the query parameters.
 type DirectiveFilter struct {
-	Status        string // pending | replied | overdue, as of today
-	Recipient     string // folded substring of the recipient
-	From, To      string // issued_on, inclusive, YYYY-MM-DD
-	CaseID        string
-	SessionID     string
-	IncludeVoided bool
+	Status        string `json:"status" validate:"omitempty,oneof=pending replied overdue"` // as of today
+	Recipient     string `json:"recipient" validate:"max=200"`                              // folded substring
+	From          string `json:"from" validate:"omitempty,date"`                            // issued_on, inclusive
+	To            string `json:"to" validate:"omitempty,date"`
+	CaseID        string `json:"case_id"`
+	SessionID     string `json:"session_id"`
+	IncludeVoided bool   `json:"-"`
 	Page          page.Request
 }
 
 // ListDirectives lists directives newest first.
 func (s *Service) ListDirectives(ctx context.Context, actor auth.Actor, f DirectiveFilter) ([]Directive, string, error) {
-	today := s.today()
-	q := orgs.InScope(s.store.DB.WithContext(ctx).Model(&directiveRow{}), actor, "org_id")
-	q, err := whereDirectiveStatus(q, f.Status, today)
-	if err != nil {
+	if err := validate.Struct(f); err != nil {
 		return nil, "", err
 	}
+	today := s.today()
+	q := orgs.InScope(s.store.DB.WithContext(ctx).Model(&directiveRow{}), actor, "org_id")
+	q = whereDirectiveStatus(q, f.Status, today)
 	if !f.IncludeVoided {
 		q = q.Where("voided_at IS NULL")
 	}
-	q = issuedBetween(q, f.From, f.To)
+	q = whereDates(q, "issued_on", f.From, f.To)
 	if folded := vntext.Fold(f.Recipient); folded != "" {
 		q = q.Where("recipient_folded LIKE ?", "%"+folded+"%")
 	}

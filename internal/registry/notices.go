@@ -81,9 +81,9 @@ func (s *Service) checkNotice(ctx context.Context, tx *gorm.DB, actor auth.Actor
 	if row.Number == "" {
 		fe.Add("number", "is required")
 	}
-	row.Signer, row.Summary = nfcPtr(row.Signer), nfcPtr(row.Summary)
+	row.Signer, row.Summary = optText(row.Signer), optText(row.Summary)
 	sess, err := refSession(ctx, tx, actor, "session_id", row.SessionID)
-	if err := collect(&fe, err); err != nil {
+	if err != nil && !addInvalid(&fe, "", err) {
 		return err
 	}
 	switch {
@@ -93,7 +93,7 @@ func (s *Service) checkNotice(ctx context.Context, tx *gorm.DB, actor auth.Actor
 	case row.IssuedOn < sess.Date:
 		fe.Add("issued_on", "is before the session it concludes (%s)", sess.Date)
 	}
-	if err := collect(&fe, refIDs(ctx, tx, actor, "cases", "case", "case_ids", caseIDs)); err != nil {
+	if err := refIDs(ctx, tx, actor, "cases", "case", "case_ids", caseIDs); err != nil && !addInvalid(&fe, "", err) {
 		return err
 	}
 	return fe.Err()
@@ -199,7 +199,7 @@ func (s *Service) UpdateNotice(ctx context.Context, actor auth.Actor, id string,
 func (s *Service) VoidNotice(ctx context.Context, actor auth.Actor, id, reason string) (Notice, error) {
 	var out Notice
 	err := s.store.Tx(ctx, func(tx *gorm.DB) error {
-		row, err := voidRecord[noticeRow](ctx, s, tx, actor, "notice", id, reason)
+		row, err := voidAndReload[noticeRow](ctx, s, tx, actor, "notice", id, reason)
 		if err != nil {
 			return err
 		}
@@ -209,22 +209,27 @@ func (s *Service) VoidNotice(ctx context.Context, actor auth.Actor, id, reason s
 	return out, err
 }
 
-// NoticeFilter narrows ListNotices.
+// NoticeFilter narrows ListNotices; the json names are the query parameters, so that a bad
+// value is reported under the name the client sent.
 type NoticeFilter struct {
-	From, To      string // issued_on, inclusive, YYYY-MM-DD
-	SessionID     string
-	CaseID        string
-	IncludeVoided bool
+	From          string `json:"from" validate:"omitempty,date"` // issued_on, inclusive
+	To            string `json:"to" validate:"omitempty,date"`
+	SessionID     string `json:"session_id"`
+	CaseID        string `json:"case_id"`
+	IncludeVoided bool   `json:"-"`
 	Page          page.Request
 }
 
 // ListNotices lists notices newest first.
 func (s *Service) ListNotices(ctx context.Context, actor auth.Actor, f NoticeFilter) ([]Notice, string, error) {
+	if err := validate.Struct(f); err != nil {
+		return nil, "", err
+	}
 	q := orgs.InScope(s.store.DB.WithContext(ctx).Model(&noticeRow{}), actor, "org_id")
 	if !f.IncludeVoided {
 		q = q.Where("voided_at IS NULL")
 	}
-	q = issuedBetween(q, f.From, f.To)
+	q = whereDates(q, "issued_on", f.From, f.To)
 	if f.SessionID != "" {
 		q = q.Where("session_id = ?", f.SessionID)
 	}
@@ -279,16 +284,4 @@ func numberTaken(err error, entity, number string) error {
 		return apperr.New(apperr.Conflict, "the organisation already has a live %s numbered %q", entity, number)
 	}
 	return err
-}
-
-// issuedBetween narrows a document query to issued_on within [from, to] (either may be empty);
-// dates are stored as YYYY-MM-DD text, which orders as the calendar does.
-func issuedBetween(q *gorm.DB, from, to string) *gorm.DB {
-	if from != "" {
-		q = q.Where("issued_on >= ?", from)
-	}
-	if to != "" {
-		q = q.Where("issued_on <= ?", to)
-	}
-	return q
 }

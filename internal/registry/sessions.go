@@ -12,7 +12,6 @@ import (
 	"github.com/tcd-registry/tcd/internal/orgs"
 	"github.com/tcd-registry/tcd/internal/page"
 	"github.com/tcd-registry/tcd/internal/validate"
-	"github.com/tcd-registry/tcd/internal/vntext"
 )
 
 // Session is a reception session (buổi tiếp): a day on which the Board or the head received.
@@ -91,18 +90,6 @@ func checkSession(row *sessionRow) error {
 		return apperr.Field("host_role", "must be one of: head, authorized")
 	}
 	return nil
-}
-
-// optText stores free text NFC with tidy spacing; blank text is no text.
-func optText(p *string) *string {
-	if p == nil {
-		return nil
-	}
-	s := vntext.NFC(*p)
-	if s == "" {
-		return nil
-	}
-	return &s
 }
 
 // CreateSession records a reception session.
@@ -231,23 +218,6 @@ func (s *Service) VoidSession(ctx context.Context, actor auth.Actor, id, reason 
 	return out, err
 }
 
-// refuseIfReferenced fails when a live row of table names id in column: with field set it is
-// the client's input error about that field (422), else a conflict with the record's state (409).
-func refuseIfReferenced(ctx context.Context, tx *gorm.DB, field, table, column, id, message string) error {
-	var hits []int
-	err := tx.WithContext(ctx).Table(table).Select("1").Where(column+" = ? AND voided_at IS NULL", id).Limit(1).Scan(&hits).Error
-	switch {
-	case err != nil:
-		return err
-	case len(hits) == 0:
-		return nil
-	case field != "":
-		return apperr.Field(field, "%s", message)
-	default:
-		return apperr.New(apperr.Conflict, "%s", message)
-	}
-}
-
 // SessionFilter narrows ListSessions; the json names are the query parameters, so that a bad
 // value is reported under the name the client sent.
 type SessionFilter struct {
@@ -281,16 +251,4 @@ func (s *Service) ListSessions(ctx context.Context, actor auth.Actor, f SessionF
 		out[i] = rows[i].toSession()
 	}
 	return out, next, nil
-}
-
-// whereDates bounds a YYYY-MM-DD text column to an inclusive range; such dates compare as
-// strings on both databases.
-func whereDates(q *gorm.DB, column, from, to string) *gorm.DB {
-	if from != "" {
-		q = q.Where(column+" >= ?", from)
-	}
-	if to != "" {
-		q = q.Where(column+" <= ?", to)
-	}
-	return q
 }
