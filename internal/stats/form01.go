@@ -105,7 +105,7 @@ func (s *Service) Form01(ctx context.Context, actor auth.Actor, q Query) (Form01
 		return Form01{}, err
 	}
 	// The total is unit "" (the whole scope); organisation rows are units of their own.
-	cells, err := s.rollupCount(ctx, c.IDs, c.From, c.To, c.Min, form01Group, true)
+	cells, err := s.rollupCount(ctx, c.IDs, c.Range, c.Min, form01Group, true)
 	if err != nil {
 		return Form01{}, err
 	}

@@ -43,7 +43,9 @@ func (s *Service) refresh(ctx context.Context) error {
 	}
 	s.refreshMu.Lock()
 	defer s.refreshMu.Unlock()
-	return s.store.Tx(ctx, func(tx *gorm.DB) error {
+	// Detached from the request: a refresh after a bulk load can outlast one request's timeout,
+	// and cancelling it would only make the next request start the same work again.
+	return s.store.Tx(context.WithoutCancel(ctx), func(tx *gorm.DB) error {
 		if s.store.Dialect == store.Postgres {
 			if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", refreshLockKey).Error; err != nil {
 				return err
@@ -67,7 +69,10 @@ func (s *Service) refresh(ctx context.Context) error {
 		for d := range touched {
 			days[d] = struct{}{}
 		}
-		return refreshDays(tx, days)
+		if err := refreshDays(tx, days); err != nil {
+			return err
+		}
+		return refreshMonths(tx, days)
 	})
 }
 
@@ -182,7 +187,52 @@ func refreshDays(tx *gorm.DB, days map[day]struct{}) error {
 			return err
 		}
 		q := fmt.Sprintf(dayQuery, "AND (v.org_id, v.date) IN ?", "AND (s.org_id, s.date) IN ?", "AND (f.org_id, f.first_date) IN ?")
-		if err := writeDays(tx, q, batch, batch, batch); err != nil {
+		built, err := buildDays(tx, q, batch, batch, batch)
+		if err != nil {
+			return err
+		}
+		if err := insertRollups(tx, "stats_days", "date", built); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// refreshMonths rewrites the stats_months rows of the calendar and statutory months of the
+// given days, from their stats_days rows.
+func refreshMonths(tx *gorm.DB, days map[day]struct{}) error {
+	months := map[day]struct{}{} // day.date holds the month key here
+	for d := range days {
+		for _, m := range monthKeys(d.date) {
+			months[day{d.org, m}] = struct{}{}
+		}
+	}
+	for m := range months {
+		r, err := monthRange(m.date)
+		if err != nil {
+			return err
+		}
+		var rows []struct {
+			Bucket                    string
+			Sessions, Visits, Persons int
+			Roots                     []byte
+		}
+		if err := tx.Raw("SELECT bucket, sessions, visits, persons, roots FROM stats_days WHERE org_id = ? AND date >= ? AND date <= ?",
+			m.org, r.FromDate(), r.ToDate()).Scan(&rows).Error; err != nil {
+			return err
+		}
+		built := make([]rollup, len(rows))
+		for i, row := range rows {
+			bm := roaring.New()
+			if err := bm.UnmarshalBinary(row.Roots); err != nil {
+				return err
+			}
+			built[i] = rollup{org: m.org, key: m.date, bucket: row.Bucket, sessions: row.Sessions, visits: row.Visits, persons: row.Persons, roots: bm}
+		}
+		if err := tx.Exec("DELETE FROM stats_months WHERE org_id = ? AND month = ?", m.org, m.date).Error; err != nil {
+			return err
+		}
+		if err := insertRollups(tx, "stats_months", "month", foldMonths(built, func(string) []string { return []string{m.date} })); err != nil {
 			return err
 		}
 	}
@@ -191,38 +241,46 @@ func refreshDays(tx *gorm.DB, days map[day]struct{}) error {
 
 // rebuild recomputes every roll-up from the register.
 func rebuild(tx *gorm.DB) error {
-	for _, stmt := range []string{"DELETE FROM stats_firsts", fmt.Sprintf(firstsQuery, ""), fmt.Sprintf(sharedQuery, ""), "DELETE FROM stats_days"} {
+	for _, stmt := range []string{"DELETE FROM stats_firsts", fmt.Sprintf(firstsQuery, ""), fmt.Sprintf(sharedQuery, ""),
+		"DELETE FROM stats_days", "DELETE FROM stats_months"} {
 		if err := tx.Exec(stmt).Error; err != nil {
 			return err
 		}
 	}
-	return writeDays(tx, fmt.Sprintf(dayQuery, "", "", ""))
+	days, err := buildDays(tx, fmt.Sprintf(dayQuery, "", "", ""))
+	if err != nil {
+		return err
+	}
+	if err := insertRollups(tx, "stats_days", "date", days); err != nil {
+		return err
+	}
+	return insertRollups(tx, "stats_months", "month", foldMonths(days, monthKeys))
 }
 
-// dayRow is one roll-up row being built.
-type dayRow struct {
+// rollup is one row of stats_days (key is the date) or stats_months (key is the month).
+type rollup struct {
+	org, key, bucket          string
 	sessions, visits, persons int
 	roots                     *roaring.Bitmap
 }
 
-// writeDays runs a dayQuery, folds its rows (ordered by organisation and day) into roll-up
-// rows, one day at a time, and inserts them once the query is read (the connection cannot
-// interleave statements). A national register's roll-up is a few tens of megabytes.
-func writeDays(tx *gorm.DB, query string, args ...any) error {
+// buildDays runs a dayQuery and folds its rows (ordered by organisation and day) into
+// stats_days rows. They are inserted once the query is read, since the connection cannot
+// interleave statements; a national register's roll-up is a few tens of megabytes.
+func buildDays(tx *gorm.DB, query string, args ...any) ([]rollup, error) {
 	rows, err := tx.Raw(query, args...).Rows()
 	if err != nil {
-		return err
+		return nil, err
 	}
+	defer rows.Close()
 	var (
+		out     []rollup
 		cur     day
-		buckets = map[string]*dayRow{}
-		pending [][]any
+		buckets = map[string]*rollup{}
 	)
 	flush := func() {
-		for b, r := range buckets {
-			r.roots.RunOptimize()
-			bytes, _ := r.roots.ToBytes()
-			pending = append(pending, []any{cur.org, cur.date, b, r.sessions, r.visits, r.persons, bytes})
+		for _, r := range buckets {
+			out = append(out, *r)
 		}
 		clear(buckets)
 	}
@@ -234,12 +292,10 @@ func writeDays(tx *gorm.DB, query string, args ...any) error {
 			root                 int64
 		)
 		if err := rows.Scan(&what, &d.org, &d.date, &kind, &hostRole, &headcount, &root); err != nil {
-			rows.Close()
-			return err
+			return nil, err
 		}
 		if root < 0 || root > math.MaxUint32 {
-			rows.Close()
-			return fmt.Errorf("case seq %d does not fit the 32-bit roll-up bitmaps", root)
+			return nil, fmt.Errorf("case seq %d does not fit the 32-bit roll-up bitmaps", root)
 		}
 		if d != cur {
 			flush()
@@ -251,7 +307,7 @@ func writeDays(tx *gorm.DB, query string, args ...any) error {
 		}
 		r := buckets[b]
 		if r == nil {
-			r = &dayRow{roots: roaring.New()}
+			r = &rollup{org: d.org, key: d.date, bucket: b, roots: roaring.New()}
 			buckets[b] = r
 		}
 		switch what {
@@ -266,24 +322,52 @@ func writeDays(tx *gorm.DB, query string, args ...any) error {
 		}
 	}
 	flush()
-	if err := rows.Err(); err != nil {
-		rows.Close()
-		return err
-	}
-	rows.Close()
-	return insertDays(tx, pending)
+	return out, rows.Err()
 }
 
-func insertDays(tx *gorm.DB, rows [][]any) error {
+// foldMonths sums day rows into the rows of the months keysOf names for each date.
+func foldMonths(days []rollup, keysOf func(date string) []string) []rollup {
+	type key struct{ org, month, bucket string }
+	acc := map[key]*rollup{}
+	parts := map[key][]*roaring.Bitmap{}
+	for _, d := range days {
+		for _, m := range keysOf(d.key) {
+			k := key{d.org, m, d.bucket}
+			r := acc[k]
+			if r == nil {
+				r = &rollup{org: d.org, key: m, bucket: d.bucket}
+				acc[k] = r
+			}
+			r.sessions += d.sessions
+			r.visits += d.visits
+			r.persons += d.persons
+			parts[k] = append(parts[k], d.roots)
+		}
+	}
+	out := make([]rollup, 0, len(acc))
+	for k, r := range acc {
+		r.roots = roaring.FastOr(parts[k]...)
+		out = append(out, *r)
+	}
+	return out
+}
+
+// insertRollups writes rows into stats_days or stats_months (keyColumn date or month).
+func insertRollups(tx *gorm.DB, table, keyColumn string, rows []rollup) error {
 	const batchSize = 1000
 	for start := 0; start < len(rows); start += batchSize {
 		batch := rows[start:min(start+batchSize, len(rows))]
 		args := make([]any, 0, 7*len(batch))
 		for _, r := range batch {
-			args = append(args, r...)
+			r.roots.RunOptimize()
+			bytes, err := r.roots.ToBytes()
+			if err != nil {
+				return err
+			}
+			args = append(args, r.org, r.key, r.bucket, r.sessions, r.visits, r.persons, bytes)
 		}
 		values := strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?), ", len(batch)), ", ")
-		if err := tx.Exec("INSERT INTO stats_days (org_id, date, bucket, sessions, visits, persons, roots) VALUES "+values, args...).Error; err != nil {
+		if err := tx.Exec("INSERT INTO "+table+" (org_id, "+keyColumn+", bucket, sessions, visits, persons, roots) VALUES "+values, args...).Error; err != nil {
 			return err
 		}
 	}

@@ -144,7 +144,9 @@ func testRollups(t *testing.T) {
 			newVisit,
 			newSession,
 			func() { r.void("sessions", sessions[rng.IntN(len(sessions))].id) },
-			func() { r.exec("UPDATE sessions SET voided_at = NULL WHERE id = ?", sessions[rng.IntN(len(sessions))].id) },
+			func() {
+				r.exec("UPDATE sessions SET voided_at = NULL WHERE id = ?", sessions[rng.IntN(len(sessions))].id)
+			},
 			func() { r.void("visits", visits[rng.IntN(len(visits))]) },
 			func() {
 				r.exec("UPDATE visits SET headcount = ? WHERE id = ?", 1+rng.IntN(6), visits[rng.IntN(len(visits))])
@@ -171,8 +173,12 @@ func testRollups(t *testing.T) {
 					sessions[rng.IntN(len(sessions))].id)
 			},
 		}
+		partial, err := period.FromTo("2022-03-10", "2022-11-20") // whole months between partial ones
+		if err != nil {
+			t.Fatal(err)
+		}
 		periods := []period.Range{mustPeriod(t, "2022", period.Calendar), mustPeriod(t, "2022", period.Statutory),
-			mustPeriod(t, "2023-Q1", period.Statutory), mustPeriod(t, "2021-6M", period.Calendar)}
+			mustPeriod(t, "2023-Q1", period.Statutory), mustPeriod(t, "2021-6M", period.Calendar), partial}
 		scopes := []struct {
 			org string
 			ids []string

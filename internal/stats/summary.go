@@ -6,12 +6,14 @@ import (
 
 	"github.com/tcd-registry/tcd/internal/apperr"
 	"github.com/tcd-registry/tcd/internal/auth"
+	"github.com/tcd-registry/tcd/internal/period"
 	"github.com/tcd-registry/tcd/internal/stats/report"
 )
 
 // counting is a validated query: the subtree resolved, dates as stored, the threshold chosen.
 type counting struct {
 	scope
+	Range    period.Range
 	From, To string
 	Min      int
 }
@@ -35,7 +37,7 @@ func (s *Service) prepare(ctx context.Context, actor auth.Actor, q Query) (count
 	if err != nil {
 		return counting{}, err
 	}
-	return counting{scope: sc, From: q.Range.FromDate(), To: q.Range.ToDate(), Min: min}, nil
+	return counting{scope: sc, Range: q.Range, From: q.Range.FromDate(), To: q.Range.ToDate(), Min: min}, nil
 }
 
 // Summary counts the period's figures as GET /stats/summary answers them (API.md, "Meaning,
@@ -46,7 +48,7 @@ func (s *Service) Summary(ctx context.Context, actor auth.Actor, q Query) (repor
 		return report.Summary{}, err
 	}
 	kindOf := func(kind, _ string) string { return kind }
-	cells, err := s.rollupCount(ctx, c.IDs, c.From, c.To, c.Min, kindOf, false)
+	cells, err := s.rollupCount(ctx, c.IDs, c.Range, c.Min, kindOf, false)
 	if err != nil {
 		return report.Summary{}, err
 	}

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/RoaringBitmap/roaring/v2"
+
+	"github.com/tcd-registry/tcd/internal/period"
 )
 
 // tally is what the roll-ups say about one group of visits: its counts, the per-day bitmaps of
@@ -36,8 +38,9 @@ type unitGroup struct{ unit, group string }
 // session kind and host role to it) and in total, for the whole scope (unit "") and, with
 // perOrg, for each organisation on its own records. A case is first-time in a unit when its
 // earliest live visit in the unit lies in the period.
-func (s *Service) rollupCount(ctx context.Context, ids []string, from, to string, min int,
+func (s *Service) rollupCount(ctx context.Context, ids []string, rng period.Range, min int,
 	groupOf func(kind, hostRole string) string, perOrg bool) ([]cell, error) {
+	from, to := rng.FromDate(), rng.ToDate()
 	if err := s.refresh(ctx); err != nil {
 		return nil, err
 	}
@@ -66,8 +69,27 @@ func (s *Service) rollupCount(ctx context.Context, ids []string, from, to string
 	}
 	db := s.store.DB.WithContext(ctx)
 
-	rows, err := db.Raw(`SELECT org_id, bucket, sessions, visits, persons, roots FROM stats_days
-		WHERE org_id IN ? AND date >= ? AND date <= ?`, ids, from, to).Rows()
+	// whole months from stats_months, the days at the ends from stats_days
+	months, days := split(rng)
+	var (
+		parts []string
+		args  []any
+	)
+	if len(months) > 0 {
+		parts = append(parts, "SELECT org_id, bucket, sessions, visits, persons, roots FROM stats_months WHERE org_id IN ? AND month IN ?")
+		args = append(args, ids, months)
+	}
+	if len(days) > 0 {
+		var ranges []string
+		args = append(args, ids)
+		for _, d := range days {
+			ranges = append(ranges, "(date >= ? AND date <= ?)")
+			args = append(args, d[0], d[1])
+		}
+		parts = append(parts, "SELECT org_id, bucket, sessions, visits, persons, roots FROM stats_days WHERE org_id IN ? AND ("+
+			strings.Join(ranges, " OR ")+")")
+	}
+	rows, err := db.Raw(strings.Join(parts, " UNION ALL "), args...).Rows()
 	if err != nil {
 		return nil, err
 	}

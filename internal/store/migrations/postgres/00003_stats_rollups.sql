@@ -21,6 +21,19 @@ CREATE TABLE stats_days (
     PRIMARY KEY (org_id, date, bucket)
 );
 
+-- the same per calendar and per statutory month ("calendar:2023-01", "statutory:2023-01"): every
+-- standard period is made of whole months
+CREATE TABLE stats_months (
+    org_id   TEXT NOT NULL,
+    month    TEXT NOT NULL,
+    bucket   TEXT NOT NULL,
+    sessions INTEGER NOT NULL,
+    visits   INTEGER NOT NULL,
+    persons  INTEGER NOT NULL,
+    roots    BYTEA NOT NULL,
+    PRIMARY KEY (org_id, month, bucket)
+);
+
 -- first_date: the day of the first live visit of any case with this root in this organisation.
 -- shared: the root was received by more than one organisation, so a subtree's first day is the
 -- earliest of several rows; the "first" bitmaps of stats_days leave shared roots out.
@@ -110,4 +123,5 @@ DROP INDEX visits_delegation_stats_idx;
 DROP TABLE stats_dirty_roots;
 DROP TABLE stats_dirty_days;
 DROP TABLE stats_firsts;
+DROP TABLE stats_months;
 DROP TABLE stats_days;

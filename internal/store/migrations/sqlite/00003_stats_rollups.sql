@@ -15,6 +15,19 @@ CREATE TABLE stats_days (
     PRIMARY KEY (org_id, date, bucket)
 ) WITHOUT ROWID;
 
+-- the same per calendar and per statutory month ("calendar:2023-01", "statutory:2023-01"): every
+-- standard period is made of whole months
+CREATE TABLE stats_months (
+    org_id   TEXT NOT NULL,
+    month    TEXT NOT NULL,
+    bucket   TEXT NOT NULL,
+    sessions INTEGER NOT NULL,
+    visits   INTEGER NOT NULL,
+    persons  INTEGER NOT NULL,
+    roots    BLOB NOT NULL,
+    PRIMARY KEY (org_id, month, bucket)
+) WITHOUT ROWID;
+
 CREATE TABLE stats_firsts (
     root_seq   INTEGER NOT NULL,
     org_id     TEXT NOT NULL,
@@ -89,4 +102,5 @@ DROP INDEX visits_delegation_stats_idx;
 DROP TABLE stats_dirty_roots;
 DROP TABLE stats_dirty_days;
 DROP TABLE stats_firsts;
+DROP TABLE stats_months;
 DROP TABLE stats_days;
