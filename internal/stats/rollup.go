@@ -2,6 +2,7 @@ package stats
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"math"
 	"strings"
@@ -12,11 +13,11 @@ import (
 	"github.com/tcd-registry/tcd/internal/store"
 )
 
-// The roll-ups (migration 00003) hold per organisation, day and bucket the sessions held, the
-// visits, persons and the set of surviving cases, and per surviving case and organisation its first day. Triggers
-// queue what every write touches; refresh recomputes exactly those days and roots from the
-// register before a statistic is read, so the roll-ups are a cache that can never be stale,
-// and writers need not know they exist.
+// The roll-ups (migration 00003) hold per organisation, day or month, and bucket the sessions
+// held, the visits, persons and the set of surviving cases, and per surviving case and
+// organisation its first day. Triggers queue what every write touches; refresh recomputes exactly
+// those days, months and roots from the register before a statistic is read, so the roll-ups
+// are a cache that is never stale, and writers need not know they exist.
 
 // bucketFirst is the stats_days row of the cases first received that day.
 const bucketFirst = "first"
@@ -47,6 +48,13 @@ func (s *Service) refresh(ctx context.Context) error {
 	// and cancelling it would only make the next request start the same work again.
 	return s.store.Tx(context.WithoutCancel(ctx), func(tx *gorm.DB) error {
 		if s.store.Dialect == store.Postgres {
+			// The store bounds statements for requests; rebuilding a national register's
+			// roll-ups is one-off work that may take longer, and is already serialised.
+			for _, stmt := range []string{"SET LOCAL statement_timeout = 0", "SET LOCAL idle_in_transaction_session_timeout = 0"} {
+				if err := tx.Exec(stmt).Error; err != nil {
+					return err
+				}
+			}
 			if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", refreshLockKey).Error; err != nil {
 				return err
 			}
@@ -215,9 +223,9 @@ func refreshMonths(tx *gorm.DB, days map[day]struct{}) error {
 		var rows []struct {
 			Bucket                    string
 			Sessions, Visits, Persons int
-			Roots                     []byte
+			Roots, GroupVisits        []byte
 		}
-		if err := tx.Raw("SELECT bucket, sessions, visits, persons, roots FROM stats_days WHERE org_id = ? AND date >= ? AND date <= ?",
+		if err := tx.Raw("SELECT bucket, sessions, visits, persons, roots, group_visits FROM stats_days WHERE org_id = ? AND date >= ? AND date <= ?",
 			m.org, r.FromDate(), r.ToDate()).Scan(&rows).Error; err != nil {
 			return err
 		}
@@ -227,7 +235,8 @@ func refreshMonths(tx *gorm.DB, days map[day]struct{}) error {
 			if err := bm.UnmarshalBinary(row.Roots); err != nil {
 				return err
 			}
-			built[i] = rollup{org: m.org, key: m.date, bucket: row.Bucket, sessions: row.Sessions, visits: row.Visits, persons: row.Persons, roots: bm}
+			built[i] = rollup{org: m.org, key: m.date, bucket: row.Bucket, sessions: row.Sessions, visits: row.Visits,
+				persons: row.Persons, roots: bm, groups: row.GroupVisits}
 		}
 		if err := tx.Exec("DELETE FROM stats_months WHERE org_id = ? AND month = ?", m.org, m.date).Error; err != nil {
 			return err
@@ -262,6 +271,21 @@ type rollup struct {
 	org, key, bucket          string
 	sessions, visits, persons int
 	roots                     *roaring.Bitmap
+	groups                    []byte // see appendGroup
+}
+
+// appendGroup records a visit of two or more people: its headcount and surviving case, packed
+// as two little-endian uint32. Delegation thresholds are a query parameter, and such visits are a
+// few percent of all, so keeping them whole costs little and answers any threshold.
+func appendGroup(b []byte, headcount int, root uint32) []byte {
+	return binary.LittleEndian.AppendUint32(binary.LittleEndian.AppendUint32(b, uint32(headcount)), root)
+}
+
+// eachGroup calls fn for every packed visit of b.
+func eachGroup(b []byte, fn func(headcount int, root uint32)) {
+	for ; len(b) >= 8; b = b[8:] {
+		fn(int(binary.LittleEndian.Uint32(b)), binary.LittleEndian.Uint32(b[4:]))
+	}
 }
 
 // buildDays runs a dayQuery and folds its rows (ordered by organisation and day) into
@@ -317,6 +341,9 @@ func buildDays(tx *gorm.DB, query string, args ...any) ([]rollup, error) {
 			r.visits++
 			r.persons += headcount
 			r.roots.Add(uint32(root))
+			if headcount >= 2 {
+				r.groups = appendGroup(r.groups, headcount, uint32(root))
+			}
 		case "f":
 			r.roots.Add(uint32(root))
 		}
@@ -341,6 +368,7 @@ func foldMonths(days []rollup, keysOf func(date string) []string) []rollup {
 			r.sessions += d.sessions
 			r.visits += d.visits
 			r.persons += d.persons
+			r.groups = append(r.groups, d.groups...)
 			parts[k] = append(parts[k], d.roots)
 		}
 	}
@@ -357,17 +385,18 @@ func insertRollups(tx *gorm.DB, table, keyColumn string, rows []rollup) error {
 	const batchSize = 1000
 	for start := 0; start < len(rows); start += batchSize {
 		batch := rows[start:min(start+batchSize, len(rows))]
-		args := make([]any, 0, 7*len(batch))
+		args := make([]any, 0, 8*len(batch))
 		for _, r := range batch {
 			r.roots.RunOptimize()
 			bytes, err := r.roots.ToBytes()
 			if err != nil {
 				return err
 			}
-			args = append(args, r.org, r.key, r.bucket, r.sessions, r.visits, r.persons, bytes)
+			args = append(args, r.org, r.key, r.bucket, r.sessions, r.visits, r.persons, bytes, append([]byte{}, r.groups...))
 		}
-		values := strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?), ", len(batch)), ", ")
-		if err := tx.Exec("INSERT INTO "+table+" (org_id, "+keyColumn+", bucket, sessions, visits, persons, roots) VALUES "+values, args...).Error; err != nil {
+		values := strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?), ", len(batch)), ", ")
+		if err := tx.Exec("INSERT INTO "+table+" (org_id, "+keyColumn+", bucket, sessions, visits, persons, roots, group_visits) VALUES "+values,
+			args...).Error; err != nil {
 			return err
 		}
 	}

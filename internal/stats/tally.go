@@ -38,7 +38,7 @@ type unitGroup struct{ unit, group string }
 // session kind and host role to it) and in total, for the whole scope (unit "") and, with
 // perOrg, for each organisation on its own records. A case is first-time in a unit when its
 // earliest live visit in the unit lies in the period.
-func (s *Service) rollupCount(ctx context.Context, ids []string, rng period.Range, min int,
+func (s *Service) rollupCount(ctx context.Context, ids []string, rng period.Range, delegationMin int,
 	groupOf func(kind, hostRole string) string, perOrg bool) ([]cell, error) {
 	from, to := rng.FromDate(), rng.ToDate()
 	if err := s.refresh(ctx); err != nil {
@@ -69,15 +69,17 @@ func (s *Service) rollupCount(ctx context.Context, ids []string, rng period.Rang
 	}
 	db := s.store.DB.WithContext(ctx)
 
-	// whole months from stats_months, the days at the ends from stats_days
+	// whole months from stats_months (consecutive keys of one basis, so one key range), the days
+	// at the ends from stats_days
 	months, days := split(rng)
 	var (
 		parts []string
 		args  []any
 	)
+	const columns = "SELECT org_id, bucket, sessions, visits, persons, roots, group_visits"
 	if len(months) > 0 {
-		parts = append(parts, "SELECT org_id, bucket, sessions, visits, persons, roots FROM stats_months WHERE org_id IN ? AND month IN ?")
-		args = append(args, ids, months)
+		parts = append(parts, columns+" FROM stats_months WHERE org_id IN ? AND month >= ? AND month <= ?")
+		args = append(args, ids, months[0], months[len(months)-1])
 	}
 	if len(days) > 0 {
 		var ranges []string
@@ -86,8 +88,7 @@ func (s *Service) rollupCount(ctx context.Context, ids []string, rng period.Rang
 			ranges = append(ranges, "(date >= ? AND date <= ?)")
 			args = append(args, d[0], d[1])
 		}
-		parts = append(parts, "SELECT org_id, bucket, sessions, visits, persons, roots FROM stats_days WHERE org_id IN ? AND ("+
-			strings.Join(ranges, " OR ")+")")
+		parts = append(parts, columns+" FROM stats_days WHERE org_id IN ? AND ("+strings.Join(ranges, " OR ")+")")
 	}
 	rows, err := db.Raw(strings.Join(parts, " UNION ALL "), args...).Rows()
 	if err != nil {
@@ -98,9 +99,9 @@ func (s *Service) rollupCount(ctx context.Context, ids []string, rng period.Rang
 		var (
 			org, bucket               string
 			sessions, visits, persons int
-			raw                       []byte
+			raw, groups               []byte
 		)
-		if err := rows.Scan(&org, &bucket, &sessions, &visits, &persons, &raw); err != nil {
+		if err := rows.Scan(&org, &bucket, &sessions, &visits, &persons, &raw, &groups); err != nil {
 			return nil, err
 		}
 		bm := roaring.New()
@@ -119,6 +120,13 @@ func (s *Service) rollupCount(ctx context.Context, ids []string, rng period.Rang
 				t.visits += visits
 				t.persons += persons
 				t.days = append(t.days, bm)
+				eachGroup(groups, func(headcount int, root uint32) {
+					if headcount >= delegationMin {
+						t.dVisits++
+						t.dPersons += headcount
+						t.dRoots.Add(root)
+					}
+				})
 			}
 		}
 	}
@@ -150,30 +158,6 @@ func (s *Service) rollupCount(ctx context.Context, ids []string, rng period.Rang
 	for root, d := range earliest {
 		if d >= from {
 			extraFirstOf("").Add(uint32(root))
-		}
-	}
-
-	// Delegation visits are few, and their threshold is a parameter: read them from the visits.
-	// The literal bound lets both databases use the partial index on headcount >= 2.
-	var delegations []struct {
-		OrgID, Kind, HostRole string
-		Headcount             int
-		RootSeq               int64
-	}
-	if err := db.Raw(`SELECT v.org_id, v.kind, COALESCE(s.host_role, '') AS host_role, v.headcount, c.root_seq
-		FROM visits v JOIN cases c ON c.seq = v.case_seq JOIN sessions s ON s.id = v.session_id
-		WHERE v.org_id IN ? AND v.date >= ? AND v.date <= ? AND v.voided_at IS NULL AND v.headcount >= 2 AND v.headcount >= ?`,
-		ids, from, to, min).Scan(&delegations).Error; err != nil {
-		return nil, err
-	}
-	for _, d := range delegations {
-		for _, u := range units(d.OrgID) {
-			for _, g := range []string{groupOf(d.Kind, d.HostRole), ""} {
-				t := tallyOf(u, g)
-				t.dVisits++
-				t.dPersons += d.Headcount
-				t.dRoots.Add(uint32(d.RootSeq))
-			}
 		}
 	}
 

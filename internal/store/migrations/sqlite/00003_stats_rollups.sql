@@ -12,6 +12,9 @@ CREATE TABLE stats_days (
     visits   INTEGER NOT NULL,
     persons  INTEGER NOT NULL,
     roots    BLOB NOT NULL,
+    -- the visits of two or more people as (headcount, root_seq) pairs of little-endian uint32,
+    -- so that delegations at any threshold come from the roll-ups too
+    group_visits BLOB NOT NULL,
     PRIMARY KEY (org_id, date, bucket)
 ) WITHOUT ROWID;
 
@@ -25,6 +28,7 @@ CREATE TABLE stats_months (
     visits   INTEGER NOT NULL,
     persons  INTEGER NOT NULL,
     roots    BLOB NOT NULL,
+    group_visits BLOB NOT NULL,
     PRIMARY KEY (org_id, month, bucket)
 ) WITHOUT ROWID;
 
@@ -47,9 +51,6 @@ CREATE TABLE stats_dirty_roots (
     seq      INTEGER PRIMARY KEY,
     root_seq INTEGER NOT NULL
 );
-
-CREATE INDEX visits_delegation_stats_idx ON visits (org_id, date, headcount, case_seq)
-    WHERE voided_at IS NULL AND headcount >= 2;
 
 -- +goose StatementBegin
 CREATE TRIGGER visits_stats_insert AFTER INSERT ON visits BEGIN
@@ -98,7 +99,6 @@ DROP TRIGGER cases_stats;
 DROP TRIGGER visits_stats_delete;
 DROP TRIGGER visits_stats_update;
 DROP TRIGGER visits_stats_insert;
-DROP INDEX visits_delegation_stats_idx;
 DROP TABLE stats_dirty_roots;
 DROP TABLE stats_dirty_days;
 DROP TABLE stats_firsts;
