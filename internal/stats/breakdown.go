@@ -2,7 +2,6 @@ package stats
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -80,30 +79,16 @@ func (s *Service) Breakdown(ctx context.Context, actor auth.Actor, q Query, by s
 // basis: a statutory month runs from the 15th of the month before to the 14th, so 20 Dec 2022
 // belongs to January 2023. Bucket edges are parameters, the same SQL on both databases.
 func monthGrouping(r period.Range) (grouping, []label) {
-	y, m, d := r.From.Date()
-	month := int(m)
-	if r.Basis == period.Statutory && d >= 15 {
-		month++
-	}
 	var (
 		when strings.Builder
 		args []any
 		rows []label
 	)
 	when.WriteString("CASE")
-	for {
-		if month > 12 {
-			y, month = y+1, 1
-		}
-		key := fmt.Sprintf("%04d-%02d", y, month)
-		mr, err := period.Parse(key, r.Basis)
-		if err != nil || mr.From.After(r.To) {
-			break
-		}
+	for _, m := range monthsOf(r) {
 		when.WriteString(" WHEN v.date <= ? THEN CAST(? AS TEXT)")
-		args = append(args, mr.ToDate(), key)
-		rows = append(rows, label{key, fmt.Sprintf("Tháng %02d/%04d", month, y)})
-		month++
+		args = append(args, m.ToDate(), m.Label)
+		rows = append(rows, label{m.Label, "Tháng " + m.Label[5:] + "/" + m.Label[:4]})
 	}
 	when.WriteString(" END")
 	return grouping{group: when.String(), groupArgs: args}, rows

@@ -1,12 +1,16 @@
 package stats
 
-import "context"
+import (
+	"context"
+	"fmt"
+)
 
-// figures are the counts of one group of visits. Cases are distinct surviving (root) cases;
+// figures are the counts of one group of sessions and their visits. Cases are distinct surviving (root) cases;
 // Repeat counts those with a live visit in the history scope dated before the period, so the
 // first-time cases are Cases-Repeat. Delegation figures restrict to visits whose headcount
 // reaches the threshold; DCases counts the cases with at least one such visit.
 type figures struct {
+	Sessions          int
 	Visits, Persons   int
 	DVisits, DPersons int
 	Cases, Repeat     int
@@ -60,32 +64,11 @@ func (s *Service) countGroups(ctx context.Context, ids []string, from, to string
 	return out, err
 }
 
-// sessionCount is how many live sessions of a kind and host role one unit held in a period.
-type sessionCount struct {
-	Unit     string
-	Kind     string
-	HostRole string
-	N        int
-}
-
-// countSessions counts the live sessions held in [from, to], per kind and host role, per
-// organisation when perOrg.
-func (s *Service) countSessions(ctx context.Context, ids []string, from, to string, perOrg bool) ([]sessionCount, error) {
-	unit, groupBy := "''", "kind, COALESCE(host_role, '')"
-	if perOrg {
-		unit, groupBy = "org_id", "org_id, "+groupBy
-	}
-	var out []sessionCount
-	err := s.store.DB.WithContext(ctx).Raw(`SELECT `+unit+` AS unit, kind, COALESCE(host_role, '') AS host_role, COUNT(*) AS n
-		FROM sessions WHERE org_id IN (?) AND date >= ? AND date <= ? AND voided_at IS NULL
-		GROUP BY `+groupBy, ids, from, to).Scan(&out).Error
-	return out, err
-}
-
-// countIssued counts the live documents of table (notices or directives) issued in [from, to].
-func (s *Service) countIssued(ctx context.Context, table string, ids []string, from, to string) (int, error) {
-	var n int
-	err := s.store.DB.WithContext(ctx).Raw(`SELECT COUNT(*) FROM `+table+`
-		WHERE org_id IN (?) AND issued_on >= ? AND issued_on <= ? AND voided_at IS NULL`, ids, from, to).Scan(&n).Error
-	return n, err
+// countIssued counts the live conclusion notices and directive letters issued in [from, to].
+func (s *Service) countIssued(ctx context.Context, ids []string, from, to string) (notices, letters int, err error) {
+	const count = `(SELECT COUNT(*) FROM %s WHERE org_id IN ? AND issued_on >= ? AND issued_on <= ? AND voided_at IS NULL)`
+	row := s.store.DB.WithContext(ctx).Raw("SELECT "+fmt.Sprintf(count, "notices")+", "+fmt.Sprintf(count, "directives"),
+		ids, from, to, ids, from, to).Row()
+	err = row.Scan(&notices, &letters)
+	return notices, letters, err
 }

@@ -78,13 +78,13 @@ var Form01Columns = func() []Form01Column {
 }()
 
 // form01Values lays one unit's figures out in the 29 columns (index i is column i+1).
-func form01Values(groups map[string]figures, sessions map[string]int) []int {
+func form01Values(groups map[string]figures) []int {
 	v := make([]int, 0, len(Form01Columns))
 	v = append(v, 0, 0, 0) // totals, below
 	for _, g := range []string{groupRegular, groupHead, groupAuthorized} {
 		f := groups[g]
 		if g != groupRegular {
-			v = append(v, sessions[g])
+			v = append(v, f.Sessions)
 		}
 		v = append(v, f.Visits, f.Persons, f.first(), f.Repeat, f.DVisits, f.DPersons, f.dFirst(), f.DRepeat)
 	}
@@ -104,36 +104,18 @@ func (s *Service) Form01(ctx context.Context, actor auth.Actor, q Query) (Form01
 	if err != nil {
 		return Form01{}, err
 	}
-	type unit struct {
-		groups   map[string]figures
-		sessions map[string]int
-	}
-	units := map[string]*unit{}
-	unitOf := func(id string) *unit {
-		if units[id] == nil {
-			units[id] = &unit{groups: map[string]figures{}, sessions: map[string]int{}}
-		}
-		return units[id]
-	}
 	// The total is unit "" (the whole scope); organisation rows are units of their own.
-	cells, err := s.rollupCount(ctx, c.IDs, c.From, c.To, c.Min, form01Group, true)
+	cells, err := s.rollupCount(ctx, c.IDs, c.Range, c.Min, form01Group, true)
 	if err != nil {
 		return Form01{}, err
 	}
+	units := map[string]map[string]figures{}
 	for _, cl := range cells {
-		if !cl.Total {
-			unitOf(cl.Unit).groups[cl.Group] = cl.figures
+		if units[cl.Unit] == nil {
+			units[cl.Unit] = map[string]figures{}
 		}
-	}
-	sessions, err := s.countSessions(ctx, c.IDs, c.From, c.To, true)
-	if err != nil {
-		return Form01{}, err
-	}
-	for _, sc := range sessions {
-		if sc.Kind != "regular" {
-			g := form01Group(sc.Kind, sc.HostRole)
-			unitOf(sc.Unit).sessions[g] += sc.N
-			unitOf("").sessions[g] += sc.N
+		if !cl.Total {
+			units[cl.Unit][cl.Group] = cl.figures
 		}
 	}
 	form := Form01{
@@ -146,13 +128,10 @@ func (s *Service) Form01(ctx context.Context, actor auth.Actor, q Query) (Form01
 		DelegationMin: c.Min,
 		Columns:       Form01Columns,
 	}
-	total := unitOf("")
-	form.Rows = append(form.Rows, Form01Row{OrgID: c.RootID, OrgName: "Tổng cộng", Total: true,
-		Values: form01Values(total.groups, total.sessions)})
+	form.Rows = append(form.Rows, Form01Row{OrgID: c.RootID, OrgName: "Tổng cộng", Total: true, Values: form01Values(units[""])})
 	for _, o := range c.Orgs {
-		u := unitOf(o.ID)
 		form.Rows = append(form.Rows, Form01Row{OrgID: o.ID, OrgCode: o.Code, OrgName: o.Name, Depth: o.Depth,
-			Values: form01Values(u.groups, u.sessions)})
+			Values: form01Values(units[o.ID])})
 	}
 	return form, nil
 }

@@ -2,6 +2,7 @@ package stats
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"math"
 	"strings"
@@ -12,11 +13,11 @@ import (
 	"github.com/tcd-registry/tcd/internal/store"
 )
 
-// The roll-ups (migration 00003) hold per organisation, day and bucket the visits, persons and
-// the set of surviving cases, and per surviving case and organisation its first day. Triggers
-// queue what every write touches; refresh recomputes exactly those days and roots from the
-// register before a statistic is read, so the roll-ups are a cache that can never be stale,
-// and writers need not know they exist.
+// The roll-ups (migration 00003) hold per organisation, day or month, and bucket the sessions
+// held, the visits, persons and the set of surviving cases, and per surviving case and
+// organisation its first day. Triggers queue what every write touches; refresh recomputes exactly
+// those days, months and roots from the register before a statistic is read, so the roll-ups
+// are a cache that is never stale, and writers need not know they exist.
 
 // bucketFirst is the stats_days row of the cases first received that day.
 const bucketFirst = "first"
@@ -43,8 +44,17 @@ func (s *Service) refresh(ctx context.Context) error {
 	}
 	s.refreshMu.Lock()
 	defer s.refreshMu.Unlock()
-	return s.store.Tx(ctx, func(tx *gorm.DB) error {
+	// Detached from the request: a refresh after a bulk load can outlast one request's timeout,
+	// and cancelling it would only make the next request start the same work again.
+	return s.store.Tx(context.WithoutCancel(ctx), func(tx *gorm.DB) error {
 		if s.store.Dialect == store.Postgres {
+			// The store bounds statements for requests; rebuilding a national register's
+			// roll-ups is one-off work that may take longer, and is already serialised.
+			for _, stmt := range []string{"SET LOCAL statement_timeout = 0", "SET LOCAL idle_in_transaction_session_timeout = 0"} {
+				if err := tx.Exec(stmt).Error; err != nil {
+					return err
+				}
+			}
 			if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", refreshLockKey).Error; err != nil {
 				return err
 			}
@@ -67,7 +77,10 @@ func (s *Service) refresh(ctx context.Context) error {
 		for d := range touched {
 			days[d] = struct{}{}
 		}
-		return refreshDays(tx, days)
+		if err := refreshDays(tx, days); err != nil {
+			return err
+		}
+		return refreshMonths(tx, days)
 	})
 }
 
@@ -157,15 +170,17 @@ func refreshFirsts(tx *gorm.DB, roots map[int64]struct{}) (map[day]struct{}, err
 	return touched, nil
 }
 
-// dayQuery reads what a day's roll-up rows are made of: each live visit with its bucket and
-// surviving case, and (second part) the unshared cases first received that day. %s narrows
-// both parts to some days.
-const dayQuery = `SELECT v.org_id, v.date, v.kind, COALESCE(s.host_role, '') AS host_role, v.headcount, c.root_seq
+// dayQuery reads what a day's roll-up rows are made of, tagged: each live visit with its
+// bucket and surviving case, each live session held, and the unshared cases first received
+// that day. %[1]s, %[2]s and %[3]s narrow the three parts to some days.
+const dayQuery = `SELECT 'v', v.org_id, v.date, v.kind, COALESCE(s.host_role, ''), v.headcount, c.root_seq
 FROM visits v JOIN cases c ON c.seq = v.case_seq JOIN sessions s ON s.id = v.session_id
 WHERE v.voided_at IS NULL %[1]s
 UNION ALL
-SELECT f.org_id, f.first_date, '` + bucketFirst + `', '', 0, f.root_seq FROM stats_firsts f WHERE NOT f.shared %[2]s
-ORDER BY 1, 2`
+SELECT 's', s.org_id, s.date, s.kind, COALESCE(s.host_role, ''), 0, 0 FROM sessions s WHERE s.voided_at IS NULL %[2]s
+UNION ALL
+SELECT 'f', f.org_id, f.first_date, '', '', 0, f.root_seq FROM stats_firsts f WHERE NOT f.shared %[3]s
+ORDER BY 2, 3`
 
 // refreshDays rewrites the stats_days rows of the given days.
 func refreshDays(tx *gorm.DB, days map[day]struct{}) error {
@@ -179,8 +194,54 @@ func refreshDays(tx *gorm.DB, days map[day]struct{}) error {
 		if err := tx.Exec("DELETE FROM stats_days WHERE (org_id, date) IN ?", batch).Error; err != nil {
 			return err
 		}
-		q := fmt.Sprintf(dayQuery, "AND (v.org_id, v.date) IN ?", "AND (f.org_id, f.first_date) IN ?")
-		if err := writeDays(tx, q, batch, batch); err != nil {
+		q := fmt.Sprintf(dayQuery, "AND (v.org_id, v.date) IN ?", "AND (s.org_id, s.date) IN ?", "AND (f.org_id, f.first_date) IN ?")
+		built, err := buildDays(tx, q, batch, batch, batch)
+		if err != nil {
+			return err
+		}
+		if err := insertRollups(tx, "stats_days", "date", built); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// refreshMonths rewrites the stats_months rows of the calendar and statutory months of the
+// given days, from their stats_days rows.
+func refreshMonths(tx *gorm.DB, days map[day]struct{}) error {
+	months := map[day]struct{}{} // day.date holds the month key here
+	for d := range days {
+		for _, m := range monthKeys(d.date) {
+			months[day{d.org, m}] = struct{}{}
+		}
+	}
+	for m := range months {
+		r, err := monthRange(m.date)
+		if err != nil {
+			return err
+		}
+		var rows []struct {
+			Bucket                    string
+			Sessions, Visits, Persons int
+			Roots, GroupVisits        []byte
+		}
+		if err := tx.Raw("SELECT bucket, sessions, visits, persons, roots, group_visits FROM stats_days WHERE org_id = ? AND date >= ? AND date <= ?",
+			m.org, r.FromDate(), r.ToDate()).Scan(&rows).Error; err != nil {
+			return err
+		}
+		built := make([]rollup, len(rows))
+		for i, row := range rows {
+			bm := roaring.New()
+			if err := bm.UnmarshalBinary(row.Roots); err != nil {
+				return err
+			}
+			built[i] = rollup{org: m.org, key: m.date, bucket: row.Bucket, sessions: row.Sessions, visits: row.Visits,
+				persons: row.Persons, roots: bm, groups: row.GroupVisits}
+		}
+		if err := tx.Exec("DELETE FROM stats_months WHERE org_id = ? AND month = ?", m.org, m.date).Error; err != nil {
+			return err
+		}
+		if err := insertRollups(tx, "stats_months", "month", foldMonths(built, func(string) []string { return []string{m.date} })); err != nil {
 			return err
 		}
 	}
@@ -189,94 +250,153 @@ func refreshDays(tx *gorm.DB, days map[day]struct{}) error {
 
 // rebuild recomputes every roll-up from the register.
 func rebuild(tx *gorm.DB) error {
-	for _, stmt := range []string{"DELETE FROM stats_firsts", fmt.Sprintf(firstsQuery, ""), fmt.Sprintf(sharedQuery, ""), "DELETE FROM stats_days"} {
+	for _, stmt := range []string{"DELETE FROM stats_firsts", fmt.Sprintf(firstsQuery, ""), fmt.Sprintf(sharedQuery, ""),
+		"DELETE FROM stats_days", "DELETE FROM stats_months"} {
 		if err := tx.Exec(stmt).Error; err != nil {
 			return err
 		}
 	}
-	return writeDays(tx, fmt.Sprintf(dayQuery, "", ""))
-}
-
-// dayRow is one roll-up row being built.
-type dayRow struct {
-	visits, persons int
-	roots           *roaring.Bitmap
-}
-
-// writeDays runs a dayQuery, folds its rows (ordered by organisation and day) into roll-up
-// rows, one day at a time, and inserts them once the query is read (the connection cannot
-// interleave statements). A national register's roll-up is a few tens of megabytes.
-func writeDays(tx *gorm.DB, query string, args ...any) error {
-	rows, err := tx.Raw(query, args...).Rows()
+	days, err := buildDays(tx, fmt.Sprintf(dayQuery, "", "", ""))
 	if err != nil {
 		return err
 	}
+	if err := insertRollups(tx, "stats_days", "date", days); err != nil {
+		return err
+	}
+	return insertRollups(tx, "stats_months", "month", foldMonths(days, monthKeys))
+}
+
+// rollup is one row of stats_days (key is the date) or stats_months (key is the month).
+type rollup struct {
+	org, key, bucket          string
+	sessions, visits, persons int
+	roots                     *roaring.Bitmap
+	groups                    []byte // see appendGroup
+}
+
+// appendGroup records a visit of two or more people: its headcount and surviving case, packed
+// as two little-endian uint32. Delegation thresholds are a query parameter, and such visits are a
+// few percent of all, so keeping them whole costs little and answers any threshold.
+func appendGroup(b []byte, headcount int, root uint32) []byte {
+	return binary.LittleEndian.AppendUint32(binary.LittleEndian.AppendUint32(b, uint32(headcount)), root)
+}
+
+// eachGroup calls fn for every packed visit of b.
+func eachGroup(b []byte, fn func(headcount int, root uint32)) {
+	for ; len(b) >= 8; b = b[8:] {
+		fn(int(binary.LittleEndian.Uint32(b)), binary.LittleEndian.Uint32(b[4:]))
+	}
+}
+
+// buildDays runs a dayQuery and folds its rows (ordered by organisation and day) into
+// stats_days rows. They are inserted once the query is read, since the connection cannot
+// interleave statements; a national register's roll-up is a few tens of megabytes.
+func buildDays(tx *gorm.DB, query string, args ...any) ([]rollup, error) {
+	rows, err := tx.Raw(query, args...).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
 	var (
+		out     []rollup
 		cur     day
-		buckets = map[string]*dayRow{}
-		pending [][]any
+		buckets = map[string]*rollup{}
 	)
 	flush := func() {
-		for b, r := range buckets {
-			r.roots.RunOptimize()
-			bytes, _ := r.roots.ToBytes()
-			pending = append(pending, []any{cur.org, cur.date, b, r.visits, r.persons, bytes})
+		for _, r := range buckets {
+			out = append(out, *r)
 		}
 		clear(buckets)
 	}
 	for rows.Next() {
 		var (
-			d              day
-			kind, hostRole string
-			headcount      int
-			root           int64
+			what, kind, hostRole string
+			d                    day
+			headcount            int
+			root                 int64
 		)
-		if err := rows.Scan(&d.org, &d.date, &kind, &hostRole, &headcount, &root); err != nil {
-			rows.Close()
-			return err
+		if err := rows.Scan(&what, &d.org, &d.date, &kind, &hostRole, &headcount, &root); err != nil {
+			return nil, err
 		}
 		if root < 0 || root > math.MaxUint32 {
-			rows.Close()
-			return fmt.Errorf("case seq %d does not fit the 32-bit roll-up bitmaps", root)
+			return nil, fmt.Errorf("case seq %d does not fit the 32-bit roll-up bitmaps", root)
 		}
 		if d != cur {
 			flush()
 			cur = d
 		}
 		b := bucketFirst
-		if kind != bucketFirst {
+		if what != "f" {
 			b = bucketOf(kind, hostRole)
 		}
 		r := buckets[b]
 		if r == nil {
-			r = &dayRow{roots: roaring.New()}
+			r = &rollup{org: d.org, key: d.date, bucket: b, roots: roaring.New()}
 			buckets[b] = r
 		}
-		if b != bucketFirst {
+		switch what {
+		case "s":
+			r.sessions++
+		case "v":
 			r.visits++
 			r.persons += headcount
+			r.roots.Add(uint32(root))
+			if headcount >= 2 {
+				r.groups = appendGroup(r.groups, headcount, uint32(root))
+			}
+		case "f":
+			r.roots.Add(uint32(root))
 		}
-		r.roots.Add(uint32(root))
 	}
 	flush()
-	if err := rows.Err(); err != nil {
-		rows.Close()
-		return err
-	}
-	rows.Close()
-	return insertDays(tx, pending)
+	return out, rows.Err()
 }
 
-func insertDays(tx *gorm.DB, rows [][]any) error {
+// foldMonths sums day rows into the rows of the months keysOf names for each date.
+func foldMonths(days []rollup, keysOf func(date string) []string) []rollup {
+	type key struct{ org, month, bucket string }
+	acc := map[key]*rollup{}
+	parts := map[key][]*roaring.Bitmap{}
+	for _, d := range days {
+		for _, m := range keysOf(d.key) {
+			k := key{d.org, m, d.bucket}
+			r := acc[k]
+			if r == nil {
+				r = &rollup{org: d.org, key: m, bucket: d.bucket}
+				acc[k] = r
+			}
+			r.sessions += d.sessions
+			r.visits += d.visits
+			r.persons += d.persons
+			r.groups = append(r.groups, d.groups...)
+			parts[k] = append(parts[k], d.roots)
+		}
+	}
+	out := make([]rollup, 0, len(acc))
+	for k, r := range acc {
+		r.roots = roaring.FastOr(parts[k]...)
+		out = append(out, *r)
+	}
+	return out
+}
+
+// insertRollups writes rows into stats_days or stats_months (keyColumn date or month).
+func insertRollups(tx *gorm.DB, table, keyColumn string, rows []rollup) error {
 	const batchSize = 1000
 	for start := 0; start < len(rows); start += batchSize {
 		batch := rows[start:min(start+batchSize, len(rows))]
-		args := make([]any, 0, 6*len(batch))
+		args := make([]any, 0, 8*len(batch))
 		for _, r := range batch {
-			args = append(args, r...)
+			r.roots.RunOptimize()
+			bytes, err := r.roots.ToBytes()
+			if err != nil {
+				return err
+			}
+			args = append(args, r.org, r.key, r.bucket, r.sessions, r.visits, r.persons, bytes, append([]byte{}, r.groups...))
 		}
-		values := strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?), ", len(batch)), ", ")
-		if err := tx.Exec("INSERT INTO stats_days (org_id, date, bucket, visits, persons, roots) VALUES "+values, args...).Error; err != nil {
+		values := strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?), ", len(batch)), ", ")
+		if err := tx.Exec("INSERT INTO "+table+" (org_id, "+keyColumn+", bucket, sessions, visits, persons, roots, group_visits) VALUES "+values,
+			args...).Error; err != nil {
 			return err
 		}
 	}

@@ -16,7 +16,7 @@ import (
 
 // oracle computes the summary's visit and case figures straight from the rows, the slow and
 // obvious way, to check the roll-ups after every kind of write.
-func oracle(t *testing.T, st *store.Store, orgIDs []string, from, to string, min int) [8]int {
+func oracle(t *testing.T, st *store.Store, orgIDs []string, from, to string, min int) [9]int {
 	t.Helper()
 	var rows []struct {
 		OrgID, Date, Kind string
@@ -32,7 +32,9 @@ func oracle(t *testing.T, st *store.Store, orgIDs []string, from, to string, min
 		inScope[o] = true
 	}
 	earlier, roots, periodic, dRoots := map[int64]bool{}, map[int64]bool{}, map[int64]bool{}, map[int64]bool{}
-	var out [8]int // visits, persons, cases, first, periodic visits, periodic cases, delegation visits, delegation cases
+	// visits, persons, cases, first, periodic visits, periodic cases, delegation visits, delegation
+	// cases, periodic sessions
+	var out [9]int
 	for _, r := range rows {
 		if !inScope[r.OrgID] {
 			continue
@@ -56,6 +58,15 @@ func oracle(t *testing.T, st *store.Store, orgIDs []string, from, to string, min
 		}
 	}
 	out[2], out[5], out[7] = len(roots), len(periodic), len(dRoots)
+	var sessions []struct{ OrgID, Date, Kind string }
+	if err := st.DB.Raw(`SELECT org_id, date, kind FROM sessions WHERE voided_at IS NULL`).Scan(&sessions).Error; err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range sessions {
+		if inScope[s.OrgID] && s.Kind == "periodic" && s.Date >= from && s.Date <= to {
+			out[8]++
+		}
+	}
 	for r := range roots {
 		if !earlier[r] {
 			out[3]++
@@ -65,9 +76,9 @@ func oracle(t *testing.T, st *store.Store, orgIDs []string, from, to string, min
 }
 
 // TestRollupsFollowEveryWrite applies random writes of every kind the register makes (new
-// visits, voids, headcount changes, merges and unmerges, sessions moved to another day or host)
-// and checks after each round that the summary, read from the incrementally kept roll-ups,
-// equals the figures computed from the rows.
+// sessions and visits, voids, headcount changes, merges and unmerges, sessions moved to another
+// day or host) and checks after each round that the summary, read from the incrementally kept
+// roll-ups, equals the figures computed from the rows.
 func TestRollupsFollowEveryWrite(t *testing.T) {
 	testRollups(t)
 }
@@ -107,14 +118,17 @@ func testRollups(t *testing.T) {
 			return fmt.Sprintf("%d-%02d-%02d", 2021+rng.IntN(3), 1+rng.IntN(12), 1+rng.IntN(28))
 		}
 		kinds := []string{"regular", "periodic", "urgent"}
-		for i := range 12 {
-			org := orgIDs[i%3]
+		newSession := func() {
+			org := orgIDs[rng.IntN(3)]
 			kind := kinds[rng.IntN(3)]
 			role := ""
 			if kind != "regular" {
 				role = []string{"head", "authorized"}[rng.IntN(2)]
 			}
 			sessions = append(sessions, sess{r.session(org, kind, randomDate(), role), org})
+		}
+		for range 12 {
+			newSession()
 		}
 		for i := range 15 {
 			cases = append(cases, r.newCase(orgIDs[i%3], "complaint"))
@@ -128,6 +142,11 @@ func testRollups(t *testing.T) {
 		}
 		ops := []func(){
 			newVisit,
+			newSession,
+			func() { r.void("sessions", sessions[rng.IntN(len(sessions))].id) },
+			func() {
+				r.exec("UPDATE sessions SET voided_at = NULL WHERE id = ?", sessions[rng.IntN(len(sessions))].id)
+			},
 			func() { r.void("visits", visits[rng.IntN(len(visits))]) },
 			func() {
 				r.exec("UPDATE visits SET headcount = ? WHERE id = ?", 1+rng.IntN(6), visits[rng.IntN(len(visits))])
@@ -154,8 +173,12 @@ func testRollups(t *testing.T) {
 					sessions[rng.IntN(len(sessions))].id)
 			},
 		}
+		partial, err := period.FromTo("2022-03-10", "2022-11-20") // whole months between partial ones
+		if err != nil {
+			t.Fatal(err)
+		}
 		periods := []period.Range{mustPeriod(t, "2022", period.Calendar), mustPeriod(t, "2022", period.Statutory),
-			mustPeriod(t, "2023-Q1", period.Statutory), mustPeriod(t, "2021-6M", period.Calendar)}
+			mustPeriod(t, "2023-Q1", period.Statutory), mustPeriod(t, "2021-6M", period.Calendar), partial}
 		scopes := []struct {
 			org string
 			ids []string
@@ -170,8 +193,8 @@ func testRollups(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					got := [8]int{s.Visits, s.Persons, s.Cases, s.CasesFirst, s.ByKind["periodic"].Visits, s.ByKind["periodic"].Cases,
-						s.Delegations.Visits, s.Delegations.Cases}
+					got := [9]int{s.Visits, s.Persons, s.Cases, s.CasesFirst, s.ByKind["periodic"].Visits, s.ByKind["periodic"].Cases,
+						s.Delegations.Visits, s.Delegations.Cases, s.ByKind["periodic"].Sessions}
 					if want := oracle(t, st, sc.ids, pr.FromDate(), pr.ToDate(), 4); got != want {
 						t.Fatalf("round %d, %s %s, org %s: roll-ups say %v, the rows %v", round, pr.Label, pr.Basis, sc.org, got, want)
 					}

@@ -6,12 +6,14 @@ import (
 
 	"github.com/tcd-registry/tcd/internal/apperr"
 	"github.com/tcd-registry/tcd/internal/auth"
+	"github.com/tcd-registry/tcd/internal/period"
 	"github.com/tcd-registry/tcd/internal/stats/report"
 )
 
 // counting is a validated query: the subtree resolved, dates as stored, the threshold chosen.
 type counting struct {
 	scope
+	Range    period.Range
 	From, To string
 	Min      int
 }
@@ -35,7 +37,7 @@ func (s *Service) prepare(ctx context.Context, actor auth.Actor, q Query) (count
 	if err != nil {
 		return counting{}, err
 	}
-	return counting{scope: sc, From: q.Range.FromDate(), To: q.Range.ToDate(), Min: min}, nil
+	return counting{scope: sc, Range: q.Range, From: q.Range.FromDate(), To: q.Range.ToDate(), Min: min}, nil
 }
 
 // Summary counts the period's figures as GET /stats/summary answers them (API.md, "Meaning,
@@ -46,11 +48,7 @@ func (s *Service) Summary(ctx context.Context, actor auth.Actor, q Query) (repor
 		return report.Summary{}, err
 	}
 	kindOf := func(kind, _ string) string { return kind }
-	cells, err := s.rollupCount(ctx, c.IDs, c.From, c.To, c.Min, kindOf, false)
-	if err != nil {
-		return report.Summary{}, err
-	}
-	sessions, err := s.countSessions(ctx, c.IDs, c.From, c.To, false)
+	cells, err := s.rollupCount(ctx, c.IDs, c.Range, c.Min, kindOf, false)
 	if err != nil {
 		return report.Summary{}, err
 	}
@@ -64,19 +62,9 @@ func (s *Service) Summary(ctx context.Context, actor auth.Actor, q Query) (repor
 			out.Delegations.Visits, out.Delegations.Persons, out.Delegations.Cases = cl.DVisits, cl.DPersons, cl.DCases
 			continue
 		}
-		k := out.ByKind[cl.Group]
-		k.Visits, k.Persons, k.Cases = cl.Visits, cl.Persons, cl.Cases
-		out.ByKind[cl.Group] = k
+		out.ByKind[cl.Group] = report.KindFigures{Sessions: cl.Sessions, Visits: cl.Visits, Persons: cl.Persons, Cases: cl.Cases}
 	}
-	for _, sc := range sessions {
-		k := out.ByKind[sc.Kind]
-		k.Sessions += sc.N
-		out.ByKind[sc.Kind] = k
-	}
-	if out.ConclusionNotices, err = s.countIssued(ctx, "notices", c.IDs, c.From, c.To); err != nil {
-		return report.Summary{}, err
-	}
-	if out.DirectiveLetters, err = s.countIssued(ctx, "directives", c.IDs, c.From, c.To); err != nil {
+	if out.ConclusionNotices, out.DirectiveLetters, err = s.countIssued(ctx, c.IDs, c.From, c.To); err != nil {
 		return report.Summary{}, err
 	}
 	// Every checked figure comes from the same roll-up rows, so a failure here is a bug in this

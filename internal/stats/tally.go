@@ -5,24 +5,30 @@ import (
 	"strings"
 
 	"github.com/RoaringBitmap/roaring/v2"
+
+	"github.com/tcd-registry/tcd/internal/period"
 )
 
-// tally is what the roll-ups say about one group of visits.
+// tally is what the roll-ups say about one group of visits: its counts, the per-day bitmaps of
+// its surviving cases, and the cases of its delegation visits.
 type tally struct {
+	sessions          int
 	visits, persons   int
-	roots             *roaring.Bitmap
+	days              []*roaring.Bitmap
 	dVisits, dPersons int
 	dRoots            *roaring.Bitmap
 }
 
-func newTally() *tally { return &tally{roots: roaring.New(), dRoots: roaring.New()} }
+func newTally() *tally { return &tally{dRoots: roaring.New()} }
 
 // figures judges the tally's cases against the unit's first-received cases.
-func (t *tally) figures(first *roaring.Bitmap) figures {
-	f := figures{Visits: t.visits, Persons: t.persons, DVisits: t.dVisits, DPersons: t.dPersons,
-		Cases: int(t.roots.GetCardinality()), DCases: int(t.dRoots.GetCardinality())}
-	f.Repeat = f.Cases - int(t.roots.AndCardinality(first))
-	f.DRepeat = f.DCases - int(t.dRoots.AndCardinality(first))
+func (t *tally) figures(first denseSet) figures {
+	roots := denseSet{}
+	roots.addAll(t.days)
+	f := figures{Sessions: t.sessions, Visits: t.visits, Persons: t.persons, DVisits: t.dVisits, DPersons: t.dPersons,
+		Cases: roots.len(), DCases: int(t.dRoots.GetCardinality())}
+	f.Repeat = f.Cases - roots.andLen(first)
+	f.DRepeat = f.DCases - first.countIn(t.dRoots)
 	return f
 }
 
@@ -32,13 +38,15 @@ type unitGroup struct{ unit, group string }
 // session kind and host role to it) and in total, for the whole scope (unit "") and, with
 // perOrg, for each organisation on its own records. A case is first-time in a unit when its
 // earliest live visit in the unit lies in the period.
-func (s *Service) rollupCount(ctx context.Context, ids []string, from, to string, min int,
+func (s *Service) rollupCount(ctx context.Context, ids []string, rng period.Range, delegationMin int,
 	groupOf func(kind, hostRole string) string, perOrg bool) ([]cell, error) {
+	from, to := rng.FromDate(), rng.ToDate()
 	if err := s.refresh(ctx); err != nil {
 		return nil, err
 	}
 	tallies := map[unitGroup]*tally{}
-	firsts := map[string]*roaring.Bitmap{}
+	firstDays := map[string][]*roaring.Bitmap{}
+	extraFirsts := map[string]*roaring.Bitmap{}
 	units := func(org string) []string {
 		if perOrg {
 			return []string{"", org}
@@ -53,27 +61,47 @@ func (s *Service) rollupCount(ctx context.Context, ids []string, from, to string
 		}
 		return t
 	}
-	firstOf := func(u string) *roaring.Bitmap {
-		if firsts[u] == nil {
-			firsts[u] = roaring.New()
+	extraFirstOf := func(u string) *roaring.Bitmap {
+		if extraFirsts[u] == nil {
+			extraFirsts[u] = roaring.New()
 		}
-		return firsts[u]
+		return extraFirsts[u]
 	}
 	db := s.store.DB.WithContext(ctx)
 
-	rows, err := db.Raw(`SELECT org_id, bucket, visits, persons, roots FROM stats_days
-		WHERE org_id IN ? AND date >= ? AND date <= ?`, ids, from, to).Rows()
+	// whole months from stats_months (consecutive keys of one basis, so one key range), the days
+	// at the ends from stats_days
+	months, days := split(rng)
+	var (
+		parts []string
+		args  []any
+	)
+	const columns = "SELECT org_id, bucket, sessions, visits, persons, roots, group_visits"
+	if len(months) > 0 {
+		parts = append(parts, columns+" FROM stats_months WHERE org_id IN ? AND month >= ? AND month <= ?")
+		args = append(args, ids, months[0], months[len(months)-1])
+	}
+	if len(days) > 0 {
+		var ranges []string
+		args = append(args, ids)
+		for _, d := range days {
+			ranges = append(ranges, "(date >= ? AND date <= ?)")
+			args = append(args, d[0], d[1])
+		}
+		parts = append(parts, columns+" FROM stats_days WHERE org_id IN ? AND ("+strings.Join(ranges, " OR ")+")")
+	}
+	rows, err := db.Raw(strings.Join(parts, " UNION ALL "), args...).Rows()
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var (
-			org, bucket     string
-			visits, persons int
-			raw             []byte
+			org, bucket               string
+			sessions, visits, persons int
+			raw, groups               []byte
 		)
-		if err := rows.Scan(&org, &bucket, &visits, &persons, &raw); err != nil {
+		if err := rows.Scan(&org, &bucket, &sessions, &visits, &persons, &raw, &groups); err != nil {
 			return nil, err
 		}
 		bm := roaring.New()
@@ -82,15 +110,23 @@ func (s *Service) rollupCount(ctx context.Context, ids []string, from, to string
 		}
 		for _, u := range units(org) {
 			if bucket == bucketFirst {
-				firstOf(u).Or(bm)
+				firstDays[u] = append(firstDays[u], bm)
 				continue
 			}
 			kind, role, _ := strings.Cut(bucket, ":")
 			for _, g := range []string{groupOf(kind, role), ""} {
 				t := tallyOf(u, g)
+				t.sessions += sessions
 				t.visits += visits
 				t.persons += persons
-				t.roots.Or(bm)
+				t.days = append(t.days, bm)
+				eachGroup(groups, func(headcount int, root uint32) {
+					if headcount >= delegationMin {
+						t.dVisits++
+						t.dPersons += headcount
+						t.dRoots.Add(root)
+					}
+				})
 			}
 		}
 	}
@@ -116,42 +152,25 @@ func (s *Service) rollupCount(ctx context.Context, ids []string, from, to string
 			earliest[r.RootSeq] = r.FirstDate
 		}
 		if perOrg && r.FirstDate >= from && r.FirstDate <= to {
-			firstOf(r.OrgID).Add(uint32(r.RootSeq))
+			extraFirstOf(r.OrgID).Add(uint32(r.RootSeq))
 		}
 	}
 	for root, d := range earliest {
 		if d >= from {
-			firstOf("").Add(uint32(root))
+			extraFirstOf("").Add(uint32(root))
 		}
 	}
 
-	// Delegation visits are few, and their threshold is a parameter: read them from the visits.
-	// The literal bound lets both databases use the partial index on headcount >= 2.
-	var delegations []struct {
-		OrgID, Kind, HostRole string
-		Headcount             int
-		RootSeq               int64
-	}
-	if err := db.Raw(`SELECT v.org_id, v.kind, COALESCE(s.host_role, '') AS host_role, v.headcount, c.root_seq
-		FROM visits v JOIN cases c ON c.seq = v.case_seq JOIN sessions s ON s.id = v.session_id
-		WHERE v.org_id IN ? AND v.date >= ? AND v.date <= ? AND v.voided_at IS NULL AND v.headcount >= 2 AND v.headcount >= ?`,
-		ids, from, to, min).Scan(&delegations).Error; err != nil {
-		return nil, err
-	}
-	for _, d := range delegations {
-		for _, u := range units(d.OrgID) {
-			for _, g := range []string{groupOf(d.Kind, d.HostRole), ""} {
-				t := tallyOf(u, g)
-				t.dVisits++
-				t.dPersons += d.Headcount
-				t.dRoots.Add(uint32(d.RootSeq))
-			}
+	firsts := map[string]denseSet{}
+	for k := range tallies {
+		if firsts[k.unit] == nil {
+			firsts[k.unit] = denseSet{}
+			firsts[k.unit].addAll(append(firstDays[k.unit], extraFirstOf(k.unit)))
 		}
 	}
-
 	out := make([]cell, 0, len(tallies))
 	for k, t := range tallies {
-		out = append(out, cell{Unit: k.unit, Group: k.group, Total: k.group == "", figures: t.figures(firstOf(k.unit))})
+		out = append(out, cell{Unit: k.unit, Group: k.group, Total: k.group == "", figures: t.figures(firsts[k.unit])})
 	}
 	return out, nil
 }
