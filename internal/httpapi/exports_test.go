@@ -420,3 +420,39 @@ func TestExportRegister(t *testing.T) {
 		}
 	})
 }
+
+// A visit recorded against a case later found to duplicate another prints the matter as it was
+// recorded, but the surviving case's classification, respondent, status and directive letters.
+func TestExportRegisterFollowsMerges(t *testing.T) {
+	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
+		env := testenv.Start(t, backend)
+		staff := env.As(auth.Staff)
+		s := staff.Create("/api/v1/sessions", map[string]any{"kind": "regular", "date": "2023-03-01"})
+		survivor := staff.Create("/api/v1/cases", map[string]any{"title": "Tranh chấp ranh giới đất thôn Hà Thượng",
+			"category": "complaint", "field": "land", "respondent": "UBND xã Gio Mỹ", "status": "resolved"})
+		dup := staff.Create("/api/v1/cases", map[string]any{"title": "Đề nghị giải quyết ranh giới đất", "category": "petition", "field": "other"})
+		staff.Create("/api/v1/visits", map[string]any{"session_id": s["id"], "case_id": dup["id"], "outcome": "guided",
+			"persons": []any{map[string]any{"full_name": "Hoàng Văn Đức"}}})
+		staff.Create("/api/v1/directives", map[string]any{"number": "5/UBND-TCD", "issued_on": "2023-02-01",
+			"recipient": "UBND xã Gio Mỹ", "case_id": survivor["id"]})
+		staff.Create("/api/v1/directives", map[string]any{"number": "9/UBND-TCD", "issued_on": "2023-03-02",
+			"recipient": "UBND xã Gio Mỹ", "case_id": dup["id"]})
+		// POST /cases/{id}/merge comes with the de-duplication branch; until then the test stores
+		// what a merge stores.
+		err := env.App.Store.DB.Exec(`UPDATE cases SET merged_into = ?, root_seq = (SELECT seq FROM cases WHERE id = ?) WHERE id = ?`,
+			survivor["id"], survivor["id"], dup["id"]).Error
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := string(download(t, staff, "/api/v1/exports/register?period=2023-Q1&format=csv", "tcd-register-2023-Q1-calendar.csv", "text/csv"))
+		lines, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(b, bom))).ReadAll()
+		if err != nil || len(lines) != 2 {
+			t.Fatalf("%q %v", lines, err)
+		}
+		want := []string{"1", "01/03/2023", "Hoàng Văn Đức", "", "Đề nghị giải quyết ranh giới đất", "Khiếu nại / 1", "UBND xã Gio Mỹ",
+			"Trả lại đơn và hướng dẫn", "Đã giải quyết; công văn số 5/UBND-TCD, 9/UBND-TCD", ""}
+		if fmt.Sprintf("%q", lines[1]) != fmt.Sprintf("%q", want) {
+			t.Errorf("row %q\nwant %q", lines[1], want)
+		}
+	})
+}
