@@ -29,6 +29,10 @@ func bucketOf(kind, hostRole string) string { return kind + ":" + hostRole }
 // recomputing day by day (after a bulk load, or on the first request after the migration).
 var fullRebuildAt = 20_000
 
+// batchSize bounds the rows (or values) of one statement: the SQLite driver binds parameters
+// in time quadratic in their number, so a few hundred per statement is fastest there.
+const batchSize = 100
+
 // refreshLockKey serialises refreshes across replicas sharing one PostgreSQL database.
 const refreshLockKey = 7267003
 
@@ -148,7 +152,6 @@ func refreshFirsts(tx *gorm.DB, roots map[int64]struct{}) (map[day]struct{}, err
 		}
 		return nil
 	}
-	const batchSize = 5000
 	for start := 0; start < len(list); start += batchSize {
 		batch := list[start:min(start+batchSize, len(list))]
 		if err := collect(batch); err != nil {
@@ -193,7 +196,6 @@ func refreshDays(tx *gorm.DB, days map[day]struct{}) error {
 	for d := range days {
 		list = append(list, d)
 	}
-	const batchSize = 200
 	for start := 0; start < len(list); start += batchSize {
 		batch := list[start:min(start+batchSize, len(list))]
 		values := make([]string, len(batch))
@@ -395,7 +397,6 @@ func foldMonths(days []rollup, keysOf func(date string) []string) []rollup {
 
 // insertRollups writes rows into stats_days or stats_months (keyColumn date or month).
 func insertRollups(tx *gorm.DB, table, keyColumn string, rows []rollup) error {
-	const batchSize = 1000
 	for start := 0; start < len(rows); start += batchSize {
 		batch := rows[start:min(start+batchSize, len(rows))]
 		args := make([]any, 0, 8*len(batch))
