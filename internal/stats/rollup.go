@@ -25,8 +25,9 @@ const bucketFirst = "first"
 // bucketOf names the roll-up row of a visit: its session kind and host role.
 func bucketOf(kind, hostRole string) string { return kind + ":" + hostRole }
 
-// fullRebuildAt is the queue length from which one pass over the whole register is cheaper than
-// recomputing day by day (after a bulk load, or on the first request after the migration).
+// fullRebuildAt is the queue length (marks, before duplicates are merged) from which one pass
+// over the whole register is cheaper than recomputing day by day: after a bulk load, or on the
+// first request after the migration.
 var fullRebuildAt = 20_000
 
 // batchSize bounds the rows (or values) of one statement: the SQLite driver binds parameters
@@ -63,6 +64,23 @@ func (s *Service) refresh(ctx context.Context) error {
 				return err
 			}
 		}
+		// After a bulk load the queue holds millions of marks: counted up to the threshold,
+		// dropped, and the whole register rolled up in one pass. Marks committed after the drop
+		// stay queued; the visits they mark are read by the rebuild's later statements anyway.
+		var queued int
+		if err := tx.Raw(`SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM stats_dirty_days LIMIT ?) d) +
+			(SELECT COUNT(*) FROM (SELECT 1 FROM stats_dirty_roots LIMIT ?) r)`, fullRebuildAt, fullRebuildAt).Scan(&queued).Error; err != nil {
+			return err
+		}
+		if queued >= fullRebuildAt {
+			if err := tx.Exec("DELETE FROM stats_dirty_days").Error; err != nil {
+				return err
+			}
+			if err := tx.Exec("DELETE FROM stats_dirty_roots").Error; err != nil {
+				return err
+			}
+			return rebuild(tx)
+		}
 		roots, err := takeRoots(tx)
 		if err != nil {
 			return err
@@ -70,9 +88,6 @@ func (s *Service) refresh(ctx context.Context) error {
 		days, err := takeDays(tx)
 		if err != nil {
 			return err
-		}
-		if len(roots)+len(days) >= fullRebuildAt {
-			return rebuild(tx)
 		}
 		touched, err := refreshFirsts(tx, roots)
 		if err != nil {
