@@ -149,17 +149,17 @@ func (s *Server) readLog(r io.Reader, addr chan<- string) {
 	found := false
 	for sc.Scan() {
 		line := sc.Bytes()
+		// the access log of successful requests would push what matters out of the tail (and
+		// decoding each of its lines would cost a load run CPU)
+		if bytes.Contains(line, []byte(`"level":"INFO","msg":"request"`)) {
+			continue
+		}
+		s.log.Write(append(line, '\n'))
 		var entry struct {
-			Level string `json:"level"`
-			Msg   string `json:"msg"`
-			Addr  string `json:"addr"`
+			Msg  string `json:"msg"`
+			Addr string `json:"addr"`
 		}
-		_ = json.Unmarshal(line, &entry)
-		// the access log of successful requests would push what matters out of the tail
-		if entry.Msg != "request" || entry.Level != "INFO" {
-			s.log.Write(append(line, '\n'))
-		}
-		if !found && entry.Msg == "serving" && entry.Addr != "" {
+		if !found && json.Unmarshal(line, &entry) == nil && entry.Msg == "serving" && entry.Addr != "" {
 			found = true
 			addr <- entry.Addr
 		}
