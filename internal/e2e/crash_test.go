@@ -12,10 +12,7 @@ import (
 	"github.com/tcd-registry/tcd/internal/testenv"
 )
 
-const (
-	crashWriters = 8
-	crashRounds  = 3
-)
+const crashWriters = 8
 
 // written is one create the server acknowledged with 201, or one it never answered.
 type written struct {
@@ -60,7 +57,7 @@ func expectField(c *e2e.Client, path, field string, want any) error {
 
 // TestAcknowledgedWritesSurviveKill runs concurrent writers against tcd serve, kills it with
 // SIGKILL mid-flight, restarts it on the same database and checks that every create it
-// acknowledged is there, complete, three times over. Requests that were in flight at the kill
+// acknowledged is there, complete, three times over (twenty in the long form). Requests that were in flight at the kill
 // are retried with their Idempotency-Key, as a careful client would.
 func TestAcknowledgedWritesSurviveKill(t *testing.T) {
 	bin := binary(t)
@@ -69,7 +66,7 @@ func TestAcknowledgedWritesSurviveKill(t *testing.T) {
 		secret := token(t, bin, env, "staff", "crash-writer")
 		var acked []written
 		seq := 0
-		for round := 1; round <= crashRounds; round++ {
+		for round := 1; round <= scaled(3, 20); round++ {
 			srv := serve(t, bin, env)
 			c := e2e.NewClient(srv.BaseURL, secret, 20*time.Second)
 			if round > 1 {
@@ -96,7 +93,8 @@ func TestAcknowledgedWritesSurviveKill(t *testing.T) {
 	})
 }
 
-// writeUntilKilled runs the writers and kills the server after a random 1-2 s. Each writer stops
+// writeUntilKilled runs the writers and kills the server after a random 1-2 s (1-6 s in the long
+// form). Each writer stops
 // at its first transport error: that request may or may not have been committed.
 func writeUntilKilled(t *testing.T, srv *e2e.Server, c *e2e.Client, seq *int) (acked, unanswered []written) {
 	t.Helper()
@@ -130,7 +128,7 @@ func writeUntilKilled(t *testing.T, srv *e2e.Server, c *e2e.Client, seq *int) (a
 			}
 		})
 	}
-	time.Sleep(time.Second + rand.N(time.Second))
+	time.Sleep(time.Second + rand.N(time.Duration(scaled(1, 5))*time.Second))
 	srv.Kill()
 	wg.Wait()
 	for _, b := range bad {

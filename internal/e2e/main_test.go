@@ -9,6 +9,18 @@ import (
 	"github.com/tcd-registry/tcd/internal/e2e"
 )
 
+// long asks for the long forms of these tests (make test-long): more kills, longer writes, more
+// outages. CI runs the short forms with every go test ./... .
+var long = os.Getenv("TCD_TEST_LONG") != ""
+
+// scaled is n in the short form and longN in the long one.
+func scaled(n, longN int) int {
+	if long {
+		return longN
+	}
+	return n
+}
+
 func TestMain(m *testing.M) {
 	code := m.Run()
 	e2e.RemoveBinary()

@@ -3,6 +3,7 @@ package e2e_test
 import (
 	"bytes"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,7 +17,8 @@ const (
 
 // TestDatabaseOutage stops PostgreSQL under a running tcd serve: every request must answer 503
 // problem+json promptly (never hang, never 500), /readyz must say 503, and once PostgreSQL is
-// back the service must resume by itself, without a restart of tcd.
+// back the service must resume by itself, without a restart of tcd. Once, or five times over
+// in the long form.
 func TestDatabaseOutage(t *testing.T) {
 	pg := startCluster(t)
 	bin := binary(t)
@@ -24,36 +26,56 @@ func TestDatabaseOutage(t *testing.T) {
 	secret := token(t, bin, env, "staff", "outage")
 	srv := serve(t, bin, env)
 	c := e2e.NewClient(srv.BaseURL, secret, 30*time.Second)
-
 	if r, err := c.Do(http.MethodGet, "/readyz", nil); err != nil || r.Status != http.StatusOK {
 		t.Fatalf("before the outage: /readyz: %v %v", r, err)
 	}
-	before := createPerson(t, c, "Trần Thị Trước")
-
-	pg.stop()
-	person := "/api/v1/persons/" + before
-	requests := []struct{ method, path string }{
-		{http.MethodGet, "/readyz"},
-		{http.MethodPost, "/api/v1/persons"},
-		{http.MethodGet, "/api/v1/persons"},
-		{http.MethodGet, person},
-		{http.MethodPatch, person},
-		{http.MethodDelete, person + "?reason=thử"},
-		{http.MethodGet, "/api/v1/orgs"},
+	var written []string
+	for cycle := 1; cycle <= scaled(1, 5); cycle++ {
+		written = append(written, createPerson(t, c, "Trần Thị Trước"))
+		background := startWriters(c, 4)
+		time.Sleep(200 * time.Millisecond) // so the stop cuts transactions in flight
+		pg.stop()
+		slowest := expectUnavailable(t, c, "/api/v1/persons/"+written[0])
+		pg.start()
+		resumed := time.Now()
+		written = append(written, awaitWrite(t, c))
+		for _, bad := range background.stop() {
+			t.Errorf("outage %d, concurrent writer: want only 201 or 503 problem+json, got %s", cycle, bad)
+		}
+		t.Logf("outage %d: slowest 503 in %s; the first write succeeded %s after PostgreSQL was back; concurrent writers saw %v",
+			cycle, slowest.Round(time.Millisecond), time.Since(resumed).Round(time.Millisecond), background.statuses)
+		if r, err := c.Do(http.MethodGet, "/readyz", nil); err != nil || r.Status != http.StatusOK {
+			t.Fatalf("after the outage: /readyz: %v %v", r, err)
+		}
+		for _, id := range written {
+			if err := expectField(c, "/api/v1/persons/"+id, "id", id); err != nil {
+				t.Errorf("after the outage: %v", err)
+			}
+		}
 	}
-	var slowest time.Duration
+}
+
+// expectUnavailable sends reads and writes of every sort while the database is down and returns
+// the slowest answer's time.
+func expectUnavailable(t *testing.T, c *e2e.Client, person string) (slowest time.Duration) {
+	t.Helper()
+	requests := []struct {
+		method, path string
+		body         any
+	}{
+		{http.MethodGet, "/readyz", nil},
+		{http.MethodPost, "/api/v1/persons", map[string]any{"full_name": "Lê Văn Trong"}},
+		{http.MethodGet, "/api/v1/persons", nil},
+		{http.MethodGet, person, nil},
+		{http.MethodPatch, person, map[string]any{"phone": "0912345678"}},
+		{http.MethodDelete, person + "?reason=thử", nil},
+		{http.MethodGet, "/api/v1/orgs", nil},
+	}
 	// twice: first on pooled connections that PostgreSQL has just cut, then on fresh dials
 	for pass := 1; pass <= 2; pass++ {
 		for _, q := range requests {
-			var body any
-			switch q.method {
-			case http.MethodPost:
-				body = map[string]any{"full_name": "Lê Văn Trong"}
-			case http.MethodPatch:
-				body = map[string]any{"phone": "0912345678"}
-			}
 			start := time.Now()
-			r, err := c.Do(q.method, q.path, body)
+			r, err := c.Do(q.method, q.path, q.body)
 			took := time.Since(start)
 			slowest = max(slowest, took)
 			switch {
@@ -66,35 +88,73 @@ func TestDatabaseOutage(t *testing.T) {
 			}
 		}
 	}
+	return slowest
+}
 
-	t.Logf("during the outage: %d requests, slowest 503 in %s", 2*len(requests), slowest.Round(time.Millisecond))
-
-	pg.start()
-	back := time.Now()
-	deadline := back.Add(outageMaxResume)
-	var after string
-	for after == "" {
+// awaitWrite retries a create until it succeeds, failing after outageMaxResume; meanwhile only
+// 503 is an acceptable answer.
+func awaitWrite(t *testing.T, c *e2e.Client) string {
+	t.Helper()
+	deadline := time.Now().Add(outageMaxResume)
+	for {
 		r, err := c.Do(http.MethodPost, "/api/v1/persons", map[string]any{"full_name": "Phạm Văn Sau"})
 		switch {
 		case err == nil && r.Status == http.StatusCreated:
-			after = idOf(r)
+			return idOf(r)
 		case time.Now().After(deadline):
 			t.Fatalf("PostgreSQL is back but tcd still fails writes after %s: %v %v", outageMaxResume, r, err)
 		case err == nil && r.Status != http.StatusServiceUnavailable:
 			t.Fatalf("while PostgreSQL comes back: want 201 or 503, got %s", r)
-		default:
-			time.Sleep(200 * time.Millisecond)
 		}
+		time.Sleep(200 * time.Millisecond)
 	}
-	t.Logf("first write succeeded %s after PostgreSQL was back", time.Since(back).Round(time.Millisecond))
-	if r, err := c.Do(http.MethodGet, "/readyz", nil); err != nil || r.Status != http.StatusOK {
-		t.Fatalf("after the outage: /readyz: %v %v", r, err)
+}
+
+// writers keep creating persons while the database goes away and comes back, so that the
+// outage cuts transactions in the middle, not only idle connections.
+type writers struct {
+	done     chan struct{}
+	wg       sync.WaitGroup
+	mu       sync.Mutex
+	statuses map[int]int
+	bad      []string
+}
+
+func startWriters(c *e2e.Client, n int) *writers {
+	w := &writers{done: make(chan struct{}), statuses: map[int]int{}}
+	for range n {
+		w.wg.Go(func() {
+			for {
+				select {
+				case <-w.done:
+					return
+				default:
+				}
+				r, err := c.Do(http.MethodPost, "/api/v1/persons", map[string]any{"full_name": "Đỗ Thị Giữa"})
+				w.mu.Lock()
+				switch {
+				case err != nil:
+					w.bad = append(w.bad, err.Error())
+				case r.Status == http.StatusCreated, r.Status == http.StatusServiceUnavailable && r.IsProblem():
+					w.statuses[r.Status]++
+				default:
+					w.bad = append(w.bad, r.String())
+				}
+				w.mu.Unlock()
+				if r != nil && r.Status == http.StatusServiceUnavailable {
+					time.Sleep(50 * time.Millisecond)
+				}
+			}
+		})
 	}
-	for _, id := range []string{before, after} {
-		if err := expectField(c, "/api/v1/persons/"+id, "id", id); err != nil {
-			t.Errorf("after the outage: %v", err)
-		}
-	}
+	return w
+}
+
+// stop ends the writers and returns the answers that were neither 201 nor 503.
+func (w *writers) stop() []string {
+	close(w.done)
+	w.wg.Wait()
+	return w.bad
 }
 
 func createPerson(t *testing.T, c *e2e.Client, name string) string {
