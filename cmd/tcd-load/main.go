@@ -92,6 +92,8 @@ func run(ctx context.Context, o options) ([]string, error) {
 	}
 	log.Printf("tcd serve (pid %d) on %s, database %s", srv.PID(), srv.BaseURL, db.name)
 
+	stopAnalyze := db.analyzeEvery(5 * time.Second)
+	defer stopAnalyze()
 	client := e2e.NewClient(srv.BaseURL, secret, 30*time.Second)
 	m, err := newMix(ctx, client, o)
 	if err != nil {
@@ -118,6 +120,9 @@ func run(ctx context.Context, o options) ([]string, error) {
 	}
 	if err := srv.Ready(5 * time.Second); err != nil {
 		return nil, errors.New("tcd serve is not ready after the load: " + err.Error() + "\n" + srv.Log())
+	}
+	if !db.autovacuum {
+		m.notes = append(m.notes, "autovacuum is off on this server: tcd-load ran ANALYZE every 5 s instead, as autovacuum would keep statistics fresh")
 	}
 	return report(os.Stdout, o, db.version, m, res, peak, tps), nil
 }

@@ -19,10 +19,11 @@ import (
 
 // database is the throwaway PostgreSQL database of one run.
 type database struct {
-	admin   *store.Store
-	name    string
-	url     string
-	version string
+	admin      *store.Store
+	name       string
+	url        string
+	version    string
+	autovacuum bool
 }
 
 func createDatabase(ctx context.Context, baseURL string) (*database, error) {
@@ -37,10 +38,16 @@ func createDatabase(ctx context.Context, baseURL string) (*database, error) {
 	suffix := make([]byte, 4)
 	_, _ = rand.Read(suffix)
 	db := &database{admin: admin, name: "tcd_bench_" + hex.EncodeToString(suffix)}
-	if err := admin.DB.WithContext(ctx).Raw("SHOW server_version").Scan(&db.version).Error; err != nil {
+	var autovacuum string
+	err = admin.DB.WithContext(ctx).Raw("SHOW server_version").Scan(&db.version).Error
+	if err == nil {
+		err = admin.DB.WithContext(ctx).Raw("SHOW autovacuum").Scan(&autovacuum).Error
+	}
+	if err != nil {
 		admin.Close()
 		return nil, err
 	}
+	db.autovacuum = autovacuum == "on"
 	if err := admin.DB.WithContext(ctx).Exec("CREATE DATABASE " + db.name).Error; err != nil {
 		admin.Close()
 		return nil, fmt.Errorf("create the benchmark database: %w", err)
@@ -61,6 +68,40 @@ func (d *database) drop() {
 		log.Printf("drop %s: %v", d.name, err)
 	}
 	d.admin.Close()
+}
+
+// analyzeEvery stands in for autovacuum on servers that run without it (test servers often do):
+// it refreshes the planner's statistics every period while tables grow from nothing, as
+// autovacuum would in a database that has been running, and returns a function that stops it.
+// Without statistics the planner may pick plans that no production database would run.
+func (d *database) analyzeEvery(period time.Duration) (stop func()) {
+	if d.autovacuum {
+		return func() {}
+	}
+	db, err := store.Open(context.Background(), d.url, store.Options{MaxOpenConns: 1})
+	if err != nil {
+		log.Printf("analyze: %v", err)
+		return func() {}
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		defer db.Close()
+		t := time.NewTicker(period)
+		defer t.Stop()
+		for {
+			if err := db.DB.Exec("ANALYZE").Error; err != nil {
+				log.Printf("analyze: %v", err)
+			}
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
 }
 
 var tpsLine = regexp.MustCompile(`tps = ([0-9.]+)`)
