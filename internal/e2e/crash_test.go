@@ -93,8 +93,8 @@ func expectField(c *e2e.Client, path, field string, want any) error {
 
 // TestAcknowledgedWritesSurviveKill runs concurrent writers against tcd serve, kills it with
 // SIGKILL mid-flight, restarts it on the same database and checks that every create it
-// acknowledged is there, complete, three times over (twenty in the long form). Requests that were in flight at the kill
-// are retried with their Idempotency-Key, as a careful client would.
+// acknowledged is there, complete, three times over (twenty in the long form). Requests that
+// were in flight at the kill are retried with their Idempotency-Key, as a careful client would.
 func TestAcknowledgedWritesSurviveKill(t *testing.T) {
 	bin := binary(t)
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
@@ -138,8 +138,8 @@ func TestAcknowledgedWritesSurviveKill(t *testing.T) {
 }
 
 // writeUntilKilled runs the writers and kills the server after a random 1-2 s (1-6 s in the long
-// form). Each writer stops
-// at its first transport error: that request may or may not have been committed.
+// form). Each writer stops at its first transport error: that request may or may not have been
+// committed.
 func writeUntilKilled(t *testing.T, srv *e2e.Server, c *e2e.Client, kinds []*recordKind, seq *int) (acked, unanswered []written) {
 	t.Helper()
 	var (

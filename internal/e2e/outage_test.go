@@ -31,7 +31,7 @@ func TestDatabaseOutage(t *testing.T) {
 	}
 	var written []string
 	for cycle := 1; cycle <= scaled(1, 5); cycle++ {
-		written = append(written, createPerson(t, c, "Trần Thị Trước"))
+		written = append(written, create(t, c, "/api/v1/persons", map[string]any{"full_name": "Trần Thị Trước"}))
 		background := startWriters(c, 4)
 		time.Sleep(200 * time.Millisecond) // so the stop cuts transactions in flight
 		pg.stop()
@@ -155,13 +155,4 @@ func (w *writers) stop() []string {
 	close(w.done)
 	w.wg.Wait()
 	return w.bad
-}
-
-func createPerson(t *testing.T, c *e2e.Client, name string) string {
-	t.Helper()
-	r, err := c.Do(http.MethodPost, "/api/v1/persons", map[string]any{"full_name": name})
-	if err != nil || r.Status != http.StatusCreated || idOf(r) == "" {
-		t.Fatalf("POST /api/v1/persons: want 201, got %v %v", r, err)
-	}
-	return idOf(r)
 }
