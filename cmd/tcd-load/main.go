@@ -77,7 +77,7 @@ func run(ctx context.Context, o options) ([]string, error) {
 		}
 		defer e2e.RemoveBinary()
 	}
-	env := e2e.Env("TCD_DATABASE_URL="+db.url, "TCD_LOG_LEVEL=info")
+	env := e2e.Env("TCD_DATABASE_URL=" + db.url)
 	secret, err := e2e.Token(ctx, bin, env, "staff", "tcd-load")
 	if err != nil {
 		return nil, err

@@ -75,9 +75,10 @@ func ModuleRoot() (string, error) {
 
 // Env is the environment of a tcd process: the caller's, with the given TCD_* settings on top.
 // The rate limiter is off unless a setting turns it on, because tests and load runs drive one
-// token much harder than any person would.
+// token much harder than any person would; the log level is info, because Start reads the
+// address from an info line.
 func Env(settings ...string) []string {
-	env := append(os.Environ(), "TCD_RATE_LIMIT=0", "TCD_ADDR=127.0.0.1:0")
+	env := append(os.Environ(), "TCD_RATE_LIMIT=0", "TCD_ADDR=127.0.0.1:0", "TCD_LOG_LEVEL=info")
 	return append(env, settings...)
 }
 
