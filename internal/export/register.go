@@ -31,8 +31,9 @@ var RegisterColumns = []string{
 }
 
 // registerBatch is how many visits are read before their persons and directives are fetched:
-// one query each per batch, and memory bounded by the batch whatever the register's size.
-const registerBatch = 1000
+// one query each per batch, and memory bounded by the batch whatever the register's size. A
+// variable only so that tests can cross batch boundaries with a small register.
+var registerBatch = 1000
 
 // RegisterQuery says which part of the register to export.
 type RegisterQuery struct {
