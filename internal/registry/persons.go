@@ -296,32 +296,3 @@ func (s *Service) ListPersons(ctx context.Context, actor auth.Actor, f PersonFil
 	}
 	return out, next, nil
 }
-
-func setIf[T any](dst *T, v *T) {
-	if v != nil {
-		*dst = *v
-	}
-}
-
-func setPtrIf[T any](dst **T, v *T) {
-	if v != nil {
-		c := *v
-		*dst = &c
-	}
-}
-
-// track records a column change for the UPDATE and the audit log when old and new differ.
-func track[T comparable](diff changed, cols map[string]any, col string, old, new T) {
-	if old != new {
-		cols[col] = new
-		diff.set(col, old, new)
-	}
-}
-
-// trackPtr is track for nullable columns, comparing values rather than pointers.
-func trackPtr[T comparable](diff changed, cols map[string]any, col string, old, new *T) {
-	if (old == nil) != (new == nil) || (old != nil && *old != *new) {
-		cols[col] = new
-		diff.set(col, old, new)
-	}
-}

@@ -5,6 +5,7 @@ package registry
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -255,4 +256,181 @@ func whereDates(q *gorm.DB, column, from, to string) *gorm.DB {
 		q = q.Where(column+" <= ?", to)
 	}
 	return q
+}
+
+func setIf[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+func setPtrIf[T any](dst **T, v *T) {
+	if v != nil {
+		c := *v
+		*dst = &c
+	}
+}
+
+// track records a column change for the UPDATE and the audit log when old and new differ.
+func track[T comparable](diff changed, cols map[string]any, col string, old, new T) {
+	if old != new {
+		cols[col] = new
+		diff.set(col, old, new)
+	}
+}
+
+// trackPtr is track for nullable columns, comparing values rather than pointers.
+func trackPtr[T comparable](diff changed, cols map[string]any, col string, old, new *T) {
+	if (old == nil) != (new == nil) || (old != nil && *old != *new) {
+		cols[col] = new
+		diff.set(col, old, new)
+	}
+}
+
+// linkTable keeps an ordered list of ids beside a record (a delegation's representatives, a
+// notice's cases) as rows (owner, member, position); the list is replaced whole on update.
+type linkTable struct{ table, owner, member string }
+
+func (l linkTable) replace(ctx context.Context, tx *gorm.DB, ownerID string, ids []string) error {
+	if err := tx.WithContext(ctx).Exec("DELETE FROM "+l.table+" WHERE "+l.owner+" = ?", ownerID).Error; err != nil {
+		return err
+	}
+	return l.insert(ctx, tx, ownerID, ids)
+}
+
+// insert writes the list of a new owner.
+func (l linkTable) insert(ctx context.Context, tx *gorm.DB, ownerID string, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	rows := make([]map[string]any, len(ids))
+	for i, id := range ids {
+		rows[i] = map[string]any{l.owner: ownerID, l.member: id, "position": i}
+	}
+	return tx.WithContext(ctx).Table(l.table).Create(rows).Error
+}
+
+// load reads the lists of a whole page of owners in one query (the primary key's leading column
+// is the owner), in their stored order.
+func (l linkTable) load(ctx context.Context, db *gorm.DB, ownerIDs []string) (map[string][]string, error) {
+	out := make(map[string][]string, len(ownerIDs))
+	if len(ownerIDs) == 0 {
+		return out, nil
+	}
+	var rows []struct{ Owner, Member string }
+	err := db.WithContext(ctx).Table(l.table).Select(l.owner+" AS owner, "+l.member+" AS member").
+		Where(l.owner+" IN ?", ownerIDs).Order(l.owner + ", position").Scan(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		out[r.Owner] = append(out[r.Owner], r.Member)
+	}
+	return out, nil
+}
+
+// liveIn selects the live records of table among ids that the actor may see. Sessions and
+// cases are read this way, as plain tables, so that documents do not depend on their Go types.
+func liveIn(ctx context.Context, db *gorm.DB, actor auth.Actor, table string, ids []string) *gorm.DB {
+	q := db.WithContext(ctx).Table(table).Where(table+".id IN ? AND "+table+".voided_at IS NULL", ids)
+	return orgs.InScope(q, actor, table+".org_id")
+}
+
+// refIDs checks a list of referenced ids in one query: each must name a live entity in scope,
+// once. Problems are reported per item ("case_ids[1]").
+func refIDs(ctx context.Context, db *gorm.DB, actor auth.Actor, table, entity, field string, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	var live []string
+	if err := liveIn(ctx, db, actor, table, ids).Pluck("id", &live).Error; err != nil {
+		return err
+	}
+	found := make(map[string]bool, len(live))
+	for _, id := range live {
+		found[id] = true
+	}
+	var fe apperr.Fields
+	seen := make(map[string]bool, len(ids))
+	for i, id := range ids {
+		item := fmt.Sprintf("%s[%d]", field, i)
+		switch {
+		case seen[id]:
+			fe.Add(item, "%q is listed twice", id)
+		case !found[id]:
+			fe.Add(item, "no %s with id %q", entity, id)
+		}
+		seen[id] = true
+	}
+	return fe.Err()
+}
+
+// refID checks one referenced id (422 naming field when it names nothing live in scope).
+func refID(ctx context.Context, db *gorm.DB, actor auth.Actor, table, entity, field, id string) error {
+	var n int64
+	if err := liveIn(ctx, db, actor, table, []string{id}).Count(&n).Error; err != nil {
+		return err
+	}
+	if n == 0 {
+		return apperr.Field(field, "no %s with id %q", entity, id)
+	}
+	return nil
+}
+
+// voidAndReload voids one live record in tx, once every guard allows it, and reads it back.
+func voidAndReload[T any, PT interface {
+	*T
+	model
+}](ctx context.Context, s *Service, tx *gorm.DB, actor auth.Actor, entity, id, reason string, guards ...func() error) (*T, error) {
+	row, err := load[T, PT](ctx, tx, actor, entity, id, ReadOptions{})
+	if err != nil {
+		return nil, err
+	}
+	for _, guard := range guards {
+		if err := guard(); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.void(ctx, tx, actor, entity, PT(row), reason); err != nil {
+		return nil, err
+	}
+	return load[T, PT](ctx, tx, actor, entity, id, ReadOptions{IncludeVoided: true})
+}
+
+// idsOf lists the public ids of a page of rows.
+func idsOf[T any, PT interface {
+	*T
+	model
+}](rows []T) []string {
+	out := make([]string, len(rows))
+	for i := range rows {
+		out[i] = PT(&rows[i]).meta().ID
+	}
+	return out
+}
+
+// nonNil keeps an empty list a list ([]) in JSON and the audit log.
+func nonNil(ids []string) []string {
+	if ids == nil {
+		return []string{}
+	}
+	return ids
+}
+
+// addInvalid collects the field errors of err into fe under prefix (none when empty) and
+// reports whether err was only that; any other error must stop the request.
+func addInvalid(fe *apperr.Fields, prefix string, err error) bool {
+	if apperr.CodeOf(err) != apperr.Invalid {
+		return false
+	}
+	var e *apperr.Error
+	errors.As(err, &e)
+	for _, f := range e.Fields {
+		if prefix == "" {
+			fe.Add(f.Field, "%s", f.Message)
+		} else {
+			fe.Add(prefix+"."+f.Field, "%s", f.Message)
+		}
+	}
+	return true
 }

@@ -2,7 +2,6 @@ package registry
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -64,13 +63,7 @@ type visitRow struct {
 
 func (visitRow) TableName() string { return "visits" }
 
-type visitPersonRow struct {
-	VisitID  string
-	PersonID string
-	Position int
-}
-
-func (visitPersonRow) TableName() string { return "visit_persons" }
+var visitPersons = linkTable{table: "visit_persons", owner: "visit_id", member: "person_id"}
 
 func (s *Service) toVisit(r *visitRow, personIDs []string) Visit {
 	if personIDs == nil {
@@ -126,24 +119,6 @@ func checkHeadcount(headcount, persons int) error {
 	return nil
 }
 
-// addInvalid collects the field errors of err into fe under prefix (none when empty) and
-// reports whether err was only that; any other error must stop the request.
-func addInvalid(fe *apperr.Fields, prefix string, err error) bool {
-	if apperr.CodeOf(err) != apperr.Invalid {
-		return false
-	}
-	var e *apperr.Error
-	errors.As(err, &e)
-	for _, f := range e.Fields {
-		if prefix == "" {
-			fe.Add(f.Field, "%s", f.Message)
-		} else {
-			fe.Add(prefix+"."+f.Field, "%s", f.Message)
-		}
-	}
-	return true
-}
-
 // checkNewVisit applies the rules that need no database, collecting every problem.
 func checkNewVisit(in NewVisit) error {
 	var fe apperr.Fields
@@ -159,11 +134,6 @@ func checkNewVisit(in NewVisit) error {
 	persons := len(in.PersonIDs) + len(in.Persons)
 	if persons == 0 {
 		fe.Add("persons", "at least one person is required: person_ids of registered persons and/or persons to register")
-	}
-	for i, id := range in.PersonIDs {
-		if slices.Index(in.PersonIDs, id) < i {
-			fe.Add(fmt.Sprintf("person_ids[%d]", i), "repeats person %q", id)
-		}
 	}
 	if in.Headcount != nil && *in.Headcount >= 1 {
 		if err := checkHeadcount(*in.Headcount, persons); err != nil {
@@ -224,7 +194,7 @@ func (s *Service) CreateVisit(ctx context.Context, actor auth.Actor, in NewVisit
 		}
 
 		personIDs := slices.Clone(in.PersonIDs)
-		if err := note("", checkPersonsExist(ctx, tx, actor, in.PersonIDs)); err != nil {
+		if err := note("", refIDs(ctx, tx, actor, "persons", "person", "person_ids", in.PersonIDs)); err != nil {
 			return err
 		}
 		for i, np := range in.Persons {
@@ -257,7 +227,7 @@ func (s *Service) CreateVisit(ctx context.Context, actor auth.Actor, in NewVisit
 		if err := tx.WithContext(ctx).Create(row).Error; err != nil {
 			return err
 		}
-		if err := linkPersons(ctx, tx, row.ID, personIDs); err != nil {
+		if err := visitPersons.insert(ctx, tx, row.ID, personIDs); err != nil {
 			return err
 		}
 		err = audit.Record(ctx, tx, actor, "create", "visit", row.ID, map[string]any{"session_id": row.SessionID,
@@ -274,30 +244,10 @@ func (s *Service) CreateVisit(ctx context.Context, actor auth.Actor, in NewVisit
 	return out, err
 }
 
-// checkPersonsExist checks in one query that every id names a live person the actor reaches.
-func checkPersonsExist(ctx context.Context, tx *gorm.DB, actor auth.Actor, ids []string) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	var found []string
-	q := tx.WithContext(ctx).Table("persons").Where("id IN ? AND voided_at IS NULL", ids)
-	if err := orgs.InScope(q, actor, "org_id").Pluck("id", &found).Error; err != nil {
-		return err
-	}
-	var fe apperr.Fields
-	for i, id := range ids {
-		if !slices.Contains(found, id) {
-			fe.Add(fmt.Sprintf("person_ids[%d]", i), "no person with id %q", id)
-		}
-	}
-	return fe.Err()
-}
-
 // delegationMembers reads the member count of a live delegation the actor reaches.
 func delegationMembers(ctx context.Context, tx *gorm.DB, actor auth.Actor, id string) (int, error) {
 	var counts []int
-	q := tx.WithContext(ctx).Table("delegations").Where("id = ? AND voided_at IS NULL", id)
-	if err := orgs.InScope(q, actor, "org_id").Pluck("member_count", &counts).Error; err != nil {
+	if err := liveIn(ctx, tx, actor, "delegations", []string{id}).Pluck("member_count", &counts).Error; err != nil {
 		return 0, err
 	}
 	if len(counts) == 0 {
@@ -306,30 +256,8 @@ func delegationMembers(ctx context.Context, tx *gorm.DB, actor auth.Actor, id st
 	return counts[0], nil
 }
 
-func linkPersons(ctx context.Context, tx *gorm.DB, visitID string, personIDs []string) error {
-	links := make([]visitPersonRow, len(personIDs))
-	for i, id := range personIDs {
-		links[i] = visitPersonRow{VisitID: visitID, PersonID: id, Position: i}
-	}
-	return tx.WithContext(ctx).Create(&links).Error
-}
-
-// visitPersonIDs returns the person ids of each visit, in the order given, in one query.
-func visitPersonIDs(ctx context.Context, db *gorm.DB, visitIDs []string) (map[string][]string, error) {
-	out := make(map[string][]string, len(visitIDs))
-	if len(visitIDs) == 0 {
-		return out, nil
-	}
-	var links []visitPersonRow
-	err := db.WithContext(ctx).Where("visit_id IN ?", visitIDs).Order("visit_id, position").Find(&links).Error
-	for _, l := range links {
-		out[l.VisitID] = append(out[l.VisitID], l.PersonID)
-	}
-	return out, err
-}
-
 func (s *Service) visitWithPersons(ctx context.Context, db *gorm.DB, row *visitRow) (Visit, error) {
-	ids, err := visitPersonIDs(ctx, db, []string{row.ID})
+	ids, err := visitPersons.load(ctx, db, []string{row.ID})
 	if err != nil {
 		return Visit{}, err
 	}
@@ -367,7 +295,7 @@ func (s *Service) UpdateVisit(ctx context.Context, actor auth.Actor, id string, 
 		}
 		if row.Headcount != before.Headcount {
 			var persons int64
-			if err := tx.WithContext(ctx).Model(&visitPersonRow{}).Where("visit_id = ?", id).Count(&persons).Error; err != nil {
+			if err := tx.WithContext(ctx).Table(visitPersons.table).Where("visit_id = ?", id).Count(&persons).Error; err != nil {
 				return err
 			}
 			if err := checkHeadcount(row.Headcount, int(persons)); err != nil {
@@ -449,7 +377,7 @@ func (s *Service) ListVisits(ctx context.Context, actor auth.Actor, f VisitFilte
 		}
 	}
 	if f.PersonID != "" {
-		q = q.Where("id IN (?)", db.Model(&visitPersonRow{}).Select("visit_id").Where("person_id = ?", f.PersonID))
+		q = q.Where("id IN (?)", db.Table(visitPersons.table).Select("visit_id").Where("person_id = ?", f.PersonID))
 	}
 	if f.CaseID != "" {
 		var c []caseRow
@@ -470,11 +398,7 @@ func (s *Service) ListVisits(ctx context.Context, actor auth.Actor, f VisitFilte
 	if err != nil {
 		return nil, "", err
 	}
-	ids := make([]string, len(rows))
-	for i := range rows {
-		ids[i] = rows[i].ID
-	}
-	persons, err := visitPersonIDs(ctx, db, ids)
+	persons, err := visitPersons.load(ctx, db, idsOf(rows))
 	if err != nil {
 		return nil, "", err
 	}
