@@ -14,7 +14,6 @@ import (
 	"github.com/tcd-registry/tcd/internal/apperr"
 	"github.com/tcd-registry/tcd/internal/audit"
 	"github.com/tcd-registry/tcd/internal/auth"
-	"github.com/tcd-registry/tcd/internal/orgs"
 	"github.com/tcd-registry/tcd/internal/page"
 	"github.com/tcd-registry/tcd/internal/validate"
 	"github.com/tcd-registry/tcd/internal/vntext"
@@ -146,39 +145,40 @@ func (s *Service) createCase(ctx context.Context, tx *gorm.DB, actor auth.Actor,
 	return row, audit.Record(ctx, tx, actor, "create", "case", row.ID, map[string]any{"code": row.Code, "title": row.Title})
 }
 
+var caseKind = kind[caseRow, *caseRow, Case]{entity: "case", out: casesOut}
+
+// casesOut answers a page of cases with their visit figures, counted in one query.
+func casesOut(ctx context.Context, _ *Service, db *gorm.DB, _ auth.Actor, rows []caseRow) ([]Case, error) {
+	seqs := make([]int64, len(rows))
+	for i := range rows {
+		seqs[i] = rows[i].Seq
+	}
+	figures, err := caseVisitFigures(ctx, db, seqs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Case, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toCase(figures[rows[i].Seq])
+	}
+	return out, nil
+}
+
 // CreateCase opens a case.
 func (s *Service) CreateCase(ctx context.Context, actor auth.Actor, in NewCase) (Case, error) {
-	var out Case
-	err := s.store.Tx(ctx, func(tx *gorm.DB) error {
-		orgID, err := s.ownerOrg(ctx, tx, actor, in.OrgID)
-		if err != nil {
-			return err
-		}
-		row, err := s.createCase(ctx, tx, actor, orgID, in)
-		if err != nil {
-			return err
-		}
-		out = row.toCase(caseVisits{})
-		return nil
+	return caseKind.create(ctx, s, actor, in.OrgID, func(tx *gorm.DB, orgID string) (*caseRow, error) {
+		return s.createCase(ctx, tx, actor, orgID, in)
 	})
-	return out, err
 }
 
 // GetCase reads one case with its visit figures.
 func (s *Service) GetCase(ctx context.Context, actor auth.Actor, id string, opt ReadOptions) (Case, error) {
-	row, err := load[caseRow](ctx, s.store.DB, actor, "case", id, opt)
-	if err != nil {
-		return Case{}, err
-	}
-	return s.withVisitFigures(ctx, s.store.DB, row)
+	return caseKind.get(ctx, s, actor, id, opt)
 }
 
+// withVisitFigures answers one case row.
 func (s *Service) withVisitFigures(ctx context.Context, db *gorm.DB, row *caseRow) (Case, error) {
-	figures, err := caseVisitFigures(ctx, db, []int64{row.Seq})
-	if err != nil {
-		return Case{}, err
-	}
-	return row.toCase(figures[row.Seq]), nil
+	return caseKind.one(ctx, s, db, auth.System, row)
 }
 
 // UpdateCase applies a partial update.
@@ -186,13 +186,7 @@ func (s *Service) UpdateCase(ctx context.Context, actor auth.Actor, id string, i
 	if err := validate.Struct(in); err != nil {
 		return Case{}, err
 	}
-	var out Case
-	err := s.store.Tx(ctx, func(tx *gorm.DB) error {
-		row, err := load[caseRow](ctx, tx, actor, "case", id, ReadOptions{})
-		if err != nil {
-			return err
-		}
-		before := *row
+	return caseKind.edit(ctx, s, actor, id, "update", ifMatch, func(tx *gorm.DB, row *caseRow, before caseRow, c changes) error {
 		setIf(&row.Title, in.Title)
 		setPtrIf(&row.Summary, in.Summary)
 		setIf(&row.Category, in.Category)
@@ -202,66 +196,32 @@ func (s *Service) UpdateCase(ctx context.Context, actor auth.Actor, id string, i
 		if err := checkCase(row); err != nil {
 			return err
 		}
-		diff := changed{}
-		cols := map[string]any{}
-		track(diff, cols, "title", before.Title, row.Title)
-		track(diff, cols, "title_folded", before.TitleFolded, row.TitleFolded)
-		trackPtr(diff, cols, "summary", before.Summary, row.Summary)
-		track(diff, cols, "category", before.Category, row.Category)
-		track(diff, cols, "field", before.Field, row.Field)
-		trackPtr(diff, cols, "respondent", before.Respondent, row.Respondent)
-		track(diff, cols, "status", before.Status, row.Status)
-		delete(diff, "title_folded")
-		if err := s.update(ctx, tx, row, ifMatch, cols); err != nil {
+		track(c, "title", before.Title, row.Title)
+		derived(c, "title_folded", before.TitleFolded, row.TitleFolded)
+		trackPtr(c, "summary", before.Summary, row.Summary)
+		track(c, "category", before.Category, row.Category)
+		track(c, "field", before.Field, row.Field)
+		trackPtr(c, "respondent", before.Respondent, row.Respondent)
+		track(c, "status", before.Status, row.Status)
+		if row.TitleFolded == before.TitleFolded {
+			return nil
+		}
+		if err := tx.WithContext(ctx).Where("case_seq = ?", row.Seq).Delete(&caseTokenRow{}).Error; err != nil {
 			return err
 		}
-		if row.TitleFolded != before.TitleFolded {
-			if err := tx.WithContext(ctx).Where("case_seq = ?", row.Seq).Delete(&caseTokenRow{}).Error; err != nil {
-				return err
-			}
-			if err := storeCaseTokens(ctx, tx, row); err != nil {
-				return err
-			}
-		}
-		if err := audit.Record(ctx, tx, actor, "update", "case", id, diff); err != nil {
-			return err
-		}
-		fresh, err := load[caseRow](ctx, tx, actor, "case", id, ReadOptions{})
-		if err != nil {
-			return err
-		}
-		out, err = s.withVisitFigures(ctx, tx, fresh)
-		return err
+		return storeCaseTokens(ctx, tx, row)
 	})
-	return out, err
 }
 
 // VoidCase voids a case nothing live counts for: voiding it under live visits (its own, or
 // those of cases merged into it) would drop them from the case figures without a trace (409).
 func (s *Service) VoidCase(ctx context.Context, actor auth.Actor, id, reason string) (Case, error) {
-	var out Case
-	err := s.store.Tx(ctx, func(tx *gorm.DB) error {
-		row, err := load[caseRow](ctx, tx, actor, "case", id, ReadOptions{})
-		if err != nil {
-			return err
-		}
+	return caseKind.void(ctx, s, actor, id, reason, func(tx *gorm.DB) error {
 		if err := refuseIfReferenced(ctx, tx, "", "visits", "case_id", id, "the case has live visits: void them or link them to another case first"); err != nil {
 			return err
 		}
-		if err := refuseIfReferenced(ctx, tx, "", "cases", "merged_into", id, "other cases are merged into this one: unmerge them first"); err != nil {
-			return err
-		}
-		if err := s.void(ctx, tx, actor, "case", row, reason); err != nil {
-			return err
-		}
-		fresh, err := load[caseRow](ctx, tx, actor, "case", id, ReadOptions{IncludeVoided: true})
-		if err != nil {
-			return err
-		}
-		out, err = s.withVisitFigures(ctx, tx, fresh)
-		return err
+		return refuseIfReferenced(ctx, tx, "", "cases", "merged_into", id, "other cases are merged into this one: unmerge them first")
 	})
-	return out, err
 }
 
 // CaseFilter narrows ListCases; the json names are the query parameters.
@@ -280,10 +240,7 @@ func (s *Service) ListCases(ctx context.Context, actor auth.Actor, f CaseFilter)
 	if err := validate.Struct(f); err != nil {
 		return nil, "", err
 	}
-	q := orgs.InScope(s.store.DB.WithContext(ctx).Model(&caseRow{}), actor, "org_id")
-	if !f.IncludeVoided {
-		q = q.Where("voided_at IS NULL")
-	}
+	q := caseKind.query(ctx, s, actor, f.IncludeVoided)
 	if !f.IncludeMerged {
 		q = q.Where("merged_into IS NULL")
 	}
@@ -299,24 +256,7 @@ func (s *Service) ListCases(ctx context.Context, actor auth.Actor, f CaseFilter)
 		}
 		q = q.Where(cond)
 	}
-	var rows []caseRow
-	next, err := page.Fetch(q, f.Page, &rows, func(i int) int64 { return rows[i].Seq })
-	if err != nil {
-		return nil, "", err
-	}
-	seqs := make([]int64, len(rows))
-	for i := range rows {
-		seqs[i] = rows[i].Seq
-	}
-	figures, err := caseVisitFigures(ctx, s.store.DB, seqs)
-	if err != nil {
-		return nil, "", err
-	}
-	out := make([]Case, len(rows))
-	for i := range rows {
-		out[i] = rows[i].toCase(figures[rows[i].Seq])
-	}
-	return out, next, nil
+	return caseKind.list(ctx, s, actor, q, f.Page)
 }
 
 // caseVisits is what the live visits of a case add up to.

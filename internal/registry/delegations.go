@@ -3,7 +3,6 @@ package registry
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -11,7 +10,6 @@ import (
 	"github.com/tcd-registry/tcd/internal/apperr"
 	"github.com/tcd-registry/tcd/internal/audit"
 	"github.com/tcd-registry/tcd/internal/auth"
-	"github.com/tcd-registry/tcd/internal/orgs"
 	"github.com/tcd-registry/tcd/internal/page"
 	"github.com/tcd-registry/tcd/internal/validate"
 	"github.com/tcd-registry/tcd/internal/vntext"
@@ -122,41 +120,36 @@ func (s *Service) checkDelegation(ctx context.Context, tx *gorm.DB, actor auth.A
 	return fe.Err()
 }
 
+var (
+	delegationReps = linkTable{table: "delegation_representatives", owner: "delegation_id", member: "person_id"}
+	delegationKind = kind[delegationRow, *delegationRow, Delegation]{entity: "delegation",
+		out: withLinks(delegationReps, func(_ *Service, r *delegationRow, reps []string) Delegation { return r.toDelegation(reps) })}
+)
+
 // CreateDelegation registers a delegation and its representatives.
 func (s *Service) CreateDelegation(ctx context.Context, actor auth.Actor, in NewDelegation) (Delegation, error) {
 	if err := validate.Struct(in); err != nil {
 		return Delegation{}, err
 	}
-	var out Delegation
-	err := s.store.Tx(ctx, func(tx *gorm.DB) error {
-		orgID, err := s.ownerOrg(ctx, tx, actor, in.OrgID)
-		if err != nil {
-			return err
-		}
+	return delegationKind.create(ctx, s, actor, in.OrgID, func(tx *gorm.DB, orgID string) (*delegationRow, error) {
 		row := &delegationRow{Meta: s.newMeta(orgID), Name: in.Name, MemberCount: in.MemberCount, CaseID: in.CaseID, Note: in.Note}
 		if err := s.checkDelegation(ctx, tx, actor, row, in.RepresentativeIDs); err != nil {
-			return err
+			return nil, err
 		}
 		if err := tx.WithContext(ctx).Create(row).Error; err != nil {
-			return err
+			return nil, err
 		}
-		if err := delegationReps.replace(ctx, tx, row.ID, in.RepresentativeIDs); err != nil {
-			return err
+		if err := delegationReps.insert(ctx, tx, row.ID, in.RepresentativeIDs); err != nil {
+			return nil, err
 		}
-		out = row.toDelegation(slices.Clone(in.RepresentativeIDs))
-		return audit.Record(ctx, tx, actor, "create", "delegation", row.ID, map[string]any{
-			"name": row.Name, "member_count": row.MemberCount, "representative_ids": out.RepresentativeIDs, "case_id": row.CaseID})
+		return row, audit.Record(ctx, tx, actor, "create", "delegation", row.ID, map[string]any{
+			"name": row.Name, "member_count": row.MemberCount, "representative_ids": nonNil(in.RepresentativeIDs), "case_id": row.CaseID})
 	})
-	return out, err
 }
 
 // GetDelegation reads one delegation.
 func (s *Service) GetDelegation(ctx context.Context, actor auth.Actor, id string, opt ReadOptions) (Delegation, error) {
-	row, err := load[delegationRow](ctx, s.store.DB, actor, "delegation", id, opt)
-	if err != nil {
-		return Delegation{}, err
-	}
-	return s.delegationOut(ctx, s.store.DB, row)
+	return delegationKind.get(ctx, s, actor, id, opt)
 }
 
 // UpdateDelegation applies a partial update; the representative counts are checked again on
@@ -165,18 +158,12 @@ func (s *Service) UpdateDelegation(ctx context.Context, actor auth.Actor, id str
 	if err := validate.Struct(in); err != nil {
 		return Delegation{}, err
 	}
-	var out Delegation
-	err := s.store.Tx(ctx, func(tx *gorm.DB) error {
-		row, err := load[delegationRow](ctx, tx, actor, "delegation", id, ReadOptions{})
-		if err != nil {
-			return err
-		}
+	return delegationKind.edit(ctx, s, actor, id, "update", ifMatch, func(tx *gorm.DB, row *delegationRow, before delegationRow, c changes) error {
 		links, err := delegationReps.load(ctx, tx, []string{id})
 		if err != nil {
 			return err
 		}
-		before, oldReps := *row, links[id]
-		reps := oldReps
+		reps := links[id]
 		if in.RepresentativeIDs != nil {
 			reps = *in.RepresentativeIDs
 		}
@@ -187,49 +174,20 @@ func (s *Service) UpdateDelegation(ctx context.Context, actor auth.Actor, id str
 		if err := s.checkDelegation(ctx, tx, actor, row, reps); err != nil {
 			return err
 		}
-		diff := changed{}
-		cols := map[string]any{}
-		track(diff, cols, "name", before.Name, row.Name)
-		track(diff, cols, "member_count", before.MemberCount, row.MemberCount)
-		trackPtr(diff, cols, "case_id", before.CaseID, row.CaseID)
-		trackPtr(diff, cols, "note", before.Note, row.Note)
-		if err := s.update(ctx, tx, row, ifMatch, cols); err != nil {
-			return err
-		}
-		if !slices.Equal(oldReps, reps) {
-			diff.set("representative_ids", nonNil(oldReps), reps)
-			if err := delegationReps.replace(ctx, tx, id, reps); err != nil {
-				return err
-			}
-		}
-		if err := audit.Record(ctx, tx, actor, "update", "delegation", id, diff); err != nil {
-			return err
-		}
-		fresh, err := load[delegationRow](ctx, tx, actor, "delegation", id, ReadOptions{})
-		if err != nil {
-			return err
-		}
-		out = fresh.toDelegation(slices.Clone(reps))
-		return nil
+		track(c, "name", before.Name, row.Name)
+		track(c, "member_count", before.MemberCount, row.MemberCount)
+		trackPtr(c, "case_id", before.CaseID, row.CaseID)
+		trackPtr(c, "note", before.Note, row.Note)
+		return delegationReps.change(ctx, tx, c, "representative_ids", id, links[id], reps)
 	})
-	return out, err
 }
 
 // VoidDelegation voids a delegation no live visit names: the visits would keep pointing at a
 // voided record, so staff void or relink them first (409).
 func (s *Service) VoidDelegation(ctx context.Context, actor auth.Actor, id, reason string) (Delegation, error) {
-	var out Delegation
-	err := s.store.Tx(ctx, func(tx *gorm.DB) error {
-		row, err := voidAndReload[delegationRow](ctx, s, tx, actor, "delegation", id, reason, func() error {
-			return refuseIfReferenced(ctx, tx, "", "visits", "delegation_id", id, "the delegation has live visits: void them or unlink them first")
-		})
-		if err != nil {
-			return err
-		}
-		out, err = s.delegationOut(ctx, tx, row)
-		return err
+	return delegationKind.void(ctx, s, actor, id, reason, func(tx *gorm.DB) error {
+		return refuseIfReferenced(ctx, tx, "", "visits", "delegation_id", id, "the delegation has live visits: void them or unlink them first")
 	})
-	return out, err
 }
 
 // DelegationFilter narrows ListDelegations.
@@ -241,35 +199,9 @@ type DelegationFilter struct {
 
 // ListDelegations lists delegations newest first.
 func (s *Service) ListDelegations(ctx context.Context, actor auth.Actor, f DelegationFilter) ([]Delegation, string, error) {
-	q := orgs.InScope(s.store.DB.WithContext(ctx).Model(&delegationRow{}), actor, "org_id")
-	if !f.IncludeVoided {
-		q = q.Where("voided_at IS NULL")
-	}
+	q := delegationKind.query(ctx, s, actor, f.IncludeVoided)
 	if f.CaseID != "" {
 		q = q.Where("case_id = ?", f.CaseID)
 	}
-	var rows []delegationRow
-	next, err := page.Fetch(q, f.Page, &rows, func(i int) int64 { return rows[i].Seq })
-	if err != nil {
-		return nil, "", err
-	}
-	links, err := delegationReps.load(ctx, s.store.DB, idsOf(rows))
-	if err != nil {
-		return nil, "", err
-	}
-	out := make([]Delegation, len(rows))
-	for i := range rows {
-		out[i] = rows[i].toDelegation(links[rows[i].ID])
-	}
-	return out, next, nil
+	return delegationKind.list(ctx, s, actor, q, f.Page)
 }
-
-func (s *Service) delegationOut(ctx context.Context, db *gorm.DB, row *delegationRow) (Delegation, error) {
-	links, err := delegationReps.load(ctx, db, []string{row.ID})
-	if err != nil {
-		return Delegation{}, err
-	}
-	return row.toDelegation(links[row.ID]), nil
-}
-
-var delegationReps = linkTable{table: "delegation_representatives", owner: "delegation_id", member: "person_id"}

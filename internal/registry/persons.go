@@ -12,7 +12,6 @@ import (
 	"github.com/tcd-registry/tcd/internal/audit"
 	"github.com/tcd-registry/tcd/internal/auth"
 	"github.com/tcd-registry/tcd/internal/idnumber"
-	"github.com/tcd-registry/tcd/internal/orgs"
 	"github.com/tcd-registry/tcd/internal/page"
 	"github.com/tcd-registry/tcd/internal/validate"
 	"github.com/tcd-registry/tcd/internal/vntext"
@@ -142,6 +141,8 @@ func normalisePhone(raw string) (string, bool) {
 	return p, p == "" || (digits >= 9 && digits <= 15)
 }
 
+var personKind = kind[personRow, *personRow, Person]{entity: "person", out: each((*personRow).toPerson)}
+
 // createPerson validates and inserts a person in tx (shared by POST /persons and inline persons
 // of a visit, so both obey the same rules).
 func (s *Service) createPerson(ctx context.Context, tx *gorm.DB, actor auth.Actor, orgID string, in NewPerson) (*personRow, error) {
@@ -161,32 +162,18 @@ func (s *Service) createPerson(ctx context.Context, tx *gorm.DB, actor auth.Acto
 
 // CreatePerson adds a citizen to the register.
 func (s *Service) CreatePerson(ctx context.Context, actor auth.Actor, in NewPerson) (Person, error) {
-	var out Person
-	err := s.store.Tx(ctx, func(tx *gorm.DB) error {
-		orgID, err := s.ownerOrg(ctx, tx, actor, in.OrgID)
-		if err != nil {
-			return err
-		}
-		row, err := s.createPerson(ctx, tx, actor, orgID, in)
-		if err != nil {
-			return err
-		}
-		out = row.toPerson()
-		return nil
+	return personKind.create(ctx, s, actor, in.OrgID, func(tx *gorm.DB, orgID string) (*personRow, error) {
+		return s.createPerson(ctx, tx, actor, orgID, in)
 	})
-	return out, err
 }
 
 // GetPerson reads one person. The read itself is audited: personal data is disclosed.
 func (s *Service) GetPerson(ctx context.Context, actor auth.Actor, id string, opt ReadOptions) (Person, error) {
-	row, err := load[personRow](ctx, s.store.DB, actor, "person", id, opt)
+	p, err := personKind.get(ctx, s, actor, id, opt)
 	if err != nil {
 		return Person{}, err
 	}
-	if err := audit.Record(ctx, s.store.DB, actor, "read", "person", id, nil); err != nil {
-		return Person{}, err
-	}
-	return row.toPerson(), nil
+	return p, audit.Record(ctx, s.store.DB, actor, "read", "person", id, nil)
 }
 
 // UpdatePerson applies a partial update.
@@ -194,13 +181,7 @@ func (s *Service) UpdatePerson(ctx context.Context, actor auth.Actor, id string,
 	if err := validate.Struct(in); err != nil {
 		return Person{}, err
 	}
-	var out Person
-	err := s.store.Tx(ctx, func(tx *gorm.DB) error {
-		row, err := load[personRow](ctx, tx, actor, "person", id, ReadOptions{})
-		if err != nil {
-			return err
-		}
-		before := *row
+	return personKind.edit(ctx, s, actor, id, "update", ifMatch, func(_ *gorm.DB, row *personRow, before personRow, c changes) error {
 		setIf(&row.FullName, in.FullName)
 		setIf(&row.Gender, in.Gender)
 		setPtrIf(&row.BirthYear, in.BirthYear)
@@ -210,52 +191,21 @@ func (s *Service) UpdatePerson(ctx context.Context, actor auth.Actor, id string,
 		if err := s.checkPerson(row); err != nil {
 			return err
 		}
-		diff := changed{}
-		cols := map[string]any{}
-		track(diff, cols, "full_name", before.FullName, row.FullName)
-		track(diff, cols, "name_folded", before.NameFolded, row.NameFolded)
-		track(diff, cols, "gender", before.Gender, row.Gender)
-		trackPtr(diff, cols, "birth_year", before.BirthYear, row.BirthYear)
-		trackPtr(diff, cols, "id_number", before.IDNumber, row.IDNumber)
-		trackPtr(diff, cols, "id_kind", before.IDKind, row.IDKind)
-		trackPtr(diff, cols, "phone", before.Phone, row.Phone)
-		trackPtr(diff, cols, "address", before.Address, row.Address)
-		delete(diff, "name_folded")
-		if err := s.update(ctx, tx, row, ifMatch, cols); err != nil {
-			return err
-		}
-		if err := audit.Record(ctx, tx, actor, "update", "person", id, diff); err != nil {
-			return err
-		}
-		fresh, err := load[personRow](ctx, tx, actor, "person", id, ReadOptions{})
-		if err != nil {
-			return err
-		}
-		out = fresh.toPerson()
+		track(c, "full_name", before.FullName, row.FullName)
+		derived(c, "name_folded", before.NameFolded, row.NameFolded)
+		track(c, "gender", before.Gender, row.Gender)
+		trackPtr(c, "birth_year", before.BirthYear, row.BirthYear)
+		trackPtr(c, "id_number", before.IDNumber, row.IDNumber)
+		trackPtr(c, "id_kind", before.IDKind, row.IDKind)
+		trackPtr(c, "phone", before.Phone, row.Phone)
+		trackPtr(c, "address", before.Address, row.Address)
 		return nil
 	})
-	return out, err
 }
 
 // VoidPerson voids a person record.
 func (s *Service) VoidPerson(ctx context.Context, actor auth.Actor, id, reason string) (Person, error) {
-	var out Person
-	err := s.store.Tx(ctx, func(tx *gorm.DB) error {
-		row, err := load[personRow](ctx, tx, actor, "person", id, ReadOptions{})
-		if err != nil {
-			return err
-		}
-		if err := s.void(ctx, tx, actor, "person", row, reason); err != nil {
-			return err
-		}
-		fresh, err := load[personRow](ctx, tx, actor, "person", id, ReadOptions{IncludeVoided: true})
-		if err != nil {
-			return err
-		}
-		out = fresh.toPerson()
-		return nil
-	})
-	return out, err
+	return personKind.void(ctx, s, actor, id, reason)
 }
 
 // PersonFilter narrows ListPersons.
@@ -268,10 +218,7 @@ type PersonFilter struct {
 
 // ListPersons lists persons newest first.
 func (s *Service) ListPersons(ctx context.Context, actor auth.Actor, f PersonFilter) ([]Person, string, error) {
-	q := orgs.InScope(s.store.DB.WithContext(ctx).Model(&personRow{}), actor, "org_id")
-	if !f.IncludeVoided {
-		q = q.Where("voided_at IS NULL")
-	}
+	q := personKind.query(ctx, s, actor, f.IncludeVoided)
 	if !f.IncludeMerged {
 		q = q.Where("merged_into IS NULL")
 	}
@@ -285,14 +232,5 @@ func (s *Service) ListPersons(ctx context.Context, actor auth.Actor, f PersonFil
 		}
 		q = q.Where(cond)
 	}
-	var rows []personRow
-	next, err := page.Fetch(q, f.Page, &rows, func(i int) int64 { return rows[i].Seq })
-	if err != nil {
-		return nil, "", err
-	}
-	out := make([]Person, len(rows))
-	for i := range rows {
-		out[i] = rows[i].toPerson()
-	}
-	return out, next, nil
+	return personKind.list(ctx, s, actor, q, f.Page)
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/tcd-registry/tcd/internal/audit"
 	"github.com/tcd-registry/tcd/internal/auth"
 	"github.com/tcd-registry/tcd/internal/orgs"
+	"github.com/tcd-registry/tcd/internal/page"
 	"github.com/tcd-registry/tcd/internal/store"
 	"github.com/tcd-registry/tcd/internal/vntext"
 )
@@ -111,16 +113,28 @@ type ReadOptions struct {
 	IncludeVoided bool
 }
 
-// load reads one record the actor may see; out of scope looks exactly like absent (404), so a
-// token cannot probe another organisation's records.
-func load[T any, PT interface {
+// rowPtr is a pointer to a GORM row of a register table.
+type rowPtr[T any] interface {
 	*T
 	model
-}](ctx context.Context, db *gorm.DB, actor auth.Actor, entity, id string, opt ReadOptions) (*T, error) {
+}
+
+// load reads one record the actor may see; out of scope looks exactly like absent (404), so a
+// token cannot probe another organisation's records.
+func load[T any, PT rowPtr[T]](ctx context.Context, db *gorm.DB, actor auth.Actor, entity, id string, opt ReadOptions) (*T, error) {
+	return loadWhere[T, PT](ctx, db, actor, entity, id, opt, nil)
+}
+
+// loadWhere is load narrowed further by narrow (when set).
+func loadWhere[T any, PT rowPtr[T]](ctx context.Context, db *gorm.DB, actor auth.Actor, entity, id string, opt ReadOptions,
+	narrow func(*gorm.DB) *gorm.DB) (*T, error) {
 	row := PT(new(T))
 	q := orgs.InScope(db.WithContext(ctx).Where(row.TableName()+".id = ?", id), actor, row.TableName()+".org_id")
 	if !opt.IncludeVoided {
 		q = q.Where(row.TableName() + ".voided_at IS NULL")
+	}
+	if narrow != nil {
+		q = narrow(q)
 	}
 	if err := q.Take(row).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -133,10 +147,7 @@ func load[T any, PT interface {
 
 // reference checks that a record named in the body exists, is live and is in scope: a missing
 // reference is the client's input error (422 naming the field), not a 404 of the URL.
-func reference[T any, PT interface {
-	*T
-	model
-}](ctx context.Context, db *gorm.DB, actor auth.Actor, field, entity, id string) (*T, error) {
+func reference[T any, PT rowPtr[T]](ctx context.Context, db *gorm.DB, actor auth.Actor, field, entity, id string) (*T, error) {
 	row, err := load[T, PT](ctx, db, actor, entity, id, ReadOptions{})
 	if apperr.CodeOf(err) == apperr.NotFound {
 		return nil, apperr.Field(field, "no %s with id %q", entity, id)
@@ -258,12 +269,14 @@ func whereDates(q *gorm.DB, column, from, to string) *gorm.DB {
 	return q
 }
 
+// setIf applies a PATCH field that is present.
 func setIf[T any](dst *T, v *T) {
 	if v != nil {
 		*dst = *v
 	}
 }
 
+// setPtrIf applies a PATCH field of a nullable column that is present.
 func setPtrIf[T any](dst **T, v *T) {
 	if v != nil {
 		c := *v
@@ -271,19 +284,33 @@ func setPtrIf[T any](dst **T, v *T) {
 	}
 }
 
+// changes is what an edit writes: the columns of the UPDATE, and old→new of each for the audit
+// log.
+type changes struct {
+	cols map[string]any
+	diff changed
+}
+
 // track records a column change for the UPDATE and the audit log when old and new differ.
-func track[T comparable](diff changed, cols map[string]any, col string, old, new T) {
+func track[T comparable](c changes, col string, old, new T) {
 	if old != new {
-		cols[col] = new
-		diff.set(col, old, new)
+		c.cols[col] = new
+		c.diff.set(col, old, new)
 	}
 }
 
 // trackPtr is track for nullable columns, comparing values rather than pointers.
-func trackPtr[T comparable](diff changed, cols map[string]any, col string, old, new *T) {
+func trackPtr[T comparable](c changes, col string, old, new *T) {
 	if (old == nil) != (new == nil) || (old != nil && *old != *new) {
-		cols[col] = new
-		diff.set(col, old, new)
+		c.cols[col] = new
+		c.diff.set(col, old, new)
+	}
+}
+
+// derived writes a column computed from others (a folded name) without auditing it again.
+func derived(c changes, col string, old, new string) {
+	if old != new {
+		c.cols[col] = new
 	}
 }
 
@@ -296,6 +323,15 @@ func (l linkTable) replace(ctx context.Context, tx *gorm.DB, ownerID string, ids
 		return err
 	}
 	return l.insert(ctx, tx, ownerID, ids)
+}
+
+// change replaces the list of an edited owner when it differs from old, noting it in c.
+func (l linkTable) change(ctx context.Context, tx *gorm.DB, c changes, field, ownerID string, old, ids []string) error {
+	if slices.Equal(old, ids) {
+		return nil
+	}
+	c.diff.set(field, nonNil(old), nonNil(ids))
+	return l.replace(ctx, tx, ownerID, ids)
 }
 
 // insert writes the list of a new owner.
@@ -377,31 +413,8 @@ func refID(ctx context.Context, db *gorm.DB, actor auth.Actor, table, entity, fi
 	return nil
 }
 
-// voidAndReload voids one live record in tx, once every guard allows it, and reads it back.
-func voidAndReload[T any, PT interface {
-	*T
-	model
-}](ctx context.Context, s *Service, tx *gorm.DB, actor auth.Actor, entity, id, reason string, guards ...func() error) (*T, error) {
-	row, err := load[T, PT](ctx, tx, actor, entity, id, ReadOptions{})
-	if err != nil {
-		return nil, err
-	}
-	for _, guard := range guards {
-		if err := guard(); err != nil {
-			return nil, err
-		}
-	}
-	if err := s.void(ctx, tx, actor, entity, PT(row), reason); err != nil {
-		return nil, err
-	}
-	return load[T, PT](ctx, tx, actor, entity, id, ReadOptions{IncludeVoided: true})
-}
-
 // idsOf lists the public ids of a page of rows.
-func idsOf[T any, PT interface {
-	*T
-	model
-}](rows []T) []string {
+func idsOf[T any, PT rowPtr[T]](rows []T) []string {
 	out := make([]string, len(rows))
 	for i := range rows {
 		out[i] = PT(&rows[i]).meta().ID
@@ -433,4 +446,179 @@ func addInvalid(fe *apperr.Fields, prefix string, err error) bool {
 		}
 	}
 	return true
+}
+
+// kind tells the operations every register table shares (get, edit, void, list) what differs:
+// the entity's name in messages and the audit log, what the actor may not see beyond its
+// organisations (hide, optional), and how a page of rows becomes API objects (out), reading
+// what relates to them for the whole page at once.
+type kind[T any, PT rowPtr[T], O any] struct {
+	entity string
+	hide   func(s *Service, q *gorm.DB, actor auth.Actor) *gorm.DB
+	out    func(ctx context.Context, s *Service, db *gorm.DB, actor auth.Actor, rows []T) ([]O, error)
+}
+
+// each is the out of a table whose rows alone make their API objects.
+func each[T, O any](conv func(*T) O) func(context.Context, *Service, *gorm.DB, auth.Actor, []T) ([]O, error) {
+	return func(_ context.Context, _ *Service, _ *gorm.DB, _ auth.Actor, rows []T) ([]O, error) {
+		out := make([]O, len(rows))
+		for i := range rows {
+			out[i] = conv(&rows[i])
+		}
+		return out, nil
+	}
+}
+
+func (k kind[T, PT, O]) narrow(s *Service, actor auth.Actor) func(*gorm.DB) *gorm.DB {
+	if k.hide == nil {
+		return nil
+	}
+	return func(q *gorm.DB) *gorm.DB { return k.hide(s, q, actor) }
+}
+
+// find reads one record the actor may see (404 otherwise).
+func (k kind[T, PT, O]) find(ctx context.Context, s *Service, db *gorm.DB, actor auth.Actor, id string, opt ReadOptions) (PT, error) {
+	return loadWhere[T, PT](ctx, db, actor, k.entity, id, opt, k.narrow(s, actor))
+}
+
+// withLinks is the out of a table whose API objects carry a linkTable's list, read for the
+// whole page in one query.
+func withLinks[T any, PT rowPtr[T], O any](l linkTable, conv func(s *Service, row *T, ids []string) O) func(context.Context, *Service, *gorm.DB, auth.Actor, []T) ([]O, error) {
+	return func(ctx context.Context, s *Service, db *gorm.DB, _ auth.Actor, rows []T) ([]O, error) {
+		links, err := l.load(ctx, db, idsOf[T, PT](rows))
+		if err != nil {
+			return nil, err
+		}
+		out := make([]O, len(rows))
+		for i := range rows {
+			out[i] = conv(s, &rows[i], links[PT(&rows[i]).meta().ID])
+		}
+		return out, nil
+	}
+}
+
+// one answers a single row.
+func (k kind[T, PT, O]) one(ctx context.Context, s *Service, db *gorm.DB, actor auth.Actor, row PT) (O, error) {
+	out, err := k.out(ctx, s, db, actor, []T{*row})
+	if err != nil {
+		var zero O
+		return zero, err
+	}
+	return out[0], nil
+}
+
+// get reads and answers one record.
+func (k kind[T, PT, O]) get(ctx context.Context, s *Service, actor auth.Actor, id string, opt ReadOptions) (O, error) {
+	row, err := k.find(ctx, s, s.store.DB, actor, id, opt)
+	if err != nil {
+		var zero O
+		return zero, err
+	}
+	return k.one(ctx, s, s.store.DB, actor, row)
+}
+
+// create makes a record of the organisation the actor asks for (or its own) in one
+// transaction: build checks, inserts and audits it, and the answer is the stored record.
+func (k kind[T, PT, O]) create(ctx context.Context, s *Service, actor auth.Actor, requestedOrg *string,
+	build func(tx *gorm.DB, orgID string) (PT, error)) (O, error) {
+	return inTx(ctx, s, func(tx *gorm.DB) (O, error) {
+		var zero O
+		orgID, err := s.ownerOrg(ctx, tx, actor, requestedOrg)
+		if err != nil {
+			return zero, err
+		}
+		row, err := build(tx, orgID)
+		if err != nil {
+			return zero, err
+		}
+		return k.one(ctx, s, tx, actor, row)
+	})
+}
+
+// edit changes one live record in one transaction: apply sets the new values on row (before
+// keeps the old ones), checks them and names the changed columns in c; they are written under
+// ifMatch (412 when stale), audited as action, and the record is read back.
+func (k kind[T, PT, O]) edit(ctx context.Context, s *Service, actor auth.Actor, id, action string, ifMatch *int,
+	apply func(tx *gorm.DB, row PT, before T, c changes) error) (O, error) {
+	return inTx(ctx, s, func(tx *gorm.DB) (O, error) {
+		var zero O
+		row, err := k.find(ctx, s, tx, actor, id, ReadOptions{})
+		if err != nil {
+			return zero, err
+		}
+		c := changes{cols: map[string]any{}, diff: changed{}}
+		if err := apply(tx, row, *row, c); err != nil {
+			return zero, err
+		}
+		if err := s.update(ctx, tx, row, ifMatch, c.cols); err != nil {
+			return zero, err
+		}
+		if err := audit.Record(ctx, tx, actor, action, k.entity, id, c.diff); err != nil {
+			return zero, err
+		}
+		if row, err = k.find(ctx, s, tx, actor, id, ReadOptions{}); err != nil {
+			return zero, err
+		}
+		return k.one(ctx, s, tx, actor, row)
+	})
+}
+
+// void voids one live record once every guard allows it (a guard refuses while live records
+// still depend on it), and answers it.
+func (k kind[T, PT, O]) void(ctx context.Context, s *Service, actor auth.Actor, id, reason string, guards ...func(tx *gorm.DB) error) (O, error) {
+	return inTx(ctx, s, func(tx *gorm.DB) (O, error) {
+		var zero O
+		row, err := k.find(ctx, s, tx, actor, id, ReadOptions{})
+		if err != nil {
+			return zero, err
+		}
+		for _, guard := range guards {
+			if err := guard(tx); err != nil {
+				return zero, err
+			}
+		}
+		if err := s.void(ctx, tx, actor, k.entity, row, reason); err != nil {
+			return zero, err
+		}
+		if row, err = k.find(ctx, s, tx, actor, id, ReadOptions{IncludeVoided: true}); err != nil {
+			return zero, err
+		}
+		return k.one(ctx, s, tx, actor, row)
+	})
+}
+
+// query starts a list: the records of the actor's organisations that it may see, live ones
+// only unless includeVoided.
+func (k kind[T, PT, O]) query(ctx context.Context, s *Service, actor auth.Actor, includeVoided bool) *gorm.DB {
+	table := PT(new(T)).TableName()
+	q := orgs.InScope(s.store.DB.WithContext(ctx).Model(PT(new(T))), actor, table+".org_id")
+	if !includeVoided {
+		q = q.Where(table + ".voided_at IS NULL")
+	}
+	if narrow := k.narrow(s, actor); narrow != nil {
+		q = narrow(q)
+	}
+	return q
+}
+
+// list answers one keyset page of q, newest first.
+func (k kind[T, PT, O]) list(ctx context.Context, s *Service, actor auth.Actor, q *gorm.DB, p page.Request) ([]O, string, error) {
+	var rows []T
+	next, err := page.FetchOn(q, PT(new(T)).TableName()+".seq", p, &rows, func(i int) int64 { return PT(&rows[i]).meta().Seq })
+	if err != nil {
+		return nil, "", err
+	}
+	out, err := k.out(ctx, s, s.store.DB, actor, rows)
+	return out, next, err
+}
+
+// inTx runs fn in one transaction and returns what it made.
+func inTx[O any](ctx context.Context, s *Service, fn func(tx *gorm.DB) (O, error)) (O, error) {
+	var out O
+	err := s.store.Tx(ctx, func(tx *gorm.DB) error {
+		var err error
+		out, err = fn(tx)
+		return err
+	})
+	return out, err
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/tcd-registry/tcd/internal/apperr"
 	"github.com/tcd-registry/tcd/internal/audit"
 	"github.com/tcd-registry/tcd/internal/auth"
-	"github.com/tcd-registry/tcd/internal/orgs"
 	"github.com/tcd-registry/tcd/internal/page"
 	"github.com/tcd-registry/tcd/internal/validate"
 )
@@ -92,38 +91,29 @@ func checkSession(row *sessionRow) error {
 	return nil
 }
 
+var sessionKind = kind[sessionRow, *sessionRow, Session]{entity: "session", out: each((*sessionRow).toSession)}
+
 // CreateSession records a reception session.
 func (s *Service) CreateSession(ctx context.Context, actor auth.Actor, in NewSession) (Session, error) {
 	if err := validate.Struct(in); err != nil {
 		return Session{}, err
 	}
-	var out Session
-	err := s.store.Tx(ctx, func(tx *gorm.DB) error {
-		orgID, err := s.ownerOrg(ctx, tx, actor, in.OrgID)
-		if err != nil {
-			return err
-		}
+	return sessionKind.create(ctx, s, actor, in.OrgID, func(tx *gorm.DB, orgID string) (*sessionRow, error) {
 		row := &sessionRow{Meta: s.newMeta(orgID), Kind: in.Kind, Date: in.Date, HostName: in.HostName,
 			HostTitle: in.HostTitle, HostRole: in.HostRole, Location: in.Location, Note: in.Note}
 		if err := checkSession(row); err != nil {
-			return err
+			return nil, err
 		}
 		if err := tx.WithContext(ctx).Create(row).Error; err != nil {
-			return err
+			return nil, err
 		}
-		out = row.toSession()
-		return audit.Record(ctx, tx, actor, "create", "session", row.ID, map[string]any{"kind": row.Kind, "date": row.Date})
+		return row, audit.Record(ctx, tx, actor, "create", "session", row.ID, map[string]any{"kind": row.Kind, "date": row.Date})
 	})
-	return out, err
 }
 
 // GetSession reads one session.
 func (s *Service) GetSession(ctx context.Context, actor auth.Actor, id string, opt ReadOptions) (Session, error) {
-	row, err := load[sessionRow](ctx, s.store.DB, actor, "session", id, opt)
-	if err != nil {
-		return Session{}, err
-	}
-	return row.toSession(), nil
+	return sessionKind.get(ctx, s, actor, id, opt)
 }
 
 // UpdateSession applies a partial update. Visits carry a copy of their session's kind and date
@@ -133,13 +123,7 @@ func (s *Service) UpdateSession(ctx context.Context, actor auth.Actor, id string
 	if err := validate.Struct(in); err != nil {
 		return Session{}, err
 	}
-	var out Session
-	err := s.store.Tx(ctx, func(tx *gorm.DB) error {
-		row, err := load[sessionRow](ctx, tx, actor, "session", id, ReadOptions{})
-		if err != nil {
-			return err
-		}
-		before := *row
+	return sessionKind.edit(ctx, s, actor, id, "update", ifMatch, func(tx *gorm.DB, row *sessionRow, before sessionRow, c changes) error {
 		setIf(&row.Kind, in.Kind)
 		setIf(&row.Date, in.Date)
 		setPtrIf(&row.HostName, in.HostName)
@@ -156,66 +140,32 @@ func (s *Service) UpdateSession(ctx context.Context, actor auth.Actor, id string
 				return err
 			}
 		}
-		diff := changed{}
-		cols := map[string]any{}
-		track(diff, cols, "kind", before.Kind, row.Kind)
-		track(diff, cols, "date", before.Date, row.Date)
-		trackPtr(diff, cols, "host_name", before.HostName, row.HostName)
-		trackPtr(diff, cols, "host_title", before.HostTitle, row.HostTitle)
-		trackPtr(diff, cols, "host_role", before.HostRole, row.HostRole)
-		trackPtr(diff, cols, "location", before.Location, row.Location)
-		trackPtr(diff, cols, "note", before.Note, row.Note)
-		if err := s.update(ctx, tx, row, ifMatch, cols); err != nil {
-			return err
+		track(c, "kind", before.Kind, row.Kind)
+		track(c, "date", before.Date, row.Date)
+		trackPtr(c, "host_name", before.HostName, row.HostName)
+		trackPtr(c, "host_title", before.HostTitle, row.HostTitle)
+		trackPtr(c, "host_role", before.HostRole, row.HostRole)
+		trackPtr(c, "location", before.Location, row.Location)
+		trackPtr(c, "note", before.Note, row.Note)
+		if row.Kind == before.Kind && row.Date == before.Date {
+			return nil
 		}
-		if row.Kind != before.Kind || row.Date != before.Date {
-			// voided visits follow too, so that un-voiding never resurrects a stale copy
-			err := tx.WithContext(ctx).Table("visits").Where("session_id = ?", id).Updates(map[string]any{
-				"kind": row.Kind, "date": row.Date, "version": gorm.Expr("version + 1"), "updated_at": s.now()}).Error
-			if err != nil {
-				return err
-			}
-		}
-		if err := audit.Record(ctx, tx, actor, "update", "session", id, diff); err != nil {
-			return err
-		}
-		fresh, err := load[sessionRow](ctx, tx, actor, "session", id, ReadOptions{})
-		if err != nil {
-			return err
-		}
-		out = fresh.toSession()
-		return nil
+		// voided visits follow too, so that un-voiding never resurrects a stale copy
+		return tx.WithContext(ctx).Table("visits").Where("session_id = ?", id).Updates(map[string]any{
+			"kind": row.Kind, "date": row.Date, "version": gorm.Expr("version + 1"), "updated_at": s.now()}).Error
 	})
-	return out, err
 }
 
 // VoidSession voids a session that nothing live depends on any more. Voiding it under its
 // visits would silently drop them from every statistic, so staff void (or move) the visits,
 // and the conclusion notices issued for it, first (409).
 func (s *Service) VoidSession(ctx context.Context, actor auth.Actor, id, reason string) (Session, error) {
-	var out Session
-	err := s.store.Tx(ctx, func(tx *gorm.DB) error {
-		row, err := load[sessionRow](ctx, tx, actor, "session", id, ReadOptions{})
-		if err != nil {
-			return err
-		}
+	return sessionKind.void(ctx, s, actor, id, reason, func(tx *gorm.DB) error {
 		if err := refuseIfReferenced(ctx, tx, "", "visits", "session_id", id, "the session has live visits: void its visits first"); err != nil {
 			return err
 		}
-		if err := refuseIfReferenced(ctx, tx, "", "notices", "session_id", id, "the session has live conclusion notices: void them first"); err != nil {
-			return err
-		}
-		if err := s.void(ctx, tx, actor, "session", row, reason); err != nil {
-			return err
-		}
-		fresh, err := load[sessionRow](ctx, tx, actor, "session", id, ReadOptions{IncludeVoided: true})
-		if err != nil {
-			return err
-		}
-		out = fresh.toSession()
-		return nil
+		return refuseIfReferenced(ctx, tx, "", "notices", "session_id", id, "the session has live conclusion notices: void them first")
 	})
-	return out, err
 }
 
 // SessionFilter narrows ListSessions; the json names are the query parameters, so that a bad
@@ -233,22 +183,9 @@ func (s *Service) ListSessions(ctx context.Context, actor auth.Actor, f SessionF
 	if err := validate.Struct(f); err != nil {
 		return nil, "", err
 	}
-	q := orgs.InScope(s.store.DB.WithContext(ctx).Model(&sessionRow{}), actor, "org_id")
-	if !f.IncludeVoided {
-		q = q.Where("voided_at IS NULL")
-	}
-	q = whereDates(q, "date", f.From, f.To)
+	q := whereDates(sessionKind.query(ctx, s, actor, f.IncludeVoided), "date", f.From, f.To)
 	if f.Kind != "" {
 		q = q.Where("kind = ?", f.Kind)
 	}
-	var rows []sessionRow
-	next, err := page.Fetch(q, f.Page, &rows, func(i int) int64 { return rows[i].Seq })
-	if err != nil {
-		return nil, "", err
-	}
-	out := make([]Session, len(rows))
-	for i := range rows {
-		out[i] = rows[i].toSession()
-	}
-	return out, next, nil
+	return sessionKind.list(ctx, s, actor, q, f.Page)
 }

@@ -11,7 +11,6 @@ import (
 	"github.com/tcd-registry/tcd/internal/apperr"
 	"github.com/tcd-registry/tcd/internal/audit"
 	"github.com/tcd-registry/tcd/internal/auth"
-	"github.com/tcd-registry/tcd/internal/orgs"
 	"github.com/tcd-registry/tcd/internal/page"
 	"github.com/tcd-registry/tcd/internal/validate"
 )
@@ -65,12 +64,11 @@ func (visitRow) TableName() string { return "visits" }
 
 var visitPersons = linkTable{table: "visit_persons", owner: "visit_id", member: "person_id"}
 
+var visitKind = kind[visitRow, *visitRow, Visit]{entity: "visit", out: withLinks(visitPersons, (*Service).toVisit)}
+
 func (s *Service) toVisit(r *visitRow, personIDs []string) Visit {
-	if personIDs == nil {
-		personIDs = []string{}
-	}
 	return Visit{ID: r.ID, OrgID: r.OrgID, SessionID: r.SessionID, Kind: r.Kind, Date: r.Date, CaseID: r.CaseID,
-		PersonIDs: personIDs, Headcount: r.Headcount, DelegationID: r.DelegationID,
+		PersonIDs: nonNil(personIDs), Headcount: r.Headcount, DelegationID: r.DelegationID,
 		IsDelegation: r.Headcount >= s.cfg.DelegationMin, Content: r.Content, Outcome: r.Outcome, Note: r.Note,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Voiding: r.voiding(), Version: r.Version}
 }
@@ -149,99 +147,103 @@ func (s *Service) CreateVisit(ctx context.Context, actor auth.Actor, in NewVisit
 	if err := checkNewVisit(in); err != nil {
 		return CreatedVisit{}, err
 	}
-	var out CreatedVisit
-	err := s.store.Tx(ctx, func(tx *gorm.DB) error {
-		session, err := reference[sessionRow](ctx, tx, actor, "session_id", "session", in.SessionID)
+	return inTx(ctx, s, func(tx *gorm.DB) (CreatedVisit, error) {
+		row, newCase, err := s.createVisit(ctx, tx, actor, in)
 		if err != nil {
-			return err
+			return CreatedVisit{}, err
 		}
-		orgID := session.OrgID
-		var fe apperr.Fields
-		// a reference or inline record that fails is noted and the rest still checked, so the
-		// client learns every problem at once; the transaction is rolled back at the end
-		note := func(prefix string, err error) error {
-			if addInvalid(&fe, prefix, err) {
-				return nil
-			}
-			return err
+		out := CreatedVisit{}
+		if out.Visit, err = visitKind.one(ctx, s, tx, actor, row); err != nil || newCase == nil {
+			return out, err
 		}
-		row := &visitRow{Meta: s.newMeta(orgID), SessionID: session.ID, Kind: session.Kind, Date: session.Date,
-			Content: in.Content, Outcome: in.Outcome, Note: in.Note}
-		if err := note("", checkVisitText(row)); err != nil {
-			return err
-		}
+		out.PossibleDuplicates, err = possibleDuplicates(ctx, tx, newCase)
+		return out, err
+	})
+}
 
-		var newCase *caseRow
-		if in.CaseID != nil {
-			c, err := reference[caseRow](ctx, tx, actor, "case_id", "case", *in.CaseID)
-			if err := note("", err); err != nil {
-				return err
-			}
-			if c != nil {
-				row.CaseID, row.CaseSeq = c.ID, c.Seq
-			}
-		} else {
-			if in.Case.OrgID != nil && *in.Case.OrgID != orgID {
-				fe.Add("case.org_id", "a case opened with a visit belongs to the session's organisation")
-			}
-			c, err := s.createCase(ctx, tx, actor, orgID, *in.Case)
-			if err := note("case", err); err != nil {
-				return err
-			}
-			if c != nil {
-				newCase, row.CaseID, row.CaseSeq = c, c.ID, c.Seq
-			}
-		}
-
-		personIDs := slices.Clone(in.PersonIDs)
-		if err := note("", refIDs(ctx, tx, actor, "persons", "person", "person_ids", in.PersonIDs)); err != nil {
-			return err
-		}
-		for i, np := range in.Persons {
-			prefix := fmt.Sprintf("persons[%d]", i)
-			if np.OrgID != nil && *np.OrgID != orgID {
-				fe.Add(prefix+".org_id", "a person registered with a visit belongs to the session's organisation")
-			}
-			p, err := s.createPerson(ctx, tx, actor, orgID, np)
-			if err := note(prefix, err); err != nil {
-				return err
-			}
-			if p != nil {
-				personIDs = append(personIDs, p.ID)
-			}
-		}
-
-		members := 0
-		if in.DelegationID != nil {
-			d, err := delegationMembers(ctx, tx, actor, *in.DelegationID)
-			if err := note("", err); err != nil {
-				return err
-			}
-			row.DelegationID, members = in.DelegationID, d
-		}
-		if err := fe.Err(); err != nil {
-			return err
-		}
-		row.Headcount = derefOr(in.Headcount, max(len(personIDs), members))
-
-		if err := tx.WithContext(ctx).Create(row).Error; err != nil {
-			return err
-		}
-		if err := visitPersons.insert(ctx, tx, row.ID, personIDs); err != nil {
-			return err
-		}
-		err = audit.Record(ctx, tx, actor, "create", "visit", row.ID, map[string]any{"session_id": row.SessionID,
-			"case_id": row.CaseID, "person_ids": personIDs, "headcount": row.Headcount, "delegation_id": row.DelegationID})
-		if err != nil {
-			return err
-		}
-		out.Visit = s.toVisit(row, personIDs)
-		if newCase != nil {
-			out.PossibleDuplicates, err = possibleDuplicates(ctx, tx, newCase)
+// createVisit checks and inserts a visit with its inline case and persons; newCase is the case
+// it opened, if any.
+func (s *Service) createVisit(ctx context.Context, tx *gorm.DB, actor auth.Actor, in NewVisit) (row *visitRow, newCase *caseRow, err error) {
+	session, err := reference[sessionRow](ctx, tx, actor, "session_id", "session", in.SessionID)
+	if err != nil {
+		return nil, nil, err
+	}
+	orgID := session.OrgID
+	var fe apperr.Fields
+	// a reference or inline record that fails is noted and the rest still checked, so the
+	// client learns every problem at once; the transaction is rolled back at the end
+	note := func(prefix string, err error) error {
+		if addInvalid(&fe, prefix, err) {
+			return nil
 		}
 		return err
-	})
-	return out, err
+	}
+	row = &visitRow{Meta: s.newMeta(orgID), SessionID: session.ID, Kind: session.Kind, Date: session.Date,
+		Content: in.Content, Outcome: in.Outcome, Note: in.Note}
+	if err := note("", checkVisitText(row)); err != nil {
+		return nil, nil, err
+	}
+
+	if in.CaseID != nil {
+		c, err := reference[caseRow](ctx, tx, actor, "case_id", "case", *in.CaseID)
+		if err := note("", err); err != nil {
+			return nil, nil, err
+		}
+		if c != nil {
+			row.CaseID, row.CaseSeq = c.ID, c.Seq
+		}
+	} else {
+		if in.Case.OrgID != nil && *in.Case.OrgID != orgID {
+			fe.Add("case.org_id", "a case opened with a visit belongs to the session's organisation")
+		}
+		c, err := s.createCase(ctx, tx, actor, orgID, *in.Case)
+		if err := note("case", err); err != nil {
+			return nil, nil, err
+		}
+		if c != nil {
+			newCase, row.CaseID, row.CaseSeq = c, c.ID, c.Seq
+		}
+	}
+
+	personIDs := slices.Clone(in.PersonIDs)
+	if err := note("", refIDs(ctx, tx, actor, "persons", "person", "person_ids", in.PersonIDs)); err != nil {
+		return nil, nil, err
+	}
+	for i, np := range in.Persons {
+		prefix := fmt.Sprintf("persons[%d]", i)
+		if np.OrgID != nil && *np.OrgID != orgID {
+			fe.Add(prefix+".org_id", "a person registered with a visit belongs to the session's organisation")
+		}
+		p, err := s.createPerson(ctx, tx, actor, orgID, np)
+		if err := note(prefix, err); err != nil {
+			return nil, nil, err
+		}
+		if p != nil {
+			personIDs = append(personIDs, p.ID)
+		}
+	}
+
+	members := 0
+	if in.DelegationID != nil {
+		d, err := delegationMembers(ctx, tx, actor, *in.DelegationID)
+		if err := note("", err); err != nil {
+			return nil, nil, err
+		}
+		row.DelegationID, members = in.DelegationID, d
+	}
+	if err := fe.Err(); err != nil {
+		return nil, nil, err
+	}
+	row.Headcount = derefOr(in.Headcount, max(len(personIDs), members))
+
+	if err := tx.WithContext(ctx).Create(row).Error; err != nil {
+		return nil, nil, err
+	}
+	if err := visitPersons.insert(ctx, tx, row.ID, personIDs); err != nil {
+		return nil, nil, err
+	}
+	return row, newCase, audit.Record(ctx, tx, actor, "create", "visit", row.ID, map[string]any{"session_id": row.SessionID,
+		"case_id": row.CaseID, "person_ids": nonNil(personIDs), "headcount": row.Headcount, "delegation_id": row.DelegationID})
 }
 
 // delegationMembers reads the member count of a live delegation the actor reaches.
@@ -256,21 +258,9 @@ func delegationMembers(ctx context.Context, tx *gorm.DB, actor auth.Actor, id st
 	return counts[0], nil
 }
 
-func (s *Service) visitWithPersons(ctx context.Context, db *gorm.DB, row *visitRow) (Visit, error) {
-	ids, err := visitPersons.load(ctx, db, []string{row.ID})
-	if err != nil {
-		return Visit{}, err
-	}
-	return s.toVisit(row, ids[row.ID]), nil
-}
-
 // GetVisit reads one visit.
 func (s *Service) GetVisit(ctx context.Context, actor auth.Actor, id string, opt ReadOptions) (Visit, error) {
-	row, err := load[visitRow](ctx, s.store.DB, actor, "visit", id, opt)
-	if err != nil {
-		return Visit{}, err
-	}
-	return s.visitWithPersons(ctx, s.store.DB, row)
+	return visitKind.get(ctx, s, actor, id, opt)
 }
 
 // UpdateVisit applies a partial update. The session, case and persons of a visit are what
@@ -279,13 +269,7 @@ func (s *Service) UpdateVisit(ctx context.Context, actor auth.Actor, id string, 
 	if err := validate.Struct(in); err != nil {
 		return Visit{}, err
 	}
-	var out Visit
-	err := s.store.Tx(ctx, func(tx *gorm.DB) error {
-		row, err := load[visitRow](ctx, tx, actor, "visit", id, ReadOptions{})
-		if err != nil {
-			return err
-		}
-		before := *row
+	return visitKind.edit(ctx, s, actor, id, "update", ifMatch, func(tx *gorm.DB, row *visitRow, before visitRow, c changes) error {
 		setIf(&row.Headcount, in.Headcount)
 		setPtrIf(&row.Content, in.Content)
 		setPtrIf(&row.Outcome, in.Outcome)
@@ -302,47 +286,17 @@ func (s *Service) UpdateVisit(ctx context.Context, actor auth.Actor, id string, 
 				return err
 			}
 		}
-		diff := changed{}
-		cols := map[string]any{}
-		track(diff, cols, "headcount", before.Headcount, row.Headcount)
-		trackPtr(diff, cols, "content", before.Content, row.Content)
-		trackPtr(diff, cols, "outcome", before.Outcome, row.Outcome)
-		trackPtr(diff, cols, "note", before.Note, row.Note)
-		if err := s.update(ctx, tx, row, ifMatch, cols); err != nil {
-			return err
-		}
-		if err := audit.Record(ctx, tx, actor, "update", "visit", id, diff); err != nil {
-			return err
-		}
-		fresh, err := load[visitRow](ctx, tx, actor, "visit", id, ReadOptions{})
-		if err != nil {
-			return err
-		}
-		out, err = s.visitWithPersons(ctx, tx, fresh)
-		return err
+		track(c, "headcount", before.Headcount, row.Headcount)
+		trackPtr(c, "content", before.Content, row.Content)
+		trackPtr(c, "outcome", before.Outcome, row.Outcome)
+		trackPtr(c, "note", before.Note, row.Note)
+		return nil
 	})
-	return out, err
 }
 
 // VoidVisit voids a visit: it stays readable and counts nowhere.
 func (s *Service) VoidVisit(ctx context.Context, actor auth.Actor, id, reason string) (Visit, error) {
-	var out Visit
-	err := s.store.Tx(ctx, func(tx *gorm.DB) error {
-		row, err := load[visitRow](ctx, tx, actor, "visit", id, ReadOptions{})
-		if err != nil {
-			return err
-		}
-		if err := s.void(ctx, tx, actor, "visit", row, reason); err != nil {
-			return err
-		}
-		fresh, err := load[visitRow](ctx, tx, actor, "visit", id, ReadOptions{IncludeVoided: true})
-		if err != nil {
-			return err
-		}
-		out, err = s.visitWithPersons(ctx, tx, fresh)
-		return err
-	})
-	return out, err
+	return visitKind.void(ctx, s, actor, id, reason)
 }
 
 // VisitFilter narrows ListVisits; the json names are the query parameters. CaseID finds the
@@ -366,11 +320,7 @@ func (s *Service) ListVisits(ctx context.Context, actor auth.Actor, f VisitFilte
 		return nil, "", err
 	}
 	db := s.store.DB.WithContext(ctx)
-	q := orgs.InScope(db.Model(&visitRow{}), actor, "org_id")
-	if !f.IncludeVoided {
-		q = q.Where("voided_at IS NULL")
-	}
-	q = whereDates(q, "date", f.From, f.To)
+	q := whereDates(visitKind.query(ctx, s, actor, f.IncludeVoided), "date", f.From, f.To)
 	for _, eq := range [][2]string{{"kind", f.Kind}, {"session_id", f.SessionID}, {"delegation_id", f.DelegationID}} {
 		if eq[1] != "" {
 			q = q.Where(eq[0]+" = ?", eq[1])
@@ -393,18 +343,5 @@ func (s *Service) ListVisits(ctx context.Context, actor auth.Actor, f VisitFilte
 			q = q.Where("case_seq = ?", c[0].Seq)
 		}
 	}
-	var rows []visitRow
-	next, err := page.Fetch(q, f.Page, &rows, func(i int) int64 { return rows[i].Seq })
-	if err != nil {
-		return nil, "", err
-	}
-	persons, err := visitPersons.load(ctx, db, idsOf(rows))
-	if err != nil {
-		return nil, "", err
-	}
-	out := make([]Visit, len(rows))
-	for i := range rows {
-		out[i] = s.toVisit(&rows[i], persons[rows[i].ID])
-	}
-	return out, next, nil
+	return visitKind.list(ctx, s, actor, q, f.Page)
 }
