@@ -17,12 +17,6 @@ func (s *Server) registerPersons(r router) {
 	r.handle(http.MethodDelete, "/persons/:id", auth.RegistryWrite, s.voidPerson)
 }
 
-// PersonList is one page of persons.
-type PersonList struct {
-	Items      []registry.Person `json:"items"`
-	NextCursor *string           `json:"next_cursor"`
-}
-
 // listPersons godoc
 // @Summary   List or search persons
 // @Description q matches names without regard to diacritics or case (nguyen van an finds Nguyễn Văn An; Thủy = Thuỷ), and ID numbers and phones exactly.
@@ -34,30 +28,19 @@ type PersonList struct {
 // @Param     include_merged query bool   false "include persons merged into another"
 // @Param     limit          query int    false "page size (1-500, default 50)"
 // @Param     cursor         query string false "next_cursor of the previous page"
-// @Success   200 {object} PersonList
+// @Success   200 {object} Page[registry.Person]
 // @Failure   400,401,403,422 {object} Problem
 // @Router    /api/v1/persons [get]
 func (s *Server) listPersons(c echo.Context) error {
 	f := registry.PersonFilter{}
 	var err error
-	if f.Page, err = pageOf(c); err != nil {
-		return err
-	}
 	if f.Q, err = searchTerm(c); err != nil {
-		return err
-	}
-	if f.IncludeVoided, err = boolQuery(c, "include_voided"); err != nil {
 		return err
 	}
 	if f.IncludeMerged, err = boolQuery(c, "include_merged"); err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	items, next, err := s.Registry.ListPersons(ctx, auth.ActorFrom(ctx), f)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, PersonList{Items: items, NextCursor: cursorOrNil(next)})
+	return listRecords(c, &f, &f.Page, &f.IncludeVoided, s.Registry.ListPersons)
 }
 
 // createPerson godoc
@@ -72,16 +55,7 @@ func (s *Server) listPersons(c echo.Context) error {
 // @Failure   400,401,403,422 {object} Problem
 // @Router    /api/v1/persons [post]
 func (s *Server) createPerson(c echo.Context) error {
-	var in registry.NewPerson
-	if err := bindJSON(c, &in); err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	p, err := s.Registry.CreatePerson(ctx, auth.ActorFrom(ctx), in)
-	if err != nil {
-		return err
-	}
-	return createdRecord(c, "/api/v1/persons/"+p.ID, p.Version, p)
+	return createRecord(c, "persons", s.Registry.CreatePerson)
 }
 
 // getPerson godoc
@@ -96,7 +70,7 @@ func (s *Server) createPerson(c echo.Context) error {
 // @Failure   401,403,404 {object} Problem
 // @Router    /api/v1/persons/{id} [get]
 func (s *Server) getPerson(c echo.Context) error {
-	return getRecord(c, s.Registry.GetPerson, personVersion)
+	return getRecord(c, s.Registry.GetPerson)
 }
 
 // updatePerson godoc
@@ -112,7 +86,7 @@ func (s *Server) getPerson(c echo.Context) error {
 // @Failure   400,401,403,404,412,422 {object} Problem
 // @Router    /api/v1/persons/{id} [patch]
 func (s *Server) updatePerson(c echo.Context) error {
-	return patchRecord(c, s.Registry.UpdatePerson, personVersion)
+	return patchRecord(c, s.Registry.UpdatePerson)
 }
 
 // voidPerson godoc
@@ -126,7 +100,5 @@ func (s *Server) updatePerson(c echo.Context) error {
 // @Failure   401,403,404,422 {object} Problem
 // @Router    /api/v1/persons/{id} [delete]
 func (s *Server) voidPerson(c echo.Context) error {
-	return voidRecord(c, s.Registry.VoidPerson, personVersion)
+	return voidRecord(c, s.Registry.VoidPerson)
 }
-
-func personVersion(p registry.Person) int { return p.Version }

@@ -17,12 +17,6 @@ func (s *Server) registerVisits(r router) {
 	r.handle(http.MethodDelete, "/visits/:id", auth.RegistryWrite, s.voidVisit)
 }
 
-// VisitList is one page of visits.
-type VisitList struct {
-	Items      []registry.Visit `json:"items"`
-	NextCursor *string          `json:"next_cursor"`
-}
-
 // listVisits godoc
 // @Summary   List visits, newest first
 // @Description case_id lists the visits recorded against that case and, when other cases were merged into it, theirs too: the visits that count for it.
@@ -39,26 +33,14 @@ type VisitList struct {
 // @Param     include_voided query bool   false "include voided records"
 // @Param     limit          query int    false "page size (1-500, default 50)"
 // @Param     cursor         query string false "next_cursor of the previous page"
-// @Success   200 {object} VisitList
+// @Success   200 {object} Page[registry.Visit]
 // @Failure   400,401,403,422 {object} Problem
 // @Router    /api/v1/visits [get]
 func (s *Server) listVisits(c echo.Context) error {
 	f := registry.VisitFilter{From: c.QueryParam("from"), To: c.QueryParam("to"), Kind: c.QueryParam("kind"),
 		SessionID: c.QueryParam("session_id"), CaseID: c.QueryParam("case_id"), PersonID: c.QueryParam("person_id"),
 		DelegationID: c.QueryParam("delegation_id")}
-	var err error
-	if f.Page, err = pageOf(c); err != nil {
-		return err
-	}
-	if f.IncludeVoided, err = boolQuery(c, "include_voided"); err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	items, next, err := s.Registry.ListVisits(ctx, auth.ActorFrom(ctx), f)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, VisitList{Items: items, NextCursor: cursorOrNil(next)})
+	return listRecords(c, &f, &f.Page, &f.IncludeVoided, s.Registry.ListVisits)
 }
 
 // createVisit godoc
@@ -74,16 +56,7 @@ func (s *Server) listVisits(c echo.Context) error {
 // @Failure   400,401,403,422 {object} Problem
 // @Router    /api/v1/visits [post]
 func (s *Server) createVisit(c echo.Context) error {
-	var in registry.NewVisit
-	if err := bindJSON(c, &in); err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	v, err := s.Registry.CreateVisit(ctx, auth.ActorFrom(ctx), in)
-	if err != nil {
-		return err
-	}
-	return createdRecord(c, "/api/v1/visits/"+v.ID, v.Version, v)
+	return createRecord(c, "visits", s.Registry.CreateVisit)
 }
 
 // getVisit godoc
@@ -98,7 +71,7 @@ func (s *Server) createVisit(c echo.Context) error {
 // @Failure   401,403,404 {object} Problem
 // @Router    /api/v1/visits/{id} [get]
 func (s *Server) getVisit(c echo.Context) error {
-	return getRecord(c, s.Registry.GetVisit, func(v registry.Visit) int { return v.Version })
+	return getRecord(c, s.Registry.GetVisit)
 }
 
 // updateVisit godoc
@@ -114,7 +87,7 @@ func (s *Server) getVisit(c echo.Context) error {
 // @Failure   400,401,403,404,412,422 {object} Problem
 // @Router    /api/v1/visits/{id} [patch]
 func (s *Server) updateVisit(c echo.Context) error {
-	return patchRecord(c, s.Registry.UpdateVisit, func(v registry.Visit) int { return v.Version })
+	return patchRecord(c, s.Registry.UpdateVisit)
 }
 
 // voidVisit godoc
@@ -128,5 +101,5 @@ func (s *Server) updateVisit(c echo.Context) error {
 // @Failure   401,403,404,422 {object} Problem
 // @Router    /api/v1/visits/{id} [delete]
 func (s *Server) voidVisit(c echo.Context) error {
-	return voidRecord(c, s.Registry.VoidVisit, func(v registry.Visit) int { return v.Version })
+	return voidRecord(c, s.Registry.VoidVisit)
 }

@@ -41,6 +41,9 @@ type Case struct {
 	Version int `json:"-"`
 }
 
+// Ref is the record's id and its version, the ETag.
+func (c Case) Ref() (id string, version int) { return c.ID, c.Version }
+
 type caseRow struct {
 	Meta        `gorm:"embedded"`
 	Code        string

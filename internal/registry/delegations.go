@@ -31,6 +31,9 @@ type Delegation struct {
 	Version int `json:"-"`
 }
 
+// Ref is the record's id and its version, the ETag.
+func (d Delegation) Ref() (id string, version int) { return d.ID, d.Version }
+
 type delegationRow struct {
 	Meta        `gorm:"embedded"`
 	Name        string

@@ -44,6 +44,9 @@ type Directive struct {
 	Version int `json:"-"`
 }
 
+// Ref is the record's id and its version, the ETag.
+func (d Directive) Ref() (id string, version int) { return d.ID, d.Version }
+
 type directiveRow struct {
 	Meta            `gorm:"embedded"`
 	Number          string

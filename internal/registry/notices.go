@@ -32,6 +32,9 @@ type Notice struct {
 	Version int `json:"-"`
 }
 
+// Ref is the record's id and its version, the ETag.
+func (n Notice) Ref() (id string, version int) { return n.ID, n.Version }
+
 type noticeRow struct {
 	Meta      `gorm:"embedded"`
 	Number    string

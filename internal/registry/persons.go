@@ -35,6 +35,9 @@ type Person struct {
 	Version int `json:"-"`
 }
 
+// Ref is the record's id and its version, the ETag.
+func (p Person) Ref() (id string, version int) { return p.ID, p.Version }
+
 type personRow struct {
 	Meta       `gorm:"embedded"`
 	FullName   string

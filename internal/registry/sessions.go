@@ -30,6 +30,9 @@ type Session struct {
 	Version int `json:"-"`
 }
 
+// Ref is the record's id and its version, the ETag.
+func (s Session) Ref() (id string, version int) { return s.ID, s.Version }
+
 type sessionRow struct {
 	Meta      `gorm:"embedded"`
 	Kind      string

@@ -38,6 +38,9 @@ type Visit struct {
 	Version int `json:"-"`
 }
 
+// Ref is the record's id and its version, the ETag.
+func (v Visit) Ref() (id string, version int) { return v.ID, v.Version }
+
 // CreatedVisit is the answer to POST /visits. PossibleDuplicates is present when the request
 // opened a case: existing cases that look like the same matter, best first, so that staff can
 // link the visit to one of them instead.
