@@ -216,15 +216,16 @@ func (s *Service) UpdateCase(ctx context.Context, actor auth.Actor, id string, i
 	})
 }
 
-// VoidCase voids a case nothing live counts for: voiding it under live visits (its own, or
-// those of cases merged into it) would drop them from the case figures without a trace (409).
+// VoidCase voids a case nothing live names or counts for: voiding it under live visits (its
+// own, or those of cases merged into it) would drop them from the case figures without a trace,
+// and delegations and documents would name a void (409).
 func (s *Service) VoidCase(ctx context.Context, actor auth.Actor, id, reason string) (Case, error) {
-	return caseKind.void(ctx, s, actor, id, reason, func(tx *gorm.DB) error {
-		if err := refuseIfReferenced(ctx, tx, "", "visits", "case_id", id, "the case has live visits: void them or link them to another case first"); err != nil {
-			return err
-		}
-		return refuseIfReferenced(ctx, tx, "", "cases", "merged_into", id, "other cases are merged into this one: unmerge them first")
-	})
+	return caseKind.void(ctx, s, actor, id, reason, refuseVoid(ctx, "case", id,
+		namedBy("visits", "visits", "case_id"),
+		namedBy("delegations", "delegations", "case_id"),
+		noticeCases.naming("conclusion notices"),
+		namedBy("directive letters", "directives", "case_id"),
+		namedBy("cases merged into it", "cases", "merged_into")))
 }
 
 // CaseFilter narrows ListCases; the json names are the query parameters.

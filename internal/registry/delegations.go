@@ -124,7 +124,7 @@ func (s *Service) checkDelegation(ctx context.Context, tx *gorm.DB, actor auth.A
 }
 
 var (
-	delegationReps = linkTable{table: "delegation_representatives", owner: "delegation_id", member: "person_id"}
+	delegationReps = linkTable{table: "delegation_representatives", owners: "delegations", owner: "delegation_id", member: "person_id"}
 	delegationKind = kind[delegationRow, *delegationRow, Delegation]{entity: "delegation",
 		out: withLinks(delegationReps, func(_ *Service, r *delegationRow, reps []string) Delegation { return r.toDelegation(reps) })}
 )
@@ -188,9 +188,7 @@ func (s *Service) UpdateDelegation(ctx context.Context, actor auth.Actor, id str
 // VoidDelegation voids a delegation no live visit names: the visits would keep pointing at a
 // voided record, so staff void or relink them first (409).
 func (s *Service) VoidDelegation(ctx context.Context, actor auth.Actor, id, reason string) (Delegation, error) {
-	return delegationKind.void(ctx, s, actor, id, reason, func(tx *gorm.DB) error {
-		return refuseIfReferenced(ctx, tx, "", "visits", "delegation_id", id, "the delegation has live visits: void them or unlink them first")
-	})
+	return delegationKind.void(ctx, s, actor, id, reason, refuseVoid(ctx, "delegation", id, namedBy("visits", "visits", "delegation_id")))
 }
 
 // DelegationFilter narrows ListDelegations.

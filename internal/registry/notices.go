@@ -74,7 +74,7 @@ type NoticePatch struct {
 }
 
 var (
-	noticeCases = linkTable{table: "notice_cases", owner: "notice_id", member: "case_id"}
+	noticeCases = linkTable{table: "notice_cases", owners: "notices", owner: "notice_id", member: "case_id"}
 	noticeKind  = kind[noticeRow, *noticeRow, Notice]{entity: "notice",
 		out: withLinks(noticeCases, func(_ *Service, r *noticeRow, cases []string) Notice { return r.toNotice(cases) })}
 )

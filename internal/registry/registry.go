@@ -240,21 +240,61 @@ func optText(p *string) *string {
 	return &s
 }
 
-// refuseIfReferenced fails when a live row of table names id in column: with field set it is
-// the client's input error about that field (422), else a conflict with the record's state (409).
-func refuseIfReferenced(ctx context.Context, tx *gorm.DB, field, table, column, id, message string) error {
-	var hits []int
-	err := tx.WithContext(ctx).Table(table).Select("1").Where(column+" = ? AND voided_at IS NULL", id).Limit(1).Scan(&hits).Error
-	switch {
-	case err != nil:
-		return err
-	case len(hits) == 0:
-		return nil
-	case field != "":
-		return apperr.Field(field, "%s", message)
-	default:
-		return apperr.New(apperr.Conflict, "%s", message)
+// dependent is a kind of record that can name another: voiding a record that live ones still
+// name would leave them pointing at a void, so it is refused until they are voided or changed.
+type dependent struct {
+	what  string                               // plural, as a message says it
+	named func(q *gorm.DB, id string) *gorm.DB // live rows naming id, found through an index
+}
+
+// namedBy is the live rows of table whose column is id.
+func namedBy(what, table, column string) dependent {
+	return dependent{what: what, named: func(q *gorm.DB, id string) *gorm.DB {
+		return q.Table(table).Where(column+" = ? AND voided_at IS NULL", id)
+	}}
+}
+
+// naming is the live owners whose list names id.
+func (l linkTable) naming(what string) dependent {
+	return dependent{what: what, named: func(q *gorm.DB, id string) *gorm.DB {
+		return q.Table(l.table+" AS l").Joins("JOIN "+l.owners+" AS o ON o.id = l."+l.owner).
+			Where("l."+l.member+" = ? AND o.voided_at IS NULL", id)
+	}}
+}
+
+// stillNamed lists which of deps still name id, one probe each.
+func stillNamed(ctx context.Context, tx *gorm.DB, id string, deps ...dependent) ([]string, error) {
+	var found []string
+	for _, d := range deps {
+		var hits []int
+		if err := d.named(tx.WithContext(ctx), id).Select("1").Limit(1).Scan(&hits).Error; err != nil {
+			return nil, err
+		}
+		if len(hits) > 0 {
+			found = append(found, d.what)
+		}
 	}
+	return found, nil
+}
+
+// refuseVoid is the guard of voiding a record of entity: 409 naming every kind of live record
+// that still names it.
+func refuseVoid(ctx context.Context, entity, id string, deps ...dependent) func(tx *gorm.DB) error {
+	return func(tx *gorm.DB) error {
+		found, err := stillNamed(ctx, tx, id, deps...)
+		if err != nil || len(found) == 0 {
+			return err
+		}
+		return apperr.New(apperr.Conflict, "the %s cannot be voided while live %s name it: void or change them first", entity, andList(found))
+	}
+}
+
+// andList joins words as a sentence does: "a", "a and b", "a, b and c".
+func andList(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
 }
 
 // whereDates bounds a YYYY-MM-DD text column to an inclusive range; such dates compare as
@@ -316,7 +356,8 @@ func derived(c changes, col string, old, new string) {
 
 // linkTable keeps an ordered list of ids beside a record (a delegation's representatives, a
 // notice's cases) as rows (owner, member, position); the list is replaced whole on update.
-type linkTable struct{ table, owner, member string }
+// owners is the table of the records that own the lists.
+type linkTable struct{ table, owners, owner, member string }
 
 func (l linkTable) replace(ctx context.Context, tx *gorm.DB, ownerID string, ids []string) error {
 	if err := tx.WithContext(ctx).Exec("DELETE FROM "+l.table+" WHERE "+l.owner+" = ?", ownerID).Error; err != nil {

@@ -138,9 +138,12 @@ func (s *Service) UpdateSession(ctx context.Context, actor auth.Actor, id string
 			return err
 		}
 		if row.Kind == "regular" && before.Kind != "regular" {
-			if err := refuseIfReferenced(ctx, tx, "kind", "notices", "session_id", id,
-				"conclusion notices follow only periodic and urgent sessions: void the session's notices first"); err != nil {
+			notices, err := stillNamed(ctx, tx, id, namedBy("conclusion notices", "notices", "session_id"))
+			if err != nil {
 				return err
+			}
+			if len(notices) > 0 {
+				return apperr.Field("kind", "conclusion notices follow only periodic and urgent sessions: void the session's notices first")
 			}
 		}
 		track(c, "kind", before.Kind, row.Kind)
@@ -159,16 +162,14 @@ func (s *Service) UpdateSession(ctx context.Context, actor auth.Actor, id string
 	})
 }
 
-// VoidSession voids a session that nothing live depends on any more. Voiding it under its
-// visits would silently drop them from every statistic, so staff void (or move) the visits,
-// and the conclusion notices issued for it, first (409).
+// VoidSession voids a session that nothing live names any more. Voiding it under its visits
+// would silently drop them from every statistic, so staff void (or move) the visits, and the
+// documents issued after it, first (409).
 func (s *Service) VoidSession(ctx context.Context, actor auth.Actor, id, reason string) (Session, error) {
-	return sessionKind.void(ctx, s, actor, id, reason, func(tx *gorm.DB) error {
-		if err := refuseIfReferenced(ctx, tx, "", "visits", "session_id", id, "the session has live visits: void its visits first"); err != nil {
-			return err
-		}
-		return refuseIfReferenced(ctx, tx, "", "notices", "session_id", id, "the session has live conclusion notices: void them first")
-	})
+	return sessionKind.void(ctx, s, actor, id, reason, refuseVoid(ctx, "session", id,
+		namedBy("visits", "visits", "session_id"),
+		namedBy("conclusion notices", "notices", "session_id"),
+		namedBy("directive letters", "directives", "session_id")))
 }
 
 // SessionFilter narrows ListSessions; the json names are the query parameters, so that a bad

@@ -65,7 +65,7 @@ type visitRow struct {
 
 func (visitRow) TableName() string { return "visits" }
 
-var visitPersons = linkTable{table: "visit_persons", owner: "visit_id", member: "person_id"}
+var visitPersons = linkTable{table: "visit_persons", owners: "visits", owner: "visit_id", member: "person_id"}
 
 var visitKind = kind[visitRow, *visitRow, Visit]{entity: "visit", out: withLinks(visitPersons, (*Service).toVisit)}
 
