@@ -233,7 +233,7 @@ type CaseFilter struct {
 	Status        string `json:"status" validate:"omitempty,oneof=open resolved closed"`
 	Category      string `json:"category" validate:"omitempty,oneof=complaint denunciation petition feedback"`
 	Field         string `json:"field" validate:"omitempty,oneof=land housing policy civil_service judicial party corruption other"`
-	Q             string `json:"q"` // folded title substring, or an exact code
+	Q             string `json:"q" validate:"max=200"` // folded title substring, or an exact code
 	IncludeMerged bool   `json:"-"`
 	IncludeVoided bool   `json:"-"`
 	Page          page.Request

@@ -193,13 +193,16 @@ func (s *Service) VoidDelegation(ctx context.Context, actor auth.Actor, id, reas
 
 // DelegationFilter narrows ListDelegations.
 type DelegationFilter struct {
-	CaseID        string
+	CaseID        string `json:"case_id" validate:"max=100"`
 	IncludeVoided bool
 	Page          page.Request
 }
 
 // ListDelegations lists delegations newest first.
 func (s *Service) ListDelegations(ctx context.Context, actor auth.Actor, f DelegationFilter) ([]Delegation, string, error) {
+	if err := validate.Struct(f); err != nil {
+		return nil, "", err
+	}
 	q := delegationKind.query(ctx, s, actor, f.IncludeVoided)
 	if f.CaseID != "" {
 		q = q.Where("case_id = ?", f.CaseID)

@@ -284,15 +284,15 @@ type DirectiveFilter struct {
 	Recipient     string `json:"recipient" validate:"max=200"`                              // folded substring
 	From          string `json:"from" validate:"omitempty,date"`                            // issued_on, inclusive
 	To            string `json:"to" validate:"omitempty,date"`
-	CaseID        string `json:"case_id"`
-	SessionID     string `json:"session_id"`
+	CaseID        string `json:"case_id" validate:"max=100"`
+	SessionID     string `json:"session_id" validate:"max=100"`
 	IncludeVoided bool   `json:"-"`
 	Page          page.Request
 }
 
 // ListDirectives lists directives newest first.
 func (s *Service) ListDirectives(ctx context.Context, actor auth.Actor, f DirectiveFilter) ([]Directive, string, error) {
-	if err := validate.Struct(f); err != nil {
+	if err := checkFilter(f, f.From, f.To); err != nil {
 		return nil, "", err
 	}
 	q := whereDirectiveStatus(directiveKind.query(ctx, s, actor, f.IncludeVoided), f.Status, s.today())

@@ -176,15 +176,15 @@ func (s *Service) VoidNotice(ctx context.Context, actor auth.Actor, id, reason s
 type NoticeFilter struct {
 	From          string `json:"from" validate:"omitempty,date"` // issued_on, inclusive
 	To            string `json:"to" validate:"omitempty,date"`
-	SessionID     string `json:"session_id"`
-	CaseID        string `json:"case_id"`
+	SessionID     string `json:"session_id" validate:"max=100"`
+	CaseID        string `json:"case_id" validate:"max=100"`
 	IncludeVoided bool   `json:"-"`
 	Page          page.Request
 }
 
 // ListNotices lists notices newest first.
 func (s *Service) ListNotices(ctx context.Context, actor auth.Actor, f NoticeFilter) ([]Notice, string, error) {
-	if err := validate.Struct(f); err != nil {
+	if err := checkFilter(f, f.From, f.To); err != nil {
 		return nil, "", err
 	}
 	q := whereDates(noticeKind.query(ctx, s, actor, f.IncludeVoided), "issued_on", f.From, f.To)

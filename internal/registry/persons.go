@@ -217,7 +217,7 @@ func (s *Service) VoidPerson(ctx context.Context, actor auth.Actor, id, reason s
 
 // PersonFilter narrows ListPersons.
 type PersonFilter struct {
-	Q             string // folded name substring, or an exact ID number or phone
+	Q             string `json:"q" validate:"max=200"` // folded name substring, or an exact ID number or phone
 	IncludeVoided bool
 	IncludeMerged bool
 	Page          page.Request
@@ -225,6 +225,9 @@ type PersonFilter struct {
 
 // ListPersons lists persons newest first.
 func (s *Service) ListPersons(ctx context.Context, actor auth.Actor, f PersonFilter) ([]Person, string, error) {
+	if err := validate.Struct(f); err != nil {
+		return nil, "", err
+	}
 	q := personKind.query(ctx, s, actor, f.IncludeVoided)
 	if !f.IncludeMerged {
 		q = q.Where("merged_into IS NULL")

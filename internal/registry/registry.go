@@ -20,6 +20,7 @@ import (
 	"github.com/tcd-registry/tcd/internal/orgs"
 	"github.com/tcd-registry/tcd/internal/page"
 	"github.com/tcd-registry/tcd/internal/store"
+	"github.com/tcd-registry/tcd/internal/validate"
 	"github.com/tcd-registry/tcd/internal/vntext"
 )
 
@@ -295,6 +296,18 @@ func andList(words []string) string {
 		return strings.Join(words, "")
 	}
 	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
+}
+
+// checkFilter validates a list filter by its tags and, when it has a date range, that from is
+// not after to: such a range could only ever list nothing, which is a mistake worth naming.
+func checkFilter(f any, from, to string) error {
+	if err := validate.Struct(f); err != nil {
+		return err
+	}
+	if from != "" && to != "" && from > to {
+		return apperr.Field("from", "is after to (%s)", to)
+	}
+	return nil
 }
 
 // whereDates bounds a YYYY-MM-DD text column to an inclusive range; such dates compare as

@@ -184,7 +184,7 @@ type SessionFilter struct {
 
 // ListSessions lists sessions newest first.
 func (s *Service) ListSessions(ctx context.Context, actor auth.Actor, f SessionFilter) ([]Session, string, error) {
-	if err := validate.Struct(f); err != nil {
+	if err := checkFilter(f, f.From, f.To); err != nil {
 		return nil, "", err
 	}
 	q := whereDates(sessionKind.query(ctx, s, actor, f.IncludeVoided), "date", f.From, f.To)

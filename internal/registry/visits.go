@@ -309,17 +309,17 @@ type VisitFilter struct {
 	From          string `json:"from" validate:"omitempty,date"`
 	To            string `json:"to" validate:"omitempty,date"`
 	Kind          string `json:"kind" validate:"omitempty,oneof=regular periodic urgent"`
-	SessionID     string `json:"session_id"`
-	CaseID        string `json:"case_id"`
-	PersonID      string `json:"person_id"`
-	DelegationID  string `json:"delegation_id"`
+	SessionID     string `json:"session_id" validate:"max=100"`
+	CaseID        string `json:"case_id" validate:"max=100"`
+	PersonID      string `json:"person_id" validate:"max=100"`
+	DelegationID  string `json:"delegation_id" validate:"max=100"`
 	IncludeVoided bool   `json:"-"`
 	Page          page.Request
 }
 
 // ListVisits lists visits newest first, with their person ids.
 func (s *Service) ListVisits(ctx context.Context, actor auth.Actor, f VisitFilter) ([]Visit, string, error) {
-	if err := validate.Struct(f); err != nil {
+	if err := checkFilter(f, f.From, f.To); err != nil {
 		return nil, "", err
 	}
 	db := s.store.DB.WithContext(ctx)
