@@ -67,3 +67,17 @@ docs-check:
 
 clean:
 	rm -rf bin
+
+# Each fuzz target for FUZZTIME (CI runs them briefly; run longer by hand: make fuzz FUZZTIME=5m).
+# The seed corpora are the f.Add calls in each target plus any testdata/fuzz files they found.
+FUZZTIME ?= 5s
+FUZZ_TARGETS := ./internal/vntext:FuzzFold ./internal/vntext:FuzzNFC ./internal/idnumber:FuzzParse \
+	./internal/period:FuzzParse ./internal/period:FuzzFromTo ./internal/httpapi:FuzzDecodeStrict
+
+.PHONY: fuzz
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+		pkg="$${t%%:*}"; name="$${t##*:}"; \
+		echo "fuzz $$pkg $$name for $(FUZZTIME)"; \
+		go test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) "$$pkg" | tail -n 1; \
+	done

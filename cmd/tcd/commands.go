@@ -109,6 +109,10 @@ func migrateCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if v == 0 {
+				fmt.Fprintln(cmd.OutOrStdout(), "nothing to roll back")
+				return nil
+			}
 			fmt.Fprintf(cmd.OutOrStdout(), "rolled back migration %d\n", v)
 			return nil
 		},

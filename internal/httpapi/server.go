@@ -67,12 +67,15 @@ func New(d Deps) *Server {
 	e.Use(s.recoverer())
 	e.Use(metrics.middleware)
 	e.Use(s.requestLogger())
-	e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
-		AllowOrigins:  d.Config.CORSOrigins,
-		AllowHeaders:  []string{echo.HeaderAuthorization, echo.HeaderContentType, "Idempotency-Key", "If-Match", "If-None-Match"},
-		ExposeHeaders: []string{echo.HeaderLocation, "ETag", echo.HeaderXRequestID, "Retry-After"},
-		AllowMethods:  []string{http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete, http.MethodHead, http.MethodOptions},
-	}))
+	// No origins configured means no cross-origin access at all (Echo would otherwise allow "*").
+	if len(d.Config.CORSOrigins) > 0 {
+		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
+			AllowOrigins:  d.Config.CORSOrigins,
+			AllowHeaders:  []string{echo.HeaderAuthorization, echo.HeaderContentType, "Idempotency-Key", "If-Match", "If-None-Match"},
+			ExposeHeaders: []string{echo.HeaderLocation, "ETag", echo.HeaderXRequestID, "Retry-After"},
+			AllowMethods:  []string{http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete, http.MethodHead, http.MethodOptions},
+		}))
+	}
 	e.Use(middleware.BodyLimit(d.Config.BodyLimit))
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Skipper: func(c echo.Context) bool {
 		return strings.HasPrefix(c.Path(), "/metrics")
