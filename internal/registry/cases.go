@@ -174,9 +174,14 @@ func (s *Service) CreateCase(ctx context.Context, actor auth.Actor, in NewCase) 
 	})
 }
 
-// GetCase reads one case with its visit figures.
+// GetCase reads one case with its visit figures. Reading a denunciation is audited, as reading
+// a person is: it is where a denouncer's matter is told.
 func (s *Service) GetCase(ctx context.Context, actor auth.Actor, id string, opt ReadOptions) (Case, error) {
-	return caseKind.get(ctx, s, actor, id, opt)
+	c, err := caseKind.get(ctx, s, actor, id, opt)
+	if err != nil || c.Category != denunciation {
+		return c, err
+	}
+	return c, audit.Record(ctx, s.store.DB, actor, "read", "case", id, nil)
 }
 
 // withVisitFigures answers one case row.

@@ -18,15 +18,18 @@ import (
 // Delegation is a group of citizens who came together about one matter (đoàn đông người),
 // speaking through the representatives they named.
 type Delegation struct {
-	ID                string    `json:"id"`
-	OrgID             string    `json:"org_id"`
-	Name              string    `json:"name" example:"Đoàn công dân thôn Tân Định"`
-	MemberCount       int       `json:"member_count" example:"12"`
-	RepresentativeIDs []string  `json:"representative_ids"`
-	CaseID            *string   `json:"case_id"`
-	Note              *string   `json:"note"`
-	CreatedAt         time.Time `json:"created_at"`
-	UpdatedAt         time.Time `json:"updated_at"`
+	ID                string   `json:"id"`
+	OrgID             string   `json:"org_id"`
+	Name              string   `json:"name" example:"Đoàn công dân thôn Tân Định"`
+	MemberCount       int      `json:"member_count" example:"12"`
+	RepresentativeIDs []string `json:"representative_ids"`
+	// IdentityHidden: the delegation is about a denunciation whose denouncers this token may not
+	// see, so representative_ids is empty.
+	IdentityHidden bool      `json:"identity_hidden,omitempty"`
+	CaseID         *string   `json:"case_id"`
+	Note           *string   `json:"note"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
 	Voiding
 	Version int `json:"-"`
 }
@@ -126,7 +129,9 @@ func (s *Service) checkDelegation(ctx context.Context, tx *gorm.DB, actor auth.A
 var (
 	delegationReps = linkTable{table: "delegation_representatives", owners: "delegations", owner: "delegation_id", member: "person_id"}
 	delegationKind = kind[delegationRow, *delegationRow, Delegation]{entity: "delegation",
-		out: withLinks(delegationReps, func(_ *Service, r *delegationRow, reps []string) Delegation { return r.toDelegation(reps) })}
+		out: keepingSecrets[delegationRow]("delegations",
+			withLinks(delegationReps, func(_ *Service, r *delegationRow, reps []string) Delegation { return r.toDelegation(reps) }),
+			func(d *Delegation) { d.RepresentativeIDs, d.IdentityHidden = []string{}, true })}
 )
 
 // CreateDelegation registers a delegation and its representatives.

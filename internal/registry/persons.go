@@ -144,7 +144,7 @@ func normalisePhone(raw string) (string, bool) {
 	return p, p == "" || (digits >= 9 && digits <= 15)
 }
 
-var personKind = kind[personRow, *personRow, Person]{entity: "person", out: each((*personRow).toPerson)}
+var personKind = kind[personRow, *personRow, Person]{entity: "person", hide: hideSecretPersons, out: each((*personRow).toPerson)}
 
 // createPerson validates and inserts a person in tx (shared by POST /persons and inline persons
 // of a visit, so both obey the same rules).
@@ -170,7 +170,8 @@ func (s *Service) CreatePerson(ctx context.Context, actor auth.Actor, in NewPers
 	})
 }
 
-// GetPerson reads one person. The read itself is audited: personal data is disclosed.
+// GetPerson reads one person. The read itself is audited: personal data is disclosed. A person
+// known only as the denouncer of cases the actor may not see is not found (confidential.go).
 func (s *Service) GetPerson(ctx context.Context, actor auth.Actor, id string, opt ReadOptions) (Person, error) {
 	p, err := personKind.get(ctx, s, actor, id, opt)
 	if err != nil {

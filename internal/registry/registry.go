@@ -509,11 +509,14 @@ func addInvalid(fe *apperr.Fields, prefix string, err error) bool {
 type kind[T any, PT rowPtr[T], O any] struct {
 	entity string
 	hide   func(s *Service, q *gorm.DB, actor auth.Actor) *gorm.DB
-	out    func(ctx context.Context, s *Service, db *gorm.DB, actor auth.Actor, rows []T) ([]O, error)
+	out    outFunc[T, O]
 }
 
+// outFunc turns a page of rows into the API objects the actor reads.
+type outFunc[T, O any] func(ctx context.Context, s *Service, db *gorm.DB, actor auth.Actor, rows []T) ([]O, error)
+
 // each is the out of a table whose rows alone make their API objects.
-func each[T, O any](conv func(*T) O) func(context.Context, *Service, *gorm.DB, auth.Actor, []T) ([]O, error) {
+func each[T, O any](conv func(*T) O) outFunc[T, O] {
 	return func(_ context.Context, _ *Service, _ *gorm.DB, _ auth.Actor, rows []T) ([]O, error) {
 		out := make([]O, len(rows))
 		for i := range rows {
@@ -537,7 +540,7 @@ func (k kind[T, PT, O]) find(ctx context.Context, s *Service, db *gorm.DB, actor
 
 // withLinks is the out of a table whose API objects carry a linkTable's list, read for the
 // whole page in one query.
-func withLinks[T any, PT rowPtr[T], O any](l linkTable, conv func(s *Service, row *T, ids []string) O) func(context.Context, *Service, *gorm.DB, auth.Actor, []T) ([]O, error) {
+func withLinks[T any, PT rowPtr[T], O any](l linkTable, conv func(s *Service, row *T, ids []string) O) outFunc[T, O] {
 	return func(ctx context.Context, s *Service, db *gorm.DB, _ auth.Actor, rows []T) ([]O, error) {
 		links, err := l.load(ctx, db, idsOf[T, PT](rows))
 		if err != nil {

@@ -18,15 +18,18 @@ import (
 // Visit is one reception turn (lượt tiếp): one citizen or one group received once about one
 // case, during a session.
 type Visit struct {
-	ID           string   `json:"id"`
-	OrgID        string   `json:"org_id"`
-	SessionID    string   `json:"session_id"`
-	Kind         string   `json:"kind" enums:"regular,periodic,urgent"`
-	Date         string   `json:"date" example:"2024-03-15"`
-	CaseID       string   `json:"case_id"`
-	PersonIDs    []string `json:"person_ids"`
-	Headcount    int      `json:"headcount" example:"3"`
-	DelegationID *string  `json:"delegation_id"`
+	ID        string   `json:"id"`
+	OrgID     string   `json:"org_id"`
+	SessionID string   `json:"session_id"`
+	Kind      string   `json:"kind" enums:"regular,periodic,urgent"`
+	Date      string   `json:"date" example:"2024-03-15"`
+	CaseID    string   `json:"case_id"`
+	PersonIDs []string `json:"person_ids"`
+	// IdentityHidden: the visit is about a denunciation whose denouncers this token may not see,
+	// so person_ids is empty (only admins and the staff of the case's organisation see them).
+	IdentityHidden bool    `json:"identity_hidden,omitempty"`
+	Headcount      int     `json:"headcount" example:"3"`
+	DelegationID   *string `json:"delegation_id"`
 	// IsDelegation: headcount at or above the configured threshold (TCD_DELEGATION_MIN).
 	IsDelegation bool      `json:"is_delegation"`
 	Content      *string   `json:"content" example:"Đề nghị giải quyết dứt điểm tranh chấp ranh giới đất"`
@@ -67,7 +70,10 @@ func (visitRow) TableName() string { return "visits" }
 
 var visitPersons = linkTable{table: "visit_persons", owners: "visits", owner: "visit_id", member: "person_id"}
 
-var visitKind = kind[visitRow, *visitRow, Visit]{entity: "visit", out: withLinks(visitPersons, (*Service).toVisit)}
+var visitKind = kind[visitRow, *visitRow, Visit]{entity: "visit",
+	out: keepingSecrets[visitRow]("visits", withLinks(visitPersons, (*Service).toVisit), func(v *Visit) {
+		v.PersonIDs, v.IdentityHidden = []string{}, true
+	})}
 
 func (s *Service) toVisit(r *visitRow, personIDs []string) Visit {
 	return Visit{ID: r.ID, OrgID: r.OrgID, SessionID: r.SessionID, Kind: r.Kind, Date: r.Date, CaseID: r.CaseID,
@@ -330,7 +336,9 @@ func (s *Service) ListVisits(ctx context.Context, actor auth.Actor, f VisitFilte
 		}
 	}
 	if f.PersonID != "" {
-		q = q.Where("id IN (?)", db.Table(visitPersons.table).Select("visit_id").Where("person_id = ?", f.PersonID))
+		// finding a denunciation's visits by person would name its denouncer
+		q = q.Where("visits.id IN (?)", db.Table(visitPersons.table).Select("visit_id").Where("person_id = ?", f.PersonID))
+		q = s.withoutSecretCases(q, actor, "visits")
 	}
 	if f.CaseID != "" {
 		var c []caseRow
