@@ -78,15 +78,15 @@ type NewCase struct {
 	Status     string  `json:"status,omitempty" validate:"omitempty,oneof=open resolved closed" enums:"open,resolved,closed" default:"open"`
 }
 
-// CasePatch is the body of PATCH /cases/{id}: only the fields present change; an empty string
+// CasePatch is the body of PATCH /cases/{id}: only the fields present change; null (or "")
 // clears summary or respondent. The code and merges are the service's.
 type CasePatch struct {
-	Title      *string `json:"title,omitempty" validate:"omitempty,max=500"`
-	Summary    *string `json:"summary,omitempty" validate:"omitempty,max=10000"`
-	Category   *string `json:"category,omitempty" validate:"omitempty,oneof=complaint denunciation petition feedback" enums:"complaint,denunciation,petition,feedback"`
-	Field      *string `json:"field,omitempty" validate:"omitempty,oneof=land housing policy civil_service judicial party corruption other" enums:"land,housing,policy,civil_service,judicial,party,corruption,other"`
-	Respondent *string `json:"respondent,omitempty" validate:"omitempty,max=500"`
-	Status     *string `json:"status,omitempty" validate:"omitempty,oneof=open resolved closed" enums:"open,resolved,closed"`
+	Title      validate.Optional[string] `json:"title" validate:"omitempty,max=500" swaggertype:"string"`
+	Summary    validate.Optional[string] `json:"summary" validate:"omitempty,max=10000" swaggertype:"string" extensions:"x-nullable"`
+	Category   validate.Optional[string] `json:"category" validate:"omitempty,oneof=complaint denunciation petition feedback" enums:"complaint,denunciation,petition,feedback" swaggertype:"string"`
+	Field      validate.Optional[string] `json:"field" validate:"omitempty,oneof=land housing policy civil_service judicial party corruption other" enums:"land,housing,policy,civil_service,judicial,party,corruption,other" swaggertype:"string"`
+	Respondent validate.Optional[string] `json:"respondent" validate:"omitempty,max=500" swaggertype:"string" extensions:"x-nullable"`
+	Status     validate.Optional[string] `json:"status" validate:"omitempty,oneof=open resolved closed" enums:"open,resolved,closed" swaggertype:"string"`
 }
 
 // checkCase applies the case rules to the final values of a record, new or patched.
@@ -195,12 +195,16 @@ func (s *Service) UpdateCase(ctx context.Context, actor auth.Actor, id string, i
 		return Case{}, err
 	}
 	return caseKind.edit(ctx, s, actor, id, "update", ifMatch, func(tx *gorm.DB, row *caseRow, before caseRow, c changes) error {
-		setIf(&row.Title, in.Title)
-		setPtrIf(&row.Summary, in.Summary)
-		setIf(&row.Category, in.Category)
-		setIf(&row.Field, in.Field)
-		setPtrIf(&row.Respondent, in.Respondent)
-		setIf(&row.Status, in.Status)
+		var fe apperr.Fields
+		setValue(&fe, "title", &row.Title, in.Title)
+		setNullable(&row.Summary, in.Summary)
+		setValue(&fe, "category", &row.Category, in.Category)
+		setValue(&fe, "field", &row.Field, in.Field)
+		setNullable(&row.Respondent, in.Respondent)
+		setValue(&fe, "status", &row.Status, in.Status)
+		if err := fe.Err(); err != nil {
+			return err
+		}
 		if err := checkCase(row); err != nil {
 			return err
 		}

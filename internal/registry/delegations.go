@@ -62,14 +62,14 @@ type NewDelegation struct {
 	Note              *string  `json:"note,omitempty" validate:"omitempty,max=2000"`
 }
 
-// DelegationPatch is the body of PATCH /delegations/{id}; representative_ids, when present,
-// replaces the whole list.
+// DelegationPatch is the body of PATCH /delegations/{id}: only the fields present change;
+// representative_ids replaces the whole list (null: none); null (or "") clears case_id or note.
 type DelegationPatch struct {
-	Name              *string   `json:"name,omitempty" validate:"omitempty,min=1,max=300"`
-	MemberCount       *int      `json:"member_count,omitempty" validate:"omitempty,gte=2,lte=100000"`
-	RepresentativeIDs *[]string `json:"representative_ids,omitempty" validate:"omitempty,max=50,dive,required"`
-	CaseID            *string   `json:"case_id,omitempty" validate:"omitempty,min=1"`
-	Note              *string   `json:"note,omitempty" validate:"omitempty,max=2000"`
+	Name              validate.Optional[string]   `json:"name" validate:"omitempty,min=1,max=300" swaggertype:"string"`
+	MemberCount       validate.Optional[int]      `json:"member_count" validate:"omitempty,gte=2,lte=100000" swaggertype:"integer"`
+	RepresentativeIDs validate.Optional[[]string] `json:"representative_ids" validate:"omitempty,max=50,dive,required" swaggertype:"array,string" extensions:"x-nullable"`
+	CaseID            validate.Optional[string]   `json:"case_id" validate:"omitnil,min=1" swaggertype:"string" extensions:"x-nullable"`
+	Note              validate.Optional[string]   `json:"note" validate:"omitempty,max=2000" swaggertype:"string" extensions:"x-nullable"`
 }
 
 // RepresentativeRange is how many representatives a delegation of members people names.
@@ -172,13 +172,15 @@ func (s *Service) UpdateDelegation(ctx context.Context, actor auth.Actor, id str
 			return err
 		}
 		reps := links[id]
-		if in.RepresentativeIDs != nil {
-			reps = *in.RepresentativeIDs
+		var fe apperr.Fields
+		setList(&reps, in.RepresentativeIDs)
+		setValue(&fe, "name", &row.Name, in.Name)
+		setValue(&fe, "member_count", &row.MemberCount, in.MemberCount)
+		setNullable(&row.CaseID, in.CaseID)
+		setNullable(&row.Note, in.Note)
+		if err := fe.Err(); err != nil {
+			return err
 		}
-		setIf(&row.Name, in.Name)
-		setIf(&row.MemberCount, in.MemberCount)
-		setPtrIf(&row.CaseID, in.CaseID)
-		setPtrIf(&row.Note, in.Note)
 		if err := s.checkDelegation(ctx, tx, actor, row, reps); err != nil {
 			return err
 		}

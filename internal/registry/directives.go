@@ -106,21 +106,23 @@ type NewDirective struct {
 	CaseID    *string `json:"case_id,omitempty"`
 	SessionID *string `json:"session_id,omitempty"`
 	Request   *string `json:"request,omitempty" validate:"omitempty,max=20000" example:"Xác minh, giải quyết và trả lời công dân"`
-	DueOn     *string `json:"due_on,omitempty" validate:"omitempty,date" example:"2024-04-22"`
+	DueOn     *string `json:"due_on,omitempty" validate:"omitnil,date" example:"2024-04-22"`
 }
 
-// DirectivePatch is the body of PATCH /directives/{id}. replied_on and reply_summary correct a
-// reply already recorded; the reply itself is recorded with POST /directives/{id}/reply.
+// DirectivePatch is the body of PATCH /directives/{id}: only the fields present change; null (or
+// "") clears case_id, session_id, request or due_on. replied_on and reply_summary correct a reply
+// already recorded (the reply itself is recorded with POST /directives/{id}/reply); replied_on
+// null withdraws it, summary and all.
 type DirectivePatch struct {
-	Number       *string `json:"number,omitempty" validate:"omitempty,min=1,max=100"`
-	IssuedOn     *string `json:"issued_on,omitempty" validate:"omitempty,date"`
-	Recipient    *string `json:"recipient,omitempty" validate:"omitempty,min=1,max=300"`
-	CaseID       *string `json:"case_id,omitempty" validate:"omitempty,min=1"`
-	SessionID    *string `json:"session_id,omitempty" validate:"omitempty,min=1"`
-	Request      *string `json:"request,omitempty" validate:"omitempty,max=20000"`
-	DueOn        *string `json:"due_on,omitempty" validate:"omitempty,date"`
-	RepliedOn    *string `json:"replied_on,omitempty" validate:"omitempty,date"`
-	ReplySummary *string `json:"reply_summary,omitempty" validate:"omitempty,min=1,max=20000"`
+	Number       validate.Optional[string] `json:"number" validate:"omitempty,min=1,max=100" swaggertype:"string"`
+	IssuedOn     validate.Optional[string] `json:"issued_on" validate:"omitnil,date" swaggertype:"string"`
+	Recipient    validate.Optional[string] `json:"recipient" validate:"omitempty,min=1,max=300" swaggertype:"string"`
+	CaseID       validate.Optional[string] `json:"case_id" validate:"omitnil,min=1" swaggertype:"string" extensions:"x-nullable"`
+	SessionID    validate.Optional[string] `json:"session_id" validate:"omitnil,min=1" swaggertype:"string" extensions:"x-nullable"`
+	Request      validate.Optional[string] `json:"request" validate:"omitempty,max=20000" swaggertype:"string" extensions:"x-nullable"`
+	DueOn        validate.Optional[string] `json:"due_on" validate:"omitnil,date" swaggertype:"string" extensions:"x-nullable"`
+	RepliedOn    validate.Optional[string] `json:"replied_on" validate:"omitnil,date" swaggertype:"string" extensions:"x-nullable"`
+	ReplySummary validate.Optional[string] `json:"reply_summary" validate:"omitempty,min=1,max=20000" swaggertype:"string" extensions:"x-nullable"`
 }
 
 // DirectiveReply is the body of POST /directives/{id}/reply: the recipient's answer.
@@ -214,19 +216,26 @@ func (s *Service) UpdateDirective(ctx context.Context, actor auth.Actor, id stri
 		return Directive{}, err
 	}
 	return s.changeDirective(ctx, actor, id, "update", ifMatch, "reply_summary", func(row *directiveRow) error {
-		if row.RepliedOn == nil && (in.RepliedOn != nil || in.ReplySummary != nil) {
+		if row.RepliedOn == nil && (in.RepliedOn.Value != nil || in.ReplySummary.Value != nil) {
 			return apperr.Field("replied_on", "the letter has no reply yet: record it with POST /directives/%s/reply", id)
 		}
-		setIf(&row.Number, in.Number)
-		setIf(&row.IssuedOn, in.IssuedOn)
-		setIf(&row.Recipient, in.Recipient)
-		setPtrIf(&row.CaseID, in.CaseID)
-		setPtrIf(&row.SessionID, in.SessionID)
-		setPtrIf(&row.Request, in.Request)
-		setPtrIf(&row.DueOn, in.DueOn)
-		setPtrIf(&row.RepliedOn, in.RepliedOn)
-		setPtrIf(&row.ReplySummary, in.ReplySummary)
-		return nil
+		var fe apperr.Fields
+		setValue(&fe, "number", &row.Number, in.Number)
+		setValue(&fe, "issued_on", &row.IssuedOn, in.IssuedOn)
+		setValue(&fe, "recipient", &row.Recipient, in.Recipient)
+		setNullable(&row.CaseID, in.CaseID)
+		setNullable(&row.SessionID, in.SessionID)
+		setNullable(&row.Request, in.Request)
+		setNullable(&row.DueOn, in.DueOn)
+		setNullable(&row.RepliedOn, in.RepliedOn)
+		setNullable(&row.ReplySummary, in.ReplySummary)
+		if in.RepliedOn.Null() {
+			if in.ReplySummary.Value != nil {
+				fe.Add("reply_summary", "cannot be given when replied_on withdraws the reply")
+			}
+			row.ReplySummary = nil
+		}
+		return fe.Err()
 	})
 }
 

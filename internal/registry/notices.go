@@ -63,14 +63,15 @@ type NewNotice struct {
 	CaseIDs   []string `json:"case_ids,omitempty" validate:"max=500,dive,required"`
 }
 
-// NoticePatch is the body of PATCH /notices/{id}; case_ids, when present, replaces the list.
+// NoticePatch is the body of PATCH /notices/{id}: only the fields present change; case_ids
+// replaces the whole list (null: none); null (or "") clears signer or summary.
 type NoticePatch struct {
-	Number    *string   `json:"number,omitempty" validate:"omitempty,min=1,max=100"`
-	IssuedOn  *string   `json:"issued_on,omitempty" validate:"omitempty,date"`
-	SessionID *string   `json:"session_id,omitempty" validate:"omitempty,min=1"`
-	Signer    *string   `json:"signer,omitempty" validate:"omitempty,max=200"`
-	Summary   *string   `json:"summary,omitempty" validate:"omitempty,max=20000"`
-	CaseIDs   *[]string `json:"case_ids,omitempty" validate:"omitempty,max=500,dive,required"`
+	Number    validate.Optional[string]   `json:"number" validate:"omitempty,min=1,max=100" swaggertype:"string"`
+	IssuedOn  validate.Optional[string]   `json:"issued_on" validate:"omitnil,date" swaggertype:"string"`
+	SessionID validate.Optional[string]   `json:"session_id" validate:"omitnil,min=1" swaggertype:"string"`
+	Signer    validate.Optional[string]   `json:"signer" validate:"omitempty,max=200" swaggertype:"string" extensions:"x-nullable"`
+	Summary   validate.Optional[string]   `json:"summary" validate:"omitempty,max=20000" swaggertype:"string" extensions:"x-nullable"`
+	CaseIDs   validate.Optional[[]string] `json:"case_ids" validate:"omitempty,max=500,dive,required" swaggertype:"array,string" extensions:"x-nullable"`
 }
 
 var (
@@ -144,14 +145,16 @@ func (s *Service) UpdateNotice(ctx context.Context, actor auth.Actor, id string,
 			return err
 		}
 		caseIDs := links[id]
-		if in.CaseIDs != nil {
-			caseIDs = *in.CaseIDs
+		var fe apperr.Fields
+		setList(&caseIDs, in.CaseIDs)
+		setValue(&fe, "number", &row.Number, in.Number)
+		setValue(&fe, "issued_on", &row.IssuedOn, in.IssuedOn)
+		setValue(&fe, "session_id", &row.SessionID, in.SessionID)
+		setNullable(&row.Signer, in.Signer)
+		setNullable(&row.Summary, in.Summary)
+		if err := fe.Err(); err != nil {
+			return err
 		}
-		setIf(&row.Number, in.Number)
-		setIf(&row.IssuedOn, in.IssuedOn)
-		setIf(&row.SessionID, in.SessionID)
-		setPtrIf(&row.Signer, in.Signer)
-		setPtrIf(&row.Summary, in.Summary)
 		if err := s.checkNotice(ctx, tx, actor, row, caseIDs); err != nil {
 			return err
 		}

@@ -70,14 +70,15 @@ type NewPerson struct {
 	Address   *string `json:"address,omitempty" validate:"omitempty,max=500"`
 }
 
-// PersonPatch is the body of PATCH /persons/{id}: only the fields present change.
+// PersonPatch is the body of PATCH /persons/{id}: only the fields present change; null (or "")
+// clears birth_year, id_number, phone or address.
 type PersonPatch struct {
-	FullName  *string `json:"full_name,omitempty" validate:"omitempty,min=1,max=200"`
-	Gender    *string `json:"gender,omitempty" validate:"omitempty,oneof=male female unknown" enums:"male,female,unknown"`
-	BirthYear *int    `json:"birth_year,omitempty" validate:"omitempty,gte=1900,lte=2100"`
-	IDNumber  *string `json:"id_number,omitempty" validate:"omitempty,max=32"`
-	Phone     *string `json:"phone,omitempty" validate:"omitempty,max=32"`
-	Address   *string `json:"address,omitempty" validate:"omitempty,max=500"`
+	FullName  validate.Optional[string] `json:"full_name" validate:"omitempty,min=1,max=200" swaggertype:"string"`
+	Gender    validate.Optional[string] `json:"gender" validate:"omitempty,oneof=male female unknown" enums:"male,female,unknown" swaggertype:"string"`
+	BirthYear validate.Optional[int]    `json:"birth_year" validate:"omitempty,gte=1900,lte=2100" swaggertype:"integer" extensions:"x-nullable"`
+	IDNumber  validate.Optional[string] `json:"id_number" validate:"omitempty,max=32" swaggertype:"string" extensions:"x-nullable"`
+	Phone     validate.Optional[string] `json:"phone" validate:"omitempty,max=32" swaggertype:"string" extensions:"x-nullable"`
+	Address   validate.Optional[string] `json:"address" validate:"omitempty,max=500" swaggertype:"string" extensions:"x-nullable"`
 }
 
 // checkPerson applies the person rules to the final values of a record, new or patched.
@@ -186,12 +187,16 @@ func (s *Service) UpdatePerson(ctx context.Context, actor auth.Actor, id string,
 		return Person{}, err
 	}
 	return personKind.edit(ctx, s, actor, id, "update", ifMatch, func(_ *gorm.DB, row *personRow, before personRow, c changes) error {
-		setIf(&row.FullName, in.FullName)
-		setIf(&row.Gender, in.Gender)
-		setPtrIf(&row.BirthYear, in.BirthYear)
-		setPtrIf(&row.IDNumber, in.IDNumber)
-		setPtrIf(&row.Phone, in.Phone)
-		setPtrIf(&row.Address, in.Address)
+		var fe apperr.Fields
+		setValue(&fe, "full_name", &row.FullName, in.FullName)
+		setValue(&fe, "gender", &row.Gender, in.Gender)
+		setNullable(&row.BirthYear, in.BirthYear)
+		setNullable(&row.IDNumber, in.IDNumber)
+		setNullable(&row.Phone, in.Phone)
+		setNullable(&row.Address, in.Address)
+		if err := fe.Err(); err != nil {
+			return err
+		}
 		if err := s.checkPerson(row); err != nil {
 			return err
 		}

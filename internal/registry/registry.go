@@ -322,18 +322,31 @@ func whereDates(q *gorm.DB, column, from, to string) *gorm.DB {
 	return q
 }
 
-// setIf applies a PATCH field that is present.
-func setIf[T any](dst *T, v *T) {
-	if v != nil {
-		*dst = *v
+// PATCH bodies: a field left out is left as it is; null clears a field that may be empty (and
+// so does "" for text, which is stored as no text); null for a field that always has a value is
+// refused (422).
+
+// setValue applies a PATCH field of a column that always has a value.
+func setValue[T any](fe *apperr.Fields, field string, dst *T, o validate.Optional[T]) {
+	switch {
+	case o.Null():
+		fe.Add(field, "cannot be null: it always has a value")
+	case o.Set:
+		*dst = *o.Value
 	}
 }
 
-// setPtrIf applies a PATCH field of a nullable column that is present.
-func setPtrIf[T any](dst **T, v *T) {
-	if v != nil {
-		c := *v
-		*dst = &c
+// setNullable applies a PATCH field of a nullable column.
+func setNullable[T any](dst **T, o validate.Optional[T]) {
+	if o.Set {
+		*dst = o.Value
+	}
+}
+
+// setList applies a PATCH field holding a whole list (null is the empty list).
+func setList(dst *[]string, o validate.Optional[[]string]) {
+	if o.Set {
+		*dst = derefOr(o.Value, nil)
 	}
 }
 

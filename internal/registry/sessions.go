@@ -64,16 +64,16 @@ type NewSession struct {
 	Note      *string `json:"note,omitempty" validate:"omitempty,max=2000"`
 }
 
-// SessionPatch is the body of PATCH /sessions/{id}: only the fields present change; an empty
-// string clears a text field (host_role too, as a session turned regular needs).
+// SessionPatch is the body of PATCH /sessions/{id}: only the fields present change; null (or "")
+// clears a text field (host_role too, as a session turned regular needs).
 type SessionPatch struct {
-	Kind      *string `json:"kind,omitempty" validate:"omitempty,oneof=regular periodic urgent" enums:"regular,periodic,urgent"`
-	Date      *string `json:"date,omitempty" validate:"omitempty,date" example:"2024-03-15"`
-	HostName  *string `json:"host_name,omitempty" validate:"omitempty,max=200"`
-	HostTitle *string `json:"host_title,omitempty" validate:"omitempty,max=200"`
-	HostRole  *string `json:"host_role,omitempty" enums:"head,authorized"`
-	Location  *string `json:"location,omitempty" validate:"omitempty,max=500"`
-	Note      *string `json:"note,omitempty" validate:"omitempty,max=2000"`
+	Kind      validate.Optional[string] `json:"kind" validate:"omitempty,oneof=regular periodic urgent" enums:"regular,periodic,urgent" swaggertype:"string"`
+	Date      validate.Optional[string] `json:"date" validate:"omitnil,date" example:"2024-03-15" swaggertype:"string"`
+	HostName  validate.Optional[string] `json:"host_name" validate:"omitempty,max=200" swaggertype:"string" extensions:"x-nullable"`
+	HostTitle validate.Optional[string] `json:"host_title" validate:"omitempty,max=200" swaggertype:"string" extensions:"x-nullable"`
+	HostRole  validate.Optional[string] `json:"host_role" enums:"head,authorized" swaggertype:"string" extensions:"x-nullable"`
+	Location  validate.Optional[string] `json:"location" validate:"omitempty,max=500" swaggertype:"string" extensions:"x-nullable"`
+	Note      validate.Optional[string] `json:"note" validate:"omitempty,max=2000" swaggertype:"string" extensions:"x-nullable"`
 }
 
 // checkSession applies the session rules to the final values of a record, new or patched:
@@ -85,7 +85,7 @@ func checkSession(row *sessionRow) error {
 	row.HostRole = optText(row.HostRole)
 	switch {
 	case row.Kind == "regular" && row.HostRole != nil:
-		return apperr.Field("host_role", "must be empty for a regular session (send \"\" to clear it)")
+		return apperr.Field("host_role", "must be empty for a regular session (send null to clear it)")
 	case row.Kind != "regular" && row.HostRole == nil:
 		return apperr.Field("host_role", "is required for a %s session: head or authorized", row.Kind)
 	case row.HostRole != nil && *row.HostRole != "head" && *row.HostRole != "authorized":
@@ -127,13 +127,17 @@ func (s *Service) UpdateSession(ctx context.Context, actor auth.Actor, id string
 		return Session{}, err
 	}
 	return sessionKind.edit(ctx, s, actor, id, "update", ifMatch, func(tx *gorm.DB, row *sessionRow, before sessionRow, c changes) error {
-		setIf(&row.Kind, in.Kind)
-		setIf(&row.Date, in.Date)
-		setPtrIf(&row.HostName, in.HostName)
-		setPtrIf(&row.HostTitle, in.HostTitle)
-		setPtrIf(&row.HostRole, in.HostRole)
-		setPtrIf(&row.Location, in.Location)
-		setPtrIf(&row.Note, in.Note)
+		var fe apperr.Fields
+		setValue(&fe, "kind", &row.Kind, in.Kind)
+		setValue(&fe, "date", &row.Date, in.Date)
+		setNullable(&row.HostName, in.HostName)
+		setNullable(&row.HostTitle, in.HostTitle)
+		setNullable(&row.HostRole, in.HostRole)
+		setNullable(&row.Location, in.Location)
+		setNullable(&row.Note, in.Note)
+		if err := fe.Err(); err != nil {
+			return err
+		}
 		if err := checkSession(row); err != nil {
 			return err
 		}

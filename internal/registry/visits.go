@@ -98,13 +98,13 @@ type NewVisit struct {
 	Note         *string     `json:"note,omitempty" validate:"omitempty,max=2000"`
 }
 
-// VisitPatch is the body of PATCH /visits/{id}: only the fields present change; an empty
-// string clears content, outcome or note.
+// VisitPatch is the body of PATCH /visits/{id}: only the fields present change; null (or "")
+// clears content, outcome or note.
 type VisitPatch struct {
-	Headcount *int    `json:"headcount,omitempty" validate:"omitempty,gte=1,lte=100000"`
-	Content   *string `json:"content,omitempty" validate:"omitempty,max=10000"`
-	Outcome   *string `json:"outcome,omitempty" enums:"accepted,guided,transferred,urged,answered,refused"`
-	Note      *string `json:"note,omitempty" validate:"omitempty,max=2000"`
+	Headcount validate.Optional[int]    `json:"headcount" validate:"omitempty,gte=1,lte=100000" swaggertype:"integer"`
+	Content   validate.Optional[string] `json:"content" validate:"omitempty,max=10000" swaggertype:"string" extensions:"x-nullable"`
+	Outcome   validate.Optional[string] `json:"outcome" enums:"accepted,guided,transferred,urged,answered,refused" swaggertype:"string" extensions:"x-nullable"`
+	Note      validate.Optional[string] `json:"note" validate:"omitempty,max=2000" swaggertype:"string" extensions:"x-nullable"`
 }
 
 var outcomes = []string{"accepted", "guided", "transferred", "urged", "answered", "refused"}
@@ -279,10 +279,14 @@ func (s *Service) UpdateVisit(ctx context.Context, actor auth.Actor, id string, 
 		return Visit{}, err
 	}
 	return visitKind.edit(ctx, s, actor, id, "update", ifMatch, func(tx *gorm.DB, row *visitRow, before visitRow, c changes) error {
-		setIf(&row.Headcount, in.Headcount)
-		setPtrIf(&row.Content, in.Content)
-		setPtrIf(&row.Outcome, in.Outcome)
-		setPtrIf(&row.Note, in.Note)
+		var fe apperr.Fields
+		setValue(&fe, "headcount", &row.Headcount, in.Headcount)
+		setNullable(&row.Content, in.Content)
+		setNullable(&row.Outcome, in.Outcome)
+		setNullable(&row.Note, in.Note)
+		if err := fe.Err(); err != nil {
+			return err
+		}
 		if err := checkVisitText(row); err != nil {
 			return err
 		}
