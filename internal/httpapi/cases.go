@@ -64,6 +64,7 @@ func (s *Server) createCase(c echo.Context) error {
 
 // getCase godoc
 // @Summary   One case, with the first date and number of the visits that count for it
+// @Description Reading a denunciation is written to the audit log with the reader.
 // @Tags      cases
 // @Produce   json
 // @Security  Bearer
@@ -79,6 +80,7 @@ func (s *Server) getCase(c echo.Context) error {
 
 // updateCase godoc
 // @Summary   Change some fields of a case
+// @Description Fields left out stay as they are; null clears a field that may be empty ("" too, for text); null for a field that always has a value is 422.
 // @Tags      cases
 // @Accept    json
 // @Produce   json
@@ -95,7 +97,7 @@ func (s *Server) updateCase(c echo.Context) error {
 
 // voidCase godoc
 // @Summary   Void a case (kept, hidden from lists and statistics)
-// @Description Refused (409) while live visits are recorded against the case or other cases are merged into it.
+// @Description Refused (409) while live visits, delegations, conclusion notices or directive letters name the case, or other cases are merged into it.
 // @Tags      cases
 // @Produce   json
 // @Security  Bearer

@@ -52,6 +52,7 @@ func (s *Server) createDelegation(c echo.Context) error {
 
 // getDelegation godoc
 // @Summary   One delegation
+// @Description A delegation about a denunciation answers representative_ids [] and identity_hidden true to every token but admins' and those of the staff of the case's organisation.
 // @Tags      delegations
 // @Produce   json
 // @Security  Bearer
@@ -67,7 +68,7 @@ func (s *Server) getDelegation(c echo.Context) error {
 
 // updateDelegation godoc
 // @Summary   Change some fields of a delegation
-// @Description representative_ids replaces the whole list; the Art. 29 counts are checked on the final values.
+// @Description representative_ids replaces the whole list; the Art. 29 counts are checked on the final values. Fields left out stay as they are; null clears a field that may be empty ("" too, for text); null for a field that always has a value is 422.
 // @Tags      delegations
 // @Accept    json
 // @Produce   json

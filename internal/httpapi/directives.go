@@ -75,7 +75,7 @@ func (s *Server) getDirective(c echo.Context) error {
 
 // updateDirective godoc
 // @Summary   Change some fields of a directive letter
-// @Description replied_on and reply_summary correct a reply already recorded; record a reply with POST /directives/{id}/reply.
+// @Description replied_on and reply_summary correct a reply already recorded; record a reply with POST /directives/{id}/reply. Fields left out stay as they are; null clears a field that may be empty ("" too, for text); null for a field that always has a value is 422.
 // @Tags      directives
 // @Accept    json
 // @Produce   json

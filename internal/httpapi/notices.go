@@ -70,7 +70,7 @@ func (s *Server) getNotice(c echo.Context) error {
 
 // updateNotice godoc
 // @Summary   Change some fields of a conclusion notice
-// @Description case_ids replaces the whole list.
+// @Description case_ids replaces the whole list. Fields left out stay as they are; null clears a field that may be empty ("" too, for text); null for a field that always has a value is 422.
 // @Tags      notices
 // @Accept    json
 // @Produce   json

@@ -60,6 +60,7 @@ func (s *Server) createPerson(c echo.Context) error {
 
 // getPerson godoc
 // @Summary   One person (the read is written to the audit log)
+// @Description A person named only in visits and delegations about denunciations whose denouncers the token may not see (all but admins and the staff of the case's organisation) is not found, and is left out of lists.
 // @Tags      persons
 // @Produce   json
 // @Security  Bearer
@@ -75,6 +76,7 @@ func (s *Server) getPerson(c echo.Context) error {
 
 // updatePerson godoc
 // @Summary   Change some fields of a person
+// @Description Fields left out stay as they are; null clears a field that may be empty ("" too, for text); null for a field that always has a value is 422.
 // @Tags      persons
 // @Accept    json
 // @Produce   json
@@ -91,13 +93,14 @@ func (s *Server) updatePerson(c echo.Context) error {
 
 // voidPerson godoc
 // @Summary   Void a person record (kept, hidden from lists and statistics)
+// @Description Refused (409) while live visits or delegations name the person, or other person records are merged into it.
 // @Tags      persons
 // @Produce   json
 // @Security  Bearer
 // @Param     id     path  string true "person id"
 // @Param     reason query string true "why the record is voided"
 // @Success   200 {object} registry.Person
-// @Failure   401,403,404,422 {object} Problem
+// @Failure   401,403,404,409,422 {object} Problem
 // @Router    /api/v1/persons/{id} [delete]
 func (s *Server) voidPerson(c echo.Context) error {
 	return voidRecord(c, s.Registry.VoidPerson)

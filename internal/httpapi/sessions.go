@@ -69,7 +69,7 @@ func (s *Server) getSession(c echo.Context) error {
 
 // updateSession godoc
 // @Summary   Change some fields of a session
-// @Description A change of kind or date is carried to the session's visits, which statistics read. Send host_role "" to clear it when a session becomes regular.
+// @Description A change of kind or date is carried to the session's visits, which statistics read. Send host_role null to clear it when a session becomes regular. Fields left out stay as they are; null clears a field that may be empty ("" too, for text); null for a field that always has a value is 422.
 // @Tags      sessions
 // @Accept    json
 // @Produce   json
@@ -86,7 +86,7 @@ func (s *Server) updateSession(c echo.Context) error {
 
 // voidSession godoc
 // @Summary   Void a session (kept, hidden from lists and statistics)
-// @Description Refused (409) while the session has live visits or conclusion notices: void those first.
+// @Description Refused (409) while live visits, conclusion notices or directive letters name the session: void or change those first.
 // @Tags      sessions
 // @Produce   json
 // @Security  Bearer

@@ -19,7 +19,7 @@ func (s *Server) registerVisits(r router) {
 
 // listVisits godoc
 // @Summary   List visits, newest first
-// @Description case_id lists the visits recorded against that case and, when other cases were merged into it, theirs too: the visits that count for it.
+// @Description case_id lists the visits recorded against that case and, when other cases were merged into it, theirs too: the visits that count for it. Visits about a denunciation answer person_ids [] and identity_hidden true to tokens that may not see its denouncers, and person_id does not find them.
 // @Tags      visits
 // @Produce   json
 // @Security  Bearer
@@ -61,6 +61,7 @@ func (s *Server) createVisit(c echo.Context) error {
 
 // getVisit godoc
 // @Summary   One visit
+// @Description A visit about a denunciation (its case, or the case it was merged into) answers person_ids [] and identity_hidden true to every token but admins' and those of the staff of the case's organisation.
 // @Tags      visits
 // @Produce   json
 // @Security  Bearer
@@ -76,6 +77,7 @@ func (s *Server) getVisit(c echo.Context) error {
 
 // updateVisit godoc
 // @Summary   Change the headcount, content, outcome or note of a visit
+// @Description Fields left out stay as they are; null clears a field that may be empty ("" too, for text); null for a field that always has a value is 422.
 // @Tags      visits
 // @Accept    json
 // @Produce   json
