@@ -191,10 +191,7 @@ func (s *Service) withVisitFigures(ctx context.Context, db *gorm.DB, row *caseRo
 
 // UpdateCase applies a partial update.
 func (s *Service) UpdateCase(ctx context.Context, actor auth.Actor, id string, ifMatch *int, in CasePatch) (Case, error) {
-	if err := validate.Struct(in); err != nil {
-		return Case{}, err
-	}
-	return caseKind.edit(ctx, s, actor, id, "update", ifMatch, func(tx *gorm.DB, row *caseRow, before caseRow, c changes) error {
+	return caseKind.edit(ctx, s, actor, id, "update", ifMatch, in, func(tx *gorm.DB, row *caseRow, before caseRow, c changes) error {
 		var fe apperr.Fields
 		setValue(&fe, "title", &row.Title, in.Title)
 		setNullable(&row.Summary, in.Summary)

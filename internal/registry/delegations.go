@@ -163,17 +163,12 @@ func (s *Service) GetDelegation(ctx context.Context, actor auth.Actor, id string
 // UpdateDelegation applies a partial update; the representative counts are checked again on
 // the final values, so a smaller member_count cannot leave too many representatives behind.
 func (s *Service) UpdateDelegation(ctx context.Context, actor auth.Actor, id string, ifMatch *int, in DelegationPatch) (Delegation, error) {
-	if err := validate.Struct(in); err != nil {
-		return Delegation{}, err
-	}
-	return delegationKind.edit(ctx, s, actor, id, "update", ifMatch, func(tx *gorm.DB, row *delegationRow, before delegationRow, c changes) error {
-		links, err := delegationReps.load(ctx, tx, []string{id})
+	return delegationKind.edit(ctx, s, actor, id, "update", ifMatch, in, func(tx *gorm.DB, row *delegationRow, before delegationRow, c changes) error {
+		old, reps, err := delegationReps.patched(ctx, tx, id, in.RepresentativeIDs)
 		if err != nil {
 			return err
 		}
-		reps := links[id]
 		var fe apperr.Fields
-		setList(&reps, in.RepresentativeIDs)
 		setValue(&fe, "name", &row.Name, in.Name)
 		setValue(&fe, "member_count", &row.MemberCount, in.MemberCount)
 		setNullable(&row.CaseID, in.CaseID)
@@ -188,7 +183,7 @@ func (s *Service) UpdateDelegation(ctx context.Context, actor auth.Actor, id str
 		track(c, "member_count", before.MemberCount, row.MemberCount)
 		trackPtr(c, "case_id", before.CaseID, row.CaseID)
 		trackPtr(c, "note", before.Note, row.Note)
-		return delegationReps.change(ctx, tx, c, "representative_ids", id, links[id], reps)
+		return delegationReps.change(ctx, tx, c, "representative_ids", id, old, reps)
 	})
 }
 

@@ -212,10 +212,7 @@ func (s *Service) GetDirective(ctx context.Context, actor auth.Actor, id string,
 
 // UpdateDirective applies a partial update.
 func (s *Service) UpdateDirective(ctx context.Context, actor auth.Actor, id string, ifMatch *int, in DirectivePatch) (Directive, error) {
-	if err := validate.Struct(in); err != nil {
-		return Directive{}, err
-	}
-	return s.changeDirective(ctx, actor, id, "update", ifMatch, "reply_summary", func(row *directiveRow) error {
+	return s.changeDirective(ctx, actor, id, "update", ifMatch, in, "reply_summary", func(row *directiveRow) error {
 		if row.RepliedOn == nil && (in.RepliedOn.Value != nil || in.ReplySummary.Value != nil) {
 			return apperr.Field("replied_on", "the letter has no reply yet: record it with POST /directives/%s/reply", id)
 		}
@@ -242,10 +239,7 @@ func (s *Service) UpdateDirective(ctx context.Context, actor auth.Actor, id stri
 // ReplyDirective records the recipient's reply. A letter is answered once: a second reply is a
 // conflict (409); a reply recorded wrongly is corrected with PATCH.
 func (s *Service) ReplyDirective(ctx context.Context, actor auth.Actor, id string, in DirectiveReply) (Directive, error) {
-	if err := validate.Struct(in); err != nil {
-		return Directive{}, err
-	}
-	return s.changeDirective(ctx, actor, id, "reply", nil, "summary", func(row *directiveRow) error {
+	return s.changeDirective(ctx, actor, id, "reply", nil, in, "summary", func(row *directiveRow) error {
 		if row.RepliedOn != nil {
 			return apperr.New(apperr.Conflict, "directive %s was already replied to on %s", row.Number, *row.RepliedOn)
 		}
@@ -254,12 +248,12 @@ func (s *Service) ReplyDirective(ctx context.Context, actor auth.Actor, id strin
 	})
 }
 
-// changeDirective edits a directive: apply sets the new values, which are then checked as a
-// whole. summaryField is what the client called the reply summary.
-func (s *Service) changeDirective(ctx context.Context, actor auth.Actor, id, action string, ifMatch *int, summaryField string,
+// changeDirective edits a directive as the body in asks: apply sets the new values, which are
+// then checked as a whole. summaryField is what the client called the reply summary.
+func (s *Service) changeDirective(ctx context.Context, actor auth.Actor, id, action string, ifMatch *int, in any, summaryField string,
 	apply func(*directiveRow) error) (Directive, error) {
 	var number string
-	out, err := directiveKind.edit(ctx, s, actor, id, action, ifMatch, func(tx *gorm.DB, row *directiveRow, before directiveRow, c changes) error {
+	out, err := directiveKind.edit(ctx, s, actor, id, action, ifMatch, in, func(tx *gorm.DB, row *directiveRow, before directiveRow, c changes) error {
 		if err := apply(row); err != nil {
 			return err
 		}

@@ -135,18 +135,13 @@ func (s *Service) GetNotice(ctx context.Context, actor auth.Actor, id string, op
 
 // UpdateNotice applies a partial update.
 func (s *Service) UpdateNotice(ctx context.Context, actor auth.Actor, id string, ifMatch *int, in NoticePatch) (Notice, error) {
-	if err := validate.Struct(in); err != nil {
-		return Notice{}, err
-	}
 	var number string
-	out, err := noticeKind.edit(ctx, s, actor, id, "update", ifMatch, func(tx *gorm.DB, row *noticeRow, before noticeRow, c changes) error {
-		links, err := noticeCases.load(ctx, tx, []string{id})
+	out, err := noticeKind.edit(ctx, s, actor, id, "update", ifMatch, in, func(tx *gorm.DB, row *noticeRow, before noticeRow, c changes) error {
+		old, caseIDs, err := noticeCases.patched(ctx, tx, id, in.CaseIDs)
 		if err != nil {
 			return err
 		}
-		caseIDs := links[id]
 		var fe apperr.Fields
-		setList(&caseIDs, in.CaseIDs)
 		setValue(&fe, "number", &row.Number, in.Number)
 		setValue(&fe, "issued_on", &row.IssuedOn, in.IssuedOn)
 		setValue(&fe, "session_id", &row.SessionID, in.SessionID)
@@ -164,7 +159,7 @@ func (s *Service) UpdateNotice(ctx context.Context, actor auth.Actor, id string,
 		track(c, "session_id", before.SessionID, row.SessionID)
 		trackPtr(c, "signer", before.Signer, row.Signer)
 		trackPtr(c, "summary", before.Summary, row.Summary)
-		return noticeCases.change(ctx, tx, c, "case_ids", id, links[id], caseIDs)
+		return noticeCases.change(ctx, tx, c, "case_ids", id, old, caseIDs)
 	})
 	return out, numberTaken(err, "notice", number)
 }

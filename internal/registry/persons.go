@@ -183,10 +183,7 @@ func (s *Service) GetPerson(ctx context.Context, actor auth.Actor, id string, op
 
 // UpdatePerson applies a partial update.
 func (s *Service) UpdatePerson(ctx context.Context, actor auth.Actor, id string, ifMatch *int, in PersonPatch) (Person, error) {
-	if err := validate.Struct(in); err != nil {
-		return Person{}, err
-	}
-	return personKind.edit(ctx, s, actor, id, "update", ifMatch, func(_ *gorm.DB, row *personRow, before personRow, c changes) error {
+	return personKind.edit(ctx, s, actor, id, "update", ifMatch, in, func(_ *gorm.DB, row *personRow, before personRow, c changes) error {
 		var fe apperr.Fields
 		setValue(&fe, "full_name", &row.FullName, in.FullName)
 		setValue(&fe, "gender", &row.Gender, in.Gender)

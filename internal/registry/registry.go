@@ -343,13 +343,6 @@ func setNullable[T any](dst **T, o validate.Optional[T]) {
 	}
 }
 
-// setList applies a PATCH field holding a whole list (null is the empty list).
-func setList(dst *[]string, o validate.Optional[[]string]) {
-	if o.Set {
-		*dst = derefOr(o.Value, nil)
-	}
-}
-
 // changes is what an edit writes: the columns of the UPDATE, and old→new of each for the audit
 // log.
 type changes struct {
@@ -390,6 +383,17 @@ func (l linkTable) replace(ctx context.Context, tx *gorm.DB, ownerID string, ids
 		return err
 	}
 	return l.insert(ctx, tx, ownerID, ids)
+}
+
+// patched reads the list of an owner being edited and applies to it a PATCH field that holds
+// the whole list (null: none).
+func (l linkTable) patched(ctx context.Context, tx *gorm.DB, ownerID string, o validate.Optional[[]string]) (old, ids []string, err error) {
+	links, err := l.load(ctx, tx, []string{ownerID})
+	old, ids = links[ownerID], links[ownerID]
+	if o.Set {
+		ids = derefOr(o.Value, nil)
+	}
+	return old, ids, err
 }
 
 // change replaces the list of an edited owner when it differs from old, noting it in c.
@@ -605,11 +609,16 @@ func (k kind[T, PT, O]) create(ctx context.Context, s *Service, actor auth.Actor
 	})
 }
 
-// edit changes one live record in one transaction: apply sets the new values on row (before
-// keeps the old ones), checks them and names the changed columns in c; they are written under
-// ifMatch (412 when stale), audited as action, and the record is read back.
-func (k kind[T, PT, O]) edit(ctx context.Context, s *Service, actor auth.Actor, id, action string, ifMatch *int,
+// edit changes one live record as the request body in asks, in one transaction: once in passes
+// its tags, apply sets the new values on row (before keeps the old ones), checks them and names
+// the changed columns in c; they are written under ifMatch (412 when stale), audited as action,
+// and the record is read back.
+func (k kind[T, PT, O]) edit(ctx context.Context, s *Service, actor auth.Actor, id, action string, ifMatch *int, in any,
 	apply func(tx *gorm.DB, row PT, before T, c changes) error) (O, error) {
+	if err := validate.Struct(in); err != nil {
+		var zero O
+		return zero, err
+	}
 	return inTx(ctx, s, func(tx *gorm.DB) (O, error) {
 		var zero O
 		row, err := k.find(ctx, s, tx, actor, id, ReadOptions{})
