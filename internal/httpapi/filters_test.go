@@ -38,6 +38,8 @@ func TestListFiltersAreChecked(t *testing.T) {
 			{"/api/v1/persons?include_voided=maybe", "include_voided"},
 			{"/api/v1/cases?include_merged=maybe", "include_merged"},
 			{"/api/v1/visits?limit=501", "limit"},
+			{"/api/v1/persons?limit=0", "limit"},
+			{"/api/v1/sessions?limit=x", "limit"},
 			{"/api/v1/directives?cursor=nonsense", "cursor"},
 		}
 		for _, b := range bad {
