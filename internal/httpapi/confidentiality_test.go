@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"testing"
@@ -103,12 +104,45 @@ func TestDenouncersAreKeptSecret(t *testing.T) {
 			t.Errorf("PATCH of a hidden person: want 404, got %s", r)
 		}
 
+		// pages stay full and cover every person the auditor may see once, however many hidden
+		// ones lie between them
+		for i := range 5 {
+			staffA.Create("/api/v1/visits", map[string]any{"session_id": session, "case_id": denunciation,
+				"persons": []any{map[string]any{"full_name": fmt.Sprintf("Người tố cáo %d", i)}}})
+			staffA.Create("/api/v1/persons", map[string]any{"full_name": fmt.Sprintf("Công dân %d", i)})
+		}
+		auditor := others["auditor"]
+		var want []string
+		for _, id := range ids(env.As(auth.Admin).ListAll("/api/v1/persons", 50)) {
+			if auditor.Get("/api/v1/persons/"+id).Status == http.StatusOK {
+				want = append(want, id)
+			}
+		}
+		var got []string
+		for cursor := ""; ; {
+			var pg struct {
+				Items      []map[string]any `json:"items"`
+				NextCursor *string          `json:"next_cursor"`
+			}
+			auditor.Get("/api/v1/persons?limit=2&cursor="+cursor).Decode(t, &pg)
+			got = append(got, ids(pg.Items)...)
+			if pg.NextCursor == nil {
+				break
+			}
+			if len(pg.Items) != 2 {
+				t.Errorf("a page before the last is full: %d items", len(pg.Items))
+			}
+			cursor = *pg.NextCursor
+		}
+		if !slices.Equal(got, want) || len(want) != 6 {
+			t.Errorf("the auditor's pages list exactly the persons it may see, newest first:\n got %v\nwant %v", got, want)
+		}
+
 		// the rule follows the case's category as it is now
 		complaintCase := "/api/v1/cases/" + complaint["case_id"].(string)
 		if r := staffA.Patch(complaintCase, map[string]any{"category": "denunciation"}); r.Status != http.StatusOK {
 			t.Fatal(r)
 		}
-		auditor := others["auditor"]
 		if v := auditor.Get("/api/v1/visits/" + complaint["id"].(string)).JSON(); v["identity_hidden"] != true {
 			t.Errorf("a case recategorised as a denunciation hides its visits' persons from then on: %v", v)
 		}
