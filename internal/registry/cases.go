@@ -184,7 +184,7 @@ func (s *Service) GetCase(ctx context.Context, actor auth.Actor, id string, opt 
 	return c, audit.Record(ctx, s.store.DB, actor, "read", "case", id, nil)
 }
 
-// withVisitFigures answers one case row.
+// withVisitFigures answers one case row as GET /cases/{id} does (merges answer their cases so).
 func (s *Service) withVisitFigures(ctx context.Context, db *gorm.DB, row *caseRow) (Case, error) {
 	return caseKind.one(ctx, s, db, auth.System, row)
 }

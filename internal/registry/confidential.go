@@ -8,17 +8,17 @@ import (
 	"github.com/tcd-registry/tcd/internal/auth"
 )
 
-// A denouncer's identity is secret (Law 42/2013 Art. 3, see DOMAIN.md):
-// for a case of category denunciation, who came about it is shown only to admins and to the
-// staff of the organisation that owns the case (an unscoped staff token counts as staff of the
-// default organisation). Everyone else who may read the register (auditors, the staff of other
-// organisations, a parent's included) reads the visits and delegations of such a case with their
-// persons left out ("identity_hidden": true), cannot find those visits by person, and does not
-// find a person at all (404, absent from lists) whose every visit and delegation is of such a
-// case: the record's existence and its timestamps would point at the denunciation. A person who
-// also came about another matter stays visible, without the secret link. A case counts as a
-// denunciation when it is one itself or the case it was merged into is; the rule is applied on
-// every read, so a case recategorised later is covered from then on.
+// A denouncer's identity is secret (Law 42/2013 Art. 3, see DOMAIN.md): for a case of category
+// denunciation, who came about it is shown only to admins and to the staff of the organisation
+// that owns the case (an unscoped staff token counts as staff of the default organisation).
+// Everyone else who may read the register (auditors, the staff of other organisations, a
+// parent's included) reads the visits and delegations of such a case with their persons left
+// out ("identity_hidden": true), cannot find those visits by person, and does not find a person
+// at all (404, absent from lists) whose every visit and delegation is of such a case: the
+// record's existence and its timestamps would point at the denunciation. A person who also came
+// about another matter stays visible, without the secret link. A case counts as a denunciation
+// when it is one itself or the case it was merged into is; the rule is applied on every read, so
+// a case recategorised or merged later is covered from then on.
 
 const denunciation = "denunciation"
 

@@ -195,11 +195,6 @@ func (s *Service) update(ctx context.Context, tx *gorm.DB, m model, ifMatch *int
 	return nil
 }
 
-// VoidInput is why a record is voided.
-type VoidInput struct {
-	Reason string
-}
-
 // void marks a record void (never deletes it) and audits it, in tx.
 func (s *Service) void(ctx context.Context, tx *gorm.DB, actor auth.Actor, entity string, m model, reason string) error {
 	reason = strings.TrimSpace(reason)
