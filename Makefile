@@ -82,6 +82,16 @@ fuzz:
 		go test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) "$$pkg" | tail -n 1; \
 	done
 
+# Statistics at national scale: generates BENCH_VISITS synthetic visits (34 provinces, 10 years)
+# straight into PostgreSQL (BENCH_PG, default TCD_TEST_DATABASE_URL; empty skips it) and SQLite
+# (data/bench), then times GET /stats/summary for a province-quarter, a province-year and the
+# national year beside the plain SQL aggregate, and prints the table. A loaded register is kept
+# (database tcd_bench_N, file data/bench/bench_N.db) and reused; BENCH_FLAGS=-reload regenerates.
+BENCH_VISITS ?= 1000000
+.PHONY: bench-stats
+bench-stats:
+	BENCH_VISITS=$(BENCH_VISITS) BENCH_PG="$${BENCH_PG-$${TCD_TEST_DATABASE_URL:-}}" go run ./cmd/tcd-bench $(BENCH_FLAGS)
+
 # --- Reliability (issue 6): the long crash/outage tests and the load benchmark. Neither runs in
 # CI, which runs the short forms of the crash and outage tests with every `go test ./...`.
 .PHONY: bench-load test-long

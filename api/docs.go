@@ -1358,6 +1358,206 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/exports/register": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Personal data (names, addresses, ID numbers): staff, auditor and admin only, and every export is written to the audit log (entity register_export). Columns in the form's order: STT, Ngày tiếp, Họ tên - Địa chỉ, Số CCCD/CMND/Hộ chiếu, Nội dung vụ việc, Phân loại đơn / Số người, Cơ quan đã giải quyết, Hướng xử lý, Theo dõi kết quả, Ghi chú; rows by date, then in the order recorded. Streamed as it is read, in constant memory; csv is UTF-8 with BOM. A failure after the first rows were sent cuts the connection, so a truncated file never looks complete.",
+                "produces": [
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    "text/csv"
+                ],
+                "tags": [
+                    "exports"
+                ],
+                "summary": "The reception register itself (Sổ tiếp công dân, Form 03), one row per live visit of the period",
+                "parameters": [
+                    {
+                        "enum": [
+                            "xlsx",
+                            "csv"
+                        ],
+                        "type": "string",
+                        "description": "file format (default xlsx)",
+                        "name": "format",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "2023, 2023-Q3, 2023-10, 2023-6M or 2023-9M (or from and to)",
+                        "name": "period",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "first day, YYYY-MM-DD (with to)",
+                        "name": "from",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "last day, YYYY-MM-DD, inclusive (with from)",
+                        "name": "to",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "calendar",
+                            "statutory"
+                        ],
+                        "type": "string",
+                        "description": "calendar (default) or statutory",
+                        "name": "basis",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "organisation id: its subtree (default the token's, or the whole register)",
+                        "name": "org",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "the register",
+                        "schema": {
+                            "type": "file"
+                        },
+                        "headers": {
+                            "Content-Disposition": {
+                                "type": "string",
+                                "description": "attachment; filename=tcd-register-…"
+                            }
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/exports/report": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "xlsx: sheets \"Tổng hợp\" (the report paragraph and every figure), \"Biểu 01-TCD\" (the official table: title, period, \"Biểu số: 01/TCD\", merged multi-level header, the MS row of column numbers, the total row in bold, then each organisation), \"Theo loại\" and \"Theo lĩnh vực\". csv: the same four parts as sections under their titles, separated by a blank line, UTF-8 with BOM. json: {summary, form_01, by_category, by_field}. Named by period and basis, e.g. tcd-report-2023-Q3-statutory.xlsx. The same file is written unattended by ` + "`" + `tcd export` + "`" + ` and by the server's schedule.",
+                "produces": [
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    "text/csv",
+                    "application/json"
+                ],
+                "tags": [
+                    "exports"
+                ],
+                "summary": "The period's report as a file: summary, Form 01/TCD and breakdowns by category and field",
+                "parameters": [
+                    {
+                        "enum": [
+                            "xlsx",
+                            "csv",
+                            "json"
+                        ],
+                        "type": "string",
+                        "description": "file format (default xlsx)",
+                        "name": "format",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "2023, 2023-Q3, 2023-10, 2023-6M or 2023-9M (or from and to)",
+                        "name": "period",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "first day, YYYY-MM-DD (with to)",
+                        "name": "from",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "last day, YYYY-MM-DD, inclusive (with from)",
+                        "name": "to",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "calendar",
+                            "statutory"
+                        ],
+                        "type": "string",
+                        "description": "calendar (default) or statutory",
+                        "name": "basis",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "organisation id: its subtree (default the token's, or the whole register)",
+                        "name": "org",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "headcount from which a visit is a delegation visit (default TCD_DELEGATION_MIN)",
+                        "name": "delegation_min",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "the file (this object for json)",
+                        "schema": {
+                            "$ref": "#/definitions/export.Report"
+                        },
+                        "headers": {
+                            "Content-Disposition": {
+                                "type": "string",
+                                "description": "attachment; filename=tcd-report-…"
+                            }
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/notices": {
             "get": {
                 "security": [
@@ -2614,6 +2814,359 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/stats/breakdown": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "by=category or field (of the surviving case), outcome, org (each organisation's own records) or month (reporting months of the basis). Every enum value is listed, zeros included. Cases are distinct within a row and need not add up across rows.",
+                "produces": [
+                    "application/json",
+                    "text/csv"
+                ],
+                "tags": [
+                    "stats"
+                ],
+                "summary": "The period's visits, persons and distinct cases split by one dimension, for dashboards",
+                "parameters": [
+                    {
+                        "enum": [
+                            "category",
+                            "field",
+                            "outcome",
+                            "org",
+                            "month"
+                        ],
+                        "type": "string",
+                        "description": "dimension",
+                        "name": "by",
+                        "in": "query",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "2023, 2023-Q3, 2023-10, 2023-6M or 2023-9M (or from and to)",
+                        "name": "period",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "first day, YYYY-MM-DD (with to)",
+                        "name": "from",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "last day, YYYY-MM-DD, inclusive (with from)",
+                        "name": "to",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "calendar",
+                            "statutory"
+                        ],
+                        "type": "string",
+                        "description": "calendar (default) or statutory",
+                        "name": "basis",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "organisation id: its subtree (default the token's, or the whole register)",
+                        "name": "org",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "json",
+                            "csv"
+                        ],
+                        "type": "string",
+                        "description": "json (default) or csv",
+                        "name": "format",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "an ETag of an earlier answer: 304 when unchanged",
+                        "name": "If-None-Match",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/stats.Breakdown"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "hash of the body"
+                            }
+                        }
+                    },
+                    "304": {
+                        "description": "unchanged since the If-None-Match ETag"
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/stats/form-01": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Rows: the subtree's total first, then each organisation with its own records, in tree order. Columns 1-29 as Circular 01/2024/TT-TTCP numbers them, with Vietnamese header paths: 1 = 4+13+22, 2 = 5+14+23, 3 = 6+7+15+16+24+25; 4-11 regular reception; 12-20 periodic and urgent sessions the head hosted; 21-29 those an authorised deputy hosted. Cases are counted within each group.",
+                "produces": [
+                    "application/json",
+                    "text/csv"
+                ],
+                "tags": [
+                    "stats"
+                ],
+                "summary": "Form 01/TCD: regular, the head's and the authorised deputy's receptions, per organisation",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "2023, 2023-Q3, 2023-10, 2023-6M or 2023-9M (or from and to)",
+                        "name": "period",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "first day, YYYY-MM-DD (with to)",
+                        "name": "from",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "last day, YYYY-MM-DD, inclusive (with from)",
+                        "name": "to",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "calendar",
+                            "statutory"
+                        ],
+                        "type": "string",
+                        "description": "calendar (default) or statutory",
+                        "name": "basis",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "organisation id: its subtree (default the token's, or the whole register)",
+                        "name": "org",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "headcount from which a visit is a delegation visit (default TCD_DELEGATION_MIN)",
+                        "name": "delegation_min",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "json",
+                            "csv"
+                        ],
+                        "type": "string",
+                        "description": "json (default) or csv",
+                        "name": "format",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "an ETag of an earlier answer: 304 when unchanged",
+                        "name": "If-None-Match",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/stats.Form01"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "hash of the body"
+                            }
+                        }
+                    },
+                    "304": {
+                        "description": "unchanged since the If-None-Match ETag"
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/stats/summary": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Only live visits whose session date lies in the period count. persons sums headcounts; cases counts distinct cases after de-duplication (a merged case counts as its survivor); cases_first are those with no earlier visit in the subtree. visits and persons equal the sums over by_kind; cases = cases_first + cases_repeat. format=text answers the report paragraph (lang=vi in the report's own wording, or en).",
+                "produces": [
+                    "application/json",
+                    "text/csv",
+                    "text/plain"
+                ],
+                "tags": [
+                    "stats"
+                ],
+                "summary": "The period's figures: visits, persons, cases after de-duplication, by kind, delegations, documents",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "2023, 2023-Q3, 2023-10, 2023-6M or 2023-9M (or from and to)",
+                        "name": "period",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "first day, YYYY-MM-DD (with to)",
+                        "name": "from",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "last day, YYYY-MM-DD, inclusive (with from)",
+                        "name": "to",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "calendar",
+                            "statutory"
+                        ],
+                        "type": "string",
+                        "description": "calendar (default) or statutory (the year runs 15 Dec to 14 Dec)",
+                        "name": "basis",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "organisation id: its subtree (default the token's, or the whole register)",
+                        "name": "org",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "headcount from which a visit is a delegation visit (default TCD_DELEGATION_MIN)",
+                        "name": "delegation_min",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "json",
+                            "csv",
+                            "text"
+                        ],
+                        "type": "string",
+                        "description": "json (default), csv or text",
+                        "name": "format",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "vi",
+                            "en"
+                        ],
+                        "type": "string",
+                        "description": "language of format=text",
+                        "name": "lang",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "an ETag of an earlier answer: 304 when unchanged",
+                        "name": "If-None-Match",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/report.Summary"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "hash of the body"
+                            }
+                        }
+                    },
+                    "304": {
+                        "description": "unchanged since the If-None-Match ETag"
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/visits": {
             "get": {
                 "security": [
@@ -3090,6 +3643,23 @@ const docTemplate = `{
                 },
                 "request_id": {
                     "type": "string"
+                }
+            }
+        },
+        "export.Report": {
+            "type": "object",
+            "properties": {
+                "by_category": {
+                    "$ref": "#/definitions/stats.Breakdown"
+                },
+                "by_field": {
+                    "$ref": "#/definitions/stats.Breakdown"
+                },
+                "form_01": {
+                    "$ref": "#/definitions/stats.Form01"
+                },
+                "summary": {
+                    "$ref": "#/definitions/report.Summary"
                 }
             }
         },
@@ -4432,6 +5002,240 @@ const docTemplate = `{
                         "answered",
                         "refused"
                     ]
+                }
+            }
+        },
+        "report.DelegationFigures": {
+            "type": "object",
+            "properties": {
+                "cases": {
+                    "type": "integer"
+                },
+                "min_size": {
+                    "type": "integer"
+                },
+                "persons": {
+                    "type": "integer"
+                },
+                "visits": {
+                    "type": "integer"
+                }
+            }
+        },
+        "report.KindFigures": {
+            "type": "object",
+            "properties": {
+                "cases": {
+                    "type": "integer"
+                },
+                "persons": {
+                    "type": "integer"
+                },
+                "sessions": {
+                    "type": "integer"
+                },
+                "visits": {
+                    "type": "integer"
+                }
+            }
+        },
+        "report.Summary": {
+            "type": "object",
+            "properties": {
+                "by_kind": {
+                    "description": "keys \"regular\", \"periodic\", \"urgent\", always all three",
+                    "type": "object",
+                    "additionalProperties": {
+                        "$ref": "#/definitions/report.KindFigures"
+                    }
+                },
+                "cases": {
+                    "type": "integer"
+                },
+                "cases_first": {
+                    "type": "integer"
+                },
+                "cases_repeat": {
+                    "type": "integer"
+                },
+                "conclusion_notices": {
+                    "type": "integer"
+                },
+                "delegations": {
+                    "$ref": "#/definitions/report.DelegationFigures"
+                },
+                "directive_letters": {
+                    "type": "integer"
+                },
+                "from": {
+                    "type": "string"
+                },
+                "org_id": {
+                    "type": "string"
+                },
+                "persons": {
+                    "type": "integer"
+                },
+                "to": {
+                    "type": "string"
+                },
+                "visits": {
+                    "type": "integer"
+                }
+            }
+        },
+        "stats.Breakdown": {
+            "type": "object",
+            "properties": {
+                "by": {
+                    "type": "string",
+                    "enum": [
+                        "category",
+                        "field",
+                        "outcome",
+                        "org",
+                        "month"
+                    ],
+                    "example": "category"
+                },
+                "from": {
+                    "type": "string",
+                    "example": "2022-01-01"
+                },
+                "org_id": {
+                    "type": "string"
+                },
+                "rows": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/stats.BreakdownRow"
+                    }
+                },
+                "to": {
+                    "type": "string",
+                    "example": "2022-12-31"
+                }
+            }
+        },
+        "stats.BreakdownRow": {
+            "type": "object",
+            "properties": {
+                "cases": {
+                    "type": "integer",
+                    "example": 40
+                },
+                "key": {
+                    "type": "string",
+                    "example": "complaint"
+                },
+                "label": {
+                    "type": "string",
+                    "example": "Khiếu nại"
+                },
+                "persons": {
+                    "type": "integer",
+                    "example": 180
+                },
+                "visits": {
+                    "type": "integer",
+                    "example": 120
+                }
+            }
+        },
+        "stats.Form01": {
+            "type": "object",
+            "properties": {
+                "columns": {
+                    "description": "Columns describe columns 1..29 in order: Columns[i] is column i+1.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/stats.Form01Column"
+                    }
+                },
+                "delegation_min": {
+                    "type": "integer",
+                    "example": 5
+                },
+                "form_number": {
+                    "type": "string",
+                    "example": "Biểu số: 01/TCD"
+                },
+                "from": {
+                    "type": "string",
+                    "example": "2022-01-01"
+                },
+                "org_id": {
+                    "type": "string"
+                },
+                "rows": {
+                    "description": "Rows: the total of the subtree first, then each organisation (its own records only) in\ntree order.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/stats.Form01Row"
+                    }
+                },
+                "subtitle": {
+                    "type": "string",
+                    "example": "Số liệu tính từ ngày 01/01/2022 đến ngày 31/12/2022"
+                },
+                "title": {
+                    "type": "string",
+                    "example": "TỔNG HỢP KẾT QUẢ TIẾP CÔNG DÂN THƯỜNG XUYÊN, ĐỊNH KỲ VÀ ĐỘT XUẤT"
+                },
+                "to": {
+                    "type": "string",
+                    "example": "2022-12-31"
+                }
+            }
+        },
+        "stats.Form01Column": {
+            "type": "object",
+            "properties": {
+                "header": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "Tiếp thường xuyên",
+                        "Số lượt tiếp"
+                    ]
+                },
+                "key": {
+                    "type": "string",
+                    "example": "regular.visits"
+                },
+                "number": {
+                    "type": "integer",
+                    "example": 4
+                }
+            }
+        },
+        "stats.Form01Row": {
+            "type": "object",
+            "properties": {
+                "depth": {
+                    "description": "Depth is the organisation's level below the subtree's root (0 for the root and the total).",
+                    "type": "integer"
+                },
+                "org_code": {
+                    "type": "string"
+                },
+                "org_id": {
+                    "type": "string"
+                },
+                "org_name": {
+                    "type": "string",
+                    "example": "Ban Tiếp công dân tỉnh"
+                },
+                "total": {
+                    "type": "boolean"
+                },
+                "values": {
+                    "type": "array",
+                    "items": {
+                        "type": "integer"
+                    }
                 }
             }
         }

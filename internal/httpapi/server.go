@@ -23,8 +23,10 @@ import (
 	"github.com/tcd-registry/tcd/internal/audit"
 	"github.com/tcd-registry/tcd/internal/auth"
 	"github.com/tcd-registry/tcd/internal/config"
+	"github.com/tcd-registry/tcd/internal/export"
 	"github.com/tcd-registry/tcd/internal/orgs"
 	"github.com/tcd-registry/tcd/internal/registry"
+	"github.com/tcd-registry/tcd/internal/stats"
 	"github.com/tcd-registry/tcd/internal/store"
 )
 
@@ -36,6 +38,8 @@ type Deps struct {
 	Tokens   *auth.Tokens
 	Audit    *audit.Log
 	Registry *registry.Service
+	Stats    *stats.Service
+	Export   *export.Service
 	Logger   *slog.Logger
 }
 
@@ -59,7 +63,7 @@ func New(d Deps) *Server {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		collectors.NewDBStatsCollector(d.Store.SQL(), "tcd"))
+		collectors.NewDBStatsCollector(d.Store.SQL(), "tcd"), d.Export.Metrics())
 	metrics := newHTTPMetrics(reg)
 
 	e.Pre(middleware.RemoveTrailingSlash())
@@ -100,6 +104,8 @@ func New(d Deps) *Server {
 	s.registerDelegations(r)
 	s.registerNotices(r)
 	s.registerDirectives(r)
+	s.registerStats(r)
+	s.registerExports(r)
 	return s
 }
 
