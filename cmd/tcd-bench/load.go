@@ -216,14 +216,14 @@ func (g *generator) mergeSome(ctx context.Context) error {
 	})
 }
 
-// insertRows writes rows with multi-row INSERTs in one transaction, in batches small enough for
-// either database's parameter limit.
+// insertRows writes rows with multi-row INSERTs in one transaction, about a thousand values a
+// statement: the SQLite driver binds parameters in time quadratic in their number.
 func insertRows(ctx context.Context, st *store.Store, table, columns string, rows [][]any) error {
 	if len(rows) == 0 {
 		return nil
 	}
 	width := len(rows[0])
-	batch := 30000 / width
+	batch := 1000 / width
 	placeholder := "(" + strings.TrimSuffix(strings.Repeat("?, ", width), ", ") + ")"
 	return st.Tx(ctx, func(tx *gorm.DB) error {
 		for start := 0; start < len(rows); start += batch {

@@ -5,10 +5,10 @@ import (
 	"fmt"
 )
 
-// figures are the counts of one group of sessions and their visits. Cases are distinct surviving (root) cases;
-// Repeat counts those with a live visit in the history scope dated before the period, so the
-// first-time cases are Cases-Repeat. Delegation figures restrict to visits whose headcount
-// reaches the threshold; DCases counts the cases with at least one such visit.
+// figures are the counts of one group of sessions and their visits. Cases are distinct
+// surviving (root) cases; Repeat counts those with a live visit in the unit dated before the
+// period, so the first-time cases are Cases-Repeat. Delegation figures restrict to visits whose
+// headcount reaches the threshold; DCases counts the cases with at least one such visit.
 type figures struct {
 	Sessions          int
 	Visits, Persons   int
@@ -41,11 +41,8 @@ type grouping struct {
 
 // countGroups counts the live visits dated in [from, to] of the scope's organisations per group:
 // visits, persons and distinct surviving cases (through cases.root_seq, so merges need no chain
-// walk). Breakdowns group by what the roll-ups do not keep (category, outcome, month), so they
+// walk). Breakdowns group by what the roll-ups do not keep (category, field, outcome), so they
 // read the visits; the covering index makes it one range scan per organisation.
-//
-// A visit counts even if its case was voided: voiding a case does not undo a reception that
-// took place; only voiding the visit removes it from the figures.
 func (s *Service) countGroups(ctx context.Context, ids []string, from, to string, g grouping) (map[string]figures, error) {
 	var rows []struct {
 		G                      string

@@ -25,9 +25,14 @@ const bucketFirst = "first"
 // bucketOf names the roll-up row of a visit: its session kind and host role.
 func bucketOf(kind, hostRole string) string { return kind + ":" + hostRole }
 
-// fullRebuildAt is the queue length from which one pass over the whole register is cheaper than
-// recomputing day by day (after a bulk load, or on the first request after the migration).
-var fullRebuildAt = 200_000
+// fullRebuildAt is the queue length (marks, before duplicates are merged) from which one pass
+// over the whole register is cheaper than recomputing day by day: after a bulk load, or on the
+// first request after the migration.
+var fullRebuildAt = 20_000
+
+// batchSize bounds the rows (or values) of one statement: the SQLite driver binds parameters
+// in time quadratic in their number, so a few hundred per statement is fastest there.
+const batchSize = 100
 
 // refreshLockKey serialises refreshes across replicas sharing one PostgreSQL database.
 const refreshLockKey = 7267003
@@ -59,6 +64,23 @@ func (s *Service) refresh(ctx context.Context) error {
 				return err
 			}
 		}
+		// After a bulk load the queue holds millions of marks: counted up to the threshold,
+		// dropped, and the whole register rolled up in one pass. Marks committed after the drop
+		// stay queued; the visits they mark are read by the rebuild's later statements anyway.
+		var queued int
+		if err := tx.Raw(`SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM stats_dirty_days LIMIT ?) d) +
+			(SELECT COUNT(*) FROM (SELECT 1 FROM stats_dirty_roots LIMIT ?) r)`, fullRebuildAt, fullRebuildAt).Scan(&queued).Error; err != nil {
+			return err
+		}
+		if queued >= fullRebuildAt {
+			if err := tx.Exec("DELETE FROM stats_dirty_days").Error; err != nil {
+				return err
+			}
+			if err := tx.Exec("DELETE FROM stats_dirty_roots").Error; err != nil {
+				return err
+			}
+			return rebuild(tx)
+		}
 		roots, err := takeRoots(tx)
 		if err != nil {
 			return err
@@ -66,9 +88,6 @@ func (s *Service) refresh(ctx context.Context) error {
 		days, err := takeDays(tx)
 		if err != nil {
 			return err
-		}
-		if len(roots)+len(days) >= fullRebuildAt {
-			return rebuild(tx)
 		}
 		touched, err := refreshFirsts(tx, roots)
 		if err != nil {
@@ -148,7 +167,6 @@ func refreshFirsts(tx *gorm.DB, roots map[int64]struct{}) (map[day]struct{}, err
 		}
 		return nil
 	}
-	const batchSize = 5000
 	for start := 0; start < len(list); start += batchSize {
 		batch := list[start:min(start+batchSize, len(list))]
 		if err := collect(batch); err != nil {
@@ -172,30 +190,42 @@ func refreshFirsts(tx *gorm.DB, roots map[int64]struct{}) (map[day]struct{}, err
 
 // dayQuery reads what a day's roll-up rows are made of, tagged: each live visit with its
 // bucket and surviving case, each live session held, and the unshared cases first received
-// that day. %[1]s, %[2]s and %[3]s narrow the three parts to some days.
-const dayQuery = `SELECT 'v', v.org_id, v.date, v.kind, COALESCE(s.host_role, ''), v.headcount, c.root_seq
-FROM visits v JOIN cases c ON c.seq = v.case_seq JOIN sessions s ON s.id = v.session_id
-WHERE v.voided_at IS NULL %[1]s
+// that day. %[1]s is empty for the whole register, or a WITH clause naming the days d(org_id,
+// date) and %[2]s then joins them in; CROSS JOIN makes SQLite walk the few days and search each
+// table by its (organisation, date) index rather than scan it.
+const dayQuery = `%[1]s
+SELECT 'v', v.org_id, v.date, v.kind, COALESCE(s.host_role, ''), v.headcount, c.root_seq
+FROM %[2]s visits v JOIN cases c ON c.seq = v.case_seq JOIN sessions s ON s.id = v.session_id
+WHERE v.voided_at IS NULL %[3]s
 UNION ALL
-SELECT 's', s.org_id, s.date, s.kind, COALESCE(s.host_role, ''), 0, 0 FROM sessions s WHERE s.voided_at IS NULL %[2]s
+SELECT 's', s.org_id, s.date, s.kind, COALESCE(s.host_role, ''), 0, 0 FROM %[2]s sessions s
+WHERE s.voided_at IS NULL %[4]s
 UNION ALL
-SELECT 'f', f.org_id, f.first_date, '', '', 0, f.root_seq FROM stats_firsts f WHERE NOT f.shared %[3]s
+SELECT 'f', f.org_id, f.first_date, '', '', 0, f.root_seq FROM %[2]s stats_firsts f
+WHERE NOT f.shared %[5]s
 ORDER BY 2, 3`
 
 // refreshDays rewrites the stats_days rows of the given days.
 func refreshDays(tx *gorm.DB, days map[day]struct{}) error {
-	list := make([][]any, 0, len(days))
+	list := make([]day, 0, len(days))
 	for d := range days {
-		list = append(list, []any{d.org, d.date})
+		list = append(list, d)
 	}
-	const batchSize = 500
 	for start := 0; start < len(list); start += batchSize {
 		batch := list[start:min(start+batchSize, len(list))]
-		if err := tx.Exec("DELETE FROM stats_days WHERE (org_id, date) IN ?", batch).Error; err != nil {
-			return err
+		values := make([]string, len(batch))
+		args := make([]any, 0, 2*len(batch))
+		for i, d := range batch {
+			values[i] = "(CAST(? AS TEXT), CAST(? AS TEXT))"
+			args = append(args, d.org, d.date)
+			if err := tx.Exec("DELETE FROM stats_days WHERE org_id = ? AND date = ?", d.org, d.date).Error; err != nil {
+				return err
+			}
 		}
-		q := fmt.Sprintf(dayQuery, "AND (v.org_id, v.date) IN ?", "AND (s.org_id, s.date) IN ?", "AND (f.org_id, f.first_date) IN ?")
-		built, err := buildDays(tx, q, batch, batch, batch)
+		q := fmt.Sprintf(dayQuery, "WITH d (org_id, date) AS (VALUES "+strings.Join(values, ", ")+")", "d CROSS JOIN",
+			"AND v.org_id = d.org_id AND v.date = d.date", "AND s.org_id = d.org_id AND s.date = d.date",
+			"AND f.org_id = d.org_id AND f.first_date = d.date")
+		built, err := buildDays(tx, q, args...)
 		if err != nil {
 			return err
 		}
@@ -256,7 +286,7 @@ func rebuild(tx *gorm.DB) error {
 			return err
 		}
 	}
-	days, err := buildDays(tx, fmt.Sprintf(dayQuery, "", "", ""))
+	days, err := buildDays(tx, fmt.Sprintf(dayQuery, "", "", "", "", ""))
 	if err != nil {
 		return err
 	}
@@ -382,7 +412,6 @@ func foldMonths(days []rollup, keysOf func(date string) []string) []rollup {
 
 // insertRollups writes rows into stats_days or stats_months (keyColumn date or month).
 func insertRollups(tx *gorm.DB, table, keyColumn string, rows []rollup) error {
-	const batchSize = 1000
 	for start := 0; start < len(rows); start += batchSize {
 		batch := rows[start:min(start+batchSize, len(rows))]
 		args := make([]any, 0, 8*len(batch))

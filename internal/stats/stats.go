@@ -1,5 +1,11 @@
 // Package stats derives the official figures from the register: the summary a report cites,
 // Form 01/TCD and breakdowns for dashboards, for any period and organisation subtree.
+//
+// Only live visits count, by the date of their session; a visit whose case was voided still
+// counts (the reception took place; voiding the visit is what removes it). Cases are counted
+// after de-duplication, as their surviving case (cases.root_seq). The summary and Form 01 read
+// roll-ups (rollup.go) that triggers keep exact in the writing transaction, so a national year
+// costs about the same as a province's; breakdowns read the visits.
 package stats
 
 import (
