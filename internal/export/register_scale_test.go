@@ -52,7 +52,7 @@ func TestRegisterExportScale(t *testing.T) {
 			if scaleBatch > 0 {
 				defer export.SetRegisterBatch(scaleBatch)()
 			}
-			svc := export.NewService(st, nil)
+			svc := export.NewService(st, nil, nil)
 			for _, f := range export.RegisterFormats {
 				exp, err := svc.OpenRegister(ctx, auth.System, export.RegisterQuery{Range: q}, f)
 				if err != nil {

@@ -22,9 +22,9 @@ import (
 
 const denunciation = "denunciation"
 
-// denouncersSeenBy says whose denouncers actor may see: all of them (admins), or those of the
-// cases of one organisation (its staff; "" for no organisation).
-func (s *Service) denouncersSeenBy(actor auth.Actor) (org string, all bool) {
+// DenouncersSeenBy says whose denouncers actor may see: all of them (admins), or those of the
+// cases of one organisation (its staff; "" for no organisation). Exports apply the same rule.
+func (s *Service) DenouncersSeenBy(actor auth.Actor) (org string, all bool) {
 	switch {
 	case actor.Role == auth.Admin:
 		return "", true
@@ -39,7 +39,7 @@ func (s *Service) denouncersSeenBy(actor auth.Actor) (org string, all bool) {
 // secretTest is SQL over a case sc and the case sr it counts for (its root) that holds when
 // they keep their denouncers from actor; "" when actor sees every denouncer.
 func (s *Service) secretTest(actor auth.Actor) (string, []any) {
-	org, all := s.denouncersSeenBy(actor)
+	org, all := s.DenouncersSeenBy(actor)
 	if all {
 		return "", nil
 	}
