@@ -156,18 +156,28 @@ func (s *Service) CreateVisit(ctx context.Context, actor auth.Actor, in NewVisit
 	if err := checkNewVisit(in); err != nil {
 		return CreatedVisit{}, err
 	}
-	return inTx(ctx, s, func(tx *gorm.DB) (CreatedVisit, error) {
-		row, newCase, err := s.createVisit(ctx, tx, actor, in)
+	var newCase *caseRow
+	out, err := inTx(ctx, s, func(tx *gorm.DB) (CreatedVisit, error) {
+		row, opened, err := s.createVisit(ctx, tx, actor, in)
 		if err != nil {
 			return CreatedVisit{}, err
 		}
-		out := CreatedVisit{}
-		if out.Visit, err = visitKind.one(ctx, s, tx, actor, row); err != nil || newCase == nil {
-			return out, err
-		}
-		out.PossibleDuplicates, err = possibleDuplicates(ctx, tx, newCase)
-		return out, err
+		newCase = opened
+		visit, err := visitKind.one(ctx, s, tx, actor, row)
+		return CreatedVisit{Visit: visit}, err
 	})
+	if err != nil || newCase == nil {
+		return out, err
+	}
+	// Looked up after the commit: the search only reads, and inside the transaction it would
+	// hold the organisation's case-number counter (and SQLite's write lock) while it runs, which
+	// under load queued every other visit that opens a case behind it.
+	// The visit is committed by now: a failed suggestion must not report the write as failed
+	// (a client would retry and record it twice), so it answers no suggestions instead.
+	if out.PossibleDuplicates, err = possibleDuplicates(ctx, s.store.DB, newCase); err != nil {
+		out.PossibleDuplicates = []CaseCandidate{}
+	}
+	return out, nil
 }
 
 // createVisit checks and inserts a visit with its inline case and persons; newCase is the case
