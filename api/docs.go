@@ -197,7 +197,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/httpapi.CaseList"
+                            "$ref": "#/definitions/httpapi.Page-registry_Case"
                         }
                     },
                     "400": {
@@ -301,6 +301,7 @@ const docTemplate = `{
                         "Bearer": []
                     }
                 ],
+                "description": "Reading a denunciation is written to the audit log with the reader.",
                 "produces": [
                     "application/json"
                 ],
@@ -362,7 +363,7 @@ const docTemplate = `{
                         "Bearer": []
                     }
                 ],
-                "description": "Refused (409) while live visits are recorded against the case or other cases are merged into it.",
+                "description": "Refused (409) while live visits, delegations, conclusion notices or directive letters name the case, or other cases are merged into it.",
                 "produces": [
                     "application/json"
                 ],
@@ -431,6 +432,7 @@ const docTemplate = `{
                         "Bearer": []
                     }
                 ],
+                "description": "Fields left out stay as they are; null clears a field that may be empty (\"\" too, for text); null for a field that always has a value is 422.",
                 "consumes": [
                     "application/json"
                 ],
@@ -555,7 +557,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/httpapi.DelegationList"
+                            "$ref": "#/definitions/httpapi.Page-registry_Delegation"
                         }
                     },
                     "400": {
@@ -659,6 +661,7 @@ const docTemplate = `{
                         "Bearer": []
                     }
                 ],
+                "description": "A delegation about a denunciation answers representative_ids [] and identity_hidden true to every token but admins' and those of the staff of the case's organisation.",
                 "produces": [
                     "application/json"
                 ],
@@ -789,7 +792,7 @@ const docTemplate = `{
                         "Bearer": []
                     }
                 ],
-                "description": "representative_ids replaces the whole list; the Art. 29 counts are checked on the final values.",
+                "description": "representative_ids replaces the whole list; the Art. 29 counts are checked on the final values. Fields left out stay as they are; null clears a field that may be empty (\"\" too, for text); null for a field that always has a value is 422.",
                 "consumes": [
                     "application/json"
                 ],
@@ -950,7 +953,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/httpapi.DirectiveList"
+                            "$ref": "#/definitions/httpapi.Page-registry_Directive"
                         }
                     },
                     "400": {
@@ -1183,7 +1186,7 @@ const docTemplate = `{
                         "Bearer": []
                     }
                 ],
-                "description": "replied_on and reply_summary correct a reply already recorded; record a reply with POST /directives/{id}/reply.",
+                "description": "replied_on and reply_summary correct a reply already recorded; record a reply with POST /directives/{id}/reply. Fields left out stay as they are; null clears a field that may be empty (\"\" too, for text); null for a field that always has a value is 422.",
                 "consumes": [
                     "application/json"
                 ],
@@ -1620,7 +1623,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/httpapi.NoticeList"
+                            "$ref": "#/definitions/httpapi.Page-registry_Notice"
                         }
                     },
                     "400": {
@@ -1853,7 +1856,7 @@ const docTemplate = `{
                         "Bearer": []
                     }
                 ],
-                "description": "case_ids replaces the whole list.",
+                "description": "case_ids replaces the whole list. Fields left out stay as they are; null clears a field that may be empty (\"\" too, for text); null for a field that always has a value is 422.",
                 "consumes": [
                     "application/json"
                 ],
@@ -2132,7 +2135,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/httpapi.PersonList"
+                            "$ref": "#/definitions/httpapi.Page-registry_Person"
                         }
                     },
                     "400": {
@@ -2235,6 +2238,7 @@ const docTemplate = `{
                         "Bearer": []
                     }
                 ],
+                "description": "A person named only in visits and delegations about denunciations whose denouncers the token may not see (all but admins and the staff of the case's organisation) is not found, and is left out of lists.",
                 "produces": [
                     "application/json"
                 ],
@@ -2296,6 +2300,7 @@ const docTemplate = `{
                         "Bearer": []
                     }
                 ],
+                "description": "Refused (409) while live visits or delegations name the person, or other person records are merged into it.",
                 "produces": [
                     "application/json"
                 ],
@@ -2344,6 +2349,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "422": {
                         "description": "Unprocessable Entity",
                         "schema": {
@@ -2358,6 +2369,7 @@ const docTemplate = `{
                         "Bearer": []
                     }
                 ],
+                "description": "Fields left out stay as they are; null clears a field that may be empty (\"\" too, for text); null for a field that always has a value is 422.",
                 "consumes": [
                     "application/json"
                 ],
@@ -2499,7 +2511,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/httpapi.SessionList"
+                            "$ref": "#/definitions/httpapi.Page-registry_Session"
                         }
                     },
                     "400": {
@@ -2664,7 +2676,7 @@ const docTemplate = `{
                         "Bearer": []
                     }
                 ],
-                "description": "Refused (409) while the session has live visits or conclusion notices: void those first.",
+                "description": "Refused (409) while live visits, conclusion notices or directive letters name the session: void or change those first.",
                 "produces": [
                     "application/json"
                 ],
@@ -2733,7 +2745,7 @@ const docTemplate = `{
                         "Bearer": []
                     }
                 ],
-                "description": "A change of kind or date is carried to the session's visits, which statistics read. Send host_role \"\" to clear it when a session becomes regular.",
+                "description": "A change of kind or date is carried to the session's visits, which statistics read. Send host_role null to clear it when a session becomes regular. Fields left out stay as they are; null clears a field that may be empty (\"\" too, for text); null for a field that always has a value is 422.",
                 "consumes": [
                     "application/json"
                 ],
@@ -3174,7 +3186,7 @@ const docTemplate = `{
                         "Bearer": []
                     }
                 ],
-                "description": "case_id lists the visits recorded against that case and, when other cases were merged into it, theirs too: the visits that count for it.",
+                "description": "case_id lists the visits recorded against that case and, when other cases were merged into it, theirs too: the visits that count for it. Visits about a denunciation answer person_ids [] and identity_hidden true to tokens that may not see its denouncers, and person_id does not find them.",
                 "produces": [
                     "application/json"
                 ],
@@ -3253,7 +3265,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/httpapi.VisitList"
+                            "$ref": "#/definitions/httpapi.Page-registry_Visit"
                         }
                     },
                     "400": {
@@ -3357,6 +3369,7 @@ const docTemplate = `{
                         "Bearer": []
                     }
                 ],
+                "description": "A visit about a denunciation (its case, or the case it was merged into) answers person_ids [] and identity_hidden true to every token but admins' and those of the staff of the case's organisation.",
                 "produces": [
                     "application/json"
                 ],
@@ -3480,6 +3493,7 @@ const docTemplate = `{
                         "Bearer": []
                     }
                 ],
+                "description": "Fields left out stay as they are; null clears a field that may be empty (\"\" too, for text); null for a field that always has a value is 422.",
                 "consumes": [
                     "application/json"
                 ],
@@ -3677,68 +3691,12 @@ const docTemplate = `{
                 }
             }
         },
-        "httpapi.CaseList": {
-            "type": "object",
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/registry.Case"
-                    }
-                },
-                "next_cursor": {
-                    "type": "string"
-                }
-            }
-        },
-        "httpapi.DelegationList": {
-            "type": "object",
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/registry.Delegation"
-                    }
-                },
-                "next_cursor": {
-                    "type": "string"
-                }
-            }
-        },
-        "httpapi.DirectiveList": {
-            "type": "object",
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/registry.Directive"
-                    }
-                },
-                "next_cursor": {
-                    "type": "string"
-                }
-            }
-        },
         "httpapi.HealthStatus": {
             "type": "object",
             "properties": {
                 "status": {
                     "type": "string",
                     "example": "ok"
-                }
-            }
-        },
-        "httpapi.NoticeList": {
-            "type": "object",
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/registry.Notice"
-                    }
-                },
-                "next_cursor": {
-                    "type": "string"
                 }
             }
         },
@@ -3756,13 +3714,97 @@ const docTemplate = `{
                 }
             }
         },
-        "httpapi.PersonList": {
+        "httpapi.Page-registry_Case": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/registry.Case"
+                    }
+                },
+                "next_cursor": {
+                    "type": "string"
+                }
+            }
+        },
+        "httpapi.Page-registry_Delegation": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/registry.Delegation"
+                    }
+                },
+                "next_cursor": {
+                    "type": "string"
+                }
+            }
+        },
+        "httpapi.Page-registry_Directive": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/registry.Directive"
+                    }
+                },
+                "next_cursor": {
+                    "type": "string"
+                }
+            }
+        },
+        "httpapi.Page-registry_Notice": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/registry.Notice"
+                    }
+                },
+                "next_cursor": {
+                    "type": "string"
+                }
+            }
+        },
+        "httpapi.Page-registry_Person": {
             "type": "object",
             "properties": {
                 "items": {
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/registry.Person"
+                    }
+                },
+                "next_cursor": {
+                    "type": "string"
+                }
+            }
+        },
+        "httpapi.Page-registry_Session": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/registry.Session"
+                    }
+                },
+                "next_cursor": {
+                    "type": "string"
+                }
+            }
+        },
+        "httpapi.Page-registry_Visit": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/registry.Visit"
                     }
                 },
                 "next_cursor": {
@@ -3801,34 +3843,6 @@ const docTemplate = `{
                 "type": {
                     "type": "string",
                     "example": "urn:tcd:problem:invalid"
-                }
-            }
-        },
-        "httpapi.SessionList": {
-            "type": "object",
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/registry.Session"
-                    }
-                },
-                "next_cursor": {
-                    "type": "string"
-                }
-            }
-        },
-        "httpapi.VisitList": {
-            "type": "object",
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/registry.Visit"
-                    }
-                },
-                "next_cursor": {
-                    "type": "string"
                 }
             }
         },
@@ -3984,7 +3998,8 @@ const docTemplate = `{
                 },
                 "respondent": {
                     "type": "string",
-                    "maxLength": 500
+                    "maxLength": 500,
+                    "x-nullable": true
                 },
                 "status": {
                     "type": "string",
@@ -3996,7 +4011,8 @@ const docTemplate = `{
                 },
                 "summary": {
                     "type": "string",
-                    "maxLength": 10000
+                    "maxLength": 10000,
+                    "x-nullable": true
                 },
                 "title": {
                     "type": "string",
@@ -4030,6 +4046,10 @@ const docTemplate = `{
                 },
                 "id": {
                     "type": "string"
+                },
+                "identity_hidden": {
+                    "description": "IdentityHidden: the visit is about a denunciation whose denouncers this token may not see,\nso person_ids is empty (only admins and the staff of the case's organisation see them).",
+                    "type": "boolean"
                 },
                 "is_delegation": {
                     "description": "IsDelegation: headcount at or above the configured threshold (TCD_DELEGATION_MIN).",
@@ -4098,6 +4118,10 @@ const docTemplate = `{
                 "id": {
                     "type": "string"
                 },
+                "identity_hidden": {
+                    "description": "IdentityHidden: the delegation is about a denunciation whose denouncers this token may not\nsee, so representative_ids is empty.",
+                    "type": "boolean"
+                },
                 "member_count": {
                     "type": "integer",
                     "example": 12
@@ -4137,7 +4161,8 @@ const docTemplate = `{
             "properties": {
                 "case_id": {
                     "type": "string",
-                    "minLength": 1
+                    "minLength": 1,
+                    "x-nullable": true
                 },
                 "member_count": {
                     "type": "integer",
@@ -4151,14 +4176,16 @@ const docTemplate = `{
                 },
                 "note": {
                     "type": "string",
-                    "maxLength": 2000
+                    "maxLength": 2000,
+                    "x-nullable": true
                 },
                 "representative_ids": {
                     "type": "array",
                     "maxItems": 50,
                     "items": {
                         "type": "string"
-                    }
+                    },
+                    "x-nullable": true
                 }
             }
         },
@@ -4231,10 +4258,12 @@ const docTemplate = `{
             "properties": {
                 "case_id": {
                     "type": "string",
-                    "minLength": 1
+                    "minLength": 1,
+                    "x-nullable": true
                 },
                 "due_on": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "issued_on": {
                     "type": "string"
@@ -4250,20 +4279,24 @@ const docTemplate = `{
                     "minLength": 1
                 },
                 "replied_on": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "reply_summary": {
                     "type": "string",
                     "maxLength": 20000,
-                    "minLength": 1
+                    "minLength": 1,
+                    "x-nullable": true
                 },
                 "request": {
                     "type": "string",
-                    "maxLength": 20000
+                    "maxLength": 20000,
+                    "x-nullable": true
                 },
                 "session_id": {
                     "type": "string",
-                    "minLength": 1
+                    "minLength": 1,
+                    "x-nullable": true
                 }
             }
         },
@@ -4682,7 +4715,8 @@ const docTemplate = `{
                     "maxItems": 500,
                     "items": {
                         "type": "string"
-                    }
+                    },
+                    "x-nullable": true
                 },
                 "issued_on": {
                     "type": "string"
@@ -4698,11 +4732,13 @@ const docTemplate = `{
                 },
                 "signer": {
                     "type": "string",
-                    "maxLength": 200
+                    "maxLength": 200,
+                    "x-nullable": true
                 },
                 "summary": {
                     "type": "string",
-                    "maxLength": 20000
+                    "maxLength": 20000,
+                    "x-nullable": true
                 }
             }
         },
@@ -4773,12 +4809,14 @@ const docTemplate = `{
             "properties": {
                 "address": {
                     "type": "string",
-                    "maxLength": 500
+                    "maxLength": 500,
+                    "x-nullable": true
                 },
                 "birth_year": {
                     "type": "integer",
                     "maximum": 2100,
-                    "minimum": 1900
+                    "minimum": 1900,
+                    "x-nullable": true
                 },
                 "full_name": {
                     "type": "string",
@@ -4795,11 +4833,13 @@ const docTemplate = `{
                 },
                 "id_number": {
                     "type": "string",
-                    "maxLength": 32
+                    "maxLength": 32,
+                    "x-nullable": true
                 },
                 "phone": {
                     "type": "string",
-                    "maxLength": 32
+                    "maxLength": 32,
+                    "x-nullable": true
                 }
             }
         },
@@ -4869,18 +4909,21 @@ const docTemplate = `{
                 },
                 "host_name": {
                     "type": "string",
-                    "maxLength": 200
+                    "maxLength": 200,
+                    "x-nullable": true
                 },
                 "host_role": {
                     "type": "string",
                     "enum": [
                         "head",
                         "authorized"
-                    ]
+                    ],
+                    "x-nullable": true
                 },
                 "host_title": {
                     "type": "string",
-                    "maxLength": 200
+                    "maxLength": 200,
+                    "x-nullable": true
                 },
                 "kind": {
                     "type": "string",
@@ -4892,11 +4935,13 @@ const docTemplate = `{
                 },
                 "location": {
                     "type": "string",
-                    "maxLength": 500
+                    "maxLength": 500,
+                    "x-nullable": true
                 },
                 "note": {
                     "type": "string",
-                    "maxLength": 2000
+                    "maxLength": 2000,
+                    "x-nullable": true
                 }
             }
         },
@@ -4926,6 +4971,10 @@ const docTemplate = `{
                 },
                 "id": {
                     "type": "string"
+                },
+                "identity_hidden": {
+                    "description": "IdentityHidden: the visit is about a denunciation whose denouncers this token may not see,\nso person_ids is empty (only admins and the staff of the case's organisation see them).",
+                    "type": "boolean"
                 },
                 "is_delegation": {
                     "description": "IsDelegation: headcount at or above the configured threshold (TCD_DELEGATION_MIN).",
@@ -4981,7 +5030,8 @@ const docTemplate = `{
             "properties": {
                 "content": {
                     "type": "string",
-                    "maxLength": 10000
+                    "maxLength": 10000,
+                    "x-nullable": true
                 },
                 "headcount": {
                     "type": "integer",
@@ -4990,7 +5040,8 @@ const docTemplate = `{
                 },
                 "note": {
                     "type": "string",
-                    "maxLength": 2000
+                    "maxLength": 2000,
+                    "x-nullable": true
                 },
                 "outcome": {
                     "type": "string",
@@ -5001,7 +5052,8 @@ const docTemplate = `{
                         "urged",
                         "answered",
                         "refused"
-                    ]
+                    ],
+                    "x-nullable": true
                 }
             }
         },

@@ -37,7 +37,7 @@ func createDatabase(ctx context.Context, baseURL string) (*database, error) {
 	}
 	suffix := make([]byte, 4)
 	_, _ = rand.Read(suffix)
-	db := &database{admin: admin, name: "tcd_bench_" + hex.EncodeToString(suffix)}
+	db := &database{admin: admin, name: "tcd_load_" + hex.EncodeToString(suffix)}
 	var autovacuum string
 	err = admin.DB.WithContext(ctx).Raw("SHOW server_version").Scan(&db.version).Error
 	if err == nil {

@@ -5,6 +5,7 @@ package audit
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -65,6 +66,24 @@ func Record(ctx context.Context, db *gorm.DB, actor auth.Actor, action, entity, 
 	return db.WithContext(ctx).Create(&row).Error
 }
 
+// identityLinks are the changes that tie citizens to a matter. A denouncer's identity is secret
+// (Law 42/2013 Art. 3), and the register hides it per case; the log cannot tell which entries
+// concern a denunciation, so for every reader but an admin these links are reduced to a count.
+var identityLinks = []string{"person_ids", "representative_ids"}
+
+func redactIdentityLinks(changes map[string]any) {
+	for _, key := range identityLinks {
+		if v, ok := changes[key]; ok {
+			n := 0
+			if list, ok := v.([]any); ok {
+				n = len(list)
+			}
+			delete(changes, key)
+			changes[strings.TrimSuffix(key, "_ids")+"_count"] = n
+		}
+	}
+}
+
 // Filter narrows List.
 type Filter struct {
 	Entity   string
@@ -73,6 +92,8 @@ type Filter struct {
 	From     *time.Time
 	To       *time.Time // exclusive
 	Page     page.Request
+	// Reader is who reads the log; only an admin sees which citizens a change linked.
+	Reader auth.Actor
 }
 
 // Log reads the audit log.
@@ -109,6 +130,9 @@ func (l *Log) List(ctx context.Context, f Filter) ([]Entry, string, error) {
 		e := Entry{At: r.At, Actor: r.Actor, ActorRole: r.ActorRole, Action: r.Action, Entity: r.Entity, EntityID: r.EntityID}
 		if r.Changes != nil {
 			_ = json.Unmarshal([]byte(*r.Changes), &e.Changes)
+			if f.Reader.Role != auth.Admin {
+				redactIdentityLinks(e.Changes)
+			}
 		}
 		if r.RequestID != nil {
 			e.RequestID = *r.RequestID

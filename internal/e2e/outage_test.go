@@ -70,6 +70,8 @@ func expectUnavailable(t *testing.T, c *e2e.Client, person string) (slowest time
 		{http.MethodPatch, person, map[string]any{"phone": "0912345678"}},
 		{http.MethodDelete, person + "?reason=thử", nil},
 		{http.MethodGet, "/api/v1/orgs", nil},
+		{http.MethodGet, "/api/v1/visits", nil},
+		{http.MethodGet, "/api/v1/stats/summary?period=2024", nil},
 	}
 	// twice: first on pooled connections that PostgreSQL has just cut, then on fresh dials
 	for pass := 1; pass <= 2; pass++ {

@@ -61,7 +61,10 @@ func (f Format) ContentType() string {
 type Service struct {
 	store *store.Store
 	stats *stats.Service
-	runs  *prometheus.CounterVec
+	// secrecy says whose denouncers an actor may see (registry.Service.DenouncersSeenBy); nil
+	// means every actor sees all, for tools without a registry
+	secrecy func(auth.Actor) (org string, all bool)
+	runs    *prometheus.CounterVec
 
 	// locked, when set, runs while a scheduled run holds the replica lock (tests use it to
 	// make two runs overlap for certain).
@@ -69,8 +72,8 @@ type Service struct {
 }
 
 // NewService returns the export service.
-func NewService(st *store.Store, statsSvc *stats.Service) *Service {
-	return &Service{store: st, stats: statsSvc,
+func NewService(st *store.Store, statsSvc *stats.Service, secrecy func(auth.Actor) (org string, all bool)) *Service {
+	return &Service{store: st, stats: statsSvc, secrecy: secrecy,
 		runs: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "tcd_export_runs_total",
 			Help: "Scheduled export runs by result: ok, skipped (another replica held the lock) or failed.",

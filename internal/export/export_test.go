@@ -6,3 +6,10 @@ func SetLockedHook(s *Service, f func()) { s.locked = f }
 
 // ScheduleLockKey is the advisory lock a scheduled run takes on PostgreSQL.
 const ScheduleLockKey = scheduleLockKey
+
+// SetRegisterBatch changes the register's batch size until the returned function restores it.
+func SetRegisterBatch(n int) (restore func()) {
+	old := registerBatch
+	registerBatch = n
+	return func() { registerBatch = old }
+}

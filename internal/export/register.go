@@ -31,8 +31,9 @@ var RegisterColumns = []string{
 }
 
 // registerBatch is how many visits are read before their persons and directives are fetched:
-// one query each per batch, and memory bounded by the batch whatever the register's size.
-const registerBatch = 1000
+// one query each per batch, and memory bounded by the batch whatever the register's size. A
+// variable only so that tests can cross batch boundaries with a small register.
+var registerBatch = 1000
 
 // RegisterQuery says which part of the register to export.
 type RegisterQuery struct {
@@ -48,7 +49,25 @@ type RegisterExport struct {
 	sc       scope
 	format   Format
 	FileName string
+	// whose denouncers the reader may see (registry.Service.DenouncersSeenBy): the register
+	// prints the persons of a denunciation only to admins and the owning organisation's staff
+	denouncersOf     string
+	seeAllDenouncers bool
 }
+
+// hidesDenouncers reports whether the persons of a visit about a case (counting for root) are
+// kept from the reader.
+func (e *RegisterExport) hidesDenouncers(caseCategory, caseOrg, rootCategory, rootOrg string) bool {
+	if e.seeAllDenouncers {
+		return false
+	}
+	return (caseCategory == denunciation && caseOrg != e.denouncersOf) || (rootCategory == denunciation && rootOrg != e.denouncersOf)
+}
+
+const denunciation = "denunciation"
+
+// hiddenDenouncer stands in the name and ID columns of a visit whose persons are secret.
+const hiddenDenouncer = "(giữ bí mật thông tin người tố cáo)"
 
 // OpenRegister checks the request and records in the audit log that the actor exported the
 // register (it discloses personal data), before a single row is read.
@@ -64,7 +83,11 @@ func (s *Service) OpenRegister(ctx context.Context, actor auth.Actor, q Register
 	if err := audit.Record(ctx, s.store.DB, actor, "export", "register_export", q.Range.Label, changes); err != nil {
 		return nil, err
 	}
-	return &RegisterExport{s: s, q: q, sc: sc, format: f, FileName: fileName("register", q.Range, sc, f)}, nil
+	e := &RegisterExport{s: s, q: q, sc: sc, format: f, FileName: fileName("register", q.Range, sc, f), seeAllDenouncers: true}
+	if s.secrecy != nil {
+		e.denouncersOf, e.seeAllDenouncers = s.secrecy(actor)
+	}
+	return e, nil
 }
 
 // rowSink receives the register's rows in order; flush marks the end of a batch, where a
@@ -85,7 +108,7 @@ func (e *RegisterExport) Write(ctx context.Context, w io.Writer) (int, error) {
 	var n int
 	err := e.s.bulkRead(ctx, func(db *gorm.DB) error {
 		var err error
-		n, err = e.s.eachRegisterRow(ctx, db, e.q.Range, e.sc, sink)
+		n, err = e.s.eachRegisterRow(ctx, db, e, sink)
 		return err
 	})
 	if err != nil {
@@ -132,6 +155,7 @@ type registerEntry struct {
 	respondent sql.NullString
 	status     string
 	rootSeq    int64
+	secret     bool // the persons are a denouncer's identity the reader may not see
 	persons    []registerPerson
 }
 
@@ -148,7 +172,7 @@ type registerPerson struct {
 // (org_id, date) index of each of its organisations; hence org_id IN (…) even for the whole
 // register, where the pattern '%' takes every organisation.
 const registerSQL = `SELECT v.id, v.date, v.headcount, v.content, v.outcome, v.note,
-       c.title, r.category, r.respondent, r.status, r.seq
+       c.title, r.category, r.respondent, r.status, r.seq, c.category, c.org_id, r.org_id
 FROM visits v
 JOIN cases c ON c.seq = v.case_seq
 JOIN cases r ON r.seq = c.root_seq
@@ -158,8 +182,8 @@ ORDER BY v.date, v.seq`
 
 // eachRegisterRow reads the register with one cursor and hands the rows to sink batch by batch;
 // each batch's persons and directives come from one query apiece.
-func (s *Service) eachRegisterRow(ctx context.Context, db *gorm.DB, r period.Range, sc scope, sink rowSink) (int, error) {
-	rows, err := db.Raw(registerSQL, r.FromDate(), r.ToDate(), sc.path+"%").Rows()
+func (s *Service) eachRegisterRow(ctx context.Context, db *gorm.DB, x *RegisterExport, sink rowSink) (int, error) {
+	rows, err := db.Raw(registerSQL, x.q.Range.FromDate(), x.q.Range.ToDate(), x.sc.path+"%").Rows()
 	if err != nil {
 		return 0, err
 	}
@@ -176,10 +200,12 @@ func (s *Service) eachRegisterRow(ctx context.Context, db *gorm.DB, r period.Ran
 	}
 	for rows.Next() {
 		var e registerEntry
+		var caseCategory, caseOrg, rootOrg string
 		if err := rows.Scan(&e.id, &e.date, &e.headcount, &e.content, &e.outcome, &e.note,
-			&e.title, &e.category, &e.respondent, &e.status, &e.rootSeq); err != nil {
+			&e.title, &e.category, &e.respondent, &e.status, &e.rootSeq, &caseCategory, &caseOrg, &rootOrg); err != nil {
 			return serial, err
 		}
+		e.secret = x.hidesDenouncers(caseCategory, caseOrg, e.category, rootOrg)
 		batch = append(batch, e)
 		if len(batch) == registerBatch {
 			if err := emit(); err != nil {
@@ -267,7 +293,13 @@ func (s *Service) writeBatch(ctx context.Context, db *gorm.DB, batch []registerE
 // one per line in the same cell, names and ID numbers in the same order.
 func (e *registerEntry) cells(out []string, directives []string) {
 	var names, ids strings.Builder
+	if e.secret {
+		names.WriteString(hiddenDenouncer)
+	}
 	for i, p := range e.persons {
+		if e.secret {
+			break
+		}
 		if i > 0 {
 			names.WriteByte('\n')
 			ids.WriteByte('\n')

@@ -6,6 +6,7 @@ package export_test
 // and fails beyond 5 s or 50 MB above idle per format.
 const (
 	scaleVisits     = 100_000
+	scaleBatch      = 0 // the service's own
 	scaleEnforced   = true
 	scaleOnPostgres = false
 )

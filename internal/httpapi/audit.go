@@ -42,7 +42,8 @@ func (s *Server) listAudit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := audit.Filter{Entity: c.QueryParam("entity"), EntityID: c.QueryParam("entity_id"), Actor: c.QueryParam("actor"), Page: pg}
+	f := audit.Filter{Entity: c.QueryParam("entity"), EntityID: c.QueryParam("entity_id"), Actor: c.QueryParam("actor"), Page: pg,
+		Reader: auth.ActorFrom(c.Request().Context())}
 	var fe apperr.Fields
 	if v := c.QueryParam("from"); v != "" {
 		if t, err := time.Parse(time.DateOnly, v); err != nil {
@@ -58,6 +59,9 @@ func (s *Server) listAudit(c echo.Context) error {
 			end := t.AddDate(0, 0, 1)
 			f.To = &end
 		}
+	}
+	if f.From != nil && f.To != nil && !f.From.Before(*f.To) {
+		fe.Add("from", "must not be after to")
 	}
 	if err := fe.Err(); err != nil {
 		return err

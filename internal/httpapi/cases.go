@@ -17,12 +17,6 @@ func (s *Server) registerCases(r router) {
 	r.handle(http.MethodDelete, "/cases/:id", auth.RegistryWrite, s.voidCase)
 }
 
-// CaseList is one page of cases.
-type CaseList struct {
-	Items      []registry.Case `json:"items"`
-	NextCursor *string         `json:"next_cursor"`
-}
-
 // listCases godoc
 // @Summary   List or search cases, newest first
 // @Description q matches titles without regard to diacritics or case, and codes (VV-2024-000123) exactly. Cases merged into another are left out unless include_merged=true.
@@ -37,30 +31,19 @@ type CaseList struct {
 // @Param     include_voided query bool   false "include voided records"
 // @Param     limit          query int    false "page size (1-500, default 50)"
 // @Param     cursor         query string false "next_cursor of the previous page"
-// @Success   200 {object} CaseList
+// @Success   200 {object} Page[registry.Case]
 // @Failure   400,401,403,422 {object} Problem
 // @Router    /api/v1/cases [get]
 func (s *Server) listCases(c echo.Context) error {
 	f := registry.CaseFilter{Status: c.QueryParam("status"), Category: c.QueryParam("category"), Field: c.QueryParam("field")}
 	var err error
-	if f.Page, err = pageOf(c); err != nil {
-		return err
-	}
 	if f.Q, err = searchTerm(c); err != nil {
-		return err
-	}
-	if f.IncludeVoided, err = boolQuery(c, "include_voided"); err != nil {
 		return err
 	}
 	if f.IncludeMerged, err = boolQuery(c, "include_merged"); err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	items, next, err := s.Registry.ListCases(ctx, auth.ActorFrom(ctx), f)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, CaseList{Items: items, NextCursor: cursorOrNil(next)})
+	return listRecords(c, &f, &f.Page, &f.IncludeVoided, s.Registry.ListCases)
 }
 
 // createCase godoc
@@ -76,20 +59,12 @@ func (s *Server) listCases(c echo.Context) error {
 // @Failure   400,401,403,422 {object} Problem
 // @Router    /api/v1/cases [post]
 func (s *Server) createCase(c echo.Context) error {
-	var in registry.NewCase
-	if err := bindJSON(c, &in); err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	v, err := s.Registry.CreateCase(ctx, auth.ActorFrom(ctx), in)
-	if err != nil {
-		return err
-	}
-	return createdRecord(c, "/api/v1/cases/"+v.ID, v.Version, v)
+	return createRecord(c, "cases", s.Registry.CreateCase)
 }
 
 // getCase godoc
 // @Summary   One case, with the first date and number of the visits that count for it
+// @Description Reading a denunciation is written to the audit log with the reader.
 // @Tags      cases
 // @Produce   json
 // @Security  Bearer
@@ -100,11 +75,12 @@ func (s *Server) createCase(c echo.Context) error {
 // @Failure   401,403,404 {object} Problem
 // @Router    /api/v1/cases/{id} [get]
 func (s *Server) getCase(c echo.Context) error {
-	return getRecord(c, s.Registry.GetCase, func(v registry.Case) int { return v.Version })
+	return getRecord(c, s.Registry.GetCase)
 }
 
 // updateCase godoc
 // @Summary   Change some fields of a case
+// @Description Fields left out stay as they are; null clears a field that may be empty ("" too, for text); null for a field that always has a value is 422.
 // @Tags      cases
 // @Accept    json
 // @Produce   json
@@ -116,12 +92,12 @@ func (s *Server) getCase(c echo.Context) error {
 // @Failure   400,401,403,404,412,422 {object} Problem
 // @Router    /api/v1/cases/{id} [patch]
 func (s *Server) updateCase(c echo.Context) error {
-	return patchRecord(c, s.Registry.UpdateCase, func(v registry.Case) int { return v.Version })
+	return patchRecord(c, s.Registry.UpdateCase)
 }
 
 // voidCase godoc
 // @Summary   Void a case (kept, hidden from lists and statistics)
-// @Description Refused (409) while live visits are recorded against the case or other cases are merged into it.
+// @Description Refused (409) while live visits, delegations, conclusion notices or directive letters name the case, or other cases are merged into it.
 // @Tags      cases
 // @Produce   json
 // @Security  Bearer
@@ -131,5 +107,5 @@ func (s *Server) updateCase(c echo.Context) error {
 // @Failure   401,403,404,409,422 {object} Problem
 // @Router    /api/v1/cases/{id} [delete]
 func (s *Server) voidCase(c echo.Context) error {
-	return voidRecord(c, s.Registry.VoidCase, func(v registry.Case) int { return v.Version })
+	return voidRecord(c, s.Registry.VoidCase)
 }

@@ -17,12 +17,6 @@ func (s *Server) registerDelegations(r router) {
 	r.handle(http.MethodDelete, "/delegations/:id", auth.RegistryWrite, s.voidDelegation)
 }
 
-// DelegationList is one page of delegations.
-type DelegationList struct {
-	Items      []registry.Delegation `json:"items"`
-	NextCursor *string               `json:"next_cursor"`
-}
-
 // listDelegations godoc
 // @Summary   List delegations (đoàn đông người), newest first
 // @Tags      delegations
@@ -32,24 +26,12 @@ type DelegationList struct {
 // @Param     include_voided query bool   false "include voided records"
 // @Param     limit          query int    false "page size (1-500, default 50)"
 // @Param     cursor         query string false "next_cursor of the previous page"
-// @Success   200 {object} DelegationList
+// @Success   200 {object} Page[registry.Delegation]
 // @Failure   400,401,403,422 {object} Problem
 // @Router    /api/v1/delegations [get]
 func (s *Server) listDelegations(c echo.Context) error {
 	f := registry.DelegationFilter{CaseID: c.QueryParam("case_id")}
-	var err error
-	if f.Page, err = pageOf(c); err != nil {
-		return err
-	}
-	if f.IncludeVoided, err = boolQuery(c, "include_voided"); err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	items, next, err := s.Registry.ListDelegations(ctx, auth.ActorFrom(ctx), f)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, DelegationList{Items: items, NextCursor: cursorOrNil(next)})
+	return listRecords(c, &f, &f.Page, &f.IncludeVoided, s.Registry.ListDelegations)
 }
 
 // createDelegation godoc
@@ -65,20 +47,12 @@ func (s *Server) listDelegations(c echo.Context) error {
 // @Failure   400,401,403,422 {object} Problem
 // @Router    /api/v1/delegations [post]
 func (s *Server) createDelegation(c echo.Context) error {
-	var in registry.NewDelegation
-	if err := bindJSON(c, &in); err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	d, err := s.Registry.CreateDelegation(ctx, auth.ActorFrom(ctx), in)
-	if err != nil {
-		return err
-	}
-	return createdRecord(c, "/api/v1/delegations/"+d.ID, d.Version, d)
+	return createRecord(c, "delegations", s.Registry.CreateDelegation)
 }
 
 // getDelegation godoc
 // @Summary   One delegation
+// @Description A delegation about a denunciation answers representative_ids [] and identity_hidden true to every token but admins' and those of the staff of the case's organisation.
 // @Tags      delegations
 // @Produce   json
 // @Security  Bearer
@@ -89,12 +63,12 @@ func (s *Server) createDelegation(c echo.Context) error {
 // @Failure   401,403,404 {object} Problem
 // @Router    /api/v1/delegations/{id} [get]
 func (s *Server) getDelegation(c echo.Context) error {
-	return getRecord(c, s.Registry.GetDelegation, func(v registry.Delegation) int { return v.Version })
+	return getRecord(c, s.Registry.GetDelegation)
 }
 
 // updateDelegation godoc
 // @Summary   Change some fields of a delegation
-// @Description representative_ids replaces the whole list; the Art. 29 counts are checked on the final values.
+// @Description representative_ids replaces the whole list; the Art. 29 counts are checked on the final values. Fields left out stay as they are; null clears a field that may be empty ("" too, for text); null for a field that always has a value is 422.
 // @Tags      delegations
 // @Accept    json
 // @Produce   json
@@ -106,7 +80,7 @@ func (s *Server) getDelegation(c echo.Context) error {
 // @Failure   400,401,403,404,412,422 {object} Problem
 // @Router    /api/v1/delegations/{id} [patch]
 func (s *Server) updateDelegation(c echo.Context) error {
-	return patchRecord(c, s.Registry.UpdateDelegation, func(v registry.Delegation) int { return v.Version })
+	return patchRecord(c, s.Registry.UpdateDelegation)
 }
 
 // voidDelegation godoc
@@ -121,5 +95,5 @@ func (s *Server) updateDelegation(c echo.Context) error {
 // @Failure   401,403,404,409,422 {object} Problem
 // @Router    /api/v1/delegations/{id} [delete]
 func (s *Server) voidDelegation(c echo.Context) error {
-	return voidRecord(c, s.Registry.VoidDelegation, func(v registry.Delegation) int { return v.Version })
+	return voidRecord(c, s.Registry.VoidDelegation)
 }

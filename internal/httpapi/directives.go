@@ -18,12 +18,6 @@ func (s *Server) registerDirectives(r router) {
 	r.handle(http.MethodPost, "/directives/:id/reply", auth.RegistryWrite, s.replyDirective)
 }
 
-// DirectiveList is one page of directive letters.
-type DirectiveList struct {
-	Items      []registry.Directive `json:"items"`
-	NextCursor *string              `json:"next_cursor"`
-}
-
 // listDirectives godoc
 // @Summary   List directive letters (công văn chỉ đạo), newest first
 // @Description status is as of today in the organisation's time zone: overdue means unanswered with due_on before today.
@@ -39,25 +33,13 @@ type DirectiveList struct {
 // @Param     include_voided query bool   false "include voided records"
 // @Param     limit          query int    false "page size (1-500, default 50)"
 // @Param     cursor         query string false "next_cursor of the previous page"
-// @Success   200 {object} DirectiveList
+// @Success   200 {object} Page[registry.Directive]
 // @Failure   400,401,403,422 {object} Problem
 // @Router    /api/v1/directives [get]
 func (s *Server) listDirectives(c echo.Context) error {
 	f := registry.DirectiveFilter{Status: c.QueryParam("status"), Recipient: c.QueryParam("recipient"), From: c.QueryParam("from"), To: c.QueryParam("to"),
 		CaseID: c.QueryParam("case_id"), SessionID: c.QueryParam("session_id")}
-	var err error
-	if f.Page, err = pageOf(c); err != nil {
-		return err
-	}
-	if f.IncludeVoided, err = boolQuery(c, "include_voided"); err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	items, next, err := s.Registry.ListDirectives(ctx, auth.ActorFrom(ctx), f)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, DirectiveList{Items: items, NextCursor: cursorOrNil(next)})
+	return listRecords(c, &f, &f.Page, &f.IncludeVoided, s.Registry.ListDirectives)
 }
 
 // createDirective godoc
@@ -73,16 +55,7 @@ func (s *Server) listDirectives(c echo.Context) error {
 // @Failure   400,401,403,409,422 {object} Problem
 // @Router    /api/v1/directives [post]
 func (s *Server) createDirective(c echo.Context) error {
-	var in registry.NewDirective
-	if err := bindJSON(c, &in); err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	d, err := s.Registry.CreateDirective(ctx, auth.ActorFrom(ctx), in)
-	if err != nil {
-		return err
-	}
-	return createdRecord(c, "/api/v1/directives/"+d.ID, d.Version, d)
+	return createRecord(c, "directives", s.Registry.CreateDirective)
 }
 
 // getDirective godoc
@@ -97,12 +70,12 @@ func (s *Server) createDirective(c echo.Context) error {
 // @Failure   401,403,404 {object} Problem
 // @Router    /api/v1/directives/{id} [get]
 func (s *Server) getDirective(c echo.Context) error {
-	return getRecord(c, s.Registry.GetDirective, func(v registry.Directive) int { return v.Version })
+	return getRecord(c, s.Registry.GetDirective)
 }
 
 // updateDirective godoc
 // @Summary   Change some fields of a directive letter
-// @Description replied_on and reply_summary correct a reply already recorded; record a reply with POST /directives/{id}/reply.
+// @Description replied_on and reply_summary correct a reply already recorded; record a reply with POST /directives/{id}/reply. Fields left out stay as they are; null clears a field that may be empty ("" too, for text); null for a field that always has a value is 422.
 // @Tags      directives
 // @Accept    json
 // @Produce   json
@@ -114,7 +87,7 @@ func (s *Server) getDirective(c echo.Context) error {
 // @Failure   400,401,403,404,409,412,422 {object} Problem
 // @Router    /api/v1/directives/{id} [patch]
 func (s *Server) updateDirective(c echo.Context) error {
-	return patchRecord(c, s.Registry.UpdateDirective, func(v registry.Directive) int { return v.Version })
+	return patchRecord(c, s.Registry.UpdateDirective)
 }
 
 // replyDirective godoc
@@ -131,16 +104,7 @@ func (s *Server) updateDirective(c echo.Context) error {
 // @Failure   400,401,403,404,409,422 {object} Problem
 // @Router    /api/v1/directives/{id}/reply [post]
 func (s *Server) replyDirective(c echo.Context) error {
-	var in registry.DirectiveReply
-	if err := bindJSON(c, &in); err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	d, err := s.Registry.ReplyDirective(ctx, auth.ActorFrom(ctx), c.Param("id"), in)
-	if err != nil {
-		return err
-	}
-	return withETag(c, http.StatusOK, d.Version, d)
+	return actOn(c, s.Registry.ReplyDirective)
 }
 
 // voidDirective godoc
@@ -154,5 +118,5 @@ func (s *Server) replyDirective(c echo.Context) error {
 // @Failure   401,403,404,422 {object} Problem
 // @Router    /api/v1/directives/{id} [delete]
 func (s *Server) voidDirective(c echo.Context) error {
-	return voidRecord(c, s.Registry.VoidDirective, func(v registry.Directive) int { return v.Version })
+	return voidRecord(c, s.Registry.VoidDirective)
 }

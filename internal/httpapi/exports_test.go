@@ -356,7 +356,8 @@ func TestExportRegister(t *testing.T) {
 				"Trả lời trực tiếp", "Đang giải quyết; công văn số 12/UBND-TCD"},
 			{"3", "10/07/2023", "Nguyễn Văn An - Thôn 3, xã Gio Mỹ, huyện Gio Linh", "045075001234", "Tranh chấp đất đai thôn 3",
 				"Khiếu nại / 6", "UBND huyện Gio Linh", "Trả lại đơn và hướng dẫn", "Đang giải quyết; công văn số 12/UBND-TCD"},
-			{"4", "10/08/2023", "Lê Văn Cường", "197123456", "Tố cáo cán bộ xã nhận tiền", "Tố cáo / 1", "", "Chuyển đơn", "Đang giải quyết"},
+			// the district's denunciation: the province's staff do not read its denouncer (the district's do, below)
+			{"4", "10/08/2023", "(giữ bí mật thông tin người tố cáo)", "", "Tố cáo cán bộ xã nhận tiền", "Tố cáo / 1", "", "Chuyển đơn", "Đang giải quyết"},
 		}
 		if got := rows[3:]; fmt.Sprintf("%q", got) != fmt.Sprintf("%q", want) {
 			t.Errorf("the register's rows (live visits of the period, by date then as recorded; the voided one and those outside absent):\n%q\nwant\n%q", got, want)
@@ -453,6 +454,39 @@ func TestExportRegisterFollowsMerges(t *testing.T) {
 			"Trả lại đơn và hướng dẫn", "Đã giải quyết; công văn số 5/UBND-TCD, 9/UBND-TCD", ""}
 		if fmt.Sprintf("%q", lines[1]) != fmt.Sprintf("%q", want) {
 			t.Errorf("row %q\nwant %q", lines[1], want)
+		}
+	})
+}
+
+// The register is the paper book's heir, but a denouncer's name and ID number stay secret in it
+// as on every other route: only admins and the owning organisation's staff read them.
+func TestExportRegisterKeepsDenouncersSecret(t *testing.T) {
+	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
+		env := testenv.Start(t, backend)
+		staff := env.As(auth.Staff)
+		sess := staff.Create("/api/v1/sessions", map[string]any{"kind": "regular", "date": "2023-08-01"})
+		staff.Create("/api/v1/visits", map[string]any{"session_id": sess["id"],
+			"case":    map[string]any{"title": "Tố cáo cán bộ địa chính", "category": "denunciation", "field": "corruption"},
+			"persons": []map[string]any{{"full_name": "Lưu Văn Tố", "id_number": "045080001111", "birth_year": 1980, "gender": "male"}}})
+		staff.Create("/api/v1/visits", map[string]any{"session_id": sess["id"],
+			"case":    map[string]any{"title": "Kiến nghị cấp sổ đỏ", "category": "petition", "field": "land"},
+			"persons": []map[string]any{{"full_name": "Mai Thị Kiến"}}})
+		const path = "/api/v1/exports/register?period=2023-Q3&format=csv"
+		for _, c := range []struct {
+			who    string
+			client *testenv.Client
+			sees   bool
+		}{{"owning staff", staff, true}, {"admin", env.As(auth.Admin), true}, {"auditor", env.As(auth.Auditor), false}} {
+			body := string(download(t, c.client, path, "tcd-register-2023-Q3-calendar.csv", "text/csv"))
+			if !strings.Contains(body, "Mai Thị Kiến") {
+				t.Errorf("%s: a petitioner is listed: %s", c.who, body)
+			}
+			if got := strings.Contains(body, "Lưu Văn Tố") || strings.Contains(body, "045080001111"); got != c.sees {
+				t.Errorf("%s: denouncer shown = %v, want %v: %s", c.who, got, c.sees, body)
+			}
+			if hidden := strings.Contains(body, "giữ bí mật"); hidden == c.sees {
+				t.Errorf("%s: the secret row says so = %v, want %v", c.who, hidden, !c.sees)
+			}
 		}
 	})
 }

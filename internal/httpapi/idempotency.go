@@ -69,8 +69,14 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 			if prev.BodyHash != hash {
 				return apperr.Field("Idempotency-Key", "was already used with a different request")
 			}
-			if prev.Status == 0 {
+			if prev.Status == 0 && now.Sub(prev.CreatedAt) < s.abandonedClaimAge() {
 				return apperr.New(apperr.Conflict, "a request with this Idempotency-Key is still being processed")
+			}
+			if prev.Status == 0 {
+				// the request that claimed the key died (a crash between claim and answer):
+				// let the retry run rather than lock the key out for the whole TTL
+				db.Where("token_id = ? AND key = ? AND status = 0", actor.TokenID, key).Delete(&idempotencyRow{})
+				break
 			}
 			if prev.Location != nil {
 				c.Response().Header().Set(echo.HeaderLocation, *prev.Location)
@@ -109,6 +115,10 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 			Updates(map[string]any{"status": status, "location": loc, "body": rec.body.Bytes()}).Error
 	}
 }
+
+// abandonedClaimAge is when an unanswered claim is presumed dead: no request outlives the
+// request timeout, so a claim older than that (plus a margin) belongs to a crashed server.
+func (s *Server) abandonedClaimAge() time.Duration { return s.Config.RequestTimeout + 10*time.Second }
 
 // recorder keeps a copy of the response body for replays.
 type recorder struct {

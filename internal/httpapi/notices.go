@@ -17,12 +17,6 @@ func (s *Server) registerNotices(r router) {
 	r.handle(http.MethodDelete, "/notices/:id", auth.RegistryWrite, s.voidNotice)
 }
 
-// NoticeList is one page of conclusion notices.
-type NoticeList struct {
-	Items      []registry.Notice `json:"items"`
-	NextCursor *string           `json:"next_cursor"`
-}
-
 // listNotices godoc
 // @Summary   List conclusion notices (thông báo kết luận), newest first
 // @Tags      notices
@@ -35,24 +29,12 @@ type NoticeList struct {
 // @Param     include_voided query bool   false "include voided records"
 // @Param     limit          query int    false "page size (1-500, default 50)"
 // @Param     cursor         query string false "next_cursor of the previous page"
-// @Success   200 {object} NoticeList
+// @Success   200 {object} Page[registry.Notice]
 // @Failure   400,401,403,422 {object} Problem
 // @Router    /api/v1/notices [get]
 func (s *Server) listNotices(c echo.Context) error {
 	f := registry.NoticeFilter{From: c.QueryParam("from"), To: c.QueryParam("to"), SessionID: c.QueryParam("session_id"), CaseID: c.QueryParam("case_id")}
-	var err error
-	if f.Page, err = pageOf(c); err != nil {
-		return err
-	}
-	if f.IncludeVoided, err = boolQuery(c, "include_voided"); err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	items, next, err := s.Registry.ListNotices(ctx, auth.ActorFrom(ctx), f)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, NoticeList{Items: items, NextCursor: cursorOrNil(next)})
+	return listRecords(c, &f, &f.Page, &f.IncludeVoided, s.Registry.ListNotices)
 }
 
 // createNotice godoc
@@ -68,16 +50,7 @@ func (s *Server) listNotices(c echo.Context) error {
 // @Failure   400,401,403,409,422 {object} Problem
 // @Router    /api/v1/notices [post]
 func (s *Server) createNotice(c echo.Context) error {
-	var in registry.NewNotice
-	if err := bindJSON(c, &in); err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	n, err := s.Registry.CreateNotice(ctx, auth.ActorFrom(ctx), in)
-	if err != nil {
-		return err
-	}
-	return createdRecord(c, "/api/v1/notices/"+n.ID, n.Version, n)
+	return createRecord(c, "notices", s.Registry.CreateNotice)
 }
 
 // getNotice godoc
@@ -92,12 +65,12 @@ func (s *Server) createNotice(c echo.Context) error {
 // @Failure   401,403,404 {object} Problem
 // @Router    /api/v1/notices/{id} [get]
 func (s *Server) getNotice(c echo.Context) error {
-	return getRecord(c, s.Registry.GetNotice, func(v registry.Notice) int { return v.Version })
+	return getRecord(c, s.Registry.GetNotice)
 }
 
 // updateNotice godoc
 // @Summary   Change some fields of a conclusion notice
-// @Description case_ids replaces the whole list.
+// @Description case_ids replaces the whole list. Fields left out stay as they are; null clears a field that may be empty ("" too, for text); null for a field that always has a value is 422.
 // @Tags      notices
 // @Accept    json
 // @Produce   json
@@ -109,7 +82,7 @@ func (s *Server) getNotice(c echo.Context) error {
 // @Failure   400,401,403,404,409,412,422 {object} Problem
 // @Router    /api/v1/notices/{id} [patch]
 func (s *Server) updateNotice(c echo.Context) error {
-	return patchRecord(c, s.Registry.UpdateNotice, func(v registry.Notice) int { return v.Version })
+	return patchRecord(c, s.Registry.UpdateNotice)
 }
 
 // voidNotice godoc
@@ -123,5 +96,5 @@ func (s *Server) updateNotice(c echo.Context) error {
 // @Failure   401,403,404,422 {object} Problem
 // @Router    /api/v1/notices/{id} [delete]
 func (s *Server) voidNotice(c echo.Context) error {
-	return voidRecord(c, s.Registry.VoidNotice, func(v registry.Notice) int { return v.Version })
+	return voidRecord(c, s.Registry.VoidNotice)
 }

@@ -17,12 +17,6 @@ func (s *Server) registerPersons(r router) {
 	r.handle(http.MethodDelete, "/persons/:id", auth.RegistryWrite, s.voidPerson)
 }
 
-// PersonList is one page of persons.
-type PersonList struct {
-	Items      []registry.Person `json:"items"`
-	NextCursor *string           `json:"next_cursor"`
-}
-
 // listPersons godoc
 // @Summary   List or search persons
 // @Description q matches names without regard to diacritics or case (nguyen van an finds Nguyễn Văn An; Thủy = Thuỷ), and ID numbers and phones exactly.
@@ -34,30 +28,19 @@ type PersonList struct {
 // @Param     include_merged query bool   false "include persons merged into another"
 // @Param     limit          query int    false "page size (1-500, default 50)"
 // @Param     cursor         query string false "next_cursor of the previous page"
-// @Success   200 {object} PersonList
+// @Success   200 {object} Page[registry.Person]
 // @Failure   400,401,403,422 {object} Problem
 // @Router    /api/v1/persons [get]
 func (s *Server) listPersons(c echo.Context) error {
 	f := registry.PersonFilter{}
 	var err error
-	if f.Page, err = pageOf(c); err != nil {
-		return err
-	}
 	if f.Q, err = searchTerm(c); err != nil {
-		return err
-	}
-	if f.IncludeVoided, err = boolQuery(c, "include_voided"); err != nil {
 		return err
 	}
 	if f.IncludeMerged, err = boolQuery(c, "include_merged"); err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	items, next, err := s.Registry.ListPersons(ctx, auth.ActorFrom(ctx), f)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, PersonList{Items: items, NextCursor: cursorOrNil(next)})
+	return listRecords(c, &f, &f.Page, &f.IncludeVoided, s.Registry.ListPersons)
 }
 
 // createPerson godoc
@@ -72,20 +55,12 @@ func (s *Server) listPersons(c echo.Context) error {
 // @Failure   400,401,403,422 {object} Problem
 // @Router    /api/v1/persons [post]
 func (s *Server) createPerson(c echo.Context) error {
-	var in registry.NewPerson
-	if err := bindJSON(c, &in); err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	p, err := s.Registry.CreatePerson(ctx, auth.ActorFrom(ctx), in)
-	if err != nil {
-		return err
-	}
-	return createdRecord(c, "/api/v1/persons/"+p.ID, p.Version, p)
+	return createRecord(c, "persons", s.Registry.CreatePerson)
 }
 
 // getPerson godoc
 // @Summary   One person (the read is written to the audit log)
+// @Description A person named only in visits and delegations about denunciations whose denouncers the token may not see (all but admins and the staff of the case's organisation) is not found, and is left out of lists.
 // @Tags      persons
 // @Produce   json
 // @Security  Bearer
@@ -96,11 +71,12 @@ func (s *Server) createPerson(c echo.Context) error {
 // @Failure   401,403,404 {object} Problem
 // @Router    /api/v1/persons/{id} [get]
 func (s *Server) getPerson(c echo.Context) error {
-	return getRecord(c, s.Registry.GetPerson, personVersion)
+	return getRecord(c, s.Registry.GetPerson)
 }
 
 // updatePerson godoc
 // @Summary   Change some fields of a person
+// @Description Fields left out stay as they are; null clears a field that may be empty ("" too, for text); null for a field that always has a value is 422.
 // @Tags      persons
 // @Accept    json
 // @Produce   json
@@ -112,21 +88,20 @@ func (s *Server) getPerson(c echo.Context) error {
 // @Failure   400,401,403,404,412,422 {object} Problem
 // @Router    /api/v1/persons/{id} [patch]
 func (s *Server) updatePerson(c echo.Context) error {
-	return patchRecord(c, s.Registry.UpdatePerson, personVersion)
+	return patchRecord(c, s.Registry.UpdatePerson)
 }
 
 // voidPerson godoc
 // @Summary   Void a person record (kept, hidden from lists and statistics)
+// @Description Refused (409) while live visits or delegations name the person, or other person records are merged into it.
 // @Tags      persons
 // @Produce   json
 // @Security  Bearer
 // @Param     id     path  string true "person id"
 // @Param     reason query string true "why the record is voided"
 // @Success   200 {object} registry.Person
-// @Failure   401,403,404,422 {object} Problem
+// @Failure   401,403,404,409,422 {object} Problem
 // @Router    /api/v1/persons/{id} [delete]
 func (s *Server) voidPerson(c echo.Context) error {
-	return voidRecord(c, s.Registry.VoidPerson, personVersion)
+	return voidRecord(c, s.Registry.VoidPerson)
 }
-
-func personVersion(p registry.Person) int { return p.Version }

@@ -101,11 +101,6 @@ func TestPersonPagesCoverTheListOnce(t *testing.T) {
 		if len(all) != 7 || len(seen) != 7 {
 			t.Fatalf("pages of 3 must cover 7 persons exactly once: %d items, %d distinct", len(all), len(seen))
 		}
-		for _, bad := range []string{"limit=0", "limit=501", "limit=x", "cursor=zzz"} {
-			if r := staff.Get("/api/v1/persons?" + bad); r.Status != http.StatusUnprocessableEntity || !r.IsProblem() {
-				t.Errorf("%s: want 422, got %s", bad, r)
-			}
-		}
 	})
 }
 

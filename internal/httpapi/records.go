@@ -9,6 +9,7 @@ import (
 
 	"github.com/tcd-registry/tcd/internal/apperr"
 	"github.com/tcd-registry/tcd/internal/auth"
+	"github.com/tcd-registry/tcd/internal/page"
 	"github.com/tcd-registry/tcd/internal/registry"
 )
 
@@ -60,23 +61,46 @@ func searchTerm(c echo.Context) (string, error) {
 	return q, nil
 }
 
-// getRecord, patchRecord and voidRecord are the shape every register record's GET, PATCH and
-// DELETE share: read the path id and options, call the service as the request's actor, and
-// answer the record with its version as ETag.
-func getRecord[T any](c echo.Context, get func(context.Context, auth.Actor, string, registry.ReadOptions) (T, error), version func(T) int) error {
+// record is a register record as the service answers it.
+type record interface {
+	Ref() (id string, version int)
+}
+
+// Page is one page of a list, newest first; next_cursor is null on the last page.
+type Page[T any] struct {
+	Items      []T     `json:"items"`
+	NextCursor *string `json:"next_cursor"`
+}
+
+// The functions below are the shapes every register record's routes share: read the request,
+// call the service as the request's actor, and answer the record with its version as ETag (or
+// a page of records).
+
+func createRecord[I any, T record](c echo.Context, collection string, create func(context.Context, auth.Actor, I) (T, error)) error {
+	var in I
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	v, err := create(ctx, auth.ActorFrom(ctx), in)
+	if err != nil {
+		return err
+	}
+	id, version := v.Ref()
+	return createdRecord(c, "/api/v1/"+collection+"/"+id, version, v)
+}
+
+func getRecord[T record](c echo.Context, get func(context.Context, auth.Actor, string, registry.ReadOptions) (T, error)) error {
 	opt, err := readOptions(c)
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
 	v, err := get(ctx, auth.ActorFrom(ctx), c.Param("id"), opt)
-	if err != nil {
-		return err
-	}
-	return withETag(c, http.StatusOK, version(v), v)
+	return answer(c, v, err)
 }
 
-func patchRecord[P, T any](c echo.Context, patch func(context.Context, auth.Actor, string, *int, P) (T, error), version func(T) int) error {
+func patchRecord[P any, T record](c echo.Context, patch func(context.Context, auth.Actor, string, *int, P) (T, error)) error {
 	var in P
 	if err := bindJSON(c, &in); err != nil {
 		return err
@@ -87,17 +111,50 @@ func patchRecord[P, T any](c echo.Context, patch func(context.Context, auth.Acto
 	}
 	ctx := c.Request().Context()
 	v, err := patch(ctx, auth.ActorFrom(ctx), c.Param("id"), match, in)
-	if err != nil {
-		return err
-	}
-	return withETag(c, http.StatusOK, version(v), v)
+	return answer(c, v, err)
 }
 
-func voidRecord[T any](c echo.Context, void func(context.Context, auth.Actor, string, string) (T, error), version func(T) int) error {
+// actOn is the shape of a sub-action on one record (POST /directives/{id}/reply): it answers
+// the record as it now is.
+func actOn[I any, T record](c echo.Context, act func(context.Context, auth.Actor, string, I) (T, error)) error {
+	var in I
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	v, err := act(ctx, auth.ActorFrom(ctx), c.Param("id"), in)
+	return answer(c, v, err)
+}
+
+func voidRecord[T record](c echo.Context, void func(context.Context, auth.Actor, string, string) (T, error)) error {
 	ctx := c.Request().Context()
 	v, err := void(ctx, auth.ActorFrom(ctx), c.Param("id"), voidReason(c))
+	return answer(c, v, err)
+}
+
+// answer is 200 with the record and its ETag, or the error.
+func answer[T record](c echo.Context, v T, err error) error {
 	if err != nil {
 		return err
 	}
-	return withETag(c, http.StatusOK, version(v), v)
+	_, version := v.Ref()
+	return withETag(c, http.StatusOK, version, v)
+}
+
+// listRecords answers one page: ?limit, ?cursor and ?include_voided go into the filter (at pg and
+// voided), which the handler has filled from its own parameters.
+func listRecords[F, T any](c echo.Context, f *F, pg *page.Request, voided *bool, list func(context.Context, auth.Actor, F) ([]T, string, error)) error {
+	var err error
+	if *pg, err = pageOf(c); err != nil {
+		return err
+	}
+	if *voided, err = boolQuery(c, "include_voided"); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	items, next, err := list(ctx, auth.ActorFrom(ctx), *f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, Page[T]{Items: items, NextCursor: cursorOrNil(next)})
 }

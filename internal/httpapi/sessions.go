@@ -17,12 +17,6 @@ func (s *Server) registerSessions(r router) {
 	r.handle(http.MethodDelete, "/sessions/:id", auth.RegistryWrite, s.voidSession)
 }
 
-// SessionList is one page of sessions.
-type SessionList struct {
-	Items      []registry.Session `json:"items"`
-	NextCursor *string            `json:"next_cursor"`
-}
-
 // listSessions godoc
 // @Summary   List reception sessions, newest first
 // @Tags      sessions
@@ -34,24 +28,12 @@ type SessionList struct {
 // @Param     include_voided query bool   false "include voided records"
 // @Param     limit          query int    false "page size (1-500, default 50)"
 // @Param     cursor         query string false "next_cursor of the previous page"
-// @Success   200 {object} SessionList
+// @Success   200 {object} Page[registry.Session]
 // @Failure   400,401,403,422 {object} Problem
 // @Router    /api/v1/sessions [get]
 func (s *Server) listSessions(c echo.Context) error {
 	f := registry.SessionFilter{Kind: c.QueryParam("kind"), From: c.QueryParam("from"), To: c.QueryParam("to")}
-	var err error
-	if f.Page, err = pageOf(c); err != nil {
-		return err
-	}
-	if f.IncludeVoided, err = boolQuery(c, "include_voided"); err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	items, next, err := s.Registry.ListSessions(ctx, auth.ActorFrom(ctx), f)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, SessionList{Items: items, NextCursor: cursorOrNil(next)})
+	return listRecords(c, &f, &f.Page, &f.IncludeVoided, s.Registry.ListSessions)
 }
 
 // createSession godoc
@@ -67,16 +49,7 @@ func (s *Server) listSessions(c echo.Context) error {
 // @Failure   400,401,403,422 {object} Problem
 // @Router    /api/v1/sessions [post]
 func (s *Server) createSession(c echo.Context) error {
-	var in registry.NewSession
-	if err := bindJSON(c, &in); err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	v, err := s.Registry.CreateSession(ctx, auth.ActorFrom(ctx), in)
-	if err != nil {
-		return err
-	}
-	return createdRecord(c, "/api/v1/sessions/"+v.ID, v.Version, v)
+	return createRecord(c, "sessions", s.Registry.CreateSession)
 }
 
 // getSession godoc
@@ -91,12 +64,12 @@ func (s *Server) createSession(c echo.Context) error {
 // @Failure   401,403,404 {object} Problem
 // @Router    /api/v1/sessions/{id} [get]
 func (s *Server) getSession(c echo.Context) error {
-	return getRecord(c, s.Registry.GetSession, func(v registry.Session) int { return v.Version })
+	return getRecord(c, s.Registry.GetSession)
 }
 
 // updateSession godoc
 // @Summary   Change some fields of a session
-// @Description A change of kind or date is carried to the session's visits, which statistics read. Send host_role "" to clear it when a session becomes regular.
+// @Description A change of kind or date is carried to the session's visits, which statistics read. Send host_role null to clear it when a session becomes regular. Fields left out stay as they are; null clears a field that may be empty ("" too, for text); null for a field that always has a value is 422.
 // @Tags      sessions
 // @Accept    json
 // @Produce   json
@@ -108,12 +81,12 @@ func (s *Server) getSession(c echo.Context) error {
 // @Failure   400,401,403,404,412,422 {object} Problem
 // @Router    /api/v1/sessions/{id} [patch]
 func (s *Server) updateSession(c echo.Context) error {
-	return patchRecord(c, s.Registry.UpdateSession, func(v registry.Session) int { return v.Version })
+	return patchRecord(c, s.Registry.UpdateSession)
 }
 
 // voidSession godoc
 // @Summary   Void a session (kept, hidden from lists and statistics)
-// @Description Refused (409) while the session has live visits or conclusion notices: void those first.
+// @Description Refused (409) while live visits, conclusion notices or directive letters name the session: void or change those first.
 // @Tags      sessions
 // @Produce   json
 // @Security  Bearer
@@ -123,5 +96,5 @@ func (s *Server) updateSession(c echo.Context) error {
 // @Failure   401,403,404,409,422 {object} Problem
 // @Router    /api/v1/sessions/{id} [delete]
 func (s *Server) voidSession(c echo.Context) error {
-	return voidRecord(c, s.Registry.VoidSession, func(v registry.Session) int { return v.Version })
+	return voidRecord(c, s.Registry.VoidSession)
 }

@@ -17,15 +17,9 @@ func (s *Server) registerVisits(r router) {
 	r.handle(http.MethodDelete, "/visits/:id", auth.RegistryWrite, s.voidVisit)
 }
 
-// VisitList is one page of visits.
-type VisitList struct {
-	Items      []registry.Visit `json:"items"`
-	NextCursor *string          `json:"next_cursor"`
-}
-
 // listVisits godoc
 // @Summary   List visits, newest first
-// @Description case_id lists the visits recorded against that case and, when other cases were merged into it, theirs too: the visits that count for it.
+// @Description case_id lists the visits recorded against that case and, when other cases were merged into it, theirs too: the visits that count for it. Visits about a denunciation answer person_ids [] and identity_hidden true to tokens that may not see its denouncers, and person_id does not find them.
 // @Tags      visits
 // @Produce   json
 // @Security  Bearer
@@ -39,26 +33,14 @@ type VisitList struct {
 // @Param     include_voided query bool   false "include voided records"
 // @Param     limit          query int    false "page size (1-500, default 50)"
 // @Param     cursor         query string false "next_cursor of the previous page"
-// @Success   200 {object} VisitList
+// @Success   200 {object} Page[registry.Visit]
 // @Failure   400,401,403,422 {object} Problem
 // @Router    /api/v1/visits [get]
 func (s *Server) listVisits(c echo.Context) error {
 	f := registry.VisitFilter{From: c.QueryParam("from"), To: c.QueryParam("to"), Kind: c.QueryParam("kind"),
 		SessionID: c.QueryParam("session_id"), CaseID: c.QueryParam("case_id"), PersonID: c.QueryParam("person_id"),
 		DelegationID: c.QueryParam("delegation_id")}
-	var err error
-	if f.Page, err = pageOf(c); err != nil {
-		return err
-	}
-	if f.IncludeVoided, err = boolQuery(c, "include_voided"); err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	items, next, err := s.Registry.ListVisits(ctx, auth.ActorFrom(ctx), f)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, VisitList{Items: items, NextCursor: cursorOrNil(next)})
+	return listRecords(c, &f, &f.Page, &f.IncludeVoided, s.Registry.ListVisits)
 }
 
 // createVisit godoc
@@ -74,20 +56,12 @@ func (s *Server) listVisits(c echo.Context) error {
 // @Failure   400,401,403,422 {object} Problem
 // @Router    /api/v1/visits [post]
 func (s *Server) createVisit(c echo.Context) error {
-	var in registry.NewVisit
-	if err := bindJSON(c, &in); err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	v, err := s.Registry.CreateVisit(ctx, auth.ActorFrom(ctx), in)
-	if err != nil {
-		return err
-	}
-	return createdRecord(c, "/api/v1/visits/"+v.ID, v.Version, v)
+	return createRecord(c, "visits", s.Registry.CreateVisit)
 }
 
 // getVisit godoc
 // @Summary   One visit
+// @Description A visit about a denunciation (its case, or the case it was merged into) answers person_ids [] and identity_hidden true to every token but admins' and those of the staff of the case's organisation.
 // @Tags      visits
 // @Produce   json
 // @Security  Bearer
@@ -98,11 +72,12 @@ func (s *Server) createVisit(c echo.Context) error {
 // @Failure   401,403,404 {object} Problem
 // @Router    /api/v1/visits/{id} [get]
 func (s *Server) getVisit(c echo.Context) error {
-	return getRecord(c, s.Registry.GetVisit, func(v registry.Visit) int { return v.Version })
+	return getRecord(c, s.Registry.GetVisit)
 }
 
 // updateVisit godoc
 // @Summary   Change the headcount, content, outcome or note of a visit
+// @Description Fields left out stay as they are; null clears a field that may be empty ("" too, for text); null for a field that always has a value is 422.
 // @Tags      visits
 // @Accept    json
 // @Produce   json
@@ -114,7 +89,7 @@ func (s *Server) getVisit(c echo.Context) error {
 // @Failure   400,401,403,404,412,422 {object} Problem
 // @Router    /api/v1/visits/{id} [patch]
 func (s *Server) updateVisit(c echo.Context) error {
-	return patchRecord(c, s.Registry.UpdateVisit, func(v registry.Visit) int { return v.Version })
+	return patchRecord(c, s.Registry.UpdateVisit)
 }
 
 // voidVisit godoc
@@ -128,5 +103,5 @@ func (s *Server) updateVisit(c echo.Context) error {
 // @Failure   401,403,404,422 {object} Problem
 // @Router    /api/v1/visits/{id} [delete]
 func (s *Server) voidVisit(c echo.Context) error {
-	return voidRecord(c, s.Registry.VoidVisit, func(v registry.Visit) int { return v.Version })
+	return voidRecord(c, s.Registry.VoidVisit)
 }

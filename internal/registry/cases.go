@@ -14,7 +14,6 @@ import (
 	"github.com/tcd-registry/tcd/internal/apperr"
 	"github.com/tcd-registry/tcd/internal/audit"
 	"github.com/tcd-registry/tcd/internal/auth"
-	"github.com/tcd-registry/tcd/internal/orgs"
 	"github.com/tcd-registry/tcd/internal/page"
 	"github.com/tcd-registry/tcd/internal/validate"
 	"github.com/tcd-registry/tcd/internal/vntext"
@@ -41,6 +40,9 @@ type Case struct {
 	Voiding
 	Version int `json:"-"`
 }
+
+// Ref is the record's id and its version, the ETag.
+func (c Case) Ref() (id string, version int) { return c.ID, c.Version }
 
 type caseRow struct {
 	Meta        `gorm:"embedded"`
@@ -76,15 +78,15 @@ type NewCase struct {
 	Status     string  `json:"status,omitempty" validate:"omitempty,oneof=open resolved closed" enums:"open,resolved,closed" default:"open"`
 }
 
-// CasePatch is the body of PATCH /cases/{id}: only the fields present change; an empty string
+// CasePatch is the body of PATCH /cases/{id}: only the fields present change; null (or "")
 // clears summary or respondent. The code and merges are the service's.
 type CasePatch struct {
-	Title      *string `json:"title,omitempty" validate:"omitempty,max=500"`
-	Summary    *string `json:"summary,omitempty" validate:"omitempty,max=10000"`
-	Category   *string `json:"category,omitempty" validate:"omitempty,oneof=complaint denunciation petition feedback" enums:"complaint,denunciation,petition,feedback"`
-	Field      *string `json:"field,omitempty" validate:"omitempty,oneof=land housing policy civil_service judicial party corruption other" enums:"land,housing,policy,civil_service,judicial,party,corruption,other"`
-	Respondent *string `json:"respondent,omitempty" validate:"omitempty,max=500"`
-	Status     *string `json:"status,omitempty" validate:"omitempty,oneof=open resolved closed" enums:"open,resolved,closed"`
+	Title      validate.Optional[string] `json:"title" validate:"omitempty,max=500" swaggertype:"string"`
+	Summary    validate.Optional[string] `json:"summary" validate:"omitempty,max=10000" swaggertype:"string" extensions:"x-nullable"`
+	Category   validate.Optional[string] `json:"category" validate:"omitempty,oneof=complaint denunciation petition feedback" enums:"complaint,denunciation,petition,feedback" swaggertype:"string"`
+	Field      validate.Optional[string] `json:"field" validate:"omitempty,oneof=land housing policy civil_service judicial party corruption other" enums:"land,housing,policy,civil_service,judicial,party,corruption,other" swaggertype:"string"`
+	Respondent validate.Optional[string] `json:"respondent" validate:"omitempty,max=500" swaggertype:"string" extensions:"x-nullable"`
+	Status     validate.Optional[string] `json:"status" validate:"omitempty,oneof=open resolved closed" enums:"open,resolved,closed" swaggertype:"string"`
 }
 
 // checkCase applies the case rules to the final values of a record, new or patched.
@@ -146,122 +148,90 @@ func (s *Service) createCase(ctx context.Context, tx *gorm.DB, actor auth.Actor,
 	return row, audit.Record(ctx, tx, actor, "create", "case", row.ID, map[string]any{"code": row.Code, "title": row.Title})
 }
 
+var caseKind = kind[caseRow, *caseRow, Case]{entity: "case", out: casesOut}
+
+// casesOut answers a page of cases with their visit figures, counted in one query.
+func casesOut(ctx context.Context, _ *Service, db *gorm.DB, _ auth.Actor, rows []caseRow) ([]Case, error) {
+	seqs := make([]int64, len(rows))
+	for i := range rows {
+		seqs[i] = rows[i].Seq
+	}
+	figures, err := caseVisitFigures(ctx, db, seqs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Case, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toCase(figures[rows[i].Seq])
+	}
+	return out, nil
+}
+
 // CreateCase opens a case.
 func (s *Service) CreateCase(ctx context.Context, actor auth.Actor, in NewCase) (Case, error) {
-	var out Case
-	err := s.store.Tx(ctx, func(tx *gorm.DB) error {
-		orgID, err := s.ownerOrg(ctx, tx, actor, in.OrgID)
-		if err != nil {
-			return err
-		}
-		row, err := s.createCase(ctx, tx, actor, orgID, in)
-		if err != nil {
-			return err
-		}
-		out = row.toCase(caseVisits{})
-		return nil
+	return caseKind.create(ctx, s, actor, in.OrgID, func(tx *gorm.DB, orgID string) (*caseRow, error) {
+		return s.createCase(ctx, tx, actor, orgID, in)
 	})
-	return out, err
 }
 
-// GetCase reads one case with its visit figures.
+// GetCase reads one case with its visit figures. Reading a denunciation is audited, as reading
+// a person is: it is where a denouncer's matter is told.
 func (s *Service) GetCase(ctx context.Context, actor auth.Actor, id string, opt ReadOptions) (Case, error) {
-	row, err := load[caseRow](ctx, s.store.DB, actor, "case", id, opt)
-	if err != nil {
-		return Case{}, err
+	c, err := caseKind.get(ctx, s, actor, id, opt)
+	if err != nil || c.Category != denunciation {
+		return c, err
 	}
-	return s.withVisitFigures(ctx, s.store.DB, row)
+	return c, audit.Record(ctx, s.store.DB, actor, "read", "case", id, nil)
 }
 
+// withVisitFigures answers one case row as GET /cases/{id} does (merges answer their cases so).
 func (s *Service) withVisitFigures(ctx context.Context, db *gorm.DB, row *caseRow) (Case, error) {
-	figures, err := caseVisitFigures(ctx, db, []int64{row.Seq})
-	if err != nil {
-		return Case{}, err
-	}
-	return row.toCase(figures[row.Seq]), nil
+	return caseKind.one(ctx, s, db, auth.System, row)
 }
 
 // UpdateCase applies a partial update.
 func (s *Service) UpdateCase(ctx context.Context, actor auth.Actor, id string, ifMatch *int, in CasePatch) (Case, error) {
-	if err := validate.Struct(in); err != nil {
-		return Case{}, err
-	}
-	var out Case
-	err := s.store.Tx(ctx, func(tx *gorm.DB) error {
-		row, err := load[caseRow](ctx, tx, actor, "case", id, ReadOptions{})
-		if err != nil {
+	return caseKind.edit(ctx, s, actor, id, "update", ifMatch, in, func(tx *gorm.DB, row *caseRow, before caseRow, c changes) error {
+		var fe apperr.Fields
+		setValue(&fe, "title", &row.Title, in.Title)
+		setNullable(&row.Summary, in.Summary)
+		setValue(&fe, "category", &row.Category, in.Category)
+		setValue(&fe, "field", &row.Field, in.Field)
+		setNullable(&row.Respondent, in.Respondent)
+		setValue(&fe, "status", &row.Status, in.Status)
+		if err := fe.Err(); err != nil {
 			return err
 		}
-		before := *row
-		setIf(&row.Title, in.Title)
-		setPtrIf(&row.Summary, in.Summary)
-		setIf(&row.Category, in.Category)
-		setIf(&row.Field, in.Field)
-		setPtrIf(&row.Respondent, in.Respondent)
-		setIf(&row.Status, in.Status)
 		if err := checkCase(row); err != nil {
 			return err
 		}
-		diff := changed{}
-		cols := map[string]any{}
-		track(diff, cols, "title", before.Title, row.Title)
-		track(diff, cols, "title_folded", before.TitleFolded, row.TitleFolded)
-		trackPtr(diff, cols, "summary", before.Summary, row.Summary)
-		track(diff, cols, "category", before.Category, row.Category)
-		track(diff, cols, "field", before.Field, row.Field)
-		trackPtr(diff, cols, "respondent", before.Respondent, row.Respondent)
-		track(diff, cols, "status", before.Status, row.Status)
-		delete(diff, "title_folded")
-		if err := s.update(ctx, tx, row, ifMatch, cols); err != nil {
+		track(c, "title", before.Title, row.Title)
+		derived(c, "title_folded", before.TitleFolded, row.TitleFolded)
+		trackPtr(c, "summary", before.Summary, row.Summary)
+		track(c, "category", before.Category, row.Category)
+		track(c, "field", before.Field, row.Field)
+		trackPtr(c, "respondent", before.Respondent, row.Respondent)
+		track(c, "status", before.Status, row.Status)
+		if row.TitleFolded == before.TitleFolded {
+			return nil
+		}
+		if err := tx.WithContext(ctx).Where("case_seq = ?", row.Seq).Delete(&caseTokenRow{}).Error; err != nil {
 			return err
 		}
-		if row.TitleFolded != before.TitleFolded {
-			if err := tx.WithContext(ctx).Where("case_seq = ?", row.Seq).Delete(&caseTokenRow{}).Error; err != nil {
-				return err
-			}
-			if err := storeCaseTokens(ctx, tx, row); err != nil {
-				return err
-			}
-		}
-		if err := audit.Record(ctx, tx, actor, "update", "case", id, diff); err != nil {
-			return err
-		}
-		fresh, err := load[caseRow](ctx, tx, actor, "case", id, ReadOptions{})
-		if err != nil {
-			return err
-		}
-		out, err = s.withVisitFigures(ctx, tx, fresh)
-		return err
+		return storeCaseTokens(ctx, tx, row)
 	})
-	return out, err
 }
 
-// VoidCase voids a case nothing live counts for: voiding it under live visits (its own, or
-// those of cases merged into it) would drop them from the case figures without a trace (409).
+// VoidCase voids a case nothing live names or counts for: voiding it under live visits (its
+// own, or those of cases merged into it) would drop them from the case figures without a trace,
+// and delegations and documents would name a void (409).
 func (s *Service) VoidCase(ctx context.Context, actor auth.Actor, id, reason string) (Case, error) {
-	var out Case
-	err := s.store.Tx(ctx, func(tx *gorm.DB) error {
-		row, err := load[caseRow](ctx, tx, actor, "case", id, ReadOptions{})
-		if err != nil {
-			return err
-		}
-		if err := refuseIfReferenced(ctx, tx, "", "visits", "case_id", id, "the case has live visits: void them or link them to another case first"); err != nil {
-			return err
-		}
-		if err := refuseIfReferenced(ctx, tx, "", "cases", "merged_into", id, "other cases are merged into this one: unmerge them first"); err != nil {
-			return err
-		}
-		if err := s.void(ctx, tx, actor, "case", row, reason); err != nil {
-			return err
-		}
-		fresh, err := load[caseRow](ctx, tx, actor, "case", id, ReadOptions{IncludeVoided: true})
-		if err != nil {
-			return err
-		}
-		out, err = s.withVisitFigures(ctx, tx, fresh)
-		return err
-	})
-	return out, err
+	return caseKind.void(ctx, s, actor, id, reason, refuseVoid(ctx, "case", id,
+		namedBy("visits", "visits", "case_id"),
+		namedBy("delegations", "delegations", "case_id"),
+		noticeCases.naming("conclusion notices"),
+		namedBy("directive letters", "directives", "case_id"),
+		namedBy("cases merged into it", "cases", "merged_into")))
 }
 
 // CaseFilter narrows ListCases; the json names are the query parameters.
@@ -269,7 +239,7 @@ type CaseFilter struct {
 	Status        string `json:"status" validate:"omitempty,oneof=open resolved closed"`
 	Category      string `json:"category" validate:"omitempty,oneof=complaint denunciation petition feedback"`
 	Field         string `json:"field" validate:"omitempty,oneof=land housing policy civil_service judicial party corruption other"`
-	Q             string `json:"q"` // folded title substring, or an exact code
+	Q             string `json:"q" validate:"max=200"` // folded title substring, or an exact code
 	IncludeMerged bool   `json:"-"`
 	IncludeVoided bool   `json:"-"`
 	Page          page.Request
@@ -280,10 +250,7 @@ func (s *Service) ListCases(ctx context.Context, actor auth.Actor, f CaseFilter)
 	if err := validate.Struct(f); err != nil {
 		return nil, "", err
 	}
-	q := orgs.InScope(s.store.DB.WithContext(ctx).Model(&caseRow{}), actor, "org_id")
-	if !f.IncludeVoided {
-		q = q.Where("voided_at IS NULL")
-	}
+	q := caseKind.query(ctx, s, actor, f.IncludeVoided)
 	if !f.IncludeMerged {
 		q = q.Where("merged_into IS NULL")
 	}
@@ -299,24 +266,7 @@ func (s *Service) ListCases(ctx context.Context, actor auth.Actor, f CaseFilter)
 		}
 		q = q.Where(cond)
 	}
-	var rows []caseRow
-	next, err := page.Fetch(q, f.Page, &rows, func(i int) int64 { return rows[i].Seq })
-	if err != nil {
-		return nil, "", err
-	}
-	seqs := make([]int64, len(rows))
-	for i := range rows {
-		seqs[i] = rows[i].Seq
-	}
-	figures, err := caseVisitFigures(ctx, s.store.DB, seqs)
-	if err != nil {
-		return nil, "", err
-	}
-	out := make([]Case, len(rows))
-	for i := range rows {
-		out[i] = rows[i].toCase(figures[rows[i].Seq])
-	}
-	return out, next, nil
+	return caseKind.list(ctx, s, actor, q, f.Page)
 }
 
 // caseVisits is what the live visits of a case add up to.

@@ -9,7 +9,6 @@ import (
 	"github.com/tcd-registry/tcd/internal/apperr"
 	"github.com/tcd-registry/tcd/internal/audit"
 	"github.com/tcd-registry/tcd/internal/auth"
-	"github.com/tcd-registry/tcd/internal/orgs"
 	"github.com/tcd-registry/tcd/internal/page"
 	"github.com/tcd-registry/tcd/internal/validate"
 	"github.com/tcd-registry/tcd/internal/vntext"
@@ -44,6 +43,9 @@ type Directive struct {
 	Voiding
 	Version int `json:"-"`
 }
+
+// Ref is the record's id and its version, the ETag.
+func (d Directive) Ref() (id string, version int) { return d.ID, d.Version }
 
 type directiveRow struct {
 	Meta            `gorm:"embedded"`
@@ -104,21 +106,23 @@ type NewDirective struct {
 	CaseID    *string `json:"case_id,omitempty"`
 	SessionID *string `json:"session_id,omitempty"`
 	Request   *string `json:"request,omitempty" validate:"omitempty,max=20000" example:"Xác minh, giải quyết và trả lời công dân"`
-	DueOn     *string `json:"due_on,omitempty" validate:"omitempty,date" example:"2024-04-22"`
+	DueOn     *string `json:"due_on,omitempty" validate:"omitnil,date" example:"2024-04-22"`
 }
 
-// DirectivePatch is the body of PATCH /directives/{id}. replied_on and reply_summary correct a
-// reply already recorded; the reply itself is recorded with POST /directives/{id}/reply.
+// DirectivePatch is the body of PATCH /directives/{id}: only the fields present change; null (or
+// "") clears case_id, session_id, request or due_on. replied_on and reply_summary correct a reply
+// already recorded (the reply itself is recorded with POST /directives/{id}/reply); replied_on
+// null withdraws it, summary and all.
 type DirectivePatch struct {
-	Number       *string `json:"number,omitempty" validate:"omitempty,min=1,max=100"`
-	IssuedOn     *string `json:"issued_on,omitempty" validate:"omitempty,date"`
-	Recipient    *string `json:"recipient,omitempty" validate:"omitempty,min=1,max=300"`
-	CaseID       *string `json:"case_id,omitempty" validate:"omitempty,min=1"`
-	SessionID    *string `json:"session_id,omitempty" validate:"omitempty,min=1"`
-	Request      *string `json:"request,omitempty" validate:"omitempty,max=20000"`
-	DueOn        *string `json:"due_on,omitempty" validate:"omitempty,date"`
-	RepliedOn    *string `json:"replied_on,omitempty" validate:"omitempty,date"`
-	ReplySummary *string `json:"reply_summary,omitempty" validate:"omitempty,min=1,max=20000"`
+	Number       validate.Optional[string] `json:"number" validate:"omitempty,min=1,max=100" swaggertype:"string"`
+	IssuedOn     validate.Optional[string] `json:"issued_on" validate:"omitnil,date" swaggertype:"string"`
+	Recipient    validate.Optional[string] `json:"recipient" validate:"omitempty,min=1,max=300" swaggertype:"string"`
+	CaseID       validate.Optional[string] `json:"case_id" validate:"omitnil,min=1" swaggertype:"string" extensions:"x-nullable"`
+	SessionID    validate.Optional[string] `json:"session_id" validate:"omitnil,min=1" swaggertype:"string" extensions:"x-nullable"`
+	Request      validate.Optional[string] `json:"request" validate:"omitempty,max=20000" swaggertype:"string" extensions:"x-nullable"`
+	DueOn        validate.Optional[string] `json:"due_on" validate:"omitnil,date" swaggertype:"string" extensions:"x-nullable"`
+	RepliedOn    validate.Optional[string] `json:"replied_on" validate:"omitnil,date" swaggertype:"string" extensions:"x-nullable"`
+	ReplySummary validate.Optional[string] `json:"reply_summary" validate:"omitempty,min=1,max=20000" swaggertype:"string" extensions:"x-nullable"`
 }
 
 // DirectiveReply is the body of POST /directives/{id}/reply: the recipient's answer.
@@ -168,138 +172,113 @@ func (s *Service) checkDirective(ctx context.Context, tx *gorm.DB, actor auth.Ac
 	return fe.Err()
 }
 
+var directiveKind = kind[directiveRow, *directiveRow, Directive]{entity: "directive", out: directivesOut}
+
+// directivesOut answers a page of directives with their status as of today.
+func directivesOut(_ context.Context, s *Service, _ *gorm.DB, _ auth.Actor, rows []directiveRow) ([]Directive, error) {
+	today := s.today()
+	out := make([]Directive, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toDirective(today)
+	}
+	return out, nil
+}
+
 // CreateDirective records a directive letter. Its number is unique among the organisation's
 // live letters (409 otherwise).
 func (s *Service) CreateDirective(ctx context.Context, actor auth.Actor, in NewDirective) (Directive, error) {
 	if err := validate.Struct(in); err != nil {
 		return Directive{}, err
 	}
-	var out Directive
-	err := s.store.Tx(ctx, func(tx *gorm.DB) error {
-		orgID, err := s.ownerOrg(ctx, tx, actor, in.OrgID)
-		if err != nil {
-			return err
-		}
+	return directiveKind.create(ctx, s, actor, in.OrgID, func(tx *gorm.DB, orgID string) (*directiveRow, error) {
 		row := &directiveRow{Meta: s.newMeta(orgID), Number: in.Number, IssuedOn: in.IssuedOn, Recipient: in.Recipient,
 			CaseID: in.CaseID, SessionID: in.SessionID, Request: in.Request, DueOn: in.DueOn}
 		if err := s.checkDirective(ctx, tx, actor, row, "reply_summary"); err != nil {
-			return err
+			return nil, err
 		}
 		if err := tx.WithContext(ctx).Create(row).Error; err != nil {
-			return numberTaken(err, "directive", row.Number)
+			return nil, numberTaken(err, "directive", row.Number)
 		}
-		out = row.toDirective(s.today())
-		return audit.Record(ctx, tx, actor, "create", "directive", row.ID, map[string]any{
+		return row, audit.Record(ctx, tx, actor, "create", "directive", row.ID, map[string]any{
 			"number": row.Number, "issued_on": row.IssuedOn, "recipient": row.Recipient, "due_on": row.DueOn,
 			"case_id": row.CaseID, "session_id": row.SessionID})
 	})
-	return out, err
 }
 
 // GetDirective reads one directive with its status as of today.
 func (s *Service) GetDirective(ctx context.Context, actor auth.Actor, id string, opt ReadOptions) (Directive, error) {
-	row, err := load[directiveRow](ctx, s.store.DB, actor, "directive", id, opt)
-	if err != nil {
-		return Directive{}, err
-	}
-	return row.toDirective(s.today()), nil
+	return directiveKind.get(ctx, s, actor, id, opt)
 }
 
 // UpdateDirective applies a partial update.
 func (s *Service) UpdateDirective(ctx context.Context, actor auth.Actor, id string, ifMatch *int, in DirectivePatch) (Directive, error) {
-	if err := validate.Struct(in); err != nil {
-		return Directive{}, err
-	}
-	return s.changeDirective(ctx, actor, id, "update", func(row *directiveRow) error {
-		if row.RepliedOn == nil && (in.RepliedOn != nil || in.ReplySummary != nil) {
+	return s.changeDirective(ctx, actor, id, "update", ifMatch, in, "reply_summary", func(row *directiveRow) error {
+		if row.RepliedOn == nil && (in.RepliedOn.Value != nil || in.ReplySummary.Value != nil) {
 			return apperr.Field("replied_on", "the letter has no reply yet: record it with POST /directives/%s/reply", id)
 		}
-		setIf(&row.Number, in.Number)
-		setIf(&row.IssuedOn, in.IssuedOn)
-		setIf(&row.Recipient, in.Recipient)
-		setPtrIf(&row.CaseID, in.CaseID)
-		setPtrIf(&row.SessionID, in.SessionID)
-		setPtrIf(&row.Request, in.Request)
-		setPtrIf(&row.DueOn, in.DueOn)
-		setPtrIf(&row.RepliedOn, in.RepliedOn)
-		setPtrIf(&row.ReplySummary, in.ReplySummary)
-		return nil
-	}, ifMatch, "reply_summary")
+		var fe apperr.Fields
+		setValue(&fe, "number", &row.Number, in.Number)
+		setValue(&fe, "issued_on", &row.IssuedOn, in.IssuedOn)
+		setValue(&fe, "recipient", &row.Recipient, in.Recipient)
+		setNullable(&row.CaseID, in.CaseID)
+		setNullable(&row.SessionID, in.SessionID)
+		setNullable(&row.Request, in.Request)
+		setNullable(&row.DueOn, in.DueOn)
+		setNullable(&row.RepliedOn, in.RepliedOn)
+		setNullable(&row.ReplySummary, in.ReplySummary)
+		if in.RepliedOn.Null() {
+			if in.ReplySummary.Value != nil {
+				fe.Add("reply_summary", "cannot be given when replied_on withdraws the reply")
+			}
+			row.ReplySummary = nil
+		}
+		return fe.Err()
+	})
 }
 
 // ReplyDirective records the recipient's reply. A letter is answered once: a second reply is a
 // conflict (409); a reply recorded wrongly is corrected with PATCH.
 func (s *Service) ReplyDirective(ctx context.Context, actor auth.Actor, id string, in DirectiveReply) (Directive, error) {
-	if err := validate.Struct(in); err != nil {
-		return Directive{}, err
-	}
-	return s.changeDirective(ctx, actor, id, "reply", func(row *directiveRow) error {
+	return s.changeDirective(ctx, actor, id, "reply", nil, in, "summary", func(row *directiveRow) error {
 		if row.RepliedOn != nil {
 			return apperr.New(apperr.Conflict, "directive %s was already replied to on %s", row.Number, *row.RepliedOn)
 		}
 		row.RepliedOn, row.ReplySummary = &in.RepliedOn, &in.Summary
 		return nil
-	}, nil, "summary")
+	})
 }
 
-// changeDirective loads a live directive, lets apply change it, checks the final values and
-// writes and audits the difference, in one transaction.
-func (s *Service) changeDirective(ctx context.Context, actor auth.Actor, id, action string, apply func(*directiveRow) error,
-	ifMatch *int, summaryField string) (Directive, error) {
-	var out Directive
-	err := s.store.Tx(ctx, func(tx *gorm.DB) error {
-		row, err := load[directiveRow](ctx, tx, actor, "directive", id, ReadOptions{})
-		if err != nil {
-			return err
-		}
-		before := *row
+// changeDirective edits a directive as the body in asks: apply sets the new values, which are
+// then checked as a whole. summaryField is what the client called the reply summary.
+func (s *Service) changeDirective(ctx context.Context, actor auth.Actor, id, action string, ifMatch *int, in any, summaryField string,
+	apply func(*directiveRow) error) (Directive, error) {
+	var number string
+	out, err := directiveKind.edit(ctx, s, actor, id, action, ifMatch, in, func(tx *gorm.DB, row *directiveRow, before directiveRow, c changes) error {
 		if err := apply(row); err != nil {
 			return err
 		}
 		if err := s.checkDirective(ctx, tx, actor, row, summaryField); err != nil {
 			return err
 		}
-		diff := changed{}
-		cols := map[string]any{}
-		track(diff, cols, "number", before.Number, row.Number)
-		track(diff, cols, "issued_on", before.IssuedOn, row.IssuedOn)
-		track(diff, cols, "recipient", before.Recipient, row.Recipient)
-		track(diff, cols, "recipient_folded", before.RecipientFolded, row.RecipientFolded)
-		trackPtr(diff, cols, "case_id", before.CaseID, row.CaseID)
-		trackPtr(diff, cols, "session_id", before.SessionID, row.SessionID)
-		trackPtr(diff, cols, "request", before.Request, row.Request)
-		trackPtr(diff, cols, "due_on", before.DueOn, row.DueOn)
-		trackPtr(diff, cols, "replied_on", before.RepliedOn, row.RepliedOn)
-		trackPtr(diff, cols, "reply_summary", before.ReplySummary, row.ReplySummary)
-		delete(diff, "recipient_folded")
-		if err := s.update(ctx, tx, row, ifMatch, cols); err != nil {
-			return numberTaken(err, "directive", row.Number)
-		}
-		if err := audit.Record(ctx, tx, actor, action, "directive", id, diff); err != nil {
-			return err
-		}
-		fresh, err := load[directiveRow](ctx, tx, actor, "directive", id, ReadOptions{})
-		if err != nil {
-			return err
-		}
-		out = fresh.toDirective(s.today())
+		number = row.Number
+		track(c, "number", before.Number, row.Number)
+		track(c, "issued_on", before.IssuedOn, row.IssuedOn)
+		track(c, "recipient", before.Recipient, row.Recipient)
+		derived(c, "recipient_folded", before.RecipientFolded, row.RecipientFolded)
+		trackPtr(c, "case_id", before.CaseID, row.CaseID)
+		trackPtr(c, "session_id", before.SessionID, row.SessionID)
+		trackPtr(c, "request", before.Request, row.Request)
+		trackPtr(c, "due_on", before.DueOn, row.DueOn)
+		trackPtr(c, "replied_on", before.RepliedOn, row.RepliedOn)
+		trackPtr(c, "reply_summary", before.ReplySummary, row.ReplySummary)
 		return nil
 	})
-	return out, err
+	return out, numberTaken(err, "directive", number)
 }
 
 // VoidDirective voids a directive, which frees its number.
 func (s *Service) VoidDirective(ctx context.Context, actor auth.Actor, id, reason string) (Directive, error) {
-	var out Directive
-	err := s.store.Tx(ctx, func(tx *gorm.DB) error {
-		row, err := voidAndReload[directiveRow](ctx, s, tx, actor, "directive", id, reason)
-		if err != nil {
-			return err
-		}
-		out = row.toDirective(s.today())
-		return nil
-	})
-	return out, err
+	return directiveKind.void(ctx, s, actor, id, reason)
 }
 
 // DirectiveFilter narrows ListDirectives; the json names are the query parameters.
@@ -308,23 +287,18 @@ type DirectiveFilter struct {
 	Recipient     string `json:"recipient" validate:"max=200"`                              // folded substring
 	From          string `json:"from" validate:"omitempty,date"`                            // issued_on, inclusive
 	To            string `json:"to" validate:"omitempty,date"`
-	CaseID        string `json:"case_id"`
-	SessionID     string `json:"session_id"`
+	CaseID        string `json:"case_id" validate:"max=100"`
+	SessionID     string `json:"session_id" validate:"max=100"`
 	IncludeVoided bool   `json:"-"`
 	Page          page.Request
 }
 
 // ListDirectives lists directives newest first.
 func (s *Service) ListDirectives(ctx context.Context, actor auth.Actor, f DirectiveFilter) ([]Directive, string, error) {
-	if err := validate.Struct(f); err != nil {
+	if err := checkFilter(f, f.From, f.To); err != nil {
 		return nil, "", err
 	}
-	today := s.today()
-	q := orgs.InScope(s.store.DB.WithContext(ctx).Model(&directiveRow{}), actor, "org_id")
-	q = whereDirectiveStatus(q, f.Status, today)
-	if !f.IncludeVoided {
-		q = q.Where("voided_at IS NULL")
-	}
+	q := whereDirectiveStatus(directiveKind.query(ctx, s, actor, f.IncludeVoided), f.Status, s.today())
 	q = whereDates(q, "issued_on", f.From, f.To)
 	if folded := vntext.Fold(f.Recipient); folded != "" {
 		q = q.Where("recipient_folded LIKE ?", "%"+folded+"%")
@@ -335,14 +309,5 @@ func (s *Service) ListDirectives(ctx context.Context, actor auth.Actor, f Direct
 	if f.SessionID != "" {
 		q = q.Where("session_id = ?", f.SessionID)
 	}
-	var rows []directiveRow
-	next, err := page.Fetch(q, f.Page, &rows, func(i int) int64 { return rows[i].Seq })
-	if err != nil {
-		return nil, "", err
-	}
-	out := make([]Directive, len(rows))
-	for i := range rows {
-		out[i] = rows[i].toDirective(today)
-	}
-	return out, next, nil
+	return directiveKind.list(ctx, s, actor, q, f.Page)
 }

@@ -2,7 +2,6 @@ package registry
 
 import (
 	"context"
-	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -10,7 +9,6 @@ import (
 	"github.com/tcd-registry/tcd/internal/apperr"
 	"github.com/tcd-registry/tcd/internal/audit"
 	"github.com/tcd-registry/tcd/internal/auth"
-	"github.com/tcd-registry/tcd/internal/orgs"
 	"github.com/tcd-registry/tcd/internal/page"
 	"github.com/tcd-registry/tcd/internal/store"
 	"github.com/tcd-registry/tcd/internal/validate"
@@ -33,6 +31,9 @@ type Notice struct {
 	Voiding
 	Version int `json:"-"`
 }
+
+// Ref is the record's id and its version, the ETag.
+func (n Notice) Ref() (id string, version int) { return n.ID, n.Version }
 
 type noticeRow struct {
 	Meta      `gorm:"embedded"`
@@ -62,17 +63,22 @@ type NewNotice struct {
 	CaseIDs   []string `json:"case_ids,omitempty" validate:"max=500,dive,required"`
 }
 
-// NoticePatch is the body of PATCH /notices/{id}; case_ids, when present, replaces the list.
+// NoticePatch is the body of PATCH /notices/{id}: only the fields present change; case_ids
+// replaces the whole list (null: none); null (or "") clears signer or summary.
 type NoticePatch struct {
-	Number    *string   `json:"number,omitempty" validate:"omitempty,min=1,max=100"`
-	IssuedOn  *string   `json:"issued_on,omitempty" validate:"omitempty,date"`
-	SessionID *string   `json:"session_id,omitempty" validate:"omitempty,min=1"`
-	Signer    *string   `json:"signer,omitempty" validate:"omitempty,max=200"`
-	Summary   *string   `json:"summary,omitempty" validate:"omitempty,max=20000"`
-	CaseIDs   *[]string `json:"case_ids,omitempty" validate:"omitempty,max=500,dive,required"`
+	Number    validate.Optional[string]   `json:"number" validate:"omitempty,min=1,max=100" swaggertype:"string"`
+	IssuedOn  validate.Optional[string]   `json:"issued_on" validate:"omitnil,date" swaggertype:"string"`
+	SessionID validate.Optional[string]   `json:"session_id" validate:"omitnil,min=1" swaggertype:"string"`
+	Signer    validate.Optional[string]   `json:"signer" validate:"omitempty,max=200" swaggertype:"string" extensions:"x-nullable"`
+	Summary   validate.Optional[string]   `json:"summary" validate:"omitempty,max=20000" swaggertype:"string" extensions:"x-nullable"`
+	CaseIDs   validate.Optional[[]string] `json:"case_ids" validate:"omitempty,max=500,dive,required" swaggertype:"array,string" extensions:"x-nullable"`
 }
 
-var noticeCases = linkTable{table: "notice_cases", owner: "notice_id", member: "case_id"}
+var (
+	noticeCases = linkTable{table: "notice_cases", owners: "notices", owner: "notice_id", member: "case_id"}
+	noticeKind  = kind[noticeRow, *noticeRow, Notice]{entity: "notice",
+		out: withLinks(noticeCases, func(_ *Service, r *noticeRow, cases []string) Notice { return r.toNotice(cases) })}
+)
 
 // checkNotice applies the notice rules to the final values of a record, new or patched.
 func (s *Service) checkNotice(ctx context.Context, tx *gorm.DB, actor auth.Actor, row *noticeRow, caseIDs []string) error {
@@ -105,108 +111,62 @@ func (s *Service) CreateNotice(ctx context.Context, actor auth.Actor, in NewNoti
 	if err := validate.Struct(in); err != nil {
 		return Notice{}, err
 	}
-	var out Notice
-	err := s.store.Tx(ctx, func(tx *gorm.DB) error {
-		orgID, err := s.ownerOrg(ctx, tx, actor, in.OrgID)
-		if err != nil {
-			return err
-		}
+	return noticeKind.create(ctx, s, actor, in.OrgID, func(tx *gorm.DB, orgID string) (*noticeRow, error) {
 		row := &noticeRow{Meta: s.newMeta(orgID), Number: in.Number, IssuedOn: in.IssuedOn, SessionID: in.SessionID,
 			Signer: in.Signer, Summary: in.Summary}
 		if err := s.checkNotice(ctx, tx, actor, row, in.CaseIDs); err != nil {
-			return err
+			return nil, err
 		}
 		if err := tx.WithContext(ctx).Create(row).Error; err != nil {
-			return numberTaken(err, "notice", row.Number)
+			return nil, numberTaken(err, "notice", row.Number)
 		}
-		if err := noticeCases.replace(ctx, tx, row.ID, in.CaseIDs); err != nil {
-			return err
+		if err := noticeCases.insert(ctx, tx, row.ID, in.CaseIDs); err != nil {
+			return nil, err
 		}
-		out = row.toNotice(slices.Clone(in.CaseIDs))
-		return audit.Record(ctx, tx, actor, "create", "notice", row.ID, map[string]any{
-			"number": row.Number, "issued_on": row.IssuedOn, "session_id": row.SessionID, "case_ids": out.CaseIDs})
+		return row, audit.Record(ctx, tx, actor, "create", "notice", row.ID, map[string]any{
+			"number": row.Number, "issued_on": row.IssuedOn, "session_id": row.SessionID, "case_ids": nonNil(in.CaseIDs)})
 	})
-	return out, err
 }
 
 // GetNotice reads one notice.
 func (s *Service) GetNotice(ctx context.Context, actor auth.Actor, id string, opt ReadOptions) (Notice, error) {
-	row, err := load[noticeRow](ctx, s.store.DB, actor, "notice", id, opt)
-	if err != nil {
-		return Notice{}, err
-	}
-	return s.noticeOut(ctx, s.store.DB, row)
+	return noticeKind.get(ctx, s, actor, id, opt)
 }
 
 // UpdateNotice applies a partial update.
 func (s *Service) UpdateNotice(ctx context.Context, actor auth.Actor, id string, ifMatch *int, in NoticePatch) (Notice, error) {
-	if err := validate.Struct(in); err != nil {
-		return Notice{}, err
-	}
-	var out Notice
-	err := s.store.Tx(ctx, func(tx *gorm.DB) error {
-		row, err := load[noticeRow](ctx, tx, actor, "notice", id, ReadOptions{})
+	var number string
+	out, err := noticeKind.edit(ctx, s, actor, id, "update", ifMatch, in, func(tx *gorm.DB, row *noticeRow, before noticeRow, c changes) error {
+		old, caseIDs, err := noticeCases.patched(ctx, tx, id, in.CaseIDs)
 		if err != nil {
 			return err
 		}
-		links, err := noticeCases.load(ctx, tx, []string{id})
-		if err != nil {
+		var fe apperr.Fields
+		setValue(&fe, "number", &row.Number, in.Number)
+		setValue(&fe, "issued_on", &row.IssuedOn, in.IssuedOn)
+		setValue(&fe, "session_id", &row.SessionID, in.SessionID)
+		setNullable(&row.Signer, in.Signer)
+		setNullable(&row.Summary, in.Summary)
+		if err := fe.Err(); err != nil {
 			return err
 		}
-		before, oldCases := *row, links[id]
-		caseIDs := oldCases
-		if in.CaseIDs != nil {
-			caseIDs = *in.CaseIDs
-		}
-		setIf(&row.Number, in.Number)
-		setIf(&row.IssuedOn, in.IssuedOn)
-		setIf(&row.SessionID, in.SessionID)
-		setPtrIf(&row.Signer, in.Signer)
-		setPtrIf(&row.Summary, in.Summary)
 		if err := s.checkNotice(ctx, tx, actor, row, caseIDs); err != nil {
 			return err
 		}
-		diff := changed{}
-		cols := map[string]any{}
-		track(diff, cols, "number", before.Number, row.Number)
-		track(diff, cols, "issued_on", before.IssuedOn, row.IssuedOn)
-		track(diff, cols, "session_id", before.SessionID, row.SessionID)
-		trackPtr(diff, cols, "signer", before.Signer, row.Signer)
-		trackPtr(diff, cols, "summary", before.Summary, row.Summary)
-		if err := s.update(ctx, tx, row, ifMatch, cols); err != nil {
-			return numberTaken(err, "notice", row.Number)
-		}
-		if !slices.Equal(oldCases, caseIDs) {
-			diff.set("case_ids", nonNil(oldCases), caseIDs)
-			if err := noticeCases.replace(ctx, tx, id, caseIDs); err != nil {
-				return err
-			}
-		}
-		if err := audit.Record(ctx, tx, actor, "update", "notice", id, diff); err != nil {
-			return err
-		}
-		fresh, err := load[noticeRow](ctx, tx, actor, "notice", id, ReadOptions{})
-		if err != nil {
-			return err
-		}
-		out = fresh.toNotice(slices.Clone(caseIDs))
-		return nil
+		number = row.Number
+		track(c, "number", before.Number, row.Number)
+		track(c, "issued_on", before.IssuedOn, row.IssuedOn)
+		track(c, "session_id", before.SessionID, row.SessionID)
+		trackPtr(c, "signer", before.Signer, row.Signer)
+		trackPtr(c, "summary", before.Summary, row.Summary)
+		return noticeCases.change(ctx, tx, c, "case_ids", id, old, caseIDs)
 	})
-	return out, err
+	return out, numberTaken(err, "notice", number)
 }
 
 // VoidNotice voids a notice, which frees its number for a corrected one.
 func (s *Service) VoidNotice(ctx context.Context, actor auth.Actor, id, reason string) (Notice, error) {
-	var out Notice
-	err := s.store.Tx(ctx, func(tx *gorm.DB) error {
-		row, err := voidAndReload[noticeRow](ctx, s, tx, actor, "notice", id, reason)
-		if err != nil {
-			return err
-		}
-		out, err = s.noticeOut(ctx, tx, row)
-		return err
-	})
-	return out, err
+	return noticeKind.void(ctx, s, actor, id, reason)
 }
 
 // NoticeFilter narrows ListNotices; the json names are the query parameters, so that a bad
@@ -214,50 +174,25 @@ func (s *Service) VoidNotice(ctx context.Context, actor auth.Actor, id, reason s
 type NoticeFilter struct {
 	From          string `json:"from" validate:"omitempty,date"` // issued_on, inclusive
 	To            string `json:"to" validate:"omitempty,date"`
-	SessionID     string `json:"session_id"`
-	CaseID        string `json:"case_id"`
+	SessionID     string `json:"session_id" validate:"max=100"`
+	CaseID        string `json:"case_id" validate:"max=100"`
 	IncludeVoided bool   `json:"-"`
 	Page          page.Request
 }
 
 // ListNotices lists notices newest first.
 func (s *Service) ListNotices(ctx context.Context, actor auth.Actor, f NoticeFilter) ([]Notice, string, error) {
-	if err := validate.Struct(f); err != nil {
+	if err := checkFilter(f, f.From, f.To); err != nil {
 		return nil, "", err
 	}
-	q := orgs.InScope(s.store.DB.WithContext(ctx).Model(&noticeRow{}), actor, "org_id")
-	if !f.IncludeVoided {
-		q = q.Where("voided_at IS NULL")
-	}
-	q = whereDates(q, "issued_on", f.From, f.To)
+	q := whereDates(noticeKind.query(ctx, s, actor, f.IncludeVoided), "issued_on", f.From, f.To)
 	if f.SessionID != "" {
 		q = q.Where("session_id = ?", f.SessionID)
 	}
 	if f.CaseID != "" {
 		q = q.Where("id IN (SELECT notice_id FROM notice_cases WHERE case_id = ?)", f.CaseID)
 	}
-	var rows []noticeRow
-	next, err := page.Fetch(q, f.Page, &rows, func(i int) int64 { return rows[i].Seq })
-	if err != nil {
-		return nil, "", err
-	}
-	links, err := noticeCases.load(ctx, s.store.DB, idsOf(rows))
-	if err != nil {
-		return nil, "", err
-	}
-	out := make([]Notice, len(rows))
-	for i := range rows {
-		out[i] = rows[i].toNotice(links[rows[i].ID])
-	}
-	return out, next, nil
-}
-
-func (s *Service) noticeOut(ctx context.Context, db *gorm.DB, row *noticeRow) (Notice, error) {
-	links, err := noticeCases.load(ctx, db, []string{row.ID})
-	if err != nil {
-		return Notice{}, err
-	}
-	return row.toNotice(links[row.ID]), nil
+	return noticeKind.list(ctx, s, actor, q, f.Page)
 }
 
 // sessionRef is what a notice needs to know of the session it concludes.

@@ -12,7 +12,6 @@ import (
 	"github.com/tcd-registry/tcd/internal/audit"
 	"github.com/tcd-registry/tcd/internal/auth"
 	"github.com/tcd-registry/tcd/internal/idnumber"
-	"github.com/tcd-registry/tcd/internal/orgs"
 	"github.com/tcd-registry/tcd/internal/page"
 	"github.com/tcd-registry/tcd/internal/validate"
 	"github.com/tcd-registry/tcd/internal/vntext"
@@ -35,6 +34,9 @@ type Person struct {
 	Voiding
 	Version int `json:"-"`
 }
+
+// Ref is the record's id and its version, the ETag.
+func (p Person) Ref() (id string, version int) { return p.ID, p.Version }
 
 type personRow struct {
 	Meta       `gorm:"embedded"`
@@ -68,14 +70,15 @@ type NewPerson struct {
 	Address   *string `json:"address,omitempty" validate:"omitempty,max=500"`
 }
 
-// PersonPatch is the body of PATCH /persons/{id}: only the fields present change.
+// PersonPatch is the body of PATCH /persons/{id}: only the fields present change; null (or "")
+// clears birth_year, id_number, phone or address.
 type PersonPatch struct {
-	FullName  *string `json:"full_name,omitempty" validate:"omitempty,min=1,max=200"`
-	Gender    *string `json:"gender,omitempty" validate:"omitempty,oneof=male female unknown" enums:"male,female,unknown"`
-	BirthYear *int    `json:"birth_year,omitempty" validate:"omitempty,gte=1900,lte=2100"`
-	IDNumber  *string `json:"id_number,omitempty" validate:"omitempty,max=32"`
-	Phone     *string `json:"phone,omitempty" validate:"omitempty,max=32"`
-	Address   *string `json:"address,omitempty" validate:"omitempty,max=500"`
+	FullName  validate.Optional[string] `json:"full_name" validate:"omitempty,min=1,max=200" swaggertype:"string"`
+	Gender    validate.Optional[string] `json:"gender" validate:"omitempty,oneof=male female unknown" enums:"male,female,unknown" swaggertype:"string"`
+	BirthYear validate.Optional[int]    `json:"birth_year" validate:"omitempty,gte=1900,lte=2100" swaggertype:"integer" extensions:"x-nullable"`
+	IDNumber  validate.Optional[string] `json:"id_number" validate:"omitempty,max=32" swaggertype:"string" extensions:"x-nullable"`
+	Phone     validate.Optional[string] `json:"phone" validate:"omitempty,max=32" swaggertype:"string" extensions:"x-nullable"`
+	Address   validate.Optional[string] `json:"address" validate:"omitempty,max=500" swaggertype:"string" extensions:"x-nullable"`
 }
 
 // checkPerson applies the person rules to the final values of a record, new or patched.
@@ -142,6 +145,8 @@ func normalisePhone(raw string) (string, bool) {
 	return p, p == "" || (digits >= 9 && digits <= 15)
 }
 
+var personKind = kind[personRow, *personRow, Person]{entity: "person", hide: hideSecretPersons, out: each((*personRow).toPerson)}
+
 // createPerson validates and inserts a person in tx (shared by POST /persons and inline persons
 // of a visit, so both obey the same rules).
 func (s *Service) createPerson(ctx context.Context, tx *gorm.DB, actor auth.Actor, orgID string, in NewPerson) (*personRow, error) {
@@ -161,106 +166,61 @@ func (s *Service) createPerson(ctx context.Context, tx *gorm.DB, actor auth.Acto
 
 // CreatePerson adds a citizen to the register.
 func (s *Service) CreatePerson(ctx context.Context, actor auth.Actor, in NewPerson) (Person, error) {
-	var out Person
-	err := s.store.Tx(ctx, func(tx *gorm.DB) error {
-		orgID, err := s.ownerOrg(ctx, tx, actor, in.OrgID)
-		if err != nil {
-			return err
-		}
-		row, err := s.createPerson(ctx, tx, actor, orgID, in)
-		if err != nil {
-			return err
-		}
-		out = row.toPerson()
-		return nil
+	return personKind.create(ctx, s, actor, in.OrgID, func(tx *gorm.DB, orgID string) (*personRow, error) {
+		return s.createPerson(ctx, tx, actor, orgID, in)
 	})
-	return out, err
 }
 
-// GetPerson reads one person. The read itself is audited: personal data is disclosed.
+// GetPerson reads one person. The read itself is audited: personal data is disclosed. A person
+// known only as the denouncer of cases the actor may not see is not found (confidential.go).
 func (s *Service) GetPerson(ctx context.Context, actor auth.Actor, id string, opt ReadOptions) (Person, error) {
-	row, err := load[personRow](ctx, s.store.DB, actor, "person", id, opt)
+	p, err := personKind.get(ctx, s, actor, id, opt)
 	if err != nil {
 		return Person{}, err
 	}
-	if err := audit.Record(ctx, s.store.DB, actor, "read", "person", id, nil); err != nil {
-		return Person{}, err
-	}
-	return row.toPerson(), nil
+	return p, audit.Record(ctx, s.store.DB, actor, "read", "person", id, nil)
 }
 
 // UpdatePerson applies a partial update.
 func (s *Service) UpdatePerson(ctx context.Context, actor auth.Actor, id string, ifMatch *int, in PersonPatch) (Person, error) {
-	if err := validate.Struct(in); err != nil {
-		return Person{}, err
-	}
-	var out Person
-	err := s.store.Tx(ctx, func(tx *gorm.DB) error {
-		row, err := load[personRow](ctx, tx, actor, "person", id, ReadOptions{})
-		if err != nil {
+	return personKind.edit(ctx, s, actor, id, "update", ifMatch, in, func(_ *gorm.DB, row *personRow, before personRow, c changes) error {
+		var fe apperr.Fields
+		setValue(&fe, "full_name", &row.FullName, in.FullName)
+		setValue(&fe, "gender", &row.Gender, in.Gender)
+		setNullable(&row.BirthYear, in.BirthYear)
+		setNullable(&row.IDNumber, in.IDNumber)
+		setNullable(&row.Phone, in.Phone)
+		setNullable(&row.Address, in.Address)
+		if err := fe.Err(); err != nil {
 			return err
 		}
-		before := *row
-		setIf(&row.FullName, in.FullName)
-		setIf(&row.Gender, in.Gender)
-		setPtrIf(&row.BirthYear, in.BirthYear)
-		setPtrIf(&row.IDNumber, in.IDNumber)
-		setPtrIf(&row.Phone, in.Phone)
-		setPtrIf(&row.Address, in.Address)
 		if err := s.checkPerson(row); err != nil {
 			return err
 		}
-		diff := changed{}
-		cols := map[string]any{}
-		track(diff, cols, "full_name", before.FullName, row.FullName)
-		track(diff, cols, "name_folded", before.NameFolded, row.NameFolded)
-		track(diff, cols, "gender", before.Gender, row.Gender)
-		trackPtr(diff, cols, "birth_year", before.BirthYear, row.BirthYear)
-		trackPtr(diff, cols, "id_number", before.IDNumber, row.IDNumber)
-		trackPtr(diff, cols, "id_kind", before.IDKind, row.IDKind)
-		trackPtr(diff, cols, "phone", before.Phone, row.Phone)
-		trackPtr(diff, cols, "address", before.Address, row.Address)
-		delete(diff, "name_folded")
-		if err := s.update(ctx, tx, row, ifMatch, cols); err != nil {
-			return err
-		}
-		if err := audit.Record(ctx, tx, actor, "update", "person", id, diff); err != nil {
-			return err
-		}
-		fresh, err := load[personRow](ctx, tx, actor, "person", id, ReadOptions{})
-		if err != nil {
-			return err
-		}
-		out = fresh.toPerson()
+		track(c, "full_name", before.FullName, row.FullName)
+		derived(c, "name_folded", before.NameFolded, row.NameFolded)
+		track(c, "gender", before.Gender, row.Gender)
+		trackPtr(c, "birth_year", before.BirthYear, row.BirthYear)
+		trackPtr(c, "id_number", before.IDNumber, row.IDNumber)
+		trackPtr(c, "id_kind", before.IDKind, row.IDKind)
+		trackPtr(c, "phone", before.Phone, row.Phone)
+		trackPtr(c, "address", before.Address, row.Address)
 		return nil
 	})
-	return out, err
 }
 
-// VoidPerson voids a person record.
+// VoidPerson voids a person no live visit or delegation names, and no other person record is
+// merged into (409): the visits would otherwise name someone who is not in the register.
 func (s *Service) VoidPerson(ctx context.Context, actor auth.Actor, id, reason string) (Person, error) {
-	var out Person
-	err := s.store.Tx(ctx, func(tx *gorm.DB) error {
-		row, err := load[personRow](ctx, tx, actor, "person", id, ReadOptions{})
-		if err != nil {
-			return err
-		}
-		if err := s.void(ctx, tx, actor, "person", row, reason); err != nil {
-			return err
-		}
-		fresh, err := load[personRow](ctx, tx, actor, "person", id, ReadOptions{IncludeVoided: true})
-		if err != nil {
-			return err
-		}
-		out = fresh.toPerson()
-		return nil
-	})
-	return out, err
+	return personKind.void(ctx, s, actor, id, reason, refuseVoid(ctx, "person", id,
+		visitPersons.naming("visits"),
+		delegationReps.naming("delegations"),
+		namedBy("persons merged into it", "persons", "merged_into")))
 }
 
 // PersonFilter narrows ListPersons.
 type PersonFilter struct {
-	Q             string // folded name substring, or an exact ID number or phone
+	Q             string `json:"q" validate:"max=200"` // folded name substring, or an exact ID number or phone
 	IncludeVoided bool
 	IncludeMerged bool
 	Page          page.Request
@@ -268,10 +228,10 @@ type PersonFilter struct {
 
 // ListPersons lists persons newest first.
 func (s *Service) ListPersons(ctx context.Context, actor auth.Actor, f PersonFilter) ([]Person, string, error) {
-	q := orgs.InScope(s.store.DB.WithContext(ctx).Model(&personRow{}), actor, "org_id")
-	if !f.IncludeVoided {
-		q = q.Where("voided_at IS NULL")
+	if err := validate.Struct(f); err != nil {
+		return nil, "", err
 	}
+	q := personKind.query(ctx, s, actor, f.IncludeVoided)
 	if !f.IncludeMerged {
 		q = q.Where("merged_into IS NULL")
 	}
@@ -285,43 +245,5 @@ func (s *Service) ListPersons(ctx context.Context, actor auth.Actor, f PersonFil
 		}
 		q = q.Where(cond)
 	}
-	var rows []personRow
-	next, err := page.Fetch(q, f.Page, &rows, func(i int) int64 { return rows[i].Seq })
-	if err != nil {
-		return nil, "", err
-	}
-	out := make([]Person, len(rows))
-	for i := range rows {
-		out[i] = rows[i].toPerson()
-	}
-	return out, next, nil
-}
-
-func setIf[T any](dst *T, v *T) {
-	if v != nil {
-		*dst = *v
-	}
-}
-
-func setPtrIf[T any](dst **T, v *T) {
-	if v != nil {
-		c := *v
-		*dst = &c
-	}
-}
-
-// track records a column change for the UPDATE and the audit log when old and new differ.
-func track[T comparable](diff changed, cols map[string]any, col string, old, new T) {
-	if old != new {
-		cols[col] = new
-		diff.set(col, old, new)
-	}
-}
-
-// trackPtr is track for nullable columns, comparing values rather than pointers.
-func trackPtr[T comparable](diff changed, cols map[string]any, col string, old, new *T) {
-	if (old == nil) != (new == nil) || (old != nil && *old != *new) {
-		cols[col] = new
-		diff.set(col, old, new)
-	}
+	return personKind.list(ctx, s, actor, q, f.Page)
 }

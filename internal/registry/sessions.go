@@ -9,7 +9,6 @@ import (
 	"github.com/tcd-registry/tcd/internal/apperr"
 	"github.com/tcd-registry/tcd/internal/audit"
 	"github.com/tcd-registry/tcd/internal/auth"
-	"github.com/tcd-registry/tcd/internal/orgs"
 	"github.com/tcd-registry/tcd/internal/page"
 	"github.com/tcd-registry/tcd/internal/validate"
 )
@@ -30,6 +29,9 @@ type Session struct {
 	Voiding
 	Version int `json:"-"`
 }
+
+// Ref is the record's id and its version, the ETag.
+func (s Session) Ref() (id string, version int) { return s.ID, s.Version }
 
 type sessionRow struct {
 	Meta      `gorm:"embedded"`
@@ -62,16 +64,16 @@ type NewSession struct {
 	Note      *string `json:"note,omitempty" validate:"omitempty,max=2000"`
 }
 
-// SessionPatch is the body of PATCH /sessions/{id}: only the fields present change; an empty
-// string clears a text field (host_role too, as a session turned regular needs).
+// SessionPatch is the body of PATCH /sessions/{id}: only the fields present change; null (or "")
+// clears a text field (host_role too, as a session turned regular needs).
 type SessionPatch struct {
-	Kind      *string `json:"kind,omitempty" validate:"omitempty,oneof=regular periodic urgent" enums:"regular,periodic,urgent"`
-	Date      *string `json:"date,omitempty" validate:"omitempty,date" example:"2024-03-15"`
-	HostName  *string `json:"host_name,omitempty" validate:"omitempty,max=200"`
-	HostTitle *string `json:"host_title,omitempty" validate:"omitempty,max=200"`
-	HostRole  *string `json:"host_role,omitempty" enums:"head,authorized"`
-	Location  *string `json:"location,omitempty" validate:"omitempty,max=500"`
-	Note      *string `json:"note,omitempty" validate:"omitempty,max=2000"`
+	Kind      validate.Optional[string] `json:"kind" validate:"omitempty,oneof=regular periodic urgent" enums:"regular,periodic,urgent" swaggertype:"string"`
+	Date      validate.Optional[string] `json:"date" validate:"omitnil,date" example:"2024-03-15" swaggertype:"string"`
+	HostName  validate.Optional[string] `json:"host_name" validate:"omitempty,max=200" swaggertype:"string" extensions:"x-nullable"`
+	HostTitle validate.Optional[string] `json:"host_title" validate:"omitempty,max=200" swaggertype:"string" extensions:"x-nullable"`
+	HostRole  validate.Optional[string] `json:"host_role" enums:"head,authorized" swaggertype:"string" extensions:"x-nullable"`
+	Location  validate.Optional[string] `json:"location" validate:"omitempty,max=500" swaggertype:"string" extensions:"x-nullable"`
+	Note      validate.Optional[string] `json:"note" validate:"omitempty,max=2000" swaggertype:"string" extensions:"x-nullable"`
 }
 
 // checkSession applies the session rules to the final values of a record, new or patched:
@@ -83,7 +85,7 @@ func checkSession(row *sessionRow) error {
 	row.HostRole = optText(row.HostRole)
 	switch {
 	case row.Kind == "regular" && row.HostRole != nil:
-		return apperr.Field("host_role", "must be empty for a regular session (send \"\" to clear it)")
+		return apperr.Field("host_role", "must be empty for a regular session (send null to clear it)")
 	case row.Kind != "regular" && row.HostRole == nil:
 		return apperr.Field("host_role", "is required for a %s session: head or authorized", row.Kind)
 	case row.HostRole != nil && *row.HostRole != "head" && *row.HostRole != "authorized":
@@ -92,130 +94,83 @@ func checkSession(row *sessionRow) error {
 	return nil
 }
 
+var sessionKind = kind[sessionRow, *sessionRow, Session]{entity: "session", out: each((*sessionRow).toSession)}
+
 // CreateSession records a reception session.
 func (s *Service) CreateSession(ctx context.Context, actor auth.Actor, in NewSession) (Session, error) {
 	if err := validate.Struct(in); err != nil {
 		return Session{}, err
 	}
-	var out Session
-	err := s.store.Tx(ctx, func(tx *gorm.DB) error {
-		orgID, err := s.ownerOrg(ctx, tx, actor, in.OrgID)
-		if err != nil {
-			return err
-		}
+	return sessionKind.create(ctx, s, actor, in.OrgID, func(tx *gorm.DB, orgID string) (*sessionRow, error) {
 		row := &sessionRow{Meta: s.newMeta(orgID), Kind: in.Kind, Date: in.Date, HostName: in.HostName,
 			HostTitle: in.HostTitle, HostRole: in.HostRole, Location: in.Location, Note: in.Note}
 		if err := checkSession(row); err != nil {
-			return err
+			return nil, err
 		}
 		if err := tx.WithContext(ctx).Create(row).Error; err != nil {
-			return err
+			return nil, err
 		}
-		out = row.toSession()
-		return audit.Record(ctx, tx, actor, "create", "session", row.ID, map[string]any{"kind": row.Kind, "date": row.Date})
+		return row, audit.Record(ctx, tx, actor, "create", "session", row.ID, map[string]any{"kind": row.Kind, "date": row.Date})
 	})
-	return out, err
 }
 
 // GetSession reads one session.
 func (s *Service) GetSession(ctx context.Context, actor auth.Actor, id string, opt ReadOptions) (Session, error) {
-	row, err := load[sessionRow](ctx, s.store.DB, actor, "session", id, opt)
-	if err != nil {
-		return Session{}, err
-	}
-	return row.toSession(), nil
+	return sessionKind.get(ctx, s, actor, id, opt)
 }
 
 // UpdateSession applies a partial update. Visits carry a copy of their session's kind and date
 // (statistics read visits alone), so a change of either is written to them in the same
 // transaction.
 func (s *Service) UpdateSession(ctx context.Context, actor auth.Actor, id string, ifMatch *int, in SessionPatch) (Session, error) {
-	if err := validate.Struct(in); err != nil {
-		return Session{}, err
-	}
-	var out Session
-	err := s.store.Tx(ctx, func(tx *gorm.DB) error {
-		row, err := load[sessionRow](ctx, tx, actor, "session", id, ReadOptions{})
-		if err != nil {
+	return sessionKind.edit(ctx, s, actor, id, "update", ifMatch, in, func(tx *gorm.DB, row *sessionRow, before sessionRow, c changes) error {
+		var fe apperr.Fields
+		setValue(&fe, "kind", &row.Kind, in.Kind)
+		setValue(&fe, "date", &row.Date, in.Date)
+		setNullable(&row.HostName, in.HostName)
+		setNullable(&row.HostTitle, in.HostTitle)
+		setNullable(&row.HostRole, in.HostRole)
+		setNullable(&row.Location, in.Location)
+		setNullable(&row.Note, in.Note)
+		if err := fe.Err(); err != nil {
 			return err
 		}
-		before := *row
-		setIf(&row.Kind, in.Kind)
-		setIf(&row.Date, in.Date)
-		setPtrIf(&row.HostName, in.HostName)
-		setPtrIf(&row.HostTitle, in.HostTitle)
-		setPtrIf(&row.HostRole, in.HostRole)
-		setPtrIf(&row.Location, in.Location)
-		setPtrIf(&row.Note, in.Note)
 		if err := checkSession(row); err != nil {
 			return err
 		}
 		if row.Kind == "regular" && before.Kind != "regular" {
-			if err := refuseIfReferenced(ctx, tx, "kind", "notices", "session_id", id,
-				"conclusion notices follow only periodic and urgent sessions: void the session's notices first"); err != nil {
-				return err
-			}
-		}
-		diff := changed{}
-		cols := map[string]any{}
-		track(diff, cols, "kind", before.Kind, row.Kind)
-		track(diff, cols, "date", before.Date, row.Date)
-		trackPtr(diff, cols, "host_name", before.HostName, row.HostName)
-		trackPtr(diff, cols, "host_title", before.HostTitle, row.HostTitle)
-		trackPtr(diff, cols, "host_role", before.HostRole, row.HostRole)
-		trackPtr(diff, cols, "location", before.Location, row.Location)
-		trackPtr(diff, cols, "note", before.Note, row.Note)
-		if err := s.update(ctx, tx, row, ifMatch, cols); err != nil {
-			return err
-		}
-		if row.Kind != before.Kind || row.Date != before.Date {
-			// voided visits follow too, so that un-voiding never resurrects a stale copy
-			err := tx.WithContext(ctx).Table("visits").Where("session_id = ?", id).Updates(map[string]any{
-				"kind": row.Kind, "date": row.Date, "version": gorm.Expr("version + 1"), "updated_at": s.now()}).Error
+			notices, err := stillNamed(ctx, tx, id, namedBy("conclusion notices", "notices", "session_id"))
 			if err != nil {
 				return err
 			}
+			if len(notices) > 0 {
+				return apperr.Field("kind", "conclusion notices follow only periodic and urgent sessions: void the session's notices first")
+			}
 		}
-		if err := audit.Record(ctx, tx, actor, "update", "session", id, diff); err != nil {
-			return err
+		track(c, "kind", before.Kind, row.Kind)
+		track(c, "date", before.Date, row.Date)
+		trackPtr(c, "host_name", before.HostName, row.HostName)
+		trackPtr(c, "host_title", before.HostTitle, row.HostTitle)
+		trackPtr(c, "host_role", before.HostRole, row.HostRole)
+		trackPtr(c, "location", before.Location, row.Location)
+		trackPtr(c, "note", before.Note, row.Note)
+		if row.Kind == before.Kind && row.Date == before.Date {
+			return nil
 		}
-		fresh, err := load[sessionRow](ctx, tx, actor, "session", id, ReadOptions{})
-		if err != nil {
-			return err
-		}
-		out = fresh.toSession()
-		return nil
+		// voided visits follow too, so that un-voiding never resurrects a stale copy
+		return tx.WithContext(ctx).Table("visits").Where("session_id = ?", id).Updates(map[string]any{
+			"kind": row.Kind, "date": row.Date, "version": gorm.Expr("version + 1"), "updated_at": s.now()}).Error
 	})
-	return out, err
 }
 
-// VoidSession voids a session that nothing live depends on any more. Voiding it under its
-// visits would silently drop them from every statistic, so staff void (or move) the visits,
-// and the conclusion notices issued for it, first (409).
+// VoidSession voids a session that nothing live names any more. Voiding it under its visits
+// would silently drop them from every statistic, so staff void (or move) the visits, and the
+// documents issued after it, first (409).
 func (s *Service) VoidSession(ctx context.Context, actor auth.Actor, id, reason string) (Session, error) {
-	var out Session
-	err := s.store.Tx(ctx, func(tx *gorm.DB) error {
-		row, err := load[sessionRow](ctx, tx, actor, "session", id, ReadOptions{})
-		if err != nil {
-			return err
-		}
-		if err := refuseIfReferenced(ctx, tx, "", "visits", "session_id", id, "the session has live visits: void its visits first"); err != nil {
-			return err
-		}
-		if err := refuseIfReferenced(ctx, tx, "", "notices", "session_id", id, "the session has live conclusion notices: void them first"); err != nil {
-			return err
-		}
-		if err := s.void(ctx, tx, actor, "session", row, reason); err != nil {
-			return err
-		}
-		fresh, err := load[sessionRow](ctx, tx, actor, "session", id, ReadOptions{IncludeVoided: true})
-		if err != nil {
-			return err
-		}
-		out = fresh.toSession()
-		return nil
-	})
-	return out, err
+	return sessionKind.void(ctx, s, actor, id, reason, refuseVoid(ctx, "session", id,
+		namedBy("visits", "visits", "session_id"),
+		namedBy("conclusion notices", "notices", "session_id"),
+		namedBy("directive letters", "directives", "session_id")))
 }
 
 // SessionFilter narrows ListSessions; the json names are the query parameters, so that a bad
@@ -230,25 +185,12 @@ type SessionFilter struct {
 
 // ListSessions lists sessions newest first.
 func (s *Service) ListSessions(ctx context.Context, actor auth.Actor, f SessionFilter) ([]Session, string, error) {
-	if err := validate.Struct(f); err != nil {
+	if err := checkFilter(f, f.From, f.To); err != nil {
 		return nil, "", err
 	}
-	q := orgs.InScope(s.store.DB.WithContext(ctx).Model(&sessionRow{}), actor, "org_id")
-	if !f.IncludeVoided {
-		q = q.Where("voided_at IS NULL")
-	}
-	q = whereDates(q, "date", f.From, f.To)
+	q := whereDates(sessionKind.query(ctx, s, actor, f.IncludeVoided), "date", f.From, f.To)
 	if f.Kind != "" {
 		q = q.Where("kind = ?", f.Kind)
 	}
-	var rows []sessionRow
-	next, err := page.Fetch(q, f.Page, &rows, func(i int) int64 { return rows[i].Seq })
-	if err != nil {
-		return nil, "", err
-	}
-	out := make([]Session, len(rows))
-	for i := range rows {
-		out[i] = rows[i].toSession()
-	}
-	return out, next, nil
+	return sessionKind.list(ctx, s, actor, q, f.Page)
 }

@@ -30,6 +30,9 @@ func instance() *validator.Validate {
 			}
 			return name
 		})
+		v.RegisterCustomTypeFunc(optionalValue[string], Optional[string]{})
+		v.RegisterCustomTypeFunc(optionalValue[int], Optional[int]{})
+		v.RegisterCustomTypeFunc(optionalValue[[]string], Optional[[]string]{})
 		// "date": a real calendar day written YYYY-MM-DD (2024-02-30 is not one)
 		_ = v.RegisterValidation("date", func(fl validator.FieldLevel) bool {
 			s := fl.Field().String()

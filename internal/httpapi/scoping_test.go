@@ -1,0 +1,181 @@
+package httpapi_test
+
+import (
+	"net/http"
+	"slices"
+	"testing"
+
+	"github.com/tcd-registry/tcd/internal/auth"
+	"github.com/tcd-registry/tcd/internal/testenv"
+)
+
+// orgTree makes two sibling organisations, A and B, under the default one, and returns the ids
+// of the default organisation, A and B.
+func orgTree(t *testing.T, env *testenv.Env) (root, a, b string) {
+	t.Helper()
+	admin := env.As(auth.Admin)
+	orgs := admin.Get("/api/v1/orgs").Items()
+	if len(orgs) != 1 {
+		t.Fatalf("a fresh service has its default organisation alone: %v", orgs)
+	}
+	root = orgs[0]["id"].(string)
+	a = admin.Create("/api/v1/orgs", map[string]any{"code": "A", "name": "Ban Tiếp công dân huyện A", "parent_id": root})["id"].(string)
+	b = admin.Create("/api/v1/orgs", map[string]any{"code": "B", "name": "Ban Tiếp công dân huyện B", "parent_id": root})["id"].(string)
+	return root, a, b
+}
+
+// register is one of every register record, made by one client.
+type register struct {
+	person, rep, session, kase, visit, delegation, notice, directive string
+}
+
+func fillRegister(t *testing.T, c *testenv.Client, number string) register {
+	t.Helper()
+	var r register
+	r.person = c.Create("/api/v1/persons", map[string]any{"full_name": "Nguyễn Văn An"})["id"].(string)
+	r.rep = c.Create("/api/v1/persons", map[string]any{"full_name": "Trần Thị Bình"})["id"].(string)
+	r.session = newSession(c, "periodic", "2024-03-15")
+	r.kase = newCase(c, "Tranh chấp ranh giới đất")
+	r.delegation = c.Create("/api/v1/delegations", map[string]any{"name": "Đoàn thôn 3", "member_count": 6,
+		"representative_ids": []string{r.rep}, "case_id": r.kase})["id"].(string)
+	r.visit = c.Create("/api/v1/visits", map[string]any{"session_id": r.session, "case_id": r.kase, "person_ids": []string{r.person},
+		"delegation_id": r.delegation})["id"].(string)
+	r.notice = c.Create("/api/v1/notices", map[string]any{"number": number + "/TB", "issued_on": "2024-03-20",
+		"session_id": r.session, "case_ids": []string{r.kase}})["id"].(string)
+	r.directive = c.Create("/api/v1/directives", map[string]any{"number": number + "/CV", "issued_on": "2024-03-20",
+		"recipient": "UBND xã Gio Mỹ", "case_id": r.kase, "session_id": r.session})["id"].(string)
+	return r
+}
+
+func (r register) paths() map[string]string {
+	return map[string]string{
+		"/api/v1/persons/" + r.person: "persons", "/api/v1/sessions/" + r.session: "sessions", "/api/v1/cases/" + r.kase: "cases",
+		"/api/v1/visits/" + r.visit: "visits", "/api/v1/delegations/" + r.delegation: "delegations",
+		"/api/v1/notices/" + r.notice: "notices", "/api/v1/directives/" + r.directive: "directives",
+	}
+}
+
+// A token scoped to an organisation reads and writes only within its subtree, on every
+// registry route: a sibling's records look absent (404), cannot be named in bodies (422), never
+// appear in lists; what it creates belongs to its organisation, and it cannot create elsewhere.
+func TestOrganisationScopingOnEveryRoute(t *testing.T) {
+	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
+		env := testenv.Start(t, backend)
+		root, orgA, orgB := orgTree(t, env)
+		staffA := env.Client(env.Token(auth.Staff, "A"))
+		staffB := env.Client(env.Token(auth.Staff, "B"))
+		auditorB := env.Client(env.Token(auth.Auditor, "B"))
+		a := fillRegister(t, staffA, "1")
+		b := fillRegister(t, staffB, "1") // the same numbers: they are unique per organisation
+
+		for path := range a.paths() {
+			if got := staffA.Get(path).JSON()["org_id"]; got != orgA {
+				t.Errorf("%s made by A's token belongs to A, got %v", path, got)
+			}
+		}
+
+		patches := map[string]map[string]any{
+			"persons": {"address": "Gio Linh"}, "sessions": {"note": "x"}, "cases": {"status": "resolved"}, "visits": {"note": "x"},
+			"delegations": {"note": "x"}, "notices": {"summary": "x"}, "directives": {"request": "x"},
+		}
+		for path, collection := range a.paths() {
+			for _, r := range []*testenv.Response{
+				staffB.Get(path), staffB.Get(path + "?include_voided=true"), auditorB.Get(path),
+				staffB.Patch(path, patches[collection]), staffB.Delete(path + "?reason=x"),
+			} {
+				if r.Status != http.StatusNotFound || !r.IsProblem() {
+					t.Errorf("%s: B's token must find nothing there, got %s", path, r)
+				}
+			}
+			if r := staffA.Get(path); r.Status != http.StatusOK || r.JSON()["voided_at"] != nil {
+				t.Errorf("%s: B's attempts changed nothing: %s", path, r)
+			}
+		}
+		if r := staffB.Post("/api/v1/directives/"+a.directive+"/reply", map[string]any{"replied_on": "2024-04-01", "summary": "x"}); r.Status != http.StatusNotFound {
+			t.Errorf("B replies to A's directive: want 404, got %s", r)
+		}
+
+		lists := []string{"/api/v1/persons", "/api/v1/sessions", "/api/v1/cases", "/api/v1/visits", "/api/v1/delegations", "/api/v1/notices",
+			"/api/v1/directives", "/api/v1/visits?case_id=" + a.kase, "/api/v1/visits?person_id=" + a.person, "/api/v1/visits?session_id=" + a.session,
+			"/api/v1/visits?delegation_id=" + a.delegation, "/api/v1/delegations?case_id=" + a.kase, "/api/v1/notices?case_id=" + a.kase,
+			"/api/v1/notices?session_id=" + a.session, "/api/v1/directives?case_id=" + a.kase, "/api/v1/directives?session_id=" + a.session,
+			"/api/v1/persons?q=nguyen%20van%20an", "/api/v1/cases?q=tranh%20chap"}
+		aIDs := []string{a.person, a.rep, a.session, a.kase, a.visit, a.delegation, a.notice, a.directive}
+		for _, l := range lists {
+			for _, c := range []*testenv.Client{staffB, auditorB} {
+				for _, item := range c.ListAll(l+sep(l)+"include_voided=true", 50) {
+					if slices.Contains(aIDs, item["id"].(string)) {
+						t.Errorf("GET %s as B lists A's record %v", l, item["id"])
+					}
+				}
+			}
+		}
+
+		refusals := []struct {
+			path, method string
+			body         map[string]any
+			field        string
+		}{
+			{"/api/v1/visits", "POST", map[string]any{"session_id": a.session, "case_id": b.kase, "person_ids": []string{b.person}}, "session_id"},
+			{"/api/v1/visits", "POST", map[string]any{"session_id": b.session, "case_id": a.kase, "person_ids": []string{b.person}}, "case_id"},
+			{"/api/v1/visits", "POST", map[string]any{"session_id": b.session, "case_id": b.kase, "person_ids": []string{a.person}}, "person_ids[0]"},
+			{"/api/v1/visits", "POST", map[string]any{"session_id": b.session, "case_id": b.kase, "person_ids": []string{b.person}, "delegation_id": a.delegation}, "delegation_id"},
+			{"/api/v1/delegations", "POST", map[string]any{"name": "Đoàn", "member_count": 6, "representative_ids": []string{a.rep}}, "representative_ids[0]"},
+			{"/api/v1/delegations", "POST", map[string]any{"name": "Đoàn", "member_count": 3, "representative_ids": []string{}, "case_id": a.kase}, "case_id"},
+			{"/api/v1/delegations/" + b.delegation, "PATCH", map[string]any{"case_id": a.kase}, "case_id"},
+			{"/api/v1/delegations/" + b.delegation, "PATCH", map[string]any{"representative_ids": []string{a.rep}}, "representative_ids[0]"},
+			{"/api/v1/notices", "POST", map[string]any{"number": "9/TB", "issued_on": "2024-03-20", "session_id": a.session}, "session_id"},
+			{"/api/v1/notices", "POST", map[string]any{"number": "9/TB", "issued_on": "2024-03-20", "session_id": b.session, "case_ids": []string{a.kase}}, "case_ids[0]"},
+			{"/api/v1/notices/" + b.notice, "PATCH", map[string]any{"case_ids": []string{a.kase}}, "case_ids[0]"},
+			{"/api/v1/notices/" + b.notice, "PATCH", map[string]any{"session_id": a.session}, "session_id"},
+			{"/api/v1/directives", "POST", map[string]any{"number": "9/CV", "issued_on": "2024-03-20", "recipient": "UBND", "case_id": a.kase}, "case_id"},
+			{"/api/v1/directives", "POST", map[string]any{"number": "9/CV", "issued_on": "2024-03-20", "recipient": "UBND", "session_id": a.session}, "session_id"},
+			{"/api/v1/directives/" + b.directive, "PATCH", map[string]any{"case_id": a.kase}, "case_id"},
+			// a scoped token cannot place records outside its subtree, nor in its parent
+			{"/api/v1/persons", "POST", map[string]any{"full_name": "X", "org_id": orgA}, "org_id"},
+			{"/api/v1/sessions", "POST", map[string]any{"kind": "regular", "date": "2024-03-18", "org_id": orgA}, "org_id"},
+			{"/api/v1/cases", "POST", map[string]any{"title": "X", "category": "complaint", "field": "land", "org_id": root}, "org_id"},
+			{"/api/v1/delegations", "POST", map[string]any{"name": "Đoàn", "member_count": 3, "representative_ids": []string{}, "org_id": orgA}, "org_id"},
+			{"/api/v1/notices", "POST", map[string]any{"number": "9/TB", "issued_on": "2024-03-20", "session_id": b.session, "org_id": orgA}, "org_id"},
+			{"/api/v1/directives", "POST", map[string]any{"number": "9/CV", "issued_on": "2024-03-20", "recipient": "UBND", "org_id": orgA}, "org_id"},
+			{"/api/v1/visits", "POST", map[string]any{"session_id": b.session, "case_id": b.kase, "persons": []any{map[string]any{"full_name": "X", "org_id": orgA}}}, "persons[0].org_id"},
+			{"/api/v1/visits", "POST", map[string]any{"session_id": b.session, "person_ids": []string{b.person},
+				"case": map[string]any{"title": "X", "category": "complaint", "field": "land", "org_id": orgA}}, "case.org_id"},
+		}
+		for _, rf := range refusals {
+			r := staffB.Do(rf.method, rf.path, rf.body)
+			if r.Status != http.StatusUnprocessableEntity || !r.HasFieldError(rf.field) {
+				t.Errorf("%s %s %v as B: want 422 naming %s, got %s", rf.method, rf.path, rf.body, rf.field, r)
+			}
+		}
+
+		// a token of the parent organisation, scoped or not, and an admin's, reach both
+		for _, c := range []*testenv.Client{env.Client(env.Token(auth.Staff, "TCD")), env.As(auth.Staff), env.As(auth.Auditor), env.As(auth.Admin)} {
+			for _, reg := range []register{a, b} {
+				for path := range reg.paths() {
+					if r := c.Get(path); r.Status != http.StatusOK {
+						t.Errorf("the parent organisation reads %s: %s", path, r)
+					}
+				}
+			}
+			if n := len(c.ListAll("/api/v1/visits", 50)); n != 2 {
+				t.Errorf("the parent organisation lists both organisations' visits: %d", n)
+			}
+		}
+		parent := env.Client(env.Token(auth.Staff, "TCD"))
+		p := parent.Create("/api/v1/persons", map[string]any{"full_name": "Lê Văn Cường", "org_id": orgB})
+		if p["org_id"] != orgB || staffB.Get("/api/v1/persons/"+p["id"].(string)).Status != http.StatusOK {
+			t.Errorf("the parent organisation may place a record in a child: %v", p)
+		}
+		if p := parent.Create("/api/v1/persons", map[string]any{"full_name": "Lê Văn Dũng"}); p["org_id"] != root {
+			t.Errorf("a token scoped to the default organisation makes its records there: %v", p)
+		}
+	})
+}
+
+func sep(path string) string {
+	if slices.Contains([]byte(path), '?') {
+		return "&"
+	}
+	return "?"
+}
