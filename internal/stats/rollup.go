@@ -47,8 +47,22 @@ func (s *Service) refresh(ctx context.Context) error {
 		Scan(&pending).Error; err != nil || !pending {
 		return err
 	}
+	arrived := s.refreshes.Load()
 	s.refreshMu.Lock()
 	defer s.refreshMu.Unlock()
+	if s.lastGood > arrived {
+		return nil // a refresh that began after this reader arrived has completed
+	}
+	gen := s.refreshes.Add(1)
+	if err := s.rewriteRollups(ctx); err != nil {
+		return err
+	}
+	s.lastGood = gen
+	return nil
+}
+
+// rewriteRollups takes the queued marks and rewrites the roll-ups they touch, in one transaction.
+func (s *Service) rewriteRollups(ctx context.Context) error {
 	// Detached from the request: a refresh after a bulk load can outlast one request's timeout,
 	// and cancelling it would only make the next request start the same work again.
 	return s.store.Tx(context.WithoutCancel(ctx), func(tx *gorm.DB) error {

@@ -10,6 +10,7 @@ package stats
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tcd-registry/tcd/internal/period"
@@ -30,6 +31,11 @@ type Service struct {
 	// refreshMu keeps one process from refreshing the roll-ups in parallel: refreshes queue on
 	// a database lock anyway, and a request that waits finds the work done.
 	refreshMu sync.Mutex
+	// refreshes counts refreshes begun; lastGood is the count of the newest one that succeeded
+	// (guarded by refreshMu). A reader that arrived before a refresh began and finished needs no
+	// refresh of its own: that one already read every change the reader could have seen.
+	refreshes atomic.Uint64
+	lastGood  uint64
 }
 
 // NewService returns the statistics service.
