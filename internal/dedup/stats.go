@@ -1,0 +1,55 @@
+package dedup
+
+import "math"
+
+// Stats counts in how many records of the register each term occurs, so that agreeing on a
+// term weighs what the term tells: sharing "nguyen" (a third of the population) says little,
+// sharing "xuyen" a lot. The weight of a term is its inverse document frequency, the
+// Fellegi-Sunter agreement weight -ln(u) where u is the chance that two unrelated records share
+// it by accident.
+type Stats struct {
+	records int
+	df      map[string]int
+}
+
+// NewStats returns empty statistics.
+func NewStats() *Stats { return &Stats{df: map[string]int{}} }
+
+// Add counts one record with the given terms (each counted once per record).
+func (s *Stats) Add(terms []string) {
+	s.records++
+	for i, t := range terms {
+		if !seenBefore(terms, i) {
+			s.df[t]++
+		}
+	}
+}
+
+func seenBefore(terms []string, i int) bool {
+	for _, t := range terms[:i] {
+		if t == terms[i] {
+			return true
+		}
+	}
+	return false
+}
+
+// Records is how many records were counted.
+func (s *Stats) Records() int { return s.records }
+
+// Smoothing for small registers: before any record is counted, an unseen term is assumed to
+// occur in one record of unseenShare, and the register's own counts take over as it grows
+// past priorRecords. Without it a register of ten persons would call every name rare.
+const (
+	priorRecords = 100.0
+	unseenShare  = 0.01
+)
+
+// IDF is the weight of agreeing on term t: -ln of its smoothed frequency.
+func (s *Stats) IDF(t string) float64 {
+	f := (float64(s.df[t]) + priorRecords*unseenShare) / (float64(s.records) + priorRecords)
+	return -math.Log(f)
+}
+
+// Frequency is the smoothed share of records that hold t.
+func (s *Stats) Frequency(t string) float64 { return math.Exp(-s.IDF(t)) }
