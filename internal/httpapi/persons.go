@@ -96,16 +96,7 @@ func (s *Server) createPerson(c echo.Context) error {
 // @Failure   401,403,404 {object} Problem
 // @Router    /api/v1/persons/{id} [get]
 func (s *Server) getPerson(c echo.Context) error {
-	opt, err := readOptions(c)
-	if err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	p, err := s.Registry.GetPerson(ctx, auth.ActorFrom(ctx), c.Param("id"), opt)
-	if err != nil {
-		return err
-	}
-	return withETag(c, http.StatusOK, p.Version, p)
+	return getRecord(c, s.Registry.GetPerson, personVersion)
 }
 
 // updatePerson godoc
@@ -121,20 +112,7 @@ func (s *Server) getPerson(c echo.Context) error {
 // @Failure   400,401,403,404,412,422 {object} Problem
 // @Router    /api/v1/persons/{id} [patch]
 func (s *Server) updatePerson(c echo.Context) error {
-	var in registry.PersonPatch
-	if err := bindJSON(c, &in); err != nil {
-		return err
-	}
-	version, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	p, err := s.Registry.UpdatePerson(ctx, auth.ActorFrom(ctx), c.Param("id"), version, in)
-	if err != nil {
-		return err
-	}
-	return withETag(c, http.StatusOK, p.Version, p)
+	return patchRecord(c, s.Registry.UpdatePerson, personVersion)
 }
 
 // voidPerson godoc
@@ -148,10 +126,7 @@ func (s *Server) updatePerson(c echo.Context) error {
 // @Failure   401,403,404,422 {object} Problem
 // @Router    /api/v1/persons/{id} [delete]
 func (s *Server) voidPerson(c echo.Context) error {
-	ctx := c.Request().Context()
-	p, err := s.Registry.VoidPerson(ctx, auth.ActorFrom(ctx), c.Param("id"), voidReason(c))
-	if err != nil {
-		return err
-	}
-	return withETag(c, http.StatusOK, p.Version, p)
+	return voidRecord(c, s.Registry.VoidPerson, personVersion)
 }
+
+func personVersion(p registry.Person) int { return p.Version }

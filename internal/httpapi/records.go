@@ -1,12 +1,14 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/tcd-registry/tcd/internal/apperr"
+	"github.com/tcd-registry/tcd/internal/auth"
 	"github.com/tcd-registry/tcd/internal/registry"
 )
 
@@ -56,4 +58,46 @@ func searchTerm(c echo.Context) (string, error) {
 		return "", apperr.Field("q", "must be at most %d characters", maxQueryLength)
 	}
 	return q, nil
+}
+
+// getRecord, patchRecord and voidRecord are the shape every register record's GET, PATCH and
+// DELETE share: read the path id and options, call the service as the request's actor, and
+// answer the record with its version as ETag.
+func getRecord[T any](c echo.Context, get func(context.Context, auth.Actor, string, registry.ReadOptions) (T, error), version func(T) int) error {
+	opt, err := readOptions(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	v, err := get(ctx, auth.ActorFrom(ctx), c.Param("id"), opt)
+	if err != nil {
+		return err
+	}
+	return withETag(c, http.StatusOK, version(v), v)
+}
+
+func patchRecord[P, T any](c echo.Context, patch func(context.Context, auth.Actor, string, *int, P) (T, error), version func(T) int) error {
+	var in P
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	match, err := ifMatch(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	v, err := patch(ctx, auth.ActorFrom(ctx), c.Param("id"), match, in)
+	if err != nil {
+		return err
+	}
+	return withETag(c, http.StatusOK, version(v), v)
+}
+
+func voidRecord[T any](c echo.Context, void func(context.Context, auth.Actor, string, string) (T, error), version func(T) int) error {
+	ctx := c.Request().Context()
+	v, err := void(ctx, auth.ActorFrom(ctx), c.Param("id"), voidReason(c))
+	if err != nil {
+		return err
+	}
+	return withETag(c, http.StatusOK, version(v), v)
 }

@@ -91,6 +91,9 @@ func New(d Deps) *Server {
 	s.registerOrgs(r)
 	s.registerAudit(r)
 	s.registerPersons(r)
+	s.registerSessions(r)
+	s.registerCases(r)
+	s.registerVisits(r)
 	return s
 }
 

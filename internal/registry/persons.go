@@ -118,10 +118,7 @@ func (s *Service) checkPerson(row *personRow) error {
 			row.Phone = &p
 		}
 	}
-	if row.Address != nil {
-		a := vntext.NFC(*row.Address)
-		row.Address = &a
-	}
+	row.Address = optText(row.Address)
 	return fe.Err()
 }
 

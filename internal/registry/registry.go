@@ -17,6 +17,7 @@ import (
 	"github.com/tcd-registry/tcd/internal/auth"
 	"github.com/tcd-registry/tcd/internal/orgs"
 	"github.com/tcd-registry/tcd/internal/store"
+	"github.com/tcd-registry/tcd/internal/vntext"
 )
 
 // Config is what the rules depend on.
@@ -213,4 +214,45 @@ func derefOr[T any](p *T, def T) T {
 		return def
 	}
 	return *p
+}
+
+// optText stores free text NFC with tidy spacing; blank text is no text.
+func optText(p *string) *string {
+	if p == nil {
+		return nil
+	}
+	s := vntext.NFC(*p)
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// refuseIfReferenced fails when a live row of table names id in column: with field set it is
+// the client's input error about that field (422), else a conflict with the record's state (409).
+func refuseIfReferenced(ctx context.Context, tx *gorm.DB, field, table, column, id, message string) error {
+	var hits []int
+	err := tx.WithContext(ctx).Table(table).Select("1").Where(column+" = ? AND voided_at IS NULL", id).Limit(1).Scan(&hits).Error
+	switch {
+	case err != nil:
+		return err
+	case len(hits) == 0:
+		return nil
+	case field != "":
+		return apperr.Field(field, "%s", message)
+	default:
+		return apperr.New(apperr.Conflict, "%s", message)
+	}
+}
+
+// whereDates bounds a YYYY-MM-DD text column to an inclusive range; such dates compare as
+// strings on both databases.
+func whereDates(q *gorm.DB, column, from, to string) *gorm.DB {
+	if from != "" {
+		q = q.Where(column+" >= ?", from)
+	}
+	if to != "" {
+		q = q.Where(column+" <= ?", to)
+	}
+	return q
 }

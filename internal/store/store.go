@@ -109,15 +109,19 @@ func sqliteDSN(path string) (string, error) {
 	return "file:" + path + "?" + q.Encode(), nil
 }
 
-// postgresDSN bounds connection attempts so that an outage answers quickly instead of hanging.
+// postgresDSN bounds connection attempts and statements so that an outage or a runaway query
+// answers quickly instead of holding a connection; explicit settings in the URL win.
 func postgresDSN(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return raw
 	}
 	q := u.Query()
-	if q.Get("connect_timeout") == "" {
-		q.Set("connect_timeout", "5")
+	for name, value := range map[string]string{"connect_timeout": "5", "statement_timeout": "30000",
+		"idle_in_transaction_session_timeout": "60000"} {
+		if q.Get(name) == "" {
+			q.Set(name, value)
+		}
 	}
 	u.RawQuery = q.Encode()
 	return u.String()

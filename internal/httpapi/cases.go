@@ -1,0 +1,135 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/tcd-registry/tcd/internal/auth"
+	"github.com/tcd-registry/tcd/internal/registry"
+)
+
+func (s *Server) registerCases(r router) {
+	r.handle(http.MethodGet, "/cases", auth.RegistryRead, s.listCases)
+	r.handle(http.MethodPost, "/cases", auth.RegistryWrite, s.createCase)
+	r.handle(http.MethodGet, "/cases/:id", auth.RegistryRead, s.getCase)
+	r.handle(http.MethodPatch, "/cases/:id", auth.RegistryWrite, s.updateCase)
+	r.handle(http.MethodDelete, "/cases/:id", auth.RegistryWrite, s.voidCase)
+}
+
+// CaseList is one page of cases.
+type CaseList struct {
+	Items      []registry.Case `json:"items"`
+	NextCursor *string         `json:"next_cursor"`
+}
+
+// listCases godoc
+// @Summary   List or search cases, newest first
+// @Description q matches titles without regard to diacritics or case, and codes (VV-2024-000123) exactly. Cases merged into another are left out unless include_merged=true.
+// @Tags      cases
+// @Produce   json
+// @Security  Bearer
+// @Param     status         query string false "status" Enums(open, resolved, closed)
+// @Param     category       query string false "category" Enums(complaint, denunciation, petition, feedback)
+// @Param     field          query string false "field" Enums(land, housing, policy, civil_service, judicial, party, corruption, other)
+// @Param     q              query string false "title (folded substring) or exact code"
+// @Param     include_merged query bool   false "include cases merged into another"
+// @Param     include_voided query bool   false "include voided records"
+// @Param     limit          query int    false "page size (1-500, default 50)"
+// @Param     cursor         query string false "next_cursor of the previous page"
+// @Success   200 {object} CaseList
+// @Failure   400,401,403,422 {object} Problem
+// @Router    /api/v1/cases [get]
+func (s *Server) listCases(c echo.Context) error {
+	f := registry.CaseFilter{Status: c.QueryParam("status"), Category: c.QueryParam("category"), Field: c.QueryParam("field")}
+	var err error
+	if f.Page, err = pageOf(c); err != nil {
+		return err
+	}
+	if f.Q, err = searchTerm(c); err != nil {
+		return err
+	}
+	if f.IncludeVoided, err = boolQuery(c, "include_voided"); err != nil {
+		return err
+	}
+	if f.IncludeMerged, err = boolQuery(c, "include_merged"); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	items, next, err := s.Registry.ListCases(ctx, auth.ActorFrom(ctx), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, CaseList{Items: items, NextCursor: cursorOrNil(next)})
+}
+
+// createCase godoc
+// @Summary   Open a case
+// @Description The service gives the case its code, VV-YEAR-NNNNNN, numbered per organisation and year.
+// @Tags      cases
+// @Accept    json
+// @Produce   json
+// @Security  Bearer
+// @Param     Idempotency-Key header string false "repeat-safe key: a replay answers the first response"
+// @Param     body body registry.NewCase true "the case"
+// @Success   201 {object} registry.Case
+// @Failure   400,401,403,422 {object} Problem
+// @Router    /api/v1/cases [post]
+func (s *Server) createCase(c echo.Context) error {
+	var in registry.NewCase
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	v, err := s.Registry.CreateCase(ctx, auth.ActorFrom(ctx), in)
+	if err != nil {
+		return err
+	}
+	return createdRecord(c, "/api/v1/cases/"+v.ID, v.Version, v)
+}
+
+// getCase godoc
+// @Summary   One case, with the first date and number of the visits that count for it
+// @Tags      cases
+// @Produce   json
+// @Security  Bearer
+// @Param     id             path  string true  "case id"
+// @Param     include_voided query bool   false "also find a voided record"
+// @Success   200 {object} registry.Case
+// @Header    200 {string} ETag "version, for If-Match"
+// @Failure   401,403,404 {object} Problem
+// @Router    /api/v1/cases/{id} [get]
+func (s *Server) getCase(c echo.Context) error {
+	return getRecord(c, s.Registry.GetCase, func(v registry.Case) int { return v.Version })
+}
+
+// updateCase godoc
+// @Summary   Change some fields of a case
+// @Tags      cases
+// @Accept    json
+// @Produce   json
+// @Security  Bearer
+// @Param     id       path   string true  "case id"
+// @Param     If-Match header string false "the ETag read; 412 if the record changed since"
+// @Param     body     body   registry.CasePatch true "fields to change"
+// @Success   200 {object} registry.Case
+// @Failure   400,401,403,404,412,422 {object} Problem
+// @Router    /api/v1/cases/{id} [patch]
+func (s *Server) updateCase(c echo.Context) error {
+	return patchRecord(c, s.Registry.UpdateCase, func(v registry.Case) int { return v.Version })
+}
+
+// voidCase godoc
+// @Summary   Void a case (kept, hidden from lists and statistics)
+// @Description Refused (409) while live visits are recorded against the case or other cases are merged into it.
+// @Tags      cases
+// @Produce   json
+// @Security  Bearer
+// @Param     id     path  string true "case id"
+// @Param     reason query string true "why the record is voided"
+// @Success   200 {object} registry.Case
+// @Failure   401,403,404,409,422 {object} Problem
+// @Router    /api/v1/cases/{id} [delete]
+func (s *Server) voidCase(c echo.Context) error {
+	return voidRecord(c, s.Registry.VoidCase, func(v registry.Case) int { return v.Version })
+}

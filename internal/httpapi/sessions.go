@@ -1,0 +1,127 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/tcd-registry/tcd/internal/auth"
+	"github.com/tcd-registry/tcd/internal/registry"
+)
+
+func (s *Server) registerSessions(r router) {
+	r.handle(http.MethodGet, "/sessions", auth.RegistryRead, s.listSessions)
+	r.handle(http.MethodPost, "/sessions", auth.RegistryWrite, s.createSession)
+	r.handle(http.MethodGet, "/sessions/:id", auth.RegistryRead, s.getSession)
+	r.handle(http.MethodPatch, "/sessions/:id", auth.RegistryWrite, s.updateSession)
+	r.handle(http.MethodDelete, "/sessions/:id", auth.RegistryWrite, s.voidSession)
+}
+
+// SessionList is one page of sessions.
+type SessionList struct {
+	Items      []registry.Session `json:"items"`
+	NextCursor *string            `json:"next_cursor"`
+}
+
+// listSessions godoc
+// @Summary   List reception sessions, newest first
+// @Tags      sessions
+// @Produce   json
+// @Security  Bearer
+// @Param     kind           query string false "session kind" Enums(regular, periodic, urgent)
+// @Param     from           query string false "first date, YYYY-MM-DD"
+// @Param     to             query string false "last date, YYYY-MM-DD (inclusive)"
+// @Param     include_voided query bool   false "include voided records"
+// @Param     limit          query int    false "page size (1-500, default 50)"
+// @Param     cursor         query string false "next_cursor of the previous page"
+// @Success   200 {object} SessionList
+// @Failure   400,401,403,422 {object} Problem
+// @Router    /api/v1/sessions [get]
+func (s *Server) listSessions(c echo.Context) error {
+	f := registry.SessionFilter{Kind: c.QueryParam("kind"), From: c.QueryParam("from"), To: c.QueryParam("to")}
+	var err error
+	if f.Page, err = pageOf(c); err != nil {
+		return err
+	}
+	if f.IncludeVoided, err = boolQuery(c, "include_voided"); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	items, next, err := s.Registry.ListSessions(ctx, auth.ActorFrom(ctx), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, SessionList{Items: items, NextCursor: cursorOrNil(next)})
+}
+
+// createSession godoc
+// @Summary   Record a reception session
+// @Description host_role (head: the head received in person; authorized: an authorised deputy) is required for periodic and urgent sessions and must be absent for regular ones.
+// @Tags      sessions
+// @Accept    json
+// @Produce   json
+// @Security  Bearer
+// @Param     Idempotency-Key header string false "repeat-safe key: a replay answers the first response"
+// @Param     body body registry.NewSession true "the session"
+// @Success   201 {object} registry.Session
+// @Failure   400,401,403,422 {object} Problem
+// @Router    /api/v1/sessions [post]
+func (s *Server) createSession(c echo.Context) error {
+	var in registry.NewSession
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	v, err := s.Registry.CreateSession(ctx, auth.ActorFrom(ctx), in)
+	if err != nil {
+		return err
+	}
+	return createdRecord(c, "/api/v1/sessions/"+v.ID, v.Version, v)
+}
+
+// getSession godoc
+// @Summary   One reception session
+// @Tags      sessions
+// @Produce   json
+// @Security  Bearer
+// @Param     id             path  string true  "session id"
+// @Param     include_voided query bool   false "also find a voided record"
+// @Success   200 {object} registry.Session
+// @Header    200 {string} ETag "version, for If-Match"
+// @Failure   401,403,404 {object} Problem
+// @Router    /api/v1/sessions/{id} [get]
+func (s *Server) getSession(c echo.Context) error {
+	return getRecord(c, s.Registry.GetSession, func(v registry.Session) int { return v.Version })
+}
+
+// updateSession godoc
+// @Summary   Change some fields of a session
+// @Description A change of kind or date is carried to the session's visits, which statistics read. Send host_role "" to clear it when a session becomes regular.
+// @Tags      sessions
+// @Accept    json
+// @Produce   json
+// @Security  Bearer
+// @Param     id       path   string true  "session id"
+// @Param     If-Match header string false "the ETag read; 412 if the record changed since"
+// @Param     body     body   registry.SessionPatch true "fields to change"
+// @Success   200 {object} registry.Session
+// @Failure   400,401,403,404,412,422 {object} Problem
+// @Router    /api/v1/sessions/{id} [patch]
+func (s *Server) updateSession(c echo.Context) error {
+	return patchRecord(c, s.Registry.UpdateSession, func(v registry.Session) int { return v.Version })
+}
+
+// voidSession godoc
+// @Summary   Void a session (kept, hidden from lists and statistics)
+// @Description Refused (409) while the session has live visits or conclusion notices: void those first.
+// @Tags      sessions
+// @Produce   json
+// @Security  Bearer
+// @Param     id     path  string true "session id"
+// @Param     reason query string true "why the record is voided"
+// @Success   200 {object} registry.Session
+// @Failure   401,403,404,409,422 {object} Problem
+// @Router    /api/v1/sessions/{id} [delete]
+func (s *Server) voidSession(c echo.Context) error {
+	return voidRecord(c, s.Registry.VoidSession, func(v registry.Session) int { return v.Version })
+}

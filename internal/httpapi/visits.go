@@ -1,0 +1,132 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/tcd-registry/tcd/internal/auth"
+	"github.com/tcd-registry/tcd/internal/registry"
+)
+
+func (s *Server) registerVisits(r router) {
+	r.handle(http.MethodGet, "/visits", auth.RegistryRead, s.listVisits)
+	r.handle(http.MethodPost, "/visits", auth.RegistryWrite, s.createVisit)
+	r.handle(http.MethodGet, "/visits/:id", auth.RegistryRead, s.getVisit)
+	r.handle(http.MethodPatch, "/visits/:id", auth.RegistryWrite, s.updateVisit)
+	r.handle(http.MethodDelete, "/visits/:id", auth.RegistryWrite, s.voidVisit)
+}
+
+// VisitList is one page of visits.
+type VisitList struct {
+	Items      []registry.Visit `json:"items"`
+	NextCursor *string          `json:"next_cursor"`
+}
+
+// listVisits godoc
+// @Summary   List visits, newest first
+// @Description case_id lists the visits recorded against that case and, when other cases were merged into it, theirs too: the visits that count for it.
+// @Tags      visits
+// @Produce   json
+// @Security  Bearer
+// @Param     from           query string false "first date, YYYY-MM-DD"
+// @Param     to             query string false "last date, YYYY-MM-DD (inclusive)"
+// @Param     kind           query string false "session kind" Enums(regular, periodic, urgent)
+// @Param     session_id     query string false "visits of this session"
+// @Param     case_id        query string false "visits that count for this case"
+// @Param     person_id      query string false "visits naming this person"
+// @Param     delegation_id  query string false "visits of this delegation"
+// @Param     include_voided query bool   false "include voided records"
+// @Param     limit          query int    false "page size (1-500, default 50)"
+// @Param     cursor         query string false "next_cursor of the previous page"
+// @Success   200 {object} VisitList
+// @Failure   400,401,403,422 {object} Problem
+// @Router    /api/v1/visits [get]
+func (s *Server) listVisits(c echo.Context) error {
+	f := registry.VisitFilter{From: c.QueryParam("from"), To: c.QueryParam("to"), Kind: c.QueryParam("kind"),
+		SessionID: c.QueryParam("session_id"), CaseID: c.QueryParam("case_id"), PersonID: c.QueryParam("person_id"),
+		DelegationID: c.QueryParam("delegation_id")}
+	var err error
+	if f.Page, err = pageOf(c); err != nil {
+		return err
+	}
+	if f.IncludeVoided, err = boolQuery(c, "include_voided"); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	items, next, err := s.Registry.ListVisits(ctx, auth.ActorFrom(ctx), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, VisitList{Items: items, NextCursor: cursorOrNil(next)})
+}
+
+// createVisit godoc
+// @Summary   Record a visit, with its new case and new persons in the same request
+// @Description kind and date come from the session. Give case_id or case (a new case), and person_ids and/or persons (new persons), at least one person in all. headcount defaults to the number of persons, or to the delegation's member_count when larger. All of it is written, or nothing. When the request opens a case, possible_duplicates lists existing cases that look like the same matter.
+// @Tags      visits
+// @Accept    json
+// @Produce   json
+// @Security  Bearer
+// @Param     Idempotency-Key header string false "repeat-safe key: a replay answers the first response"
+// @Param     body body registry.NewVisit true "the visit"
+// @Success   201 {object} registry.CreatedVisit
+// @Failure   400,401,403,422 {object} Problem
+// @Router    /api/v1/visits [post]
+func (s *Server) createVisit(c echo.Context) error {
+	var in registry.NewVisit
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	v, err := s.Registry.CreateVisit(ctx, auth.ActorFrom(ctx), in)
+	if err != nil {
+		return err
+	}
+	return createdRecord(c, "/api/v1/visits/"+v.ID, v.Version, v)
+}
+
+// getVisit godoc
+// @Summary   One visit
+// @Tags      visits
+// @Produce   json
+// @Security  Bearer
+// @Param     id             path  string true  "visit id"
+// @Param     include_voided query bool   false "also find a voided record"
+// @Success   200 {object} registry.Visit
+// @Header    200 {string} ETag "version, for If-Match"
+// @Failure   401,403,404 {object} Problem
+// @Router    /api/v1/visits/{id} [get]
+func (s *Server) getVisit(c echo.Context) error {
+	return getRecord(c, s.Registry.GetVisit, func(v registry.Visit) int { return v.Version })
+}
+
+// updateVisit godoc
+// @Summary   Change the headcount, content, outcome or note of a visit
+// @Tags      visits
+// @Accept    json
+// @Produce   json
+// @Security  Bearer
+// @Param     id       path   string true  "visit id"
+// @Param     If-Match header string false "the ETag read; 412 if the record changed since"
+// @Param     body     body   registry.VisitPatch true "fields to change"
+// @Success   200 {object} registry.Visit
+// @Failure   400,401,403,404,412,422 {object} Problem
+// @Router    /api/v1/visits/{id} [patch]
+func (s *Server) updateVisit(c echo.Context) error {
+	return patchRecord(c, s.Registry.UpdateVisit, func(v registry.Visit) int { return v.Version })
+}
+
+// voidVisit godoc
+// @Summary   Void a visit (kept, hidden from lists and statistics)
+// @Tags      visits
+// @Produce   json
+// @Security  Bearer
+// @Param     id     path  string true "visit id"
+// @Param     reason query string true "why the record is voided"
+// @Success   200 {object} registry.Visit
+// @Failure   401,403,404,422 {object} Problem
+// @Router    /api/v1/visits/{id} [delete]
+func (s *Server) voidVisit(c echo.Context) error {
+	return voidRecord(c, s.Registry.VoidVisit, func(v registry.Visit) int { return v.Version })
+}

@@ -1,0 +1,524 @@
+package registry
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/tcd-registry/tcd/internal/apperr"
+	"github.com/tcd-registry/tcd/internal/audit"
+	"github.com/tcd-registry/tcd/internal/auth"
+	"github.com/tcd-registry/tcd/internal/orgs"
+	"github.com/tcd-registry/tcd/internal/page"
+	"github.com/tcd-registry/tcd/internal/validate"
+	"github.com/tcd-registry/tcd/internal/vntext"
+)
+
+// Case is a matter (vụ việc) citizens came about; many visits can concern one case.
+type Case struct {
+	ID         string  `json:"id"`
+	OrgID      string  `json:"org_id"`
+	Code       string  `json:"code" example:"VV-2024-000123"`
+	Title      string  `json:"title" example:"Tranh chấp ranh giới đất với hộ liền kề, thôn Hà Thượng"`
+	Summary    *string `json:"summary"`
+	Category   string  `json:"category" enums:"complaint,denunciation,petition,feedback"`
+	Field      string  `json:"field" enums:"land,housing,policy,civil_service,judicial,party,corruption,other"`
+	Respondent *string `json:"respondent" example:"UBND xã Gio Mỹ"`
+	Status     string  `json:"status" enums:"open,resolved,closed"`
+	MergedInto *string `json:"merged_into"`
+	// FirstVisitDate and VisitCount are over the live visits that count for this case: its own
+	// and those of the cases merged into it. A case merged into another counts none itself.
+	FirstVisitDate *string   `json:"first_visit_date" example:"2024-03-15"`
+	VisitCount     int       `json:"visit_count" example:"3"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
+	Voiding
+	Version int `json:"-"`
+}
+
+type caseRow struct {
+	Meta        `gorm:"embedded"`
+	Code        string
+	Title       string
+	TitleFolded string
+	Summary     *string
+	Category    string
+	Field       string
+	Respondent  *string
+	Status      string
+	MergedInto  *string
+	RootSeq     int64
+}
+
+func (caseRow) TableName() string { return "cases" }
+
+func (r *caseRow) toCase(v caseVisits) Case {
+	return Case{ID: r.ID, OrgID: r.OrgID, Code: r.Code, Title: r.Title, Summary: r.Summary, Category: r.Category,
+		Field: r.Field, Respondent: r.Respondent, Status: r.Status, MergedInto: r.MergedInto,
+		FirstVisitDate: v.First, VisitCount: v.N, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		Voiding: r.voiding(), Version: r.Version}
+}
+
+// NewCase is the body of POST /cases, and of a case created inline with a visit.
+type NewCase struct {
+	OrgID      *string `json:"org_id,omitempty"`
+	Title      string  `json:"title" validate:"required,max=500" example:"Tranh chấp ranh giới đất với hộ liền kề, thôn Hà Thượng"`
+	Summary    *string `json:"summary,omitempty" validate:"omitempty,max=10000"`
+	Category   string  `json:"category" validate:"required,oneof=complaint denunciation petition feedback" enums:"complaint,denunciation,petition,feedback"`
+	Field      string  `json:"field" validate:"required,oneof=land housing policy civil_service judicial party corruption other" enums:"land,housing,policy,civil_service,judicial,party,corruption,other"`
+	Respondent *string `json:"respondent,omitempty" validate:"omitempty,max=500" example:"UBND xã Gio Mỹ"`
+	Status     string  `json:"status,omitempty" validate:"omitempty,oneof=open resolved closed" enums:"open,resolved,closed" default:"open"`
+}
+
+// CasePatch is the body of PATCH /cases/{id}: only the fields present change; an empty string
+// clears summary or respondent. The code and merges are the service's.
+type CasePatch struct {
+	Title      *string `json:"title,omitempty" validate:"omitempty,max=500"`
+	Summary    *string `json:"summary,omitempty" validate:"omitempty,max=10000"`
+	Category   *string `json:"category,omitempty" validate:"omitempty,oneof=complaint denunciation petition feedback" enums:"complaint,denunciation,petition,feedback"`
+	Field      *string `json:"field,omitempty" validate:"omitempty,oneof=land housing policy civil_service judicial party corruption other" enums:"land,housing,policy,civil_service,judicial,party,corruption,other"`
+	Respondent *string `json:"respondent,omitempty" validate:"omitempty,max=500"`
+	Status     *string `json:"status,omitempty" validate:"omitempty,oneof=open resolved closed" enums:"open,resolved,closed"`
+}
+
+// checkCase applies the case rules to the final values of a record, new or patched.
+func checkCase(row *caseRow) error {
+	row.Title = vntext.NFC(row.Title)
+	row.TitleFolded = vntext.Fold(row.Title)
+	if row.TitleFolded == "" {
+		return apperr.Field("title", "is required: a few words naming the matter")
+	}
+	row.Summary, row.Respondent = optText(row.Summary), optText(row.Respondent)
+	if row.Status == "" {
+		row.Status = "open"
+	}
+	return nil
+}
+
+// caseCode is the readable number of the n-th case an organisation opened in year.
+func caseCode(year int, n int64) string { return fmt.Sprintf("VV-%04d-%06d", year, n) }
+
+// nextCaseNumber takes the next number of the organisation's yearly counter. The upsert holds
+// the counter row's lock until the transaction ends, so concurrent creations queue instead of
+// sharing a number; a rolled-back creation gives its number back.
+func nextCaseNumber(ctx context.Context, tx *gorm.DB, orgID string, year int) (int64, error) {
+	var n int64
+	err := tx.WithContext(ctx).Raw(`INSERT INTO case_counters (org_id, year, last) VALUES (?, ?, 1)
+		ON CONFLICT (org_id, year) DO UPDATE SET last = case_counters.last + 1 RETURNING last`, orgID, year).Scan(&n).Error
+	return n, err
+}
+
+// createCase validates and inserts a case in tx (shared by POST /cases and a visit's inline
+// case, so both obey the same rules).
+func (s *Service) createCase(ctx context.Context, tx *gorm.DB, actor auth.Actor, orgID string, in NewCase) (*caseRow, error) {
+	if err := validate.Struct(in); err != nil {
+		return nil, err
+	}
+	row := &caseRow{Meta: s.newMeta(orgID), Title: in.Title, Summary: in.Summary, Category: in.Category,
+		Field: in.Field, Respondent: in.Respondent, Status: in.Status}
+	if err := checkCase(row); err != nil {
+		return nil, err
+	}
+	year := row.CreatedAt.In(s.cfg.Location).Year()
+	n, err := nextCaseNumber(ctx, tx, orgID, year)
+	if err != nil {
+		return nil, err
+	}
+	row.Code = caseCode(year, n)
+	db := tx.WithContext(ctx)
+	if err := db.Create(row).Error; err != nil {
+		return nil, err
+	}
+	// a new case is its own root until merged; seq is known only after the insert
+	row.RootSeq = row.Seq
+	if err := db.Table("cases").Where("seq = ?", row.Seq).Update("root_seq", row.Seq).Error; err != nil {
+		return nil, err
+	}
+	if err := storeCaseTokens(ctx, tx, row); err != nil {
+		return nil, err
+	}
+	return row, audit.Record(ctx, tx, actor, "create", "case", row.ID, map[string]any{"code": row.Code, "title": row.Title})
+}
+
+// CreateCase opens a case.
+func (s *Service) CreateCase(ctx context.Context, actor auth.Actor, in NewCase) (Case, error) {
+	var out Case
+	err := s.store.Tx(ctx, func(tx *gorm.DB) error {
+		orgID, err := s.ownerOrg(ctx, tx, actor, in.OrgID)
+		if err != nil {
+			return err
+		}
+		row, err := s.createCase(ctx, tx, actor, orgID, in)
+		if err != nil {
+			return err
+		}
+		out = row.toCase(caseVisits{})
+		return nil
+	})
+	return out, err
+}
+
+// GetCase reads one case with its visit figures.
+func (s *Service) GetCase(ctx context.Context, actor auth.Actor, id string, opt ReadOptions) (Case, error) {
+	row, err := load[caseRow](ctx, s.store.DB, actor, "case", id, opt)
+	if err != nil {
+		return Case{}, err
+	}
+	return s.withVisitFigures(ctx, s.store.DB, row)
+}
+
+func (s *Service) withVisitFigures(ctx context.Context, db *gorm.DB, row *caseRow) (Case, error) {
+	figures, err := caseVisitFigures(ctx, db, []int64{row.Seq})
+	if err != nil {
+		return Case{}, err
+	}
+	return row.toCase(figures[row.Seq]), nil
+}
+
+// UpdateCase applies a partial update.
+func (s *Service) UpdateCase(ctx context.Context, actor auth.Actor, id string, ifMatch *int, in CasePatch) (Case, error) {
+	if err := validate.Struct(in); err != nil {
+		return Case{}, err
+	}
+	var out Case
+	err := s.store.Tx(ctx, func(tx *gorm.DB) error {
+		row, err := load[caseRow](ctx, tx, actor, "case", id, ReadOptions{})
+		if err != nil {
+			return err
+		}
+		before := *row
+		setIf(&row.Title, in.Title)
+		setPtrIf(&row.Summary, in.Summary)
+		setIf(&row.Category, in.Category)
+		setIf(&row.Field, in.Field)
+		setPtrIf(&row.Respondent, in.Respondent)
+		setIf(&row.Status, in.Status)
+		if err := checkCase(row); err != nil {
+			return err
+		}
+		diff := changed{}
+		cols := map[string]any{}
+		track(diff, cols, "title", before.Title, row.Title)
+		track(diff, cols, "title_folded", before.TitleFolded, row.TitleFolded)
+		trackPtr(diff, cols, "summary", before.Summary, row.Summary)
+		track(diff, cols, "category", before.Category, row.Category)
+		track(diff, cols, "field", before.Field, row.Field)
+		trackPtr(diff, cols, "respondent", before.Respondent, row.Respondent)
+		track(diff, cols, "status", before.Status, row.Status)
+		delete(diff, "title_folded")
+		if err := s.update(ctx, tx, row, ifMatch, cols); err != nil {
+			return err
+		}
+		if row.TitleFolded != before.TitleFolded {
+			if err := tx.WithContext(ctx).Where("case_seq = ?", row.Seq).Delete(&caseTokenRow{}).Error; err != nil {
+				return err
+			}
+			if err := storeCaseTokens(ctx, tx, row); err != nil {
+				return err
+			}
+		}
+		if err := audit.Record(ctx, tx, actor, "update", "case", id, diff); err != nil {
+			return err
+		}
+		fresh, err := load[caseRow](ctx, tx, actor, "case", id, ReadOptions{})
+		if err != nil {
+			return err
+		}
+		out, err = s.withVisitFigures(ctx, tx, fresh)
+		return err
+	})
+	return out, err
+}
+
+// VoidCase voids a case nothing live counts for: voiding it under live visits (its own, or
+// those of cases merged into it) would drop them from the case figures without a trace (409).
+func (s *Service) VoidCase(ctx context.Context, actor auth.Actor, id, reason string) (Case, error) {
+	var out Case
+	err := s.store.Tx(ctx, func(tx *gorm.DB) error {
+		row, err := load[caseRow](ctx, tx, actor, "case", id, ReadOptions{})
+		if err != nil {
+			return err
+		}
+		if err := refuseIfReferenced(ctx, tx, "", "visits", "case_id", id, "the case has live visits: void them or link them to another case first"); err != nil {
+			return err
+		}
+		if err := refuseIfReferenced(ctx, tx, "", "cases", "merged_into", id, "other cases are merged into this one: unmerge them first"); err != nil {
+			return err
+		}
+		if err := s.void(ctx, tx, actor, "case", row, reason); err != nil {
+			return err
+		}
+		fresh, err := load[caseRow](ctx, tx, actor, "case", id, ReadOptions{IncludeVoided: true})
+		if err != nil {
+			return err
+		}
+		out, err = s.withVisitFigures(ctx, tx, fresh)
+		return err
+	})
+	return out, err
+}
+
+// CaseFilter narrows ListCases; the json names are the query parameters.
+type CaseFilter struct {
+	Status        string `json:"status" validate:"omitempty,oneof=open resolved closed"`
+	Category      string `json:"category" validate:"omitempty,oneof=complaint denunciation petition feedback"`
+	Field         string `json:"field" validate:"omitempty,oneof=land housing policy civil_service judicial party corruption other"`
+	Q             string `json:"q"` // folded title substring, or an exact code
+	IncludeMerged bool   `json:"-"`
+	IncludeVoided bool   `json:"-"`
+	Page          page.Request
+}
+
+// ListCases lists cases newest first, with their visit figures.
+func (s *Service) ListCases(ctx context.Context, actor auth.Actor, f CaseFilter) ([]Case, string, error) {
+	if err := validate.Struct(f); err != nil {
+		return nil, "", err
+	}
+	q := orgs.InScope(s.store.DB.WithContext(ctx).Model(&caseRow{}), actor, "org_id")
+	if !f.IncludeVoided {
+		q = q.Where("voided_at IS NULL")
+	}
+	if !f.IncludeMerged {
+		q = q.Where("merged_into IS NULL")
+	}
+	for _, eq := range [][2]string{{"status", f.Status}, {"category", f.Category}, {"field", f.Field}} {
+		if eq[1] != "" {
+			q = q.Where(eq[0]+" = ?", eq[1])
+		}
+	}
+	if term := strings.TrimSpace(f.Q); term != "" {
+		cond := s.store.DB.Where("code = ?", strings.ToUpper(term))
+		if folded := vntext.Fold(term); folded != "" {
+			cond = cond.Or("title_folded LIKE ?", "%"+folded+"%")
+		}
+		q = q.Where(cond)
+	}
+	var rows []caseRow
+	next, err := page.Fetch(q, f.Page, &rows, func(i int) int64 { return rows[i].Seq })
+	if err != nil {
+		return nil, "", err
+	}
+	seqs := make([]int64, len(rows))
+	for i := range rows {
+		seqs[i] = rows[i].Seq
+	}
+	figures, err := caseVisitFigures(ctx, s.store.DB, seqs)
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]Case, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toCase(figures[rows[i].Seq])
+	}
+	return out, next, nil
+}
+
+// caseVisits is what the live visits of a case add up to.
+type caseVisits struct {
+	RootSeq int64
+	First   *string
+	N       int
+}
+
+// caseVisitFigures counts, for each case seq given, the live visits whose case has that seq
+// as root (so a merge's survivor counts its merged cases' visits), in one grouped query for a
+// whole page.
+func caseVisitFigures(ctx context.Context, db *gorm.DB, seqs []int64) (map[int64]caseVisits, error) {
+	out := make(map[int64]caseVisits, len(seqs))
+	if len(seqs) == 0 {
+		return out, nil
+	}
+	var rows []caseVisits
+	err := db.WithContext(ctx).Table("cases AS c").
+		Select("c.root_seq AS root_seq, MIN(v.date) AS first, COUNT(*) AS n").
+		Joins("JOIN visits v ON v.case_seq = c.seq").
+		Where("c.root_seq IN ? AND c.voided_at IS NULL AND v.voided_at IS NULL", seqs).
+		Group("c.root_seq").Scan(&rows).Error
+	for _, r := range rows {
+		out[r.RootSeq] = r
+	}
+	return out, err
+}
+
+// caseTokenRow is one informative word of a case title, for duplicate blocking.
+type caseTokenRow struct {
+	CaseSeq int64
+	OrgID   string
+	Token   string
+}
+
+func (caseTokenRow) TableName() string { return "case_tokens" }
+
+func storeCaseTokens(ctx context.Context, tx *gorm.DB, row *caseRow) error {
+	tokens := titleTokens(row.Title)
+	if len(tokens) == 0 {
+		return nil
+	}
+	rows := make([]caseTokenRow, len(tokens))
+	for i, t := range tokens {
+		rows[i] = caseTokenRow{CaseSeq: row.Seq, OrgID: row.OrgID, Token: t}
+	}
+	return tx.WithContext(ctx).Create(&rows).Error
+}
+
+// commonWords are folded words that case titles share whatever the matter (function words,
+// the kinds of petition, administrative units): two titles sharing them say nothing.
+var commonWords = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`va voi cua cho tai o trong ngoai tren duoi ve viec vu cac nhung mot hai so
+		la co khong da dang bi duoc theo tu den nay do ma thi nen vi de nghi yeu cau xin
+		don khieu nai to cao kien phan anh giai quyet xem xet lien quan
+		ong ba anh chi em ho gia dinh cong dan nguoi
+		thon xom ap ban to khu pho phuong xa thi tran quan huyen tinh ubnd uy nhan dan`) {
+		commonWords[w] = true
+	}
+}
+
+// titleTokens returns the distinct informative words of a title, folded, in order: common
+// words and lone letters are left out, numbers (plot, house, village numbers) kept.
+func titleTokens(title string) []string {
+	var out []string
+	for _, t := range vntext.Tokens(title) {
+		if commonWords[t] || (len(t) == 1 && (t[0] < '0' || t[0] > '9')) || slices.Contains(out, t) {
+			continue
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// CaseCandidate is an existing case that may be the same matter as a new one.
+type CaseCandidate struct {
+	CaseID string  `json:"case_id"`
+	Score  float64 `json:"score" example:"0.75"`
+}
+
+const (
+	duplicateThreshold  = 0.5
+	duplicateMax        = 5
+	personInCommonBonus = 0.3
+	blockLimit          = 200  // the cases sharing most words, enough to hold the best few
+	blockWords          = 16   // words of the new title looked up
+	postingsPerWord     = 1000 // newest cases taken per word
+)
+
+// possibleDuplicates finds live, unmerged cases of c's organisation that look like the same
+// matter: those sharing at least two informative title words, and those of visits by a person
+// of c's visits. It reads only indexed paths (case_tokens by organisation and word; visits and
+// visit_persons by case and person), then ranks the few candidates in memory.
+func possibleDuplicates(ctx context.Context, tx *gorm.DB, c *caseRow) ([]CaseCandidate, error) {
+	db := tx.WithContext(ctx)
+	var byWords []int64
+	if tokens := titleTokens(c.Title); len(tokens) >= 2 {
+		var err error
+		if byWords, err = sharingWords(ctx, db, c.OrgID, c.Seq, tokens[:min(len(tokens), blockWords)]); err != nil {
+			return nil, err
+		}
+	}
+	var byPersons []int64
+	err := db.Raw(`SELECT DISTINCT oc.root_seq FROM visits v
+		JOIN visit_persons vp ON vp.visit_id = v.id
+		JOIN visit_persons op ON op.person_id = vp.person_id AND op.visit_id <> vp.visit_id
+		JOIN visits ov ON ov.id = op.visit_id
+		JOIN cases oc ON oc.seq = ov.case_seq
+		WHERE v.case_seq = ? AND v.voided_at IS NULL AND ov.voided_at IS NULL AND ov.case_seq <> ?`, c.Seq, c.Seq).
+		Scan(&byPersons).Error
+	if err != nil {
+		return nil, err
+	}
+	seqs := slices.Concat(byWords, byPersons)
+	if len(seqs) == 0 {
+		return []CaseCandidate{}, nil
+	}
+	var rows []caseRow
+	err = db.Select("seq", "id", "title").
+		Where("seq IN ? AND seq <> ? AND org_id = ? AND voided_at IS NULL AND merged_into IS NULL", seqs, c.Seq, c.OrgID).
+		Find(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	candidates := make([]duplicateCandidate, len(rows))
+	for i, r := range rows {
+		candidates[i] = duplicateCandidate{ID: r.ID, Seq: r.Seq, Title: r.Title, PersonInCommon: slices.Contains(byPersons, r.Seq)}
+	}
+	return rankDuplicates(c.Title, candidates), nil
+}
+
+// sharingWords returns the cases of an organisation sharing at least two of tokens, most
+// shared first. Each word brings at most its postingsPerWord newest cases: a rare word (a name,
+// a place, a plot number) brings every case that has it, a word found in every other title
+// only recent ones. That bounds the work per new case however large the register grows; a
+// national register's "tranh chấp đất đai" alone has hundreds of thousands of cases.
+func sharingWords(ctx context.Context, db *gorm.DB, orgID string, self int64, tokens []string) ([]int64, error) {
+	parts := make([]string, len(tokens))
+	args := make([]any, 0, 4*len(tokens)+1)
+	for i, t := range tokens {
+		parts[i] = fmt.Sprintf(`SELECT case_seq FROM (SELECT case_seq FROM case_tokens
+			WHERE org_id = ? AND token = ? AND case_seq <> ? ORDER BY case_seq DESC LIMIT ?) AS w%d`, i)
+		args = append(args, orgID, t, self, postingsPerWord)
+	}
+	var seqs []int64
+	err := db.WithContext(ctx).Raw(`SELECT case_seq FROM (`+strings.Join(parts, " UNION ALL ")+`) AS shared
+		GROUP BY case_seq HAVING COUNT(*) >= 2 ORDER BY COUNT(*) DESC, case_seq DESC LIMIT ?`, append(args, blockLimit)...).
+		Scan(&seqs).Error
+	return seqs, err
+}
+
+// duplicateCandidate is a blocked case waiting to be scored.
+type duplicateCandidate struct {
+	ID             string
+	Seq            int64
+	Title          string
+	PersonInCommon bool
+}
+
+// rankDuplicates scores candidates against title (Jaccard of informative title words, plus a
+// bonus for a person in common), keeps those at the threshold or above and returns the best
+// few, ties to the newest case.
+func rankDuplicates(title string, candidates []duplicateCandidate) []CaseCandidate {
+	words := titleTokens(title)
+	type scored struct {
+		CaseCandidate
+		seq int64
+	}
+	var kept []scored
+	for _, c := range candidates {
+		score := jaccard(words, titleTokens(c.Title))
+		if c.PersonInCommon {
+			score += personInCommonBonus
+		}
+		score = math.Round(min(score, 1)*1000) / 1000
+		if score >= duplicateThreshold {
+			kept = append(kept, scored{CaseCandidate{CaseID: c.ID, Score: score}, c.Seq})
+		}
+	}
+	slices.SortFunc(kept, func(a, b scored) int {
+		return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(b.seq, a.seq))
+	})
+	out := make([]CaseCandidate, 0, min(len(kept), duplicateMax))
+	for i := 0; i < len(kept) && i < duplicateMax; i++ {
+		out = append(out, kept[i].CaseCandidate)
+	}
+	return out
+}
+
+// jaccard is |a ∩ b| / |a ∪ b| of two sets of distinct words.
+func jaccard(a, b []string) float64 {
+	if len(a) == 0 || len(b) == 0 {
+		return 0
+	}
+	shared := 0
+	for _, w := range a {
+		if slices.Contains(b, w) {
+			shared++
+		}
+	}
+	return float64(shared) / float64(len(a)+len(b)-shared)
+}
