@@ -5,38 +5,72 @@ import (
 	"strconv"
 )
 
-// Probe is where a person's duplicates can be: records that share at least one blocking key.
-// Comparing only those keeps a lookup to a few index ranges however large the register. The
-// keys catch the copies clerks make: the same ID number or phone; the same given name born
-// within a year (a typo elsewhere in the name); the same family and middle names and
-// given-name initial born within a year (a typo in the given name); and, when a birth year is
-// missing on either side, the same folded name or the same family and middle names and
-// initial.
-type Probe struct {
-	IDNumber string // "" when none
-	Phone    string // "" when none
-	Given    string // block_given
-	Rest     string // block_rest
-	YearFrom int    // birth years to search, 0 when the person's year is unknown
-	YearTo   int
-	// Folded (name_folded) and Rest find persons without a birth year when YearFrom is set,
-	// and persons of any year when it is not.
-	Folded string
+// Block is one blocking key of a person: the records whose Column equals Value, and whose
+// birth year lies in [YearFrom, YearTo] (both 0: any year, or none) or, with NoYear, that have
+// no birth year. A person's duplicates are among the records sharing at least one block, which
+// keeps a lookup to a few index ranges however large the register. Column names the indexed
+// column of persons holding the key.
+type Block struct {
+	Column           string
+	Value            string
+	YearFrom, YearTo int
+	NoYear           bool
 }
 
-// PersonProbe returns the blocking keys of p.
-func PersonProbe(p *Prepared) Probe {
-	pr := Probe{Given: GivenKey(p.Folded), Rest: RestKey(p.Folded), Folded: p.Folded}
+// Blocking columns of persons.
+const (
+	ColIDNumber = "id_number"
+	ColPhone    = "phone"
+	ColName     = "name_folded"
+	ColGiven    = "block_given" // generated: GivenKey(name_folded)
+	ColRest     = "block_rest"  // generated: RestKey(name_folded)
+)
+
+// PersonBlocks are where p's duplicates can be. They catch the copies clerks make: the same ID
+// number or phone; the same given name born within a year (a typo elsewhere in the name); the
+// same family and middle names and given-name initial born within a year (a typo in the given
+// name); and when a birth year is missing on either side, the same folded name or the same
+// family and middle names and initial.
+func PersonBlocks(p *Prepared) []Block {
+	var out []Block
 	if p.IDNumber != nil {
-		pr.IDNumber = *p.IDNumber
+		out = append(out, Block{Column: ColIDNumber, Value: *p.IDNumber})
 	}
 	if p.Phone != nil {
-		pr.Phone = *p.Phone
+		out = append(out, Block{Column: ColPhone, Value: *p.Phone})
 	}
-	if p.BirthYear != nil {
-		pr.YearFrom, pr.YearTo = *p.BirthYear-1, *p.BirthYear+1
+	given, rest := GivenKey(p.Folded), RestKey(p.Folded)
+	if p.BirthYear == nil {
+		return append(out, Block{Column: ColName, Value: p.Folded}, Block{Column: ColRest, Value: rest})
 	}
-	return pr
+	y := *p.BirthYear
+	return append(out,
+		Block{Column: ColGiven, Value: given, YearFrom: y - 1, YearTo: y + 1},
+		Block{Column: ColRest, Value: rest, YearFrom: y - 1, YearTo: y + 1},
+		Block{Column: ColName, Value: p.Folded, NoYear: true},
+		Block{Column: ColRest, Value: rest, NoYear: true})
+}
+
+// columnValue is p's value of a blocking column ("" when it has none).
+func columnValue(p *Prepared, column string) string {
+	switch column {
+	case ColIDNumber:
+		return deref(p.IDNumber)
+	case ColPhone:
+		return deref(p.Phone)
+	case ColName:
+		return p.Folded
+	case ColGiven:
+		return GivenKey(p.Folded)
+	}
+	return RestKey(p.Folded)
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 // MaxBlock bounds how many records one key may gather. A key shared by more (a placeholder
@@ -97,42 +131,38 @@ func SortPairs(ps []Pair) {
 	})
 }
 
-// indexKeys are the keys a stored person can be found by (the indexed columns).
+// The in-memory index of a scan answers a Block the way the indexed columns do: each record
+// is filed under column, value and birth year ("-" for none), and under column and value
+// whatever the year ("*").
 func indexKeys(p *Prepared) []string {
+	year := "-"
+	if p.BirthYear != nil {
+		year = strconv.Itoa(*p.BirthYear)
+	}
 	var keys []string
-	if p.IDNumber != nil {
-		keys = append(keys, "i"+*p.IDNumber)
-	}
-	if p.Phone != nil {
-		keys = append(keys, "p"+*p.Phone)
-	}
-	keys = append(keys, "N"+p.Folded, "R"+RestKey(p.Folded))
-	if p.BirthYear == nil {
-		keys = append(keys, "n"+p.Folded, "r"+RestKey(p.Folded)+"|")
-	} else {
-		y := "|" + strconv.Itoa(*p.BirthYear)
-		keys = append(keys, "g"+GivenKey(p.Folded)+y, "r"+RestKey(p.Folded)+y)
+	for _, c := range []string{ColIDNumber, ColPhone, ColName, ColGiven, ColRest} {
+		if v := columnValue(p, c); v != "" {
+			k := c + "|" + v + "|"
+			keys = append(keys, k+year, k+"*")
+		}
 	}
 	return keys
 }
 
-// probeKeys are the keys a lookup for p searches, as the lookup's query does with a Probe.
 func probeKeys(p *Prepared) []string {
-	pr := PersonProbe(p)
 	var keys []string
-	if pr.IDNumber != "" {
-		keys = append(keys, "i"+pr.IDNumber)
-	}
-	if pr.Phone != "" {
-		keys = append(keys, "p"+pr.Phone)
-	}
-	if pr.YearFrom == 0 {
-		return append(keys, "N"+pr.Folded, "R"+pr.Rest)
-	}
-	keys = append(keys, "n"+pr.Folded, "r"+pr.Rest+"|")
-	for y := pr.YearFrom; y <= pr.YearTo; y++ {
-		ys := "|" + strconv.Itoa(y)
-		keys = append(keys, "g"+pr.Given+ys, "r"+pr.Rest+ys)
+	for _, b := range PersonBlocks(p) {
+		k := b.Column + "|" + b.Value + "|"
+		switch {
+		case b.NoYear:
+			keys = append(keys, k+"-")
+		case b.YearFrom == 0:
+			keys = append(keys, k+"*")
+		default:
+			for y := b.YearFrom; y <= b.YearTo; y++ {
+				keys = append(keys, k+strconv.Itoa(y))
+			}
+		}
 	}
 	return keys
 }
