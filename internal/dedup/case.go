@@ -143,11 +143,10 @@ const (
 	// title similarity s weighs titleSlope·(s - 1/2), within [titleMin, titleMax]
 	titleSlope, titleMin, titleMax       = 10.0, -4.0, 6.0
 	summarySlope, summaryMin, summaryMax = 4.0, -2.0, 2.0
-	// how much a contradicting specific weighs, per unit of its IDF
-	conflictWeight = 0.7
-	// a text's specifics (a plot number, a commune, a name) are its rarest terms: a third of
-	// them, and at least specificWords
-	specificWords = 4
+	// how much a contradicting specific weighs, per unit of its IDF, and at most: clerks
+	// reword, so words on both sides differ even between copies of one matter
+	conflictWeight = 0.5
+	maxConflict    = 4.0
 )
 
 // ScoreCases weighs the evidence that a and b are the same matter.
@@ -167,7 +166,7 @@ func ScoreCases(a, b *PreparedCase, st *CaseStats) Match {
 		switch {
 		case slices.Equal(a.Respondent, b.Respondent):
 			// answering for a district is common, for one commune's plot rare
-			v.add(math.Min(st.Respondents.IDF(respondentTerm(a.Respondent))-cleanCopy, maxRespondentLLR), "same respondent: "+*a.Case.Respondent)
+			v.add(math.Min(st.Respondents.PairIDF(respondentTerm(a.Respondent), 2)-cleanCopy, maxRespondentLLR), "same respondent: "+*a.Case.Respondent)
 		case specificOverlap(a.Respondent, b.Respondent, st.Words) >= 0.5:
 			v.add(llrSimilarResp, "similar respondent: "+*a.Case.Respondent+" / "+*b.Case.Respondent)
 		default:
@@ -187,11 +186,11 @@ func ScoreCases(a, b *PreparedCase, st *CaseStats) Match {
 	sim := specificOverlap(a.Title, b.Title, st.Words)
 	v.add(clamp(titleSlope*(sim-0.5), titleMin, titleMax), fmt.Sprintf("title similarity %.2f", sim))
 	if c := conflict(a.Title, b.Title, st.Words); c > 0 {
-		v.add(-c, "")
+		v.add(-math.Min(c, maxConflict), "")
 	}
 	if len(a.Summary) > 0 && len(b.Summary) > 0 {
 		s := specificOverlap(a.Summary, b.Summary, st.Words)
-		llr := clamp(summarySlope*(s-0.5), summaryMin, summaryMax) - conflict(a.Summary, b.Summary, st.Words)/2
+		llr := clamp(summarySlope*(s-0.5), summaryMin, summaryMax) - math.Min(conflict(a.Summary, b.Summary, st.Words), maxConflict)/2
 		if llr > 0 {
 			v.add(llr, fmt.Sprintf("summary similarity %.2f", s))
 		} else {
@@ -211,12 +210,12 @@ func conflict(a, b []string, st *Stats) float64 {
 		switch {
 		case j == len(b) || (i < len(a) && a[i] < b[j]):
 			if !strings.Contains(a[i], " ") {
-				onlyA += st.IDF(a[i])
+				onlyA += st.PairIDF(a[i], 1)
 			}
 			i++
 		case i == len(a) || b[j] < a[i]:
 			if !strings.Contains(b[j], " ") {
-				onlyB += st.IDF(b[j])
+				onlyB += st.PairIDF(b[j], 1)
 			}
 			j++
 		default:
@@ -226,11 +225,11 @@ func conflict(a, b []string, st *Stats) float64 {
 	return math.Min(onlyA, onlyB) * conflictWeight
 }
 
-// specificOverlap says how far two texts share their specifics: of each text's rarest words
-// (by IDF: a plot number, a commune, a person's name, not "khiếu nại" or "đất"), the weighted
-// share the other text has too, averaged over both directions. Titles built on the same
-// pattern ("Đề nghị giải quyết chế độ ... cho thân nhân liệt sĩ X") share most of their words
-// and differ in exactly these.
+// specificOverlap says how far two texts share their specifics: the share of each text's
+// terms the other has too, weighted by the cube of their IDF so that a plot number, a
+// commune or a name counts for much and "khiếu nại" or "đất" for little, averaged over both
+// directions. Titles built on one pattern ("Đề nghị giải quyết chế độ ... cho thân nhân liệt
+// sĩ X") share most of their words and differ in exactly these.
 func specificOverlap(a, b []string, st *Stats) float64 {
 	if len(a) == 0 || len(b) == 0 {
 		return 0
@@ -238,28 +237,29 @@ func specificOverlap(a, b []string, st *Stats) float64 {
 	return (covered(a, b, st) + covered(b, a, st)) / 2
 }
 
-// covered is the IDF-weighted share of a's rarest words found in b (both sorted).
+// covered is the weighted share of a's terms found in b (both sorted).
 func covered(a, b []string, st *Stats) float64 {
-	type word struct {
-		w   string
-		idf float64
-	}
-	ws := make([]word, len(a))
-	for i, w := range a {
-		ws[i] = word{w, st.IDF(w)}
-	}
-	slices.SortFunc(ws, func(x, y word) int { return cmp.Or(cmp.Compare(y.idf, x.idf), cmp.Compare(x.w, y.w)) })
 	var hit, all float64
-	for _, w := range ws[:min(len(ws), max(specificWords, len(ws)/3))] {
-		all += w.idf
-		if _, found := slices.BinarySearch(b, w.w); found {
-			hit += w.idf
+	for _, t := range a {
+		_, shared := slices.BinarySearch(b, t)
+		w := st.PairIDF(t, 1+btoi(shared))
+		w *= w * w
+		all += w
+		if shared {
+			hit += w
 		}
 	}
 	if all == 0 {
 		return 0
 	}
 	return hit / all
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func respondentTerm(words []string) string { return strings.Join(words, " ") }

@@ -271,11 +271,11 @@ func middleEvidence(a, b Name, st *Stats, note func(TokenMatch, int, int)) (floa
 // tokenLLR weighs how token i of a and token j of b agree. discount is taken off the
 // agreement weight; marks and differ are the weights of the disagreements.
 func tokenLLR(m TokenMatch, a Name, i int, b Name, j int, st *Stats, discount, marks, differ float64) float64 {
-	wa, wb := st.IDF(a.Term(i)), st.IDF(b.Term(j))
 	switch m {
 	case Same, Unaccented:
-		return math.Max(wa-discount, 0) - cleanCopy
+		return math.Max(st.PairIDF(a.Term(i), 2)-discount, 0) - cleanCopy
 	case Typo:
+		wa, wb := st.PairIDF(a.Term(i), 1), st.PairIDF(b.Term(j), 1)
 		return math.Min(math.Min(wa, wb)-typoCost, math.Max(wa, wb)-typoRarity)
 	case MarksDiffer:
 		return marks
@@ -321,7 +321,7 @@ func addressEvidence(v *verdict, a, b []string, st *Stats) {
 		return
 	}
 	if a[0] == b[0] {
-		v.add(math.Min(st.IDF(a[0])-cleanCopy, maxAddressLLR), "same address")
+		v.add(math.Min(st.PairIDF(a[0], 2)-cleanCopy, maxAddressLLR), "same address")
 		return
 	}
 	best := 0.0
@@ -332,7 +332,7 @@ func addressEvidence(v *verdict, a, b []string, st *Stats) {
 		case c > 0:
 			j++
 		default:
-			best = math.Max(best, st.IDF(a[i]))
+			best = math.Max(best, st.PairIDF(a[i], 2))
 			i, j = i+1, j+1
 		}
 	}

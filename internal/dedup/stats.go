@@ -46,9 +46,17 @@ const (
 )
 
 // IDF is the weight of agreeing on term t: -ln of its smoothed frequency.
-func (s *Stats) IDF(t string) float64 {
-	f := (float64(s.df[t]) + priorRecords*unseenShare) / (float64(s.records) + priorRecords)
-	return -math.Log(f)
+func (s *Stats) IDF(t string) float64 { return s.idf(t, 0) }
+
+// PairIDF is the IDF of t among the other records than the two compared, own of which hold
+// it: what sharing t says is how rare it is elsewhere. In a register of a few records the pair
+// itself would otherwise make every word it shares look common.
+func (s *Stats) PairIDF(t string, own int) float64 { return s.idf(t, own) }
+
+func (s *Stats) idf(t string, own int) float64 {
+	df := max(s.df[t]-own, 0)
+	n := max(s.records-min(own, 2), 0)
+	return -math.Log((float64(df) + priorRecords*unseenShare) / (float64(n) + priorRecords))
 }
 
 // Frequency is the smoothed share of records that hold t.

@@ -94,6 +94,7 @@ func New(d Deps) *Server {
 	s.registerSessions(r)
 	s.registerCases(r)
 	s.registerVisits(r)
+	s.registerDedup(r)
 	return s
 }
 

@@ -267,7 +267,7 @@ func (s *Service) CreateVisit(ctx context.Context, actor auth.Actor, in NewVisit
 		}
 		out.Visit = s.toVisit(row, personIDs)
 		if newCase != nil {
-			out.PossibleDuplicates, err = possibleDuplicates(ctx, tx, newCase)
+			out.PossibleDuplicates, err = s.possibleDuplicates(ctx, tx, newCase)
 		}
 		return err
 	})
