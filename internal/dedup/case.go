@@ -90,7 +90,7 @@ type CaseStats struct {
 }
 
 // NewCaseStats returns empty statistics.
-func NewCaseStats() *CaseStats { return &CaseStats{Words: NewStats(), Respondents: NewStats()} }
+func NewCaseStats() *CaseStats { return &CaseStats{Words: NewStats(0.01), Respondents: NewStats(0.01)} }
 
 // Add counts one case of the register.
 func (s *CaseStats) Add(c *PreparedCase) {

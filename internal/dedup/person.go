@@ -93,7 +93,8 @@ type PersonStats struct {
 
 // NewPersonStats returns empty statistics.
 func NewPersonStats() *PersonStats {
-	return &PersonStats{Names: NewStats(), Addresses: NewStats()}
+	// a name word is common (a few in a hundred people share a given name), an address rarer
+	return &PersonStats{Names: NewStats(0.05), Addresses: NewStats(0.01)}
 }
 
 // Add counts one person of the register.
@@ -108,9 +109,13 @@ const duplicateShare = 0.2
 
 // prior is the log-odds that two records drawn from a register of n persons are the same
 // person before any evidence: the larger the register, the more a shared name can be chance.
+// A register is taken to be at least minRegister large: a new one grows quickly, and a
+// handful of records is no reason to trust a name alone.
 func prior(n int) float64 {
-	return math.Log(duplicateShare) - math.Log(float64(n)+10)
+	return math.Log(duplicateShare) - math.Log(float64(n)+minRegister)
 }
+
+const minRegister = 1000
 
 // Log-likelihood ratios of the person evidence. ID numbers are decisive either way. A birth
 // year 3 or more years apart, another gender or another given name speak strongly against.
@@ -125,7 +130,7 @@ const (
 	llrSameSex       = 0.3
 	llrOtherSex      = -5.0
 	llrOtherGiven    = -4.5
-	llrGivenMarks    = -1.5
+	llrGivenMarks    = -4.0
 	llrOtherFamily   = -3.0
 	llrFamilyMarks   = -0.5
 	llrOtherMiddle   = -3.5
@@ -134,17 +139,20 @@ const (
 	middleGenderShare = 0.7
 	// -ln m: a duplicate repeats a name token 90% of the time
 	cleanCopy = 0.1
-	// A typo costs typoCost off the weight of the common spelling, and counts only when the
-	// other spelling is one almost nobody has (IDF above typoRarity): two real names one letter
-	// apart, such as Hằng and Hạnh, are two names.
-	typoCost   = 1.5
-	typoRarity = 6.0
+	// A typo costs typoCost off the weight of the common spelling. It is a typo only when the
+	// other spelling is rare: in at most typoRecords other records, or at most 1/typoShare as
+	// many as the common one (a slip repeated across a large register). Two real names one
+	// letter apart, such as Hằng and Hạnh, are two names.
+	typoCost    = 1.5
+	typoRecords = 2
+	typoShare   = 20
+	llrTwoNames = -2.5
 )
 
 // samePhone weighs a shared phone number: numbers are personal, so sharing one is about as
 // telling as the register is large, less the households that share a phone.
 func samePhone(n int) float64 {
-	return math.Max(math.Log(float64(n)+10)-2, 3)
+	return math.Log(float64(n)+minRegister) - 2
 }
 
 // ScorePersons weighs the evidence that a and b are the same person.
@@ -275,8 +283,15 @@ func tokenLLR(m TokenMatch, a Name, i int, b Name, j int, st *Stats, discount, m
 	case Same, Unaccented:
 		return math.Max(st.PairIDF(a.Term(i), 2)-discount, 0) - cleanCopy
 	case Typo:
-		wa, wb := st.PairIDF(a.Term(i), 1), st.PairIDF(b.Term(j), 1)
-		return math.Min(math.Min(wa, wb)-typoCost, math.Max(wa, wb)-typoRarity)
+		ta, tb := a.Term(i), b.Term(j)
+		common, rare := st.OthersDF(ta, 1), st.OthersDF(tb, 1)
+		if rare > common {
+			common, rare, ta = rare, common, tb
+		}
+		if rare > max(typoRecords, common/typoShare) {
+			return llrTwoNames
+		}
+		return st.PairIDF(ta, 1) - typoCost
 	case MarksDiffer:
 		return marks
 	}

@@ -10,10 +10,12 @@ import "math"
 type Stats struct {
 	records int
 	df      map[string]int
+	unseen  float64 // the share of records assumed to hold a term never counted
 }
 
-// NewStats returns empty statistics.
-func NewStats() *Stats { return &Stats{df: map[string]int{}} }
+// NewStats returns empty statistics in which a term never seen is taken to be in a share
+// unseen of the records, until the register's own counts outweigh that guess.
+func NewStats(unseen float64) *Stats { return &Stats{df: map[string]int{}, unseen: unseen} }
 
 // Add counts one record with the given terms (each counted once per record).
 func (s *Stats) Add(terms []string) {
@@ -37,13 +39,10 @@ func seenBefore(terms []string, i int) bool {
 // Records is how many records were counted.
 func (s *Stats) Records() int { return s.records }
 
-// Smoothing for small registers: before any record is counted, an unseen term is assumed to
-// occur in one record of unseenShare, and the register's own counts take over as it grows
-// past priorRecords. Without it a register of ten persons would call every name rare.
-const (
-	priorRecords = 100.0
-	unseenShare  = 0.01
-)
+// priorRecords is how many records the guess about unseen terms weighs: the register's own
+// counts take over as it grows past that. Without it a register of ten persons would call every
+// name rare.
+const priorRecords = 100.0
 
 // IDF is the weight of agreeing on term t: -ln of its smoothed frequency.
 func (s *Stats) IDF(t string) float64 { return s.idf(t, 0) }
@@ -54,10 +53,12 @@ func (s *Stats) IDF(t string) float64 { return s.idf(t, 0) }
 func (s *Stats) PairIDF(t string, own int) float64 { return s.idf(t, own) }
 
 func (s *Stats) idf(t string, own int) float64 {
-	df := max(s.df[t]-own, 0)
 	n := max(s.records-min(own, 2), 0)
-	return -math.Log((float64(df) + priorRecords*unseenShare) / (float64(n) + priorRecords))
+	return -math.Log((float64(s.OthersDF(t, own)) + priorRecords*s.unseen) / (float64(n) + priorRecords))
 }
+
+// OthersDF is how many records other than the compared pair (own of which hold t) hold t.
+func (s *Stats) OthersDF(t string, own int) int { return max(s.df[t]-own, 0) }
 
 // Frequency is the smoothed share of records that hold t.
 func (s *Stats) Frequency(t string) float64 { return math.Exp(-s.IDF(t)) }

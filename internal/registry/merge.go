@@ -301,7 +301,8 @@ func notDuplicate[T any, PT interface {
 		err := tx.WithContext(ctx).Where("entity = ? AND low_id = ? AND high_id = ?", entity, key[0], key[1]).Take(&row).Error
 		switch {
 		case errors.Is(err, gorm.ErrRecordNotFound):
-			row = decisionRow{Entity: entity, LowID: key[0], HighID: key[1], DecidedAt: s.now(), DecidedBy: actor.Name}
+			// to the microsecond, as PostgreSQL keeps it, so that a repeat answers the same time
+			row = decisionRow{Entity: entity, LowID: key[0], HighID: key[1], DecidedAt: s.now().Truncate(time.Microsecond), DecidedBy: actor.Name}
 			if err := tx.WithContext(ctx).Create(&row).Error; err != nil {
 				if store.IsUniqueViolation(err) {
 					return apperr.New(apperr.Conflict, "the same decision is being recorded by another request; read it again")
