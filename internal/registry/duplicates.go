@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -460,6 +461,32 @@ func casesByID(ctx context.Context, db *gorm.DB, ids []string) (map[string]Case,
 	out := make(map[string]Case, len(rows))
 	for i := range rows {
 		out[rows[i].ID] = rows[i].toCase(figures[rows[i].Seq])
+	}
+	return out, err
+}
+
+// Labels names records of one type for people reading a list of pairs: a person's name and
+// birth year, a case's code and title.
+func (s *Service) Labels(ctx context.Context, entity string, ids []string) (map[string]string, error) {
+	if err := checkEntity(entity); err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(ids))
+	db := s.store.DB.WithContext(ctx)
+	if entity == "person" {
+		byID, err := personsByID(ctx, db, ids)
+		for id, p := range byID {
+			out[id] = p.FullName
+			if p.BirthYear != nil {
+				out[id] += " (" + strconv.Itoa(*p.BirthYear) + ")"
+			}
+		}
+		return out, err
+	}
+	var rows []caseRow
+	err := db.Select("id", "code", "title").Where("id IN ?", ids).Find(&rows).Error
+	for _, r := range rows {
+		out[r.ID] = r.Code + " " + r.Title
 	}
 	return out, err
 }
