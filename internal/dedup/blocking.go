@@ -24,13 +24,15 @@ const (
 	ColName     = "name_folded"
 	ColGiven    = "block_given" // generated: GivenKey(name_folded)
 	ColRest     = "block_rest"  // generated: RestKey(name_folded)
+	ColAddress  = "address"
 )
 
 // PersonBlocks are where p's duplicates can be. They catch the copies clerks make: the same ID
 // number or phone; the same given name born within a year (a typo elsewhere in the name); the
 // same family and middle names and given-name initial born within a year (a typo in the given
-// name); and when a birth year is missing on either side, the same folded name or the same
-// family and middle names and initial.
+// name); the same address, born within a year (any typo, as long as the address was copied
+// as written); and when a birth year is missing on either side, the same folded name, or the
+// same address.
 func PersonBlocks(p *Prepared) []Block {
 	var out []Block
 	if p.IDNumber != nil {
@@ -39,16 +41,23 @@ func PersonBlocks(p *Prepared) []Block {
 	if p.Phone != nil {
 		out = append(out, Block{Column: ColPhone, Value: *p.Phone})
 	}
-	given, rest := GivenKey(p.Folded), RestKey(p.Folded)
 	if p.BirthYear == nil {
-		return append(out, Block{Column: ColName, Value: p.Folded}, Block{Column: ColRest, Value: rest})
+		out = append(out, Block{Column: ColName, Value: p.Folded})
+		if p.Person.Address != nil {
+			out = append(out, Block{Column: ColAddress, Value: *p.Person.Address})
+		}
+		return out
 	}
 	y := *p.BirthYear
-	return append(out,
-		Block{Column: ColGiven, Value: given, YearFrom: y - 1, YearTo: y + 1},
-		Block{Column: ColRest, Value: rest, YearFrom: y - 1, YearTo: y + 1},
-		Block{Column: ColName, Value: p.Folded, NoYear: true},
-		Block{Column: ColRest, Value: rest, NoYear: true})
+	out = append(out,
+		Block{Column: ColGiven, Value: GivenKey(p.Folded), YearFrom: y - 1, YearTo: y + 1},
+		Block{Column: ColRest, Value: RestKey(p.Folded), YearFrom: y - 1, YearTo: y + 1},
+		Block{Column: ColName, Value: p.Folded, NoYear: true})
+	if p.Person.Address != nil {
+		out = append(out, Block{Column: ColAddress, Value: *p.Person.Address, YearFrom: y - 1, YearTo: y + 1},
+			Block{Column: ColAddress, Value: *p.Person.Address, NoYear: true})
+	}
+	return out
 }
 
 // columnValue is p's value of a blocking column ("" when it has none).
@@ -62,6 +71,8 @@ func columnValue(p *Prepared, column string) string {
 		return p.Folded
 	case ColGiven:
 		return GivenKey(p.Folded)
+	case ColAddress:
+		return deref(p.Person.Address)
 	}
 	return RestKey(p.Folded)
 }
@@ -140,7 +151,7 @@ func indexKeys(p *Prepared) []string {
 		year = strconv.Itoa(*p.BirthYear)
 	}
 	var keys []string
-	for _, c := range []string{ColIDNumber, ColPhone, ColName, ColGiven, ColRest} {
+	for _, c := range []string{ColIDNumber, ColPhone, ColName, ColGiven, ColRest, ColAddress} {
 		if v := columnValue(p, c); v != "" {
 			k := c + "|" + v + "|"
 			keys = append(keys, k+year, k+"*")

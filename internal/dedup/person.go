@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/tcd-registry/tcd/internal/idnumber"
@@ -85,22 +86,31 @@ var adminAbbreviations = map[string]string{
 	"tp": "thanh pho", "tx": "thi xa", "tt": "thi tran",
 }
 
+func yearTerms(year int) []string {
+	if year == 0 {
+		return nil
+	}
+	return []string{strconv.Itoa(year)}
+}
+
 // PersonStats are the register's term frequencies for person matching.
 type PersonStats struct {
 	Names     *Stats // folded name tokens, given names apart (Name.Terms)
 	Addresses *Stats // address word pairs
+	Years     *Stats // birth years: sharing 1970 says less than sharing 1931
 }
 
 // NewPersonStats returns empty statistics.
 func NewPersonStats() *PersonStats {
 	// a name word is common (a few in a hundred people share a given name), an address rarer
-	return &PersonStats{Names: NewStats(0.05), Addresses: NewStats(0.01)}
+	return &PersonStats{Names: NewStats(0.05), Addresses: NewStats(0.01), Years: NewStats(0.02)}
 }
 
 // Add counts one person of the register.
 func (s *PersonStats) Add(p *Prepared) {
 	s.Names.Add(p.Name.Terms())
 	s.Addresses.Add(p.Address)
+	s.Years.Add(yearTerms(p.Year))
 }
 
 // duplicateShare is the expected number of duplicates per record (the numerator of the prior
@@ -123,7 +133,6 @@ const (
 	llrSameID        = 25.0
 	llrOtherID       = -25.0
 	llrOtherPhone    = -1.0
-	llrSameYear      = 3.2
 	llrYearOff1      = 0.5
 	llrYearOff2      = -2.0
 	llrYearFar       = -8.0
@@ -170,7 +179,7 @@ func ScorePersons(a, b *Prepared, st *PersonStats) Match {
 	if a.Year != 0 && b.Year != 0 {
 		switch d := abs(a.Year - b.Year); d {
 		case 0:
-			v.add(llrSameYear, "same birth year")
+			v.add(st.Years.PairIDF(yearTerms(a.Year)[0], 2)-cleanCopy, "same birth year")
 		case 1:
 			v.add(llrYearOff1, "birth years 1 apart")
 		case 2:

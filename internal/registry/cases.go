@@ -400,8 +400,8 @@ type CaseCandidate struct {
 
 const (
 	duplicateMax    = 5    // possible duplicates a visit answers
-	blockLimit      = 200  // the cases sharing most words, enough to hold the best few
-	blockWords      = 16   // words of the new title looked up
+	blockLimit      = 50   // the cases sharing most words, enough to hold the best few
+	blockWords      = 6    // words of the new title looked up, its rarest
 	postingsPerWord = 1000 // newest cases taken per word
 )
 

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -151,25 +152,24 @@ func (s *Service) matchPerson(ctx context.Context, db *gorm.DB, sc scope, row *p
 		return nil, err
 	}
 	probe := row.prepared()
-	var ors []string
-	var args []any
-	for _, b := range dedup.PersonBlocks(&probe) {
-		cond := b.Column + " = ?"
-		args = append(args, b.Value)
+	// one index range per block, each bounded on its own: a block too common to separate
+	// anything (a placeholder phone) cannot crowd out the others
+	var parts []string
+	var blocks []any
+	for i, b := range dedup.PersonBlocks(&probe) {
+		q := db.WithContext(ctx).Model(&personRow{}).Where(b.Column+" = ?", b.Value)
 		switch {
 		case b.NoYear:
-			cond += " AND birth_year IS NULL"
+			q = q.Where("birth_year IS NULL")
 		case b.YearFrom != 0:
-			cond += " AND birth_year BETWEEN ? AND ?"
-			args = append(args, b.YearFrom, b.YearTo)
+			q = q.Where("birth_year BETWEEN ? AND ?", b.YearFrom, b.YearTo)
 		}
-		ors = append(ors, "("+cond+")")
+		q = sc(q.Where("voided_at IS NULL AND merged_into IS NULL AND seq <> ?", row.Seq), "org_id")
+		parts = append(parts, fmt.Sprintf("SELECT * FROM (?) AS b%d", i))
+		blocks = append(blocks, q.Limit(dedup.MaxBlock))
 	}
 	var rows []personRow
-	err = sc(db.WithContext(ctx).Where("voided_at IS NULL AND merged_into IS NULL AND seq <> ?", row.Seq).
-		Where("("+strings.Join(ors, " OR ")+")", args...), "org_id").
-		Limit(dedup.MaxBlock).Find(&rows).Error
-	if err != nil {
+	if err := db.WithContext(ctx).Raw(strings.Join(parts, " UNION "), blocks...).Scan(&rows).Error; err != nil {
 		return nil, err
 	}
 	skip, err := excludedFrom(ctx, db, "person", "persons", row.ID, row.MergedInto)

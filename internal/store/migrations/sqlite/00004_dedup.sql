@@ -12,7 +12,9 @@ ALTER TABLE persons ADD COLUMN block_rest TEXT GENERATED ALWAYS AS
 CREATE INDEX persons_block_given_idx ON persons (block_given, birth_year);
 CREATE INDEX persons_block_rest_idx ON persons (block_rest, birth_year);
 CREATE INDEX persons_name_year_idx ON persons (name_folded, birth_year);
-CREATE INDEX persons_merged_into_idx ON persons (merged_into);
+CREATE INDEX persons_address_year_idx ON persons (address, birth_year);
+-- partial: "merged_into IS NULL" (almost every row) must never look selective to a planner
+CREATE INDEX persons_merged_into_idx ON persons (merged_into) WHERE merged_into IS NOT NULL;
 
 -- Every merge, and its undoing: who merged which record into which (as asked, and the survivor
 -- it went to), so that an unmerge undoes exactly the merge still in force.
@@ -66,6 +68,7 @@ DROP TABLE dedup_scans;
 DROP TABLE dedup_decisions;
 DROP TABLE merge_history;
 DROP INDEX persons_merged_into_idx;
+DROP INDEX persons_address_year_idx;
 DROP INDEX persons_name_year_idx;
 DROP INDEX persons_block_rest_idx;
 DROP INDEX persons_block_given_idx;
