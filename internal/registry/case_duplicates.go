@@ -71,22 +71,21 @@ func (s *Service) matchCase(ctx context.Context, db *gorm.DB, sc scope, c *caseR
 	// every person counted as one of c's citizens, under that citizen's key
 	keyOf := map[string]string{}
 	citizens := slices.Sorted(maps.Keys(probe.People))
-	for i, id := range citizens {
+	for _, id := range citizens {
 		keyOf[id] = id
-		if i >= matchedPersonsPerCase {
-			continue
-		}
-		var p personRow
-		if err := db.WithContext(ctx).Where("id = ?", id).Take(&p).Error; err != nil {
-			return nil, err
-		}
-		matches, err := s.matchPerson(ctx, db, sc, &p, DuplicateQuery{}.orDefaults())
+	}
+	var looked []personRow
+	if err := db.WithContext(ctx).Where("id IN ?", citizens[:min(len(citizens), matchedPersonsPerCase)]).Order("id").Find(&looked).Error; err != nil {
+		return nil, err
+	}
+	for i := range looked {
+		matches, err := s.matchPerson(ctx, db, sc, &looked[i], DuplicateQuery{}.orDefaults())
 		if err != nil {
 			return nil, err
 		}
 		for _, m := range matches {
 			if _, taken := keyOf[m.row.ID]; !taken {
-				keyOf[m.row.ID] = id
+				keyOf[m.row.ID] = looked[i].ID
 			}
 		}
 	}
@@ -176,11 +175,11 @@ func (r *caseRow) prepared(l links) dedup.PreparedCase {
 	return p
 }
 
-// caseLinks reads, for each root seq, who came about its merge group's live visits and which
-// delegations did, in three queries for all of them.
+// caseLinks reads, for each root seq (every case's, for nil), who came about its merge
+// group's live visits and which delegations did, in three queries for all of them.
 func caseLinks(ctx context.Context, db *gorm.DB, roots []int64) (map[int64]links, error) {
 	out := make(map[int64]links, len(roots))
-	if len(roots) == 0 {
+	if roots != nil && len(roots) == 0 {
 		return out, nil
 	}
 	var rows []struct {
@@ -188,10 +187,13 @@ func caseLinks(ctx context.Context, db *gorm.DB, roots []int64) (map[int64]links
 		PersonID     *string
 		DelegationID *string
 	}
-	err := db.WithContext(ctx).Table("cases AS c").Select("c.root_seq, vp.person_id, v.delegation_id").
+	q := db.WithContext(ctx).Table("cases AS c").Select("c.root_seq, vp.person_id, v.delegation_id").
 		Joins("JOIN visits v ON v.case_seq = c.seq").Joins("LEFT JOIN visit_persons vp ON vp.visit_id = v.id").
-		Where("c.root_seq IN ? AND c.voided_at IS NULL AND v.voided_at IS NULL", roots).Scan(&rows).Error
-	if err != nil {
+		Where("c.voided_at IS NULL AND v.voided_at IS NULL")
+	if roots != nil {
+		q = q.Where("c.root_seq IN ?", roots)
+	}
+	if err := q.Scan(&rows).Error; err != nil {
 		return nil, err
 	}
 	var personIDs, delegationIDs []string
@@ -207,15 +209,17 @@ func caseLinks(ctx context.Context, db *gorm.DB, roots []int64) (map[int64]links
 	if err != nil {
 		return nil, err
 	}
-	var delegations []struct{ ID, Name string }
-	if len(delegationIDs) > 0 {
-		if err := db.WithContext(ctx).Table("delegations").Select("id, name").Where("id IN ?", delegationIDs).Scan(&delegations).Error; err != nil {
-			return nil, err
-		}
-	}
 	delegationName := map[string]string{}
-	for _, d := range delegations {
-		delegationName[d.ID] = d.Name
+	err = inChunks(slices.Compact(slices.Sorted(slices.Values(delegationIDs))), func(ids []string) error {
+		var delegations []struct{ ID, Name string }
+		err := db.WithContext(ctx).Table("delegations").Select("id, name").Where("id IN ?", ids).Scan(&delegations).Error
+		for _, d := range delegations {
+			delegationName[d.ID] = d.Name
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	for _, r := range rows {
 		l, ok := out[r.RootSeq]
@@ -234,6 +238,17 @@ func caseLinks(ctx context.Context, db *gorm.DB, roots []int64) (map[int64]links
 	return out, nil
 }
 
+// inChunks runs fn over ids a thousand at a time: a whole register's ids would overflow the
+// parameters of one statement (SQLite takes at most 32766).
+func inChunks(ids []string, fn func(chunk []string) error) error {
+	for lo := 0; lo < len(ids); lo += 1000 {
+		if err := fn(ids[lo:min(lo+1000, len(ids))]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // personSurvivors maps each person id to the person it was finally merged into (itself when
 // not merged), and gives those survivors' names.
 func personSurvivors(ctx context.Context, db *gorm.DB, ids []string) (map[string]string, map[string]string, error) {
@@ -242,14 +257,21 @@ func personSurvivors(ctx context.Context, db *gorm.DB, ids []string) (map[string
 	next := map[string]string{} // person met → the person it points to
 	pending := slices.Compact(slices.Sorted(slices.Values(ids)))
 	for depth := 0; len(pending) > 0 && depth < 100; depth++ {
-		var rows []struct {
+		type person struct {
 			ID, FullName string
 			MergedInto   *string
 		}
-		if err := db.WithContext(ctx).Table("persons").Select("id, full_name, merged_into").Where("id IN ?", pending).Scan(&rows).Error; err != nil {
+		var rows []person
+		err := inChunks(pending, func(ids []string) error {
+			var chunk []person
+			err := db.WithContext(ctx).Table("persons").Select("id, full_name, merged_into").Where("id IN ?", ids).Scan(&chunk).Error
+			rows = append(rows, chunk...)
+			return err
+		})
+		if err != nil {
 			return nil, nil, err
 		}
-		pending = pending[:0]
+		pending = nil
 		for _, r := range rows {
 			names[r.ID] = r.FullName
 			next[r.ID] = r.ID
@@ -329,11 +351,7 @@ func (s *Service) scanCases(ctx context.Context, decided map[[2]string]bool) ([]
 	if err != nil {
 		return nil, 0, err
 	}
-	roots := make([]int64, len(rows))
-	for i := range rows {
-		roots[i] = rows[i].Seq
-	}
-	all, err := caseLinks(ctx, s.store.DB, roots)
+	all, err := caseLinks(ctx, s.store.DB, nil)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -121,8 +121,8 @@ func runQuality(b *testing.B, backend, url string, n, lookups int) {
 
 	// cases
 	cev := dedup.NewEvaluator()
-	caseRows := make([]caseRow, len(caseIDs))
-	if err := st.DB.Where("id IN ?", caseIDs).Order("seq").Find(&caseRows).Error; err != nil {
+	var caseRows []caseRow
+	if err := st.DB.Order("seq").Find(&caseRows).Error; err != nil {
 		b.Fatal(err)
 	}
 	bySeq := map[string]int64{}
@@ -300,7 +300,7 @@ func scratchPostgres(b *testing.B, adminURL string) (string, func()) {
 		b.Fatal(err)
 	}
 	defer admin.Close()
-	name := fmt.Sprintf("tcd_bench_%d", time.Now().UnixNano())
+	name := fmt.Sprintf("tcd_dedup_bench_%d", time.Now().UnixNano())
 	if err := admin.DB.Exec("CREATE DATABASE " + name).Error; err != nil {
 		b.Fatal(err)
 	}
