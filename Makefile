@@ -68,6 +68,43 @@ docs-check:
 clean:
 	rm -rf bin
 
+# Each fuzz target for FUZZTIME (CI runs them briefly; run longer by hand: make fuzz FUZZTIME=5m).
+# The seed corpora are the f.Add calls in each target plus any testdata/fuzz files they found.
+FUZZTIME ?= 5s
+FUZZ_TARGETS := ./internal/vntext:FuzzFold ./internal/vntext:FuzzNFC ./internal/idnumber:FuzzParse \
+	./internal/period:FuzzParse ./internal/period:FuzzFromTo ./internal/httpapi:FuzzDecodeStrict
+
+.PHONY: fuzz
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+		pkg="$${t%%:*}"; name="$${t##*:}"; \
+		echo "fuzz $$pkg $$name for $(FUZZTIME)"; \
+		go test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) "$$pkg" | tail -n 1; \
+	done
+
+# Statistics at national scale: generates BENCH_VISITS synthetic visits (34 provinces, 10 years)
+# straight into PostgreSQL (BENCH_PG, default TCD_TEST_DATABASE_URL; empty skips it) and SQLite
+# (data/bench), then times GET /stats/summary for a province-quarter, a province-year and the
+# national year beside the plain SQL aggregate, and prints the table. A loaded register is kept
+# (database tcd_bench_N, file data/bench/bench_N.db) and reused; BENCH_FLAGS=-reload regenerates.
+BENCH_VISITS ?= 1000000
+.PHONY: bench-stats
+bench-stats:
+	BENCH_VISITS=$(BENCH_VISITS) BENCH_PG="$${BENCH_PG-$${TCD_TEST_DATABASE_URL:-}}" go run ./cmd/tcd-bench $(BENCH_FLAGS)
+
+# --- Reliability (issue 6): the long crash/outage tests and the load benchmark. Neither runs in
+# CI, which runs the short forms of the crash and outage tests with every `go test ./...`.
+.PHONY: bench-load test-long
+
+# LOAD_DURATION (default 60s) shortens the load; BENCH_DATABASE_URL (else TCD_TEST_DATABASE_URL)
+# is the PostgreSQL server that hosts the throwaway database; pgbench must be installed.
+bench-load:
+	go run ./cmd/tcd-load
+
+# 20 SIGKILLs per backend (PostgreSQL when TCD_TEST_DATABASE_URL is set) and 5 database outages.
+test-long:
+	TCD_TEST_LONG=1 go test -count=1 -timeout 30m -v -run 'TestAcknowledgedWritesSurviveKill|TestDatabaseOutage' ./internal/e2e/
+
 # Duplicate-search quality on a generated, labelled register: precision, recall and F1 of the
 # candidate lists and of the whole-register scan, time per lookup, and what possible_duplicates
 # adds to a visit. BENCH_PERSONS=10000,100000 (sizes), BENCH_LOOKUPS=2000; PostgreSQL is

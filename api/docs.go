@@ -954,6 +954,1435 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/delegations": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "delegations"
+                ],
+                "summary": "List delegations (đoàn đông người), newest first",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "only delegations about this case",
+                        "name": "case_id",
+                        "in": "query"
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "include voided records",
+                        "name": "include_voided",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size (1-500, default 50)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "next_cursor of the previous page",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.DelegationList"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Representatives follow Law 42/2013 Art. 29: 5-10 members name 1 or 2, more than 10 name 1 to 5; a smaller group names at most as many as it has members.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "delegations"
+                ],
+                "summary": "Register a delegation",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "repeat-safe key: a replay answers the first response",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    },
+                    {
+                        "description": "the delegation",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/registry.NewDelegation"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/registry.Delegation"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/delegations/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "delegations"
+                ],
+                "summary": "One delegation",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "delegation id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "also find a voided record",
+                        "name": "include_voided",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/registry.Delegation"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "version, for If-Match"
+                            }
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            },
+            "delete": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Refused (409) while live visits name the delegation: void or relink them first.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "delegations"
+                ],
+                "summary": "Void a delegation (kept, hidden from lists)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "delegation id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "why the record is voided",
+                        "name": "reason",
+                        "in": "query",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/registry.Delegation"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            },
+            "patch": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "representative_ids replaces the whole list; the Art. 29 counts are checked on the final values.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "delegations"
+                ],
+                "summary": "Change some fields of a delegation",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "delegation id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "the ETag read; 412 if the record changed since",
+                        "name": "If-Match",
+                        "in": "header"
+                    },
+                    {
+                        "description": "fields to change",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/registry.DelegationPatch"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/registry.Delegation"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "412": {
+                        "description": "Precondition Failed",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/directives": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "status is as of today in the organisation's time zone: overdue means unanswered with due_on before today.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "directives"
+                ],
+                "summary": "List directive letters (công văn chỉ đạo), newest first",
+                "parameters": [
+                    {
+                        "enum": [
+                            "pending",
+                            "replied",
+                            "overdue"
+                        ],
+                        "type": "string",
+                        "description": "pending, replied or overdue",
+                        "name": "status",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "recipient contains this, without regard to diacritics or case",
+                        "name": "recipient",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "issued on or after, YYYY-MM-DD",
+                        "name": "from",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "issued on or before, YYYY-MM-DD",
+                        "name": "to",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only letters about this case",
+                        "name": "case_id",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only letters issued after this session",
+                        "name": "session_id",
+                        "in": "query"
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "include voided records",
+                        "name": "include_voided",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size (1-500, default 50)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "next_cursor of the previous page",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.DirectiveList"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "The number is unique among the organisation's live letters (409); due_on may not be before issued_on.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "directives"
+                ],
+                "summary": "Record a directive letter",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "repeat-safe key: a replay answers the first response",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    },
+                    {
+                        "description": "the letter",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/registry.NewDirective"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/registry.Directive"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/directives/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "directives"
+                ],
+                "summary": "One directive letter, with its status as of today",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "directive id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "also find a voided record",
+                        "name": "include_voided",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/registry.Directive"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "version, for If-Match"
+                            }
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            },
+            "delete": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "directives"
+                ],
+                "summary": "Void a directive letter (kept, hidden from lists and statistics; its number is free again)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "directive id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "why the record is voided",
+                        "name": "reason",
+                        "in": "query",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/registry.Directive"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            },
+            "patch": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "replied_on and reply_summary correct a reply already recorded; record a reply with POST /directives/{id}/reply.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "directives"
+                ],
+                "summary": "Change some fields of a directive letter",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "directive id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "the ETag read; 412 if the record changed since",
+                        "name": "If-Match",
+                        "in": "header"
+                    },
+                    {
+                        "description": "fields to change",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/registry.DirectivePatch"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/registry.Directive"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "412": {
+                        "description": "Precondition Failed",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/directives/{id}/reply": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "replied_on may be neither before issued_on nor after today; a letter is replied to once (409 the second time).",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "directives"
+                ],
+                "summary": "Record the recipient's reply to a directive letter",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "directive id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "repeat-safe key: a replay answers the first response",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    },
+                    {
+                        "description": "the reply",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/registry.DirectiveReply"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/registry.Directive"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/exports/register": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Personal data (names, addresses, ID numbers): staff, auditor and admin only, and every export is written to the audit log (entity register_export). Columns in the form's order: STT, Ngày tiếp, Họ tên - Địa chỉ, Số CCCD/CMND/Hộ chiếu, Nội dung vụ việc, Phân loại đơn / Số người, Cơ quan đã giải quyết, Hướng xử lý, Theo dõi kết quả, Ghi chú; rows by date, then in the order recorded. Streamed as it is read, in constant memory; csv is UTF-8 with BOM. A failure after the first rows were sent cuts the connection, so a truncated file never looks complete.",
+                "produces": [
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    "text/csv"
+                ],
+                "tags": [
+                    "exports"
+                ],
+                "summary": "The reception register itself (Sổ tiếp công dân, Form 03), one row per live visit of the period",
+                "parameters": [
+                    {
+                        "enum": [
+                            "xlsx",
+                            "csv"
+                        ],
+                        "type": "string",
+                        "description": "file format (default xlsx)",
+                        "name": "format",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "2023, 2023-Q3, 2023-10, 2023-6M or 2023-9M (or from and to)",
+                        "name": "period",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "first day, YYYY-MM-DD (with to)",
+                        "name": "from",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "last day, YYYY-MM-DD, inclusive (with from)",
+                        "name": "to",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "calendar",
+                            "statutory"
+                        ],
+                        "type": "string",
+                        "description": "calendar (default) or statutory",
+                        "name": "basis",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "organisation id: its subtree (default the token's, or the whole register)",
+                        "name": "org",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "the register",
+                        "schema": {
+                            "type": "file"
+                        },
+                        "headers": {
+                            "Content-Disposition": {
+                                "type": "string",
+                                "description": "attachment; filename=tcd-register-…"
+                            }
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/exports/report": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "xlsx: sheets \"Tổng hợp\" (the report paragraph and every figure), \"Biểu 01-TCD\" (the official table: title, period, \"Biểu số: 01/TCD\", merged multi-level header, the MS row of column numbers, the total row in bold, then each organisation), \"Theo loại\" and \"Theo lĩnh vực\". csv: the same four parts as sections under their titles, separated by a blank line, UTF-8 with BOM. json: {summary, form_01, by_category, by_field}. Named by period and basis, e.g. tcd-report-2023-Q3-statutory.xlsx. The same file is written unattended by ` + "`" + `tcd export` + "`" + ` and by the server's schedule.",
+                "produces": [
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    "text/csv",
+                    "application/json"
+                ],
+                "tags": [
+                    "exports"
+                ],
+                "summary": "The period's report as a file: summary, Form 01/TCD and breakdowns by category and field",
+                "parameters": [
+                    {
+                        "enum": [
+                            "xlsx",
+                            "csv",
+                            "json"
+                        ],
+                        "type": "string",
+                        "description": "file format (default xlsx)",
+                        "name": "format",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "2023, 2023-Q3, 2023-10, 2023-6M or 2023-9M (or from and to)",
+                        "name": "period",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "first day, YYYY-MM-DD (with to)",
+                        "name": "from",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "last day, YYYY-MM-DD, inclusive (with from)",
+                        "name": "to",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "calendar",
+                            "statutory"
+                        ],
+                        "type": "string",
+                        "description": "calendar (default) or statutory",
+                        "name": "basis",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "organisation id: its subtree (default the token's, or the whole register)",
+                        "name": "org",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "headcount from which a visit is a delegation visit (default TCD_DELEGATION_MIN)",
+                        "name": "delegation_min",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "the file (this object for json)",
+                        "schema": {
+                            "$ref": "#/definitions/export.Report"
+                        },
+                        "headers": {
+                            "Content-Disposition": {
+                                "type": "string",
+                                "description": "attachment; filename=tcd-report-…"
+                            }
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/notices": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "notices"
+                ],
+                "summary": "List conclusion notices (thông báo kết luận), newest first",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "issued on or after, YYYY-MM-DD",
+                        "name": "from",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "issued on or before, YYYY-MM-DD",
+                        "name": "to",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only notices of this session",
+                        "name": "session_id",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only notices naming this case",
+                        "name": "case_id",
+                        "in": "query"
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "include voided records",
+                        "name": "include_voided",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size (1-500, default 50)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "next_cursor of the previous page",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.NoticeList"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "The session must be periodic or urgent; the number is unique among the organisation's live notices (409).",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "notices"
+                ],
+                "summary": "Record a conclusion notice",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "repeat-safe key: a replay answers the first response",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    },
+                    {
+                        "description": "the notice",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/registry.NewNotice"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/registry.Notice"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/notices/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "notices"
+                ],
+                "summary": "One conclusion notice",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "notice id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "also find a voided record",
+                        "name": "include_voided",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/registry.Notice"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "version, for If-Match"
+                            }
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            },
+            "delete": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "notices"
+                ],
+                "summary": "Void a conclusion notice (kept, hidden from lists and statistics; its number is free again)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "notice id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "why the record is voided",
+                        "name": "reason",
+                        "in": "query",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/registry.Notice"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            },
+            "patch": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "case_ids replaces the whole list.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "notices"
+                ],
+                "summary": "Change some fields of a conclusion notice",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "notice id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "the ETag read; 412 if the record changed since",
+                        "name": "If-Match",
+                        "in": "header"
+                    },
+                    {
+                        "description": "fields to change",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/registry.NoticePatch"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/registry.Notice"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "412": {
+                        "description": "Precondition Failed",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/orgs": {
             "get": {
                 "security": [
@@ -2147,6 +3576,359 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/stats/breakdown": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "by=category or field (of the surviving case), outcome, org (each organisation's own records) or month (reporting months of the basis). Every enum value is listed, zeros included. Cases are distinct within a row and need not add up across rows.",
+                "produces": [
+                    "application/json",
+                    "text/csv"
+                ],
+                "tags": [
+                    "stats"
+                ],
+                "summary": "The period's visits, persons and distinct cases split by one dimension, for dashboards",
+                "parameters": [
+                    {
+                        "enum": [
+                            "category",
+                            "field",
+                            "outcome",
+                            "org",
+                            "month"
+                        ],
+                        "type": "string",
+                        "description": "dimension",
+                        "name": "by",
+                        "in": "query",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "2023, 2023-Q3, 2023-10, 2023-6M or 2023-9M (or from and to)",
+                        "name": "period",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "first day, YYYY-MM-DD (with to)",
+                        "name": "from",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "last day, YYYY-MM-DD, inclusive (with from)",
+                        "name": "to",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "calendar",
+                            "statutory"
+                        ],
+                        "type": "string",
+                        "description": "calendar (default) or statutory",
+                        "name": "basis",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "organisation id: its subtree (default the token's, or the whole register)",
+                        "name": "org",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "json",
+                            "csv"
+                        ],
+                        "type": "string",
+                        "description": "json (default) or csv",
+                        "name": "format",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "an ETag of an earlier answer: 304 when unchanged",
+                        "name": "If-None-Match",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/stats.Breakdown"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "hash of the body"
+                            }
+                        }
+                    },
+                    "304": {
+                        "description": "unchanged since the If-None-Match ETag"
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/stats/form-01": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Rows: the subtree's total first, then each organisation with its own records, in tree order. Columns 1-29 as Circular 01/2024/TT-TTCP numbers them, with Vietnamese header paths: 1 = 4+13+22, 2 = 5+14+23, 3 = 6+7+15+16+24+25; 4-11 regular reception; 12-20 periodic and urgent sessions the head hosted; 21-29 those an authorised deputy hosted. Cases are counted within each group.",
+                "produces": [
+                    "application/json",
+                    "text/csv"
+                ],
+                "tags": [
+                    "stats"
+                ],
+                "summary": "Form 01/TCD: regular, the head's and the authorised deputy's receptions, per organisation",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "2023, 2023-Q3, 2023-10, 2023-6M or 2023-9M (or from and to)",
+                        "name": "period",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "first day, YYYY-MM-DD (with to)",
+                        "name": "from",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "last day, YYYY-MM-DD, inclusive (with from)",
+                        "name": "to",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "calendar",
+                            "statutory"
+                        ],
+                        "type": "string",
+                        "description": "calendar (default) or statutory",
+                        "name": "basis",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "organisation id: its subtree (default the token's, or the whole register)",
+                        "name": "org",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "headcount from which a visit is a delegation visit (default TCD_DELEGATION_MIN)",
+                        "name": "delegation_min",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "json",
+                            "csv"
+                        ],
+                        "type": "string",
+                        "description": "json (default) or csv",
+                        "name": "format",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "an ETag of an earlier answer: 304 when unchanged",
+                        "name": "If-None-Match",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/stats.Form01"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "hash of the body"
+                            }
+                        }
+                    },
+                    "304": {
+                        "description": "unchanged since the If-None-Match ETag"
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/stats/summary": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Only live visits whose session date lies in the period count. persons sums headcounts; cases counts distinct cases after de-duplication (a merged case counts as its survivor); cases_first are those with no earlier visit in the subtree. visits and persons equal the sums over by_kind; cases = cases_first + cases_repeat. format=text answers the report paragraph (lang=vi in the report's own wording, or en).",
+                "produces": [
+                    "application/json",
+                    "text/csv",
+                    "text/plain"
+                ],
+                "tags": [
+                    "stats"
+                ],
+                "summary": "The period's figures: visits, persons, cases after de-duplication, by kind, delegations, documents",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "2023, 2023-Q3, 2023-10, 2023-6M or 2023-9M (or from and to)",
+                        "name": "period",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "first day, YYYY-MM-DD (with to)",
+                        "name": "from",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "last day, YYYY-MM-DD, inclusive (with from)",
+                        "name": "to",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "calendar",
+                            "statutory"
+                        ],
+                        "type": "string",
+                        "description": "calendar (default) or statutory (the year runs 15 Dec to 14 Dec)",
+                        "name": "basis",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "organisation id: its subtree (default the token's, or the whole register)",
+                        "name": "org",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "headcount from which a visit is a delegation visit (default TCD_DELEGATION_MIN)",
+                        "name": "delegation_min",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "json",
+                            "csv",
+                            "text"
+                        ],
+                        "type": "string",
+                        "description": "json (default), csv or text",
+                        "name": "format",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "vi",
+                            "en"
+                        ],
+                        "type": "string",
+                        "description": "language of format=text",
+                        "name": "lang",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "an ETag of an earlier answer: 304 when unchanged",
+                        "name": "If-None-Match",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/report.Summary"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "hash of the body"
+                            }
+                        }
+                    },
+                    "304": {
+                        "description": "unchanged since the If-None-Match ETag"
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/visits": {
             "get": {
                 "security": [
@@ -2626,6 +4408,23 @@ const docTemplate = `{
                 }
             }
         },
+        "export.Report": {
+            "type": "object",
+            "properties": {
+                "by_category": {
+                    "$ref": "#/definitions/stats.Breakdown"
+                },
+                "by_field": {
+                    "$ref": "#/definitions/stats.Breakdown"
+                },
+                "form_01": {
+                    "$ref": "#/definitions/stats.Form01"
+                },
+                "summary": {
+                    "$ref": "#/definitions/report.Summary"
+                }
+            }
+        },
         "httpapi.AuditList": {
             "type": "object",
             "properties": {
@@ -2647,6 +4446,34 @@ const docTemplate = `{
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/registry.Case"
+                    }
+                },
+                "next_cursor": {
+                    "type": "string"
+                }
+            }
+        },
+        "httpapi.DelegationList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/registry.Delegation"
+                    }
+                },
+                "next_cursor": {
+                    "type": "string"
+                }
+            }
+        },
+        "httpapi.DirectiveList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/registry.Directive"
                     }
                 },
                 "next_cursor": {
@@ -2677,6 +4504,20 @@ const docTemplate = `{
                 "status": {
                     "type": "string",
                     "example": "ok"
+                }
+            }
+        },
+        "httpapi.NoticeList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/registry.Notice"
+                    }
+                },
+                "next_cursor": {
+                    "type": "string"
                 }
             }
         },
@@ -3071,6 +4912,205 @@ const docTemplate = `{
                 }
             }
         },
+        "registry.Delegation": {
+            "type": "object",
+            "properties": {
+                "case_id": {
+                    "type": "string"
+                },
+                "created_at": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "member_count": {
+                    "type": "integer",
+                    "example": 12
+                },
+                "name": {
+                    "type": "string",
+                    "example": "Đoàn công dân thôn Tân Định"
+                },
+                "note": {
+                    "type": "string"
+                },
+                "org_id": {
+                    "type": "string"
+                },
+                "representative_ids": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "updated_at": {
+                    "type": "string"
+                },
+                "void_reason": {
+                    "type": "string"
+                },
+                "voided_at": {
+                    "type": "string"
+                }
+            }
+        },
+        "registry.DelegationPatch": {
+            "type": "object",
+            "required": [
+                "representative_ids"
+            ],
+            "properties": {
+                "case_id": {
+                    "type": "string",
+                    "minLength": 1
+                },
+                "member_count": {
+                    "type": "integer",
+                    "maximum": 100000,
+                    "minimum": 2
+                },
+                "name": {
+                    "type": "string",
+                    "maxLength": 300,
+                    "minLength": 1
+                },
+                "note": {
+                    "type": "string",
+                    "maxLength": 2000
+                },
+                "representative_ids": {
+                    "type": "array",
+                    "maxItems": 50,
+                    "items": {
+                        "type": "string"
+                    }
+                }
+            }
+        },
+        "registry.Directive": {
+            "type": "object",
+            "properties": {
+                "case_id": {
+                    "type": "string"
+                },
+                "created_at": {
+                    "type": "string"
+                },
+                "due_on": {
+                    "type": "string",
+                    "example": "2024-04-22"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "issued_on": {
+                    "type": "string",
+                    "example": "2024-03-22"
+                },
+                "number": {
+                    "type": "string",
+                    "example": "88/UBND-TCD"
+                },
+                "org_id": {
+                    "type": "string"
+                },
+                "recipient": {
+                    "type": "string",
+                    "example": "UBND huyện Gio Linh"
+                },
+                "replied_on": {
+                    "type": "string",
+                    "example": "2024-04-10"
+                },
+                "reply_summary": {
+                    "type": "string"
+                },
+                "request": {
+                    "type": "string",
+                    "example": "Xác minh, giải quyết và trả lời công dân"
+                },
+                "session_id": {
+                    "type": "string"
+                },
+                "status": {
+                    "type": "string",
+                    "enum": [
+                        "pending",
+                        "replied",
+                        "overdue"
+                    ]
+                },
+                "updated_at": {
+                    "type": "string"
+                },
+                "void_reason": {
+                    "type": "string"
+                },
+                "voided_at": {
+                    "type": "string"
+                }
+            }
+        },
+        "registry.DirectivePatch": {
+            "type": "object",
+            "properties": {
+                "case_id": {
+                    "type": "string",
+                    "minLength": 1
+                },
+                "due_on": {
+                    "type": "string"
+                },
+                "issued_on": {
+                    "type": "string"
+                },
+                "number": {
+                    "type": "string",
+                    "maxLength": 100,
+                    "minLength": 1
+                },
+                "recipient": {
+                    "type": "string",
+                    "maxLength": 300,
+                    "minLength": 1
+                },
+                "replied_on": {
+                    "type": "string"
+                },
+                "reply_summary": {
+                    "type": "string",
+                    "maxLength": 20000,
+                    "minLength": 1
+                },
+                "request": {
+                    "type": "string",
+                    "maxLength": 20000
+                },
+                "session_id": {
+                    "type": "string",
+                    "minLength": 1
+                }
+            }
+        },
+        "registry.DirectiveReply": {
+            "type": "object",
+            "required": [
+                "replied_on",
+                "summary"
+            ],
+            "properties": {
+                "replied_on": {
+                    "type": "string",
+                    "example": "2024-04-10"
+                },
+                "summary": {
+                    "type": "string",
+                    "maxLength": 20000,
+                    "example": "Đã xác minh và trả lời công dân"
+                }
+            }
+        },
         "registry.DuplicatePair": {
             "type": "object",
             "properties": {
@@ -3171,6 +5211,128 @@ const docTemplate = `{
                     "type": "string",
                     "maxLength": 500,
                     "example": "Tranh chấp ranh giới đất với hộ liền kề, thôn Hà Thượng"
+                }
+            }
+        },
+        "registry.NewDelegation": {
+            "type": "object",
+            "required": [
+                "member_count",
+                "name",
+                "representative_ids"
+            ],
+            "properties": {
+                "case_id": {
+                    "type": "string"
+                },
+                "member_count": {
+                    "type": "integer",
+                    "maximum": 100000,
+                    "minimum": 2,
+                    "example": 12
+                },
+                "name": {
+                    "type": "string",
+                    "maxLength": 300,
+                    "example": "Đoàn công dân thôn Tân Định"
+                },
+                "note": {
+                    "type": "string",
+                    "maxLength": 2000
+                },
+                "org_id": {
+                    "type": "string"
+                },
+                "representative_ids": {
+                    "type": "array",
+                    "maxItems": 50,
+                    "items": {
+                        "type": "string"
+                    }
+                }
+            }
+        },
+        "registry.NewDirective": {
+            "type": "object",
+            "required": [
+                "issued_on",
+                "number",
+                "recipient"
+            ],
+            "properties": {
+                "case_id": {
+                    "type": "string"
+                },
+                "due_on": {
+                    "type": "string",
+                    "example": "2024-04-22"
+                },
+                "issued_on": {
+                    "type": "string",
+                    "example": "2024-03-22"
+                },
+                "number": {
+                    "type": "string",
+                    "maxLength": 100,
+                    "example": "88/UBND-TCD"
+                },
+                "org_id": {
+                    "type": "string"
+                },
+                "recipient": {
+                    "type": "string",
+                    "maxLength": 300,
+                    "example": "UBND huyện Gio Linh"
+                },
+                "request": {
+                    "type": "string",
+                    "maxLength": 20000,
+                    "example": "Xác minh, giải quyết và trả lời công dân"
+                },
+                "session_id": {
+                    "type": "string"
+                }
+            }
+        },
+        "registry.NewNotice": {
+            "type": "object",
+            "required": [
+                "case_ids",
+                "issued_on",
+                "number",
+                "session_id"
+            ],
+            "properties": {
+                "case_ids": {
+                    "type": "array",
+                    "maxItems": 500,
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "issued_on": {
+                    "type": "string",
+                    "example": "2024-03-20"
+                },
+                "number": {
+                    "type": "string",
+                    "maxLength": 100,
+                    "example": "12/TB-UBND"
+                },
+                "org_id": {
+                    "type": "string"
+                },
+                "session_id": {
+                    "type": "string"
+                },
+                "signer": {
+                    "type": "string",
+                    "maxLength": 200,
+                    "example": "Hà Sỹ Đồng"
+                },
+                "summary": {
+                    "type": "string",
+                    "maxLength": 20000
                 }
             }
         },
@@ -3342,6 +5504,88 @@ const docTemplate = `{
                 "other": {
                     "type": "string",
                     "example": "01930c4e-8f0a-7c3b-9d2e-5b6a7c8d9e0f"
+                }
+            }
+        },
+        "registry.Notice": {
+            "type": "object",
+            "properties": {
+                "case_ids": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "created_at": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "issued_on": {
+                    "type": "string",
+                    "example": "2024-03-20"
+                },
+                "number": {
+                    "type": "string",
+                    "example": "12/TB-UBND"
+                },
+                "org_id": {
+                    "type": "string"
+                },
+                "session_id": {
+                    "type": "string"
+                },
+                "signer": {
+                    "type": "string",
+                    "example": "Hà Sỹ Đồng"
+                },
+                "summary": {
+                    "type": "string"
+                },
+                "updated_at": {
+                    "type": "string"
+                },
+                "void_reason": {
+                    "type": "string"
+                },
+                "voided_at": {
+                    "type": "string"
+                }
+            }
+        },
+        "registry.NoticePatch": {
+            "type": "object",
+            "required": [
+                "case_ids"
+            ],
+            "properties": {
+                "case_ids": {
+                    "type": "array",
+                    "maxItems": 500,
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "issued_on": {
+                    "type": "string"
+                },
+                "number": {
+                    "type": "string",
+                    "maxLength": 100,
+                    "minLength": 1
+                },
+                "session_id": {
+                    "type": "string",
+                    "minLength": 1
+                },
+                "signer": {
+                    "type": "string",
+                    "maxLength": 200
+                },
+                "summary": {
+                    "type": "string",
+                    "maxLength": 20000
                 }
             }
         },
@@ -3686,6 +5930,240 @@ const docTemplate = `{
                         "answered",
                         "refused"
                     ]
+                }
+            }
+        },
+        "report.DelegationFigures": {
+            "type": "object",
+            "properties": {
+                "cases": {
+                    "type": "integer"
+                },
+                "min_size": {
+                    "type": "integer"
+                },
+                "persons": {
+                    "type": "integer"
+                },
+                "visits": {
+                    "type": "integer"
+                }
+            }
+        },
+        "report.KindFigures": {
+            "type": "object",
+            "properties": {
+                "cases": {
+                    "type": "integer"
+                },
+                "persons": {
+                    "type": "integer"
+                },
+                "sessions": {
+                    "type": "integer"
+                },
+                "visits": {
+                    "type": "integer"
+                }
+            }
+        },
+        "report.Summary": {
+            "type": "object",
+            "properties": {
+                "by_kind": {
+                    "description": "keys \"regular\", \"periodic\", \"urgent\", always all three",
+                    "type": "object",
+                    "additionalProperties": {
+                        "$ref": "#/definitions/report.KindFigures"
+                    }
+                },
+                "cases": {
+                    "type": "integer"
+                },
+                "cases_first": {
+                    "type": "integer"
+                },
+                "cases_repeat": {
+                    "type": "integer"
+                },
+                "conclusion_notices": {
+                    "type": "integer"
+                },
+                "delegations": {
+                    "$ref": "#/definitions/report.DelegationFigures"
+                },
+                "directive_letters": {
+                    "type": "integer"
+                },
+                "from": {
+                    "type": "string"
+                },
+                "org_id": {
+                    "type": "string"
+                },
+                "persons": {
+                    "type": "integer"
+                },
+                "to": {
+                    "type": "string"
+                },
+                "visits": {
+                    "type": "integer"
+                }
+            }
+        },
+        "stats.Breakdown": {
+            "type": "object",
+            "properties": {
+                "by": {
+                    "type": "string",
+                    "enum": [
+                        "category",
+                        "field",
+                        "outcome",
+                        "org",
+                        "month"
+                    ],
+                    "example": "category"
+                },
+                "from": {
+                    "type": "string",
+                    "example": "2022-01-01"
+                },
+                "org_id": {
+                    "type": "string"
+                },
+                "rows": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/stats.BreakdownRow"
+                    }
+                },
+                "to": {
+                    "type": "string",
+                    "example": "2022-12-31"
+                }
+            }
+        },
+        "stats.BreakdownRow": {
+            "type": "object",
+            "properties": {
+                "cases": {
+                    "type": "integer",
+                    "example": 40
+                },
+                "key": {
+                    "type": "string",
+                    "example": "complaint"
+                },
+                "label": {
+                    "type": "string",
+                    "example": "Khiếu nại"
+                },
+                "persons": {
+                    "type": "integer",
+                    "example": 180
+                },
+                "visits": {
+                    "type": "integer",
+                    "example": 120
+                }
+            }
+        },
+        "stats.Form01": {
+            "type": "object",
+            "properties": {
+                "columns": {
+                    "description": "Columns describe columns 1..29 in order: Columns[i] is column i+1.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/stats.Form01Column"
+                    }
+                },
+                "delegation_min": {
+                    "type": "integer",
+                    "example": 5
+                },
+                "form_number": {
+                    "type": "string",
+                    "example": "Biểu số: 01/TCD"
+                },
+                "from": {
+                    "type": "string",
+                    "example": "2022-01-01"
+                },
+                "org_id": {
+                    "type": "string"
+                },
+                "rows": {
+                    "description": "Rows: the total of the subtree first, then each organisation (its own records only) in\ntree order.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/stats.Form01Row"
+                    }
+                },
+                "subtitle": {
+                    "type": "string",
+                    "example": "Số liệu tính từ ngày 01/01/2022 đến ngày 31/12/2022"
+                },
+                "title": {
+                    "type": "string",
+                    "example": "TỔNG HỢP KẾT QUẢ TIẾP CÔNG DÂN THƯỜNG XUYÊN, ĐỊNH KỲ VÀ ĐỘT XUẤT"
+                },
+                "to": {
+                    "type": "string",
+                    "example": "2022-12-31"
+                }
+            }
+        },
+        "stats.Form01Column": {
+            "type": "object",
+            "properties": {
+                "header": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "Tiếp thường xuyên",
+                        "Số lượt tiếp"
+                    ]
+                },
+                "key": {
+                    "type": "string",
+                    "example": "regular.visits"
+                },
+                "number": {
+                    "type": "integer",
+                    "example": 4
+                }
+            }
+        },
+        "stats.Form01Row": {
+            "type": "object",
+            "properties": {
+                "depth": {
+                    "description": "Depth is the organisation's level below the subtree's root (0 for the root and the total).",
+                    "type": "integer"
+                },
+                "org_code": {
+                    "type": "string"
+                },
+                "org_id": {
+                    "type": "string"
+                },
+                "org_name": {
+                    "type": "string",
+                    "example": "Ban Tiếp công dân tỉnh"
+                },
+                "total": {
+                    "type": "boolean"
+                },
+                "values": {
+                    "type": "array",
+                    "items": {
+                        "type": "integer"
+                    }
                 }
             }
         }

@@ -29,7 +29,7 @@ func newRootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(serveCmd(), migrateCmd(), tokenCmd(), versionCmd())
+	root.AddCommand(serveCmd(), migrateCmd(), tokenCmd(), exportCmd(), versionCmd())
 	root.AddCommand(dedupCmd())
 	return root
 }
@@ -109,6 +109,10 @@ func migrateCmd() *cobra.Command {
 			v, err := st.MigrateDown(cmd.Context())
 			if err != nil {
 				return err
+			}
+			if v == 0 {
+				fmt.Fprintln(cmd.OutOrStdout(), "nothing to roll back")
+				return nil
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "rolled back migration %d\n", v)
 			return nil

@@ -266,10 +266,24 @@ func TestCLIMigrationsAndTokens(t *testing.T) {
 		if len(after) != len(versions) {
 			t.Fatalf("migrate status changed its list of migrations:\n%s", out)
 		}
+		newest := ""
 		for v, state := range after {
 			if state != "applied" {
 				t.Fatalf("after migrate up: migration %s is %s:\n%s", v, state, out)
 			}
+			if len(v) > len(newest) || (len(v) == len(newest) && v > newest) {
+				newest = v
+			}
+		}
+		if out, err := runCLI(t, "migrate", "down"); err != nil || !strings.Contains(out, "migration "+newest) {
+			t.Fatalf("migrate down must roll back %s: %v\n%s", newest, err, out)
+		}
+		out, _ = runCLI(t, "migrate", "status")
+		if got := migrationLines(t, out); got[newest] != "pending" {
+			t.Fatalf("after migrate down, %s must be pending:\n%s", newest, out)
+		}
+		if out, err := runCLI(t, "migrate", "up"); err != nil || !strings.Contains(out, "applied 1 ") {
+			t.Fatalf("migrate up after one rollback must apply exactly one: %v\n%s", err, out)
 		}
 
 		out, err = runCLI(t, "token", "create", "--role", "staff", "--name", "lan")
@@ -285,8 +299,8 @@ func TestCLIMigrationsAndTokens(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !strings.Contains(out, "lan") || !strings.Contains(out, "staff") {
-			t.Fatalf("token list does not show the new token:\n%s", out)
+		if row := tokenRow(out, "lan"); len(row) < 2 || row[1] != "staff" || row[len(row)-1] != "active" {
+			t.Fatalf("token list must show lan as an active staff token:\n%s", out)
 		}
 		if strings.Contains(out, secret) || strings.Contains(out, strings.TrimPrefix(secret, "tcd_")) {
 			t.Fatalf("token list shows the secret:\n%s", out)
@@ -303,7 +317,8 @@ func TestCLIMigrationsAndTokens(t *testing.T) {
 		if r := staff.Get("/api/v1/orgs"); r.Status != http.StatusUnauthorized || !r.IsProblem() {
 			t.Fatalf("a revoked token must get 401 at once: %s", r)
 		}
-		if out, _ := runCLI(t, "token", "list"); !strings.Contains(out, "revoked") {
+		out, _ = runCLI(t, "token", "list")
+		if row := tokenRow(out, "lan"); len(row) == 0 || row[len(row)-1] != "revoked" {
 			t.Fatalf("token list must mark the revoked token:\n%s", out)
 		}
 		if _, err := runCLI(t, "token", "revoke", "--name", "lan"); err == nil {
@@ -320,17 +335,20 @@ func TestCLIMigrationsAndTokens(t *testing.T) {
 			}
 		}
 		out, _ = runCLI(t, "token", "list")
-		if strings.Contains(out, "bad-role") || strings.Contains(out, "bad-org") {
+		if tokenRow(out, "bad-role") != nil || tokenRow(out, "bad-org") != nil {
 			t.Fatalf("a refused token create still stored a token:\n%s", out)
 		}
 
-		// scoped to the default organisation: the code operators know, not its internal id
+		// scoped by the code operators know, not the internal id; a sibling organisation shows
+		// whether the scope holds
+		env.As(auth.Admin).Create("/api/v1/orgs", map[string]any{"code": "OTHER", "name": "Ban khác"})
 		out, err = runCLI(t, "token", "create", "--role", "auditor", "--name", "scoped", "--org", env.App.Config.OrgCode)
 		if err != nil {
 			t.Fatalf("token create --org %s: %v\n%s", env.App.Config.OrgCode, err, out)
 		}
-		if r := env.Client(lastLine(out)).Get("/api/v1/orgs"); r.Status != http.StatusOK || len(r.Items()) != 1 {
-			t.Fatalf("scoped token lists its organisation: %s", r)
+		if r := env.Client(lastLine(out)).Get("/api/v1/orgs"); r.Status != http.StatusOK || len(r.Items()) != 1 ||
+			r.Items()[0]["code"] != env.App.Config.OrgCode {
+			t.Fatalf("a token scoped to %s must list that organisation only: %s", env.App.Config.OrgCode, r)
 		}
 
 		out, err = runCLI(t, "version")
@@ -338,6 +356,16 @@ func TestCLIMigrationsAndTokens(t *testing.T) {
 			t.Fatalf("version: %v %q", err, out)
 		}
 	})
+}
+
+// tokenRow returns the fields of the `token list` line for name, nil when there is none.
+func tokenRow(out, name string) []string {
+	for _, line := range strings.Split(out, "\n") {
+		if f := strings.Fields(line); len(f) > 0 && f[0] == name {
+			return f
+		}
+	}
+	return nil
 }
 
 // migrationLines reads `migrate status` output into version -> state.

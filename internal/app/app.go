@@ -14,9 +14,11 @@ import (
 	"github.com/tcd-registry/tcd/internal/audit"
 	"github.com/tcd-registry/tcd/internal/auth"
 	"github.com/tcd-registry/tcd/internal/config"
+	"github.com/tcd-registry/tcd/internal/export"
 	"github.com/tcd-registry/tcd/internal/httpapi"
 	"github.com/tcd-registry/tcd/internal/orgs"
 	"github.com/tcd-registry/tcd/internal/registry"
+	"github.com/tcd-registry/tcd/internal/stats"
 	"github.com/tcd-registry/tcd/internal/store"
 )
 
@@ -29,6 +31,8 @@ type App struct {
 	Tokens     *auth.Tokens
 	DefaultOrg orgs.Org
 	Registry   *registry.Service
+	Stats      *stats.Service
+	Export     *export.Service
 	HTTP       *httpapi.Server
 }
 
@@ -52,14 +56,21 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		return nil, fmt.Errorf("default organisation: %w", err)
 	}
 	a.Registry = registry.NewService(st, registry.Config{DelegationMin: cfg.DelegationMin, Location: cfg.TimeZone, DefaultOrgID: a.DefaultOrg.ID})
+	a.Stats = stats.NewService(st, stats.Config{DelegationMin: cfg.DelegationMin, Location: cfg.TimeZone, DefaultOrgID: a.DefaultOrg.ID})
+	a.Export = export.NewService(st, a.Stats)
 	a.HTTP = httpapi.New(httpapi.Deps{Config: cfg, Store: st, Orgs: a.Orgs, Tokens: a.Tokens, Audit: audit.NewLog(st),
-		Registry: a.Registry, Logger: log})
+		Registry: a.Registry, Stats: a.Stats, Export: a.Export, Logger: log})
 	return a, nil
 }
 
 // Serve answers HTTP on ln until ctx is cancelled, then lets in-flight requests finish (up to
 // 20 s) before returning.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	stopExports, err := a.scheduleExports(ctx)
+	if err != nil {
+		return err
+	}
+	defer stopExports()
 	srv := &http.Server{Handler: a.HTTP.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -3,11 +3,15 @@
 package config
 
 import (
+	"log/slog"
+
 	"fmt"
 	"os"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/labstack/gommon/bytes"
 )
 
 // Config is every setting of the service. The README lists each variable with its default.
@@ -64,6 +68,13 @@ func Load() (Config, error) {
 	}
 	c.TimeZone = loc
 	c.CORSOrigins = list(env("TCD_CORS_ORIGINS", ""))
+	if _, err := bytes.Parse(c.BodyLimit); err != nil {
+		errs = append(errs, fmt.Sprintf("TCD_BODY_LIMIT must be a size such as 1M or 512K, got %q", c.BodyLimit))
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		errs = append(errs, fmt.Sprintf("TCD_LOG_LEVEL must be debug, info, warn or error, got %q", c.LogLevel))
+	}
 	c.ExportFormats = list(env("TCD_EXPORT_FORMATS", "xlsx,csv,json"))
 	if len(errs) > 0 {
 		return c, fmt.Errorf("configuration: %s", strings.Join(errs, "; "))

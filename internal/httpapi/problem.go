@@ -50,6 +50,8 @@ func codeOfStatus(status int) apperr.Code {
 	return apperr.BadRequest
 }
 
+const unavailableDetail = "the database is not answering; try again shortly"
+
 // errorHandler renders every error as problem+json. Internal errors are logged with the request
 // ID and shown only as "internal error"; nothing about their cause leaks to the client.
 func (s *Server) errorHandler(err error, c echo.Context) {
@@ -75,13 +77,16 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 		} else {
 			p.Detail = http.StatusText(status)
 		}
-		if status >= 500 {
+		switch {
+		case status == http.StatusServiceUnavailable: // the request timeout, i.e. a database that hangs
+			p.Detail = unavailableDetail
+		case status >= 500:
 			p.Detail = "internal error"
 		}
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled), isUnavailable(err):
 		status = http.StatusServiceUnavailable
 		p.Type = "urn:tcd:problem:unavailable"
-		p.Detail = "the database is not answering; try again shortly"
+		p.Detail = unavailableDetail
 	default:
 		status = http.StatusInternalServerError
 		p.Type = "urn:tcd:problem:internal"

@@ -23,8 +23,10 @@ import (
 	"github.com/tcd-registry/tcd/internal/audit"
 	"github.com/tcd-registry/tcd/internal/auth"
 	"github.com/tcd-registry/tcd/internal/config"
+	"github.com/tcd-registry/tcd/internal/export"
 	"github.com/tcd-registry/tcd/internal/orgs"
 	"github.com/tcd-registry/tcd/internal/registry"
+	"github.com/tcd-registry/tcd/internal/stats"
 	"github.com/tcd-registry/tcd/internal/store"
 )
 
@@ -36,6 +38,8 @@ type Deps struct {
 	Tokens   *auth.Tokens
 	Audit    *audit.Log
 	Registry *registry.Service
+	Stats    *stats.Service
+	Export   *export.Service
 	Logger   *slog.Logger
 }
 
@@ -59,7 +63,7 @@ func New(d Deps) *Server {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		collectors.NewDBStatsCollector(d.Store.SQL(), "tcd"))
+		collectors.NewDBStatsCollector(d.Store.SQL(), "tcd"), d.Export.Metrics())
 	metrics := newHTTPMetrics(reg)
 
 	e.Pre(middleware.RemoveTrailingSlash())
@@ -67,12 +71,15 @@ func New(d Deps) *Server {
 	e.Use(s.recoverer())
 	e.Use(metrics.middleware)
 	e.Use(s.requestLogger())
-	e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
-		AllowOrigins:  d.Config.CORSOrigins,
-		AllowHeaders:  []string{echo.HeaderAuthorization, echo.HeaderContentType, "Idempotency-Key", "If-Match", "If-None-Match"},
-		ExposeHeaders: []string{echo.HeaderLocation, "ETag", echo.HeaderXRequestID, "Retry-After"},
-		AllowMethods:  []string{http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete, http.MethodHead, http.MethodOptions},
-	}))
+	// No origins configured means no cross-origin access at all (Echo would otherwise allow "*").
+	if len(d.Config.CORSOrigins) > 0 {
+		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
+			AllowOrigins:  d.Config.CORSOrigins,
+			AllowHeaders:  []string{echo.HeaderAuthorization, echo.HeaderContentType, "Idempotency-Key", "If-Match", "If-None-Match"},
+			ExposeHeaders: []string{echo.HeaderLocation, "ETag", echo.HeaderXRequestID, "Retry-After"},
+			AllowMethods:  []string{http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete, http.MethodHead, http.MethodOptions},
+		}))
+	}
 	e.Use(middleware.BodyLimit(d.Config.BodyLimit))
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Skipper: func(c echo.Context) bool {
 		return strings.HasPrefix(c.Path(), "/metrics")
@@ -94,6 +101,11 @@ func New(d Deps) *Server {
 	s.registerSessions(r)
 	s.registerCases(r)
 	s.registerVisits(r)
+	s.registerDelegations(r)
+	s.registerNotices(r)
+	s.registerDirectives(r)
+	s.registerStats(r)
+	s.registerExports(r)
 	s.registerDedup(r)
 	return s
 }

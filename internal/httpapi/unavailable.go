@@ -26,7 +26,7 @@ func isUnavailable(err error) bool {
 	}
 	msg := err.Error()
 	for _, s := range []string{"failed to connect", "connection refused", "conn closed", "SQLSTATE 57P01", "SQLSTATE 57P03",
-		"SQLSTATE 57014", "SQLSTATE 08", "database is locked", "SQLITE_BUSY", "broken pipe", "unexpected EOF"} {
+		"SQLSTATE 57014", "SQLSTATE 08", "database is locked", "SQLITE_BUSY", "broken pipe", "unexpected EOF", "sql: database is closed"} {
 		if strings.Contains(msg, s) {
 			return true
 		}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 
@@ -52,6 +53,9 @@ func (s *Store) MigrateDown(ctx context.Context) (int64, error) {
 		return 0, err
 	}
 	res, err := p.Down(ctx)
+	if errors.Is(err, goose.ErrNoNextVersion) {
+		return 0, nil
+	}
 	if err != nil {
 		return 0, fmt.Errorf("migrate down: %w", err)
 	}

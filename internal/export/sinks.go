@@ -1,0 +1,145 @@
+package export
+
+import (
+	"encoding/csv"
+	"io"
+	"net/http"
+	"strconv"
+
+	"github.com/tcd-registry/tcd/internal/apperr"
+	"github.com/tcd-registry/tcd/internal/period"
+)
+
+// utf8BOM starts every CSV file: without it Excel reads UTF-8 as the local code page and
+// Vietnamese turns into mojibake.
+const utf8BOM = "\uFEFF"
+
+// csvSink streams rows as CSV. The BOM and the header go out with the first batch, so that a
+// query failing before it leaves the writer untouched.
+type csvSink struct {
+	w       io.Writer
+	cw      *csv.Writer
+	header  []string
+	rec     []string
+	started bool
+}
+
+func newCSVSink(w io.Writer, header []string) *csvSink {
+	return &csvSink{w: w, cw: csv.NewWriter(w), header: header}
+}
+
+func (s *csvSink) start() error {
+	if s.started {
+		return nil
+	}
+	s.started = true
+	if _, err := io.WriteString(s.w, utf8BOM); err != nil {
+		return err
+	}
+	return s.cw.Write(s.header)
+}
+
+func (s *csvSink) row(serial int, cells []string) error {
+	if err := s.start(); err != nil {
+		return err
+	}
+	s.rec = append(append(s.rec[:0], strconv.Itoa(serial)), cells...)
+	return s.cw.Write(s.rec)
+}
+
+func (s *csvSink) flush() error {
+	if err := s.start(); err != nil {
+		return err
+	}
+	s.cw.Flush()
+	if err := s.cw.Error(); err != nil {
+		return err
+	}
+	flushHTTP(s.w)
+	return nil
+}
+
+func (s *csvSink) finish() error { return s.flush() }
+
+// xlsxRegisterSink streams the register as a workbook. Like csvSink it writes nothing before
+// the first batch; from then on the rows go out as they are read.
+type xlsxRegisterSink struct {
+	w     io.Writer
+	r     period.Range
+	sheet *sheetStream
+	vals  []any
+}
+
+func newXLSXRegisterSink(w io.Writer, r period.Range) *xlsxRegisterSink {
+	return &xlsxRegisterSink{w: w, r: r, vals: make([]any, len(RegisterColumns))}
+}
+
+func (s *xlsxRegisterSink) start() error {
+	if s.sheet != nil {
+		return nil
+	}
+	last := columnName(len(RegisterColumns))
+	sheet, err := newSheetStream(s.w, sheetLayout{
+		name:       "Sổ tiếp công dân",
+		widths:     []float64{6, 11, 36, 16, 40, 16, 22, 18, 26, 20},
+		frozenRows: 3,
+		merges:     []string{"A1:" + last + "1", "A2:" + last + "2"},
+	})
+	if err != nil {
+		return err
+	}
+	s.sheet = sheet
+	if err := sheet.writeRow(xfTitle, "SỔ TIẾP CÔNG DÂN"); err != nil {
+		return err
+	}
+	if err := sheet.writeRow(xfSubtitle, "Từ ngày "+viDate(s.r.FromDate())+" đến ngày "+viDate(s.r.ToDate())); err != nil {
+		return err
+	}
+	header := make([]any, len(RegisterColumns))
+	for i, c := range RegisterColumns {
+		header[i] = c
+	}
+	return sheet.writeRow(xfHeader, header...)
+}
+
+func (s *xlsxRegisterSink) row(serial int, cells []string) error {
+	if err := s.start(); err != nil {
+		return err
+	}
+	if s.sheet.row >= maxSheetRows {
+		return apperr.Field("format", "the register of this period has more rows than a spreadsheet holds (%d); export it as csv or by shorter periods", maxSheetRows)
+	}
+	s.vals[0] = serial
+	for i, c := range cells {
+		s.vals[i+1] = c
+	}
+	return s.sheet.writeRow(xfCell, s.vals...)
+}
+
+func (s *xlsxRegisterSink) flush() error {
+	if err := s.start(); err != nil {
+		return err
+	}
+	if err := s.sheet.flush(); err != nil {
+		return err
+	}
+	flushHTTP(s.w)
+	return nil
+}
+
+func (s *xlsxRegisterSink) finish() error {
+	if err := s.start(); err != nil {
+		return err
+	}
+	return s.sheet.close()
+}
+
+// maxSheetRows is the most rows a worksheet holds in Excel.
+const maxSheetRows = 1 << 20
+
+// flushHTTP sends what was written so far to an HTTP client, when w is a response.
+func flushHTTP(w io.Writer) {
+	if f, ok := w.(http.Flusher); ok {
+		f.Flush()
+	}
+}

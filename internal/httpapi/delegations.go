@@ -1,0 +1,125 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/tcd-registry/tcd/internal/auth"
+	"github.com/tcd-registry/tcd/internal/registry"
+)
+
+func (s *Server) registerDelegations(r router) {
+	r.handle(http.MethodGet, "/delegations", auth.RegistryRead, s.listDelegations)
+	r.handle(http.MethodPost, "/delegations", auth.RegistryWrite, s.createDelegation)
+	r.handle(http.MethodGet, "/delegations/:id", auth.RegistryRead, s.getDelegation)
+	r.handle(http.MethodPatch, "/delegations/:id", auth.RegistryWrite, s.updateDelegation)
+	r.handle(http.MethodDelete, "/delegations/:id", auth.RegistryWrite, s.voidDelegation)
+}
+
+// DelegationList is one page of delegations.
+type DelegationList struct {
+	Items      []registry.Delegation `json:"items"`
+	NextCursor *string               `json:"next_cursor"`
+}
+
+// listDelegations godoc
+// @Summary   List delegations (đoàn đông người), newest first
+// @Tags      delegations
+// @Produce   json
+// @Security  Bearer
+// @Param     case_id        query string false "only delegations about this case"
+// @Param     include_voided query bool   false "include voided records"
+// @Param     limit          query int    false "page size (1-500, default 50)"
+// @Param     cursor         query string false "next_cursor of the previous page"
+// @Success   200 {object} DelegationList
+// @Failure   400,401,403,422 {object} Problem
+// @Router    /api/v1/delegations [get]
+func (s *Server) listDelegations(c echo.Context) error {
+	f := registry.DelegationFilter{CaseID: c.QueryParam("case_id")}
+	var err error
+	if f.Page, err = pageOf(c); err != nil {
+		return err
+	}
+	if f.IncludeVoided, err = boolQuery(c, "include_voided"); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	items, next, err := s.Registry.ListDelegations(ctx, auth.ActorFrom(ctx), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, DelegationList{Items: items, NextCursor: cursorOrNil(next)})
+}
+
+// createDelegation godoc
+// @Summary   Register a delegation
+// @Description Representatives follow Law 42/2013 Art. 29: 5-10 members name 1 or 2, more than 10 name 1 to 5; a smaller group names at most as many as it has members.
+// @Tags      delegations
+// @Accept    json
+// @Produce   json
+// @Security  Bearer
+// @Param     Idempotency-Key header string false "repeat-safe key: a replay answers the first response"
+// @Param     body body registry.NewDelegation true "the delegation"
+// @Success   201 {object} registry.Delegation
+// @Failure   400,401,403,422 {object} Problem
+// @Router    /api/v1/delegations [post]
+func (s *Server) createDelegation(c echo.Context) error {
+	var in registry.NewDelegation
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	d, err := s.Registry.CreateDelegation(ctx, auth.ActorFrom(ctx), in)
+	if err != nil {
+		return err
+	}
+	return createdRecord(c, "/api/v1/delegations/"+d.ID, d.Version, d)
+}
+
+// getDelegation godoc
+// @Summary   One delegation
+// @Tags      delegations
+// @Produce   json
+// @Security  Bearer
+// @Param     id             path  string true  "delegation id"
+// @Param     include_voided query bool   false "also find a voided record"
+// @Success   200 {object} registry.Delegation
+// @Header    200 {string} ETag "version, for If-Match"
+// @Failure   401,403,404 {object} Problem
+// @Router    /api/v1/delegations/{id} [get]
+func (s *Server) getDelegation(c echo.Context) error {
+	return getRecord(c, s.Registry.GetDelegation, func(v registry.Delegation) int { return v.Version })
+}
+
+// updateDelegation godoc
+// @Summary   Change some fields of a delegation
+// @Description representative_ids replaces the whole list; the Art. 29 counts are checked on the final values.
+// @Tags      delegations
+// @Accept    json
+// @Produce   json
+// @Security  Bearer
+// @Param     id       path   string true  "delegation id"
+// @Param     If-Match header string false "the ETag read; 412 if the record changed since"
+// @Param     body     body   registry.DelegationPatch true "fields to change"
+// @Success   200 {object} registry.Delegation
+// @Failure   400,401,403,404,412,422 {object} Problem
+// @Router    /api/v1/delegations/{id} [patch]
+func (s *Server) updateDelegation(c echo.Context) error {
+	return patchRecord(c, s.Registry.UpdateDelegation, func(v registry.Delegation) int { return v.Version })
+}
+
+// voidDelegation godoc
+// @Summary   Void a delegation (kept, hidden from lists)
+// @Description Refused (409) while live visits name the delegation: void or relink them first.
+// @Tags      delegations
+// @Produce   json
+// @Security  Bearer
+// @Param     id     path  string true "delegation id"
+// @Param     reason query string true "why the record is voided"
+// @Success   200 {object} registry.Delegation
+// @Failure   401,403,404,409,422 {object} Problem
+// @Router    /api/v1/delegations/{id} [delete]
+func (s *Server) voidDelegation(c echo.Context) error {
+	return voidRecord(c, s.Registry.VoidDelegation, func(v registry.Delegation) int { return v.Version })
+}

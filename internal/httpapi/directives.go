@@ -1,0 +1,158 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/tcd-registry/tcd/internal/auth"
+	"github.com/tcd-registry/tcd/internal/registry"
+)
+
+func (s *Server) registerDirectives(r router) {
+	r.handle(http.MethodGet, "/directives", auth.RegistryRead, s.listDirectives)
+	r.handle(http.MethodPost, "/directives", auth.RegistryWrite, s.createDirective)
+	r.handle(http.MethodGet, "/directives/:id", auth.RegistryRead, s.getDirective)
+	r.handle(http.MethodPatch, "/directives/:id", auth.RegistryWrite, s.updateDirective)
+	r.handle(http.MethodDelete, "/directives/:id", auth.RegistryWrite, s.voidDirective)
+	r.handle(http.MethodPost, "/directives/:id/reply", auth.RegistryWrite, s.replyDirective)
+}
+
+// DirectiveList is one page of directive letters.
+type DirectiveList struct {
+	Items      []registry.Directive `json:"items"`
+	NextCursor *string              `json:"next_cursor"`
+}
+
+// listDirectives godoc
+// @Summary   List directive letters (công văn chỉ đạo), newest first
+// @Description status is as of today in the organisation's time zone: overdue means unanswered with due_on before today.
+// @Tags      directives
+// @Produce   json
+// @Security  Bearer
+// @Param     status         query string false "pending, replied or overdue" Enums(pending, replied, overdue)
+// @Param     recipient      query string false "recipient contains this, without regard to diacritics or case"
+// @Param     from           query string false "issued on or after, YYYY-MM-DD"
+// @Param     to             query string false "issued on or before, YYYY-MM-DD"
+// @Param     case_id        query string false "only letters about this case"
+// @Param     session_id     query string false "only letters issued after this session"
+// @Param     include_voided query bool   false "include voided records"
+// @Param     limit          query int    false "page size (1-500, default 50)"
+// @Param     cursor         query string false "next_cursor of the previous page"
+// @Success   200 {object} DirectiveList
+// @Failure   400,401,403,422 {object} Problem
+// @Router    /api/v1/directives [get]
+func (s *Server) listDirectives(c echo.Context) error {
+	f := registry.DirectiveFilter{Status: c.QueryParam("status"), Recipient: c.QueryParam("recipient"), From: c.QueryParam("from"), To: c.QueryParam("to"),
+		CaseID: c.QueryParam("case_id"), SessionID: c.QueryParam("session_id")}
+	var err error
+	if f.Page, err = pageOf(c); err != nil {
+		return err
+	}
+	if f.IncludeVoided, err = boolQuery(c, "include_voided"); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	items, next, err := s.Registry.ListDirectives(ctx, auth.ActorFrom(ctx), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, DirectiveList{Items: items, NextCursor: cursorOrNil(next)})
+}
+
+// createDirective godoc
+// @Summary   Record a directive letter
+// @Description The number is unique among the organisation's live letters (409); due_on may not be before issued_on.
+// @Tags      directives
+// @Accept    json
+// @Produce   json
+// @Security  Bearer
+// @Param     Idempotency-Key header string false "repeat-safe key: a replay answers the first response"
+// @Param     body body registry.NewDirective true "the letter"
+// @Success   201 {object} registry.Directive
+// @Failure   400,401,403,409,422 {object} Problem
+// @Router    /api/v1/directives [post]
+func (s *Server) createDirective(c echo.Context) error {
+	var in registry.NewDirective
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	d, err := s.Registry.CreateDirective(ctx, auth.ActorFrom(ctx), in)
+	if err != nil {
+		return err
+	}
+	return createdRecord(c, "/api/v1/directives/"+d.ID, d.Version, d)
+}
+
+// getDirective godoc
+// @Summary   One directive letter, with its status as of today
+// @Tags      directives
+// @Produce   json
+// @Security  Bearer
+// @Param     id             path  string true  "directive id"
+// @Param     include_voided query bool   false "also find a voided record"
+// @Success   200 {object} registry.Directive
+// @Header    200 {string} ETag "version, for If-Match"
+// @Failure   401,403,404 {object} Problem
+// @Router    /api/v1/directives/{id} [get]
+func (s *Server) getDirective(c echo.Context) error {
+	return getRecord(c, s.Registry.GetDirective, func(v registry.Directive) int { return v.Version })
+}
+
+// updateDirective godoc
+// @Summary   Change some fields of a directive letter
+// @Description replied_on and reply_summary correct a reply already recorded; record a reply with POST /directives/{id}/reply.
+// @Tags      directives
+// @Accept    json
+// @Produce   json
+// @Security  Bearer
+// @Param     id       path   string true  "directive id"
+// @Param     If-Match header string false "the ETag read; 412 if the record changed since"
+// @Param     body     body   registry.DirectivePatch true "fields to change"
+// @Success   200 {object} registry.Directive
+// @Failure   400,401,403,404,409,412,422 {object} Problem
+// @Router    /api/v1/directives/{id} [patch]
+func (s *Server) updateDirective(c echo.Context) error {
+	return patchRecord(c, s.Registry.UpdateDirective, func(v registry.Directive) int { return v.Version })
+}
+
+// replyDirective godoc
+// @Summary   Record the recipient's reply to a directive letter
+// @Description replied_on may be neither before issued_on nor after today; a letter is replied to once (409 the second time).
+// @Tags      directives
+// @Accept    json
+// @Produce   json
+// @Security  Bearer
+// @Param     id   path string true "directive id"
+// @Param     Idempotency-Key header string false "repeat-safe key: a replay answers the first response"
+// @Param     body body registry.DirectiveReply true "the reply"
+// @Success   200 {object} registry.Directive
+// @Failure   400,401,403,404,409,422 {object} Problem
+// @Router    /api/v1/directives/{id}/reply [post]
+func (s *Server) replyDirective(c echo.Context) error {
+	var in registry.DirectiveReply
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	d, err := s.Registry.ReplyDirective(ctx, auth.ActorFrom(ctx), c.Param("id"), in)
+	if err != nil {
+		return err
+	}
+	return withETag(c, http.StatusOK, d.Version, d)
+}
+
+// voidDirective godoc
+// @Summary   Void a directive letter (kept, hidden from lists and statistics; its number is free again)
+// @Tags      directives
+// @Produce   json
+// @Security  Bearer
+// @Param     id     path  string true "directive id"
+// @Param     reason query string true "why the record is voided"
+// @Success   200 {object} registry.Directive
+// @Failure   401,403,404,422 {object} Problem
+// @Router    /api/v1/directives/{id} [delete]
+func (s *Server) voidDirective(c echo.Context) error {
+	return voidRecord(c, s.Registry.VoidDirective, func(v registry.Directive) int { return v.Version })
+}

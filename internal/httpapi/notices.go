@@ -1,0 +1,127 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/tcd-registry/tcd/internal/auth"
+	"github.com/tcd-registry/tcd/internal/registry"
+)
+
+func (s *Server) registerNotices(r router) {
+	r.handle(http.MethodGet, "/notices", auth.RegistryRead, s.listNotices)
+	r.handle(http.MethodPost, "/notices", auth.RegistryWrite, s.createNotice)
+	r.handle(http.MethodGet, "/notices/:id", auth.RegistryRead, s.getNotice)
+	r.handle(http.MethodPatch, "/notices/:id", auth.RegistryWrite, s.updateNotice)
+	r.handle(http.MethodDelete, "/notices/:id", auth.RegistryWrite, s.voidNotice)
+}
+
+// NoticeList is one page of conclusion notices.
+type NoticeList struct {
+	Items      []registry.Notice `json:"items"`
+	NextCursor *string           `json:"next_cursor"`
+}
+
+// listNotices godoc
+// @Summary   List conclusion notices (thông báo kết luận), newest first
+// @Tags      notices
+// @Produce   json
+// @Security  Bearer
+// @Param     from           query string false "issued on or after, YYYY-MM-DD"
+// @Param     to             query string false "issued on or before, YYYY-MM-DD"
+// @Param     session_id     query string false "only notices of this session"
+// @Param     case_id        query string false "only notices naming this case"
+// @Param     include_voided query bool   false "include voided records"
+// @Param     limit          query int    false "page size (1-500, default 50)"
+// @Param     cursor         query string false "next_cursor of the previous page"
+// @Success   200 {object} NoticeList
+// @Failure   400,401,403,422 {object} Problem
+// @Router    /api/v1/notices [get]
+func (s *Server) listNotices(c echo.Context) error {
+	f := registry.NoticeFilter{From: c.QueryParam("from"), To: c.QueryParam("to"), SessionID: c.QueryParam("session_id"), CaseID: c.QueryParam("case_id")}
+	var err error
+	if f.Page, err = pageOf(c); err != nil {
+		return err
+	}
+	if f.IncludeVoided, err = boolQuery(c, "include_voided"); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	items, next, err := s.Registry.ListNotices(ctx, auth.ActorFrom(ctx), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, NoticeList{Items: items, NextCursor: cursorOrNil(next)})
+}
+
+// createNotice godoc
+// @Summary   Record a conclusion notice
+// @Description The session must be periodic or urgent; the number is unique among the organisation's live notices (409).
+// @Tags      notices
+// @Accept    json
+// @Produce   json
+// @Security  Bearer
+// @Param     Idempotency-Key header string false "repeat-safe key: a replay answers the first response"
+// @Param     body body registry.NewNotice true "the notice"
+// @Success   201 {object} registry.Notice
+// @Failure   400,401,403,409,422 {object} Problem
+// @Router    /api/v1/notices [post]
+func (s *Server) createNotice(c echo.Context) error {
+	var in registry.NewNotice
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	n, err := s.Registry.CreateNotice(ctx, auth.ActorFrom(ctx), in)
+	if err != nil {
+		return err
+	}
+	return createdRecord(c, "/api/v1/notices/"+n.ID, n.Version, n)
+}
+
+// getNotice godoc
+// @Summary   One conclusion notice
+// @Tags      notices
+// @Produce   json
+// @Security  Bearer
+// @Param     id             path  string true  "notice id"
+// @Param     include_voided query bool   false "also find a voided record"
+// @Success   200 {object} registry.Notice
+// @Header    200 {string} ETag "version, for If-Match"
+// @Failure   401,403,404 {object} Problem
+// @Router    /api/v1/notices/{id} [get]
+func (s *Server) getNotice(c echo.Context) error {
+	return getRecord(c, s.Registry.GetNotice, func(v registry.Notice) int { return v.Version })
+}
+
+// updateNotice godoc
+// @Summary   Change some fields of a conclusion notice
+// @Description case_ids replaces the whole list.
+// @Tags      notices
+// @Accept    json
+// @Produce   json
+// @Security  Bearer
+// @Param     id       path   string true  "notice id"
+// @Param     If-Match header string false "the ETag read; 412 if the record changed since"
+// @Param     body     body   registry.NoticePatch true "fields to change"
+// @Success   200 {object} registry.Notice
+// @Failure   400,401,403,404,409,412,422 {object} Problem
+// @Router    /api/v1/notices/{id} [patch]
+func (s *Server) updateNotice(c echo.Context) error {
+	return patchRecord(c, s.Registry.UpdateNotice, func(v registry.Notice) int { return v.Version })
+}
+
+// voidNotice godoc
+// @Summary   Void a conclusion notice (kept, hidden from lists and statistics; its number is free again)
+// @Tags      notices
+// @Produce   json
+// @Security  Bearer
+// @Param     id     path  string true "notice id"
+// @Param     reason query string true "why the record is voided"
+// @Success   200 {object} registry.Notice
+// @Failure   401,403,404,422 {object} Problem
+// @Router    /api/v1/notices/{id} [delete]
+func (s *Server) voidNotice(c echo.Context) error {
+	return voidRecord(c, s.Registry.VoidNotice, func(v registry.Notice) int { return v.Version })
+}

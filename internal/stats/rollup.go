@@ -1,0 +1,433 @@
+package stats
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/RoaringBitmap/roaring/v2"
+	"gorm.io/gorm"
+
+	"github.com/tcd-registry/tcd/internal/store"
+)
+
+// The roll-ups (migration 00003) hold per organisation, day or month, and bucket the sessions
+// held, the visits, persons and the set of surviving cases, and per surviving case and
+// organisation its first day. Triggers queue what every write touches; refresh recomputes exactly
+// those days, months and roots from the register before a statistic is read, so the roll-ups
+// are a cache that is never stale, and writers need not know they exist.
+
+// bucketFirst is the stats_days row of the cases first received that day.
+const bucketFirst = "first"
+
+// bucketOf names the roll-up row of a visit: its session kind and host role.
+func bucketOf(kind, hostRole string) string { return kind + ":" + hostRole }
+
+// fullRebuildAt is the queue length (marks, before duplicates are merged) from which one pass
+// over the whole register is cheaper than recomputing day by day: after a bulk load, or on the
+// first request after the migration.
+var fullRebuildAt = 20_000
+
+// batchSize bounds the rows (or values) of one statement: the SQLite driver binds parameters
+// in time quadratic in their number, so a few hundred per statement is fastest there.
+const batchSize = 100
+
+// refreshLockKey serialises refreshes across replicas sharing one PostgreSQL database.
+const refreshLockKey = 7267003
+
+// refresh brings the roll-ups up to date with the register. Refreshes are serialised (one
+// process at a time per database); the queue is taken with DELETE … RETURNING in the same
+// transaction that rewrites the roll-ups, so a failure leaves the marks for the next attempt and
+// marks committed meanwhile wait for the next refresh.
+func (s *Service) refresh(ctx context.Context) error {
+	var pending bool
+	if err := s.store.DB.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM stats_dirty_days) OR EXISTS (SELECT 1 FROM stats_dirty_roots)`).
+		Scan(&pending).Error; err != nil || !pending {
+		return err
+	}
+	s.refreshMu.Lock()
+	defer s.refreshMu.Unlock()
+	// Detached from the request: a refresh after a bulk load can outlast one request's timeout,
+	// and cancelling it would only make the next request start the same work again.
+	return s.store.Tx(context.WithoutCancel(ctx), func(tx *gorm.DB) error {
+		if s.store.Dialect == store.Postgres {
+			// The store bounds statements for requests; rebuilding a national register's
+			// roll-ups is one-off work that may take longer, and is already serialised.
+			for _, stmt := range []string{"SET LOCAL statement_timeout = 0", "SET LOCAL idle_in_transaction_session_timeout = 0"} {
+				if err := tx.Exec(stmt).Error; err != nil {
+					return err
+				}
+			}
+			if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", refreshLockKey).Error; err != nil {
+				return err
+			}
+		}
+		// After a bulk load the queue holds millions of marks: counted up to the threshold,
+		// dropped, and the whole register rolled up in one pass. Marks committed after the drop
+		// stay queued; the visits they mark are read by the rebuild's later statements anyway.
+		var queued int
+		if err := tx.Raw(`SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM stats_dirty_days LIMIT ?) d) +
+			(SELECT COUNT(*) FROM (SELECT 1 FROM stats_dirty_roots LIMIT ?) r)`, fullRebuildAt, fullRebuildAt).Scan(&queued).Error; err != nil {
+			return err
+		}
+		if queued >= fullRebuildAt {
+			if err := tx.Exec("DELETE FROM stats_dirty_days").Error; err != nil {
+				return err
+			}
+			if err := tx.Exec("DELETE FROM stats_dirty_roots").Error; err != nil {
+				return err
+			}
+			return rebuild(tx)
+		}
+		roots, err := takeRoots(tx)
+		if err != nil {
+			return err
+		}
+		days, err := takeDays(tx)
+		if err != nil {
+			return err
+		}
+		touched, err := refreshFirsts(tx, roots)
+		if err != nil {
+			return err
+		}
+		for d := range touched {
+			days[d] = struct{}{}
+		}
+		if err := refreshDays(tx, days); err != nil {
+			return err
+		}
+		return refreshMonths(tx, days)
+	})
+}
+
+type day struct{ org, date string }
+
+func takeRoots(tx *gorm.DB) (map[int64]struct{}, error) {
+	rows, err := tx.Raw("DELETE FROM stats_dirty_roots RETURNING root_seq").Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]struct{}{}
+	for rows.Next() {
+		var r int64
+		if err := rows.Scan(&r); err != nil {
+			return nil, err
+		}
+		out[r] = struct{}{}
+	}
+	return out, rows.Err()
+}
+
+func takeDays(tx *gorm.DB) (map[day]struct{}, error) {
+	rows, err := tx.Raw("DELETE FROM stats_dirty_days RETURNING org_id, date").Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[day]struct{}{}
+	for rows.Next() {
+		var d day
+		if err := rows.Scan(&d.org, &d.date); err != nil {
+			return nil, err
+		}
+		out[d] = struct{}{}
+	}
+	return out, rows.Err()
+}
+
+// firstsQuery recomputes stats_firsts rows from the live visits; %s narrows it to some roots.
+const firstsQuery = `INSERT INTO stats_firsts (root_seq, org_id, first_date, shared)
+SELECT c.root_seq, v.org_id, MIN(v.date), FALSE
+FROM visits v JOIN cases c ON c.seq = v.case_seq
+WHERE v.voided_at IS NULL %s
+GROUP BY c.root_seq, v.org_id`
+
+const sharedQuery = `UPDATE stats_firsts SET shared = TRUE WHERE root_seq IN (
+	SELECT root_seq FROM stats_firsts WHERE TRUE %s GROUP BY root_seq HAVING COUNT(*) > 1)`
+
+// refreshFirsts recomputes the first days of the given roots and returns every day whose
+// "first" row they affect, before and after.
+func refreshFirsts(tx *gorm.DB, roots map[int64]struct{}) (map[day]struct{}, error) {
+	touched := map[day]struct{}{}
+	list := make([]int64, 0, len(roots))
+	for r := range roots {
+		list = append(list, r)
+	}
+	collect := func(batch []int64) error {
+		var rows []struct{ OrgID, FirstDate string }
+		if err := tx.Raw("SELECT org_id, first_date FROM stats_firsts WHERE root_seq IN ?", batch).Scan(&rows).Error; err != nil {
+			return err
+		}
+		for _, r := range rows {
+			touched[day{r.OrgID, r.FirstDate}] = struct{}{}
+		}
+		return nil
+	}
+	for start := 0; start < len(list); start += batchSize {
+		batch := list[start:min(start+batchSize, len(list))]
+		if err := collect(batch); err != nil {
+			return nil, err
+		}
+		if err := tx.Exec("DELETE FROM stats_firsts WHERE root_seq IN ?", batch).Error; err != nil {
+			return nil, err
+		}
+		if err := tx.Exec(fmt.Sprintf(firstsQuery, "AND c.root_seq IN ?"), batch).Error; err != nil {
+			return nil, err
+		}
+		if err := tx.Exec(fmt.Sprintf(sharedQuery, "AND root_seq IN ?"), batch).Error; err != nil {
+			return nil, err
+		}
+		if err := collect(batch); err != nil {
+			return nil, err
+		}
+	}
+	return touched, nil
+}
+
+// dayQuery reads what a day's roll-up rows are made of, tagged: each live visit with its
+// bucket and surviving case, each live session held, and the unshared cases first received
+// that day. %[1]s is empty for the whole register, or a WITH clause naming the days d(org_id,
+// date) and %[2]s then joins them in; CROSS JOIN makes SQLite walk the few days and search each
+// table by its (organisation, date) index rather than scan it.
+const dayQuery = `%[1]s
+SELECT 'v', v.org_id, v.date, v.kind, COALESCE(s.host_role, ''), v.headcount, c.root_seq
+FROM %[2]s visits v JOIN cases c ON c.seq = v.case_seq JOIN sessions s ON s.id = v.session_id
+WHERE v.voided_at IS NULL %[3]s
+UNION ALL
+SELECT 's', s.org_id, s.date, s.kind, COALESCE(s.host_role, ''), 0, 0 FROM %[2]s sessions s
+WHERE s.voided_at IS NULL %[4]s
+UNION ALL
+SELECT 'f', f.org_id, f.first_date, '', '', 0, f.root_seq FROM %[2]s stats_firsts f
+WHERE NOT f.shared %[5]s
+ORDER BY 2, 3`
+
+// refreshDays rewrites the stats_days rows of the given days.
+func refreshDays(tx *gorm.DB, days map[day]struct{}) error {
+	list := make([]day, 0, len(days))
+	for d := range days {
+		list = append(list, d)
+	}
+	for start := 0; start < len(list); start += batchSize {
+		batch := list[start:min(start+batchSize, len(list))]
+		values := make([]string, len(batch))
+		args := make([]any, 0, 2*len(batch))
+		for i, d := range batch {
+			values[i] = "(CAST(? AS TEXT), CAST(? AS TEXT))"
+			args = append(args, d.org, d.date)
+			if err := tx.Exec("DELETE FROM stats_days WHERE org_id = ? AND date = ?", d.org, d.date).Error; err != nil {
+				return err
+			}
+		}
+		q := fmt.Sprintf(dayQuery, "WITH d (org_id, date) AS (VALUES "+strings.Join(values, ", ")+")", "d CROSS JOIN",
+			"AND v.org_id = d.org_id AND v.date = d.date", "AND s.org_id = d.org_id AND s.date = d.date",
+			"AND f.org_id = d.org_id AND f.first_date = d.date")
+		built, err := buildDays(tx, q, args...)
+		if err != nil {
+			return err
+		}
+		if err := insertRollups(tx, "stats_days", "date", built); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// refreshMonths rewrites the stats_months rows of the calendar and statutory months of the
+// given days, from their stats_days rows.
+func refreshMonths(tx *gorm.DB, days map[day]struct{}) error {
+	months := map[day]struct{}{} // day.date holds the month key here
+	for d := range days {
+		for _, m := range monthKeys(d.date) {
+			months[day{d.org, m}] = struct{}{}
+		}
+	}
+	for m := range months {
+		r, err := monthRange(m.date)
+		if err != nil {
+			return err
+		}
+		var rows []struct {
+			Bucket                    string
+			Sessions, Visits, Persons int
+			Roots, GroupVisits        []byte
+		}
+		if err := tx.Raw("SELECT bucket, sessions, visits, persons, roots, group_visits FROM stats_days WHERE org_id = ? AND date >= ? AND date <= ?",
+			m.org, r.FromDate(), r.ToDate()).Scan(&rows).Error; err != nil {
+			return err
+		}
+		built := make([]rollup, len(rows))
+		for i, row := range rows {
+			bm := roaring.New()
+			if err := bm.UnmarshalBinary(row.Roots); err != nil {
+				return err
+			}
+			built[i] = rollup{org: m.org, key: m.date, bucket: row.Bucket, sessions: row.Sessions, visits: row.Visits,
+				persons: row.Persons, roots: bm, groups: row.GroupVisits}
+		}
+		if err := tx.Exec("DELETE FROM stats_months WHERE org_id = ? AND month = ?", m.org, m.date).Error; err != nil {
+			return err
+		}
+		if err := insertRollups(tx, "stats_months", "month", foldMonths(built, func(string) []string { return []string{m.date} })); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rebuild recomputes every roll-up from the register.
+func rebuild(tx *gorm.DB) error {
+	for _, stmt := range []string{"DELETE FROM stats_firsts", fmt.Sprintf(firstsQuery, ""), fmt.Sprintf(sharedQuery, ""),
+		"DELETE FROM stats_days", "DELETE FROM stats_months"} {
+		if err := tx.Exec(stmt).Error; err != nil {
+			return err
+		}
+	}
+	days, err := buildDays(tx, fmt.Sprintf(dayQuery, "", "", "", "", ""))
+	if err != nil {
+		return err
+	}
+	if err := insertRollups(tx, "stats_days", "date", days); err != nil {
+		return err
+	}
+	return insertRollups(tx, "stats_months", "month", foldMonths(days, monthKeys))
+}
+
+// rollup is one row of stats_days (key is the date) or stats_months (key is the month).
+type rollup struct {
+	org, key, bucket          string
+	sessions, visits, persons int
+	roots                     *roaring.Bitmap
+	groups                    []byte // see appendGroup
+}
+
+// appendGroup records a visit of two or more people: its headcount and surviving case, packed
+// as two little-endian uint32. Delegation thresholds are a query parameter, and such visits are a
+// few percent of all, so keeping them whole costs little and answers any threshold.
+func appendGroup(b []byte, headcount int, root uint32) []byte {
+	return binary.LittleEndian.AppendUint32(binary.LittleEndian.AppendUint32(b, uint32(headcount)), root)
+}
+
+// eachGroup calls fn for every packed visit of b.
+func eachGroup(b []byte, fn func(headcount int, root uint32)) {
+	for ; len(b) >= 8; b = b[8:] {
+		fn(int(binary.LittleEndian.Uint32(b)), binary.LittleEndian.Uint32(b[4:]))
+	}
+}
+
+// buildDays runs a dayQuery and folds its rows (ordered by organisation and day) into
+// stats_days rows. They are inserted once the query is read, since the connection cannot
+// interleave statements; a national register's roll-up is a few tens of megabytes.
+func buildDays(tx *gorm.DB, query string, args ...any) ([]rollup, error) {
+	rows, err := tx.Raw(query, args...).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var (
+		out     []rollup
+		cur     day
+		buckets = map[string]*rollup{}
+	)
+	flush := func() {
+		for _, r := range buckets {
+			out = append(out, *r)
+		}
+		clear(buckets)
+	}
+	for rows.Next() {
+		var (
+			what, kind, hostRole string
+			d                    day
+			headcount            int
+			root                 int64
+		)
+		if err := rows.Scan(&what, &d.org, &d.date, &kind, &hostRole, &headcount, &root); err != nil {
+			return nil, err
+		}
+		if root < 0 || root > math.MaxUint32 {
+			return nil, fmt.Errorf("case seq %d does not fit the 32-bit roll-up bitmaps", root)
+		}
+		if d != cur {
+			flush()
+			cur = d
+		}
+		b := bucketFirst
+		if what != "f" {
+			b = bucketOf(kind, hostRole)
+		}
+		r := buckets[b]
+		if r == nil {
+			r = &rollup{org: d.org, key: d.date, bucket: b, roots: roaring.New()}
+			buckets[b] = r
+		}
+		switch what {
+		case "s":
+			r.sessions++
+		case "v":
+			r.visits++
+			r.persons += headcount
+			r.roots.Add(uint32(root))
+			if headcount >= 2 {
+				r.groups = appendGroup(r.groups, headcount, uint32(root))
+			}
+		case "f":
+			r.roots.Add(uint32(root))
+		}
+	}
+	flush()
+	return out, rows.Err()
+}
+
+// foldMonths sums day rows into the rows of the months keysOf names for each date.
+func foldMonths(days []rollup, keysOf func(date string) []string) []rollup {
+	type key struct{ org, month, bucket string }
+	acc := map[key]*rollup{}
+	parts := map[key][]*roaring.Bitmap{}
+	for _, d := range days {
+		for _, m := range keysOf(d.key) {
+			k := key{d.org, m, d.bucket}
+			r := acc[k]
+			if r == nil {
+				r = &rollup{org: d.org, key: m, bucket: d.bucket}
+				acc[k] = r
+			}
+			r.sessions += d.sessions
+			r.visits += d.visits
+			r.persons += d.persons
+			r.groups = append(r.groups, d.groups...)
+			parts[k] = append(parts[k], d.roots)
+		}
+	}
+	out := make([]rollup, 0, len(acc))
+	for k, r := range acc {
+		r.roots = roaring.FastOr(parts[k]...)
+		out = append(out, *r)
+	}
+	return out
+}
+
+// insertRollups writes rows into stats_days or stats_months (keyColumn date or month).
+func insertRollups(tx *gorm.DB, table, keyColumn string, rows []rollup) error {
+	for start := 0; start < len(rows); start += batchSize {
+		batch := rows[start:min(start+batchSize, len(rows))]
+		args := make([]any, 0, 8*len(batch))
+		for _, r := range batch {
+			r.roots.RunOptimize()
+			bytes, err := r.roots.ToBytes()
+			if err != nil {
+				return err
+			}
+			args = append(args, r.org, r.key, r.bucket, r.sessions, r.visits, r.persons, bytes, append([]byte{}, r.groups...))
+		}
+		values := strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?), ", len(batch)), ", ")
+		if err := tx.Exec("INSERT INTO "+table+" (org_id, "+keyColumn+", bucket, sessions, visits, persons, roots, group_visits) VALUES "+values,
+			args...).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}

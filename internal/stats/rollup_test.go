@@ -1,0 +1,205 @@
+package stats_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/tcd-registry/tcd/internal/auth"
+	"github.com/tcd-registry/tcd/internal/orgs"
+	"github.com/tcd-registry/tcd/internal/period"
+	"github.com/tcd-registry/tcd/internal/stats"
+	"github.com/tcd-registry/tcd/internal/store"
+	"github.com/tcd-registry/tcd/internal/testenv"
+)
+
+// oracle computes the summary's visit and case figures straight from the rows, the slow and
+// obvious way, to check the roll-ups after every kind of write.
+func oracle(t *testing.T, st *store.Store, orgIDs []string, from, to string, min int) [9]int {
+	t.Helper()
+	var rows []struct {
+		OrgID, Date, Kind string
+		Headcount         int
+		RootSeq           int64
+	}
+	if err := st.DB.Raw(`SELECT v.org_id, v.date, v.kind, v.headcount, c.root_seq FROM visits v JOIN cases c ON c.seq = v.case_seq
+		WHERE v.voided_at IS NULL`).Scan(&rows).Error; err != nil {
+		t.Fatal(err)
+	}
+	inScope := map[string]bool{}
+	for _, o := range orgIDs {
+		inScope[o] = true
+	}
+	earlier, roots, periodic, dRoots := map[int64]bool{}, map[int64]bool{}, map[int64]bool{}, map[int64]bool{}
+	// visits, persons, cases, first, periodic visits, periodic cases, delegation visits, delegation
+	// cases, periodic sessions
+	var out [9]int
+	for _, r := range rows {
+		if !inScope[r.OrgID] {
+			continue
+		}
+		if r.Date < from {
+			earlier[r.RootSeq] = true
+		}
+		if r.Date < from || r.Date > to {
+			continue
+		}
+		out[0]++
+		out[1] += r.Headcount
+		roots[r.RootSeq] = true
+		if r.Kind == "periodic" {
+			out[4]++
+			periodic[r.RootSeq] = true
+		}
+		if r.Headcount >= min {
+			out[6]++
+			dRoots[r.RootSeq] = true
+		}
+	}
+	out[2], out[5], out[7] = len(roots), len(periodic), len(dRoots)
+	var sessions []struct{ OrgID, Date, Kind string }
+	if err := st.DB.Raw(`SELECT org_id, date, kind FROM sessions WHERE voided_at IS NULL`).Scan(&sessions).Error; err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range sessions {
+		if inScope[s.OrgID] && s.Kind == "periodic" && s.Date >= from && s.Date <= to {
+			out[8]++
+		}
+	}
+	for r := range roots {
+		if !earlier[r] {
+			out[3]++
+		}
+	}
+	return out
+}
+
+// TestRollupsFollowEveryWrite applies random writes of every kind the register makes (new
+// sessions and visits, voids, headcount changes, merges and unmerges, sessions moved to another
+// day or host) and checks after each round that the summary, read from the incrementally kept
+// roll-ups, equals the figures computed from the rows.
+func TestRollupsFollowEveryWrite(t *testing.T) {
+	testRollups(t)
+}
+
+// TestRollupsRebuiltWhole does the same with every refresh rebuilding the whole register, the
+// path a bulk load or the first request after the migration takes.
+func TestRollupsRebuiltWhole(t *testing.T) {
+	defer stats.SetFullRebuildAt(1)()
+	testRollups(t)
+}
+
+func testRollups(t *testing.T) {
+	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
+		ctx := context.Background()
+		st, err := store.Open(ctx, testenv.MigratedDatabaseURL(t, backend), store.Options{MaxOpenConns: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		if _, err := st.MigrateUp(ctx); err != nil {
+			t.Fatal(err)
+		}
+		osvc := orgs.NewService(st)
+		p, _ := osvc.Create(ctx, auth.System, orgs.NewOrg{Code: "P", Name: "P"})
+		d1, _ := osvc.Create(ctx, auth.System, orgs.NewOrg{Code: "D1", Name: "D1", ParentID: &p.ID})
+		d2, _ := osvc.Create(ctx, auth.System, orgs.NewOrg{Code: "D2", Name: "D2", ParentID: &p.ID})
+		orgIDs := []string{p.ID, d1.ID, d2.ID}
+		svc := stats.NewService(st, stats.Config{DelegationMin: 4, DefaultOrgID: p.ID})
+		r := &register{t: t, st: st}
+		rng := rand.New(rand.NewPCG(1, uint64(len(backend))))
+
+		type sess struct{ id, org string }
+		var sessions []sess
+		var cases []caseRef
+		var visits []string
+		randomDate := func() string {
+			return fmt.Sprintf("%d-%02d-%02d", 2021+rng.IntN(3), 1+rng.IntN(12), 1+rng.IntN(28))
+		}
+		kinds := []string{"regular", "periodic", "urgent"}
+		newSession := func() {
+			org := orgIDs[rng.IntN(3)]
+			kind := kinds[rng.IntN(3)]
+			role := ""
+			if kind != "regular" {
+				role = []string{"head", "authorized"}[rng.IntN(2)]
+			}
+			sessions = append(sessions, sess{r.session(org, kind, randomDate(), role), org})
+		}
+		for range 12 {
+			newSession()
+		}
+		for i := range 15 {
+			cases = append(cases, r.newCase(orgIDs[i%3], "complaint"))
+		}
+		newVisit := func() {
+			s := sessions[rng.IntN(len(sessions))]
+			visits = append(visits, r.visit(s.org, s.id, cases[rng.IntN(len(cases))], 1+rng.IntN(6), ""))
+		}
+		for range 40 {
+			newVisit()
+		}
+		ops := []func(){
+			newVisit,
+			newSession,
+			func() { r.void("sessions", sessions[rng.IntN(len(sessions))].id) },
+			func() {
+				r.exec("UPDATE sessions SET voided_at = NULL WHERE id = ?", sessions[rng.IntN(len(sessions))].id)
+			},
+			func() { r.void("visits", visits[rng.IntN(len(visits))]) },
+			func() {
+				r.exec("UPDATE visits SET headcount = ? WHERE id = ?", 1+rng.IntN(6), visits[rng.IntN(len(visits))])
+			},
+			func() {
+				c := cases[rng.IntN(len(cases))]
+				r.exec("UPDATE visits SET case_id = ?, case_seq = ? WHERE id = ?", c.id, c.seq, visits[rng.IntN(len(visits))])
+			},
+			func() { // merge one case's root into another's
+				a, b := cases[rng.IntN(len(cases))], cases[rng.IntN(len(cases))]
+				r.exec(`UPDATE cases SET root_seq = (SELECT root_seq FROM cases WHERE seq = ?)
+					WHERE root_seq = (SELECT root_seq FROM cases WHERE seq = ?)`, b.seq, a.seq)
+			},
+			func() { // unmerge: a case becomes its own root again
+				r.exec("UPDATE cases SET root_seq = seq, merged_into = NULL WHERE seq = ?", cases[rng.IntN(len(cases))].seq)
+			},
+			func() { // a session moved to another day: its visits follow, as the registry does
+				s, d := sessions[rng.IntN(len(sessions))], randomDate()
+				r.exec("UPDATE sessions SET date = ? WHERE id = ?", d, s.id)
+				r.exec("UPDATE visits SET date = ? WHERE session_id = ?", d, s.id)
+			},
+			func() {
+				r.exec("UPDATE sessions SET host_role = CASE WHEN host_role = 'head' THEN 'authorized' ELSE 'head' END WHERE id = ? AND kind <> 'regular'",
+					sessions[rng.IntN(len(sessions))].id)
+			},
+		}
+		partial, err := period.FromTo("2022-03-10", "2022-11-20") // whole months between partial ones
+		if err != nil {
+			t.Fatal(err)
+		}
+		periods := []period.Range{mustPeriod(t, "2022", period.Calendar), mustPeriod(t, "2022", period.Statutory),
+			mustPeriod(t, "2023-Q1", period.Statutory), mustPeriod(t, "2021-6M", period.Calendar), partial}
+		scopes := []struct {
+			org string
+			ids []string
+		}{{p.ID, orgIDs}, {d1.ID, []string{d1.ID}}, {d2.ID, []string{d2.ID}}}
+		for round := range 40 {
+			for range 1 + rng.IntN(4) {
+				ops[rng.IntN(len(ops))]()
+			}
+			for _, pr := range periods {
+				for _, sc := range scopes {
+					s, err := svc.Summary(ctx, auth.System, stats.Query{Range: pr, OrgID: sc.org})
+					if err != nil {
+						t.Fatal(err)
+					}
+					got := [9]int{s.Visits, s.Persons, s.Cases, s.CasesFirst, s.ByKind["periodic"].Visits, s.ByKind["periodic"].Cases,
+						s.Delegations.Visits, s.Delegations.Cases, s.ByKind["periodic"].Sessions}
+					if want := oracle(t, st, sc.ids, pr.FromDate(), pr.ToDate(), 4); got != want {
+						t.Fatalf("round %d, %s %s, org %s: roll-ups say %v, the rows %v", round, pr.Label, pr.Basis, sc.org, got, want)
+					}
+				}
+			}
+		}
+	})
+}
