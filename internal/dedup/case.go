@@ -132,7 +132,7 @@ const (
 	casePrior           = -3.5
 	llrSharedPerson     = 3.0
 	llrNoSharedPerson   = -2.5
-	llrSharedDelegation = 3.0
+	llrSharedDelegation = 5.0
 	maxRespondentLLR    = 3.0
 	llrSimilarResp      = 0.5
 	llrOtherRespondent  = -1.5
@@ -153,14 +153,16 @@ const (
 func ScoreCases(a, b *PreparedCase, st *CaseStats) Match {
 	var v verdict
 	links := linksOf(a, b)
+	if links.sharedDelegation != "" {
+		v.add(llrSharedDelegation, "same delegation: "+links.sharedDelegation)
+	}
 	switch {
 	case len(links.sharedPersons) > 0:
 		v.add(llrSharedPerson, "same citizen: "+joinNames(links.sharedPersons))
-	case links.bothHavePersons:
+	case links.bothHavePersons && links.sharedDelegation == "":
+		// a delegation is a group with one content whose members come in turns: other
+		// people are no evidence against it
 		v.add(llrNoSharedPerson, "")
-	}
-	if links.sharedDelegation != "" {
-		v.add(llrSharedDelegation, "same delegation: "+links.sharedDelegation)
 	}
 	if len(a.Respondent) > 0 && len(b.Respondent) > 0 {
 		switch {

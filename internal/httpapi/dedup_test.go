@@ -271,6 +271,20 @@ func TestCaseDuplicatesWeighCitizensRespondentAndText(t *testing.T) {
 				t.Fatalf("best first: %+v", dups)
 			}
 		}
+		// a delegation that came about two cases, through different members
+		rep := staff.Create("/api/v1/persons", map[string]any{"full_name": "Hồ Văn Định"})["id"]
+		delegation := staff.Create("/api/v1/delegations", map[string]any{"name": "Đoàn công dân thôn Tân Định", "member_count": 8,
+			"representative_ids": []any{rep}})["id"]
+		byDelegation := func(who map[string]any, title string) string {
+			return staff.Create("/api/v1/visits", map[string]any{"session_id": session, "delegation_id": delegation, "persons": []any{who},
+				"case": map[string]any{"title": title, "category": "petition", "field": "land"}})["case_id"].(string)
+		}
+		road := byDelegation(map[string]any{"full_name": "Hồ Thị Mai"}, "Kiến nghị bồi thường đất làm đường tránh thôn Tân Định")
+		road2 := byDelegation(map[string]any{"full_name": "Lê Văn Quý"}, "Đề nghị xem xét bồi thường đất dự án đường tránh, thôn Tân Định")
+		if c, ok := offered(duplicatesOf(t, staff, "/api/v1/cases/"+road), road2); !ok || !hasReason(c, "same delegation: Đoàn công dân thôn Tân Định") {
+			t.Errorf("two cases the same delegation came about: want offered with the delegation as a reason, got %+v (%v)", c, ok)
+		}
+
 		// at intake, the same scoring answers possible_duplicates
 		v := staff.Create("/api/v1/visits", map[string]any{"session_id": session, "persons": []any{an},
 			"case": map[string]any{"title": "Khiếu nại thu hồi đất thửa 125 tờ bản đồ 7 Gio Mỹ", "category": "complaint", "field": "land"}})
