@@ -31,6 +31,37 @@ type PreparedCase struct {
 	People map[string]string
 	// Delegations that came about the case, by id, with their names.
 	Delegations map[string]string
+
+	// the weights of Title and Summary against the statistics they were last scored with
+	weighedBy        *CaseStats
+	titleW, summaryW weights
+}
+
+// weights are, per term of a text: its IDF cubed when the other text lacks it (alone) and when
+// it has it too (shared, the pair itself left out of the count), and its IDF as a contradicted
+// specific (conflict: words only, not pairs, since a clerk's rewording breaks pairs).
+type weights struct {
+	alone, shared, conflict []float64
+}
+
+func weigh(terms []string, st *Stats) weights {
+	w := weights{alone: make([]float64, len(terms)), shared: make([]float64, len(terms)), conflict: make([]float64, len(terms))}
+	for i, t := range terms {
+		alone, shared := st.PairIDF(t, 1), st.PairIDF(t, 2)
+		w.alone[i], w.shared[i] = alone*alone*alone, shared*shared*shared
+		if !strings.Contains(t, " ") {
+			w.conflict[i] = alone
+		}
+	}
+	return w
+}
+
+// weigh readies c's weights for scoring against st: once per case and statistics, not once
+// per pair.
+func (c *PreparedCase) weigh(st *CaseStats) {
+	if c.weighedBy != st {
+		c.titleW, c.summaryW, c.weighedBy = weigh(c.Title, st.Words), weigh(c.Summary, st.Words), st
+	}
 }
 
 // PrepareCase parses c for matching.
@@ -169,7 +200,7 @@ func ScoreCases(a, b *PreparedCase, st *CaseStats) Match {
 		case slices.Equal(a.Respondent, b.Respondent):
 			// answering for a district is common, for one commune's plot rare
 			v.add(math.Min(st.Respondents.PairIDF(respondentTerm(a.Respondent), 2)-cleanCopy, maxRespondentLLR), "same respondent: "+*a.Case.Respondent)
-		case specificOverlap(a.Respondent, b.Respondent, st.Words) >= 0.5:
+		case compareTexts(a.Respondent, b.Respondent, weigh(a.Respondent, st.Words), weigh(b.Respondent, st.Words)).sim >= 0.5:
 			v.add(llrSimilarResp, "similar respondent: "+*a.Case.Respondent+" / "+*b.Case.Respondent)
 		default:
 			v.add(llrOtherRespondent, "different respondent")
@@ -185,16 +216,18 @@ func ScoreCases(a, b *PreparedCase, st *CaseStats) Match {
 	} else {
 		v.add(llrOtherField, "different field: "+a.Field+" / "+b.Field)
 	}
-	sim := specificOverlap(a.Title, b.Title, st.Words)
-	v.add(clamp(titleSlope*(sim-0.5), titleMin, titleMax), fmt.Sprintf("title similarity %.2f", sim))
-	if c := conflict(a.Title, b.Title, st.Words); c > 0 {
-		v.add(-math.Min(c, maxConflict), "")
+	a.weigh(st)
+	b.weigh(st)
+	title := compareTexts(a.Title, b.Title, a.titleW, b.titleW)
+	v.add(clamp(titleSlope*(title.sim-0.5), titleMin, titleMax), fmt.Sprintf("title similarity %.2f", title.sim))
+	if title.conflict > 0 {
+		v.add(-math.Min(title.conflict, maxConflict), "")
 	}
 	if len(a.Summary) > 0 && len(b.Summary) > 0 {
-		s := specificOverlap(a.Summary, b.Summary, st.Words)
-		llr := clamp(summarySlope*(s-0.5), summaryMin, summaryMax) - math.Min(conflict(a.Summary, b.Summary, st.Words), maxConflict)/2
+		summary := compareTexts(a.Summary, b.Summary, a.summaryW, b.summaryW)
+		llr := clamp(summarySlope*(summary.sim-0.5), summaryMin, summaryMax) - math.Min(summary.conflict, maxConflict)/2
 		if llr > 0 {
-			v.add(llr, fmt.Sprintf("summary similarity %.2f", s))
+			v.add(llr, fmt.Sprintf("summary similarity %.2f", summary.sim))
 		} else {
 			v.add(llr, "")
 		}
@@ -202,66 +235,43 @@ func ScoreCases(a, b *PreparedCase, st *CaseStats) Match {
 	return v.match(casePrior)
 }
 
-// conflict weighs the specifics in which two texts contradict each other: words each has and
-// the other lacks (by IDF, the lighter side counts). "thôn 5, xã Thuận" against "thôn 5, xã
-// Vĩnh Chấp" is a conflict; a word one clerk left out is not, since the other side lacks none.
-func conflict(a, b []string, st *Stats) float64 {
-	var onlyA, onlyB float64
+// textMatch is how two texts compare.
+type textMatch struct {
+	// sim says how far they share their specifics: the share of each text's terms the other
+	// has too, weighted by the cube of their IDF so that a plot number, a commune or a name
+	// counts for much and "khiếu nại" or "đất" for little, averaged over both directions.
+	// Titles built on one pattern ("Đề nghị giải quyết chế độ ... cho thân nhân liệt sĩ X")
+	// share most of their words and differ in exactly these.
+	sim float64
+	// conflict weighs the specifics in which they contradict each other: words each has and
+	// the other lacks (by IDF, the lighter side counts). "thôn 5, xã Thuận" against "thôn 5,
+	// xã Vĩnh Chấp" is a conflict; a word one clerk left out is not, the other side lacking none.
+	conflict float64
+}
+
+// compareTexts walks the sorted terms of two texts once.
+func compareTexts(a, b []string, aw, bw weights) textMatch {
+	if len(a) == 0 || len(b) == 0 {
+		return textMatch{}
+	}
+	var hit, allA, allB, onlyA, onlyB float64
 	i, j := 0, 0
 	for i < len(a) || j < len(b) {
 		switch {
 		case j == len(b) || (i < len(a) && a[i] < b[j]):
-			if !strings.Contains(a[i], " ") {
-				onlyA += st.PairIDF(a[i], 1)
-			}
+			allA += aw.alone[i]
+			onlyA += aw.conflict[i]
 			i++
 		case i == len(a) || b[j] < a[i]:
-			if !strings.Contains(b[j], " ") {
-				onlyB += st.PairIDF(b[j], 1)
-			}
+			allB += bw.alone[j]
+			onlyB += bw.conflict[j]
 			j++
 		default:
+			hit += aw.shared[i]
 			i, j = i+1, j+1
 		}
 	}
-	return math.Min(onlyA, onlyB) * conflictWeight
-}
-
-// specificOverlap says how far two texts share their specifics: the share of each text's
-// terms the other has too, weighted by the cube of their IDF so that a plot number, a
-// commune or a name counts for much and "khiếu nại" or "đất" for little, averaged over both
-// directions. Titles built on one pattern ("Đề nghị giải quyết chế độ ... cho thân nhân liệt
-// sĩ X") share most of their words and differ in exactly these.
-func specificOverlap(a, b []string, st *Stats) float64 {
-	if len(a) == 0 || len(b) == 0 {
-		return 0
-	}
-	return (covered(a, b, st) + covered(b, a, st)) / 2
-}
-
-// covered is the weighted share of a's terms found in b (both sorted).
-func covered(a, b []string, st *Stats) float64 {
-	var hit, all float64
-	for _, t := range a {
-		_, shared := slices.BinarySearch(b, t)
-		w := st.PairIDF(t, 1+btoi(shared))
-		w *= w * w
-		all += w
-		if shared {
-			hit += w
-		}
-	}
-	if all == 0 {
-		return 0
-	}
-	return hit / all
-}
-
-func btoi(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
+	return textMatch{sim: (hit/(hit+allA) + hit/(hit+allB)) / 2, conflict: math.Min(onlyA, onlyB) * conflictWeight}
 }
 
 func respondentTerm(words []string) string { return strings.Join(words, " ") }

@@ -311,7 +311,8 @@ func (s *Service) scanLocked(ctx context.Context, entity string) (ScanResult, []
 			rows[i] = candidateRow{Entity: entity, Rank: int64(len(pairs) - i), LowID: p.IDs[0], HighID: p.IDs[1],
 				Score: p.Score, Reasons: string(reasons)}
 		}
-		if err := db.CreateInBatches(rows, 500).Error; err != nil {
+		// a hundred rows a statement: the SQLite driver binds parameters in quadratic time
+		if err := db.CreateInBatches(rows, 100).Error; err != nil {
 			return err
 		}
 		if err := db.Where("entity = ?", entity).Delete(&scanRow{}).Error; err != nil {
