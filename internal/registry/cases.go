@@ -400,7 +400,7 @@ type CaseCandidate struct {
 
 const (
 	duplicateMax    = 5    // possible duplicates a visit answers
-	blockLimit      = 50   // the cases sharing most words, enough to hold the best few
+	blockLimit      = 20   // the cases sharing most words, enough to hold the best few
 	blockWords      = 6    // words of the new title looked up, its rarest
 	postingsPerWord = 1000 // newest cases taken per word
 )
