@@ -312,29 +312,20 @@ func casesOfPersons(ctx context.Context, db *gorm.DB, ids []string) ([]int64, er
 	return seqs, err
 }
 
-// caseStats returns the word and respondent weights of the register, counting them when stale.
+// caseStats returns the word and respondent weights of the register.
 func (s *Service) caseStats(ctx context.Context) (*dedup.CaseStats, error) {
-	top, err := topSeq(ctx, s.store.DB, "cases")
-	if err != nil {
-		return nil, err
-	}
-	c := &s.dedup
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.cases != nil && stillFresh(c.cases.Words.Records(), c.casesTop, top) {
-		return c.cases, nil
-	}
-	rows, err := liveCases(ctx, s.store.DB)
-	if err != nil {
-		return nil, err
-	}
-	st := dedup.NewCaseStats()
-	for i := range rows {
-		p := rows[i].prepared(links{})
-		st.Add(&p)
-	}
-	c.cases, c.casesTop = st, top
-	return st, nil
+	return s.dedup.cases.get(ctx, s.store.DB, "cases", func(ctx context.Context) (*dedup.CaseStats, int, error) {
+		rows, err := liveCases(ctx, s.store.DB)
+		if err != nil {
+			return nil, 0, err
+		}
+		st := dedup.NewCaseStats()
+		for i := range rows {
+			p := rows[i].prepared(links{})
+			st.Add(&p)
+		}
+		return st, len(rows), nil
+	})
 }
 
 // liveCases reads every case that can have duplicates: live and not merged away.
@@ -375,9 +366,7 @@ func (s *Service) scanCases(ctx context.Context, decided map[[2]string]bool) ([]
 		ids[rows[i].Seq] = rows[i].ID
 		top = max(top, rows[i].Seq)
 	}
-	s.dedup.mu.Lock()
-	s.dedup.cases, s.dedup.casesTop = st, top
-	s.dedup.mu.Unlock()
+	s.dedup.cases.set(st, len(rows), top)
 	found := dedup.ScanCases(cs, st, dedup.DefaultThreshold, func(a, b int64) bool { return decided[pairKey(ids[a], ids[b])] })
 	out := make([]ScannedPair, len(found))
 	for i, p := range found {

@@ -47,21 +47,72 @@ func (q DuplicateQuery) orDefaults() DuplicateQuery {
 	return q
 }
 
-// dedupCache holds the register's term statistics for scoring. Counting them reads every
-// record, so they are kept and counted again only once the register has grown by a tenth:
-// how common a name is changes slowly.
+// dedupCache holds the register's term statistics for scoring, and lets one scan run at a time.
 type dedupCache struct {
-	mu         sync.Mutex
-	persons    *dedup.PersonStats
-	personsTop int64 // max(seq) of persons when counted
-	cases      *dedup.CaseStats
-	casesTop   int64
-	scanning   sync.Mutex
+	persons  statsCache[*dedup.PersonStats]
+	cases    statsCache[*dedup.CaseStats]
+	scanning sync.Mutex
 }
 
-// stillFresh reports whether statistics over n records, counted when the table's highest seq
-// was at, hold for the table whose highest seq is now top.
-func stillFresh(n int, at, top int64) bool { return top-at <= int64(n/10) }
+// statsCache keeps statistics counted over a table. Counting reads every record, so they are
+// counted again only once the table has grown by a tenth (how common a name is changes
+// slowly), and then in the background once a count takes long: the old weights serve meanwhile.
+type statsCache[T any] struct {
+	mu         sync.Mutex
+	value      T
+	records    int   // how many records were counted
+	top        int64 // the table's highest seq then
+	counted    bool
+	refreshing bool
+}
+
+// backgroundCount is the register size from which statistics are counted again in the
+// background rather than before answering: a few thousand records take milliseconds.
+const backgroundCount = 20000
+
+// get returns the statistics of table, counting them with count when there are none or they
+// are stale.
+func (c *statsCache[T]) get(ctx context.Context, db *gorm.DB, table string, count func(context.Context) (T, int, error)) (T, error) {
+	var zero T
+	top, err := topSeq(ctx, db, table)
+	if err != nil {
+		return zero, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.counted && top-c.top <= int64(c.records/10) {
+		return c.value, nil
+	}
+	if c.counted && c.records >= backgroundCount {
+		if !c.refreshing {
+			c.refreshing = true
+			go func() {
+				// detached from the request, which does not wait for it
+				v, n, err := count(context.WithoutCancel(ctx))
+				c.mu.Lock()
+				defer c.mu.Unlock()
+				c.refreshing = false
+				if err == nil {
+					c.value, c.records, c.top = v, n, top
+				}
+			}()
+		}
+		return c.value, nil
+	}
+	v, n, err := count(ctx)
+	if err != nil {
+		return zero, err
+	}
+	c.value, c.records, c.top, c.counted = v, n, top, true
+	return v, nil
+}
+
+// set keeps statistics a scan counted anyway.
+func (c *statsCache[T]) set(v T, records int, top int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.value, c.records, c.top, c.counted = v, records, top, true
+}
 
 func topSeq(ctx context.Context, db *gorm.DB, table string) (int64, error) {
 	var top int64
@@ -69,29 +120,20 @@ func topSeq(ctx context.Context, db *gorm.DB, table string) (int64, error) {
 	return top, err
 }
 
-// personStats returns the name and address weights of the register, counting them when stale.
+// personStats returns the name, address and birth-year weights of the register.
 func (s *Service) personStats(ctx context.Context) (*dedup.PersonStats, error) {
-	top, err := topSeq(ctx, s.store.DB, "persons")
-	if err != nil {
-		return nil, err
-	}
-	c := &s.dedup
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.persons != nil && stillFresh(c.persons.Names.Records(), c.personsTop, top) {
-		return c.persons, nil
-	}
-	rows, err := livePersons(ctx, s.store.DB)
-	if err != nil {
-		return nil, err
-	}
-	st := dedup.NewPersonStats()
-	for i := range rows {
-		p := rows[i].prepared()
-		st.Add(&p)
-	}
-	c.persons, c.personsTop = st, top
-	return st, nil
+	return s.dedup.persons.get(ctx, s.store.DB, "persons", func(ctx context.Context) (*dedup.PersonStats, int, error) {
+		rows, err := livePersons(ctx, s.store.DB)
+		if err != nil {
+			return nil, 0, err
+		}
+		st := dedup.NewPersonStats()
+		for i := range rows {
+			p := rows[i].prepared()
+			st.Add(&p)
+		}
+		return st, len(rows), nil
+	})
 }
 
 // livePersons reads every person who can have duplicates: live and not merged away.
@@ -356,9 +398,7 @@ func (s *Service) scanPersons(ctx context.Context, decided map[[2]string]bool) (
 		ids[rows[i].Seq] = rows[i].ID
 		top = max(top, rows[i].Seq)
 	}
-	s.dedup.mu.Lock()
-	s.dedup.persons, s.dedup.personsTop = st, top
-	s.dedup.mu.Unlock()
+	s.dedup.persons.set(st, len(rows), top)
 	found := dedup.ScanPersons(ps, st, dedup.DefaultThreshold, func(a, b int64) bool { return decided[pairKey(ids[a], ids[b])] })
 	out := make([]ScannedPair, len(found))
 	for i, p := range found {
