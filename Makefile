@@ -107,7 +107,7 @@ test-long:
 
 # Duplicate-search quality on a generated, labelled register: precision, recall and F1 of the
 # candidate lists and of the whole-register scan, time per lookup, and what possible_duplicates
-# adds to a visit. BENCH_PERSONS=10000,100000 (sizes), BENCH_LOOKUPS=2000; PostgreSQL is
+# adds to a visit. BENCH_PERSONS=10000,100000 (sizes), BENCH_LOOKUPS=5000; PostgreSQL is
 # measured too when BENCH_DATABASE_URL or TCD_TEST_DATABASE_URL is set.
 .PHONY: bench-dedup
 bench-dedup:

@@ -536,7 +536,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "number",
-                        "description": "offer candidates from this score (default 0.5)",
+                        "description": "offer candidates from this score (default 0.4)",
                         "name": "min_score",
                         "in": "query"
                     },
@@ -905,7 +905,7 @@ const docTemplate = `{
                         "Bearer": []
                     }
                 ],
-                "description": "Compares every pair of live, unmerged records of the type that share a blocking key and keeps the pairs scoring at least 0.5 for GET /dedup/candidates. A province's register takes seconds; tcd dedup scan does the same from the command line.",
+                "description": "Compares every pair of live, unmerged records of the type that share a blocking key and keeps the pairs scoring at least 0.4 (the default threshold) for GET /dedup/candidates. A province's register takes seconds; tcd dedup scan does the same from the command line.",
                 "produces": [
                     "application/json"
                 ],
@@ -2906,7 +2906,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "number",
-                        "description": "offer candidates from this score (default 0.5)",
+                        "description": "offer candidates from this score (default 0.4)",
                         "name": "min_score",
                         "in": "query"
                     },

@@ -7,6 +7,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/spf13/cobra"
+
+	"github.com/tcd-registry/tcd/internal/dedup"
 )
 
 func dedupCmd() *cobra.Command {
@@ -41,7 +43,7 @@ func dedupCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(out, "%s: %d records, %d likely duplicate pairs (score >= 0.5)\n", t, res.Records, res.Pairs)
+				fmt.Fprintf(out, "%s: %d records, %d likely duplicate pairs (score >= %.1f)\n", t, res.Records, res.Pairs, dedup.DefaultThreshold)
 				pairs = pairs[:min(top, len(pairs))]
 				if len(pairs) == 0 {
 					continue

@@ -25,7 +25,7 @@ func TestDedupScanPrintsTheBestPairs(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !strings.Contains(out, "person: 3 records, 1 likely duplicate pairs") || !strings.Contains(out, "Khong Minh Xuyen (1962)") ||
+		if !strings.Contains(out, "person: 3 records, 1 likely duplicate pairs (score >= 0.4)") || !strings.Contains(out, "Khong Minh Xuyen (1962)") ||
 			!strings.Contains(out, "name matches without diacritics") || !strings.Contains(out, "case: 0 records, 0 likely duplicate pairs") {
 			t.Fatalf("tcd dedup scan prints the pairs found:\n%s", out)
 		}

@@ -179,7 +179,7 @@ func duplicateQuery(c echo.Context) (registry.DuplicateQuery, error) {
 // @Produce   json
 // @Security  Bearer
 // @Param     id        path  string true  "person id"
-// @Param     min_score query number false "offer candidates from this score (default 0.5)"
+// @Param     min_score query number false "offer candidates from this score (default 0.4)"
 // @Param     limit     query int    false "at most this many (1-100, default 20)"
 // @Success   200 {array} registry.PersonCandidate
 // @Failure   401,403,404,422 {object} Problem
@@ -204,7 +204,7 @@ func (s *Server) personDuplicates(c echo.Context) error {
 // @Produce   json
 // @Security  Bearer
 // @Param     id        path  string true  "case id"
-// @Param     min_score query number false "offer candidates from this score (default 0.5)"
+// @Param     min_score query number false "offer candidates from this score (default 0.4)"
 // @Param     limit     query int    false "at most this many (1-100, default 20)"
 // @Success   200 {array} registry.CaseDuplicate
 // @Failure   401,403,404,422 {object} Problem
@@ -256,7 +256,7 @@ func (s *Server) listDuplicatePairs(c echo.Context) error {
 
 // scanDuplicates godoc
 // @Summary   Scan the whole register for duplicate pairs now
-// @Description Compares every pair of live, unmerged records of the type that share a blocking key and keeps the pairs scoring at least 0.5 for GET /dedup/candidates. A province's register takes seconds; tcd dedup scan does the same from the command line.
+// @Description Compares every pair of live, unmerged records of the type that share a blocking key and keeps the pairs scoring at least 0.4 (the default threshold) for GET /dedup/candidates. A province's register takes seconds; tcd dedup scan does the same from the command line.
 // @Tags      dedup
 // @Produce   json
 // @Security  Bearer

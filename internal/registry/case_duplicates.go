@@ -118,9 +118,14 @@ func (s *Service) matchCase(ctx context.Context, db *gorm.DB, sc scope, c *caseR
 	if len(seqs) == 0 {
 		return nil, nil
 	}
+	// two primary-key reads rather than a subquery: no plan to get wrong however stale the
+	// planner's statistics
+	var survivors []int64
+	if err := db.WithContext(ctx).Table("cases").Distinct("root_seq").Where("seq IN ?", seqs).Pluck("root_seq", &survivors).Error; err != nil {
+		return nil, err
+	}
 	var rows []caseRow
-	err = sc(db.WithContext(ctx).Where("seq IN (?)", db.Table("cases").Select("root_seq").Where("seq IN ?", seqs)).
-		Where("voided_at IS NULL AND merged_into IS NULL AND root_seq <> ?", c.RootSeq), "org_id").
+	err = sc(db.WithContext(ctx).Where("seq IN ? AND voided_at IS NULL AND merged_into IS NULL AND root_seq <> ?", survivors, c.RootSeq), "org_id").
 		Limit(dedup.MaxBlock).Find(&rows).Error
 	if err != nil {
 		return nil, err

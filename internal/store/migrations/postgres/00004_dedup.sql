@@ -13,8 +13,12 @@ CREATE INDEX persons_block_given_idx ON persons (block_given, birth_year);
 CREATE INDEX persons_block_rest_idx ON persons (block_rest, birth_year);
 CREATE INDEX persons_name_year_idx ON persons (name_folded, birth_year);
 CREATE INDEX persons_address_year_idx ON persons (address, birth_year);
--- partial: "merged_into IS NULL" (almost every row) must never look selective to a planner
+-- partial: "merged_into IS NULL" (almost every row) must never look selective to a planner;
+-- SQLite, which keeps no statistics, otherwise reads every unmerged case through the full one
+-- and sorts them to list a page
 CREATE INDEX persons_merged_into_idx ON persons (merged_into) WHERE merged_into IS NOT NULL;
+DROP INDEX cases_merged_into_idx;
+CREATE INDEX cases_merged_into_idx ON cases (merged_into) WHERE merged_into IS NOT NULL;
 
 -- Every merge, and its undoing: who merged which record into which (as asked, and the survivor
 -- it went to), so that an unmerge undoes exactly the merge still in force.
@@ -67,6 +71,8 @@ DROP TABLE dedup_candidates;
 DROP TABLE dedup_scans;
 DROP TABLE dedup_decisions;
 DROP TABLE merge_history;
+DROP INDEX cases_merged_into_idx;
+CREATE INDEX cases_merged_into_idx ON cases (merged_into);
 DROP INDEX persons_merged_into_idx;
 DROP INDEX persons_address_year_idx;
 DROP INDEX persons_name_year_idx;
