@@ -104,3 +104,11 @@ bench-load:
 # 20 SIGKILLs per backend (PostgreSQL when TCD_TEST_DATABASE_URL is set) and 5 database outages.
 test-long:
 	TCD_TEST_LONG=1 go test -count=1 -timeout 30m -v -run 'TestAcknowledgedWritesSurviveKill|TestDatabaseOutage' ./internal/e2e/
+
+# Duplicate-search quality on a generated, labelled register: precision, recall and F1 of the
+# candidate lists and of the whole-register scan, time per lookup, and what possible_duplicates
+# adds to a visit. BENCH_PERSONS=10000,100000 (sizes), BENCH_LOOKUPS=5000; PostgreSQL is
+# measured too when BENCH_DATABASE_URL or TCD_TEST_DATABASE_URL is set.
+.PHONY: bench-dedup
+bench-dedup:
+	go test ./internal/registry -run '^$$' -bench '^BenchmarkDedupQuality$$' -benchtime 1x -timeout 3h

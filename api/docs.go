@@ -513,6 +513,449 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/cases/{id}/duplicates": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Cases that may be the same matter, with a score (0 to 1) and the evidence: citizens in common (the same person, one merged with them, or one matched as likely the same), the same delegation, respondent, category and field, and how far the titles and summaries share or contradict their specifics (plot numbers, places, names). The same citizen about another matter is not a duplicate. Cases merged away, voided, or declared different (not-duplicate) are left out.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "dedup"
+                ],
+                "summary": "Likely duplicates of a case, best first",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "case id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "number",
+                        "description": "offer candidates from this score (default 0.4)",
+                        "name": "min_score",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "at most this many (1-100, default 20)",
+                        "name": "limit",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "type": "array",
+                            "items": {
+                                "$ref": "#/definitions/registry.CaseDuplicate"
+                            }
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/cases/{id}/merge": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "The case stays, readable, with merged_into set; its visits (and those of the cases merged into it) count for the survivor from then on, in visit_count and in every statistic. Merging into a case that was merged goes on to the case it was merged into. Already merged: 409, unmerge first. Into itself, an unknown or a voided case: 422.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "dedup"
+                ],
+                "summary": "Merge a case into the case of the same matter",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "case id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "the ETag read; 412 if the record changed since",
+                        "name": "If-Match",
+                        "in": "header"
+                    },
+                    {
+                        "type": "string",
+                        "description": "repeat-safe key: a replay answers the first response",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    },
+                    {
+                        "description": "the surviving case",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/registry.MergeInput"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/registry.Case"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "412": {
+                        "description": "Precondition Failed",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/cases/{id}/not-duplicate": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "The pair is never suggested as duplicates again (GET /cases/{id}/duplicates, a visit's possible_duplicates, GET /dedup/candidates). Recording it again answers the first decision.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "dedup"
+                ],
+                "summary": "Record that two cases are different matters",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "case id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the other case",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/registry.NotDuplicateInput"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/registry.Decision"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/cases/{id}/unmerge": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "The case and the cases merged into it count as it again, exactly as before the merge. Not merged: 409.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "dedup"
+                ],
+                "summary": "Undo the merge of a case",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "case id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "the ETag read; 412 if the record changed since",
+                        "name": "If-Match",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/registry.Case"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "412": {
+                        "description": "Precondition Failed",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/dedup/candidates": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Pairs of persons or cases the latest scan (POST /dedup/scan, or tcd dedup scan) found likely to be one, best first, with score and reasons. Pairs merged, voided or declared different since are left out; the first call scans when no scan was made yet.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "dedup"
+                ],
+                "summary": "The best candidate pairs across the register, for review",
+                "parameters": [
+                    {
+                        "enum": [
+                            "person",
+                            "case"
+                        ],
+                        "type": "string",
+                        "description": "person or case",
+                        "name": "type",
+                        "in": "query",
+                        "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size (1-500, default 50)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "next_cursor of the previous page",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.DuplicatePairList"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/dedup/scan": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Compares every pair of live, unmerged records of the type that share a blocking key and keeps the pairs scoring at least 0.4 (the default threshold) for GET /dedup/candidates. A province's register takes seconds; tcd dedup scan does the same from the command line.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "dedup"
+                ],
+                "summary": "Scan the whole register for duplicate pairs now",
+                "parameters": [
+                    {
+                        "enum": [
+                            "person",
+                            "case"
+                        ],
+                        "type": "string",
+                        "description": "person or case",
+                        "name": "type",
+                        "in": "query",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/registry.ScanResult"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/delegations": {
             "get": {
                 "security": [
@@ -2450,6 +2893,325 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/persons/{id}/duplicates": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Persons who may be the same citizen, with a score (the probability, 0 to 1, that the two records are one person) and the evidence: the same CCCD (decisive, as is another one), the same phone, the name compared word by word without regard to diacritics, tone placement or case and with typo tolerance (a common name such as Nguyễn weighs little, a rare given name much), birth year, gender and address. Persons merged away, voided, or declared different (not-duplicate) are left out. The persons disclosed are written to the audit log.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "dedup"
+                ],
+                "summary": "Likely duplicates of a person, best first",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "person id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "number",
+                        "description": "offer candidates from this score (default 0.4)",
+                        "name": "min_score",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "at most this many (1-100, default 20)",
+                        "name": "limit",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "type": "array",
+                            "items": {
+                                "$ref": "#/definitions/registry.PersonCandidate"
+                            }
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/persons/{id}/merge": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "The person stays, readable, with merged_into set, and leaves lists and duplicate suggestions. Merging into a person who was merged goes on to the person they were merged into (merged_into says which). Already merged: 409, unmerge first. Into itself, an unknown or a voided person: 422.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "dedup"
+                ],
+                "summary": "Merge a person into the record of the same citizen",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "person id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "the ETag read; 412 if the record changed since",
+                        "name": "If-Match",
+                        "in": "header"
+                    },
+                    {
+                        "type": "string",
+                        "description": "repeat-safe key: a replay answers the first response",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    },
+                    {
+                        "description": "the surviving person",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/registry.MergeInput"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/registry.Person"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "412": {
+                        "description": "Precondition Failed",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/persons/{id}/not-duplicate": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "The pair is never suggested as duplicates again (GET /persons/{id}/duplicates, GET /dedup/candidates). Recording it again answers the first decision.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "dedup"
+                ],
+                "summary": "Record that two persons are different citizens",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "person id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the other person",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/registry.NotDuplicateInput"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/registry.Decision"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/persons/{id}/unmerge": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "The person is a record of their own again, as before the merge. Not merged: 409.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "dedup"
+                ],
+                "summary": "Undo the merge of a person",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "person id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "the ETag read; 412 if the record changed since",
+                        "name": "If-Match",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/registry.Person"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "412": {
+                        "description": "Precondition Failed",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/sessions": {
             "get": {
                 "security": [
@@ -3691,6 +4453,23 @@ const docTemplate = `{
                 }
             }
         },
+        "httpapi.DuplicatePairList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/registry.DuplicatePair"
+                    }
+                },
+                "next_cursor": {
+                    "type": "string"
+                },
+                "scanned_at": {
+                    "type": "string"
+                }
+            }
+        },
         "httpapi.HealthStatus": {
             "type": "object",
             "properties": {
@@ -3971,6 +4750,29 @@ const docTemplate = `{
                 }
             }
         },
+        "registry.CaseDuplicate": {
+            "type": "object",
+            "properties": {
+                "case": {
+                    "$ref": "#/definitions/registry.Case"
+                },
+                "reasons": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "same citizen: Nguyễn Văn An",
+                        "same respondent: UBND huyện Gio Linh",
+                        "title similarity 0.82"
+                    ]
+                },
+                "score": {
+                    "type": "number",
+                    "example": 0.91
+                }
+            }
+        },
         "registry.CasePatch": {
             "type": "object",
             "properties": {
@@ -4103,6 +4905,30 @@ const docTemplate = `{
                 },
                 "voided_at": {
                     "type": "string"
+                }
+            }
+        },
+        "registry.Decision": {
+            "type": "object",
+            "properties": {
+                "decided_at": {
+                    "type": "string"
+                },
+                "decided_by": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "other": {
+                    "type": "string"
+                },
+                "type": {
+                    "type": "string",
+                    "enum": [
+                        "person",
+                        "case"
+                    ]
                 }
             }
         },
@@ -4315,6 +5141,51 @@ const docTemplate = `{
                     "type": "string",
                     "maxLength": 20000,
                     "example": "Đã xác minh và trả lời công dân"
+                }
+            }
+        },
+        "registry.DuplicatePair": {
+            "type": "object",
+            "properties": {
+                "cases": {
+                    "description": "type=case: the two cases",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/registry.Case"
+                    }
+                },
+                "persons": {
+                    "description": "type=person: the two persons",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/registry.Person"
+                    }
+                },
+                "reasons": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "same phone",
+                        "name matches without diacritics"
+                    ]
+                },
+                "score": {
+                    "type": "number",
+                    "example": 0.97
+                }
+            }
+        },
+        "registry.MergeInput": {
+            "type": "object",
+            "required": [
+                "into"
+            ],
+            "properties": {
+                "into": {
+                    "type": "string",
+                    "example": "01930c4e-8f0a-7c3b-9d2e-5b6a7c8d9e0f"
                 }
             }
         },
@@ -4657,6 +5528,18 @@ const docTemplate = `{
                 }
             }
         },
+        "registry.NotDuplicateInput": {
+            "type": "object",
+            "required": [
+                "other"
+            ],
+            "properties": {
+                "other": {
+                    "type": "string",
+                    "example": "01930c4e-8f0a-7c3b-9d2e-5b6a7c8d9e0f"
+                }
+            }
+        },
         "registry.Notice": {
             "type": "object",
             "properties": {
@@ -4804,6 +5687,28 @@ const docTemplate = `{
                 }
             }
         },
+        "registry.PersonCandidate": {
+            "type": "object",
+            "properties": {
+                "person": {
+                    "$ref": "#/definitions/registry.Person"
+                },
+                "reasons": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "same CCCD",
+                        "name matches without diacritics"
+                    ]
+                },
+                "score": {
+                    "type": "number",
+                    "example": 0.93
+                }
+            }
+        },
         "registry.PersonPatch": {
             "type": "object",
             "properties": {
@@ -4840,6 +5745,29 @@ const docTemplate = `{
                     "type": "string",
                     "maxLength": 32,
                     "x-nullable": true
+                }
+            }
+        },
+        "registry.ScanResult": {
+            "type": "object",
+            "properties": {
+                "pairs": {
+                    "type": "integer",
+                    "example": 312
+                },
+                "records": {
+                    "type": "integer",
+                    "example": 10234
+                },
+                "scanned_at": {
+                    "type": "string"
+                },
+                "type": {
+                    "type": "string",
+                    "enum": [
+                        "person",
+                        "case"
+                    ]
                 }
             }
         },

@@ -108,6 +108,7 @@ func New(d Deps) *Server {
 	s.registerDirectives(r)
 	s.registerStats(r)
 	s.registerExports(r)
+	s.registerDedup(r)
 	return s
 }
 

@@ -290,7 +290,7 @@ func TestVisitPossibleDuplicates(t *testing.T) {
 		v := staff.Create("/api/v1/visits", map[string]any{"session_id": s["id"], "person_ids": []any{an["id"]},
 			"case": map[string]any{"title": "Tranh chấp ranh giới đất với hộ Lê Văn Tám", "category": "complaint", "field": "land"}})
 		dups, _ := v["possible_duplicates"].([]any)
-		if len(dups) != 1 || dups[0].(map[string]any)["case_id"] != tam["id"] || dups[0].(map[string]any)["score"].(float64) < 0.5 {
+		if len(dups) != 1 || dups[0].(map[string]any)["case_id"] != tam["id"] || dups[0].(map[string]any)["score"].(float64) < 0.4 {
 			t.Fatalf("a new case whose title matches an existing one is flagged: %v", v["possible_duplicates"])
 		}
 		v2 := staff.Create("/api/v1/visits", map[string]any{"session_id": s["id"], "person_ids": []any{an["id"]},
@@ -302,16 +302,17 @@ func TestVisitPossibleDuplicates(t *testing.T) {
 		if _, present := v3["possible_duplicates"]; present {
 			t.Fatalf("a visit to an existing case answers no possible_duplicates: %v", v3)
 		}
-		// a title only partly alike (Jaccard 1/3) is flagged when the same person came about both
-		partly := map[string]any{"title": "Hỗ trợ chế độ thương binh, liệt sĩ", "category": "petition", "field": "policy"}
-		v4 := staff.Create("/api/v1/visits", map[string]any{"session_id": s["id"], "person_ids": []any{an["id"]}, "case": partly})
+		// the same matter reworded is flagged when the same person came about both (the scoring of
+		// GET /cases/{id}/duplicates: internal/dedup)
+		reworded := map[string]any{"title": "Kiến nghị hỗ trợ chế độ cho người có công với cách mạng", "category": "petition", "field": "policy"}
+		v4 := staff.Create("/api/v1/visits", map[string]any{"session_id": s["id"], "person_ids": []any{an["id"]}, "case": reworded})
 		d4, _ := v4["possible_duplicates"].([]any)
 		if len(d4) != 1 || d4[0].(map[string]any)["case_id"] != v2["case_id"] {
-			t.Fatalf("a case of the same person with a partly alike title is flagged: %v", v4["possible_duplicates"])
+			t.Fatalf("a case of the same person about the same matter, reworded, is flagged: %v", v4["possible_duplicates"])
 		}
-		v5 := staff.Create("/api/v1/visits", map[string]any{"session_id": s["id"], "persons": []any{map[string]any{"full_name": "Phan Thị Mơ"}}, "case": partly})
+		v5 := staff.Create("/api/v1/visits", map[string]any{"session_id": s["id"], "persons": []any{map[string]any{"full_name": "Phan Thị Mơ"}}, "case": reworded})
 		d5, _ := v5["possible_duplicates"].([]any)
-		if len(d5) != 1 || d5[0].(map[string]any)["case_id"] != v4["case_id"] || d5[0].(map[string]any)["score"] != float64(1) {
+		if len(d5) != 1 || d5[0].(map[string]any)["case_id"] != v4["case_id"] || d5[0].(map[string]any)["score"].(float64) < 0.4 {
 			t.Fatalf("another person's: only the identical title is flagged: %v", v5["possible_duplicates"])
 		}
 	})

@@ -1,10 +1,8 @@
 package registry
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 	"time"
@@ -351,54 +349,21 @@ type CaseCandidate struct {
 }
 
 const (
-	duplicateThreshold  = 0.5
-	duplicateMax        = 5
-	personInCommonBonus = 0.3
-	blockLimit          = 200  // the cases sharing most words, enough to hold the best few
-	blockWords          = 16   // words of the new title looked up
-	postingsPerWord     = 1000 // newest cases taken per word
+	duplicateMax    = 5    // possible duplicates a visit answers
+	blockLimit      = 20   // the cases sharing most words, enough to hold the best few
+	blockWords      = 6    // words of the new title looked up, its rarest
+	postingsPerWord = 1000 // newest cases taken per word
 )
 
 // possibleDuplicates finds live, unmerged cases of c's organisation that look like the same
-// matter: those sharing at least two informative title words, and those of visits by a person
-// of c's visits. It reads only indexed paths (case_tokens by organisation and word; visits and
-// visit_persons by case and person), then ranks the few candidates in memory.
-func possibleDuplicates(ctx context.Context, tx *gorm.DB, c *caseRow) ([]CaseCandidate, error) {
-	db := tx.WithContext(ctx)
-	var byWords []int64
-	if tokens := titleTokens(c.Title); len(tokens) >= 2 {
-		var err error
-		if byWords, err = sharingWords(ctx, db, c.OrgID, c.Seq, tokens[:min(len(tokens), blockWords)]); err != nil {
-			return nil, err
-		}
+// matter, best first, scored as GET /cases/{id}/duplicates scores them (case_duplicates.go).
+func (s *Service) possibleDuplicates(ctx context.Context, tx *gorm.DB, c *caseRow) ([]CaseCandidate, error) {
+	found, err := s.matchCase(ctx, tx, orgScope(c.OrgID), c, DuplicateQuery{Limit: duplicateMax}.orDefaults())
+	out := make([]CaseCandidate, len(found))
+	for i, f := range found {
+		out[i] = CaseCandidate{CaseID: f.row.ID, Score: f.Score}
 	}
-	var byPersons []int64
-	err := db.Raw(`SELECT DISTINCT oc.root_seq FROM visits v
-		JOIN visit_persons vp ON vp.visit_id = v.id
-		JOIN visit_persons op ON op.person_id = vp.person_id AND op.visit_id <> vp.visit_id
-		JOIN visits ov ON ov.id = op.visit_id
-		JOIN cases oc ON oc.seq = ov.case_seq
-		WHERE v.case_seq = ? AND v.voided_at IS NULL AND ov.voided_at IS NULL AND ov.case_seq <> ?`, c.Seq, c.Seq).
-		Scan(&byPersons).Error
-	if err != nil {
-		return nil, err
-	}
-	seqs := slices.Concat(byWords, byPersons)
-	if len(seqs) == 0 {
-		return []CaseCandidate{}, nil
-	}
-	var rows []caseRow
-	err = db.Select("seq", "id", "title").
-		Where("seq IN ? AND seq <> ? AND org_id = ? AND voided_at IS NULL AND merged_into IS NULL", seqs, c.Seq, c.OrgID).
-		Find(&rows).Error
-	if err != nil {
-		return nil, err
-	}
-	candidates := make([]duplicateCandidate, len(rows))
-	for i, r := range rows {
-		candidates[i] = duplicateCandidate{ID: r.ID, Seq: r.Seq, Title: r.Title, PersonInCommon: slices.Contains(byPersons, r.Seq)}
-	}
-	return rankDuplicates(c.Title, candidates), nil
+	return out, err
 }
 
 // sharingWords returns the cases of an organisation sharing at least two of tokens, most
@@ -419,56 +384,4 @@ func sharingWords(ctx context.Context, db *gorm.DB, orgID string, self int64, to
 		GROUP BY case_seq HAVING COUNT(*) >= 2 ORDER BY COUNT(*) DESC, case_seq DESC LIMIT ?`, append(args, blockLimit)...).
 		Scan(&seqs).Error
 	return seqs, err
-}
-
-// duplicateCandidate is a blocked case waiting to be scored.
-type duplicateCandidate struct {
-	ID             string
-	Seq            int64
-	Title          string
-	PersonInCommon bool
-}
-
-// rankDuplicates scores candidates against title (Jaccard of informative title words, plus a
-// bonus for a person in common), keeps those at the threshold or above and returns the best
-// few, ties to the newest case.
-func rankDuplicates(title string, candidates []duplicateCandidate) []CaseCandidate {
-	words := titleTokens(title)
-	type scored struct {
-		CaseCandidate
-		seq int64
-	}
-	var kept []scored
-	for _, c := range candidates {
-		score := jaccard(words, titleTokens(c.Title))
-		if c.PersonInCommon {
-			score += personInCommonBonus
-		}
-		score = math.Round(min(score, 1)*1000) / 1000
-		if score >= duplicateThreshold {
-			kept = append(kept, scored{CaseCandidate{CaseID: c.ID, Score: score}, c.Seq})
-		}
-	}
-	slices.SortFunc(kept, func(a, b scored) int {
-		return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(b.seq, a.seq))
-	})
-	out := make([]CaseCandidate, 0, min(len(kept), duplicateMax))
-	for i := 0; i < len(kept) && i < duplicateMax; i++ {
-		out = append(out, kept[i].CaseCandidate)
-	}
-	return out
-}
-
-// jaccard is |a ∩ b| / |a ∪ b| of two sets of distinct words.
-func jaccard(a, b []string) float64 {
-	if len(a) == 0 || len(b) == 0 {
-		return 0
-	}
-	shared := 0
-	for _, w := range a {
-		if slices.Contains(b, w) {
-			shared++
-		}
-	}
-	return float64(shared) / float64(len(a)+len(b)-shared)
 }

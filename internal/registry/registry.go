@@ -37,6 +37,7 @@ type Service struct {
 	store *store.Store
 	cfg   Config
 	now   func() time.Time
+	dedup dedupCache // the register's term weights for duplicate scoring (duplicates.go)
 }
 
 // NewService returns the registry service.

@@ -1,0 +1,179 @@
+package dedup
+
+import (
+	"sort"
+	"strconv"
+)
+
+// Block is one blocking key of a person: the records whose Column equals Value, and whose
+// birth year lies in [YearFrom, YearTo] (both 0: any year, or none) or, with NoYear, that have
+// no birth year. A person's duplicates are among the records sharing at least one block, which
+// keeps a lookup to a few index ranges however large the register. Column names the indexed
+// column of persons holding the key.
+type Block struct {
+	Column           string
+	Value            string
+	YearFrom, YearTo int
+	NoYear           bool
+}
+
+// Blocking columns of persons.
+const (
+	ColIDNumber = "id_number"
+	ColPhone    = "phone"
+	ColName     = "name_folded"
+	ColGiven    = "block_given" // generated: GivenKey(name_folded)
+	ColRest     = "block_rest"  // generated: RestKey(name_folded)
+	ColAddress  = "address"
+)
+
+// PersonBlocks are where p's duplicates can be. They catch the copies clerks make: the same ID
+// number or phone; the same given name born within a year (a typo elsewhere in the name); the
+// same family and middle names and given-name initial born within a year (a typo in the given
+// name); the same address, born within a year (any typo, as long as the address was copied
+// as written); and when a birth year is missing on either side, the same folded name, or the
+// same address.
+func PersonBlocks(p *Prepared) []Block {
+	var out []Block
+	if p.IDNumber != nil {
+		out = append(out, Block{Column: ColIDNumber, Value: *p.IDNumber})
+	}
+	if p.Phone != nil {
+		out = append(out, Block{Column: ColPhone, Value: *p.Phone})
+	}
+	if p.BirthYear == nil {
+		out = append(out, Block{Column: ColName, Value: p.Folded})
+		if p.Person.Address != nil {
+			out = append(out, Block{Column: ColAddress, Value: *p.Person.Address})
+		}
+		return out
+	}
+	y := *p.BirthYear
+	out = append(out,
+		Block{Column: ColGiven, Value: GivenKey(p.Folded), YearFrom: y - 1, YearTo: y + 1},
+		Block{Column: ColRest, Value: RestKey(p.Folded), YearFrom: y - 1, YearTo: y + 1},
+		Block{Column: ColName, Value: p.Folded, NoYear: true})
+	if p.Person.Address != nil {
+		out = append(out, Block{Column: ColAddress, Value: *p.Person.Address, YearFrom: y - 1, YearTo: y + 1},
+			Block{Column: ColAddress, Value: *p.Person.Address, NoYear: true})
+	}
+	return out
+}
+
+// columnValue is p's value of a blocking column ("" when it has none).
+func columnValue(p *Prepared, column string) string {
+	switch column {
+	case ColIDNumber:
+		return deref(p.IDNumber)
+	case ColPhone:
+		return deref(p.Phone)
+	case ColName:
+		return p.Folded
+	case ColGiven:
+		return GivenKey(p.Folded)
+	case ColAddress:
+		return deref(p.Person.Address)
+	}
+	return RestKey(p.Folded)
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// MaxBlock bounds how many records one key may gather. A key shared by more (a placeholder
+// phone such as 0000000000) separates nothing and would make scans quadratic.
+const MaxBlock = 1000
+
+// ScanPersons compares every pair of persons sharing a blocking key and returns the pairs
+// scoring at least threshold, best first. skip(a, b) leaves out pairs already decided.
+func ScanPersons(ps []Prepared, st *PersonStats, threshold float64, skip func(a, b int64) bool) []Pair {
+	index := map[string][]int32{}
+	for i := range ps {
+		for _, k := range indexKeys(&ps[i]) {
+			index[k] = append(index[k], int32(i))
+		}
+	}
+	var out []Pair
+	seen := map[int32]bool{}
+	for i := range ps {
+		clear(seen)
+		for _, k := range probeKeys(&ps[i]) {
+			block := index[k]
+			if len(block) > MaxBlock {
+				continue
+			}
+			for _, j := range block {
+				// probes are symmetric: the pair is found from its lower index too
+				if int(j) <= i || seen[j] {
+					continue
+				}
+				seen[j] = true
+				a, b := &ps[i], &ps[j]
+				if skip != nil && skip(a.Seq, b.Seq) {
+					continue
+				}
+				if m := ScorePersons(a, b, st); m.Score >= threshold {
+					out = append(out, Pair{A: a.Seq, B: b.Seq, Match: m})
+				}
+			}
+		}
+	}
+	SortPairs(out)
+	return out
+}
+
+// Pair is a candidate pair of a scan.
+type Pair struct {
+	A, B int64 // the seqs of the two records
+	Match
+}
+
+// SortPairs orders pairs best first, newest records first among equals.
+func SortPairs(ps []Pair) {
+	sort.SliceStable(ps, func(i, j int) bool {
+		if ps[i].Score != ps[j].Score {
+			return ps[i].Score > ps[j].Score
+		}
+		return max(ps[i].A, ps[i].B) > max(ps[j].A, ps[j].B)
+	})
+}
+
+// The in-memory index of a scan answers a Block the way the indexed columns do: each record
+// is filed under column, value and birth year ("-" for none), and under column and value
+// whatever the year ("*").
+func indexKeys(p *Prepared) []string {
+	year := "-"
+	if p.BirthYear != nil {
+		year = strconv.Itoa(*p.BirthYear)
+	}
+	var keys []string
+	for _, c := range []string{ColIDNumber, ColPhone, ColName, ColGiven, ColRest, ColAddress} {
+		if v := columnValue(p, c); v != "" {
+			k := c + "|" + v + "|"
+			keys = append(keys, k+year, k+"*")
+		}
+	}
+	return keys
+}
+
+func probeKeys(p *Prepared) []string {
+	var keys []string
+	for _, b := range PersonBlocks(p) {
+		k := b.Column + "|" + b.Value + "|"
+		switch {
+		case b.NoYear:
+			keys = append(keys, k+"-")
+		case b.YearFrom == 0:
+			keys = append(keys, k+"*")
+		default:
+			for y := b.YearFrom; y <= b.YearTo; y++ {
+				keys = append(keys, k+strconv.Itoa(y))
+			}
+		}
+	}
+	return keys
+}

@@ -1,0 +1,429 @@
+package dedup
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Labelled is a generated person record with the truth about it: records of one Entity are
+// the same citizen entered several times.
+type Labelled struct {
+	Person
+	Entity int
+	Role   string // original, duplicate, namesake (same common name, another person) or household
+}
+
+// Roles of generated records.
+const (
+	RoleOriginal  = "original"
+	RoleDuplicate = "duplicate"
+	RoleNamesake  = "namesake"
+	RoleHousehold = "household"
+)
+
+// weighted picks from a list of values by weight.
+type weighted struct {
+	values []string
+	cum    []float64
+}
+
+// zipf weighs a list given most common first, the way names are distributed.
+func zipf(list string, exponent float64) weighted {
+	var w weighted
+	total := 0.0
+	for i, v := range strings.Split(list, ",") {
+		total += 1 / math.Pow(float64(i+1), exponent)
+		w.values = append(w.values, strings.TrimSpace(v))
+		w.cum = append(w.cum, total)
+	}
+	for i := range w.cum {
+		w.cum[i] /= total
+	}
+	return w
+}
+
+// shares weighs "value:percent" pairs; the rest of 100% is spread over tail (Zipf).
+func shares(list string, tail string) weighted {
+	var w weighted
+	total := 0.0
+	for _, p := range strings.Split(list, ",") {
+		v, pct, _ := strings.Cut(strings.TrimSpace(p), ":")
+		var f float64
+		fmt.Sscan(pct, &f)
+		total += f / 100
+		w.values = append(w.values, v)
+		w.cum = append(w.cum, total)
+	}
+	t := zipf(tail, 1)
+	rest := 1 - total
+	for i, v := range t.values {
+		w.values = append(w.values, v)
+		w.cum = append(w.cum, total+rest*t.cum[i])
+	}
+	return w
+}
+
+func (w weighted) pick(r *rand.Rand) string {
+	x := r.Float64()
+	lo, hi := 0, len(w.cum)-1
+	for lo < hi {
+		mid := (lo + hi) / 2
+		if w.cum[mid] < x {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return w.values[lo]
+}
+
+// Name frequencies: family names by their share of the population (Nguyễn about 38%); middle
+// and given names most common first.
+var (
+	familyNames = shares("Nguyễn:38.4,Trần:12.1,Lê:9.5,Phạm:7,Hoàng:4.1,Phan:4.5,Huỳnh:2.1,Vũ:2,Võ:1.9,Đặng:2.1,Bùi:2,Đỗ:1.4,Hồ:1.3,Ngô:1.3,Dương:1",
+		"Lý,Đinh,Trương,Lương,Đoàn,Trịnh,Mai,Cao,Đào,Hà,Lâm,Tô,Tạ,Lưu,Phùng,Chu,Triệu,Quách,Thái,Kiều,Nông,Châu,Hứa,Tăng,Thân,Giang,La,Âu,Khổng,Văn")
+	maleMiddle         = shares("Văn:38", maleSecondMiddle)
+	maleSecondMiddle   = "Đức,Minh,Hữu,Quang,Đình,Công,Thanh,Xuân,Ngọc,Trọng,Quốc,Tiến,Anh,Duy,Mạnh,Hoàng,Thành,Bá,Viết,Khắc,Hồng,Việt,Phú,Tuấn,Kim,Đăng,Gia,Huy,Nhật,Sỹ,Thế,Trung,Vĩnh"
+	femaleMiddle       = shares("Thị:52", femaleSecondMiddle)
+	femaleSecondMiddle = "Ngọc,Thu,Thanh,Thùy,Kim,Hồng,Mỹ,Minh,Phương,Bích,Xuân,Mai,Diệu,Hoài,Khánh,Quỳnh,Tuyết,Lan,Hải,Ánh,Bảo,Cẩm,Hà,Hoàng,Kiều,Lệ,Mộng,Nguyệt,Như,Tố,Trúc,Vân"
+	maleGiven          = zipf("Hùng,Dũng,Tuấn,Minh,Hải,Nam,Long,Sơn,Thành,Cường,Thắng,Hiếu,Trung,Hoàng,Huy,Phong,Quang,Tùng,Việt,Bình,Đức,Anh,An,Khoa,Hòa,Lâm,Lộc,Nghĩa,Phúc,Quân,Tài,Toàn,Vinh,Khánh,Kiên,Tâm,Thịnh,Tiến,Trí,Hưng,Hậu,Dương,Định,Hiệp,Khải,Lực,Mạnh,Nhân,Tú,Thanh,Thuận,Xuân,Chiến,Công,Đạt,Giang,Hoan,Hội,Luân,Lương,Nhật,Quý,Sang,Tân,Thông,Tín,Tường,Vũ,Cảnh,Chung,Đông,Hào,Kỳ,Phương,Sỹ,Thái,Thạch,Thụy,Triều,Khoái,Thuyết,Xuyên,Khuê,Ngoạn,Bảo,Cương,Danh,Điệp,Đoàn,Duy,Hạnh,Hiển,Hợp,Khang,Khiêm,Lân,Linh,Lợi,Mẫn,Ninh,Phát,Quyết,Quyền,Sáng,Thuần,Thức,Trọng,Tuệ,Vĩnh,Vượng,Yên", 0.6)
+	femaleGiven        = zipf("Hương,Lan,Hoa,Linh,Trang,Thảo,Hà,Ngọc,Mai,Nga,Hằng,Huyền,Hạnh,Thủy,Phương,Yến,Anh,Loan,Dung,Nhung,Oanh,Hiền,Thúy,Vân,Giang,Hồng,Tuyết,Quyên,Liên,Lý,Trinh,Thơ,Hòa,Diệp,Ánh,Bích,Châu,Diễm,Duyên,Gấm,Hậu,Khuyên,Lệ,Liễu,Mơ,My,Nhàn,Nhi,Quỳnh,Sen,Tâm,Thắm,Thoa,Thư,Trâm,Uyên,Xuân,Xuyến,Khoa,Thụy,Khuê,Ái,Bình,Cúc,Đào,Diệu,Hảo,Hoài,Huệ,Kiều,Lài,Lụa,Minh,Nguyệt,Nhàn,Nương,Phấn,Phượng,Quế,Sương,Tâm,Thanh,Thêu,Thìn,Thục,Tình,Trà,Vui,Xoan", 0.6)
+)
+
+// Places of Quảng Trị (districts with some of their communes) for addresses.
+var districts = []struct {
+	name     string
+	communes string
+}{
+	{"huyện Gio Linh", "Gio Mỹ,Gio An,Gio Bình,Gio Châu,Gio Hải,Gio Mai,Gio Phong,Gio Quang,Gio Sơn,Gio Việt,Linh Hải,Trung Giang,Trung Hải,Trung Sơn"},
+	{"huyện Vĩnh Linh", "Vĩnh Thủy,Vĩnh Lâm,Vĩnh Sơn,Vĩnh Long,Vĩnh Hà,Vĩnh Khê,Vĩnh Chấp,Vĩnh Giang,Vĩnh Hòa,Vĩnh Kim,Vĩnh Tú,Vĩnh Thạch"},
+	{"huyện Cam Lộ", "Cam Hiếu,Cam Thủy,Cam Thành,Cam Tuyền,Cam Chính,Cam Nghĩa"},
+	{"huyện Triệu Phong", "Triệu Ái,Triệu Giang,Triệu Long,Triệu Thành,Triệu Đông,Triệu Trạch,Triệu Phước,Triệu Độ,Triệu Hòa,Triệu Sơn"},
+	{"huyện Hải Lăng", "Hải An,Hải Ba,Hải Quế,Hải Dương,Hải Định,Hải Phú,Hải Thượng,Hải Lâm,Hải Sơn,Hải Khê"},
+	{"huyện Hướng Hóa", "Tân Hợp,Tân Lập,Tân Long,Tân Thành,Hướng Phùng,Hướng Tân,Húc,Thuận,Thanh,A Dơi"},
+	{"thành phố Đông Hà", "phường 1,phường 2,phường 3,phường 5,phường Đông Lễ,phường Đông Lương,phường Đông Giang,phường Đông Thanh"},
+	{"huyện Đakrông", "Ba Lòng,Hải Phúc,Mò Ó,Triệu Nguyên,Tà Long,Húc Nghì"},
+}
+
+// cccdProvinces are the birth-registration codes used: mostly Quảng Trị (045), then neighbours.
+var cccdProvinces = shares("045:80,044:6,046:5,001:3", "038,040,042,048,079")
+
+// GeneratePersons returns n labelled person records, shuffled: originals, duplicates of some
+// of them (diacritics dropped, old tone placement, typos, upper case, missing ID number, phone
+// or birth year, abbreviated address), namesakes (the same common name with another ID number
+// and birth year) and household members (same address and phone, another name).
+func GeneratePersons(n int, seed uint64) []Labelled {
+	g := &generator{r: rand.New(rand.NewPCG(seed, 0x7463640a)), usedIDs: map[string]bool{}}
+	var out []Labelled
+	for entity := 0; len(out) < n; entity++ {
+		orig := g.person()
+		out = append(out, Labelled{Person: orig, Entity: entity, Role: RoleOriginal})
+		var other *string // the citizen's other identity document, the same in every copy
+		switch x := g.r.Float64(); {
+		case x < 0.03:
+			out = append(out, Labelled{Person: g.duplicate(orig, &other), Entity: entity, Role: RoleDuplicate},
+				Labelled{Person: g.duplicate(orig, &other), Entity: entity, Role: RoleDuplicate})
+		case x < 0.15:
+			out = append(out, Labelled{Person: g.duplicate(orig, &other), Entity: entity, Role: RoleDuplicate})
+		}
+		switch x := g.r.Float64(); {
+		case x < 0.05 && isCommonName(orig.FullName):
+			entity++
+			out = append(out, Labelled{Person: g.namesake(orig), Entity: entity, Role: RoleNamesake})
+		case x > 0.97:
+			entity++
+			out = append(out, Labelled{Person: g.household(orig), Entity: entity, Role: RoleHousehold})
+		}
+	}
+	out = out[:n]
+	g.r.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
+	return out
+}
+
+type generator struct {
+	r       *rand.Rand
+	usedIDs map[string]bool
+}
+
+func (g *generator) chance(p float64) bool { return g.r.Float64() < p }
+
+func (g *generator) person() Person {
+	gender := "male"
+	if g.chance(0.45) {
+		gender = "female"
+	}
+	year := 1940 + int(math.Round((g.r.Float64()+g.r.Float64()+g.r.Float64())/3*64))
+	p := Person{FullName: g.name(gender), Gender: gender, BirthYear: &year}
+	switch x := g.r.Float64(); {
+	case x < 0.65:
+		p.IDNumber = ptr(g.cccd(year, gender))
+	case x < 0.77:
+		p.IDNumber = ptr(g.cmnd())
+	}
+	if g.chance(0.6) {
+		p.Phone = ptr(g.phone())
+	}
+	// Form 03 has one column for name and address: clerks nearly always fill both
+	if g.chance(0.95) {
+		p.Address = ptr(g.address())
+	}
+	return p
+}
+
+func (g *generator) name(gender string) string {
+	middle, given := maleMiddle, maleGiven
+	if gender == "female" {
+		middle, given = femaleMiddle, femaleGiven
+	}
+	parts := []string{familyNames.pick(g.r)}
+	switch x := g.r.Float64(); {
+	case x < 0.04:
+	case x < 0.2:
+		// Nguyễn Thị Thu Hương: a second middle name after the common one
+		second := maleSecondMiddle
+		if gender == "female" {
+			second = femaleSecondMiddle
+		}
+		parts = append(parts, middle.values[0], zipf(second, 0.6).pick(g.r))
+	default:
+		parts = append(parts, middle.pick(g.r))
+	}
+	parts = append(parts, given.pick(g.r))
+	return strings.Join(parts, " ")
+}
+
+func (g *generator) cccd(year int, gender string) string {
+	for {
+		d := (year - 1900) / 100 * 2
+		if gender == "female" {
+			d++
+		}
+		id := fmt.Sprintf("%s%d%02d%06d", cccdProvinces.pick(g.r), d, year%100, g.r.IntN(1_000_000))
+		if !g.usedIDs[id] {
+			g.usedIDs[id] = true
+			return id
+		}
+	}
+}
+
+func (g *generator) cmnd() string {
+	for {
+		id := fmt.Sprintf("19%07d", g.r.IntN(10_000_000))
+		if !g.usedIDs[id] {
+			g.usedIDs[id] = true
+			return id
+		}
+	}
+}
+
+func (g *generator) phone() string {
+	prefixes := []string{"09", "03", "08", "07"}
+	return prefixes[g.r.IntN(len(prefixes))] + fmt.Sprintf("%08d", g.r.IntN(100_000_000))
+}
+
+func (g *generator) address() string {
+	d := districts[g.r.IntN(len(districts))]
+	communes := strings.Split(d.communes, ",")
+	c := communes[g.r.IntN(len(communes))]
+	unit := "xã " + c
+	if strings.HasPrefix(c, "phường") {
+		unit = c
+	}
+	return fmt.Sprintf("Thôn %d, %s, %s, tỉnh Quảng Trị", 1+g.r.IntN(12), unit, d.name)
+}
+
+// duplicate re-enters orig the way another clerk, on another day, would. other is the
+// citizen's other identity document (made on first use).
+func (g *generator) duplicate(orig Person, other **string) Person {
+	p := orig
+	name := orig.FullName
+	if g.chance(0.25) {
+		name = FlipTonePlacement(name)
+	}
+	if g.chance(0.2) {
+		name = g.typo(name)
+	}
+	if g.chance(0.35) {
+		name = StripDiacritics(name)
+	}
+	if g.chance(0.15) {
+		name = strings.ToUpper(name)
+	}
+	if g.chance(0.1) {
+		name = strings.ReplaceAll(name, " ", "  ") + " "
+	}
+	p.FullName = name
+
+	otherDocument := func() *string {
+		if *other == nil {
+			if orig.IDNumber != nil && len(*orig.IDNumber) == 12 {
+				*other = ptr(g.cmnd())
+			} else {
+				*other = ptr(g.cccd(*orig.BirthYear, orig.Gender))
+			}
+		}
+		return *other
+	}
+	switch x := g.r.Float64(); {
+	case orig.IDNumber == nil && x < 0.1:
+		p.IDNumber = otherDocument()
+	case orig.IDNumber == nil:
+	case x < 0.6:
+	case x < 0.95:
+		p.IDNumber = nil
+	default:
+		// the citizen since swapped the old CMND for a CCCD, or shows the CMND again
+		p.IDNumber = otherDocument()
+	}
+	keepsCCCD := p.IDNumber != nil && len(*p.IDNumber) == 12
+	switch x := g.r.Float64(); {
+	case x < 0.25:
+		p.Phone = nil
+	case x < 0.35:
+		p.Phone = ptr(g.phone())
+	}
+	switch x := g.r.Float64(); {
+	case x < 0.1:
+		p.BirthYear = nil
+	case x < 0.17 && !keepsCCCD:
+		// an age guessed at the desk
+		y := *orig.BirthYear + 1 - 2*g.r.IntN(2)
+		p.BirthYear = &y
+	}
+	if g.chance(0.15) {
+		p.Gender = "unknown"
+	}
+	if orig.Address != nil {
+		switch x := g.r.Float64(); {
+		case x < 0.05:
+			p.Address = nil
+		case x < 0.3:
+			p.Address = ptr(abbreviate(*orig.Address))
+		case x < 0.4:
+			_, rest, _ := strings.Cut(*orig.Address, ", ")
+			p.Address = &rest
+		}
+	}
+	return p
+}
+
+// namesake is another citizen with the same common name: another ID number, born years apart.
+func (g *generator) namesake(orig Person) Person {
+	year := *orig.BirthYear + (3+g.r.IntN(13))*(1-2*g.r.IntN(2))
+	p := Person{FullName: orig.FullName, Gender: orig.Gender, BirthYear: &year}
+	if g.chance(0.7) {
+		p.IDNumber = ptr(g.cccd(year, orig.Gender))
+	}
+	if g.chance(0.6) {
+		p.Phone = ptr(g.phone())
+	}
+	if orig.Address != nil && g.chance(0.5) {
+		p.Address = orig.Address
+	} else {
+		p.Address = ptr(g.address())
+	}
+	return p
+}
+
+// household is someone living with orig: the same address, often the same phone.
+func (g *generator) household(orig Person) Person {
+	gender := "female"
+	if orig.Gender == "female" {
+		gender = "male"
+	}
+	year := *orig.BirthYear + g.r.IntN(7) - 3
+	p := Person{FullName: g.name(gender), Gender: gender, BirthYear: &year, Address: orig.Address}
+	if orig.Phone != nil && g.chance(0.7) {
+		p.Phone = orig.Phone
+	}
+	if g.chance(0.5) {
+		p.IDNumber = ptr(g.cccd(year, gender))
+	}
+	return p
+}
+
+func isCommonName(full string) bool {
+	parts := strings.Fields(full)
+	common := map[string]bool{"Nguyễn": true, "Trần": true, "Lê": true, "Phạm": true}
+	return common[parts[0]] && (parts[1] == "Văn" || parts[1] == "Thị")
+}
+
+// typo makes one keyboard slip in a random word of at least two letters: a letter replaced,
+// dropped, doubled, or swapped with the next.
+func (g *generator) typo(name string) string {
+	words := strings.Fields(name)
+	w := g.r.IntN(len(words))
+	rs := []rune(words[w])
+	if len(rs) < 2 {
+		return name
+	}
+	i := g.r.IntN(len(rs) - 1)
+	switch g.r.IntN(4) {
+	case 0:
+		rs[i+1] = rune("aeiouynhtgcm"[g.r.IntN(12)])
+	case 1:
+		rs = append(rs[:i+1], rs[i+2:]...)
+	case 2:
+		rs = append(rs[:i+1], rs[i:]...)
+	default:
+		rs[i], rs[i+1] = rs[i+1], rs[i]
+	}
+	words[w] = string(rs)
+	return strings.Join(words, " ")
+}
+
+// StripDiacritics writes s the way a keyboard without Vietnamese input would: Nguyễn Văn Đức
+// becomes Nguyen Van Duc.
+func StripDiacritics(s string) string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(s) {
+		switch {
+		case unicode.IsMark(r):
+		case r == 'đ':
+			b.WriteByte('d')
+		case r == 'Đ':
+			b.WriteByte('D')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// FlipTonePlacement moves the tone mark between the old and the new placement of the vowel
+// pairs oa, oe and uy at the end of a syllable (Hòa and Hoà, Thủy and Thuỷ).
+func FlipTonePlacement(s string) string {
+	rs := []rune(norm.NFD.String(s))
+	isTone := func(r rune) bool { return strings.ContainsRune(toneMarks, r) }
+	ends := func(i int) bool { return i >= len(rs) || !(unicode.IsLetter(rs[i]) || unicode.IsMark(rs[i])) }
+	// the pair must open the rhyme: in quý and quà the u belongs to the consonant qu
+	pair := func(i int, b rune) bool {
+		a, b := unicode.ToLower(rs[i]), unicode.ToLower(b)
+		afterQ := i > 0 && unicode.ToLower(rs[i-1]) == 'q'
+		return !afterQ && ((a == 'o' && (b == 'a' || b == 'e')) || (a == 'u' && b == 'y'))
+	}
+	for i := 0; i+2 < len(rs); i++ {
+		switch {
+		case isTone(rs[i+1]) && pair(i, rs[i+2]) && ends(i+3):
+			rs[i+1], rs[i+2] = rs[i+2], rs[i+1]
+			i += 2
+		case isTone(rs[i+2]) && pair(i, rs[i+1]) && ends(i+3):
+			rs[i+1], rs[i+2] = rs[i+2], rs[i+1]
+			i += 2
+		}
+	}
+	return norm.NFC.String(string(rs))
+}
+
+// abbreviate shortens the administrative words the way hurried clerks do.
+func abbreviate(address string) string {
+	r := strings.NewReplacer("Thôn ", "Th. ", "xã ", "X. ", "huyện ", "H. ", "tỉnh ", "T. ", "phường ", "P. ", "thành phố ", "TP ")
+	return r.Replace(address)
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,78 @@
+package dedup
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestScorePersonsTable(t *testing.T) {
+	// the weights of a province-sized register
+	_, st, _ := prepareLabelled(GeneratePersons(20000, 3))
+	year := func(y int) *int { return &y }
+	addr := "Thôn 3, xã Gio Mỹ, huyện Gio Linh, tỉnh Quảng Trị"
+	cases := []struct {
+		name    string
+		a, b    Person
+		offered bool
+		reason  string
+	}{
+		{"the same CCCD decides, however the name was typed",
+			Person{FullName: "Nguyễn Văn Hùng", BirthYear: year(1975), IDNumber: ptr("045075001234")},
+			Person{FullName: "NGUYEN V HUNG", IDNumber: ptr("045075001234")}, true, "same CCCD"},
+		{"another CCCD decides against, whatever else agrees",
+			Person{FullName: "Nguyễn Văn Hùng", Gender: "male", BirthYear: year(1975), IDNumber: ptr("045075001234"), Address: &addr},
+			Person{FullName: "Nguyễn Văn Hùng", Gender: "male", BirthYear: year(1975), IDNumber: ptr("045075009999"), Address: &addr}, false, "different CCCD"},
+		{"a CMND and a CCCD are two documents of one citizen: neither for nor against",
+			Person{FullName: "Khổng Minh Xuyến", BirthYear: year(1962), IDNumber: ptr("191234567")},
+			Person{FullName: "Khổng Minh Xuyến", BirthYear: year(1962), IDNumber: ptr("045062001234")}, true, "same name"},
+		{"hard negative: the same common name, another birth year",
+			Person{FullName: "Nguyễn Văn Hùng", Gender: "male", BirthYear: year(1975)},
+			Person{FullName: "Nguyễn Văn Hùng", Gender: "male", BirthYear: year(1990)}, false, "born 15 years apart"},
+		{"a common name and birth year alone are not enough in a large register",
+			Person{FullName: "Nguyễn Văn Hùng", Gender: "male", BirthYear: year(1975)},
+			Person{FullName: "Nguyen Van Hung", BirthYear: year(1975)}, false, "name matches without diacritics"},
+		{"a rare name and birth year are",
+			Person{FullName: "Khổng Minh Xuyến", BirthYear: year(1962)},
+			Person{FullName: "Khong Minh Xuyen", BirthYear: year(1962)}, true, "name matches without diacritics"},
+		{"a common name at the same address and birth year",
+			Person{FullName: "Nguyễn Thị Lan", Gender: "female", BirthYear: year(1980), Address: &addr},
+			Person{FullName: "NGUYỄN THỊ LAN", BirthYear: year(1980), Address: ptr("Th. 3, X. Gio Mỹ, H. Gio Linh, T. Quảng Trị")}, true, "same address"},
+		{"the same phone and name",
+			Person{FullName: "Lê Thị Thủy", Phone: ptr("0912345678")},
+			Person{FullName: "Le Thi Thuy", Phone: ptr("0912345678")}, true, "same phone"},
+		{"a household shares phone and address, not the name",
+			Person{FullName: "Lê Văn Tám", Gender: "male", BirthYear: year(1970), Phone: ptr("0912345678"), Address: &addr},
+			Person{FullName: "Hoàng Thị Mai", Gender: "female", BirthYear: year(1972), Phone: ptr("0912345678"), Address: &addr}, false, "different given name"},
+		{"old and new tone placement are one name",
+			Person{FullName: "Lê Thị Thủy", BirthYear: year(1980), Address: &addr},
+			Person{FullName: "Lê Thị Thuỷ", BirthYear: year(1980), Address: &addr}, true, "same name"},
+		{"a typo in a rare given name",
+			Person{FullName: "Trần Thị Thanh Xuyến", BirthYear: year(1980), Address: &addr},
+			Person{FullName: "Trần Thị Thanh Xuyếm", BirthYear: year(1980), Address: &addr}, true, "typo: Xuyến / Xuyếm"},
+		{"two real names one letter apart are two names",
+			Person{FullName: "Lê Thị Hằng", BirthYear: year(1981)},
+			Person{FullName: "Lê Thị Hạnh", BirthYear: year(1981)}, false, "typo"},
+		{"Hùng and Hưng fold alike but are different names",
+			Person{FullName: "Phạm Văn Hùng", BirthYear: year(1970)},
+			Person{FullName: "Phạm Văn Hưng", BirthYear: year(1970)}, false, "diacritics: Hùng / Hưng"},
+		{"another middle name is another person",
+			Person{FullName: "Phan Ngọc Bình", BirthYear: year(1964)},
+			Person{FullName: "Phan Quang Bình", BirthYear: year(1964)}, false, "same family and given names; different middle name"},
+		{"...unless much else agrees: then staff should look",
+			Person{FullName: "Phan Ngọc Bình", BirthYear: year(1964), Address: &addr},
+			Person{FullName: "Phan Quang Bình", BirthYear: year(1964), Address: &addr}, true, "different middle name"},
+		{"another gender is another person",
+			Person{FullName: "Trần Minh Anh", Gender: "male", BirthYear: year(1990)},
+			Person{FullName: "Trần Minh Anh", Gender: "female", BirthYear: year(1990)}, false, "different gender"},
+	}
+	for _, c := range cases {
+		a, b := Prepare(c.a), Prepare(c.b)
+		m := ScorePersons(&a, &b, st)
+		if back := ScorePersons(&b, &a, st); back.Score != m.Score {
+			t.Errorf("%s: the score depends on the order: %v and %v", c.name, m.Score, back.Score)
+		}
+		if offered := m.Score >= DefaultThreshold; offered != c.offered || !strings.Contains(strings.Join(m.Reasons, "; "), c.reason) {
+			t.Errorf("%s: got %.3f %q, want offered=%v with a reason containing %q", c.name, m.Score, m.Reasons, c.offered, c.reason)
+		}
+	}
+}

@@ -1,0 +1,503 @@
+package httpapi_test
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/tcd-registry/tcd/internal/auth"
+	"github.com/tcd-registry/tcd/internal/testenv"
+)
+
+// candidate is one entry of GET /persons/{id}/duplicates or GET /cases/{id}/duplicates.
+type candidate struct {
+	Person  map[string]any `json:"person"`
+	Case    map[string]any `json:"case"`
+	Score   float64        `json:"score"`
+	Reasons []string       `json:"reasons"`
+}
+
+func duplicatesOf(t *testing.T, c *testenv.Client, path string) []candidate {
+	t.Helper()
+	r := c.Get(path + "/duplicates")
+	if r.Status != http.StatusOK {
+		t.Fatalf("GET %s/duplicates: %s", path, r)
+	}
+	var out []candidate
+	r.Decode(t, &out)
+	return out
+}
+
+// offered finds id among the candidates.
+func offered(cands []candidate, id string) (candidate, bool) {
+	for _, c := range cands {
+		rec := c.Person
+		if rec == nil {
+			rec = c.Case
+		}
+		if rec["id"] == id {
+			return c, true
+		}
+	}
+	return candidate{}, false
+}
+
+func hasReason(c candidate, part string) bool {
+	return slices.ContainsFunc(c.Reasons, func(r string) bool { return strings.Contains(r, part) })
+}
+
+func TestPersonDuplicatesWeighEachKindOfEvidence(t *testing.T) {
+	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
+		env := testenv.Start(t, backend)
+		staff := env.As(auth.Staff)
+		person := func(body map[string]any) string { return staff.Create("/api/v1/persons", body)["id"].(string) }
+		addr := "Thôn 3, xã Gio Mỹ, huyện Gio Linh, tỉnh Quảng Trị"
+
+		an := person(map[string]any{"full_name": "Nguyễn Văn An", "gender": "male", "birth_year": 1975, "id_number": "045075001234", "address": addr})
+		sameCCCD := person(map[string]any{"full_name": "NGUYEN V. AN", "id_number": "045 075 001 234"})
+		namesake := person(map[string]any{"full_name": "Nguyễn Văn An", "gender": "male", "birth_year": 1990, "id_number": "045090004321", "address": addr})
+		hop := person(map[string]any{"full_name": "Trần Thị Bích Hợp", "phone": "0905111222"})
+		samePhone := person(map[string]any{"full_name": "Tran Thi Bich Hop", "phone": "0905 111 222"})
+		household := person(map[string]any{"full_name": "Lê Văn Tám", "gender": "male", "phone": "0905111222", "address": addr})
+		xuyen := person(map[string]any{"full_name": "Khổng Minh Xuyến", "birth_year": 1962})
+		unaccented := person(map[string]any{"full_name": "Khong Minh Xuyen", "birth_year": 1962})
+		typo := person(map[string]any{"full_name": "Khổng Minh Xuyếm", "birth_year": 1962})
+		thuy := person(map[string]any{"full_name": "Lê Thị Thủy", "birth_year": 1980, "address": addr})
+		thuyNew := person(map[string]any{"full_name": "Lê Thị Thuỷ", "birth_year": 1980, "address": "Th. 3, X. Gio Mỹ, H. Gio Linh, T. Quảng Trị"})
+		hung := person(map[string]any{"full_name": "Phạm Văn Hùng", "gender": "male", "birth_year": 1970})
+		hung2 := person(map[string]any{"full_name": "Phạm Văn Hưng", "gender": "male", "birth_year": 1970})
+		anh := person(map[string]any{"full_name": "Đào Minh Anh", "gender": "male", "birth_year": 1990})
+		anhF := person(map[string]any{"full_name": "Đào Minh Anh", "gender": "female", "birth_year": 1990})
+		voided := person(map[string]any{"full_name": "Khổng Minh Xuyến", "birth_year": 1962})
+		if r := staff.Delete("/api/v1/persons/" + voided + "?reason=nh%E1%BA%ADp%20nh%E1%BA%A7m"); r.Status != http.StatusOK {
+			t.Fatalf("void: %s", r)
+		}
+
+		want := []struct {
+			what, probe, other, reason string
+		}{
+			{"the same CCCD decides however the name was written", an, sameCCCD, "same CCCD"},
+			{"the same phone and name", hop, samePhone, "same phone"},
+			{"a name written without diacritics", xuyen, unaccented, "name matches without diacritics"},
+			{"a typo in the given name", xuyen, typo, "typo: Xuyến / Xuyếm"},
+			{"old and new tone placement, an abbreviated address", thuy, thuyNew, "same name"},
+			{"...and the address", thuy, thuyNew, "same address"},
+		}
+		for _, w := range want {
+			c, ok := offered(duplicatesOf(t, staff, "/api/v1/persons/"+w.probe), w.other)
+			if !ok || c.Score < 0.4 || c.Score > 1 || !hasReason(c, w.reason) {
+				t.Errorf("%s: want the other offered with %q, got %+v (offered %v)", w.what, w.reason, c, ok)
+			}
+			if back, ok := offered(duplicatesOf(t, staff, "/api/v1/persons/"+w.other), w.probe); !ok || back.Score != c.Score {
+				t.Errorf("%s: the pair scores the same from either side: %v and %v", w.what, c.Score, back.Score)
+			}
+		}
+		notWanted := []struct{ what, probe, other string }{
+			{"hard negative: the same common name with another CCCD and birth year", an, namesake},
+			{"a household shares a phone, not a name", hop, household},
+			{"Hùng and Hưng fold alike but are two names", hung, hung2},
+			{"another gender", anh, anhF},
+			{"a voided record", xuyen, voided},
+			{"the person itself", an, an},
+		}
+		for _, w := range notWanted {
+			if c, ok := offered(duplicatesOf(t, staff, "/api/v1/persons/"+w.probe), w.other); ok {
+				t.Errorf("%s: not offered, got %+v", w.what, c)
+			}
+		}
+		list := duplicatesOf(t, staff, "/api/v1/persons/"+xuyen)
+		for i := 1; i < len(list); i++ {
+			if list[i].Score > list[i-1].Score {
+				t.Fatalf("best first: %+v", list)
+			}
+		}
+		// a lower bar shows weaker candidates too, with the evidence against them
+		r := staff.Get("/api/v1/persons/" + an + "/duplicates?min_score=0.000001")
+		var weak []candidate
+		r.Decode(t, &weak)
+		if c, ok := offered(weak, namesake); ok && !hasReason(c, "different CCCD") {
+			t.Errorf("the namesake's evidence says why: %+v", c)
+		}
+
+		admin := env.As(auth.Admin)
+		entries := admin.ListAll("/api/v1/audit?entity=person&entity_id="+an, 50)
+		if !slices.ContainsFunc(entries, func(e map[string]any) bool { return e["action"] == "read_duplicates" }) {
+			t.Errorf("a duplicates lookup discloses persons: it is audited, got %v", entries)
+		}
+	})
+}
+
+func TestPersonMergeChainsAndUnmerge(t *testing.T) {
+	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
+		env := testenv.Start(t, backend)
+		staff := env.As(auth.Staff)
+		person := func(name string) string {
+			return staff.Create("/api/v1/persons", map[string]any{"full_name": name, "birth_year": 1962})["id"].(string)
+		}
+		a, b, c, d := person("Khổng Minh Xuyến"), person("Khong Minh Xuyen"), person("KHỔNG MINH XUYẾN"), person("Khổng  Minh Xuyến")
+		path := func(id string) string { return "/api/v1/persons/" + id }
+
+		r := staff.Post(path(a)+"/merge", map[string]any{"into": b})
+		if r.Status != http.StatusOK || r.JSON()["merged_into"] != b || r.Header.Get("ETag") == "" {
+			t.Fatalf("merge A into B: %s", r)
+		}
+		if g := staff.Get(path(a)); g.Status != http.StatusOK || g.JSON()["merged_into"] != b {
+			t.Fatalf("a merged person stays readable with merged_into: %s", g)
+		}
+		if slices.Contains(ids(staff.ListAll("/api/v1/persons?q=xuyen", 50)), a) {
+			t.Fatalf("a merged person leaves lists")
+		}
+		if !slices.Contains(ids(staff.ListAll("/api/v1/persons?q=xuyen&include_merged=true", 50)), a) {
+			t.Fatalf("...unless include_merged=true")
+		}
+		if _, ok := offered(duplicatesOf(t, staff, path(b)), a); ok {
+			t.Fatalf("a merged person is no longer offered as a duplicate")
+		}
+		if r := staff.Post(path(a)+"/merge", map[string]any{"into": c}); r.Status != http.StatusConflict || !r.IsProblem() {
+			t.Fatalf("merging a merged person again: want 409, got %s", r)
+		}
+		// C into A (merged into B) goes on to B, the survivor
+		if r := staff.Post(path(c)+"/merge", map[string]any{"into": a}); r.Status != http.StatusOK || r.JSON()["merged_into"] != b {
+			t.Fatalf("merge into a merged person follows to its survivor: %s", r)
+		}
+		// the survivor merged on: B into D; A and C follow B
+		if r := staff.Post(path(b)+"/merge", map[string]any{"into": d}); r.Status != http.StatusOK || r.JSON()["merged_into"] != d {
+			t.Fatalf("merge B into D: %s", r)
+		}
+		if r := staff.Post(path(d)+"/merge", map[string]any{"into": a}); r.Status != http.StatusUnprocessableEntity || !r.HasFieldError("into") {
+			t.Fatalf("D into A (whose survivor is D) would loop: want 422 naming into, got %s", r)
+		}
+		// unmerging B restores B as the survivor of A and C, and D alone
+		if r := staff.Post(path(b)+"/unmerge", nil); r.Status != http.StatusOK || r.JSON()["merged_into"] != nil {
+			t.Fatalf("unmerge B: %s", r)
+		}
+		if staff.Get(path(a)).JSON()["merged_into"] != b || staff.Get(path(c)).JSON()["merged_into"] != b {
+			t.Fatalf("A and C stay merged into B")
+		}
+		if r := staff.Post(path(b)+"/unmerge", nil); r.Status != http.StatusConflict {
+			t.Fatalf("unmerging a person who is not merged: want 409, got %s", r)
+		}
+		etag := staff.Get(path(a)).Header.Get("ETag")
+		staff.Patch(path(a), map[string]any{"phone": "0912000111"})
+		if r := staff.Post(path(a)+"/unmerge", nil, "If-Match", etag); r.Status != http.StatusPreconditionFailed {
+			t.Fatalf("unmerge with a stale ETag: want 412, got %s", r)
+		}
+		if r := staff.Post(path(a)+"/unmerge", nil); r.Status != http.StatusOK || r.JSON()["merged_into"] != nil {
+			t.Fatalf("unmerge A: %s", r)
+		}
+		if _, ok := offered(duplicatesOf(t, staff, path(d)), a); !ok {
+			t.Fatalf("an unmerged person is offered again")
+		}
+
+		voided := person("Khổng Minh Xuyến")
+		staff.Delete(path(voided) + "?reason=sai")
+		for _, bad := range []struct {
+			what string
+			body any
+		}{
+			{"into itself", map[string]any{"into": a}},
+			{"into a voided person", map[string]any{"into": voided}},
+			{"into an unknown person", map[string]any{"into": "nobody"}},
+			{"without into", map[string]any{}},
+		} {
+			if r := staff.Post(path(a)+"/merge", bad.body); r.Status != http.StatusUnprocessableEntity || !r.HasFieldError("into") {
+				t.Errorf("merge %s: want 422 naming into, got %s", bad.what, r)
+			}
+		}
+		if r := staff.Post(path("nobody")+"/merge", map[string]any{"into": a}); r.Status != http.StatusNotFound {
+			t.Errorf("merging an unknown person: want 404, got %s", r)
+		}
+		if r := staff.Get(path(a)); r.JSON()["merged_into"] != nil {
+			t.Errorf("a refused merge changes nothing: %s", r)
+		}
+
+		admin := env.As(auth.Admin)
+		actions := map[string]int{}
+		for _, e := range admin.ListAll("/api/v1/audit?entity=person", 200) {
+			actions[e["action"].(string)]++
+		}
+		if actions["merge"] != 3 || actions["unmerge"] != 2 {
+			t.Errorf("every merge and unmerge is audited, got %v", actions)
+		}
+	})
+}
+
+func TestCaseDuplicatesWeighCitizensRespondentAndText(t *testing.T) {
+	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
+		env := testenv.Start(t, backend)
+		staff := env.As(auth.Staff)
+		session := staff.Create("/api/v1/sessions", map[string]any{"kind": "regular", "date": "2024-03-18"})["id"]
+		visit := func(persons []any, c map[string]any) string {
+			return staff.Create("/api/v1/visits", map[string]any{"session_id": session, "persons": persons, "case": c})["case_id"].(string)
+		}
+		an := map[string]any{"full_name": "Nguyễn Văn An", "birth_year": 1975, "id_number": "045075001234"}
+		anCopy := map[string]any{"full_name": "Nguyen Van An", "id_number": "045075001234"}
+		binh := map[string]any{"full_name": "Trần Thị Bình", "birth_year": 1980}
+		land := visit([]any{an}, map[string]any{"title": "Khiếu nại việc thu hồi đất thửa số 125, tờ bản đồ số 7, xã Gio Mỹ",
+			"category": "complaint", "field": "land", "respondent": "UBND huyện Gio Linh"})
+		// the same citizen, as another person record matched by CCCD, about the same plot
+		again := visit([]any{anCopy}, map[string]any{"title": "Khieu nai thu hoi dat thua 125 to ban do 7 xa Gio My",
+			"category": "complaint", "field": "land", "respondent": "Ủy ban nhân dân huyện Gio Linh"})
+		// the same citizen about another matter
+		other := visit([]any{an}, map[string]any{"title": "Đề nghị xét trợ cấp bảo trợ xã hội cho người cao tuổi",
+			"category": "petition", "field": "policy", "respondent": "UBND xã Gio Mỹ"})
+		// a neighbour about the same plot, at the same respondent
+		neighbour := visit([]any{binh}, map[string]any{"title": "Khiếu nại việc thu hồi đất thửa số 125, tờ bản đồ số 7, xã Gio Mỹ",
+			"category": "complaint", "field": "land", "respondent": "UBND huyện Gio Linh"})
+		// a plot next door: the same pattern, other specifics
+		nextDoor := visit([]any{binh}, map[string]any{"title": "Khiếu nại việc thu hồi đất thửa số 311, tờ bản đồ số 9, xã Gio Mỹ",
+			"category": "complaint", "field": "land", "respondent": "UBND huyện Gio Linh"})
+
+		dups := duplicatesOf(t, staff, "/api/v1/cases/"+land)
+		c, ok := offered(dups, again)
+		if !ok || !hasReason(c, "same citizen: Nguyễn Văn An") || !hasReason(c, "same respondent: UBND huyện Gio Linh") || !hasReason(c, "title similarity") {
+			t.Errorf("the same matter by the same citizen (matched by CCCD), reworded: want offered with reasons, got %+v (%v)", c, ok)
+		}
+		if c, ok := offered(dups, neighbour); !ok || !hasReason(c, "same respondent: UBND huyện Gio Linh") || !hasReason(c, "title similarity 1.00") {
+			t.Errorf("the same matter brought by a neighbour: want offered, got %+v (%v)", c, ok)
+		}
+		if c, ok := offered(dups, other); ok {
+			t.Errorf("the same citizen about another matter is not a duplicate: %+v", c)
+		}
+		if c, ok := offered(dups, nextDoor); ok {
+			t.Errorf("another plot under the same pattern is another matter: %+v", c)
+		}
+		if c.Case["visit_count"] == nil || c.Case["code"] == nil {
+			t.Errorf("candidates carry the whole case: %+v", c.Case)
+		}
+		for i := 1; i < len(dups); i++ {
+			if dups[i].Score > dups[i-1].Score {
+				t.Fatalf("best first: %+v", dups)
+			}
+		}
+		// a delegation that came about two cases, through different members
+		rep := staff.Create("/api/v1/persons", map[string]any{"full_name": "Hồ Văn Định"})["id"]
+		delegation := staff.Create("/api/v1/delegations", map[string]any{"name": "Đoàn công dân thôn Tân Định", "member_count": 8,
+			"representative_ids": []any{rep}})["id"]
+		byDelegation := func(who map[string]any, title string) string {
+			return staff.Create("/api/v1/visits", map[string]any{"session_id": session, "delegation_id": delegation, "persons": []any{who},
+				"case": map[string]any{"title": title, "category": "petition", "field": "land"}})["case_id"].(string)
+		}
+		road := byDelegation(map[string]any{"full_name": "Hồ Thị Mai"}, "Kiến nghị bồi thường đất làm đường tránh thôn Tân Định")
+		road2 := byDelegation(map[string]any{"full_name": "Lê Văn Quý"}, "Đề nghị xem xét bồi thường đất dự án đường tránh, thôn Tân Định")
+		if c, ok := offered(duplicatesOf(t, staff, "/api/v1/cases/"+road), road2); !ok || !hasReason(c, "same delegation: Đoàn công dân thôn Tân Định") {
+			t.Errorf("two cases the same delegation came about: want offered with the delegation as a reason, got %+v (%v)", c, ok)
+		}
+
+		// at intake, the same scoring answers possible_duplicates
+		v := staff.Create("/api/v1/visits", map[string]any{"session_id": session, "persons": []any{an},
+			"case": map[string]any{"title": "Khiếu nại thu hồi đất thửa 125 tờ bản đồ 7 Gio Mỹ", "category": "complaint", "field": "land"}})
+		possible, _ := v["possible_duplicates"].([]any)
+		var flagged []string
+		for _, p := range possible {
+			flagged = append(flagged, p.(map[string]any)["case_id"].(string))
+		}
+		if !slices.Contains(flagged, land) || slices.Contains(flagged, other) {
+			t.Errorf("possible_duplicates flags the same matter, not the citizen's other one: %v", possible)
+		}
+	})
+}
+
+// caseFigures reads a case's visit_count and merged_into.
+func caseFigures(t *testing.T, c *testenv.Client, id string) (float64, any) {
+	t.Helper()
+	m := c.Get("/api/v1/cases/" + id).JSON()
+	return m["visit_count"].(float64), m["merged_into"]
+}
+
+func TestCaseMergeCountsOnceAndUnmergeRestores(t *testing.T) {
+	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
+		env := testenv.Start(t, backend)
+		staff, agency := env.As(auth.Staff), env.As(auth.Agency)
+		session := staff.Create("/api/v1/sessions", map[string]any{"kind": "regular", "date": "2024-03-18"})["id"]
+		newCase := func(title string, visits int) string {
+			id := staff.Create("/api/v1/cases", map[string]any{"title": title, "category": "complaint", "field": "land"})["id"].(string)
+			for range visits {
+				staff.Create("/api/v1/visits", map[string]any{"session_id": session, "case_id": id, "persons": []any{map[string]any{"full_name": "Lê Văn Tám"}}})
+			}
+			return id
+		}
+		a, b, c := newCase("Tranh chấp đất thửa 12", 1), newCase("Tranh chấp đất thửa số 12", 2), newCase("Tranh chap dat thua 12", 3)
+		cases := func() float64 {
+			t.Helper()
+			r := agency.Get("/api/v1/stats/summary?from=2024-01-01&to=2024-12-31")
+			if r.Status != http.StatusOK {
+				t.Fatalf("summary: %s", r)
+			}
+			return r.JSON()["cases"].(float64)
+		}
+		before := cases()
+		if before != 3 {
+			t.Fatalf("three cases before any merge, got %v", before)
+		}
+
+		if r := staff.Post("/api/v1/cases/"+a+"/merge", map[string]any{"into": b}); r.Status != http.StatusOK || r.JSON()["merged_into"] != b || r.JSON()["visit_count"] != float64(0) {
+			t.Fatalf("merge A into B: a merged case counts no visits itself: %s", r)
+		}
+		if n, _ := caseFigures(t, staff, b); n != 3 {
+			t.Fatalf("B counts its visits and A's: %v", n)
+		}
+		if n := cases(); n != 2 {
+			t.Fatalf("after A into B the period counts 2 cases, got %v", n)
+		}
+		// chain: B into C; A, B and C all count as C
+		if r := staff.Post("/api/v1/cases/"+b+"/merge", map[string]any{"into": c}); r.Status != http.StatusOK {
+			t.Fatalf("merge B into C: %s", r)
+		}
+		if n, _ := caseFigures(t, staff, c); n != 6 {
+			t.Fatalf("C counts the whole chain's visits: %v", n)
+		}
+		if n, into := caseFigures(t, staff, a); n != 0 || into != b {
+			t.Fatalf("A stays merged into B (the chain is kept): %v %v", n, into)
+		}
+		if n := cases(); n != 1 {
+			t.Fatalf("after B into C the period counts 1 case, got %v", n)
+		}
+		// unmerging B restores B with A under it, and C alone
+		if r := staff.Post("/api/v1/cases/"+b+"/unmerge", nil); r.Status != http.StatusOK || r.JSON()["visit_count"] != float64(3) {
+			t.Fatalf("unmerge B: B counts A's visits and its own again: %s", r)
+		}
+		if n, _ := caseFigures(t, staff, c); n != 3 {
+			t.Fatalf("C counts its own visits again: %v", n)
+		}
+		if n := cases(); n != 2 {
+			t.Fatalf("after unmerging B the period counts 2 cases, got %v", n)
+		}
+		if r := staff.Post("/api/v1/cases/"+a+"/unmerge", nil); r.Status != http.StatusOK {
+			t.Fatalf("unmerge A: %s", r)
+		}
+		for id, want := range map[string]float64{a: 1, b: 2, c: 3} {
+			if n, into := caseFigures(t, staff, id); n != want || into != nil {
+				t.Errorf("all unmerged: each case counts its own visits (%s: %v, merged_into %v)", id, n, into)
+			}
+		}
+		if n := cases(); n != before {
+			t.Fatalf("after every unmerge the counts are restored: %v, want %v", n, before)
+		}
+
+		voided := newCase("Tranh chấp đất thửa 99", 0)
+		staff.Delete("/api/v1/cases/" + voided + "?reason=sai")
+		for _, bad := range []map[string]any{{"into": a}, {"into": voided}, {"into": "nothing"}} {
+			if r := staff.Post("/api/v1/cases/"+a+"/merge", bad); r.Status != http.StatusUnprocessableEntity || !r.HasFieldError("into") {
+				t.Errorf("merge %v: want 422 naming into, got %s", bad, r)
+			}
+		}
+		if r := staff.Post("/api/v1/cases/"+a+"/merge", map[string]any{"into": b}); r.Status != http.StatusOK {
+			t.Fatalf("merge A into B: %s", r)
+		}
+		if r := staff.Delete("/api/v1/cases/" + b + "?reason=sai"); r.Status != http.StatusConflict {
+			t.Errorf("a survivor cannot be voided under its merged cases: %s", r)
+		}
+		admin := env.As(auth.Admin)
+		var merges, unmerges int
+		for _, e := range admin.ListAll("/api/v1/audit?entity=case", 200) {
+			switch e["action"] {
+			case "merge":
+				merges++
+			case "unmerge":
+				unmerges++
+			}
+		}
+		if merges != 3 || unmerges != 2 {
+			t.Errorf("every case merge and unmerge is audited: %d merges, %d unmerges", merges, unmerges)
+		}
+	})
+}
+
+func TestNotDuplicateIsNeverSuggestedAgain(t *testing.T) {
+	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
+		env := testenv.Start(t, backend)
+		staff := env.As(auth.Staff)
+		a := staff.Create("/api/v1/persons", map[string]any{"full_name": "Khổng Minh Xuyến", "birth_year": 1962})["id"].(string)
+		b := staff.Create("/api/v1/persons", map[string]any{"full_name": "Khong Minh Xuyen", "birth_year": 1962})["id"].(string)
+		ca := staff.Create("/api/v1/cases", map[string]any{"title": "Tranh chấp đất thửa 12 thôn Hà Thượng", "category": "complaint", "field": "land"})["id"].(string)
+		cb := staff.Create("/api/v1/cases", map[string]any{"title": "Tranh chấp đất thửa 12 thôn Hà Thượng", "category": "complaint", "field": "land"})["id"].(string)
+		for _, k := range []struct{ kind, a, b string }{{"persons", a, b}, {"cases", ca, cb}} {
+			base := "/api/v1/" + k.kind + "/"
+			if _, ok := offered(duplicatesOf(t, staff, base+k.a), k.b); !ok {
+				t.Fatalf("%s: the pair is offered before any decision", k.kind)
+			}
+			if r := env.As(auth.Admin).Get("/api/v1/dedup/candidates?type=" + strings.TrimSuffix(k.kind, "s")); len(r.Items()) != 1 {
+				t.Fatalf("%s: the scan finds the pair: %s", k.kind, r)
+			}
+			r := staff.Post(base+k.b+"/not-duplicate", map[string]any{"other": k.a})
+			if r.Status != http.StatusOK || r.JSON()["other"] != k.a || r.JSON()["decided_by"] == nil {
+				t.Fatalf("%s not-duplicate: %s", k.kind, r)
+			}
+			if again := staff.Post(base+k.a+"/not-duplicate", map[string]any{"other": k.b}); again.Status != http.StatusOK || again.JSON()["decided_at"] != r.JSON()["decided_at"] {
+				t.Fatalf("%s: recording the decision again answers the first one: %s", k.kind, again)
+			}
+			for _, probe := range []string{k.a, k.b} {
+				if c, ok := offered(duplicatesOf(t, staff, base+probe), map[string]string{k.a: k.b, k.b: k.a}[probe]); ok {
+					t.Errorf("%s: a pair declared distinct is never suggested again: %+v", k.kind, c)
+				}
+			}
+			if r := staff.Get("/api/v1/dedup/candidates?type=" + strings.TrimSuffix(k.kind, "s")); len(r.Items()) != 0 {
+				t.Errorf("%s: nor in the scan's candidates: %s", k.kind, r)
+			}
+			for _, bad := range []map[string]any{{"other": k.a}, {"other": "nobody"}, {}} {
+				if r := staff.Post(base+k.a+"/not-duplicate", bad); r.Status != http.StatusUnprocessableEntity || !r.HasFieldError("other") {
+					t.Errorf("%s not-duplicate %v: want 422 naming other, got %s", k.kind, bad, r)
+				}
+			}
+		}
+		if entries := env.As(auth.Admin).ListAll("/api/v1/audit?entity=case&entity_id="+cb, 50); !slices.ContainsFunc(entries, func(e map[string]any) bool { return e["action"] == "not_duplicate" }) {
+			t.Errorf("a not-duplicate decision is audited")
+		}
+	})
+}
+
+func TestDedupCandidatesAcrossTheRegister(t *testing.T) {
+	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
+		env := testenv.Start(t, backend)
+		staff := env.As(auth.Staff)
+		pairs := [][2]string{
+			{"Khổng Minh Xuyến", "Khong Minh Xuyen"}, {"Lê Thị Thủy", "LÊ THỊ THUỶ"}, {"Đoàn Văn Tường", "Doan Van Tuong"},
+		}
+		var first string
+		for _, p := range pairs {
+			first = staff.Create("/api/v1/persons", map[string]any{"full_name": p[0], "birth_year": 1960})["id"].(string)
+			staff.Create("/api/v1/persons", map[string]any{"full_name": p[1], "birth_year": 1960})
+		}
+		staff.Create("/api/v1/persons", map[string]any{"full_name": "Trần Văn Một", "birth_year": 1950})
+		r := staff.Post("/api/v1/dedup/scan?type=person", nil)
+		if r.Status != http.StatusOK || r.JSON()["pairs"] != float64(3) || r.JSON()["records"] != float64(7) {
+			t.Fatalf("scan: %s", r)
+		}
+		all := staff.ListAll("/api/v1/dedup/candidates?type=person", 2)
+		if len(all) != 3 {
+			t.Fatalf("three pairs, over pages of 2: %v", all)
+		}
+		for _, p := range all {
+			persons, _ := p["persons"].([]any)
+			if len(persons) != 2 || p["score"].(float64) < 0.4 || len(p["reasons"].([]any)) == 0 {
+				t.Fatalf("a pair carries both persons, its score and reasons: %v", p)
+			}
+		}
+		best := all[0]["persons"].([]any)
+		if r := staff.Post("/api/v1/persons/"+best[1].(map[string]any)["id"].(string)+"/merge", map[string]any{"into": best[0].(map[string]any)["id"]}); r.Status != http.StatusOK {
+			t.Fatalf("merge the best pair: %s", r)
+		}
+		if n := len(staff.ListAll("/api/v1/dedup/candidates?type=person", 50)); n != 2 {
+			t.Errorf("a pair merged since the scan is left out: %d pairs", n)
+		}
+		for _, bad := range []string{"?type=visit", "", "?type=person&limit=0"} {
+			if r := staff.Get("/api/v1/dedup/candidates" + bad); r.Status != http.StatusUnprocessableEntity || !r.IsProblem() {
+				t.Errorf("candidates%s: want 422, got %s", bad, r)
+			}
+		}
+		if r := staff.Post("/api/v1/dedup/scan?type=visit", nil); r.Status != http.StatusUnprocessableEntity || !r.HasFieldError("type") {
+			t.Errorf("scan of an unknown type: want 422, got %s", r)
+		}
+		agency := env.As(auth.Agency)
+		for _, path := range []string{"/api/v1/dedup/candidates?type=person", "/api/v1/persons/" + first + "/duplicates"} {
+			if r := agency.Get(path); r.Status != http.StatusForbidden {
+				t.Errorf("agency tokens never see personal data: GET %s want 403, got %s", path, r)
+			}
+		}
+		if r := env.As(auth.Auditor).Post("/api/v1/persons/"+first+"/unmerge", nil); r.Status != http.StatusForbidden {
+			t.Errorf("auditors write nothing: %s", r)
+		}
+	})
+}

@@ -1,0 +1,327 @@
+//go:build unix
+
+package registry
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/tcd-registry/tcd/internal/auth"
+	"github.com/tcd-registry/tcd/internal/dedup"
+	"github.com/tcd-registry/tcd/internal/orgs"
+	"github.com/tcd-registry/tcd/internal/store"
+)
+
+// BenchmarkDedupQuality loads a generated, labelled register (dedup.GeneratePersons and
+// GenerateCases) through the register's own rules, then measures what staff would get: the
+// precision and recall of the candidate lists at the default threshold (GET
+// /persons/{id}/duplicates, GET /cases/{id}/duplicates) and of the whole-register scan, the
+// time per lookup, and what possible_duplicates adds to a visit that opens a case. It is a
+// quality benchmark, not a timed test: `make bench-dedup` runs it once per register size.
+//
+//	BENCH_PERSONS       register sizes, comma-separated (default 10000,100000)
+//	BENCH_LOOKUPS       lookups sampled per kind (default 5000)
+//	BENCH_DATABASE_URL  PostgreSQL to measure too (else TCD_TEST_DATABASE_URL); a scratch
+//	                    database is made on it and dropped afterwards
+func BenchmarkDedupQuality(b *testing.B) {
+	sizes := []int{10000, 100000}
+	if v := os.Getenv("BENCH_PERSONS"); v != "" {
+		sizes = sizes[:0]
+		for _, f := range strings.Split(v, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || n < 100 {
+				b.Fatalf("BENCH_PERSONS: %q is not a register size", f)
+			}
+			sizes = append(sizes, n)
+		}
+	}
+	lookups := 5000
+	if v := os.Getenv("BENCH_LOOKUPS"); v != "" {
+		lookups, _ = strconv.Atoi(v)
+	}
+	pgURL := os.Getenv("BENCH_DATABASE_URL")
+	if pgURL == "" {
+		pgURL = os.Getenv("TCD_TEST_DATABASE_URL")
+	}
+	for i := 0; i < b.N; i++ {
+		fmt.Printf("%-8s %8s %-7s %7s %9s %6s %6s %8s %8s %8s %9s %9s %6s %6s\n", "backend", "persons", "kind", "lookups",
+			"precision", "recall", "F1", "p50", "p99", "cpu/op", "records", "scan", "scan P", "scan R")
+		for _, n := range sizes {
+			runQuality(b, "sqlite", "sqlite:"+filepath.Join(b.TempDir(), "bench.db"), n, lookups)
+			if pgURL != "" {
+				url, drop := scratchPostgres(b, pgURL)
+				runQuality(b, "postgres", url, n, lookups)
+				drop()
+			}
+		}
+	}
+}
+
+func runQuality(b *testing.B, backend, url string, n, lookups int) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, url, store.Options{MaxOpenConns: 8})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.MigrateUp(ctx); err != nil {
+		b.Fatal(err)
+	}
+	org, err := orgs.NewService(st).EnsureDefault(ctx, "BENCH", "Ban Tiếp công dân tỉnh Quảng Trị")
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := NewService(st, Config{DelegationMin: 5, DefaultOrgID: org.ID})
+
+	people := dedup.GeneratePersons(n, 1)
+	personIDs, persons := loadPersons(b, s, org.ID, people)
+	cases := dedup.GenerateCases(n/2, people, 1)
+	caseIDs, sessionID := loadCases(b, s, org.ID, cases, personIDs)
+	if st.Dialect == store.Postgres {
+		// the planner statistics autovacuum keeps in a running register, not those of a
+		// database filled a minute ago
+		if err := st.DB.Exec("ANALYZE").Error; err != nil {
+			b.Fatal(err)
+		}
+	}
+
+	// persons: lookups of a sample, against the labels
+	ev := dedup.NewEvaluator()
+	for i, p := range people {
+		ev.Label(persons[i].Seq, p.Entity, p.Role)
+	}
+	rng := rand.New(rand.NewPCG(2, 2))
+	var took []time.Duration
+	cpu := cpuTime()
+	for _, i := range rng.Perm(len(persons))[:min(lookups, len(persons))] {
+		start := time.Now()
+		found, err := s.matchPerson(ctx, st.DB, actorScope(auth.System), &persons[i], DuplicateQuery{}.orDefaults())
+		took = append(took, time.Since(start))
+		if err != nil {
+			b.Fatal(err)
+		}
+		var seqs []int64
+		for _, f := range found {
+			seqs = append(seqs, f.row.Seq)
+		}
+		ev.List(persons[i].Seq, seqs)
+	}
+	cpu = (cpuTime() - cpu) / time.Duration(len(took))
+	start := time.Now()
+	scan, pairs, err := s.ScanDuplicates(ctx, "person")
+	if err != nil {
+		b.Fatal(err)
+	}
+	scanQ := ev.Pairs(seqPairs(pairs, idSeqs(persons)))
+	printQuality(backend, n, "person", ev.Quality(), took, cpu, scan, time.Since(start), scanQ)
+
+	// cases
+	cev := dedup.NewEvaluator()
+	var caseRows []caseRow
+	if err := st.DB.Order("seq").Find(&caseRows).Error; err != nil {
+		b.Fatal(err)
+	}
+	bySeq := map[string]int64{}
+	for _, r := range caseRows {
+		bySeq[r.ID] = r.Seq
+	}
+	for i, c := range cases {
+		cev.Label(bySeq[caseIDs[i]], c.Matter, c.Role)
+	}
+	took = took[:0]
+	cpu = cpuTime()
+	for _, i := range rng.Perm(len(caseRows))[:min(lookups, len(caseRows))] {
+		start := time.Now()
+		found, err := s.matchCase(ctx, st.DB, actorScope(auth.System), &caseRows[i], DuplicateQuery{}.orDefaults())
+		took = append(took, time.Since(start))
+		if err != nil {
+			b.Fatal(err)
+		}
+		var seqs []int64
+		for _, f := range found {
+			seqs = append(seqs, f.row.Seq)
+		}
+		cev.List(caseRows[i].Seq, seqs)
+	}
+	cpu = (cpuTime() - cpu) / time.Duration(len(took))
+	start = time.Now()
+	scan, pairs, err = s.ScanDuplicates(ctx, "case")
+	if err != nil {
+		b.Fatal(err)
+	}
+	printQuality(backend, n, "case", cev.Quality(), took, cpu, scan, time.Since(start), cev.Pairs(seqPairs(pairs, bySeq)))
+
+	// intake: a visit opening a case against a visit to an existing one, for the same citizens
+	var withCase, withoutCase []time.Duration
+	var cpuWith, cpuWithout time.Duration
+	for i := 0; i < min(lookups, 200); i++ {
+		c := cases[rng.IntN(len(cases))]
+		ids := make([]string, len(c.Persons))
+		for j, p := range c.Persons {
+			ids[j] = personIDs[p]
+		}
+		summary := "Công dân trình bày lại nội dung đã nêu"
+		start, c0 := time.Now(), cpuTime()
+		if _, err := s.CreateVisit(ctx, auth.System, NewVisit{SessionID: sessionID, PersonIDs: ids, Case: &NewCase{
+			Title: c.Title, Summary: &summary, Category: c.Category, Field: c.Field, Respondent: c.Respondent}}); err != nil {
+			b.Fatal(err)
+		}
+		withCase, cpuWith = append(withCase, time.Since(start)), cpuWith+cpuTime()-c0
+		existing := caseIDs[rng.IntN(len(caseIDs))]
+		start, c0 = time.Now(), cpuTime()
+		if _, err := s.CreateVisit(ctx, auth.System, NewVisit{SessionID: sessionID, PersonIDs: ids, CaseID: &existing}); err != nil {
+			b.Fatal(err)
+		}
+		withoutCase, cpuWithout = append(withoutCase, time.Since(start)), cpuWithout+cpuTime()-c0
+	}
+	k := time.Duration(len(withCase))
+	fmt.Printf("%-8s %8d intake: visit opening a case (with possible_duplicates) p50 %s p99 %s cpu/op %s; visit to an existing case p50 %s p99 %s cpu/op %s; added: p50 %s, cpu %s\n",
+		backend, n, ms(pct(withCase, 50)), ms(pct(withCase, 99)), ms(cpuWith/k), ms(pct(withoutCase, 50)), ms(pct(withoutCase, 99)),
+		ms(cpuWithout/k), ms(pct(withCase, 50)-pct(withoutCase, 50)), ms((cpuWith-cpuWithout)/k))
+}
+
+// loadPersons registers the generated persons through the person rules, a thousand per
+// transaction, and returns their ids and rows in the order given.
+func loadPersons(b *testing.B, s *Service, orgID string, people []dedup.Labelled) ([]string, []personRow) {
+	ctx := context.Background()
+	ids := make([]string, len(people))
+	rows := make([]personRow, len(people))
+	for lo := 0; lo < len(people); lo += 1000 {
+		err := s.store.Tx(ctx, func(tx *gorm.DB) error {
+			for i := lo; i < min(lo+1000, len(people)); i++ {
+				p := people[i]
+				row, err := s.createPerson(ctx, tx, auth.System, orgID, NewPerson{FullName: p.FullName, Gender: p.Gender,
+					BirthYear: p.BirthYear, IDNumber: p.IDNumber, Phone: p.Phone, Address: p.Address})
+				if err != nil {
+					return fmt.Errorf("person %d %+v: %w", i, p.Person, err)
+				}
+				ids[i], rows[i] = row.ID, *row
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	return ids, rows
+}
+
+// loadCases opens the generated cases, each with a visit by its citizens, five hundred per
+// transaction, and returns the case ids in the order given and the session of the visits.
+func loadCases(b *testing.B, s *Service, orgID string, cases []dedup.LabelledCase, personIDs []string) ([]string, string) {
+	ctx := context.Background()
+	session, err := s.CreateSession(ctx, auth.System, NewSession{OrgID: &orgID, Kind: "regular", Date: "2024-03-18"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ids := make([]string, len(cases))
+	for lo := 0; lo < len(cases); lo += 500 {
+		err := s.store.Tx(ctx, func(tx *gorm.DB) error {
+			for i := lo; i < min(lo+500, len(cases)); i++ {
+				c := cases[i]
+				row, err := s.createCase(ctx, tx, auth.System, orgID, NewCase{Title: c.Title, Summary: c.Summary,
+					Category: c.Category, Field: c.Field, Respondent: c.Respondent})
+				if err != nil {
+					return fmt.Errorf("case %d: %w", i, err)
+				}
+				visit := &visitRow{Meta: s.newMeta(orgID), SessionID: session.ID, Kind: "regular", Date: "2024-03-18",
+					CaseID: row.ID, CaseSeq: row.Seq, Headcount: len(c.Persons)}
+				if err := tx.WithContext(ctx).Create(visit).Error; err != nil {
+					return err
+				}
+				var who []string
+				for _, p := range c.Persons {
+					who = append(who, personIDs[p])
+				}
+				if err := visitPersons.insert(ctx, tx, visit.ID, who); err != nil {
+					return err
+				}
+				ids[i] = row.ID
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	return ids, session.ID
+}
+
+func idSeqs(rows []personRow) map[string]int64 {
+	out := make(map[string]int64, len(rows))
+	for _, r := range rows {
+		out[r.ID] = r.Seq
+	}
+	return out
+}
+
+func seqPairs(pairs []ScannedPair, seqOf map[string]int64) []dedup.Pair {
+	out := make([]dedup.Pair, len(pairs))
+	for i, p := range pairs {
+		out[i] = dedup.Pair{A: seqOf[p.IDs[0]], B: seqOf[p.IDs[1]], Match: p.Match}
+	}
+	return out
+}
+
+func printQuality(backend string, n int, kind string, q dedup.Quality, took []time.Duration, cpu time.Duration, scan ScanResult, scanTook time.Duration, sq dedup.Quality) {
+	fmt.Printf("%-8s %8d %-7s %7d %9.3f %6.3f %6.3f %8s %8s %8s %9d %8.1fs %6.3f %6.3f\n", backend, n, kind, q.Lists,
+		q.Precision, q.Recall, q.F1, ms(pct(took, 50)), ms(pct(took, 99)), ms(cpu), scan.Records, scanTook.Seconds(), sq.Precision, sq.Recall)
+}
+
+// cpuTime is the CPU time this process has used so far, as the kernel counts it (the embedded
+// SQLite included): on a shared machine it says what a lookup costs where wall-clock time says
+// how busy the machine was. PostgreSQL's own work is not in it.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func pct(ds []time.Duration, p int) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[min(len(s)-1, len(s)*p/100)]
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000) }
+
+// scratchPostgres makes an empty database on the server at adminURL, and a function that drops it.
+func scratchPostgres(b *testing.B, adminURL string) (string, func()) {
+	ctx := context.Background()
+	admin, err := store.Open(ctx, adminURL, store.Options{MaxOpenConns: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer admin.Close()
+	name := fmt.Sprintf("tcd_dedup_bench_%d", time.Now().UnixNano())
+	if err := admin.DB.Exec("CREATE DATABASE " + name).Error; err != nil {
+		b.Fatal(err)
+	}
+	scheme, rest, _ := strings.Cut(adminURL, "://")
+	hostPart, query, hasQuery := strings.Cut(rest, "?")
+	host, _, _ := strings.Cut(hostPart, "/")
+	url := scheme + "://" + host + "/" + name
+	if hasQuery {
+		url += "?" + query
+	}
+	return url, func() {
+		if a, err := store.Open(ctx, adminURL, store.Options{MaxOpenConns: 1}); err == nil {
+			a.DB.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+			a.Close()
+		}
+	}
+}

@@ -1,0 +1,533 @@
+package registry
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/tcd-registry/tcd/internal/apperr"
+	"github.com/tcd-registry/tcd/internal/audit"
+	"github.com/tcd-registry/tcd/internal/auth"
+	"github.com/tcd-registry/tcd/internal/dedup"
+	"github.com/tcd-registry/tcd/internal/orgs"
+	"github.com/tcd-registry/tcd/internal/page"
+	"github.com/tcd-registry/tcd/internal/store"
+)
+
+// PersonCandidate is a person who may be the same citizen as the one looked up.
+type PersonCandidate struct {
+	Person  Person   `json:"person"`
+	Score   float64  `json:"score" example:"0.93"`
+	Reasons []string `json:"reasons" example:"same CCCD,name matches without diacritics"`
+}
+
+// DuplicateQuery tunes a duplicates lookup.
+type DuplicateQuery struct {
+	MinScore float64 // offer candidates from this score; 0: dedup.DefaultThreshold
+	Limit    int     // at most this many, best first; 0: defaultDuplicates
+}
+
+const defaultDuplicates = 20
+
+func (q DuplicateQuery) orDefaults() DuplicateQuery {
+	if q.MinScore <= 0 {
+		q.MinScore = dedup.DefaultThreshold
+	}
+	if q.Limit <= 0 {
+		q.Limit = defaultDuplicates
+	}
+	return q
+}
+
+// dedupCache holds the register's term statistics for scoring, and lets one scan run at a time.
+type dedupCache struct {
+	persons  statsCache[*dedup.PersonStats]
+	cases    statsCache[*dedup.CaseStats]
+	scanning sync.Mutex
+}
+
+// statsCache keeps statistics counted over a table. Counting reads every record, so they are
+// counted again only once the table has grown by a tenth (how common a name is changes
+// slowly), and then in the background once a count takes long: the old weights serve meanwhile.
+type statsCache[T any] struct {
+	mu         sync.Mutex
+	value      T
+	records    int   // how many records were counted
+	top        int64 // the table's highest seq then
+	counted    bool
+	refreshing bool
+}
+
+// backgroundCount is the register size from which statistics are counted again in the
+// background rather than before answering: a few thousand records take milliseconds.
+const backgroundCount = 20000
+
+// get returns the statistics of table, counting them with count when there are none or they
+// are stale.
+func (c *statsCache[T]) get(ctx context.Context, db *gorm.DB, table string, count func(context.Context) (T, int, error)) (T, error) {
+	var zero T
+	top, err := topSeq(ctx, db, table)
+	if err != nil {
+		return zero, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.counted && top-c.top <= int64(c.records/10) {
+		return c.value, nil
+	}
+	if c.counted && c.records >= backgroundCount {
+		if !c.refreshing {
+			c.refreshing = true
+			go func() {
+				// detached from the request, which does not wait for it
+				v, n, err := count(context.WithoutCancel(ctx))
+				c.mu.Lock()
+				defer c.mu.Unlock()
+				c.refreshing = false
+				if err == nil {
+					c.value, c.records, c.top = v, n, top
+				}
+			}()
+		}
+		return c.value, nil
+	}
+	v, n, err := count(ctx)
+	if err != nil {
+		return zero, err
+	}
+	c.value, c.records, c.top, c.counted = v, n, top, true
+	return v, nil
+}
+
+// set keeps statistics a scan counted anyway.
+func (c *statsCache[T]) set(v T, records int, top int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.value, c.records, c.top, c.counted = v, records, top, true
+}
+
+func topSeq(ctx context.Context, db *gorm.DB, table string) (int64, error) {
+	var top int64
+	err := db.WithContext(ctx).Table(table).Select("COALESCE(MAX(seq), 0)").Scan(&top).Error
+	return top, err
+}
+
+// personStats returns the name, address and birth-year weights of the register.
+func (s *Service) personStats(ctx context.Context) (*dedup.PersonStats, error) {
+	return s.dedup.persons.get(ctx, s.store.DB, "persons", func(ctx context.Context) (*dedup.PersonStats, int, error) {
+		rows, err := livePersons(ctx, s.store.DB)
+		if err != nil {
+			return nil, 0, err
+		}
+		st := dedup.NewPersonStats()
+		for i := range rows {
+			p := rows[i].prepared()
+			st.Add(&p)
+		}
+		return st, len(rows), nil
+	})
+}
+
+// livePersons reads every person who can have duplicates: live and not merged away.
+func livePersons(ctx context.Context, db *gorm.DB) ([]personRow, error) {
+	var rows []personRow
+	err := db.WithContext(ctx).Where("voided_at IS NULL AND merged_into IS NULL").Order("seq").Find(&rows).Error
+	return rows, err
+}
+
+func (r *personRow) prepared() dedup.Prepared {
+	return dedup.Prepare(dedup.Person{Seq: r.Seq, FullName: r.FullName, Gender: r.Gender, BirthYear: r.BirthYear,
+		IDNumber: r.IDNumber, Phone: r.Phone, Address: r.Address})
+}
+
+// PersonDuplicates lists the persons within the actor's reach who may be the same citizen as
+// person id, best first. The persons disclosed are written to the audit log.
+func (s *Service) PersonDuplicates(ctx context.Context, actor auth.Actor, id string, q DuplicateQuery) ([]PersonCandidate, error) {
+	row, err := load[personRow](ctx, s.store.DB, actor, "person", id, ReadOptions{})
+	if err != nil {
+		return nil, err
+	}
+	found, err := s.matchPerson(ctx, s.store.DB, actorScope(actor), row, q.orDefaults())
+	if err != nil {
+		return nil, err
+	}
+	out := make([]PersonCandidate, len(found))
+	disclosed := make([]string, len(found))
+	for i, f := range found {
+		out[i] = PersonCandidate{Person: f.row.toPerson(), Score: f.Score, Reasons: f.Reasons}
+		disclosed[i] = f.row.ID
+	}
+	return out, audit.Record(ctx, s.store.DB, actor, "read_duplicates", "person", id, map[string]any{"disclosed": disclosed})
+}
+
+type personMatch struct {
+	row personRow
+	dedup.Match
+}
+
+// scope narrows a query to the organisations a lookup may see; column holds the org_id.
+type scope func(q *gorm.DB, column string) *gorm.DB
+
+// actorScope is what the actor's token reaches.
+func actorScope(actor auth.Actor) scope {
+	return func(q *gorm.DB, column string) *gorm.DB { return orgs.InScope(q, actor, column) }
+}
+
+// orgScope is one organisation.
+func orgScope(orgID string) scope {
+	return func(q *gorm.DB, column string) *gorm.DB { return q.Where(column+" = ?", orgID) }
+}
+
+// matchPerson scores the live, unmerged persons sharing a blocking key with row, leaving out
+// the records row was merged into and those staff declared distinct from it.
+func (s *Service) matchPerson(ctx context.Context, db *gorm.DB, sc scope, row *personRow, q DuplicateQuery) ([]personMatch, error) {
+	st, err := s.personStats(ctx)
+	if err != nil {
+		return nil, err
+	}
+	probe := row.prepared()
+	// one index range per block, each bounded on its own: a block too common to separate
+	// anything (a placeholder phone) cannot crowd out the others
+	var parts []string
+	var blocks []any
+	for i, b := range dedup.PersonBlocks(&probe) {
+		q := db.WithContext(ctx).Model(&personRow{}).Where(b.Column+" = ?", b.Value)
+		switch {
+		case b.NoYear:
+			q = q.Where("birth_year IS NULL")
+		case b.YearFrom != 0:
+			q = q.Where("birth_year BETWEEN ? AND ?", b.YearFrom, b.YearTo)
+		}
+		q = sc(q.Where("voided_at IS NULL AND merged_into IS NULL AND seq <> ?", row.Seq), "org_id")
+		parts = append(parts, fmt.Sprintf("SELECT * FROM (?) AS b%d", i))
+		blocks = append(blocks, q.Limit(dedup.MaxBlock))
+	}
+	var rows []personRow
+	if err := db.WithContext(ctx).Raw(strings.Join(parts, " UNION "), blocks...).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	skip, err := excludedFrom(ctx, db, "person", "persons", row.ID, row.MergedInto)
+	if err != nil {
+		return nil, err
+	}
+	var out []personMatch
+	for i := range rows {
+		if skip[rows[i].ID] {
+			continue
+		}
+		c := rows[i].prepared()
+		if m := dedup.ScorePersons(&probe, &c, st); m.Score >= q.MinScore {
+			out = append(out, personMatch{row: rows[i], Match: m})
+		}
+	}
+	sortMatches(out, func(m personMatch) (float64, int64) { return m.Score, m.row.Seq })
+	return out[:min(len(out), q.Limit)], nil
+}
+
+// sortMatches orders matches best first, the newest record first among equals.
+func sortMatches[T any](ms []T, key func(T) (float64, int64)) {
+	slices.SortFunc(ms, func(a, b T) int {
+		sa, qa := key(a)
+		sb, qb := key(b)
+		return cmp.Or(cmp.Compare(sb, sa), cmp.Compare(qb, qa))
+	})
+}
+
+// excludedFrom are the records never offered as duplicates of record id: the records it was
+// merged into (its survivors) and those staff declared distinct from it.
+func excludedFrom(ctx context.Context, db *gorm.DB, entity, table, id string, mergedInto *string) (map[string]bool, error) {
+	out := map[string]bool{}
+	chain, err := survivors(ctx, db, table, mergedInto)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range chain {
+		out[s] = true
+	}
+	var pairs []decisionRow
+	err = db.WithContext(ctx).Where("entity = ? AND (low_id = ? OR high_id = ?)", entity, id, id).Find(&pairs).Error
+	for _, p := range pairs {
+		out[p.LowID], out[p.HighID] = true, true
+	}
+	return out, err
+}
+
+// ScanResult says what the latest whole-register scan found.
+type ScanResult struct {
+	Type      string    `json:"type" enums:"person,case"`
+	ScannedAt time.Time `json:"scanned_at"`
+	Records   int       `json:"records" example:"10234"`
+	Pairs     int       `json:"pairs" example:"312"`
+}
+
+type scanRow struct {
+	Entity    string `gorm:"primaryKey"`
+	ScannedAt time.Time
+	Records   int
+	Pairs     int
+}
+
+func (scanRow) TableName() string { return "dedup_scans" }
+
+type candidateRow struct {
+	Entity  string
+	Rank    int64
+	LowID   string
+	HighID  string
+	Score   float64
+	Reasons string
+}
+
+func (candidateRow) TableName() string { return "dedup_candidates" }
+
+// ScannedPair is a pair found by a scan, as the records' ids.
+type ScannedPair struct {
+	IDs [2]string
+	dedup.Match
+}
+
+// dedupEntities names, per type of record, its table.
+var dedupEntities = map[string]string{"person": "persons", "case": "cases"}
+
+func checkEntity(entity string) error {
+	if _, ok := dedupEntities[entity]; !ok {
+		return apperr.Field("type", "must be person or case")
+	}
+	return nil
+}
+
+// ScanDuplicates compares every pair of live, unmerged records of one type that share a
+// blocking key, across the whole register, and keeps the pairs scoring at least the default
+// threshold (less those declared distinct) for review: GET /dedup/candidates lists them. It
+// returns the pairs too, best first. One scan runs at a time.
+func (s *Service) ScanDuplicates(ctx context.Context, entity string) (ScanResult, []ScannedPair, error) {
+	if err := checkEntity(entity); err != nil {
+		return ScanResult{}, nil, err
+	}
+	s.dedup.scanning.Lock()
+	defer s.dedup.scanning.Unlock()
+	return s.scanLocked(ctx, entity)
+}
+
+// scanLocked is ScanDuplicates for a caller holding s.dedup.scanning.
+func (s *Service) scanLocked(ctx context.Context, entity string) (ScanResult, []ScannedPair, error) {
+	decided, err := decidedPairs(ctx, s.store.DB, entity)
+	if err != nil {
+		return ScanResult{}, nil, err
+	}
+	var pairs []ScannedPair
+	var records int
+	switch entity {
+	case "person":
+		pairs, records, err = s.scanPersons(ctx, decided)
+	default:
+		pairs, records, err = s.scanCases(ctx, decided)
+	}
+	if err != nil {
+		return ScanResult{}, nil, err
+	}
+	res := ScanResult{Type: entity, ScannedAt: s.now(), Records: records, Pairs: len(pairs)}
+	err = s.store.Tx(ctx, func(tx *gorm.DB) error {
+		db := tx.WithContext(ctx)
+		if s.store.Dialect == store.Postgres {
+			// replicas scan one at a time: the ranks of two scans must not interleave
+			if err := db.Exec("SELECT pg_advisory_xact_lock(7267005)").Error; err != nil {
+				return err
+			}
+		}
+		if err := db.Where("entity = ?", entity).Delete(&candidateRow{}).Error; err != nil {
+			return err
+		}
+		rows := make([]candidateRow, len(pairs))
+		for i, p := range pairs {
+			reasons, _ := json.Marshal(p.Reasons)
+			// the best pair gets the highest rank: pages run down the ranks, as they do down seqs
+			rows[i] = candidateRow{Entity: entity, Rank: int64(len(pairs) - i), LowID: p.IDs[0], HighID: p.IDs[1],
+				Score: p.Score, Reasons: string(reasons)}
+		}
+		// a hundred rows a statement: the SQLite driver binds parameters in quadratic time
+		if err := db.CreateInBatches(rows, 100).Error; err != nil {
+			return err
+		}
+		if err := db.Where("entity = ?", entity).Delete(&scanRow{}).Error; err != nil {
+			return err
+		}
+		return db.Create(&scanRow{Entity: entity, ScannedAt: res.ScannedAt, Records: records, Pairs: len(pairs)}).Error
+	})
+	return res, pairs, err
+}
+
+// pairKey is a pair of ids in the order decisions and scans store them.
+func pairKey(a, b string) [2]string {
+	if b < a {
+		a, b = b, a
+	}
+	return [2]string{a, b}
+}
+
+func decidedPairs(ctx context.Context, db *gorm.DB, entity string) (map[[2]string]bool, error) {
+	var rows []decisionRow
+	err := db.WithContext(ctx).Where("entity = ?", entity).Find(&rows).Error
+	out := make(map[[2]string]bool, len(rows))
+	for _, r := range rows {
+		out[[2]string{r.LowID, r.HighID}] = true
+	}
+	return out, err
+}
+
+func (s *Service) scanPersons(ctx context.Context, decided map[[2]string]bool) ([]ScannedPair, int, error) {
+	rows, err := livePersons(ctx, s.store.DB)
+	if err != nil {
+		return nil, 0, err
+	}
+	top := int64(0)
+	ps := make([]dedup.Prepared, len(rows))
+	ids := make(map[int64]string, len(rows))
+	st := dedup.NewPersonStats()
+	for i := range rows {
+		ps[i] = rows[i].prepared()
+		st.Add(&ps[i])
+		ids[rows[i].Seq] = rows[i].ID
+		top = max(top, rows[i].Seq)
+	}
+	s.dedup.persons.set(st, len(rows), top)
+	found := dedup.ScanPersons(ps, st, dedup.DefaultThreshold, func(a, b int64) bool { return decided[pairKey(ids[a], ids[b])] })
+	out := make([]ScannedPair, len(found))
+	for i, p := range found {
+		out[i] = ScannedPair{IDs: pairKey(ids[p.A], ids[p.B]), Match: p.Match}
+	}
+	return out, len(rows), nil
+}
+
+// DuplicatePair is a pair of records the latest scan found likely to be one.
+type DuplicatePair struct {
+	Score   float64  `json:"score" example:"0.97"`
+	Reasons []string `json:"reasons" example:"same phone,name matches without diacritics"`
+	Persons []Person `json:"persons,omitempty"` // type=person: the two persons
+	Cases   []Case   `json:"cases,omitempty"`   // type=case: the two cases
+}
+
+// ListDuplicatePairs pages through the pairs of the latest scan of one type, best first, that
+// still stand: both records live, unmerged and within the actor's reach, and not declared
+// distinct since. Without any scan yet, it runs one.
+func (s *Service) ListDuplicatePairs(ctx context.Context, actor auth.Actor, entity string, p page.Request) ([]DuplicatePair, string, ScanResult, error) {
+	if err := checkEntity(entity); err != nil {
+		return nil, "", ScanResult{}, err
+	}
+	db := s.store.DB.WithContext(ctx)
+	var scans []scanRow
+	if err := db.Where("entity = ?", entity).Find(&scans).Error; err != nil {
+		return nil, "", ScanResult{}, err
+	}
+	var scan ScanResult
+	if len(scans) == 0 {
+		var err error
+		if scan, _, err = s.ScanDuplicates(ctx, entity); err != nil {
+			return nil, "", ScanResult{}, err
+		}
+	} else {
+		scan = ScanResult{Type: entity, ScannedAt: scans[0].ScannedAt, Records: scans[0].Records, Pairs: scans[0].Pairs}
+	}
+	table := dedupEntities[entity]
+	q := db.Table("dedup_candidates AS c").Select("c.*").
+		Joins("JOIN "+table+" a ON a.id = c.low_id").Joins("JOIN "+table+" b ON b.id = c.high_id").
+		Where("c.entity = ? AND a.voided_at IS NULL AND a.merged_into IS NULL AND b.voided_at IS NULL AND b.merged_into IS NULL", entity).
+		Where("NOT EXISTS (SELECT 1 FROM dedup_decisions d WHERE d.entity = c.entity AND d.low_id = c.low_id AND d.high_id = c.high_id)")
+	q = orgs.InScope(orgs.InScope(q, actor, "a.org_id"), actor, "b.org_id")
+	var rows []candidateRow
+	next, err := page.FetchOn(q, "c.rank", p, &rows, func(i int) int64 { return rows[i].Rank })
+	if err != nil {
+		return nil, "", scan, err
+	}
+	ids := make([]string, 0, 2*len(rows))
+	for _, r := range rows {
+		ids = append(ids, r.LowID, r.HighID)
+	}
+	out := make([]DuplicatePair, len(rows))
+	for i, r := range rows {
+		out[i] = DuplicatePair{Score: r.Score}
+		_ = json.Unmarshal([]byte(r.Reasons), &out[i].Reasons)
+	}
+	switch entity {
+	case "person":
+		byID, err := personsByID(ctx, db, ids)
+		if err != nil {
+			return nil, "", scan, err
+		}
+		for i, r := range rows {
+			out[i].Persons = []Person{byID[r.LowID], byID[r.HighID]}
+		}
+		err = audit.Record(ctx, s.store.DB, actor, "read_duplicates", "person", "", map[string]any{"disclosed": ids})
+		return out, next, scan, err
+	default:
+		byID, err := casesByID(ctx, db, ids)
+		if err != nil {
+			return nil, "", scan, err
+		}
+		for i, r := range rows {
+			out[i].Cases = []Case{byID[r.LowID], byID[r.HighID]}
+		}
+	}
+	return out, next, scan, nil
+}
+
+func personsByID(ctx context.Context, db *gorm.DB, ids []string) (map[string]Person, error) {
+	var rows []personRow
+	err := db.WithContext(ctx).Where("id IN ?", ids).Find(&rows).Error
+	out := make(map[string]Person, len(rows))
+	for i := range rows {
+		out[rows[i].ID] = rows[i].toPerson()
+	}
+	return out, err
+}
+
+func casesByID(ctx context.Context, db *gorm.DB, ids []string) (map[string]Case, error) {
+	var rows []caseRow
+	if err := db.WithContext(ctx).Where("id IN ?", ids).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	seqs := make([]int64, len(rows))
+	for i := range rows {
+		seqs[i] = rows[i].Seq
+	}
+	figures, err := caseVisitFigures(ctx, db, seqs)
+	out := make(map[string]Case, len(rows))
+	for i := range rows {
+		out[rows[i].ID] = rows[i].toCase(figures[rows[i].Seq])
+	}
+	return out, err
+}
+
+// Labels names records of one type for people reading a list of pairs: a person's name and
+// birth year, a case's code and title.
+func (s *Service) Labels(ctx context.Context, entity string, ids []string) (map[string]string, error) {
+	if err := checkEntity(entity); err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(ids))
+	db := s.store.DB.WithContext(ctx)
+	if entity == "person" {
+		byID, err := personsByID(ctx, db, ids)
+		for id, p := range byID {
+			out[id] = p.FullName
+			if p.BirthYear != nil {
+				out[id] += " (" + strconv.Itoa(*p.BirthYear) + ")"
+			}
+		}
+		return out, err
+	}
+	var rows []caseRow
+	err := db.Select("id", "code", "title").Where("id IN ?", ids).Find(&rows).Error
+	for _, r := range rows {
+		out[r.ID] = r.Code + " " + r.Title
+	}
+	return out, err
+}
