@@ -151,7 +151,9 @@ func (r *personRow) prepared() dedup.Prepared {
 // PersonDuplicates lists the persons within the actor's reach who may be the same citizen as
 // person id, best first. The persons disclosed are written to the audit log.
 func (s *Service) PersonDuplicates(ctx context.Context, actor auth.Actor, id string, q DuplicateQuery) ([]PersonCandidate, error) {
-	row, err := load[personRow](ctx, s.store.DB, actor, "person", id, ReadOptions{})
+	// the person, and every candidate, as the actor may see them: someone known only as a
+	// denouncer is not disclosed through a duplicate suggestion either
+	row, err := personKind.find(ctx, s, s.store.DB, actor, id, ReadOptions{})
 	if err != nil {
 		return nil, err
 	}
@@ -159,6 +161,15 @@ func (s *Service) PersonDuplicates(ctx context.Context, actor auth.Actor, id str
 	if err != nil {
 		return nil, err
 	}
+	ids := make([]string, len(found))
+	for i := range found {
+		ids[i] = found[i].row.ID
+	}
+	seen, err := s.visiblePersonIDs(ctx, actor, ids)
+	if err != nil {
+		return nil, err
+	}
+	found = slices.DeleteFunc(found, func(m personMatch) bool { return !seen[m.row.ID] })
 	out := make([]PersonCandidate, len(found))
 	disclosed := make([]string, len(found))
 	for i, f := range found {
@@ -166,6 +177,20 @@ func (s *Service) PersonDuplicates(ctx context.Context, actor auth.Actor, id str
 		disclosed[i] = f.row.ID
 	}
 	return out, audit.Record(ctx, s.store.DB, actor, "read_duplicates", "person", id, map[string]any{"disclosed": disclosed})
+}
+
+// visiblePersonIDs says which of ids the actor may see (personKind's hide rule), in one query.
+func (s *Service) visiblePersonIDs(ctx context.Context, actor auth.Actor, ids []string) (map[string]bool, error) {
+	rows := make([]personRow, len(ids))
+	for i, id := range ids {
+		rows[i].ID = id
+	}
+	rows, err := personKind.visible(ctx, s, actor, rows)
+	seen := make(map[string]bool, len(rows))
+	for _, r := range rows {
+		seen[r.ID] = true
+	}
+	return seen, err
 }
 
 type personMatch struct {
@@ -462,11 +487,22 @@ func (s *Service) ListDuplicatePairs(ctx context.Context, actor auth.Actor, enti
 		if err != nil {
 			return nil, "", scan, err
 		}
-		for i, r := range rows {
-			out[i].Persons = []Person{byID[r.LowID], byID[r.HighID]}
+		seen, err := s.visiblePersonIDs(ctx, actor, ids)
+		if err != nil {
+			return nil, "", scan, err
 		}
-		err = audit.Record(ctx, s.store.DB, actor, "read_duplicates", "person", "", map[string]any{"disclosed": ids})
-		return out, next, scan, err
+		kept := out[:0]
+		disclosed := ids[:0]
+		for i, r := range rows {
+			// a pair with someone the reader may not see (a denouncer) is not shown at all
+			if seen[r.LowID] && seen[r.HighID] {
+				out[i].Persons = []Person{byID[r.LowID], byID[r.HighID]}
+				kept = append(kept, out[i])
+				disclosed = append(disclosed, r.LowID, r.HighID)
+			}
+		}
+		err = audit.Record(ctx, s.store.DB, actor, "read_duplicates", "person", "", map[string]any{"disclosed": disclosed})
+		return kept, next, scan, err
 	default:
 		byID, err := casesByID(ctx, db, ids)
 		if err != nil {

@@ -1,0 +1,65 @@
+package httpapi_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/tcd-registry/tcd/internal/auth"
+	"github.com/tcd-registry/tcd/internal/testenv"
+)
+
+// A duplicate suggestion must not disclose a person the reader may not see: someone known to the
+// register only as a denouncer stays out of another reader's candidate lists.
+func TestDuplicateSuggestionsKeepDenouncersSecret(t *testing.T) {
+	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
+		env := testenv.Start(t, backend)
+		staff := env.As(auth.Staff)
+		sess := staff.Create("/api/v1/sessions", map[string]any{"kind": "regular", "date": "2024-05-06"})
+		citizen := map[string]any{"full_name": "Trương Văn Khải", "id_number": "045082004321", "birth_year": 1982, "gender": "male"}
+		denouncer := staff.Create("/api/v1/visits", map[string]any{"session_id": sess["id"], "persons": []any{citizen},
+			"case": map[string]any{"title": "Tố cáo trưởng thôn", "category": "denunciation", "field": "corruption"}})
+		petitioner := staff.Create("/api/v1/visits", map[string]any{"session_id": sess["id"], "persons": []any{citizen},
+			"case": map[string]any{"title": "Kiến nghị làm đường thôn", "category": "petition", "field": "other"}})
+		secret := denouncer["person_ids"].([]any)[0].(string)
+		open := petitioner["person_ids"].([]any)[0].(string)
+		candidates := func(c *testenv.Client) []string {
+			r := c.Get("/api/v1/persons/" + open + "/duplicates")
+			if r.Status != http.StatusOK {
+				t.Fatalf("duplicates: %s", r)
+			}
+			var list []struct {
+				Person struct {
+					ID string `json:"id"`
+				} `json:"person"`
+			}
+			r.Decode(t, &list)
+			var out []string
+			for _, c := range list {
+				out = append(out, c.Person.ID)
+			}
+			return out
+		}
+		if got := candidates(env.As(auth.Admin)); len(got) != 1 || got[0] != secret {
+			t.Fatalf("admin: the same CCCD is a duplicate, got %v", got)
+		}
+		if got := candidates(env.As(auth.Auditor)); len(got) != 0 {
+			t.Fatalf("auditor: a person known only as a denouncer is not suggested, got %v", got)
+		}
+		pairs := func(c *testenv.Client) int {
+			r := c.Get("/api/v1/dedup/candidates?type=person")
+			if r.Status != http.StatusOK {
+				t.Fatalf("candidates: %s", r)
+			}
+			return len(r.Items())
+		}
+		if n := pairs(env.As(auth.Admin)); n != 1 {
+			t.Fatalf("admin: the register-wide review lists the pair, got %d", n)
+		}
+		if n := pairs(env.As(auth.Auditor)); n != 0 {
+			t.Fatalf("auditor: a pair with a denouncer is not listed, got %d", n)
+		}
+		if r := env.As(auth.Auditor).Get("/api/v1/persons/" + secret + "/duplicates"); r.Status != http.StatusNotFound {
+			t.Fatalf("auditor: the denouncer's own duplicates are 404 like the person, got %s", r)
+		}
+	})
+}
