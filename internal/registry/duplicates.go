@@ -193,6 +193,9 @@ func (s *Service) visiblePersonIDs(ctx context.Context, actor auth.Actor, ids []
 	return seen, err
 }
 
+// personColumns are the stored columns of persons, without the generated blocking keys.
+const personColumns = "seq, id, org_id, version, created_at, updated_at, voided_at, void_reason, full_name, name_folded, gender, birth_year, id_number, id_kind, phone, address, merged_into"
+
 type personMatch struct {
 	row personRow
 	dedup.Match
@@ -220,11 +223,13 @@ func (s *Service) matchPerson(ctx context.Context, db *gorm.DB, sc scope, row *p
 	}
 	probe := row.prepared()
 	// one index range per block, each bounded on its own: a block too common to separate
-	// anything (a placeholder phone) cannot crowd out the others
+	// anything (a placeholder phone) cannot crowd out the others. UNION ALL, and the stored
+	// columns only: rows met twice are dropped here, cheaper than comparing whole rows in SQL,
+	// and SQLite computes generated columns on every read.
 	var parts []string
 	var blocks []any
 	for i, b := range dedup.PersonBlocks(&probe) {
-		q := db.WithContext(ctx).Model(&personRow{}).Where(b.Column+" = ?", b.Value)
+		q := db.WithContext(ctx).Model(&personRow{}).Select(personColumns).Where(b.Column+" = ?", b.Value)
 		switch {
 		case b.NoYear:
 			q = q.Where("birth_year IS NULL")
@@ -236,9 +241,15 @@ func (s *Service) matchPerson(ctx context.Context, db *gorm.DB, sc scope, row *p
 		blocks = append(blocks, q.Limit(dedup.MaxBlock))
 	}
 	var rows []personRow
-	if err := db.WithContext(ctx).Raw(strings.Join(parts, " UNION "), blocks...).Scan(&rows).Error; err != nil {
+	if err := db.WithContext(ctx).Raw(strings.Join(parts, " UNION ALL "), blocks...).Scan(&rows).Error; err != nil {
 		return nil, err
 	}
+	seen := make(map[int64]bool, len(rows))
+	rows = slices.DeleteFunc(rows, func(r personRow) bool {
+		dup := seen[r.Seq]
+		seen[r.Seq] = true
+		return dup
+	})
 	skip, err := excludedFrom(ctx, db, "person", "persons", row.ID, row.MergedInto)
 	if err != nil {
 		return nil, err
