@@ -349,10 +349,10 @@ type CaseCandidate struct {
 }
 
 const (
-	duplicateMax    = 5    // possible duplicates a visit answers
-	blockLimit      = 20   // the cases sharing most words, enough to hold the best few
-	blockWords      = 6    // words of the new title looked up, its rarest
-	postingsPerWord = 300  // newest cases taken per word
+	duplicateMax    = 5   // possible duplicates a visit answers
+	blockLimit      = 20  // the cases sharing most words, enough to hold the best few
+	blockWords      = 6   // words of the new title looked up, its rarest
+	postingsPerWord = 300 // newest cases taken per word
 )
 
 // possibleDuplicates finds live, unmerged cases of c's organisation that look like the same
