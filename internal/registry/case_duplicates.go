@@ -109,7 +109,7 @@ func (s *Service) matchCase(ctx context.Context, db *gorm.DB, sc scope, c *caseR
 	if tokens := titleTokens(c.Title); len(tokens) >= 2 {
 		// the rarest words: a plot number or a place finds the same matter, "đất" every case
 		slices.SortStableFunc(tokens, func(a, b string) int { return cmp.Compare(st.Words.IDF(b), st.Words.IDF(a)) })
-		byWords, err := sharingWords(ctx, db, c.OrgID, c.Seq, tokens[:min(len(tokens), blockWords)])
+		byWords, err := sharingWords(ctx, db, c.OrgID, c.Seq, tokens[:min(len(tokens), blockWords)], q.postings)
 		if err != nil {
 			return nil, err
 		}

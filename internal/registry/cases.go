@@ -349,16 +349,19 @@ type CaseCandidate struct {
 }
 
 const (
-	duplicateMax    = 5   // possible duplicates a visit answers
-	blockLimit      = 20  // the cases sharing most words, enough to hold the best few
-	blockWords      = 6   // words of the new title looked up, its rarest
-	postingsPerWord = 300 // newest cases taken per word
+	duplicateMax    = 5    // possible duplicates a visit answers
+	blockLimit      = 20   // the cases sharing most words, enough to hold the best few
+	blockWords      = 6    // words of the new title looked up, its rarest
+	postingsPerWord = 1000 // newest cases taken per word
+	// at a visit's creation, fewer: the form must not wait (the rarest words are looked up,
+	// so few of them reach it)
+	intakePostings = 300
 )
 
 // possibleDuplicates finds live, unmerged cases of c's organisation that look like the same
 // matter, best first, scored as GET /cases/{id}/duplicates scores them (case_duplicates.go).
 func (s *Service) possibleDuplicates(ctx context.Context, tx *gorm.DB, c *caseRow) ([]CaseCandidate, error) {
-	found, err := s.matchCase(ctx, tx, orgScope(c.OrgID), c, DuplicateQuery{Limit: duplicateMax}.orDefaults())
+	found, err := s.matchCase(ctx, tx, orgScope(c.OrgID), c, DuplicateQuery{Limit: duplicateMax, postings: intakePostings}.orDefaults())
 	out := make([]CaseCandidate, len(found))
 	for i, f := range found {
 		out[i] = CaseCandidate{CaseID: f.row.ID, Score: f.Score}
@@ -367,17 +370,17 @@ func (s *Service) possibleDuplicates(ctx context.Context, tx *gorm.DB, c *caseRo
 }
 
 // sharingWords returns the cases of an organisation sharing at least two of tokens, most
-// shared first. Each word brings at most its postingsPerWord newest cases: a rare word (a name,
+// shared first. Each word brings at most its postings newest cases: a rare word (a name,
 // a place, a plot number) brings every case that has it, a word found in every other title
 // only recent ones. That bounds the work per new case however large the register grows; a
 // national register's "tranh chấp đất đai" alone has hundreds of thousands of cases.
-func sharingWords(ctx context.Context, db *gorm.DB, orgID string, self int64, tokens []string) ([]int64, error) {
+func sharingWords(ctx context.Context, db *gorm.DB, orgID string, self int64, tokens []string, postings int) ([]int64, error) {
 	parts := make([]string, len(tokens))
 	args := make([]any, 0, 4*len(tokens)+1)
 	for i, t := range tokens {
 		parts[i] = fmt.Sprintf(`SELECT case_seq FROM (SELECT case_seq FROM case_tokens
 			WHERE org_id = ? AND token = ? AND case_seq <> ? ORDER BY case_seq DESC LIMIT ?) AS w%d`, i)
-		args = append(args, orgID, t, self, postingsPerWord)
+		args = append(args, orgID, t, self, postings)
 	}
 	var seqs []int64
 	err := db.WithContext(ctx).Raw(`SELECT case_seq FROM (`+strings.Join(parts, " UNION ALL ")+`) AS shared

@@ -33,6 +33,7 @@ type PersonCandidate struct {
 type DuplicateQuery struct {
 	MinScore float64 // offer candidates from this score; 0: dedup.DefaultThreshold
 	Limit    int     // at most this many, best first; 0: defaultDuplicates
+	postings int     // cases looked at per title word; 0: postingsPerWord
 }
 
 const defaultDuplicates = 20
@@ -43,6 +44,9 @@ func (q DuplicateQuery) orDefaults() DuplicateQuery {
 	}
 	if q.Limit <= 0 {
 		q.Limit = defaultDuplicates
+	}
+	if q.postings <= 0 {
+		q.postings = postingsPerWord
 	}
 	return q
 }
