@@ -2,6 +2,8 @@ package httpapi_test
 
 import (
 	"net/http"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/tcd-registry/tcd/internal/auth"
@@ -60,6 +62,56 @@ func TestDuplicateSuggestionsKeepDenouncersSecret(t *testing.T) {
 		}
 		if r := env.As(auth.Auditor).Get("/api/v1/persons/" + secret + "/duplicates"); r.Status != http.StatusNotFound {
 			t.Fatalf("auditor: the denouncer's own duplicates are 404 like the person, got %s", r)
+		}
+	})
+}
+
+// Nor must a case suggestion: "same citizen: X" between a petition and a denunciation would
+// name the denouncer to a reader who may not know them.
+func TestCaseDuplicateSuggestionsKeepDenouncersSecret(t *testing.T) {
+	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
+		env := testenv.Start(t, backend)
+		staff := env.As(auth.Staff)
+		sess := staff.Create("/api/v1/sessions", map[string]any{"kind": "regular", "date": "2024-05-06"})
+		citizen := map[string]any{"full_name": "Trương Văn Khải", "id_number": "045082004321", "birth_year": 1982, "gender": "male"}
+		visit := func(category string) string {
+			return staff.Create("/api/v1/visits", map[string]any{"session_id": sess["id"], "persons": []any{citizen},
+				"case": map[string]any{"title": "Cán bộ địa chính xã Gio Mỹ thu tiền trái phép khi tách thửa 125",
+					"category": category, "field": "civil_service", "respondent": "UBND huyện Gio Linh"}})["case_id"].(string)
+		}
+		denunciation, feedback := visit("denunciation"), visit("feedback")
+		reasons := func(c *testenv.Client) (found bool, all []string) {
+			r := c.Get("/api/v1/cases/" + feedback + "/duplicates?min_score=0.000001")
+			if r.Status != http.StatusOK {
+				t.Fatalf("duplicates: %s", r)
+			}
+			var list []candidate
+			r.Decode(t, &list)
+			for _, d := range list {
+				if d.Case["id"] == denunciation {
+					return true, d.Reasons
+				}
+			}
+			return false, nil
+		}
+		if found, why := reasons(env.As(auth.Admin)); !found || !slices.Contains(why, "same citizen: Trương Văn Khải") {
+			t.Fatalf("admin: the citizen in common is a reason, got %v", why)
+		}
+		if _, why := reasons(env.As(auth.Auditor)); slices.ContainsFunc(why, func(r string) bool { return strings.Contains(r, "Khải") }) {
+			t.Fatalf("auditor: the denouncer is not named, got %v", why)
+		}
+		pairs := func(c *testenv.Client) int {
+			r := c.Get("/api/v1/dedup/candidates?type=case")
+			if r.Status != http.StatusOK {
+				t.Fatalf("candidates: %s", r)
+			}
+			return len(r.Items())
+		}
+		if n := pairs(env.As(auth.Admin)); n != 1 {
+			t.Fatalf("admin: the register-wide review lists the pair, got %d", n)
+		}
+		if n := pairs(env.As(auth.Auditor)); n != 0 {
+			t.Fatalf("auditor: a pair with a denunciation is not listed, got %d", n)
 		}
 	})
 }

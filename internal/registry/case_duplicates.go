@@ -26,7 +26,9 @@ func (s *Service) CaseDuplicates(ctx context.Context, actor auth.Actor, id strin
 	if err != nil {
 		return nil, err
 	}
-	found, err := s.matchCase(ctx, s.store.DB, actorScope(actor), row, q.orDefaults())
+	found, err := s.matchCase(ctx, s.store.DB, actorScope(actor), row, q.orDefaults(), func(ids []string) (map[string]bool, error) {
+		return s.secretCases(ctx, s.store.DB, actor, ids)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -58,7 +60,11 @@ const matchedPersonsPerCase = 5
 // matchCase scores the live, unmerged cases that share with c a citizen (the same person, one
 // merged with them, or one matched as likely the same), a delegation, or two informative title
 // words, leaving out c's own merge group and the cases staff declared distinct from it.
-func (s *Service) matchCase(ctx context.Context, db *gorm.DB, sc scope, c *caseRow, q DuplicateQuery) ([]caseMatch, error) {
+// secret, when given, names the cases (of c and the candidates) whose citizens the reader may
+// not know of: their citizens then count for nothing, neither in the score nor in the reasons,
+// so that no suggestion tells who denounced what.
+func (s *Service) matchCase(ctx context.Context, db *gorm.DB, sc scope, c *caseRow, q DuplicateQuery,
+	secret func(ids []string) (map[string]bool, error)) ([]caseMatch, error) {
 	st, err := s.caseStats(ctx)
 	if err != nil {
 		return nil, err
@@ -141,6 +147,19 @@ func (s *Service) matchCase(ctx context.Context, db *gorm.DB, sc scope, c *caseR
 	if err != nil {
 		return nil, err
 	}
+	var hidden map[string]bool
+	if secret != nil {
+		ids := []string{c.ID}
+		for i := range rows {
+			ids = append(ids, rows[i].ID)
+		}
+		if hidden, err = secret(ids); err != nil {
+			return nil, err
+		}
+		if hidden[c.ID] {
+			probe.People = nil
+		}
+	}
 	var out []caseMatch
 	for i := range rows {
 		if skip[rows[i].ID] {
@@ -157,6 +176,9 @@ func (s *Service) matchCase(ctx context.Context, db *gorm.DB, sc scope, c *caseR
 			}
 		}
 		l.people = people
+		if hidden[rows[i].ID] {
+			l.people = nil
+		}
 		cand := rows[i].prepared(l)
 		if m := dedup.ScoreCases(&probe, &cand, st); m.Score >= q.MinScore {
 			out = append(out, caseMatch{row: rows[i], Match: m})
@@ -164,6 +186,22 @@ func (s *Service) matchCase(ctx context.Context, db *gorm.DB, sc scope, c *caseR
 	}
 	sortMatches(out, func(m caseMatch) (float64, int64) { return m.Score, m.row.Seq })
 	return out[:min(len(out), q.Limit)], nil
+}
+
+// secretCases says which of ids are cases that keep their denouncers from actor
+// (confidential.go), in one query.
+func (s *Service) secretCases(ctx context.Context, db *gorm.DB, actor auth.Actor, ids []string) (map[string]bool, error) {
+	secret, args := s.secretCase(actor, "cases.id")
+	if secret == "" || len(ids) == 0 {
+		return nil, nil
+	}
+	var hits []string
+	err := db.WithContext(ctx).Table("cases").Where("cases.id IN ?", ids).Where(secret, args...).Pluck("cases.id", &hits).Error
+	out := make(map[string]bool, len(hits))
+	for _, id := range hits {
+		out[id] = true
+	}
+	return out, err
 }
 
 // links are the citizens (by the id of the person each was finally merged into, with that

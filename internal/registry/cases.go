@@ -361,7 +361,8 @@ const (
 // possibleDuplicates finds live, unmerged cases of c's organisation that look like the same
 // matter, best first, scored as GET /cases/{id}/duplicates scores them (case_duplicates.go).
 func (s *Service) possibleDuplicates(ctx context.Context, tx *gorm.DB, c *caseRow) ([]CaseCandidate, error) {
-	found, err := s.matchCase(ctx, tx, orgScope(c.OrgID), c, DuplicateQuery{Limit: duplicateMax, postings: intakePostings}.orDefaults())
+	// the clerk sees the organisation's own cases, denouncers included (confidential.go)
+	found, err := s.matchCase(ctx, tx, orgScope(c.OrgID), c, DuplicateQuery{Limit: duplicateMax, postings: intakePostings}.orDefaults(), nil)
 	out := make([]CaseCandidate, len(found))
 	for i, f := range found {
 		out[i] = CaseCandidate{CaseID: f.row.ID, Score: f.Score}

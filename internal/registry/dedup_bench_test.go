@@ -143,7 +143,7 @@ func runQuality(b *testing.B, backend, url string, n, lookups int) {
 	cpu = cpuTime()
 	for _, i := range rng.Perm(len(caseRows))[:min(lookups, len(caseRows))] {
 		start := time.Now()
-		found, err := s.matchCase(ctx, st.DB, actorScope(auth.System), &caseRows[i], DuplicateQuery{}.orDefaults())
+		found, err := s.matchCase(ctx, st.DB, actorScope(auth.System), &caseRows[i], DuplicateQuery{}.orDefaults(), nil)
 		took = append(took, time.Since(start))
 		if err != nil {
 			b.Fatal(err)

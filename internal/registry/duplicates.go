@@ -523,11 +523,21 @@ func (s *Service) ListDuplicatePairs(ctx context.Context, actor auth.Actor, enti
 		if err != nil {
 			return nil, "", scan, err
 		}
-		for i, r := range rows {
-			out[i].Cases = []Case{byID[r.LowID], byID[r.HighID]}
+		secret, err := s.secretCases(ctx, db, actor, ids)
+		if err != nil {
+			return nil, "", scan, err
 		}
+		kept := out[:0]
+		for i, r := range rows {
+			// the scan weighed citizens in common, and its reasons name them: a pair with a case
+			// that keeps its denouncers from the reader is not shown
+			if !secret[r.LowID] && !secret[r.HighID] {
+				out[i].Cases = []Case{byID[r.LowID], byID[r.HighID]}
+				kept = append(kept, out[i])
+			}
+		}
+		return kept, next, scan, nil
 	}
-	return out, next, scan, nil
 }
 
 func personsByID(ctx context.Context, db *gorm.DB, ids []string) (map[string]Person, error) {
