@@ -115,3 +115,42 @@ func TestCaseDuplicateSuggestionsKeepDenouncersSecret(t *testing.T) {
 		}
 	})
 }
+
+// At intake too: a parent organisation's staff recording a visit in a district does not see the
+// district's denouncers, so a citizen in common with a district denunciation counts for nothing
+// in the possible duplicates they are answered.
+func TestPossibleDuplicatesKeepDenouncersSecret(t *testing.T) {
+	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
+		env := testenv.Start(t, backend)
+		admin := env.As(auth.Admin)
+		root := admin.Get("/api/v1/orgs").Items()[0]
+		admin.Create("/api/v1/orgs", map[string]any{"code": "GL", "name": "Ban Tiếp công dân huyện Gio Linh", "parent_id": root["id"]})
+		district := env.Client(env.Token(auth.Staff, "GL"))
+		province := env.Client(env.Token(auth.Staff, root["code"].(string)))
+		sess := district.Create("/api/v1/sessions", map[string]any{"kind": "regular", "date": "2024-05-06"})
+		citizen := district.Create("/api/v1/persons", map[string]any{"full_name": "Trương Văn Khải", "birth_year": 1982})["id"]
+		denunciation := district.Create("/api/v1/visits", map[string]any{"session_id": sess["id"], "person_ids": []any{citizen},
+			"case": map[string]any{"title": "Tố cáo cán bộ địa chính thu tiền khi tách thửa", "category": "denunciation", "field": "civil_service"}})["case_id"]
+		// the same visit recorded by each, the first voided again so that both meet one register
+		scoreFor := func(c *testenv.Client) float64 {
+			v := c.Create("/api/v1/visits", map[string]any{"session_id": sess["id"], "person_ids": []any{citizen},
+				"case": map[string]any{"title": "Tố cáo cán bộ địa chính xã thu tiền khi tách thửa", "category": "denunciation", "field": "civil_service"}})
+			for _, path := range []string{"/api/v1/visits/" + v["id"].(string), "/api/v1/cases/" + v["case_id"].(string)} {
+				if r := admin.Delete(path + "?reason=test"); r.Status != http.StatusOK {
+					t.Fatalf("void %s: %s", path, r)
+				}
+			}
+			possible, _ := v["possible_duplicates"].([]any)
+			for _, p := range possible {
+				if p.(map[string]any)["case_id"] == denunciation {
+					return p.(map[string]any)["score"].(float64)
+				}
+			}
+			return 0
+		}
+		unseen, seen := scoreFor(province), scoreFor(district)
+		if seen == 0 || unseen >= seen {
+			t.Fatalf("the district's own staff are flagged the denunciation of the same citizen (%v); the province's staff, who may not know its denouncer, get no help from the citizen (%v)", seen, unseen)
+		}
+	})
+}

@@ -359,10 +359,12 @@ const (
 )
 
 // possibleDuplicates finds live, unmerged cases of c's organisation that look like the same
-// matter, best first, scored as GET /cases/{id}/duplicates scores them (case_duplicates.go).
-func (s *Service) possibleDuplicates(ctx context.Context, tx *gorm.DB, c *caseRow) ([]CaseCandidate, error) {
-	// the clerk sees the organisation's own cases, denouncers included (confidential.go)
-	found, err := s.matchCase(ctx, tx, orgScope(c.OrgID), c, DuplicateQuery{Limit: duplicateMax, postings: intakePostings}.orDefaults(), nil)
+// matter, best first, scored as GET /cases/{id}/duplicates scores them for actor, the clerk
+// (case_duplicates.go): a parent organisation's staff recording a visit in a child
+// organisation does not learn through a score who denounced what there.
+func (s *Service) possibleDuplicates(ctx context.Context, db *gorm.DB, actor auth.Actor, c *caseRow) ([]CaseCandidate, error) {
+	found, err := s.matchCase(ctx, db, orgScope(c.OrgID), c, DuplicateQuery{Limit: duplicateMax, postings: intakePostings}.orDefaults(),
+		func(ids []string) (map[string]bool, error) { return s.secretCases(ctx, db, actor, ids) })
 	out := make([]CaseCandidate, len(found))
 	for i, f := range found {
 		out[i] = CaseCandidate{CaseID: f.row.ID, Score: f.Score}
