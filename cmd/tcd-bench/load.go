@@ -27,13 +27,12 @@ func provinceCode(i int) string { return fmt.Sprintf("P%02d", i+1) }
 
 // generator keeps the state of the synthetic register while it is written year by year.
 type generator struct {
-	rng      *rand.Rand
-	st       *store.Store
-	orgIDs   []string
-	weights  []float64 // share of the national visits per province
-	active   [][]caseRef
-	nextSeq  map[string]int64
-	sessions int
+	rng     *rand.Rand
+	st      *store.Store
+	orgIDs  []string
+	weights []float64 // share of the national visits per province
+	active  [][]caseRef
+	nextSeq map[string]int64
 }
 
 type caseRef struct {
