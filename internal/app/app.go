@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/tcd-registry/tcd/internal/audit"
@@ -71,6 +72,13 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		return err
 	}
 	defer stopExports()
+	if a.Config.DebugAddr != "" {
+		stopDebug, err := a.serveDebug()
+		if err != nil {
+			return err
+		}
+		defer stopDebug()
+	}
 	srv := &http.Server{Handler: a.HTTP.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -89,6 +97,26 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		return err
 	}
 	return nil
+}
+
+// serveDebug serves Go's profiler on TCD_DEBUG_ADDR, a listener of its own so that the
+// profiles never sit behind the API's tokens nor reach the API's clients: operators bind it to
+// localhost and take CPU, heap and goroutine profiles of a live service when it misbehaves.
+func (a *App) serveDebug() (stop func(), err error) {
+	ln, err := net.Listen("tcp", a.Config.DebugAddr)
+	if err != nil {
+		return nil, fmt.Errorf("TCD_DEBUG_ADDR: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	a.Log.Info("profiler listening", slog.String("addr", ln.Addr().String()))
+	return func() { _ = srv.Close() }, nil
 }
 
 // Close releases the database.

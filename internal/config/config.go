@@ -17,6 +17,7 @@ import (
 // Config is every setting of the service. The README lists each variable with its default.
 type Config struct {
 	Addr           string
+	DebugAddr      string // pprof listener; empty (the default) serves none
 	DatabaseURL    string
 	DelegationMin  int
 	OrgCode        string
@@ -40,6 +41,7 @@ func Load() (Config, error) {
 	var errs []string
 	c := Config{
 		Addr:           env("TCD_ADDR", ":8080"),
+		DebugAddr:      env("TCD_DEBUG_ADDR", ""),
 		DatabaseURL:    env("TCD_DATABASE_URL", "sqlite:data/tcd.db"),
 		OrgCode:        env("TCD_ORG_CODE", "TCD"),
 		OrgName:        env("TCD_ORG_NAME", "Ban Tiếp công dân"),
