@@ -74,14 +74,25 @@ func TestCaseCodesStayUniqueUnderConcurrentCreation(t *testing.T) {
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
-		const n = 8
+		session := staff.Create("/api/v1/sessions", map[string]any{"kind": "regular", "date": "2024-03-18"})
+		const n = 12
 		codes := make([]any, n)
 		statuses := make([]int, n)
 		var wg sync.WaitGroup
 		for i := range n {
 			wg.Go(func() {
-				r := staff.Post("/api/v1/cases", newCaseBody(fmt.Sprintf("Kiến nghị số %d", i)))
-				statuses[i], codes[i] = r.Status, r.JSON()["code"]
+				body := newCaseBody(fmt.Sprintf("Kiến nghị số %d", i))
+				if i%2 == 0 {
+					r := staff.Post("/api/v1/cases", body)
+					statuses[i], codes[i] = r.Status, r.JSON()["code"]
+					return
+				}
+				// a case opened by a visit is numbered at the end of the visit's transaction
+				r := staff.Post("/api/v1/visits", map[string]any{"session_id": session["id"], "case": body,
+					"persons": []any{map[string]any{"full_name": fmt.Sprintf("Trần Văn %d", i)}}})
+				if statuses[i] = r.Status; r.Status == http.StatusCreated {
+					codes[i] = staff.Get("/api/v1/cases/" + r.JSON()["case_id"].(string)).JSON()["code"]
+				}
 			})
 		}
 		wg.Wait()
@@ -91,6 +102,10 @@ func TestCaseCodesStayUniqueUnderConcurrentCreation(t *testing.T) {
 				t.Fatalf("concurrent creations each get their own code: %v %v", statuses, codes)
 			}
 			seen[codes[i]] = true
+		}
+		year := caseCodeFormat.FindStringSubmatch(fmt.Sprint(codes[0]))[1]
+		if want := fmt.Sprintf("VV-%s-%06d", year, n); !seen[want] {
+			t.Fatalf("the numbers run without gaps up to %s: %v", want, codes)
 		}
 	})
 }

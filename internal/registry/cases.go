@@ -104,19 +104,36 @@ func checkCase(row *caseRow) error {
 // caseCode is the readable number of the n-th case an organisation opened in year.
 func caseCode(year int, n int64) string { return fmt.Sprintf("VV-%04d-%06d", year, n) }
 
-// nextCaseNumber takes the next number of the organisation's yearly counter. The upsert holds
-// the counter row's lock until the transaction ends, so concurrent creations queue instead of
-// sharing a number; a rolled-back creation gives its number back.
-func nextCaseNumber(ctx context.Context, tx *gorm.DB, orgID string, year int) (int64, error) {
+// numberCase gives a case created in tx its number, from the organisation's yearly counter, and
+// records its creation in the audit log. It must be the transaction's last write: the counter
+// upsert holds the counter row's lock until the transaction ends, so every other case the
+// organisation opens meanwhile queues behind it (and does not share a number); taken last, the
+// lock is held for three statements and the commit instead of the whole visit. A rolled-back
+// creation gives its number back, so an organisation's numbers have no gaps.
+func (s *Service) numberCase(ctx context.Context, tx *gorm.DB, actor auth.Actor, row *caseRow) error {
+	year := row.CreatedAt.In(s.cfg.Location).Year()
 	var n int64
-	err := tx.WithContext(ctx).Raw(`INSERT INTO case_counters (org_id, year, last) VALUES (?, ?, 1)
-		ON CONFLICT (org_id, year) DO UPDATE SET last = case_counters.last + 1 RETURNING last`, orgID, year).Scan(&n).Error
-	return n, err
+	db := tx.WithContext(ctx)
+	if err := db.Raw(`INSERT INTO case_counters (org_id, year, last) VALUES (?, ?, 1)
+		ON CONFLICT (org_id, year) DO UPDATE SET last = case_counters.last + 1 RETURNING last`, row.OrgID, year).Scan(&n).Error; err != nil {
+		return err
+	}
+	// a new case is also its own root until merged: seq is known only after the insert, and
+	// setting both here costs no statement of its own
+	row.Code, row.RootSeq = caseCode(year, n), row.Seq
+	if err := db.Table("cases").Where("seq = ?", row.Seq).Updates(map[string]any{"code": row.Code, "root_seq": row.Seq}).Error; err != nil {
+		return err
+	}
+	return audit.Record(ctx, tx, actor, "create", "case", row.ID, map[string]any{"code": row.Code, "title": row.Title})
 }
 
+// provisionalCode stands in for a new case's number until numberCase gives it one at the end of
+// the transaction; no other transaction ever sees it.
+func provisionalCode(id string) string { return "VV-pending-" + id }
+
 // createCase validates and inserts a case in tx (shared by POST /cases and a visit's inline
-// case, so both obey the same rules).
-func (s *Service) createCase(ctx context.Context, tx *gorm.DB, actor auth.Actor, orgID string, in NewCase) (*caseRow, error) {
+// case, so both obey the same rules). The caller calls numberCase last, before committing.
+func (s *Service) createCase(ctx context.Context, tx *gorm.DB, orgID string, in NewCase) (*caseRow, error) {
 	if err := validate.Struct(in); err != nil {
 		return nil, err
 	}
@@ -125,25 +142,11 @@ func (s *Service) createCase(ctx context.Context, tx *gorm.DB, actor auth.Actor,
 	if err := checkCase(row); err != nil {
 		return nil, err
 	}
-	year := row.CreatedAt.In(s.cfg.Location).Year()
-	n, err := nextCaseNumber(ctx, tx, orgID, year)
-	if err != nil {
+	row.Code = provisionalCode(row.ID)
+	if err := tx.WithContext(ctx).Create(row).Error; err != nil {
 		return nil, err
 	}
-	row.Code = caseCode(year, n)
-	db := tx.WithContext(ctx)
-	if err := db.Create(row).Error; err != nil {
-		return nil, err
-	}
-	// a new case is its own root until merged; seq is known only after the insert
-	row.RootSeq = row.Seq
-	if err := db.Table("cases").Where("seq = ?", row.Seq).Update("root_seq", row.Seq).Error; err != nil {
-		return nil, err
-	}
-	if err := storeCaseTokens(ctx, tx, row); err != nil {
-		return nil, err
-	}
-	return row, audit.Record(ctx, tx, actor, "create", "case", row.ID, map[string]any{"code": row.Code, "title": row.Title})
+	return row, storeCaseTokens(ctx, tx, row)
 }
 
 var caseKind = kind[caseRow, *caseRow, Case]{entity: "case", out: casesOut}
@@ -168,7 +171,11 @@ func casesOut(ctx context.Context, _ *Service, db *gorm.DB, _ auth.Actor, rows [
 // CreateCase opens a case.
 func (s *Service) CreateCase(ctx context.Context, actor auth.Actor, in NewCase) (Case, error) {
 	return caseKind.create(ctx, s, actor, in.OrgID, func(tx *gorm.DB, orgID string) (*caseRow, error) {
-		return s.createCase(ctx, tx, actor, orgID, in)
+		row, err := s.createCase(ctx, tx, orgID, in)
+		if err != nil {
+			return nil, err
+		}
+		return row, s.numberCase(ctx, tx, actor, row)
 	})
 }
 

@@ -230,8 +230,11 @@ func loadCases(b *testing.B, s *Service, orgID string, cases []dedup.LabelledCas
 		err := s.store.Tx(ctx, func(tx *gorm.DB) error {
 			for i := lo; i < min(lo+500, len(cases)); i++ {
 				c := cases[i]
-				row, err := s.createCase(ctx, tx, auth.System, orgID, NewCase{Title: c.Title, Summary: c.Summary,
+				row, err := s.createCase(ctx, tx, orgID, NewCase{Title: c.Title, Summary: c.Summary,
 					Category: c.Category, Field: c.Field, Respondent: c.Respondent})
+				if err == nil {
+					err = s.numberCase(ctx, tx, auth.System, row)
+				}
 				if err != nil {
 					return fmt.Errorf("case %d: %w", i, err)
 				}

@@ -164,6 +164,9 @@ func (s *Service) CreateVisit(ctx context.Context, actor auth.Actor, in NewVisit
 		}
 		newCase = opened
 		visit, err := visitKind.one(ctx, s, tx, actor, row)
+		if err == nil && opened != nil {
+			err = s.numberCase(ctx, tx, actor, opened)
+		}
 		return CreatedVisit{Visit: visit}, err
 	})
 	if err != nil || newCase == nil {
@@ -215,7 +218,7 @@ func (s *Service) createVisit(ctx context.Context, tx *gorm.DB, actor auth.Actor
 		if in.Case.OrgID != nil && *in.Case.OrgID != orgID {
 			fe.Add("case.org_id", "a case opened with a visit belongs to the session's organisation")
 		}
-		c, err := s.createCase(ctx, tx, actor, orgID, *in.Case)
+		c, err := s.createCase(ctx, tx, orgID, *in.Case)
 		if err := note("case", err); err != nil {
 			return nil, nil, err
 		}
