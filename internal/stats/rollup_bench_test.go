@@ -124,13 +124,19 @@ func loadYear(b *testing.B, st *store.Store, org string, days, visitsPerDay, cas
 			return err
 		}
 		// visit i is on day i/visitsPerDay, in one of that day's sessions, about one of the cases
-		// first received that day, of 1 to 5 people
+		// first received that day, of one person or, one visit in twenty, a group of three (group
+		// visits are a few percent of a real register, and their size is what stats_months rows
+		// mostly hold)
 		return insert("visits (seq, id, org_id, session_id, kind, date, case_id, case_seq, headcount, created_at, updated_at)", days*visitsPerDay, func(i int) []any {
 			d, j := i/visitsPerDay, i%visitsPerDay
 			s := d*len(sessionKinds) + j%len(sessionKinds)
 			c := d*casesPerDay + j%casesPerDay + 1
+			headcount := 1
+			if j%20 == 0 {
+				headcount = 3
+			}
 			return []any{i + 1, fmt.Sprintf("v-%d", i+1), org, fmt.Sprintf("s-%d", s+1), sessionKinds[s%len(sessionKinds)][0], date(d),
-				fmt.Sprintf("c-%d", c), c, 1 + j%5, now, now}
+				fmt.Sprintf("c-%d", c), c, headcount, now, now}
 		})
 	})
 	if err != nil {
