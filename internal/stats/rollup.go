@@ -219,24 +219,32 @@ SELECT 'f', f.org_id, f.first_date, '', '', 0, f.root_seq FROM %[2]s stats_first
 WHERE NOT f.shared %[5]s
 ORDER BY 2, 3`
 
+// withValues is a WITH clause naming rows of text values as table (e.g. "d (org_id, date)"), and
+// the arguments it binds, so that one statement can delete or read a whole batch of days or
+// months by joining it. The casts type the parameters for PostgreSQL.
+func withValues(table string, rows [][]string) (string, []any) {
+	tuple := "(" + strings.TrimSuffix(strings.Repeat("CAST(? AS TEXT), ", len(rows[0])), ", ") + ")"
+	args := make([]any, 0, len(rows)*len(rows[0]))
+	for _, r := range rows {
+		for _, v := range r {
+			args = append(args, v)
+		}
+	}
+	return "WITH " + table + " AS (VALUES " + strings.TrimSuffix(strings.Repeat(tuple+", ", len(rows)), ", ") + ")", args
+}
+
 // refreshDays rewrites the stats_days rows of the given days.
 func refreshDays(tx *gorm.DB, days map[day]struct{}) error {
-	list := make([]day, 0, len(days))
+	rows := make([][]string, 0, len(days))
 	for d := range days {
-		list = append(list, d)
+		rows = append(rows, []string{d.org, d.date})
 	}
-	for start := 0; start < len(list); start += batchSize {
-		batch := list[start:min(start+batchSize, len(list))]
-		values := make([]string, len(batch))
-		args := make([]any, 0, 2*len(batch))
-		for i, d := range batch {
-			values[i] = "(CAST(? AS TEXT), CAST(? AS TEXT))"
-			args = append(args, d.org, d.date)
-			if err := tx.Exec("DELETE FROM stats_days WHERE org_id = ? AND date = ?", d.org, d.date).Error; err != nil {
-				return err
-			}
+	for start := 0; start < len(rows); start += batchSize {
+		with, args := withValues("d (org_id, date)", rows[start:min(start+batchSize, len(rows))])
+		if err := tx.Exec(with+" DELETE FROM stats_days WHERE (org_id, date) IN (SELECT org_id, date FROM d)", args...).Error; err != nil {
+			return err
 		}
-		q := fmt.Sprintf(dayQuery, "WITH d (org_id, date) AS (VALUES "+strings.Join(values, ", ")+")", "d CROSS JOIN",
+		q := fmt.Sprintf(dayQuery, with, "d CROSS JOIN",
 			"AND v.org_id = d.org_id AND v.date = d.date", "AND s.org_id = d.org_id AND s.date = d.date",
 			"AND f.org_id = d.org_id AND f.first_date = d.date")
 		built, err := buildDays(tx, q, args...)
@@ -251,7 +259,10 @@ func refreshDays(tx *gorm.DB, days map[day]struct{}) error {
 }
 
 // refreshMonths rewrites the stats_months rows of the calendar and statutory months of the
-// given days, from their stats_days rows.
+// given days, from their stats_days rows. Per batch of months, one statement reads the day rows
+// of every month (CROSS JOIN: SQLite walks the months and searches stats_days by organisation and
+// date for each) and one deletes the months' rows; calendar and statutory months overlap, so a
+// day row may come once per month it belongs to, tagged with that month.
 func refreshMonths(tx *gorm.DB, days map[day]struct{}) error {
 	months := map[day]struct{}{} // day.date holds the month key here
 	for d := range days {
@@ -259,33 +270,40 @@ func refreshMonths(tx *gorm.DB, days map[day]struct{}) error {
 			months[day{d.org, m}] = struct{}{}
 		}
 	}
+	rows := make([][]string, 0, len(months))
 	for m := range months {
 		r, err := monthRange(m.date)
 		if err != nil {
 			return err
 		}
-		var rows []struct {
-			Bucket                    string
+		rows = append(rows, []string{m.org, m.date, r.FromDate(), r.ToDate()})
+	}
+	for start := 0; start < len(rows); start += batchSize {
+		with, args := withValues("m (org_id, month, from_date, to_date)", rows[start:min(start+batchSize, len(rows))])
+		var found []struct {
+			OrgID, Month, Bucket      string
 			Sessions, Visits, Persons int
 			Roots, GroupVisits        []byte
 		}
-		if err := tx.Raw("SELECT bucket, sessions, visits, persons, roots, group_visits FROM stats_days WHERE org_id = ? AND date >= ? AND date <= ?",
-			m.org, r.FromDate(), r.ToDate()).Scan(&rows).Error; err != nil {
+		if err := tx.Raw(with+` SELECT m.org_id, m.month, d.bucket, d.sessions, d.visits, d.persons, d.roots, d.group_visits
+			FROM m CROSS JOIN stats_days d WHERE d.org_id = m.org_id AND d.date >= m.from_date AND d.date <= m.to_date`, args...).
+			Scan(&found).Error; err != nil {
 			return err
 		}
-		built := make([]rollup, len(rows))
-		for i, row := range rows {
+		built := make([]rollup, len(found))
+		for i, row := range found {
 			bm := roaring.New()
 			if err := bm.UnmarshalBinary(row.Roots); err != nil {
 				return err
 			}
-			built[i] = rollup{org: m.org, key: m.date, bucket: row.Bucket, sessions: row.Sessions, visits: row.Visits,
+			built[i] = rollup{org: row.OrgID, key: row.Month, bucket: row.Bucket, sessions: row.Sessions, visits: row.Visits,
 				persons: row.Persons, roots: bm, groups: row.GroupVisits}
 		}
-		if err := tx.Exec("DELETE FROM stats_months WHERE org_id = ? AND month = ?", m.org, m.date).Error; err != nil {
+		if err := tx.Exec(with+" DELETE FROM stats_months WHERE (org_id, month) IN (SELECT org_id, month FROM m)", args...).Error; err != nil {
 			return err
 		}
-		if err := insertRollups(tx, "stats_months", "month", foldMonths(built, func(string) []string { return []string{m.date} })); err != nil {
+		// the rows read are keyed by their month already
+		if err := insertRollups(tx, "stats_months", "month", foldMonths(built, func(month string) []string { return []string{month} })); err != nil {
 			return err
 		}
 	}
