@@ -1,10 +1,13 @@
 package stats
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -43,7 +46,8 @@ const refreshLockKey = 7267003
 // marks committed meanwhile wait for the next refresh.
 func (s *Service) refresh(ctx context.Context) error {
 	var pending bool
-	if err := s.store.DB.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM stats_dirty_days) OR EXISTS (SELECT 1 FROM stats_dirty_roots)`).
+	if err := s.store.DB.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM stats_dirty_days) OR EXISTS (SELECT 1 FROM stats_dirty_roots)
+		OR EXISTS (SELECT 1 FROM stats_new_visits)`).
 		Scan(&pending).Error; err != nil || !pending {
 		return err
 	}
@@ -83,15 +87,16 @@ func (s *Service) rewriteRollups(ctx context.Context) error {
 		// stay queued; the visits they mark are read by the rebuild's later statements anyway.
 		var queued int
 		if err := tx.Raw(`SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM stats_dirty_days LIMIT ?) d) +
-			(SELECT COUNT(*) FROM (SELECT 1 FROM stats_dirty_roots LIMIT ?) r)`, fullRebuildAt, fullRebuildAt).Scan(&queued).Error; err != nil {
+			(SELECT COUNT(*) FROM (SELECT 1 FROM stats_dirty_roots LIMIT ?) r) +
+			(SELECT COUNT(*) FROM (SELECT 1 FROM stats_new_visits LIMIT ?) n)`, fullRebuildAt, fullRebuildAt, fullRebuildAt).
+			Scan(&queued).Error; err != nil {
 			return err
 		}
 		if queued >= fullRebuildAt {
-			if err := tx.Exec("DELETE FROM stats_dirty_days").Error; err != nil {
-				return err
-			}
-			if err := tx.Exec("DELETE FROM stats_dirty_roots").Error; err != nil {
-				return err
+			for _, queue := range []string{"stats_dirty_days", "stats_dirty_roots", "stats_new_visits"} {
+				if err := tx.Exec("DELETE FROM " + queue).Error; err != nil {
+					return err
+				}
 			}
 			return rebuild(tx)
 		}
@@ -100,6 +105,14 @@ func (s *Service) rewriteRollups(ctx context.Context) error {
 			return err
 		}
 		days, err := takeDays(tx)
+		if err != nil {
+			return err
+		}
+		visits, err := takeNewVisits(tx)
+		if err != nil {
+			return err
+		}
+		firsts, err := newFirsts(tx, visits, roots)
 		if err != nil {
 			return err
 		}
@@ -112,6 +125,13 @@ func (s *Service) rewriteRollups(ctx context.Context) error {
 		}
 		if err := refreshDays(tx, days); err != nil {
 			return err
+		}
+		added, err := addNewVisits(tx, visits, firsts, days)
+		if err != nil {
+			return err
+		}
+		for d := range added {
+			days[d] = struct{}{}
 		}
 		return refreshMonths(tx, days)
 	})
@@ -151,6 +171,153 @@ func takeDays(tx *gorm.DB) (map[day]struct{}, error) {
 		out[d] = struct{}{}
 	}
 	return out, rows.Err()
+}
+
+// newVisit is a visit queued by its insert, as the roll-ups count it.
+type newVisit struct {
+	OrgID, Date, Kind, HostRole string
+	Headcount                   int
+	RootSeq                     int64
+}
+
+// takeNewVisits takes the queue of inserted visits and reads those still live, by date.
+func takeNewVisits(tx *gorm.DB) ([]newVisit, error) {
+	var seqs []int64
+	if err := tx.Raw("DELETE FROM stats_new_visits RETURNING visit_seq").Scan(&seqs).Error; err != nil {
+		return nil, err
+	}
+	var out []newVisit
+	for start := 0; start < len(seqs); start += batchSize {
+		var batch []newVisit
+		if err := tx.Raw(`SELECT v.org_id, v.date, v.kind, COALESCE(s.host_role, '') AS host_role, v.headcount, c.root_seq
+			FROM visits v JOIN cases c ON c.seq = v.case_seq JOIN sessions s ON s.id = v.session_id
+			WHERE v.voided_at IS NULL AND v.seq IN ?`, seqs[start:min(start+batchSize, len(seqs))]).Scan(&batch).Error; err != nil {
+			return nil, err
+		}
+		out = append(out, batch...)
+	}
+	slices.SortFunc(out, func(a, b newVisit) int { return cmp.Compare(a.Date, b.Date) })
+	return out, nil
+}
+
+// first is a stats_firsts row: the day a surviving case was first received by an organisation.
+type first struct {
+	RootSeq          int64
+	OrgID, FirstDate string
+}
+
+// newFirsts settles what the new visits (by date) do to the first days of their cases. Most
+// come back about a case the organisation already received earlier, which changes nothing; a
+// case received for the first time by one organisation, and by no other, gets its stats_firsts
+// row here and is returned, for its day's "first" roll-up. Anything else (an earlier day than
+// the one known, a case other organisations also received) adds the root to roots, whose
+// first days are recomputed from the visits, and the days they touch with them.
+func newFirsts(tx *gorm.DB, visits []newVisit, roots map[int64]struct{}) ([]first, error) {
+	earliest := map[int64]first{} // per root: the organisation and day of its first new visit
+	orgs := map[int64]map[string]bool{}
+	for _, v := range visits {
+		if _, recomputed := roots[v.RootSeq]; recomputed {
+			continue
+		}
+		if orgs[v.RootSeq] == nil {
+			orgs[v.RootSeq] = map[string]bool{}
+			earliest[v.RootSeq] = first{RootSeq: v.RootSeq, OrgID: v.OrgID, FirstDate: v.Date}
+		}
+		orgs[v.RootSeq][v.OrgID] = true
+	}
+	list := slices.Sorted(maps.Keys(earliest))
+	known := map[int64][]first{}
+	for start := 0; start < len(list); start += batchSize {
+		var rows []first
+		if err := tx.Raw("SELECT root_seq, org_id, first_date FROM stats_firsts WHERE root_seq IN ?", list[start:min(start+batchSize, len(list))]).
+			Scan(&rows).Error; err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			known[r.RootSeq] = append(known[r.RootSeq], r)
+		}
+	}
+	var created []first
+	for _, root := range list {
+		f, had := earliest[root], known[root]
+		switch {
+		case len(orgs[root]) > 1:
+			roots[root] = struct{}{}
+		case len(had) == 0:
+			created = append(created, f)
+		case len(had) > 1 || had[0].OrgID != f.OrgID || had[0].FirstDate > f.FirstDate:
+			roots[root] = struct{}{}
+		}
+	}
+	for start := 0; start < len(created); start += batchSize {
+		batch := created[start:min(start+batchSize, len(created))]
+		args := make([]any, 0, 3*len(batch))
+		for _, f := range batch {
+			args = append(args, f.RootSeq, f.OrgID, f.FirstDate)
+		}
+		if err := tx.Exec("INSERT INTO stats_firsts (root_seq, org_id, first_date, shared) VALUES "+
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, FALSE), ", len(batch)), ", "), args...).Error; err != nil {
+			return nil, err
+		}
+	}
+	return created, nil
+}
+
+// addNewVisits adds the new visits and first received cases to the stats_days rows of their
+// days, except the days recomputed whole (which read them from the register), and returns the
+// days it changed. A day's rows are read, summed with the additions and written back.
+func addNewVisits(tx *gorm.DB, visits []newVisit, firsts []first, recomputed map[day]struct{}) (map[day]struct{}, error) {
+	var additions []rollup
+	changed := map[day]struct{}{}
+	add := func(org, date, bucket string) *rollup {
+		if _, whole := recomputed[day{org, date}]; whole {
+			return nil
+		}
+		changed[day{org, date}] = struct{}{}
+		additions = append(additions, rollup{org: org, key: date, bucket: bucket, roots: roaring.New()})
+		return &additions[len(additions)-1]
+	}
+	for _, v := range visits {
+		if r := add(v.OrgID, v.Date, bucketOf(v.Kind, v.HostRole)); r != nil {
+			r.visits, r.persons = 1, v.Headcount
+			r.roots.Add(uint32(v.RootSeq))
+			if v.Headcount >= 2 {
+				r.groups = appendGroup(nil, v.Headcount, uint32(v.RootSeq))
+			}
+		}
+	}
+	for _, f := range firsts {
+		if r := add(f.OrgID, f.FirstDate, bucketFirst); r != nil {
+			r.roots.Add(uint32(f.RootSeq))
+		}
+	}
+	rows := make([][]string, 0, len(changed))
+	for d := range changed {
+		rows = append(rows, []string{d.org, d.date})
+	}
+	byDay := map[day][]rollup{}
+	for _, r := range additions {
+		byDay[day{r.org, r.key}] = append(byDay[day{r.org, r.key}], r)
+	}
+	for start := 0; start < len(rows); start += batchSize {
+		batch := rows[start:min(start+batchSize, len(rows))]
+		with, args := withValues("d (org_id, date)", batch)
+		kept, err := readRollups(tx, with+` SELECT r.org_id, r.date AS rollup_key, r.bucket, r.sessions, r.visits, r.persons, r.roots, r.group_visits
+			FROM d CROSS JOIN stats_days r WHERE r.org_id = d.org_id AND r.date = d.date`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range batch {
+			kept = append(kept, byDay[day{d[0], d[1]}]...)
+		}
+		if err := deleteDays(tx, with, args); err != nil {
+			return nil, err
+		}
+		if err := insertRollups(tx, "stats_days", "date", foldRollups(kept, func(date string) []string { return []string{date} })); err != nil {
+			return nil, err
+		}
+	}
+	return changed, nil
 }
 
 // firstsQuery recomputes stats_firsts rows from the live visits; %s narrows it to some roots.
@@ -241,7 +408,7 @@ func refreshDays(tx *gorm.DB, days map[day]struct{}) error {
 	}
 	for start := 0; start < len(rows); start += batchSize {
 		with, args := withValues("d (org_id, date)", rows[start:min(start+batchSize, len(rows))])
-		if err := tx.Exec(with+" DELETE FROM stats_days WHERE (org_id, date) IN (SELECT org_id, date FROM d)", args...).Error; err != nil {
+		if err := deleteDays(tx, with, args); err != nil {
 			return err
 		}
 		q := fmt.Sprintf(dayQuery, with, "d CROSS JOIN",
@@ -256,6 +423,34 @@ func refreshDays(tx *gorm.DB, days map[day]struct{}) error {
 		}
 	}
 	return nil
+}
+
+// deleteDays deletes the stats_days rows of the days d (org_id, date) that with names.
+func deleteDays(tx *gorm.DB, with string, args []any) error {
+	return tx.Exec(with+" DELETE FROM stats_days WHERE (org_id, date) IN (SELECT org_id, date FROM d)", args...).Error
+}
+
+// readRollups reads the roll-up rows query selects: org_id, rollup_key (the day or month),
+// bucket, the figures, bitmap and groups.
+func readRollups(tx *gorm.DB, query string, args ...any) ([]rollup, error) {
+	var found []struct {
+		OrgID, RollupKey, Bucket  string
+		Sessions, Visits, Persons int
+		Roots, GroupVisits        []byte
+	}
+	if err := tx.Raw(query, args...).Scan(&found).Error; err != nil {
+		return nil, err
+	}
+	out := make([]rollup, len(found))
+	for i, row := range found {
+		bm := roaring.New()
+		if err := bm.UnmarshalBinary(row.Roots); err != nil {
+			return nil, err
+		}
+		out[i] = rollup{org: row.OrgID, key: row.RollupKey, bucket: row.Bucket, sessions: row.Sessions, visits: row.Visits,
+			persons: row.Persons, roots: bm, groups: row.GroupVisits}
+	}
+	return out, nil
 }
 
 // refreshMonths rewrites the stats_months rows of the calendar and statutory months of the
@@ -280,30 +475,16 @@ func refreshMonths(tx *gorm.DB, days map[day]struct{}) error {
 	}
 	for start := 0; start < len(rows); start += batchSize {
 		with, args := withValues("m (org_id, month, from_date, to_date)", rows[start:min(start+batchSize, len(rows))])
-		var found []struct {
-			OrgID, Month, Bucket      string
-			Sessions, Visits, Persons int
-			Roots, GroupVisits        []byte
-		}
-		if err := tx.Raw(with+` SELECT m.org_id, m.month, d.bucket, d.sessions, d.visits, d.persons, d.roots, d.group_visits
-			FROM m CROSS JOIN stats_days d WHERE d.org_id = m.org_id AND d.date >= m.from_date AND d.date <= m.to_date`, args...).
-			Scan(&found).Error; err != nil {
+		built, err := readRollups(tx, with+` SELECT m.org_id, m.month AS rollup_key, d.bucket, d.sessions, d.visits, d.persons, d.roots, d.group_visits
+			FROM m CROSS JOIN stats_days d WHERE d.org_id = m.org_id AND d.date >= m.from_date AND d.date <= m.to_date`, args...)
+		if err != nil {
 			return err
-		}
-		built := make([]rollup, len(found))
-		for i, row := range found {
-			bm := roaring.New()
-			if err := bm.UnmarshalBinary(row.Roots); err != nil {
-				return err
-			}
-			built[i] = rollup{org: row.OrgID, key: row.Month, bucket: row.Bucket, sessions: row.Sessions, visits: row.Visits,
-				persons: row.Persons, roots: bm, groups: row.GroupVisits}
 		}
 		if err := tx.Exec(with+" DELETE FROM stats_months WHERE (org_id, month) IN (SELECT org_id, month FROM m)", args...).Error; err != nil {
 			return err
 		}
 		// the rows read are keyed by their month already
-		if err := insertRollups(tx, "stats_months", "month", foldMonths(built, func(month string) []string { return []string{month} })); err != nil {
+		if err := insertRollups(tx, "stats_months", "month", foldRollups(built, func(month string) []string { return []string{month} })); err != nil {
 			return err
 		}
 	}
@@ -325,7 +506,7 @@ func rebuild(tx *gorm.DB) error {
 	if err := insertRollups(tx, "stats_days", "date", days); err != nil {
 		return err
 	}
-	return insertRollups(tx, "stats_months", "month", foldMonths(days, monthKeys))
+	return insertRollups(tx, "stats_months", "month", foldRollups(days, monthKeys))
 }
 
 // rollup is one row of stats_days (key is the date) or stats_months (key is the month).
@@ -414,8 +595,9 @@ func buildDays(tx *gorm.DB, query string, args ...any) ([]rollup, error) {
 	return out, rows.Err()
 }
 
-// foldMonths sums day rows into the rows of the months keysOf names for each date.
-func foldMonths(days []rollup, keysOf func(date string) []string) []rollup {
+// foldRollups sums roll-up rows into the rows keysOf names for each row's key: a day's into its
+// months, or rows of the same day (kept and added) into one per bucket.
+func foldRollups(days []rollup, keysOf func(date string) []string) []rollup {
 	type key struct{ org, month, bucket string }
 	acc := map[key]*rollup{}
 	parts := map[key][]*roaring.Bitmap{}

@@ -134,18 +134,45 @@ func testRollups(t *testing.T) {
 		for range 12 {
 			newSession()
 		}
+		caseOrg := map[caseRef]string{}
 		for i := range 15 {
-			cases = append(cases, r.newCase(orgIDs[i%3], "complaint"))
+			c := r.newCase(orgIDs[i%3], "complaint")
+			cases, caseOrg[c] = append(cases, c), orgIDs[i%3]
+		}
+		// half the visits come back to their case's own organisation, so that cases received by
+		// one organisation alone, on an earlier or a later day, are common
+		sessionOf := func(org string) sess {
+			for range 50 {
+				if s := sessions[rng.IntN(len(sessions))]; org == "" || s.org == org {
+					return s
+				}
+			}
+			return sessions[rng.IntN(len(sessions))]
 		}
 		newVisit := func() {
-			s := sessions[rng.IntN(len(sessions))]
-			visits = append(visits, r.visit(s.org, s.id, cases[rng.IntN(len(cases))], 1+rng.IntN(6), ""))
+			c := cases[rng.IntN(len(cases))]
+			own := ""
+			if rng.IntN(2) == 0 {
+				own = caseOrg[c]
+			}
+			s := sessionOf(own)
+			visits = append(visits, r.visit(s.org, s.id, c, 1+rng.IntN(6), ""))
+		}
+		openCase := func() { // as POST /visits opens one: inserted with root 0, given its root last
+			s := sessionOf("")
+			c := r.newCase(s.org, "complaint")
+			r.exec("UPDATE cases SET root_seq = 0 WHERE seq = ?", c.seq)
+			visits = append(visits, r.visit(s.org, s.id, c, 1+rng.IntN(6), ""))
+			r.exec("UPDATE cases SET root_seq = seq WHERE seq = ?", c.seq)
+			cases, caseOrg[c] = append(cases, c), s.org
 		}
 		for range 40 {
 			newVisit()
 		}
 		ops := []func(){
 			newVisit,
+			newVisit,
+			openCase,
 			newSession,
 			func() { r.void("sessions", sessions[rng.IntN(len(sessions))].id) },
 			func() {
