@@ -76,6 +76,8 @@ func TestPersonSearchFoldsVietnamese(t *testing.T) {
 			{"045075001234", []string{an["id"].(string)}},
 			{"0912 345 678", []string{an["id"].(string)}},
 			{"xuyen", nil},
+			{"!!!", nil},    // punctuation alone names no one
+			{"045075", nil}, // ID numbers and phones match whole, not by their digits
 		}
 		for _, c := range cases {
 			got := ids(staff.ListAll("/api/v1/persons?q="+urlQuery(c.q), 50))

@@ -226,6 +226,19 @@ type PersonFilter struct {
 	Page          page.Request
 }
 
+// personSearch is the condition of a search term: a term with a digit is an ID number or a
+// phone, matched exactly (no name has digits, and a substring test on names would make the
+// database read every person instead of two index entries); any other term is a diacritic-
+// insensitive substring of the name, and one of punctuation alone matches nothing.
+func personSearch(db *gorm.DB, term string) *gorm.DB {
+	if folded := vntext.Fold(term); folded != "" && !strings.ContainsFunc(term, unicode.IsDigit) {
+		return db.Where("name_folded LIKE ?", "%"+folded+"%")
+	}
+	exact := strings.ToUpper(strings.Join(strings.Fields(term), ""))
+	phone, _ := normalisePhone(term)
+	return db.Where("id_number = ?", exact).Or("phone = ?", phone)
+}
+
 // ListPersons lists persons newest first.
 func (s *Service) ListPersons(ctx context.Context, actor auth.Actor, f PersonFilter) ([]Person, string, error) {
 	if err := validate.Struct(f); err != nil {
@@ -236,14 +249,7 @@ func (s *Service) ListPersons(ctx context.Context, actor auth.Actor, f PersonFil
 		q = q.Where("merged_into IS NULL")
 	}
 	if term := strings.TrimSpace(f.Q); term != "" {
-		folded := vntext.Fold(term)
-		exact := strings.ToUpper(strings.Join(strings.Fields(term), ""))
-		phone, _ := normalisePhone(term)
-		cond := s.store.DB.Where("id_number = ?", exact).Or("phone = ?", phone)
-		if folded != "" {
-			cond = cond.Or("name_folded LIKE ?", "%"+folded+"%")
-		}
-		q = q.Where(cond)
+		q = q.Where(personSearch(s.store.DB, term))
 	}
 	return personKind.list(ctx, s, actor, q, f.Page)
 }
