@@ -108,12 +108,16 @@ func caseCode(year int, n int64) string { return fmt.Sprintf("VV-%04d-%06d", yea
 // records its creation in the audit log. It must be the transaction's last write: the counter
 // upsert holds the counter row's lock until the transaction ends, so every other case the
 // organisation opens meanwhile queues behind it (and does not share a number); taken last, the
-// lock is held for three statements and the commit instead of the whole visit. A rolled-back
+// lock is held for three statements and the commit instead of the whole visit, and released
+// before the commit is flushed (store.ReleaseLocksEarly). A rolled-back
 // creation gives its number back, so an organisation's numbers have no gaps.
 func (s *Service) numberCase(ctx context.Context, tx *gorm.DB, actor auth.Actor, row *caseRow) error {
 	year := row.CreatedAt.In(s.cfg.Location).Year()
 	var n int64
 	db := tx.WithContext(ctx)
+	if err := s.store.ReleaseLocksEarly(db); err != nil {
+		return err
+	}
 	if err := db.Raw(`INSERT INTO case_counters (org_id, year, last) VALUES (?, ?, 1)
 		ON CONFLICT (org_id, year) DO UPDATE SET last = case_counters.last + 1 RETURNING last`, row.OrgID, year).Scan(&n).Error; err != nil {
 		return err

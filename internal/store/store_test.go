@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/tcd-registry/tcd/internal/store"
 	"github.com/tcd-registry/tcd/internal/testenv"
 )
@@ -172,4 +174,50 @@ func TestOpenRejectsUnknownURLs(t *testing.T) {
 		}
 		cancel()
 	}
+}
+
+// A transaction that releases its locks early commits without waiting for the flush (on
+// PostgreSQL), only for itself, and Tx still returns only once its writes are durable.
+func TestReleaseLocksEarly(t *testing.T) {
+	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
+		ctx := t.Context()
+		s := openFresh(t, backend)
+		if _, err := s.MigrateUp(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.ReleaseLocksEarly(s.DB); err != nil {
+			t.Fatalf("outside a transaction of Tx it does nothing: %v", err)
+		}
+		var inside string
+		err := s.Tx(ctx, func(tx *gorm.DB) error {
+			if err := s.ReleaseLocksEarly(tx.WithContext(ctx)); err != nil {
+				return err
+			}
+			if backend == "postgres" {
+				if err := tx.Raw("SHOW synchronous_commit").Scan(&inside).Error; err != nil {
+					return err
+				}
+			}
+			return tx.Exec(`INSERT INTO orgs (id, code, name, path, created_at, updated_at) VALUES ('early', 'E', 'E', 'early', ?, ?)`,
+				time.Now(), time.Now()).Error
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if backend == "postgres" && inside != "off" {
+			t.Fatalf("inside the transaction synchronous_commit is %q, want off", inside)
+		}
+		var n int64
+		if err := s.DB.Raw("SELECT COUNT(*) FROM orgs WHERE id = 'early'").Scan(&n).Error; err != nil || n != 1 {
+			t.Fatalf("the write landed: %d %v", n, err)
+		}
+		if backend == "postgres" {
+			var after string
+			for range 3 { // every pooled connection is back to synchronous commits
+				if err := s.DB.Raw("SHOW synchronous_commit").Scan(&after).Error; err != nil || after != "on" {
+					t.Fatalf("after the transaction synchronous_commit is %q (%v), want on", after, err)
+				}
+			}
+		}
+	})
 }
