@@ -72,13 +72,12 @@ func (s *Service) rewriteRollups(ctx context.Context) error {
 	return s.store.Tx(context.WithoutCancel(ctx), func(tx *gorm.DB) error {
 		if s.store.Dialect == store.Postgres {
 			// The store bounds statements for requests; rebuilding a national register's
-			// roll-ups is one-off work that may take longer, and is already serialised.
-			for _, stmt := range []string{"SET LOCAL statement_timeout = 0", "SET LOCAL idle_in_transaction_session_timeout = 0"} {
-				if err := tx.Exec(stmt).Error; err != nil {
-					return err
-				}
-			}
-			if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", refreshLockKey).Error; err != nil {
+			// roll-ups is one-off work that may take longer, and is already serialised. The
+			// roll-ups are derived from the register and the marks they consume are in the same
+			// transaction, so a crash that loses this commit loses both and the next refresh
+			// does the work again: no reader needs to wait for the commit's flush.
+			if err := tx.Exec(fmt.Sprintf(`SET LOCAL statement_timeout = 0; SET LOCAL idle_in_transaction_session_timeout = 0;
+				SET LOCAL synchronous_commit = off; SELECT pg_advisory_xact_lock(%d)`, refreshLockKey)).Error; err != nil {
 				return err
 			}
 		}
