@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -53,6 +54,9 @@ func serveCmd() *cobra.Command {
 				return err
 			}
 			log := newLogger(cfg)
+			if cfg.MemoryLimit > 0 && os.Getenv("GOMEMLIMIT") == "" {
+				debug.SetMemoryLimit(cfg.MemoryLimit)
+			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
 			defer stop()
 			a, err := app.Open(ctx, cfg, log)

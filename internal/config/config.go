@@ -25,6 +25,7 @@ type Config struct {
 	TimeZone       *time.Location
 	CORSOrigins    []string
 	BodyLimit      string
+	MemoryLimit    int64 // soft limit of the Go heap in bytes (TCD_MEMORY_LIMIT); 0 leaves the runtime's default
 	RequestTimeout time.Duration
 	LogLevel       string
 	RateLimit      float64 // requests per second per token; 0 disables
@@ -72,6 +73,17 @@ func Load() (Config, error) {
 	c.CORSOrigins = list(env("TCD_CORS_ORIGINS", ""))
 	if _, err := bytes.Parse(c.BodyLimit); err != nil {
 		errs = append(errs, fmt.Sprintf("TCD_BODY_LIMIT must be a size such as 1M or 512K, got %q", c.BodyLimit))
+	}
+	// A soft limit makes the collector work harder as the heap nears it, so that the process
+	// keeps to the memory a container or a small server gives it under bursts of requests
+	// (each holding JSON, rows and gzip buffers) instead of doubling the heap first. GOMEMLIMIT,
+	// Go's own setting, wins when set.
+	if v := env("TCD_MEMORY_LIMIT", "100M"); v != "0" {
+		if n, err := bytes.Parse(v); err != nil || n <= 0 {
+			errs = append(errs, fmt.Sprintf("TCD_MEMORY_LIMIT must be a size such as 100M or 1G (or 0 for none), got %q", v))
+		} else {
+			c.MemoryLimit = n
+		}
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {

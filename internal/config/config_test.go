@@ -1,0 +1,53 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestLoadDefaults(t *testing.T) {
+	for _, name := range []string{"TCD_MEMORY_LIMIT", "TCD_DELEGATION_MIN", "TCD_BODY_LIMIT", "GOMEMLIMIT"} {
+		t.Setenv(name, "")
+	}
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.MemoryLimit != 100_000_000 || c.DelegationMin != 5 || c.BodyLimit != "1M" {
+		t.Fatalf("defaults: memory %d, delegation %d, body %q", c.MemoryLimit, c.DelegationMin, c.BodyLimit)
+	}
+}
+
+// Sizes are decimal, as TCD_BODY_LIMIT's are.
+func TestLoadMemoryLimit(t *testing.T) {
+	for _, c := range []struct {
+		value string
+		want  int64
+	}{{"256M", 256_000_000}, {"1G", 1_000_000_000}, {"0", 0}} {
+		t.Setenv("TCD_MEMORY_LIMIT", c.value)
+		got, err := Load()
+		if err != nil || got.MemoryLimit != c.want {
+			t.Errorf("TCD_MEMORY_LIMIT=%s: %d %v, want %d", c.value, got.MemoryLimit, err, c.want)
+		}
+	}
+}
+
+// A malformed setting stops the service at start, naming the variable, rather than run with a
+// default the operator did not choose.
+func TestLoadRejectsMalformedSettings(t *testing.T) {
+	for name, value := range map[string]string{
+		"TCD_MEMORY_LIMIT":    "lots",
+		"TCD_BODY_LIMIT":      "big",
+		"TCD_DELEGATION_MIN":  "1",
+		"TCD_REQUEST_TIMEOUT": "soon",
+		"TCD_LOG_LEVEL":       "loud",
+		"TCD_TIMEZONE":        "Mars/Olympus",
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Setenv(name, value)
+			if _, err := Load(); err == nil || !strings.Contains(err.Error(), name) {
+				t.Fatalf("%s=%s: %v", name, value, err)
+			}
+		})
+	}
+}
