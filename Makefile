@@ -96,8 +96,10 @@ bench-stats:
 # CI, which runs the short forms of the crash and outage tests with every `go test ./...`.
 .PHONY: bench-load test-long
 
-# LOAD_DURATION (default 60s) shortens the load; BENCH_DATABASE_URL (else TCD_TEST_DATABASE_URL)
-# is the PostgreSQL server that hosts the throwaway database; pgbench must be installed.
+# LOAD_DURATION (default 60s) is the length of the closed-loop mix; visit creates alone then run
+# a quarter of it and the open-loop mix half of it (each at least 10 s). BENCH_DATABASE_URL (else
+# TCD_TEST_DATABASE_URL) is the PostgreSQL server that hosts the throwaway database; pgbench must
+# be installed.
 bench-load:
 	go run ./cmd/tcd-load
 

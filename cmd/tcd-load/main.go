@@ -109,10 +109,24 @@ func run(ctx context.Context, o options) ([]string, error) {
 		return nil, ctx.Err()
 	}
 
-	log.Printf("load: %d clients for %s", o.clients, o.duration)
-	res := m.attack(ctx, srv.BaseURL, secret, o.clients, o.duration)
-	if ctx.Err() != nil {
-		return nil, ctx.Err()
+	// The mix from clients that never pause measures what the service can do at most, and the
+	// latency of a saturated service (clients / throughput, by Little's law); creates alone
+	// measure the write path against pgbench's; the mix at half that throughput, sent at a
+	// steady rate, measures the latency a client sees when the service is busy, not saturated.
+	var runs []*results
+	for i, p := range []phase{
+		{name: "mix, closed loop", clients: o.clients, duration: o.duration, pick: m.pick},
+		{name: "visit creates alone, closed loop", clients: o.clients, duration: max(10*time.Second, o.duration/4), pick: m.creates},
+		{name: "mix at half the closed-loop throughput, open loop", clients: o.clients, duration: max(10*time.Second, o.duration/2), pick: m.pick},
+	} {
+		if i == 2 {
+			p.rate = runs[0].all.Throughput / 2
+		}
+		log.Printf("load: %s, %d clients for %s", p.name, p.clients, p.duration)
+		runs = append(runs, m.attack(ctx, srv.BaseURL, secret, p))
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 	}
 	peak, err := peakRSS(srv.PID())
 	if err != nil {
@@ -124,7 +138,7 @@ func run(ctx context.Context, o options) ([]string, error) {
 	if !db.autovacuum {
 		m.notes = append(m.notes, "autovacuum is off on this server: tcd-load ran ANALYZE every 5 s instead, as autovacuum would keep statistics fresh")
 	}
-	return report(os.Stdout, o, db.version, m, res, peak, tps), nil
+	return report(os.Stdout, o, db.version, m, runs, peak, tps), nil
 }
 
 func firstEnv(names ...string) string {

@@ -112,11 +112,15 @@ func (m *mix) pick() *kind {
 	return m.kinds[len(m.kinds)-1]
 }
 
-// targeter hands each client its next request; vegeta calls it from every client goroutine.
-func (m *mix) targeter(base, token string) vegeta.Targeter {
+// creates is the kind "visit create".
+func (m *mix) creates() *kind { return m.kinds[0] }
+
+// targeter hands each client its next request, of the kind pick chooses; vegeta calls it from
+// every client goroutine.
+func (m *mix) targeter(base, token string, pick func() *kind) vegeta.Targeter {
 	header := http.Header{"Authorization": {"Bearer " + token}, "Content-Type": {"application/json"}}
 	return func(t *vegeta.Target) error {
-		k := m.pick()
+		k := pick()
 		query, body := k.next()
 		t.Method, t.URL, t.Header, t.Body = k.method, base+k.path, header, nil
 		if query != "" {
@@ -248,26 +252,40 @@ func (m *mix) period() string {
 	return fmt.Sprintf("%d-%02d", y, 1+rand.IntN(12))
 }
 
+// phase is one attack: closed loop (rate zero: each of the clients sends its next request
+// when the last is answered), or open loop at a fixed rate spread over at most clients
+// connections, the requests of the kinds pick chooses.
+type phase struct {
+	name     string
+	clients  int
+	duration time.Duration
+	rate     float64 // requests per second; 0 for closed loop
+	pick     func() *kind
+}
+
 // results are the metrics of one attack, per kind and overall.
 type results struct {
+	phase    phase
 	byKind   map[string]*vegeta.Metrics
 	all      vegeta.Metrics
 	examples []string // a few 5xx and transport errors, to say what went wrong
 }
 
-// attack runs clients closed-loop clients (each sends its next request when the last is
-// answered) for duration.
-func (m *mix) attack(ctx context.Context, base, token string, clients int, duration time.Duration) *results {
-	atk := vegeta.NewAttacker(vegeta.Workers(uint64(clients)), vegeta.MaxWorkers(uint64(clients)),
-		vegeta.Connections(clients), vegeta.MaxConnections(clients), vegeta.KeepAlive(true), vegeta.HTTP2(false),
-		vegeta.Timeout(30*time.Second), vegeta.MaxBody(2048))
+func (m *mix) attack(ctx context.Context, base, token string, p phase) *results {
+	opts := []func(*vegeta.Attacker){vegeta.MaxWorkers(uint64(p.clients)), vegeta.Connections(p.clients),
+		vegeta.MaxConnections(p.clients), vegeta.KeepAlive(true), vegeta.HTTP2(false), vegeta.Timeout(30 * time.Second), vegeta.MaxBody(2048)}
+	rate := vegeta.Rate{Freq: int(p.rate), Per: time.Second}
+	if p.rate == 0 {
+		opts, rate = append(opts, vegeta.Workers(uint64(p.clients))), vegeta.Rate{}
+	}
+	atk := vegeta.NewAttacker(opts...)
 	stop := context.AfterFunc(ctx, func() { atk.Stop() })
 	defer stop()
-	res := &results{byKind: map[string]*vegeta.Metrics{}}
+	res := &results{phase: p, byKind: map[string]*vegeta.Metrics{}}
 	for _, k := range m.kinds {
 		res.byKind[k.key()] = &vegeta.Metrics{}
 	}
-	for r := range atk.Attack(m.targeter(base, token), vegeta.Rate{}, duration, "tcd-load") {
+	for r := range atk.Attack(m.targeter(base, token, p.pick), rate, p.duration, p.name) {
 		u, _ := url.Parse(r.URL)
 		if km := res.byKind[resultKey(r.Method, u.Path, u.Query().Has("q"))]; km != nil {
 			km.Add(r)
