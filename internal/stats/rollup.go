@@ -125,14 +125,20 @@ func (s *Service) rewriteRollups(ctx context.Context) error {
 		if err := refreshDays(tx, days); err != nil {
 			return err
 		}
-		added, err := addNewVisits(tx, visits, firsts, days)
-		if err != nil {
+		added := newVisitRollups(visits, firsts, days)
+		if err := addRollups(tx, "stats_days", "date", added); err != nil {
 			return err
 		}
-		for d := range added {
-			days[d] = struct{}{}
+		// the months of the days recomputed are recomputed from their days, which hold the
+		// additions by now; the others take the additions as the days did
+		months := monthsOfDays(days)
+		if err := refreshMonths(tx, months); err != nil {
+			return err
 		}
-		return refreshMonths(tx, days)
+		return addRollups(tx, "stats_months", "month", slices.DeleteFunc(foldRollups(added, monthKeys), func(r rollup) bool {
+			_, recomputed := months[day{r.org, r.key}]
+			return recomputed
+		}))
 	})
 }
 
@@ -262,17 +268,15 @@ func newFirsts(tx *gorm.DB, visits []newVisit, roots map[int64]struct{}) ([]firs
 	return created, nil
 }
 
-// addNewVisits adds the new visits and first received cases to the stats_days rows of their
-// days, except the days recomputed whole (which read them from the register), and returns the
-// days it changed. A day's rows are read, summed with the additions and written back.
-func addNewVisits(tx *gorm.DB, visits []newVisit, firsts []first, recomputed map[day]struct{}) (map[day]struct{}, error) {
+// newVisitRollups makes the additions the new visits and first received cases bring to the
+// stats_days rows of their days, leaving out the days recomputed whole (which read them from
+// the register).
+func newVisitRollups(visits []newVisit, firsts []first, recomputed map[day]struct{}) []rollup {
 	var additions []rollup
-	changed := map[day]struct{}{}
 	add := func(org, date, bucket string) *rollup {
 		if _, whole := recomputed[day{org, date}]; whole {
 			return nil
 		}
-		changed[day{org, date}] = struct{}{}
 		additions = append(additions, rollup{org: org, key: date, bucket: bucket, roots: roaring.New()})
 		return &additions[len(additions)-1]
 	}
@@ -290,33 +294,41 @@ func addNewVisits(tx *gorm.DB, visits []newVisit, firsts []first, recomputed map
 			r.roots.Add(uint32(f.RootSeq))
 		}
 	}
-	rows := make([][]string, 0, len(changed))
-	for d := range changed {
-		rows = append(rows, []string{d.org, d.date})
-	}
-	byDay := map[day][]rollup{}
+	return additions
+}
+
+// addRollups adds rows to the rows of table (stats_days, keyed by date, or stats_months, by
+// month) with the same organisation, key and bucket: per batch of keys, the kept rows are read,
+// summed with the additions and written back. Reading a day's or a month's few rows this way
+// costs far less than recomputing them from what they are made of.
+func addRollups(tx *gorm.DB, table, keyColumn string, additions []rollup) error {
+	byKey := map[day][]rollup{} // day.date holds the key
 	for _, r := range additions {
-		byDay[day{r.org, r.key}] = append(byDay[day{r.org, r.key}], r)
+		byKey[day{r.org, r.key}] = append(byKey[day{r.org, r.key}], r)
 	}
-	for start := 0; start < len(rows); start += batchSize {
-		batch := rows[start:min(start+batchSize, len(rows))]
-		with, args := withValues("d (org_id, date)", batch)
-		kept, err := readRollups(tx, with+` SELECT r.org_id, r.date AS rollup_key, r.bucket, r.sessions, r.visits, r.persons, r.roots, r.group_visits
-			FROM d CROSS JOIN stats_days r WHERE r.org_id = d.org_id AND r.date = d.date`, args...)
+	keys := make([][]string, 0, len(byKey))
+	for k := range byKey {
+		keys = append(keys, []string{k.org, k.date})
+	}
+	for start := 0; start < len(keys); start += batchSize {
+		batch := keys[start:min(start+batchSize, len(keys))]
+		with, args := withValues("k (org_id, rollup_key)", batch)
+		rows, err := readRollups(tx, with+` SELECT r.org_id, r.`+keyColumn+` AS rollup_key, r.bucket, r.sessions, r.visits, r.persons, r.roots,
+			r.group_visits FROM k CROSS JOIN `+table+` r WHERE r.org_id = k.org_id AND r.`+keyColumn+` = k.rollup_key`, args...)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		for _, d := range batch {
-			kept = append(kept, byDay[day{d[0], d[1]}]...)
+		for _, k := range batch {
+			rows = append(rows, byKey[day{k[0], k[1]}]...)
 		}
-		if err := deleteDays(tx, with, args); err != nil {
-			return nil, err
+		if err := tx.Exec(with+" DELETE FROM "+table+" WHERE (org_id, "+keyColumn+") IN (SELECT org_id, rollup_key FROM k)", args...).Error; err != nil {
+			return err
 		}
-		if err := insertRollups(tx, "stats_days", "date", foldRollups(kept, func(date string) []string { return []string{date} })); err != nil {
-			return nil, err
+		if err := insertRollups(tx, table, keyColumn, foldRollups(rows, func(key string) []string { return []string{key} })); err != nil {
+			return err
 		}
 	}
-	return changed, nil
+	return nil
 }
 
 // firstsQuery recomputes stats_firsts rows from the live visits; %s narrows it to some roots.
@@ -407,7 +419,7 @@ func refreshDays(tx *gorm.DB, days map[day]struct{}) error {
 	}
 	for start := 0; start < len(rows); start += batchSize {
 		with, args := withValues("d (org_id, date)", rows[start:min(start+batchSize, len(rows))])
-		if err := deleteDays(tx, with, args); err != nil {
+		if err := tx.Exec(with+" DELETE FROM stats_days WHERE (org_id, date) IN (SELECT org_id, date FROM d)", args...).Error; err != nil {
 			return err
 		}
 		q := fmt.Sprintf(dayQuery, with, "d CROSS JOIN",
@@ -422,11 +434,6 @@ func refreshDays(tx *gorm.DB, days map[day]struct{}) error {
 		}
 	}
 	return nil
-}
-
-// deleteDays deletes the stats_days rows of the days d (org_id, date) that with names.
-func deleteDays(tx *gorm.DB, with string, args []any) error {
-	return tx.Exec(with+" DELETE FROM stats_days WHERE (org_id, date) IN (SELECT org_id, date FROM d)", args...).Error
 }
 
 // readRollups reads the roll-up rows query selects: org_id, rollup_key (the day or month),
@@ -452,18 +459,24 @@ func readRollups(tx *gorm.DB, query string, args ...any) ([]rollup, error) {
 	return out, nil
 }
 
-// refreshMonths rewrites the stats_months rows of the calendar and statutory months of the
-// given days, from their stats_days rows. Per batch of months, one statement reads the day rows
-// of every month (CROSS JOIN: SQLite walks the months and searches stats_days by organisation and
-// date for each) and one deletes the months' rows; calendar and statutory months overlap, so a
-// day row may come once per month it belongs to, tagged with that month.
-func refreshMonths(tx *gorm.DB, days map[day]struct{}) error {
-	months := map[day]struct{}{} // day.date holds the month key here
+// monthsOfDays returns the calendar and statutory months of days, as days whose date is the month
+// key.
+func monthsOfDays(days map[day]struct{}) map[day]struct{} {
+	months := map[day]struct{}{}
 	for d := range days {
 		for _, m := range monthKeys(d.date) {
 			months[day{d.org, m}] = struct{}{}
 		}
 	}
+	return months
+}
+
+// refreshMonths rewrites the stats_months rows of the given months (calendar and statutory
+// month keys), from their stats_days rows. Per batch of months, one statement reads the day rows
+// of every month (CROSS JOIN: SQLite walks the months and searches stats_days by organisation and
+// date for each) and one deletes the months' rows; calendar and statutory months overlap, so a
+// day row may come once per month it belongs to, tagged with that month.
+func refreshMonths(tx *gorm.DB, months map[day]struct{}) error {
 	rows := make([][]string, 0, len(months))
 	for m := range months {
 		r, err := monthRange(m.date)
