@@ -501,3 +501,27 @@ func TestDedupCandidatesAcrossTheRegister(t *testing.T) {
 		}
 	})
 }
+
+// Persons are kept parsed between lookups; an edited person is compared as edited.
+func TestPersonDuplicatesFollowEdits(t *testing.T) {
+	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
+		env := testenv.Start(t, backend)
+		staff := env.As(auth.Staff)
+		an := staff.Create("/api/v1/persons", map[string]any{"full_name": "Nguyễn Văn An", "birth_year": 1975, "gender": "male",
+			"address": "xã Gio Mỹ, huyện Gio Linh, tỉnh Quảng Trị"})
+		copyOf := staff.Create("/api/v1/persons", map[string]any{"full_name": "Nguyen Van An", "birth_year": 1975, "gender": "male",
+			"address": "xã Gio Mỹ, huyện Gio Linh, tỉnh Quảng Trị"})
+		path := "/api/v1/persons/" + an["id"].(string)
+		if _, ok := offered(duplicatesOf(t, staff, path), copyOf["id"].(string)); !ok {
+			t.Fatalf("the same name without diacritics, year and address is offered")
+		}
+		// still a neighbour (same address and year), so compared again, now as someone else
+		if r := staff.Patch("/api/v1/persons/"+copyOf["id"].(string), map[string]any{"full_name": "Trần Thị Bích",
+			"gender": "female"}); r.Status != http.StatusOK {
+			t.Fatalf("PATCH: %s", r)
+		}
+		if c, ok := offered(duplicatesOf(t, staff, path), copyOf["id"].(string)); ok {
+			t.Fatalf("once renamed, the neighbour is no longer offered: %+v", c)
+		}
+	})
+}

@@ -45,7 +45,7 @@ func NewService(s *store.Store, cfg Config) *Service {
 	if cfg.Location == nil {
 		cfg.Location = time.UTC
 	}
-	return &Service{store: s, cfg: cfg, now: func() time.Time { return time.Now().UTC() }}
+	return &Service{store: s, cfg: cfg, now: func() time.Time { return time.Now().UTC() }, dedup: newDedupCache()}
 }
 
 // DelegationMin is the configured delegation threshold.
