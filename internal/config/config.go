@@ -78,7 +78,7 @@ func Load() (Config, error) {
 	// keeps to the memory a container or a small server gives it under bursts of requests
 	// (each holding JSON, rows and gzip buffers) instead of doubling the heap first. GOMEMLIMIT,
 	// Go's own setting, wins when set.
-	if v := env("TCD_MEMORY_LIMIT", "100M"); v != "0" {
+	if v := env("TCD_MEMORY_LIMIT", "120M"); v != "0" {
 		if n, err := bytes.Parse(v); err != nil || n <= 0 {
 			errs = append(errs, fmt.Sprintf("TCD_MEMORY_LIMIT must be a size such as 100M or 1G (or 0 for none), got %q", v))
 		} else {

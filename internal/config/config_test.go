@@ -13,7 +13,7 @@ func TestLoadDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.MemoryLimit != 100_000_000 || c.DelegationMin != 5 || c.BodyLimit != "1M" {
+	if c.MemoryLimit != 120_000_000 || c.DelegationMin != 5 || c.BodyLimit != "1M" {
 		t.Fatalf("defaults: memory %d, delegation %d, body %q", c.MemoryLimit, c.DelegationMin, c.BodyLimit)
 	}
 }

@@ -68,11 +68,12 @@ type personVersion struct {
 	version int
 }
 
-// parsedPersons is how many parsed persons are kept (a few hundred bytes each): a lookup
+// parsedPersons is how many parsed persons are kept (a few hundred bytes each, and each one
+// more for the collector to trace, so no more than a busy day's lookups meet): a lookup
 // compares a person with the same few hundred neighbours (same given name, same address) that
 // the lookups of their neighbours compare them with, and parsing their names and addresses
 // again each time was an eighth of a visit's CPU.
-const parsedPersons = 20_000
+const parsedPersons = 5_000
 
 func newDedupCache() dedupCache {
 	parsed, err := lru.New[personVersion, dedup.Prepared](parsedPersons)
