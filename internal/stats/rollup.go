@@ -3,6 +3,7 @@ package stats
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"encoding/binary"
 	"fmt"
 	"maps"
@@ -39,6 +40,61 @@ const batchSize = 100
 
 // refreshLockKey serialises refreshes across replicas sharing one PostgreSQL database.
 const refreshLockKey = 7267003
+
+// mergeLimit is the most queued new visits a read on PostgreSQL adds to the roll-ups in memory
+// rather than wait for a refresh: reading a thousand visits costs a few milliseconds, and a
+// longer queue is folded into the roll-ups by the next read's refresh.
+const mergeLimit = 1000
+
+// withFreshRollups calls read with a database handle whose roll-ups, together with pending
+// (additions to stats_days rows, by day), are exactly the register as of the call. Under a
+// steady stream of new visits, a refresh before every read made readers queue behind one
+// another's refreshes (each a write transaction), hundreds of milliseconds under load. On
+// PostgreSQL, when all that is queued is a few new visits, read runs in one repeatable-read
+// snapshot that also reads the queue, and adds the visits as a refresh would, without writing;
+// otherwise, and on SQLite (where a transaction would take the write lock), the roll-ups are
+// refreshed first and pending is empty.
+func (s *Service) withFreshRollups(ctx context.Context, read func(db *gorm.DB, pending []rollup) error) error {
+	if s.store.Dialect == store.Postgres {
+		merged := false
+		err := s.store.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			pending, ok, err := queuedAdditions(tx)
+			if err != nil || !ok {
+				return err
+			}
+			merged = true
+			return read(tx, pending)
+		}, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+		if err != nil || merged {
+			return err
+		}
+	}
+	if err := s.refresh(ctx); err != nil {
+		return err
+	}
+	return read(s.store.DB.WithContext(ctx), nil)
+}
+
+// queuedAdditions is what the queued new visits add to stats_days, read in tx's snapshot; ok
+// is false when the roll-ups need a refresh instead: marks other than new visits are queued,
+// more than mergeLimit visits are, or a case's first day moves or becomes shared.
+func queuedAdditions(tx *gorm.DB) (pending []rollup, ok bool, err error) {
+	var refreshFirst bool
+	if err := tx.Raw(`SELECT EXISTS (SELECT 1 FROM stats_dirty_days) OR EXISTS (SELECT 1 FROM stats_dirty_roots)
+		OR (SELECT COUNT(*) FROM (SELECT 1 FROM stats_new_visits LIMIT ?) n) > ?`, mergeLimit+1, mergeLimit).Scan(&refreshFirst).Error; err != nil || refreshFirst {
+		return nil, false, err
+	}
+	visits, err := queuedVisits(tx, false)
+	if err != nil {
+		return nil, false, err
+	}
+	roots := map[int64]struct{}{}
+	firsts, err := settleFirsts(tx, visits, roots)
+	if err != nil || len(roots) > 0 {
+		return nil, false, err
+	}
+	return newVisitRollups(visits, firsts, nil), true, nil
+}
 
 // refresh brings the roll-ups up to date with the register. Refreshes are serialised (one
 // process at a time per database); the queue is taken with DELETE … RETURNING in the same
@@ -107,12 +163,15 @@ func (s *Service) rewriteRollups(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		visits, err := takeNewVisits(tx)
+		visits, err := queuedVisits(tx, true)
 		if err != nil {
 			return err
 		}
-		firsts, err := newFirsts(tx, visits, roots)
+		firsts, err := settleFirsts(tx, visits, roots)
 		if err != nil {
+			return err
+		}
+		if err := insertFirsts(tx, firsts); err != nil {
 			return err
 		}
 		touched, err := refreshFirsts(tx, roots)
@@ -185,10 +244,15 @@ type newVisit struct {
 	RootSeq                     int64
 }
 
-// takeNewVisits takes the queue of inserted visits and reads those still live, by date.
-func takeNewVisits(tx *gorm.DB) ([]newVisit, error) {
+// queuedVisits reads the queue of inserted visits, taking it (take) or leaving it for a refresh,
+// and returns those still live, by date.
+func queuedVisits(tx *gorm.DB, take bool) ([]newVisit, error) {
+	queue := "SELECT visit_seq FROM stats_new_visits"
+	if take {
+		queue = "DELETE FROM stats_new_visits RETURNING visit_seq"
+	}
 	var seqs []int64
-	if err := tx.Raw("DELETE FROM stats_new_visits RETURNING visit_seq").Scan(&seqs).Error; err != nil {
+	if err := tx.Raw(queue).Scan(&seqs).Error; err != nil {
 		return nil, err
 	}
 	var out []newVisit
@@ -211,13 +275,13 @@ type first struct {
 	OrgID, FirstDate string
 }
 
-// newFirsts settles what the new visits (by date) do to the first days of their cases. Most
+// settleFirsts settles what the new visits (by date) do to the first days of their cases. Most
 // come back about a case the organisation already received earlier, which changes nothing; a
-// case received for the first time by one organisation, and by no other, gets its stats_firsts
-// row here and is returned, for its day's "first" roll-up. Anything else (an earlier day than
-// the one known, a case other organisations also received) adds the root to roots, whose
-// first days are recomputed from the visits, and the days they touch with them.
-func newFirsts(tx *gorm.DB, visits []newVisit, roots map[int64]struct{}) ([]first, error) {
+// case received for the first time by one organisation, and by no other, is returned: it needs
+// its stats_firsts row and its day's "first" roll-up. Anything else (an earlier day than the
+// one known, a case other organisations also received) adds the root to roots, whose first
+// days are recomputed from the visits, and the days they touch with them.
+func settleFirsts(tx *gorm.DB, visits []newVisit, roots map[int64]struct{}) ([]first, error) {
 	earliest := map[int64]first{} // per root: the organisation and day of its first new visit
 	orgs := map[int64]map[string]bool{}
 	for _, v := range visits {
@@ -254,6 +318,11 @@ func newFirsts(tx *gorm.DB, visits []newVisit, roots map[int64]struct{}) ([]firs
 			roots[root] = struct{}{}
 		}
 	}
+	return created, nil
+}
+
+// insertFirsts writes the stats_firsts rows of cases first received by one organisation alone.
+func insertFirsts(tx *gorm.DB, created []first) error {
 	for start := 0; start < len(created); start += batchSize {
 		batch := created[start:min(start+batchSize, len(created))]
 		args := make([]any, 0, 3*len(batch))
@@ -262,10 +331,10 @@ func newFirsts(tx *gorm.DB, visits []newVisit, roots map[int64]struct{}) ([]firs
 		}
 		if err := tx.Exec("INSERT INTO stats_firsts (root_seq, org_id, first_date, shared) VALUES "+
 			strings.TrimSuffix(strings.Repeat("(?, ?, ?, FALSE), ", len(batch)), ", "), args...).Error; err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return created, nil
+	return nil
 }
 
 // newVisitRollups makes the additions the new visits and first received cases bring to the

@@ -160,8 +160,10 @@ func testRollups(t *testing.T) {
 		}
 		openCase := func() { // as POST /visits opens one: inserted with root 0, given its root last
 			s := sessionOf("")
-			c := r.newCase(s.org, "complaint")
-			r.exec("UPDATE cases SET root_seq = 0 WHERE seq = ?", c.seq)
+			seq, id := r.next("c")
+			r.exec(`INSERT INTO cases (seq, id, org_id, code, title, title_folded, category, field, root_seq, created_at, updated_at)
+				VALUES (?, ?, ?, ?, 'x', 'x', 'complaint', 'land', 0, ?, ?)`, seq, id, s.org, id, now, now)
+			c := caseRef{seq, id}
 			visits = append(visits, r.visit(s.org, s.id, c, 1+rng.IntN(6), ""))
 			r.exec("UPDATE cases SET root_seq = seq WHERE seq = ?", c.seq)
 			cases, caseOrg[c] = append(cases, c), s.org
@@ -214,9 +216,15 @@ func testRollups(t *testing.T) {
 			org string
 			ids []string
 		}{{p.ID, orgIDs}, {d1.ID, []string{d1.ID}}, {d2.ID, []string{d2.ID}}}
-		for round := range 40 {
+		// 40 rounds of writes of every kind, then 20 of new visits alone: what a statistics read
+		// meets under a steady stream of receptions, which PostgreSQL reads add in memory
+		for round := range 60 {
+			writes := ops
+			if round >= 40 {
+				writes = []func(){newVisit, newVisit, openCase}
+			}
 			for range 1 + rng.IntN(4) {
-				ops[rng.IntN(len(ops))]()
+				writes[rng.IntN(len(writes))]()
 			}
 			for _, pr := range periods {
 				for _, sc := range scopes {

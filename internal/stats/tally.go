@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/RoaringBitmap/roaring/v2"
+	"gorm.io/gorm"
 
 	"github.com/tcd-registry/tcd/internal/period"
 )
@@ -40,10 +41,19 @@ type unitGroup struct{ unit, group string }
 // earliest live visit in the unit lies in the period.
 func (s *Service) rollupCount(ctx context.Context, ids []string, rng period.Range, delegationMin int,
 	groupOf func(kind, hostRole string) string, perOrg bool) ([]cell, error) {
+	var out []cell
+	err := s.withFreshRollups(ctx, func(db *gorm.DB, pending []rollup) error {
+		var err error
+		out, err = tallyRollups(db, pending, ids, rng, delegationMin, groupOf, perOrg)
+		return err
+	})
+	return out, err
+}
+
+// tallyRollups is rollupCount over the roll-ups db reads and the additions pending to them.
+func tallyRollups(db *gorm.DB, pending []rollup, ids []string, rng period.Range, delegationMin int,
+	groupOf func(kind, hostRole string) string, perOrg bool) ([]cell, error) {
 	from, to := rng.FromDate(), rng.ToDate()
-	if err := s.refresh(ctx); err != nil {
-		return nil, err
-	}
 	tallies := map[unitGroup]*tally{}
 	firstDays := map[string][]*roaring.Bitmap{}
 	extraFirsts := map[string]*roaring.Bitmap{}
@@ -67,7 +77,29 @@ func (s *Service) rollupCount(ctx context.Context, ids []string, rng period.Rang
 		}
 		return extraFirsts[u]
 	}
-	db := s.store.DB.WithContext(ctx)
+	add := func(org, bucket string, sessions, visits, persons int, bm *roaring.Bitmap, groups []byte) {
+		for _, u := range units(org) {
+			if bucket == bucketFirst {
+				firstDays[u] = append(firstDays[u], bm)
+				continue
+			}
+			kind, role, _ := strings.Cut(bucket, ":")
+			for _, g := range []string{groupOf(kind, role), ""} {
+				t := tallyOf(u, g)
+				t.sessions += sessions
+				t.visits += visits
+				t.persons += persons
+				t.days = append(t.days, bm)
+				eachGroup(groups, func(headcount int, root uint32) {
+					if headcount >= delegationMin {
+						t.dVisits++
+						t.dPersons += headcount
+						t.dRoots.Add(root)
+					}
+				})
+			}
+		}
+	}
 
 	// whole months from stats_months (consecutive keys of one basis, so one key range), the days
 	// at the ends from stats_days
@@ -108,30 +140,19 @@ func (s *Service) rollupCount(ctx context.Context, ids []string, rng period.Rang
 		if err := bm.UnmarshalBinary(raw); err != nil {
 			return nil, err
 		}
-		for _, u := range units(org) {
-			if bucket == bucketFirst {
-				firstDays[u] = append(firstDays[u], bm)
-				continue
-			}
-			kind, role, _ := strings.Cut(bucket, ":")
-			for _, g := range []string{groupOf(kind, role), ""} {
-				t := tallyOf(u, g)
-				t.sessions += sessions
-				t.visits += visits
-				t.persons += persons
-				t.days = append(t.days, bm)
-				eachGroup(groups, func(headcount int, root uint32) {
-					if headcount >= delegationMin {
-						t.dVisits++
-						t.dPersons += headcount
-						t.dRoots.Add(root)
-					}
-				})
-			}
-		}
+		add(org, bucket, sessions, visits, persons, bm, groups)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
+	}
+	inScope := map[string]bool{}
+	for _, id := range ids {
+		inScope[id] = true
+	}
+	for _, r := range pending { // by day: those of the period and scope
+		if inScope[r.org] && r.key >= from && r.key <= to {
+			add(r.org, r.bucket, r.sessions, r.visits, r.persons, r.roots, r.groups)
+		}
 	}
 
 	// Cases received by several organisations are left out of the "first" rows, since their
