@@ -42,9 +42,9 @@ const batchSize = 100
 const refreshLockKey = 7267003
 
 // mergeLimit is the most queued new visits a read on PostgreSQL adds to the roll-ups in memory
-// rather than wait for a refresh: reading a thousand visits costs a few milliseconds, and a
-// longer queue is folded into the roll-ups by the next read's refresh.
-const mergeLimit = 1000
+// rather than wait for a refresh: a few hundred visits are one query and a few lookups of
+// their cases' first days; a longer queue is folded into the roll-ups by the read that finds it.
+const mergeLimit = 300
 
 // withFreshRollups calls read with a database handle whose roll-ups, together with pending
 // (additions to stats_days rows, by day), are exactly the register as of the call. Under a
@@ -244,26 +244,32 @@ type newVisit struct {
 	RootSeq                     int64
 }
 
+// newVisitQuery reads live visits as the roll-ups count them; %s says which.
+const newVisitQuery = `SELECT v.org_id, v.date, v.kind, COALESCE(s.host_role, '') AS host_role, v.headcount, c.root_seq
+FROM visits v JOIN cases c ON c.seq = v.case_seq JOIN sessions s ON s.id = v.session_id
+WHERE v.voided_at IS NULL AND %s`
+
 // queuedVisits reads the queue of inserted visits, taking it (take) or leaving it for a refresh,
 // and returns those still live, by date.
 func queuedVisits(tx *gorm.DB, take bool) ([]newVisit, error) {
-	queue := "SELECT visit_seq FROM stats_new_visits"
-	if take {
-		queue = "DELETE FROM stats_new_visits RETURNING visit_seq"
-	}
-	var seqs []int64
-	if err := tx.Raw(queue).Scan(&seqs).Error; err != nil {
-		return nil, err
-	}
 	var out []newVisit
-	for start := 0; start < len(seqs); start += batchSize {
-		var batch []newVisit
-		if err := tx.Raw(`SELECT v.org_id, v.date, v.kind, COALESCE(s.host_role, '') AS host_role, v.headcount, c.root_seq
-			FROM visits v JOIN cases c ON c.seq = v.case_seq JOIN sessions s ON s.id = v.session_id
-			WHERE v.voided_at IS NULL AND v.seq IN ?`, seqs[start:min(start+batchSize, len(seqs))]).Scan(&batch).Error; err != nil {
+	if !take {
+		if err := tx.Raw(fmt.Sprintf(newVisitQuery, "v.seq IN (SELECT visit_seq FROM stats_new_visits)")).Scan(&out).Error; err != nil {
 			return nil, err
 		}
-		out = append(out, batch...)
+	} else {
+		// taken first, then read: a visit queued meanwhile stays queued for the next refresh
+		var seqs []int64
+		if err := tx.Raw("DELETE FROM stats_new_visits RETURNING visit_seq").Scan(&seqs).Error; err != nil {
+			return nil, err
+		}
+		for start := 0; start < len(seqs); start += batchSize {
+			var batch []newVisit
+			if err := tx.Raw(fmt.Sprintf(newVisitQuery, "v.seq IN ?"), seqs[start:min(start+batchSize, len(seqs))]).Scan(&batch).Error; err != nil {
+				return nil, err
+			}
+			out = append(out, batch...)
+		}
 	}
 	slices.SortFunc(out, func(a, b newVisit) int { return cmp.Compare(a.Date, b.Date) })
 	return out, nil
