@@ -36,6 +36,23 @@ func (d denseSet) addAll(bms []*roaring.Bitmap) {
 	}
 }
 
+// set adds x to the set, or removes it.
+func (d denseSet) set(x uint32, in bool) {
+	chunk := d[x>>16]
+	if chunk == nil {
+		if !in {
+			return
+		}
+		chunk = new([1024]uint64)
+		d[x>>16] = chunk
+	}
+	if in {
+		chunk[(x&0xffff)>>6] |= 1 << (x & 63)
+	} else {
+		chunk[(x&0xffff)>>6] &^= 1 << (x & 63)
+	}
+}
+
 func (d denseSet) len() int {
 	n := 0
 	for _, c := range d {

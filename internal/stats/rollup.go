@@ -46,19 +46,26 @@ const refreshLockKey = 7267003
 // their cases' first days; a longer queue is folded into the roll-ups by the read that finds it.
 const mergeLimit = 300
 
-// withFreshRollups calls read with a database handle whose roll-ups, together with pending
-// (additions to stats_days rows, by day), are exactly the register as of the call. Under a
+// queued is what the queued new visits change in the roll-ups, for a read that does not wait
+// for a refresh: additions to stats_days rows (by day), and cases whose first day moved earlier.
+type queued struct {
+	additions []rollup
+	moved     []first
+}
+
+// withFreshRollups calls read with a database handle whose roll-ups, together with pending, are
+// exactly the register as of the call. Under a
 // steady stream of new visits, a refresh before every read made readers queue behind one
 // another's refreshes (each a write transaction), hundreds of milliseconds under load. On
 // PostgreSQL, when all that is queued is a few new visits, read runs in one repeatable-read
 // snapshot that also reads the queue, and adds the visits as a refresh would, without writing;
 // otherwise, and on SQLite (where a transaction would take the write lock), the roll-ups are
 // refreshed first and pending is empty.
-func (s *Service) withFreshRollups(ctx context.Context, read func(db *gorm.DB, pending []rollup) error) error {
+func (s *Service) withFreshRollups(ctx context.Context, read func(db *gorm.DB, pending queued) error) error {
 	if s.store.Dialect == store.Postgres {
 		merged := false
 		err := s.store.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			pending, ok, err := queuedAdditions(tx)
+			pending, ok, err := queuedChanges(tx)
 			if err != nil || !ok {
 				return err
 			}
@@ -72,28 +79,28 @@ func (s *Service) withFreshRollups(ctx context.Context, read func(db *gorm.DB, p
 	if err := s.refresh(ctx); err != nil {
 		return err
 	}
-	return read(s.store.DB.WithContext(ctx), nil)
+	return read(s.store.DB.WithContext(ctx), queued{})
 }
 
-// queuedAdditions is what the queued new visits add to stats_days, read in tx's snapshot; ok
-// is false when the roll-ups need a refresh instead: marks other than new visits are queued,
-// more than mergeLimit visits are, or a case's first day moves or becomes shared.
-func queuedAdditions(tx *gorm.DB) (pending []rollup, ok bool, err error) {
+// queuedChanges is what the queued new visits change, read in tx's snapshot; ok is false when
+// the roll-ups need a refresh instead: marks other than new visits are queued, more than
+// mergeLimit visits are, or a case becomes shared between organisations.
+func queuedChanges(tx *gorm.DB) (pending queued, ok bool, err error) {
 	var refreshFirst bool
 	if err := tx.Raw(`SELECT EXISTS (SELECT 1 FROM stats_dirty_days) OR EXISTS (SELECT 1 FROM stats_dirty_roots)
 		OR (SELECT COUNT(*) FROM (SELECT 1 FROM stats_new_visits LIMIT ?) n) > ?`, mergeLimit+1, mergeLimit).Scan(&refreshFirst).Error; err != nil || refreshFirst {
-		return nil, false, err
+		return queued{}, false, err
 	}
 	visits, err := queuedVisits(tx, false)
 	if err != nil {
-		return nil, false, err
+		return queued{}, false, err
 	}
 	roots := map[int64]struct{}{}
-	firsts, err := settleFirsts(tx, visits, roots)
+	created, moved, err := settleFirsts(tx, visits, roots)
 	if err != nil || len(roots) > 0 {
-		return nil, false, err
+		return queued{}, false, err
 	}
-	return newVisitRollups(visits, firsts, nil), true, nil
+	return queued{additions: newVisitRollups(visits, created, nil), moved: moved}, true, nil
 }
 
 // refresh brings the roll-ups up to date with the register. Refreshes are serialised (one
@@ -167,9 +174,12 @@ func (s *Service) rewriteRollups(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		firsts, err := settleFirsts(tx, visits, roots)
+		firsts, moved, err := settleFirsts(tx, visits, roots)
 		if err != nil {
 			return err
+		}
+		for _, m := range moved { // recomputed with their days, which is rare enough
+			roots[m.RootSeq] = struct{}{}
 		}
 		if err := insertFirsts(tx, firsts); err != nil {
 			return err
@@ -282,12 +292,13 @@ type first struct {
 }
 
 // settleFirsts settles what the new visits (by date) do to the first days of their cases. Most
-// come back about a case the organisation already received earlier, which changes nothing; a
-// case received for the first time by one organisation, and by no other, is returned: it needs
-// its stats_firsts row and its day's "first" roll-up. Anything else (an earlier day than the
-// one known, a case other organisations also received) adds the root to roots, whose first
-// days are recomputed from the visits, and the days they touch with them.
-func settleFirsts(tx *gorm.DB, visits []newVisit, roots map[int64]struct{}) ([]first, error) {
+// come back about a case the organisation already received earlier, which changes nothing. A
+// case received for the first time by one organisation, and by no other, is created: it needs
+// its stats_firsts row and its day's "first" roll-up. A case its one organisation now received
+// on an earlier day than the one known is moved (to that day). Anything else (a case other
+// organisations also received) adds the root to roots, whose first days are recomputed from the
+// visits, and the days they touch with them.
+func settleFirsts(tx *gorm.DB, visits []newVisit, roots map[int64]struct{}) (created, moved []first, err error) {
 	earliest := map[int64]first{} // per root: the organisation and day of its first new visit
 	orgs := map[int64]map[string]bool{}
 	for _, v := range visits {
@@ -306,25 +317,24 @@ func settleFirsts(tx *gorm.DB, visits []newVisit, roots map[int64]struct{}) ([]f
 		var rows []first
 		if err := tx.Raw("SELECT root_seq, org_id, first_date FROM stats_firsts WHERE root_seq IN ?", list[start:min(start+batchSize, len(list))]).
 			Scan(&rows).Error; err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for _, r := range rows {
 			known[r.RootSeq] = append(known[r.RootSeq], r)
 		}
 	}
-	var created []first
 	for _, root := range list {
 		f, had := earliest[root], known[root]
 		switch {
-		case len(orgs[root]) > 1:
+		case len(orgs[root]) > 1 || len(had) > 1 || (len(had) == 1 && had[0].OrgID != f.OrgID):
 			roots[root] = struct{}{}
 		case len(had) == 0:
 			created = append(created, f)
-		case len(had) > 1 || had[0].OrgID != f.OrgID || had[0].FirstDate > f.FirstDate:
-			roots[root] = struct{}{}
+		case had[0].FirstDate > f.FirstDate:
+			moved = append(moved, f)
 		}
 	}
-	return created, nil
+	return created, moved, nil
 }
 
 // insertFirsts writes the stats_firsts rows of cases first received by one organisation alone.

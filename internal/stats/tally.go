@@ -42,7 +42,7 @@ type unitGroup struct{ unit, group string }
 func (s *Service) rollupCount(ctx context.Context, ids []string, rng period.Range, delegationMin int,
 	groupOf func(kind, hostRole string) string, perOrg bool) ([]cell, error) {
 	var out []cell
-	err := s.withFreshRollups(ctx, func(db *gorm.DB, pending []rollup) error {
+	err := s.withFreshRollups(ctx, func(db *gorm.DB, pending queued) error {
 		var err error
 		out, err = tallyRollups(db, pending, ids, rng, delegationMin, groupOf, perOrg)
 		return err
@@ -51,7 +51,7 @@ func (s *Service) rollupCount(ctx context.Context, ids []string, rng period.Rang
 }
 
 // tallyRollups is rollupCount over the roll-ups db reads and the additions pending to them.
-func tallyRollups(db *gorm.DB, pending []rollup, ids []string, rng period.Range, delegationMin int,
+func tallyRollups(db *gorm.DB, pending queued, ids []string, rng period.Range, delegationMin int,
 	groupOf func(kind, hostRole string) string, perOrg bool) ([]cell, error) {
 	from, to := rng.FromDate(), rng.ToDate()
 	tallies := map[unitGroup]*tally{}
@@ -149,7 +149,7 @@ func tallyRollups(db *gorm.DB, pending []rollup, ids []string, rng period.Range,
 	for _, id := range ids {
 		inScope[id] = true
 	}
-	for _, r := range pending { // by day: those of the period and scope
+	for _, r := range pending.additions { // by day: those of the period and scope
 		if inScope[r.org] && r.key >= from && r.key <= to {
 			add(r.org, r.bucket, r.sessions, r.visits, r.persons, r.roots, r.groups)
 		}
@@ -187,6 +187,15 @@ func tallyRollups(db *gorm.DB, pending []rollup, ids []string, rng period.Range,
 		if firsts[k.unit] == nil {
 			firsts[k.unit] = denseSet{}
 			firsts[k.unit].addAll(append(firstDays[k.unit], extraFirstOf(k.unit)))
+		}
+	}
+	// a case received by one organisation alone, now on an earlier day: first in the period
+	// exactly when that day is in it, for every unit that counts the organisation
+	for u, set := range firsts {
+		for _, m := range pending.moved {
+			if (u == "" && inScope[m.OrgID]) || u == m.OrgID {
+				set.set(uint32(m.RootSeq), m.FirstDate >= from && m.FirstDate <= to)
+			}
 		}
 	}
 	out := make([]cell, 0, len(tallies))
