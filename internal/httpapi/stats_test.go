@@ -520,3 +520,30 @@ func TestStatsAccessAndCaching(t *testing.T) {
 		}
 	})
 }
+
+// tcd serve folds what writes queue into the roll-ups by itself, within seconds, with no
+// statistics read to set it off.
+func TestStatisticsQueueFoldedInTheBackground(t *testing.T) {
+	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
+		env := testenv.Start(t, backend)
+		staff := env.As(auth.Staff)
+		session := staff.Create("/api/v1/sessions", map[string]any{"kind": "regular", "date": "2024-03-18"})
+		staff.Create("/api/v1/visits", map[string]any{"session_id": session["id"], "case": newCaseBody("Kiến nghị về lối đi chung"),
+			"persons": []any{map[string]any{"full_name": "Lê Văn Tám"}}})
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			var queued int64
+			if err := env.App.Store.DB.Raw(`SELECT (SELECT COUNT(*) FROM stats_new_visits) + (SELECT COUNT(*) FROM stats_dirty_days) +
+				(SELECT COUNT(*) FROM stats_dirty_roots)`).Scan(&queued).Error; err != nil {
+				t.Fatal(err)
+			}
+			if queued == 0 {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%d marks still queued 10 s after the last write", queued)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
+}

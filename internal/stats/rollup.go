@@ -38,9 +38,6 @@ var fullRebuildAt = 20_000
 // in time quadratic in their number, so a few hundred per statement is fastest there.
 const batchSize = 100
 
-// refreshLockKey serialises refreshes across replicas sharing one PostgreSQL database.
-const refreshLockKey = 7267003
-
 // mergeLimit is the most queued new visits a read on PostgreSQL adds to the roll-ups in memory
 // rather than wait for a refresh: a few hundred visits are one query and a few lookups of
 // their cases' first days; a longer queue is folded into the roll-ups by the read that finds it.
@@ -103,6 +100,11 @@ func queuedChanges(tx *gorm.DB) (pending queued, ok bool, err error) {
 	return queued{additions: newVisitRollups(visits, created, nil), moved: moved}, true, nil
 }
 
+// Refresh brings the roll-ups up to date with the register now. tcd serve calls it every
+// second (see app), so that the queue a statistics read adds in memory stays short and a read
+// seldom finds one long enough to wait for a refresh of its own.
+func (s *Service) Refresh(ctx context.Context) error { return s.refresh(ctx) }
+
 // refresh brings the roll-ups up to date with the register. Refreshes are serialised (one
 // process at a time per database); the queue is taken with DELETE … RETURNING in the same
 // transaction that rewrites the roll-ups, so a failure leaves the marks for the next attempt and
@@ -132,21 +134,22 @@ func (s *Service) refresh(ctx context.Context) error {
 func (s *Service) rewriteRollups(ctx context.Context) error {
 	// Detached from the request: a refresh after a bulk load can outlast one request's timeout,
 	// and cancelling it would only make the next request start the same work again.
-	return s.store.Tx(context.WithoutCancel(ctx), func(tx *gorm.DB) error {
+	ctx = context.WithoutCancel(ctx)
+	rewrite := func(tx *gorm.DB) error {
 		if s.store.Dialect == store.Postgres {
 			// The store bounds statements for requests; rebuilding a national register's
-			// roll-ups is one-off work that may take longer, and is already serialised. The
-			// roll-ups are derived from the register and the marks they consume are in the same
-			// transaction, so a crash that loses this commit loses both and the next refresh
-			// does the work again: no reader needs to wait for the commit's flush.
-			if err := tx.Exec(fmt.Sprintf(`SET LOCAL statement_timeout = 0; SET LOCAL idle_in_transaction_session_timeout = 0;
-				SET LOCAL synchronous_commit = off; SELECT pg_advisory_xact_lock(%d)`, refreshLockKey)).Error; err != nil {
+			// roll-ups is one-off work that may take longer. The roll-ups are derived from the
+			// register and the marks they consume are in the same transaction, so a crash that
+			// loses this commit loses both and the next refresh does the work again: no reader
+			// needs to wait for the commit's flush. The table lock serialises refreshes (reads
+			// of the roll-ups go on) and, taken before any query, comes before the snapshot.
+			if err := tx.Exec(`SET LOCAL statement_timeout = 0; SET LOCAL idle_in_transaction_session_timeout = 0;
+				SET LOCAL synchronous_commit = off; LOCK TABLE stats_days IN EXCLUSIVE MODE`).Error; err != nil {
 				return err
 			}
 		}
 		// After a bulk load the queue holds millions of marks: counted up to the threshold,
-		// dropped, and the whole register rolled up in one pass. Marks committed after the drop
-		// stay queued; the visits they mark are read by the rebuild's later statements anyway.
+		// dropped, and the whole register rolled up in one pass.
 		var queued int
 		if err := tx.Raw(`SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM stats_dirty_days LIMIT ?) d) +
 			(SELECT COUNT(*) FROM (SELECT 1 FROM stats_dirty_roots LIMIT ?) r) +
@@ -208,7 +211,16 @@ func (s *Service) rewriteRollups(ctx context.Context) error {
 			_, recomputed := months[day{r.org, r.key}]
 			return recomputed
 		}))
-	})
+	}
+	// Every statement must see the register as of one moment: a visit committed between the
+	// statement that takes its queue mark and one that recomputes its day would otherwise be
+	// counted by the recompute and again by the mark a later refresh takes (or the reverse:
+	// recomputed without it, its mark taken and dropped). PostgreSQL gives the transaction one
+	// snapshot (repeatable read); on SQLite the refresh holds the write lock throughout.
+	if s.store.Dialect == store.Postgres {
+		return s.store.DB.WithContext(ctx).Transaction(rewrite, &sql.TxOptions{Isolation: sql.LevelRepeatableRead})
+	}
+	return s.store.Tx(ctx, rewrite)
 }
 
 type day struct{ org, date string }

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -283,4 +284,90 @@ func rollupRows(t *testing.T, st *store.Store) []string {
 		out[i] = fmt.Sprint(r.Tbl, r.OrgID, r.Key, r.Bucket, r.Sessions, r.Visits, r.Persons, bm.ToArray(), groups)
 	}
 	return out
+}
+
+// Visits recorded while refreshes run, and edits that make those refreshes recompute the same
+// days, are each counted once: a refresh sees the register as of one moment.
+func TestRollupsRefreshedWhileWritten(t *testing.T) {
+	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
+		ctx := context.Background()
+		st, err := store.Open(ctx, testenv.MigratedDatabaseURL(t, backend), store.Options{MaxOpenConns: 8})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		if _, err := st.MigrateUp(ctx); err != nil {
+			t.Fatal(err)
+		}
+		org, _ := orgs.NewService(st).Create(ctx, auth.System, orgs.NewOrg{Code: "P", Name: "P"})
+		svc := stats.NewService(st, stats.Config{DelegationMin: 4, DefaultOrgID: org.ID})
+		r := &register{t: t, st: st}
+		var sessions []string
+		for d := range 3 {
+			sessions = append(sessions, r.session(org.ID, "periodic", fmt.Sprintf("2022-05-%02d", 10+d), "head"))
+		}
+		c := r.newCase(org.ID, "complaint")
+		first := r.visit(org.ID, sessions[0], c, 1, "")
+
+		const writers, each = 3, 40
+		var wg sync.WaitGroup
+		errs := make(chan error, writers+2)
+		for w := range writers {
+			wg.Go(func() {
+				for k := range each {
+					seq := 100_000*(w+1) + k
+					if err := st.DB.Exec(`INSERT INTO visits (seq, id, org_id, session_id, kind, date, case_id, case_seq, headcount, created_at, updated_at)
+						SELECT ?, ?, org_id, id, kind, date, ?, ?, 2, ?, ? FROM sessions WHERE id = ?`,
+						seq, fmt.Sprintf("w-%d", seq), c.id, c.seq, now, now, sessions[k%len(sessions)]).Error; err != nil {
+						errs <- err
+						return
+					}
+				}
+			})
+		}
+		stop := make(chan struct{})
+		var background sync.WaitGroup
+		background.Go(func() { // edits that queue whole days to recompute
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if err := st.DB.Exec("UPDATE visits SET headcount = ? WHERE id = ?", 1+i%3, first).Error; err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+		background.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if err := svc.Refresh(ctx); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+		wg.Wait()
+		close(stop)
+		background.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		year := mustPeriod(t, "2022", period.Calendar)
+		s, err := svc.Summary(ctx, auth.System, stats.Query{Range: year, OrgID: org.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := oracle(t, st, []string{org.ID}, year.FromDate(), year.ToDate(), 4)
+		if got := [2]int{s.Visits, s.Persons}; got != [2]int{want[0], want[1]} || s.Visits != 1+writers*each {
+			t.Fatalf("roll-ups say %d visits, %d persons; the rows %d, %d (%d recorded)", s.Visits, s.Persons, want[0], want[1], 1+writers*each)
+		}
+	})
 }
