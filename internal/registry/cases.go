@@ -109,8 +109,8 @@ func caseCode(year int, n int64) string { return fmt.Sprintf("VV-%04d-%06d", yea
 // upsert holds the counter row's lock until the transaction ends, so every other case the
 // organisation opens meanwhile queues behind it (and does not share a number); taken last, the
 // lock is held for three statements and the commit instead of the whole visit, and released
-// before the commit is flushed (store.ReleaseLocksEarly). A rolled-back
-// creation gives its number back, so an organisation's numbers have no gaps.
+// before the commit is flushed (store.ReleaseLocksEarly). A rolled-back creation gives its
+// number back, so an organisation's numbers have no gaps.
 func (s *Service) numberCase(ctx context.Context, tx *gorm.DB, actor auth.Actor, row *caseRow) error {
 	year := row.CreatedAt.In(s.cfg.Location).Year()
 	var n int64

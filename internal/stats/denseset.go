@@ -24,11 +24,7 @@ func (d denseSet) addAll(bms []*roaring.Bitmap) {
 			for _, x := range buf[:n] {
 				if x>>16 != key {
 					key = x >> 16
-					chunk = d[key]
-					if chunk == nil {
-						chunk = new([1024]uint64)
-						d[key] = chunk
-					}
+					chunk = d.chunk(key)
 				}
 				chunk[(x&0xffff)>>6] |= 1 << (x & 63)
 			}
@@ -36,20 +32,22 @@ func (d denseSet) addAll(bms []*roaring.Bitmap) {
 	}
 }
 
+// chunk is the block of the values whose high 16 bits are key, made empty if there is none.
+func (d denseSet) chunk(key uint32) *[1024]uint64 {
+	c := d[key]
+	if c == nil {
+		c = new([1024]uint64)
+		d[key] = c
+	}
+	return c
+}
+
 // set adds x to the set, or removes it.
 func (d denseSet) set(x uint32, in bool) {
-	chunk := d[x>>16]
-	if chunk == nil {
-		if !in {
-			return
-		}
-		chunk = new([1024]uint64)
-		d[x>>16] = chunk
-	}
 	if in {
-		chunk[(x&0xffff)>>6] |= 1 << (x & 63)
-	} else {
-		chunk[(x&0xffff)>>6] &^= 1 << (x & 63)
+		d.chunk(x >> 16)[(x&0xffff)>>6] |= 1 << (x & 63)
+	} else if c := d[x>>16]; c != nil {
+		c[(x&0xffff)>>6] &^= 1 << (x & 63)
 	}
 }
 

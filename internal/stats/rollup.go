@@ -51,13 +51,12 @@ type queued struct {
 }
 
 // withFreshRollups calls read with a database handle whose roll-ups, together with pending, are
-// exactly the register as of the call. Under a
-// steady stream of new visits, a refresh before every read made readers queue behind one
-// another's refreshes (each a write transaction), hundreds of milliseconds under load. On
-// PostgreSQL, when all that is queued is a few new visits, read runs in one repeatable-read
-// snapshot that also reads the queue, and adds the visits as a refresh would, without writing;
-// otherwise, and on SQLite (where a transaction would take the write lock), the roll-ups are
-// refreshed first and pending is empty.
+// exactly the register as of the call. Under a steady stream of new visits, a refresh before
+// every read made readers queue behind one another's refreshes (each a write transaction),
+// hundreds of milliseconds under load. On PostgreSQL, when all that is queued is a few new
+// visits, read runs in one repeatable-read snapshot that also reads the queue, and adds the
+// visits as a refresh would, without writing; otherwise, and on SQLite (where a transaction
+// would take the write lock), the roll-ups are refreshed first and pending is empty.
 func (s *Service) withFreshRollups(ctx context.Context, read func(db *gorm.DB, pending queued) error) error {
 	if s.store.Dialect == store.Postgres {
 		merged := false
