@@ -90,8 +90,8 @@ func (s *Service) matchCase(ctx context.Context, db *gorm.DB, sc scope, c *caseR
 			return nil, err
 		}
 		for _, m := range matches {
-			if _, taken := keyOf[m.row.ID]; !taken {
-				keyOf[m.row.ID] = looked[i].ID
+			if _, taken := keyOf[m.id]; !taken {
+				keyOf[m.id] = looked[i].ID
 			}
 		}
 	}

@@ -113,7 +113,7 @@ func runQuality(b *testing.B, backend, url string, n, lookups int) {
 		}
 		var seqs []int64
 		for _, f := range found {
-			seqs = append(seqs, f.row.Seq)
+			seqs = append(seqs, f.seq)
 		}
 		ev.List(persons[i].Seq, seqs)
 	}
