@@ -183,7 +183,9 @@ var (
 		"male":   {"An", "Bình", "Cường", "Dũng", "Hải", "Hùng", "Long", "Nam", "Phong", "Quân", "Sơn", "Tuấn", "Việt"},
 		"female": {"Hà", "Hạnh", "Hoa", "Hương", "Lan", "Mai", "Phương", "Tâm", "Thảo", "Thuỷ", "Trang", "Vân", "Yến"},
 	}
-	places   = []string{"xã Gio Mỹ, huyện Gio Linh, tỉnh Quảng Trị", "phường 5, quận 3, TP Hồ Chí Minh", "xã Tân Lập, huyện Đan Phượng, TP Hà Nội", "phường Vĩnh Ninh, TP Huế"}
+	places = []string{"xã Gio Mỹ, huyện Gio Linh, tỉnh Quảng Trị", "phường 5, quận 3, TP Hồ Chí Minh", "xã Tân Lập, huyện Đan Phượng, TP Hà Nội", "phường Vĩnh Ninh, TP Huế",
+		"xã Triệu Ái, huyện Triệu Phong, tỉnh Quảng Trị", "xã Hải Thượng, huyện Hải Lăng, tỉnh Quảng Trị", "phường Đông Lễ, TP Đông Hà, tỉnh Quảng Trị", "xã Vĩnh Giang, huyện Vĩnh Linh, tỉnh Quảng Trị",
+		"xã Cam Thủy, huyện Cam Lộ, tỉnh Quảng Trị", "thị trấn Khe Sanh, huyện Hướng Hóa, tỉnh Quảng Trị", "xã Gio Quang, huyện Gio Linh, tỉnh Quảng Trị", "phường 1, TP Đông Hà, tỉnh Quảng Trị"}
 	matters  = []string{"Tranh chấp ranh giới đất với hộ liền kề", "Khiếu nại quyết định thu hồi đất", "Đề nghị bồi thường khi giải phóng mặt bằng", "Tố cáo cán bộ địa chính nhận tiền", "Kiến nghị cấp giấy chứng nhận quyền sử dụng đất", "Khiếu nại chế độ chính sách người có công"}
 	fields   = []string{"land", "land", "land", "housing", "policy", "civil_service", "corruption", "other"}
 	cats     = []string{"complaint", "complaint", "denunciation", "petition", "feedback"}
@@ -197,7 +199,13 @@ func (m *mix) newPerson(i int) map[string]any {
 	gender := pickOne([]string{"male", "female"})
 	name := pickOne(families) + " " + pickOne(middles[gender]) + " " + pickOne(givens[gender])
 	return map[string]any{"full_name": name, "gender": gender, "birth_year": 1940 + rand.IntN(60),
-		"phone": phoneOf(i), "address": pickOne(places)}
+		"phone": phoneOf(i), "address": address()}
+}
+
+// address is a hamlet or residential group of a commune, as clerks write it: citizens of one
+// commune share its name, and a few hundred share a hamlet with them.
+func address() string {
+	return fmt.Sprintf("%s %d, %s", pickOne([]string{"thôn", "tổ dân phố"}), 1+rand.IntN(30), pickOne(places))
 }
 
 func (m *mix) newSession(i int) map[string]any {
