@@ -25,6 +25,10 @@ const (
 	targetInsertRatio = 0.25
 )
 
+// statsSettle is how long after the last write PostgreSQL's statistics include it: server
+// processes publish their counts at the latest ten seconds after going idle.
+const statsSettle = 11 * time.Second
+
 type options struct {
 	baseURL     string
 	duration    time.Duration
@@ -111,15 +115,27 @@ func run(ctx context.Context, o options) ([]string, error) {
 
 	// The mix from clients that never pause measures what the service can do at most, and the
 	// latency of a saturated service (clients / throughput, by Little's law); creates alone
-	// measure the write path against pgbench's; the mix at half that throughput, sent at a
-	// steady rate, measures the latency a client sees when the service is busy, not saturated.
+	// measure the write path against pgbench's, with the rows each one writes counted around
+	// them; the mix at half that throughput, sent at a steady rate, measures the latency a
+	// client sees when the service is busy, not saturated; the health check alone is the
+	// ceiling the HTTP stack and the load generator leave on this machine.
 	var runs []*results
+	var before, after writes
 	for i, p := range []phase{
 		{name: "mix, closed loop", clients: o.clients, duration: o.duration, pick: m.pick},
 		{name: "visit creates alone, closed loop", clients: o.clients, duration: max(10*time.Second, o.duration/4), pick: m.creates},
 		{name: "mix at half the closed-loop throughput, open loop", clients: o.clients, duration: max(10*time.Second, o.duration/2), pick: m.pick},
+		{name: "health check alone (no database), closed loop", clients: o.clients, duration: 10 * time.Second, pick: func() *kind { return healthCheck }},
 	} {
-		if i == 2 {
+		switch i {
+		case 1:
+			if before, err = db.writesSoFar(ctx, statsSettle); err != nil {
+				return nil, err
+			}
+		case 2:
+			if after, err = db.writesSoFar(ctx, statsSettle); err != nil {
+				return nil, err
+			}
 			p.rate = runs[0].all.Throughput / 2
 		}
 		log.Printf("load: %s, %d clients for %s", p.name, p.clients, p.duration)
@@ -138,7 +154,7 @@ func run(ctx context.Context, o options) ([]string, error) {
 	if !db.autovacuum {
 		m.notes = append(m.notes, "autovacuum is off on this server: tcd-load ran ANALYZE every 5 s instead, as autovacuum would keep statistics fresh")
 	}
-	return report(os.Stdout, o, db.version, m, runs, peak, tps), nil
+	return report(os.Stdout, o, db.version, m, runs, peak, tps, writes{after.commits - before.commits, after.rows - before.rows}), nil
 }
 
 func firstEnv(names ...string) string {

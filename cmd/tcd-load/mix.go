@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -114,6 +115,14 @@ func (m *mix) pick() *kind {
 
 // creates is the kind "visit create".
 func (m *mix) creates() *kind { return m.kinds[0] }
+
+// healthCheck is GET /healthz, which answers from memory: how many requests a second the HTTP
+// stack and the load generator manage on this machine with no database work at all, the
+// ceiling of every other kind.
+var healthCheck = &kind{name: "health check", method: http.MethodGet, path: "/healthz", next: func() (string, any) { return "", nil }}
+
+// kinds are the kinds of request the tables list: the mix's, then the health check.
+func (m *mix) tableKinds() []*kind { return append(slices.Clone(m.kinds), healthCheck) }
 
 // targeter hands each client its next request, of the kind pick chooses; vegeta calls it from
 // every client goroutine.
@@ -290,7 +299,7 @@ func (m *mix) attack(ctx context.Context, base, token string, p phase) *results 
 	stop := context.AfterFunc(ctx, func() { atk.Stop() })
 	defer stop()
 	res := &results{phase: p, byKind: map[string]*vegeta.Metrics{}}
-	for _, k := range m.kinds {
+	for _, k := range m.tableKinds() {
 		res.byKind[k.key()] = &vegeta.Metrics{}
 	}
 	for r := range atk.Attack(m.targeter(base, token, p.pick), rate, p.duration, p.name) {

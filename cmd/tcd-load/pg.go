@@ -104,6 +104,27 @@ func (d *database) analyzeEvery(period time.Duration) (stop func()) {
 	return func() { close(done); <-finished }
 }
 
+// writes are a database's committed transactions and rows inserted, updated and deleted, as
+// pg_stat_database counts them.
+type writes struct {
+	commits, rows int64
+}
+
+// writesSoFar reads the database's write counters. Server processes publish their counts
+// when idle for a second or more, and at the latest ten seconds after their last
+// transaction, so a reading taken settle after the writers stopped includes all they did.
+func (d *database) writesSoFar(ctx context.Context, settle time.Duration) (writes, error) {
+	select {
+	case <-ctx.Done():
+		return writes{}, ctx.Err()
+	case <-time.After(settle):
+	}
+	var w writes
+	err := d.admin.DB.WithContext(ctx).Raw(`SELECT xact_commit, tup_inserted + tup_updated + tup_deleted
+		FROM pg_stat_database WHERE datname = ?`, d.name).Row().Scan(&w.commits, &w.rows)
+	return w, err
+}
+
 var tpsLine = regexp.MustCompile(`tps = ([0-9.]+)`)
 
 // pgbenchInsertTPS is the baseline: how many single-row INSERT transactions per second this

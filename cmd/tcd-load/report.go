@@ -33,8 +33,9 @@ func peakRSS(pid int) (uint64, error) {
 }
 
 // report prints a table per phase and the targets, and returns the targets missed. runs are
-// the closed-loop mix, the creates alone and the open-loop mix, in that order.
-func report(w io.Writer, o options, pgVersion string, m *mix, runs []*results, peak uint64, pgbenchTPS float64) []string {
+// the closed-loop mix, the creates alone, the open-loop mix and the health check, in that
+// order; creates are the database writes the creates alone made.
+func report(w io.Writer, o options, pgVersion string, m *mix, runs []*results, peak uint64, pgbenchTPS float64, creates writes) []string {
 	fmt.Fprintf(w, "\ntcd-load against tcd serve on PostgreSQL %s\n", pgVersion)
 	fivexx := 0
 	for _, res := range runs {
@@ -43,8 +44,9 @@ func report(w io.Writer, o options, pgVersion string, m *mix, runs []*results, p
 	for _, n := range m.notes {
 		fmt.Fprintln(w, "note:", n)
 	}
-	saturated, creates, busy := runs[0], runs[1], runs[2]
-	createRate := creates.byKind[m.creates().key()].Throughput
+	saturated, alone, busy, health := runs[0], runs[1], runs[2], runs[3]
+	created := alone.byKind[m.creates().key()]
+	createRate := created.Throughput
 	ratio := createRate / pgbenchTPS
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
@@ -65,6 +67,16 @@ func report(w io.Writer, o options, pgVersion string, m *mix, runs []*results, p
 	fmt.Fprintf(tw, "pgbench single-row INSERT\t%.0f tps\t(-c 50 -j 2 -T %s, same database)\t\n", pgbenchTPS, o.pgbenchTime)
 	check("visit creates alone / pgbench inserts", fmt.Sprintf("%.0f/s = %.3f", createRate, ratio), fmt.Sprintf("≥ %.2f", targetInsertRatio), ratio >= targetInsertRatio)
 	tw.Flush()
+	// what bounds the ratio: a pgbench transaction writes one row; a visit create writes
+	// several (visit, its persons, case, audit entries, statistics queue) and answers over HTTP
+	if n := float64(created.StatusCodes["201"]); n > 0 && creates.rows > 0 {
+		perCreate := float64(creates.rows) / n
+		fmt.Fprintf(w, "\neach visit create wrote %.1f rows in %.2f transactions (pg_stat_database, background work included):\n"+
+			"rows written while creating: %.0f/s = %.2f × pgbench's\n", perCreate, float64(creates.commits)/n,
+			createRate*perCreate, createRate*perCreate/pgbenchTPS)
+	}
+	fmt.Fprintf(w, "HTTP ceiling on this machine, GET /healthz alone: %.0f req/s = %.2f × pgbench's transactions\n",
+		health.all.Throughput, health.all.Throughput/pgbenchTPS)
 	return missed
 }
 
@@ -82,7 +94,7 @@ func phaseTable(w io.Writer, m *mix, res *results) (fivexx int) {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%.1f\t%s\t%s\t%s\t%s\t\n", name, share, km.Requests, km.Throughput,
 			ms(km.Latencies.P50), ms(km.Latencies.P99), ms(km.Latencies.Max), statuses(km))
 	}
-	for _, k := range m.kinds {
+	for _, k := range m.tableKinds() {
 		if km := res.byKind[k.key()]; km.Requests > 0 {
 			row(k.name, fmt.Sprintf("%.0f%%", float64(km.Requests)*100/float64(res.all.Requests)), km)
 		}
