@@ -357,7 +357,7 @@ func casesOfPersons(ctx context.Context, db *gorm.DB, ids []string) ([]int64, er
 
 // caseStats returns the word and respondent weights of the register.
 func (s *Service) caseStats(ctx context.Context) (*dedup.CaseStats, error) {
-	return s.dedup.cases.get(ctx, s.store.DB, "cases", func(ctx context.Context) (*dedup.CaseStats, int, error) {
+	return s.dedup.cases.get(ctx, topSeq(s.store.DB, "cases"), func(ctx context.Context) (*dedup.CaseStats, int, error) {
 		rows, err := liveCases(ctx, s.store.DB)
 		if err != nil {
 			return nil, 0, err

@@ -97,6 +97,8 @@ func (s *Service) preparedPerson(r *personRow) dedup.Prepared {
 // statsCache keeps statistics counted over a table. Counting reads every record, so they are
 // counted again only once the table has grown by a tenth (how common a name is changes
 // slowly), and then in the background once a count takes long: the old weights serve meanwhile.
+// How much the table grew is looked up at most once a second: every case opened with a visit
+// asked twice, a round trip each.
 type statsCache[T any] struct {
 	mu         sync.Mutex
 	value      T
@@ -104,7 +106,11 @@ type statsCache[T any] struct {
 	top        int64 // the table's highest seq then
 	counted    bool
 	refreshing bool
+	looked     time.Time // when the table's growth was last looked up
 }
+
+// growthLookupEvery is how often a statsCache looks up how much its table grew.
+const growthLookupEvery = time.Second
 
 // backgroundCount is the register size from which statistics are counted again in the
 // background rather than before answering. Below it a count takes a few milliseconds; above,
@@ -112,17 +118,24 @@ type statsCache[T any] struct {
 // few seconds would pay that on every tenth of growth, inside a clerk's request.
 const backgroundCount = 2000
 
-// get returns the statistics of table, counting them with count when there are none or they
-// are stale.
-func (c *statsCache[T]) get(ctx context.Context, db *gorm.DB, table string, count func(context.Context) (T, int, error)) (T, error) {
+// get returns the statistics, counting them with count when there are none or they are stale;
+// top reads the table's highest seq.
+func (c *statsCache[T]) get(ctx context.Context, top func(context.Context) (int64, error), count func(context.Context) (T, int, error)) (T, error) {
 	var zero T
-	top, err := topSeq(ctx, db, table)
+	c.mu.Lock()
+	fresh, value := c.counted && time.Since(c.looked) < growthLookupEvery, c.value
+	c.mu.Unlock()
+	if fresh {
+		return value, nil
+	}
+	highest, err := top(ctx)
 	if err != nil {
 		return zero, err
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.counted && top-c.top <= int64(c.records/10) {
+	c.looked = time.Now()
+	if c.counted && highest-c.top <= int64(c.records/10) {
 		return c.value, nil
 	}
 	if c.counted && c.records >= backgroundCount {
@@ -135,7 +148,7 @@ func (c *statsCache[T]) get(ctx context.Context, db *gorm.DB, table string, coun
 				defer c.mu.Unlock()
 				c.refreshing = false
 				if err == nil {
-					c.value, c.records, c.top = v, n, top
+					c.value, c.records, c.top = v, n, highest
 				}
 			}()
 		}
@@ -145,7 +158,7 @@ func (c *statsCache[T]) get(ctx context.Context, db *gorm.DB, table string, coun
 	if err != nil {
 		return zero, err
 	}
-	c.value, c.records, c.top, c.counted = v, n, top, true
+	c.value, c.records, c.top, c.counted = v, n, highest, true
 	return v, nil
 }
 
@@ -156,15 +169,18 @@ func (c *statsCache[T]) set(v T, records int, top int64) {
 	c.value, c.records, c.top, c.counted = v, records, top, true
 }
 
-func topSeq(ctx context.Context, db *gorm.DB, table string) (int64, error) {
-	var top int64
-	err := db.WithContext(ctx).Table(table).Select("COALESCE(MAX(seq), 0)").Scan(&top).Error
-	return top, err
+// topSeq reads the highest seq of table.
+func topSeq(db *gorm.DB, table string) func(context.Context) (int64, error) {
+	return func(ctx context.Context) (int64, error) {
+		var top int64
+		err := db.WithContext(ctx).Table(table).Select("COALESCE(MAX(seq), 0)").Scan(&top).Error
+		return top, err
+	}
 }
 
 // personStats returns the name, address and birth-year weights of the register.
 func (s *Service) personStats(ctx context.Context) (*dedup.PersonStats, error) {
-	return s.dedup.persons.get(ctx, s.store.DB, "persons", func(ctx context.Context) (*dedup.PersonStats, int, error) {
+	return s.dedup.persons.get(ctx, topSeq(s.store.DB, "persons"), func(ctx context.Context) (*dedup.PersonStats, int, error) {
 		rows, err := livePersons(ctx, s.store.DB)
 		if err != nil {
 			return nil, 0, err
