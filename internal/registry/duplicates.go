@@ -96,9 +96,11 @@ func (s *Service) preparedPerson(r *personRow) dedup.Prepared {
 
 // statsCache keeps statistics counted over a table. Counting reads every record, so they are
 // counted again only once the table has grown by a tenth (how common a name is changes
-// slowly), and then in the background once a count takes long: the old weights serve meanwhile.
-// How much the table grew is looked up at most once a second: every case opened with a visit
-// asked twice, a round trip each.
+// slowly), and then in the background once a count takes long, at most once a minute: the old
+// weights serve meanwhile. (A register taking hundreds of records a second, as under a load
+// test, spent a tenth of the server's CPU counting again and again.) How much the table grew
+// is looked up at most once a second: every case opened with a visit asked twice, a round
+// trip each.
 type statsCache[T any] struct {
 	mu         sync.Mutex
 	value      T
@@ -107,10 +109,15 @@ type statsCache[T any] struct {
 	counted    bool
 	refreshing bool
 	looked     time.Time // when the table's growth was last looked up
+	recounted  time.Time // when the last count in the background started
 }
 
-// growthLookupEvery is how often a statsCache looks up how much its table grew.
-const growthLookupEvery = time.Second
+// growthLookupEvery is how often a statsCache looks up how much its table grew;
+// backgroundRecountEvery is how often at most it counts in the background.
+const (
+	growthLookupEvery      = time.Second
+	backgroundRecountEvery = time.Minute
+)
 
 // backgroundCount is the register size from which statistics are counted again in the
 // background rather than before answering. Below it a count takes a few milliseconds; above,
@@ -139,8 +146,8 @@ func (c *statsCache[T]) get(ctx context.Context, top func(context.Context) (int6
 		return c.value, nil
 	}
 	if c.counted && c.records >= backgroundCount {
-		if !c.refreshing {
-			c.refreshing = true
+		if !c.refreshing && time.Since(c.recounted) >= backgroundRecountEvery {
+			c.refreshing, c.recounted = true, time.Now()
 			go func() {
 				// detached from the request, which does not wait for it
 				v, n, err := count(context.WithoutCancel(ctx))
