@@ -360,3 +360,43 @@ func TestRegistryAccessByRole(t *testing.T) {
 		}
 	})
 }
+
+// A request sends its statements to one connection at a time and never waits for a second
+// while holding one: with a pool of a single connection, concurrent visits that open cases
+// (and look for their possible duplicates) and duplicate lookups all still answer.
+func TestVisitsNeedOneDatabaseConnectionAtATime(t *testing.T) {
+	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
+		env := testenv.Start(t, backend, func(c *config.Config) { c.DBMaxOpenConns, c.RequestTimeout = 1, 10*time.Second })
+		staff := env.As(auth.Staff)
+		s := staff.Create("/api/v1/sessions", map[string]any{"kind": "regular", "date": "2024-03-18"})
+		tam := staff.Create("/api/v1/cases", map[string]any{"title": "Tranh chấp ranh giới đất với hộ ông Lê Văn Tám tại thôn Hà Thượng", "category": "complaint", "field": "land"})
+		an := staff.Create("/api/v1/persons", map[string]any{"full_name": "Nguyễn Văn An", "birth_year": 1970})
+		names := []string{"Nguyễn Văn An", "Trần Thị Bích", "Lê Văn Cường", "Phạm Minh Dũng", "Hoàng Thị Hoa", "Võ Văn Hùng",
+			"Đặng Thị Lan", "Bùi Quang Long", "Đỗ Thị Mai", "Hồ Văn Nam", "Ngô Thị Phương", "Dương Văn Sơn"}
+		titles := []string{"Tranh chấp ranh giới đất với hộ Lê Văn Tám", "Khiếu nại quyết định thu hồi đất", "Đề nghị bồi thường giải phóng mặt bằng",
+			"Tố cáo cán bộ địa chính", "Kiến nghị cấp giấy chứng nhận", "Khiếu nại chế độ người có công"}
+		results := make(chan *testenv.Response, len(names))
+		for i, name := range names {
+			go func() {
+				body := map[string]any{"session_id": s["id"], "persons": []any{map[string]any{"full_name": name, "birth_year": 1970}}}
+				if i < len(titles) {
+					body["case"] = map[string]any{"title": titles[i], "category": "complaint", "field": "land"}
+				} else {
+					body["case_id"] = tam["id"]
+				}
+				results <- staff.Post("/api/v1/visits", body)
+			}()
+		}
+		for range names {
+			r := <-results
+			_, listed := r.JSON()["possible_duplicates"].([]any)
+			if r.Status != http.StatusCreated || listed != (r.JSON()["case_id"] != tam["id"]) {
+				t.Errorf("want 201 with possible_duplicates listed when it opened a case, got %s", r)
+			}
+		}
+		if d := duplicatesOf(t, staff, "/api/v1/persons/"+an["id"].(string)); len(d) != 1 {
+			t.Errorf("person duplicates with one connection: want the namesake born the same year, got %d", len(d))
+		}
+		duplicatesOf(t, staff, "/api/v1/cases/"+tam["id"].(string)) // answers 200
+	})
+}

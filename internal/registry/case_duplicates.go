@@ -26,7 +26,11 @@ func (s *Service) CaseDuplicates(ctx context.Context, actor auth.Actor, id strin
 	if err != nil {
 		return nil, err
 	}
-	found, err := s.matchCase(ctx, s.store.DB, actorScope(actor), row, q.orDefaults(), func(ids []string) (map[string]bool, error) {
+	w, err := s.weights(ctx)
+	if err != nil {
+		return nil, err
+	}
+	found, err := s.matchCase(ctx, s.store.DB, w, actorScope(actor), row, q.orDefaults(), func(ids []string) (map[string]bool, error) {
 		return s.secretCases(ctx, s.store.DB, actor, ids)
 	})
 	if err != nil {
@@ -62,13 +66,10 @@ const matchedPersonsPerCase = 5
 // words, leaving out c's own merge group and the cases staff declared distinct from it.
 // secret, when given, names the cases (of c and the candidates) whose citizens the reader may
 // not know of: their citizens then count for nothing, neither in the score nor in the reasons,
-// so that no suggestion tells who denounced what.
-func (s *Service) matchCase(ctx context.Context, db *gorm.DB, sc scope, c *caseRow, q DuplicateQuery,
+// so that no suggestion tells who denounced what. Every statement goes to db.
+func (s *Service) matchCase(ctx context.Context, db *gorm.DB, w weights, sc scope, c *caseRow, q DuplicateQuery,
 	secret func(ids []string) (map[string]bool, error)) ([]caseMatch, error) {
-	st, err := s.caseStats(ctx)
-	if err != nil {
-		return nil, err
-	}
+	st := w.cases
 	links, err := caseLinks(ctx, db, []int64{c.RootSeq})
 	if err != nil {
 		return nil, err
@@ -85,7 +86,7 @@ func (s *Service) matchCase(ctx context.Context, db *gorm.DB, sc scope, c *caseR
 		return nil, err
 	}
 	for i := range looked {
-		matches, err := s.matchPerson(ctx, db, sc, &looked[i], DuplicateQuery{}.orDefaults())
+		matches, err := s.matchPerson(ctx, db, w.persons, sc, &looked[i], DuplicateQuery{}.orDefaults())
 		if err != nil {
 			return nil, err
 		}
@@ -353,6 +354,23 @@ func casesOfPersons(ctx context.Context, db *gorm.DB, ids []string) ([]int64, er
 		Joins("JOIN visits v ON v.id = vp.visit_id").
 		Where("vp.person_id IN ? AND v.voided_at IS NULL", all).Scan(&seqs).Error
 	return seqs, err
+}
+
+// weights are the register's term statistics, which duplicate scores weigh matches by. They
+// are read before a lookup rather than during it: a lookup sends all its statements to one
+// pinned connection (Store.Pinned), and reading them may take another from the pool.
+type weights struct {
+	persons *dedup.PersonStats
+	cases   *dedup.CaseStats
+}
+
+func (s *Service) weights(ctx context.Context) (weights, error) {
+	persons, err := s.personStats(ctx)
+	if err != nil {
+		return weights{}, err
+	}
+	cases, err := s.caseStats(ctx)
+	return weights{persons: persons, cases: cases}, err
 }
 
 // caseStats returns the word and respondent weights of the register.

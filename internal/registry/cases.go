@@ -372,10 +372,19 @@ const (
 // possibleDuplicates finds live, unmerged cases of c's organisation that look like the same
 // matter, best first, scored as GET /cases/{id}/duplicates scores them for actor, the clerk
 // (case_duplicates.go): a parent organisation's staff recording a visit in a child
-// organisation does not learn through a score who denounced what there.
-func (s *Service) possibleDuplicates(ctx context.Context, db *gorm.DB, actor auth.Actor, c *caseRow) ([]CaseCandidate, error) {
-	found, err := s.matchCase(ctx, db, orgScope(c.OrgID), c, DuplicateQuery{Limit: duplicateMax, postings: intakePostings}.orDefaults(),
-		func(ids []string) (map[string]bool, error) { return s.secretCases(ctx, db, actor, ids) })
+// organisation does not learn through a score who denounced what there. Its dozen lookups go
+// to one pinned connection.
+func (s *Service) possibleDuplicates(ctx context.Context, actor auth.Actor, c *caseRow) ([]CaseCandidate, error) {
+	w, err := s.weights(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var found []caseMatch
+	err = s.store.Pinned(ctx, func(db *gorm.DB) error {
+		found, err = s.matchCase(ctx, db, w, orgScope(c.OrgID), c, DuplicateQuery{Limit: duplicateMax, postings: intakePostings}.orDefaults(),
+			func(ids []string) (map[string]bool, error) { return s.secretCases(ctx, db, actor, ids) })
+		return err
+	})
 	out := make([]CaseCandidate, len(found))
 	for i, f := range found {
 		out[i] = CaseCandidate{CaseID: f.row.ID, Score: f.Score}

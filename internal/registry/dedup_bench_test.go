@@ -95,6 +95,10 @@ func runQuality(b *testing.B, backend, url string, n, lookups int) {
 			b.Fatal(err)
 		}
 	}
+	w, err := s.weights(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
 
 	// persons: lookups of a sample, against the labels
 	ev := dedup.NewEvaluator()
@@ -106,7 +110,7 @@ func runQuality(b *testing.B, backend, url string, n, lookups int) {
 	cpu := cpuTime()
 	for _, i := range rng.Perm(len(persons))[:min(lookups, len(persons))] {
 		start := time.Now()
-		found, err := s.matchPerson(ctx, st.DB, actorScope(auth.System), &persons[i], DuplicateQuery{}.orDefaults())
+		found, err := s.matchPerson(ctx, st.DB, w.persons, actorScope(auth.System), &persons[i], DuplicateQuery{}.orDefaults())
 		took = append(took, time.Since(start))
 		if err != nil {
 			b.Fatal(err)
@@ -143,7 +147,7 @@ func runQuality(b *testing.B, backend, url string, n, lookups int) {
 	cpu = cpuTime()
 	for _, i := range rng.Perm(len(caseRows))[:min(lookups, len(caseRows))] {
 		start := time.Now()
-		found, err := s.matchCase(ctx, st.DB, actorScope(auth.System), &caseRows[i], DuplicateQuery{}.orDefaults(), nil)
+		found, err := s.matchCase(ctx, st.DB, w, actorScope(auth.System), &caseRows[i], DuplicateQuery{}.orDefaults(), nil)
 		took = append(took, time.Since(start))
 		if err != nil {
 			b.Fatal(err)

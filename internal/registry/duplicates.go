@@ -98,9 +98,9 @@ func (s *Service) preparedPerson(r *personRow) dedup.Prepared {
 // counted again only once the table has grown by a tenth (how common a name is changes
 // slowly), and then in the background once a count takes long, at most once a minute: the old
 // weights serve meanwhile. (A register taking hundreds of records a second, as under a load
-// test, spent a tenth of the server's CPU counting again and again.) How much the table grew
-// is looked up at most once a second: every case opened with a visit asked twice, a round
-// trip each.
+// test, spent a tenth of the server's CPU counting again and again.) How much such a table
+// grew is looked up at most once a second: every case opened with a visit asked twice, a
+// round trip each. A small register's statistics follow every change.
 type statsCache[T any] struct {
 	mu         sync.Mutex
 	value      T
@@ -130,7 +130,7 @@ const backgroundCount = 2000
 func (c *statsCache[T]) get(ctx context.Context, top func(context.Context) (int64, error), count func(context.Context) (T, int, error)) (T, error) {
 	var zero T
 	c.mu.Lock()
-	fresh, value := c.counted && time.Since(c.looked) < growthLookupEvery, c.value
+	fresh, value := c.counted && c.records >= backgroundCount && time.Since(c.looked) < growthLookupEvery, c.value
 	c.mu.Unlock()
 	if fresh {
 		return value, nil
@@ -222,7 +222,11 @@ func (s *Service) PersonDuplicates(ctx context.Context, actor auth.Actor, id str
 	if err != nil {
 		return nil, err
 	}
-	found, err := s.matchPerson(ctx, s.store.DB, actorScope(actor), row, q.orDefaults())
+	st, err := s.personStats(ctx)
+	if err != nil {
+		return nil, err
+	}
+	found, err := s.matchPerson(ctx, s.store.DB, st, actorScope(actor), row, q.orDefaults())
 	if err != nil {
 		return nil, err
 	}
@@ -294,11 +298,7 @@ func orgScope(orgID string) scope {
 
 // matchPerson scores the live, unmerged persons sharing a blocking key with row, leaving out
 // the records row was merged into and those staff declared distinct from it.
-func (s *Service) matchPerson(ctx context.Context, db *gorm.DB, sc scope, row *personRow, q DuplicateQuery) ([]personMatch, error) {
-	st, err := s.personStats(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (s *Service) matchPerson(ctx context.Context, db *gorm.DB, st *dedup.PersonStats, sc scope, row *personRow, q DuplicateQuery) ([]personMatch, error) {
 	// parsed afresh, not through the cache: row is the person as the actor may see them
 	probe := row.prepared()
 	// one index range per block, each bounded on its own: a block too common to separate

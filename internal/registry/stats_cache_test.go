@@ -7,15 +7,15 @@ import (
 	"time"
 )
 
-// The term statistics behind duplicate scores are counted again once the register grew by a
-// tenth, and how much it grew is looked up at most once a second.
-func TestStatsCacheCountsAgainAfterATenthOfGrowth(t *testing.T) {
+// How much the register grew, which decides whether the term statistics behind duplicate
+// scores are counted again, is looked up at most once a second for a large register, and on
+// every use for a small one, whose statistics follow every change.
+func TestStatsCacheLooksUpGrowthOnceASecondForALargeRegister(t *testing.T) {
 	ctx := context.Background()
-	var c statsCache[int]
-	highest, lookups, counts := int64(100), 0, 0
+	highest, lookups, counts := int64(0), 0, 0
 	top := func(context.Context) (int64, error) { lookups++; return highest, nil }
 	count := func(context.Context) (int, int, error) { counts++; return counts, int(highest), nil }
-	get := func() int {
+	get := func(c *statsCache[int]) int {
 		t.Helper()
 		v, err := c.get(ctx, top, count)
 		if err != nil {
@@ -23,23 +23,31 @@ func TestStatsCacheCountsAgainAfterATenthOfGrowth(t *testing.T) {
 		}
 		return v
 	}
-	aSecondLater := func() { c.looked = c.looked.Add(-growthLookupEvery - time.Millisecond) }
 
-	if v := get(); v != 1 || counts != 1 {
-		t.Fatalf("first use: want the first count, got value %d after %d counts", v, counts)
+	var large statsCache[int]
+	highest = backgroundCount
+	if v := get(&large); v != 1 || lookups != 1 {
+		t.Fatalf("first use: want the first count, got value %d after %d lookups", v, lookups)
 	}
+	highest += backgroundCount / 20
+	if v := get(&large); v != 1 || lookups != 1 {
+		t.Fatalf("within the second: want the kept count and no lookup, got value %d after %d lookups", v, lookups)
+	}
+	large.looked = large.looked.Add(-growthLookupEvery)
+	if v := get(&large); v != 1 || lookups != 2 || counts != 1 {
+		t.Fatalf("a second later, grown by a twentieth: want a lookup and the kept count, got value %d, %d lookups, %d counts", v, lookups, counts)
+	}
+
+	var small statsCache[int]
+	highest, lookups, counts = 100, 0, 0
+	get(&small)
 	highest = 120
-	if v := get(); v != 1 || lookups != 1 {
-		t.Fatalf("within a second: want the kept count and no lookup, got value %d after %d lookups", v, lookups)
-	}
-	aSecondLater()
-	if v := get(); v != 2 || lookups != 2 {
-		t.Fatalf("a second later, grown by a fifth: want a new count, got value %d after %d lookups", v, lookups)
+	if v := get(&small); v != 2 || lookups != 2 {
+		t.Fatalf("a small register grown by a fifth within the second: want a new count, got value %d after %d lookups", v, lookups)
 	}
 	highest = 125
-	aSecondLater()
-	if v := get(); v != 2 || counts != 2 || lookups != 3 {
-		t.Fatalf("grown by less than a tenth: want the kept count, got value %d, %d counts, %d lookups", v, counts, lookups)
+	if v := get(&small); v != 2 || lookups != 3 {
+		t.Fatalf("a small register grown by less than a tenth: want the kept count, got value %d after %d lookups", v, lookups)
 	}
 }
 

@@ -177,7 +177,7 @@ func (s *Service) CreateVisit(ctx context.Context, actor auth.Actor, in NewVisit
 	// under load queued every other visit that opens a case behind it.
 	// The visit is committed by now: a failed suggestion must not report the write as failed
 	// (a client would retry and record it twice), so it answers no suggestions instead.
-	if out.PossibleDuplicates, err = s.possibleDuplicates(ctx, s.store.DB, actor, newCase); err != nil {
+	if out.PossibleDuplicates, err = s.possibleDuplicates(ctx, actor, newCase); err != nil {
 		out.PossibleDuplicates = []CaseCandidate{}
 	}
 	return out, nil
