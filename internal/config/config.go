@@ -7,6 +7,7 @@ import (
 
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -31,6 +32,7 @@ type Config struct {
 	RateLimit      float64 // requests per second per token; 0 disables
 	RateBurst      int
 	DBMaxOpenConns int
+	MaxActive      int // API requests at work at once; the others queue in order of arrival
 	ExportSchedule string
 	ExportDir      string
 	ExportFormats  []string
@@ -58,6 +60,16 @@ func Load() (Config, error) {
 	c.RateLimit = floatEnv("TCD_RATE_LIMIT", 50, &errs)
 	c.RateBurst = intEnv("TCD_RATE_BURST", 100, &errs)
 	c.DBMaxOpenConns = intEnv("TCD_DB_MAX_CONNS", 20, &errs)
+	if c.DBMaxOpenConns < 1 {
+		errs = append(errs, "TCD_DB_MAX_CONNS must be at least 1")
+	}
+	// Four per core: enough to keep the processor busy while others wait on the database,
+	// few enough that the rest queue in order instead of all slowing down together. Never
+	// more than the connections, for which the surplus would queue in random order.
+	c.MaxActive = intEnv("TCD_MAX_ACTIVE_REQUESTS", min(4*runtime.GOMAXPROCS(0), c.DBMaxOpenConns), &errs)
+	if c.MaxActive < 1 || c.MaxActive > c.DBMaxOpenConns {
+		errs = append(errs, fmt.Sprintf("TCD_MAX_ACTIVE_REQUESTS must be between 1 and TCD_DB_MAX_CONNS (%d)", c.DBMaxOpenConns))
+	}
 	c.RequestTimeout = durationEnv("TCD_REQUEST_TIMEOUT", 30*time.Second, &errs)
 	tz := env("TCD_TIMEZONE", "Asia/Ho_Chi_Minh")
 	loc, err := time.LoadLocation(tz)

@@ -1,12 +1,13 @@
 package config
 
 import (
+	"runtime"
 	"strings"
 	"testing"
 )
 
 func TestLoadDefaults(t *testing.T) {
-	for _, name := range []string{"TCD_MEMORY_LIMIT", "TCD_DELEGATION_MIN", "TCD_BODY_LIMIT", "GOMEMLIMIT"} {
+	for _, name := range []string{"TCD_MEMORY_LIMIT", "TCD_DELEGATION_MIN", "TCD_BODY_LIMIT", "GOMEMLIMIT", "TCD_DB_MAX_CONNS", "TCD_MAX_ACTIVE_REQUESTS"} {
 		t.Setenv(name, "")
 	}
 	c, err := Load()
@@ -15,6 +16,13 @@ func TestLoadDefaults(t *testing.T) {
 	}
 	if c.MemoryLimit != 120_000_000 || c.DelegationMin != 5 || c.BodyLimit != "1M" {
 		t.Fatalf("defaults: memory %d, delegation %d, body %q", c.MemoryLimit, c.DelegationMin, c.BodyLimit)
+	}
+	if want := min(4*runtime.GOMAXPROCS(0), 20); c.DBMaxOpenConns != 20 || c.MaxActive != want {
+		t.Fatalf("defaults: %d connections and %d active requests, want 20 and %d", c.DBMaxOpenConns, c.MaxActive, want)
+	}
+	t.Setenv("TCD_DB_MAX_CONNS", "2")
+	if c, err := Load(); err != nil || c.MaxActive != 2 {
+		t.Fatalf("active requests default to no more than the connections: %d (%v)", c.MaxActive, err)
 	}
 }
 
@@ -42,6 +50,9 @@ func TestLoadRejectsMalformedSettings(t *testing.T) {
 		"TCD_REQUEST_TIMEOUT": "soon",
 		"TCD_LOG_LEVEL":       "loud",
 		"TCD_TIMEZONE":        "Mars/Olympus",
+		"TCD_DB_MAX_CONNS":    "0",
+		// more requests at work than connections would queue for them in random order
+		"TCD_MAX_ACTIVE_REQUESTS": "21",
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Setenv(name, value)

@@ -92,7 +92,8 @@ func New(d Deps) *Server {
 
 	// Route-level (not group-level) middleware: an Echo group with middleware swallows unknown
 	// methods as 404, and a 405 must stay a 405.
-	r := router{g: e.Group("/api/v1"), pre: []echo.MiddlewareFunc{s.authenticate, s.rateLimiter()}, idempotent: s.idempotent}
+	r := router{g: e.Group("/api/v1"), pre: []echo.MiddlewareFunc{admission(d.Config.MaxActive), s.authenticate, s.rateLimiter()},
+		idempotent: s.idempotent}
 	s.registerOrgs(r)
 	s.registerAudit(r)
 	s.registerPersons(r)

@@ -1,0 +1,26 @@
+package httpapi
+
+import (
+	"github.com/labstack/echo/v4"
+	"golang.org/x/sync/semaphore"
+)
+
+// admission lets at most n API requests work at once, as many as the database has
+// connections for, and queues the others in order of arrival. Without it, every request in
+// flight competes for a connection, and database/sql hands a freed connection to a waiter
+// picked at random: under load some requests waited their turn again and again while later
+// ones went through, and the slowest hundredth took several times the mean. A request that
+// waits out its timeout here answers 503 with Retry-After, and did nothing.
+func admission(n int) echo.MiddlewareFunc {
+	sem := semaphore.NewWeighted(int64(max(n, 1)))
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if err := sem.Acquire(c.Request().Context(), 1); err != nil {
+				c.Response().Header().Set("Retry-After", "1")
+				return err
+			}
+			defer sem.Release(1)
+			return next(c)
+		}
+	}
+}
