@@ -5,8 +5,8 @@ import (
 	"golang.org/x/sync/semaphore"
 )
 
-// admission lets at most n API requests work at once, as many as the database has
-// connections for, and queues the others in order of arrival. Without it, every request in
+// admission lets at most n API requests work at once (TCD_MAX_ACTIVE_REQUESTS, never more
+// than the database connections) and queues the others in order of arrival. Without it, every request in
 // flight competes for a connection, and database/sql hands a freed connection to a waiter
 // picked at random: under load some requests waited their turn again and again while later
 // ones went through, and the slowest hundredth took several times the mean. A request that
