@@ -1,10 +1,9 @@
 package dedup
 
 import (
-	"cmp"
-	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/tcd-registry/tcd/internal/vntext"
@@ -20,336 +19,256 @@ type Case struct {
 	Respondent *string
 }
 
-// PreparedCase is a case parsed once for many comparisons, with what links it to others.
+// Citizen is someone who came about a case, as matching compares them with the citizens of
+// another case.
+type Citizen struct {
+	ID        string // the person record (after merges: the survivor)
+	Name      string // as registered, for reasons
+	Folded    string // the folded full name
+	BirthYear int    // 0: unknown
+	IDNumber  string
+	Phone     string
+	Address   string // AddressKey of the address
+}
+
+// NewCitizen reads a person record for matching.
+func NewCitizen(id, name string, birthYear *int, idNumber, phone, address *string) Citizen {
+	c := Citizen{ID: id, Name: name, Folded: vntext.Fold(name)}
+	if birthYear != nil {
+		c.BirthYear = *birthYear
+	}
+	digits := func(s *string) string {
+		if s == nil {
+			return ""
+		}
+		return strings.Map(func(r rune) rune {
+			if r >= '0' && r <= '9' {
+				return r
+			}
+			return -1
+		}, *s)
+	}
+	c.IDNumber, c.Phone = digits(idNumber), digits(phone)
+	if address != nil {
+		c.Address = AddressKey(*address)
+	}
+	return c
+}
+
+func (c Citizen) family() string {
+	f, _, _ := strings.Cut(c.Folded, " ")
+	return f
+}
+
+// Keys are what the register stores and counts of a citizen on each case they came about:
+// the record, the ID number, the name with the birth year, and the household (family name and
+// address). Cases sharing one are looked at whatever their wording.
+func (c Citizen) Keys() []string {
+	keys := []string{"pp:" + c.ID}
+	if c.IDNumber != "" {
+		keys = append(keys, "ci:"+c.IDNumber)
+	}
+	if c.Folded != "" && c.BirthYear != 0 {
+		keys = append(keys, "cn:"+c.Folded+"|"+strconv.Itoa(c.BirthYear))
+	}
+	if c.householdKnown() {
+		keys = append(keys, c.householdKey())
+	}
+	return keys
+}
+
+func (c Citizen) householdKnown() bool { return c.Address != "" && c.family() != "" }
+
+func (c Citizen) householdKey() string { return "ch:" + c.family() + "|" + c.Address }
+
+// DelegationKey is stored and counted on each case a delegation came about.
+func DelegationKey(id string) string { return "dl:" + id }
+
+// sameCitizen says whether two person records are one citizen by what cannot be a
+// coincidence, and by which key (for its frequency).
+func sameCitizen(a, b Citizen) (string, bool) {
+	switch {
+	case a.ID == b.ID:
+		return "pp:" + a.ID, true
+	case a.IDNumber != "" && a.IDNumber == b.IDNumber:
+		return "ci:" + a.IDNumber, true
+	case a.Folded != "" && a.Folded == b.Folded && a.BirthYear != 0 && a.BirthYear == b.BirthYear:
+		return "cn:" + a.Folded + "|" + strconv.Itoa(a.BirthYear), true
+	case a.Folded != "" && a.Folded == b.Folded && ((a.Phone != "" && a.Phone == b.Phone) || (a.Address != "" && a.Address == b.Address)):
+		return "pp:" + a.ID, true
+	}
+	return "", false
+}
+
+// sameHousehold says whether two citizens live together: the same family name at the same
+// address, or the same phone at the same address (a spouse keeps her own family name).
+func sameHousehold(a, b Citizen) bool {
+	if a.Address == "" || a.Address != b.Address {
+		return false
+	}
+	return a.family() == b.family() || (a.Phone != "" && a.Phone == b.Phone)
+}
+
+// PreparedCase is a case read once for many comparisons, with who came about it.
 type PreparedCase struct {
 	Case
-	Title      []string // distinct folded words and word pairs
-	Summary    []string
-	Respondent []string
-	// People are the citizens who came about the case, by identity (the same key for a person,
-	// the persons merged with them and the persons matched as likely the same), with their names.
-	People map[string]string
-	// Delegations that came about the case, by id, with their names.
+	Title, Summary CaseText
+	Words          []string     // of title and summary
+	Identifiers    []Identifier // of title and summary, sorted by key
+	Respondent     Respondent
+	// People came about the case; Members are the members of the delegations that came about
+	// it who are not among People; Delegations are those delegations by id, with their names.
+	People      []Citizen
+	Members     []Member
 	Delegations map[string]string
-
-	// the weights of Title and Summary against the statistics they were last scored with
-	weighedBy        *CaseStats
-	titleW, summaryW weights
+	// Hidden: the reader may not know who came about it (a denunciation's denouncers), so
+	// its citizens weigh nothing either way.
+	Hidden bool
 }
 
-// weights are, per term of a text: its IDF cubed when the other text lacks it (alone) and when
-// it has it too (shared, the pair itself left out of the count), and its IDF as a contradicted
-// specific (conflict: words only, not pairs, since a clerk's rewording breaks pairs).
-type weights struct {
-	alone, shared, conflict []float64
-}
-
-func weigh(terms []string, st *Stats) weights {
-	w := weights{alone: make([]float64, len(terms)), shared: make([]float64, len(terms)), conflict: make([]float64, len(terms))}
-	for i, t := range terms {
-		alone, shared := st.PairIDF(t, 1), st.PairIDF(t, 2)
-		w.alone[i], w.shared[i] = alone*alone*alone, shared*shared*shared
-		if !strings.Contains(t, " ") {
-			w.conflict[i] = alone
-		}
-	}
-	return w
-}
-
-// weigh readies c's weights for scoring against st: once per case and statistics, not once
-// per pair.
-func (c *PreparedCase) weigh(st *CaseStats) {
-	if c.weighedBy != st {
-		c.titleW, c.summaryW, c.weighedBy = weigh(c.Title, st.Words), weigh(c.Summary, st.Words), st
-	}
-}
-
-// PrepareCase parses c for matching.
+// PrepareCase reads c for matching; the caller adds who came about it.
 func PrepareCase(c Case) PreparedCase {
-	out := PreparedCase{Case: c, Title: terms(c.Title)}
+	out := PreparedCase{Case: c, Title: ReadText(c.Title)}
 	if c.Summary != nil {
-		out.Summary = terms(*c.Summary)
+		out.Summary = ReadText(*c.Summary)
 	}
+	out.Identifiers = append(slices.Clone(out.Title.Identifiers), out.Summary.Identifiers...)
+	slices.SortFunc(out.Identifiers, func(a, b Identifier) int { return strings.Compare(a.Key(), b.Key()) })
+	out.Identifiers = slices.Compact(out.Identifiers)
+	out.Words = append(slices.Clone(out.Title.Words), out.Summary.Words...)
+	slices.Sort(out.Words)
+	out.Words = slices.Compact(out.Words)
 	if c.Respondent != nil {
-		out.Respondent = words(*c.Respondent)
+		out.Respondent = ResolveRespondent(*c.Respondent)
 	}
 	return out
 }
 
-// words are the distinct folded words of s, abbreviations spelled out, sorted for merging.
-func words(s string) []string {
+// TextTerms are what the register counts of a case's own text: its words, its identifiers
+// and its respondent. With the citizen and delegation keys they make the frequencies that
+// weigh a shared word or identifier.
+func (c *PreparedCase) TextTerms() []string {
 	var out []string
-	for _, w := range vntext.Tokens(s) {
-		if full, ok := agencyAbbreviations[w]; ok {
-			out = append(out, full...)
-		} else {
-			out = append(out, w)
-		}
+	for _, w := range c.Words {
+		out = append(out, "w:"+w)
+	}
+	for _, id := range c.Identifiers {
+		out = append(out, id.Key())
+	}
+	if c.Respondent.Key != "" {
+		out = append(out, "r:"+c.Respondent.Key)
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
 }
 
-// terms are the distinct words and word pairs of a text, sorted. Pairs carry what words alone
-// do not: "Xuân Dũng" names one person where "Xuân" and "Dũng" are in many titles.
-func terms(s string) []string {
-	var out []string
-	var prev string
-	for _, w := range vntext.Tokens(s) {
-		if prev != "" {
-			out = append(out, prev+" "+w)
-		}
-		out = append(out, w)
-		prev = w
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
+// strongIdentifier kinds find a case alone; the others only with more in common.
+func strongIdentifier(kind string) bool {
+	return kind == IdentDocument || kind == IdentJudgment || kind == IdentParcel || kind == IdentPerson
 }
 
-// agencyAbbreviations spell out what clerks shorten in agency names: UBND is Ủy ban nhân dân.
-var agencyAbbreviations = map[string][]string{
-	"ubnd": {"uy", "ban", "nhan", "dan"}, "hdnd": {"hoi", "dong", "nhan", "dan"}, "ub": {"uy", "ban"},
-	"tnmt": {"tai", "nguyen", "moi", "truong"}, "ldtbxh": {"lao", "dong", "thuong", "binh", "xa", "hoi"},
-}
-
-// CaseStats are the register's word frequencies for case matching: "đất" and "khiếu nại" are in
-// every other title, a plot number or a project name in few; a district's people's committee
-// answers many cases, a commune's few.
-type CaseStats struct {
-	Words       *Stats
-	Respondents *Stats
-}
-
-// NewCaseStats returns empty statistics.
-func NewCaseStats() *CaseStats { return &CaseStats{Words: NewStats(0.01), Respondents: NewStats(0.01)} }
-
-// Add counts one case of the register.
-func (s *CaseStats) Add(c *PreparedCase) {
-	s.Words.Add(slices.Concat(c.Title, c.Summary))
-	if len(c.Respondent) > 0 {
-		s.Respondents.Add([]string{respondentTerm(c.Respondent)})
-	} else {
-		s.Respondents.Add(nil)
-	}
-}
-
-// caseLinks is what links two cases beyond their text.
-type caseLinks struct {
-	sharedPersons    []string // names of the citizens who came about both
-	bothHavePersons  bool     // so that sharing none says something
-	sharedDelegation string
-}
-
-func linksOf(a, b *PreparedCase) caseLinks {
-	var l caseLinks
-	for k, name := range a.People {
-		if _, ok := b.People[k]; ok {
-			l.sharedPersons = append(l.sharedPersons, name)
-		}
-	}
-	slices.Sort(l.sharedPersons)
-	l.bothHavePersons = len(a.People) > 0 && len(b.People) > 0
-	for k, name := range a.Delegations {
-		if _, ok := b.Delegations[k]; ok {
-			l.sharedDelegation = name
-		}
-	}
-	return l
-}
-
-// Log-likelihood ratios of the case evidence. The same citizen is strong evidence but not
-// enough: a citizen comes about several matters, so the text must agree too.
-const (
-	casePrior           = -3.5
-	llrSharedPerson     = 3.0
-	llrNoSharedPerson   = -2.5
-	llrSharedDelegation = 5.0
-	maxRespondentLLR    = 3.0
-	llrSimilarResp      = 0.5
-	llrOtherRespondent  = -1.5
-	llrSameCategory     = 0.5
-	llrOtherCategory    = -1.0
-	llrSameField        = 1.0
-	llrOtherField       = -2.5
-	// title similarity s weighs titleSlope·(s - 1/2), within [titleMin, titleMax]
-	titleSlope, titleMin, titleMax       = 10.0, -4.0, 6.0
-	summarySlope, summaryMin, summaryMax = 4.0, -2.0, 2.0
-	// how much a contradicting specific weighs, per unit of its IDF, and at most: clerks
-	// reword, so words on both sides differ even between copies of one matter
-	conflictWeight = 0.5
-	maxConflict    = 4.0
-)
-
-// ScoreCases weighs the evidence that a and b are the same matter.
-func ScoreCases(a, b *PreparedCase, st *CaseStats) Match {
-	var v verdict
-	links := linksOf(a, b)
-	if links.sharedDelegation != "" {
-		v.add(llrSharedDelegation, "same delegation: "+links.sharedDelegation)
-	}
-	switch {
-	case len(links.sharedPersons) > 0:
-		v.add(llrSharedPerson, "same citizen: "+joinNames(links.sharedPersons))
-	case links.bothHavePersons && links.sharedDelegation == "":
-		// a delegation is a group with one content whose members come in turns: other
-		// people are no evidence against it
-		v.add(llrNoSharedPerson, "")
-	}
-	if len(a.Respondent) > 0 && len(b.Respondent) > 0 {
+// TextKeys are the keys a case is found by through its text: its identifiers (those that
+// find it alone first) and its respondent. Title words are added by the caller, the rarest.
+func (c *PreparedCase) TextKeys() (strong, weak []string) {
+	for _, id := range c.Identifiers {
 		switch {
-		case slices.Equal(a.Respondent, b.Respondent):
-			// answering for a district is common, for one commune's plot rare
-			v.add(math.Min(st.Respondents.PairIDF(respondentTerm(a.Respondent), 2)-cleanCopy, maxRespondentLLR), "same respondent: "+*a.Case.Respondent)
-		case compareTexts(a.Respondent, b.Respondent, weigh(a.Respondent, st.Words), weigh(b.Respondent, st.Words)).sim >= 0.5:
-			v.add(llrSimilarResp, "similar respondent: "+*a.Case.Respondent+" / "+*b.Case.Respondent)
-		default:
-			v.add(llrOtherRespondent, "different respondent")
+		case id.Kind == IdentParcel && strings.HasSuffix(id.Value, "/"):
+			weak = append(weak, id.Key()) // a plot number alone is on every map sheet
+		case strongIdentifier(id.Kind):
+			strong = append(strong, id.Key())
+		case id.Kind == IdentProject:
+			weak = append(weak, id.Key())
 		}
 	}
-	if a.Category == b.Category {
-		v.add(llrSameCategory, "")
-	} else {
-		v.add(llrOtherCategory, "different category: "+a.Category+" / "+b.Category)
+	if c.Respondent.Key != "" {
+		weak = append(weak, "r:"+c.Respondent.Key)
 	}
-	if a.Field == b.Field {
-		v.add(llrSameField, "")
-	} else {
-		v.add(llrOtherField, "different field: "+a.Field+" / "+b.Field)
-	}
-	a.weigh(st)
-	b.weigh(st)
-	title := compareTexts(a.Title, b.Title, a.titleW, b.titleW)
-	v.add(clamp(titleSlope*(title.sim-0.5), titleMin, titleMax), fmt.Sprintf("title similarity %.2f", title.sim))
-	if title.conflict > 0 {
-		v.add(-math.Min(title.conflict, maxConflict), "")
-	}
-	if len(a.Summary) > 0 && len(b.Summary) > 0 {
-		summary := compareTexts(a.Summary, b.Summary, a.summaryW, b.summaryW)
-		llr := clamp(summarySlope*(summary.sim-0.5), summaryMin, summaryMax) - math.Min(summary.conflict, maxConflict)/2
-		if llr > 0 {
-			v.add(llr, fmt.Sprintf("summary similarity %.2f", summary.sim))
-		} else {
-			v.add(llr, "")
-		}
-	}
-	return v.match(casePrior)
+	return strong, weak
 }
 
-// textMatch is how two texts compare.
-type textMatch struct {
-	// sim says how far they share their specifics: the share of each text's terms the other
-	// has too, weighted by the cube of their IDF so that a plot number, a commune or a name
-	// counts for much and "khiếu nại" or "đất" for little, averaged over both directions.
-	// Titles built on one pattern ("Đề nghị giải quyết chế độ ... cho thân nhân liệt sĩ X")
-	// share most of their words and differ in exactly these.
-	sim float64
-	// conflict weighs the specifics in which they contradict each other: words each has and
-	// the other lacks (by IDF, the lighter side counts). "thôn 5, xã Thuận" against "thôn 5,
-	// xã Vĩnh Chấp" is a conflict; a word one clerk left out is not, the other side lacking none.
-	conflict float64
+// Counts are the register's frequencies: how many live cases hold each term or key. They
+// come from the database, which keeps them with every write, so that the same data always
+// gives the same scores.
+type Counts interface {
+	Cases() int
+	Of(term string) int
 }
 
-// compareTexts walks the sorted terms of two texts once.
-func compareTexts(a, b []string, aw, bw weights) textMatch {
+// MapCounts are counts held in memory.
+type MapCounts struct {
+	Total int
+	DF    map[string]int
+}
+
+// Cases is how many live cases were counted.
+func (m MapCounts) Cases() int { return m.Total }
+
+// Of is how many of them hold term.
+func (m MapCounts) Of(term string) int { return m.DF[term] }
+
+// Add counts one case holding terms (each once).
+func (m *MapCounts) Add(terms []string) {
+	m.Total++
+	for _, t := range terms {
+		m.DF[t]++
+	}
+}
+
+// frequency is the smoothed share of the live cases other than the compared pair (own of
+// which hold term) that hold term: the chance that a case taken at random shares it.
+func frequency(n Counts, term string, own int) float64 {
+	others := max(n.Of(term)-own, 0)
+	return (float64(others) + 1) / (float64(max(n.Cases()-2, 0)) + 100)
+}
+
+// idf is how telling a word is: -ln of its frequency.
+func idf(n Counts, term string, own int) float64 { return -math.Log(frequency(n, term, own)) }
+
+// textSimilarity says how far two texts share their words, each word weighted by the square
+// of its IDF so that a name or a rare noun counts for much and "đất" for little: the share
+// of each text's weight the other has too, averaged over both directions. -1: a text is empty.
+func textSimilarity(a, b []string, n Counts) float64 {
 	if len(a) == 0 || len(b) == 0 {
-		return textMatch{}
+		return -1
 	}
-	var hit, allA, allB, onlyA, onlyB float64
+	var hit, onlyA, onlyB float64
 	i, j := 0, 0
 	for i < len(a) || j < len(b) {
 		switch {
 		case j == len(b) || (i < len(a) && a[i] < b[j]):
-			allA += aw.alone[i]
-			onlyA += aw.conflict[i]
+			w := idf(n, "w:"+a[i], 1)
+			onlyA += w * w
 			i++
 		case i == len(a) || b[j] < a[i]:
-			allB += bw.alone[j]
-			onlyB += bw.conflict[j]
+			w := idf(n, "w:"+b[j], 1)
+			onlyB += w * w
 			j++
 		default:
-			hit += aw.shared[i]
+			w := idf(n, "w:"+a[i], 2)
+			hit += w * w
 			i, j = i+1, j+1
 		}
 	}
-	return textMatch{sim: (hit/(hit+allA) + hit/(hit+allB)) / 2, conflict: math.Min(onlyA, onlyB) * conflictWeight}
+	if hit == 0 {
+		return 0
+	}
+	return (hit/(hit+onlyA) + hit/(hit+onlyB)) / 2
 }
 
-func respondentTerm(words []string) string { return strings.Join(words, " ") }
-
-func clamp(x, lo, hi float64) float64 { return math.Max(lo, math.Min(hi, x)) }
-
-func joinNames(names []string) string {
-	if len(names) > 3 {
-		return fmt.Sprintf("%s, %s, %s and %d more", names[0], names[1], names[2], len(names)-3)
-	}
-	out := names[0]
-	for _, n := range names[1:] {
-		out += ", " + n
+func identifiersOf(c *PreparedCase, kinds ...string) []Identifier {
+	var out []Identifier
+	for _, id := range c.Identifiers {
+		if slices.Contains(kinds, id.Kind) {
+			out = append(out, id)
+		}
 	}
 	return out
 }
 
-// titleKeys is how many of a title's rarest words serve as its blocking keys.
-const titleKeys = 4
-
-// ScanCases compares the pairs of cases that share a citizen or a delegation, or two of their
-// rarest title words, and returns those scoring at least threshold, best first. skip(a, b)
-// leaves out pairs already decided.
-func ScanCases(cs []PreparedCase, st *CaseStats, threshold float64, skip func(a, b int64) bool) []Pair {
-	index := map[string][]int32{}
-	keys := make([][]string, len(cs))
-	for i := range cs {
-		keys[i] = caseKeys(&cs[i], st)
-		for _, k := range keys[i] {
-			index[k] = append(index[k], int32(i))
-		}
+func values(ids []Identifier) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = id.Value
 	}
-	var out []Pair
-	shared := map[int32]int{}
-	for i := range cs {
-		clear(shared)
-		for _, k := range keys[i] {
-			if block := index[k]; len(block) <= MaxBlock {
-				for _, j := range block {
-					switch {
-					case int(j) <= i:
-					case k[0] == 'w':
-						shared[j]++
-					default:
-						// a citizen or delegation in common is enough to compare
-						shared[j] += 2
-					}
-				}
-			}
-		}
-		for j, n := range shared {
-			a, b := &cs[i], &cs[j]
-			if n < 2 || (skip != nil && skip(a.Seq, b.Seq)) {
-				continue
-			}
-			if m := ScoreCases(a, b, st); m.Score >= threshold {
-				out = append(out, Pair{A: a.Seq, B: b.Seq, Match: m})
-			}
-		}
-	}
-	SortPairs(out)
 	return out
-}
-
-// caseKeys are a case's blocking keys: its citizens, its delegations and its rarest words.
-func caseKeys(c *PreparedCase, st *CaseStats) []string {
-	var keys []string
-	for k := range c.People {
-		keys = append(keys, "p"+k)
-	}
-	for k := range c.Delegations {
-		keys = append(keys, "d"+k)
-	}
-	// words, not pairs: a clerk's rewording breaks pairs
-	ws := slices.DeleteFunc(slices.Clone(c.Title), func(w string) bool { return strings.Contains(w, " ") })
-	slices.SortFunc(ws, func(x, y string) int { return cmp.Or(cmp.Compare(st.Words.IDF(y), st.Words.IDF(x)), cmp.Compare(x, y)) })
-	for _, w := range ws[:min(len(ws), titleKeys)] {
-		keys = append(keys, "w"+w)
-	}
-	return keys
 }

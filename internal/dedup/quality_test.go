@@ -38,27 +38,3 @@ func TestGeneratedRegisterQuality(t *testing.T) {
 		t.Errorf("want precision and recall of at least 0.95")
 	}
 }
-
-func TestGeneratedCasesQuality(t *testing.T) {
-	persons := GeneratePersons(5000, 5)
-	cases := GenerateCases(3000, persons, 5)
-	cs := make([]PreparedCase, len(cases))
-	st := NewCaseStats()
-	ev := NewEvaluator()
-	for i, c := range cases {
-		c.Seq = int64(i + 1)
-		cs[i] = PrepareCase(c.Case)
-		// person matching taken as perfect here: a citizen is known by their entity
-		cs[i].People = map[string]string{}
-		for _, p := range c.Persons {
-			cs[i].People[strconv.Itoa(persons[p].Entity)] = persons[p].FullName
-		}
-		st.Add(&cs[i])
-		ev.Label(c.Seq, c.Matter, c.Role)
-	}
-	q := ev.Pairs(ScanCases(cs, st, DefaultThreshold, nil))
-	t.Logf("scan of %d cases: %d pairs, precision %.3f recall %.3f F1 %.3f", len(cs), q.Offered, q.Precision, q.Recall, q.F1)
-	if q.Precision < 0.9 || q.Recall < 0.9 {
-		t.Errorf("want precision and recall of at least 0.9")
-	}
-}

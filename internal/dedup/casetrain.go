@@ -1,0 +1,201 @@
+package dedup
+
+import (
+	"math"
+	"slices"
+)
+
+// Training follows Splink's recipe: u from random pairs, m by expectation maximisation over
+// pairs that a blocking rule makes likely matches, with the comparisons of that rule left out:
+//   - u among unrelated cases is counted on random pairs of the register, which are nearly all
+//     different matters;
+//   - among the pairs of cases that share a citizen, a household or a delegation (the blocking
+//     rule), some are one matter brought back and the rest the citizen's other matters: EM
+//     separates the two and estimates m of every comparison but the people, u among linked
+//     cases, and the share of one matter among them, from which the prior follows;
+//   - the people comparison's m, which no such rule can estimate, stays as set, refined by
+//     staff decisions only;
+//   - staff decisions are labelled pairs: a merge is one matter, a not-duplicate two, and each
+//     weighs as labelWeight pairs whose posterior is fixed, so that offers staff turned down
+//     lower the weight of what those pairs had in common.
+//
+// Every estimate is smoothed towards the starting parameters (priorWeight pairs' worth), so
+// that a small register or a level seldom seen keeps a sensible weight. The same register
+// and decisions give the same model.
+
+// TrainingSummary says what a model was estimated from.
+type TrainingSummary struct {
+	Cases       int `json:"cases"`
+	LinkedPairs int `json:"linked_pairs"`
+	TextPairs   int `json:"text_pairs"`
+	Merged      int `json:"merged_pairs"`
+	Distinct    int `json:"distinct_pairs"`
+	Iterations  int `json:"iterations"`
+}
+
+// LabelledPair is a staff decision on two cases (indexes into the cases trained on).
+type LabelledPair struct {
+	A, B int
+	Same bool
+}
+
+const (
+	labelWeight    = 5.0
+	priorWeight    = 20.0
+	emIterations   = 20
+	minProbability = 1e-4
+)
+
+// TrainCaseModel estimates a model from the register's cases, the pairs the blocking
+// compares, and staff decisions, starting from start.
+func TrainCaseModel(start *CaseModel, cases []*PreparedCase, pairs [][2]int, labels []LabelledPair, n Counts) *CaseModel {
+	m := &CaseModel{Duplicates: start.Duplicates}
+	for c := range numComparisons {
+		m.M[c], m.ULinked[c], m.U[c] = slices.Clone(start.M[c]), slices.Clone(start.ULinked[c]), slices.Clone(start.U[c])
+	}
+	summary := &TrainingSummary{Cases: len(cases)}
+	m.TrainedOn = summary
+	defer m.named()
+	if len(cases) < 2 {
+		return m
+	}
+	labelled := make([]observation, len(labels))
+	for i, l := range labels {
+		labelled[i] = compareCases(cases[l.A], cases[l.B], n)
+		if l.Same {
+			summary.Merged++
+		} else {
+			summary.Distinct++
+		}
+	}
+
+	// u among text candidates: the pairs found through their text, weighted by how far the
+	// starting model takes them for different matters, and those staff declared distinct
+	observed := make([]observation, len(pairs))
+	u := levelCounts()
+	var textPairs, others float64
+	for i, p := range pairs {
+		observed[i] = compareCases(cases[p[0]], cases[p[1]], n)
+		if o := &observed[i]; !o.linked() {
+			textPairs++
+			q := 1 - start.posterior(o, n)
+			u.add(o, q)
+			others += q
+		}
+	}
+	for i, l := range labels {
+		if !l.Same && !labelled[i].linked() {
+			u.add(&labelled[i], labelWeight)
+			others += labelWeight
+		}
+	}
+	for c := 1; c < numComparisons; c++ {
+		for l := 1; l < len(u[c]); l++ {
+			m.U[c][l] = smoothed(u[c][l], others, start.U[c][l], priorWeight)
+		}
+	}
+	if textPairs > 0 {
+		m.TextCandidates = textPairs / float64(len(cases))
+	}
+	summary.TextPairs = int(textPairs)
+
+	// EM over the linked pairs
+	var linked []observation
+	for i := range observed {
+		if observed[i].linked() {
+			linked = append(linked, observed[i])
+		}
+	}
+	summary.LinkedPairs = len(linked)
+	share := 0.5
+	for it := 0; it < emIterations && len(linked) > 0; it++ {
+		mSum, uSum := levelCounts(), levelCounts()
+		var matches, others float64
+		add := func(o *observation, p, weight float64) {
+			matches += p * weight
+			others += (1 - p) * weight
+			mSum.add(o, p*weight)
+			uSum.add(o, (1-p)*weight)
+		}
+		for i := range linked {
+			add(&linked[i], m.linkedPosterior(&linked[i], share), 1)
+		}
+		for i, l := range labels {
+			if labelled[i].linked() || l.Same {
+				add(&labelled[i], map[bool]float64{true: 1, false: 0}[l.Same], labelWeight)
+			}
+		}
+		for c := range numComparisons {
+			for l := 1; l < len(comparisonLevels[c]); l++ {
+				if c != cmpPeople {
+					m.M[c][l] = smoothed(mSum[c][l], matches, start.M[c][l], priorWeight)
+					m.ULinked[c][l] = smoothed(uSum[c][l], others, start.ULinked[c][l], priorWeight)
+				}
+			}
+		}
+		share = (matches + 1) / (matches + others + 2)
+		summary.Iterations = it + 1
+	}
+	if summary.Merged > 0 {
+		// the people's m: how the matters staff merged were linked
+		mSum := levelCounts()
+		for i, l := range labels {
+			if l.Same {
+				mSum.add(&labelled[i], 1)
+			}
+		}
+		for l := 1; l < len(comparisonLevels[cmpPeople]); l++ {
+			m.M[cmpPeople][l] = smoothed(mSum[cmpPeople][l], float64(summary.Merged), start.M[cmpPeople][l], priorWeight)
+		}
+	}
+	if len(linked) > 0 {
+		m.Duplicates = m.priorFor(linked, share, n)
+	}
+	return m
+}
+
+// levels counts, per comparison, the (weighted) pairs at each level.
+type levels [numComparisons][]float64
+
+func levelCounts() levels {
+	var out levels
+	for c := range numComparisons {
+		out[c] = make([]float64, len(comparisonLevels[c]))
+	}
+	return out
+}
+
+func (ls levels) add(o *observation, weight float64) {
+	for c := range numComparisons {
+		ls[c][o.level[c]] += weight
+	}
+}
+
+// linkedPosterior is the chance that a linked pair is one matter, given the share of one
+// matter among linked pairs and every comparison but the people.
+func (m *CaseModel) linkedPosterior(o *observation, share float64) float64 {
+	logit := math.Log(share / (1 - share))
+	for c := 1; c < numComparisons; c++ {
+		logit += m.weight(c, o.level[c], true, 0)
+	}
+	return 1 / (1 + math.Exp(-logit))
+}
+
+// priorFor is the duplicates per case that EM's matches among the linked pairs imply: they
+// are the matters brought back by someone linked, a share m(citizen) + m(household) +
+// m(delegation) of all.
+func (m *CaseModel) priorFor(linked []observation, share float64, n Counts) float64 {
+	viaPeople := m.M[cmpPeople][peopleCitizen] + m.M[cmpPeople][peopleHousehold] + m.M[cmpPeople][peopleDelegation]
+	return share * float64(len(linked)) / viaPeople / float64(max(n.Cases(), 1))
+}
+
+// smoothed is count/total pulled towards prior by weight pairs' worth, kept off zero.
+func smoothed(count, total, prior, weight float64) float64 {
+	return math.Max((count+prior*weight)/(total+weight), minProbability)
+}
+
+// posterior is the probability that the pair observed is one matter, unrounded.
+func (m *CaseModel) posterior(o *observation, n Counts) float64 {
+	logit, _ := m.evidence(o, n)
+	return 1 / (1 + math.Exp(-logit))
+}
