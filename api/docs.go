@@ -4744,6 +4744,17 @@ const docTemplate = `{
                 "case_id": {
                     "type": "string"
                 },
+                "reasons": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "same household: Nguyễn Thị Lan / Nguyễn Văn An (+6.1)",
+                        "same land parcel: thửa 45",
+                        " tờ 12 (+2.3)"
+                    ]
+                },
                 "score": {
                     "type": "number",
                     "example": 0.75
@@ -4762,9 +4773,10 @@ const docTemplate = `{
                         "type": "string"
                     },
                     "example": [
-                        "same citizen: Nguyễn Văn An",
-                        "same respondent: UBND huyện Gio Linh",
-                        "title similarity 0.82"
+                        "same citizen: Nguyễn Văn An (+8.2)",
+                        "same land parcel: thửa 45",
+                        " tờ 12 (+2.1)",
+                        "no citizen in common (-3.0)"
                     ]
                 },
                 "score": {

@@ -57,6 +57,12 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		return nil, fmt.Errorf("default organisation: %w", err)
 	}
 	a.Registry = registry.NewService(st, registry.Config{DelegationMin: cfg.DelegationMin, Location: cfg.TimeZone, DefaultOrgID: a.DefaultOrg.ID})
+	// like a migration: the keys duplicate search finds cases by, for a register from before
+	// them or indexed with another vocabulary
+	if err := a.Registry.IndexCases(ctx, log); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("index cases for duplicate search: %w", err)
+	}
 	a.Stats = stats.NewService(st, stats.Config{DelegationMin: cfg.DelegationMin, Location: cfg.TimeZone, DefaultOrgID: a.DefaultOrg.ID})
 	a.Export = export.NewService(st, a.Stats, a.Registry.DenouncersSeenBy)
 	a.HTTP = httpapi.New(httpapi.Deps{Config: cfg, Store: st, Orgs: a.Orgs, Tokens: a.Tokens, Audit: audit.NewLog(st),

@@ -84,6 +84,13 @@ func (c Citizen) householdKey() string { return "ch:" + c.family() + "|" + c.Add
 // DelegationKey is stored and counted on each case a delegation came about.
 func DelegationKey(id string) string { return "dl:" + id }
 
+// PeopleKey says whether a stored key is a citizen's or a delegation's (a visit gave it to the
+// case) rather than one of the case's text.
+func PeopleKey(k string) bool {
+	prefix, _, _ := strings.Cut(k, ":")
+	return prefix == "pp" || prefix == "ci" || prefix == "cn" || prefix == "ch" || prefix == "dl"
+}
+
 // sameCitizen says whether two person records are one citizen by what cannot be a
 // coincidence, and by which key (for its frequency).
 func sameCitizen(a, b Citizen) (string, bool) {
@@ -124,6 +131,9 @@ type PreparedCase struct {
 	// Hidden: the reader may not know who came about it (a denunciation's denouncers), so
 	// its citizens weigh nothing either way.
 	Hidden bool
+	// LastVisit is the date of its latest visit: its citizens' cases older than that by far
+	// and closed are not brought back by them alone.
+	LastVisit string
 }
 
 // PrepareCase reads c for matching; the caller adds who came about it.
@@ -148,10 +158,7 @@ func PrepareCase(c Case) PreparedCase {
 // and its respondent. With the citizen and delegation keys they make the frequencies that
 // weigh a shared word or identifier.
 func (c *PreparedCase) TextTerms() []string {
-	var out []string
-	for _, w := range c.Words {
-		out = append(out, "w:"+w)
-	}
+	out := c.WordTerms()
 	for _, id := range c.Identifiers {
 		out = append(out, id.Key())
 	}
@@ -160,6 +167,16 @@ func (c *PreparedCase) TextTerms() []string {
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// WordTerms are the counted terms a comparison weighs words by: all a lookup needs to read of
+// the counts, with the people keys.
+func (c *PreparedCase) WordTerms() []string {
+	out := make([]string, len(c.Words))
+	for i, w := range c.Words {
+		out[i] = "w:" + w
+	}
+	return out
 }
 
 // strongIdentifier kinds find a case alone; the others only with more in common.

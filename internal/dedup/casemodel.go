@@ -1,6 +1,7 @@
 package dedup
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -349,17 +350,14 @@ func compareWording(o *observation, a, b *PreparedCase, n Counts) {
 	respondent := 1
 	if a.Respondent.Key != "" && b.Respondent.Key != "" {
 		ra, rb := *a.Case.Respondent, *b.Case.Respondent
-		both := ra
-		if ra != rb {
-			both = ra + " / " + rb
-		}
+		both := ra + " / " + rb
 		switch ka, kb := a.Respondent.Key, b.Respondent.Key; {
 		case ka == kb && ra == rb:
 			respondent = 0
 			reasons = append(reasons, "same respondent: "+ra)
 		case ka == kb:
 			respondent = 0
-			reasons = append(reasons, "same respondent, written another way: "+both)
+			reasons = append(reasons, "same respondent: "+ra+", written another way: "+rb)
 		case relatedRespondents(ka, kb):
 			respondent = 0
 			reasons = append(reasons, "related respondent: "+both)
@@ -380,7 +378,7 @@ func compareWording(o *observation, a, b *PreparedCase, n Counts) {
 		reasons = append(reasons, "different field: "+a.Field+" / "+b.Field)
 	}
 	o.level[cmpWording] = wordingLevel(text, respondent, field)
-	o.reason[cmpWording] = strings.Join(reasons, "; ")
+	o.reason[cmpWording] = strings.Join(reasons, ", ")
 }
 
 // tfLevel says whether level l of comparison c weighs by the frequency of its value: the
@@ -494,7 +492,7 @@ func DefaultCaseModel() *CaseModel {
 	// people: the u of a link is its frequency in the register, of no one in common 1
 	set(cmpPeople, []float64{1, 0.6, 0.15, 0.15, 0.05}, []float64{1, 1, 1, 1, 1}, []float64{1, 1, 1, 1, 1})
 	set(cmpDocument, []float64{1, 0.35, 0.02}, []float64{1, 0.03, 0.2}, []float64{1, 0.05, 0.1})
-	set(cmpParcel, []float64{1, 0.4, 0.1, 0.02}, []float64{1, 0.05, 0.05, 0.3}, []float64{1, 0.01, 0.01, 0.1})
+	set(cmpParcel, []float64{1, 0.4, 0.1, 0.02}, []float64{1, 0.05, 0.05, 0.3}, []float64{1, 0.002, 0.01, 0.1})
 	set(cmpProject, []float64{1, 0.35, 0.01}, []float64{1, 0.08, 0.05}, []float64{1, 0.15, 0.05})
 	set(cmpPlace, []float64{1, 0.35, 0.2, 0.02, 0.01}, []float64{1, 0.1, 0.15, 0.1, 0.2}, []float64{1, 0.05, 0.25, 0.1, 0.3})
 	set(cmpAmount, []float64{1, 0.25, 0.05}, []float64{1, 0.02, 0.15}, []float64{1, 0.01, 0.3})
@@ -534,6 +532,16 @@ func (m *CaseModel) named() {
 		}
 		m.Levels[comparisonNames[c]] = levels
 	}
+}
+
+// ReadCaseModel reads a stored model.
+func ReadCaseModel(data []byte) (*CaseModel, error) {
+	var m CaseModel
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, fmt.Errorf("stored case model: %w", err)
+	}
+	m.fromNamed()
+	return &m, nil
 }
 
 // fromNamed fills the arrays from Levels (a stored model), starting from the defaults for any

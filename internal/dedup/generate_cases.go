@@ -455,7 +455,7 @@ func (g *caseGenerator) familyMember(citizen int) int {
 // returns it with the persons named at its visit: the representatives who came (not always
 // the citizen).
 func (g *caseGenerator) delegation(m matter, citizen int) (int, []int) {
-	d := GeneratedDelegation{Name: "Đoàn công dân " + m.village + ", " + m.commune, Members: 5 + g.r.IntN(25),
+	d := GeneratedDelegation{Name: "Đoàn công dân " + m.village + ", " + m.commune, Members: 11 + g.r.IntN(30),
 		Representatives: []int{citizen}}
 	for range 1 + g.r.IntN(2) {
 		d.Representatives = append(d.Representatives, g.newCitizen())

@@ -310,10 +310,11 @@ func TestVisitPossibleDuplicates(t *testing.T) {
 		if len(d4) != 1 || d4[0].(map[string]any)["case_id"] != v2["case_id"] {
 			t.Fatalf("a case of the same person about the same matter, reworded, is flagged: %v", v4["possible_duplicates"])
 		}
+		// another person's, with the same generic wording and nothing that identifies a matter:
+		// a pattern shared, no one in common, no duplicate
 		v5 := staff.Create("/api/v1/visits", map[string]any{"session_id": s["id"], "persons": []any{map[string]any{"full_name": "Phan Thị Mơ"}}, "case": reworded})
-		d5, _ := v5["possible_duplicates"].([]any)
-		if len(d5) != 1 || d5[0].(map[string]any)["case_id"] != v4["case_id"] || d5[0].(map[string]any)["score"].(float64) < 0.4 {
-			t.Fatalf("another person's: only the identical title is flagged: %v", v5["possible_duplicates"])
+		if d5, _ := v5["possible_duplicates"].([]any); len(d5) != 0 {
+			t.Fatalf("another person's matter in the same generic words is not flagged: %v", v5["possible_duplicates"])
 		}
 	})
 }

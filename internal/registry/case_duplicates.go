@@ -1,10 +1,14 @@
 package registry
 
 import (
-	"cmp"
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"maps"
 	"slices"
+	"strings"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -16,7 +20,7 @@ import (
 type CaseDuplicate struct {
 	Case    Case     `json:"case"`
 	Score   float64  `json:"score" example:"0.91"`
-	Reasons []string `json:"reasons" example:"same citizen: Nguyễn Văn An,same respondent: UBND huyện Gio Linh,title similarity 0.82"`
+	Reasons []string `json:"reasons" example:"same citizen: Nguyễn Văn An (+8.2),same land parcel: thửa 45, tờ 12 (+2.1),no citizen in common (-3.0)"`
 }
 
 // CaseDuplicates lists the cases within the actor's reach that may be the same matter as case
@@ -26,11 +30,7 @@ func (s *Service) CaseDuplicates(ctx context.Context, actor auth.Actor, id strin
 	if err != nil {
 		return nil, err
 	}
-	w, err := s.weights(ctx)
-	if err != nil {
-		return nil, err
-	}
-	found, err := s.matchCase(ctx, s.store.DB, w, actorScope(actor), row, q.orDefaults(), func(ids []string) (map[string]bool, error) {
+	found, err := s.matchCase(ctx, s.store.DB, actorScope(actor), row, q.orDefaults(), func(ids []string) (map[string]bool, error) {
 		return s.secretCases(ctx, s.store.DB, actor, ids)
 	})
 	if err != nil {
@@ -56,72 +56,57 @@ type caseMatch struct {
 	dedup.Match
 }
 
-// matchedPersonsPerCase bounds how many of a case's citizens are looked up for likely
-// duplicates of their own: a delegation's hundred members would make intake slow, and its
-// first few are its representatives.
-const matchedPersonsPerCase = 5
+// Candidate bounds: a citizen's (or household's, or delegation's) cases are all looked at,
+// up to linkedCandidates, newest first, when open or recent; then the textCandidates cases
+// sharing most of the case's identifiers, respondent and rarest title words.
+const (
+	linkedCandidates = 100
+	textCandidates   = 20
+	// a closed case whose latest visit is older than this is not brought back by its citizens
+	// alone: a matter settled long ago comes back through its text, if at all
+	recentMonths = 24
+)
 
-// matchCase scores the live, unmerged cases that share with c a citizen (the same person, one
-// merged with them, or one matched as likely the same), a delegation, or two informative title
-// words, leaving out c's own merge group and the cases staff declared distinct from it.
-// secret, when given, names the cases (of c and the candidates) whose citizens the reader may
-// not know of: their citizens then count for nothing, neither in the score nor in the reasons,
-// so that no suggestion tells who denounced what. Every statement goes to db.
-func (s *Service) matchCase(ctx context.Context, db *gorm.DB, w weights, sc scope, c *caseRow, q DuplicateQuery,
+// matchCase scores the live, unmerged cases that a clerk would look at for case c: the cases
+// of its citizens (the same person, one merged with them, the same ID number, the same name
+// and birth year), of their households (family name and address), of its delegations and their
+// members, and the cases naming the same document, parcel or person or sharing two of its
+// respondent, project and rarest title words; leaving out c's own merge group and the cases
+// staff declared distinct from it. secret, when given, names the cases (of c and the
+// candidates) whose citizens the reader may not know of: their citizens then count for
+// nothing, neither in the score nor in the reasons, so that no suggestion tells who denounced
+// what. Every statement goes to db.
+func (s *Service) matchCase(ctx context.Context, db *gorm.DB, sc scope, c *caseRow, q DuplicateQuery,
 	secret func(ids []string) (map[string]bool, error)) ([]caseMatch, error) {
-	st := w.cases
-	links, err := caseLinks(ctx, db, []int64{c.RootSeq})
+	model, err := caseModel(ctx, db)
 	if err != nil {
 		return nil, err
 	}
-	probe := c.prepared(links[c.RootSeq])
-	// every person counted as one of c's citizens, under that citizen's key
-	keyOf := map[string]string{}
-	citizens := slices.Sorted(maps.Keys(probe.People))
-	for _, id := range citizens {
-		keyOf[id] = id
-	}
-	var looked []personRow
-	if err := db.WithContext(ctx).Where("id IN ?", citizens[:min(len(citizens), matchedPersonsPerCase)]).Order("id").Find(&looked).Error; err != nil {
+	links, err := s.caseLinks(ctx, db, []int64{c.RootSeq})
+	if err != nil {
 		return nil, err
 	}
-	for i := range looked {
-		matches, err := s.matchPerson(ctx, db, w.persons, sc, &looked[i], DuplicateQuery{}.orDefaults())
-		if err != nil {
+	var hidden map[string]bool
+	if secret != nil {
+		if hidden, err = secret([]string{c.ID}); err != nil {
 			return nil, err
 		}
-		for _, m := range matches {
-			if _, taken := keyOf[m.id]; !taken {
-				keyOf[m.id] = looked[i].ID
-			}
-		}
 	}
-	var seqs []int64
-	if len(keyOf) > 0 {
-		byPersons, err := casesOfPersons(ctx, db, slices.Collect(maps.Keys(keyOf)))
-		if err != nil {
-			return nil, err
-		}
-		seqs = append(seqs, byPersons...)
+	probe := s.prepared(c, links[c.RootSeq], hidden[c.ID])
+	counts := dedup.MapCounts{DF: map[string]int{}}
+	if err := readCounts(ctx, db, &counts, slices.Concat(probe.WordTerms(), probe.PeopleKeys())); err != nil {
+		return nil, err
 	}
-	if len(probe.Delegations) > 0 {
-		var byDelegation []int64
-		err := db.WithContext(ctx).Table("visits").Select("DISTINCT case_seq").
-			Where("delegation_id IN ? AND voided_at IS NULL", slices.Collect(maps.Keys(probe.Delegations))).Scan(&byDelegation).Error
-		if err != nil {
-			return nil, err
-		}
-		seqs = append(seqs, byDelegation...)
+	linked, err := linkedCases(ctx, db, c.OrgID, &probe)
+	if err != nil {
+		return nil, err
 	}
-	if tokens := titleTokens(c.Title); len(tokens) >= 2 {
-		// the rarest words: a plot number or a place finds the same matter, "đất" every case
-		slices.SortStableFunc(tokens, func(a, b string) int { return cmp.Compare(st.Words.IDF(b), st.Words.IDF(a)) })
-		byWords, err := sharingWords(ctx, db, c.OrgID, c.Seq, tokens[:min(len(tokens), blockWords)], q.postings)
-		if err != nil {
-			return nil, err
-		}
-		seqs = append(seqs, byWords...)
+	strong, weak := probe.LookupKeys(counts)
+	text, err := sharingKeys(ctx, db, c.OrgID, c.Seq, strong, weak, q.postings)
+	if err != nil {
+		return nil, err
 	}
+	seqs := append(linked, text...)
 	if len(seqs) == 0 {
 		return nil, nil
 	}
@@ -133,60 +118,123 @@ func (s *Service) matchCase(ctx context.Context, db *gorm.DB, w weights, sc scop
 	}
 	var rows []caseRow
 	err = sc(db.WithContext(ctx).Where("seq IN ? AND voided_at IS NULL AND merged_into IS NULL AND root_seq <> ?", survivors, c.RootSeq), "org_id").
-		Limit(dedup.MaxBlock).Find(&rows).Error
+		Order("seq DESC").Limit(dedup.MaxBlock).Find(&rows).Error
 	if err != nil {
 		return nil, err
 	}
 	roots := make([]int64, len(rows))
+	ids := make([]string, len(rows))
 	for i := range rows {
-		roots[i] = rows[i].Seq
+		roots[i], ids[i] = rows[i].Seq, rows[i].ID
 	}
-	if links, err = caseLinks(ctx, db, roots); err != nil {
+	if links, err = s.caseLinks(ctx, db, roots); err != nil {
 		return nil, err
 	}
 	skip, err := excludedFrom(ctx, db, "case", "cases", c.ID, c.MergedInto)
 	if err != nil {
 		return nil, err
 	}
-	var hidden map[string]bool
 	if secret != nil {
-		ids := []string{c.ID}
-		for i := range rows {
-			ids = append(ids, rows[i].ID)
-		}
 		if hidden, err = secret(ids); err != nil {
 			return nil, err
 		}
-		if hidden[c.ID] {
-			probe.People = nil
-		}
 	}
-	var out []caseMatch
+	cands := make([]dedup.PreparedCase, 0, len(rows))
+	kept := make([]caseRow, 0, len(rows))
+	var terms []string
 	for i := range rows {
 		if skip[rows[i].ID] {
 			continue
 		}
-		l := links[rows[i].Seq]
-		// a person matched with one of c's citizens counts as that citizen
-		people := map[string]string{}
-		for id, name := range l.people {
-			if key, ok := keyOf[id]; ok {
-				people[key] = name
-			} else {
-				people[id] = name
-			}
-		}
-		l.people = people
-		if hidden[rows[i].ID] {
-			l.people = nil
-		}
-		cand := rows[i].prepared(l)
-		if m := dedup.ScoreCases(&probe, &cand, st); m.Score >= q.MinScore {
-			out = append(out, caseMatch{row: rows[i], Match: m})
+		cand := s.prepared(&rows[i], links[rows[i].Seq], hidden[rows[i].ID])
+		cands = append(cands, cand)
+		kept = append(kept, rows[i])
+		terms = append(append(terms, cand.WordTerms()...), cand.PeopleKeys()...)
+	}
+	if err := readCounts(ctx, db, &counts, terms); err != nil {
+		return nil, err
+	}
+	var out []caseMatch
+	for i := range cands {
+		if m := model.Score(&probe, &cands[i], counts); m.Score >= q.MinScore {
+			out = append(out, caseMatch{row: kept[i], Match: m})
 		}
 	}
 	sortMatches(out, func(m caseMatch) (float64, int64) { return m.Score, m.row.Seq })
 	return out[:min(len(out), q.Limit)], nil
+}
+
+// linkedCases are the seqs of the cases of probe's citizens (and the persons merged with
+// them), of its delegations' members, and those holding one of its citizen, household or
+// delegation keys in its organisation: open ones, and those with a visit in the last
+// recentMonths before probe's latest.
+func linkedCases(ctx context.Context, db *gorm.DB, orgID string, probe *dedup.PreparedCase) ([]int64, error) {
+	keys := probe.PeopleKeys()
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	var persons []string
+	for _, p := range probe.People {
+		persons = append(persons, p.ID)
+	}
+	for _, m := range probe.Members {
+		persons = append(persons, m.ID)
+	}
+	seqs, err := casesOfPersons(ctx, db, persons)
+	if err != nil {
+		return nil, err
+	}
+	var byKey []int64
+	err = db.WithContext(ctx).Table("case_keys").Distinct("case_seq").Where("org_id = ? AND key IN ? AND case_seq <> ?", orgID, keys, probe.Seq).
+		Limit(linkedCandidates*4).Pluck("case_seq", &byKey).Error
+	if err != nil {
+		return nil, err
+	}
+	seqs = append(seqs, byKey...)
+	if len(seqs) == 0 {
+		return nil, nil
+	}
+	since := time.Now().AddDate(0, -recentMonths, 0).Format(time.DateOnly)
+	if probe.LastVisit != "" {
+		last, err := time.Parse(time.DateOnly, probe.LastVisit)
+		if err == nil {
+			since = last.AddDate(0, -recentMonths, 0).Format(time.DateOnly)
+		}
+	}
+	var recent []int64
+	err = db.WithContext(ctx).Table("cases c").Select("c.seq").
+		Where("c.seq IN ? AND c.voided_at IS NULL", slices.Compact(slices.Sorted(slices.Values(seqs)))).
+		Where("c.status = 'open' OR EXISTS (SELECT 1 FROM visits v WHERE v.case_seq = c.seq AND v.voided_at IS NULL AND v.date >= ?)", since).
+		Order("c.seq DESC").Limit(linkedCandidates).Scan(&recent).Error
+	return recent, err
+}
+
+// sharingKeys returns the cases of an organisation holding one of the strong keys or two of
+// the weak ones, those sharing most first. Each key brings at most its postings newest cases:
+// a rare key (a parcel, a name, a decision) brings every case that has it, a key found in
+// every other case only recent ones. That bounds the work per lookup however large the
+// register grows; a national register's "tranh chấp đất đai" alone has hundreds of thousands
+// of cases.
+func sharingKeys(ctx context.Context, db *gorm.DB, orgID string, self int64, strong, weak []string, postings int) ([]int64, error) {
+	var parts []string
+	var args []any
+	add := func(keys []string, weight int) {
+		for _, k := range keys {
+			parts = append(parts, fmt.Sprintf(`SELECT case_seq, %d AS w FROM (SELECT case_seq FROM case_keys
+				WHERE org_id = ? AND key = ? AND case_seq <> ? ORDER BY case_seq DESC LIMIT ?) AS k%d`, weight, len(parts)))
+			args = append(args, orgID, k, self, postings)
+		}
+	}
+	add(strong, 2)
+	add(weak, 1)
+	if len(parts) == 0 {
+		return nil, nil
+	}
+	var seqs []int64
+	err := db.WithContext(ctx).Raw(`SELECT case_seq FROM (`+strings.Join(parts, " UNION ALL ")+`) AS shared
+		GROUP BY case_seq HAVING SUM(w) >= 2 ORDER BY SUM(w) DESC, case_seq DESC LIMIT ?`, append(args, textCandidates)...).
+		Scan(&seqs).Error
+	return seqs, err
 }
 
 // secretCases says which of ids are cases that keep their denouncers from actor
@@ -205,81 +253,154 @@ func (s *Service) secretCases(ctx context.Context, db *gorm.DB, actor auth.Actor
 	return out, err
 }
 
-// links are the citizens (by the id of the person each was finally merged into, with that
-// person's name) and delegations (by id, with name) that came about a case's merge group.
+// links are who came about a case's merge group: its citizens (each under the person they
+// were finally merged into), its delegations by id with their names, the members of those
+// delegations, and the date of its latest live visit.
 type links struct {
-	people      map[string]string
+	people      []dedup.Citizen
 	delegations map[string]string
+	members     []dedup.Member
+	lastVisit   string
 }
 
-func (r *caseRow) prepared(l links) dedup.PreparedCase {
-	p := dedup.PrepareCase(dedup.Case{Seq: r.Seq, Title: r.Title, Summary: r.Summary, Category: r.Category,
-		Field: r.Field, Respondent: r.Respondent})
-	p.People, p.Delegations = l.people, l.delegations
+// prepared is r read for matching with who came about it; hidden: the reader may not know who.
+func (s *Service) prepared(r *caseRow, l links, hidden bool) dedup.PreparedCase {
+	p := s.cachedText(r)
+	p.People, p.Delegations, p.Members, p.LastVisit, p.Hidden = l.people, l.delegations, l.members, l.lastVisit, hidden
 	return p
 }
 
 // caseLinks reads, for each root seq (every case's, for nil), who came about its merge
-// group's live visits and which delegations did, in three queries for all of them.
-func caseLinks(ctx context.Context, db *gorm.DB, roots []int64) (map[int64]links, error) {
-	out := make(map[int64]links, len(roots))
-	if roots != nil && len(roots) == 0 {
+// group's live visits, which delegations did and who their members are.
+func (s *Service) caseLinks(ctx context.Context, db *gorm.DB, roots []int64) (map[int64]links, error) {
+	return s.caseLinksBy(ctx, db, "c.root_seq", roots)
+}
+
+// caseLinksBy is caseLinks by the cases' column given: root_seq for merge groups, seq for
+// cases alone.
+func (s *Service) caseLinksBy(ctx context.Context, db *gorm.DB, column string, keys []int64) (map[int64]links, error) {
+	out := make(map[int64]links, len(keys))
+	if keys != nil && len(keys) == 0 {
 		return out, nil
 	}
 	var rows []struct {
 		RootSeq      int64
+		Date         string
 		PersonID     *string
 		DelegationID *string
 	}
-	q := db.WithContext(ctx).Table("cases AS c").Select("c.root_seq, vp.person_id, v.delegation_id").
+	q := db.WithContext(ctx).Table("cases AS c").Select(column + " AS root_seq, v.date, vp.person_id, v.delegation_id").
 		Joins("JOIN visits v ON v.case_seq = c.seq").Joins("LEFT JOIN visit_persons vp ON vp.visit_id = v.id").
 		Where("c.voided_at IS NULL AND v.voided_at IS NULL")
-	if roots != nil {
-		q = q.Where("c.root_seq IN ?", roots)
+	if keys != nil {
+		q = q.Where(column+" IN ?", keys)
 	}
 	if err := q.Scan(&rows).Error; err != nil {
 		return nil, err
 	}
-	var personIDs, delegationIDs []string
+	var personIDs []string
+	delegations := map[string]bool{}
 	for _, r := range rows {
 		if r.PersonID != nil {
 			personIDs = append(personIDs, *r.PersonID)
 		}
 		if r.DelegationID != nil {
-			delegationIDs = append(delegationIDs, *r.DelegationID)
+			delegations[*r.DelegationID] = true
 		}
 	}
-	survivor, names, err := personSurvivors(ctx, db, personIDs)
+	members, names, err := membersOfDelegations(ctx, db, slices.Sorted(maps.Keys(delegations)))
 	if err != nil {
 		return nil, err
 	}
-	delegationName := map[string]string{}
-	err = inChunks(slices.Compact(slices.Sorted(slices.Values(delegationIDs))), func(ids []string) error {
-		var delegations []struct{ ID, Name string }
-		err := db.WithContext(ctx).Table("delegations").Select("id, name").Where("id IN ?", ids).Scan(&delegations).Error
-		for _, d := range delegations {
-			delegationName[d.ID] = d.Name
+	for _, ms := range members {
+		for _, m := range ms {
+			personIDs = append(personIDs, m.ID)
 		}
-		return err
-	})
+	}
+	citizens, err := s.citizensOf(ctx, db, personIDs)
 	if err != nil {
 		return nil, err
 	}
 	for _, r := range rows {
 		l, ok := out[r.RootSeq]
 		if !ok {
-			l = links{people: map[string]string{}, delegations: map[string]string{}}
-			out[r.RootSeq] = l
+			l = links{delegations: map[string]string{}}
 		}
-		if r.PersonID != nil {
-			root := survivor[*r.PersonID]
-			l.people[root] = names[root]
+		l.lastVisit = max(l.lastVisit, r.Date)
+		if r.PersonID != nil && !slices.ContainsFunc(l.people, func(c dedup.Citizen) bool { return c.ID == citizens[*r.PersonID].ID }) {
+			l.people = append(l.people, citizens[*r.PersonID])
 		}
 		if r.DelegationID != nil {
-			l.delegations[*r.DelegationID] = delegationName[*r.DelegationID]
+			l.delegations[*r.DelegationID] = names[*r.DelegationID]
 		}
+		out[r.RootSeq] = l
+	}
+	for root, l := range out {
+		for _, id := range slices.Sorted(maps.Keys(l.delegations)) {
+			for _, m := range members[id] {
+				c := citizens[m.ID]
+				if !slices.ContainsFunc(l.people, func(p dedup.Citizen) bool { return p.ID == c.ID }) {
+					l.members = append(l.members, dedup.Member{Citizen: c, Delegation: id})
+				}
+			}
+		}
+		out[root] = l
 	}
 	return out, nil
+}
+
+// membersOfDelegations reads the names of delegations and their members: the representatives
+// and everyone named at their live visits (by person id; Citizen carries nothing else here).
+func membersOfDelegations(ctx context.Context, db *gorm.DB, ids []string) (map[string][]dedup.Citizen, map[string]string, error) {
+	members := map[string][]dedup.Citizen{}
+	names := map[string]string{}
+	if len(ids) == 0 {
+		return members, names, nil
+	}
+	var rows []struct{ ID, Name string }
+	if err := db.WithContext(ctx).Table("delegations").Select("id, name").Where("id IN ?", ids).Scan(&rows).Error; err != nil {
+		return nil, nil, err
+	}
+	for _, r := range rows {
+		names[r.ID] = r.Name
+	}
+	var pairs []struct{ DelegationID, PersonID string }
+	err := db.WithContext(ctx).Raw(`SELECT delegation_id, person_id FROM delegation_representatives WHERE delegation_id IN ?
+		UNION SELECT v.delegation_id, vp.person_id FROM visits v JOIN visit_persons vp ON vp.visit_id = v.id
+		WHERE v.delegation_id IN ? AND v.voided_at IS NULL`, ids, ids).Scan(&pairs).Error
+	for _, p := range pairs {
+		members[p.DelegationID] = append(members[p.DelegationID], dedup.Citizen{ID: p.PersonID})
+	}
+	return members, names, err
+}
+
+// citizensOf reads persons for matching, each under the identity of the person they were
+// finally merged into.
+func (s *Service) citizensOf(ctx context.Context, db *gorm.DB, ids []string) (map[string]dedup.Citizen, error) {
+	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
+	out := make(map[string]dedup.Citizen, len(ids))
+	var merged []string
+	err := inChunks(ids, func(chunk []string) error {
+		var persons []personRow
+		err := db.WithContext(ctx).Select(personColumns).Where("id IN ?", chunk).Find(&persons).Error
+		for i := range persons {
+			out[persons[i].ID] = s.cachedCitizen(&persons[i])
+			if persons[i].MergedInto != nil {
+				merged = append(merged, persons[i].ID)
+			}
+		}
+		return err
+	})
+	if err != nil || len(merged) == 0 {
+		return out, err
+	}
+	survivor, _, err := personSurvivors(ctx, db, merged)
+	for _, id := range merged {
+		c := out[id]
+		c.ID = survivor[id]
+		out[id] = c
+	}
+	return out, err
 }
 
 // inChunks runs fn over ids a thousand at a time: a whole register's ids would overflow the
@@ -340,6 +461,9 @@ func personSurvivors(ctx context.Context, db *gorm.DB, ids []string) (map[string
 // casesOfPersons returns the seqs of the cases with live visits by any of the given persons or
 // by persons merged into them.
 func casesOfPersons(ctx context.Context, db *gorm.DB, ids []string) ([]int64, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
 	all := slices.Clone(ids)
 	for frontier, depth := ids, 0; len(frontier) > 0 && depth < 100; depth++ {
 		var merged []string
@@ -356,127 +480,164 @@ func casesOfPersons(ctx context.Context, db *gorm.DB, ids []string) ([]int64, er
 	return seqs, err
 }
 
-// weights are the register's term statistics, which duplicate scores weigh matches by. They
-// are read before a lookup rather than during it: a lookup sends all its statements to one
-// pinned connection (Store.Pinned), and reading them may take another from the pool.
-type weights struct {
-	persons *dedup.PersonStats
-	cases   *dedup.CaseStats
+type modelRow struct {
+	Entity    string `gorm:"primaryKey"`
+	TrainedAt time.Time
+	Params    string
 }
 
-func (s *Service) weights(ctx context.Context) (weights, error) {
-	persons, err := s.personStats(ctx)
-	if err != nil {
-		return weights{}, err
+func (modelRow) TableName() string { return "dedup_models" }
+
+// caseModel reads the case score's parameters the latest scan estimated, or the defaults.
+// They are read with the lookup, from the database: every replica scores alike, and a new
+// model counts from the moment it is stored.
+func caseModel(ctx context.Context, db *gorm.DB) (*dedup.CaseModel, error) {
+	var row modelRow
+	err := db.WithContext(ctx).Where("entity = ?", "case").Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return dedup.DefaultCaseModel(), nil
 	}
-	cases, err := s.caseStats(ctx)
-	return weights{persons: persons, cases: cases}, err
+	if err != nil {
+		return nil, err
+	}
+	return dedup.ReadCaseModel([]byte(row.Params))
 }
 
-// caseStats returns the word and respondent weights of the register.
-func (s *Service) caseStats(ctx context.Context) (*dedup.CaseStats, error) {
-	return s.dedup.cases.get(ctx, topSeq(s.store.DB, "cases"), func(ctx context.Context) (*dedup.CaseStats, int, error) {
-		rows, err := liveCases(ctx, s.store.DB)
-		if err != nil {
-			return nil, 0, err
-		}
-		st := dedup.NewCaseStats()
-		for i := range rows {
-			p := rows[i].prepared(links{})
-			st.Add(&p)
-		}
-		return st, len(rows), nil
-	})
+// storeCaseModel keeps a trained model, in tx.
+func storeCaseModel(ctx context.Context, tx *gorm.DB, m *dedup.CaseModel, at time.Time) error {
+	params, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	return tx.WithContext(ctx).Exec(`INSERT INTO dedup_models (entity, trained_at, params) VALUES ('case', ?, ?)
+		ON CONFLICT (entity) DO UPDATE SET trained_at = excluded.trained_at, params = excluded.params`, at, string(params)).Error
 }
 
-// liveCases reads every case that can have duplicates: live and not merged away.
-func liveCases(ctx context.Context, db *gorm.DB) ([]caseRow, error) {
-	var rows []caseRow
-	err := db.WithContext(ctx).Where("voided_at IS NULL AND merged_into IS NULL").Order("seq").Find(&rows).Error
-	return rows, err
-}
-
-// scanCases compares the cases of the whole register. A citizen counts as the same across
-// cases when the persons are one after merges, or the latest person scan paired them.
+// scanCases compares the cases of the whole register as their lookups would, after
+// estimating the score's parameters from them and staff's decisions (and keeping them for
+// the lookups that follow).
 func (s *Service) scanCases(ctx context.Context, decided map[[2]string]bool) ([]ScannedPair, int, error) {
-	rows, err := liveCases(ctx, s.store.DB)
+	db := s.store.DB.WithContext(ctx)
+	var rows []caseRow
+	if err := db.Where("voided_at IS NULL").Order("seq").Find(&rows).Error; err != nil {
+		return nil, 0, err
+	}
+	all, err := s.caseLinks(ctx, s.store.DB, nil)
 	if err != nil {
 		return nil, 0, err
 	}
-	all, err := caseLinks(ctx, s.store.DB, nil)
-	if err != nil {
+	counts := dedup.MapCounts{DF: map[string]int{}}
+	var terms []struct {
+		Term  string
+		Cases int
+	}
+	if err := db.Table("case_term_counts").Scan(&terms).Error; err != nil {
 		return nil, 0, err
 	}
-	same, err := s.scannedPersonPairs(ctx)
-	if err != nil {
-		return nil, 0, err
+	for _, t := range terms {
+		counts.DF[t.Term] = t.Cases
 	}
-	cs := make([]dedup.PreparedCase, len(rows))
-	ids := make(map[int64]string, len(rows))
-	st := dedup.NewCaseStats()
-	top := int64(0)
+	counts.Total = counts.DF[totalTerm]
+	// every live case, for staff's decisions; the unmerged ones are compared
+	prepared := make([]dedup.PreparedCase, len(rows))
+	index := map[string]int{}
+	var live []*dedup.PreparedCase
+	var liveRows []int
+	var merged []int64
 	for i := range rows {
-		l := all[rows[i].Seq]
-		people := map[string]string{}
-		for id, name := range l.people {
-			people[same.find(id)] = name
-		}
-		l.people = people
-		cs[i] = rows[i].prepared(l)
-		st.Add(&cs[i])
-		ids[rows[i].Seq] = rows[i].ID
-		top = max(top, rows[i].Seq)
-	}
-	s.dedup.cases.set(st, len(rows), top)
-	found := dedup.ScanCases(cs, st, dedup.DefaultThreshold, func(a, b int64) bool { return decided[pairKey(ids[a], ids[b])] })
-	out := make([]ScannedPair, len(found))
-	for i, p := range found {
-		out[i] = ScannedPair{IDs: pairKey(ids[p.A], ids[p.B]), Match: p.Match}
-	}
-	return out, len(rows), nil
-}
-
-// scannedPersonPairs joins the persons the latest person scan paired (scanning first when
-// there is none) into groups of one citizen each.
-func (s *Service) scannedPersonPairs(ctx context.Context) (unionFind, error) {
-	var scans int64
-	if err := s.store.DB.WithContext(ctx).Model(&scanRow{}).Where("entity = ?", "person").Count(&scans).Error; err != nil {
-		return nil, err
-	}
-	if scans == 0 {
-		if _, _, err := s.scanLocked(ctx, "person"); err != nil {
-			return nil, err
+		if rows[i].MergedInto != nil {
+			merged = append(merged, rows[i].Seq)
 		}
 	}
-	var pairs []candidateRow
-	if err := s.store.DB.WithContext(ctx).Where("entity = ?", "person").Find(&pairs).Error; err != nil {
-		return nil, err
+	// a merged case as it was before its merge, for the staff decision it stands for
+	own, err := s.caseLinksBy(ctx, s.store.DB, "c.seq", merged)
+	if err != nil {
+		return nil, 0, err
 	}
-	u := unionFind{}
+	for i := range rows {
+		l := all[rows[i].RootSeq]
+		if rows[i].MergedInto != nil {
+			l = own[rows[i].Seq]
+		}
+		prepared[i] = s.prepared(&rows[i], l, false)
+		index[rows[i].ID] = i
+		if rows[i].MergedInto == nil {
+			live = append(live, &prepared[i])
+			liveRows = append(liveRows, i)
+		}
+	}
+	bi := dedup.NewBlockIndex(live)
+	var pairs [][2]int
+	for i, c := range live {
+		for _, j := range bi.Candidates(c, counts, i, textCandidates) {
+			pairs = append(pairs, [2]int{j, i})
+		}
+	}
+	// the model is estimated afresh from the defaults each time: the same register and
+	// decisions give the same model, whatever was estimated before
+	everyCase := make([]*dedup.PreparedCase, len(prepared))
+	for i := range prepared {
+		everyCase[i] = &prepared[i]
+	}
+	labels, err := decisionLabels(ctx, s.store.DB, index)
+	if err != nil {
+		return nil, 0, err
+	}
+	trainPairs := make([][2]int, len(pairs))
+	for i, p := range pairs {
+		trainPairs[i] = [2]int{liveRows[p[0]], liveRows[p[1]]}
+	}
+	model := dedup.TrainCaseModel(dedup.DefaultCaseModel(), everyCase, trainPairs, labels, counts)
+	if err := s.store.Tx(ctx, func(tx *gorm.DB) error { return storeCaseModel(ctx, tx, model, s.now()) }); err != nil {
+		return nil, 0, err
+	}
+	var out []ScannedPair
 	for _, p := range pairs {
-		u.union(p.LowID, p.HighID)
+		a, b := &rows[liveRows[p[0]]], &rows[liveRows[p[1]]]
+		ids := pairKey(a.ID, b.ID)
+		if decided[ids] {
+			continue
+		}
+		if m := model.Score(live[p[0]], live[p[1]], counts); m.Score >= dedup.DefaultThreshold {
+			out = append(out, ScannedPair{IDs: ids, Match: m})
+		}
 	}
-	return u, nil
+	slices.SortFunc(out, func(x, y ScannedPair) int {
+		if x.Score != y.Score {
+			if x.Score > y.Score {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(x.IDs[0]+x.IDs[1], y.IDs[0]+y.IDs[1])
+	})
+	return out, len(live), nil
 }
 
-// unionFind groups ids; an id never joined is its own group.
-type unionFind map[string]string
-
-func (u unionFind) find(id string) string {
-	root := id
-	for p, ok := u[root]; ok && p != root; p, ok = u[root] {
-		root = p
+// decisionLabels are staff's decisions on cases, as labelled pairs of the cases given by
+// index: the merges in force (one matter) and the pairs declared distinct (two).
+func decisionLabels(ctx context.Context, db *gorm.DB, index map[string]int) ([]dedup.LabelledPair, error) {
+	var out []dedup.LabelledPair
+	add := func(a, b string, same bool) {
+		i, ok := index[a]
+		j, ok2 := index[b]
+		if ok && ok2 {
+			out = append(out, dedup.LabelledPair{A: i, B: j, Same: same})
+		}
 	}
-	for id != root {
-		// path compression: the next find is one step
-		id, u[id] = u[id], root
+	var merges []mergeRow
+	if err := db.WithContext(ctx).Where("entity = ? AND unmerged_at IS NULL", "case").Order("seq").Find(&merges).Error; err != nil {
+		return nil, err
 	}
-	return root
-}
-
-func (u unionFind) union(a, b string) {
-	ra, rb := u.find(a), u.find(b)
-	if ra != rb {
-		u[max(ra, rb)] = min(ra, rb)
+	for _, m := range merges {
+		add(m.RecordID, m.RequestedInto, true)
 	}
+	var distinct []decisionRow
+	if err := db.WithContext(ctx).Where("entity = ?", "case").Order("seq").Find(&distinct).Error; err != nil {
+		return nil, err
+	}
+	for _, d := range distinct {
+		add(d.LowID, d.HighID, false)
+	}
+	return out, nil
 }

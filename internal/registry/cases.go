@@ -3,7 +3,6 @@ package registry
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -150,7 +149,7 @@ func (s *Service) createCase(ctx context.Context, tx *gorm.DB, orgID string, in 
 	if err := tx.WithContext(ctx).Create(row).Error; err != nil {
 		return nil, err
 	}
-	return row, storeCaseTokens(ctx, tx, row)
+	return row, indexNewCase(ctx, tx, row)
 }
 
 var caseKind = kind[caseRow, *caseRow, Case]{entity: "case", out: casesOut}
@@ -221,15 +220,14 @@ func (s *Service) UpdateCase(ctx context.Context, actor auth.Actor, id string, i
 		track(c, "field", before.Field, row.Field)
 		trackPtr(c, "respondent", before.Respondent, row.Respondent)
 		track(c, "status", before.Status, row.Status)
-		if row.TitleFolded == before.TitleFolded {
+		if row.Title == before.Title && ptrEqual(row.Summary, before.Summary) && ptrEqual(row.Respondent, before.Respondent) {
 			return nil
 		}
-		if err := tx.WithContext(ctx).Where("case_seq = ?", row.Seq).Delete(&caseTokenRow{}).Error; err != nil {
-			return err
-		}
-		return storeCaseTokens(ctx, tx, row)
+		return reindexCaseText(ctx, tx, &before, row)
 	})
 }
+
+func ptrEqual(a, b *string) bool { return (a == nil && b == nil) || (a != nil && b != nil && *a == *b) }
 
 // VoidCase voids a case nothing live names or counts for: voiding it under live visits (its
 // own, or those of cases merged into it) would drop them from the case figures without a trace,
@@ -240,7 +238,16 @@ func (s *Service) VoidCase(ctx context.Context, actor auth.Actor, id, reason str
 		namedBy("delegations", "delegations", "case_id"),
 		noticeCases.naming("conclusion notices"),
 		namedBy("directive letters", "directives", "case_id"),
-		namedBy("cases merged into it", "cases", "merged_into")))
+		namedBy("cases merged into it", "cases", "merged_into")),
+		// after the guards, in the voiding transaction: a voided case leaves the counts that
+		// weigh duplicates
+		func(tx *gorm.DB) error {
+			var row caseRow
+			if err := tx.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+				return err
+			}
+			return unindexCase(ctx, tx, &row)
+		})
 }
 
 // CaseFilter narrows ListCases; the json names are the query parameters.
@@ -305,65 +312,17 @@ func caseVisitFigures(ctx context.Context, db *gorm.DB, seqs []int64) (map[int64
 	return out, err
 }
 
-// caseTokenRow is one informative word of a case title, for duplicate blocking.
-type caseTokenRow struct {
-	CaseSeq int64
-	OrgID   string
-	Token   string
-}
-
-func (caseTokenRow) TableName() string { return "case_tokens" }
-
-func storeCaseTokens(ctx context.Context, tx *gorm.DB, row *caseRow) error {
-	tokens := titleTokens(row.Title)
-	if len(tokens) == 0 {
-		return nil
-	}
-	rows := make([]caseTokenRow, len(tokens))
-	for i, t := range tokens {
-		rows[i] = caseTokenRow{CaseSeq: row.Seq, OrgID: row.OrgID, Token: t}
-	}
-	return tx.WithContext(ctx).Create(&rows).Error
-}
-
-// commonWords are folded words that case titles share whatever the matter (function words,
-// the kinds of petition, administrative units): two titles sharing them say nothing.
-var commonWords = map[string]bool{}
-
-func init() {
-	for _, w := range strings.Fields(`va voi cua cho tai o trong ngoai tren duoi ve viec vu cac nhung mot hai so
-		la co khong da dang bi duoc theo tu den nay do ma thi nen vi de nghi yeu cau xin
-		don khieu nai to cao kien phan anh giai quyet xem xet lien quan
-		ong ba anh chi em ho gia dinh cong dan nguoi
-		thon xom ap ban to khu pho phuong xa thi tran quan huyen tinh ubnd uy nhan dan`) {
-		commonWords[w] = true
-	}
-}
-
-// titleTokens returns the distinct informative words of a title, folded, in order: common
-// words and lone letters are left out, numbers (plot, house, village numbers) kept.
-func titleTokens(title string) []string {
-	var out []string
-	for _, t := range vntext.Tokens(title) {
-		if commonWords[t] || (len(t) == 1 && (t[0] < '0' || t[0] > '9')) || slices.Contains(out, t) {
-			continue
-		}
-		out = append(out, t)
-	}
-	return out
-}
-
-// CaseCandidate is an existing case that may be the same matter as a new one.
+// CaseCandidate is an existing case that may be the same matter as a new one, with the
+// evidence for and against, each with its weight.
 type CaseCandidate struct {
-	CaseID string  `json:"case_id"`
-	Score  float64 `json:"score" example:"0.75"`
+	CaseID  string   `json:"case_id"`
+	Score   float64  `json:"score" example:"0.75"`
+	Reasons []string `json:"reasons" example:"same household: Nguyễn Thị Lan / Nguyễn Văn An (+6.1),same land parcel: thửa 45, tờ 12 (+2.3)"`
 }
 
 const (
 	duplicateMax    = 5    // possible duplicates a visit answers
-	blockLimit      = 20   // the cases sharing most words, enough to hold the best few
-	blockWords      = 6    // words of the new title looked up, its rarest
-	postingsPerWord = 1000 // newest cases taken per word
+	postingsPerWord = 1000 // newest cases taken per key
 	// at a visit's creation, fewer: the form must not wait (the rarest words are looked up,
 	// so few of them reach it)
 	intakePostings = 300
@@ -375,39 +334,16 @@ const (
 // organisation does not learn through a score who denounced what there. Its dozen lookups go
 // to one pinned connection.
 func (s *Service) possibleDuplicates(ctx context.Context, actor auth.Actor, c *caseRow) ([]CaseCandidate, error) {
-	w, err := s.weights(ctx)
-	if err != nil {
-		return nil, err
-	}
 	var found []caseMatch
-	err = s.store.Pinned(ctx, func(db *gorm.DB) error {
-		found, err = s.matchCase(ctx, db, w, orgScope(c.OrgID), c, DuplicateQuery{Limit: duplicateMax, postings: intakePostings}.orDefaults(),
+	err := s.store.Pinned(ctx, func(db *gorm.DB) error {
+		var err error
+		found, err = s.matchCase(ctx, db, orgScope(c.OrgID), c, DuplicateQuery{Limit: duplicateMax, postings: intakePostings}.orDefaults(),
 			func(ids []string) (map[string]bool, error) { return s.secretCases(ctx, db, actor, ids) })
 		return err
 	})
 	out := make([]CaseCandidate, len(found))
 	for i, f := range found {
-		out[i] = CaseCandidate{CaseID: f.row.ID, Score: f.Score}
+		out[i] = CaseCandidate{CaseID: f.row.ID, Score: f.Score, Reasons: f.Reasons}
 	}
 	return out, err
-}
-
-// sharingWords returns the cases of an organisation sharing at least two of tokens, most
-// shared first. Each word brings at most its postings newest cases: a rare word (a name,
-// a place, a plot number) brings every case that has it, a word found in every other title
-// only recent ones. That bounds the work per new case however large the register grows; a
-// national register's "tranh chấp đất đai" alone has hundreds of thousands of cases.
-func sharingWords(ctx context.Context, db *gorm.DB, orgID string, self int64, tokens []string, postings int) ([]int64, error) {
-	parts := make([]string, len(tokens))
-	args := make([]any, 0, 4*len(tokens)+1)
-	for i, t := range tokens {
-		parts[i] = fmt.Sprintf(`SELECT case_seq FROM (SELECT case_seq FROM case_tokens
-			WHERE org_id = ? AND token = ? AND case_seq <> ? ORDER BY case_seq DESC LIMIT ?) AS w%d`, i)
-		args = append(args, orgID, t, self, postings)
-	}
-	var seqs []int64
-	err := db.WithContext(ctx).Raw(`SELECT case_seq FROM (`+strings.Join(parts, " UNION ALL ")+`) AS shared
-		GROUP BY case_seq HAVING COUNT(*) >= 2 ORDER BY COUNT(*) DESC, case_seq DESC LIMIT ?`, append(args, blockLimit)...).
-		Scan(&seqs).Error
-	return seqs, err
 }

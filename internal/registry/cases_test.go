@@ -1,7 +1,6 @@
 package registry
 
 import (
-	"fmt"
 	"testing"
 )
 
@@ -18,21 +17,6 @@ func TestCaseCode(t *testing.T) {
 	} {
 		if got := caseCode(c.year, c.n); got != c.want {
 			t.Errorf("caseCode(%d, %d) = %q, want %q", c.year, c.n, got, c.want)
-		}
-	}
-}
-
-func TestTitleTokens(t *testing.T) {
-	for _, c := range []struct{ title, want string }{
-		{"Tranh chấp ranh giới đất với hộ ông Lê Văn Tám tại thôn Hà Thượng", "[tranh chap ranh gioi dat le van tam ha thuong]"},
-		{"Đề nghị giải quyết đơn khiếu nại về việc thu hồi đất", "[thu hoi dat]"},
-		{"Kiến nghị bồi thường thửa đất số 12, tờ bản đồ số 3", "[boi thuong thua dat 12 3]"},
-		{"ĐẤT ĐAI — đất đai", "[dat dai]"},
-		{"Thuỷ lợi / Thủy lợi", "[thuy loi]"},
-		{"về việc của ông A", "[]"},
-	} {
-		if got := fmt.Sprint(titleTokens(c.title)); got != c.want {
-			t.Errorf("titleTokens(%q) = %s, want %s", c.title, got, c.want)
 		}
 	}
 }

@@ -23,12 +23,11 @@ import (
 	"github.com/tcd-registry/tcd/internal/store"
 )
 
-// BenchmarkDedupQuality loads a generated, labelled register (dedup.GeneratePersons and
-// GenerateCases) through the register's own rules, then measures what staff would get: the
-// precision and recall of the candidate lists at the default threshold (GET
-// /persons/{id}/duplicates, GET /cases/{id}/duplicates) and of the whole-register scan, the
-// time per lookup, and what possible_duplicates adds to a visit that opens a case. It is a
-// quality benchmark, not a timed test: `make bench-dedup` runs it once per register size.
+// BenchmarkDedupQuality loads a generated, labelled register of persons (dedup.GeneratePersons)
+// through the register's own rules, then measures what staff would get: the precision and
+// recall of the candidate lists at the default threshold (GET /persons/{id}/duplicates) and of
+// the whole-register scan, and the time per lookup. It is a quality benchmark, not a timed
+// test: `make bench-dedup` runs it once per register size (cases: BenchmarkCaseDuplicates).
 //
 //	BENCH_PERSONS       register sizes, comma-separated (default 10000,100000)
 //	BENCH_LOOKUPS       lookups sampled per kind (default 5000)
@@ -85,9 +84,7 @@ func runQuality(b *testing.B, backend, url string, n, lookups int) {
 	s := NewService(st, Config{DelegationMin: 5, DefaultOrgID: org.ID})
 
 	people := dedup.GeneratePersons(n, 1)
-	personIDs, persons := loadPersons(b, s, org.ID, people)
-	cases := dedup.GenerateCases(n/2, people, 1)
-	caseIDs, sessionID := loadCases(b, s, org.ID, cases, personIDs)
+	_, persons := loadPersons(b, s, org.ID, people)
 	if st.Dialect == store.Postgres {
 		// the planner statistics autovacuum keeps in a running register, not those of a
 		// database filled a minute ago
@@ -95,7 +92,7 @@ func runQuality(b *testing.B, backend, url string, n, lookups int) {
 			b.Fatal(err)
 		}
 	}
-	w, err := s.weights(ctx)
+	w, err := s.personStats(ctx)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -110,7 +107,7 @@ func runQuality(b *testing.B, backend, url string, n, lookups int) {
 	cpu := cpuTime()
 	for _, i := range rng.Perm(len(persons))[:min(lookups, len(persons))] {
 		start := time.Now()
-		found, err := s.matchPerson(ctx, st.DB, w.persons, actorScope(auth.System), &persons[i], DuplicateQuery{}.orDefaults())
+		found, err := s.matchPerson(ctx, st.DB, w, actorScope(auth.System), &persons[i], DuplicateQuery{}.orDefaults())
 		took = append(took, time.Since(start))
 		if err != nil {
 			b.Fatal(err)
@@ -130,69 +127,6 @@ func runQuality(b *testing.B, backend, url string, n, lookups int) {
 	scanQ := ev.Pairs(seqPairs(pairs, idSeqs(persons)))
 	printQuality(backend, n, "person", ev.Quality(), took, cpu, scan, time.Since(start), scanQ)
 
-	// cases
-	cev := dedup.NewEvaluator()
-	var caseRows []caseRow
-	if err := st.DB.Order("seq").Find(&caseRows).Error; err != nil {
-		b.Fatal(err)
-	}
-	bySeq := map[string]int64{}
-	for _, r := range caseRows {
-		bySeq[r.ID] = r.Seq
-	}
-	for i, c := range cases {
-		cev.Label(bySeq[caseIDs[i]], c.Matter, c.Role)
-	}
-	took = took[:0]
-	cpu = cpuTime()
-	for _, i := range rng.Perm(len(caseRows))[:min(lookups, len(caseRows))] {
-		start := time.Now()
-		found, err := s.matchCase(ctx, st.DB, w, actorScope(auth.System), &caseRows[i], DuplicateQuery{}.orDefaults(), nil)
-		took = append(took, time.Since(start))
-		if err != nil {
-			b.Fatal(err)
-		}
-		var seqs []int64
-		for _, f := range found {
-			seqs = append(seqs, f.row.Seq)
-		}
-		cev.List(caseRows[i].Seq, seqs)
-	}
-	cpu = (cpuTime() - cpu) / time.Duration(len(took))
-	start = time.Now()
-	scan, pairs, err = s.ScanDuplicates(ctx, "case")
-	if err != nil {
-		b.Fatal(err)
-	}
-	printQuality(backend, n, "case", cev.Quality(), took, cpu, scan, time.Since(start), cev.Pairs(seqPairs(pairs, bySeq)))
-
-	// intake: a visit opening a case against a visit to an existing one, for the same citizens
-	var withCase, withoutCase []time.Duration
-	var cpuWith, cpuWithout time.Duration
-	for i := 0; i < min(lookups, 200); i++ {
-		c := cases[rng.IntN(len(cases))]
-		ids := make([]string, len(c.Persons))
-		for j, p := range c.Persons {
-			ids[j] = personIDs[p]
-		}
-		summary := "Công dân trình bày lại nội dung đã nêu"
-		start, c0 := time.Now(), cpuTime()
-		if _, err := s.CreateVisit(ctx, auth.System, NewVisit{SessionID: sessionID, PersonIDs: ids, Case: &NewCase{
-			Title: c.Title, Summary: &summary, Category: c.Category, Field: c.Field, Respondent: c.Respondent}}); err != nil {
-			b.Fatal(err)
-		}
-		withCase, cpuWith = append(withCase, time.Since(start)), cpuWith+cpuTime()-c0
-		existing := caseIDs[rng.IntN(len(caseIDs))]
-		start, c0 = time.Now(), cpuTime()
-		if _, err := s.CreateVisit(ctx, auth.System, NewVisit{SessionID: sessionID, PersonIDs: ids, CaseID: &existing}); err != nil {
-			b.Fatal(err)
-		}
-		withoutCase, cpuWithout = append(withoutCase, time.Since(start)), cpuWithout+cpuTime()-c0
-	}
-	k := time.Duration(len(withCase))
-	fmt.Printf("%-8s %8d intake: visit opening a case (with possible_duplicates) p50 %s p99 %s cpu/op %s; visit to an existing case p50 %s p99 %s cpu/op %s; added: p50 %s, cpu %s\n",
-		backend, n, ms(pct(withCase, 50)), ms(pct(withCase, 99)), ms(cpuWith/k), ms(pct(withoutCase, 50)), ms(pct(withoutCase, 99)),
-		ms(cpuWithout/k), ms(pct(withCase, 50)-pct(withoutCase, 50)), ms((cpuWith-cpuWithout)/k))
 }
 
 // loadPersons registers the generated persons through the person rules, a thousand per
@@ -219,50 +153,6 @@ func loadPersons(b *testing.B, s *Service, orgID string, people []dedup.Labelled
 		}
 	}
 	return ids, rows
-}
-
-// loadCases opens the generated cases, each with a visit by its citizens, five hundred per
-// transaction, and returns the case ids in the order given and the session of the visits.
-func loadCases(b *testing.B, s *Service, orgID string, cases []dedup.LabelledCase, personIDs []string) ([]string, string) {
-	ctx := context.Background()
-	session, err := s.CreateSession(ctx, auth.System, NewSession{OrgID: &orgID, Kind: "regular", Date: "2024-03-18"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	ids := make([]string, len(cases))
-	for lo := 0; lo < len(cases); lo += 500 {
-		err := s.store.Tx(ctx, func(tx *gorm.DB) error {
-			for i := lo; i < min(lo+500, len(cases)); i++ {
-				c := cases[i]
-				row, err := s.createCase(ctx, tx, orgID, NewCase{Title: c.Title, Summary: c.Summary,
-					Category: c.Category, Field: c.Field, Respondent: c.Respondent})
-				if err == nil {
-					err = s.numberCase(ctx, tx, auth.System, row)
-				}
-				if err != nil {
-					return fmt.Errorf("case %d: %w", i, err)
-				}
-				visit := &visitRow{Meta: s.newMeta(orgID), SessionID: session.ID, Kind: "regular", Date: "2024-03-18",
-					CaseID: row.ID, CaseSeq: row.Seq, Headcount: len(c.Persons)}
-				if err := tx.WithContext(ctx).Create(visit).Error; err != nil {
-					return err
-				}
-				var who []string
-				for _, p := range c.Persons {
-					who = append(who, personIDs[p])
-				}
-				if err := visitPersons.insert(ctx, tx, visit.ID, who); err != nil {
-					return err
-				}
-				ids[i] = row.ID
-			}
-			return nil
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
-	return ids, session.ID
 }
 
 func idSeqs(rows []personRow) map[string]int64 {

@@ -56,8 +56,9 @@ func (q DuplicateQuery) orDefaults() DuplicateQuery {
 // matching, and lets one scan run at a time.
 type dedupCache struct {
 	persons  statsCache[*dedup.PersonStats]
-	cases    statsCache[*dedup.CaseStats]
 	parsed   *lru.Cache[personVersion, dedup.Prepared]
+	texts    *lru.Cache[caseVersion, dedup.PreparedCase]
+	citizens *lru.Cache[personVersion, dedup.Citizen]
 	scanning sync.Mutex
 }
 
@@ -80,7 +81,15 @@ func newDedupCache() dedupCache {
 	if err != nil {
 		panic(err) // only for a size below one
 	}
-	return dedupCache{parsed: parsed}
+	texts, err := lru.New[caseVersion, dedup.PreparedCase](parsedCases)
+	if err != nil {
+		panic(err)
+	}
+	citizens, err := lru.New[personVersion, dedup.Citizen](parsedPersons)
+	if err != nil {
+		panic(err)
+	}
+	return dedupCache{parsed: parsed, texts: texts, citizens: citizens}
 }
 
 // preparedPerson is r parsed for matching. The parsed person is shared: scoring only reads it.

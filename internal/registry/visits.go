@@ -206,13 +206,14 @@ func (s *Service) createVisit(ctx context.Context, tx *gorm.DB, actor auth.Actor
 		return nil, nil, err
 	}
 
+	caseOrg := orgID // the organisation whose register finds the case (case_keys)
 	if in.CaseID != nil {
 		c, err := reference[caseRow](ctx, tx, actor, "case_id", "case", *in.CaseID)
 		if err := note("", err); err != nil {
 			return nil, nil, err
 		}
 		if c != nil {
-			row.CaseID, row.CaseSeq = c.ID, c.Seq
+			row.CaseID, row.CaseSeq, caseOrg = c.ID, c.Seq, c.OrgID
 		}
 	} else {
 		if in.Case.OrgID != nil && *in.Case.OrgID != orgID {
@@ -262,6 +263,9 @@ func (s *Service) createVisit(ctx context.Context, tx *gorm.DB, actor auth.Actor
 		return nil, nil, err
 	}
 	if err := visitPersons.insert(ctx, tx, row.ID, personIDs); err != nil {
+		return nil, nil, err
+	}
+	if err := indexVisit(ctx, tx, row.CaseSeq, caseOrg, personIDs, row.DelegationID); err != nil {
 		return nil, nil, err
 	}
 	return row, newCase, audit.Record(ctx, tx, actor, "create", "visit", row.ID, map[string]any{"session_id": row.SessionID,

@@ -1,0 +1,333 @@
+//go:build unix
+
+package registry
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/tcd-registry/tcd/internal/auth"
+	"github.com/tcd-registry/tcd/internal/dedup"
+	"github.com/tcd-registry/tcd/internal/orgs"
+	"github.com/tcd-registry/tcd/internal/store"
+)
+
+// BenchmarkCaseDuplicates loads a generated, labelled register of cases
+// (dedup.GenerateCaseRegister: originals, the five ways a matter comes back, look-alikes and
+// ordinary new matters) through the register's own rules, holding back a sample of its later
+// cases; then opens each of those at a visit, in date order, as a clerk would, and measures
+// what possible_duplicates offers: precision, recall, recall@1 and recall@5 by kind, how often
+// look-alikes and ordinary cases are offered anything, and the time of the lookup and of the
+// visit. On PostgreSQL, a plain pg_trgm query (title and summary, with the same respondent or
+// a shared person) is measured on the same visits beside it. `make bench-case-dedup`.
+//
+//	BENCH_CASES         register sizes, comma-separated (default 10000,100000)
+//	BENCH_PROBES        later cases opened at visits per size (default 2000)
+//	BENCH_TRAIN         1: scan the register first, which estimates the score's weights
+//	BENCH_DATABASE_URL  PostgreSQL to measure too (else TCD_TEST_DATABASE_URL)
+func BenchmarkCaseDuplicates(b *testing.B) {
+	sizes := benchSizes(b, "BENCH_CASES", []int{10000, 100000})
+	probes := 2000
+	if v := os.Getenv("BENCH_PROBES"); v != "" {
+		probes, _ = strconv.Atoi(v)
+	}
+	pgURL := os.Getenv("BENCH_DATABASE_URL")
+	if pgURL == "" {
+		pgURL = os.Getenv("TCD_TEST_DATABASE_URL")
+	}
+	train := os.Getenv("BENCH_TRAIN") == "1"
+	for i := 0; i < b.N; i++ {
+		for _, n := range sizes {
+			runCaseQuality(b, "sqlite", "sqlite:"+filepath.Join(b.TempDir(), "cases.db"), n, probes, train)
+			if pgURL != "" {
+				url, drop := scratchPostgres(b, pgURL)
+				runCaseQuality(b, "postgres", url, n, probes, train)
+				drop()
+			}
+		}
+	}
+}
+
+func benchSizes(b *testing.B, env string, sizes []int) []int {
+	if v := os.Getenv(env); v != "" {
+		sizes = nil
+		for _, f := range strings.Split(v, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || n < 100 {
+				b.Fatalf("%s: %q is not a register size", env, f)
+			}
+			sizes = append(sizes, n)
+		}
+	}
+	return sizes
+}
+
+// caseBench is a register being loaded for the benchmark.
+type caseBench struct {
+	b           *testing.B
+	s           *Service
+	orgID       string
+	personIDs   []string
+	delegations []string
+	sessions    map[string]string // by date
+}
+
+func runCaseQuality(b *testing.B, backend, url string, n, probes int, train bool) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, url, store.Options{MaxOpenConns: 8})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.MigrateUp(ctx); err != nil {
+		b.Fatal(err)
+	}
+	org, err := orgs.NewService(st).EnsureDefault(ctx, "BENCH", "Ban Tiếp công dân tỉnh Quảng Trị")
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := NewService(st, Config{DelegationMin: 5, DefaultOrgID: org.ID})
+	if err := s.IndexCases(ctx, nil); err != nil {
+		b.Fatal(err)
+	}
+	reg := dedup.GenerateCaseRegister(n, 1)
+	cb := &caseBench{b: b, s: s, orgID: org.ID, sessions: map[string]string{}}
+	loadStart := time.Now()
+	cb.personIDs, _ = loadPersons(b, s, org.ID, reg.Persons)
+	for _, d := range reg.Delegations {
+		reps := make([]string, len(d.Representatives))
+		for i, r := range d.Representatives {
+			reps[i] = cb.personIDs[r]
+		}
+		created, err := s.CreateDelegation(ctx, auth.System, NewDelegation{Name: d.Name, MemberCount: d.Members, RepresentativeIDs: reps})
+		if err != nil {
+			b.Fatal(err)
+		}
+		cb.delegations = append(cb.delegations, created.ID)
+	}
+
+	// the later cases held back to be opened at visits; the rest is the register they meet
+	var later []int
+	for i, c := range reg.Cases {
+		if c.Later() {
+			later = append(later, i)
+		}
+	}
+	rng := rand.New(rand.NewPCG(3, 3))
+	rng.Shuffle(len(later), func(i, j int) { later[i], later[j] = later[j], later[i] })
+	held := map[int]bool{}
+	for _, i := range later[:min(probes, len(later))] {
+		held[i] = true
+	}
+	tcd, trgm := dedup.NewCaseEvaluator(), dedup.NewCaseEvaluator()
+	var bulk []int
+	for i := range reg.Cases {
+		if !held[i] {
+			bulk = append(bulk, i)
+		}
+	}
+	for _, seq := range cb.loadCases(reg, bulk) {
+		tcd.Label(seq.seq, reg.Cases[seq.index].Matter)
+		trgm.Label(seq.seq, reg.Cases[seq.index].Matter)
+	}
+	loaded := time.Since(loadStart)
+	if st.Dialect == store.Postgres {
+		if err := st.DB.Exec("ANALYZE").Error; err != nil {
+			b.Fatal(err)
+		}
+	}
+	trained := "defaults"
+	if train {
+		start := time.Now()
+		if _, _, err := s.ScanDuplicates(ctx, "case"); err != nil {
+			b.Fatal(err)
+		}
+		trained = fmt.Sprintf("trained by a scan in %.1fs", time.Since(start).Seconds())
+	}
+
+	var lookups, visits []time.Duration
+	var trgmTook []time.Duration
+	var lookupCPU time.Duration
+	var opened []int
+	for i := range held {
+		opened = append(opened, i)
+	}
+	slices.Sort(opened) // in date order, as they came
+	for _, i := range opened {
+		c := reg.Cases[i]
+		start := time.Now()
+		created, err := s.CreateVisit(ctx, auth.System, cb.newVisit(c))
+		visits = append(visits, time.Since(start))
+		if err != nil {
+			b.Fatal(err)
+		}
+		var row caseRow
+		if err := st.DB.Where("id = ?", created.CaseID).Take(&row).Error; err != nil {
+			b.Fatal(err)
+		}
+		tcd.Label(row.Seq, c.Matter)
+		trgm.Label(row.Seq, c.Matter)
+		start, cpu := time.Now(), cpuTime()
+		var found []caseMatch
+		err = st.Pinned(ctx, func(db *gorm.DB) error {
+			found, err = s.matchCase(ctx, db, orgScope(row.OrgID), &row, DuplicateQuery{MinScore: 1e-9, Limit: 5, postings: intakePostings}, nil)
+			return err
+		})
+		lookups, lookupCPU = append(lookups, time.Since(start)), lookupCPU+cpuTime()-cpu
+		if err != nil {
+			b.Fatal(err)
+		}
+		var ranked []dedup.Ranked
+		var offered []string
+		for _, f := range found {
+			ranked = append(ranked, dedup.Ranked{Seq: f.row.Seq, Score: f.Score})
+			if f.Score >= dedup.DefaultThreshold {
+				offered = append(offered, f.row.ID)
+			}
+		}
+		var atVisit []string
+		for _, p := range created.PossibleDuplicates {
+			atVisit = append(atVisit, p.CaseID)
+		}
+		if !slices.Equal(offered, atVisit) {
+			b.Fatalf("the same lookup gave another list with no write in between: %v at the visit, %v after", atVisit, offered)
+		}
+		tcd.List(row.Seq, c.Kind, ranked, dedup.DefaultThreshold, duplicateMax)
+		if st.Dialect == store.Postgres {
+			start = time.Now()
+			ranked, err := trigramLookup(ctx, st.DB, &row, cb.idsOf(c.Persons))
+			trgmTook = append(trgmTook, time.Since(start))
+			if err != nil {
+				b.Fatal(err)
+			}
+			trgm.List(row.Seq, c.Kind, ranked, trigramCutoff, duplicateMax)
+		}
+	}
+	fmt.Printf("\n%s, %d cases (%d persons, %d delegations) loaded in %.0fs; %d later cases opened at visits; weights: %s\n",
+		backend, len(reg.Cases), len(reg.Persons), len(reg.Delegations), loaded.Seconds(), len(held), trained)
+	fmt.Printf("lookup p50 %s p99 %s cpu/op %s (PostgreSQL's own work not included); visit opening a case (with possible_duplicates) p50 %s p99 %s\n",
+		ms(pct(lookups, 50)), ms(pct(lookups, 99)), ms(lookupCPU/time.Duration(max(len(lookups), 1))), ms(pct(visits, 50)), ms(pct(visits, 99)))
+	printCaseKinds("tcd", tcd)
+	if st.Dialect == store.Postgres {
+		fmt.Printf("pg_trgm lookup p50 %s p99 %s\n", ms(pct(trgmTook, 50)), ms(pct(trgmTook, 99)))
+		printCaseKinds("pg_trgm", trgm)
+	}
+}
+
+func printCaseKinds(who string, ev *dedup.CaseEvaluator) {
+	fmt.Printf("%-8s %-11s %7s %9s %6s %6s %6s %8s\n", who, "kind", "lookups", "precision", "recall", "R@1", "R@5", "offered")
+	for _, q := range append(ev.Kinds(), ev.All(dedup.DuplicateKinds...), ev.All()) {
+		fmt.Printf("%-8s %-11s %7d %9.3f %6.3f %6.3f %6.3f %8.3f\n", who, q.Kind, q.Lookups, q.Precision, q.Recall, q.Recall1, q.Recall5, q.Share)
+	}
+}
+
+type loadedCase struct {
+	index int
+	seq   int64
+}
+
+// session is the session of a date, made on first use.
+func (cb *caseBench) session(date string) string {
+	if id, ok := cb.sessions[date]; ok {
+		return id
+	}
+	created, err := cb.s.CreateSession(context.Background(), auth.System, NewSession{OrgID: &cb.orgID, Kind: "regular", Date: date})
+	if err != nil {
+		cb.b.Fatal(err)
+	}
+	cb.sessions[date] = created.ID
+	return created.ID
+}
+
+func (cb *caseBench) idsOf(persons []int) []string {
+	ids := make([]string, len(persons))
+	for i, p := range persons {
+		ids[i] = cb.personIDs[p]
+	}
+	return ids
+}
+
+func (cb *caseBench) newVisit(c dedup.LabelledCase) NewVisit {
+	v := NewVisit{SessionID: cb.session(c.Date), PersonIDs: cb.idsOf(c.Persons), Case: &NewCase{Title: c.Title, Summary: c.Summary,
+		Category: c.Category, Field: c.Field, Respondent: c.Respondent, Status: c.Status}}
+	if c.Delegation >= 0 {
+		v.DelegationID = &cb.delegations[c.Delegation]
+	}
+	return v
+}
+
+// loadCases opens the cases given, each with its visit, five hundred per transaction, through
+// the rules a visit follows (numbering, keys, counts).
+func (cb *caseBench) loadCases(reg dedup.CaseRegister, which []int) []loadedCase {
+	ctx := context.Background()
+	s := cb.s
+	for _, i := range which {
+		cb.session(reg.Cases[i].Date)
+	}
+	var out []loadedCase
+	for lo := 0; lo < len(which); lo += 500 {
+		err := s.store.Tx(ctx, func(tx *gorm.DB) error {
+			for _, i := range which[lo:min(lo+500, len(which))] {
+				c := reg.Cases[i]
+				in := cb.newVisit(c)
+				row, err := s.createCase(ctx, tx, cb.orgID, *in.Case)
+				if err == nil {
+					err = s.numberCase(ctx, tx, auth.System, row)
+				}
+				if err != nil {
+					return fmt.Errorf("case %d: %w", i, err)
+				}
+				visit := &visitRow{Meta: s.newMeta(cb.orgID), SessionID: in.SessionID, Kind: "regular", Date: c.Date,
+					CaseID: row.ID, CaseSeq: row.Seq, Headcount: max(len(c.Persons), 1), DelegationID: in.DelegationID}
+				if err := tx.WithContext(ctx).Create(visit).Error; err != nil {
+					return err
+				}
+				if err := visitPersons.insert(ctx, tx, visit.ID, in.PersonIDs); err != nil {
+					return err
+				}
+				if err := indexVisit(ctx, tx, row.Seq, cb.orgID, in.PersonIDs, in.DelegationID); err != nil {
+					return err
+				}
+				out = append(out, loadedCase{index: i, seq: row.Seq})
+			}
+			return nil
+		})
+		if err != nil {
+			cb.b.Fatal(err)
+		}
+	}
+	return out
+}
+
+// trigramCutoff is pg_trgm's own default similarity threshold.
+const trigramCutoff = 0.3
+
+// trigramLookup is the plain PostgreSQL answer: the cases against the same respondent or with
+// a person in common, ranked by the trigram similarity of title and summary.
+func trigramLookup(ctx context.Context, db *gorm.DB, c *caseRow, personIDs []string) ([]dedup.Ranked, error) {
+	text := c.TitleFolded
+	if c.Summary != nil {
+		text += " " + strings.ToLower(*c.Summary)
+	}
+	respondent := ""
+	if c.Respondent != nil {
+		respondent = strings.ToLower(*c.Respondent)
+	}
+	var out []dedup.Ranked
+	err := db.WithContext(ctx).Raw(`SELECT seq, similarity(title_folded || ' ' || lower(coalesce(summary, '')), ?) AS score
+		FROM cases WHERE org_id = ? AND seq <> ? AND voided_at IS NULL AND merged_into IS NULL
+		AND (lower(respondent) = ? OR seq IN (SELECT v.case_seq FROM visits v JOIN visit_persons vp ON vp.visit_id = v.id
+			WHERE vp.person_id IN ? AND v.voided_at IS NULL))
+		ORDER BY score DESC, seq DESC LIMIT 5`, text, c.OrgID, c.Seq, respondent, append(personIDs, "")).Scan(&out).Error
+	return out, err
+}
