@@ -107,45 +107,40 @@ func TrainCaseModel(start *CaseModel, cases []*PreparedCase, pairs [][2]int, lab
 		}
 	}
 	summary.LinkedPairs = len(linked)
+	// the share of one matter among them, by EM with m and u as they stand: the one quantity
+	// of the mixture the register identifies well (estimating m and u as well, EM took the
+	// citizens' other matters of the same field for the matters brought back)
 	share := 0.5
 	for it := 0; it < emIterations && len(linked) > 0; it++ {
-		mSum, uSum := levelCounts(), levelCounts()
-		var matches, others float64
-		add := func(o *observation, p, weight float64) {
-			matches += p * weight
-			others += (1 - p) * weight
-			mSum.add(o, p*weight)
-			uSum.add(o, (1-p)*weight)
-		}
+		var matches float64
 		for i := range linked {
-			add(&linked[i], m.linkedPosterior(&linked[i], share), 1)
+			matches += m.linkedPosterior(&linked[i], share)
 		}
-		for i, l := range labels {
-			if labelled[i].linked() || l.Same {
-				add(&labelled[i], map[bool]float64{true: 1, false: 0}[l.Same], labelWeight)
-			}
-		}
-		for c := range numComparisons {
-			for l := 1; l < len(comparisonLevels[c]); l++ {
-				if c != cmpPeople {
-					m.M[c][l] = smoothed(mSum[c][l], matches, start.M[c][l], priorWeight)
-					m.ULinked[c][l] = smoothed(uSum[c][l], others, start.ULinked[c][l], priorWeight)
-				}
-			}
-		}
-		share = (matches + 1) / (matches + others + 2)
+		share = (matches + 1) / (float64(len(linked)) + 2)
 		summary.Iterations = it + 1
 	}
-	if summary.Merged > 0 {
-		// the people's m: how the matters staff merged were linked
-		mSum := levelCounts()
-		for i, l := range labels {
-			if l.Same {
-				mSum.add(&labelled[i], 1)
-			}
+	// staff decisions refine m and u among linked cases: a merge shows how one matter came
+	// back, a not-duplicate between linked cases how a citizen's two matters differ
+	mSum, uSum := levelCounts(), levelCounts()
+	var merged, distinct float64
+	for i, l := range labels {
+		switch {
+		case l.Same:
+			mSum.add(&labelled[i], labelWeight)
+			merged += labelWeight
+		case labelled[i].linked():
+			uSum.add(&labelled[i], labelWeight)
+			distinct += labelWeight
 		}
-		for l := 1; l < len(comparisonLevels[cmpPeople]); l++ {
-			m.M[cmpPeople][l] = smoothed(mSum[cmpPeople][l], float64(summary.Merged), start.M[cmpPeople][l], priorWeight)
+	}
+	for c := range numComparisons {
+		for l := 1; l < len(comparisonLevels[c]); l++ {
+			if merged > 0 {
+				m.M[c][l] = smoothed(mSum[c][l], merged, start.M[c][l], priorWeight)
+			}
+			if distinct > 0 && c != cmpPeople {
+				m.ULinked[c][l] = smoothed(uSum[c][l], distinct, start.ULinked[c][l], priorWeight)
+			}
 		}
 	}
 	if len(linked) > 0 {

@@ -436,7 +436,8 @@ func (g *caseGenerator) familyMember(citizen int) int {
 		born = *orig.BirthYear
 	}
 	year := born + 20 + g.r.IntN(10)
-	if g.chance(0.4) {
+	if g.chance(0.4) || year > 2006 {
+		// a brother or sister; a child old enough to come alone is at least eighteen
 		year = born + g.r.IntN(9) - 4
 	}
 	p := Person{FullName: name, Gender: gender, BirthYear: &year, Address: orig.Address}
