@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -479,7 +480,17 @@ func (m *CaseModel) score(o *observation, n Counts) Match {
 	for i, e := range evs {
 		reasons[i] = e.reason
 	}
-	return Match{Score: math.Round(1/(1+math.Exp(-logit))*1000) / 1000, Reasons: reasons}
+	return Match{Score: roundScore(1 / (1 + math.Exp(-logit))), Reasons: reasons}
+}
+
+// roundScore keeps three decimals, or three significant digits below a thousandth: a case far
+// from a match still shows how far, for staff looking below the cut-off.
+func roundScore(p float64) float64 {
+	if r := math.Round(p*1000) / 1000; r > 0 {
+		return r
+	}
+	r, _ := strconv.ParseFloat(strconv.FormatFloat(p, 'g', 3, 64), 64)
+	return r
 }
 
 // DefaultCaseModel is the model before the register trains one: levels set by reasoning

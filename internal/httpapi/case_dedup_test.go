@@ -1,0 +1,125 @@
+package httpapi_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/tcd-registry/tcd/internal/auth"
+	"github.com/tcd-registry/tcd/internal/testenv"
+)
+
+// possible is one entry of a visit's possible_duplicates.
+type possible struct {
+	CaseID  string   `json:"case_id"`
+	Score   float64  `json:"score"`
+	Reasons []string `json:"reasons"`
+}
+
+// A matter comes back the ways a clerk meets it: a family member brings it in other words,
+// the citizen returns writing it otherwise, a delegation brings it through another of its
+// members. Each time the earlier case is offered at the visit, first, with the evidence; the
+// other households of the same project and the citizen's other matter are not.
+func TestPossibleDuplicatesAsAClerkMeetsThem(t *testing.T) {
+	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
+		env := testenv.Start(t, backend)
+		staff := env.As(auth.Staff)
+		session := staff.Create("/api/v1/sessions", map[string]any{"kind": "regular", "date": "2024-06-10"})["id"]
+		person := func(body map[string]any) string { return staff.Create("/api/v1/persons", body)["id"].(string) }
+		an := person(map[string]any{"full_name": "Nguyễn Văn An", "birth_year": 1960, "address": "Thôn 3, xã Gio Mỹ, huyện Gio Linh, tỉnh Quảng Trị"})
+		lan := person(map[string]any{"full_name": "Trần Thị Lan", "birth_year": 1972, "address": "Thôn 7, xã Gio Mỹ, huyện Gio Linh, tỉnh Quảng Trị"})
+		binh := person(map[string]any{"full_name": "Nguyễn Văn Bình", "birth_year": 1988, "address": "Th. 3, X. Gio Mỹ, H. Gio Linh"})
+		hoa := person(map[string]any{"full_name": "Lê Thị Hoa", "birth_year": 1975, "address": "Thôn 3, xã Gio Mỹ, huyện Gio Linh, tỉnh Quảng Trị"})
+		visit := func(body map[string]any) (string, []possible) {
+			body["session_id"] = session
+			r := staff.Post("/api/v1/visits", body)
+			if r.Status != http.StatusCreated {
+				t.Fatalf("visit: %s", r)
+			}
+			var out struct {
+				CaseID             string     `json:"case_id"`
+				PossibleDuplicates []possible `json:"possible_duplicates"`
+			}
+			r.Decode(t, &out)
+			return out.CaseID, out.PossibleDuplicates
+		}
+		land, _ := visit(map[string]any{"person_ids": []any{an}, "case": map[string]any{
+			"title":      "Khiếu nại việc thu hồi đất tại thửa đất số 45, tờ bản đồ số 12, thôn 3, xã Gio Mỹ để làm dự án đường tránh Đông Hà",
+			"summary":    "Không đồng ý Quyết định số 1234/QĐ-UBND thu hồi 450 m2 đất nông nghiệp của gia đình",
+			"category":   "complaint", "field": "land", "respondent": "UBND huyện Gio Linh"}})
+		neighbour, _ := visit(map[string]any{"person_ids": []any{lan}, "case": map[string]any{
+			"title":      "Khiếu nại việc thu hồi đất tại thửa đất số 311, tờ bản đồ số 9, thôn 7, xã Gio Mỹ để làm dự án đường tránh Đông Hà",
+			"summary":    "Không đồng ý Quyết định số 1290/QĐ-UBND thu hồi 300 m2 đất nông nghiệp của gia đình",
+			"category":   "complaint", "field": "land", "respondent": "UBND huyện Gio Linh"}})
+		first := func(what string, list []possible, want string, reasons ...string) {
+			t.Helper()
+			if len(list) == 0 || list[0].CaseID != want || list[0].Score < 0.4 {
+				t.Errorf("%s: want the earlier case offered first, got %+v", what, list)
+				return
+			}
+			for _, r := range reasons {
+				if !mentions(list[0].Reasons, r) {
+					t.Errorf("%s: want the reason %q, got %v", what, r, list[0].Reasons)
+				}
+			}
+			for _, p := range list {
+				if p.CaseID == neighbour {
+					t.Errorf("%s: another household of the same project is not the same matter: %+v", what, p)
+				}
+			}
+		}
+
+		// the son, registered at the same address written the short way, in his own words, the
+		// respondent written otherwise and the matter filed under housing
+		_, got := visit(map[string]any{"person_ids": []any{binh}, "case": map[string]any{
+			"title":    "Đề nghị xem xét lại việc thu hồi đất của gia đình",
+			"summary":  "Gia đình không nhất trí QĐ 1234 thu hồi đất thửa 45 tờ BĐ 12",
+			"category": "petition", "field": "housing", "respondent": "Chủ tịch UBND H. Gio Linh"}})
+		first("a family member in other words", got, land, "same household: Nguyễn Văn Bình / Nguyễn Văn An",
+			"same land parcel: thửa 45, tờ 12", "same document number: qd 1234", "same respondent: Chủ tịch UBND H. Gio Linh, written another way: UBND huyện Gio Linh",
+			"neighbouring field: housing / land")
+
+		// the citizen returns; another clerk writes a title of their own
+		_, got = visit(map[string]any{"person_ids": []any{an}, "case": map[string]any{
+			"title": "Không đồng ý mức đền bù khi thu hồi đất dự án đường tránh Đông Hà", "category": "complaint", "field": "land"}})
+		first("the same citizen, reworded", got, land, "same citizen: Nguyễn Văn An")
+
+		// the matter comes back with the village's delegation, through another representative
+		delegation := staff.Create("/api/v1/delegations", map[string]any{"name": "Đoàn công dân thôn 3, xã Gio Mỹ", "member_count": 15,
+			"representative_ids": []any{an, hoa}})["id"]
+		_, got = visit(map[string]any{"person_ids": []any{hoa}, "delegation_id": delegation, "headcount": 15, "case": map[string]any{
+			"title": "Đoàn công dân thôn 3 xã Gio Mỹ khiếu nại việc thu hồi đất làm đường tránh Đông Hà", "category": "complaint", "field": "land",
+			"respondent": "UBND huyện Gio Linh"}})
+		first("a delegation one of whose members brought it", got, land, "same delegation: Nguyễn Văn An is a member of Đoàn công dân thôn 3, xã Gio Mỹ")
+
+		// the citizen's other matter: his earlier case is looked at, and turned down with the
+		// evidence against it shown
+		other, got := visit(map[string]any{"person_ids": []any{an}, "case": map[string]any{
+			"title": "Đề nghị xét trợ cấp cho người cao tuổi", "category": "petition", "field": "policy", "respondent": "UBND xã Gio Mỹ"}})
+		if len(got) != 0 {
+			t.Errorf("the same citizen about another matter: nothing offered, got %+v", got)
+		}
+		all := staff.Get("/api/v1/cases/" + other + "/duplicates?min_score=1e-12")
+		var list []candidate
+		all.Decode(t, &list)
+		if c, ok := offered(list, land); !ok || c.Score >= 0.4 || !hasReason(c, "same citizen: Nguyễn Văn An (+") || !hasReason(c, "different field: policy / land (-") {
+			t.Errorf("the citizen's earlier case, with the evidence for and against: %+v (%v)", c, ok)
+		}
+
+		// a look-alike found through its text shows why it is not the same matter
+		r := staff.Get("/api/v1/cases/" + land + "/duplicates?min_score=1e-12")
+		r.Decode(t, &list)
+		if c, ok := offered(list, neighbour); !ok || c.Score >= 0.4 || !hasReason(c, "no citizen in common (-") || !hasReason(c, "different land parcels") {
+			t.Errorf("another household's case: the penalty of no citizen in common is a reason with its weight: %+v", c)
+		}
+	})
+}
+
+func mentions(reasons []string, part string) bool {
+	for _, r := range reasons {
+		if strings.Contains(r, part) {
+			return true
+		}
+	}
+	return false
+}
