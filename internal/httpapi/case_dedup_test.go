@@ -2,8 +2,10 @@ package httpapi_test
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tcd-registry/tcd/internal/auth"
 	"github.com/tcd-registry/tcd/internal/testenv"
@@ -122,4 +124,68 @@ func mentions(reasons []string, part string) bool {
 		}
 	}
 	return false
+}
+
+// The same lookup gives the same scores until a write changes the data, on every replica and
+// across a restart: what weighs a word or a link is counted with the writes themselves, and
+// read with the lookup. (Term statistics counted per process and again in the background once
+// the register had grown by a tenth gave two replicas, or one replica a minute apart,
+// different scores for the same data.)
+func TestCaseScoresStayTheSameUntilAWrite(t *testing.T) {
+	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
+		url := testenv.MigratedDatabaseURL(t, backend)
+		a := testenv.StartOn(t, backend, url)
+		token := a.Token(auth.Staff, "")
+		staffA := a.Client(token)
+		session := staffA.Create("/api/v1/sessions", map[string]any{"kind": "regular", "date": "2024-06-10"})["id"]
+		visit := func(c *testenv.Client, name, title, respondent string) string {
+			return c.Create("/api/v1/visits", map[string]any{"session_id": session, "persons": []any{map[string]any{"full_name": name}},
+				"case": map[string]any{"title": title, "category": "complaint", "field": "land", "respondent": respondent}})["case_id"].(string)
+		}
+		var probe string
+		for i, name := range []string{"Lê Văn Tám", "Hồ Thị Mai", "Phan Văn Quý", "Đặng Thị Hòa", "Võ Văn Lực", "Trần Thị Hậu"} {
+			id := visit(staffA, name, "Khiếu nại việc thu hồi đất thửa số "+strconv.Itoa(100+i)+", tờ bản đồ số 7, xã Gio Mỹ để làm dự án đường tránh Đông Hà",
+				"UBND huyện Gio Linh")
+			visit(staffA, name, "Đề nghị xem xét lại việc thu hồi đất dự án đường tránh Đông Hà của gia đình", "UBND H. Gio Linh")
+			if i == 0 {
+				probe = id
+			}
+		}
+		lookup := func(c *testenv.Client) string {
+			t.Helper()
+			r := c.Get("/api/v1/cases/" + probe + "/duplicates?min_score=1e-12")
+			if r.Status != http.StatusOK {
+				t.Fatalf("duplicates: %s", r)
+			}
+			var list []candidate
+			r.Decode(t, &list)
+			if len(list) < 3 {
+				t.Fatalf("the probe has candidates to compare: %+v", list)
+			}
+			var out []string
+			for _, d := range list {
+				out = append(out, d.Case["id"].(string)+" "+strconv.FormatFloat(d.Score, 'g', -1, 64)+" "+strings.Join(d.Reasons, "; "))
+			}
+			return strings.Join(out, "\n")
+		}
+		first := lookup(staffA)
+		// a write: a case sharing the probe's words, while replica B has not looked yet
+		visit(staffA, "Nguyễn Văn Ánh", "Khiếu nại việc thu hồi đất dự án đường tránh Đông Hà, xã Gio Mỹ", "UBND huyện Gio Linh")
+		afterA := lookup(staffA)
+		b := testenv.StartOn(t, backend, url)
+		if afterB := lookup(b.Client(token)); afterB != afterA {
+			t.Errorf("two replicas give the same scores for the same data:\nA:\n%s\nB:\n%s", afterA, afterB)
+		}
+		time.Sleep(1100 * time.Millisecond)
+		if again := lookup(staffA); again != afterA {
+			t.Errorf("the same lookup a second later, no write between:\n%s\nthen:\n%s", afterA, again)
+		}
+		a.Stop()
+		if restarted := lookup(testenv.StartOn(t, backend, url).Client(token)); restarted != afterA {
+			t.Errorf("a restart changes no score:\n%s\nthen:\n%s", afterA, restarted)
+		}
+		if first == afterA {
+			t.Errorf("a write sharing the probe's words changes what they weigh: the scores are those of the data")
+		}
+	})
 }

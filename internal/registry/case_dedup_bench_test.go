@@ -72,16 +72,6 @@ func benchSizes(b *testing.B, env string, sizes []int) []int {
 	return sizes
 }
 
-// caseBench is a register being loaded for the benchmark.
-type caseBench struct {
-	b           *testing.B
-	s           *Service
-	orgID       string
-	personIDs   []string
-	delegations []string
-	sessions    map[string]string // by date
-}
-
 func runCaseQuality(b *testing.B, backend, url string, n, probes int, train bool) {
 	ctx := context.Background()
 	st, err := store.Open(ctx, url, store.Options{MaxOpenConns: 8})
@@ -101,7 +91,7 @@ func runCaseQuality(b *testing.B, backend, url string, n, probes int, train bool
 		b.Fatal(err)
 	}
 	reg := dedup.GenerateCaseRegister(n, 1)
-	cb := &caseBench{b: b, s: s, orgID: org.ID, sessions: map[string]string{}}
+	cb := &caseBench{tb: b, s: s, orgID: org.ID, sessions: map[string]string{}}
 	loadStart := time.Now()
 	cb.personIDs, _ = loadPersons(b, s, org.ID, reg.Persons)
 	for _, d := range reg.Delegations {
@@ -229,84 +219,6 @@ func printCaseKinds(who string, ev *dedup.CaseEvaluator) {
 	for _, q := range append(ev.Kinds(), ev.All(dedup.DuplicateKinds...), ev.All()) {
 		fmt.Printf("%-8s %-11s %7d %9.3f %6.3f %6.3f %6.3f %8.3f\n", who, q.Kind, q.Lookups, q.Precision, q.Recall, q.Recall1, q.Recall5, q.Share)
 	}
-}
-
-type loadedCase struct {
-	index int
-	seq   int64
-}
-
-// session is the session of a date, made on first use.
-func (cb *caseBench) session(date string) string {
-	if id, ok := cb.sessions[date]; ok {
-		return id
-	}
-	created, err := cb.s.CreateSession(context.Background(), auth.System, NewSession{OrgID: &cb.orgID, Kind: "regular", Date: date})
-	if err != nil {
-		cb.b.Fatal(err)
-	}
-	cb.sessions[date] = created.ID
-	return created.ID
-}
-
-func (cb *caseBench) idsOf(persons []int) []string {
-	ids := make([]string, len(persons))
-	for i, p := range persons {
-		ids[i] = cb.personIDs[p]
-	}
-	return ids
-}
-
-func (cb *caseBench) newVisit(c dedup.LabelledCase) NewVisit {
-	v := NewVisit{SessionID: cb.session(c.Date), PersonIDs: cb.idsOf(c.Persons), Case: &NewCase{Title: c.Title, Summary: c.Summary,
-		Category: c.Category, Field: c.Field, Respondent: c.Respondent, Status: c.Status}}
-	if c.Delegation >= 0 {
-		v.DelegationID = &cb.delegations[c.Delegation]
-	}
-	return v
-}
-
-// loadCases opens the cases given, each with its visit, five hundred per transaction, through
-// the rules a visit follows (numbering, keys, counts).
-func (cb *caseBench) loadCases(reg dedup.CaseRegister, which []int) []loadedCase {
-	ctx := context.Background()
-	s := cb.s
-	for _, i := range which {
-		cb.session(reg.Cases[i].Date)
-	}
-	var out []loadedCase
-	for lo := 0; lo < len(which); lo += 500 {
-		err := s.store.Tx(ctx, func(tx *gorm.DB) error {
-			for _, i := range which[lo:min(lo+500, len(which))] {
-				c := reg.Cases[i]
-				in := cb.newVisit(c)
-				row, err := s.createCase(ctx, tx, cb.orgID, *in.Case)
-				if err == nil {
-					err = s.numberCase(ctx, tx, auth.System, row)
-				}
-				if err != nil {
-					return fmt.Errorf("case %d: %w", i, err)
-				}
-				visit := &visitRow{Meta: s.newMeta(cb.orgID), SessionID: in.SessionID, Kind: "regular", Date: c.Date,
-					CaseID: row.ID, CaseSeq: row.Seq, Headcount: max(len(c.Persons), 1), DelegationID: in.DelegationID}
-				if err := tx.WithContext(ctx).Create(visit).Error; err != nil {
-					return err
-				}
-				if err := visitPersons.insert(ctx, tx, visit.ID, in.PersonIDs); err != nil {
-					return err
-				}
-				if err := indexVisit(ctx, tx, row.Seq, cb.orgID, in.PersonIDs, in.DelegationID); err != nil {
-					return err
-				}
-				out = append(out, loadedCase{index: i, seq: row.Seq})
-			}
-			return nil
-		})
-		if err != nil {
-			cb.b.Fatal(err)
-		}
-	}
-	return out
 }
 
 // trigramCutoff is pg_trgm's own default similarity threshold.
