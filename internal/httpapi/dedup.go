@@ -194,7 +194,7 @@ func (s *Server) personDuplicates(c echo.Context) error {
 
 // caseDuplicates godoc
 // @Summary   Likely duplicates of a case, best first
-// @Description Cases that may be the same matter, with a score (0 to 1) and the evidence: citizens in common (the same person, one merged with them, or one matched as likely the same), the same delegation, respondent, category and field, and how far the titles and summaries share or contradict their specifics (plot numbers, places, names). The same citizen about another matter is not a duplicate. Cases merged away, voided, or declared different (not-duplicate) are left out.
+// @Description Cases that may be the same matter, with a score (0 to 1, the probability) and every piece of evidence for and against, each with its weight (the log-likelihood ratio, in brackets): who links them (the same citizen, by record, merge, CCCD or name and birth year; the same household, by family name and address; the same delegation or one of its members; or no citizen in common), what identifies the matter (decision, document and judgment numbers, land parcel and map sheet, project, persons named, place, amounts), and the wording (title and summary similarity with the respondent, read through abbreviations, and the field, neighbouring fields counting as weak evidence). Looked at: every open or recent case of the case's citizens, households and delegations, whatever the wording, then the cases sharing an identifier or two of its respondent, project and rarest title words. Cases merged away, voided, or declared different (not-duplicate) are left out. The same data always gives the same scores.
 // @Tags      dedup
 // @Produce   json
 // @Security  Bearer
@@ -251,7 +251,7 @@ func (s *Server) listDuplicatePairs(c echo.Context) error {
 
 // scanDuplicates godoc
 // @Summary   Scan the whole register for duplicate pairs now
-// @Description Compares every pair of live, unmerged records of the type that share a blocking key and keeps the pairs scoring at least 0.4 (the default threshold) for GET /dedup/candidates. A province's register takes seconds; tcd dedup scan does the same from the command line.
+// @Description Compares every pair of live, unmerged records of the type that share a blocking key and keeps the pairs scoring at least 0.4 (the default threshold) for GET /dedup/candidates. For cases it first estimates the score's parameters from the register and staff's merge and not-duplicate decisions, and keeps them: every case lookup after it scores with them. A province's register takes seconds; tcd dedup scan does the same from the command line.
 // @Tags      dedup
 // @Produce   json
 // @Security  Bearer

@@ -59,13 +59,10 @@ func (s *Service) cachedText(r *caseRow) dedup.PreparedCase {
 	return p
 }
 
-// textKeys are the keys a case's own text gives it: identifiers, respondent, title words.
-func textKeys(p *dedup.PreparedCase) []string { return p.StoredKeys() }
-
 // indexNewCase stores a new case's text keys and counts its terms.
 func indexNewCase(ctx context.Context, tx *gorm.DB, row *caseRow) error {
 	p := row.preparedText()
-	if err := insertCaseKeys(ctx, tx, row.Seq, row.OrgID, textKeys(&p)); err != nil {
+	if err := insertCaseKeys(ctx, tx, row.Seq, row.OrgID, p.StoredKeys()); err != nil {
 		return err
 	}
 	return countTerms(ctx, tx, termDelta(append(p.TextTerms(), totalTerm), 1))
@@ -75,7 +72,7 @@ func indexNewCase(ctx context.Context, tx *gorm.DB, row *caseRow) error {
 // respondent changed.
 func reindexCaseText(ctx context.Context, tx *gorm.DB, before, after *caseRow) error {
 	old, cur := before.preparedText(), after.preparedText()
-	oldKeys, newKeys := textKeys(&old), textKeys(&cur)
+	oldKeys, newKeys := old.StoredKeys(), cur.StoredKeys()
 	gone := slices.DeleteFunc(slices.Clone(oldKeys), func(k string) bool { return slices.Contains(newKeys, k) })
 	if len(gone) > 0 {
 		if err := tx.WithContext(ctx).Where("case_seq = ? AND key IN ?", after.Seq, gone).Delete(&caseKeyRow{}).Error; err != nil {
@@ -328,7 +325,7 @@ func (s *Service) indexAll(ctx context.Context, tx *gorm.DB) (int, error) {
 	var keys []caseKeyRow
 	for i := range rows {
 		p := rows[i].preparedText()
-		own := append(textKeys(&p), people[rows[i].Seq]...)
+		own := append(p.StoredKeys(), people[rows[i].Seq]...)
 		slices.Sort(own)
 		own = slices.Compact(own)
 		for _, k := range own {
