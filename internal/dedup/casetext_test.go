@@ -55,7 +55,7 @@ func TestVocabularyReadsSynonymsAndKeepsLookAlikesApart(t *testing.T) {
 		}
 	}
 	for _, c := range [][2]string{
-		{"sổ đỏ", "sơ đồ"},           // the same letters without diacritics, two words
+		{"sổ đỏ", "sơ đồ"},          // the same letters without diacritics, two words
 		{"phường 5", "phương án 5"}, // a ward and a plan differ by a tone
 	} {
 		if a, b := ReadText(c[0]), ReadText(c[1]); slices.Equal(a.Words, b.Words) && slices.Equal(a.Identifiers, b.Identifiers) {

@@ -46,13 +46,13 @@ func TestPossibleDuplicatesAsAClerkMeetsThem(t *testing.T) {
 			return out.CaseID, out.PossibleDuplicates
 		}
 		land, _ := visit(map[string]any{"person_ids": []any{an}, "case": map[string]any{
-			"title":      "Khiếu nại việc thu hồi đất tại thửa đất số 45, tờ bản đồ số 12, thôn 3, xã Gio Mỹ để làm dự án đường tránh Đông Hà",
-			"summary":    "Không đồng ý Quyết định số 1234/QĐ-UBND thu hồi 450 m2 đất nông nghiệp của gia đình",
-			"category":   "complaint", "field": "land", "respondent": "UBND huyện Gio Linh"}})
+			"title":    "Khiếu nại việc thu hồi đất tại thửa đất số 45, tờ bản đồ số 12, thôn 3, xã Gio Mỹ để làm dự án đường tránh Đông Hà",
+			"summary":  "Không đồng ý Quyết định số 1234/QĐ-UBND thu hồi 450 m2 đất nông nghiệp của gia đình",
+			"category": "complaint", "field": "land", "respondent": "UBND huyện Gio Linh"}})
 		neighbour, _ := visit(map[string]any{"person_ids": []any{lan}, "case": map[string]any{
-			"title":      "Khiếu nại việc thu hồi đất tại thửa đất số 311, tờ bản đồ số 9, thôn 7, xã Gio Mỹ để làm dự án đường tránh Đông Hà",
-			"summary":    "Không đồng ý Quyết định số 1290/QĐ-UBND thu hồi 300 m2 đất nông nghiệp của gia đình",
-			"category":   "complaint", "field": "land", "respondent": "UBND huyện Gio Linh"}})
+			"title":    "Khiếu nại việc thu hồi đất tại thửa đất số 311, tờ bản đồ số 9, thôn 7, xã Gio Mỹ để làm dự án đường tránh Đông Hà",
+			"summary":  "Không đồng ý Quyết định số 1290/QĐ-UBND thu hồi 300 m2 đất nông nghiệp của gia đình",
+			"category": "complaint", "field": "land", "respondent": "UBND huyện Gio Linh"}})
 		first := func(what string, list []possible, want string, reasons ...string) {
 			t.Helper()
 			if len(list) == 0 || list[0].CaseID != want || list[0].Score < 0.4 {

@@ -18,7 +18,6 @@ import (
 
 	"github.com/tcd-registry/tcd/internal/auth"
 	"github.com/tcd-registry/tcd/internal/dedup"
-	"github.com/tcd-registry/tcd/internal/orgs"
 	"github.com/tcd-registry/tcd/internal/store"
 )
 
@@ -74,19 +73,8 @@ func benchSizes(b *testing.B, env string, sizes []int) []int {
 
 func runCaseQuality(b *testing.B, backend, url string, n, probes int, train bool) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, url, store.Options{MaxOpenConns: 8})
-	if err != nil {
-		b.Fatal(err)
-	}
+	st, s, org := openBenchRegister(b, url)
 	defer st.Close()
-	if _, err := st.MigrateUp(ctx); err != nil {
-		b.Fatal(err)
-	}
-	org, err := orgs.NewService(st).EnsureDefault(ctx, "BENCH", "Ban Tiếp công dân tỉnh Quảng Trị")
-	if err != nil {
-		b.Fatal(err)
-	}
-	s := NewService(st, Config{DelegationMin: 5, DefaultOrgID: org.ID})
 	if err := s.IndexCases(ctx, nil); err != nil {
 		b.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"gorm.io/gorm"
 
 	"github.com/tcd-registry/tcd/internal/dedup"
@@ -50,13 +51,17 @@ const parsedCases = 5_000
 
 // cachedText is preparedText, kept by version. The text read is shared: matching only reads it.
 func (s *Service) cachedText(r *caseRow) dedup.PreparedCase {
-	key := caseVersion{r.Seq, r.Version}
-	if p, ok := s.dedup.texts.Get(key); ok {
-		return p
+	return cached(s.dedup.texts, caseVersion{r.Seq, r.Version}, r.preparedText)
+}
+
+// cached is the value of key in c, made and kept when missing.
+func cached[K comparable, V any](c *lru.Cache[K, V], key K, make func() V) V {
+	if v, ok := c.Get(key); ok {
+		return v
 	}
-	p := r.preparedText()
-	s.dedup.texts.Add(key, p)
-	return p
+	v := make()
+	c.Add(key, v)
+	return v
 }
 
 // indexNewCase stores a new case's text keys and counts its terms.
@@ -148,13 +153,7 @@ func (r *personRow) citizen(identity string) dedup.Citizen {
 
 // cachedCitizen is r read for matching under its own identity, kept by version.
 func (s *Service) cachedCitizen(r *personRow) dedup.Citizen {
-	key := personVersion{r.Seq, r.Version}
-	if c, ok := s.dedup.citizens.Get(key); ok {
-		return c
-	}
-	c := r.citizen(r.ID)
-	s.dedup.citizens.Add(key, c)
-	return c
+	return cached(s.dedup.citizens, personVersion{r.Seq, r.Version}, func() dedup.Citizen { return r.citizen(r.ID) })
 }
 
 func insertCaseKeys(ctx context.Context, tx *gorm.DB, seq int64, orgID string, keys []string) error {

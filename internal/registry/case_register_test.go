@@ -99,4 +99,3 @@ func (cb *caseBench) loadCases(reg dedup.CaseRegister, which []int) []loadedCase
 	}
 	return out
 }
-

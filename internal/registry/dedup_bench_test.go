@@ -67,13 +67,14 @@ func BenchmarkDedupQuality(b *testing.B) {
 	}
 }
 
-func runQuality(b *testing.B, backend, url string, n, lookups int) {
+// openBenchRegister opens and migrates the database at url, with its default organisation, for
+// a benchmark's register. The caller closes the store.
+func openBenchRegister(b *testing.B, url string) (*store.Store, *Service, orgs.Org) {
 	ctx := context.Background()
 	st, err := store.Open(ctx, url, store.Options{MaxOpenConns: 8})
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer st.Close()
 	if _, err := st.MigrateUp(ctx); err != nil {
 		b.Fatal(err)
 	}
@@ -81,7 +82,13 @@ func runQuality(b *testing.B, backend, url string, n, lookups int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	s := NewService(st, Config{DelegationMin: 5, DefaultOrgID: org.ID})
+	return st, NewService(st, Config{DelegationMin: 5, DefaultOrgID: org.ID}), org
+}
+
+func runQuality(b *testing.B, backend, url string, n, lookups int) {
+	ctx := context.Background()
+	st, s, org := openBenchRegister(b, url)
+	defer st.Close()
 
 	people := dedup.GeneratePersons(n, 1)
 	_, persons := loadPersons(b, s, org.ID, people)
