@@ -11,9 +11,10 @@ type KindQuality struct {
 	WithTruth               int // of which the register held an earlier case of the same matter
 	Hits, Hits1, Hits5      int // offered one at the cut-off; ranked one first; one in the first five
 	Offered, Correct        int // candidates offered at the cut-off, and how many were right
-	OfferedAny              int // lookups offered anything at the cut-off
+	Misled                  int // lookups offered another matter at the cut-off
 	Precision, Recall       float64
-	Recall1, Recall5, Share float64 // Share: of lookups offered anything
+	Recall1, Recall5        float64
+	FalseOffers             float64 // the share of lookups offered another matter
 }
 
 // Ranked is one candidate of a lookup.
@@ -65,7 +66,7 @@ func (e *CaseEvaluator) List(probe int64, kind string, ranked []Ranked, cutoff f
 	if truth {
 		q.WithTruth++
 	}
-	var hit, any bool
+	var hit, wrong bool
 	for i, r := range ranked {
 		right := e.matter[r.Seq] == m
 		if right && i == 0 {
@@ -75,19 +76,20 @@ func (e *CaseEvaluator) List(probe int64, kind string, ranked []Ranked, cutoff f
 			q.Hits5++
 		}
 		if r.Score >= cutoff && i < limit {
-			any = true
 			q.Offered++
 			if right {
 				q.Correct++
 				hit = true
+			} else {
+				wrong = true
 			}
 		}
 	}
 	if hit {
 		q.Hits++
 	}
-	if any {
-		q.OfferedAny++
+	if wrong {
+		q.Misled++
 	}
 }
 
@@ -118,7 +120,7 @@ func (e *CaseEvaluator) All(kinds ...string) KindQuality {
 		sum.Hits5 += q.Hits5
 		sum.Offered += q.Offered
 		sum.Correct += q.Correct
-		sum.OfferedAny += q.OfferedAny
+		sum.Misled += q.Misled
 	}
 	return sum.finish()
 }
@@ -134,7 +136,7 @@ func (q KindQuality) finish() KindQuality {
 		q.Recall5 = float64(q.Hits5) / float64(q.WithTruth)
 	}
 	if q.Lookups > 0 {
-		q.Share = float64(q.OfferedAny) / float64(q.Lookups)
+		q.FalseOffers = float64(q.Misled) / float64(q.Lookups)
 	}
 	return q
 }

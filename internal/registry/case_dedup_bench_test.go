@@ -203,9 +203,9 @@ func runCaseQuality(b *testing.B, backend, url string, n, probes int, train bool
 }
 
 func printCaseKinds(who string, ev *dedup.CaseEvaluator) {
-	fmt.Printf("%-8s %-11s %7s %9s %6s %6s %6s %8s\n", who, "kind", "lookups", "precision", "recall", "R@1", "R@5", "offered")
+	fmt.Printf("%-8s %-11s %7s %9s %6s %6s %6s %8s\n", who, "kind", "lookups", "precision", "recall", "R@1", "R@5", "misled")
 	for _, q := range append(ev.Kinds(), ev.All(dedup.DuplicateKinds...), ev.All()) {
-		fmt.Printf("%-8s %-11s %7d %9.3f %6.3f %6.3f %6.3f %8.3f\n", who, q.Kind, q.Lookups, q.Precision, q.Recall, q.Recall1, q.Recall5, q.Share)
+		fmt.Printf("%-8s %-11s %7d %9.3f %6.3f %6.3f %6.3f %8.3f\n", who, q.Kind, q.Lookups, q.Precision, q.Recall, q.Recall1, q.Recall5, q.FalseOffers)
 	}
 }
 
