@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tcd-registry/tcd/internal/vntext"
 )
@@ -131,9 +132,10 @@ type PreparedCase struct {
 	// Hidden: the reader may not know who came about it (a denunciation's denouncers), so
 	// its citizens weigh nothing either way.
 	Hidden bool
-	// LastVisit is the date of its latest visit: its citizens' cases older than that by far
-	// and closed are not brought back by them alone.
+	// LastVisit is the date of its latest visit (else Opened, when it was registered): its
+	// citizens' cases older than that by far and closed are not brought back by them alone.
 	LastVisit string
+	Opened    time.Time
 }
 
 // PrepareCase reads c for matching; the caller adds who came about it.

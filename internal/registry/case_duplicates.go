@@ -194,12 +194,11 @@ func linkedCases(ctx context.Context, db *gorm.DB, orgID string, probe *dedup.Pr
 	if len(seqs) == 0 {
 		return nil, nil
 	}
-	since := time.Now().AddDate(0, -recentMonths, 0).Format(time.DateOnly)
-	if probe.LastVisit != "" {
-		last, err := time.Parse(time.DateOnly, probe.LastVisit)
-		if err == nil {
-			since = last.AddDate(0, -recentMonths, 0).Format(time.DateOnly)
-		}
+	// counted back from the case's own date, never from today: the same data gives the same
+	// candidates whenever it is looked up
+	since := probe.Opened.AddDate(0, -recentMonths, 0).Format(time.DateOnly)
+	if last, err := time.Parse(time.DateOnly, probe.LastVisit); err == nil {
+		since = last.AddDate(0, -recentMonths, 0).Format(time.DateOnly)
 	}
 	var recent []int64
 	err = db.WithContext(ctx).Table("cases c").Select("c.seq").
@@ -267,6 +266,7 @@ type links struct {
 func (s *Service) prepared(r *caseRow, l links, hidden bool) dedup.PreparedCase {
 	p := s.cachedText(r)
 	p.People, p.Delegations, p.Members, p.LastVisit, p.Hidden = l.people, l.delegations, l.members, l.lastVisit, hidden
+	p.Opened = r.CreatedAt
 	return p
 }
 
