@@ -34,6 +34,7 @@ import (
 //	BENCH_PROBES        later cases opened at visits per size (default 2000)
 //	BENCH_TRAIN         1: scan the register first, which estimates the score's weights
 //	BENCH_DATABASE_URL  PostgreSQL to measure too (else TCD_TEST_DATABASE_URL)
+//	BENCH_BACKENDS      postgres: PostgreSQL alone (a large register takes long to load twice)
 func BenchmarkCaseDuplicates(b *testing.B) {
 	sizes := benchSizes(b, "BENCH_CASES", []int{10000, 100000})
 	probes := 2000
@@ -47,7 +48,9 @@ func BenchmarkCaseDuplicates(b *testing.B) {
 	train := os.Getenv("BENCH_TRAIN") == "1"
 	for i := 0; i < b.N; i++ {
 		for _, n := range sizes {
-			runCaseQuality(b, "sqlite", "sqlite:"+filepath.Join(b.TempDir(), "cases.db"), n, probes, train)
+			if os.Getenv("BENCH_BACKENDS") != "postgres" {
+				runCaseQuality(b, "sqlite", "sqlite:"+filepath.Join(b.TempDir(), "cases.db"), n, probes, train)
+			}
 			if pgURL != "" {
 				url, drop := scratchPostgres(b, pgURL)
 				runCaseQuality(b, "postgres", url, n, probes, train)
