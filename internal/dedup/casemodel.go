@@ -190,12 +190,29 @@ func rarest(keys []string, n Counts) string {
 func sharedKeys(a, b []Identifier) (shared []string) {
 	for _, x := range a {
 		for _, y := range b {
-			if x.Key() == y.Key() {
+			if sameIdentifier(x, y) {
 				shared = append(shared, x.Key())
 			}
 		}
 	}
 	return shared
+}
+
+// sameIdentifier says whether two identifiers name one thing: the same value, or for a name
+// (a person's, a commune's, a project's) one written shorter, a word left out at either end
+// ("Đức An" for "Nguyễn Đức An", "xã Ba" for "xã Ba Lòng"), two words at least in common.
+func sameIdentifier(x, y Identifier) bool {
+	if x.Key() == y.Key() {
+		return true
+	}
+	if x.Kind != y.Kind || (x.Kind != IdentPerson && x.Kind != IdentCommune && x.Kind != IdentProject) {
+		return false
+	}
+	short, long := x.Value, y.Value
+	if len(short) > len(long) {
+		short, long = long, short
+	}
+	return strings.Contains(short, " ") && (strings.HasPrefix(long, short+" ") || strings.HasSuffix(long, " "+short))
 }
 
 func compareDocuments(o *observation, a, b *PreparedCase, n Counts) {
@@ -301,7 +318,7 @@ func comparePlaces(o *observation, a, b *PreparedCase) {
 func sharedIDs(a, b []Identifier) []Identifier {
 	var out []Identifier
 	for _, x := range a {
-		if slices.Contains(b, x) {
+		if slices.ContainsFunc(b, func(y Identifier) bool { return sameIdentifier(x, y) }) {
 			out = append(out, x)
 		}
 	}
