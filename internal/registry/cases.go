@@ -24,10 +24,10 @@ type Case struct {
 	Code       string  `json:"code" example:"VV-2024-000123"`
 	Title      string  `json:"title" example:"Tranh chấp ranh giới đất với hộ liền kề, thôn Hà Thượng"`
 	Summary    *string `json:"summary"`
-	Category   string  `json:"category" enums:"complaint,denunciation,petition,feedback"`
-	Field      string  `json:"field" enums:"land,housing,policy,civil_service,judicial,party,corruption,other"`
+	Category   string  `json:"category" vocab:"case.category" enums:"complaint,denunciation,petition,feedback"`
+	Field      string  `json:"field" vocab:"case.field" enums:"land,housing,policy,civil_service,judicial,party,corruption,other"`
 	Respondent *string `json:"respondent" example:"UBND xã Gio Mỹ"`
-	Status     string  `json:"status" enums:"open,resolved,closed"`
+	Status     string  `json:"status" vocab:"case.status" enums:"open,resolved,closed"`
 	MergedInto *string `json:"merged_into"`
 	// FirstVisitDate and VisitCount are over the live visits that count for this case: its own
 	// and those of the cases merged into it. A case merged into another counts none itself.
@@ -70,10 +70,10 @@ type NewCase struct {
 	OrgID      *string `json:"org_id,omitempty"`
 	Title      string  `json:"title" validate:"required,max=500" example:"Tranh chấp ranh giới đất với hộ liền kề, thôn Hà Thượng"`
 	Summary    *string `json:"summary,omitempty" validate:"omitempty,max=10000"`
-	Category   string  `json:"category" validate:"required,oneof=complaint denunciation petition feedback" enums:"complaint,denunciation,petition,feedback"`
-	Field      string  `json:"field" validate:"required,oneof=land housing policy civil_service judicial party corruption other" enums:"land,housing,policy,civil_service,judicial,party,corruption,other"`
+	Category   string  `json:"category" validate:"required,vocab" vocab:"case.category" enums:"complaint,denunciation,petition,feedback"`
+	Field      string  `json:"field" validate:"required,vocab" vocab:"case.field" enums:"land,housing,policy,civil_service,judicial,party,corruption,other"`
 	Respondent *string `json:"respondent,omitempty" validate:"omitempty,max=500" example:"UBND xã Gio Mỹ"`
-	Status     string  `json:"status,omitempty" validate:"omitempty,oneof=open resolved closed" enums:"open,resolved,closed" default:"open"`
+	Status     string  `json:"status,omitempty" validate:"omitempty,vocab" vocab:"case.status" enums:"open,resolved,closed" default:"open"`
 }
 
 // CasePatch is the body of PATCH /cases/{id}: only the fields present change; null (or "")
@@ -81,10 +81,10 @@ type NewCase struct {
 type CasePatch struct {
 	Title      validate.Optional[string] `json:"title" validate:"omitempty,max=500" swaggertype:"string"`
 	Summary    validate.Optional[string] `json:"summary" validate:"omitempty,max=10000" swaggertype:"string" extensions:"x-nullable"`
-	Category   validate.Optional[string] `json:"category" validate:"omitempty,oneof=complaint denunciation petition feedback" enums:"complaint,denunciation,petition,feedback" swaggertype:"string"`
-	Field      validate.Optional[string] `json:"field" validate:"omitempty,oneof=land housing policy civil_service judicial party corruption other" enums:"land,housing,policy,civil_service,judicial,party,corruption,other" swaggertype:"string"`
+	Category   validate.Optional[string] `json:"category" validate:"omitempty,vocab" vocab:"case.category" enums:"complaint,denunciation,petition,feedback" swaggertype:"string"`
+	Field      validate.Optional[string] `json:"field" validate:"omitempty,vocab" vocab:"case.field" enums:"land,housing,policy,civil_service,judicial,party,corruption,other" swaggertype:"string"`
 	Respondent validate.Optional[string] `json:"respondent" validate:"omitempty,max=500" swaggertype:"string" extensions:"x-nullable"`
-	Status     validate.Optional[string] `json:"status" validate:"omitempty,oneof=open resolved closed" enums:"open,resolved,closed" swaggertype:"string"`
+	Status     validate.Optional[string] `json:"status" validate:"omitempty,vocab" vocab:"case.status" enums:"open,resolved,closed" swaggertype:"string"`
 }
 
 // checkCase applies the case rules to the final values of a record, new or patched.
@@ -245,9 +245,9 @@ func (s *Service) VoidCase(ctx context.Context, actor auth.Actor, id, reason str
 
 // CaseFilter narrows ListCases; the json names are the query parameters.
 type CaseFilter struct {
-	Status        string `json:"status" validate:"omitempty,oneof=open resolved closed"`
-	Category      string `json:"category" validate:"omitempty,oneof=complaint denunciation petition feedback"`
-	Field         string `json:"field" validate:"omitempty,oneof=land housing policy civil_service judicial party corruption other"`
+	Status        string `json:"status" validate:"omitempty,vocab" vocab:"case.status" enums:"open,resolved,closed"`
+	Category      string `json:"category" validate:"omitempty,vocab" vocab:"case.category" enums:"complaint,denunciation,petition,feedback"`
+	Field         string `json:"field" validate:"omitempty,vocab" vocab:"case.field" enums:"land,housing,policy,civil_service,judicial,party,corruption,other"`
 	Q             string `json:"q" validate:"max=200"` // folded title substring, or an exact code
 	IncludeMerged bool   `json:"-"`
 	IncludeVoided bool   `json:"-"`
