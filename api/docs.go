@@ -4350,6 +4350,43 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/vocab": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Keys are ENTITY.FIELD (case.category, visit.outcome, …); each list is in the order reports print it. An enum query parameter of this document names its list in x-vocab. Every role may read it: it holds no personal data.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "vocab"
+                ],
+                "summary": "Every enum of the contract, with its Vietnamese and English labels",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "type": "object",
+                            "additionalProperties": {
+                                "type": "array",
+                                "items": {
+                                    "$ref": "#/definitions/vocab.Term"
+                                }
+                            }
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/healthz": {
             "get": {
                 "produces": [
@@ -6230,6 +6267,23 @@ const docTemplate = `{
                     "items": {
                         "type": "integer"
                     }
+                }
+            }
+        },
+        "vocab.Term": {
+            "type": "object",
+            "properties": {
+                "en": {
+                    "type": "string",
+                    "example": "Complaint"
+                },
+                "value": {
+                    "type": "string",
+                    "example": "complaint"
+                },
+                "vi": {
+                    "type": "string",
+                    "example": "Khiếu nại"
                 }
             }
         }
