@@ -156,16 +156,13 @@ func (s *Service) CreateVisit(ctx context.Context, actor auth.Actor, in NewVisit
 		return CreatedVisit{}, err
 	}
 	var newCase *caseRow
-	out, err := inTx(ctx, s, func(tx *gorm.DB) (CreatedVisit, error) {
-		row, opened, err := s.createVisit(ctx, tx, actor, in)
+	out, err := inTxOpeningCases(ctx, s, actor, func(tx *gorm.DB, cases *caseOpener) (CreatedVisit, error) {
+		row, opened, err := s.createVisit(ctx, tx, actor, cases, in)
 		if err != nil {
 			return CreatedVisit{}, err
 		}
 		newCase = opened
 		visit, err := visitKind.one(ctx, s, tx, actor, row)
-		if err == nil && opened != nil {
-			err = s.numberCase(ctx, tx, actor, opened)
-		}
 		return CreatedVisit{Visit: visit}, err
 	})
 	if err != nil || newCase == nil {
@@ -182,9 +179,9 @@ func (s *Service) CreateVisit(ctx context.Context, actor auth.Actor, in NewVisit
 	return out, nil
 }
 
-// createVisit checks and inserts a visit with its inline case and persons; newCase is the case
-// it opened, if any.
-func (s *Service) createVisit(ctx context.Context, tx *gorm.DB, actor auth.Actor, in NewVisit) (row *visitRow, newCase *caseRow, err error) {
+// createVisit checks and inserts a visit with its inline case (opened with cases) and persons;
+// newCase is the case it opened, if any.
+func (s *Service) createVisit(ctx context.Context, tx *gorm.DB, actor auth.Actor, cases *caseOpener, in NewVisit) (row *visitRow, newCase *caseRow, err error) {
 	session, err := reference[sessionRow](ctx, tx, actor, "session_id", "session", in.SessionID)
 	if err != nil {
 		return nil, nil, err
@@ -217,7 +214,7 @@ func (s *Service) createVisit(ctx context.Context, tx *gorm.DB, actor auth.Actor
 		if in.Case.OrgID != nil && *in.Case.OrgID != orgID {
 			fe.Add("case.org_id", "a case opened with a visit belongs to the session's organisation")
 		}
-		c, err := s.createCase(ctx, tx, orgID, *in.Case)
+		c, err := cases.open(ctx, tx, orgID, *in.Case)
 		if err := note("case", err); err != nil {
 			return nil, nil, err
 		}
