@@ -232,7 +232,8 @@ func (m *mix) newCase(int) map[string]any {
 }
 
 // newVisit is a visit of a seeded session. One in three opens a new case, as in the 2022 report
-// of DOMAIN.md (136 cases for 420 visits); the others come back about a known case. The people are mostly newcomers, sometimes a known person.
+// (136 cases for 420 visits; docs/domain.md, "The report the service reproduces"); the others
+// come back about a known case. The people are mostly newcomers, sometimes a known person.
 func (m *mix) newVisit(i int) map[string]any {
 	v := map[string]any{"session_id": pickOne(m.sessions), "content": pickOne(matters), "outcome": pickOne(outcomes)}
 	if i%3 == 0 {

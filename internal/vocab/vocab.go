@@ -2,7 +2,8 @@
 // with the Vietnamese and English words people read for it. The registry validates against it,
 // the statistics and the exports print its labels, GET /vocab serves it, the OpenAPI document's
 // enums are written from it (make docs), and a test holds the database's CHECK constraints to it.
-// Adding a value is one line here and, when the column has a CHECK, one migration.
+// Adding a value is one line here, make docs, and, when the column has a CHECK, one migration in
+// both dialects (TestEnumChecksAreTheVocabulary names the column until it is written).
 package vocab
 
 import (
