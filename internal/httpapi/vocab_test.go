@@ -45,7 +45,7 @@ func TestVocabulary(t *testing.T) {
 		}
 		r.Decode(t, &p)
 		if r.Status != http.StatusUnprocessableEntity || len(p.Errors) != 1 || p.Errors[0].Field != "category" ||
-			p.Errors[0].Message != "must be one of: complaint, denunciation, petition, feedback" {
+			p.Errors[0].Message != vocab.CaseCategory.OneOf() {
 			t.Fatalf("an unknown category: want 422 listing the vocabulary's, got %s", r)
 		}
 	})

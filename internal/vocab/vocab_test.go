@@ -51,6 +51,9 @@ func TestVocabularyIsWellFormed(t *testing.T) {
 	if got := vocab.CaseCategory.VI("denunciation"); got != "Tố cáo" {
 		t.Errorf("VI(denunciation) = %q", got)
 	}
+	if got := vocab.CaseStatus.OneOf(); got != "must be one of: open, resolved, closed" {
+		t.Errorf("OneOf() = %q", got)
+	}
 	if got := vocab.CaseCategory.VI("newer_value"); got != "newer_value" {
 		t.Errorf("a value the vocabulary does not know is printed as it is, got %q", got)
 	}
