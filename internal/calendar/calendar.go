@@ -201,5 +201,11 @@ const DueSoonWorkingDays = 3
 // DueSoon reports whether a deadline due on due is today or within DueSoonWorkingDays working
 // days after today. A deadline already past is not due soon but overdue.
 func (c *Calendar) DueSoon(due, today Date) bool {
-	return due >= today && due <= c.AddWorkingDays(today, DueSoonWorkingDays)
+	return due >= today && due <= c.DueSoonUntil(today)
+}
+
+// DueSoonUntil returns the last due date that is due soon as of today, so that a query can
+// select the deadlines due soon as those due from today to it.
+func (c *Calendar) DueSoonUntil(today Date) Date {
+	return c.AddWorkingDays(today, DueSoonWorkingDays)
 }

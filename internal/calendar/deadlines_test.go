@@ -183,6 +183,10 @@ func TestWorkingDayArithmetic(t *testing.T) {
 	if c.DueSoon(d("2026-03-02"), d("2026-03-03")) {
 		t.Error("a deadline already past is not due soon")
 	}
+	// On Friday 13 February 2026 the next three working days are 23, 24 and 25 February.
+	if got := c.DueSoonUntil(d("2026-02-13")); got != d("2026-02-25") {
+		t.Errorf("due soon until %s", got)
+	}
 	// Property: WorkingDaysBetween(D, AddWorkingDays(D, n)) == n, and the result is a working day.
 	for from := d("2020-01-01"); from < d("2030-01-01"); from += 7 {
 		for _, n := range []int{1, 3, 10, 22} {
