@@ -67,31 +67,28 @@ func (cb *caseBench) loadCases(reg dedup.CaseRegister, which []int) []loadedCase
 	}
 	var out []loadedCase
 	for lo := 0; lo < len(which); lo += 500 {
-		err := s.store.Tx(ctx, func(tx *gorm.DB) error {
+		_, err := inTxOpeningCases(ctx, s, auth.System, func(tx *gorm.DB, opener *caseOpener) (struct{}, error) {
 			for _, i := range which[lo:min(lo+500, len(which))] {
 				c := reg.Cases[i]
 				in := cb.newVisit(c)
-				row, err := s.createCase(ctx, tx, cb.orgID, *in.Case)
-				if err == nil {
-					err = s.numberCase(ctx, tx, auth.System, row)
-				}
+				row, err := opener.open(ctx, tx, cb.orgID, *in.Case)
 				if err != nil {
-					return fmt.Errorf("case %d: %w", i, err)
+					return struct{}{}, fmt.Errorf("case %d: %w", i, err)
 				}
 				visit := &visitRow{Meta: s.newMeta(cb.orgID), SessionID: in.SessionID, Kind: "regular", Date: c.Date,
 					CaseID: row.ID, CaseSeq: row.Seq, Headcount: max(len(c.Persons), 1), DelegationID: in.DelegationID}
 				if err := tx.WithContext(ctx).Create(visit).Error; err != nil {
-					return err
+					return struct{}{}, err
 				}
 				if err := visitPersons.insert(ctx, tx, visit.ID, in.PersonIDs); err != nil {
-					return err
+					return struct{}{}, err
 				}
 				if err := indexVisit(ctx, tx, row.Seq, cb.orgID, in.PersonIDs, in.DelegationID); err != nil {
-					return err
+					return struct{}{}, err
 				}
 				out = append(out, loadedCase{index: i, seq: row.Seq})
 			}
-			return nil
+			return struct{}{}, nil
 		})
 		if err != nil {
 			cb.tb.Fatal(err)
