@@ -6,15 +6,15 @@ import "slices"
 // the truth. A later case whose matter has an earlier case in the register should be offered
 // one (a hit); any other case offered is a false offer.
 type KindQuality struct {
-	Kind                    string
-	Lookups                 int // later cases looked up
-	WithTruth               int // of which the register held an earlier case of the same matter
-	Hits, Hits1, Hits5      int // offered one at the cut-off; ranked one first; one in the first five
-	Offered, Correct        int // candidates offered at the cut-off, and how many were right
-	Misled                  int // lookups offered another matter at the cut-off
-	Precision, Recall       float64
-	Recall1, Recall5        float64
-	FalseOffers             float64 // the share of lookups offered another matter
+	Kind               string
+	Lookups            int // later cases looked up
+	WithTruth          int // of which the register held an earlier case of the same matter
+	Hits, Hits1, Hits5 int // offered one at the cut-off; ranked one first; one in the first five
+	Offered, Correct   int // candidates offered at the cut-off, and how many were right
+	Misled             int // lookups offered another matter at the cut-off
+	Precision, Recall  float64
+	Recall1, Recall5   float64
+	FalseOffers        float64 // the share of lookups offered another matter
 }
 
 // Ranked is one candidate of a lookup.

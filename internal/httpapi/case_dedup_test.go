@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tcd-registry/tcd/internal/auth"
+	"github.com/tcd-registry/tcd/internal/store"
 	"github.com/tcd-registry/tcd/internal/testenv"
 )
 
@@ -186,6 +188,45 @@ func TestCaseScoresStayTheSameUntilAWrite(t *testing.T) {
 		}
 		if first == afterA {
 			t.Errorf("a write sharing the probe's words changes what they weigh: the scores are those of the data")
+		}
+	})
+}
+
+// A register from before the keys and counts of duplicate search (or indexed with another
+// version of the vocabulary) is indexed at start: its cases are found and scored as if they
+// had been written since.
+func TestCasesRegisteredBeforeTheirKeysAreIndexedAtStart(t *testing.T) {
+	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
+		url := testenv.MigratedDatabaseURL(t, backend)
+		a := testenv.StartOn(t, backend, url)
+		token := a.Token(auth.Staff, "")
+		staff := a.Client(token)
+		session := staff.Create("/api/v1/sessions", map[string]any{"kind": "regular", "date": "2024-06-10"})["id"]
+		an := map[string]any{"full_name": "Nguyễn Văn An", "birth_year": 1960, "address": "Thôn 3, xã Gio Mỹ, huyện Gio Linh"}
+		open := func(title string) string {
+			return staff.Create("/api/v1/visits", map[string]any{"session_id": session, "persons": []any{an},
+				"case": map[string]any{"title": title, "category": "complaint", "field": "land", "respondent": "UBND huyện Gio Linh"}})["case_id"].(string)
+		}
+		first := open("Khiếu nại việc thu hồi đất thửa số 45, tờ bản đồ số 12, xã Gio Mỹ")
+		again := open("Không đồng ý thu hồi đất thửa 45 tờ BĐ 12")
+		before := duplicatesOf(t, staff, "/api/v1/cases/"+again)
+		a.Stop()
+
+		st, err := store.Open(context.Background(), url, store.Options{MaxOpenConns: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, table := range []string{"case_keys", "case_term_counts", "dedup_state"} {
+			if err := st.DB.Exec("DELETE FROM " + table).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		st.Close()
+
+		b := testenv.StartOn(t, backend, url)
+		after := duplicatesOf(t, b.Client(token), "/api/v1/cases/"+again)
+		if c, ok := offered(after, first); !ok || len(after) != len(before) || c.Score != before[0].Score {
+			t.Errorf("indexed at start, the register answers as before: %+v, then %+v", before, after)
 		}
 	})
 }
