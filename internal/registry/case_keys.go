@@ -84,7 +84,8 @@ func reindexCaseText(ctx context.Context, tx *gorm.DB, before, after *caseRow) e
 			return err
 		}
 	}
-	if err := insertCaseKeys(ctx, tx, after.Seq, after.OrgID, newKeys); err != nil {
+	added := slices.DeleteFunc(slices.Clone(newKeys), func(k string) bool { return slices.Contains(oldKeys, k) })
+	if err := insertCaseKeys(ctx, tx, after.Seq, after.OrgID, added); err != nil {
 		return err
 	}
 	delta := termDelta(old.TextTerms(), -1)

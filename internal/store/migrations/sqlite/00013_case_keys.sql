@@ -26,7 +26,7 @@ CREATE TABLE dedup_state (
 -- The parameters of the case score the latest scan estimated from the register and staff's
 -- decisions (without one, the defaults of the code).
 CREATE TABLE dedup_models (
-    entity     TEXT PRIMARY KEY CHECK (entity IN ('case')),
+    entity     TEXT PRIMARY KEY, -- 'case'
     trained_at TIMESTAMP NOT NULL,
     params     TEXT NOT NULL
 );
