@@ -58,7 +58,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	}
 	a.Registry = registry.NewService(st, registry.Config{DelegationMin: cfg.DelegationMin, Location: cfg.TimeZone, DefaultOrgID: a.DefaultOrg.ID})
 	a.Stats = stats.NewService(st, stats.Config{DelegationMin: cfg.DelegationMin, Location: cfg.TimeZone, DefaultOrgID: a.DefaultOrg.ID})
-	a.Export = export.NewService(st, a.Stats, a.Registry.DenouncersSeenBy)
+	a.Export = export.NewService(st, a.Stats, a.Registry)
 	a.HTTP = httpapi.New(httpapi.Deps{Config: cfg, Store: st, Orgs: a.Orgs, Tokens: a.Tokens, Audit: audit.NewLog(st),
 		Registry: a.Registry, Stats: a.Stats, Export: a.Export, Logger: log})
 	return a, nil
