@@ -15,6 +15,7 @@ import (
 	"github.com/tcd-registry/tcd/internal/audit"
 	"github.com/tcd-registry/tcd/internal/auth"
 	"github.com/tcd-registry/tcd/internal/store"
+	"github.com/tcd-registry/tcd/internal/validate"
 	"github.com/tcd-registry/tcd/internal/vntext"
 )
 
@@ -76,6 +77,9 @@ type NewOrg struct {
 
 // Create adds an organisation under ParentID (or at the top when nil), and audits it.
 func (s *Service) Create(ctx context.Context, actor auth.Actor, in NewOrg) (Org, error) {
+	if err := validate.Struct(in); err != nil {
+		return Org{}, err
+	}
 	var fe apperr.Fields
 	code := strings.TrimSpace(in.Code)
 	name := vntext.NFC(in.Name)
