@@ -23,7 +23,7 @@ func (s *Server) registerDedup(r router) {
 	r.handle(http.MethodPost, "/cases/:id/unmerge", auth.RegistryWrite, s.unmergeCase)
 	r.handle(http.MethodPost, "/cases/:id/not-duplicate", auth.RegistryWrite, s.notDuplicateCases)
 	r.handle(http.MethodGet, "/dedup/candidates", auth.RegistryRead, s.listDuplicatePairs)
-	r.handle(http.MethodPost, "/dedup/scan", auth.RegistryWrite, s.scanDuplicates)
+	r.handle(http.MethodPost, "/dedup/scan", auth.DedupScan, s.scanDuplicates)
 }
 
 // mergePerson godoc
@@ -250,8 +250,8 @@ func (s *Server) listDuplicatePairs(c echo.Context) error {
 }
 
 // scanDuplicates godoc
-// @Summary   Scan the whole register for duplicate pairs now
-// @Description Compares every pair of live, unmerged records of the type that share a blocking key and keeps the pairs scoring at least 0.4 (the default threshold) for GET /dedup/candidates. A province's register takes seconds; tcd dedup scan does the same from the command line.
+// @Summary   Scan the whole register for duplicate pairs now (unscoped admin)
+// @Description Compares every pair of live, unmerged records of the type that share a blocking key and keeps the pairs scoring at least 0.4 (the default threshold) for GET /dedup/candidates, which shows each reader the pairs within its reach. The scan covers every organisation (a citizen who went to two boards is one person) and answers how many records it compared, so only an unscoped admin token may start it (403 otherwise); tcd dedup scan does the same from the command line. A province's register takes seconds.
 // @Tags      dedup
 // @Produce   json
 // @Security  Bearer
@@ -260,6 +260,9 @@ func (s *Server) listDuplicatePairs(c echo.Context) error {
 // @Failure   401,403,422 {object} Problem
 // @Router    /api/v1/dedup/scan [post]
 func (s *Server) scanDuplicates(c echo.Context) error {
+	if auth.ActorFrom(c.Request().Context()).Scoped() {
+		return apperr.New(apperr.Forbidden, "the scan covers every organisation's records: an unscoped admin token, or tcd dedup scan, runs it")
+	}
 	res, _, err := s.Registry.ScanDuplicates(c.Request().Context(), c.QueryParam("type"))
 	if err != nil {
 		return err
