@@ -22,13 +22,14 @@ const docTemplate = `{
                         "Bearer": []
                     }
                 ],
+                "description": "Each entry carries org_id, the organisation of what it is about (null for what belongs to none); a token scoped to an organisation reads its subtree's entries only. An entry about a person who denounced a matter the reader may not know of has identity_hidden, changes naming only the fields touched, and no request_id; only an admin reads which citizens a change linked (others read person_count, representative_count, disclosed_count).",
                 "produces": [
                     "application/json"
                 ],
                 "tags": [
                     "audit"
                 ],
-                "summary": "The audit log (admin, auditor): every write, void, merge and token change, and reads of personal data",
+                "summary": "The audit log (admin, auditor): every write, void, merge, token and organisation change, and reads of personal data",
                 "parameters": [
                     {
                         "type": "string",
@@ -100,6 +101,12 @@ const docTemplate = `{
                     },
                     "422": {
                         "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -223,6 +230,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             },
@@ -290,6 +303,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -351,6 +370,12 @@ const docTemplate = `{
                     },
                     "404": {
                         "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -423,6 +448,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             },
@@ -432,7 +463,7 @@ const docTemplate = `{
                         "Bearer": []
                     }
                 ],
-                "description": "Fields left out stay as they are; null clears a field that may be empty (\"\" too, for text); null for a field that always has a value is 422.",
+                "description": "Fields left out stay as they are; null clears a field that may be empty (\"\" too, for text); null for a field that always has a value is 422. A denunciation may be changed into another category only by an admin or the staff of the case's own organisation (403 otherwise); its denouncers stay secret whatever its category becomes, and the change is audited.",
                 "consumes": [
                     "application/json"
                 ],
@@ -509,6 +540,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -579,6 +616,12 @@ const docTemplate = `{
                     },
                     "422": {
                         "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -682,6 +725,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -758,6 +807,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -825,6 +880,12 @@ const docTemplate = `{
                     },
                     "412": {
                         "description": "Precondition Failed",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -896,6 +957,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -907,14 +974,14 @@ const docTemplate = `{
                         "Bearer": []
                     }
                 ],
-                "description": "Compares every pair of live, unmerged records of the type that share a blocking key and keeps the pairs scoring at least 0.4 (the default threshold) for GET /dedup/candidates. A province's register takes seconds; tcd dedup scan does the same from the command line.",
+                "description": "Compares every pair of live, unmerged records of the type that share a blocking key and keeps the pairs scoring at least 0.4 (the default threshold) for GET /dedup/candidates, which shows each reader the pairs within its reach. The scan covers every organisation (a citizen who went to two boards is one person) and answers how many records it compared, so only an unscoped admin token may start it (403 otherwise); tcd dedup scan does the same from the command line. A province's register takes seconds.",
                 "produces": [
                     "application/json"
                 ],
                 "tags": [
                     "dedup"
                 ],
-                "summary": "Scan the whole register for duplicate pairs now",
+                "summary": "Scan the whole register for duplicate pairs now (unscoped admin)",
                 "parameters": [
                     {
                         "enum": [
@@ -949,6 +1016,12 @@ const docTemplate = `{
                     },
                     "422": {
                         "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -1026,6 +1099,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             },
@@ -1093,6 +1172,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -1154,6 +1239,12 @@ const docTemplate = `{
                     },
                     "404": {
                         "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -1223,6 +1314,12 @@ const docTemplate = `{
                     },
                     "422": {
                         "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -1309,6 +1406,12 @@ const docTemplate = `{
                     },
                     "422": {
                         "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -1422,6 +1525,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             },
@@ -1495,6 +1604,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -1558,6 +1673,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             },
@@ -1617,6 +1738,12 @@ const docTemplate = `{
                     },
                     "422": {
                         "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -1712,6 +1839,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -1797,6 +1930,12 @@ const docTemplate = `{
                     },
                     "422": {
                         "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -1893,6 +2032,12 @@ const docTemplate = `{
                     },
                     "422": {
                         "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -2000,6 +2145,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -2092,6 +2243,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             },
@@ -2165,6 +2322,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -2228,6 +2391,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             },
@@ -2287,6 +2456,12 @@ const docTemplate = `{
                     },
                     "422": {
                         "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -2382,6 +2557,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -2409,6 +2590,12 @@ const docTemplate = `{
                     },
                     "401": {
                         "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -2478,6 +2665,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -2523,6 +2716,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -2534,7 +2733,7 @@ const docTemplate = `{
                         "Bearer": []
                     }
                 ],
-                "description": "q matches names without regard to diacritics or case (nguyen van an finds Nguyễn Văn An; Thủy = Thuỷ), and ID numbers and phones exactly.",
+                "description": "q matches names without regard to diacritics or case (nguyen van an finds Nguyễn Văn An; Thủy = Thuỷ), and ID numbers and phones exactly. A page that lists anyone is written to the audit log (one entry naming the persons listed).",
                 "produces": [
                     "application/json"
                 ],
@@ -2604,6 +2803,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             },
@@ -2670,6 +2875,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -2731,6 +2942,12 @@ const docTemplate = `{
                     },
                     "404": {
                         "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -2800,6 +3017,12 @@ const docTemplate = `{
                     },
                     "422": {
                         "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -2889,6 +3112,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -2959,6 +3188,12 @@ const docTemplate = `{
                     },
                     "422": {
                         "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -3062,6 +3297,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -3138,6 +3379,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -3205,6 +3452,12 @@ const docTemplate = `{
                     },
                     "412": {
                         "description": "Precondition Failed",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -3299,6 +3552,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             },
@@ -3366,6 +3625,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -3426,6 +3691,12 @@ const docTemplate = `{
                     },
                     "404": {
                         "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -3495,6 +3766,12 @@ const docTemplate = `{
                     },
                     "422": {
                         "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -3581,6 +3858,12 @@ const docTemplate = `{
                     },
                     "422": {
                         "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -3703,6 +3986,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -3811,6 +4100,12 @@ const docTemplate = `{
                     },
                     "422": {
                         "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -3937,6 +4232,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -4053,6 +4354,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             },
@@ -4120,6 +4427,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -4184,6 +4497,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             },
@@ -4243,6 +4562,12 @@ const docTemplate = `{
                     },
                     "422": {
                         "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -4332,6 +4657,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -4415,6 +4746,14 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "entity_id": {
+                    "type": "string"
+                },
+                "identity_hidden": {
+                    "description": "IdentityHidden: the entry is about a person whose link to a denunciation this reader may\nnot know: changes names the fields without their values, and request_id is left out.",
+                    "type": "boolean"
+                },
+                "org_id": {
+                    "description": "OrgID is the organisation of what the entry is about (the record's, the token's, the\norganisation changed); null for what belongs to none, such as a search across the whole\nregister by an unscoped token. A reader scoped to an organisation reads its subtree's\nentries only.",
                     "type": "string"
                 },
                 "request_id": {
@@ -6237,7 +6576,7 @@ var SwaggerInfo = &swag.Spec{
 	BasePath:         "/",
 	Schemes:          []string{},
 	Title:            "tcd: citizen-reception case registry (Sổ tiếp công dân)",
-	Description:      "The register of Vietnam's Reception Boards: sessions, visits, citizens, delegations, cases, conclusion notices and directive letters, and the official statistics derived from them.",
+	Description:      "The register of Vietnam's Reception Boards: sessions, visits, citizens, delegations, cases, conclusion notices and directive letters, and the official statistics derived from them. Text fields refuse control, bidirectional and invisible formatting characters (422 naming the field). A client address whose authentications keep failing gets 429 with Retry-After instead of 401 for a while; valid tokens are never held back. API answers carry Cache-Control: no-store.",
 	InfoInstanceName: "swagger",
 	SwaggerTemplate:  docTemplate,
 	LeftDelim:        "{{",
