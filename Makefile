@@ -22,8 +22,8 @@ help:
 	@echo "make run         serve the API on http://localhost:8080 (embedded SQLite in ./data)"
 	@echo "make test        go vet, gofmt check, OpenAPI freshness check, go test $(RACE) ./..."
 	@echo "make build       static binary bin/tcd ($(VERSION))"
-	@echo "make docs        regenerate the OpenAPI document in api/"
-	@echo "make docs-check  fail if api/ is stale"
+	@echo "make docs        write the annotations' enums from the vocabulary, regenerate the OpenAPI document in api/"
+	@echo "make docs-check  fail if those enums or api/ are stale"
 
 run:
 	go run -ldflags "$(LDFLAGS)" ./cmd/tcd serve
@@ -31,9 +31,6 @@ run:
 build:
 	CGO_ENABLED=0 go build -trimpath -ldflags "-s -w $(LDFLAGS)" -o bin/tcd ./cmd/tcd
 
-# -timeout: go test's default of 10 minutes per package is what internal/httpapi's two-backend
-# suite takes under -race on a machine shared with other builds (it timed out at 10 m under a
-# load of 23 on 2 cores); the whole run stays well inside CI's time.
 test: vet fmt-check docs-check
 	@if [ -z "$(RACE)" ]; then echo "note: cgo is off (no C compiler found), running the tests without -race" >&2; fi
 	go test $(RACE) -count=1 -timeout 25m ./...
@@ -49,12 +46,15 @@ fmt-check:
 		exit 1; \
 	fi
 
+# The enums of the annotations are written from the vocabulary (internal/vocab) first.
 docs:
+	go run ./cmd/tcd-enums ./internal
 	$(SWAG_INIT) --output api
 
 # Regenerates into a scratch directory named api (swag derives docs.go's package name from it)
 # and compares only the generated files, so hand-written files beside them in api/ do not count.
 docs-check:
+	@go run ./cmd/tcd-enums -check ./internal
 	@tmp="$$(mktemp -d)"; trap 'rm -rf "$$tmp"' EXIT; \
 	$(SWAG_INIT) --output "$$tmp/api" --quiet; \
 	stale=""; \

@@ -137,6 +137,7 @@ const docTemplate = `{
                             "closed"
                         ],
                         "type": "string",
+                        "x-vocab": "case.status",
                         "description": "status",
                         "name": "status",
                         "in": "query"
@@ -149,6 +150,7 @@ const docTemplate = `{
                             "feedback"
                         ],
                         "type": "string",
+                        "x-vocab": "case.category",
                         "description": "category",
                         "name": "category",
                         "in": "query"
@@ -165,6 +167,7 @@ const docTemplate = `{
                             "other"
                         ],
                         "type": "string",
+                        "x-vocab": "case.field",
                         "description": "field",
                         "name": "field",
                         "in": "query"
@@ -915,6 +918,7 @@ const docTemplate = `{
                             "case"
                         ],
                         "type": "string",
+                        "x-vocab": "dedup.type",
                         "description": "person or case",
                         "name": "type",
                         "in": "query",
@@ -989,6 +993,7 @@ const docTemplate = `{
                             "case"
                         ],
                         "type": "string",
+                        "x-vocab": "dedup.type",
                         "description": "person or case",
                         "name": "type",
                         "in": "query",
@@ -1442,6 +1447,7 @@ const docTemplate = `{
                             "overdue"
                         ],
                         "type": "string",
+                        "x-vocab": "directive.status",
                         "description": "pending, replied or overdue",
                         "name": "status",
                         "in": "query"
@@ -1994,6 +2000,7 @@ const docTemplate = `{
                             "statutory"
                         ],
                         "type": "string",
+                        "x-vocab": "stats.basis",
                         "description": "calendar (default) or statutory",
                         "name": "basis",
                         "in": "query"
@@ -2098,6 +2105,7 @@ const docTemplate = `{
                             "statutory"
                         ],
                         "type": "string",
+                        "x-vocab": "stats.basis",
                         "description": "calendar (default) or statutory",
                         "name": "basis",
                         "in": "query"
@@ -3487,6 +3495,7 @@ const docTemplate = `{
                             "urgent"
                         ],
                         "type": "string",
+                        "x-vocab": "session.kind",
                         "description": "session kind",
                         "name": "kind",
                         "in": "query"
@@ -3897,6 +3906,7 @@ const docTemplate = `{
                             "month"
                         ],
                         "type": "string",
+                        "x-vocab": "breakdown.by",
                         "description": "dimension",
                         "name": "by",
                         "in": "query",
@@ -3926,6 +3936,7 @@ const docTemplate = `{
                             "statutory"
                         ],
                         "type": "string",
+                        "x-vocab": "stats.basis",
                         "description": "calendar (default) or statutory",
                         "name": "basis",
                         "in": "query"
@@ -4037,6 +4048,7 @@ const docTemplate = `{
                             "statutory"
                         ],
                         "type": "string",
+                        "x-vocab": "stats.basis",
                         "description": "calendar (default) or statutory",
                         "name": "basis",
                         "in": "query"
@@ -4155,6 +4167,7 @@ const docTemplate = `{
                             "statutory"
                         ],
                         "type": "string",
+                        "x-vocab": "stats.basis",
                         "description": "calendar (default) or statutory (the year runs 15 Dec to 14 Dec)",
                         "name": "basis",
                         "in": "query"
@@ -4277,6 +4290,7 @@ const docTemplate = `{
                             "urgent"
                         ],
                         "type": "string",
+                        "x-vocab": "session.kind",
                         "description": "session kind",
                         "name": "kind",
                         "in": "query"
@@ -4660,6 +4674,43 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/vocab": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Keys are ENTITY.FIELD (case.category, visit.outcome, …); each list is in the order reports print it. An enum query parameter of this document names its list in x-vocab. Every role may read it: it holds no personal data.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "vocab"
+                ],
+                "summary": "Every enum of the contract, with its Vietnamese and English labels",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "type": "object",
+                            "additionalProperties": {
+                                "type": "array",
+                                "items": {
+                                    "$ref": "#/definitions/vocab.Term"
+                                }
+                            }
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -6555,6 +6606,23 @@ const docTemplate = `{
                     "items": {
                         "type": "integer"
                     }
+                }
+            }
+        },
+        "vocab.Term": {
+            "type": "object",
+            "properties": {
+                "en": {
+                    "type": "string",
+                    "example": "Complaint"
+                },
+                "value": {
+                    "type": "string",
+                    "example": "complaint"
+                },
+                "vi": {
+                    "type": "string",
+                    "example": "Khiếu nại"
                 }
             }
         }

@@ -9,9 +9,10 @@ import (
 	"github.com/tcd-registry/tcd/internal/auth"
 )
 
-// A denouncer's identity is secret (Law 42/2013 Art. 3): who came about a denunciation is known
-// only to admins and to the staff of the organisation that owns the denunciation (an unscoped
-// staff token counts as staff of the default organisation). Everyone else who may read the
+// A denouncer's identity is secret (Law 42/2013 Art. 3; docs/domain.md, "Personal data and
+// denouncer secrecy"): who came about a denunciation is known only to admins and to the staff
+// of the organisation that owns the denunciation (an unscoped staff token counts as staff of the
+// default organisation). Everyone else who may read the
 // register (auditors, the staff of other organisations, a parent's included) reads the visits
 // and delegations of such a person about such a case with their persons left out
 // ("identity_hidden": true), cannot find those visits by person, and does not find a person at
