@@ -236,22 +236,6 @@ func sharingKeys(ctx context.Context, db *gorm.DB, orgID string, self int64, str
 	return seqs, err
 }
 
-// secretCases says which of ids are cases that keep their denouncers from actor
-// (confidential.go), in one query.
-func (s *Service) secretCases(ctx context.Context, db *gorm.DB, actor auth.Actor, ids []string) (map[string]bool, error) {
-	secret, args := s.secretCase(actor, "cases.id")
-	if secret == "" || len(ids) == 0 {
-		return nil, nil
-	}
-	var hits []string
-	err := db.WithContext(ctx).Table("cases").Where("cases.id IN ?", ids).Where(secret, args...).Pluck("cases.id", &hits).Error
-	out := make(map[string]bool, len(hits))
-	for _, id := range hits {
-		out[id] = true
-	}
-	return out, err
-}
-
 // links are who came about a case's merge group: its citizens (each under the person they
 // were finally merged into), its delegations by id with their names, the members of those
 // delegations, and the date of its latest live visit.

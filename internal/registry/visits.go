@@ -72,7 +72,7 @@ func (visitRow) TableName() string { return "visits" }
 var visitPersons = linkTable{table: "visit_persons", owners: "visits", owner: "visit_id", member: "person_id"}
 
 var visitKind = kind[visitRow, *visitRow, Visit]{entity: "visit",
-	out: keepingSecrets[visitRow]("visits", withLinks(visitPersons, (*Service).toVisit), func(v *Visit) {
+	out: keepingSecrets[visitRow]("visits", (*Service).secretVisit, withLinks(visitPersons, (*Service).toVisit), func(v *Visit) {
 		v.PersonIDs, v.IdentityHidden = []string{}, true
 	})}
 
@@ -203,6 +203,10 @@ func (s *Service) createVisit(ctx context.Context, tx *gorm.DB, actor auth.Actor
 	}
 
 	caseOrg := orgID // the organisation whose register finds the case (case_keys)
+	// what the visit's case is, or counts for: a denunciation's visit records its persons
+	// as denouncers (confidential.go)
+	var caseCategory string
+	var caseMerged bool
 	if in.CaseID != nil {
 		c, err := reference[caseRow](ctx, tx, actor, "case_id", "case", *in.CaseID)
 		if err := note("", err); err != nil {
@@ -210,6 +214,7 @@ func (s *Service) createVisit(ctx context.Context, tx *gorm.DB, actor auth.Actor
 		}
 		if c != nil {
 			row.CaseID, row.CaseSeq, caseOrg = c.ID, c.Seq, c.OrgID
+			caseCategory, caseMerged = c.Category, c.RootSeq != c.Seq
 		}
 	} else {
 		if in.Case.OrgID != nil && *in.Case.OrgID != orgID {
@@ -221,6 +226,7 @@ func (s *Service) createVisit(ctx context.Context, tx *gorm.DB, actor auth.Actor
 		}
 		if c != nil {
 			newCase, row.CaseID, row.CaseSeq = c, c.ID, c.Seq
+			caseCategory = c.Category
 		}
 	}
 
@@ -263,6 +269,11 @@ func (s *Service) createVisit(ctx context.Context, tx *gorm.DB, actor auth.Actor
 	}
 	if err := indexVisit(ctx, tx, row.CaseSeq, caseOrg, personIDs, row.DelegationID); err != nil {
 		return nil, nil, err
+	}
+	if caseCategory == denunciation || caseMerged {
+		if err := s.recordDenouncers(ctx, tx, visitLinks, row.ID); err != nil {
+			return nil, nil, err
+		}
 	}
 	return row, newCase, audit.Record(ctx, tx, actor, "create", "visit", row.ID, map[string]any{"session_id": row.SessionID,
 		"case_id": row.CaseID, "person_ids": nonNil(personIDs), "headcount": row.Headcount, "delegation_id": row.DelegationID})
@@ -352,7 +363,7 @@ func (s *Service) ListVisits(ctx context.Context, actor auth.Actor, f VisitFilte
 	if f.PersonID != "" {
 		// finding a denunciation's visits by person would name its denouncer
 		q = q.Where("visits.id IN (?)", db.Table(visitPersons.table).Select("visit_id").Where("person_id = ?", f.PersonID))
-		q = s.withoutSecretCases(q, actor, "visits")
+		q = s.withoutSecretVisits(q, actor)
 	}
 	if f.CaseID != "" {
 		var c []caseRow
