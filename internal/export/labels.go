@@ -1,14 +1,15 @@
 package export
 
-// The Vietnamese labels the register prints for the API's enum values (DOMAIN.md, glossary).
+// The Vietnamese labels the register prints for the API's enum values; the import of registers
+// (internal/imports) reads them back.
 var (
-	categoryLabels = map[string]string{
+	CategoryLabels = map[string]string{
 		"complaint":    "Khiếu nại",
 		"denunciation": "Tố cáo",
 		"petition":     "Kiến nghị",
 		"feedback":     "Phản ánh",
 	}
-	outcomeLabels = map[string]string{
+	OutcomeLabels = map[string]string{
 		"accepted":    "Thụ lý",
 		"guided":      "Trả lại đơn và hướng dẫn",
 		"transferred": "Chuyển đơn",
@@ -16,7 +17,7 @@ var (
 		"answered":    "Trả lời trực tiếp",
 		"refused":     "Từ chối tiếp",
 	}
-	statusLabels = map[string]string{
+	StatusLabels = map[string]string{
 		"open":     "Đang giải quyết",
 		"resolved": "Đã giải quyết",
 		"closed":   "Đã kết thúc",

@@ -66,8 +66,8 @@ func (e *RegisterExport) hidesDenouncers(caseCategory, caseOrg, rootCategory, ro
 
 const denunciation = "denunciation"
 
-// hiddenDenouncer stands in the name and ID columns of a visit whose persons are secret.
-const hiddenDenouncer = "(giữ bí mật thông tin người tố cáo)"
+// HiddenDenouncer stands in the name and ID columns of a visit whose persons are secret.
+const HiddenDenouncer = "(giữ bí mật thông tin người tố cáo)"
 
 // OpenRegister checks the request and records in the audit log that the actor exported the
 // register (it discloses personal data), before a single row is read.
@@ -294,7 +294,7 @@ func (s *Service) writeBatch(ctx context.Context, db *gorm.DB, batch []registerE
 func (e *registerEntry) cells(out []string, directives []string) {
 	var names, ids strings.Builder
 	if e.secret {
-		names.WriteString(hiddenDenouncer)
+		names.WriteString(HiddenDenouncer)
 	}
 	for i, p := range e.persons {
 		if e.secret {
@@ -315,19 +315,19 @@ func (e *registerEntry) cells(out []string, directives []string) {
 	if e.content.Valid && strings.TrimSpace(e.content.String) != "" {
 		content += ": " + e.content.String
 	}
-	followUp := label(statusLabels, e.status)
+	followUp := label(StatusLabels, e.status)
 	if len(directives) > 0 {
 		followUp += "; công văn số " + strings.Join(directives, ", ")
 	}
 	outcome := ""
 	if e.outcome.Valid {
-		outcome = label(outcomeLabels, e.outcome.String)
+		outcome = label(OutcomeLabels, e.outcome.String)
 	}
 	out[0] = viDate(e.date)
 	out[1] = names.String()
 	out[2] = strings.TrimRight(ids.String(), "\n")
 	out[3] = content
-	out[4] = label(categoryLabels, e.category) + " / " + strconv.Itoa(e.headcount)
+	out[4] = label(CategoryLabels, e.category) + " / " + strconv.Itoa(e.headcount)
 	out[5] = e.respondent.String
 	out[6] = outcome
 	out[7] = followUp
