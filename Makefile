@@ -72,7 +72,8 @@ clean:
 # The seed corpora are the f.Add calls in each target plus any testdata/fuzz files they found.
 FUZZTIME ?= 5s
 FUZZ_TARGETS := ./internal/vntext:FuzzFold ./internal/vntext:FuzzNFC ./internal/idnumber:FuzzParse \
-	./internal/period:FuzzParse ./internal/period:FuzzFromTo ./internal/httpapi:FuzzDecodeStrict
+	./internal/period:FuzzParse ./internal/period:FuzzFromTo ./internal/httpapi:FuzzDecodeStrict \
+	./internal/imports:FuzzCells
 
 .PHONY: fuzz
 fuzz:

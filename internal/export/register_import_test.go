@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"runtime"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/tcd-registry/tcd/internal/export"
 	"github.com/tcd-registry/tcd/internal/imports"
@@ -122,16 +126,13 @@ func readAll(t *testing.T, f export.Format, data []byte) []*imports.Row {
 	}
 	defer p.Close()
 	var rows []*imports.Row
-	for {
-		row, err := p.Next()
-		if err == io.EOF {
-			return rows
-		}
+	for row, err := range p.Rows() {
 		if err != nil {
 			t.Fatal(err)
 		}
 		rows = append(rows, row)
 	}
+	return rows
 }
 
 // expectedVisit is what the import must read from the row the export printed for v.
@@ -160,4 +161,83 @@ func expectedVisit(v export.RegisterVisit) imports.Visit {
 // equalVisit compares two visits field by field; a nil and an empty list are alike.
 func equalVisit(a, b imports.Visit) bool {
 	return fmt.Sprintf("%+v", a) == fmt.Sprintf("%+v", b)
+}
+
+// TestRegisterImportScale writes a register of scaleVisits rows with the export's writer to a
+// file and parses it back from the file, measuring the time, the peak heap (garbage included)
+// and the live heap at each quarter of the file: the parser holds one row at a time and 16 bytes
+// of fingerprint per row, whatever the file's size. With -tags=bigtest it reads 100,000 rows
+// and fails when the live heap passes 16 MB above idle (the XLSX sheet alone unzips to more).
+func TestRegisterImportScale(t *testing.T) {
+	base := roundTripVisits()
+	visits := make([]export.RegisterVisit, scaleVisits)
+	for i := range visits {
+		visits[i] = base[i%len(base)]
+		visits[i].Note = fmt.Sprintf("Lượt %d", i) // every row its own content
+	}
+	q, _ := period.Parse("2023", period.Calendar)
+	for _, f := range export.RegisterFormats {
+		path := filepath.Join(t.TempDir(), "register."+string(f))
+		out, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := export.WriteRegister(out, f, q, visits); err != nil {
+			t.Fatal(err)
+		}
+		size, _ := out.Seek(0, io.SeekCurrent)
+		out.Close()
+		var rows, failed int
+		var live uint64
+		runtime.GC()
+		idle := liveHeap()
+		elapsed, cpu, peak := measure(func() {
+			in, err := os.Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer in.Close()
+			var p *imports.Parser
+			if f == export.XLSX {
+				p, err = imports.OpenXLSX(in, "")
+			} else {
+				p, err = imports.OpenCSV(in)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer p.Close()
+			for row, err := range p.Rows() {
+				if err != nil {
+					t.Fatal(err)
+				}
+				rows++
+				if len(row.Errors) > 0 {
+					failed++
+				}
+				if rows%max(1, len(visits)/4) == 0 {
+					runtime.GC()
+					if l := liveHeap(); l > idle {
+						live = max(live, l-idle)
+					}
+				}
+			}
+		})
+		t.Logf("%s: %d rows (%.1f MB file) parsed in %s (CPU %s, %.0f rows/s), peak heap %.1f MB above idle, live at most %.1f MB",
+			f, rows, float64(size)/1e6, elapsed.Round(time.Millisecond), cpu.Round(time.Millisecond),
+			float64(rows)/elapsed.Seconds(), float64(peak)/1e6, float64(live)/1e6)
+		if rows != len(visits) || failed > 0 {
+			t.Errorf("%s: %d rows read, %d with errors; want %d without", f, rows, failed, len(visits))
+		}
+		if scaleEnforced && live > 16<<20 {
+			t.Errorf("%s: %.1f MB live while parsing; the parser must stream (≤ 16 MB)", f, float64(live)/1e6)
+		}
+	}
+}
+
+// liveHeap is the bytes of live objects after the last collection.
+func liveHeap() uint64 {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
 }

@@ -151,13 +151,16 @@ func stripIDLabel(s string) string {
 	if i <= 0 {
 		return s
 	}
+	// a passport number starts with its letter: "HC: B1234567" keeps the B
+	if isASCIILetter(s[i-1]) && (i == 1 || !isASCIILetter(s[i-2])) {
+		i--
+	}
+	if i == 0 {
+		return s
+	}
 	prefix := vntext.Fold(s[:i])
 	if prefix == "" {
 		return s[i:]
-	}
-	// a passport number starts with its letter: keep "B1234567", drop "CCCD: 0451…"
-	if len(prefix) == 1 && !strings.ContainsAny(s[:i], " :") {
-		return s
 	}
 	for _, w := range strings.Fields(prefix) {
 		if !slices.Contains(idLabelWords, w) {
@@ -166,6 +169,8 @@ func stripIDLabel(s string) string {
 	}
 	return s[i:]
 }
+
+func isASCIILetter(b byte) bool { return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' }
 
 var idLabelWords = []string{"so", "cccd", "cmnd", "cmtnd", "hc", "ho", "chieu", "can", "cuoc", "cong", "dan", "dinh", "danh"}
 

@@ -12,23 +12,23 @@ import (
 type field int
 
 const (
-	fieldNone      field = iota
-	fieldSerial          // STT
-	fieldDate            // Ngày tiếp
-	fieldPersons         // Họ tên - Địa chỉ: names and addresses, one person a line
-	fieldName            // a column of names only
-	fieldAddress         // a column of addresses only
-	fieldIDNumber        // Số CCCD/CMND/Hộ chiếu, one a line
-	fieldCase            // Nội dung vụ việc
-	fieldKindCount       // Phân loại đơn / Số người: "Khiếu nại / 3"
-	fieldCategory        // Phân loại đơn alone
-	fieldHeadcount       // Số người alone
-	fieldPrevious        // Cơ quan đã giải quyết
-	fieldOutcome         // Hướng xử lý
-	fieldFollowUp        // Theo dõi kết quả
-	fieldNote            // Ghi chú
-	fieldCategoryFlag    // one column per category, the row's marked (the form's sub-columns)
-	fieldOutcomeFlag     // one column per handling, the row's marked; a text in it is the detail
+	fieldNone         field = iota
+	fieldSerial             // STT
+	fieldDate               // Ngày tiếp
+	fieldPersons            // Họ tên - Địa chỉ: names and addresses, one person a line
+	fieldName               // a column of names only
+	fieldAddress            // a column of addresses only
+	fieldIDNumber           // Số CCCD/CMND/Hộ chiếu, one a line
+	fieldCase               // Nội dung vụ việc
+	fieldKindCount          // Phân loại đơn / Số người: "Khiếu nại / 3"
+	fieldCategory           // Phân loại đơn alone
+	fieldHeadcount          // Số người alone
+	fieldPrevious           // Cơ quan đã giải quyết
+	fieldOutcome            // Hướng xử lý
+	fieldFollowUp           // Theo dõi kết quả
+	fieldNote               // Ghi chú
+	fieldCategoryFlag       // one column per category, the row's marked (the form's sub-columns)
+	fieldOutcomeFlag        // one column per handling, the row's marked; a text in it is the detail
 )
 
 // fieldNames name the fields in errors, as the API names the visit's and case's fields.

@@ -11,11 +11,10 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"iter"
 	"strconv"
 	"strings"
 	"time"
-
-	"golang.org/x/text/unicode/norm"
 
 	"github.com/tcd-registry/tcd/internal/apperr"
 	"github.com/tcd-registry/tcd/internal/export"
@@ -91,12 +90,12 @@ type Parser struct {
 	header  [][]string // the header rows as read, for the report of failed rows
 	pending [][]string // rows read while looking for the header, not yet parsed
 	lines   []int
-	seen    map[[sha256.Size]byte]int // how many rows so far had each content
+	seen    map[[fingerprintSize]byte]int32 // how many rows so far had each content
 }
 
 // newParser finds the header among the first rows of src and maps its columns.
 func newParser(src source) (*Parser, error) {
-	p := &Parser{src: src, seen: map[[sha256.Size]byte]int{}}
+	p := &Parser{src: src, seen: map[[fingerprintSize]byte]int32{}}
 	var rows [][]string
 	var lines []int
 	for len(rows) < headerSearchRows+3 {
@@ -167,6 +166,24 @@ func (p *Parser) Next() (*Row, error) {
 		}
 		if row := p.parse(line, cells); row != nil {
 			return row, nil
+		}
+	}
+}
+
+// Rows ranges over the rows Next returns, ending after the last or at the first error.
+func (p *Parser) Rows() iter.Seq2[*Row, error] {
+	return func(yield func(*Row, error) bool) {
+		for {
+			row, err := p.Next()
+			switch {
+			case err == io.EOF:
+				return
+			case err != nil:
+				yield(nil, err)
+				return
+			case !yield(row, nil):
+				return
+			}
 		}
 	}
 }
@@ -451,8 +468,9 @@ func multiline(s string) string {
 // gives each the fingerprint it had the first time.
 func (p *Parser) fingerprint(v *Visit) string {
 	h := sha256.New()
+	// every text field is NFC already (vntext.NFC, multiline)
 	put := func(s string) {
-		io.WriteString(h, norm.NFC.String(s))
+		io.WriteString(h, s)
 		h.Write([]byte{0x1f})
 	}
 	put(v.Date)
@@ -467,9 +485,13 @@ func (p *Parser) fingerprint(v *Visit) string {
 		v.Outcome, v.OutcomeDetail, v.Status, strings.Join(v.Directives, "\x1e"), v.FollowUp, v.Note} {
 		put(s)
 	}
-	var content [sha256.Size]byte
-	h.Sum(content[:0])
+	var content [fingerprintSize]byte
+	copy(content[:], h.Sum(nil))
 	p.seen[content]++
-	h.Write([]byte(strconv.Itoa(p.seen[content])))
-	return hex.EncodeToString(h.Sum(nil)[:16])
+	h.Write([]byte(strconv.Itoa(int(p.seen[content]))))
+	return hex.EncodeToString(h.Sum(nil)[:fingerprintSize])
 }
+
+// fingerprintSize is the bytes of a fingerprint kept: 128 bits, so that a register of millions
+// of rows has no two contents alike by chance, and the per-row memory stays small.
+const fingerprintSize = 16

@@ -111,13 +111,14 @@ var honorifics = []struct{ word, gender string }{
 // stripHonorific drops "Ông", "Bà", "Họ tên:" and the like from the start of a name.
 func stripHonorific(s string) (name, gender string) {
 	s = strings.TrimSpace(s)
-	words := strings.Fields(s)
 	folded := vntext.Fold(s)
+	words := strings.Fields(folded)
 	for _, h := range honorifics {
 		hw := strings.Fields(h.word)
-		// "Ông/Bà" folds to "ong ba"; a name needs at least two words after the honorific to be
-		// told from a name that starts like one ("Anh" is also a given name)
-		if strings.HasPrefix(folded+" ", h.word+" ") && len(words) >= len(hw)+2 {
+		// "Ông/Bà" folds to "ong ba". Ông and Anh are also surnames: followed by a middle name
+		// (Ông Văn Tùng, Anh Văn Tú) the word is the name's
+		if strings.HasPrefix(folded+" ", h.word+" ") && len(words) >= len(hw)+2 &&
+			!slices.Contains(middleNames, words[len(hw)]) {
 			rest := afterWords(s, len(hw))
 			return rest, h.gender
 		}
