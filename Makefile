@@ -73,6 +73,7 @@ clean:
 FUZZTIME ?= 5s
 FUZZ_TARGETS := ./internal/vntext:FuzzFold ./internal/vntext:FuzzNFC ./internal/idnumber:FuzzParse \
 	./internal/period:FuzzParse ./internal/period:FuzzFromTo ./internal/httpapi:FuzzDecodeStrict \
+	./internal/calendar/lunar:FuzzSolarRoundTrip ./internal/calendar/lunar:FuzzLunarRoundTrip \
 	./internal/imports:FuzzCells
 
 .PHONY: fuzz
@@ -80,7 +81,8 @@ fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 		pkg="$${t%%:*}"; name="$${t##*:}"; \
 		echo "fuzz $$pkg $$name for $(FUZZTIME)"; \
-		go test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) "$$pkg" | tail -n 1; \
+		out="$$(go test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) "$$pkg" 2>&1)" || { echo "$$out" | tail -n 40; exit 1; }; \
+		echo "$$out" | tail -n 1; \
 	done
 
 # Statistics at national scale: generates BENCH_VISITS synthetic visits (34 provinces, 10 years)
