@@ -158,23 +158,26 @@ func isNumberRow(cells []string) bool {
 }
 
 // isSubHeader reports whether the row under the header is a second header level: no date
-// where the date column is, and at least one cell naming a column or a category or handling
-// (the form splits "Phân loại đơn" and "Hướng xử lý" into such sub-columns).
+// where the date column is, and at least half of its cells naming a column or a category or
+// handling (the form splits "Phân loại đơn" and "Hướng xử lý" into such sub-columns). A first
+// data row without its date still has names and a case, which name nothing.
 func isSubHeader(cells []string, dateIndex int) bool {
 	if dateIndex < len(cells) {
 		if _, err := parseDate(cells[dateIndex]); err == nil {
 			return false
 		}
 	}
+	filled, named := 0, 0
 	for _, c := range cells {
 		if strings.TrimSpace(c) == "" {
 			continue
 		}
+		filled++
 		if matchTitle(c) != fieldNone || flagOf(c) != fieldNone {
-			return true
+			named++
 		}
 	}
-	return false
+	return named > 0 && 2*named >= filled
 }
 
 // flagOf says whether a sub-column title is a category or a handling, whose column is marked

@@ -199,6 +199,20 @@ func TestHeaderNeedsTheRegistersColumns(t *testing.T) {
 	}
 }
 
+// A first row without its date is a row with an error, not a second header row, even when its
+// handling column says a word a sub-column could be titled.
+func TestFirstRowWithoutADateIsNotAHeader(t *testing.T) {
+	rows := readRows(t, openCSV(t, "STT,Ngày tiếp,Họ tên - Địa chỉ,Nội dung vụ việc,Phân loại đơn / Số người,Hướng xử lý\n"+
+		"1,,Nguyễn Văn An - thôn 3,Khiếu nại việc thu hồi đất,Khiếu nại / 1,Thụ lý\n"+
+		"2,06/03/2024,Trần Thị Lan,Xin cấp sổ đỏ,Kiến nghị / 1,Chuyển đơn\n"))
+	if len(rows) != 2 || len(rows[0].Errors) != 1 || rows[0].Errors[0].Column != "B" || len(rows[1].Errors) != 0 {
+		t.Fatalf("got %+v", rows)
+	}
+	if rows[0].Visit.Outcome != "accepted" || rows[1].Visit.Outcome != "transferred" {
+		t.Errorf("outcomes %q, %q", rows[0].Visit.Outcome, rows[1].Visit.Outcome)
+	}
+}
+
 // TestFingerprints: a row keeps its fingerprint whatever the formatting, the serial number and
 // its place in the file; two identical rows are two visits, each with its own.
 func TestFingerprints(t *testing.T) {
