@@ -22,8 +22,8 @@ help:
 	@echo "make run         serve the API on http://localhost:8080 (embedded SQLite in ./data)"
 	@echo "make test        go vet, gofmt check, OpenAPI freshness check, go test $(RACE) ./..."
 	@echo "make build       static binary bin/tcd ($(VERSION))"
-	@echo "make docs        regenerate the OpenAPI document in api/"
-	@echo "make docs-check  fail if api/ is stale"
+	@echo "make docs        write the annotations' enums from the vocabulary, regenerate the OpenAPI document in api/"
+	@echo "make docs-check  fail if those enums or api/ are stale"
 
 run:
 	go run -ldflags "$(LDFLAGS)" ./cmd/tcd serve
@@ -33,7 +33,7 @@ build:
 
 test: vet fmt-check docs-check
 	@if [ -z "$(RACE)" ]; then echo "note: cgo is off (no C compiler found), running the tests without -race" >&2; fi
-	go test $(RACE) -count=1 ./...
+	go test $(RACE) -count=1 -timeout 25m ./...
 
 vet:
 	go vet ./...
@@ -46,12 +46,15 @@ fmt-check:
 		exit 1; \
 	fi
 
+# The enums of the annotations are written from the vocabulary (internal/vocab) first.
 docs:
+	go run ./cmd/tcd-enums ./internal
 	$(SWAG_INIT) --output api
 
 # Regenerates into a scratch directory named api (swag derives docs.go's package name from it)
 # and compares only the generated files, so hand-written files beside them in api/ do not count.
 docs-check:
+	@go run ./cmd/tcd-enums -check ./internal
 	@tmp="$$(mktemp -d)"; trap 'rm -rf "$$tmp"' EXIT; \
 	$(SWAG_INIT) --output "$$tmp/api" --quiet; \
 	stale=""; \

@@ -130,6 +130,7 @@ const docTemplate = `{
                             "closed"
                         ],
                         "type": "string",
+                        "x-vocab": "case.status",
                         "description": "status",
                         "name": "status",
                         "in": "query"
@@ -142,6 +143,7 @@ const docTemplate = `{
                             "feedback"
                         ],
                         "type": "string",
+                        "x-vocab": "case.category",
                         "description": "category",
                         "name": "category",
                         "in": "query"
@@ -158,6 +160,7 @@ const docTemplate = `{
                             "other"
                         ],
                         "type": "string",
+                        "x-vocab": "case.field",
                         "description": "field",
                         "name": "field",
                         "in": "query"
@@ -854,6 +857,7 @@ const docTemplate = `{
                             "case"
                         ],
                         "type": "string",
+                        "x-vocab": "dedup.type",
                         "description": "person or case",
                         "name": "type",
                         "in": "query",
@@ -922,6 +926,7 @@ const docTemplate = `{
                             "case"
                         ],
                         "type": "string",
+                        "x-vocab": "dedup.type",
                         "description": "person or case",
                         "name": "type",
                         "in": "query",
@@ -1339,6 +1344,7 @@ const docTemplate = `{
                             "overdue"
                         ],
                         "type": "string",
+                        "x-vocab": "directive.status",
                         "description": "pending, replied or overdue",
                         "name": "status",
                         "in": "query"
@@ -1855,6 +1861,7 @@ const docTemplate = `{
                             "statutory"
                         ],
                         "type": "string",
+                        "x-vocab": "stats.basis",
                         "description": "calendar (default) or statutory",
                         "name": "basis",
                         "in": "query"
@@ -1953,6 +1960,7 @@ const docTemplate = `{
                             "statutory"
                         ],
                         "type": "string",
+                        "x-vocab": "stats.basis",
                         "description": "calendar (default) or statutory",
                         "name": "basis",
                         "in": "query"
@@ -3234,6 +3242,7 @@ const docTemplate = `{
                             "urgent"
                         ],
                         "type": "string",
+                        "x-vocab": "session.kind",
                         "description": "session kind",
                         "name": "kind",
                         "in": "query"
@@ -3614,6 +3623,7 @@ const docTemplate = `{
                             "month"
                         ],
                         "type": "string",
+                        "x-vocab": "breakdown.by",
                         "description": "dimension",
                         "name": "by",
                         "in": "query",
@@ -3643,6 +3653,7 @@ const docTemplate = `{
                             "statutory"
                         ],
                         "type": "string",
+                        "x-vocab": "stats.basis",
                         "description": "calendar (default) or statutory",
                         "name": "basis",
                         "in": "query"
@@ -3748,6 +3759,7 @@ const docTemplate = `{
                             "statutory"
                         ],
                         "type": "string",
+                        "x-vocab": "stats.basis",
                         "description": "calendar (default) or statutory",
                         "name": "basis",
                         "in": "query"
@@ -3860,6 +3872,7 @@ const docTemplate = `{
                             "statutory"
                         ],
                         "type": "string",
+                        "x-vocab": "stats.basis",
                         "description": "calendar (default) or statutory (the year runs 15 Dec to 14 Dec)",
                         "name": "basis",
                         "in": "query"
@@ -3976,6 +3989,7 @@ const docTemplate = `{
                             "urgent"
                         ],
                         "type": "string",
+                        "x-vocab": "session.kind",
                         "description": "session kind",
                         "name": "kind",
                         "in": "query"
@@ -4329,6 +4343,43 @@ const docTemplate = `{
                     },
                     "422": {
                         "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/vocab": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Keys are ENTITY.FIELD (case.category, visit.outcome, …); each list is in the order reports print it. An enum query parameter of this document names its list in x-vocab. Every role may read it: it holds no personal data.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "vocab"
+                ],
+                "summary": "Every enum of the contract, with its Vietnamese and English labels",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "type": "object",
+                            "additionalProperties": {
+                                "type": "array",
+                                "items": {
+                                    "$ref": "#/definitions/vocab.Term"
+                                }
+                            }
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -6216,6 +6267,23 @@ const docTemplate = `{
                     "items": {
                         "type": "integer"
                     }
+                }
+            }
+        },
+        "vocab.Term": {
+            "type": "object",
+            "properties": {
+                "en": {
+                    "type": "string",
+                    "example": "Complaint"
+                },
+                "value": {
+                    "type": "string",
+                    "example": "complaint"
+                },
+                "vi": {
+                    "type": "string",
+                    "example": "Khiếu nại"
                 }
             }
         }

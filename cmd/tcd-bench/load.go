@@ -14,6 +14,7 @@ import (
 	"github.com/tcd-registry/tcd/internal/auth"
 	"github.com/tcd-registry/tcd/internal/orgs"
 	"github.com/tcd-registry/tcd/internal/store"
+	"github.com/tcd-registry/tcd/internal/vocab"
 )
 
 const (
@@ -127,9 +128,7 @@ func (g *generator) year(ctx context.Context, year, n int) error {
 	}
 	slices.SortFunc(rows, func(a, b visitRow) int { return strings.Compare(a.date, b.date) })
 	var caseRows, visitRows [][]any
-	outcomes := []string{"accepted", "guided", "transferred", "urged", "answered", "refused"}
-	categories := []string{"complaint", "denunciation", "petition", "feedback"}
-	fields := []string{"land", "housing", "policy", "civil_service", "judicial", "party", "corruption", "other"}
+	outcomes, categories, fields := vocab.VisitOutcome.Values(), vocab.CaseCategory.Values(), vocab.CaseField.Values()
 	for _, r := range rows {
 		kind, key := "regular", fmt.Sprintf("%d|regular|%s", r.org, r.date)
 		switch x := g.rng.IntN(100); {

@@ -16,6 +16,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/tcd-registry/tcd/internal/e2e"
+	"github.com/tcd-registry/tcd/internal/vocab"
 )
 
 // kind is one kind of request in the mix. Its method, path and whether it searches identify
@@ -198,7 +199,7 @@ var (
 	matters  = []string{"Tranh chấp ranh giới đất với hộ liền kề", "Khiếu nại quyết định thu hồi đất", "Đề nghị bồi thường khi giải phóng mặt bằng", "Tố cáo cán bộ địa chính nhận tiền", "Kiến nghị cấp giấy chứng nhận quyền sử dụng đất", "Khiếu nại chế độ chính sách người có công"}
 	fields   = []string{"land", "land", "land", "housing", "policy", "civil_service", "corruption", "other"}
 	cats     = []string{"complaint", "complaint", "denunciation", "petition", "feedback"}
-	outcomes = []string{"accepted", "guided", "transferred", "urged", "answered", "refused"}
+	outcomes = vocab.VisitOutcome.Values()
 	terms    = []string{"nguyen van", "tran thi", "le", "pham minh", "hoa", "thuy", "Nguyễn Thị Lan", "hoang duc", "vo", "huong"}
 )
 
@@ -231,7 +232,8 @@ func (m *mix) newCase(int) map[string]any {
 }
 
 // newVisit is a visit of a seeded session. One in three opens a new case, as in the 2022 report
-// of DOMAIN.md (136 cases for 420 visits); the others come back about a known case. The people are mostly newcomers, sometimes a known person.
+// (136 cases for 420 visits; docs/domain.md, "The report the service reproduces"); the others
+// come back about a known case. The people are mostly newcomers, sometimes a known person.
 func (m *mix) newVisit(i int) map[string]any {
 	v := map[string]any{"session_id": pickOne(m.sessions), "content": pickOne(matters), "outcome": pickOne(outcomes)}
 	if i%3 == 0 {

@@ -41,13 +41,14 @@ const (
 	StatsRead      Permission = "stats:read"
 	RegisterExport Permission = "register:export" // the register itself carries personal data
 	AuditRead      Permission = "audit:read"
+	VocabRead      Permission = "vocab:read" // the enums and their labels: every role
 )
 
 var grants = map[Role][]Permission{
-	Admin:   {OrgsRead, OrgsWrite, RegistryRead, RegistryWrite, StatsRead, RegisterExport, AuditRead},
-	Staff:   {OrgsRead, RegistryRead, RegistryWrite, StatsRead, RegisterExport},
-	Auditor: {OrgsRead, RegistryRead, StatsRead, RegisterExport, AuditRead},
-	Agency:  {OrgsRead, StatsRead},
+	Admin:   {OrgsRead, OrgsWrite, RegistryRead, RegistryWrite, StatsRead, RegisterExport, AuditRead, VocabRead},
+	Staff:   {OrgsRead, RegistryRead, RegistryWrite, StatsRead, RegisterExport, VocabRead},
+	Auditor: {OrgsRead, RegistryRead, StatsRead, RegisterExport, AuditRead, VocabRead},
+	Agency:  {OrgsRead, StatsRead, VocabRead},
 }
 
 // Can reports whether the role grants p.

@@ -13,6 +13,7 @@ import (
 	"github.com/tcd-registry/tcd/internal/auth"
 	"github.com/tcd-registry/tcd/internal/period"
 	"github.com/tcd-registry/tcd/internal/store"
+	"github.com/tcd-registry/tcd/internal/vocab"
 )
 
 // RegisterColumns are the columns of the reception register (Sổ tiếp công dân, Form 03 of
@@ -315,19 +316,19 @@ func (e *registerEntry) cells(out []string, directives []string) {
 	if e.content.Valid && strings.TrimSpace(e.content.String) != "" {
 		content += ": " + e.content.String
 	}
-	followUp := label(StatusLabels, e.status)
+	followUp := vocab.CaseStatus.VI(e.status)
 	if len(directives) > 0 {
 		followUp += "; công văn số " + strings.Join(directives, ", ")
 	}
 	outcome := ""
 	if e.outcome.Valid {
-		outcome = label(OutcomeLabels, e.outcome.String)
+		outcome = vocab.VisitOutcome.VI(e.outcome.String)
 	}
 	out[0] = viDate(e.date)
 	out[1] = names.String()
 	out[2] = strings.TrimRight(ids.String(), "\n")
 	out[3] = content
-	out[4] = label(CategoryLabels, e.category) + " / " + strconv.Itoa(e.headcount)
+	out[4] = vocab.CaseCategory.VI(e.category) + " / " + strconv.Itoa(e.headcount)
 	out[5] = e.respondent.String
 	out[6] = outcome
 	out[7] = followUp

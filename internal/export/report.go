@@ -13,6 +13,7 @@ import (
 	"github.com/tcd-registry/tcd/internal/auth"
 	"github.com/tcd-registry/tcd/internal/stats"
 	"github.com/tcd-registry/tcd/internal/stats/report"
+	"github.com/tcd-registry/tcd/internal/vocab"
 )
 
 // Report is the period's report file: the summary, Form 01/TCD and the breakdowns by category
@@ -173,7 +174,8 @@ func summaryRows(s report.Summary) ([][]string, error) {
 	return rows[1:], nil // without the metric,value header
 }
 
-// metricWords are the Vietnamese words of the summary's metric names.
+// metricWords are the Vietnamese words of the summary's metric names; by_kind's keys are session
+// kinds, which the vocabulary names.
 var metricWords = map[string]string{
 	"from":               "Từ ngày",
 	"to":                 "Đến ngày",
@@ -185,9 +187,6 @@ var metricWords = map[string]string{
 	"cases_repeat":       "Vụ việc tiếp nhiều lần",
 	"sessions":           "Số buổi tiếp",
 	"min_size":           "Từ số người trở lên",
-	"regular":            "Tiếp thường xuyên",
-	"periodic":           "Tiếp định kỳ",
-	"urgent":             "Tiếp đột xuất",
 	"delegations":        "Đoàn đông người",
 	"conclusion_notices": "Thông báo kết luận đã ban hành",
 	"directive_letters":  "Công văn chỉ đạo đã ban hành",
@@ -200,6 +199,9 @@ func metricLabel(name string) string {
 	words := make([]string, len(parts))
 	for i, p := range parts {
 		w, ok := metricWords[p]
+		if vocab.SessionKind.Has(p) {
+			w, ok = vocab.SessionKind.VI(p), true
+		}
 		if !ok {
 			return name
 		}

@@ -23,9 +23,9 @@ func (s *Server) registerCases(r router) {
 // @Tags      cases
 // @Produce   json
 // @Security  Bearer
-// @Param     status         query string false "status" Enums(open, resolved, closed)
-// @Param     category       query string false "category" Enums(complaint, denunciation, petition, feedback)
-// @Param     field          query string false "field" Enums(land, housing, policy, civil_service, judicial, party, corruption, other)
+// @Param     status         query string false "status" Enums(open, resolved, closed) Extensions(x-vocab=case.status)
+// @Param     category       query string false "category" Enums(complaint, denunciation, petition, feedback) Extensions(x-vocab=case.category)
+// @Param     field          query string false "field" Enums(land, housing, policy, civil_service, judicial, party, corruption, other) Extensions(x-vocab=case.field)
 // @Param     q              query string false "title (folded substring) or exact code"
 // @Param     include_merged query bool   false "include cases merged into another"
 // @Param     include_voided query bool   false "include voided records"

@@ -230,7 +230,7 @@ type DuplicatePairList struct {
 // @Tags      dedup
 // @Produce   json
 // @Security  Bearer
-// @Param     type   query string true  "person or case" Enums(person, case)
+// @Param     type   query string true  "person or case" Enums(person, case) Extensions(x-vocab=dedup.type)
 // @Param     limit  query int    false "page size (1-500, default 50)"
 // @Param     cursor query string false "next_cursor of the previous page"
 // @Success   200 {object} DuplicatePairList
@@ -255,7 +255,7 @@ func (s *Server) listDuplicatePairs(c echo.Context) error {
 // @Tags      dedup
 // @Produce   json
 // @Security  Bearer
-// @Param     type query string true "person or case" Enums(person, case)
+// @Param     type query string true "person or case" Enums(person, case) Extensions(x-vocab=dedup.type)
 // @Success   200 {object} registry.ScanResult
 // @Failure   401,403,422 {object} Problem
 // @Router    /api/v1/dedup/scan [post]

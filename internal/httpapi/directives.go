@@ -24,7 +24,7 @@ func (s *Server) registerDirectives(r router) {
 // @Tags      directives
 // @Produce   json
 // @Security  Bearer
-// @Param     status         query string false "pending, replied or overdue" Enums(pending, replied, overdue)
+// @Param     status         query string false "pending, replied or overdue" Enums(pending, replied, overdue) Extensions(x-vocab=directive.status)
 // @Param     recipient      query string false "recipient contains this, without regard to diacritics or case"
 // @Param     from           query string false "issued on or after, YYYY-MM-DD"
 // @Param     to             query string false "issued on or before, YYYY-MM-DD"

@@ -66,7 +66,7 @@ func (w *download) Flush() {
 // @Param        period         query  string false "2023, 2023-Q3, 2023-10, 2023-6M or 2023-9M (or from and to)"
 // @Param        from           query  string false "first day, YYYY-MM-DD (with to)"
 // @Param        to             query  string false "last day, YYYY-MM-DD, inclusive (with from)"
-// @Param        basis          query  string false "calendar (default) or statutory" Enums(calendar, statutory)
+// @Param        basis          query  string false "calendar (default) or statutory" Enums(calendar, statutory) Extensions(x-vocab=stats.basis)
 // @Param        org            query  string false "organisation id: its subtree (default the token's, or the whole register)"
 // @Param        delegation_min query  int    false "headcount from which a visit is a delegation visit (default TCD_DELEGATION_MIN)"
 // @Success      200 {object} export.Report "the file (this object for json)"
@@ -98,7 +98,7 @@ func (s *Server) exportReport(c echo.Context) error {
 // @Param        period  query  string false "2023, 2023-Q3, 2023-10, 2023-6M or 2023-9M (or from and to)"
 // @Param        from    query  string false "first day, YYYY-MM-DD (with to)"
 // @Param        to      query  string false "last day, YYYY-MM-DD, inclusive (with from)"
-// @Param        basis   query  string false "calendar (default) or statutory" Enums(calendar, statutory)
+// @Param        basis   query  string false "calendar (default) or statutory" Enums(calendar, statutory) Extensions(x-vocab=stats.basis)
 // @Param        org     query  string false "organisation id: its subtree (default the token's, or the whole register)"
 // @Success      200 {file} file "the register"
 // @Header       200 {string} Content-Disposition "attachment; filename=tcd-register-…"

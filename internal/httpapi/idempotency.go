@@ -17,7 +17,8 @@ import (
 	"github.com/tcd-registry/tcd/internal/store"
 )
 
-// idempotencyTTL is how long a key is remembered; API.md promises at least 24 hours.
+// idempotencyTTL is how long a key is remembered; the contract promises at least 24 hours
+// (docs/contract.md, "Creating").
 const idempotencyTTL = 48 * time.Hour
 
 type idempotencyRow struct {

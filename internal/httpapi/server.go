@@ -106,6 +106,7 @@ func New(d Deps) *Server {
 	s.registerStats(r)
 	s.registerExports(r)
 	s.registerDedup(r)
+	s.registerVocab(r)
 	return s
 }
 

@@ -22,7 +22,7 @@ func (s *Server) registerSessions(r router) {
 // @Tags      sessions
 // @Produce   json
 // @Security  Bearer
-// @Param     kind           query string false "session kind" Enums(regular, periodic, urgent)
+// @Param     kind           query string false "session kind" Enums(regular, periodic, urgent) Extensions(x-vocab=session.kind)
 // @Param     from           query string false "first date, YYYY-MM-DD"
 // @Param     to             query string false "last date, YYYY-MM-DD (inclusive)"
 // @Param     include_voided query bool   false "include voided records"

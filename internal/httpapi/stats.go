@@ -103,7 +103,7 @@ func jsonBytes(v any) ([]byte, error) {
 // @Param        period         query  string false "2023, 2023-Q3, 2023-10, 2023-6M or 2023-9M (or from and to)"
 // @Param        from           query  string false "first day, YYYY-MM-DD (with to)"
 // @Param        to             query  string false "last day, YYYY-MM-DD, inclusive (with from)"
-// @Param        basis          query  string false "calendar (default) or statutory (the year runs 15 Dec to 14 Dec)" Enums(calendar, statutory)
+// @Param        basis          query  string false "calendar (default) or statutory (the year runs 15 Dec to 14 Dec)" Enums(calendar, statutory) Extensions(x-vocab=stats.basis)
 // @Param        org            query  string false "organisation id: its subtree (default the token's, or the whole register)"
 // @Param        delegation_min query  int    false "headcount from which a visit is a delegation visit (default TCD_DELEGATION_MIN)"
 // @Param        format         query  string false "json (default), csv or text" Enums(json, csv, text)
@@ -155,7 +155,7 @@ func (s *Server) statsSummary(c echo.Context) error {
 // @Param        period         query  string false "2023, 2023-Q3, 2023-10, 2023-6M or 2023-9M (or from and to)"
 // @Param        from           query  string false "first day, YYYY-MM-DD (with to)"
 // @Param        to             query  string false "last day, YYYY-MM-DD, inclusive (with from)"
-// @Param        basis          query  string false "calendar (default) or statutory" Enums(calendar, statutory)
+// @Param        basis          query  string false "calendar (default) or statutory" Enums(calendar, statutory) Extensions(x-vocab=stats.basis)
 // @Param        org            query  string false "organisation id: its subtree (default the token's, or the whole register)"
 // @Param        delegation_min query  int    false "headcount from which a visit is a delegation visit (default TCD_DELEGATION_MIN)"
 // @Param        format         query  string false "json (default) or csv" Enums(json, csv)
@@ -196,11 +196,11 @@ func (s *Server) statsForm01(c echo.Context) error {
 // @Produce      json
 // @Produce      text/csv
 // @Security     Bearer
-// @Param        by             query  string true  "dimension" Enums(category, field, outcome, org, month)
+// @Param        by             query  string true  "dimension" Enums(category, field, outcome, org, month) Extensions(x-vocab=breakdown.by)
 // @Param        period         query  string false "2023, 2023-Q3, 2023-10, 2023-6M or 2023-9M (or from and to)"
 // @Param        from           query  string false "first day, YYYY-MM-DD (with to)"
 // @Param        to             query  string false "last day, YYYY-MM-DD, inclusive (with from)"
-// @Param        basis          query  string false "calendar (default) or statutory" Enums(calendar, statutory)
+// @Param        basis          query  string false "calendar (default) or statutory" Enums(calendar, statutory) Extensions(x-vocab=stats.basis)
 // @Param        org            query  string false "organisation id: its subtree (default the token's, or the whole register)"
 // @Param        format         query  string false "json (default) or csv" Enums(json, csv)
 // @Param        If-None-Match  header string false "an ETag of an earlier answer: 304 when unchanged"

@@ -12,8 +12,8 @@ import (
 	"github.com/tcd-registry/tcd/internal/testenv"
 )
 
-// reportRegister builds, through the API, a register whose figures are the report's (DOMAIN.md,
-// "The figures to reproduce"), keyed by readable case names.
+// reportRegister builds, through the API, a register whose figures are the report's
+// (docs/domain.md, "The report the service reproduces"), keyed by readable case names.
 type reportRegister struct {
 	t     *testing.T
 	env   *testenv.Env

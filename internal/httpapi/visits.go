@@ -25,7 +25,7 @@ func (s *Server) registerVisits(r router) {
 // @Security  Bearer
 // @Param     from           query string false "first date, YYYY-MM-DD"
 // @Param     to             query string false "last date, YYYY-MM-DD (inclusive)"
-// @Param     kind           query string false "session kind" Enums(regular, periodic, urgent)
+// @Param     kind           query string false "session kind" Enums(regular, periodic, urgent) Extensions(x-vocab=session.kind)
 // @Param     session_id     query string false "visits of this session"
 // @Param     case_id        query string false "visits that count for this case"
 // @Param     person_id      query string false "visits naming this person"

@@ -10,9 +10,9 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/tcd-registry/tcd/internal/export"
 	"github.com/tcd-registry/tcd/internal/idnumber"
 	"github.com/tcd-registry/tcd/internal/vntext"
+	"github.com/tcd-registry/tcd/internal/vocab"
 )
 
 // The cell parsers read what clerks type into a register by hand as well as what the export
@@ -190,25 +190,24 @@ func parseCount(s string) (int, error) {
 	return n, nil
 }
 
-// vocabulary reads the export's Vietnamese labels of one enum back into its values, matching
-// them folded (case, diacritics and punctuation do not matter). extra are further spellings
-// hand-kept registers use.
+// vocabulary reads the Vietnamese labels of one enum of the vocabulary (the words the export
+// prints) back into its values, matching them folded (case, diacritics and punctuation do not
+// matter). extra are further spellings hand-kept registers use.
 type vocabulary struct {
 	name   string // the field, for messages
 	values map[string]string
-	labels []string // for messages, in a stable order
+	labels []string // for messages, in the vocabulary's order
 }
 
-func newVocabulary(name string, labels map[string]string, extra map[string]string) vocabulary {
+func newVocabulary(name string, enum vocab.Enum, extra map[string]string) vocabulary {
 	v := vocabulary{name: name, values: map[string]string{}}
-	for value, label := range labels {
-		v.values[vntext.Fold(label)] = value
-		v.labels = append(v.labels, label)
+	for _, t := range enum.Terms {
+		v.values[vntext.Fold(t.VI)] = t.Value
+		v.labels = append(v.labels, t.VI)
 	}
 	for spelling, value := range extra {
 		v.values[vntext.Fold(spelling)] = value
 	}
-	slices.Sort(v.labels)
 	return v
 }
 
@@ -220,16 +219,16 @@ func (v vocabulary) parse(s string) (string, error) {
 }
 
 var (
-	categories = newVocabulary("category", export.CategoryLabels, map[string]string{
+	categories = newVocabulary("category", vocab.CaseCategory, map[string]string{
 		"Kiến nghị, phản ánh": "petition", "Đơn khiếu nại": "complaint", "Đơn tố cáo": "denunciation",
 		"Đơn kiến nghị": "petition", "Đơn phản ánh": "feedback",
 	})
-	outcomes = newVocabulary("handling", export.OutcomeLabels, map[string]string{
+	outcomes = newVocabulary("handling", vocab.VisitOutcome, map[string]string{
 		"Thụ lý giải quyết": "accepted", "Hướng dẫn": "guided", "Trả lại đơn": "guided",
 		"Trả lại đơn, hướng dẫn": "guided", "Chuyển đơn đến cơ quan có thẩm quyền": "transferred",
 		"Chuyển": "transferred", "Giải thích, trả lời trực tiếp": "answered", "Giải thích": "answered",
 	})
-	statuses = newVocabulary("status", export.StatusLabels, nil)
+	statuses = newVocabulary("status", vocab.CaseStatus, nil)
 )
 
 // parseOutcome reads the handling column. A hand-kept register often writes more than the

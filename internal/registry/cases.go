@@ -13,6 +13,7 @@ import (
 	"github.com/tcd-registry/tcd/internal/audit"
 	"github.com/tcd-registry/tcd/internal/auth"
 	"github.com/tcd-registry/tcd/internal/page"
+	"github.com/tcd-registry/tcd/internal/store"
 	"github.com/tcd-registry/tcd/internal/validate"
 	"github.com/tcd-registry/tcd/internal/vntext"
 )
@@ -24,10 +25,10 @@ type Case struct {
 	Code       string  `json:"code" example:"VV-2024-000123"`
 	Title      string  `json:"title" example:"Tranh chấp ranh giới đất với hộ liền kề, thôn Hà Thượng"`
 	Summary    *string `json:"summary"`
-	Category   string  `json:"category" enums:"complaint,denunciation,petition,feedback"`
-	Field      string  `json:"field" enums:"land,housing,policy,civil_service,judicial,party,corruption,other"`
+	Category   string  `json:"category" vocab:"case.category" enums:"complaint,denunciation,petition,feedback"`
+	Field      string  `json:"field" vocab:"case.field" enums:"land,housing,policy,civil_service,judicial,party,corruption,other"`
 	Respondent *string `json:"respondent" example:"UBND xã Gio Mỹ"`
-	Status     string  `json:"status" enums:"open,resolved,closed"`
+	Status     string  `json:"status" vocab:"case.status" enums:"open,resolved,closed"`
 	MergedInto *string `json:"merged_into"`
 	// FirstVisitDate and VisitCount are over the live visits that count for this case: its own
 	// and those of the cases merged into it. A case merged into another counts none itself.
@@ -70,10 +71,10 @@ type NewCase struct {
 	OrgID      *string `json:"org_id,omitempty"`
 	Title      string  `json:"title" validate:"required,max=500" example:"Tranh chấp ranh giới đất với hộ liền kề, thôn Hà Thượng"`
 	Summary    *string `json:"summary,omitempty" validate:"omitempty,max=10000"`
-	Category   string  `json:"category" validate:"required,oneof=complaint denunciation petition feedback" enums:"complaint,denunciation,petition,feedback"`
-	Field      string  `json:"field" validate:"required,oneof=land housing policy civil_service judicial party corruption other" enums:"land,housing,policy,civil_service,judicial,party,corruption,other"`
+	Category   string  `json:"category" validate:"required,vocab" vocab:"case.category" enums:"complaint,denunciation,petition,feedback"`
+	Field      string  `json:"field" validate:"required,vocab" vocab:"case.field" enums:"land,housing,policy,civil_service,judicial,party,corruption,other"`
 	Respondent *string `json:"respondent,omitempty" validate:"omitempty,max=500" example:"UBND xã Gio Mỹ"`
-	Status     string  `json:"status,omitempty" validate:"omitempty,oneof=open resolved closed" enums:"open,resolved,closed" default:"open"`
+	Status     string  `json:"status,omitempty" validate:"omitempty,vocab" vocab:"case.status" enums:"open,resolved,closed" default:"open"`
 }
 
 // CasePatch is the body of PATCH /cases/{id}: only the fields present change; null (or "")
@@ -81,10 +82,10 @@ type NewCase struct {
 type CasePatch struct {
 	Title      validate.Optional[string] `json:"title" validate:"omitempty,max=500" swaggertype:"string"`
 	Summary    validate.Optional[string] `json:"summary" validate:"omitempty,max=10000" swaggertype:"string" extensions:"x-nullable"`
-	Category   validate.Optional[string] `json:"category" validate:"omitempty,oneof=complaint denunciation petition feedback" enums:"complaint,denunciation,petition,feedback" swaggertype:"string"`
-	Field      validate.Optional[string] `json:"field" validate:"omitempty,oneof=land housing policy civil_service judicial party corruption other" enums:"land,housing,policy,civil_service,judicial,party,corruption,other" swaggertype:"string"`
+	Category   validate.Optional[string] `json:"category" validate:"omitempty,vocab" vocab:"case.category" enums:"complaint,denunciation,petition,feedback" swaggertype:"string"`
+	Field      validate.Optional[string] `json:"field" validate:"omitempty,vocab" vocab:"case.field" enums:"land,housing,policy,civil_service,judicial,party,corruption,other" swaggertype:"string"`
 	Respondent validate.Optional[string] `json:"respondent" validate:"omitempty,max=500" swaggertype:"string" extensions:"x-nullable"`
-	Status     validate.Optional[string] `json:"status" validate:"omitempty,oneof=open resolved closed" enums:"open,resolved,closed" swaggertype:"string"`
+	Status     validate.Optional[string] `json:"status" validate:"omitempty,vocab" vocab:"case.status" enums:"open,resolved,closed" swaggertype:"string"`
 }
 
 // checkCase applies the case rules to the final values of a record, new or patched.
@@ -104,44 +105,29 @@ func checkCase(row *caseRow) error {
 // caseCode is the readable number of the n-th case an organisation opened in year.
 func caseCode(year int, n int64) string { return fmt.Sprintf("VV-%04d-%06d", year, n) }
 
-// numberCase gives a case created in tx its number, from the organisation's yearly counter, and
-// records its creation in the audit log. It must be the transaction's last write: the counter
-// upsert holds the counter row's lock until the transaction ends, so every other case the
-// organisation opens meanwhile queues behind it (and does not share a number); taken last, the
-// lock is held for three statements and the commit instead of the whole visit, and released
-// before the commit is flushed (store.ReleaseLocksEarly). A rolled-back creation gives its
-// number back, so an organisation's numbers have no gaps.
-func (s *Service) numberCase(ctx context.Context, tx *gorm.DB, actor auth.Actor, row *caseRow) error {
-	year := row.CreatedAt.In(s.cfg.Location).Year()
-	var n int64
-	db := tx.WithContext(ctx)
-	if err := s.store.ReleaseLocksEarly(db); err != nil {
-		return err
-	}
-	if err := db.Raw(`INSERT INTO case_counters (org_id, year, last) VALUES (?, ?, 1)
-		ON CONFLICT (org_id, year) DO UPDATE SET last = case_counters.last + 1 RETURNING last`, row.OrgID, year).Scan(&n).Error; err != nil {
-		return err
-	}
-	// a new case is also its own root until merged: seq is known only after the insert, and
-	// setting both here costs no statement of its own
-	row.Code, row.RootSeq = caseCode(year, n), row.Seq
-	if err := db.Table("cases").Where("seq = ?", row.Seq).Updates(map[string]any{"code": row.Code, "root_seq": row.Seq}).Error; err != nil {
-		return err
-	}
-	return audit.Record(ctx, tx, actor, "create", "case", row.ID, map[string]any{"code": row.Code, "title": row.Title})
+// A new case gets its readable number from its organisation's yearly counter. Taking the
+// number locks the counter row until the commit, so every other case the organisation opens
+// meanwhile queues behind it and none shares a number; a rolled-back creation gives its number
+// back, so an organisation's numbers have no gaps. To keep that queue short the number is the
+// transaction's last write: work that opens cases runs in inTxOpeningCases and opens them with
+// its caseOpener, and the transaction numbers them once the work has returned
+// (store.TxClosing), when nothing can write after it. Until then a case carries a provisional
+// code no other transaction sees, and root 0, which the statistics' trigger on a change of
+// cases.root_seq passes over (migration 00008): nothing was ever counted under root 0.
+
+// caseOpener opens the cases of one transaction of inTxOpeningCases.
+type caseOpener struct {
+	s      *Service
+	opened []*caseRow
 }
 
-// provisionalCode stands in for a new case's number until numberCase gives it one at the end of
-// the transaction; no other transaction ever sees it.
-func provisionalCode(id string) string { return "VV-pending-" + id }
-
-// createCase validates and inserts a case in tx (shared by POST /cases and a visit's inline
-// case, so both obey the same rules). The caller calls numberCase last, before committing.
-func (s *Service) createCase(ctx context.Context, tx *gorm.DB, orgID string, in NewCase) (*caseRow, error) {
+// open validates and inserts a case in tx (POST /cases and a visit's inline case, so both obey
+// the same rules); the transaction numbers it at its end.
+func (o *caseOpener) open(ctx context.Context, tx *gorm.DB, orgID string, in NewCase) (*caseRow, error) {
 	if err := validate.Struct(in); err != nil {
 		return nil, err
 	}
-	row := &caseRow{Meta: s.newMeta(orgID), Title: in.Title, Summary: in.Summary, Category: in.Category,
+	row := &caseRow{Meta: o.s.newMeta(orgID), Title: in.Title, Summary: in.Summary, Category: in.Category,
 		Field: in.Field, Respondent: in.Respondent, Status: in.Status}
 	if err := checkCase(row); err != nil {
 		return nil, err
@@ -150,7 +136,50 @@ func (s *Service) createCase(ctx context.Context, tx *gorm.DB, orgID string, in 
 	if err := tx.WithContext(ctx).Create(row).Error; err != nil {
 		return nil, err
 	}
+	o.opened = append(o.opened, row)
 	return row, storeCaseTokens(ctx, tx, row)
+}
+
+// provisionalCode stands in for a new case's number until its transaction numbers it.
+func provisionalCode(id string) string { return "VV-pending-" + id }
+
+// inTxOpeningCases is inTx for work that opens cases: the cases fn opens with cases are
+// numbered, and their creation audited, after fn returns, as the transaction's last writes. A
+// case row fn returns has its code once this returns.
+func inTxOpeningCases[O any](ctx context.Context, s *Service, actor auth.Actor, fn func(tx *gorm.DB, cases *caseOpener) (O, error)) (O, error) {
+	var out O
+	err := s.store.TxClosing(ctx, func(tx *gorm.DB) (store.Closing, error) {
+		cases := &caseOpener{s: s}
+		var err error
+		if out, err = fn(tx, cases); err != nil || len(cases.opened) == 0 {
+			return nil, err
+		}
+		return func(tx *gorm.DB) error { return s.numberCases(ctx, tx, actor, cases.opened) }, nil
+	})
+	return out, err
+}
+
+// numberCases gives each case its number and records its creation in the audit log.
+func (s *Service) numberCases(ctx context.Context, tx *gorm.DB, actor auth.Actor, rows []*caseRow) error {
+	db := tx.WithContext(ctx)
+	for _, row := range rows {
+		year := row.CreatedAt.In(s.cfg.Location).Year()
+		var n int64
+		if err := db.Raw(`INSERT INTO case_counters (org_id, year, last) VALUES (?, ?, 1)
+			ON CONFLICT (org_id, year) DO UPDATE SET last = case_counters.last + 1 RETURNING last`, row.OrgID, year).Scan(&n).Error; err != nil {
+			return err
+		}
+		// a new case is also its own root until merged: seq is known only after the insert, and
+		// setting both here costs no statement of its own
+		row.Code, row.RootSeq = caseCode(year, n), row.Seq
+		if err := db.Table("cases").Where("seq = ?", row.Seq).Updates(map[string]any{"code": row.Code, "root_seq": row.Seq}).Error; err != nil {
+			return err
+		}
+		if err := audit.Record(ctx, tx, actor, "create", "case", row.ID, map[string]any{"code": row.Code, "title": row.Title}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 var caseKind = kind[caseRow, *caseRow, Case]{entity: "case", out: casesOut}
@@ -174,13 +203,17 @@ func casesOut(ctx context.Context, _ *Service, db *gorm.DB, _ auth.Actor, rows [
 
 // CreateCase opens a case.
 func (s *Service) CreateCase(ctx context.Context, actor auth.Actor, in NewCase) (Case, error) {
-	return caseKind.create(ctx, s, actor, in.OrgID, func(tx *gorm.DB, orgID string) (*caseRow, error) {
-		row, err := s.createCase(ctx, tx, orgID, in)
+	row, err := inTxOpeningCases(ctx, s, actor, func(tx *gorm.DB, cases *caseOpener) (*caseRow, error) {
+		orgID, err := s.ownerOrg(ctx, tx, actor, in.OrgID)
 		if err != nil {
 			return nil, err
 		}
-		return row, s.numberCase(ctx, tx, actor, row)
+		return cases.open(ctx, tx, orgID, in)
 	})
+	if err != nil {
+		return Case{}, err
+	}
+	return row.toCase(caseVisits{}), nil // no visit can count for a case before it exists
 }
 
 // GetCase reads one case with its visit figures. Reading a denunciation is audited, as reading
@@ -245,9 +278,9 @@ func (s *Service) VoidCase(ctx context.Context, actor auth.Actor, id, reason str
 
 // CaseFilter narrows ListCases; the json names are the query parameters.
 type CaseFilter struct {
-	Status        string `json:"status" validate:"omitempty,oneof=open resolved closed"`
-	Category      string `json:"category" validate:"omitempty,oneof=complaint denunciation petition feedback"`
-	Field         string `json:"field" validate:"omitempty,oneof=land housing policy civil_service judicial party corruption other"`
+	Status        string `json:"status" validate:"omitempty,vocab" vocab:"case.status" enums:"open,resolved,closed"`
+	Category      string `json:"category" validate:"omitempty,vocab" vocab:"case.category" enums:"complaint,denunciation,petition,feedback"`
+	Field         string `json:"field" validate:"omitempty,vocab" vocab:"case.field" enums:"land,housing,policy,civil_service,judicial,party,corruption,other"`
 	Q             string `json:"q" validate:"max=200"` // folded title substring, or an exact code
 	IncludeMerged bool   `json:"-"`
 	IncludeVoided bool   `json:"-"`

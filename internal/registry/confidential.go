@@ -8,9 +8,10 @@ import (
 	"github.com/tcd-registry/tcd/internal/auth"
 )
 
-// A denouncer's identity is secret (Law 42/2013 Art. 3, see DOMAIN.md): for a case of category
-// denunciation, who came about it is shown only to admins and to the staff of the organisation
-// that owns the case (an unscoped staff token counts as staff of the default organisation).
+// A denouncer's identity is secret (Law 42/2013 Art. 3; docs/domain.md, "Personal data and
+// denouncer secrecy"): for a case of category denunciation, who came about it is shown only to
+// admins and to the staff of the organisation that owns the case (an unscoped staff token counts
+// as staff of the default organisation).
 // Everyone else who may read the register (auditors, the staff of other organisations, a
 // parent's included) reads the visits and delegations of such a case with their persons left
 // out ("identity_hidden": true), cannot find those visits by person, and does not find a person

@@ -231,32 +231,29 @@ func loadCases(b *testing.B, s *Service, orgID string, cases []dedup.LabelledCas
 	}
 	ids := make([]string, len(cases))
 	for lo := 0; lo < len(cases); lo += 500 {
-		err := s.store.Tx(ctx, func(tx *gorm.DB) error {
+		_, err := inTxOpeningCases(ctx, s, auth.System, func(tx *gorm.DB, opener *caseOpener) (struct{}, error) {
 			for i := lo; i < min(lo+500, len(cases)); i++ {
 				c := cases[i]
-				row, err := s.createCase(ctx, tx, orgID, NewCase{Title: c.Title, Summary: c.Summary,
+				row, err := opener.open(ctx, tx, orgID, NewCase{Title: c.Title, Summary: c.Summary,
 					Category: c.Category, Field: c.Field, Respondent: c.Respondent})
-				if err == nil {
-					err = s.numberCase(ctx, tx, auth.System, row)
-				}
 				if err != nil {
-					return fmt.Errorf("case %d: %w", i, err)
+					return struct{}{}, fmt.Errorf("case %d: %w", i, err)
 				}
 				visit := &visitRow{Meta: s.newMeta(orgID), SessionID: session.ID, Kind: "regular", Date: "2024-03-18",
 					CaseID: row.ID, CaseSeq: row.Seq, Headcount: len(c.Persons)}
 				if err := tx.WithContext(ctx).Create(visit).Error; err != nil {
-					return err
+					return struct{}{}, err
 				}
 				var who []string
 				for _, p := range c.Persons {
 					who = append(who, personIDs[p])
 				}
 				if err := visitPersons.insert(ctx, tx, visit.ID, who); err != nil {
-					return err
+					return struct{}{}, err
 				}
 				ids[i] = row.ID
 			}
-			return nil
+			return struct{}{}, nil
 		})
 		if err != nil {
 			b.Fatal(err)

@@ -35,7 +35,7 @@ type Directive struct {
 	SessionID    *string   `json:"session_id"`
 	Request      *string   `json:"request" example:"Xác minh, giải quyết và trả lời công dân"`
 	DueOn        *string   `json:"due_on" example:"2024-04-22"`
-	Status       string    `json:"status" enums:"pending,replied,overdue"`
+	Status       string    `json:"status" vocab:"directive.status" enums:"pending,replied,overdue"`
 	RepliedOn    *string   `json:"replied_on" example:"2024-04-10"`
 	ReplySummary *string   `json:"reply_summary"`
 	CreatedAt    time.Time `json:"created_at"`
@@ -283,9 +283,9 @@ func (s *Service) VoidDirective(ctx context.Context, actor auth.Actor, id, reaso
 
 // DirectiveFilter narrows ListDirectives; the json names are the query parameters.
 type DirectiveFilter struct {
-	Status        string `json:"status" validate:"omitempty,oneof=pending replied overdue"` // as of today
-	Recipient     string `json:"recipient" validate:"max=200"`                              // folded substring
-	From          string `json:"from" validate:"omitempty,date"`                            // issued_on, inclusive
+	Status        string `json:"status" validate:"omitempty,vocab" vocab:"directive.status" enums:"pending,replied,overdue"` // as of today
+	Recipient     string `json:"recipient" validate:"max=200"`                                                               // folded substring
+	From          string `json:"from" validate:"omitempty,date"`                                                             // issued_on, inclusive
 	To            string `json:"to" validate:"omitempty,date"`
 	CaseID        string `json:"case_id" validate:"max=100"`
 	SessionID     string `json:"session_id" validate:"max=100"`

@@ -432,7 +432,7 @@ func excludedFrom(ctx context.Context, db *gorm.DB, entity, table, id string, me
 
 // ScanResult says what the latest whole-register scan found.
 type ScanResult struct {
-	Type      string    `json:"type" enums:"person,case"`
+	Type      string    `json:"type" vocab:"dedup.type" enums:"person,case"`
 	ScannedAt time.Time `json:"scanned_at"`
 	Records   int       `json:"records" example:"10234"`
 	Pairs     int       `json:"pairs" example:"312"`

@@ -39,7 +39,7 @@ type NotDuplicateInput struct {
 
 // Decision records that two records are distinct: they are never suggested as duplicates again.
 type Decision struct {
-	Type      string    `json:"type" enums:"person,case"`
+	Type      string    `json:"type" vocab:"dedup.type" enums:"person,case"`
 	ID        string    `json:"id"`
 	Other     string    `json:"other"`
 	DecidedAt time.Time `json:"decided_at"`

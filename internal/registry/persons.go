@@ -22,10 +22,10 @@ type Person struct {
 	ID         string    `json:"id"`
 	OrgID      string    `json:"org_id"`
 	FullName   string    `json:"full_name" example:"Nguyễn Văn An"`
-	Gender     string    `json:"gender" enums:"male,female,unknown"`
+	Gender     string    `json:"gender" vocab:"person.gender" enums:"male,female,unknown"`
 	BirthYear  *int      `json:"birth_year" example:"1975"`
 	IDNumber   *string   `json:"id_number" example:"045075001234"`
-	IDKind     *string   `json:"id_kind" enums:"cccd,cmnd,passport"`
+	IDKind     *string   `json:"id_kind" vocab:"person.id_kind" enums:"cccd,cmnd,passport"`
 	Phone      *string   `json:"phone" example:"0912345678"`
 	Address    *string   `json:"address" example:"Thôn 3, xã Gio Mỹ, huyện Gio Linh, tỉnh Quảng Trị"`
 	MergedInto *string   `json:"merged_into"`
@@ -63,7 +63,7 @@ func (r *personRow) toPerson() Person {
 type NewPerson struct {
 	OrgID     *string `json:"org_id,omitempty"`
 	FullName  string  `json:"full_name" validate:"required,max=200" example:"Nguyễn Văn An"`
-	Gender    string  `json:"gender,omitempty" validate:"omitempty,oneof=male female unknown" enums:"male,female,unknown"`
+	Gender    string  `json:"gender,omitempty" validate:"omitempty,vocab" vocab:"person.gender" enums:"male,female,unknown"`
 	BirthYear *int    `json:"birth_year,omitempty" validate:"omitempty,gte=1900,lte=2100" example:"1975"`
 	IDNumber  *string `json:"id_number,omitempty" validate:"omitempty,max=32" example:"045075001234"`
 	Phone     *string `json:"phone,omitempty" validate:"omitempty,max=32" example:"0912345678"`
@@ -74,7 +74,7 @@ type NewPerson struct {
 // clears birth_year, id_number, phone or address.
 type PersonPatch struct {
 	FullName  validate.Optional[string] `json:"full_name" validate:"omitempty,min=1,max=200" swaggertype:"string"`
-	Gender    validate.Optional[string] `json:"gender" validate:"omitempty,oneof=male female unknown" enums:"male,female,unknown" swaggertype:"string"`
+	Gender    validate.Optional[string] `json:"gender" validate:"omitempty,vocab" vocab:"person.gender" enums:"male,female,unknown" swaggertype:"string"`
 	BirthYear validate.Optional[int]    `json:"birth_year" validate:"omitempty,gte=1900,lte=2100" swaggertype:"integer" extensions:"x-nullable"`
 	IDNumber  validate.Optional[string] `json:"id_number" validate:"omitempty,max=32" swaggertype:"string" extensions:"x-nullable"`
 	Phone     validate.Optional[string] `json:"phone" validate:"omitempty,max=32" swaggertype:"string" extensions:"x-nullable"`

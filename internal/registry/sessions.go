@@ -11,17 +11,18 @@ import (
 	"github.com/tcd-registry/tcd/internal/auth"
 	"github.com/tcd-registry/tcd/internal/page"
 	"github.com/tcd-registry/tcd/internal/validate"
+	"github.com/tcd-registry/tcd/internal/vocab"
 )
 
 // Session is a reception session (buổi tiếp): a day on which the Board or the head received.
 type Session struct {
 	ID        string    `json:"id"`
 	OrgID     string    `json:"org_id"`
-	Kind      string    `json:"kind" enums:"regular,periodic,urgent"`
+	Kind      string    `json:"kind" vocab:"session.kind" enums:"regular,periodic,urgent"`
 	Date      string    `json:"date" example:"2024-03-15"`
 	HostName  *string   `json:"host_name" example:"Hà Sỹ Đồng"`
 	HostTitle *string   `json:"host_title" example:"Phó Chủ tịch UBND tỉnh"`
-	HostRole  *string   `json:"host_role" enums:"head,authorized"`
+	HostRole  *string   `json:"host_role" vocab:"session.host_role" enums:"head,authorized"`
 	Location  *string   `json:"location" example:"Trụ sở Ban Tiếp công dân tỉnh"`
 	Note      *string   `json:"note"`
 	CreatedAt time.Time `json:"created_at"`
@@ -55,11 +56,11 @@ func (r *sessionRow) toSession() Session {
 // NewSession is the body of POST /sessions.
 type NewSession struct {
 	OrgID     *string `json:"org_id,omitempty"`
-	Kind      string  `json:"kind" validate:"required,oneof=regular periodic urgent" enums:"regular,periodic,urgent"`
+	Kind      string  `json:"kind" validate:"required,vocab" vocab:"session.kind" enums:"regular,periodic,urgent"`
 	Date      string  `json:"date" validate:"required,date" example:"2024-03-15"`
 	HostName  *string `json:"host_name,omitempty" validate:"omitempty,max=200" example:"Hà Sỹ Đồng"`
 	HostTitle *string `json:"host_title,omitempty" validate:"omitempty,max=200" example:"Phó Chủ tịch UBND tỉnh"`
-	HostRole  *string `json:"host_role,omitempty" enums:"head,authorized"` // who hosted: required for periodic and urgent sessions, absent for regular ones
+	HostRole  *string `json:"host_role,omitempty" vocab:"session.host_role" enums:"head,authorized"` // who hosted: required for periodic and urgent sessions, absent for regular ones
 	Location  *string `json:"location,omitempty" validate:"omitempty,max=500"`
 	Note      *string `json:"note,omitempty" validate:"omitempty,max=2000"`
 }
@@ -67,11 +68,11 @@ type NewSession struct {
 // SessionPatch is the body of PATCH /sessions/{id}: only the fields present change; null (or "")
 // clears a text field (host_role too, as a session turned regular needs).
 type SessionPatch struct {
-	Kind      validate.Optional[string] `json:"kind" validate:"omitempty,oneof=regular periodic urgent" enums:"regular,periodic,urgent" swaggertype:"string"`
+	Kind      validate.Optional[string] `json:"kind" validate:"omitempty,vocab" vocab:"session.kind" enums:"regular,periodic,urgent" swaggertype:"string"`
 	Date      validate.Optional[string] `json:"date" validate:"omitnil,date" example:"2024-03-15" swaggertype:"string"`
 	HostName  validate.Optional[string] `json:"host_name" validate:"omitempty,max=200" swaggertype:"string" extensions:"x-nullable"`
 	HostTitle validate.Optional[string] `json:"host_title" validate:"omitempty,max=200" swaggertype:"string" extensions:"x-nullable"`
-	HostRole  validate.Optional[string] `json:"host_role" enums:"head,authorized" swaggertype:"string" extensions:"x-nullable"`
+	HostRole  validate.Optional[string] `json:"host_role" vocab:"session.host_role" enums:"head,authorized" swaggertype:"string" extensions:"x-nullable"`
 	Location  validate.Optional[string] `json:"location" validate:"omitempty,max=500" swaggertype:"string" extensions:"x-nullable"`
 	Note      validate.Optional[string] `json:"note" validate:"omitempty,max=2000" swaggertype:"string" extensions:"x-nullable"`
 }
@@ -88,8 +89,8 @@ func checkSession(row *sessionRow) error {
 		return apperr.Field("host_role", "must be empty for a regular session (send null to clear it)")
 	case row.Kind != "regular" && row.HostRole == nil:
 		return apperr.Field("host_role", "is required for a %s session: head or authorized", row.Kind)
-	case row.HostRole != nil && *row.HostRole != "head" && *row.HostRole != "authorized":
-		return apperr.Field("host_role", "must be one of: head, authorized")
+	case row.HostRole != nil && !vocab.SessionHostRole.Has(*row.HostRole):
+		return apperr.Field("host_role", "%s", vocab.SessionHostRole.OneOf())
 	}
 	return nil
 }
@@ -176,7 +177,7 @@ func (s *Service) VoidSession(ctx context.Context, actor auth.Actor, id, reason 
 // SessionFilter narrows ListSessions; the json names are the query parameters, so that a bad
 // value is reported under the name the client sent.
 type SessionFilter struct {
-	Kind          string `json:"kind" validate:"omitempty,oneof=regular periodic urgent"`
+	Kind          string `json:"kind" validate:"omitempty,vocab" vocab:"session.kind" enums:"regular,periodic,urgent"`
 	From          string `json:"from" validate:"omitempty,date"`
 	To            string `json:"to" validate:"omitempty,date"`
 	IncludeVoided bool   `json:"-"`

@@ -13,6 +13,7 @@ import (
 	"github.com/tcd-registry/tcd/internal/auth"
 	"github.com/tcd-registry/tcd/internal/page"
 	"github.com/tcd-registry/tcd/internal/validate"
+	"github.com/tcd-registry/tcd/internal/vocab"
 )
 
 // Visit is one reception turn (lượt tiếp): one citizen or one group received once about one
@@ -21,7 +22,7 @@ type Visit struct {
 	ID        string   `json:"id"`
 	OrgID     string   `json:"org_id"`
 	SessionID string   `json:"session_id"`
-	Kind      string   `json:"kind" enums:"regular,periodic,urgent"`
+	Kind      string   `json:"kind" vocab:"session.kind" enums:"regular,periodic,urgent"`
 	Date      string   `json:"date" example:"2024-03-15"`
 	CaseID    string   `json:"case_id"`
 	PersonIDs []string `json:"person_ids"`
@@ -33,7 +34,7 @@ type Visit struct {
 	// IsDelegation: headcount at or above the configured threshold (TCD_DELEGATION_MIN).
 	IsDelegation bool      `json:"is_delegation"`
 	Content      *string   `json:"content" example:"Đề nghị giải quyết dứt điểm tranh chấp ranh giới đất"`
-	Outcome      *string   `json:"outcome" enums:"accepted,guided,transferred,urged,answered,refused"`
+	Outcome      *string   `json:"outcome" vocab:"visit.outcome" enums:"accepted,guided,transferred,urged,answered,refused"`
 	Note         *string   `json:"note"`
 	CreatedAt    time.Time `json:"created_at"`
 	UpdatedAt    time.Time `json:"updated_at"`
@@ -94,7 +95,7 @@ type NewVisit struct {
 	Headcount    *int        `json:"headcount,omitempty" validate:"omitempty,gte=1,lte=100000" example:"3"`
 	DelegationID *string     `json:"delegation_id,omitempty"`
 	Content      *string     `json:"content,omitempty" validate:"omitempty,max=10000"`
-	Outcome      *string     `json:"outcome,omitempty" enums:"accepted,guided,transferred,urged,answered,refused"`
+	Outcome      *string     `json:"outcome,omitempty" vocab:"visit.outcome" enums:"accepted,guided,transferred,urged,answered,refused"`
 	Note         *string     `json:"note,omitempty" validate:"omitempty,max=2000"`
 }
 
@@ -103,17 +104,15 @@ type NewVisit struct {
 type VisitPatch struct {
 	Headcount validate.Optional[int]    `json:"headcount" validate:"omitempty,gte=1,lte=100000" swaggertype:"integer"`
 	Content   validate.Optional[string] `json:"content" validate:"omitempty,max=10000" swaggertype:"string" extensions:"x-nullable"`
-	Outcome   validate.Optional[string] `json:"outcome" enums:"accepted,guided,transferred,urged,answered,refused" swaggertype:"string" extensions:"x-nullable"`
+	Outcome   validate.Optional[string] `json:"outcome" vocab:"visit.outcome" enums:"accepted,guided,transferred,urged,answered,refused" swaggertype:"string" extensions:"x-nullable"`
 	Note      validate.Optional[string] `json:"note" validate:"omitempty,max=2000" swaggertype:"string" extensions:"x-nullable"`
 }
-
-var outcomes = []string{"accepted", "guided", "transferred", "urged", "answered", "refused"}
 
 // checkVisitText tidies the free text of a visit, new or patched, and checks the outcome.
 func checkVisitText(row *visitRow) error {
 	row.Content, row.Outcome, row.Note = optText(row.Content), optText(row.Outcome), optText(row.Note)
-	if row.Outcome != nil && !slices.Contains(outcomes, *row.Outcome) {
-		return apperr.Field("outcome", "must be one of: accepted, guided, transferred, urged, answered, refused")
+	if row.Outcome != nil && !vocab.VisitOutcome.Has(*row.Outcome) {
+		return apperr.Field("outcome", "%s", vocab.VisitOutcome.OneOf())
 	}
 	return nil
 }
@@ -157,16 +156,13 @@ func (s *Service) CreateVisit(ctx context.Context, actor auth.Actor, in NewVisit
 		return CreatedVisit{}, err
 	}
 	var newCase *caseRow
-	out, err := inTx(ctx, s, func(tx *gorm.DB) (CreatedVisit, error) {
-		row, opened, err := s.createVisit(ctx, tx, actor, in)
+	out, err := inTxOpeningCases(ctx, s, actor, func(tx *gorm.DB, cases *caseOpener) (CreatedVisit, error) {
+		row, opened, err := s.createVisit(ctx, tx, actor, cases, in)
 		if err != nil {
 			return CreatedVisit{}, err
 		}
 		newCase = opened
 		visit, err := visitKind.one(ctx, s, tx, actor, row)
-		if err == nil && opened != nil {
-			err = s.numberCase(ctx, tx, actor, opened)
-		}
 		return CreatedVisit{Visit: visit}, err
 	})
 	if err != nil || newCase == nil {
@@ -183,9 +179,9 @@ func (s *Service) CreateVisit(ctx context.Context, actor auth.Actor, in NewVisit
 	return out, nil
 }
 
-// createVisit checks and inserts a visit with its inline case and persons; newCase is the case
-// it opened, if any.
-func (s *Service) createVisit(ctx context.Context, tx *gorm.DB, actor auth.Actor, in NewVisit) (row *visitRow, newCase *caseRow, err error) {
+// createVisit checks and inserts a visit with its inline case (opened with cases) and persons;
+// newCase is the case it opened, if any.
+func (s *Service) createVisit(ctx context.Context, tx *gorm.DB, actor auth.Actor, cases *caseOpener, in NewVisit) (row *visitRow, newCase *caseRow, err error) {
 	session, err := reference[sessionRow](ctx, tx, actor, "session_id", "session", in.SessionID)
 	if err != nil {
 		return nil, nil, err
@@ -218,7 +214,7 @@ func (s *Service) createVisit(ctx context.Context, tx *gorm.DB, actor auth.Actor
 		if in.Case.OrgID != nil && *in.Case.OrgID != orgID {
 			fe.Add("case.org_id", "a case opened with a visit belongs to the session's organisation")
 		}
-		c, err := s.createCase(ctx, tx, orgID, *in.Case)
+		c, err := cases.open(ctx, tx, orgID, *in.Case)
 		if err := note("case", err); err != nil {
 			return nil, nil, err
 		}
@@ -328,7 +324,7 @@ func (s *Service) VoidVisit(ctx context.Context, actor auth.Actor, id, reason st
 type VisitFilter struct {
 	From          string `json:"from" validate:"omitempty,date"`
 	To            string `json:"to" validate:"omitempty,date"`
-	Kind          string `json:"kind" validate:"omitempty,oneof=regular periodic urgent"`
+	Kind          string `json:"kind" validate:"omitempty,vocab" vocab:"session.kind" enums:"regular,periodic,urgent"`
 	SessionID     string `json:"session_id" validate:"max=100"`
 	CaseID        string `json:"case_id" validate:"max=100"`
 	PersonID      string `json:"person_id" validate:"max=100"`

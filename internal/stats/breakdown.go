@@ -2,40 +2,35 @@ package stats
 
 import (
 	"context"
-	"slices"
 	"strings"
 
 	"github.com/tcd-registry/tcd/internal/apperr"
 	"github.com/tcd-registry/tcd/internal/auth"
 	"github.com/tcd-registry/tcd/internal/period"
+	"github.com/tcd-registry/tcd/internal/vocab"
 )
 
-// label is an enum value with its Vietnamese name, in the order reports list them.
+// label is a row key with its Vietnamese name, in the order reports list them.
 type label struct{ Key, Label string }
 
-var (
-	categoryLabels = []label{
-		{"complaint", "Khiếu nại"}, {"denunciation", "Tố cáo"}, {"petition", "Kiến nghị"}, {"feedback", "Phản ánh"},
-	}
-	fieldLabels = []label{
-		{"land", "Đất đai"}, {"housing", "Nhà ở"}, {"policy", "Chế độ chính sách"},
-		{"civil_service", "Công chức, công vụ"}, {"judicial", "Tư pháp"}, {"party", "Đảng, đoàn thể"},
-		{"corruption", "Tham nhũng"}, {"other", "Khác"},
-	}
-	outcomeLabels = []label{
-		{"accepted", "Thụ lý"}, {"guided", "Trả lại đơn và hướng dẫn"}, {"transferred", "Chuyển đơn"},
-		{"urged", "Đôn đốc"}, {"answered", "Trả lời trực tiếp"}, {"refused", "Từ chối tiếp"},
-	}
-	// noOutcome is the row of visits whose handling was not recorded; listed only when non-empty.
-	noOutcome = label{"", "Chưa ghi hướng xử lý"}
-)
+// noOutcome is the row of visits whose handling was not recorded; listed only when non-empty.
+var noOutcome = label{"", "Chưa ghi hướng xử lý"}
 
-// Breakdown splits the period's visits by one of BreakdownDimensions. Category and field are
-// the surviving case's (a merged duplicate counts as the case it was merged into). Every value
-// of an enum is listed, zeros included, so dashboards keep their rows stable.
+// labelsOf lists an enum's values with their Vietnamese labels, one row each.
+func labelsOf(e vocab.Enum) []label {
+	out := make([]label, len(e.Terms))
+	for i, t := range e.Terms {
+		out[i] = label{t.Value, t.VI}
+	}
+	return out
+}
+
+// Breakdown splits the period's visits by one of the dimensions of vocab.BreakdownBy. Category
+// and field are the surviving case's (a merged duplicate counts as the case it was merged into).
+// Every value of an enum is listed, zeros included, so dashboards keep their rows stable.
 func (s *Service) Breakdown(ctx context.Context, actor auth.Actor, q Query, by string) (Breakdown, error) {
-	if !slices.Contains(BreakdownDimensions, by) {
-		return Breakdown{}, apperr.Field("by", "must be one of %s", strings.Join(BreakdownDimensions, ", "))
+	if !vocab.BreakdownBy.Has(by) {
+		return Breakdown{}, apperr.Field("by", "must be one of %s", strings.Join(vocab.BreakdownBy.Values(), ", "))
 	}
 	c, err := s.prepare(ctx, actor, q)
 	if err != nil {
@@ -47,11 +42,11 @@ func (s *Service) Breakdown(ctx context.Context, actor auth.Actor, q Query, by s
 	)
 	switch by {
 	case ByCategory:
-		g, rows = grouping{group: "rc.category", joins: "JOIN cases rc ON rc.seq = c.root_seq"}, categoryLabels
+		g, rows = grouping{group: "rc.category", joins: "JOIN cases rc ON rc.seq = c.root_seq"}, labelsOf(vocab.CaseCategory)
 	case ByField:
-		g, rows = grouping{group: "rc.field", joins: "JOIN cases rc ON rc.seq = c.root_seq"}, fieldLabels
+		g, rows = grouping{group: "rc.field", joins: "JOIN cases rc ON rc.seq = c.root_seq"}, labelsOf(vocab.CaseField)
 	case ByOutcome:
-		g, rows = grouping{group: "COALESCE(v.outcome, '')"}, append(outcomeLabels[:len(outcomeLabels):len(outcomeLabels)], noOutcome)
+		g, rows = grouping{group: "COALESCE(v.outcome, '')"}, append(labelsOf(vocab.VisitOutcome), noOutcome)
 	case ByOrg:
 		g = grouping{group: "v.org_id"}
 		for _, o := range c.Orgs {

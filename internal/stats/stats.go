@@ -63,7 +63,7 @@ type Query struct {
 	DelegationMin int
 }
 
-// Breakdown dimensions accepted by Service.Breakdown.
+// Breakdown dimensions accepted by Service.Breakdown: the values of vocab.BreakdownBy.
 const (
 	ByCategory = "category"
 	ByField    = "field"
@@ -72,15 +72,12 @@ const (
 	ByMonth    = "month"
 )
 
-// BreakdownDimensions lists every dimension, in the order help texts show them.
-var BreakdownDimensions = []string{ByCategory, ByField, ByOutcome, ByOrg, ByMonth}
-
 // Breakdown splits a period's visits along one dimension, for dashboards.
 type Breakdown struct {
 	From  string         `json:"from" example:"2022-01-01"`
 	To    string         `json:"to" example:"2022-12-31"`
 	OrgID string         `json:"org_id"`
-	By    string         `json:"by" enums:"category,field,outcome,org,month" example:"category"`
+	By    string         `json:"by" vocab:"breakdown.by" enums:"category,field,outcome,org,month" example:"category"`
 	Rows  []BreakdownRow `json:"rows"`
 }
 

@@ -40,8 +40,8 @@ func (s *Service) prepare(ctx context.Context, actor auth.Actor, q Query) (count
 	return counting{scope: sc, Range: q.Range, From: q.Range.FromDate(), To: q.Range.ToDate(), Min: min}, nil
 }
 
-// Summary counts the period's figures as GET /stats/summary answers them (API.md, "Meaning,
-// exactly").
+// Summary counts the period's figures as GET /stats/summary answers them (docs/contract.md,
+// "Statistics").
 func (s *Service) Summary(ctx context.Context, actor auth.Actor, q Query) (report.Summary, error) {
 	c, err := s.prepare(ctx, actor, q)
 	if err != nil {

@@ -141,16 +141,42 @@ func (s *Store) SQL() *sql.DB { return s.sqlDB }
 // Close releases every connection.
 func (s *Store) Close() error { return s.sqlDB.Close() }
 
-// earlyCommitKey is the transaction setting through which Tx learns that fn asked for
-// ReleaseLocksEarly.
-const earlyCommitKey = "tcd:release_locks_early"
-
 // Tx runs fn in one transaction: all of its writes land, or none do. When it returns, the
-// writes are on disk, even those of a transaction that released its locks early.
+// writes are on disk.
 func (s *Store) Tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	return s.TxClosing(ctx, func(tx *gorm.DB) (Closing, error) { return nil, fn(tx) })
+}
+
+// Closing is the last step of a transaction of TxClosing: writes that take a lock every writer
+// of a kind queues on (an organisation's case-number counter).
+type Closing func(tx *gorm.DB) error
+
+// TxClosing runs fn in one transaction and then the closing step fn returns (nil for none), as
+// the transaction's last statements: nothing fn does can come after it, so its lock is held
+// for its own statements and the commit instead of the whole transaction. On PostgreSQL the
+// lock is released as soon as the commit is written, before it is flushed to disk: with a
+// flush taking milliseconds, waiting for it while holding the lock would let only a few hundred
+// such transactions through a second. TxClosing waits for the flush itself before returning, so
+// nothing is acknowledged before it is durable; a crash in between loses a transaction no client
+// was told about, and nothing that read it can have been acknowledged either, as the WAL is
+// flushed in order. SQLite has one writer at a time anyway.
+func (s *Store) TxClosing(ctx context.Context, fn func(tx *gorm.DB) (Closing, error)) error {
 	return s.Pinned(ctx, func(conn *gorm.DB) error {
-		early := new(bool)
-		if err := conn.Set(earlyCommitKey, early).Transaction(fn); err != nil || !*early {
+		early := false
+		err := conn.Transaction(func(tx *gorm.DB) error {
+			closing, err := fn(tx)
+			if err != nil || closing == nil {
+				return err
+			}
+			if s.Dialect == Postgres {
+				if err := tx.Exec("SET LOCAL synchronous_commit = off").Error; err != nil {
+					return err
+				}
+				early = true
+			}
+			return closing(tx)
+		})
+		if err != nil || !early {
 			return err
 		}
 		// A transaction-scoped message is a write: its commit waits, with synchronous_commit
@@ -166,26 +192,6 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 // the slowest requests several times slower than the rest.
 func (s *Store) Pinned(ctx context.Context, fn func(conn *gorm.DB) error) error {
 	return s.DB.WithContext(ctx).Connection(fn)
-}
-
-// ReleaseLocksEarly lets a transaction of Tx that took a lock every writer of a kind queues on
-// (an organisation's case-number counter) release it as soon as its commit is written, instead
-// of after the commit is flushed to disk: with a flush taking milliseconds, waiting for it
-// while holding the lock would let only a few hundred such transactions through a second. Tx
-// then waits for the flush itself before returning, so nothing is acknowledged before it is
-// durable; a crash in between loses a transaction no client was told about, and nothing that
-// read it can have been acknowledged either, as the WAL is flushed in order. PostgreSQL only;
-// SQLite has one writer at a time anyway. Outside Tx it does nothing.
-func (s *Store) ReleaseLocksEarly(tx *gorm.DB) error {
-	early, ok := tx.Get(earlyCommitKey)
-	if !ok || s.Dialect != Postgres {
-		return nil
-	}
-	if err := tx.Exec("SET LOCAL synchronous_commit = off").Error; err != nil {
-		return err
-	}
-	*early.(*bool) = true
-	return nil
 }
 
 // IsUniqueViolation reports whether err comes from a unique constraint, on either database.

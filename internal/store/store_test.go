@@ -176,36 +176,42 @@ func TestOpenRejectsUnknownURLs(t *testing.T) {
 	}
 }
 
-// A transaction that releases its locks early commits without waiting for the flush (on
-// PostgreSQL), only for itself, and Tx still returns only once its writes are durable.
-func TestReleaseLocksEarly(t *testing.T) {
+// A transaction's closing step releases its locks early: the transaction commits without
+// waiting for the flush (on PostgreSQL), only when it has such a step and only for itself, and
+// TxClosing still returns only once its writes are durable.
+func TestClosingStepReleasesLocksEarly(t *testing.T) {
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		ctx := t.Context()
 		s := openFresh(t, backend)
 		if _, err := s.MigrateUp(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.ReleaseLocksEarly(s.DB); err != nil {
-			t.Fatalf("outside a transaction of Tx it does nothing: %v", err)
-		}
-		var inside string
-		err := s.Tx(ctx, func(tx *gorm.DB) error {
-			if err := s.ReleaseLocksEarly(tx.WithContext(ctx)); err != nil {
-				return err
+		show := func(tx *gorm.DB) (string, error) {
+			if backend != "postgres" {
+				return "", nil
 			}
-			if backend == "postgres" {
-				if err := tx.Raw("SHOW synchronous_commit").Scan(&inside).Error; err != nil {
+			var v string
+			err := tx.Raw("SHOW synchronous_commit").Scan(&v).Error
+			return v, err
+		}
+		var plain, inside string
+		if err := s.Tx(ctx, func(tx *gorm.DB) (err error) { plain, err = show(tx); return err }); err != nil {
+			t.Fatal(err)
+		}
+		err := s.TxClosing(ctx, func(*gorm.DB) (store.Closing, error) {
+			return func(tx *gorm.DB) (err error) {
+				if inside, err = show(tx); err != nil {
 					return err
 				}
-			}
-			return tx.Exec(`INSERT INTO orgs (id, code, name, path, created_at, updated_at) VALUES ('early', 'E', 'E', 'early', ?, ?)`,
-				time.Now(), time.Now()).Error
+				return tx.Exec(`INSERT INTO orgs (id, code, name, path, created_at, updated_at) VALUES ('early', 'E', 'E', 'early', ?, ?)`,
+					time.Now(), time.Now()).Error
+			}, nil
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if backend == "postgres" && inside != "off" {
-			t.Fatalf("inside the transaction synchronous_commit is %q, want off", inside)
+		if backend == "postgres" && (plain != "on" || inside != "off") {
+			t.Fatalf("synchronous_commit is %q in a transaction without a closing step (want on), %q in a closing step (want off)", plain, inside)
 		}
 		var n int64
 		if err := s.DB.Raw("SELECT COUNT(*) FROM orgs WHERE id = 'early'").Scan(&n).Error; err != nil || n != 1 {

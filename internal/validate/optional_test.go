@@ -7,6 +7,7 @@ import (
 
 	"github.com/tcd-registry/tcd/internal/apperr"
 	"github.com/tcd-registry/tcd/internal/validate"
+	"github.com/tcd-registry/tcd/internal/vocab"
 )
 
 type patch struct {
@@ -67,4 +68,35 @@ func names(err error, field string) bool {
 		}
 	}
 	return false
+}
+
+type visitBody struct {
+	Outcome validate.Optional[string] `json:"outcome" validate:"omitempty,vocab" vocab:"visit.outcome"`
+	Persons []struct {
+		Gender string `json:"gender" validate:"omitempty,vocab" vocab:"person.gender"`
+	} `json:"persons" validate:"dive"`
+}
+
+// The vocab rule accepts the values of the enum the field's vocab tag names, and an error
+// lists them, however deep the field (a patch's Optional, an item of a list).
+func TestVocabRule(t *testing.T) {
+	for _, c := range []struct{ body, field, message string }{
+		{`{"outcome": "guided", "persons": [{"gender": "female"}, {}]}`, "", ""},
+		{`{"outcome": null}`, "", ""},
+		{`{"outcome": "lost"}`, "outcome", vocab.VisitOutcome.OneOf()},
+		{`{"persons": [{"gender": "male"}, {"gender": "m"}]}`, "persons[1].gender", vocab.PersonGender.OneOf()},
+	} {
+		var b visitBody
+		if err := json.Unmarshal([]byte(c.body), &b); err != nil {
+			t.Fatal(err)
+		}
+		err := validate.Struct(b)
+		var e *apperr.Error
+		switch {
+		case c.field == "" && err != nil:
+			t.Errorf("%s: valid, got %v", c.body, err)
+		case c.field != "" && (!errors.As(err, &e) || len(e.Fields) != 1 || e.Fields[0].Field != c.field || e.Fields[0].Message != c.message):
+			t.Errorf("%s: want %s %q, got %v", c.body, c.field, c.message, err)
+		}
+	}
 }

@@ -1,5 +1,8 @@
 // Package validate checks request objects against their struct tags (go-playground/validator)
 // and turns every failure into a field error named as the client sent it (the JSON name).
+//
+// Besides the validator's rules, "vocab" checks a field against the vocabulary enum its own
+// vocab tag names: `validate:"required,vocab" vocab:"case.category"` (internal/vocab).
 package validate
 
 import (
@@ -13,6 +16,7 @@ import (
 	"github.com/go-playground/validator/v10"
 
 	"github.com/tcd-registry/tcd/internal/apperr"
+	"github.com/tcd-registry/tcd/internal/vocab"
 )
 
 var (
@@ -39,6 +43,11 @@ func instance() *validator.Validate {
 			t, err := time.Parse(time.DateOnly, s)
 			return err == nil && t.Format(time.DateOnly) == s
 		})
+		_ = v.RegisterValidation("vocab", func(fl validator.FieldLevel) bool {
+			f, _ := reflect.Indirect(fl.Parent()).Type().FieldByName(fl.StructFieldName())
+			e, ok := vocab.Lookup(f.Tag.Get("vocab"))
+			return ok && e.Has(fl.Field().String())
+		})
 	})
 	return v
 }
@@ -55,6 +64,10 @@ func Struct(s any) error {
 	}
 	var fe apperr.Fields
 	for _, e := range verrs {
+		if e.Tag() == "vocab" {
+			fe.Add(fieldPath(e), "%s", vocabOf(reflect.TypeOf(s), e.StructNamespace()).OneOf())
+			continue
+		}
 		fe.Add(fieldPath(e), "%s", message(e))
 	}
 	return fe.Err()
@@ -67,6 +80,22 @@ func fieldPath(e validator.FieldError) string {
 		return rest
 	}
 	return e.Field()
+}
+
+// vocabOf is the enum named by the vocab tag of the field at ns, a path of Go field names from
+// the root type ("NewVisit.Persons[1].Gender").
+func vocabOf(root reflect.Type, ns string) vocab.Enum {
+	t, tag := root, ""
+	for _, name := range strings.Split(ns, ".")[1:] {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
+			t = t.Elem()
+		}
+		name, _, _ = strings.Cut(name, "[")
+		f, _ := t.FieldByName(name)
+		t, tag = f.Type, f.Tag.Get("vocab")
+	}
+	e, _ := vocab.Lookup(tag)
+	return e
 }
 
 func message(e validator.FieldError) string {

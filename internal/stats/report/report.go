@@ -40,7 +40,7 @@ type DelegationFigures struct {
 }
 
 // Summary is the statistics of one period and organisation subtree, as
-// GET /stats/summary answers it (see API.md for the meaning of each field).
+// GET /stats/summary answers it (docs/contract.md, "Statistics", says what each field counts).
 type Summary struct {
 	From        string                 `json:"from"`
 	To          string                 `json:"to"`

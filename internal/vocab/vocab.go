@@ -1,0 +1,157 @@
+// Package vocab is the contract's vocabulary: every enumerated value the API accepts or answers,
+// with the Vietnamese and English words people read for it. The registry validates against it,
+// the statistics and the exports print its labels, GET /vocab serves it, the OpenAPI document's
+// enums are written from it (make docs), and a test holds the database's CHECK constraints to it.
+// Adding a value is one line here, make docs, and, when the column has a CHECK, one migration in
+// both dialects (TestEnumChecksAreTheVocabulary names the column until it is written).
+package vocab
+
+import (
+	"slices"
+	"strings"
+)
+
+// Term is one value of an enum with its labels (NFC, as everything the service prints).
+type Term struct {
+	Value string `json:"value" example:"complaint"`
+	VI    string `json:"vi" example:"Khiếu nại"`
+	EN    string `json:"en" example:"Complaint"`
+}
+
+// Enum is the values one field may take, in the order reports and forms list them.
+type Enum struct {
+	Key   string // "<entity>.<field>", the name GET /vocab and the OpenAPI x-vocab give it
+	Terms []Term
+}
+
+// Values lists the enum's values in order.
+func (e Enum) Values() []string {
+	out := make([]string, len(e.Terms))
+	for i, t := range e.Terms {
+		out[i] = t.Value
+	}
+	return out
+}
+
+// Has reports whether v is one of the enum's values.
+func (e Enum) Has(v string) bool {
+	return slices.ContainsFunc(e.Terms, func(t Term) bool { return t.Value == v })
+}
+
+// VI is the Vietnamese label of v; a value the vocabulary does not know (a row written by a
+// newer version) is printed as it is rather than dropped.
+func (e Enum) VI(v string) string {
+	if i := slices.IndexFunc(e.Terms, func(t Term) bool { return t.Value == v }); i >= 0 {
+		return e.Terms[i].VI
+	}
+	return v
+}
+
+// OneOf is the sentence a validation error says about a value outside the enum.
+func (e Enum) OneOf() string { return "must be one of: " + strings.Join(e.Values(), ", ") }
+
+// The enums of the contract. Labels follow the words of Law 42/2013, Circular 04/2021/TT-TTCP
+// and Form 01/TCD where those have one (docs/domain.md, glossary).
+var (
+	SessionKind = Enum{"session.kind", []Term{
+		{"regular", "Tiếp thường xuyên", "Regular reception"},
+		{"periodic", "Tiếp định kỳ", "Periodic reception"},
+		{"urgent", "Tiếp đột xuất", "Urgent reception"},
+	}}
+	// SessionHostRole: who received at a periodic or urgent session (none at a regular one).
+	SessionHostRole = Enum{"session.host_role", []Term{
+		{"head", "Thủ trưởng trực tiếp tiếp", "The head in person"},
+		{"authorized", "Ủy quyền tiếp", "An authorised deputy"},
+	}}
+	VisitOutcome = Enum{"visit.outcome", []Term{
+		{"accepted", "Thụ lý", "Accepted for handling"},
+		{"guided", "Trả lại đơn và hướng dẫn", "Returned with guidance"},
+		{"transferred", "Chuyển đơn", "Transferred"},
+		{"urged", "Đôn đốc", "Urged"},
+		{"answered", "Trả lời trực tiếp", "Answered in person"},
+		{"refused", "Từ chối tiếp", "Reception refused"},
+	}}
+	CaseCategory = Enum{"case.category", []Term{
+		{"complaint", "Khiếu nại", "Complaint"},
+		{"denunciation", "Tố cáo", "Denunciation"},
+		{"petition", "Kiến nghị", "Petition"},
+		{"feedback", "Phản ánh", "Feedback"},
+	}}
+	CaseField = Enum{"case.field", []Term{
+		{"land", "Đất đai", "Land"},
+		{"housing", "Nhà ở", "Housing"},
+		{"policy", "Chế độ chính sách", "Policies and benefits"},
+		{"civil_service", "Công chức, công vụ", "Civil service"},
+		{"judicial", "Tư pháp", "Judicial"},
+		{"party", "Đảng, đoàn thể", "Party and mass organisations"},
+		{"corruption", "Tham nhũng", "Corruption"},
+		{"other", "Khác", "Other"},
+	}}
+	CaseStatus = Enum{"case.status", []Term{
+		{"open", "Đang giải quyết", "Open"},
+		{"resolved", "Đã giải quyết", "Resolved"},
+		{"closed", "Đã kết thúc", "Closed"},
+	}}
+	// DirectiveStatus is derived on every read, never stored (registry/directives.go).
+	DirectiveStatus = Enum{"directive.status", []Term{
+		{"pending", "Chờ trả lời", "Awaiting reply"},
+		{"replied", "Đã trả lời", "Replied"},
+		{"overdue", "Quá hạn trả lời", "Overdue"},
+	}}
+	PersonGender = Enum{"person.gender", []Term{
+		{"male", "Nam", "Male"},
+		{"female", "Nữ", "Female"},
+		{"unknown", "Không rõ", "Unknown"},
+	}}
+	// PersonIDKind is derived from the number's shape (internal/idnumber), never sent.
+	PersonIDKind = Enum{"person.id_kind", []Term{
+		{"cccd", "Căn cước công dân", "Citizen identity card (CCCD)"},
+		{"cmnd", "Chứng minh nhân dân", "Identity card (CMND)"},
+		{"passport", "Hộ chiếu", "Passport"},
+	}}
+	TokenRole = Enum{"token.role", []Term{
+		{"admin", "Quản trị", "Administrator"},
+		{"staff", "Cán bộ tiếp công dân", "Reception staff"},
+		{"auditor", "Kiểm tra, giám sát", "Auditor"},
+		{"agency", "Cơ quan sử dụng số liệu", "Statistics agency"},
+	}}
+	// DedupType is the kind of record duplicate matching compares.
+	DedupType = Enum{"dedup.type", []Term{
+		{"person", "Công dân", "Person"},
+		{"case", "Vụ việc", "Case"},
+	}}
+	// StatsBasis: which calendar a period is read in (docs/domain.md, "Reporting periods").
+	StatsBasis = Enum{"stats.basis", []Term{
+		{"calendar", "Kỳ theo lịch", "Calendar period"},
+		{"statutory", "Kỳ báo cáo theo quy định", "Statutory reporting period"},
+	}}
+	BreakdownBy = Enum{"breakdown.by", []Term{
+		{"category", "Theo loại đơn", "By category"},
+		{"field", "Theo lĩnh vực", "By field"},
+		{"outcome", "Theo hướng xử lý", "By handling outcome"},
+		{"org", "Theo đơn vị", "By organisation"},
+		{"month", "Theo tháng", "By month"},
+	}}
+)
+
+// All is every enum, in the order GET /vocab lists them.
+var All = []Enum{SessionKind, SessionHostRole, VisitOutcome, CaseCategory, CaseField, CaseStatus,
+	DirectiveStatus, PersonGender, PersonIDKind, TokenRole, DedupType, StatsBasis, BreakdownBy}
+
+// Lookup finds an enum by its key.
+func Lookup(key string) (Enum, bool) {
+	i := slices.IndexFunc(All, func(e Enum) bool { return e.Key == key })
+	if i < 0 {
+		return Enum{}, false
+	}
+	return All[i], true
+}
+
+// ByKey is the whole vocabulary as GET /vocab answers it: each enum's terms under its key.
+func ByKey() map[string][]Term {
+	out := make(map[string][]Term, len(All))
+	for _, e := range All {
+		out[e.Key] = e.Terms
+	}
+	return out
+}
