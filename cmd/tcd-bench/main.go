@@ -125,7 +125,7 @@ func measure(ctx context.Context, backend, dbURL string, visits int, reload bool
 	srvCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	go a.Serve(srvCtx, ln)
-	token, _, err := a.Tokens.Create(ctx, auth.NewToken{Name: "bench-" + strconv.FormatInt(time.Now().UnixNano(), 36), Role: auth.Agency})
+	token, _, err := a.Tokens.Create(ctx, auth.System, auth.NewToken{Name: "bench-" + strconv.FormatInt(time.Now().UnixNano(), 36), Role: auth.Agency})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"os/user"
 	"runtime/debug"
 	"strings"
 	"syscall"
@@ -180,7 +181,7 @@ func tokenCmd() *cobra.Command {
 				}
 				in.ExpiresAt = &t
 			}
-			secret, tok, err := a.Tokens.Create(cmd.Context(), in)
+			secret, tok, err := a.Tokens.Create(cmd.Context(), cliActor(), in)
 			if err != nil {
 				return err
 			}
@@ -238,7 +239,7 @@ func tokenCmd() *cobra.Command {
 				return err
 			}
 			defer a.Close()
-			if err := a.Tokens.Revoke(cmd.Context(), revokeName); err != nil {
+			if err := a.Tokens.Revoke(cmd.Context(), cliActor(), revokeName); err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "revoked token %q\n", revokeName)
@@ -261,11 +262,26 @@ func openApp(ctx context.Context) (*app.App, error) {
 	return app.Open(ctx, cfg, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 }
 
+// cliActor is who acts through the command line, for the audit log: the operating-system
+// user running it, with every right (whoever runs it holds the database's credentials).
+func cliActor() auth.Actor {
+	name := "unknown"
+	if u, err := user.Current(); err == nil {
+		name = u.Username
+	}
+	return auth.Actor{Name: "cli:" + name, Role: auth.Admin}
+}
+
+// parseExpiry reads --expires: a positive duration from now, or a date (the token expires as
+// that day begins, UTC), which must lie ahead: a token that is expired when made is a mistake.
 func parseExpiry(s string, now time.Time) (time.Time, error) {
 	if d, err := time.ParseDuration(s); err == nil && d > 0 {
 		return now.Add(d).UTC(), nil
 	}
 	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		if !t.After(now) {
+			return time.Time{}, fmt.Errorf("--expires %s is not in the future: the token would never work", s)
+		}
 		return t.UTC(), nil
 	}
 	return time.Time{}, fmt.Errorf("--expires must be a positive duration (720h) or a date (YYYY-MM-DD), got %q", s)

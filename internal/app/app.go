@@ -21,6 +21,7 @@ import (
 	"github.com/tcd-registry/tcd/internal/registry"
 	"github.com/tcd-registry/tcd/internal/stats"
 	"github.com/tcd-registry/tcd/internal/store"
+	"gorm.io/gorm"
 )
 
 // App is a running service's parts.
@@ -50,7 +51,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	} else if n > 0 {
 		log.Info("applied migrations", slog.Int("count", n))
 	}
-	a := &App{Config: cfg, Log: log, Store: st, Orgs: orgs.NewService(st), Tokens: auth.NewTokens(st)}
+	a := &App{Config: cfg, Log: log, Store: st, Orgs: orgs.NewService(st), Tokens: auth.NewTokens(st, auditToken)}
 	a.DefaultOrg, err = a.Orgs.EnsureDefault(ctx, cfg.OrgCode, cfg.OrgName)
 	if err != nil {
 		st.Close()
@@ -58,10 +59,17 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	}
 	a.Registry = registry.NewService(st, registry.Config{DelegationMin: cfg.DelegationMin, Location: cfg.TimeZone, DefaultOrgID: a.DefaultOrg.ID})
 	a.Stats = stats.NewService(st, stats.Config{DelegationMin: cfg.DelegationMin, Location: cfg.TimeZone, DefaultOrgID: a.DefaultOrg.ID})
-	a.Export = export.NewService(st, a.Stats, a.Registry.DenouncersSeenBy)
-	a.HTTP = httpapi.New(httpapi.Deps{Config: cfg, Store: st, Orgs: a.Orgs, Tokens: a.Tokens, Audit: audit.NewLog(st),
+	a.Export = export.NewService(st, a.Stats, a.Registry)
+	a.HTTP = httpapi.New(httpapi.Deps{Config: cfg, Store: st, Orgs: a.Orgs, Tokens: a.Tokens, Audit: audit.NewLog(st, a.Registry.KeptDenouncers),
 		Registry: a.Registry, Stats: a.Stats, Export: a.Export, Logger: log})
 	return a, nil
+}
+
+// auditToken writes a token's creation or revocation to the audit log: who, which token, its
+// role, scope and expiry (never its secret).
+func auditToken(ctx context.Context, tx *gorm.DB, actor auth.Actor, action string, t auth.Token) error {
+	return audit.Record(ctx, tx, actor, action, "token", t.ID, map[string]any{"name": t.Name, "role": t.Role,
+		"org_id": t.OrgID, "expires_at": t.ExpiresAt})
 }
 
 // Serve answers HTTP on ln until ctx is cancelled, then lets in-flight requests finish (up to

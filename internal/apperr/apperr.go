@@ -19,6 +19,7 @@ const (
 	Unauthorized       Code = "unauthorized"        // 401
 	Forbidden          Code = "forbidden"           // 403
 	PreconditionFailed Code = "precondition_failed" // 412
+	TooSlow            Code = "too_slow"            // the request body arrived too slowly: 408
 	TooLarge           Code = "too_large"           // 413
 	RateLimited        Code = "rate_limited"        // 429
 	Unavailable        Code = "unavailable"         // 503

@@ -5,7 +5,8 @@ package audit
 import (
 	"context"
 	"encoding/json"
-	"strings"
+	"maps"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -17,14 +18,22 @@ import (
 
 // Entry is one line of the audit log.
 type Entry struct {
-	At        time.Time      `json:"at"`
-	Actor     string         `json:"actor"`
-	ActorRole string         `json:"actor_role"`
-	Action    string         `json:"action"`
-	Entity    string         `json:"entity"`
-	EntityID  string         `json:"entity_id"`
-	Changes   map[string]any `json:"changes" swaggertype:"object"`
-	RequestID string         `json:"request_id,omitempty"`
+	At        time.Time `json:"at"`
+	Actor     string    `json:"actor"`
+	ActorRole string    `json:"actor_role"`
+	Action    string    `json:"action"`
+	Entity    string    `json:"entity"`
+	EntityID  string    `json:"entity_id"`
+	// OrgID is the organisation of what the entry is about (the record's, the token's, the
+	// organisation changed); null for what belongs to none, such as a search across the whole
+	// register by an unscoped token. A reader scoped to an organisation reads its subtree's
+	// entries only.
+	OrgID   *string        `json:"org_id"`
+	Changes map[string]any `json:"changes" swaggertype:"object"`
+	// IdentityHidden: the entry is about a person whose link to a denunciation this reader may
+	// not know: changes names the fields without their values, and request_id is left out.
+	IdentityHidden bool   `json:"identity_hidden,omitempty"`
+	RequestID      string `json:"request_id,omitempty"`
 }
 
 type entryRow struct {
@@ -35,6 +44,7 @@ type entryRow struct {
 	Action    string
 	Entity    string
 	EntityID  string
+	OrgID     *string
 	Changes   *string
 	RequestID *string
 }
@@ -48,40 +58,81 @@ func WithRequestID(ctx context.Context, id string) context.Context {
 	return context.WithValue(ctx, requestIDKey{}, id)
 }
 
+// ownedBy names, per entity, the table whose records carry the organisation an entry about one
+// of them belongs to.
+var ownedBy = map[string]string{
+	"person": "persons", "session": "sessions", "visit": "visits", "delegation": "delegations", "case": "cases",
+	"notice": "notices", "directive": "directives", "token": "tokens",
+}
+
 // Record appends an entry using db, which should be the transaction of the change itself so
-// that a change and its audit line land together or not at all.
+// that a change and its audit line land together or not at all. The entry belongs to the
+// organisation of the record it is about, read in the same statement, else to the actor's.
 func Record(ctx context.Context, db *gorm.DB, actor auth.Actor, action, entity, entityID string, changes map[string]any) error {
-	row := entryRow{At: time.Now().UTC(), Actor: actor.Name, ActorRole: string(actor.Role), Action: action, Entity: entity, EntityID: entityID}
+	org := any(nil)
+	if actor.OrgID != "" {
+		org = actor.OrgID
+	}
+	if table, ok := ownedBy[entity]; ok && entityID != "" {
+		org = gorm.Expr("COALESCE((SELECT org_id FROM "+table+" WHERE id = ?), ?)", entityID, org)
+	}
+	return write(ctx, db, actor, org, action, entity, entityID, changes)
+}
+
+// RecordFor is Record for an entry that belongs to organisation orgID ("" for none), such as a
+// change to the organisation itself or an export of its subtree.
+func RecordFor(ctx context.Context, db *gorm.DB, actor auth.Actor, orgID, action, entity, entityID string, changes map[string]any) error {
+	org := any(nil)
+	if orgID != "" {
+		org = orgID
+	}
+	return write(ctx, db, actor, org, action, entity, entityID, changes)
+}
+
+func write(ctx context.Context, db *gorm.DB, actor auth.Actor, org any, action, entity, entityID string, changes map[string]any) error {
+	row := map[string]any{"at": time.Now().UTC(), "actor": actor.Name, "actor_role": string(actor.Role), "action": action,
+		"entity": entity, "entity_id": entityID, "org_id": org, "changes": nil, "request_id": nil}
 	if len(changes) > 0 {
 		b, err := json.Marshal(changes)
 		if err != nil {
 			return err
 		}
-		s := string(b)
-		row.Changes = &s
+		row["changes"] = string(b)
 	}
 	if id, ok := ctx.Value(requestIDKey{}).(string); ok && id != "" {
-		row.RequestID = &id
+		row["request_id"] = id
 	}
-	return db.WithContext(ctx).Create(&row).Error
+	return db.WithContext(ctx).Table("audit_log").Create(row).Error
 }
 
-// identityLinks are the changes that tie citizens to a matter. A denouncer's identity is secret
-// (Law 42/2013 Art. 3), and the register hides it per case; the log cannot tell which entries
-// concern a denunciation, so for every reader but an admin these links are reduced to a count.
-var identityLinks = []string{"person_ids", "representative_ids"}
+// identityLinks are the changes that tie citizens to a matter, with the name of the count that
+// replaces them. A denouncer's identity is secret (Law 42/2013 Art. 3), and the register hides
+// it per person; the log cannot tell which of these lists name a denouncer, so for every reader
+// but an admin they are reduced to a count.
+var identityLinks = map[string]string{"person_ids": "person_count", "representative_ids": "representative_count",
+	"disclosed": "disclosed_count"}
 
 func redactIdentityLinks(changes map[string]any) {
-	for _, key := range identityLinks {
+	for key, count := range identityLinks {
 		if v, ok := changes[key]; ok {
 			n := 0
 			if list, ok := v.([]any); ok {
 				n = len(list)
 			}
 			delete(changes, key)
-			changes[strings.TrimSuffix(key, "_ids")+"_count"] = n
+			changes[count] = n
 		}
 	}
+}
+
+// withoutIdentity reduces the entry about a person whose link to a denunciation the reader may
+// not know to the names of the fields it touched: no name, number, phone or address, and no
+// request id that would tie it to the visit it came with.
+func withoutIdentity(e *Entry) {
+	if len(e.Changes) > 0 {
+		e.Changes = map[string]any{"fields": slices.Sorted(maps.Keys(e.Changes))}
+	}
+	e.IdentityHidden, e.RequestID = true, ""
 }
 
 // Filter narrows List.
@@ -92,19 +143,32 @@ type Filter struct {
 	From     *time.Time
 	To       *time.Time // exclusive
 	Page     page.Request
-	// Reader is who reads the log; only an admin sees which citizens a change linked.
+	// Reader is who reads the log: a scoped reader reads its subtree's entries, and only an
+	// admin sees which citizens a change linked.
 	Reader auth.Actor
 }
 
+// PersonSecrecy says which of the persons ids are denouncers kept from reader (the registry's
+// rule, registry.Service.KeptDenouncers).
+type PersonSecrecy func(ctx context.Context, reader auth.Actor, ids []string) (map[string]bool, error)
+
 // Log reads the audit log.
-type Log struct{ store *store.Store }
+type Log struct {
+	store   *store.Store
+	secrecy PersonSecrecy
+}
 
-// NewLog returns the audit reader.
-func NewLog(s *store.Store) *Log { return &Log{store: s} }
+// NewLog returns the audit reader; secrecy names the persons whose entries a reader reads
+// without identity.
+func NewLog(s *store.Store, secrecy PersonSecrecy) *Log { return &Log{store: s, secrecy: secrecy} }
 
-// List returns entries newest first.
+// List returns entries newest first: those of the reader's subtree (every entry for an unscoped
+// reader), with the identity of denouncers kept from the reader taken out.
 func (l *Log) List(ctx context.Context, f Filter) ([]Entry, string, error) {
 	q := l.store.DB.WithContext(ctx).Model(&entryRow{})
+	if f.Reader.Scoped() {
+		q = q.Where("org_id IN (SELECT id FROM orgs WHERE path LIKE ?)", f.Reader.OrgPath+"%")
+	}
 	if f.Entity != "" {
 		q = q.Where("entity = ?", f.Entity)
 	}
@@ -125,9 +189,21 @@ func (l *Log) List(ctx context.Context, f Filter) ([]Entry, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
+	var persons []string
+	for _, r := range rows {
+		if r.Entity == "person" && r.EntityID != "" {
+			persons = append(persons, r.EntityID)
+		}
+	}
+	var secret map[string]bool
+	if l.secrecy != nil {
+		if secret, err = l.secrecy(ctx, f.Reader, persons); err != nil {
+			return nil, "", err
+		}
+	}
 	out := make([]Entry, len(rows))
 	for i, r := range rows {
-		e := Entry{At: r.At, Actor: r.Actor, ActorRole: r.ActorRole, Action: r.Action, Entity: r.Entity, EntityID: r.EntityID}
+		e := Entry{At: r.At, Actor: r.Actor, ActorRole: r.ActorRole, Action: r.Action, Entity: r.Entity, EntityID: r.EntityID, OrgID: r.OrgID}
 		if r.Changes != nil {
 			_ = json.Unmarshal([]byte(*r.Changes), &e.Changes)
 			if f.Reader.Role != auth.Admin {
@@ -136,6 +212,9 @@ func (l *Log) List(ctx context.Context, f Filter) ([]Entry, string, error) {
 		}
 		if r.RequestID != nil {
 			e.RequestID = *r.RequestID
+		}
+		if r.Entity == "person" && secret[r.EntityID] {
+			withoutIdentity(&e)
 		}
 		out[i] = e
 	}

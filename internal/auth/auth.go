@@ -42,10 +42,13 @@ const (
 	RegisterExport Permission = "register:export" // the register itself carries personal data
 	AuditRead      Permission = "audit:read"
 	VocabRead      Permission = "vocab:read" // the enums and their labels: every role
+	// DedupScan compares the whole register, every organisation's records, and says how many
+	// there are: an administration task (see the scan's route)
+	DedupScan Permission = "dedup:scan"
 )
 
 var grants = map[Role][]Permission{
-	Admin:   {OrgsRead, OrgsWrite, RegistryRead, RegistryWrite, StatsRead, RegisterExport, AuditRead, VocabRead},
+	Admin:   {OrgsRead, OrgsWrite, RegistryRead, RegistryWrite, StatsRead, RegisterExport, AuditRead, VocabRead, DedupScan},
 	Staff:   {OrgsRead, RegistryRead, RegistryWrite, StatsRead, RegisterExport, VocabRead},
 	Auditor: {OrgsRead, RegistryRead, StatsRead, RegisterExport, AuditRead, VocabRead},
 	Agency:  {OrgsRead, StatsRead, VocabRead},

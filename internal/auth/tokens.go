@@ -15,6 +15,7 @@ import (
 
 	"github.com/tcd-registry/tcd/internal/apperr"
 	"github.com/tcd-registry/tcd/internal/store"
+	"github.com/tcd-registry/tcd/internal/validate"
 )
 
 // tokenPrefix makes a leaked token recognisable to secret scanners.
@@ -56,11 +57,16 @@ func (r tokenRow) toToken() Token {
 type Tokens struct {
 	store *store.Store
 	now   func() time.Time
+	audit Recorder
 }
 
-// NewTokens returns the token service.
-func NewTokens(s *store.Store) *Tokens {
-	return &Tokens{store: s, now: func() time.Time { return time.Now().UTC() }}
+// Recorder appends a token change to the audit log in the change's transaction tx (the audit
+// package, which builds on this one, provides it).
+type Recorder func(ctx context.Context, tx *gorm.DB, actor Actor, action string, t Token) error
+
+// NewTokens returns the token service; every creation and revocation goes through audit.
+func NewTokens(s *store.Store, audit Recorder) *Tokens {
+	return &Tokens{store: s, now: func() time.Time { return time.Now().UTC() }, audit: audit}
 }
 
 // hashSecret is SHA-256: the secret has 256 bits of entropy, so a slow hash adds nothing.
@@ -77,14 +83,24 @@ type NewToken struct {
 	ExpiresAt *time.Time
 }
 
-// Create makes a token and returns its secret, which is shown once and never stored.
-func (t *Tokens) Create(ctx context.Context, in NewToken) (string, Token, error) {
+// Create makes a token on actor's behalf and returns its secret, which is shown once and never
+// stored.
+func (t *Tokens) Create(ctx context.Context, actor Actor, in NewToken) (string, Token, error) {
 	name := strings.TrimSpace(in.Name)
+	var fe apperr.Fields
 	if name == "" {
-		return "", Token{}, apperr.Field("name", "is required")
+		fe.Add("name", "is required")
+	} else if err := validate.Text("name", name); err != nil {
+		return "", Token{}, err
 	}
 	if _, ok := ParseRole(string(in.Role)); !ok {
-		return "", Token{}, apperr.Field("role", "must be admin, staff, auditor or agency")
+		fe.Add("role", "must be admin, staff, auditor or agency")
+	}
+	if in.ExpiresAt != nil && !in.ExpiresAt.After(t.now()) {
+		fe.Add("expires_at", "is not in the future: the token would never work")
+	}
+	if err := fe.Err(); err != nil {
+		return "", Token{}, err
 	}
 	buf := make([]byte, 32)
 	if _, err := rand.Read(buf); err != nil {
@@ -93,13 +109,26 @@ func (t *Tokens) Create(ctx context.Context, in NewToken) (string, Token, error)
 	secret := tokenPrefix + base64.RawURLEncoding.EncodeToString(buf)
 	row := tokenRow{ID: uuid.Must(uuid.NewV7()).String(), Name: name, Role: string(in.Role), OrgID: in.OrgID,
 		SecretHash: hashSecret(secret), CreatedAt: t.now(), ExpiresAt: in.ExpiresAt}
-	if err := t.store.DB.WithContext(ctx).Create(&row).Error; err != nil {
+	err := t.store.Tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.WithContext(ctx).Create(&row).Error; err != nil {
+			return err
+		}
+		return t.record(ctx, tx, actor, "create", row)
+	})
+	if err != nil {
 		if store.IsUniqueViolation(err) {
 			return "", Token{}, apperr.New(apperr.Conflict, "a token named %q already exists", name)
 		}
 		return "", Token{}, err
 	}
 	return secret, row.toToken(), nil
+}
+
+func (t *Tokens) record(ctx context.Context, tx *gorm.DB, actor Actor, action string, row tokenRow) error {
+	if t.audit == nil {
+		return nil
+	}
+	return t.audit(ctx, tx, actor, action, row.toToken())
 }
 
 // List returns every token, newest first, without secrets.
@@ -115,16 +144,28 @@ func (t *Tokens) List(ctx context.Context) ([]Token, error) {
 	return out, nil
 }
 
-// Revoke disables the named token at once.
-func (t *Tokens) Revoke(ctx context.Context, name string) error {
-	res := t.store.DB.WithContext(ctx).Model(&tokenRow{}).Where("name = ? AND revoked_at IS NULL", name).Update("revoked_at", t.now())
-	if res.Error != nil {
-		return res.Error
-	}
-	if res.RowsAffected == 0 {
-		return apperr.New(apperr.NotFound, "no active token named %q", name)
-	}
-	return nil
+// Revoke disables the named token at once, on actor's behalf.
+func (t *Tokens) Revoke(ctx context.Context, actor Actor, name string) error {
+	return t.store.Tx(ctx, func(tx *gorm.DB) error {
+		var row tokenRow
+		err := tx.WithContext(ctx).Where("name = ? AND revoked_at IS NULL", name).Take(&row).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return apperr.New(apperr.NotFound, "no active token named %q", name)
+		}
+		if err != nil {
+			return err
+		}
+		now := t.now()
+		res := tx.WithContext(ctx).Model(&tokenRow{}).Where("seq = ? AND revoked_at IS NULL", row.Seq).Update("revoked_at", now)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return apperr.New(apperr.NotFound, "no active token named %q", name)
+		}
+		row.RevokedAt = &now
+		return t.record(ctx, tx, actor, "revoke", row)
+	})
 }
 
 // lastUsedResolution bounds how often a busy token writes its last-use time.

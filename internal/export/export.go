@@ -61,9 +61,9 @@ func (f Format) ContentType() string {
 type Service struct {
 	store *store.Store
 	stats *stats.Service
-	// secrecy says whose denouncers an actor may see (registry.Service.DenouncersSeenBy); nil
-	// means every actor sees all, for tools without a registry
-	secrecy func(auth.Actor) (org string, all bool)
+	// secrecy is the registry's rule of who may know a denouncer; nil means every actor sees
+	// all, for tools without a registry
+	secrecy Secrecy
 	runs    *prometheus.CounterVec
 
 	// locked, when set, runs while a scheduled run holds the replica lock (tests use it to
@@ -71,8 +71,16 @@ type Service struct {
 	locked func()
 }
 
+// Secrecy is the rule of who may know a denouncer, which the registry owns
+// (registry.Service.SecretLinkSQL).
+type Secrecy interface {
+	// SecretLinkSQL is SQL that holds when the person in column person, named about the case
+	// in column caseID, is a denouncer kept from actor; "" when actor sees every denouncer.
+	SecretLinkSQL(actor auth.Actor, person, caseID string) (string, []any)
+}
+
 // NewService returns the export service.
-func NewService(st *store.Store, statsSvc *stats.Service, secrecy func(auth.Actor) (org string, all bool)) *Service {
+func NewService(st *store.Store, statsSvc *stats.Service, secrecy Secrecy) *Service {
 	return &Service{store: st, stats: statsSvc, secrecy: secrecy,
 		runs: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "tcd_export_runs_total",

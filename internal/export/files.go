@@ -35,7 +35,7 @@ func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
 	if dir == "" {
 		dir = "."
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return fmt.Errorf("export directory: %w", err)
 	}
 	tmp, err := os.CreateTemp(dir, "."+name+".*.tmp")
@@ -55,8 +55,10 @@ func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
 	if err := bw.Flush(); err != nil {
 		return err
 	}
-	// reports hold figures only, no personal data: readable by the jobs that collect them
-	if err := tmp.Chmod(0o644); err != nil {
+	// readable by the service's user alone: reports carry the organisations' names and
+	// figures, and the jobs that collect them run as that user or are given access by the
+	// operator
+	if err := tmp.Chmod(0o600); err != nil {
 		return err
 	}
 	if err := tmp.Sync(); err != nil {

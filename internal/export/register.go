@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -50,24 +51,14 @@ type RegisterExport struct {
 	sc       scope
 	format   Format
 	FileName string
-	// whose denouncers the reader may see (registry.Service.DenouncersSeenBy): the register
-	// prints the persons of a denunciation only to admins and the owning organisation's staff
-	denouncersOf     string
-	seeAllDenouncers bool
+	// secret is SQL over a person vp.person_id named about the case v.case_id that holds when
+	// the person is a denouncer kept from the reader (Secrecy); "" when the reader sees all
+	secret     string
+	secretArgs []any
 }
 
-// hidesDenouncers reports whether the persons of a visit about a case (counting for root) are
-// kept from the reader.
-func (e *RegisterExport) hidesDenouncers(caseCategory, caseOrg, rootCategory, rootOrg string) bool {
-	if e.seeAllDenouncers {
-		return false
-	}
-	return (caseCategory == denunciation && caseOrg != e.denouncersOf) || (rootCategory == denunciation && rootOrg != e.denouncersOf)
-}
-
-const denunciation = "denunciation"
-
-// HiddenDenouncer stands in the name and ID columns of a visit whose persons are secret.
+// HiddenDenouncer stands in the name and ID columns of a visit whose persons are secret; the
+// import of registers reads it as "no persons".
 const HiddenDenouncer = "(giữ bí mật thông tin người tố cáo)"
 
 // OpenRegister checks the request and records in the audit log that the actor exported the
@@ -84,9 +75,9 @@ func (s *Service) OpenRegister(ctx context.Context, actor auth.Actor, q Register
 	if err := audit.Record(ctx, s.store.DB, actor, "export", "register_export", q.Range.Label, changes); err != nil {
 		return nil, err
 	}
-	e := &RegisterExport{s: s, q: q, sc: sc, format: f, FileName: fileName("register", q.Range, sc, f), seeAllDenouncers: true}
+	e := &RegisterExport{s: s, q: q, sc: sc, format: f, FileName: fileName("register", q.Range, sc, f)}
 	if s.secrecy != nil {
-		e.denouncersOf, e.seeAllDenouncers = s.secrecy(actor)
+		e.secret, e.secretArgs = s.secrecy.SecretLinkSQL(actor, "vp.person_id", "v.case_id")
 	}
 	return e, nil
 }
@@ -173,7 +164,7 @@ type registerPerson struct {
 // (org_id, date) index of each of its organisations; hence org_id IN (…) even for the whole
 // register, where the pattern '%' takes every organisation.
 const registerSQL = `SELECT v.id, v.date, v.headcount, v.content, v.outcome, v.note,
-       c.title, r.category, r.respondent, r.status, r.seq, c.category, c.org_id, r.org_id
+       c.title, r.category, r.respondent, r.status, r.seq
 FROM visits v
 JOIN cases c ON c.seq = v.case_seq
 JOIN cases r ON r.seq = c.root_seq
@@ -192,7 +183,7 @@ func (s *Service) eachRegisterRow(ctx context.Context, db *gorm.DB, x *RegisterE
 	batch := make([]registerEntry, 0, registerBatch)
 	serial := 0
 	emit := func() error {
-		if err := s.writeBatch(ctx, db, batch, serial, sink); err != nil {
+		if err := s.writeBatch(ctx, db, x, batch, serial, sink); err != nil {
 			return err
 		}
 		serial += len(batch)
@@ -201,12 +192,10 @@ func (s *Service) eachRegisterRow(ctx context.Context, db *gorm.DB, x *RegisterE
 	}
 	for rows.Next() {
 		var e registerEntry
-		var caseCategory, caseOrg, rootOrg string
 		if err := rows.Scan(&e.id, &e.date, &e.headcount, &e.content, &e.outcome, &e.note,
-			&e.title, &e.category, &e.respondent, &e.status, &e.rootSeq, &caseCategory, &caseOrg, &rootOrg); err != nil {
+			&e.title, &e.category, &e.respondent, &e.status, &e.rootSeq); err != nil {
 			return serial, err
 		}
-		e.secret = x.hidesDenouncers(caseCategory, caseOrg, e.category, rootOrg)
 		batch = append(batch, e)
 		if len(batch) == registerBatch {
 			if err := emit(); err != nil {
@@ -225,9 +214,9 @@ func (s *Service) eachRegisterRow(ctx context.Context, db *gorm.DB, x *RegisterE
 	return serial, nil
 }
 
-// writeBatch fetches the batch's persons and directives and writes its rows, numbered from
-// serial+1.
-func (s *Service) writeBatch(ctx context.Context, db *gorm.DB, batch []registerEntry, serial int, sink rowSink) error {
+// writeBatch fetches the batch's persons (and whether each is a denouncer kept from the reader)
+// and directives and writes its rows, numbered from serial+1.
+func (s *Service) writeBatch(ctx context.Context, db *gorm.DB, x *RegisterExport, batch []registerEntry, serial int, sink rowSink) error {
 	visitIDs := make([]string, len(batch))
 	at := make(map[string]int, len(batch))
 	roots := make([]int64, 0, len(batch))
@@ -241,9 +230,13 @@ func (s *Service) writeBatch(ctx context.Context, db *gorm.DB, batch []registerE
 		}
 	}
 	// Scanned by hand: GORM's reflective Scan costs more than the queries themselves here.
-	rows, err := db.Raw(`SELECT vp.visit_id, p.full_name, p.address, p.id_number
-		FROM visit_persons vp JOIN persons p ON p.id = vp.person_id
-		WHERE vp.visit_id IN ? ORDER BY vp.visit_id, vp.position`, visitIDs).Rows()
+	secret, args := "0", []any{visitIDs}
+	if x.secret != "" {
+		secret, args = "CASE WHEN "+x.secret+" THEN 1 ELSE 0 END", append(slices.Clone(x.secretArgs), visitIDs)
+	}
+	rows, err := db.Raw(`SELECT vp.visit_id, p.full_name, p.address, p.id_number, `+secret+`
+		FROM visit_persons vp JOIN persons p ON p.id = vp.person_id JOIN visits v ON v.id = vp.visit_id
+		WHERE vp.visit_id IN ? ORDER BY vp.visit_id, vp.position`, args...).Rows()
 	if err != nil {
 		return err
 	}
@@ -251,11 +244,14 @@ func (s *Service) writeBatch(ctx context.Context, db *gorm.DB, batch []registerE
 	for rows.Next() {
 		var visitID string
 		var p registerPerson
-		if err := rows.Scan(&visitID, &p.FullName, &p.Address, &p.IDNumber); err != nil {
+		var kept int
+		if err := rows.Scan(&visitID, &p.FullName, &p.Address, &p.IDNumber, &kept); err != nil {
 			return err
 		}
 		e := &batch[at[visitID]]
 		e.persons = append(e.persons, p)
+		// one denouncer kept from the reader hides the whole visit's persons, as the API does
+		e.secret = e.secret || kept == 1
 	}
 	if err := rows.Err(); err != nil {
 		return err

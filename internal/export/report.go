@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tcd-registry/tcd/internal/auth"
+	"github.com/tcd-registry/tcd/internal/safecsv"
 	"github.com/tcd-registry/tcd/internal/stats"
 	"github.com/tcd-registry/tcd/internal/stats/report"
 	"github.com/tcd-registry/tcd/internal/vocab"
@@ -92,7 +93,7 @@ func (r *ReportFile) writeCSV(w io.Writer) error {
 	if err := report.CSV(w, r.Summary); err != nil {
 		return err
 	}
-	cw := csv.NewWriter(w)
+	cw := safecsv.NewWriter(w)
 	records := [][]string{nil, {sectionForm01}, {r.Form01.FormNumber}, {r.Form01.Title}, {r.Form01.Subtitle}}
 	header := []string{unitLabel}
 	for _, c := range r.Form01.Columns {

@@ -1,13 +1,13 @@
 package export
 
 import (
-	"encoding/csv"
 	"io"
 	"net/http"
 	"strconv"
 
 	"github.com/tcd-registry/tcd/internal/apperr"
 	"github.com/tcd-registry/tcd/internal/period"
+	"github.com/tcd-registry/tcd/internal/safecsv"
 )
 
 // utf8BOM starts every CSV file: without it Excel reads UTF-8 as the local code page and
@@ -18,14 +18,14 @@ const utf8BOM = "\uFEFF"
 // query failing before it leaves the writer untouched.
 type csvSink struct {
 	w       io.Writer
-	cw      *csv.Writer
+	cw      *safecsv.Writer
 	header  []string
 	rec     []string
 	started bool
 }
 
 func newCSVSink(w io.Writer, header []string) *csvSink {
-	return &csvSink{w: w, cw: csv.NewWriter(w), header: header}
+	return &csvSink{w: w, cw: safecsv.NewWriter(w), header: header}
 }
 
 func (s *csvSink) start() error {

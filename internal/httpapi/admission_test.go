@@ -2,15 +2,17 @@ package httpapi
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/tcd-registry/tcd/internal/apperr"
 )
 
 // Requests beyond the admitted number wait in order of arrival, and one that waits out its
@@ -48,8 +50,8 @@ func TestAdmissionQueuesInOrderOfArrival(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
 	header, err := serve(ctx, "impatient")
-	if !errors.Is(err, context.DeadlineExceeded) || header.Get("Retry-After") == "" {
-		t.Errorf("a request that waits out its deadline: want DeadlineExceeded with Retry-After, got %v %q", err, header.Get("Retry-After"))
+	if apperr.CodeOf(err) != apperr.Unavailable || !strings.Contains(err.Error(), "busy") || header.Get("Retry-After") == "" {
+		t.Errorf("a request that waits out its deadline: want 503 saying the service is busy, with Retry-After, got %v %q", err, header.Get("Retry-After"))
 	}
 	close(release)
 	wg.Wait()

@@ -23,7 +23,8 @@ type AuditList struct {
 }
 
 // listAudit godoc
-// @Summary   The audit log (admin, auditor): every write, void, merge and token change, and reads of personal data
+// @Summary   The audit log (admin, auditor): every write, void, merge, token and organisation change, and reads of personal data
+// @Description Each entry carries org_id, the organisation of what it is about (null for what belongs to none); a token scoped to an organisation reads its subtree's entries only. An entry about a person who denounced a matter the reader may not know of has identity_hidden, changes naming only the fields touched, and no request_id; only an admin reads which citizens a change linked (others read person_count, representative_count, disclosed_count).
 // @Tags      audit
 // @Produce   json
 // @Security  Bearer
@@ -35,7 +36,7 @@ type AuditList struct {
 // @Param     limit     query int    false "page size (1-500, default 50)"
 // @Param     cursor    query string false "next_cursor of the previous page"
 // @Success   200 {object} AuditList
-// @Failure   400,401,403,422 {object} Problem
+// @Failure   400,401,403,422,429 {object} Problem
 // @Router    /api/v1/audit [get]
 func (s *Server) listAudit(c echo.Context) error {
 	pg, err := pageOf(c)

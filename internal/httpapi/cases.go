@@ -32,7 +32,7 @@ func (s *Server) registerCases(r router) {
 // @Param     limit          query int    false "page size (1-500, default 50)"
 // @Param     cursor         query string false "next_cursor of the previous page"
 // @Success   200 {object} Page[registry.Case]
-// @Failure   400,401,403,422 {object} Problem
+// @Failure   400,401,403,422,429 {object} Problem
 // @Router    /api/v1/cases [get]
 func (s *Server) listCases(c echo.Context) error {
 	f := registry.CaseFilter{Status: c.QueryParam("status"), Category: c.QueryParam("category"), Field: c.QueryParam("field")}
@@ -56,7 +56,7 @@ func (s *Server) listCases(c echo.Context) error {
 // @Param     Idempotency-Key header string false "repeat-safe key: a replay answers the first response"
 // @Param     body body registry.NewCase true "the case"
 // @Success   201 {object} registry.Case
-// @Failure   400,401,403,422 {object} Problem
+// @Failure   400,401,403,422,429 {object} Problem
 // @Router    /api/v1/cases [post]
 func (s *Server) createCase(c echo.Context) error {
 	return createRecord(c, "cases", s.Registry.CreateCase)
@@ -72,7 +72,7 @@ func (s *Server) createCase(c echo.Context) error {
 // @Param     include_voided query bool   false "also find a voided record"
 // @Success   200 {object} registry.Case
 // @Header    200 {string} ETag "version, for If-Match"
-// @Failure   401,403,404 {object} Problem
+// @Failure   401,403,404,429 {object} Problem
 // @Router    /api/v1/cases/{id} [get]
 func (s *Server) getCase(c echo.Context) error {
 	return getRecord(c, s.Registry.GetCase)
@@ -80,7 +80,7 @@ func (s *Server) getCase(c echo.Context) error {
 
 // updateCase godoc
 // @Summary   Change some fields of a case
-// @Description Fields left out stay as they are; null clears a field that may be empty ("" too, for text); null for a field that always has a value is 422.
+// @Description Fields left out stay as they are; null clears a field that may be empty ("" too, for text); null for a field that always has a value is 422. A denunciation may be changed into another category only by an admin or the staff of the case's own organisation (403 otherwise); its denouncers stay secret whatever its category becomes, and the change is audited.
 // @Tags      cases
 // @Accept    json
 // @Produce   json
@@ -89,7 +89,7 @@ func (s *Server) getCase(c echo.Context) error {
 // @Param     If-Match header string false "the ETag read; 412 if the record changed since"
 // @Param     body     body   registry.CasePatch true "fields to change"
 // @Success   200 {object} registry.Case
-// @Failure   400,401,403,404,412,422 {object} Problem
+// @Failure   400,401,403,404,412,422,429 {object} Problem
 // @Router    /api/v1/cases/{id} [patch]
 func (s *Server) updateCase(c echo.Context) error {
 	return patchRecord(c, s.Registry.UpdateCase)
@@ -104,7 +104,7 @@ func (s *Server) updateCase(c echo.Context) error {
 // @Param     id     path  string true "case id"
 // @Param     reason query string true "why the record is voided"
 // @Success   200 {object} registry.Case
-// @Failure   401,403,404,409,422 {object} Problem
+// @Failure   401,403,404,409,422,429 {object} Problem
 // @Router    /api/v1/cases/{id} [delete]
 func (s *Server) voidCase(c echo.Context) error {
 	return voidRecord(c, s.Registry.VoidCase)

@@ -23,7 +23,7 @@ func (s *Server) registerDedup(r router) {
 	r.handle(http.MethodPost, "/cases/:id/unmerge", auth.RegistryWrite, s.unmergeCase)
 	r.handle(http.MethodPost, "/cases/:id/not-duplicate", auth.RegistryWrite, s.notDuplicateCases)
 	r.handle(http.MethodGet, "/dedup/candidates", auth.RegistryRead, s.listDuplicatePairs)
-	r.handle(http.MethodPost, "/dedup/scan", auth.RegistryWrite, s.scanDuplicates)
+	r.handle(http.MethodPost, "/dedup/scan", auth.DedupScan, s.scanDuplicates)
 }
 
 // mergePerson godoc
@@ -38,7 +38,7 @@ func (s *Server) registerDedup(r router) {
 // @Param     Idempotency-Key header string              false "repeat-safe key: a replay answers the first response"
 // @Param     body            body   registry.MergeInput true  "the surviving person"
 // @Success   200 {object} registry.Person
-// @Failure   400,401,403,404,409,412,422 {object} Problem
+// @Failure   400,401,403,404,409,412,422,429 {object} Problem
 // @Router    /api/v1/persons/{id}/merge [post]
 func (s *Server) mergePerson(c echo.Context) error {
 	return patchRecord(c, s.Registry.MergePerson)
@@ -53,7 +53,7 @@ func (s *Server) mergePerson(c echo.Context) error {
 // @Param     id       path   string true  "person id"
 // @Param     If-Match header string false "the ETag read; 412 if the record changed since"
 // @Success   200 {object} registry.Person
-// @Failure   401,403,404,409,412 {object} Problem
+// @Failure   401,403,404,409,412,429 {object} Problem
 // @Router    /api/v1/persons/{id}/unmerge [post]
 func (s *Server) unmergePerson(c echo.Context) error {
 	return unmergeRecord(c, s.Registry.UnmergePerson)
@@ -69,7 +69,7 @@ func (s *Server) unmergePerson(c echo.Context) error {
 // @Param     id   path string                     true "person id"
 // @Param     body body registry.NotDuplicateInput true "the other person"
 // @Success   200 {object} registry.Decision
-// @Failure   400,401,403,404,422 {object} Problem
+// @Failure   400,401,403,404,422,429 {object} Problem
 // @Router    /api/v1/persons/{id}/not-duplicate [post]
 func (s *Server) notDuplicatePersons(c echo.Context) error {
 	return notDuplicate(c, s.Registry.PersonsNotDuplicate)
@@ -87,7 +87,7 @@ func (s *Server) notDuplicatePersons(c echo.Context) error {
 // @Param     Idempotency-Key header string              false "repeat-safe key: a replay answers the first response"
 // @Param     body            body   registry.MergeInput true  "the surviving case"
 // @Success   200 {object} registry.Case
-// @Failure   400,401,403,404,409,412,422 {object} Problem
+// @Failure   400,401,403,404,409,412,422,429 {object} Problem
 // @Router    /api/v1/cases/{id}/merge [post]
 func (s *Server) mergeCase(c echo.Context) error {
 	return patchRecord(c, s.Registry.MergeCase)
@@ -102,7 +102,7 @@ func (s *Server) mergeCase(c echo.Context) error {
 // @Param     id       path   string true  "case id"
 // @Param     If-Match header string false "the ETag read; 412 if the record changed since"
 // @Success   200 {object} registry.Case
-// @Failure   401,403,404,409,412 {object} Problem
+// @Failure   401,403,404,409,412,429 {object} Problem
 // @Router    /api/v1/cases/{id}/unmerge [post]
 func (s *Server) unmergeCase(c echo.Context) error {
 	return unmergeRecord(c, s.Registry.UnmergeCase)
@@ -118,7 +118,7 @@ func (s *Server) unmergeCase(c echo.Context) error {
 // @Param     id   path string                     true "case id"
 // @Param     body body registry.NotDuplicateInput true "the other case"
 // @Success   200 {object} registry.Decision
-// @Failure   400,401,403,404,422 {object} Problem
+// @Failure   400,401,403,404,422,429 {object} Problem
 // @Router    /api/v1/cases/{id}/not-duplicate [post]
 func (s *Server) notDuplicateCases(c echo.Context) error {
 	return notDuplicate(c, s.Registry.CasesNotDuplicate)
@@ -177,7 +177,7 @@ func duplicateQuery(c echo.Context) (registry.DuplicateQuery, error) {
 // @Param     min_score query number false "offer candidates from this score (default 0.4)"
 // @Param     limit     query int    false "at most this many (1-100, default 20)"
 // @Success   200 {array} registry.PersonCandidate
-// @Failure   401,403,404,422 {object} Problem
+// @Failure   401,403,404,422,429 {object} Problem
 // @Router    /api/v1/persons/{id}/duplicates [get]
 func (s *Server) personDuplicates(c echo.Context) error {
 	q, err := duplicateQuery(c)
@@ -202,7 +202,7 @@ func (s *Server) personDuplicates(c echo.Context) error {
 // @Param     min_score query number false "offer candidates from this score (default 0.4)"
 // @Param     limit     query int    false "at most this many (1-100, default 20)"
 // @Success   200 {array} registry.CaseDuplicate
-// @Failure   401,403,404,422 {object} Problem
+// @Failure   401,403,404,422,429 {object} Problem
 // @Router    /api/v1/cases/{id}/duplicates [get]
 func (s *Server) caseDuplicates(c echo.Context) error {
 	q, err := duplicateQuery(c)
@@ -234,7 +234,7 @@ type DuplicatePairList struct {
 // @Param     limit  query int    false "page size (1-500, default 50)"
 // @Param     cursor query string false "next_cursor of the previous page"
 // @Success   200 {object} DuplicatePairList
-// @Failure   401,403,422 {object} Problem
+// @Failure   401,403,422,429 {object} Problem
 // @Router    /api/v1/dedup/candidates [get]
 func (s *Server) listDuplicatePairs(c echo.Context) error {
 	p, err := pageOf(c)
@@ -250,16 +250,19 @@ func (s *Server) listDuplicatePairs(c echo.Context) error {
 }
 
 // scanDuplicates godoc
-// @Summary   Scan the whole register for duplicate pairs now
-// @Description Compares every pair of live, unmerged records of the type that share a blocking key and keeps the pairs scoring at least 0.4 (the default threshold) for GET /dedup/candidates. A province's register takes seconds; tcd dedup scan does the same from the command line.
+// @Summary   Scan the whole register for duplicate pairs now (unscoped admin)
+// @Description Compares every pair of live, unmerged records of the type that share a blocking key and keeps the pairs scoring at least 0.4 (the default threshold) for GET /dedup/candidates, which shows each reader the pairs within its reach. The scan covers every organisation (a citizen who went to two boards is one person) and answers how many records it compared, so only an unscoped admin token may start it (403 otherwise); tcd dedup scan does the same from the command line. A province's register takes seconds.
 // @Tags      dedup
 // @Produce   json
 // @Security  Bearer
 // @Param     type query string true "person or case" Enums(person, case) Extensions(x-vocab=dedup.type)
 // @Success   200 {object} registry.ScanResult
-// @Failure   401,403,422 {object} Problem
+// @Failure   401,403,422,429 {object} Problem
 // @Router    /api/v1/dedup/scan [post]
 func (s *Server) scanDuplicates(c echo.Context) error {
+	if auth.ActorFrom(c.Request().Context()).Scoped() {
+		return apperr.New(apperr.Forbidden, "the scan covers every organisation's records: an unscoped admin token, or tcd dedup scan, runs it")
+	}
 	res, _, err := s.Registry.ScanDuplicates(c.Request().Context(), c.QueryParam("type"))
 	if err != nil {
 		return err

@@ -27,7 +27,7 @@ func (s *Server) registerDelegations(r router) {
 // @Param     limit          query int    false "page size (1-500, default 50)"
 // @Param     cursor         query string false "next_cursor of the previous page"
 // @Success   200 {object} Page[registry.Delegation]
-// @Failure   400,401,403,422 {object} Problem
+// @Failure   400,401,403,422,429 {object} Problem
 // @Router    /api/v1/delegations [get]
 func (s *Server) listDelegations(c echo.Context) error {
 	f := registry.DelegationFilter{CaseID: c.QueryParam("case_id")}
@@ -44,7 +44,7 @@ func (s *Server) listDelegations(c echo.Context) error {
 // @Param     Idempotency-Key header string false "repeat-safe key: a replay answers the first response"
 // @Param     body body registry.NewDelegation true "the delegation"
 // @Success   201 {object} registry.Delegation
-// @Failure   400,401,403,422 {object} Problem
+// @Failure   400,401,403,422,429 {object} Problem
 // @Router    /api/v1/delegations [post]
 func (s *Server) createDelegation(c echo.Context) error {
 	return createRecord(c, "delegations", s.Registry.CreateDelegation)
@@ -60,7 +60,7 @@ func (s *Server) createDelegation(c echo.Context) error {
 // @Param     include_voided query bool   false "also find a voided record"
 // @Success   200 {object} registry.Delegation
 // @Header    200 {string} ETag "version, for If-Match"
-// @Failure   401,403,404 {object} Problem
+// @Failure   401,403,404,429 {object} Problem
 // @Router    /api/v1/delegations/{id} [get]
 func (s *Server) getDelegation(c echo.Context) error {
 	return getRecord(c, s.Registry.GetDelegation)
@@ -77,7 +77,7 @@ func (s *Server) getDelegation(c echo.Context) error {
 // @Param     If-Match header string false "the ETag read; 412 if the record changed since"
 // @Param     body     body   registry.DelegationPatch true "fields to change"
 // @Success   200 {object} registry.Delegation
-// @Failure   400,401,403,404,412,422 {object} Problem
+// @Failure   400,401,403,404,412,422,429 {object} Problem
 // @Router    /api/v1/delegations/{id} [patch]
 func (s *Server) updateDelegation(c echo.Context) error {
 	return patchRecord(c, s.Registry.UpdateDelegation)
@@ -92,7 +92,7 @@ func (s *Server) updateDelegation(c echo.Context) error {
 // @Param     id     path  string true "delegation id"
 // @Param     reason query string true "why the record is voided"
 // @Success   200 {object} registry.Delegation
-// @Failure   401,403,404,409,422 {object} Problem
+// @Failure   401,403,404,409,422,429 {object} Problem
 // @Router    /api/v1/delegations/{id} [delete]
 func (s *Server) voidDelegation(c echo.Context) error {
 	return voidRecord(c, s.Registry.VoidDelegation)

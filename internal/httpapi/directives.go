@@ -34,7 +34,7 @@ func (s *Server) registerDirectives(r router) {
 // @Param     limit          query int    false "page size (1-500, default 50)"
 // @Param     cursor         query string false "next_cursor of the previous page"
 // @Success   200 {object} Page[registry.Directive]
-// @Failure   400,401,403,422 {object} Problem
+// @Failure   400,401,403,422,429 {object} Problem
 // @Router    /api/v1/directives [get]
 func (s *Server) listDirectives(c echo.Context) error {
 	f := registry.DirectiveFilter{Status: c.QueryParam("status"), Recipient: c.QueryParam("recipient"), From: c.QueryParam("from"), To: c.QueryParam("to"),
@@ -52,7 +52,7 @@ func (s *Server) listDirectives(c echo.Context) error {
 // @Param     Idempotency-Key header string false "repeat-safe key: a replay answers the first response"
 // @Param     body body registry.NewDirective true "the letter"
 // @Success   201 {object} registry.Directive
-// @Failure   400,401,403,409,422 {object} Problem
+// @Failure   400,401,403,409,422,429 {object} Problem
 // @Router    /api/v1/directives [post]
 func (s *Server) createDirective(c echo.Context) error {
 	return createRecord(c, "directives", s.Registry.CreateDirective)
@@ -67,7 +67,7 @@ func (s *Server) createDirective(c echo.Context) error {
 // @Param     include_voided query bool   false "also find a voided record"
 // @Success   200 {object} registry.Directive
 // @Header    200 {string} ETag "version, for If-Match"
-// @Failure   401,403,404 {object} Problem
+// @Failure   401,403,404,429 {object} Problem
 // @Router    /api/v1/directives/{id} [get]
 func (s *Server) getDirective(c echo.Context) error {
 	return getRecord(c, s.Registry.GetDirective)
@@ -84,7 +84,7 @@ func (s *Server) getDirective(c echo.Context) error {
 // @Param     If-Match header string false "the ETag read; 412 if the record changed since"
 // @Param     body     body   registry.DirectivePatch true "fields to change"
 // @Success   200 {object} registry.Directive
-// @Failure   400,401,403,404,409,412,422 {object} Problem
+// @Failure   400,401,403,404,409,412,422,429 {object} Problem
 // @Router    /api/v1/directives/{id} [patch]
 func (s *Server) updateDirective(c echo.Context) error {
 	return patchRecord(c, s.Registry.UpdateDirective)
@@ -101,7 +101,7 @@ func (s *Server) updateDirective(c echo.Context) error {
 // @Param     Idempotency-Key header string false "repeat-safe key: a replay answers the first response"
 // @Param     body body registry.DirectiveReply true "the reply"
 // @Success   200 {object} registry.Directive
-// @Failure   400,401,403,404,409,422 {object} Problem
+// @Failure   400,401,403,404,409,422,429 {object} Problem
 // @Router    /api/v1/directives/{id}/reply [post]
 func (s *Server) replyDirective(c echo.Context) error {
 	return actOn(c, s.Registry.ReplyDirective)
@@ -115,7 +115,7 @@ func (s *Server) replyDirective(c echo.Context) error {
 // @Param     id     path  string true "directive id"
 // @Param     reason query string true "why the record is voided"
 // @Success   200 {object} registry.Directive
-// @Failure   401,403,404,422 {object} Problem
+// @Failure   401,403,404,422,429 {object} Problem
 // @Router    /api/v1/directives/{id} [delete]
 func (s *Server) voidDirective(c echo.Context) error {
 	return voidRecord(c, s.Registry.VoidDirective)

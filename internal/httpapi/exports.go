@@ -71,7 +71,7 @@ func (w *download) Flush() {
 // @Param        delegation_min query  int    false "headcount from which a visit is a delegation visit (default TCD_DELEGATION_MIN)"
 // @Success      200 {object} export.Report "the file (this object for json)"
 // @Header       200 {string} Content-Disposition "attachment; filename=tcd-report-…"
-// @Failure      401,403,422 {object} Problem
+// @Failure      401,403,422,429 {object} Problem
 // @Router       /api/v1/exports/report [get]
 func (s *Server) exportReport(c echo.Context) error {
 	q, format, err := exportRequest(c, export.ReportFormats)
@@ -102,7 +102,7 @@ func (s *Server) exportReport(c echo.Context) error {
 // @Param        org     query  string false "organisation id: its subtree (default the token's, or the whole register)"
 // @Success      200 {file} file "the register"
 // @Header       200 {string} Content-Disposition "attachment; filename=tcd-register-…"
-// @Failure      401,403,422 {object} Problem
+// @Failure      401,403,422,429 {object} Problem
 // @Router       /api/v1/exports/register [get]
 func (s *Server) exportRegister(c echo.Context) error {
 	q, format, err := exportRequest(c, export.RegisterFormats)

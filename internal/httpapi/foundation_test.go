@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/tcd-registry/tcd/internal/auth"
 	"github.com/tcd-registry/tcd/internal/testenv"
@@ -30,7 +31,7 @@ func TestRevokedAndExpiredTokensStopWorking(t *testing.T) {
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		ctx := t.Context()
-		secret, tok, err := env.App.Tokens.Create(ctx, auth.NewToken{Name: "soon-revoked", Role: auth.Staff})
+		secret, tok, err := env.App.Tokens.Create(ctx, auth.System, auth.NewToken{Name: "soon-revoked", Role: auth.Staff})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -38,15 +39,19 @@ func TestRevokedAndExpiredTokensStopWorking(t *testing.T) {
 		if r := c.Get("/api/v1/orgs"); r.Status != http.StatusOK {
 			t.Fatalf("fresh token: got %s", r)
 		}
-		if err := env.App.Tokens.Revoke(ctx, tok.Name); err != nil {
+		if err := env.App.Tokens.Revoke(ctx, auth.System, tok.Name); err != nil {
 			t.Fatal(err)
 		}
 		if r := c.Get("/api/v1/orgs"); r.Status != http.StatusUnauthorized {
 			t.Fatalf("revoked token must fail at once: got %s", r)
 		}
-		past := tok.CreatedAt.Add(-1)
-		expired, _, err := env.App.Tokens.Create(ctx, auth.NewToken{Name: "expired", Role: auth.Staff, ExpiresAt: &past})
+		soon := time.Now().Add(time.Hour)
+		expired, tok, err := env.App.Tokens.Create(ctx, auth.System, auth.NewToken{Name: "expired", Role: auth.Staff, ExpiresAt: &soon})
 		if err != nil {
+			t.Fatal(err)
+		}
+		// the hour passes
+		if err := env.App.Store.DB.Exec("UPDATE tokens SET expires_at = ? WHERE id = ?", time.Now().UTC().Add(-time.Second), tok.ID).Error; err != nil {
 			t.Fatal(err)
 		}
 		if r := env.Client(expired).Get("/api/v1/orgs"); r.Status != http.StatusUnauthorized {

@@ -17,7 +17,7 @@ import (
 func TestIdempotencyClaimOfACrashedRequestExpires(t *testing.T) {
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend, func(c *config.Config) { c.RequestTimeout = time.Second })
-		secret, tok, err := env.App.Tokens.Create(t.Context(), auth.NewToken{Name: "retrier", Role: auth.Staff})
+		secret, tok, err := env.App.Tokens.Create(t.Context(), auth.System, auth.NewToken{Name: "retrier", Role: auth.Staff})
 		if err != nil {
 			t.Fatal(err)
 		}

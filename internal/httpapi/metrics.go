@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"net/http"
 	"strconv"
 	"time"
 
@@ -25,8 +26,15 @@ func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
 	return m
 }
 
-// middleware labels by the route pattern (c.Path()), never the raw URL, so ids do not explode
-// the number of series.
+// knownMethods are the methods labelled by name; any other a client makes up is "OTHER".
+var knownMethods = map[string]bool{
+	http.MethodGet: true, http.MethodHead: true, http.MethodPost: true, http.MethodPut: true, http.MethodPatch: true,
+	http.MethodDelete: true, http.MethodOptions: true,
+}
+
+// middleware labels by the route pattern (c.Path()), never the raw URL, and by a method from a
+// closed set, so that no client can make the number of series grow: ids, made-up paths and
+// made-up methods all fold into what is already there.
 func (m *httpMetrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
@@ -40,7 +48,11 @@ func (m *httpMetrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		if route == "" {
 			route = "unmatched"
 		}
-		labels := []string{c.Request().Method, route, strconv.Itoa(status)}
+		method := c.Request().Method
+		if !knownMethods[method] {
+			method = "OTHER"
+		}
+		labels := []string{method, route, strconv.Itoa(status)}
 		m.requests.WithLabelValues(labels...).Inc()
 		m.latency.WithLabelValues(labels...).Observe(time.Since(start).Seconds())
 		return nil

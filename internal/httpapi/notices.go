@@ -30,7 +30,7 @@ func (s *Server) registerNotices(r router) {
 // @Param     limit          query int    false "page size (1-500, default 50)"
 // @Param     cursor         query string false "next_cursor of the previous page"
 // @Success   200 {object} Page[registry.Notice]
-// @Failure   400,401,403,422 {object} Problem
+// @Failure   400,401,403,422,429 {object} Problem
 // @Router    /api/v1/notices [get]
 func (s *Server) listNotices(c echo.Context) error {
 	f := registry.NoticeFilter{From: c.QueryParam("from"), To: c.QueryParam("to"), SessionID: c.QueryParam("session_id"), CaseID: c.QueryParam("case_id")}
@@ -47,7 +47,7 @@ func (s *Server) listNotices(c echo.Context) error {
 // @Param     Idempotency-Key header string false "repeat-safe key: a replay answers the first response"
 // @Param     body body registry.NewNotice true "the notice"
 // @Success   201 {object} registry.Notice
-// @Failure   400,401,403,409,422 {object} Problem
+// @Failure   400,401,403,409,422,429 {object} Problem
 // @Router    /api/v1/notices [post]
 func (s *Server) createNotice(c echo.Context) error {
 	return createRecord(c, "notices", s.Registry.CreateNotice)
@@ -62,7 +62,7 @@ func (s *Server) createNotice(c echo.Context) error {
 // @Param     include_voided query bool   false "also find a voided record"
 // @Success   200 {object} registry.Notice
 // @Header    200 {string} ETag "version, for If-Match"
-// @Failure   401,403,404 {object} Problem
+// @Failure   401,403,404,429 {object} Problem
 // @Router    /api/v1/notices/{id} [get]
 func (s *Server) getNotice(c echo.Context) error {
 	return getRecord(c, s.Registry.GetNotice)
@@ -79,7 +79,7 @@ func (s *Server) getNotice(c echo.Context) error {
 // @Param     If-Match header string false "the ETag read; 412 if the record changed since"
 // @Param     body     body   registry.NoticePatch true "fields to change"
 // @Success   200 {object} registry.Notice
-// @Failure   400,401,403,404,409,412,422 {object} Problem
+// @Failure   400,401,403,404,409,412,422,429 {object} Problem
 // @Router    /api/v1/notices/{id} [patch]
 func (s *Server) updateNotice(c echo.Context) error {
 	return patchRecord(c, s.Registry.UpdateNotice)
@@ -93,7 +93,7 @@ func (s *Server) updateNotice(c echo.Context) error {
 // @Param     id     path  string true "notice id"
 // @Param     reason query string true "why the record is voided"
 // @Success   200 {object} registry.Notice
-// @Failure   401,403,404,422 {object} Problem
+// @Failure   401,403,404,422,429 {object} Problem
 // @Router    /api/v1/notices/{id} [delete]
 func (s *Server) voidNotice(c echo.Context) error {
 	return voidRecord(c, s.Registry.VoidNotice)

@@ -27,7 +27,7 @@ type OrgList struct {
 // @Produce   json
 // @Security  Bearer
 // @Success   200 {object} OrgList
-// @Failure   401 {object} Problem
+// @Failure   401,429 {object} Problem
 // @Router    /api/v1/orgs [get]
 func (s *Server) listOrgs(c echo.Context) error {
 	list, err := s.Orgs.List(c.Request().Context(), auth.ActorFrom(c.Request().Context()))
@@ -45,7 +45,7 @@ func (s *Server) listOrgs(c echo.Context) error {
 // @Security  Bearer
 // @Param     body body orgs.NewOrg true "the organisation"
 // @Success   201 {object} orgs.Org
-// @Failure   400,401,403,409,422 {object} Problem
+// @Failure   400,401,403,409,422,429 {object} Problem
 // @Router    /api/v1/orgs [post]
 func (s *Server) createOrg(c echo.Context) error {
 	var in orgs.NewOrg
@@ -67,7 +67,7 @@ func (s *Server) createOrg(c echo.Context) error {
 // @Security  Bearer
 // @Param     id path string true "organisation id"
 // @Success   200 {object} orgs.Org
-// @Failure   401,404 {object} Problem
+// @Failure   401,404,429 {object} Problem
 // @Router    /api/v1/orgs/{id} [get]
 func (s *Server) getOrg(c echo.Context) error {
 	ctx := c.Request().Context()

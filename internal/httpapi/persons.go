@@ -19,7 +19,7 @@ func (s *Server) registerPersons(r router) {
 
 // listPersons godoc
 // @Summary   List or search persons
-// @Description q matches names without regard to diacritics or case (nguyen van an finds Nguyễn Văn An; Thủy = Thuỷ), and ID numbers and phones exactly.
+// @Description q matches names without regard to diacritics or case (nguyen van an finds Nguyễn Văn An; Thủy = Thuỷ), and ID numbers and phones exactly. A page that lists anyone is written to the audit log (one entry naming the persons listed).
 // @Tags      persons
 // @Produce   json
 // @Security  Bearer
@@ -29,7 +29,7 @@ func (s *Server) registerPersons(r router) {
 // @Param     limit          query int    false "page size (1-500, default 50)"
 // @Param     cursor         query string false "next_cursor of the previous page"
 // @Success   200 {object} Page[registry.Person]
-// @Failure   400,401,403,422 {object} Problem
+// @Failure   400,401,403,422,429 {object} Problem
 // @Router    /api/v1/persons [get]
 func (s *Server) listPersons(c echo.Context) error {
 	f := registry.PersonFilter{}
@@ -52,7 +52,7 @@ func (s *Server) listPersons(c echo.Context) error {
 // @Param     Idempotency-Key header string false "repeat-safe key: a replay answers the first response"
 // @Param     body body registry.NewPerson true "the person"
 // @Success   201 {object} registry.Person
-// @Failure   400,401,403,422 {object} Problem
+// @Failure   400,401,403,422,429 {object} Problem
 // @Router    /api/v1/persons [post]
 func (s *Server) createPerson(c echo.Context) error {
 	return createRecord(c, "persons", s.Registry.CreatePerson)
@@ -68,7 +68,7 @@ func (s *Server) createPerson(c echo.Context) error {
 // @Param     include_voided query bool   false "also find a voided record"
 // @Success   200 {object} registry.Person
 // @Header    200 {string} ETag "version, for If-Match"
-// @Failure   401,403,404 {object} Problem
+// @Failure   401,403,404,429 {object} Problem
 // @Router    /api/v1/persons/{id} [get]
 func (s *Server) getPerson(c echo.Context) error {
 	return getRecord(c, s.Registry.GetPerson)
@@ -85,7 +85,7 @@ func (s *Server) getPerson(c echo.Context) error {
 // @Param     If-Match header string false "the ETag read; 412 if the record changed since"
 // @Param     body     body   registry.PersonPatch true "fields to change"
 // @Success   200 {object} registry.Person
-// @Failure   400,401,403,404,412,422 {object} Problem
+// @Failure   400,401,403,404,412,422,429 {object} Problem
 // @Router    /api/v1/persons/{id} [patch]
 func (s *Server) updatePerson(c echo.Context) error {
 	return patchRecord(c, s.Registry.UpdatePerson)
@@ -100,7 +100,7 @@ func (s *Server) updatePerson(c echo.Context) error {
 // @Param     id     path  string true "person id"
 // @Param     reason query string true "why the record is voided"
 // @Success   200 {object} registry.Person
-// @Failure   401,403,404,409,422 {object} Problem
+// @Failure   401,403,404,409,422,429 {object} Problem
 // @Router    /api/v1/persons/{id} [delete]
 func (s *Server) voidPerson(c echo.Context) error {
 	return voidRecord(c, s.Registry.VoidPerson)

@@ -31,6 +31,7 @@ var statusOf = map[apperr.Code]int{
 	apperr.Unauthorized:       http.StatusUnauthorized,
 	apperr.Forbidden:          http.StatusForbidden,
 	apperr.PreconditionFailed: http.StatusPreconditionFailed,
+	apperr.TooSlow:            http.StatusRequestTimeout,
 	apperr.TooLarge:           http.StatusRequestEntityTooLarge,
 	apperr.RateLimited:        http.StatusTooManyRequests,
 	apperr.Unavailable:        http.StatusServiceUnavailable,

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"math"
+	"net"
 	"strconv"
 	"time"
 
@@ -35,4 +36,42 @@ func (s *Server) rateLimiter() echo.MiddlewareFunc {
 		},
 		ErrorHandler: func(c echo.Context, err error) error { return err },
 	})
+}
+
+// A client address may fail authentication failedAuthBurst times at once, and once more every
+// failedAuthEvery after that; beyond, its failures answer 429.
+const (
+	failedAuthBurst = 20
+	failedAuthEvery = 3 * time.Second
+)
+
+// failedAuth counts failed authentications per client address: guessing tokens, or a client
+// left running with a revoked one, is told to back off. The address is the connection's peer,
+// not a header a client can set. Valid tokens never reach it, so they are never slowed, even
+// from an address that fails often (many clients behind one proxy).
+type failedAuth struct {
+	store      *middleware.RateLimiterMemoryStore
+	retryAfter string
+}
+
+func newFailedAuth() *failedAuth {
+	return &failedAuth{
+		store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
+			Rate: rate.Every(failedAuthEvery), Burst: failedAuthBurst, ExpiresIn: 10 * time.Minute,
+		}),
+		retryAfter: strconv.Itoa(int(failedAuthEvery / time.Second)),
+	}
+}
+
+// refuse answers a failed authentication: err (401) within the address's allowance, else 429.
+func (f *failedAuth) refuse(c echo.Context, err error) error {
+	addr, _, splitErr := net.SplitHostPort(c.Request().RemoteAddr)
+	if splitErr != nil {
+		addr = c.Request().RemoteAddr
+	}
+	if ok, _ := f.store.Allow(addr); ok {
+		return err
+	}
+	c.Response().Header().Set("Retry-After", f.retryAfter)
+	return apperr.New(apperr.RateLimited, "too many failed authentications from this address; retry after %s s", f.retryAfter)
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+	"github.com/labstack/gommon/bytes"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -66,11 +67,12 @@ func New(d Deps) *Server {
 		collectors.NewDBStatsCollector(d.Store.SQL(), "tcd"), d.Export.Metrics())
 	metrics := newHTTPMetrics(reg)
 
-	e.Pre(middleware.RemoveTrailingSlash())
+	e.Pre(middleware.RemoveTrailingSlash(), dropUnsafeRequestID)
 	e.Use(middleware.RequestID())
 	e.Use(s.recoverer())
 	e.Use(metrics.middleware)
 	e.Use(s.requestLogger())
+	e.Use(secureHeaders())
 	// No origins configured means no cross-origin access at all (Echo would otherwise allow "*").
 	if len(d.Config.CORSOrigins) > 0 {
 		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
@@ -81,6 +83,8 @@ func New(d Deps) *Server {
 		}))
 	}
 	e.Use(middleware.BodyLimit(d.Config.BodyLimit))
+	limit, _ := bytes.Parse(d.Config.BodyLimit) // checked by config.Load
+	e.Use(readBody(limit))
 	e.Use(compress())
 	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: d.Config.RequestTimeout}))
 
@@ -88,11 +92,11 @@ func New(d Deps) *Server {
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
 	e.GET("/swagger", func(c echo.Context) error { return c.Redirect(http.StatusFound, "/swagger/index.html") })
-	e.GET("/swagger/*", echoSwagger.WrapHandler)
+	e.GET("/swagger/*", echoSwagger.WrapHandler, swaggerHeaders(echoSwagger.WrapHandler))
 
 	// Route-level (not group-level) middleware: an Echo group with middleware swallows unknown
 	// methods as 404, and a 405 must stay a 405.
-	r := router{g: e.Group("/api/v1"), pre: []echo.MiddlewareFunc{admission(d.Config.MaxActive), s.authenticate, s.rateLimiter()},
+	r := router{g: e.Group("/api/v1"), pre: []echo.MiddlewareFunc{noStore, admission(d.Config.MaxActive), s.authenticate(), s.rateLimiter()},
 		idempotent: s.idempotent}
 	s.registerOrgs(r)
 	s.registerAudit(r)
@@ -144,21 +148,31 @@ func requirePermission(perm auth.Permission) echo.MiddlewareFunc {
 	}
 }
 
-func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		h := c.Request().Header.Get(echo.HeaderAuthorization)
-		secret, ok := strings.CutPrefix(h, "Bearer ")
-		if !ok || strings.TrimSpace(secret) == "" {
-			return apperr.New(apperr.Unauthorized, "missing bearer token")
+// authenticate resolves the bearer token into the request's actor. Failures are counted per
+// client address (failedAuth): past the allowance they answer 429 with Retry-After instead of
+// 401, while a valid token from the same address goes through as always.
+func (s *Server) authenticate() echo.MiddlewareFunc {
+	failures := newFailedAuth()
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			h := c.Request().Header.Get(echo.HeaderAuthorization)
+			secret, ok := strings.CutPrefix(h, "Bearer ")
+			var actor auth.Actor
+			var err error = apperr.New(apperr.Unauthorized, "missing bearer token")
+			if ok && strings.TrimSpace(secret) != "" {
+				actor, err = s.Tokens.Authenticate(c.Request().Context(), strings.TrimSpace(secret))
+			}
+			if apperr.CodeOf(err) == apperr.Unauthorized {
+				return failures.refuse(c, err)
+			}
+			if err != nil {
+				return err
+			}
+			ctx := auth.WithActor(c.Request().Context(), actor)
+			ctx = audit.WithRequestID(ctx, c.Response().Header().Get(echo.HeaderXRequestID))
+			c.SetRequest(c.Request().WithContext(ctx))
+			return next(c)
 		}
-		actor, err := s.Tokens.Authenticate(c.Request().Context(), strings.TrimSpace(secret))
-		if err != nil {
-			return err
-		}
-		ctx := auth.WithActor(c.Request().Context(), actor)
-		ctx = audit.WithRequestID(ctx, c.Response().Header().Get(echo.HeaderXRequestID))
-		c.SetRequest(c.Request().WithContext(ctx))
-		return next(c)
 	}
 }
 

@@ -29,7 +29,7 @@ func (s *Server) registerSessions(r router) {
 // @Param     limit          query int    false "page size (1-500, default 50)"
 // @Param     cursor         query string false "next_cursor of the previous page"
 // @Success   200 {object} Page[registry.Session]
-// @Failure   400,401,403,422 {object} Problem
+// @Failure   400,401,403,422,429 {object} Problem
 // @Router    /api/v1/sessions [get]
 func (s *Server) listSessions(c echo.Context) error {
 	f := registry.SessionFilter{Kind: c.QueryParam("kind"), From: c.QueryParam("from"), To: c.QueryParam("to")}
@@ -46,7 +46,7 @@ func (s *Server) listSessions(c echo.Context) error {
 // @Param     Idempotency-Key header string false "repeat-safe key: a replay answers the first response"
 // @Param     body body registry.NewSession true "the session"
 // @Success   201 {object} registry.Session
-// @Failure   400,401,403,422 {object} Problem
+// @Failure   400,401,403,422,429 {object} Problem
 // @Router    /api/v1/sessions [post]
 func (s *Server) createSession(c echo.Context) error {
 	return createRecord(c, "sessions", s.Registry.CreateSession)
@@ -61,7 +61,7 @@ func (s *Server) createSession(c echo.Context) error {
 // @Param     include_voided query bool   false "also find a voided record"
 // @Success   200 {object} registry.Session
 // @Header    200 {string} ETag "version, for If-Match"
-// @Failure   401,403,404 {object} Problem
+// @Failure   401,403,404,429 {object} Problem
 // @Router    /api/v1/sessions/{id} [get]
 func (s *Server) getSession(c echo.Context) error {
 	return getRecord(c, s.Registry.GetSession)
@@ -78,7 +78,7 @@ func (s *Server) getSession(c echo.Context) error {
 // @Param     If-Match header string false "the ETag read; 412 if the record changed since"
 // @Param     body     body   registry.SessionPatch true "fields to change"
 // @Success   200 {object} registry.Session
-// @Failure   400,401,403,404,412,422 {object} Problem
+// @Failure   400,401,403,404,412,422,429 {object} Problem
 // @Router    /api/v1/sessions/{id} [patch]
 func (s *Server) updateSession(c echo.Context) error {
 	return patchRecord(c, s.Registry.UpdateSession)
@@ -93,7 +93,7 @@ func (s *Server) updateSession(c echo.Context) error {
 // @Param     id     path  string true "session id"
 // @Param     reason query string true "why the record is voided"
 // @Success   200 {object} registry.Session
-// @Failure   401,403,404,409,422 {object} Problem
+// @Failure   401,403,404,409,422,429 {object} Problem
 // @Router    /api/v1/sessions/{id} [delete]
 func (s *Server) voidSession(c echo.Context) error {
 	return voidRecord(c, s.Registry.VoidSession)

@@ -112,7 +112,7 @@ func jsonBytes(v any) ([]byte, error) {
 // @Success      200 {object} report.Summary
 // @Header       200 {string} ETag "hash of the body"
 // @Success      304 "unchanged since the If-None-Match ETag"
-// @Failure      401,403,422 {object} Problem
+// @Failure      401,403,422,429 {object} Problem
 // @Router       /api/v1/stats/summary [get]
 func (s *Server) statsSummary(c echo.Context) error {
 	q, format, lang, err := statsRequest(c, "json", "csv", "text")
@@ -163,7 +163,7 @@ func (s *Server) statsSummary(c echo.Context) error {
 // @Success      200 {object} stats.Form01
 // @Header       200 {string} ETag "hash of the body"
 // @Success      304 "unchanged since the If-None-Match ETag"
-// @Failure      401,403,422 {object} Problem
+// @Failure      401,403,422,429 {object} Problem
 // @Router       /api/v1/stats/form-01 [get]
 func (s *Server) statsForm01(c echo.Context) error {
 	q, format, _, err := statsRequest(c, "json", "csv")
@@ -207,7 +207,7 @@ func (s *Server) statsForm01(c echo.Context) error {
 // @Success      200 {object} stats.Breakdown
 // @Header       200 {string} ETag "hash of the body"
 // @Success      304 "unchanged since the If-None-Match ETag"
-// @Failure      401,403,422 {object} Problem
+// @Failure      401,403,422,429 {object} Problem
 // @Router       /api/v1/stats/breakdown [get]
 func (s *Server) statsBreakdown(c echo.Context) error {
 	q, format, _, err := statsRequest(c, "json", "csv")

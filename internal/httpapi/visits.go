@@ -34,7 +34,7 @@ func (s *Server) registerVisits(r router) {
 // @Param     limit          query int    false "page size (1-500, default 50)"
 // @Param     cursor         query string false "next_cursor of the previous page"
 // @Success   200 {object} Page[registry.Visit]
-// @Failure   400,401,403,422 {object} Problem
+// @Failure   400,401,403,422,429 {object} Problem
 // @Router    /api/v1/visits [get]
 func (s *Server) listVisits(c echo.Context) error {
 	f := registry.VisitFilter{From: c.QueryParam("from"), To: c.QueryParam("to"), Kind: c.QueryParam("kind"),
@@ -53,7 +53,7 @@ func (s *Server) listVisits(c echo.Context) error {
 // @Param     Idempotency-Key header string false "repeat-safe key: a replay answers the first response"
 // @Param     body body registry.NewVisit true "the visit"
 // @Success   201 {object} registry.CreatedVisit
-// @Failure   400,401,403,422 {object} Problem
+// @Failure   400,401,403,422,429 {object} Problem
 // @Router    /api/v1/visits [post]
 func (s *Server) createVisit(c echo.Context) error {
 	return createRecord(c, "visits", s.Registry.CreateVisit)
@@ -69,7 +69,7 @@ func (s *Server) createVisit(c echo.Context) error {
 // @Param     include_voided query bool   false "also find a voided record"
 // @Success   200 {object} registry.Visit
 // @Header    200 {string} ETag "version, for If-Match"
-// @Failure   401,403,404 {object} Problem
+// @Failure   401,403,404,429 {object} Problem
 // @Router    /api/v1/visits/{id} [get]
 func (s *Server) getVisit(c echo.Context) error {
 	return getRecord(c, s.Registry.GetVisit)
@@ -86,7 +86,7 @@ func (s *Server) getVisit(c echo.Context) error {
 // @Param     If-Match header string false "the ETag read; 412 if the record changed since"
 // @Param     body     body   registry.VisitPatch true "fields to change"
 // @Success   200 {object} registry.Visit
-// @Failure   400,401,403,404,412,422 {object} Problem
+// @Failure   400,401,403,404,412,422,429 {object} Problem
 // @Router    /api/v1/visits/{id} [patch]
 func (s *Server) updateVisit(c echo.Context) error {
 	return patchRecord(c, s.Registry.UpdateVisit)
@@ -100,7 +100,7 @@ func (s *Server) updateVisit(c echo.Context) error {
 // @Param     id     path  string true "visit id"
 // @Param     reason query string true "why the record is voided"
 // @Success   200 {object} registry.Visit
-// @Failure   401,403,404,422 {object} Problem
+// @Failure   401,403,404,422,429 {object} Problem
 // @Router    /api/v1/visits/{id} [delete]
 func (s *Server) voidVisit(c echo.Context) error {
 	return voidRecord(c, s.Registry.VoidVisit)

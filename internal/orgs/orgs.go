@@ -12,8 +12,10 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/tcd-registry/tcd/internal/apperr"
+	"github.com/tcd-registry/tcd/internal/audit"
 	"github.com/tcd-registry/tcd/internal/auth"
 	"github.com/tcd-registry/tcd/internal/store"
+	"github.com/tcd-registry/tcd/internal/validate"
 	"github.com/tcd-registry/tcd/internal/vntext"
 )
 
@@ -73,8 +75,11 @@ type NewOrg struct {
 	ParentID *string `json:"parent_id"`
 }
 
-// Create adds an organisation under ParentID (or at the top when nil).
+// Create adds an organisation under ParentID (or at the top when nil), and audits it.
 func (s *Service) Create(ctx context.Context, actor auth.Actor, in NewOrg) (Org, error) {
+	if err := validate.Struct(in); err != nil {
+		return Org{}, err
+	}
 	var fe apperr.Fields
 	code := strings.TrimSpace(in.Code)
 	name := vntext.NFC(in.Name)
@@ -106,7 +111,13 @@ func (s *Service) Create(ctx context.Context, actor auth.Actor, in NewOrg) (Org,
 	} else if actor.Scoped() {
 		return Org{}, apperr.Field("parent_id", "a scoped token can only add organisations inside its subtree")
 	}
-	if err := db.Create(&row).Error; err != nil {
+	err := s.store.Tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.WithContext(ctx).Create(&row).Error; err != nil {
+			return err
+		}
+		return audit.RecordFor(ctx, tx, actor, row.ID, "create", "org", row.ID, map[string]any{"code": row.Code, "name": row.Name, "parent_id": row.ParentID})
+	})
+	if err != nil {
 		if store.IsUniqueViolation(err) {
 			return Org{}, apperr.New(apperr.Conflict, "an organisation with code %q already exists", code)
 		}

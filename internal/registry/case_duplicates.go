@@ -189,22 +189,6 @@ func (s *Service) matchCase(ctx context.Context, db *gorm.DB, w weights, sc scop
 	return out[:min(len(out), q.Limit)], nil
 }
 
-// secretCases says which of ids are cases that keep their denouncers from actor
-// (confidential.go), in one query.
-func (s *Service) secretCases(ctx context.Context, db *gorm.DB, actor auth.Actor, ids []string) (map[string]bool, error) {
-	secret, args := s.secretCase(actor, "cases.id")
-	if secret == "" || len(ids) == 0 {
-		return nil, nil
-	}
-	var hits []string
-	err := db.WithContext(ctx).Table("cases").Where("cases.id IN ?", ids).Where(secret, args...).Pluck("cases.id", &hits).Error
-	out := make(map[string]bool, len(hits))
-	for _, id := range hits {
-		out[id] = true
-	}
-	return out, err
-}
-
 // links are the citizens (by the id of the person each was finally merged into, with that
 // person's name) and delegations (by id, with name) that came about a case's merge group.
 type links struct {

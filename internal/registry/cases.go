@@ -247,6 +247,17 @@ func (s *Service) UpdateCase(ctx context.Context, actor auth.Actor, id string, i
 		if err := checkCase(row); err != nil {
 			return err
 		}
+		if before.Category == denunciation && row.Category != denunciation {
+			if err := s.mayDropDenunciation(actor, row); err != nil {
+				return err
+			}
+		}
+		if row.Category == denunciation && before.Category != denunciation {
+			// everyone who came about it (or about a case merged into it) is a denouncer now
+			if err := s.recordNewDenunciation(ctx, tx, row); err != nil {
+				return err
+			}
+		}
 		track(c, "title", before.Title, row.Title)
 		derived(c, "title_folded", before.TitleFolded, row.TitleFolded)
 		trackPtr(c, "summary", before.Summary, row.Summary)

@@ -129,7 +129,7 @@ func (s *Service) checkDelegation(ctx context.Context, tx *gorm.DB, actor auth.A
 var (
 	delegationReps = linkTable{table: "delegation_representatives", owners: "delegations", owner: "delegation_id", member: "person_id"}
 	delegationKind = kind[delegationRow, *delegationRow, Delegation]{entity: "delegation",
-		out: keepingSecrets[delegationRow]("delegations",
+		out: keepingSecrets[delegationRow]("delegations", (*Service).secretDelegation,
 			withLinks(delegationReps, func(_ *Service, r *delegationRow, reps []string) Delegation { return r.toDelegation(reps) }),
 			func(d *Delegation) { d.RepresentativeIDs, d.IdentityHidden = []string{}, true })}
 )
@@ -148,6 +148,9 @@ func (s *Service) CreateDelegation(ctx context.Context, actor auth.Actor, in New
 			return nil, err
 		}
 		if err := delegationReps.insert(ctx, tx, row.ID, in.RepresentativeIDs); err != nil {
+			return nil, err
+		}
+		if err := s.recordDenouncers(ctx, tx, delegationLinks, row.ID); err != nil {
 			return nil, err
 		}
 		return row, audit.Record(ctx, tx, actor, "create", "delegation", row.ID, map[string]any{
@@ -183,8 +186,32 @@ func (s *Service) UpdateDelegation(ctx context.Context, actor auth.Actor, id str
 		track(c, "member_count", before.MemberCount, row.MemberCount)
 		trackPtr(c, "case_id", before.CaseID, row.CaseID)
 		trackPtr(c, "note", before.Note, row.Note)
-		return delegationReps.change(ctx, tx, c, "representative_ids", id, old, reps)
+		if err := delegationReps.change(ctx, tx, c, "representative_ids", id, old, reps); err != nil {
+			return err
+		}
+		return s.keepDelegationSecrets(ctx, tx, id, before.CaseID, row.CaseID)
 	})
+}
+
+// keepDelegationSecrets keeps an edited delegation's representatives as secret as before: a
+// delegation that moves to another case takes its recorded denouncers with it, one about a
+// denunciation cannot drop its case (its representatives would be named about nothing, in the
+// open), and new representatives of a denunciation's delegation are recorded as denouncers.
+func (s *Service) keepDelegationSecrets(ctx context.Context, tx *gorm.DB, id string, from, to *string) error {
+	if from != nil && (to == nil || *to != *from) {
+		if to == nil {
+			recorded, err := recordedDenouncers(ctx, tx, id, *from)
+			if err != nil {
+				return err
+			}
+			if recorded {
+				return apperr.Field("case_id", "cannot be cleared: the delegation's representatives were recorded as denouncers of its case")
+			}
+		} else if err := s.carryDenouncers(ctx, tx, id, *from, *to); err != nil {
+			return err
+		}
+	}
+	return s.recordDenouncers(ctx, tx, delegationLinks, id)
 }
 
 // VoidDelegation voids a delegation no live visit names: the visits would keep pointing at a

@@ -117,7 +117,12 @@ func (s *Service) MergeCase(ctx context.Context, actor auth.Actor, id string, if
 	var out Case
 	err := s.store.Tx(ctx, func(tx *gorm.DB) error {
 		row, err := merge[caseRow](ctx, s, tx, actor, "case", id, ifMatch, in, func(c, survivor *caseRow) error {
-			return tx.WithContext(ctx).Table("cases").Where("root_seq = ?", c.Seq).Update("root_seq", survivor.Seq).Error
+			if err := tx.WithContext(ctx).Table("cases").Where("root_seq = ?", c.Seq).Update("root_seq", survivor.Seq).Error; err != nil {
+				return err
+			}
+			// who came about the merged cases now counts for the survivor: a denunciation's
+			// denouncers (confidential.go)
+			return s.recordDenouncers(ctx, tx, groupLinks, survivor.Seq, survivor.Seq, survivor.Seq, survivor.Seq)
 		})
 		if err != nil {
 			return err

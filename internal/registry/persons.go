@@ -161,7 +161,19 @@ func (s *Service) createPerson(ctx context.Context, tx *gorm.DB, actor auth.Acto
 	if err := tx.WithContext(ctx).Create(row).Error; err != nil {
 		return nil, err
 	}
-	return row, audit.Record(ctx, tx, actor, "create", "person", row.ID, map[string]any{"full_name": row.FullName})
+	given := map[string]any{"full_name": row.FullName, "gender": row.Gender}
+	addGiven(given, "birth_year", row.BirthYear)
+	addGiven(given, "id_number", row.IDNumber)
+	addGiven(given, "phone", row.Phone)
+	addGiven(given, "address", row.Address)
+	return row, audit.Record(ctx, tx, actor, "create", "person", row.ID, given)
+}
+
+// addGiven notes in an audit entry's changes a field the new record has.
+func addGiven[T any](changes map[string]any, field string, v *T) {
+	if v != nil {
+		changes[field] = *v
+	}
 }
 
 // CreatePerson adds a citizen to the register.
@@ -239,7 +251,7 @@ func personSearch(db *gorm.DB, term string) *gorm.DB {
 	return db.Where("id_number = ?", exact).Or("phone = ?", phone)
 }
 
-// ListPersons lists persons newest first.
+// ListPersons lists persons newest first. A page that lists anyone is audited.
 func (s *Service) ListPersons(ctx context.Context, actor auth.Actor, f PersonFilter) ([]Person, string, error) {
 	if err := validate.Struct(f); err != nil {
 		return nil, "", err
@@ -251,5 +263,14 @@ func (s *Service) ListPersons(ctx context.Context, actor auth.Actor, f PersonFil
 	if term := strings.TrimSpace(f.Q); term != "" {
 		q = q.Where(personSearch(s.store.DB, term))
 	}
-	return personKind.list(ctx, s, actor, q, f.Page)
+	out, next, err := personKind.list(ctx, s, actor, q, f.Page)
+	if err != nil || len(out) == 0 {
+		return out, next, err
+	}
+	// the page discloses personal data, as reading each person would: one entry names them all
+	listed := make([]string, len(out))
+	for i, p := range out {
+		listed[i] = p.ID
+	}
+	return out, next, audit.Record(ctx, s.store.DB, actor, "list", "person", "", map[string]any{"person_ids": listed, "search": f.Q != ""})
 }

@@ -72,7 +72,7 @@ func (visitRow) TableName() string { return "visits" }
 var visitPersons = linkTable{table: "visit_persons", owners: "visits", owner: "visit_id", member: "person_id"}
 
 var visitKind = kind[visitRow, *visitRow, Visit]{entity: "visit",
-	out: keepingSecrets[visitRow]("visits", withLinks(visitPersons, (*Service).toVisit), func(v *Visit) {
+	out: keepingSecrets[visitRow]("visits", (*Service).secretVisit, withLinks(visitPersons, (*Service).toVisit), func(v *Visit) {
 		v.PersonIDs, v.IdentityHidden = []string{}, true
 	})}
 
@@ -202,6 +202,10 @@ func (s *Service) createVisit(ctx context.Context, tx *gorm.DB, actor auth.Actor
 		return nil, nil, err
 	}
 
+	// what the visit's case is, or counts for: a denunciation's visit records its persons
+	// as denouncers (confidential.go)
+	var caseCategory string
+	var caseMerged bool
 	if in.CaseID != nil {
 		c, err := reference[caseRow](ctx, tx, actor, "case_id", "case", *in.CaseID)
 		if err := note("", err); err != nil {
@@ -209,6 +213,7 @@ func (s *Service) createVisit(ctx context.Context, tx *gorm.DB, actor auth.Actor
 		}
 		if c != nil {
 			row.CaseID, row.CaseSeq = c.ID, c.Seq
+			caseCategory, caseMerged = c.Category, c.RootSeq != c.Seq
 		}
 	} else {
 		if in.Case.OrgID != nil && *in.Case.OrgID != orgID {
@@ -220,6 +225,7 @@ func (s *Service) createVisit(ctx context.Context, tx *gorm.DB, actor auth.Actor
 		}
 		if c != nil {
 			newCase, row.CaseID, row.CaseSeq = c, c.ID, c.Seq
+			caseCategory = c.Category
 		}
 	}
 
@@ -259,6 +265,11 @@ func (s *Service) createVisit(ctx context.Context, tx *gorm.DB, actor auth.Actor
 	}
 	if err := visitPersons.insert(ctx, tx, row.ID, personIDs); err != nil {
 		return nil, nil, err
+	}
+	if caseCategory == denunciation || caseMerged {
+		if err := s.recordDenouncers(ctx, tx, visitLinks, row.ID); err != nil {
+			return nil, nil, err
+		}
 	}
 	return row, newCase, audit.Record(ctx, tx, actor, "create", "visit", row.ID, map[string]any{"session_id": row.SessionID,
 		"case_id": row.CaseID, "person_ids": nonNil(personIDs), "headcount": row.Headcount, "delegation_id": row.DelegationID})
@@ -348,7 +359,7 @@ func (s *Service) ListVisits(ctx context.Context, actor auth.Actor, f VisitFilte
 	if f.PersonID != "" {
 		// finding a denunciation's visits by person would name its denouncer
 		q = q.Where("visits.id IN (?)", db.Table(visitPersons.table).Select("visit_id").Where("person_id = ?", f.PersonID))
-		q = s.withoutSecretCases(q, actor, "visits")
+		q = s.withoutSecretVisits(q, actor)
 	}
 	if f.CaseID != "" {
 		var c []caseRow

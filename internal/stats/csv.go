@@ -1,11 +1,12 @@
 package stats
 
 import (
-	"encoding/csv"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/tcd-registry/tcd/internal/safecsv"
 )
 
 // WriteCSV writes the form as one header line (organisation, then each column as
@@ -38,7 +39,7 @@ func (b Breakdown) WriteCSV(w io.Writer) error {
 }
 
 func writeCSV(w io.Writer, lines [][]string) error {
-	cw := csv.NewWriter(w)
+	cw := safecsv.NewWriter(w)
 	if err := cw.WriteAll(lines); err != nil {
 		return fmt.Errorf("write csv: %w", err)
 	}

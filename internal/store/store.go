@@ -91,7 +91,9 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 // never block the writer, FULL synchronous so an acknowledged write survives power loss,
 // a busy timeout instead of immediate "database is locked", and enforced foreign keys.
 // IMMEDIATE transactions take the write lock up front, which avoids deadlocks between two
-// transactions that both read and then try to write.
+// transactions that both read and then try to write. A new database file is created readable
+// by its owner alone: it holds personal data, and SQLite gives its -wal and -shm files the
+// mode of the database file (it would create all three 0644).
 func sqliteDSN(path string) (string, error) {
 	if path == "" {
 		return "", fmt.Errorf("sqlite: needs a file path, e.g. sqlite:data/tcd.db")
@@ -101,6 +103,11 @@ func sqliteDSN(path string) (string, error) {
 			return "", fmt.Errorf("create database directory: %w", err)
 		}
 	}
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600)
+	if err != nil {
+		return "", fmt.Errorf("create database file: %w", err)
+	}
+	f.Close()
 	q := url.Values{}
 	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(1)"} {
 		q.Add("_pragma", p)

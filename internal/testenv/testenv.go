@@ -279,7 +279,7 @@ func (e *Env) Token(role auth.Role, orgCode string) string {
 		}
 		in.OrgID = &org.ID
 	}
-	secret, _, err := e.App.Tokens.Create(context.Background(), in)
+	secret, _, err := e.App.Tokens.Create(context.Background(), auth.System, in)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -27,6 +27,14 @@ func (o *Optional[T]) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// held is the value for the text check (nil when absent or null).
+func (o Optional[T]) held() any {
+	if o.Value == nil {
+		return nil
+	}
+	return o.Value
+}
+
 // Null reports whether the body set the field to null.
 func (o Optional[T]) Null() bool { return o.Set && o.Value == nil }
 

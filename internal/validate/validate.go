@@ -52,24 +52,24 @@ func instance() *validator.Validate {
 	return v
 }
 
-// Struct validates s and returns an *apperr.Error listing every failing field, or nil.
+// Struct validates s, its tags and the characters of every text field in it (Text), and
+// returns an *apperr.Error listing every failing field, or nil.
 func Struct(s any) error {
-	err := instance().Struct(s)
-	if err == nil {
-		return nil
-	}
-	var verrs validator.ValidationErrors
-	if !errors.As(err, &verrs) {
-		return err
-	}
 	var fe apperr.Fields
-	for _, e := range verrs {
-		if e.Tag() == "vocab" {
-			fe.Add(fieldPath(e), "%s", vocabOf(reflect.TypeOf(s), e.StructNamespace()).OneOf())
-			continue
+	if err := instance().Struct(s); err != nil {
+		var verrs validator.ValidationErrors
+		if !errors.As(err, &verrs) {
+			return err
 		}
-		fe.Add(fieldPath(e), "%s", message(e))
+		for _, e := range verrs {
+			if e.Tag() == "vocab" {
+				fe.Add(fieldPath(e), "%s", vocabOf(reflect.TypeOf(s), e.StructNamespace()).OneOf())
+				continue
+			}
+			fe.Add(fieldPath(e), "%s", message(e))
+		}
 	}
+	checkText(&fe, "", reflect.ValueOf(s))
 	return fe.Err()
 }
 

@@ -3,7 +3,6 @@
 package report
 
 import (
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/tcd-registry/tcd/internal/period"
+	"github.com/tcd-registry/tcd/internal/safecsv"
 )
 
 // Session kinds, the keys of Summary.ByKind, in the order CSV rows list them.
@@ -309,7 +309,7 @@ func CSV(w io.Writer, s Summary) error {
 	add("delegations.cases", s.Delegations.Cases)
 	add("conclusion_notices", s.ConclusionNotices)
 	add("directive_letters", s.DirectiveLetters)
-	cw := csv.NewWriter(w)
+	cw := safecsv.NewWriter(w)
 	if err := cw.WriteAll(rows); err != nil {
 		return fmt.Errorf("write csv: %w", err)
 	}
