@@ -76,7 +76,8 @@ clean:
 FUZZTIME ?= 5s
 FUZZ_TARGETS := ./internal/vntext:FuzzFold ./internal/vntext:FuzzNFC ./internal/idnumber:FuzzParse \
 	./internal/period:FuzzParse ./internal/period:FuzzFromTo ./internal/httpapi:FuzzDecodeStrict \
-	./internal/calendar/lunar:FuzzSolarRoundTrip ./internal/calendar/lunar:FuzzLunarRoundTrip
+	./internal/calendar/lunar:FuzzSolarRoundTrip ./internal/calendar/lunar:FuzzLunarRoundTrip \
+	./internal/imports:FuzzCells
 
 .PHONY: fuzz
 fuzz:

@@ -57,8 +57,9 @@ type RegisterExport struct {
 	secretArgs []any
 }
 
-// hiddenDenouncer stands in the name and ID columns of a visit whose persons are secret.
-const hiddenDenouncer = "(giữ bí mật thông tin người tố cáo)"
+// HiddenDenouncer stands in the name and ID columns of a visit whose persons are secret; the
+// import of registers reads it as "no persons".
+const HiddenDenouncer = "(giữ bí mật thông tin người tố cáo)"
 
 // OpenRegister checks the request and records in the audit log that the actor exported the
 // register (it discloses personal data), before a single row is read.
@@ -290,7 +291,7 @@ func (s *Service) writeBatch(ctx context.Context, db *gorm.DB, x *RegisterExport
 func (e *registerEntry) cells(out []string, directives []string) {
 	var names, ids strings.Builder
 	if e.secret {
-		names.WriteString(hiddenDenouncer)
+		names.WriteString(HiddenDenouncer)
 	}
 	for i, p := range e.persons {
 		if e.secret {

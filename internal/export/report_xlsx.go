@@ -137,9 +137,7 @@ func (x *sheetWriter) summary(s report.Summary) {
 // form is sheet column n+1.
 const form01HeaderRow = 5
 
-// form01 writes Form 01/TCD as the official table. The header has one row per level of the
-// columns' header paths; a label shared by adjacent columns on a level becomes one merged cell
-// across them, and a column's own label reaches down to the last header row.
+// form01 writes Form 01/TCD as the official table, its header as Form01.HeaderCells lays it out.
 func (x *sheetWriter) form01(f stats.Form01) {
 	const sheet = sectionForm01
 	width := len(f.Columns) + 1
@@ -153,16 +151,13 @@ func (x *sheetWriter) form01(f stats.Form01) {
 	x.title(sheet, 2, width, f.Title, x.st.title)
 	x.title(sheet, 3, width, f.Subtitle, x.st.subtitle)
 
-	depth := 1
-	for _, c := range f.Columns {
-		depth = max(depth, len(c.Header))
-	}
+	depth := f.HeaderDepth()
 	last := form01HeaderRow + depth - 1
 	x.cell(sheet, 1, form01HeaderRow, unitLabel, x.st.header)
 	x.merge(sheet, 1, form01HeaderRow, 1, last)
-	for _, span := range headerSpans(f.Columns, depth) {
-		x.cell(sheet, span.first+2, form01HeaderRow+span.level, span.label, x.st.header)
-		x.merge(sheet, span.first+2, form01HeaderRow+span.level, span.last+2, form01HeaderRow+span.toLevel)
+	for _, span := range f.HeaderCells() {
+		x.cell(sheet, span.First+2, form01HeaderRow+span.Level, span.Label, x.st.header)
+		x.merge(sheet, span.First+2, form01HeaderRow+span.Level, span.Last+2, form01HeaderRow+span.ToLevel)
 	}
 	for level := 0; level < depth; level++ {
 		x.do(x.f.SetRowHeight(sheet, form01HeaderRow+level, 48))
@@ -198,49 +193,6 @@ func (x *sheetWriter) indented(depth int) int {
 		Vertical: "top", WrapText: true, Indent: min(depth, 15)}})
 	x.do(err)
 	return id
-}
-
-// headerSpan is one cell of the header: label over columns first..last (0-based indexes into
-// the form's columns), from header level level down to toLevel.
-type headerSpan struct {
-	label          string
-	first, last    int
-	level, toLevel int
-}
-
-// headerSpans merges the columns' header paths into the cells of a depth-level header.
-func headerSpans(cols []stats.Form01Column, depth int) []headerSpan {
-	var spans []headerSpan
-	for level := 0; level < depth; level++ {
-		for i := 0; i < len(cols); {
-			h := cols[i].Header
-			if level >= len(h) {
-				i++
-				continue
-			}
-			if level == len(h)-1 { // the column's own label fills the levels below it
-				spans = append(spans, headerSpan{label: h[level], first: i, last: i, level: level, toLevel: depth - 1})
-				i++
-				continue
-			}
-			j := i
-			for j+1 < len(cols) && len(cols[j+1].Header) > level+1 && samePrefix(cols[j+1].Header, h, level+1) {
-				j++
-			}
-			spans = append(spans, headerSpan{label: h[level], first: i, last: j, level: level, toLevel: level})
-			i = j + 1
-		}
-	}
-	return spans
-}
-
-func samePrefix(a, b []string, n int) bool {
-	for k := 0; k < n; k++ {
-		if a[k] != b[k] {
-			return false
-		}
-	}
-	return true
 }
 
 // breakdown writes one breakdown as a table.

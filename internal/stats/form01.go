@@ -135,3 +135,58 @@ func (s *Service) Form01(ctx context.Context, actor auth.Actor, q Query) (Form01
 	}
 	return form, nil
 }
+
+// HeaderDepth is the number of header rows the form's columns need: the longest header path.
+func (f Form01) HeaderDepth() int {
+	depth := 1
+	for _, c := range f.Columns {
+		depth = max(depth, len(c.Header))
+	}
+	return depth
+}
+
+// Form01HeaderCell is one cell of the form's header: Label over columns First..Last (0-based
+// indexes into Columns), from header row Level down to ToLevel.
+type Form01HeaderCell struct {
+	Label          string
+	First, Last    int
+	Level, ToLevel int
+}
+
+// HeaderCells lays the columns' header paths out as the cells of a HeaderDepth-row header, the
+// way every printed form of it (workbook, PDF) draws it: a label shared by adjacent columns on a
+// level is one cell across them, and a column's own label reaches down to the last header row.
+func (f Form01) HeaderCells() []Form01HeaderCell {
+	cols, depth := f.Columns, f.HeaderDepth()
+	var cells []Form01HeaderCell
+	for level := 0; level < depth; level++ {
+		for i := 0; i < len(cols); {
+			h := cols[i].Header
+			if level >= len(h) {
+				i++
+				continue
+			}
+			if level == len(h)-1 { // the column's own label fills the levels below it
+				cells = append(cells, Form01HeaderCell{Label: h[level], First: i, Last: i, Level: level, ToLevel: depth - 1})
+				i++
+				continue
+			}
+			j := i
+			for j+1 < len(cols) && len(cols[j+1].Header) > level+1 && samePrefix(cols[j+1].Header, h, level+1) {
+				j++
+			}
+			cells = append(cells, Form01HeaderCell{Label: h[level], First: i, Last: j, Level: level, ToLevel: level})
+			i = j + 1
+		}
+	}
+	return cells
+}
+
+func samePrefix(a, b []string, n int) bool {
+	for k := 0; k < n; k++ {
+		if a[k] != b[k] {
+			return false
+		}
+	}
+	return true
+}
