@@ -24,6 +24,13 @@ const (
 	years        = 10
 )
 
+// the values a visit's outcome and a case's category and field take
+var (
+	outcomes   = vocab.VisitOutcome.Values()
+	categories = vocab.CaseCategory.Values()
+	fields     = vocab.CaseField.Values()
+)
+
 func provinceCode(i int) string { return fmt.Sprintf("P%02d", i+1) }
 
 // generator keeps the state of the synthetic register while it is written year by year.
@@ -72,7 +79,17 @@ func load(ctx context.Context, st *store.Store, visits int) error {
 			return err
 		}
 	}
-	return g.mergeSome(ctx)
+	if err := g.mergeSome(ctx); err != nil {
+		return err
+	}
+	if st.Dialect == store.Postgres { // the seqs were chosen here: records made later take the next
+		for table := range g.nextSeq {
+			if err := st.DB.Exec(fmt.Sprintf("SELECT setval(pg_get_serial_sequence('%[1]s', 'seq'), (SELECT MAX(seq) FROM %[1]s))", table)).Error; err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 type visitRow struct {
@@ -128,7 +145,6 @@ func (g *generator) year(ctx context.Context, year, n int) error {
 	}
 	slices.SortFunc(rows, func(a, b visitRow) int { return strings.Compare(a.date, b.date) })
 	var caseRows, visitRows [][]any
-	outcomes, categories, fields := vocab.VisitOutcome.Values(), vocab.CaseCategory.Values(), vocab.CaseField.Values()
 	for _, r := range rows {
 		kind, key := "regular", fmt.Sprintf("%d|regular|%s", r.org, r.date)
 		switch x := g.rng.IntN(100); {

@@ -83,11 +83,19 @@ func (s *Service) withFreshRollups(ctx context.Context, read func(db *gorm.DB, p
 // mergeLimit visits are, or a case becomes shared between organisations.
 func queuedChanges(tx *gorm.DB) (pending queued, ok bool, err error) {
 	var refreshFirst bool
-	if err := tx.Raw(`SELECT EXISTS (SELECT 1 FROM stats_dirty_days) OR EXISTS (SELECT 1 FROM stats_dirty_roots)
-		OR (SELECT COUNT(*) FROM (SELECT 1 FROM stats_new_visits LIMIT ?) n) > ?`, mergeLimit+1, mergeLimit).Scan(&refreshFirst).Error; err != nil || refreshFirst {
+	if err := tx.Raw(`SELECT EXISTS (SELECT 1 FROM stats_dirty_days) OR EXISTS (SELECT 1 FROM stats_dirty_roots)`).
+		Scan(&refreshFirst).Error; err != nil || refreshFirst {
 		return queued{}, false, err
 	}
-	visits, err := queuedVisits(tx, false)
+	// The queue's entries alone, at most one more than can be merged, then their visits by
+	// primary key: no statement joins the queue, so none is planned from the queue's statistics.
+	// Those lag far behind a queue that fills and empties in bulk: after a load and its rebuild
+	// the planner took the empty queue for a million rows and hashed every case on each read.
+	var seqs []int64
+	if err := tx.Raw("SELECT visit_seq FROM stats_new_visits LIMIT ?", mergeLimit+1).Scan(&seqs).Error; err != nil || len(seqs) > mergeLimit {
+		return queued{}, false, err
+	}
+	visits, err := visitsBySeq(tx, seqs)
 	if err != nil {
 		return queued{}, false, err
 	}
@@ -99,10 +107,16 @@ func queuedChanges(tx *gorm.DB) (pending queued, ok bool, err error) {
 	return queued{additions: newVisitRollups(visits, created, nil), moved: moved}, true, nil
 }
 
-// Refresh brings the roll-ups up to date with the register now. tcd serve calls it every
-// second (see app), so that the queue a statistics read adds in memory stays short and a read
-// seldom finds one long enough to wait for a refresh of its own.
-func (s *Service) Refresh(ctx context.Context) error { return s.refresh(ctx) }
+// Refresh brings the roll-ups up to date with the register now, and now and then tidies the
+// statistics tables (see tidy.go). tcd serve calls it every second (see app), so that the queue
+// a statistics read adds in memory stays short and a read seldom finds one long enough to wait
+// for a refresh of its own.
+func (s *Service) Refresh(ctx context.Context) error {
+	if err := s.refresh(ctx); err != nil {
+		return err
+	}
+	return s.tidyIfDue(ctx)
+}
 
 // refresh brings the roll-ups up to date with the register. Refreshes are serialised (one
 // process at a time per database); the queue is taken with DELETE … RETURNING in the same
@@ -122,15 +136,20 @@ func (s *Service) refresh(ctx context.Context) error {
 		return nil // a refresh that began after this reader arrived has completed
 	}
 	gen := s.refreshes.Add(1)
-	if err := s.rewriteRollups(ctx); err != nil {
+	rebuilt, err := s.rewriteRollups(ctx)
+	if err != nil {
 		return err
 	}
 	s.lastGood = gen
+	if rebuilt {
+		s.tidyAfterRebuild(ctx)
+	}
 	return nil
 }
 
-// rewriteRollups takes the queued marks and rewrites the roll-ups they touch, in one transaction.
-func (s *Service) rewriteRollups(ctx context.Context) error {
+// rewriteRollups takes the queued marks and rewrites the roll-ups they touch, in one transaction;
+// rebuilt says whether that was all of them.
+func (s *Service) rewriteRollups(ctx context.Context) (rebuilt bool, err error) {
 	// Detached from the request: a refresh after a bulk load can outlast one request's timeout,
 	// and cancelling it would only make the next request start the same work again.
 	ctx = context.WithoutCancel(ctx)
@@ -156,7 +175,7 @@ func (s *Service) rewriteRollups(ctx context.Context) error {
 			Scan(&queued).Error; err != nil {
 			return err
 		}
-		if queued >= fullRebuildAt {
+		if rebuilt = queued >= fullRebuildAt; rebuilt {
 			for _, queue := range []string{"stats_dirty_days", "stats_dirty_roots", "stats_new_visits"} {
 				if err := tx.Exec("DELETE FROM " + queue).Error; err != nil {
 					return err
@@ -172,7 +191,12 @@ func (s *Service) rewriteRollups(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		visits, err := queuedVisits(tx, true)
+		// taken first, then read: a visit queued meanwhile stays queued for the next refresh
+		var seqs []int64
+		if err := tx.Raw("DELETE FROM stats_new_visits RETURNING visit_seq").Scan(&seqs).Error; err != nil {
+			return err
+		}
+		visits, err := visitsBySeq(tx, seqs)
 		if err != nil {
 			return err
 		}
@@ -217,9 +241,11 @@ func (s *Service) rewriteRollups(ctx context.Context) error {
 	// recomputed without it, its mark taken and dropped). PostgreSQL gives the transaction one
 	// snapshot (repeatable read); on SQLite the refresh holds the write lock throughout.
 	if s.store.Dialect == store.Postgres {
-		return s.store.DB.WithContext(ctx).Transaction(rewrite, &sql.TxOptions{Isolation: sql.LevelRepeatableRead})
+		err = s.store.DB.WithContext(ctx).Transaction(rewrite, &sql.TxOptions{Isolation: sql.LevelRepeatableRead})
+	} else {
+		err = s.store.Tx(ctx, rewrite)
 	}
-	return s.store.Tx(ctx, rewrite)
+	return rebuilt, err
 }
 
 type day struct{ org, date string }
@@ -265,32 +291,21 @@ type newVisit struct {
 	RootSeq                     int64
 }
 
-// newVisitQuery reads live visits as the roll-ups count them; %s says which.
+// newVisitQuery reads the live visits among some seqs as the roll-ups count them.
 const newVisitQuery = `SELECT v.org_id, v.date, v.kind, COALESCE(s.host_role, '') AS host_role, v.headcount, c.root_seq
 FROM visits v JOIN cases c ON c.seq = v.case_seq JOIN sessions s ON s.id = v.session_id
-WHERE v.voided_at IS NULL AND %s`
+WHERE v.voided_at IS NULL AND v.seq IN ?`
 
-// queuedVisits reads the queue of inserted visits, taking it (take) or leaving it for a refresh,
-// and returns those still live, by date.
-func queuedVisits(tx *gorm.DB, take bool) ([]newVisit, error) {
+// visitsBySeq reads the visits with the given seqs (queued by their insert) that are still live,
+// by date, a batch of primary keys a statement.
+func visitsBySeq(tx *gorm.DB, seqs []int64) ([]newVisit, error) {
 	var out []newVisit
-	if !take {
-		if err := tx.Raw(fmt.Sprintf(newVisitQuery, "v.seq IN (SELECT visit_seq FROM stats_new_visits)")).Scan(&out).Error; err != nil {
+	for start := 0; start < len(seqs); start += batchSize {
+		var batch []newVisit
+		if err := tx.Raw(newVisitQuery, seqs[start:min(start+batchSize, len(seqs))]).Scan(&batch).Error; err != nil {
 			return nil, err
 		}
-	} else {
-		// taken first, then read: a visit queued meanwhile stays queued for the next refresh
-		var seqs []int64
-		if err := tx.Raw("DELETE FROM stats_new_visits RETURNING visit_seq").Scan(&seqs).Error; err != nil {
-			return nil, err
-		}
-		for start := 0; start < len(seqs); start += batchSize {
-			var batch []newVisit
-			if err := tx.Raw(fmt.Sprintf(newVisitQuery, "v.seq IN ?"), seqs[start:min(start+batchSize, len(seqs))]).Scan(&batch).Error; err != nil {
-				return nil, err
-			}
-			out = append(out, batch...)
-		}
+		out = append(out, batch...)
 	}
 	slices.SortFunc(out, func(a, b newVisit) int { return cmp.Compare(a.Date, b.Date) })
 	return out, nil

@@ -30,25 +30,13 @@ func BenchmarkRefresh(b *testing.B) {
 	for _, backend := range testenv.Backends(b) {
 		b.Run(backend, func(b *testing.B) {
 			ctx := context.Background()
-			st, err := store.Open(ctx, testenv.MigratedDatabaseURL(b, backend), store.Options{MaxOpenConns: 2})
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.Cleanup(func() { st.Close() })
-			if _, err := st.MigrateUp(ctx); err != nil {
-				b.Fatal(err)
-			}
+			st := openStore(b, backend, 2)
 			org, err := orgs.NewService(st).Create(ctx, auth.System, orgs.NewOrg{Code: "P", Name: "P"})
 			if err != nil {
 				b.Fatal(err)
 			}
 			const daysLoaded, visitsPerDay, casesPerDay = 365, 150, 50
 			loadYear(b, st, org.ID, daysLoaded, visitsPerDay, casesPerDay)
-			if st.Dialect == store.Postgres { // the loader chose the seqs: new visits take the next
-				if err := st.DB.Exec("SELECT setval(pg_get_serial_sequence('visits', 'seq'), (SELECT MAX(seq) FROM visits))").Error; err != nil {
-					b.Fatal(err)
-				}
-			}
 			svc := stats.NewService(st, stats.Config{DefaultOrgID: org.ID})
 			if err := svc.Refresh(ctx); err != nil { // the initial (whole-register) roll-up
 				b.Fatal(err)
@@ -116,57 +104,56 @@ func BenchmarkRefresh(b *testing.B) {
 	}
 }
 
-// loadYear writes days of sessions and visits from 2023-01-01 on, in multi-row statements.
-func loadYear(b *testing.B, st *store.Store, org string, days, visitsPerDay, casesPerDay int) {
-	b.Helper()
+// loadYear writes days of sessions and visits from 2023-01-01 on, as a bulk import would: cases
+// and visits each in one statement over a generated series, every visit queued by its trigger.
+// Visit i is on day i/visitsPerDay, in one of that day's three sessions (of different kinds),
+// about one of the cases first received that day, of one person or, one visit in twenty, a group
+// of three (group visits are a few percent of a real register, and their size is what
+// stats_months rows mostly hold). Seqs are chosen here; on PostgreSQL the sequences then follow,
+// so that visits inserted later without a seq take the next ones.
+func loadYear(t testing.TB, st *store.Store, org string, days, visitsPerDay, casesPerDay int) {
+	t.Helper()
 	now := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	sessionKinds := [][2]any{{"regular", nil}, {"periodic", "head"}, {"urgent", "authorized"}}
+	const series = "WITH RECURSIVE n (i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < %d)"
 	err := st.Tx(context.Background(), func(tx *gorm.DB) error {
-		insert := func(head string, n int, row func(i int) []any) error {
-			width := strings.Count(head, ",") + 1
-			for start := 0; start < n; start += 50 {
-				end := min(start+50, n)
-				var args []any
-				for i := start; i < end; i++ {
-					args = append(args, row(i)...)
-				}
-				tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", width), ", ") + ")"
-				values := strings.TrimSuffix(strings.Repeat(tuple+", ", end-start), ", ")
-				if err := tx.Exec("INSERT INTO "+head+" VALUES "+values, args...).Error; err != nil {
-					return err
-				}
+		if st.Dialect == store.Postgres { // a national year takes longer than a request may
+			if err := tx.Exec("SET LOCAL statement_timeout = 0").Error; err != nil {
+				return err
 			}
-			return nil
 		}
-		date := func(d int) string { return time.Date(2023, 1, 1+d, 0, 0, 0, 0, time.UTC).Format(time.DateOnly) }
-		if err := insert("sessions (seq, id, org_id, kind, date, host_role, created_at, updated_at)", days*len(sessionKinds), func(i int) []any {
-			k := sessionKinds[i%len(sessionKinds)]
-			return []any{i + 1, fmt.Sprintf("s-%d", i+1), org, k[0], date(i / len(sessionKinds)), k[1], now, now}
-		}); err != nil {
+		for start := 0; start < days*len(sessionKinds); start += 50 {
+			var args []any
+			end := min(start+50, days*len(sessionKinds))
+			for i := start; i < end; i++ {
+				k := sessionKinds[i%len(sessionKinds)]
+				date := time.Date(2023, 1, 1+i/len(sessionKinds), 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
+				args = append(args, i+1, fmt.Sprintf("s-%d", i+1), org, k[0], date, k[1], now, now)
+			}
+			if err := tx.Exec("INSERT INTO sessions (seq, id, org_id, kind, date, host_role, created_at, updated_at) VALUES "+
+				strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?), ", end-start), ", "), args...).Error; err != nil {
+				return err
+			}
+		}
+		if err := tx.Exec(fmt.Sprintf(series, days*casesPerDay)+`
+			INSERT INTO cases (seq, id, org_id, code, title, title_folded, category, field, root_seq, created_at, updated_at)
+			SELECT i + 1, 'c-' || (i + 1), ?, 'c-' || (i + 1), 'x', 'x', 'complaint', 'land', i + 1, ?, ? FROM n`, org, now, now).Error; err != nil {
 			return err
 		}
-		if err := insert("cases (seq, id, org_id, code, title, title_folded, category, field, root_seq, created_at, updated_at)", days*casesPerDay, func(i int) []any {
-			return []any{i + 1, fmt.Sprintf("c-%d", i+1), org, fmt.Sprintf("c-%d", i+1), "x", "x", "complaint", "land", i + 1, now, now}
-		}); err != nil {
-			return err
-		}
-		// visit i is on day i/visitsPerDay, in one of that day's sessions, about one of the cases
-		// first received that day, of one person or, one visit in twenty, a group of three (group
-		// visits are a few percent of a real register, and their size is what stats_months rows
-		// mostly hold)
-		return insert("visits (seq, id, org_id, session_id, kind, date, case_id, case_seq, headcount, created_at, updated_at)", days*visitsPerDay, func(i int) []any {
-			d, j := i/visitsPerDay, i%visitsPerDay
-			s := d*len(sessionKinds) + j%len(sessionKinds)
-			c := d*casesPerDay + j%casesPerDay + 1
-			headcount := 1
-			if j%20 == 0 {
-				headcount = 3
-			}
-			return []any{i + 1, fmt.Sprintf("v-%d", i+1), org, fmt.Sprintf("s-%d", s+1), sessionKinds[s%len(sessionKinds)][0], date(d),
-				fmt.Sprintf("c-%d", c), c, headcount, now, now}
-		})
+		return tx.Exec(fmt.Sprintf(series, days*visitsPerDay)+fmt.Sprintf(`, p (seq, d, j) AS (SELECT i + 1, i / %[1]d, i %% %[1]d FROM n)
+			INSERT INTO visits (seq, id, org_id, session_id, kind, date, case_id, case_seq, headcount, created_at, updated_at)
+			SELECT p.seq, 'v-' || p.seq, s.org_id, s.id, s.kind, s.date, 'c-' || (p.d * %[2]d + p.j %% %[2]d + 1), p.d * %[2]d + p.j %% %[2]d + 1,
+				CASE WHEN p.j %% 20 = 0 THEN 3 ELSE 1 END, ?, ?
+			FROM p JOIN sessions s ON s.seq = p.d * %[3]d + p.j %% %[3]d + 1`, visitsPerDay, casesPerDay, len(sessionKinds)), now, now).Error
 	})
 	if err != nil {
-		b.Fatal(err)
+		t.Fatal(err)
+	}
+	if st.Dialect == store.Postgres {
+		for _, table := range []string{"sessions", "cases", "visits"} {
+			if err := st.DB.Exec(fmt.Sprintf("SELECT setval(pg_get_serial_sequence('%[1]s', 'seq'), (SELECT MAX(seq) FROM %[1]s))", table)).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 }

@@ -98,14 +98,7 @@ func TestRollupsRebuiltWhole(t *testing.T) {
 func testRollups(t *testing.T) {
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		ctx := context.Background()
-		st, err := store.Open(ctx, testenv.MigratedDatabaseURL(t, backend), store.Options{MaxOpenConns: 2})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		if _, err := st.MigrateUp(ctx); err != nil {
-			t.Fatal(err)
-		}
+		st := openStore(t, backend, 2)
 		osvc := orgs.NewService(st)
 		p, _ := osvc.Create(ctx, auth.System, orgs.NewOrg{Code: "P", Name: "P"})
 		d1, _ := osvc.Create(ctx, auth.System, orgs.NewOrg{Code: "D1", Name: "D1", ParentID: &p.ID})
@@ -291,14 +284,7 @@ func rollupRows(t *testing.T, st *store.Store) []string {
 func TestRollupsRefreshedWhileWritten(t *testing.T) {
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		ctx := context.Background()
-		st, err := store.Open(ctx, testenv.MigratedDatabaseURL(t, backend), store.Options{MaxOpenConns: 8})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		if _, err := st.MigrateUp(ctx); err != nil {
-			t.Fatal(err)
-		}
+		st := openStore(t, backend, 8)
 		org, _ := orgs.NewService(st).Create(ctx, auth.System, orgs.NewOrg{Code: "P", Name: "P"})
 		svc := stats.NewService(st, stats.Config{DelegationMin: 4, DefaultOrgID: org.ID})
 		r := &register{t: t, st: st}

@@ -36,6 +36,10 @@ type Service struct {
 	// refresh of its own: that one already read every change the reader could have seen.
 	refreshes atomic.Uint64
 	lastGood  uint64
+	// tidied is when the background fold last looked for statistics tables to vacuum; tidyAll
+	// asks it to tidy every one (a rebuild's own tidying failed). Guarded by refreshMu.
+	tidied  time.Time
+	tidyAll bool
 }
 
 // NewService returns the statistics service.

@@ -117,14 +117,7 @@ type fixture struct {
 
 func newFixture(t *testing.T, backend string) fixture {
 	ctx := context.Background()
-	st, err := store.Open(ctx, testenv.MigratedDatabaseURL(t, backend), store.Options{MaxOpenConns: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if _, err := st.MigrateUp(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := openStore(t, backend, 2)
 	os := orgs.NewService(st)
 	p, err := os.Create(ctx, auth.System, orgs.NewOrg{Code: "P", Name: "Ban Tiếp công dân tỉnh"})
 	if err != nil {
