@@ -35,9 +35,9 @@ type RegisterVisit struct {
 	// the handling detail: the guidance document, or where the matter went and the document
 	GuidanceNumber, TransferredTo, TransferNumber string
 	Category, PreviouslyHandledBy, Status         string
-	Persons                       []RegisterPerson
-	Directives                    []string
-	Secret                        bool // the reader may not see the denouncer
+	Persons                                       []RegisterPerson
+	Directives                                    []string
+	Secret                                        bool // the reader may not see the denouncer
 }
 
 // RegisterPerson is a person of a RegisterVisit.
