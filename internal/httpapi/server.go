@@ -111,6 +111,7 @@ func New(d Deps) *Server {
 	s.registerExports(r)
 	s.registerDedup(r)
 	s.registerVocab(r)
+	s.registerDocuments(r)
 	return s
 }
 
