@@ -5515,6 +5515,11 @@ const docTemplate = `{
                 "org_id": {
                     "type": "string"
                 },
+                "previously_handled_by": {
+                    "description": "PreviouslyHandledBy is the body that already handled the matter before it came here\n(Form 03, \"Cơ quan đã giải quyết\"); the respondent is who the matter is about.",
+                    "type": "string",
+                    "example": "UBND huyện Gio Linh"
+                },
                 "respondent": {
                     "type": "string",
                     "example": "UBND xã Gio Mỹ"
@@ -5621,6 +5626,12 @@ const docTemplate = `{
                         "other"
                     ]
                 },
+                "previously_handled_by": {
+                    "description": "PreviouslyHandledBy: null (or \"\") clears it",
+                    "type": "string",
+                    "maxLength": 500,
+                    "x-nullable": true
+                },
                 "respondent": {
                     "type": "string",
                     "maxLength": 500,
@@ -5664,6 +5675,11 @@ const docTemplate = `{
                 },
                 "delegation_id": {
                     "type": "string"
+                },
+                "guidance_number": {
+                    "description": "GuidanceNumber: the guidance document's number, for the outcome guided",
+                    "type": "string",
+                    "example": "12/HD-TCD"
                 },
                 "headcount": {
                     "type": "integer",
@@ -5719,6 +5735,16 @@ const docTemplate = `{
                 },
                 "session_id": {
                     "type": "string"
+                },
+                "transfer_number": {
+                    "description": "TransferNumber: the transfer document's number, for the outcome transferred",
+                    "type": "string",
+                    "example": "45/PC-TCD"
+                },
+                "transferred_to": {
+                    "description": "TransferredTo: the body the matter went to, for the outcome transferred",
+                    "type": "string",
+                    "example": "UBND huyện Hải Lăng"
                 },
                 "updated_at": {
                     "type": "string"
@@ -6200,6 +6226,12 @@ const docTemplate = `{
                 "org_id": {
                     "type": "string"
                 },
+                "previously_handled_by": {
+                    "description": "PreviouslyHandledBy: the body that already handled the matter, if any (Form 03)",
+                    "type": "string",
+                    "maxLength": 500,
+                    "example": "UBND huyện Gio Linh"
+                },
                 "respondent": {
                     "type": "string",
                     "maxLength": 500,
@@ -6570,6 +6602,12 @@ const docTemplate = `{
                 "delegation_id": {
                     "type": "string"
                 },
+                "guidance_number": {
+                    "description": "GuidanceNumber only with the outcome guided; TransferredTo and TransferNumber only with\ntransferred",
+                    "type": "string",
+                    "maxLength": 100,
+                    "example": "12/HD-TCD"
+                },
                 "headcount": {
                     "type": "integer",
                     "maximum": 100000,
@@ -6608,6 +6646,16 @@ const docTemplate = `{
                 },
                 "session_id": {
                     "type": "string"
+                },
+                "transfer_number": {
+                    "type": "string",
+                    "maxLength": 100,
+                    "example": "45/PC-TCD"
+                },
+                "transferred_to": {
+                    "type": "string",
+                    "maxLength": 500,
+                    "example": "UBND huyện Hải Lăng"
                 }
             }
         },
@@ -6976,6 +7024,11 @@ const docTemplate = `{
                 "delegation_id": {
                     "type": "string"
                 },
+                "guidance_number": {
+                    "description": "GuidanceNumber: the guidance document's number, for the outcome guided",
+                    "type": "string",
+                    "example": "12/HD-TCD"
+                },
                 "headcount": {
                     "type": "integer",
                     "example": 3
@@ -7025,6 +7078,16 @@ const docTemplate = `{
                 "session_id": {
                     "type": "string"
                 },
+                "transfer_number": {
+                    "description": "TransferNumber: the transfer document's number, for the outcome transferred",
+                    "type": "string",
+                    "example": "45/PC-TCD"
+                },
+                "transferred_to": {
+                    "description": "TransferredTo: the body the matter went to, for the outcome transferred",
+                    "type": "string",
+                    "example": "UBND huyện Hải Lăng"
+                },
                 "updated_at": {
                     "type": "string"
                 },
@@ -7042,6 +7105,12 @@ const docTemplate = `{
                 "content": {
                     "type": "string",
                     "maxLength": 10000,
+                    "x-nullable": true
+                },
+                "guidance_number": {
+                    "description": "the handling detail must fit the outcome the visit has after the patch",
+                    "type": "string",
+                    "maxLength": 100,
                     "x-nullable": true
                 },
                 "headcount": {
@@ -7064,6 +7133,16 @@ const docTemplate = `{
                         "answered",
                         "refused"
                     ],
+                    "x-nullable": true
+                },
+                "transfer_number": {
+                    "type": "string",
+                    "maxLength": 100,
+                    "x-nullable": true
+                },
+                "transferred_to": {
+                    "type": "string",
+                    "maxLength": 500,
                     "x-nullable": true
                 }
             }
