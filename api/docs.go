@@ -7456,6 +7456,30 @@ const docTemplate = `{
                 }
             }
         },
+        "report.PetitionFigures": {
+            "type": "object",
+            "properties": {
+                "by_decision": {
+                    "description": "every decision of the vocabulary, zeros included",
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "integer"
+                    }
+                },
+                "decided": {
+                    "type": "integer"
+                },
+                "late": {
+                    "type": "integer"
+                },
+                "on_time": {
+                    "type": "integer"
+                },
+                "received": {
+                    "type": "integer"
+                }
+            }
+        },
         "report.Summary": {
             "type": "object",
             "properties": {
@@ -7492,6 +7516,9 @@ const docTemplate = `{
                 },
                 "persons": {
                     "type": "integer"
+                },
+                "petitions": {
+                    "$ref": "#/definitions/report.PetitionFigures"
                 },
                 "to": {
                     "type": "string"

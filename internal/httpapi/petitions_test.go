@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"net/http"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -288,6 +289,63 @@ func TestPetitionKeepsDenouncersSecret(t *testing.T) {
 		}
 		if got := env.As(auth.Admin).Get("/api/v1/persons/" + sender); got.Status != http.StatusOK {
 			t.Errorf("admins see every denouncer: %s", got)
+		}
+	})
+}
+
+// The summary counts the period's petitions: received in it, and decided in it by decision, on
+// time or late; voided ones count nowhere. The report workbook lists the same figures.
+func TestPetitionStatistics(t *testing.T) {
+	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
+		env := testenv.Start(t, backend)
+		setToday(t, env, "2026-04-30")
+		staff := env.As(auth.Staff)
+		decide := func(id any, body map[string]any) {
+			t.Helper()
+			if r := staff.Post("/api/v1/petitions/"+id.(string)+"/decide", body); r.Status != http.StatusOK {
+				t.Fatalf("decide: %s", r)
+			}
+		}
+		january := staff.Create("/api/v1/petitions", petitionBody("2026-01-28", nil)) // due 11 February
+		decide(january["id"], map[string]any{"decision": "stored", "decided_on": "2026-02-12"})
+		onTime := staff.Create("/api/v1/petitions", petitionBody("2026-02-10", nil)) // due 3 March
+		decide(onTime["id"], map[string]any{"decision": "accepted", "decided_on": "2026-03-03"})
+		late := staff.Create("/api/v1/petitions", petitionBody("2026-02-10", nil))
+		decide(late["id"], map[string]any{"decision": "transferred", "decided_on": "2026-03-04", "transferred_to": "Sở Xây dựng"})
+		staff.Create("/api/v1/petitions", petitionBody("2026-03-20", nil)) // undecided
+		voided := staff.Create("/api/v1/petitions", petitionBody("2026-03-20", nil))
+		decide(voided["id"], map[string]any{"decision": "guided", "decided_on": "2026-03-21"})
+		staff.Delete("/api/v1/petitions/" + voided["id"].(string) + "?reason=" + urlQuery("nhập nhầm"))
+
+		agency := env.As(auth.Agency)
+		got := agency.Get("/api/v1/stats/summary?period=2026-Q1").JSON()["petitions"].(map[string]any)
+		byDecision := got["by_decision"].(map[string]any)
+		if got["received"] != float64(4) || got["decided"] != float64(3) || got["on_time"] != float64(1) || got["late"] != float64(2) ||
+			byDecision["accepted"] != float64(1) || byDecision["transferred"] != float64(1) || byDecision["stored"] != float64(1) ||
+			byDecision["guided"] != float64(0) || byDecision["returned"] != float64(0) {
+			t.Errorf("2026-Q1: %v", got)
+		}
+		march := agency.Get("/api/v1/stats/summary?period=2026-03").JSON()["petitions"].(map[string]any)
+		if march["received"] != float64(1) || march["decided"] != float64(2) {
+			t.Errorf("March: received the one of 20 March, decided those of 3 and 4 March: %v", march)
+		}
+		text := string(agency.Get("/api/v1/stats/summary?period=2026-Q1&format=text&lang=vi").Body)
+		if !strings.Contains(text, "Tiếp nhận 04 đơn; xử lý 03 đơn (đúng hạn 01, quá hạn 02).") {
+			t.Errorf("the paragraph: %s", text)
+		}
+		f := openXLSX(t, download(t, agency, "/api/v1/exports/report?period=2026-Q1&format=xlsx", "tcd-report-2026-Q1-calendar.xlsx", xlsxType))
+		rows, err := f.GetRows("Tổng hợp")
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := map[string]string{}
+		for _, r := range rows {
+			if len(r) == 3 { // label, metric, value
+				found[r[0]] = r[2]
+			}
+		}
+		if found["Đơn: số đơn tiếp nhận"] != "4" || found["Đơn: theo hướng xử lý: chuyển đơn"] != "1" || found["Đơn: xử lý quá hạn"] != "2" {
+			t.Errorf("the workbook's summary sheet lists the petitions: %q", rows)
 		}
 	})
 }
