@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tcd-registry/tcd/internal/auth"
+	"github.com/tcd-registry/tcd/internal/config"
 	"github.com/tcd-registry/tcd/internal/testenv"
 )
 
@@ -539,4 +540,25 @@ func mapHas(v any, kv ...string) bool {
 		}
 	}
 	return m != nil
+}
+
+// A front-end of a listed origin may send the session cookie and the CSRF header; another
+// origin is told nothing.
+func TestCrossOriginSignedInFrontEnd(t *testing.T) {
+	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
+		env := testenv.Start(t, backend, func(cfg *config.Config) { cfg.CORSOrigins = []string{"https://app.example.vn"} })
+		anon := env.Client("")
+		for _, path := range []string{"/api/v1/auth/login", "/api/v1/persons"} {
+			r := anon.Do(http.MethodOptions, path, nil, "Origin", "https://app.example.vn", "Access-Control-Request-Method", "POST",
+				"Access-Control-Request-Headers", "content-type,x-csrf-token")
+			if r.Header.Get("Access-Control-Allow-Origin") != "https://app.example.vn" || r.Header.Get("Access-Control-Allow-Credentials") != "true" ||
+				!strings.Contains(strings.ToLower(r.Header.Get("Access-Control-Allow-Headers")), "x-csrf-token") {
+				t.Errorf("preflight of %s from the listed origin: %v", path, r.Header)
+			}
+			evil := anon.Do(http.MethodOptions, path, nil, "Origin", "https://evil.example", "Access-Control-Request-Method", "POST")
+			if evil.Header.Get("Access-Control-Allow-Origin") != "" || evil.Header.Get("Access-Control-Allow-Credentials") != "" {
+				t.Errorf("preflight of %s from another origin: %v", path, evil.Header)
+			}
+		}
+	})
 }
