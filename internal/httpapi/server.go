@@ -63,6 +63,7 @@ func New(d Deps) *Server {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.errorHandler
+	e.IPExtractor = clientIPExtractor(d.Config.TrustedProxies)
 	s.echo = e
 
 	reg := prometheus.NewRegistry()
