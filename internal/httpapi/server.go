@@ -121,6 +121,7 @@ func New(d Deps) *Server {
 	s.registerVocab(r)
 	s.registerAccounts(r)
 	s.registerMe(r)
+	s.registerDocuments(r)
 	return s
 }
 

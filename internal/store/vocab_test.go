@@ -24,6 +24,7 @@ var enumColumns = map[string]vocab.Enum{
 	"dedup_decisions.entity":  vocab.DedupType,
 	"dedup_scans.entity":      vocab.DedupType,
 	"dedup_candidates.entity": vocab.DedupType,
+	"documents.kind":          vocab.DocumentKind,
 }
 
 // The CHECK constraints of the migrated schema, read back from the database itself, accept

@@ -137,11 +137,27 @@ var (
 		{"org", "Theo đơn vị", "By organisation"},
 		{"month", "Theo tháng", "By month"},
 	}}
+	// DocumentKind: the papers the board hands to citizens (internal/documents prints them).
+	DocumentKind = Enum{"document.kind", []Term{
+		{"receipt", "Giấy biên nhận", "Receipt"},
+		{"appointment", "Phiếu hẹn", "Appointment slip"},
+		{"guidance", "Phiếu hướng dẫn", "Guidance slip"},
+		{"transfer", "Phiếu chuyển đơn", "Transfer slip"},
+		{"refusal", "Thông báo từ chối tiếp", "Notice of refusal"},
+		{"acceptance", "Thông báo thụ lý / không thụ lý", "Notice of acceptance"},
+	}}
+	// DocumentGround: why a reception is refused, the clauses of Law 42/2013 Art. 9.
+	DocumentGround = Enum{"document.ground", []Term{
+		{"incapacitated", "Say, mất khả năng nhận thức (khoản 1)", "Intoxicated or incapacitated (clause 1)"},
+		{"disorderly", "Đe dọa, xúc phạm, vi phạm nội quy (khoản 2)", "Threatening, insulting or disorderly (clause 2)"},
+		{"resolved", "Vụ việc đã giải quyết đúng pháp luật (khoản 3)", "Matter lawfully resolved (clause 3)"},
+		{"other", "Trường hợp khác theo pháp luật (khoản 4)", "Other case the law provides (clause 4)"},
+	}}
 )
 
 // All is every enum, in the order GET /vocab lists them.
 var All = []Enum{SessionKind, SessionHostRole, VisitOutcome, CaseCategory, CaseField, CaseStatus,
-	DirectiveStatus, PersonGender, PersonIDKind, TokenRole, CallerKind, DedupType, StatsBasis, BreakdownBy}
+	DirectiveStatus, PersonGender, PersonIDKind, TokenRole, CallerKind, DedupType, StatsBasis, BreakdownBy, DocumentKind, DocumentGround}
 
 // Lookup finds an enum by its key.
 func Lookup(key string) (Enum, bool) {
