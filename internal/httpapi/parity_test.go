@@ -20,7 +20,7 @@ func TestUsersAndTokensAlikeOnEveryRoute(t *testing.T) {
 		reg := fillRegister(t, env.As(auth.Staff), "1")
 		root := env.As(auth.Admin).Get("/api/v1/orgs").Items()[0]["id"].(string)
 		ids := map[string]string{"persons": reg.person, "sessions": reg.session, "cases": reg.kase, "visits": reg.visit,
-			"delegations": reg.delegation, "notices": reg.notice, "directives": reg.directive, "orgs": root, "users": "no-such-user"}
+			"delegations": reg.delegation, "notices": reg.notice, "directives": reg.directive, "orgs": root}
 		tokens, users := map[auth.Role]*testenv.Client{}, map[auth.Role]*testenv.Client{}
 		for _, role := range auth.Roles {
 			tokens[role], users[role] = env.Client(env.Token(role, "")), env.User(role, "")
@@ -31,13 +31,16 @@ func TestUsersAndTokensAlikeOnEveryRoute(t *testing.T) {
 			if !strings.HasPrefix(route.Path, "/api/v1/") || strings.HasPrefix(route.Path, "/api/v1/me") || strings.HasPrefix(route.Path, "/api/v1/auth/") {
 				continue
 			}
+			// a record of the register where there is one, else an id that names nothing (both
+			// callers must then be refused alike, 403 or 404)
 			path := param.ReplaceAllStringFunc(route.Path, func(m string) string {
 				collection := strings.Split(m, "/")[1]
-				return "/" + collection + "/" + ids[collection]
+				id, ok := ids[collection]
+				if !ok {
+					id = "no-such-" + collection
+				}
+				return "/" + collection + "/" + id
 			})
-			if strings.Contains(path, ":") || strings.Contains(path, "//") {
-				t.Fatalf("%s: no id to put in %s", route.Path, path)
-			}
 			// writes carry an empty object: each is refused by its rules, so neither call changes
 			// what the other sees (a DELETE without a reason voids nothing)
 			var body any
