@@ -1252,13 +1252,8 @@ const docTemplate = `{
                 "summary": "Change a deadline rule",
                 "parameters": [
                     {
-                        "enum": [
-                            "petition.decision",
-                            "complaint.resolution",
-                            "denunciation.resolution"
-                        ],
                         "type": "string",
-                        "description": "the rule",
+                        "description": "the rule: petition.decision, complaint.resolution or denunciation.resolution",
                         "name": "name",
                         "in": "path",
                         "required": true
@@ -1341,6 +1336,7 @@ const docTemplate = `{
                             "overdue"
                         ],
                         "type": "string",
+                        "x-vocab": "deadline.due",
                         "description": "only these (both when absent)",
                         "name": "status",
                         "in": "query"
@@ -2445,6 +2441,405 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/documents": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "documents"
+                ],
+                "summary": "List issued documents, newest first",
+                "parameters": [
+                    {
+                        "enum": [
+                            "receipt",
+                            "appointment",
+                            "guidance",
+                            "transfer",
+                            "refusal",
+                            "acceptance"
+                        ],
+                        "type": "string",
+                        "x-vocab": "document.kind",
+                        "description": "only documents of this kind",
+                        "name": "kind",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only documents about this visit",
+                        "name": "visit_id",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only documents about this case",
+                        "name": "case_id",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only documents for this citizen",
+                        "name": "person_id",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "issued on or after, YYYY-MM-DD",
+                        "name": "from",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "issued on or before, YYYY-MM-DD",
+                        "name": "to",
+                        "in": "query"
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "include voided (replaced) documents",
+                        "name": "include_voided",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size (1-500, default 50)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "next_cursor of the previous page",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Page-registry_Document"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Receipt (giấy biên nhận), appointment (phiếu hẹn), guidance (phiếu hướng dẫn), transfer (phiếu chuyển đơn), refusal (thông báo từ chối tiếp, Law 42/2013 Art. 9) or acceptance (thông báo thụ lý / không thụ lý), in the layout of Decree 30/2020. The citizen, the matter and the organisation come from the visit (or the case with person_id); the number is the next of the organisation's series for the year and the document type, e.g. 05/PH-TCD (both notices share TB). Needed besides signer.title and signer.name: receipt items; appointment appointment_at and venue; guidance and transfer addressee; refusal ground (reason when other); acceptance accepted (reason when false). received_on defaults to the visit's day, place to the place name the organisation's name ends with. The document never changes: to correct one, issue a new one with replaces (the old one is voided in the same transaction). A document naming a denouncer is hidden (404) from whoever may not know them.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "documents"
+                ],
+                "summary": "Issue a numbered document to a citizen, rendered as a PDF",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "repeat-safe key: a replay answers the first response",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    },
+                    {
+                        "description": "the document",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/registry.NewDocument"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/registry.Document"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/documents/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "documents"
+                ],
+                "summary": "One issued document's record",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "document id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "also find a voided document",
+                        "name": "include_voided",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/registry.Document"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "version"
+                            }
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            },
+            "delete": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "documents"
+                ],
+                "summary": "Void a document issued in error (it keeps its number; a correction is issued with replaces instead)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "document id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "why the document is voided",
+                        "name": "reason",
+                        "in": "query",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/registry.Document"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/documents/{id}/file": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "The bytes never change (their SHA-256 is the record's sha256). Every read is written to the audit log, as the PDF names the citizen.",
+                "produces": [
+                    "application/pdf"
+                ],
+                "tags": [
+                    "documents"
+                ],
+                "summary": "The document's PDF, as issued",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "document id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "also read a voided document's PDF",
+                        "name": "include_voided",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "the PDF",
+                        "schema": {
+                            "type": "file"
+                        },
+                        "headers": {
+                            "Content-Disposition": {
+                                "type": "string",
+                                "description": "attachment; filename=05-PH-TCD.pdf"
+                            }
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/exports/register": {
             "get": {
                 "security": [
@@ -2555,11 +2950,12 @@ const docTemplate = `{
                         "Bearer": []
                     }
                 ],
-                "description": "xlsx: sheets \"Tổng hợp\" (the report paragraph and every figure), \"Biểu 01-TCD\" (the official table: title, period, \"Biểu số: 01/TCD\", merged multi-level header, the MS row of column numbers, the total row in bold, then each organisation), \"Theo loại\" and \"Theo lĩnh vực\". csv: the same four parts as sections under their titles, separated by a blank line, UTF-8 with BOM. json: {summary, form_01, by_category, by_field}. Named by period and basis, e.g. tcd-report-2023-Q3-statutory.xlsx. The same file is written unattended by ` + "`" + `tcd export` + "`" + ` and by the server's schedule.",
+                "description": "xlsx: sheets \"Tổng hợp\" (the report paragraph and every figure), \"Biểu 01-TCD\" (the official table: title, period, \"Biểu số: 01/TCD\", merged multi-level header, the MS row of column numbers, the total row in bold, then each organisation), \"Theo loại\" and \"Theo lĩnh vực\". csv: the same four parts as sections under their titles, separated by a blank line, UTF-8 with BOM. json: {summary, form_01, by_category, by_field}. pdf: Form 01/TCD alone on A4 landscape, ready to sign and seal, with the figures of the workbook's sheet, dated today at the place the reporting organisation's name ends with (or place). Named by period and basis, e.g. tcd-report-2023-Q3-statutory.xlsx. The same file is written unattended by ` + "`" + `tcd export` + "`" + ` and by the server's schedule.",
                 "produces": [
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     "text/csv",
-                    "application/json"
+                    "application/json",
+                    "application/pdf"
                 ],
                 "tags": [
                     "exports"
@@ -2570,11 +2966,18 @@ const docTemplate = `{
                         "enum": [
                             "xlsx",
                             "csv",
-                            "json"
+                            "json",
+                            "pdf"
                         ],
                         "type": "string",
                         "description": "file format (default xlsx)",
                         "name": "format",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "pdf: the place name the form is dated with, when the organisation's name ends with none",
+                        "name": "place",
                         "in": "query"
                     },
                     {
@@ -6889,6 +7292,20 @@ const docTemplate = `{
                 }
             }
         },
+        "httpapi.Page-registry_Document": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/registry.Document"
+                    }
+                },
+                "next_cursor": {
+                    "type": "string"
+                }
+            }
+        },
         "httpapi.Page-registry_Notice": {
             "type": "object",
             "properties": {
@@ -7766,6 +8183,161 @@ const docTemplate = `{
                 }
             }
         },
+        "registry.Document": {
+            "type": "object",
+            "properties": {
+                "accepted": {
+                    "description": "Accepted says whether the petition is accepted for resolution (acceptance).",
+                    "type": "boolean"
+                },
+                "addressee": {
+                    "description": "Addressee is the competent body (guidance, transfer).",
+                    "type": "string",
+                    "maxLength": 500,
+                    "example": "Ủy ban nhân dân huyện Hải Lăng"
+                },
+                "appointment_at": {
+                    "description": "AppointmentAt is when the citizen is to come back (appointment), in the organisation's\nlocal time.",
+                    "type": "string",
+                    "example": "2024-03-12T14:30"
+                },
+                "case_id": {
+                    "type": "string"
+                },
+                "content": {
+                    "description": "Content is a free paragraph added to the body.",
+                    "type": "string",
+                    "maxLength": 10000
+                },
+                "created_at": {
+                    "type": "string"
+                },
+                "ground": {
+                    "description": "Ground is the clause of Law 42/2013 Art. 9 a reception is refused under (refusal).",
+                    "type": "string",
+                    "enum": [
+                        "incapacitated",
+                        "disorderly",
+                        "resolved",
+                        "other"
+                    ]
+                },
+                "id": {
+                    "type": "string"
+                },
+                "issued_on": {
+                    "type": "string",
+                    "example": "2024-03-05"
+                },
+                "items": {
+                    "description": "Items are the papers received (receipt), one a line.",
+                    "type": "array",
+                    "maxItems": 100,
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "kind": {
+                    "type": "string",
+                    "enum": [
+                        "receipt",
+                        "appointment",
+                        "guidance",
+                        "transfer",
+                        "refusal",
+                        "acceptance"
+                    ]
+                },
+                "number": {
+                    "description": "Number is the document's place in its series, which runs per organisation, year and\ntype (both notices are of the type \"Thông báo\" and share a series).",
+                    "type": "integer",
+                    "example": 5
+                },
+                "org_id": {
+                    "type": "string"
+                },
+                "person_id": {
+                    "type": "string"
+                },
+                "place": {
+                    "description": "Place is the place name before the date; by default the one the organisation's name ends\nwith (… tỉnh Quảng Trị: Quảng Trị), else its parent's.",
+                    "type": "string",
+                    "maxLength": 100,
+                    "example": "Quảng Trị"
+                },
+                "reason": {
+                    "description": "Reason explains a refusal on the ground \"other\" or a petition not accepted.",
+                    "type": "string",
+                    "maxLength": 2000
+                },
+                "received_on": {
+                    "description": "ReceivedOn is the day the petition or papers came in (receipt, guidance, transfer,\nacceptance); by default the visit's day.",
+                    "type": "string",
+                    "example": "2024-02-28"
+                },
+                "recipients": {
+                    "type": "array",
+                    "maxItems": 20,
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "reference": {
+                    "type": "string",
+                    "example": "05/PH-TCD"
+                },
+                "replaces": {
+                    "description": "Replaces is the document this one corrects (voided when this one was issued).",
+                    "type": "string"
+                },
+                "sha256": {
+                    "type": "string"
+                },
+                "signer": {
+                    "$ref": "#/definitions/registry.DocumentSigner"
+                },
+                "size": {
+                    "type": "integer",
+                    "example": 41234
+                },
+                "updated_at": {
+                    "type": "string"
+                },
+                "venue": {
+                    "type": "string",
+                    "maxLength": 500
+                },
+                "visit_id": {
+                    "type": "string"
+                },
+                "void_reason": {
+                    "type": "string"
+                },
+                "voided_at": {
+                    "type": "string"
+                }
+            }
+        },
+        "registry.DocumentSigner": {
+            "type": "object",
+            "properties": {
+                "authority": {
+                    "type": "string",
+                    "maxLength": 200,
+                    "example": "KT. Trưởng ban"
+                },
+                "name": {
+                    "type": "string",
+                    "maxLength": 200,
+                    "example": "Lê Quang Đức"
+                },
+                "title": {
+                    "type": "string",
+                    "maxLength": 200,
+                    "example": "Phó Trưởng ban"
+                }
+            }
+        },
         "registry.DuplicatePair": {
             "type": "object",
             "properties": {
@@ -7951,6 +8523,111 @@ const docTemplate = `{
                     "example": "Xác minh, giải quyết và trả lời công dân"
                 },
                 "session_id": {
+                    "type": "string"
+                }
+            }
+        },
+        "registry.NewDocument": {
+            "type": "object",
+            "required": [
+                "kind"
+            ],
+            "properties": {
+                "accepted": {
+                    "description": "Accepted says whether the petition is accepted for resolution (acceptance).",
+                    "type": "boolean"
+                },
+                "addressee": {
+                    "description": "Addressee is the competent body (guidance, transfer).",
+                    "type": "string",
+                    "maxLength": 500,
+                    "example": "Ủy ban nhân dân huyện Hải Lăng"
+                },
+                "appointment_at": {
+                    "description": "AppointmentAt is when the citizen is to come back (appointment), in the organisation's\nlocal time.",
+                    "type": "string",
+                    "example": "2024-03-12T14:30"
+                },
+                "case_id": {
+                    "type": "string"
+                },
+                "content": {
+                    "description": "Content is a free paragraph added to the body.",
+                    "type": "string",
+                    "maxLength": 10000
+                },
+                "ground": {
+                    "description": "Ground is the clause of Law 42/2013 Art. 9 a reception is refused under (refusal).",
+                    "type": "string",
+                    "enum": [
+                        "incapacitated",
+                        "disorderly",
+                        "resolved",
+                        "other"
+                    ]
+                },
+                "issued_on": {
+                    "description": "IssuedOn is the day of issue, by default today; its year chooses the series.",
+                    "type": "string",
+                    "example": "2024-03-05"
+                },
+                "items": {
+                    "description": "Items are the papers received (receipt), one a line.",
+                    "type": "array",
+                    "maxItems": 100,
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "kind": {
+                    "type": "string",
+                    "enum": [
+                        "receipt",
+                        "appointment",
+                        "guidance",
+                        "transfer",
+                        "refusal",
+                        "acceptance"
+                    ]
+                },
+                "person_id": {
+                    "type": "string"
+                },
+                "place": {
+                    "description": "Place is the place name before the date; by default the one the organisation's name ends\nwith (… tỉnh Quảng Trị: Quảng Trị), else its parent's.",
+                    "type": "string",
+                    "maxLength": 100,
+                    "example": "Quảng Trị"
+                },
+                "reason": {
+                    "description": "Reason explains a refusal on the ground \"other\" or a petition not accepted.",
+                    "type": "string",
+                    "maxLength": 2000
+                },
+                "received_on": {
+                    "description": "ReceivedOn is the day the petition or papers came in (receipt, guidance, transfer,\nacceptance); by default the visit's day.",
+                    "type": "string",
+                    "example": "2024-02-28"
+                },
+                "recipients": {
+                    "type": "array",
+                    "maxItems": 20,
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "replaces": {
+                    "description": "Replaces is the id of a live document of the same kind that this one corrects; it is\nvoided in the same transaction.",
+                    "type": "string"
+                },
+                "signer": {
+                    "$ref": "#/definitions/registry.DocumentSigner"
+                },
+                "venue": {
+                    "type": "string",
+                    "maxLength": 500
+                },
+                "visit_id": {
                     "type": "string"
                 }
             }

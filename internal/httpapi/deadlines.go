@@ -123,7 +123,7 @@ func (s *Server) listDeadlineRules(c echo.Context) error {
 // @Accept    json
 // @Produce   json
 // @Security  Bearer
-// @Param     name path string true "the rule" Enums(petition.decision, complaint.resolution, denunciation.resolution)
+// @Param     name path string true "the rule: petition.decision, complaint.resolution or denunciation.resolution"
 // @Param     body body registry.RulePatch true "fields to change"
 // @Success   200 {object} calendar.Rule
 // @Failure   400,401,403,404,422,429 {object} Problem
@@ -152,7 +152,7 @@ type Deadlines struct {
 // @Tags      deadlines
 // @Produce   json
 // @Security  Bearer
-// @Param     status query string false "only these (both when absent)" Enums(due_soon, overdue)
+// @Param     status query string false "only these (both when absent)" Enums(due_soon, overdue) Extensions(x-vocab=deadline.due)
 // @Param     org    query string false "that organisation's subtree (default the caller's)"
 // @Success   200 {object} Deadlines
 // @Failure   400,401,403,422,429 {object} Problem

@@ -119,6 +119,7 @@ func New(d Deps) *Server {
 	s.registerVocab(r)
 	s.registerAccounts(r)
 	s.registerMe(r)
+	s.registerDocuments(r)
 	return s
 }
 

@@ -92,7 +92,7 @@ func (s *Service) DeadlineRules(ctx context.Context) ([]calendar.Rule, error) {
 type RulePatch struct {
 	Days          validate.Optional[int]    `json:"days" validate:"omitnil,gte=1,lte=366" swaggertype:"integer"`
 	Unit          validate.Optional[string] `json:"unit" validate:"omitempty,vocab" vocab:"deadline_rule.unit" enums:"working_days,calendar_days" swaggertype:"string"`
-	From          validate.Optional[string] `json:"from" validate:"omitempty,oneof=received_on accepted_on" enums:"received_on,accepted_on" swaggertype:"string"`
+	From          validate.Optional[string] `json:"from" validate:"omitempty,vocab" vocab:"deadline_rule.from" enums:"received_on,accepted_on" swaggertype:"string"`
 	ComplexDays   validate.Optional[int]    `json:"complex_days" validate:"omitnil,gte=0,lte=366" swaggertype:"integer"`
 	ExtensionDays validate.Optional[int]    `json:"extension_days" validate:"omitnil,gte=0,lte=366" swaggertype:"integer"`
 	MaxExtensions validate.Optional[int]    `json:"max_extensions" validate:"omitnil,gte=0,lte=10" swaggertype:"integer"`
@@ -187,18 +187,18 @@ func fieldError(err error) error {
 // resolution or a directive letter awaiting its reply. It carries numbers and dates only, no
 // personal data.
 type Deadline struct {
-	Kind   string `json:"kind" enums:"petition,case,directive"`
+	Kind   string `json:"kind" vocab:"deadline.kind" enums:"petition,case,directive"`
 	ID     string `json:"id"`
 	OrgID  string `json:"org_id"`
 	Number string `json:"number" example:"DON-2026-000012"` // the petition's or case's code, the letter's number
 	DueOn  string `json:"due_on" example:"2026-03-03"`
-	Status string `json:"status" enums:"due_soon,overdue"`
+	Status string `json:"status" vocab:"deadline.due" enums:"due_soon,overdue"`
 }
 
 // DeadlineFilter narrows Deadlines; the json names are the query parameters.
 type DeadlineFilter struct {
-	Status string `json:"status" validate:"omitempty,oneof=due_soon overdue" enums:"due_soon,overdue"` // both when empty
-	OrgID  string `json:"org" validate:"max=100"`                                                      // that organisation's subtree; default the caller's
+	Status string `json:"status" validate:"omitempty,vocab" vocab:"deadline.due" enums:"due_soon,overdue"` // both when empty
+	OrgID  string `json:"org" validate:"max=100"`                                                          // that organisation's subtree; default the caller's
 }
 
 // deadlineLimit bounds the deadlines report: a board with more than this many things due soon

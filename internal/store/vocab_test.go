@@ -29,6 +29,7 @@ var enumColumns = map[string]vocab.Enum{
 	"orgs.level":              vocab.OrgLevel,
 	"calendar_days.kind":      vocab.CalendarDayKind,
 	"deadline_rules.unit":     vocab.DeadlineUnit,
+	"documents.kind":          vocab.DocumentKind,
 }
 
 // The CHECK constraints of the migrated schema, read back from the database itself, accept

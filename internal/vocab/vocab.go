@@ -154,6 +154,17 @@ var (
 		{"decided", "Đã xử lý đúng hạn", "Decided on time"},
 		{"decided_late", "Đã xử lý quá hạn", "Decided late"},
 	}}
+	// DeadlineKind: what GET /deadlines lists.
+	DeadlineKind = Enum{"deadline.kind", []Term{
+		{"petition", "Đơn", "Petition"},
+		{"case", "Vụ việc đang giải quyết", "Case under resolution"},
+		{"directive", "Công văn chỉ đạo", "Directive letter"},
+	}}
+	// DeadlineDue: the two statuses GET /deadlines reports.
+	DeadlineDue = Enum{"deadline.due", []Term{
+		{"due_soon", "Sắp đến hạn", "Due soon"},
+		{"overdue", "Quá hạn", "Overdue"},
+	}}
 	// OrgLevel: an organisation's tier of government, which sets its head's reception minimum.
 	OrgLevel = Enum{"org.level", []Term{
 		{"province", "Cấp tỉnh", "Province"},
@@ -171,6 +182,11 @@ var (
 		{"working_days", "Ngày làm việc", "Working days"},
 		{"calendar_days", "Ngày", "Calendar days"},
 	}}
+	// DeadlineFrom: the event a deadline rule counts from.
+	DeadlineFrom = Enum{"deadline_rule.from", []Term{
+		{"received_on", "Ngày nhận đơn", "The day the petition was received"},
+		{"accepted_on", "Ngày thụ lý", "The day the case was accepted"},
+	}}
 	BreakdownBy = Enum{"breakdown.by", []Term{
 		{"category", "Theo loại đơn", "By category"},
 		{"field", "Theo lĩnh vực", "By field"},
@@ -178,12 +194,28 @@ var (
 		{"org", "Theo đơn vị", "By organisation"},
 		{"month", "Theo tháng", "By month"},
 	}}
+	// DocumentKind: the papers the board hands to citizens (internal/documents prints them).
+	DocumentKind = Enum{"document.kind", []Term{
+		{"receipt", "Giấy biên nhận", "Receipt"},
+		{"appointment", "Phiếu hẹn", "Appointment slip"},
+		{"guidance", "Phiếu hướng dẫn", "Guidance slip"},
+		{"transfer", "Phiếu chuyển đơn", "Transfer slip"},
+		{"refusal", "Thông báo từ chối tiếp", "Notice of refusal"},
+		{"acceptance", "Thông báo thụ lý / không thụ lý", "Notice of acceptance"},
+	}}
+	// DocumentGround: why a reception is refused, the clauses of Law 42/2013 Art. 9.
+	DocumentGround = Enum{"document.ground", []Term{
+		{"incapacitated", "Say, mất khả năng nhận thức (khoản 1)", "Intoxicated or incapacitated (clause 1)"},
+		{"disorderly", "Đe dọa, xúc phạm, vi phạm nội quy (khoản 2)", "Threatening, insulting or disorderly (clause 2)"},
+		{"resolved", "Vụ việc đã giải quyết đúng pháp luật (khoản 3)", "Matter lawfully resolved (clause 3)"},
+		{"other", "Trường hợp khác theo pháp luật (khoản 4)", "Other case the law provides (clause 4)"},
+	}}
 )
 
 // All is every enum, in the order GET /vocab lists them.
 var All = []Enum{SessionKind, SessionHostRole, VisitOutcome, CaseCategory, CaseField, CaseStatus,
-	DirectiveStatus, PersonGender, PersonIDKind, TokenRole, CallerKind, DedupType, StatsBasis, BreakdownBy,
-	PetitionChannel, PetitionDecision, DeadlineStatus, OrgLevel, CalendarDayKind, DeadlineUnit}
+	DirectiveStatus, PersonGender, PersonIDKind, TokenRole, CallerKind, DedupType, StatsBasis, BreakdownBy, DocumentKind, DocumentGround,
+	PetitionChannel, PetitionDecision, DeadlineStatus, DeadlineKind, DeadlineDue, OrgLevel, CalendarDayKind, DeadlineUnit, DeadlineFrom}
 
 // Lookup finds an enum by its key.
 func Lookup(key string) (Enum, bool) {
