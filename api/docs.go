@@ -212,6 +212,201 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/calendar": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Every day off (weekends included) and every weekend day made a working day, with its reason and source: weekend, law, compensatory, announcement (the Government's, shipped with the service) or admin.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "deadlines"
+                ],
+                "summary": "The working-day calendar of a year",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "the year, 1900-2199",
+                        "name": "year",
+                        "in": "query",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.CalendarYear"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/calendar/days/{date}": {
+            "put": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "The day wins over the law and the shipped announcements. Every due date in the register follows at once. A swap is two calls: the weekday off and the Saturday worked.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "deadlines"
+                ],
+                "summary": "Make a day a day off or a working day (an official swap, an extra day off)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "the day, YYYY-MM-DD",
+                        "name": "date",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "off or working, and why",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/registry.CalendarDayInput"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/calendar.Day"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            },
+            "delete": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "tags": [
+                    "deadlines"
+                ],
+                "summary": "Remove an administrator's day: it is again what the law and the announcements make it",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "the day, YYYY-MM-DD",
+                        "name": "date",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "204": {
+                        "description": "No Content"
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/cases": {
             "get": {
                 "security": [
@@ -981,6 +1176,205 @@ const docTemplate = `{
                     },
                     "412": {
                         "description": "Precondition Failed",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/deadline-rules": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "petition.decision (10 working days from received_on), complaint.resolution (30 calendar days from accepted_on, complex_days 45) and denunciation.resolution (30 calendar days, extension_days 30 at most max_extensions 2), unless an administrator changed them.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "deadlines"
+                ],
+                "summary": "The deadline rules in force",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.DeadlineRules"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/deadline-rules/{name}": {
+            "patch": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Every due date the rule sets follows at once.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "deadlines"
+                ],
+                "summary": "Change a deadline rule",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "the rule: petition.decision, complaint.resolution or denunciation.resolution",
+                        "name": "name",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "fields to change",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/registry.RulePatch"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/calendar.Rule"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/deadlines": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "One list ordered by due date, as of today in the organisation's time zone: due_soon is due today or within 3 working days, overdue is past its due date and still open (an undecided petition, an open case under resolution, an unanswered letter). Numbers and dates only. At most 2000 items.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "deadlines"
+                ],
+                "summary": "What is due soon or overdue: petitions, cases under resolution, directive letters",
+                "parameters": [
+                    {
+                        "enum": [
+                            "due_soon",
+                            "overdue"
+                        ],
+                        "type": "string",
+                        "x-vocab": "deadline.due",
+                        "description": "only these (both when absent)",
+                        "name": "status",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "that organisation's subtree (default the caller's)",
+                        "name": "org",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Deadlines"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -6522,6 +6916,106 @@ const docTemplate = `{
                 }
             }
         },
+        "calendar.Day": {
+            "type": "object",
+            "properties": {
+                "date": {
+                    "type": "integer"
+                },
+                "holiday": {
+                    "description": "the statutory holiday's key, when it is one's",
+                    "type": "string"
+                },
+                "kind": {
+                    "$ref": "#/definitions/calendar.Kind"
+                },
+                "reason": {
+                    "type": "string"
+                },
+                "source": {
+                    "$ref": "#/definitions/calendar.Source"
+                }
+            }
+        },
+        "calendar.Kind": {
+            "type": "string",
+            "enum": [
+                "off",
+                "working"
+            ],
+            "x-enum-varnames": [
+                "Off",
+                "Working"
+            ]
+        },
+        "calendar.Rule": {
+            "type": "object",
+            "properties": {
+                "complex_days": {
+                    "type": "integer"
+                },
+                "days": {
+                    "type": "integer"
+                },
+                "extension_days": {
+                    "type": "integer"
+                },
+                "from": {
+                    "type": "string"
+                },
+                "max_extensions": {
+                    "type": "integer"
+                },
+                "name": {
+                    "type": "string"
+                },
+                "unit": {
+                    "$ref": "#/definitions/calendar.Unit"
+                }
+            }
+        },
+        "calendar.Source": {
+            "type": "string",
+            "enum": [
+                "weekend",
+                "law",
+                "compensatory",
+                "announcement",
+                "admin"
+            ],
+            "x-enum-comments": {
+                "SourceAdmin": "recorded by an administrator",
+                "SourceAnnouncement": "the Government's announcement for the year",
+                "SourceCompensatory": "the working day after a holiday that fell on a weekend",
+                "SourceLaw": "a statutory holiday",
+                "SourceWeekend": "Saturday or Sunday, the weekly rest"
+            },
+            "x-enum-descriptions": [
+                "Saturday or Sunday, the weekly rest",
+                "a statutory holiday",
+                "the working day after a holiday that fell on a weekend",
+                "the Government's announcement for the year",
+                "recorded by an administrator"
+            ],
+            "x-enum-varnames": [
+                "SourceWeekend",
+                "SourceLaw",
+                "SourceCompensatory",
+                "SourceAnnouncement",
+                "SourceAdmin"
+            ]
+        },
+        "calendar.Unit": {
+            "type": "string",
+            "enum": [
+                "working_days",
+                "calendar_days"
+            ],
+            "x-enum-varnames": [
+                "WorkingDays",
+                "CalendarDays"
+            ]
+        },
         "export.Report": {
             "type": "object",
             "properties": {
@@ -6550,6 +7044,21 @@ const docTemplate = `{
                 },
                 "next_cursor": {
                     "type": "string"
+                }
+            }
+        },
+        "httpapi.CalendarYear": {
+            "type": "object",
+            "properties": {
+                "days": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/calendar.Day"
+                    }
+                },
+                "year": {
+                    "type": "integer",
+                    "example": 2026
                 }
             }
         },
@@ -6594,6 +7103,28 @@ const docTemplate = `{
                 "username": {
                     "type": "string",
                     "example": "lan.nguyen"
+                }
+            }
+        },
+        "httpapi.DeadlineRules": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/calendar.Rule"
+                    }
+                }
+            }
+        },
+        "httpapi.Deadlines": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/registry.Deadline"
+                    }
                 }
             }
         },
@@ -6923,6 +7454,27 @@ const docTemplate = `{
                 },
                 "parent_id": {
                     "type": "string"
+                }
+            }
+        },
+        "registry.CalendarDayInput": {
+            "type": "object",
+            "required": [
+                "kind",
+                "reason"
+            ],
+            "properties": {
+                "kind": {
+                    "type": "string",
+                    "enum": [
+                        "off",
+                        "working"
+                    ]
+                },
+                "reason": {
+                    "type": "string",
+                    "maxLength": 300,
+                    "example": "Nghỉ hoán đổi, làm bù thứ Bảy 10/01/2026"
                 }
             }
         },
@@ -7357,6 +7909,41 @@ const docTemplate = `{
                 },
                 "voided_at": {
                     "type": "string"
+                }
+            }
+        },
+        "registry.Deadline": {
+            "type": "object",
+            "properties": {
+                "due_on": {
+                    "type": "string",
+                    "example": "2026-03-03"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "kind": {
+                    "type": "string",
+                    "enum": [
+                        "petition",
+                        "case",
+                        "directive"
+                    ]
+                },
+                "number": {
+                    "description": "the petition's or case's code, the letter's number",
+                    "type": "string",
+                    "example": "DON-2026-000012"
+                },
+                "org_id": {
+                    "type": "string"
+                },
+                "status": {
+                    "type": "string",
+                    "enum": [
+                        "due_soon",
+                        "overdue"
+                    ]
                 }
             }
         },
@@ -8745,6 +9332,45 @@ const docTemplate = `{
                     "type": "integer",
                     "maximum": 100000,
                     "minimum": 0
+                }
+            }
+        },
+        "registry.RulePatch": {
+            "type": "object",
+            "properties": {
+                "complex_days": {
+                    "type": "integer",
+                    "maximum": 366,
+                    "minimum": 0
+                },
+                "days": {
+                    "type": "integer",
+                    "maximum": 366,
+                    "minimum": 1
+                },
+                "extension_days": {
+                    "type": "integer",
+                    "maximum": 366,
+                    "minimum": 0
+                },
+                "from": {
+                    "type": "string",
+                    "enum": [
+                        "received_on",
+                        "accepted_on"
+                    ]
+                },
+                "max_extensions": {
+                    "type": "integer",
+                    "maximum": 10,
+                    "minimum": 0
+                },
+                "unit": {
+                    "type": "string",
+                    "enum": [
+                        "working_days",
+                        "calendar_days"
+                    ]
                 }
             }
         },

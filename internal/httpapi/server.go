@@ -68,7 +68,7 @@ func New(d Deps) *Server {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		collectors.NewDBStatsCollector(d.Store.SQL(), "tcd"), d.Export.Metrics())
+		collectors.NewDBStatsCollector(d.Store.SQL(), "tcd"), d.Export.Metrics(), newDeadlineGauges(d.Registry))
 	metrics := newHTTPMetrics(reg)
 
 	e.Pre(middleware.RemoveTrailingSlash(), dropUnsafeRequestID)
@@ -83,7 +83,7 @@ func New(d Deps) *Server {
 			AllowOrigins:  d.Config.CORSOrigins,
 			AllowHeaders:  []string{echo.HeaderAuthorization, echo.HeaderContentType, "Idempotency-Key", "If-Match", "If-None-Match", csrfHeader},
 			ExposeHeaders: []string{echo.HeaderLocation, "ETag", echo.HeaderXRequestID, "Retry-After"},
-			AllowMethods:  []string{http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete, http.MethodHead, http.MethodOptions},
+			AllowMethods:  []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodHead, http.MethodOptions},
 
 			// a front-end of a listed origin signs in: its requests carry the session cookie
 			AllowCredentials: true,
@@ -116,6 +116,7 @@ func New(d Deps) *Server {
 	s.registerNotices(r)
 	s.registerDirectives(r)
 	s.registerPetitions(r)
+	s.registerDeadlines(r)
 	s.registerStats(r)
 	s.registerExports(r)
 	s.registerDedup(r)

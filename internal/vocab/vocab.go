@@ -154,6 +154,17 @@ var (
 		{"decided", "Đã xử lý đúng hạn", "Decided on time"},
 		{"decided_late", "Đã xử lý quá hạn", "Decided late"},
 	}}
+	// DeadlineKind: what GET /deadlines lists.
+	DeadlineKind = Enum{"deadline.kind", []Term{
+		{"petition", "Đơn", "Petition"},
+		{"case", "Vụ việc đang giải quyết", "Case under resolution"},
+		{"directive", "Công văn chỉ đạo", "Directive letter"},
+	}}
+	// DeadlineDue: the two statuses GET /deadlines reports.
+	DeadlineDue = Enum{"deadline.due", []Term{
+		{"due_soon", "Sắp đến hạn", "Due soon"},
+		{"overdue", "Quá hạn", "Overdue"},
+	}}
 	// OrgLevel: an organisation's tier of government, which sets its head's reception minimum.
 	OrgLevel = Enum{"org.level", []Term{
 		{"province", "Cấp tỉnh", "Province"},
@@ -170,6 +181,11 @@ var (
 	DeadlineUnit = Enum{"deadline_rule.unit", []Term{
 		{"working_days", "Ngày làm việc", "Working days"},
 		{"calendar_days", "Ngày", "Calendar days"},
+	}}
+	// DeadlineFrom: the event a deadline rule counts from.
+	DeadlineFrom = Enum{"deadline_rule.from", []Term{
+		{"received_on", "Ngày nhận đơn", "The day the petition was received"},
+		{"accepted_on", "Ngày thụ lý", "The day the case was accepted"},
 	}}
 	BreakdownBy = Enum{"breakdown.by", []Term{
 		{"category", "Theo loại đơn", "By category"},
@@ -198,8 +214,8 @@ var (
 
 // All is every enum, in the order GET /vocab lists them.
 var All = []Enum{SessionKind, SessionHostRole, VisitOutcome, CaseCategory, CaseField, CaseStatus,
-	DirectiveStatus, PersonGender, PersonIDKind, TokenRole, CallerKind, DedupType, StatsBasis, BreakdownBy,
-	DocumentKind, DocumentGround, PetitionChannel, PetitionDecision, DeadlineStatus, OrgLevel, CalendarDayKind, DeadlineUnit}
+	DirectiveStatus, PersonGender, PersonIDKind, TokenRole, CallerKind, DedupType, StatsBasis, BreakdownBy, DocumentKind, DocumentGround,
+	PetitionChannel, PetitionDecision, DeadlineStatus, DeadlineKind, DeadlineDue, OrgLevel, CalendarDayKind, DeadlineUnit, DeadlineFrom}
 
 // Lookup finds an enum by its key.
 func Lookup(key string) (Enum, bool) {
