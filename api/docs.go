@@ -24,12 +24,14 @@ const docTemplate = `{
                 ],
                 "description": "Each entry carries org_id, the organisation of what it is about (null for what belongs to none); a token scoped to an organisation reads its subtree's entries only. An entry about a person who denounced a matter the reader may not know of has identity_hidden, changes naming only the fields touched, and no request_id; only an admin reads which citizens a change linked (others read person_count, representative_count, disclosed_count).",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "audit"
                 ],
                 "summary": "The audit log (admin, auditor): every write, void, merge, token and organisation change, and reads of personal data",
+                "operationId": "listAudit",
                 "parameters": [
                     {
                         "type": "string",
@@ -51,18 +53,23 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
+                        "format": "date",
                         "description": "first day, YYYY-MM-DD",
                         "name": "from",
                         "in": "query"
                     },
                     {
                         "type": "string",
+                        "format": "date",
                         "description": "last day, YYYY-MM-DD (inclusive)",
                         "name": "to",
                         "in": "query"
                     },
                     {
+                        "maximum": 500,
+                        "minimum": 1,
                         "type": "integer",
+                        "default": 50,
                         "description": "page size (1-500, default 50)",
                         "name": "limit",
                         "in": "query"
@@ -110,6 +117,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -123,12 +142,14 @@ const docTemplate = `{
                 ],
                 "description": "q matches titles without regard to diacritics or case, and codes (VV-2024-000123) exactly. Cases merged into another are left out unless include_merged=true.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "cases"
                 ],
                 "summary": "List or search cases, newest first",
+                "operationId": "listCases",
                 "parameters": [
                     {
                         "enum": [
@@ -191,7 +212,16 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "type": "boolean",
+                        "description": "also answer total, the number of records the whole list holds",
+                        "name": "count",
+                        "in": "query"
+                    },
+                    {
+                        "maximum": 500,
+                        "minimum": 1,
                         "type": "integer",
+                        "default": 50,
                         "description": "page size (1-500, default 50)",
                         "name": "limit",
                         "in": "query"
@@ -239,6 +269,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             },
@@ -253,12 +295,14 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "cases"
                 ],
                 "summary": "Open a case",
+                "operationId": "createCase",
                 "parameters": [
                     {
                         "type": "string",
@@ -281,6 +325,16 @@ const docTemplate = `{
                         "description": "Created",
                         "schema": {
                             "$ref": "#/definitions/registry.Case"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the record's version, for If-Match"
+                            },
+                            "Location": {
+                                "type": "string",
+                                "description": "the new record's path"
+                            }
                         }
                     },
                     "400": {
@@ -301,6 +355,24 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "422": {
                         "description": "Unprocessable Entity",
                         "schema": {
@@ -309,6 +381,18 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -325,12 +409,14 @@ const docTemplate = `{
                 ],
                 "description": "Reading a denunciation is written to the audit log with the reader.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "cases"
                 ],
                 "summary": "One case, with the first date and number of the visits that count for it",
+                "operationId": "getCase",
                 "parameters": [
                     {
                         "type": "string",
@@ -377,8 +463,26 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -393,12 +497,14 @@ const docTemplate = `{
                 ],
                 "description": "Refused (409) while live visits, delegations, conclusion notices or directive letters name the case, or other cases are merged into it.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "cases"
                 ],
                 "summary": "Void a case (kept, hidden from lists and statistics)",
+                "operationId": "voidCase",
                 "parameters": [
                     {
                         "type": "string",
@@ -408,6 +514,8 @@ const docTemplate = `{
                         "required": true
                     },
                     {
+                        "maxLength": 1000,
+                        "minLength": 1,
                         "type": "string",
                         "description": "why the record is voided",
                         "name": "reason",
@@ -420,6 +528,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/registry.Case"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the record's version, for If-Match"
+                            }
                         }
                     },
                     "401": {
@@ -457,6 +571,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             },
@@ -471,12 +597,14 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "cases"
                 ],
                 "summary": "Change some fields of a case",
+                "operationId": "updateCase",
                 "parameters": [
                     {
                         "type": "string",
@@ -506,6 +634,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/registry.Case"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the record's version, for If-Match"
+                            }
                         }
                     },
                     "400": {
@@ -532,8 +666,20 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "412": {
                         "description": "Precondition Failed",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -546,6 +692,18 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -562,12 +720,14 @@ const docTemplate = `{
                 ],
                 "description": "Cases that may be the same matter, with a score (0 to 1, the probability) and every piece of evidence for and against, each with its weight (the log-likelihood ratio, in brackets): who links them (the same citizen, by record, merge, CCCD or name and birth year; the same household, by family name and address; the same delegation or one of its members; or no citizen in common), what identifies the matter (decision, document and judgment numbers, land parcel and map sheet, project, persons named, place, amounts), and the wording (title and summary similarity with the respondent, read through abbreviations, and the field, neighbouring fields counting as weak evidence). Looked at: every open or recent case of the case's citizens, households and delegations, whatever the wording, then the cases sharing an identifier or two of its respondent, project and rarest title words. Cases merged away, voided, or declared different (not-duplicate) are left out. The same data always gives the same scores.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "dedup"
                 ],
                 "summary": "Likely duplicates of a case, best first",
+                "operationId": "caseDuplicates",
                 "parameters": [
                     {
                         "type": "string",
@@ -577,13 +737,19 @@ const docTemplate = `{
                         "required": true
                     },
                     {
+                        "maximum": 1,
+                        "minimum": 0,
                         "type": "number",
+                        "default": 0.4,
                         "description": "offer candidates from this score (default 0.4)",
                         "name": "min_score",
                         "in": "query"
                     },
                     {
+                        "maximum": 100,
+                        "minimum": 1,
                         "type": "integer",
+                        "default": 20,
                         "description": "at most this many (1-100, default 20)",
                         "name": "limit",
                         "in": "query"
@@ -628,6 +794,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -644,12 +822,14 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "dedup"
                 ],
                 "summary": "Merge a case into the case of the same matter",
+                "operationId": "mergeCase",
                 "parameters": [
                     {
                         "type": "string",
@@ -685,6 +865,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/registry.Case"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the record's version, for If-Match"
+                            }
                         }
                     },
                     "400": {
@@ -711,6 +897,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "409": {
                         "description": "Conflict",
                         "schema": {
@@ -723,6 +915,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "422": {
                         "description": "Unprocessable Entity",
                         "schema": {
@@ -731,6 +929,18 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -750,12 +960,14 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "dedup"
                 ],
                 "summary": "Record that two cases are different matters",
+                "operationId": "notDuplicateCases",
                 "parameters": [
                     {
                         "type": "string",
@@ -805,6 +1017,24 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "422": {
                         "description": "Unprocessable Entity",
                         "schema": {
@@ -813,6 +1043,18 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -829,12 +1071,14 @@ const docTemplate = `{
                 ],
                 "description": "The case and the cases merged into it count as it again, exactly as before the merge. Not merged: 409.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "dedup"
                 ],
                 "summary": "Undo the merge of a case",
+                "operationId": "unmergeCase",
                 "parameters": [
                     {
                         "type": "string",
@@ -855,6 +1099,18 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/registry.Case"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the record's version, for If-Match"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
                     "401": {
@@ -875,6 +1131,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "409": {
                         "description": "Conflict",
                         "schema": {
@@ -887,8 +1149,32 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -905,12 +1191,14 @@ const docTemplate = `{
                 ],
                 "description": "Pairs of persons or cases the latest scan (POST /dedup/scan, or tcd dedup scan) found likely to be one, best first, with score and reasons. Pairs merged, voided or declared different since are left out; the first call scans when no scan was made yet.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "dedup"
                 ],
                 "summary": "The best candidate pairs across the register, for review",
+                "operationId": "listDuplicatePairs",
                 "parameters": [
                     {
                         "enum": [
@@ -925,7 +1213,10 @@ const docTemplate = `{
                         "required": true
                     },
                     {
+                        "maximum": 500,
+                        "minimum": 1,
                         "type": "integer",
+                        "default": 50,
                         "description": "page size (1-500, default 50)",
                         "name": "limit",
                         "in": "query"
@@ -967,6 +1258,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -980,12 +1283,14 @@ const docTemplate = `{
                 ],
                 "description": "Compares every pair of live, unmerged records of the type that share a blocking key and keeps the pairs scoring at least 0.4 (the default threshold) for GET /dedup/candidates, which shows each reader the pairs within its reach. For cases it first estimates the score's parameters from the register and staff's merge and not-duplicate decisions, and keeps them: every case lookup after it scores with them. The scan covers every organisation (a citizen who went to two boards is one person) and answers how many records it compared, so only an unscoped admin token may start it (403 otherwise); tcd dedup scan does the same from the command line. A province's register takes seconds.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "dedup"
                 ],
                 "summary": "Scan the whole register for duplicate pairs now (unscoped admin)",
+                "operationId": "scanDuplicates",
                 "parameters": [
                     {
                         "enum": [
@@ -1007,6 +1312,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/registry.ScanResult"
                         }
                     },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "401": {
                         "description": "Unauthorized",
                         "schema": {
@@ -1015,6 +1326,24 @@ const docTemplate = `{
                     },
                     "403": {
                         "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -1030,6 +1359,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -1042,12 +1383,14 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "delegations"
                 ],
                 "summary": "List delegations (đoàn đông người), newest first",
+                "operationId": "listDelegations",
                 "parameters": [
                     {
                         "type": "string",
@@ -1062,7 +1405,16 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "type": "boolean",
+                        "description": "also answer total, the number of records the whole list holds",
+                        "name": "count",
+                        "in": "query"
+                    },
+                    {
+                        "maximum": 500,
+                        "minimum": 1,
                         "type": "integer",
+                        "default": 50,
                         "description": "page size (1-500, default 50)",
                         "name": "limit",
                         "in": "query"
@@ -1110,6 +1462,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             },
@@ -1124,12 +1488,14 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "delegations"
                 ],
                 "summary": "Register a delegation",
+                "operationId": "createDelegation",
                 "parameters": [
                     {
                         "type": "string",
@@ -1152,6 +1518,16 @@ const docTemplate = `{
                         "description": "Created",
                         "schema": {
                             "$ref": "#/definitions/registry.Delegation"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the record's version, for If-Match"
+                            },
+                            "Location": {
+                                "type": "string",
+                                "description": "the new record's path"
+                            }
                         }
                     },
                     "400": {
@@ -1172,6 +1548,24 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "422": {
                         "description": "Unprocessable Entity",
                         "schema": {
@@ -1180,6 +1574,18 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -1196,12 +1602,14 @@ const docTemplate = `{
                 ],
                 "description": "A delegation about a denunciation answers representative_ids [] and identity_hidden true to every token but admins' and those of the staff of the case's organisation.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "delegations"
                 ],
                 "summary": "One delegation",
+                "operationId": "getDelegation",
                 "parameters": [
                     {
                         "type": "string",
@@ -1248,8 +1656,26 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -1264,12 +1690,14 @@ const docTemplate = `{
                 ],
                 "description": "Refused (409) while live visits name the delegation: void or relink them first.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "delegations"
                 ],
                 "summary": "Void a delegation (kept, hidden from lists)",
+                "operationId": "voidDelegation",
                 "parameters": [
                     {
                         "type": "string",
@@ -1279,6 +1707,8 @@ const docTemplate = `{
                         "required": true
                     },
                     {
+                        "maxLength": 1000,
+                        "minLength": 1,
                         "type": "string",
                         "description": "why the record is voided",
                         "name": "reason",
@@ -1291,6 +1721,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/registry.Delegation"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the record's version, for If-Match"
+                            }
                         }
                     },
                     "401": {
@@ -1328,6 +1764,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             },
@@ -1342,12 +1790,14 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "delegations"
                 ],
                 "summary": "Change some fields of a delegation",
+                "operationId": "updateDelegation",
                 "parameters": [
                     {
                         "type": "string",
@@ -1377,6 +1827,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/registry.Delegation"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the record's version, for If-Match"
+                            }
                         }
                     },
                     "400": {
@@ -1403,8 +1859,20 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "412": {
                         "description": "Precondition Failed",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -1417,6 +1885,18 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -1433,12 +1913,14 @@ const docTemplate = `{
                 ],
                 "description": "status is as of today in the organisation's time zone: overdue means unanswered with due_on before today.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "directives"
                 ],
                 "summary": "List directive letters (công văn chỉ đạo), newest first",
+                "operationId": "listDirectives",
                 "parameters": [
                     {
                         "enum": [
@@ -1460,12 +1942,14 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
+                        "format": "date",
                         "description": "issued on or after, YYYY-MM-DD",
                         "name": "from",
                         "in": "query"
                     },
                     {
                         "type": "string",
+                        "format": "date",
                         "description": "issued on or before, YYYY-MM-DD",
                         "name": "to",
                         "in": "query"
@@ -1489,7 +1973,16 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "type": "boolean",
+                        "description": "also answer total, the number of records the whole list holds",
+                        "name": "count",
+                        "in": "query"
+                    },
+                    {
+                        "maximum": 500,
+                        "minimum": 1,
                         "type": "integer",
+                        "default": 50,
                         "description": "page size (1-500, default 50)",
                         "name": "limit",
                         "in": "query"
@@ -1537,6 +2030,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             },
@@ -1551,12 +2056,14 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "directives"
                 ],
                 "summary": "Record a directive letter",
+                "operationId": "createDirective",
                 "parameters": [
                     {
                         "type": "string",
@@ -1579,6 +2086,16 @@ const docTemplate = `{
                         "description": "Created",
                         "schema": {
                             "$ref": "#/definitions/registry.Directive"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the record's version, for If-Match"
+                            },
+                            "Location": {
+                                "type": "string",
+                                "description": "the new record's path"
+                            }
                         }
                     },
                     "400": {
@@ -1599,8 +2116,20 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "409": {
                         "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -1616,6 +2145,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -1628,12 +2169,14 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "directives"
                 ],
                 "summary": "One directive letter, with its status as of today",
+                "operationId": "getDirective",
                 "parameters": [
                     {
                         "type": "string",
@@ -1680,8 +2223,26 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -1695,12 +2256,14 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "directives"
                 ],
                 "summary": "Void a directive letter (kept, hidden from lists and statistics; its number is free again)",
+                "operationId": "voidDirective",
                 "parameters": [
                     {
                         "type": "string",
@@ -1710,6 +2273,8 @@ const docTemplate = `{
                         "required": true
                     },
                     {
+                        "maxLength": 1000,
+                        "minLength": 1,
                         "type": "string",
                         "description": "why the record is voided",
                         "name": "reason",
@@ -1722,6 +2287,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/registry.Directive"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the record's version, for If-Match"
+                            }
                         }
                     },
                     "401": {
@@ -1742,6 +2313,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "422": {
                         "description": "Unprocessable Entity",
                         "schema": {
@@ -1750,6 +2327,18 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -1767,12 +2356,14 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "directives"
                 ],
                 "summary": "Change some fields of a directive letter",
+                "operationId": "updateDirective",
                 "parameters": [
                     {
                         "type": "string",
@@ -1802,6 +2393,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/registry.Directive"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the record's version, for If-Match"
+                            }
                         }
                     },
                     "400": {
@@ -1828,6 +2425,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "409": {
                         "description": "Conflict",
                         "schema": {
@@ -1840,6 +2443,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "422": {
                         "description": "Unprocessable Entity",
                         "schema": {
@@ -1848,6 +2457,18 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -1867,12 +2488,14 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "directives"
                 ],
                 "summary": "Record the recipient's reply to a directive letter",
+                "operationId": "replyDirective",
                 "parameters": [
                     {
                         "type": "string",
@@ -1902,6 +2525,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/registry.Directive"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the record's version, for If-Match"
+                            }
                         }
                     },
                     "400": {
@@ -1928,8 +2557,20 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "409": {
                         "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -1942,6 +2583,18 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -1959,12 +2612,14 @@ const docTemplate = `{
                 "description": "Personal data (names, addresses, ID numbers): staff, auditor and admin only, and every export is written to the audit log (entity register_export). Columns in the form's order: STT, Ngày tiếp, Họ tên - Địa chỉ, Số CCCD/CMND/Hộ chiếu, Nội dung vụ việc, Phân loại đơn / Số người, Cơ quan đã giải quyết, Hướng xử lý, Theo dõi kết quả, Ghi chú; rows by date, then in the order recorded. Streamed as it is read, in constant memory; csv is UTF-8 with BOM. A failure after the first rows were sent cuts the connection, so a truncated file never looks complete.",
                 "produces": [
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    "text/csv"
+                    "text/csv",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "exports"
                 ],
                 "summary": "The reception register itself (Sổ tiếp công dân, Form 03), one row per live visit of the period",
+                "operationId": "exportRegister",
                 "parameters": [
                     {
                         "enum": [
@@ -1984,12 +2639,14 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
+                        "format": "date",
                         "description": "first day, YYYY-MM-DD (with to)",
                         "name": "from",
                         "in": "query"
                     },
                     {
                         "type": "string",
+                        "format": "date",
                         "description": "last day, YYYY-MM-DD, inclusive (with from)",
                         "name": "to",
                         "in": "query"
@@ -2048,6 +2705,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -2063,12 +2732,14 @@ const docTemplate = `{
                 "produces": [
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     "text/csv",
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "exports"
                 ],
                 "summary": "The period's report as a file: summary, Form 01/TCD and breakdowns by category and field",
+                "operationId": "exportReport",
                 "parameters": [
                     {
                         "enum": [
@@ -2089,12 +2760,14 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
+                        "format": "date",
                         "description": "first day, YYYY-MM-DD (with to)",
                         "name": "from",
                         "in": "query"
                     },
                     {
                         "type": "string",
+                        "format": "date",
                         "description": "last day, YYYY-MM-DD, inclusive (with from)",
                         "name": "to",
                         "in": "query"
@@ -2117,6 +2790,8 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "maximum": 10000,
+                        "minimum": 2,
                         "type": "integer",
                         "description": "headcount from which a visit is a delegation visit (default TCD_DELEGATION_MIN)",
                         "name": "delegation_min",
@@ -2159,6 +2834,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -2171,21 +2858,25 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "notices"
                 ],
                 "summary": "List conclusion notices (thông báo kết luận), newest first",
+                "operationId": "listNotices",
                 "parameters": [
                     {
                         "type": "string",
+                        "format": "date",
                         "description": "issued on or after, YYYY-MM-DD",
                         "name": "from",
                         "in": "query"
                     },
                     {
                         "type": "string",
+                        "format": "date",
                         "description": "issued on or before, YYYY-MM-DD",
                         "name": "to",
                         "in": "query"
@@ -2209,7 +2900,16 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "type": "boolean",
+                        "description": "also answer total, the number of records the whole list holds",
+                        "name": "count",
+                        "in": "query"
+                    },
+                    {
+                        "maximum": 500,
+                        "minimum": 1,
                         "type": "integer",
+                        "default": 50,
                         "description": "page size (1-500, default 50)",
                         "name": "limit",
                         "in": "query"
@@ -2257,6 +2957,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             },
@@ -2271,12 +2983,14 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "notices"
                 ],
                 "summary": "Record a conclusion notice",
+                "operationId": "createNotice",
                 "parameters": [
                     {
                         "type": "string",
@@ -2299,6 +3013,16 @@ const docTemplate = `{
                         "description": "Created",
                         "schema": {
                             "$ref": "#/definitions/registry.Notice"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the record's version, for If-Match"
+                            },
+                            "Location": {
+                                "type": "string",
+                                "description": "the new record's path"
+                            }
                         }
                     },
                     "400": {
@@ -2319,8 +3043,20 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "409": {
                         "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -2336,6 +3072,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -2348,12 +3096,14 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "notices"
                 ],
                 "summary": "One conclusion notice",
+                "operationId": "getNotice",
                 "parameters": [
                     {
                         "type": "string",
@@ -2400,8 +3150,26 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -2415,12 +3183,14 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "notices"
                 ],
                 "summary": "Void a conclusion notice (kept, hidden from lists and statistics; its number is free again)",
+                "operationId": "voidNotice",
                 "parameters": [
                     {
                         "type": "string",
@@ -2430,6 +3200,8 @@ const docTemplate = `{
                         "required": true
                     },
                     {
+                        "maxLength": 1000,
+                        "minLength": 1,
                         "type": "string",
                         "description": "why the record is voided",
                         "name": "reason",
@@ -2442,6 +3214,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/registry.Notice"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the record's version, for If-Match"
+                            }
                         }
                     },
                     "401": {
@@ -2462,6 +3240,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "422": {
                         "description": "Unprocessable Entity",
                         "schema": {
@@ -2470,6 +3254,18 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -2487,12 +3283,14 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "notices"
                 ],
                 "summary": "Change some fields of a conclusion notice",
+                "operationId": "updateNotice",
                 "parameters": [
                     {
                         "type": "string",
@@ -2522,6 +3320,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/registry.Notice"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the record's version, for If-Match"
+                            }
                         }
                     },
                     "400": {
@@ -2548,6 +3352,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "409": {
                         "description": "Conflict",
                         "schema": {
@@ -2556,6 +3366,12 @@ const docTemplate = `{
                     },
                     "412": {
                         "description": "Precondition Failed",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -2571,6 +3387,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -2583,12 +3411,14 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "orgs"
                 ],
                 "summary": "List the organisations the token reaches, in tree order",
+                "operationId": "listOrgs",
                 "responses": {
                     "200": {
                         "description": "OK",
@@ -2602,8 +3432,32 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -2620,12 +3474,14 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "orgs"
                 ],
                 "summary": "Add an organisation (admin)",
+                "operationId": "createOrg",
                 "parameters": [
                     {
                         "description": "the organisation",
@@ -2662,8 +3518,20 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "409": {
                         "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -2679,6 +3547,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -2691,12 +3571,14 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "orgs"
                 ],
                 "summary": "One organisation",
+                "operationId": "getOrg",
                 "parameters": [
                     {
                         "type": "string",
@@ -2719,14 +3601,38 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "404": {
                         "description": "Not Found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -2743,12 +3649,14 @@ const docTemplate = `{
                 ],
                 "description": "q matches names without regard to diacritics or case (nguyen van an finds Nguyễn Văn An; Thủy = Thuỷ), and ID numbers and phones exactly. A page that lists anyone is written to the audit log (one entry naming the persons listed).",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "persons"
                 ],
                 "summary": "List or search persons",
+                "operationId": "listPersons",
                 "parameters": [
                     {
                         "type": "string",
@@ -2764,12 +3672,21 @@ const docTemplate = `{
                     },
                     {
                         "type": "boolean",
+                        "description": "also answer total, the number of records the whole list holds",
+                        "name": "count",
+                        "in": "query"
+                    },
+                    {
+                        "type": "boolean",
                         "description": "include persons merged into another",
                         "name": "include_merged",
                         "in": "query"
                     },
                     {
+                        "maximum": 500,
+                        "minimum": 1,
                         "type": "integer",
+                        "default": 50,
                         "description": "page size (1-500, default 50)",
                         "name": "limit",
                         "in": "query"
@@ -2817,6 +3734,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             },
@@ -2826,16 +3755,19 @@ const docTemplate = `{
                         "Bearer": []
                     }
                 ],
+                "description": "The person is registered in any case; possible_duplicates lists (at most five, best first, an empty list when none) the persons already registered who may be the same citizen, as GET /persons/{id}/duplicates does, so that staff can use one of them instead (POST /persons/{id}/merge).",
                 "consumes": [
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "persons"
                 ],
                 "summary": "Register a citizen",
+                "operationId": "createPerson",
                 "parameters": [
                     {
                         "type": "string",
@@ -2857,7 +3789,17 @@ const docTemplate = `{
                     "201": {
                         "description": "Created",
                         "schema": {
-                            "$ref": "#/definitions/registry.Person"
+                            "$ref": "#/definitions/registry.CreatedPerson"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the record's version, for If-Match"
+                            },
+                            "Location": {
+                                "type": "string",
+                                "description": "the new record's path"
+                            }
                         }
                     },
                     "400": {
@@ -2878,6 +3820,24 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "422": {
                         "description": "Unprocessable Entity",
                         "schema": {
@@ -2886,6 +3846,18 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -2902,12 +3874,14 @@ const docTemplate = `{
                 ],
                 "description": "A person named only in visits and delegations about denunciations whose denouncers the token may not see (all but admins and the staff of the case's organisation) is not found, and is left out of lists.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "persons"
                 ],
                 "summary": "One person (the read is written to the audit log)",
+                "operationId": "getPerson",
                 "parameters": [
                     {
                         "type": "string",
@@ -2954,8 +3928,26 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -2970,12 +3962,14 @@ const docTemplate = `{
                 ],
                 "description": "Refused (409) while live visits or delegations name the person, or other person records are merged into it.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "persons"
                 ],
                 "summary": "Void a person record (kept, hidden from lists and statistics)",
+                "operationId": "voidPerson",
                 "parameters": [
                     {
                         "type": "string",
@@ -2985,6 +3979,8 @@ const docTemplate = `{
                         "required": true
                     },
                     {
+                        "maxLength": 1000,
+                        "minLength": 1,
                         "type": "string",
                         "description": "why the record is voided",
                         "name": "reason",
@@ -2997,6 +3993,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/registry.Person"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the record's version, for If-Match"
+                            }
                         }
                     },
                     "401": {
@@ -3034,6 +4036,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             },
@@ -3048,12 +4062,14 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "persons"
                 ],
                 "summary": "Change some fields of a person",
+                "operationId": "updatePerson",
                 "parameters": [
                     {
                         "type": "string",
@@ -3083,6 +4099,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/registry.Person"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the record's version, for If-Match"
+                            }
                         }
                     },
                     "400": {
@@ -3109,8 +4131,20 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "412": {
                         "description": "Precondition Failed",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -3123,6 +4157,18 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -3139,12 +4185,14 @@ const docTemplate = `{
                 ],
                 "description": "Persons who may be the same citizen, with a score (the probability, 0 to 1, that the two records are one person) and the evidence: the same CCCD (decisive, as is another one), the same phone, the name compared word by word without regard to diacritics, tone placement or case and with typo tolerance (a common name such as Nguyễn weighs little, a rare given name much), birth year, gender and address. Persons merged away, voided, or declared different (not-duplicate) are left out. The persons disclosed are written to the audit log.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "dedup"
                 ],
                 "summary": "Likely duplicates of a person, best first",
+                "operationId": "personDuplicates",
                 "parameters": [
                     {
                         "type": "string",
@@ -3154,13 +4202,19 @@ const docTemplate = `{
                         "required": true
                     },
                     {
+                        "maximum": 1,
+                        "minimum": 0,
                         "type": "number",
+                        "default": 0.4,
                         "description": "offer candidates from this score (default 0.4)",
                         "name": "min_score",
                         "in": "query"
                     },
                     {
+                        "maximum": 100,
+                        "minimum": 1,
                         "type": "integer",
+                        "default": 20,
                         "description": "at most this many (1-100, default 20)",
                         "name": "limit",
                         "in": "query"
@@ -3205,6 +4259,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -3221,12 +4287,14 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "dedup"
                 ],
                 "summary": "Merge a person into the record of the same citizen",
+                "operationId": "mergePerson",
                 "parameters": [
                     {
                         "type": "string",
@@ -3262,6 +4330,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/registry.Person"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the record's version, for If-Match"
+                            }
                         }
                     },
                     "400": {
@@ -3288,6 +4362,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "409": {
                         "description": "Conflict",
                         "schema": {
@@ -3300,6 +4380,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "422": {
                         "description": "Unprocessable Entity",
                         "schema": {
@@ -3308,6 +4394,18 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -3327,12 +4425,14 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "dedup"
                 ],
                 "summary": "Record that two persons are different citizens",
+                "operationId": "notDuplicatePersons",
                 "parameters": [
                     {
                         "type": "string",
@@ -3382,6 +4482,24 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "422": {
                         "description": "Unprocessable Entity",
                         "schema": {
@@ -3390,6 +4508,18 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -3406,12 +4536,14 @@ const docTemplate = `{
                 ],
                 "description": "The person is a record of their own again, as before the merge. Not merged: 409.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "dedup"
                 ],
                 "summary": "Undo the merge of a person",
+                "operationId": "unmergePerson",
                 "parameters": [
                     {
                         "type": "string",
@@ -3432,6 +4564,18 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/registry.Person"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the record's version, for If-Match"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
                     "401": {
@@ -3452,6 +4596,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "409": {
                         "description": "Conflict",
                         "schema": {
@@ -3464,8 +4614,32 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -3481,12 +4655,14 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "sessions"
                 ],
                 "summary": "List reception sessions, newest first",
+                "operationId": "listSessions",
                 "parameters": [
                     {
                         "enum": [
@@ -3502,12 +4678,14 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
+                        "format": "date",
                         "description": "first date, YYYY-MM-DD",
                         "name": "from",
                         "in": "query"
                     },
                     {
                         "type": "string",
+                        "format": "date",
                         "description": "last date, YYYY-MM-DD (inclusive)",
                         "name": "to",
                         "in": "query"
@@ -3519,7 +4697,16 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "type": "boolean",
+                        "description": "also answer total, the number of records the whole list holds",
+                        "name": "count",
+                        "in": "query"
+                    },
+                    {
+                        "maximum": 500,
+                        "minimum": 1,
                         "type": "integer",
+                        "default": 50,
                         "description": "page size (1-500, default 50)",
                         "name": "limit",
                         "in": "query"
@@ -3567,6 +4754,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             },
@@ -3581,12 +4780,14 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "sessions"
                 ],
                 "summary": "Record a reception session",
+                "operationId": "createSession",
                 "parameters": [
                     {
                         "type": "string",
@@ -3609,6 +4810,16 @@ const docTemplate = `{
                         "description": "Created",
                         "schema": {
                             "$ref": "#/definitions/registry.Session"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the record's version, for If-Match"
+                            },
+                            "Location": {
+                                "type": "string",
+                                "description": "the new record's path"
+                            }
                         }
                     },
                     "400": {
@@ -3629,6 +4840,24 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "422": {
                         "description": "Unprocessable Entity",
                         "schema": {
@@ -3637,6 +4866,18 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -3652,12 +4893,14 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "sessions"
                 ],
                 "summary": "One reception session",
+                "operationId": "getSession",
                 "parameters": [
                     {
                         "type": "string",
@@ -3704,8 +4947,26 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -3720,12 +4981,14 @@ const docTemplate = `{
                 ],
                 "description": "Refused (409) while live visits, conclusion notices or directive letters name the session: void or change those first.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "sessions"
                 ],
                 "summary": "Void a session (kept, hidden from lists and statistics)",
+                "operationId": "voidSession",
                 "parameters": [
                     {
                         "type": "string",
@@ -3735,6 +4998,8 @@ const docTemplate = `{
                         "required": true
                     },
                     {
+                        "maxLength": 1000,
+                        "minLength": 1,
                         "type": "string",
                         "description": "why the record is voided",
                         "name": "reason",
@@ -3747,6 +5012,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/registry.Session"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the record's version, for If-Match"
+                            }
                         }
                     },
                     "401": {
@@ -3784,6 +5055,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             },
@@ -3798,12 +5081,14 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "sessions"
                 ],
                 "summary": "Change some fields of a session",
+                "operationId": "updateSession",
                 "parameters": [
                     {
                         "type": "string",
@@ -3833,6 +5118,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/registry.Session"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the record's version, for If-Match"
+                            }
                         }
                     },
                     "400": {
@@ -3859,8 +5150,20 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "412": {
                         "description": "Precondition Failed",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -3873,6 +5176,18 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -3890,12 +5205,14 @@ const docTemplate = `{
                 "description": "by=category or field (of the surviving case), outcome, org (each organisation's own records) or month (reporting months of the basis). Every enum value is listed, zeros included. Cases are distinct within a row and need not add up across rows.",
                 "produces": [
                     "application/json",
-                    "text/csv"
+                    "text/csv",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "stats"
                 ],
                 "summary": "The period's visits, persons and distinct cases split by one dimension, for dashboards",
+                "operationId": "statsBreakdown",
                 "parameters": [
                     {
                         "enum": [
@@ -3920,12 +5237,14 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
+                        "format": "date",
                         "description": "first day, YYYY-MM-DD (with to)",
                         "name": "from",
                         "in": "query"
                     },
                     {
                         "type": "string",
+                        "format": "date",
                         "description": "last day, YYYY-MM-DD, inclusive (with from)",
                         "name": "to",
                         "in": "query"
@@ -4003,6 +5322,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -4017,12 +5348,14 @@ const docTemplate = `{
                 "description": "Rows: the subtree's total first, then each organisation with its own records, in tree order. Columns 1-29 as Circular 01/2024/TT-TTCP numbers them, with Vietnamese header paths: 1 = 4+13+22, 2 = 5+14+23, 3 = 6+7+15+16+24+25; 4-11 regular reception; 12-20 periodic and urgent sessions the head hosted; 21-29 those an authorised deputy hosted. Cases are counted within each group.",
                 "produces": [
                     "application/json",
-                    "text/csv"
+                    "text/csv",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "stats"
                 ],
                 "summary": "Form 01/TCD: regular, the head's and the authorised deputy's receptions, per organisation",
+                "operationId": "statsForm01",
                 "parameters": [
                     {
                         "type": "string",
@@ -4032,12 +5365,14 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
+                        "format": "date",
                         "description": "first day, YYYY-MM-DD (with to)",
                         "name": "from",
                         "in": "query"
                     },
                     {
                         "type": "string",
+                        "format": "date",
                         "description": "last day, YYYY-MM-DD, inclusive (with from)",
                         "name": "to",
                         "in": "query"
@@ -4060,6 +5395,8 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "maximum": 10000,
+                        "minimum": 2,
                         "type": "integer",
                         "description": "headcount from which a visit is a delegation visit (default TCD_DELEGATION_MIN)",
                         "name": "delegation_min",
@@ -4121,6 +5458,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -4136,12 +5485,14 @@ const docTemplate = `{
                 "produces": [
                     "application/json",
                     "text/csv",
-                    "text/plain"
+                    "text/plain",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "stats"
                 ],
                 "summary": "The period's figures: visits, persons, cases after de-duplication, by kind, delegations, documents",
+                "operationId": "statsSummary",
                 "parameters": [
                     {
                         "type": "string",
@@ -4151,12 +5502,14 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
+                        "format": "date",
                         "description": "first day, YYYY-MM-DD (with to)",
                         "name": "from",
                         "in": "query"
                     },
                     {
                         "type": "string",
+                        "format": "date",
                         "description": "last day, YYYY-MM-DD, inclusive (with from)",
                         "name": "to",
                         "in": "query"
@@ -4179,6 +5532,8 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "maximum": 10000,
+                        "minimum": 2,
                         "type": "integer",
                         "description": "headcount from which a visit is a delegation visit (default TCD_DELEGATION_MIN)",
                         "name": "delegation_min",
@@ -4251,6 +5606,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -4264,21 +5631,25 @@ const docTemplate = `{
                 ],
                 "description": "case_id lists the visits recorded against that case and, when other cases were merged into it, theirs too: the visits that count for it. Visits about a denunciation answer person_ids [] and identity_hidden true to tokens that may not see its denouncers, and person_id does not find them.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "visits"
                 ],
                 "summary": "List visits, newest first",
+                "operationId": "listVisits",
                 "parameters": [
                     {
                         "type": "string",
+                        "format": "date",
                         "description": "first date, YYYY-MM-DD",
                         "name": "from",
                         "in": "query"
                     },
                     {
                         "type": "string",
+                        "format": "date",
                         "description": "last date, YYYY-MM-DD (inclusive)",
                         "name": "to",
                         "in": "query"
@@ -4326,7 +5697,16 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "type": "boolean",
+                        "description": "also answer total, the number of records the whole list holds",
+                        "name": "count",
+                        "in": "query"
+                    },
+                    {
+                        "maximum": 500,
+                        "minimum": 1,
                         "type": "integer",
+                        "default": 50,
                         "description": "page size (1-500, default 50)",
                         "name": "limit",
                         "in": "query"
@@ -4374,6 +5754,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             },
@@ -4388,12 +5780,14 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "visits"
                 ],
                 "summary": "Record a visit, with its new case and new persons in the same request",
+                "operationId": "createVisit",
                 "parameters": [
                     {
                         "type": "string",
@@ -4416,6 +5810,16 @@ const docTemplate = `{
                         "description": "Created",
                         "schema": {
                             "$ref": "#/definitions/registry.CreatedVisit"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the record's version, for If-Match"
+                            },
+                            "Location": {
+                                "type": "string",
+                                "description": "the new record's path"
+                            }
                         }
                     },
                     "400": {
@@ -4436,6 +5840,24 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "422": {
                         "description": "Unprocessable Entity",
                         "schema": {
@@ -4444,6 +5866,18 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -4460,12 +5894,14 @@ const docTemplate = `{
                 ],
                 "description": "A visit about a denunciation (its case, or the case it was merged into) answers person_ids [] and identity_hidden true to every token but admins' and those of the staff of the case's organisation.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "visits"
                 ],
                 "summary": "One visit",
+                "operationId": "getVisit",
                 "parameters": [
                     {
                         "type": "string",
@@ -4512,8 +5948,26 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -4527,12 +5981,14 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "visits"
                 ],
                 "summary": "Void a visit (kept, hidden from lists and statistics)",
+                "operationId": "voidVisit",
                 "parameters": [
                     {
                         "type": "string",
@@ -4542,6 +5998,8 @@ const docTemplate = `{
                         "required": true
                     },
                     {
+                        "maxLength": 1000,
+                        "minLength": 1,
                         "type": "string",
                         "description": "why the record is voided",
                         "name": "reason",
@@ -4554,6 +6012,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/registry.Visit"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the record's version, for If-Match"
+                            }
                         }
                     },
                     "401": {
@@ -4574,6 +6038,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "422": {
                         "description": "Unprocessable Entity",
                         "schema": {
@@ -4582,6 +6052,18 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -4599,12 +6081,14 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "visits"
                 ],
                 "summary": "Change the headcount, content, outcome or note of a visit",
+                "operationId": "updateVisit",
                 "parameters": [
                     {
                         "type": "string",
@@ -4634,6 +6118,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/registry.Visit"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the record's version, for If-Match"
+                            }
                         }
                     },
                     "400": {
@@ -4660,8 +6150,20 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "412": {
                         "description": "Precondition Failed",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -4674,6 +6176,18 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -4690,12 +6204,14 @@ const docTemplate = `{
                 ],
                 "description": "Keys are ENTITY.FIELD (case.category, visit.outcome, …); each list is in the order reports print it. An enum query parameter of this document names its list in x-vocab. Every role may read it: it holds no personal data.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "vocab"
                 ],
                 "summary": "Every enum of the contract, with its Vietnamese and English labels",
+                "operationId": "getVocab",
                 "responses": {
                     "200": {
                         "description": "OK",
@@ -4714,6 +6230,36 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -4721,12 +6267,14 @@ const docTemplate = `{
         "/healthz": {
             "get": {
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "health"
                 ],
                 "summary": "Liveness: the process is running",
+                "operationId": "healthz",
                 "responses": {
                     "200": {
                         "description": "OK",
@@ -4740,12 +6288,14 @@ const docTemplate = `{
         "/readyz": {
             "get": {
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "health"
                 ],
                 "summary": "Readiness: the database answers",
+                "operationId": "readyz",
                 "responses": {
                     "200": {
                         "description": "OK",
@@ -4764,19 +6314,107 @@ const docTemplate = `{
         }
     },
     "definitions": {
+        "apperr.FieldCode": {
+            "type": "string",
+            "enum": [
+                "required",
+                "invalid",
+                "too_long",
+                "too_short",
+                "out_of_range",
+                "forbidden_value",
+                "forbidden_character",
+                "not_found",
+                "conflict",
+                "unknown_field"
+            ],
+            "x-enum-comments": {
+                "Conflicting": "clashes with another record or with another field",
+                "ForbiddenCharacter": "a control or invisible formatting character",
+                "ForbiddenValue": "not one of the values the field takes",
+                "InvalidValue": "malformed, or breaks a rule the other codes do not name",
+                "OutOfRange": "a number or date outside its bounds (a date in the future)",
+                "Required": "missing or empty",
+                "TooLong": "more characters or items than allowed",
+                "TooShort": "fewer characters or items than needed",
+                "UnknownField": "the object has no such field",
+                "UnknownReference": "names a record that does not exist or is not visible"
+            },
+            "x-enum-descriptions": [
+                "missing or empty",
+                "malformed, or breaks a rule the other codes do not name",
+                "more characters or items than allowed",
+                "fewer characters or items than needed",
+                "a number or date outside its bounds (a date in the future)",
+                "not one of the values the field takes",
+                "a control or invisible formatting character",
+                "names a record that does not exist or is not visible",
+                "clashes with another record or with another field",
+                "the object has no such field"
+            ],
+            "x-enum-varnames": [
+                "Required",
+                "InvalidValue",
+                "TooLong",
+                "TooShort",
+                "OutOfRange",
+                "ForbiddenValue",
+                "ForbiddenCharacter",
+                "UnknownReference",
+                "Conflicting",
+                "UnknownField"
+            ]
+        },
         "apperr.FieldError": {
             "type": "object",
+            "required": [
+                "code",
+                "field",
+                "message"
+            ],
             "properties": {
+                "code": {
+                    "enum": [
+                        "required",
+                        "invalid",
+                        "too_long",
+                        "too_short",
+                        "out_of_range",
+                        "forbidden_value",
+                        "forbidden_character",
+                        "not_found",
+                        "conflict",
+                        "unknown_field"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/apperr.FieldCode"
+                        }
+                    ],
+                    "example": "required"
+                },
                 "field": {
-                    "type": "string"
+                    "type": "string",
+                    "example": "full_name"
                 },
                 "message": {
-                    "type": "string"
+                    "type": "string",
+                    "example": "is required"
                 }
             }
         },
         "audit.Entry": {
             "type": "object",
+            "required": [
+                "action",
+                "actor",
+                "actor_role",
+                "at",
+                "changes",
+                "entity",
+                "entity_id",
+                "org_id"
+            ],
             "properties": {
                 "action": {
                     "type": "string"
@@ -4791,7 +6429,8 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "changes": {
-                    "type": "object"
+                    "type": "object",
+                    "x-nullable": true
                 },
                 "entity": {
                     "type": "string"
@@ -4805,7 +6444,8 @@ const docTemplate = `{
                 },
                 "org_id": {
                     "description": "OrgID is the organisation of what the entry is about (the record's, the token's, the\norganisation changed); null for what belongs to none, such as a search across the whole\nregister by an unscoped token. A reader scoped to an organisation reads its subtree's\nentries only.",
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "request_id": {
                     "type": "string"
@@ -4814,6 +6454,12 @@ const docTemplate = `{
         },
         "export.Report": {
             "type": "object",
+            "required": [
+                "by_category",
+                "by_field",
+                "form_01",
+                "summary"
+            ],
             "properties": {
                 "by_category": {
                     "$ref": "#/definitions/stats.Breakdown"
@@ -4831,6 +6477,10 @@ const docTemplate = `{
         },
         "httpapi.AuditList": {
             "type": "object",
+            "required": [
+                "items",
+                "next_cursor"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -4839,12 +6489,18 @@ const docTemplate = `{
                     }
                 },
                 "next_cursor": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 }
             }
         },
         "httpapi.DuplicatePairList": {
             "type": "object",
+            "required": [
+                "items",
+                "next_cursor",
+                "scanned_at"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -4853,7 +6509,8 @@ const docTemplate = `{
                     }
                 },
                 "next_cursor": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "scanned_at": {
                     "type": "string"
@@ -4862,6 +6519,9 @@ const docTemplate = `{
         },
         "httpapi.HealthStatus": {
             "type": "object",
+            "required": [
+                "status"
+            ],
             "properties": {
                 "status": {
                     "type": "string",
@@ -4871,6 +6531,10 @@ const docTemplate = `{
         },
         "httpapi.OrgList": {
             "type": "object",
+            "required": [
+                "items",
+                "next_cursor"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -4879,12 +6543,17 @@ const docTemplate = `{
                     }
                 },
                 "next_cursor": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 }
             }
         },
         "httpapi.Page-registry_Case": {
             "type": "object",
+            "required": [
+                "items",
+                "next_cursor"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -4893,12 +6562,21 @@ const docTemplate = `{
                     }
                 },
                 "next_cursor": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "total": {
+                    "type": "integer",
+                    "minimum": 0
                 }
             }
         },
         "httpapi.Page-registry_Delegation": {
             "type": "object",
+            "required": [
+                "items",
+                "next_cursor"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -4907,12 +6585,21 @@ const docTemplate = `{
                     }
                 },
                 "next_cursor": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "total": {
+                    "type": "integer",
+                    "minimum": 0
                 }
             }
         },
         "httpapi.Page-registry_Directive": {
             "type": "object",
+            "required": [
+                "items",
+                "next_cursor"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -4921,12 +6608,21 @@ const docTemplate = `{
                     }
                 },
                 "next_cursor": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "total": {
+                    "type": "integer",
+                    "minimum": 0
                 }
             }
         },
         "httpapi.Page-registry_Notice": {
             "type": "object",
+            "required": [
+                "items",
+                "next_cursor"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -4935,12 +6631,21 @@ const docTemplate = `{
                     }
                 },
                 "next_cursor": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "total": {
+                    "type": "integer",
+                    "minimum": 0
                 }
             }
         },
         "httpapi.Page-registry_Person": {
             "type": "object",
+            "required": [
+                "items",
+                "next_cursor"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -4949,12 +6654,21 @@ const docTemplate = `{
                     }
                 },
                 "next_cursor": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "total": {
+                    "type": "integer",
+                    "minimum": 0
                 }
             }
         },
         "httpapi.Page-registry_Session": {
             "type": "object",
+            "required": [
+                "items",
+                "next_cursor"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -4963,12 +6677,21 @@ const docTemplate = `{
                     }
                 },
                 "next_cursor": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "total": {
+                    "type": "integer",
+                    "minimum": 0
                 }
             }
         },
         "httpapi.Page-registry_Visit": {
             "type": "object",
+            "required": [
+                "items",
+                "next_cursor"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -4977,12 +6700,23 @@ const docTemplate = `{
                     }
                 },
                 "next_cursor": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "total": {
+                    "type": "integer",
+                    "minimum": 0
                 }
             }
         },
         "httpapi.Problem": {
             "type": "object",
+            "required": [
+                "detail",
+                "status",
+                "title",
+                "type"
+            ],
             "properties": {
                 "detail": {
                     "type": "string",
@@ -5027,12 +6761,20 @@ const docTemplate = `{
                     "example": "Ban Tiếp công dân huyện Gio Linh"
                 },
                 "parent_id": {
-                    "type": "string"
+                    "description": "ParentID: left out, the caller's own organisation (the default one for an unscoped\ntoken); null, a new top organisation, which only an unscoped admin may add.",
+                    "type": "string",
+                    "x-nullable": true
                 }
             }
         },
         "orgs.Org": {
             "type": "object",
+            "required": [
+                "code",
+                "id",
+                "name",
+                "parent_id"
+            ],
             "properties": {
                 "code": {
                     "type": "string"
@@ -5044,12 +6786,29 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "parent_id": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 }
             }
         },
         "registry.Case": {
             "type": "object",
+            "required": [
+                "category",
+                "code",
+                "created_at",
+                "field",
+                "first_visit_date",
+                "id",
+                "merged_into",
+                "org_id",
+                "respondent",
+                "status",
+                "summary",
+                "title",
+                "updated_at",
+                "visit_count"
+            ],
             "properties": {
                 "category": {
                     "type": "string",
@@ -5083,19 +6842,22 @@ const docTemplate = `{
                 "first_visit_date": {
                     "description": "FirstVisitDate and VisitCount are over the live visits that count for this case: its own\nand those of the cases merged into it. A case merged into another counts none itself.",
                     "type": "string",
+                    "x-nullable": true,
                     "example": "2024-03-15"
                 },
                 "id": {
                     "type": "string"
                 },
                 "merged_into": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "org_id": {
                     "type": "string"
                 },
                 "respondent": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "UBND xã Gio Mỹ"
                 },
                 "status": {
@@ -5107,7 +6869,8 @@ const docTemplate = `{
                     ]
                 },
                 "summary": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "title": {
                     "type": "string",
@@ -5130,9 +6893,21 @@ const docTemplate = `{
         },
         "registry.CaseCandidate": {
             "type": "object",
+            "required": [
+                "case_id",
+                "code",
+                "reasons",
+                "score",
+                "title"
+            ],
             "properties": {
                 "case_id": {
                     "type": "string"
+                },
+                "code": {
+                    "description": "what a clerk reads to pick the case",
+                    "type": "string",
+                    "example": "VV-2024-000123"
                 },
                 "reasons": {
                     "type": "array",
@@ -5148,11 +6923,20 @@ const docTemplate = `{
                 "score": {
                     "type": "number",
                     "example": 0.75
+                },
+                "title": {
+                    "type": "string",
+                    "example": "Tranh chấp ranh giới thửa 45, tờ 12"
                 }
             }
         },
         "registry.CaseDuplicate": {
             "type": "object",
+            "required": [
+                "case",
+                "reasons",
+                "score"
+            ],
             "properties": {
                 "case": {
                     "$ref": "#/definitions/registry.Case"
@@ -5224,14 +7008,121 @@ const docTemplate = `{
                 }
             }
         },
+        "registry.CreatedPerson": {
+            "type": "object",
+            "required": [
+                "address",
+                "birth_year",
+                "created_at",
+                "full_name",
+                "gender",
+                "id",
+                "id_kind",
+                "id_number",
+                "merged_into",
+                "org_id",
+                "phone",
+                "possible_duplicates",
+                "updated_at"
+            ],
+            "properties": {
+                "address": {
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "Thôn 3, xã Gio Mỹ, huyện Gio Linh, tỉnh Quảng Trị"
+                },
+                "birth_year": {
+                    "type": "integer",
+                    "x-nullable": true,
+                    "example": 1975
+                },
+                "created_at": {
+                    "type": "string"
+                },
+                "full_name": {
+                    "type": "string",
+                    "example": "Nguyễn Văn An"
+                },
+                "gender": {
+                    "type": "string",
+                    "enum": [
+                        "male",
+                        "female",
+                        "unknown"
+                    ]
+                },
+                "id": {
+                    "type": "string"
+                },
+                "id_kind": {
+                    "type": "string",
+                    "enum": [
+                        "cccd",
+                        "cmnd",
+                        "passport"
+                    ],
+                    "x-nullable": true
+                },
+                "id_number": {
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "045075001234"
+                },
+                "merged_into": {
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "org_id": {
+                    "type": "string"
+                },
+                "phone": {
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "0912345678"
+                },
+                "possible_duplicates": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/registry.PersonCandidate"
+                    }
+                },
+                "updated_at": {
+                    "type": "string"
+                },
+                "void_reason": {
+                    "type": "string"
+                },
+                "voided_at": {
+                    "type": "string"
+                }
+            }
+        },
         "registry.CreatedVisit": {
             "type": "object",
+            "required": [
+                "case_id",
+                "content",
+                "created_at",
+                "date",
+                "delegation_id",
+                "headcount",
+                "id",
+                "is_delegation",
+                "kind",
+                "note",
+                "org_id",
+                "outcome",
+                "person_ids",
+                "session_id",
+                "updated_at"
+            ],
             "properties": {
                 "case_id": {
                     "type": "string"
                 },
                 "content": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "Đề nghị giải quyết dứt điểm tranh chấp ranh giới đất"
                 },
                 "created_at": {
@@ -5242,7 +7133,8 @@ const docTemplate = `{
                     "example": "2024-03-15"
                 },
                 "delegation_id": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "headcount": {
                     "type": "integer",
@@ -5268,7 +7160,8 @@ const docTemplate = `{
                     ]
                 },
                 "note": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "org_id": {
                     "type": "string"
@@ -5282,7 +7175,8 @@ const docTemplate = `{
                         "urged",
                         "answered",
                         "refused"
-                    ]
+                    ],
+                    "x-nullable": true
                 },
                 "person_ids": {
                     "type": "array",
@@ -5312,6 +7206,13 @@ const docTemplate = `{
         },
         "registry.Decision": {
             "type": "object",
+            "required": [
+                "decided_at",
+                "decided_by",
+                "id",
+                "other",
+                "type"
+            ],
             "properties": {
                 "decided_at": {
                     "type": "string"
@@ -5336,9 +7237,21 @@ const docTemplate = `{
         },
         "registry.Delegation": {
             "type": "object",
+            "required": [
+                "case_id",
+                "created_at",
+                "id",
+                "member_count",
+                "name",
+                "note",
+                "org_id",
+                "representative_ids",
+                "updated_at"
+            ],
             "properties": {
                 "case_id": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "created_at": {
                     "type": "string"
@@ -5359,7 +7272,8 @@ const docTemplate = `{
                     "example": "Đoàn công dân thôn Tân Định"
                 },
                 "note": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "org_id": {
                     "type": "string"
@@ -5419,15 +7333,33 @@ const docTemplate = `{
         },
         "registry.Directive": {
             "type": "object",
+            "required": [
+                "case_id",
+                "created_at",
+                "due_on",
+                "id",
+                "issued_on",
+                "number",
+                "org_id",
+                "recipient",
+                "replied_on",
+                "reply_summary",
+                "request",
+                "session_id",
+                "status",
+                "updated_at"
+            ],
             "properties": {
                 "case_id": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "created_at": {
                     "type": "string"
                 },
                 "due_on": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "2024-04-22"
                 },
                 "id": {
@@ -5450,17 +7382,21 @@ const docTemplate = `{
                 },
                 "replied_on": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "2024-04-10"
                 },
                 "reply_summary": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "request": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "Xác minh, giải quyết và trả lời công dân"
                 },
                 "session_id": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "status": {
                     "type": "string",
@@ -5548,6 +7484,10 @@ const docTemplate = `{
         },
         "registry.DuplicatePair": {
             "type": "object",
+            "required": [
+                "reasons",
+                "score"
+            ],
             "properties": {
                 "cases": {
                     "description": "type=case: the two cases",
@@ -5944,6 +7884,18 @@ const docTemplate = `{
         },
         "registry.Notice": {
             "type": "object",
+            "required": [
+                "case_ids",
+                "created_at",
+                "id",
+                "issued_on",
+                "number",
+                "org_id",
+                "session_id",
+                "signer",
+                "summary",
+                "updated_at"
+            ],
             "properties": {
                 "case_ids": {
                     "type": "array",
@@ -5973,10 +7925,12 @@ const docTemplate = `{
                 },
                 "signer": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "Hà Sỹ Đồng"
                 },
                 "summary": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "updated_at": {
                     "type": "string"
@@ -6029,13 +7983,29 @@ const docTemplate = `{
         },
         "registry.Person": {
             "type": "object",
+            "required": [
+                "address",
+                "birth_year",
+                "created_at",
+                "full_name",
+                "gender",
+                "id",
+                "id_kind",
+                "id_number",
+                "merged_into",
+                "org_id",
+                "phone",
+                "updated_at"
+            ],
             "properties": {
                 "address": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "Thôn 3, xã Gio Mỹ, huyện Gio Linh, tỉnh Quảng Trị"
                 },
                 "birth_year": {
                     "type": "integer",
+                    "x-nullable": true,
                     "example": 1975
                 },
                 "created_at": {
@@ -6062,20 +8032,24 @@ const docTemplate = `{
                         "cccd",
                         "cmnd",
                         "passport"
-                    ]
+                    ],
+                    "x-nullable": true
                 },
                 "id_number": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "045075001234"
                 },
                 "merged_into": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "org_id": {
                     "type": "string"
                 },
                 "phone": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "0912345678"
                 },
                 "updated_at": {
@@ -6091,6 +8065,11 @@ const docTemplate = `{
         },
         "registry.PersonCandidate": {
             "type": "object",
+            "required": [
+                "person",
+                "reasons",
+                "score"
+            ],
             "properties": {
                 "person": {
                     "$ref": "#/definitions/registry.Person"
@@ -6152,6 +8131,12 @@ const docTemplate = `{
         },
         "registry.ScanResult": {
             "type": "object",
+            "required": [
+                "pairs",
+                "records",
+                "scanned_at",
+                "type"
+            ],
             "properties": {
                 "pairs": {
                     "type": "integer",
@@ -6175,6 +8160,19 @@ const docTemplate = `{
         },
         "registry.Session": {
             "type": "object",
+            "required": [
+                "created_at",
+                "date",
+                "host_name",
+                "host_role",
+                "host_title",
+                "id",
+                "kind",
+                "location",
+                "note",
+                "org_id",
+                "updated_at"
+            ],
             "properties": {
                 "created_at": {
                     "type": "string"
@@ -6185,6 +8183,7 @@ const docTemplate = `{
                 },
                 "host_name": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "Hà Sỹ Đồng"
                 },
                 "host_role": {
@@ -6192,10 +8191,12 @@ const docTemplate = `{
                     "enum": [
                         "head",
                         "authorized"
-                    ]
+                    ],
+                    "x-nullable": true
                 },
                 "host_title": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "Phó Chủ tịch UBND tỉnh"
                 },
                 "id": {
@@ -6211,10 +8212,12 @@ const docTemplate = `{
                 },
                 "location": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "Trụ sở Ban Tiếp công dân tỉnh"
                 },
                 "note": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "org_id": {
                     "type": "string"
@@ -6277,12 +8280,30 @@ const docTemplate = `{
         },
         "registry.Visit": {
             "type": "object",
+            "required": [
+                "case_id",
+                "content",
+                "created_at",
+                "date",
+                "delegation_id",
+                "headcount",
+                "id",
+                "is_delegation",
+                "kind",
+                "note",
+                "org_id",
+                "outcome",
+                "person_ids",
+                "session_id",
+                "updated_at"
+            ],
             "properties": {
                 "case_id": {
                     "type": "string"
                 },
                 "content": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "Đề nghị giải quyết dứt điểm tranh chấp ranh giới đất"
                 },
                 "created_at": {
@@ -6293,7 +8314,8 @@ const docTemplate = `{
                     "example": "2024-03-15"
                 },
                 "delegation_id": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "headcount": {
                     "type": "integer",
@@ -6319,7 +8341,8 @@ const docTemplate = `{
                     ]
                 },
                 "note": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "org_id": {
                     "type": "string"
@@ -6333,7 +8356,8 @@ const docTemplate = `{
                         "urged",
                         "answered",
                         "refused"
-                    ]
+                    ],
+                    "x-nullable": true
                 },
                 "person_ids": {
                     "type": "array",
@@ -6389,6 +8413,12 @@ const docTemplate = `{
         },
         "report.DelegationFigures": {
             "type": "object",
+            "required": [
+                "cases",
+                "min_size",
+                "persons",
+                "visits"
+            ],
             "properties": {
                 "cases": {
                     "type": "integer"
@@ -6406,6 +8436,12 @@ const docTemplate = `{
         },
         "report.KindFigures": {
             "type": "object",
+            "required": [
+                "cases",
+                "persons",
+                "sessions",
+                "visits"
+            ],
             "properties": {
                 "cases": {
                     "type": "integer"
@@ -6423,6 +8459,20 @@ const docTemplate = `{
         },
         "report.Summary": {
             "type": "object",
+            "required": [
+                "by_kind",
+                "cases",
+                "cases_first",
+                "cases_repeat",
+                "conclusion_notices",
+                "delegations",
+                "directive_letters",
+                "from",
+                "org_id",
+                "persons",
+                "to",
+                "visits"
+            ],
             "properties": {
                 "by_kind": {
                     "description": "keys \"regular\", \"periodic\", \"urgent\", always all three",
@@ -6458,6 +8508,13 @@ const docTemplate = `{
                 "persons": {
                     "type": "integer"
                 },
+                "root_ids": {
+                    "description": "RootIDs lists the top organisations counted when the figures are the whole register's and\nit has several (org_id is then only the default one's); absent otherwise.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
                 "to": {
                     "type": "string"
                 },
@@ -6468,6 +8525,13 @@ const docTemplate = `{
         },
         "stats.Breakdown": {
             "type": "object",
+            "required": [
+                "by",
+                "from",
+                "org_id",
+                "rows",
+                "to"
+            ],
             "properties": {
                 "by": {
                     "type": "string",
@@ -6501,6 +8565,13 @@ const docTemplate = `{
         },
         "stats.BreakdownRow": {
             "type": "object",
+            "required": [
+                "cases",
+                "key",
+                "label",
+                "persons",
+                "visits"
+            ],
             "properties": {
                 "cases": {
                     "type": "integer",
@@ -6526,6 +8597,17 @@ const docTemplate = `{
         },
         "stats.Form01": {
             "type": "object",
+            "required": [
+                "columns",
+                "delegation_min",
+                "form_number",
+                "from",
+                "org_id",
+                "rows",
+                "subtitle",
+                "title",
+                "to"
+            ],
             "properties": {
                 "columns": {
                     "description": "Columns describe columns 1..29 in order: Columns[i] is column i+1.",
@@ -6572,6 +8654,11 @@ const docTemplate = `{
         },
         "stats.Form01Column": {
             "type": "object",
+            "required": [
+                "header",
+                "key",
+                "number"
+            ],
             "properties": {
                 "header": {
                     "type": "array",
@@ -6595,6 +8682,14 @@ const docTemplate = `{
         },
         "stats.Form01Row": {
             "type": "object",
+            "required": [
+                "depth",
+                "org_code",
+                "org_id",
+                "org_name",
+                "total",
+                "values"
+            ],
             "properties": {
                 "depth": {
                     "description": "Depth is the organisation's level below the subtree's root (0 for the root and the total).",
@@ -6623,6 +8718,11 @@ const docTemplate = `{
         },
         "vocab.Term": {
             "type": "object",
+            "required": [
+                "en",
+                "value",
+                "vi"
+            ],
             "properties": {
                 "en": {
                     "type": "string",
@@ -6646,7 +8746,65 @@ const docTemplate = `{
             "name": "Authorization",
             "in": "header"
         }
-    }
+    },
+    "tags": [
+        {
+            "description": "Reception sessions (buổi tiếp): regular, periodic or urgent; may be scheduled ahead.",
+            "name": "sessions"
+        },
+        {
+            "description": "Visits (lượt tiếp): who came, about which case, with what outcome; the register's rows.",
+            "name": "visits"
+        },
+        {
+            "description": "Citizens who came; personal data, every read is audited.",
+            "name": "persons"
+        },
+        {
+            "description": "Cases (vụ việc): the matters citizens bring, numbered VV-YEAR-NNNNNN.",
+            "name": "cases"
+        },
+        {
+            "description": "Delegations (đoàn đông người): groups of five or more with their representatives.",
+            "name": "delegations"
+        },
+        {
+            "description": "Conclusion notices (thông báo kết luận) after periodic and urgent sessions.",
+            "name": "notices"
+        },
+        {
+            "description": "Directive letters (văn bản chỉ đạo) and their replies.",
+            "name": "directives"
+        },
+        {
+            "description": "The official statistics: the summary, Form 01/TCD and breakdowns.",
+            "name": "stats"
+        },
+        {
+            "description": "The report and the register (Form 03) as files.",
+            "name": "exports"
+        },
+        {
+            "description": "Every enum with its Vietnamese and English labels.",
+            "name": "vocab"
+        },
+        {
+            "description": "The tree of organisations.",
+            "name": "orgs"
+        },
+        {
+            "description": "Duplicate persons and cases: candidates, merges, decisions.",
+            "name": "dedup"
+        },
+        {
+            "description": "The audit log: who read or changed what.",
+            "name": "audit"
+        },
+        {
+            "description": "Liveness and readiness, without a token.",
+            "name": "health"
+        }
+    ]
 }`
 
 // SwaggerInfo holds exported Swagger Info so clients can modify it

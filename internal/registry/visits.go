@@ -19,25 +19,25 @@ import (
 // Visit is one reception turn (lượt tiếp): one citizen or one group received once about one
 // case, during a session.
 type Visit struct {
-	ID        string   `json:"id"`
-	OrgID     string   `json:"org_id"`
-	SessionID string   `json:"session_id"`
-	Kind      string   `json:"kind" vocab:"session.kind" enums:"regular,periodic,urgent"`
-	Date      string   `json:"date" example:"2024-03-15"`
-	CaseID    string   `json:"case_id"`
-	PersonIDs []string `json:"person_ids"`
+	ID        string   `json:"id" validate:"required"`
+	OrgID     string   `json:"org_id" validate:"required"`
+	SessionID string   `json:"session_id" validate:"required"`
+	Kind      string   `json:"kind" vocab:"session.kind" enums:"regular,periodic,urgent" validate:"required"`
+	Date      string   `json:"date" example:"2024-03-15" validate:"required"`
+	CaseID    string   `json:"case_id" validate:"required"`
+	PersonIDs []string `json:"person_ids" validate:"required"`
 	// IdentityHidden: the visit is about a denunciation whose denouncers this token may not see,
 	// so person_ids is empty (only admins and the staff of the case's organisation see them).
 	IdentityHidden bool    `json:"identity_hidden,omitempty"`
-	Headcount      int     `json:"headcount" example:"3"`
-	DelegationID   *string `json:"delegation_id"`
+	Headcount      int     `json:"headcount" example:"3" validate:"required"`
+	DelegationID   *string `json:"delegation_id" extensions:"x-nullable" validate:"required"`
 	// IsDelegation: headcount at or above the configured threshold (TCD_DELEGATION_MIN).
-	IsDelegation bool      `json:"is_delegation"`
-	Content      *string   `json:"content" example:"Đề nghị giải quyết dứt điểm tranh chấp ranh giới đất"`
-	Outcome      *string   `json:"outcome" vocab:"visit.outcome" enums:"accepted,guided,transferred,urged,answered,refused"`
-	Note         *string   `json:"note"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	IsDelegation bool      `json:"is_delegation" validate:"required"`
+	Content      *string   `json:"content" example:"Đề nghị giải quyết dứt điểm tranh chấp ranh giới đất" extensions:"x-nullable" validate:"required"`
+	Outcome      *string   `json:"outcome" vocab:"visit.outcome" enums:"accepted,guided,transferred,urged,answered,refused" extensions:"x-nullable" validate:"required"`
+	Note         *string   `json:"note" extensions:"x-nullable" validate:"required"`
+	CreatedAt    time.Time `json:"created_at" validate:"required"`
+	UpdatedAt    time.Time `json:"updated_at" validate:"required"`
 	Voiding
 	Version int `json:"-"`
 }
@@ -112,7 +112,7 @@ type VisitPatch struct {
 func checkVisitText(row *visitRow) error {
 	row.Content, row.Outcome, row.Note = optText(row.Content), optText(row.Outcome), optText(row.Note)
 	if row.Outcome != nil && !vocab.VisitOutcome.Has(*row.Outcome) {
-		return apperr.Field("outcome", "%s", vocab.VisitOutcome.OneOf())
+		return apperr.FieldAs(apperr.ForbiddenValue, "outcome", "%s", vocab.VisitOutcome.OneOf())
 	}
 	return nil
 }
@@ -133,13 +133,13 @@ func checkNewVisit(in NewVisit) error {
 	}
 	switch {
 	case in.CaseID != nil && in.Case != nil:
-		fe.Add("case_id", "give case_id or case, not both")
+		fe.AddAs(apperr.Conflicting, "case_id", "give case_id or case, not both")
 	case in.CaseID == nil && in.Case == nil:
-		fe.Add("case_id", "is required, or case to open a new one")
+		fe.AddAs(apperr.Required, "case_id", "is required, or case to open a new one")
 	}
 	persons := len(in.PersonIDs) + len(in.Persons)
 	if persons == 0 {
-		fe.Add("persons", "at least one person is required: person_ids of registered persons and/or persons to register")
+		fe.AddAs(apperr.Required, "persons", "at least one person is required: person_ids of registered persons and/or persons to register")
 	}
 	if in.Headcount != nil && *in.Headcount >= 1 {
 		if err := checkHeadcount(*in.Headcount, persons); err != nil {
@@ -196,6 +196,7 @@ func (s *Service) createVisit(ctx context.Context, tx *gorm.DB, actor auth.Actor
 		}
 		return err
 	}
+	s.notFuture(&fe, "session_id", "the session's date", session.Date)
 	row = &visitRow{Meta: s.newMeta(orgID), SessionID: session.ID, Kind: session.Kind, Date: session.Date,
 		Content: in.Content, Outcome: in.Outcome, Note: in.Note}
 	if err := note("", checkVisitText(row)); err != nil {
@@ -286,7 +287,7 @@ func delegationMembers(ctx context.Context, tx *gorm.DB, actor auth.Actor, id st
 		return 0, err
 	}
 	if len(counts) == 0 {
-		return 0, apperr.Field("delegation_id", "no delegation with id %q", id)
+		return 0, apperr.FieldAs(apperr.UnknownReference, "delegation_id", "no delegation with id %q", id)
 	}
 	return counts[0], nil
 }
