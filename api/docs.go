@@ -133,6 +133,194 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/auth/login": {
+            "post": {
+                "description": "Answers who signed in (as GET /me, with the csrf_token that writes must carry in X-CSRF-Token) and sets the session cookie tcd_session (HttpOnly, SameSite=Strict). A wrong username or password answers 401 alike. After 5 failures for one username within 15 minutes, or 20 from one client address, attempts answer 429 with Retry-After, even with the right password, until the window passes. The body must be sent as application/json.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "accounts"
+                ],
+                "summary": "Sign in with a username and password",
+                "operationId": "login",
+                "parameters": [
+                    {
+                        "description": "username and password",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/accounts.Credentials"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Me"
+                        },
+                        "headers": {
+                            "Set-Cookie": {
+                                "type": "string",
+                                "description": "tcd_session=…; Path=/; HttpOnly; Secure; SameSite=Strict"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "locked out; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/auth/logout": {
+            "post": {
+                "produces": [
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "accounts"
+                ],
+                "summary": "Sign out: the session ends and its cookie is cleared",
+                "operationId": "logout",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "the session's csrf_token",
+                        "name": "X-CSRF-Token",
+                        "in": "header",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "204": {
+                        "description": "No Content"
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/cases": {
             "get": {
                 "security": [
@@ -2819,6 +3007,305 @@ const docTemplate = `{
                     },
                     "403": {
                         "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/me": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "accounts"
+                ],
+                "summary": "Who is calling: the signed-in user or the bearer token, its role, organisation and permissions",
+                "operationId": "getMe",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Me"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/me/password": {
+            "post": {
+                "description": "The current password is checked and counts against the sign-in failure windows. The new one must have at least 12 characters, not contain the username, and not be easy to guess. The user's other sessions end; this one goes on, no longer limited to changing the password.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "accounts"
+                ],
+                "summary": "Change one's own password (a signed-in user)",
+                "operationId": "changePassword",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "the session's csrf_token",
+                        "name": "X-CSRF-Token",
+                        "in": "header",
+                        "required": true
+                    },
+                    {
+                        "description": "the current and the new password",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/accounts.PasswordChange"
+                        }
+                    }
+                ],
+                "responses": {
+                    "204": {
+                        "description": "No Content"
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "locked out; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/me/sessions": {
+            "get": {
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "accounts"
+                ],
+                "summary": "The signed-in user's open sessions, newest first",
+                "operationId": "listMySessions",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.SessionList"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/me/sessions/{id}": {
+            "delete": {
+                "produces": [
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "accounts"
+                ],
+                "summary": "End one of the signed-in user's sessions (another browser, or this one)",
+                "operationId": "endMySession",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "session id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "the session's csrf_token",
+                        "name": "X-CSRF-Token",
+                        "in": "header",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "204": {
+                        "description": "No Content"
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -5622,6 +6109,485 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/users": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "users"
+                ],
+                "summary": "List the users the admin manages (a scoped admin: those of its subtree), newest first",
+                "operationId": "listUsers",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "default": 50,
+                        "description": "page size, 1-500",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "next_cursor of the previous page",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Page-accounts_User"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Answers the one-time password once, in initial_password; the user must change it at the first sign-in. Without org_id the user belongs to the admin's organisation (none for an unscoped admin: it reaches every organisation).",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "users"
+                ],
+                "summary": "Create a user (admin; a scoped admin within its subtree)",
+                "operationId": "createUser",
+                "parameters": [
+                    {
+                        "description": "the user",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/accounts.NewUser"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.CreatedUser"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/users/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "users"
+                ],
+                "summary": "One user the admin manages",
+                "operationId": "getUser",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "user id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/accounts.User"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "version, for If-Match"
+                            }
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            },
+            "patch": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "\"active\": false disables the user: its sessions end at once and it cannot sign in; true enables it again.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "users"
+                ],
+                "summary": "Change a user's name, role, organisation or state",
+                "operationId": "updateUser",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "user id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "the ETag read; 412 if the user changed since",
+                        "name": "If-Match",
+                        "in": "header"
+                    },
+                    {
+                        "description": "the fields to change",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/accounts.UserPatch"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/accounts.User"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "412": {
+                        "description": "Precondition Failed",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/users/{id}/reset-password": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Answers the one-time password once; the user must change it at the next sign-in.",
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "users"
+                ],
+                "summary": "Give a user a new one-time password and end its sessions",
+                "operationId": "resetPassword",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "user id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.NewPassword"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/visits": {
             "get": {
                 "security": [
@@ -6314,6 +7280,175 @@ const docTemplate = `{
         }
     },
     "definitions": {
+        "accounts.Credentials": {
+            "type": "object",
+            "properties": {
+                "password": {
+                    "type": "string",
+                    "example": "correct horse battery staple"
+                },
+                "username": {
+                    "type": "string",
+                    "example": "lan.nguyen"
+                }
+            }
+        },
+        "accounts.NewUser": {
+            "type": "object",
+            "required": [
+                "role",
+                "username"
+            ],
+            "properties": {
+                "display_name": {
+                    "type": "string",
+                    "maxLength": 200,
+                    "example": "Nguyễn Thị Lan"
+                },
+                "org_id": {
+                    "type": "string"
+                },
+                "role": {
+                    "type": "string",
+                    "enum": [
+                        "admin",
+                        "staff",
+                        "auditor",
+                        "agency"
+                    ]
+                },
+                "username": {
+                    "type": "string",
+                    "example": "lan.nguyen"
+                }
+            }
+        },
+        "accounts.PasswordChange": {
+            "type": "object",
+            "properties": {
+                "current": {
+                    "type": "string"
+                },
+                "new": {
+                    "type": "string"
+                }
+            }
+        },
+        "accounts.Session": {
+            "type": "object",
+            "required": [
+                "client_addr",
+                "created_at",
+                "current",
+                "expires_at",
+                "id",
+                "last_seen_at",
+                "user_agent"
+            ],
+            "properties": {
+                "client_addr": {
+                    "type": "string"
+                },
+                "created_at": {
+                    "type": "string"
+                },
+                "current": {
+                    "type": "boolean"
+                },
+                "expires_at": {
+                    "description": "ExpiresAt is when the session ends unless used again: the sooner of its idle end and its\nabsolute end.",
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "last_seen_at": {
+                    "type": "string"
+                },
+                "user_agent": {
+                    "type": "string"
+                }
+            }
+        },
+        "accounts.User": {
+            "type": "object",
+            "required": [
+                "active",
+                "created_at",
+                "display_name",
+                "id",
+                "last_login_at",
+                "must_change_password",
+                "org_id",
+                "role",
+                "username"
+            ],
+            "properties": {
+                "active": {
+                    "type": "boolean"
+                },
+                "created_at": {
+                    "type": "string"
+                },
+                "display_name": {
+                    "type": "string",
+                    "example": "Nguyễn Thị Lan"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "last_login_at": {
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "must_change_password": {
+                    "type": "boolean"
+                },
+                "org_id": {
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "role": {
+                    "type": "string",
+                    "enum": [
+                        "admin",
+                        "staff",
+                        "auditor",
+                        "agency"
+                    ]
+                },
+                "username": {
+                    "type": "string",
+                    "example": "lan.nguyen"
+                }
+            }
+        },
+        "accounts.UserPatch": {
+            "type": "object",
+            "properties": {
+                "active": {
+                    "description": "Active false disables the user: its sessions end at once and it cannot sign in; true\nenables it again.",
+                    "type": "boolean"
+                },
+                "display_name": {
+                    "type": "string",
+                    "maxLength": 200
+                },
+                "org_id": {
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "role": {
+                    "type": "string",
+                    "enum": [
+                        "admin",
+                        "staff",
+                        "auditor",
+                        "agency"
+                    ]
+                }
+            }
+        },
         "apperr.FieldCode": {
             "type": "string",
             "enum": [
@@ -6494,6 +7629,64 @@ const docTemplate = `{
                 }
             }
         },
+        "httpapi.CreatedUser": {
+            "type": "object",
+            "required": [
+                "active",
+                "created_at",
+                "display_name",
+                "id",
+                "initial_password",
+                "last_login_at",
+                "must_change_password",
+                "org_id",
+                "role",
+                "username"
+            ],
+            "properties": {
+                "active": {
+                    "type": "boolean"
+                },
+                "created_at": {
+                    "type": "string"
+                },
+                "display_name": {
+                    "type": "string",
+                    "example": "Nguyễn Thị Lan"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "initial_password": {
+                    "type": "string",
+                    "example": "K7QJ3XMZ2R5VWT4H6NPLBYCD2E"
+                },
+                "last_login_at": {
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "must_change_password": {
+                    "type": "boolean"
+                },
+                "org_id": {
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "role": {
+                    "type": "string",
+                    "enum": [
+                        "admin",
+                        "staff",
+                        "auditor",
+                        "agency"
+                    ]
+                },
+                "username": {
+                    "type": "string",
+                    "example": "lan.nguyen"
+                }
+            }
+        },
         "httpapi.DuplicatePairList": {
             "type": "object",
             "required": [
@@ -6529,6 +7722,89 @@ const docTemplate = `{
                 }
             }
         },
+        "httpapi.Me": {
+            "type": "object",
+            "required": [
+                "id",
+                "kind",
+                "must_change_password",
+                "name",
+                "org_code",
+                "org_id",
+                "permissions",
+                "role"
+            ],
+            "properties": {
+                "csrf_token": {
+                    "description": "CSRFToken must be sent in X-CSRF-Token with every write a signed-in user makes (users only).",
+                    "type": "string"
+                },
+                "id": {
+                    "description": "ID is the user's or the token's id.",
+                    "type": "string"
+                },
+                "kind": {
+                    "type": "string",
+                    "enum": [
+                        "user",
+                        "token"
+                    ]
+                },
+                "must_change_password": {
+                    "description": "MustChangePassword: the user signed in with a one-time password and may do nothing but\nchange it (POST /me/password), read this, and sign out.",
+                    "type": "boolean"
+                },
+                "name": {
+                    "description": "Name is the user's display name, or the token's name.",
+                    "type": "string",
+                    "example": "Nguyễn Thị Lan"
+                },
+                "org_code": {
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "org_id": {
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "permissions": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "registry:read",
+                        "registry:write"
+                    ]
+                },
+                "role": {
+                    "type": "string",
+                    "enum": [
+                        "admin",
+                        "staff",
+                        "auditor",
+                        "agency"
+                    ]
+                },
+                "username": {
+                    "description": "Username is the user's sign-in name (users only).",
+                    "type": "string",
+                    "example": "lan.nguyen"
+                }
+            }
+        },
+        "httpapi.NewPassword": {
+            "type": "object",
+            "required": [
+                "initial_password"
+            ],
+            "properties": {
+                "initial_password": {
+                    "type": "string",
+                    "example": "K7QJ3XMZ2R5VWT4H6NPLBYCD2E"
+                }
+            }
+        },
         "httpapi.OrgList": {
             "type": "object",
             "required": [
@@ -6545,6 +7821,29 @@ const docTemplate = `{
                 "next_cursor": {
                     "type": "string",
                     "x-nullable": true
+                }
+            }
+        },
+        "httpapi.Page-accounts_User": {
+            "type": "object",
+            "required": [
+                "items",
+                "next_cursor"
+            ],
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/accounts.User"
+                    }
+                },
+                "next_cursor": {
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "total": {
+                    "type": "integer",
+                    "minimum": 0
                 }
             }
         },
@@ -6749,6 +8048,25 @@ const docTemplate = `{
                 }
             }
         },
+        "httpapi.SessionList": {
+            "type": "object",
+            "required": [
+                "items",
+                "next_cursor"
+            ],
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/accounts.Session"
+                    }
+                },
+                "next_cursor": {
+                    "type": "string",
+                    "x-nullable": true
+                }
+            }
+        },
         "orgs.NewOrg": {
             "type": "object",
             "properties": {
@@ -6802,6 +8120,7 @@ const docTemplate = `{
                 "id",
                 "merged_into",
                 "org_id",
+                "previously_handled_by",
                 "respondent",
                 "status",
                 "summary",
@@ -6854,6 +8173,12 @@ const docTemplate = `{
                 },
                 "org_id": {
                     "type": "string"
+                },
+                "previously_handled_by": {
+                    "description": "PreviouslyHandledBy is the body that already handled the matter before it came here\n(Form 03, \"Cơ quan đã giải quyết\"); the respondent is who the matter is about.",
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "UBND huyện Gio Linh"
                 },
                 "respondent": {
                     "type": "string",
@@ -6984,6 +8309,12 @@ const docTemplate = `{
                         "other"
                     ]
                 },
+                "previously_handled_by": {
+                    "description": "PreviouslyHandledBy: null (or \"\") clears it",
+                    "type": "string",
+                    "maxLength": 500,
+                    "x-nullable": true
+                },
                 "respondent": {
                     "type": "string",
                     "maxLength": 500,
@@ -7105,6 +8436,7 @@ const docTemplate = `{
                 "created_at",
                 "date",
                 "delegation_id",
+                "guidance_number",
                 "headcount",
                 "id",
                 "is_delegation",
@@ -7114,6 +8446,8 @@ const docTemplate = `{
                 "outcome",
                 "person_ids",
                 "session_id",
+                "transfer_number",
+                "transferred_to",
                 "updated_at"
             ],
             "properties": {
@@ -7135,6 +8469,12 @@ const docTemplate = `{
                 "delegation_id": {
                     "type": "string",
                     "x-nullable": true
+                },
+                "guidance_number": {
+                    "description": "GuidanceNumber: the guidance document's number, for the outcome guided",
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "12/HD-TCD"
                 },
                 "headcount": {
                     "type": "integer",
@@ -7192,6 +8532,18 @@ const docTemplate = `{
                 },
                 "session_id": {
                     "type": "string"
+                },
+                "transfer_number": {
+                    "description": "TransferNumber: the transfer document's number, for the outcome transferred",
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "45/PC-TCD"
+                },
+                "transferred_to": {
+                    "description": "TransferredTo: the body the matter went to, for the outcome transferred",
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "UBND huyện Hải Lăng"
                 },
                 "updated_at": {
                     "type": "string"
@@ -7564,6 +8916,12 @@ const docTemplate = `{
                 "org_id": {
                     "type": "string"
                 },
+                "previously_handled_by": {
+                    "description": "PreviouslyHandledBy: the body that already handled the matter, if any (Form 03)",
+                    "type": "string",
+                    "maxLength": 500,
+                    "example": "UBND huyện Gio Linh"
+                },
                 "respondent": {
                     "type": "string",
                     "maxLength": 500,
@@ -7829,6 +9187,12 @@ const docTemplate = `{
                 "delegation_id": {
                     "type": "string"
                 },
+                "guidance_number": {
+                    "description": "GuidanceNumber only with the outcome guided; TransferredTo and TransferNumber only with\ntransferred",
+                    "type": "string",
+                    "maxLength": 100,
+                    "example": "12/HD-TCD"
+                },
                 "headcount": {
                     "type": "integer",
                     "maximum": 100000,
@@ -7867,6 +9231,16 @@ const docTemplate = `{
                 },
                 "session_id": {
                     "type": "string"
+                },
+                "transfer_number": {
+                    "type": "string",
+                    "maxLength": 100,
+                    "example": "45/PC-TCD"
+                },
+                "transferred_to": {
+                    "type": "string",
+                    "maxLength": 500,
+                    "example": "UBND huyện Hải Lăng"
                 }
             }
         },
@@ -8286,6 +9660,7 @@ const docTemplate = `{
                 "created_at",
                 "date",
                 "delegation_id",
+                "guidance_number",
                 "headcount",
                 "id",
                 "is_delegation",
@@ -8295,6 +9670,8 @@ const docTemplate = `{
                 "outcome",
                 "person_ids",
                 "session_id",
+                "transfer_number",
+                "transferred_to",
                 "updated_at"
             ],
             "properties": {
@@ -8316,6 +9693,12 @@ const docTemplate = `{
                 "delegation_id": {
                     "type": "string",
                     "x-nullable": true
+                },
+                "guidance_number": {
+                    "description": "GuidanceNumber: the guidance document's number, for the outcome guided",
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "12/HD-TCD"
                 },
                 "headcount": {
                     "type": "integer",
@@ -8368,6 +9751,18 @@ const docTemplate = `{
                 "session_id": {
                     "type": "string"
                 },
+                "transfer_number": {
+                    "description": "TransferNumber: the transfer document's number, for the outcome transferred",
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "45/PC-TCD"
+                },
+                "transferred_to": {
+                    "description": "TransferredTo: the body the matter went to, for the outcome transferred",
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "UBND huyện Hải Lăng"
+                },
                 "updated_at": {
                     "type": "string"
                 },
@@ -8385,6 +9780,12 @@ const docTemplate = `{
                 "content": {
                     "type": "string",
                     "maxLength": 10000,
+                    "x-nullable": true
+                },
+                "guidance_number": {
+                    "description": "the handling detail must fit the outcome the visit has after the patch",
+                    "type": "string",
+                    "maxLength": 100,
                     "x-nullable": true
                 },
                 "headcount": {
@@ -8407,6 +9808,16 @@ const docTemplate = `{
                         "answered",
                         "refused"
                     ],
+                    "x-nullable": true
+                },
+                "transfer_number": {
+                    "type": "string",
+                    "maxLength": 100,
+                    "x-nullable": true
+                },
+                "transferred_to": {
+                    "type": "string",
+                    "maxLength": 500,
                     "x-nullable": true
                 }
             }

@@ -12,6 +12,7 @@ import (
 	"net/http/pprof"
 	"time"
 
+	"github.com/tcd-registry/tcd/internal/accounts"
 	"github.com/tcd-registry/tcd/internal/audit"
 	"github.com/tcd-registry/tcd/internal/auth"
 	"github.com/tcd-registry/tcd/internal/config"
@@ -31,6 +32,7 @@ type App struct {
 	Store      *store.Store
 	Orgs       *orgs.Service
 	Tokens     *auth.Tokens
+	Accounts   *accounts.Service
 	DefaultOrg orgs.Org
 	Registry   *registry.Service
 	Stats      *stats.Service
@@ -52,6 +54,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		log.Info("applied migrations", slog.Int("count", n))
 	}
 	a := &App{Config: cfg, Log: log, Store: st, Orgs: orgs.NewService(st), Tokens: auth.NewTokens(st, auditToken)}
+	a.Accounts = accounts.NewService(st, a.Orgs, accounts.Config{SessionIdle: cfg.SessionIdle, SessionMax: cfg.SessionMax})
 	a.DefaultOrg, err = a.Orgs.EnsureDefault(ctx, cfg.OrgCode, cfg.OrgName)
 	if err != nil {
 		st.Close()
@@ -66,7 +69,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	}
 	a.Stats = stats.NewService(st, stats.Config{DelegationMin: cfg.DelegationMin, Location: cfg.TimeZone, DefaultOrgID: a.DefaultOrg.ID})
 	a.Export = export.NewService(st, a.Stats, a.Registry)
-	a.HTTP = httpapi.New(httpapi.Deps{Config: cfg, Store: st, Orgs: a.Orgs, Tokens: a.Tokens, Audit: audit.NewLog(st, a.Registry.KeptDenouncers),
+	a.HTTP = httpapi.New(httpapi.Deps{Config: cfg, Store: st, Orgs: a.Orgs, Tokens: a.Tokens, Accounts: a.Accounts, Audit: audit.NewLog(st, a.Registry.KeptDenouncers),
 		Registry: a.Registry, Stats: a.Stats, Export: a.Export, Logger: log})
 	return a, nil
 }

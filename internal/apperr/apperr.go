@@ -47,6 +47,10 @@ const (
 var FieldCodes = []FieldCode{Required, InvalidValue, TooLong, TooShort, OutOfRange, ForbiddenValue,
 	ForbiddenCharacter, UnknownReference, Conflicting, UnknownField}
 
+// MustChangePassword is a 403 of its own, so a front-end can tell "change the one-time password
+// first" from a role's refusal.
+const MustChangePassword Code = "must_change_password"
+
 // FieldError names one field of the input and what is wrong with it.
 type FieldError struct {
 	Field   string    `json:"field" validate:"required" example:"full_name"`

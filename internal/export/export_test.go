@@ -32,10 +32,12 @@ type RegisterVisit struct {
 	Date                          string // YYYY-MM-DD
 	Headcount                     int
 	Title, Content, Outcome, Note string
-	Category, Respondent, Status  string
-	Persons                       []RegisterPerson
-	Directives                    []string
-	Secret                        bool // the reader may not see the denouncer
+	// the handling detail: the guidance document, or where the matter went and the document
+	GuidanceNumber, TransferredTo, TransferNumber string
+	Category, PreviouslyHandledBy, Status         string
+	Persons                                       []RegisterPerson
+	Directives                                    []string
+	Secret                                        bool // the reader may not see the denouncer
 }
 
 // RegisterPerson is a person of a RegisterVisit.
@@ -52,7 +54,8 @@ func WriteRegister(w io.Writer, f Format, r period.Range, visits []RegisterVisit
 	cells := make([]string, len(RegisterColumns)-1)
 	for i, v := range visits {
 		e := registerEntry{date: v.Date, headcount: v.Headcount, content: str(v.Content), outcome: str(v.Outcome),
-			note: str(v.Note), title: v.Title, category: v.Category, respondent: str(v.Respondent), status: v.Status,
+			guidanceNumber: str(v.GuidanceNumber), transferredTo: str(v.TransferredTo), transferNumber: str(v.TransferNumber),
+			note: str(v.Note), title: v.Title, category: v.Category, previouslyHandledBy: str(v.PreviouslyHandledBy), status: v.Status,
 			secret: v.Secret}
 		for _, p := range v.Persons {
 			e.persons = append(e.persons, registerPerson{FullName: p.FullName, Address: str(p.Address), IDNumber: str(p.IDNumber)})

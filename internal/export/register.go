@@ -136,19 +136,21 @@ func (s *Service) bulkRead(ctx context.Context, fn func(db *gorm.DB) error) erro
 
 // registerEntry is one visit of the register with what it prints.
 type registerEntry struct {
-	id         string
-	date       string
-	headcount  int
-	content    sql.NullString
-	outcome    sql.NullString
-	note       sql.NullString
-	title      string
-	category   string
-	respondent sql.NullString
-	status     string
-	rootSeq    int64
-	secret     bool // the persons are a denouncer's identity the reader may not see
-	persons    []registerPerson
+	id        string
+	date      string
+	headcount int
+	content   sql.NullString
+	outcome   sql.NullString
+	// the handling detail of the outcome: the guidance document, or where the matter went
+	guidanceNumber, transferredTo, transferNumber sql.NullString
+	note                                          sql.NullString
+	title                                         string
+	category                                      string
+	previouslyHandledBy                           sql.NullString // Form 03's "Cơ quan đã giải quyết"
+	status                                        string
+	rootSeq                                       int64
+	secret                                        bool // the persons are a denouncer's identity the reader may not see
+	persons                                       []registerPerson
 }
 
 type registerPerson struct {
@@ -158,13 +160,14 @@ type registerPerson struct {
 }
 
 // registerSQL lists the live visits of a period in register order. A visit of a merged case
-// prints the case as it was recorded, but the surviving case's classification, respondent and
-// status: the merge decided which case that matter is. Both databases have two ways in: the
+// prints the case as it was recorded, but the surviving case's classification, the body that
+// already handled it and status: the merge decided which case that matter is. Both databases have two ways in: the
 // (date, seq) index, which already yields the register's order, and for a small subtree the
 // (org_id, date) index of each of its organisations; hence org_id IN (…) even for the whole
 // register, where the pattern '%' takes every organisation.
-const registerSQL = `SELECT v.id, v.date, v.headcount, v.content, v.outcome, v.note,
-       c.title, r.category, r.respondent, r.status, r.seq
+const registerSQL = `SELECT v.id, v.date, v.headcount, v.content, v.outcome,
+       v.guidance_number, v.transferred_to, v.transfer_number, v.note,
+       c.title, r.category, r.previously_handled_by, r.status, r.seq
 FROM visits v
 JOIN cases c ON c.seq = v.case_seq
 JOIN cases r ON r.seq = c.root_seq
@@ -192,8 +195,9 @@ func (s *Service) eachRegisterRow(ctx context.Context, db *gorm.DB, x *RegisterE
 	}
 	for rows.Next() {
 		var e registerEntry
-		if err := rows.Scan(&e.id, &e.date, &e.headcount, &e.content, &e.outcome, &e.note,
-			&e.title, &e.category, &e.respondent, &e.status, &e.rootSeq); err != nil {
+		if err := rows.Scan(&e.id, &e.date, &e.headcount, &e.content, &e.outcome,
+			&e.guidanceNumber, &e.transferredTo, &e.transferNumber, &e.note,
+			&e.title, &e.category, &e.previouslyHandledBy, &e.status, &e.rootSeq); err != nil {
 			return serial, err
 		}
 		batch = append(batch, e)
@@ -316,17 +320,33 @@ func (e *registerEntry) cells(out []string, directives []string) {
 	if len(directives) > 0 {
 		followUp += "; công văn số " + strings.Join(directives, ", ")
 	}
-	outcome := ""
-	if e.outcome.Valid {
-		outcome = vocab.VisitOutcome.VI(e.outcome.String)
-	}
 	out[0] = viDate(e.date)
 	out[1] = names.String()
 	out[2] = strings.TrimRight(ids.String(), "\n")
 	out[3] = content
 	out[4] = vocab.CaseCategory.VI(e.category) + " / " + strconv.Itoa(e.headcount)
-	out[5] = e.respondent.String
-	out[6] = outcome
+	out[5] = e.previouslyHandledBy.String
+	out[6] = e.handling()
 	out[7] = followUp
 	out[8] = e.note.String
+}
+
+// handling writes Form 03's handling column: the outcome's label, then for a citizen returned
+// with guidance the guidance document's number, and for a transfer the body the matter went to
+// and the transfer document's number ("Chuyển đơn đến UBND huyện Hải Lăng, văn bản số
+// 45/PC-TCD"). The register's import reads the text after the label back as the detail.
+func (e *registerEntry) handling() string {
+	if !e.outcome.Valid {
+		return ""
+	}
+	out := vocab.VisitOutcome.VI(e.outcome.String)
+	if e.transferredTo.Valid {
+		out += " đến " + e.transferredTo.String
+	}
+	for _, number := range []sql.NullString{e.guidanceNumber, e.transferNumber} {
+		if number.Valid {
+			out += ", văn bản số " + number.String
+		}
+	}
+	return out
 }

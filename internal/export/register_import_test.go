@@ -47,7 +47,15 @@ func roundTripVisits() []export.RegisterVisit {
 			v.Content = "Công dân đề nghị xem xét lại mức bồi thường; đã có đơn gửi nhiều nơi."
 		}
 		if i%4 == 1 {
-			v.Respondent = "Ủy ban nhân dân huyện Hải Lăng"
+			v.PreviouslyHandledBy = "Ủy ban nhân dân huyện Hải Lăng"
+		}
+		switch {
+		case v.Outcome == "guided" && i%2 == 0:
+			v.GuidanceNumber = fmt.Sprintf("%d/HD-TCD", i)
+		case v.Outcome == "transferred" && i%3 == 0:
+			v.TransferredTo = "Sở Tài nguyên và Môi trường tỉnh Quảng Trị"
+		case v.Outcome == "transferred":
+			v.TransferredTo, v.TransferNumber = "UBND huyện Gio Linh", fmt.Sprintf("%d/PC-TCD", i)
 		}
 		if i%5 == 2 {
 			v.Directives = []string{fmt.Sprintf("%d/UBND-TCD", 10+i), fmt.Sprintf("%d/UBND-NC", 200+i)}
@@ -138,8 +146,17 @@ func readAll(t *testing.T, f export.Format, data []byte) []*imports.Row {
 // expectedVisit is what the import must read from the row the export printed for v.
 func expectedVisit(v export.RegisterVisit) imports.Visit {
 	want := imports.Visit{Date: v.Date, CaseTitle: v.Title, Content: v.Content, Category: v.Category,
-		Headcount: v.Headcount, PreviouslyHandledBy: v.Respondent, Outcome: v.Outcome, Status: v.Status,
+		Headcount: v.Headcount, PreviouslyHandledBy: v.PreviouslyHandledBy, Outcome: v.Outcome, Status: v.Status,
 		Directives: v.Directives, Note: v.Note, PersonsWithheld: v.Secret}
+	// the handling column's text after the outcome's label comes back as its detail
+	switch {
+	case v.GuidanceNumber != "":
+		want.OutcomeDetail = "văn bản số " + v.GuidanceNumber
+	case v.TransferNumber != "":
+		want.OutcomeDetail = "đến " + v.TransferredTo + ", văn bản số " + v.TransferNumber
+	case v.TransferredTo != "":
+		want.OutcomeDetail = "đến " + v.TransferredTo
+	}
 	if v.Secret {
 		return want
 	}

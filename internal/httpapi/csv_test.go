@@ -76,7 +76,7 @@ func TestSpreadsheetFormulasAreNeutralised(t *testing.T) {
 		link := `=HYPERLINK("http://x.example","Bấm vào")`
 		staff.Create("/api/v1/visits", map[string]any{"session_id": session,
 			"persons": []any{map[string]any{"full_name": link, "address": "-2+3"}},
-			"case":    map[string]any{"title": "=1+2", "category": "complaint", "field": "land", "respondent": "@SUM(A1:A9)"},
+			"case":    map[string]any{"title": "=1+2", "category": "complaint", "field": "land", "previously_handled_by": "@SUM(A1:A9)"},
 			"content": "khiếu nại", "note": "+1+1", "headcount": 3})
 
 		csvs := map[string][]byte{

@@ -57,15 +57,16 @@ func newExportRegister(t *testing.T, env *testenv.Env) *exportRegister {
 	first := r.staff.Create("/api/v1/visits", map[string]any{"session_id": regular, "person_ids": []any{an["id"]},
 		"persons": []any{map[string]any{"full_name": "Trần Thị Bé", "gender": "female"}},
 		"case": map[string]any{"title": "Tranh chấp đất đai thôn 3", "category": "complaint", "field": "land",
-			"respondent": "UBND huyện Gio Linh"},
+			"respondent": "UBND huyện Gio Linh", "previously_handled_by": "UBND xã Gio Mỹ"},
 		"content": "Đề nghị xem xét lại quyết định thu hồi đất", "outcome": "accepted", "note": "Có đơn kèm theo"})
 	r.landCase = first["case_id"].(string)
 	r.voided = visit(map[string]any{"session_id": regular, "case_id": r.landCase, "person_ids": []any{an["id"]}})
 	second := visit(map[string]any{"session_id": regular, "case_id": r.landCase, "outcome": "answered",
 		"persons": []any{map[string]any{"full_name": "Phạm Thị Thuỷ", "address": "Vĩnh Linh"}}})
 	delegation := visit(map[string]any{"session_id": head, "case_id": r.landCase, "person_ids": []any{an["id"]},
-		"headcount": 6, "outcome": "guided"})
+		"headcount": 6, "outcome": "guided", "guidance_number": "7/HD-TCD"})
 	district1 := visit(map[string]any{"session_id": deputy, "outcome": "transferred",
+		"transferred_to": "Công an huyện Gio Linh", "transfer_number": "15/PC-TCD",
 		"persons": []any{map[string]any{"full_name": "Lê Văn Cường", "id_number": "197123456"}},
 		"case":    map[string]any{"title": "Tố cáo cán bộ xã nhận tiền", "category": "denunciation", "field": "corruption"}})
 	r.outside = []string{
@@ -350,14 +351,16 @@ func TestExportRegister(t *testing.T) {
 		}
 		want := [][]string{
 			{"1", "20/06/2023", "Nguyễn Văn An - Thôn 3, xã Gio Mỹ, huyện Gio Linh\nTrần Thị Bé", "045075001234",
-				"Tranh chấp đất đai thôn 3: Đề nghị xem xét lại quyết định thu hồi đất", "Khiếu nại / 2", "UBND huyện Gio Linh",
+				"Tranh chấp đất đai thôn 3: Đề nghị xem xét lại quyết định thu hồi đất", "Khiếu nại / 2", "UBND xã Gio Mỹ",
 				"Thụ lý", "Đang giải quyết; công văn số 12/UBND-TCD", "Có đơn kèm theo"},
-			{"2", "20/06/2023", "Phạm Thị Thuỷ - Vĩnh Linh", "", "Tranh chấp đất đai thôn 3", "Khiếu nại / 1", "UBND huyện Gio Linh",
+			// "Cơ quan đã giải quyết" is the body that handled the matter before, not the respondent
+			{"2", "20/06/2023", "Phạm Thị Thuỷ - Vĩnh Linh", "", "Tranh chấp đất đai thôn 3", "Khiếu nại / 1", "UBND xã Gio Mỹ",
 				"Trả lời trực tiếp", "Đang giải quyết; công văn số 12/UBND-TCD"},
 			{"3", "10/07/2023", "Nguyễn Văn An - Thôn 3, xã Gio Mỹ, huyện Gio Linh", "045075001234", "Tranh chấp đất đai thôn 3",
-				"Khiếu nại / 6", "UBND huyện Gio Linh", "Trả lại đơn và hướng dẫn", "Đang giải quyết; công văn số 12/UBND-TCD"},
+				"Khiếu nại / 6", "UBND xã Gio Mỹ", "Trả lại đơn và hướng dẫn, văn bản số 7/HD-TCD", "Đang giải quyết; công văn số 12/UBND-TCD"},
 			// the district's denunciation: the province's staff do not read its denouncer (the district's do, below)
-			{"4", "10/08/2023", "(giữ bí mật thông tin người tố cáo)", "", "Tố cáo cán bộ xã nhận tiền", "Tố cáo / 1", "", "Chuyển đơn", "Đang giải quyết"},
+			{"4", "10/08/2023", "(giữ bí mật thông tin người tố cáo)", "", "Tố cáo cán bộ xã nhận tiền", "Tố cáo / 1", "",
+				"Chuyển đơn đến Công an huyện Gio Linh, văn bản số 15/PC-TCD", "Đang giải quyết"},
 		}
 		if got := rows[3:]; fmt.Sprintf("%q", got) != fmt.Sprintf("%q", want) {
 			t.Errorf("the register's rows (live visits of the period, by date then as recorded; the voided one and those outside absent):\n%q\nwant\n%q", got, want)
@@ -423,15 +426,17 @@ func TestExportRegister(t *testing.T) {
 }
 
 // A visit recorded against a case later found to duplicate another prints the matter as it was
-// recorded, but the surviving case's classification, respondent, status and directive letters.
+// recorded, but the surviving case's classification, the body that already handled it, status
+// and directive letters.
 func TestExportRegisterFollowsMerges(t *testing.T) {
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
 		s := staff.Create("/api/v1/sessions", map[string]any{"kind": "regular", "date": "2023-03-01"})
 		survivor := staff.Create("/api/v1/cases", map[string]any{"title": "Tranh chấp ranh giới đất thôn Hà Thượng",
-			"category": "complaint", "field": "land", "respondent": "UBND xã Gio Mỹ", "status": "resolved"})
-		dup := staff.Create("/api/v1/cases", map[string]any{"title": "Đề nghị giải quyết ranh giới đất", "category": "petition", "field": "other"})
+			"category": "complaint", "field": "land", "respondent": "Hộ ông Lê Văn Hà", "previously_handled_by": "UBND xã Gio Mỹ", "status": "resolved"})
+		dup := staff.Create("/api/v1/cases", map[string]any{"title": "Đề nghị giải quyết ranh giới đất", "category": "petition", "field": "other",
+			"previously_handled_by": "Thanh tra huyện Gio Linh"})
 		staff.Create("/api/v1/visits", map[string]any{"session_id": s["id"], "case_id": dup["id"], "outcome": "guided",
 			"persons": []any{map[string]any{"full_name": "Hoàng Văn Đức"}}})
 		staff.Create("/api/v1/directives", map[string]any{"number": "5/UBND-TCD", "issued_on": "2023-02-01",

@@ -23,7 +23,7 @@ const idempotencyTTL = 48 * time.Hour
 
 // idempotent makes a POST with an Idempotency-Key safe to repeat: the first successful answer is
 // stored and replayed for the same key and body, and the same key with another body is refused.
-// Keys are per token, so two clients cannot collide.
+// Keys are per token or user, so two clients cannot collide.
 func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		key := c.Request().Header.Get("Idempotency-Key")
@@ -48,7 +48,7 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 		actor := auth.ActorFrom(ctx)
 		now := time.Now().UTC()
 
-		prev, found, err := s.Store.IdempotencyKey(ctx, actor.TokenID, key)
+		prev, found, err := s.Store.IdempotencyKey(ctx, actor.CallerID(), key)
 		switch {
 		case err != nil:
 			return err
@@ -62,7 +62,7 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 			if prev.Status == 0 {
 				// the request that claimed the key died (a crash between claim and answer):
 				// let the retry run rather than lock the key out for the whole TTL
-				_ = s.Store.ForgetIdempotencyKey(ctx, actor.TokenID, key, true)
+				_ = s.Store.ForgetIdempotencyKey(ctx, actor.CallerID(), key, true)
 				break
 			}
 			if prev.Location != nil {
@@ -71,17 +71,17 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Response().Header().Set("Idempotent-Replayed", "true")
 			return c.Blob(prev.Status, echo.MIMEApplicationJSON, prev.Body)
 		case found:
-			_ = s.Store.ForgetIdempotencyKey(ctx, actor.TokenID, key, false)
+			_ = s.Store.ForgetIdempotencyKey(ctx, actor.CallerID(), key, false)
 		}
 		// the placeholder claims the key, so a concurrent duplicate gets 409 instead of writing twice
-		claim := store.IdempotencyKey{TokenID: actor.TokenID, Key: key, Method: c.Request().Method, Path: c.Request().URL.Path, BodyHash: hash, CreatedAt: now}
+		claim := store.IdempotencyKey{CallerID: actor.CallerID(), Key: key, Method: c.Request().Method, Path: c.Request().URL.Path, BodyHash: hash, CreatedAt: now}
 		if err := s.Store.ClaimIdempotencyKey(ctx, claim); err != nil {
 			if store.IsUniqueViolation(err) {
 				return apperr.ConflictOn("Idempotency-Key", "a request with this Idempotency-Key is still being processed")
 			}
 			return err
 		}
-		_ = s.Store.ExpireIdempotencyKeys(ctx, actor.TokenID, now.Add(-idempotencyTTL))
+		_ = s.Store.ExpireIdempotencyKeys(ctx, actor.CallerID(), now.Add(-idempotencyTTL))
 
 		rec := &recorder{ResponseWriter: c.Response().Writer}
 		c.Response().Writer = rec
@@ -91,14 +91,14 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 		settle := context.WithoutCancel(ctx)
 		if err != nil || status >= 300 {
 			// only successes are remembered: a corrected retry with the same key must be able to succeed
-			_ = s.Store.ForgetIdempotencyKey(settle, actor.TokenID, key, false)
+			_ = s.Store.ForgetIdempotencyKey(settle, actor.CallerID(), key, false)
 			return err
 		}
 		var loc *string
 		if l := c.Response().Header().Get(echo.HeaderLocation); l != "" {
 			loc = &l
 		}
-		return s.Store.AnswerIdempotencyKey(settle, actor.TokenID, key, status, loc, rec.body.Bytes())
+		return s.Store.AnswerIdempotencyKey(settle, actor.CallerID(), key, status, loc, rec.body.Bytes())
 	}
 }
 

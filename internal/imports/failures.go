@@ -1,11 +1,12 @@
 package imports
 
 import (
-	"encoding/csv"
 	"io"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/tcd-registry/tcd/internal/safecsv"
 )
 
 // ErrorColumn heads the column of the failed-rows file that says what is wrong. The parser
@@ -99,12 +100,12 @@ func (f *Failures) Close() error { return f.sink.close() }
 
 type csvFailures struct {
 	w       io.Writer
-	cw      *csv.Writer
+	cw      *safecsv.Writer
 	started bool
 }
 
 func newCSVFailures(w io.Writer) *csvFailures {
-	return &csvFailures{w: w, cw: csv.NewWriter(w)}
+	return &csvFailures{w: w, cw: safecsv.NewWriter(w)}
 }
 
 func (s *csvFailures) write(cells []string) error {

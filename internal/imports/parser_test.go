@@ -325,3 +325,37 @@ func csvText(table [][]string) string {
 	w.WriteAll(table)
 	return b.String()
 }
+
+// TestFormulasStayInertBothWays: a failed row whose title a spreadsheet would run as a formula
+// is written with the apostrophe that marks it as text, and an import reads a cell so marked
+// (a register the service exported, a failed-rows file imported again) as the text itself.
+func TestFormulasStayInertBothWays(t *testing.T) {
+	failing := strings.Replace(handKeptCSV, "4;31/02/2024;12 Lê Lợi;;;", "4;31/02/2024;12 Lê Lợi;;=1+2;", 1)
+	p := openCSV(t, failing)
+	var out bytes.Buffer
+	failures, err := p.Failures(&out, CSV)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range readRows(t, p) {
+		if err := failures.Add(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := failures.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if table := readTable(t, CSV, out.Bytes()); table[3][4] != "'=1+2" {
+		t.Errorf("the failed row's title is written %q, want '=1+2", table[3][4])
+	}
+
+	marked := strings.Replace(handKeptCSV, "Khiếu nại việc thu hồi đất", "'=1+2", 1)
+	marked = strings.Replace(marked, "Kiến nghị làm đường liên thôn", "'Kiến nghị làm đường", 1)
+	rows := readRows(t, openCSV(t, marked))
+	if got := rows[0].Visit.CaseTitle; got != "=1+2" {
+		t.Errorf("a title marked as text reads %q, want =1+2", got)
+	}
+	if got := rows[2].Visit.CaseTitle; got != "'Kiến nghị làm đường" {
+		t.Errorf("a title that begins with its own apostrophe reads %q", got)
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/tcd-registry/tcd/internal/apperr"
+	"github.com/tcd-registry/tcd/internal/safecsv"
 )
 
 // Format is the kind of file a register comes in.
@@ -102,6 +103,11 @@ func (s *csvSource) next() ([]string, int, error) {
 			return nil, 0, apperr.Field("file", "row %d is not UTF-8 text; save the file as \"CSV UTF-8\"", s.row)
 		}
 		s.nextLine += strings.Count(f, "\n")
+	}
+	// a register the service exported, or a failed-rows file it wrote, marks text that a
+	// spreadsheet would run as a formula; the import reads the text itself
+	for i, f := range rec {
+		rec[i] = safecsv.Text(f)
 	}
 	return rec, s.row, nil
 }

@@ -210,12 +210,12 @@ func readCounts(ctx context.Context, db *gorm.DB, n *dedup.MapCounts, terms []st
 	if _, ok := n.DF[totalTerm]; !ok {
 		missing = append(missing, totalTerm)
 	}
-	for chunk := range slices.Chunk(missing, 200) {
+	for chunk := range slices.Chunk(missing, 500) {
 		var rows []struct {
 			Term  string
 			Cases int
 		}
-		if err := db.WithContext(ctx).Table("case_term_counts").Where("term IN ?", chunk).Scan(&rows).Error; err != nil {
+		if err := db.WithContext(ctx).Table("case_term_counts").Select("term, cases").Where("term IN ?", chunk).Scan(&rows).Error; err != nil {
 			return err
 		}
 		for _, r := range rows {
@@ -247,6 +247,13 @@ func (s *Service) IndexCases(ctx context.Context, log *slog.Logger) error {
 	return s.store.Tx(ctx, func(tx *gorm.DB) error {
 		db := tx.WithContext(ctx)
 		if s.store.Dialect == store.Postgres {
+			// An upgrade step, not a request: at a national register (750,000 cases) reading
+			// every case and visit outlasts the 30 s a request's statement may take, and the
+			// keys are computed between statements for longer than an idle transaction may
+			// wait, on a busy server more so.
+			if err := db.Exec("SET LOCAL statement_timeout = 0; SET LOCAL idle_in_transaction_session_timeout = 0").Error; err != nil {
+				return err
+			}
 			// replicas starting at once: one indexes, the others find it done
 			if err := db.Exec("LOCK TABLE cases, visits, visit_persons IN SHARE MODE").Error; err != nil {
 				return err

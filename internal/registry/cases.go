@@ -27,8 +27,11 @@ type Case struct {
 	Category   string  `json:"category" vocab:"case.category" enums:"complaint,denunciation,petition,feedback" validate:"required"`
 	Field      string  `json:"field" vocab:"case.field" enums:"land,housing,policy,civil_service,judicial,party,corruption,other" validate:"required"`
 	Respondent *string `json:"respondent" example:"UBND xã Gio Mỹ" extensions:"x-nullable" validate:"required"`
-	Status     string  `json:"status" vocab:"case.status" enums:"open,resolved,closed" validate:"required"`
-	MergedInto *string `json:"merged_into" extensions:"x-nullable" validate:"required"`
+	// PreviouslyHandledBy is the body that already handled the matter before it came here
+	// (Form 03, "Cơ quan đã giải quyết"); the respondent is who the matter is about.
+	PreviouslyHandledBy *string `json:"previously_handled_by" example:"UBND huyện Gio Linh" extensions:"x-nullable" validate:"required"`
+	Status              string  `json:"status" vocab:"case.status" enums:"open,resolved,closed" validate:"required"`
+	MergedInto          *string `json:"merged_into" extensions:"x-nullable" validate:"required"`
 	// FirstVisitDate and VisitCount are over the live visits that count for this case: its own
 	// and those of the cases merged into it. A case merged into another counts none itself.
 	FirstVisitDate *string   `json:"first_visit_date" example:"2024-03-15" extensions:"x-nullable" validate:"required"`
@@ -51,16 +54,18 @@ type caseRow struct {
 	Category    string
 	Field       string
 	Respondent  *string
-	Status      string
-	MergedInto  *string
-	RootSeq     int64
+	// PreviouslyHandledBy: the body that handled the matter before (Form 03)
+	PreviouslyHandledBy *string
+	Status              string
+	MergedInto          *string
+	RootSeq             int64
 }
 
 func (caseRow) TableName() string { return "cases" }
 
 func (r *caseRow) toCase(v caseVisits) Case {
 	return Case{ID: r.ID, OrgID: r.OrgID, Code: r.Code, Title: r.Title, Summary: r.Summary, Category: r.Category,
-		Field: r.Field, Respondent: r.Respondent, Status: r.Status, MergedInto: r.MergedInto,
+		Field: r.Field, Respondent: r.Respondent, PreviouslyHandledBy: r.PreviouslyHandledBy, Status: r.Status, MergedInto: r.MergedInto,
 		FirstVisitDate: v.First, VisitCount: v.N, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 		Voiding: r.voiding(), Version: r.Version}
 }
@@ -73,7 +78,9 @@ type NewCase struct {
 	Category   string  `json:"category" validate:"required,vocab" vocab:"case.category" enums:"complaint,denunciation,petition,feedback"`
 	Field      string  `json:"field" validate:"required,vocab" vocab:"case.field" enums:"land,housing,policy,civil_service,judicial,party,corruption,other"`
 	Respondent *string `json:"respondent,omitempty" validate:"omitempty,max=500" example:"UBND xã Gio Mỹ"`
-	Status     string  `json:"status,omitempty" validate:"omitempty,vocab" vocab:"case.status" enums:"open,resolved,closed" default:"open"`
+	// PreviouslyHandledBy: the body that already handled the matter, if any (Form 03)
+	PreviouslyHandledBy *string `json:"previously_handled_by,omitempty" validate:"omitempty,max=500" example:"UBND huyện Gio Linh"`
+	Status              string  `json:"status,omitempty" validate:"omitempty,vocab" vocab:"case.status" enums:"open,resolved,closed" default:"open"`
 }
 
 // CasePatch is the body of PATCH /cases/{id}: only the fields present change; null (or "")
@@ -84,7 +91,9 @@ type CasePatch struct {
 	Category   validate.Optional[string] `json:"category" validate:"omitempty,vocab" vocab:"case.category" enums:"complaint,denunciation,petition,feedback" swaggertype:"string"`
 	Field      validate.Optional[string] `json:"field" validate:"omitempty,vocab" vocab:"case.field" enums:"land,housing,policy,civil_service,judicial,party,corruption,other" swaggertype:"string"`
 	Respondent validate.Optional[string] `json:"respondent" validate:"omitempty,max=500" swaggertype:"string" extensions:"x-nullable"`
-	Status     validate.Optional[string] `json:"status" validate:"omitempty,vocab" vocab:"case.status" enums:"open,resolved,closed" swaggertype:"string"`
+	// PreviouslyHandledBy: null (or "") clears it
+	PreviouslyHandledBy validate.Optional[string] `json:"previously_handled_by" validate:"omitempty,max=500" swaggertype:"string" extensions:"x-nullable"`
+	Status              validate.Optional[string] `json:"status" validate:"omitempty,vocab" vocab:"case.status" enums:"open,resolved,closed" swaggertype:"string"`
 }
 
 // checkCase applies the case rules to the final values of a record, new or patched.
@@ -94,7 +103,7 @@ func checkCase(row *caseRow) error {
 	if row.TitleFolded == "" {
 		return apperr.FieldAs(apperr.Required, "title", "is required: a few words naming the matter")
 	}
-	row.Summary, row.Respondent = optText(row.Summary), optText(row.Respondent)
+	row.Summary, row.Respondent, row.PreviouslyHandledBy = optText(row.Summary), optText(row.Respondent), optText(row.PreviouslyHandledBy)
 	if row.Status == "" {
 		row.Status = "open"
 	}
@@ -127,7 +136,7 @@ func (o *caseOpener) open(ctx context.Context, tx *gorm.DB, orgID string, in New
 		return nil, err
 	}
 	row := &caseRow{Meta: o.s.newMeta(orgID), Title: in.Title, Summary: in.Summary, Category: in.Category,
-		Field: in.Field, Respondent: in.Respondent, Status: in.Status}
+		Field: in.Field, Respondent: in.Respondent, PreviouslyHandledBy: in.PreviouslyHandledBy, Status: in.Status}
 	if err := checkCase(row); err != nil {
 		return nil, err
 	}
@@ -239,6 +248,7 @@ func (s *Service) UpdateCase(ctx context.Context, actor auth.Actor, id string, i
 		setValue(&fe, "category", &row.Category, in.Category)
 		setValue(&fe, "field", &row.Field, in.Field)
 		setNullable(&row.Respondent, in.Respondent)
+		setNullable(&row.PreviouslyHandledBy, in.PreviouslyHandledBy)
 		setValue(&fe, "status", &row.Status, in.Status)
 		if err := fe.Err(); err != nil {
 			return err
@@ -263,6 +273,7 @@ func (s *Service) UpdateCase(ctx context.Context, actor auth.Actor, id string, i
 		track(c, "category", before.Category, row.Category)
 		track(c, "field", before.Field, row.Field)
 		trackPtr(c, "respondent", before.Respondent, row.Respondent)
+		trackPtr(c, "previously_handled_by", before.PreviouslyHandledBy, row.PreviouslyHandledBy)
 		track(c, "status", before.Status, row.Status)
 		if row.Title == before.Title && ptrEqual(row.Summary, before.Summary) && ptrEqual(row.Respondent, before.Respondent) {
 			return nil

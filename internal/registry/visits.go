@@ -32,12 +32,13 @@ type Visit struct {
 	Headcount      int     `json:"headcount" example:"3" validate:"required"`
 	DelegationID   *string `json:"delegation_id" extensions:"x-nullable" validate:"required"`
 	// IsDelegation: headcount at or above the configured threshold (TCD_DELEGATION_MIN).
-	IsDelegation bool      `json:"is_delegation" validate:"required"`
-	Content      *string   `json:"content" example:"Đề nghị giải quyết dứt điểm tranh chấp ranh giới đất" extensions:"x-nullable" validate:"required"`
-	Outcome      *string   `json:"outcome" vocab:"visit.outcome" enums:"accepted,guided,transferred,urged,answered,refused" extensions:"x-nullable" validate:"required"`
-	Note         *string   `json:"note" extensions:"x-nullable" validate:"required"`
-	CreatedAt    time.Time `json:"created_at" validate:"required"`
-	UpdatedAt    time.Time `json:"updated_at" validate:"required"`
+	IsDelegation bool    `json:"is_delegation" validate:"required"`
+	Content      *string `json:"content" example:"Đề nghị giải quyết dứt điểm tranh chấp ranh giới đất" extensions:"x-nullable" validate:"required"`
+	Outcome      *string `json:"outcome" vocab:"visit.outcome" enums:"accepted,guided,transferred,urged,answered,refused" extensions:"x-nullable" validate:"required"`
+	Handling
+	Note      *string   `json:"note" extensions:"x-nullable" validate:"required"`
+	CreatedAt time.Time `json:"created_at" validate:"required"`
+	UpdatedAt time.Time `json:"updated_at" validate:"required"`
 	Voiding
 	Version int `json:"-"`
 }
@@ -64,10 +65,23 @@ type visitRow struct {
 	DelegationID *string
 	Content      *string
 	Outcome      *string
+	Handling     `gorm:"embedded"`
 	Note         *string
 }
 
 func (visitRow) TableName() string { return "visits" }
+
+// Handling is the detail Form 03's handling column ("Hướng xử lý") prints beside the outcome:
+// the number of the guidance document a citizen was returned with, or the body the matter was
+// transferred to and the number of the transfer document.
+type Handling struct {
+	// GuidanceNumber: the guidance document's number, for the outcome guided
+	GuidanceNumber *string `json:"guidance_number" example:"12/HD-TCD" extensions:"x-nullable" validate:"required"`
+	// TransferredTo: the body the matter went to, for the outcome transferred
+	TransferredTo *string `json:"transferred_to" example:"UBND huyện Hải Lăng" extensions:"x-nullable" validate:"required"`
+	// TransferNumber: the transfer document's number, for the outcome transferred
+	TransferNumber *string `json:"transfer_number" example:"45/PC-TCD" extensions:"x-nullable" validate:"required"`
+}
 
 var visitPersons = linkTable{table: "visit_persons", owners: "visits", owner: "visit_id", member: "person_id"}
 
@@ -79,7 +93,7 @@ var visitKind = kind[visitRow, *visitRow, Visit]{entity: "visit",
 func (s *Service) toVisit(r *visitRow, personIDs []string) Visit {
 	return Visit{ID: r.ID, OrgID: r.OrgID, SessionID: r.SessionID, Kind: r.Kind, Date: r.Date, CaseID: r.CaseID,
 		PersonIDs: nonNil(personIDs), Headcount: r.Headcount, DelegationID: r.DelegationID,
-		IsDelegation: r.Headcount >= s.cfg.DelegationMin, Content: r.Content, Outcome: r.Outcome, Note: r.Note,
+		IsDelegation: r.Headcount >= s.cfg.DelegationMin, Content: r.Content, Outcome: r.Outcome, Handling: r.Handling, Note: r.Note,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Voiding: r.voiding(), Version: r.Version}
 }
 
@@ -96,7 +110,12 @@ type NewVisit struct {
 	DelegationID *string     `json:"delegation_id,omitempty"`
 	Content      *string     `json:"content,omitempty" validate:"omitempty,max=10000"`
 	Outcome      *string     `json:"outcome,omitempty" vocab:"visit.outcome" enums:"accepted,guided,transferred,urged,answered,refused"`
-	Note         *string     `json:"note,omitempty" validate:"omitempty,max=2000"`
+	// GuidanceNumber only with the outcome guided; TransferredTo and TransferNumber only with
+	// transferred
+	GuidanceNumber *string `json:"guidance_number,omitempty" validate:"omitempty,max=100" example:"12/HD-TCD"`
+	TransferredTo  *string `json:"transferred_to,omitempty" validate:"omitempty,max=500" example:"UBND huyện Hải Lăng"`
+	TransferNumber *string `json:"transfer_number,omitempty" validate:"omitempty,max=100" example:"45/PC-TCD"`
+	Note           *string `json:"note,omitempty" validate:"omitempty,max=2000"`
 }
 
 // VisitPatch is the body of PATCH /visits/{id}: only the fields present change; null (or "")
@@ -105,16 +124,40 @@ type VisitPatch struct {
 	Headcount validate.Optional[int]    `json:"headcount" validate:"omitempty,gte=1,lte=100000" swaggertype:"integer"`
 	Content   validate.Optional[string] `json:"content" validate:"omitempty,max=10000" swaggertype:"string" extensions:"x-nullable"`
 	Outcome   validate.Optional[string] `json:"outcome" vocab:"visit.outcome" enums:"accepted,guided,transferred,urged,answered,refused" swaggertype:"string" extensions:"x-nullable"`
-	Note      validate.Optional[string] `json:"note" validate:"omitempty,max=2000" swaggertype:"string" extensions:"x-nullable"`
+	// the handling detail must fit the outcome the visit has after the patch
+	GuidanceNumber validate.Optional[string] `json:"guidance_number" validate:"omitempty,max=100" swaggertype:"string" extensions:"x-nullable"`
+	TransferredTo  validate.Optional[string] `json:"transferred_to" validate:"omitempty,max=500" swaggertype:"string" extensions:"x-nullable"`
+	TransferNumber validate.Optional[string] `json:"transfer_number" validate:"omitempty,max=100" swaggertype:"string" extensions:"x-nullable"`
+	Note           validate.Optional[string] `json:"note" validate:"omitempty,max=2000" swaggertype:"string" extensions:"x-nullable"`
 }
 
-// checkVisitText tidies the free text of a visit, new or patched, and checks the outcome.
+// checkVisitText tidies the free text of a visit, new or patched, and checks the outcome and
+// that its handling detail fits it.
 func checkVisitText(row *visitRow) error {
 	row.Content, row.Outcome, row.Note = optText(row.Content), optText(row.Outcome), optText(row.Note)
 	if row.Outcome != nil && !vocab.VisitOutcome.Has(*row.Outcome) {
 		return apperr.FieldAs(apperr.ForbiddenValue, "outcome", "%s", vocab.VisitOutcome.OneOf())
 	}
-	return nil
+	return row.Handling.check(derefOr(row.Outcome, ""))
+}
+
+// check tidies the handling detail and refuses detail that belongs to another outcome: a
+// guidance number on a transferred visit would print in the register as if it had been guided.
+func (h *Handling) check(outcome string) error {
+	h.GuidanceNumber, h.TransferredTo, h.TransferNumber = optText(h.GuidanceNumber), optText(h.TransferredTo), optText(h.TransferNumber)
+	var fe apperr.Fields
+	if h.GuidanceNumber != nil && outcome != "guided" {
+		fe.Add("guidance_number", "is only for the outcome guided")
+	}
+	if outcome != "transferred" {
+		if h.TransferredTo != nil {
+			fe.Add("transferred_to", "is only for the outcome transferred")
+		}
+		if h.TransferNumber != nil {
+			fe.Add("transfer_number", "is only for the outcome transferred")
+		}
+	}
+	return fe.Err()
 }
 
 // checkHeadcount: everyone named in the visit came, so the headcount cannot be lower.
@@ -198,7 +241,8 @@ func (s *Service) createVisit(ctx context.Context, tx *gorm.DB, actor auth.Actor
 	}
 	s.notFuture(&fe, "session_id", "the session's date", session.Date)
 	row = &visitRow{Meta: s.newMeta(orgID), SessionID: session.ID, Kind: session.Kind, Date: session.Date,
-		Content: in.Content, Outcome: in.Outcome, Note: in.Note}
+		Content: in.Content, Outcome: in.Outcome, Note: in.Note,
+		Handling: Handling{GuidanceNumber: in.GuidanceNumber, TransferredTo: in.TransferredTo, TransferNumber: in.TransferNumber}}
 	if err := note("", checkVisitText(row)); err != nil {
 		return nil, nil, err
 	}
@@ -305,6 +349,9 @@ func (s *Service) UpdateVisit(ctx context.Context, actor auth.Actor, id string, 
 		setValue(&fe, "headcount", &row.Headcount, in.Headcount)
 		setNullable(&row.Content, in.Content)
 		setNullable(&row.Outcome, in.Outcome)
+		setNullable(&row.GuidanceNumber, in.GuidanceNumber)
+		setNullable(&row.TransferredTo, in.TransferredTo)
+		setNullable(&row.TransferNumber, in.TransferNumber)
 		setNullable(&row.Note, in.Note)
 		if err := fe.Err(); err != nil {
 			return err
@@ -324,6 +371,9 @@ func (s *Service) UpdateVisit(ctx context.Context, actor auth.Actor, id string, 
 		track(c, "headcount", before.Headcount, row.Headcount)
 		trackPtr(c, "content", before.Content, row.Content)
 		trackPtr(c, "outcome", before.Outcome, row.Outcome)
+		trackPtr(c, "guidance_number", before.GuidanceNumber, row.GuidanceNumber)
+		trackPtr(c, "transferred_to", before.TransferredTo, row.TransferredTo)
+		trackPtr(c, "transfer_number", before.TransferNumber, row.TransferNumber)
 		trackPtr(c, "note", before.Note, row.Note)
 		return nil
 	})

@@ -5,6 +5,7 @@ package safecsv
 import (
 	"encoding/csv"
 	"io"
+	"strings"
 )
 
 // Cell is s as a CSV cell a spreadsheet reads as text: a cell that starts with =, +, -, @, a tab
@@ -21,6 +22,16 @@ func Cell(s string) string {
 		return "'" + s
 	}
 	return s
+}
+
+// Text is the text a cell written by Cell held: the apostrophe Cell adds is taken off again, so
+// that a file the service wrote reads back as it was (the import of a register export, a failed
+// rows file corrected and imported again). An apostrophe before anything else is the text's own.
+func Text(cell string) string {
+	if rest, ok := strings.CutPrefix(cell, "'"); ok && rest != "" && Cell(rest) == cell {
+		return rest
+	}
+	return cell
 }
 
 // isNumber reports whether s is a plain decimal number: an optional sign, digits and at most one

@@ -42,3 +42,14 @@ func TestWriterMakesEveryCellSafe(t *testing.T) {
 		t.Errorf("got %q, want %q", b.String(), want)
 	}
 }
+
+func TestTextUndoesCell(t *testing.T) {
+	for _, s := range []string{"=1+2", "+1+1", "-", "-5", "@x", "\t=1", "Nguyễn Văn An", "'quoted", "'", "''=1", ""} {
+		if got := Text(Cell(s)); got != s {
+			t.Errorf("Text(Cell(%q)) = %q", s, got)
+		}
+	}
+	if got := Text("'abc"); got != "'abc" {
+		t.Errorf("an apostrophe that marks nothing is the text's own: got %q", got)
+	}
+}

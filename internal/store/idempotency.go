@@ -11,7 +11,7 @@ import (
 // IdempotencyKey is a POST remembered under the Idempotency-Key its client sent (table
 // idempotency_keys): the request's hash, and once it succeeded its answer, to replay.
 type IdempotencyKey struct {
-	TokenID   string `gorm:"primaryKey"`
+	CallerID  string `gorm:"primaryKey;column:token_id"` // the token or signed-in user that sent the key
 	Key       string `gorm:"primaryKey"`
 	Method    string
 	Path      string
@@ -24,9 +24,9 @@ type IdempotencyKey struct {
 
 func (IdempotencyKey) TableName() string { return "idempotency_keys" }
 
-// IdempotencyKey reads the key a token used; found is false when there is none.
-func (s *Store) IdempotencyKey(ctx context.Context, tokenID, key string) (k IdempotencyKey, found bool, err error) {
-	err = s.DB.WithContext(ctx).Where("token_id = ? AND key = ?", tokenID, key).Take(&k).Error
+// IdempotencyKey reads the key a caller used; found is false when there is none.
+func (s *Store) IdempotencyKey(ctx context.Context, callerID, key string) (k IdempotencyKey, found bool, err error) {
+	err = s.DB.WithContext(ctx).Where("token_id = ? AND key = ?", callerID, key).Take(&k).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return k, false, nil
 	}
@@ -40,22 +40,22 @@ func (s *Store) ClaimIdempotencyKey(ctx context.Context, k IdempotencyKey) error
 }
 
 // AnswerIdempotencyKey records the answer a claimed key replays from now on.
-func (s *Store) AnswerIdempotencyKey(ctx context.Context, tokenID, key string, status int, location *string, body []byte) error {
-	return s.DB.WithContext(ctx).Model(&IdempotencyKey{}).Where("token_id = ? AND key = ?", tokenID, key).
+func (s *Store) AnswerIdempotencyKey(ctx context.Context, callerID, key string, status int, location *string, body []byte) error {
+	return s.DB.WithContext(ctx).Model(&IdempotencyKey{}).Where("token_id = ? AND key = ?", callerID, key).
 		Updates(map[string]any{"status": status, "location": location, "body": body}).Error
 }
 
 // ForgetIdempotencyKey deletes a key (only while unanswered when unansweredOnly), so that its
 // next use runs the request.
-func (s *Store) ForgetIdempotencyKey(ctx context.Context, tokenID, key string, unansweredOnly bool) error {
-	q := s.DB.WithContext(ctx).Where("token_id = ? AND key = ?", tokenID, key)
+func (s *Store) ForgetIdempotencyKey(ctx context.Context, callerID, key string, unansweredOnly bool) error {
+	q := s.DB.WithContext(ctx).Where("token_id = ? AND key = ?", callerID, key)
 	if unansweredOnly {
 		q = q.Where("status = 0")
 	}
 	return q.Delete(&IdempotencyKey{}).Error
 }
 
-// ExpireIdempotencyKeys deletes a token's keys made before the given time.
-func (s *Store) ExpireIdempotencyKeys(ctx context.Context, tokenID string, before time.Time) error {
-	return s.DB.WithContext(ctx).Where("token_id = ? AND created_at < ?", tokenID, before).Delete(&IdempotencyKey{}).Error
+// ExpireIdempotencyKeys deletes a caller's keys made before the given time.
+func (s *Store) ExpireIdempotencyKeys(ctx context.Context, callerID string, before time.Time) error {
+	return s.DB.WithContext(ctx).Where("token_id = ? AND created_at < ?", callerID, before).Delete(&IdempotencyKey{}).Error
 }
