@@ -99,7 +99,9 @@ func New(d Deps) *Server {
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
 	e.GET("/swagger", func(c echo.Context) error { return c.Redirect(http.StatusFound, "/swagger/index.html") })
+	e.GET("/swagger/doc.json", swaggerDoc)
 	e.GET("/swagger/*", echoSwagger.WrapHandler, swaggerHeaders(echoSwagger.WrapHandler))
+	e.GET("/openapi.json", openAPI3Doc)
 
 	// Route-level (not group-level) middleware: an Echo group with middleware swallows unknown
 	// methods as 404, and a 405 must stay a 405.
@@ -229,13 +231,15 @@ func (s *Server) requestLogger() echo.MiddlewareFunc {
 
 // HealthStatus is the body of /healthz and /readyz.
 type HealthStatus struct {
-	Status string `json:"status" example:"ok"`
+	Status string `json:"status" example:"ok" validate:"required"`
 }
 
 // healthz godoc
+// @ID        healthz
 // @Summary  Liveness: the process is running
 // @Tags     health
 // @Produce  json
+// @Produce  application/problem+json
 // @Success  200 {object} HealthStatus
 // @Router   /healthz [get]
 func (s *Server) healthz(c echo.Context) error {
@@ -243,9 +247,11 @@ func (s *Server) healthz(c echo.Context) error {
 }
 
 // readyz godoc
+// @ID        readyz
 // @Summary  Readiness: the database answers
 // @Tags     health
 // @Produce  json
+// @Produce  application/problem+json
 // @Success  200 {object} HealthStatus
 // @Failure  503 {object} Problem
 // @Router   /readyz [get]
@@ -294,13 +300,13 @@ func decodeStrict(body []byte, dst any) error {
 				field = "body"
 			}
 			return &apperr.Error{Code: apperr.BadRequest, Message: "malformed JSON",
-				Fields: []apperr.FieldError{{Field: field, Message: "must be of type " + te.Type.String()}}}
+				Fields: []apperr.FieldError{{Field: field, Code: apperr.InvalidValue, Message: "must be of type " + te.Type.String()}}}
 		case errors.As(err, &se):
 			return apperr.New(apperr.BadRequest, "malformed JSON at byte %d", se.Offset)
 		case strings.HasPrefix(err.Error(), "json: unknown field "):
 			name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 			return &apperr.Error{Code: apperr.BadRequest, Message: "unknown field",
-				Fields: []apperr.FieldError{{Field: name, Message: "is not a field of this object"}}}
+				Fields: []apperr.FieldError{{Field: name, Code: apperr.UnknownField, Message: "is not a field of this object"}}}
 		default:
 			return apperr.New(apperr.BadRequest, "malformed JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
 		}
