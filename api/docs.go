@@ -8922,7 +8922,9 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "date": {
-                    "type": "integer"
+                    "type": "string",
+                    "format": "date",
+                    "example": "2026-02-17"
                 },
                 "holiday": {
                     "description": "the statutory holiday's key, when it is one's",
@@ -10017,13 +10019,15 @@ const docTemplate = `{
                     "example": "DON-2026-000012"
                 },
                 "content": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "created_at": {
                     "type": "string"
                 },
                 "decided_on": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "2026-02-24"
                 },
                 "decision": {
@@ -10034,14 +10038,17 @@ const docTemplate = `{
                         "transferred",
                         "stored",
                         "returned"
-                    ]
+                    ],
+                    "x-nullable": true
                 },
                 "decision_number": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "15/TB-TCD"
                 },
                 "document_date": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "2026-02-05"
                 },
                 "due_on": {
@@ -10051,10 +10058,12 @@ const docTemplate = `{
                 },
                 "forwarded_from": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "Ban Dân nguyện, Ủy ban Thường vụ Quốc hội"
                 },
                 "guidance": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "id": {
                     "type": "string"
@@ -10064,7 +10073,8 @@ const docTemplate = `{
                     "type": "boolean"
                 },
                 "note": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "org_id": {
                     "type": "string"
@@ -10102,6 +10112,7 @@ const docTemplate = `{
                 },
                 "transferred_to": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "UBND huyện Hải Lăng"
                 },
                 "updated_at": {
@@ -10575,7 +10586,8 @@ const docTemplate = `{
                     "example": "2024-03-12T14:30"
                 },
                 "case_id": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "content": {
                     "description": "Content is a free paragraph added to the body.",
@@ -10661,7 +10673,8 @@ const docTemplate = `{
                 },
                 "replaces": {
                     "description": "Replaces is the document this one corrects (voided when this one was issued).",
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "sha256": {
                     "type": "string"
@@ -10681,7 +10694,8 @@ const docTemplate = `{
                     "maxLength": 500
                 },
                 "visit_id": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "void_reason": {
                     "type": "string"
@@ -11580,13 +11594,15 @@ const docTemplate = `{
                     "example": "DON-2026-000012"
                 },
                 "content": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "created_at": {
                     "type": "string"
                 },
                 "decided_on": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "2026-02-24"
                 },
                 "decision": {
@@ -11597,14 +11613,17 @@ const docTemplate = `{
                         "transferred",
                         "stored",
                         "returned"
-                    ]
+                    ],
+                    "x-nullable": true
                 },
                 "decision_number": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "15/TB-TCD"
                 },
                 "document_date": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "2026-02-05"
                 },
                 "due_on": {
@@ -11614,10 +11633,12 @@ const docTemplate = `{
                 },
                 "forwarded_from": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "Ban Dân nguyện, Ủy ban Thường vụ Quốc hội"
                 },
                 "guidance": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "id": {
                     "type": "string"
@@ -11627,7 +11648,8 @@ const docTemplate = `{
                     "type": "boolean"
                 },
                 "note": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "org_id": {
                     "type": "string"
@@ -11659,6 +11681,7 @@ const docTemplate = `{
                 },
                 "transferred_to": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "UBND huyện Hải Lăng"
                 },
                 "updated_at": {

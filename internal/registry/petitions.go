@@ -30,19 +30,19 @@ type Petition struct {
 	IdentityHidden bool    `json:"identity_hidden,omitempty"`
 	CaseID         string  `json:"case_id"`
 	SenderCount    int     `json:"sender_count" example:"1"`
-	DocumentDate   *string `json:"document_date" example:"2026-02-05"`
-	Content        *string `json:"content"`
-	ForwardedFrom  *string `json:"forwarded_from" example:"Ban Dân nguyện, Ủy ban Thường vụ Quốc hội"`
-	Decision       *string `json:"decision" vocab:"petition.decision" enums:"accepted,guided,transferred,stored,returned"`
-	DecidedOn      *string `json:"decided_on" example:"2026-02-24"`
-	DecisionNumber *string `json:"decision_number" example:"15/TB-TCD"`
-	TransferredTo  *string `json:"transferred_to" example:"UBND huyện Hải Lăng"`
-	Guidance       *string `json:"guidance"`
+	DocumentDate   *string `json:"document_date" example:"2026-02-05" extensions:"x-nullable"`
+	Content        *string `json:"content" extensions:"x-nullable"`
+	ForwardedFrom  *string `json:"forwarded_from" example:"Ban Dân nguyện, Ủy ban Thường vụ Quốc hội" extensions:"x-nullable"`
+	Decision       *string `json:"decision" vocab:"petition.decision" enums:"accepted,guided,transferred,stored,returned" extensions:"x-nullable"`
+	DecidedOn      *string `json:"decided_on" example:"2026-02-24" extensions:"x-nullable"`
+	DecisionNumber *string `json:"decision_number" example:"15/TB-TCD" extensions:"x-nullable"`
+	TransferredTo  *string `json:"transferred_to" example:"UBND huyện Hải Lăng" extensions:"x-nullable"`
+	Guidance       *string `json:"guidance" extensions:"x-nullable"`
 	// DueOn: the last day to decide, derived from the rule petition.decision and the calendar
 	DueOn string `json:"due_on" example:"2026-03-03"`
 	// Status is derived on every read from due_on, decided_on and today.
 	Status    string    `json:"status" vocab:"deadline.status" enums:"pending,due_soon,overdue,decided,decided_late"`
-	Note      *string   `json:"note"`
+	Note      *string   `json:"note" extensions:"x-nullable"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 	Voiding
