@@ -111,12 +111,14 @@ func New(d Deps) *Server {
 	s.registerDelegations(r)
 	s.registerNotices(r)
 	s.registerDirectives(r)
+	s.registerPetitions(r)
 	s.registerStats(r)
 	s.registerExports(r)
 	s.registerDedup(r)
 	s.registerVocab(r)
 	s.registerAccounts(r)
 	s.registerMe(r)
+	s.registerDocuments(r)
 	return s
 }
 
