@@ -1,6 +1,7 @@
 package dedup
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"slices"
@@ -148,5 +149,62 @@ func TestTrainedCasesQuality(t *testing.T) {
 	once, again := TrainCaseModel(DefaultCaseModel(), cases, pairs, nil, n), TrainCaseModel(DefaultCaseModel(), cases, pairs, nil, n)
 	if fmt.Sprint(again.Levels) != fmt.Sprint(once.Levels) || again.Duplicates != once.Duplicates {
 		t.Errorf("the same register trains the same model")
+	}
+}
+
+// Staff's decisions feed the weights: after staff turn down offers of a citizen's other
+// matters (not-duplicate), a scan's model scores those pairs lower than one trained without
+// the decisions; after staff merge matters brought back, it scores them no lower.
+func TestStaffDecisionsMoveTheWeights(t *testing.T) {
+	reg := GenerateCaseRegister(1500, 11)
+	cases, n := prepareRegister(reg)
+	pairs := blockedPairs(cases, n)
+	before := TrainCaseModel(DefaultCaseModel(), cases, pairs, nil, n)
+	// the linked pairs of two matters that scored highest, and some of one matter
+	type scored struct {
+		pair  [2]int
+		score float64
+	}
+	var distinct, same []scored
+	for _, p := range pairs {
+		o := compareCases(cases[p[0]], cases[p[1]], n)
+		if !o.linked() {
+			continue
+		}
+		s := scored{p, before.Score(cases[p[1]], cases[p[0]], n).Score}
+		if reg.Cases[p[0]].Matter == reg.Cases[p[1]].Matter {
+			same = append(same, s)
+		} else {
+			distinct = append(distinct, s)
+		}
+	}
+	slices.SortFunc(distinct, func(a, b scored) int { return cmp.Compare(b.score, a.score) })
+	distinct, same = distinct[:min(len(distinct), 10)], same[:min(len(same), 10)]
+	if len(distinct) < 10 || len(same) < 10 {
+		t.Fatalf("the register has linked pairs to decide on: %d distinct, %d same", len(distinct), len(same))
+	}
+	var labels []LabelledPair
+	for _, s := range distinct {
+		labels = append(labels, LabelledPair{A: s.pair[0], B: s.pair[1], Same: false})
+	}
+	for _, s := range same {
+		labels = append(labels, LabelledPair{A: s.pair[0], B: s.pair[1], Same: true})
+	}
+	after := TrainCaseModel(DefaultCaseModel(), cases, pairs, labels, n)
+	if after.TrainedOn.Merged != 10 || after.TrainedOn.Distinct != 10 {
+		t.Errorf("the model says what it was trained on: %+v", *after.TrainedOn)
+	}
+	mean := func(m *CaseModel, ss []scored) float64 {
+		var sum float64
+		for _, s := range ss {
+			sum += m.Score(cases[s.pair[1]], cases[s.pair[0]], n).Score
+		}
+		return sum / float64(len(ss))
+	}
+	if b, a := mean(before, distinct), mean(after, distinct); a >= b {
+		t.Errorf("offers staff turned down score lower once the weights learn from it: %.3f before, %.3f after", b, a)
+	}
+	if b, a := mean(before, same), mean(after, same); a < b {
+		t.Errorf("matters staff merged score no lower once the weights learn from it: %.3f before, %.3f after", b, a)
 	}
 }
