@@ -36,6 +36,10 @@ type Config struct {
 	ExportSchedule string
 	ExportDir      string
 	ExportFormats  []string
+	// BlobURL is the attachment store (gocloud.dev/blob URL); empty keeps them in AttachmentDir.
+	BlobURL       string
+	AttachmentDir string
+	AttachmentMax int64 // bytes an attachment may have (TCD_ATTACHMENT_MAX)
 }
 
 // Load reads the environment. It fails on malformed values instead of silently using defaults,
@@ -52,6 +56,8 @@ func Load() (Config, error) {
 		LogLevel:       env("TCD_LOG_LEVEL", "info"),
 		ExportSchedule: env("TCD_EXPORT_SCHEDULE", ""),
 		ExportDir:      env("TCD_EXPORT_DIR", "data/exports"),
+		BlobURL:        env("TCD_BLOB_URL", ""),
+		AttachmentDir:  "data/attachments",
 	}
 	c.DelegationMin = intEnv("TCD_DELEGATION_MIN", 5, &errs)
 	if c.DelegationMin < 2 {
@@ -96,6 +102,11 @@ func Load() (Config, error) {
 		} else {
 			c.MemoryLimit = n
 		}
+	}
+	if n, err := bytes.Parse(env("TCD_ATTACHMENT_MAX", "20M")); err != nil || n <= 0 {
+		errs = append(errs, fmt.Sprintf("TCD_ATTACHMENT_MAX must be a size such as 20M, got %q", env("TCD_ATTACHMENT_MAX", "")))
+	} else {
+		c.AttachmentMax = n
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
