@@ -32,7 +32,7 @@ func newRootCmd() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.AddCommand(serveCmd(), migrateCmd(), tokenCmd(), exportCmd(), versionCmd())
-	root.AddCommand(dedupCmd())
+	root.AddCommand(dedupCmd(), userCmd())
 	return root
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"gocloud.dev/blob"
 
+	"github.com/tcd-registry/tcd/internal/accounts"
 	"github.com/tcd-registry/tcd/internal/audit"
 	"github.com/tcd-registry/tcd/internal/auth"
 	"github.com/tcd-registry/tcd/internal/blobs"
@@ -34,6 +35,7 @@ type App struct {
 	Store      *store.Store
 	Orgs       *orgs.Service
 	Tokens     *auth.Tokens
+	Accounts   *accounts.Service
 	DefaultOrg orgs.Org
 	Registry   *registry.Service
 	Stats      *stats.Service
@@ -56,6 +58,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		log.Info("applied migrations", slog.Int("count", n))
 	}
 	a := &App{Config: cfg, Log: log, Store: st, Orgs: orgs.NewService(st), Tokens: auth.NewTokens(st, auditToken)}
+	a.Accounts = accounts.NewService(st, a.Orgs, accounts.Config{SessionIdle: cfg.SessionIdle, SessionMax: cfg.SessionMax})
 	a.DefaultOrg, err = a.Orgs.EnsureDefault(ctx, cfg.OrgCode, cfg.OrgName)
 	if err != nil {
 		st.Close()
@@ -74,7 +77,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		st.Close()
 		return nil, err
 	}
-	a.HTTP = httpapi.New(httpapi.Deps{Config: cfg, Store: st, Orgs: a.Orgs, Tokens: a.Tokens, Audit: audit.NewLog(st, a.Registry.KeptDenouncers),
+	a.HTTP = httpapi.New(httpapi.Deps{Config: cfg, Store: st, Orgs: a.Orgs, Tokens: a.Tokens, Accounts: a.Accounts, Audit: audit.NewLog(st, a.Registry.KeptDenouncers),
 		Registry: a.Registry, Stats: a.Stats, Export: a.Export, Blobs: a.Blobs, Logger: log})
 	return a, nil
 }

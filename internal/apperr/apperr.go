@@ -26,6 +26,10 @@ const (
 	Internal           Code = "internal"            // 500
 )
 
+// MustChangePassword is a 403 of its own, so a front-end can tell "change the one-time password
+// first" from a role's refusal.
+const MustChangePassword Code = "must_change_password"
+
 // FieldError names one field of the input and what is wrong with it.
 type FieldError struct {
 	Field   string `json:"field"`

@@ -4,6 +4,7 @@ package auth
 
 import (
 	"context"
+	"slices"
 	"strings"
 )
 
@@ -45,13 +46,19 @@ const (
 	// DedupScan compares the whole register, every organisation's records, and says how many
 	// there are: an administration task (see the scan's route)
 	DedupScan Permission = "dedup:scan"
+	// UsersManage creates, changes, disables staff accounts and resets their passwords, within
+	// the admin's subtree.
+	UsersManage Permission = "users:manage"
+	// Self reads who one is (GET /me) and, for a signed-in user, manages one's own password
+	// and sessions: every role.
+	Self Permission = "self"
 )
 
 var grants = map[Role][]Permission{
-	Admin:   {OrgsRead, OrgsWrite, RegistryRead, RegistryWrite, StatsRead, RegisterExport, AuditRead, VocabRead, DedupScan},
-	Staff:   {OrgsRead, RegistryRead, RegistryWrite, StatsRead, RegisterExport, VocabRead},
-	Auditor: {OrgsRead, RegistryRead, StatsRead, RegisterExport, AuditRead, VocabRead},
-	Agency:  {OrgsRead, StatsRead, VocabRead},
+	Admin:   {OrgsRead, OrgsWrite, RegistryRead, RegistryWrite, StatsRead, RegisterExport, AuditRead, VocabRead, DedupScan, UsersManage, Self},
+	Staff:   {OrgsRead, RegistryRead, RegistryWrite, StatsRead, RegisterExport, VocabRead, Self},
+	Auditor: {OrgsRead, RegistryRead, StatsRead, RegisterExport, AuditRead, VocabRead, Self},
+	Agency:  {OrgsRead, StatsRead, VocabRead, Self},
 }
 
 // Can reports whether the role grants p.
@@ -64,14 +71,32 @@ func (r Role) Can(p Permission) bool {
 	return false
 }
 
-// Actor is who makes a request: the token's name and role, and the organisation subtree it
-// may touch. OrgID is empty for an unscoped token, which reaches every organisation.
+// Permissions lists what the role grants, in a fixed order.
+func (r Role) Permissions() []Permission { return slices.Clone(grants[r]) }
+
+// Actor is who makes a request, a bearer token or a signed-in user (one or the other of TokenID
+// and UserID is set): its name and role, and the organisation subtree it may touch. OrgID is
+// empty for an unscoped caller, which reaches every organisation. Both kinds of caller go
+// through the same permission and scope checks, which read only Role and OrgPath.
 type Actor struct {
 	TokenID string
+	UserID  string
 	Name    string
 	Role    Role
 	OrgID   string
 	OrgPath string
+	// MustChangePassword: a user signed in with a one-time password, who may do nothing but
+	// change it (and read who they are, and sign out).
+	MustChangePassword bool
+}
+
+// CallerID is the id of the token or user acting: what rate limits and idempotency keys are
+// kept per.
+func (a Actor) CallerID() string {
+	if a.UserID != "" {
+		return a.UserID
+	}
+	return a.TokenID
 }
 
 // Scoped reports whether the actor is limited to one organisation's subtree.

@@ -69,8 +69,9 @@ func NewTokens(s *store.Store, audit Recorder) *Tokens {
 	return &Tokens{store: s, now: func() time.Time { return time.Now().UTC() }, audit: audit}
 }
 
-// hashSecret is SHA-256: the secret has 256 bits of entropy, so a slow hash adds nothing.
-func hashSecret(secret string) string {
+// HashSecret is how random secrets (tokens', sessions') are stored: SHA-256, as the secret has
+// 256 bits of entropy, so a slow hash adds nothing.
+func HashSecret(secret string) string {
 	sum := sha256.Sum256([]byte(secret))
 	return hex.EncodeToString(sum[:])
 }
@@ -108,7 +109,7 @@ func (t *Tokens) Create(ctx context.Context, actor Actor, in NewToken) (string, 
 	}
 	secret := tokenPrefix + base64.RawURLEncoding.EncodeToString(buf)
 	row := tokenRow{ID: uuid.Must(uuid.NewV7()).String(), Name: name, Role: string(in.Role), OrgID: in.OrgID,
-		SecretHash: hashSecret(secret), CreatedAt: t.now(), ExpiresAt: in.ExpiresAt}
+		SecretHash: HashSecret(secret), CreatedAt: t.now(), ExpiresAt: in.ExpiresAt}
 	err := t.store.Tx(ctx, func(tx *gorm.DB) error {
 		if err := tx.WithContext(ctx).Create(&row).Error; err != nil {
 			return err
@@ -192,7 +193,7 @@ func (t *Tokens) Authenticate(ctx context.Context, secret string) (Actor, error)
 	err := t.store.DB.WithContext(ctx).Table("tokens").
 		Select("tokens.seq, tokens.id, tokens.name, tokens.role, tokens.org_id, tokens.expires_at, tokens.revoked_at, tokens.last_used_at, orgs.path AS org_path").
 		Joins("LEFT JOIN orgs ON orgs.id = tokens.org_id").
-		Where("tokens.secret_hash = ?", hashSecret(secret)).Take(&row).Error
+		Where("tokens.secret_hash = ?", HashSecret(secret)).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return Actor{}, unauthorized
 	}

@@ -36,6 +36,9 @@ type Config struct {
 	ExportSchedule string
 	ExportDir      string
 	ExportFormats  []string
+	SessionIdle    time.Duration // a signed-in session ends after this long without a request
+	SessionMax     time.Duration // and this long after sign-in in any case
+	CookieSecure   bool          // the session cookie is sent over HTTPS only
 	// BlobURL is the attachment store (gocloud.dev/blob URL); empty keeps them in AttachmentDir.
 	BlobURL       string
 	AttachmentDir string
@@ -113,6 +116,16 @@ func Load() (Config, error) {
 		errs = append(errs, fmt.Sprintf("TCD_LOG_LEVEL must be debug, info, warn or error, got %q", c.LogLevel))
 	}
 	c.ExportFormats = list(env("TCD_EXPORT_FORMATS", "xlsx,csv,json"))
+	c.SessionIdle = durationEnv("TCD_SESSION_IDLE", 30*time.Minute, &errs)
+	c.SessionMax = durationEnv("TCD_SESSION_MAX", 12*time.Hour, &errs)
+	if c.SessionIdle > c.SessionMax {
+		errs = append(errs, "TCD_SESSION_IDLE must not be longer than TCD_SESSION_MAX")
+	}
+	secure, err := strconv.ParseBool(env("TCD_COOKIE_SECURE", "true"))
+	if err != nil {
+		errs = append(errs, fmt.Sprintf("TCD_COOKIE_SECURE must be true or false, got %q", env("TCD_COOKIE_SECURE", "")))
+	}
+	c.CookieSecure = secure || err != nil
 	if len(errs) > 0 {
 		return c, fmt.Errorf("configuration: %s", strings.Join(errs, "; "))
 	}

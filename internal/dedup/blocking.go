@@ -1,8 +1,10 @@
 package dedup
 
 import (
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // Block is one blocking key of a person: the records whose Column equals Value, and whose
@@ -43,19 +45,57 @@ func PersonBlocks(p *Prepared) []Block {
 	}
 	if p.BirthYear == nil {
 		out = append(out, Block{Column: ColName, Value: p.Folded})
+		for _, r := range rotations(p.Name) {
+			out = append(out, Block{Column: ColName, Value: r})
+		}
 		if p.Person.Address != nil {
 			out = append(out, Block{Column: ColAddress, Value: *p.Person.Address})
 		}
 		return out
 	}
 	y := *p.BirthYear
+	given := GivenKey(p.Folded)
+	rest := RestKey(p.Folded)
 	out = append(out,
-		Block{Column: ColGiven, Value: GivenKey(p.Folded), YearFrom: y - 1, YearTo: y + 1},
-		Block{Column: ColRest, Value: RestKey(p.Folded), YearFrom: y - 1, YearTo: y + 1},
+		Block{Column: ColGiven, Value: given, YearFrom: y - 1, YearTo: y + 1},
+		Block{Column: ColRest, Value: rest, YearFrom: y - 1, YearTo: y + 1},
 		Block{Column: ColName, Value: p.Folded, NoYear: true})
+	// the given name as a clerk may have heard or spelt it (Lan: Nan, Lang, Nang), under its
+	// own key and under the family and middle names with its initial
+	initials := given[:min(len(given), 1)]
+	for _, r := range Respellings(given)[1:] {
+		out = append(out, Block{Column: ColGiven, Value: r, YearFrom: y - 1, YearTo: y + 1})
+		if !strings.Contains(initials, r[:1]) {
+			initials += r[:1]
+			out = append(out, Block{Column: ColRest, Value: rest[:len(rest)-1] + r[:1], YearFrom: y - 1, YearTo: y + 1})
+		}
+	}
+	// the name written in another order: Nguyễn Thị Lan is found as Lan Nguyễn Thị, and the other way
+	for _, r := range rotations(p.Name) {
+		out = append(out, Block{Column: ColName, Value: r, YearFrom: y - 1, YearTo: y + 1})
+	}
 	if p.Person.Address != nil {
 		out = append(out, Block{Column: ColAddress, Value: *p.Person.Address, YearFrom: y - 1, YearTo: y + 1},
 			Block{Column: ColAddress, Value: *p.Person.Address, NoYear: true})
+	}
+	return out
+}
+
+// maxRotated bounds the words of a name looked up in every other order: names are two to
+// five words, and a longer "name" is a note typed into the field.
+const maxRotated = 5
+
+// rotations are the folded name in each other order that keeps its words in a ring ("lan
+// nguyen thi", "thi lan nguyen" for "nguyen thi lan"): how other systems write the given
+// name first, or the family name last.
+func rotations(n Name) []string {
+	k := len(n.Folded)
+	if k < 2 || k > maxRotated {
+		return nil
+	}
+	out := make([]string, 0, k-1)
+	for i := 1; i < k; i++ {
+		out = append(out, strings.Join(append(slices.Clone(n.Folded[i:]), n.Folded[:i]...), " "))
 	}
 	return out
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -15,7 +16,13 @@ import (
 type Labelled struct {
 	Person
 	Entity int
-	Role   string // original, duplicate, namesake (same common name, another person) or household
+	Role   string // original, duplicate, namesake (same common name, another person), household or lookalike
+	// Variation is how a duplicate's name or details were varied beyond everyday noise (one of
+	// Variations), or for a lookalike the one change that tells it from the person it looks
+	// like; "" for everyday records.
+	Variation string
+	// LooksLike is, for a lookalike, the entity it looks like.
+	LooksLike int
 }
 
 // Roles of generated records.
@@ -24,7 +31,22 @@ const (
 	RoleDuplicate = "duplicate"
 	RoleNamesake  = "namesake"
 	RoleHousehold = "household"
+	// RoleLookalike is another citizen born the same year in the same commune, with another
+	// phone, whose name differs from someone's by one change of Variation: a true negative.
+	RoleLookalike = "lookalike"
 )
+
+// Variations of a name or record that GenerateVariedPersons makes on top of everyday noise.
+const (
+	VariationOrder    = "order"    // the given name written first: Lan Nguyễn Thị
+	VariationSpelling = "spelling" // an accepted i/y spelling: Vy / Vi, Lý / Lí, Kỳ / Kì
+	VariationHeard    = "heard"    // a syllable misheard the regional way: Lan / Nan, Trang / Chang, Sơn / Xơn
+	VariationYear     = "year"     // the birth year off by one
+	VariationNoPhone  = "nophone"  // no phone on the later record
+)
+
+// Variations lists them in the order reports show them.
+var Variations = []string{VariationOrder, VariationSpelling, VariationHeard, VariationYear, VariationNoPhone}
 
 // weighted picks from a list of values by weight.
 type weighted struct {
@@ -117,10 +139,23 @@ var cccdProvinces = shares("045:80,044:6,046:5,001:3", "038,040,042,048,079")
 // of them (diacritics dropped, old tone placement, typos, upper case, missing ID number, phone
 // or birth year, abbreviated address), namesakes (the same common name with another ID number
 // and birth year) and household members (same address and phone, another name).
-func GeneratePersons(n int, seed uint64) []Labelled {
+func GeneratePersons(n int, seed uint64) []Labelled { return generatePersons(n, seed, false) }
+
+// GenerateVariedPersons is GeneratePersons with the ways Vietnamese names really vary, each
+// made for about 1.6% of the citizens (a later record written with the name in another order,
+// another accepted i/y spelling, a syllable misheard, the birth year off by one, or without a
+// phone), and lookalikes of about 4%: another citizen of the same year and commune, with
+// another phone, whose name differs by one accepted spelling or one misheard syllable. The
+// everyday records are those GeneratePersons makes; the variations come from a stream of
+// their own.
+func GenerateVariedPersons(n int, seed uint64) []Labelled { return generatePersons(n, seed, true) }
+
+func generatePersons(n int, seed uint64, varied bool) []Labelled {
 	g := &generator{r: rand.New(rand.NewPCG(seed, 0x7463640a)), usedIDs: map[string]bool{}}
+	v := &generator{r: rand.New(rand.NewPCG(seed, 0x76617279)), usedIDs: g.usedIDs}
 	var out []Labelled
 	for entity := 0; len(out) < n; entity++ {
+		origEntity := entity
 		orig := g.person()
 		out = append(out, Labelled{Person: orig, Entity: entity, Role: RoleOriginal})
 		var other *string // the citizen's other identity document, the same in every copy
@@ -138,6 +173,9 @@ func GeneratePersons(n int, seed uint64) []Labelled {
 		case x > 0.97:
 			entity++
 			out = append(out, Labelled{Person: g.household(orig), Entity: entity, Role: RoleHousehold})
+		}
+		if varied {
+			out = v.vary(out, orig, origEntity, &entity)
 		}
 	}
 	out = out[:n]
@@ -240,12 +278,18 @@ func (g *generator) address() string {
 // duplicate re-enters orig the way another clerk, on another day, would. other is the
 // citizen's other identity document (made on first use).
 func (g *generator) duplicate(orig Person, other **string) Person {
-	p := orig
-	name := orig.FullName
+	p := g.reenter(orig, other)
+	p.FullName = g.rewrite(orig.FullName, true)
+	return p
+}
+
+// rewrite writes a name the way another clerk's keyboard does: tone marks placed the other way,
+// a typo (when typos), no diacritics, upper case, spaces doubled.
+func (g *generator) rewrite(name string, typos bool) string {
 	if g.chance(0.25) {
 		name = FlipTonePlacement(name)
 	}
-	if g.chance(0.2) {
+	if g.chance(0.2) && typos {
 		name = g.typo(name)
 	}
 	if g.chance(0.35) {
@@ -257,8 +301,14 @@ func (g *generator) duplicate(orig Person, other **string) Person {
 	if g.chance(0.1) {
 		name = strings.ReplaceAll(name, " ", "  ") + " "
 	}
-	p.FullName = name
+	return name
+}
 
+// reenter copies orig's details but the name the way another clerk would: an identity
+// document left out or the other one shown, another phone or none, the birth year guessed,
+// the address shortened.
+func (g *generator) reenter(orig Person, other **string) Person {
+	p := orig
 	otherDocument := func() *string {
 		if *other == nil {
 			if orig.IDNumber != nil && len(*orig.IDNumber) == 12 {
@@ -311,6 +361,260 @@ func (g *generator) duplicate(orig Person, other **string) Person {
 	}
 	return p
 }
+
+// shortGiven are given names with two accepted spellings (i/y in an open syllable).
+var shortGiven = map[string]weighted{
+	"female": zipf("Vy,My,Ly,Vi,Mi,Li,Lý,Mỹ,Thy", 0.6),
+	"male":   zipf("Quý,Sỹ,Kỳ,Lý,Hy,Mỹ,Vỹ", 0.6),
+}
+
+// vary adds now and then, from its own stream, a later record of orig (entity origEntity)
+// varied one of the ways of Variations, or a lookalike of someone; a citizen named with two
+// accepted spellings is made for the spelling cases. entity is the last entity used.
+func (g *generator) vary(out []Labelled, orig Person, origEntity int, entity *int) []Labelled {
+	x := g.r.Float64()
+	if x >= 0.12 {
+		if x < 0.17 {
+			// the citizens named with two accepted spellings who are never varied
+			*entity++
+			p := g.person()
+			p.FullName = withGiven(p.FullName, shortGiven[p.Gender].pick(g.r))
+			out = append(out, Labelled{Person: p, Entity: *entity, Role: RoleOriginal})
+		}
+		return out
+	}
+	variation := Variations[g.r.IntN(len(Variations))]
+	if x >= 0.08 {
+		variation = VariationHeard
+		if g.chance(0.4) {
+			variation = VariationSpelling
+		}
+	}
+	if x >= 0.08 {
+		// another citizen, whose given name is one change away from a real given name (Linh /
+		// Ninh, Trung / Chung, Vy / Vi), and the one with that name
+		pair := lookalikeNames[variation][g.r.IntN(len(lookalikeNames[variation]))]
+		*entity++
+		orig, origEntity = g.named(pair[0]), *entity
+		*entity++
+		lookalike := g.lookalike(orig, withGiven(orig.FullName, pair[1]))
+		return append(out, Labelled{Person: orig, Entity: origEntity, Role: RoleOriginal},
+			Labelled{Person: lookalike, Entity: *entity, Role: RoleLookalike, Variation: variation, LooksLike: origEntity})
+	}
+	if variation == VariationSpelling {
+		// a citizen of their own, named the way that has two accepted spellings
+		*entity++
+		orig, origEntity = g.person(), *entity
+		orig.FullName = withGiven(orig.FullName, shortGiven[orig.Gender].pick(g.r))
+		out = append(out, Labelled{Person: orig, Entity: origEntity, Role: RoleOriginal})
+	}
+	var other *string
+	p := g.reenter(orig, &other)
+	name := orig.FullName
+	switch variation {
+	case VariationOrder:
+		parts := strings.Fields(name)
+		name = strings.Join(append(parts[len(parts)-1:], parts[:len(parts)-1]...), " ")
+	case VariationSpelling, VariationHeard:
+		var ok bool
+		if name, ok = g.respellName(name, variation, false); !ok {
+			return out
+		}
+	case VariationYear:
+		y := *orig.BirthYear + 1 - 2*g.r.IntN(2)
+		p.BirthYear = &y
+		if p.IDNumber != nil && len(*p.IDNumber) == 12 {
+			p.IDNumber = nil // a CCCD says the year: shown, it would have been copied
+		}
+	case VariationNoPhone:
+		p.Phone = nil
+	}
+	p.FullName = g.rewrite(name, false)
+	return append(out, Labelled{Person: p, Entity: origEntity, Role: RoleDuplicate, Variation: variation})
+}
+
+// named is a new citizen with the given name given.
+func (g *generator) named(given string) Person {
+	p := g.person()
+	p.FullName = withGiven(p.FullName, given)
+	return p
+}
+
+func withGiven(name, given string) string {
+	parts := strings.Fields(name)
+	parts[len(parts)-1] = given
+	return strings.Join(parts, " ")
+}
+
+// lookalikeNames are the pairs of given names of the lists one change of each kind apart.
+var lookalikeNames = func() map[string][][2]string {
+	out := map[string][][2]string{}
+	for name := range realNames["given"] {
+		for variation, kind := range map[string]string{VariationSpelling: SpellingAccepted, VariationHeard: SpellingHeard} {
+			for _, r := range respellWord(name, kind) {
+				if realNames["given"][r] {
+					out[variation] = append(out[variation], [2]string{name, r})
+				}
+			}
+		}
+	}
+	for _, pairs := range out {
+		slices.SortFunc(pairs, func(a, b [2]string) int { return strings.Compare(a[0]+a[1], b[0]+b[1]) })
+	}
+	return out
+}()
+
+// lookalike is another citizen named name, of orig's gender, born the same year in the same
+// commune (another village), with a phone of their own.
+func (g *generator) lookalike(orig Person, name string) Person {
+	p := Person{FullName: name, Gender: orig.Gender, BirthYear: orig.BirthYear, Phone: ptr(g.phone())}
+	switch x := g.r.Float64(); {
+	case x < 0.65:
+		p.IDNumber = ptr(g.cccd(*orig.BirthYear, orig.Gender))
+	case x < 0.77:
+		p.IDNumber = ptr(g.cmnd())
+	}
+	p.Address = ptr(g.address())
+	if orig.Address != nil {
+		if _, commune, ok := strings.Cut(*orig.Address, ", "); ok {
+			p.Address = ptr(fmt.Sprintf("Thôn %d, %s", 13+g.r.IntN(5), commune))
+		}
+	}
+	return p
+}
+
+// respellName writes one syllable of name another way the spelling table allows: for
+// VariationSpelling an accepted i/y spelling, for VariationHeard a misheard initial or final.
+// A lookalike's name is a real name: the word written anew is a name of the lists in its place.
+func (g *generator) respellName(name, variation string, lookalike bool) (string, bool) {
+	kind := SpellingHeard
+	if variation == VariationSpelling {
+		kind = SpellingAccepted
+	}
+	words := strings.Fields(name)
+	type option struct {
+		word int
+		as   string
+	}
+	var options []option
+	for i, w := range words {
+		for _, r := range respellWord(w, kind) {
+			if !lookalike || realNames[namePlace(i, len(words))][r] {
+				options = append(options, option{i, r})
+			}
+		}
+	}
+	if len(options) == 0 {
+		return name, false
+	}
+	o := options[g.r.IntN(len(options))]
+	words[o.word] = o.as
+	return strings.Join(words, " "), true
+}
+
+// namePlace names the place of word i of n: family, middle or given.
+func namePlace(i, n int) string {
+	switch {
+	case i == n-1:
+		return "given"
+	case i == 0:
+		return "family"
+	}
+	return "middle"
+}
+
+// realNames are the names of the lists, by place.
+var realNames = func() map[string]map[string]bool {
+	out := map[string]map[string]bool{"family": {}, "middle": {}, "given": {}}
+	for place, lists := range map[string][]weighted{"family": {familyNames}, "middle": {maleMiddle, femaleMiddle},
+		"given": {maleGiven, femaleGiven, shortGiven["male"], shortGiven["female"]}} {
+		for _, l := range lists {
+			for _, v := range l.values {
+				out[place][v] = true
+			}
+		}
+	}
+	return out
+}()
+
+// respellWord is word (as written, with its diacritics) with one part written another way of
+// kind, each way it can be. Accepted i/y spellings are made only where both are in use for
+// names (after h, k, l, m, s, t, v and qu, as in Hy, Kỳ, Lý, Mỹ, Sỹ, Vy, Quý), and đ, which no
+// accent confuses with d, is kept.
+func respellWord(word, kind string) []string {
+	type letter struct {
+		base  byte
+		runes []rune
+	}
+	var letters []letter
+	dbar := false
+	for _, c := range norm.NFD.String(word) {
+		lower := unicode.ToLower(c)
+		switch {
+		case unicode.IsMark(c) && len(letters) > 0:
+			letters[len(letters)-1].runes = append(letters[len(letters)-1].runes, c)
+		case lower >= 'a' && lower <= 'z':
+			letters = append(letters, letter{byte(lower), []rune{c}})
+		case lower == 'đ' && len(letters) == 0:
+			letters, dbar = append(letters, letter{'d', []rune{c}}), true
+		default:
+			return nil // digits, foreign letters: leave the word alone
+		}
+	}
+	folded := make([]byte, len(letters))
+	for i, l := range letters {
+		folded[i] = l.base
+	}
+	s, ok := splitSyllable(string(folded))
+	if !ok || (s.initial == "gi" && strings.HasPrefix(s.vowels, "i") && !strings.HasPrefix(string(folded[2:]), "i")) {
+		return nil
+	}
+	// respell writes letters[from:to] as repl: in the case of the first old letter, with the
+	// marks of the old ones (a tone on i or y stays on the y or i)
+	respell := func(from, to int, repl string) string {
+		var b strings.Builder
+		for _, l := range letters[:from] {
+			b.WriteString(string(l.runes))
+		}
+		upper := unicode.IsUpper(letters[from].runes[0])
+		var marks []rune
+		for _, l := range letters[from:to] {
+			marks = append(marks, l.runes[1:]...)
+		}
+		for i, c := range repl {
+			if i == 0 && upper {
+				c = unicode.ToUpper(c)
+			}
+			b.WriteRune(c)
+		}
+		b.WriteString(string(marks))
+		for _, l := range letters[to:] {
+			b.WriteString(string(l.runes))
+		}
+		return norm.NFC.String(b.String())
+	}
+	var out []string
+	add := func(part, v string, from, to int) {
+		if eq := rules[part][v]; eq != nil && eq.kind == kind {
+			for _, o := range eq.spellings {
+				if o != v {
+					out = append(out, respell(from, to, o))
+				}
+			}
+		}
+	}
+	if !dbar {
+		add(partInitial, s.initial, 0, len(s.initial))
+	}
+	add(partFinal, s.final, len(letters)-len(s.final), len(letters))
+	if s.final == "" && (kind != SpellingAccepted || twoSpellingInitials[s.initial]) {
+		add(partOpen, s.vowels, len(letters)-len(s.vowels), len(letters))
+	}
+	return out
+}
+
+// twoSpellingInitials open the syllables whose i/y names are written both ways.
+var twoSpellingInitials = map[string]bool{"h": true, "k": true, "l": true, "m": true, "s": true, "t": true, "v": true, "qu": true}
 
 // namesake is another citizen with the same common name: another ID number, born years apart.
 func (g *generator) namesake(orig Person) Person {

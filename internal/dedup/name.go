@@ -1,6 +1,7 @@
 package dedup
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 
@@ -21,6 +22,9 @@ type Name struct {
 	Written []string
 	// terms are the tokens as counted in the statistics (Term).
 	terms []string
+	// accents are each marked token's vowel marks, tone and đ (see accent); spelled and heard
+	// the tokens' SpellingKey and HearingKey.
+	accents, spelled, heard []string
 }
 
 // ParseName splits a full name into comparable tokens.
@@ -32,12 +36,49 @@ func ParseName(full string) Name {
 		// then falls back to the folded tokens alone.
 		marked, written = make([]string, len(folded)), folded
 	}
-	n := Name{Folded: folded, Marked: marked, Written: written, terms: make([]string, len(folded))}
+	return newName(folded, marked, written)
+}
+
+func newName(folded, marked, written []string) Name {
+	n := Name{Folded: folded, Marked: marked, Written: written, terms: make([]string, len(folded)),
+		accents: make([]string, len(folded)), spelled: make([]string, len(folded)), heard: make([]string, len(folded))}
 	copy(n.terms, folded)
 	if len(folded) > 0 {
-		n.terms[len(folded)-1] = "g:" + folded[len(folded)-1]
+		n.terms[len(folded)-1] = givenTerm(folded[len(folded)-1])
+	}
+	for i, f := range folded {
+		n.accents[i] = accent(marked[i])
+		n.spelled[i], n.heard[i] = SpellingKey(f), HearingKey(f)
 	}
 	return n
+}
+
+func givenTerm(folded string) string { return "g:" + folded }
+
+// familyTerm counts a word written first in a name of several: the register's own list of
+// family names, beside the closed set of knownFamilyNames.
+func familyTerm(folded string) string { return "f:" + folded }
+
+// rotated is the name with its first k tokens moved to the end: "Lan Nguyễn Thị" rotated by 1
+// is "Nguyễn Thị Lan".
+func (n Name) rotated(k int) Name {
+	rot := func(s []string) []string { return append(slices.Clone(s[k:]), s[:k]...) }
+	return newName(rot(n.Folded), rot(n.Marked), rot(n.Written))
+}
+
+// accent is what a marked token holds beside its letters: its vowel marks, đ, and its tone.
+// Two spellings of one name (Lý, Lí; Trang, Chang) agree on it; Đăng and Giăng do not.
+func accent(marked string) string {
+	var b strings.Builder
+	for _, r := range marked {
+		if unicode.IsMark(r) || r == 'đ' {
+			b.WriteRune(r)
+		}
+	}
+	if marked != "" && marked[len(marked)-1] >= '1' && marked[len(marked)-1] <= '5' {
+		b.WriteByte(marked[len(marked)-1])
+	}
+	return b.String()
 }
 
 // Joined is the name's search key, equal to the persons.name_folded column.
@@ -48,8 +89,13 @@ func (n Name) Joined() string { return strings.Join(n.Folded, " ") }
 // most common middle name.
 func (n Name) Term(i int) string { return n.terms[i] }
 
-// Terms are the name's terms for the statistics.
-func (n Name) Terms() []string { return n.terms }
+// Terms are the name's terms for the statistics: its tokens, and its first as a family name.
+func (n Name) Terms() []string {
+	if len(n.Folded) < 2 {
+		return n.terms
+	}
+	return append(slices.Clone(n.terms), familyTerm(n.Folded[0]))
+}
 
 // Tone marks, in the order Vietnamese names the tones (huyền, sắc, hỏi, ngã, nặng). Vowel
 // marks (breve, circumflex, horn) belong to the letter and stay in the signature.
@@ -111,11 +157,17 @@ func markTokens(s string) (marked, written []string) {
 type TokenMatch int
 
 const (
-	Differ      TokenMatch = iota // different words
-	Typo                          // one edit apart (Damerau-Levenshtein 1), the longer of at least 3 letters (Vvũ, Lnh)
-	MarksDiffer                   // same letters, other diacritics: Hùng and Hưng are different names
-	Unaccented                    // same letters, one side typed without diacritics
-	Same                          // same letters and diacritics, whatever the case or tone placement
+	Differ TokenMatch = iota // different words
+	// Typo: one edit apart (Damerau-Levenshtein 1), the longer of at least 3 letters (Vvũ,
+	// Lnh). Shorter names differ by a letter as Vy and Vi do, which spelling.tsv says are one
+	// name, or as Vy and Vũ do, which are two: a one-letter slip there is not told from
+	// another name.
+	Typo
+	Heard       // alike in a regional accent (spelling.tsv, hearing): Lan and Nan, Trang and Chang
+	MarksDiffer // same letters, other diacritics: Hùng and Hưng are different names
+	Spelled     // two accepted spellings of one name (spelling.tsv): Vy and Vi, Lý and Lí
+	Unaccented  // same letters, one side typed without diacritics
+	Same        // same letters and diacritics, whatever the case or tone placement
 )
 
 // MatchTokens compares token i of a with token j of b.
@@ -130,6 +182,15 @@ func MatchTokens(a Name, i int, b Name, j int) TokenMatch {
 			return Unaccented
 		default:
 			return MarksDiffer
+		}
+	}
+	// the spelling table, where the diacritics written agree (or one side has none)
+	if a.Marked[i] == "" || b.Marked[j] == "" || a.accents[i] == b.accents[j] {
+		switch {
+		case a.spelled[i] == b.spelled[j]:
+			return Spelled
+		case a.heard[i] == b.heard[j]:
+			return Heard
 		}
 	}
 	if max(len(fa), len(fb)) >= 3 && WithinOneEdit(fa, fb) {

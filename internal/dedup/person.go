@@ -129,10 +129,13 @@ const minRegister = 1000
 
 // Log-likelihood ratios of the person evidence. ID numbers are decisive either way. A birth
 // year 3 or more years apart, another gender or another given name speak strongly against.
+// Another phone is weak evidence against (a returning citizen now and then gives another
+// number); at -1.5 rather than -1 it keeps a neighbour of the same year whose name is another
+// accepted spelling (Vy / Vi) from being offered, and finds every everyday duplicate it did.
 const (
 	llrSameID        = 25.0
 	llrOtherID       = -25.0
-	llrOtherPhone    = -1.0
+	llrOtherPhone    = -1.5
 	llrYearOff1      = 0.5
 	llrYearOff2      = -2.0
 	llrYearFar       = -8.0
@@ -156,6 +159,16 @@ const (
 	typoRecords = 2
 	typoShare   = 20
 	llrTwoNames = -2.5
+	// The same rule weighs a syllable heard the regional way (Lan / Nan): a clerk's ear errs
+	// more often than a finger, so it costs less. Two accepted spellings (Vy / Vi) are one
+	// name, and cost a little only.
+	heardCost        = 1.0
+	spelledCost      = 0.2
+	spelledNamesCost = 3.0
+	// A name written in another order (the given name first) costs about a typo: the order is
+	// what other systems export, not a clerk's slip, but two citizens whose names are each
+	// other's rotation are not unheard of.
+	llrOtherOrder = -1.0
 )
 
 // samePhone weighs a shared phone number: numbers are personal, so sharing one is about as
@@ -215,38 +228,144 @@ func idEvidence(v *verdict, a, b *Prepared) {
 var idLabels = map[idnumber.Kind]string{idnumber.CCCD: "CCCD", idnumber.CMND: "CMND", idnumber.Passport: "passport number"}
 
 // nameEvidence compares names token by token: the given names (last), the family names
-// (first), then the middle names in any order. Each agreement weighs the token's IDF.
+// (first), then the middle names in any order. Each agreement weighs the token's IDF. A name
+// written in another order ("Lan Nguyễn Thị" for Nguyễn Thị Lan, as other systems and foreign
+// documents export it) is compared in the order that puts a family name first, at a cost.
 func nameEvidence(v *verdict, a, b Name, st *Stats) {
 	la, lb := len(a.Folded), len(b.Folded)
 	if la == 0 || lb == 0 {
 		return
 	}
-	var llr float64
-	worst := Same
-	var notes []string
+	best := compareNames(a, b, st)
+	if la >= 2 && lb >= 2 && !best.clean() {
+		try := func(c nameComparison) {
+			if c.llr+llrOtherOrder > best.llr {
+				best = c
+				best.llr += llrOtherOrder
+				best.reordered = true
+			}
+		}
+		for k := 1; k < max(la, lb); k++ {
+			// either side may be the one written in another order
+			if k < la && isFamilyName(a.Folded[k], st) {
+				try(compareNames(a.rotated(k), b, st))
+			}
+			if k < lb && isFamilyName(b.Folded[k], st) {
+				try(compareNames(a, b.rotated(k), st))
+			}
+		}
+	}
+	v.add(best.llr, best.reason())
+}
+
+// nameComparison is how two names compare in one order.
+type nameComparison struct {
+	llr           float64
+	given, family TokenMatch
+	worst         TokenMatch
+	notes         []string // the tokens that differ, "a / b"
+	middle        string   // how the middle names differ ("" when they agree)
+	reordered     bool
+}
+
+// clean says the names agree in the order written: the other orders are not worth a look.
+func (c nameComparison) clean() bool { return c.worst >= Spelled && c.middle == "" }
+
+func compareNames(a, b Name, st *Stats) nameComparison {
+	la, lb := len(a.Folded), len(b.Folded)
+	c := nameComparison{worst: Same, family: Same}
 	note := func(m TokenMatch, i, j int) {
-		if m < worst {
-			worst = m
-		}
-		if m == Typo || m == MarksDiffer {
-			notes = append(notes, a.Written[i]+" / "+b.Written[j])
+		c.worst = min(c.worst, m)
+		if m != Same && m != Unaccented {
+			c.notes = append(c.notes, a.Written[i]+" / "+b.Written[j])
 		}
 	}
-
-	given := MatchTokens(a, la-1, b, lb-1)
-	llr += tokenLLR(given, a, la-1, b, lb-1, st, 0, llrGivenMarks, llrOtherGiven)
-	note(given, la-1, lb-1)
-
-	family := Same
+	c.given = MatchTokens(a, la-1, b, lb-1)
+	c.llr += tokenLLR(c.given, a, la-1, b, lb-1, st, 0, llrGivenMarks, llrOtherGiven)
+	note(c.given, la-1, lb-1)
 	if la >= 2 && lb >= 2 {
-		family = MatchTokens(a, 0, b, 0)
-		llr += tokenLLR(family, a, 0, b, 0, st, 0, llrFamilyMarks, llrOtherFamily)
-		note(family, 0, 0)
+		c.family = MatchTokens(a, 0, b, 0)
+		c.llr += tokenLLR(c.family, a, 0, b, 0, st, 0, llrFamilyMarks, llrOtherFamily)
+		note(c.family, 0, 0)
 	}
+	middleLLR, middle := middleEvidence(a, b, st, note)
+	c.llr += middleLLR
+	c.middle = middle
+	return c
+}
 
-	middleLLR, middleNote := middleEvidence(a, b, st, note)
-	llr += middleLLR
-	v.add(llr, nameReason(given, family, worst, notes, middleNote))
+// isFamilyName says whether a word can open a name: one of the family names nearly every
+// Vietnamese citizen bears, or a word the register holds first in names more often than as a
+// given name.
+func isFamilyName(folded string, st *Stats) bool {
+	if knownFamilyNames[folded] {
+		return true
+	}
+	first := st.OthersDF(familyTerm(folded), 0)
+	return first >= familyRecords && first > st.OthersDF(givenTerm(folded), 0)
+}
+
+// knownFamilyNames are the family names (folded) of nearly every Vietnamese citizen: the
+// hundred or so that census counts list (Nguyễn, Trần, Lê and Phạm alone are more than two
+// thirds), less those far more common as given names (Mai, Hà, Lâm, Giang, Châu), which the
+// register's own counts recognise.
+var knownFamilyNames = map[string]bool{}
+
+func init() {
+	for _, f := range strings.Fields(`nguyen tran le pham hoang huynh phan vu vo dang bui do ho ngo duong ly dinh
+		truong luong doan trinh cao dao to ta luu phung chu trieu quach thai kieu nong hua tang than la au khong
+		bach banh cu dam diep dieu giap han hau hong kha khuc lac lai lieu loc lo luc ma mac mach nghiem ong phi
+		quan sam tieu thach thieu tong ton trac ung uong vuong vien diem`) {
+		knownFamilyNames[f] = true
+	}
+}
+
+// familyRecords is how many names a word must open before the register takes it for a family name.
+const familyRecords = 3
+
+// reason says in a few words how the names compare.
+func (c nameComparison) reason() string {
+	r := c.orderedReason()
+	if c.reordered {
+		if r == "same name" {
+			return "same name, written in another order"
+		}
+		return "name written in another order; " + r
+	}
+	return r
+}
+
+func (c nameComparison) orderedReason() string {
+	subject, verb := "name", "matches"
+	if c.middle != "" {
+		subject, verb = "family and given names", "match"
+	}
+	var r string
+	switch {
+	case c.given == Differ:
+		return "different given name"
+	case c.given == MarksDiffer:
+		r = "given names differ in diacritics: " + c.notes[0]
+		if c.family == Differ {
+			r += "; different family name"
+		}
+	case c.family == Differ:
+		r = "same given name, different family name"
+	case c.worst == Same:
+		r = "same " + subject
+	case c.worst == Unaccented:
+		r = subject + " " + verb + " without diacritics"
+	case c.worst == Spelled:
+		r = subject + " " + verb + ", another accepted spelling: " + strings.Join(c.notes, ", ")
+	case c.worst == Heard:
+		r = subject + " " + verb + " as heard in a regional accent: " + strings.Join(c.notes, ", ")
+	default:
+		r = subject + " " + verb + " with a typo: " + strings.Join(c.notes, ", ")
+	}
+	if c.middle != "" {
+		r += "; " + c.middle
+	}
+	return r
 }
 
 // middleEvidence pairs the middle names of a and b, whatever their order.
@@ -291,50 +410,35 @@ func tokenLLR(m TokenMatch, a Name, i int, b Name, j int, st *Stats, discount, m
 	switch m {
 	case Same, Unaccented:
 		return math.Max(st.PairIDF(a.Term(i), 2)-discount, 0) - cleanCopy
-	case Typo:
+	case Spelled, Typo, Heard:
 		ta, tb := a.Term(i), b.Term(j)
 		common, rare := st.OthersDF(ta, 1), st.OthersDF(tb, 1)
 		if rare > common {
 			common, rare, ta = rare, common, tb
 		}
-		if rare > max(typoRecords, common/typoShare) {
+		bothNames := rare > max(typoRecords, common/typoShare)
+		switch {
+		case m == Spelled:
+			// one name, whichever way written, as common as both spellings together; when the
+			// register holds both spellings commonly, families chose one or the other, and
+			// which one was written says something
+			cost := spelledCost
+			if bothNames {
+				cost = spelledNamesCost
+			}
+			return math.Max(st.PairIDFOf([]string{a.Term(i), b.Term(j)}, 2)-discount, 0) - cleanCopy - cost
+		case bothNames:
 			return llrTwoNames
 		}
-		return st.PairIDF(ta, 1) - typoCost
+		cost := typoCost
+		if m == Heard {
+			cost = heardCost
+		}
+		return math.Max(st.PairIDF(ta, 1)-discount, 0) - cost
 	case MarksDiffer:
 		return marks
 	}
 	return differ
-}
-
-// nameReason says in a few words how the names compare.
-func nameReason(given, family, worst TokenMatch, notes []string, middle string) string {
-	subject, verb := "name", "matches"
-	if middle != "" {
-		subject, verb = "family and given names", "match"
-	}
-	var r string
-	switch {
-	case given == Differ:
-		return "different given name"
-	case given == MarksDiffer:
-		r = "given names differ in diacritics: " + notes[len(notes)-1]
-		if family == Differ {
-			r += "; different family name"
-		}
-	case family == Differ:
-		r = "same given name, different family name"
-	case worst == Same:
-		r = "same " + subject
-	case worst == Unaccented:
-		r = subject + " " + verb + " without diacritics"
-	default:
-		r = subject + " " + verb + " with a typo: " + strings.Join(notes, ", ")
-	}
-	if middle != "" {
-		r += "; " + middle
-	}
-	return r
 }
 
 // addressEvidence weighs the whole address when both are the same, else the most specific
@@ -349,6 +453,7 @@ func addressEvidence(v *verdict, a, b []string, st *Stats) {
 		return
 	}
 	best := 0.0
+	sameVillage := false
 	for i, j := 1, 1; i < len(a) && j < len(b); {
 		switch c := strings.Compare(a[i], b[j]); {
 		case c < 0:
@@ -357,12 +462,17 @@ func addressEvidence(v *verdict, a, b []string, st *Stats) {
 			j++
 		default:
 			best = math.Max(best, st.PairIDF(a[i], 2))
+			sameVillage = sameVillage || isVillage(a[i])
 			i, j = i+1, j+1
 		}
 	}
-	if best >= specificPlace {
+	switch {
+	case best >= specificPlace && !sameVillage && slices.ContainsFunc(a[1:], isVillage) && slices.ContainsFunc(b[1:], isVillage):
+		// a returning citizen gives the same village; another one of the commune is a neighbour
+		v.add(math.Min(best-cleanCopy, maxAddressLLR)-villageDrift, "same commune, another village")
+	case best >= specificPlace:
 		v.add(math.Min(best-cleanCopy, maxAddressLLR), "similar address")
-	} else {
+	default:
 		v.add(-addressDrift, "different address")
 	}
 }
@@ -373,7 +483,18 @@ const (
 	specificPlace = 3.0
 	// -ln of the chance that a returning citizen gives another commune
 	addressDrift = 2.5
+	// -ln of the chance that a returning citizen gives another village of the same commune
+	villageDrift = 3.5
 )
+
+// isVillage says whether an address word pair names a village or neighbourhood: thôn 3,
+// xóm Đông, ấp 2, bản Khe Sanh, tổ 5, khối 4.
+func isVillage(pair string) bool {
+	unit, _, _ := strings.Cut(pair, " ")
+	return villageUnits[unit]
+}
+
+var villageUnits = map[string]bool{"thon": true, "xom": true, "ap": true, "ban": true, "to": true, "khoi": true}
 
 // GivenKey is the blocking key of a folded name's given name (its last word), the value of the
 // generated column persons.block_given.

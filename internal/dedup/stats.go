@@ -62,3 +62,14 @@ func (s *Stats) OthersDF(t string, own int) int { return max(s.df[t]-own, 0) }
 
 // Frequency is the smoothed share of records that hold t.
 func (s *Stats) Frequency(t string) float64 { return math.Exp(-s.IDF(t)) }
+
+// PairIDFOf is the IDF of holding any of ts (spellings of one name), among the other records
+// than the two compared, own of which hold one.
+func (s *Stats) PairIDFOf(ts []string, own int) float64 {
+	df := 0
+	for _, t := range ts {
+		df += s.df[t]
+	}
+	n := max(s.records-min(own, 2), 0)
+	return -math.Log((float64(max(df-own, 0)) + priorRecords*s.unseen) / (float64(n) + priorRecords))
+}

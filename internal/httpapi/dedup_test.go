@@ -128,6 +128,43 @@ func TestPersonDuplicatesWeighEachKindOfEvidence(t *testing.T) {
 	})
 }
 
+// The ways Vietnamese names really vary: the given name written first (as other systems export
+// it), another accepted i/y spelling of a two-letter name, an initial misheard the regional way
+// (which changes every blocking key the name had).
+func TestPersonDuplicatesReadVietnameseNameVariation(t *testing.T) {
+	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
+		env := testenv.Start(t, backend)
+		staff := env.As(auth.Staff)
+		person := func(body map[string]any) string { return staff.Create("/api/v1/persons", body)["id"].(string) }
+		addr := "Thôn 3, xã Gio Mỹ, huyện Gio Linh, tỉnh Quảng Trị"
+
+		lan := person(map[string]any{"full_name": "Nguyễn Thị Lan", "gender": "female", "birth_year": 1980, "address": addr})
+		rotated := person(map[string]any{"full_name": "Lan Nguyễn Thị", "birth_year": 1980, "address": addr})
+		vy := person(map[string]any{"full_name": "Phan Thị Vy", "birth_year": 1995, "phone": "0905333444"})
+		vi := person(map[string]any{"full_name": "PHAN THỊ VI", "birth_year": 1995, "phone": "0905333444"})
+		loan := person(map[string]any{"full_name": "Hoàng Thị Loan", "birth_year": 1972, "address": addr})
+		noan := person(map[string]any{"full_name": "Hoàng Thị Noan", "birth_year": 1973, "address": addr})
+		vu := person(map[string]any{"full_name": "Phan Thị Vũ", "birth_year": 1995})
+
+		for _, w := range []struct{ what, probe, other, reason string }{
+			{"the given name written first", rotated, lan, "same name, written in another order"},
+			{"another accepted spelling of a two-letter name", vi, vy, "another accepted spelling: VI / Vy"},
+			{"an initial misheard, a year off", noan, loan, "as heard in a regional accent: Noan / Loan"},
+		} {
+			c, ok := offered(duplicatesOf(t, staff, "/api/v1/persons/"+w.probe), w.other)
+			if !ok || !hasReason(c, w.reason) {
+				t.Errorf("%s: want the other offered with %q, got %+v (offered %v)", w.what, w.reason, c, ok)
+			}
+			if back, ok := offered(duplicatesOf(t, staff, "/api/v1/persons/"+w.other), w.probe); !ok || back.Score != c.Score {
+				t.Errorf("%s: the pair scores the same from either side: %v and %v", w.what, c.Score, back.Score)
+			}
+		}
+		if c, ok := offered(duplicatesOf(t, staff, "/api/v1/persons/"+vy), vu); ok {
+			t.Errorf("Vy and Vũ are two names, one letter apart: not offered, got %+v", c)
+		}
+	})
+}
+
 func TestPersonMergeChainsAndUnmerge(t *testing.T) {
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)

@@ -37,7 +37,7 @@ func (idempotencyRow) TableName() string { return "idempotency_keys" }
 
 // idempotent makes a POST with an Idempotency-Key safe to repeat: the first successful answer is
 // stored and replayed for the same key and body, and the same key with another body is refused.
-// Keys are per token, so two clients cannot collide.
+// Keys are per token or user, so two clients cannot collide.
 func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		key := c.Request().Header.Get("Idempotency-Key")
@@ -64,7 +64,7 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 		now := time.Now().UTC()
 
 		var prev idempotencyRow
-		err = db.Where("token_id = ? AND key = ?", actor.TokenID, key).Take(&prev).Error
+		err = db.Where("token_id = ? AND key = ?", actor.CallerID(), key).Take(&prev).Error
 		switch {
 		case err == nil && prev.CreatedAt.After(now.Add(-idempotencyTTL)):
 			if prev.BodyHash != hash {
@@ -76,7 +76,7 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 			if prev.Status == 0 {
 				// the request that claimed the key died (a crash between claim and answer):
 				// let the retry run rather than lock the key out for the whole TTL
-				db.Where("token_id = ? AND key = ? AND status = 0", actor.TokenID, key).Delete(&idempotencyRow{})
+				db.Where("token_id = ? AND key = ? AND status = 0", actor.CallerID(), key).Delete(&idempotencyRow{})
 				break
 			}
 			if prev.Location != nil {
@@ -85,19 +85,19 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Response().Header().Set("Idempotent-Replayed", "true")
 			return c.Blob(prev.Status, echo.MIMEApplicationJSON, prev.Body)
 		case err == nil:
-			db.Where("token_id = ? AND key = ?", actor.TokenID, key).Delete(&idempotencyRow{})
+			db.Where("token_id = ? AND key = ?", actor.CallerID(), key).Delete(&idempotencyRow{})
 		case !errors.Is(err, gorm.ErrRecordNotFound):
 			return err
 		}
 		// the placeholder claims the key, so a concurrent duplicate gets 409 instead of writing twice
-		claim := idempotencyRow{TokenID: actor.TokenID, Key: key, Method: c.Request().Method, Path: c.Request().URL.Path, BodyHash: hash, CreatedAt: now}
+		claim := idempotencyRow{TokenID: actor.CallerID(), Key: key, Method: c.Request().Method, Path: c.Request().URL.Path, BodyHash: hash, CreatedAt: now}
 		if err := db.Create(&claim).Error; err != nil {
 			if store.IsUniqueViolation(err) {
 				return apperr.New(apperr.Conflict, "a request with this Idempotency-Key is still being processed")
 			}
 			return err
 		}
-		db.Where("token_id = ? AND created_at < ?", actor.TokenID, now.Add(-idempotencyTTL)).Delete(&idempotencyRow{})
+		db.Where("token_id = ? AND created_at < ?", actor.CallerID(), now.Add(-idempotencyTTL)).Delete(&idempotencyRow{})
 
 		rec := &recorder{ResponseWriter: c.Response().Writer}
 		c.Response().Writer = rec
@@ -105,14 +105,14 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 		status := c.Response().Status
 		if err != nil || status >= 300 {
 			// only successes are remembered: a corrected retry with the same key must be able to succeed
-			s.Store.DB.Where("token_id = ? AND key = ?", actor.TokenID, key).Delete(&idempotencyRow{})
+			s.Store.DB.Where("token_id = ? AND key = ?", actor.CallerID(), key).Delete(&idempotencyRow{})
 			return err
 		}
 		var loc *string
 		if l := c.Response().Header().Get(echo.HeaderLocation); l != "" {
 			loc = &l
 		}
-		return s.Store.DB.Model(&idempotencyRow{}).Where("token_id = ? AND key = ?", actor.TokenID, key).
+		return s.Store.DB.Model(&idempotencyRow{}).Where("token_id = ? AND key = ?", actor.CallerID(), key).
 			Updates(map[string]any{"status": status, "location": loc, "body": rec.body.Bytes()}).Error
 	}
 }

@@ -30,6 +30,7 @@ var statusOf = map[apperr.Code]int{
 	apperr.Conflict:           http.StatusConflict,
 	apperr.Unauthorized:       http.StatusUnauthorized,
 	apperr.Forbidden:          http.StatusForbidden,
+	apperr.MustChangePassword: http.StatusForbidden,
 	apperr.PreconditionFailed: http.StatusPreconditionFailed,
 	apperr.TooSlow:            http.StatusRequestTimeout,
 	apperr.TooLarge:           http.StatusRequestEntityTooLarge,
@@ -40,6 +41,9 @@ var statusOf = map[apperr.Code]int{
 
 // codeOfStatus maps statuses raised by Echo itself (unknown route, 405, body limit) back to codes.
 func codeOfStatus(status int) apperr.Code {
+	if status == http.StatusForbidden { // the one status two codes share
+		return apperr.Forbidden
+	}
 	for code, s := range statusOf {
 		if s == status {
 			return code

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"math"
-	"net"
 	"strconv"
 	"time"
 
@@ -28,7 +27,7 @@ func (s *Server) rateLimiter() echo.MiddlewareFunc {
 	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
 		Store: store,
 		IdentifierExtractor: func(c echo.Context) (string, error) {
-			return auth.ActorFrom(c.Request().Context()).TokenID, nil
+			return auth.ActorFrom(c.Request().Context()).CallerID(), nil
 		},
 		DenyHandler: func(c echo.Context, _ string, _ error) error {
 			c.Response().Header().Set("Retry-After", retryAfter)
@@ -65,11 +64,7 @@ func newFailedAuth() *failedAuth {
 
 // refuse answers a failed authentication: err (401) within the address's allowance, else 429.
 func (f *failedAuth) refuse(c echo.Context, err error) error {
-	addr, _, splitErr := net.SplitHostPort(c.Request().RemoteAddr)
-	if splitErr != nil {
-		addr = c.Request().RemoteAddr
-	}
-	if ok, _ := f.store.Allow(addr); ok {
+	if ok, _ := f.store.Allow(clientAddr(c.Request())); ok {
 		return err
 	}
 	c.Response().Header().Set("Retry-After", f.retryAfter)

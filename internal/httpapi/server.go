@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,6 +22,7 @@ import (
 	echoSwagger "github.com/swaggo/echo-swagger"
 	"gocloud.dev/blob"
 
+	"github.com/tcd-registry/tcd/internal/accounts"
 	"github.com/tcd-registry/tcd/internal/apperr"
 	"github.com/tcd-registry/tcd/internal/audit"
 	"github.com/tcd-registry/tcd/internal/auth"
@@ -38,6 +40,7 @@ type Deps struct {
 	Store    *store.Store
 	Orgs     *orgs.Service
 	Tokens   *auth.Tokens
+	Accounts *accounts.Service
 	Audit    *audit.Log
 	Registry *registry.Service
 	Stats    *stats.Service
@@ -101,7 +104,8 @@ func New(d Deps) *Server {
 
 	// Route-level (not group-level) middleware: an Echo group with middleware swallows unknown
 	// methods as 404, and a 405 must stay a 405.
-	r := router{g: e.Group("/api/v1"), pre: []echo.MiddlewareFunc{noStore, admission(d.Config.MaxActive), s.authenticate(), s.rateLimiter()},
+	open := []echo.MiddlewareFunc{noStore, admission(d.Config.MaxActive)}
+	r := router{g: e.Group("/api/v1"), open: open, pre: append(slices.Clone(open), s.authenticate(), s.rateLimiter()),
 		idempotent: s.idempotent, uploads: s.uploads}
 	s.registerOrgs(r)
 	s.registerAudit(r)
@@ -116,6 +120,8 @@ func New(d Deps) *Server {
 	s.registerExports(r)
 	s.registerDedup(r)
 	s.registerVocab(r)
+	s.registerAccounts(r)
+	s.registerMe(r)
 	s.registerDocuments(r)
 	s.registerAttachments(r)
 	return s
@@ -131,7 +137,8 @@ func (s *Server) Shutdown(ctx context.Context) error { return s.echo.Shutdown(ct
 // enforced by a single middleware rather than by checks scattered through handlers.
 type router struct {
 	g          *echo.Group
-	pre        []echo.MiddlewareFunc // authentication and rate limiting, before the permission check
+	open       []echo.MiddlewareFunc // what every route has, those without authentication too
+	pre        []echo.MiddlewareFunc // open, then authentication and rate limiting, before the permission check
 	idempotent echo.MiddlewareFunc   // every POST honours Idempotency-Key
 	uploads    map[string]bool
 }
@@ -168,9 +175,11 @@ func requirePermission(perm auth.Permission) echo.MiddlewareFunc {
 	}
 }
 
-// authenticate resolves the bearer token into the request's actor. Failures are counted per
-// client address (failedAuth): past the allowance they answer 429 with Retry-After instead of
-// 401, while a valid token from the same address goes through as always.
+// authenticate resolves the bearer token, or else the session cookie of a signed-in user, into
+// the request's actor: the same kind of actor either way, which the permission and scope checks
+// read alike. Failures are counted per client address (failedAuth): past the allowance they
+// answer 429 with Retry-After instead of 401, while a valid credential from the same address
+// goes through as always.
 func (s *Server) authenticate() echo.MiddlewareFunc {
 	failures := newFailedAuth()
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
@@ -178,9 +187,11 @@ func (s *Server) authenticate() echo.MiddlewareFunc {
 			h := c.Request().Header.Get(echo.HeaderAuthorization)
 			secret, ok := strings.CutPrefix(h, "Bearer ")
 			var actor auth.Actor
-			var err error = apperr.New(apperr.Unauthorized, "missing bearer token")
+			var err error = apperr.New(apperr.Unauthorized, "missing bearer token or session cookie")
 			if ok && strings.TrimSpace(secret) != "" {
 				actor, err = s.Tokens.Authenticate(c.Request().Context(), strings.TrimSpace(secret))
+			} else if cookie, cerr := c.Cookie(sessionCookie); cerr == nil {
+				actor, err = s.signedIn(c, cookie.Value)
 			}
 			if apperr.CodeOf(err) == apperr.Unauthorized {
 				return failures.refuse(c, err)

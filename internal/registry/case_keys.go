@@ -210,12 +210,12 @@ func readCounts(ctx context.Context, db *gorm.DB, n *dedup.MapCounts, terms []st
 	if _, ok := n.DF[totalTerm]; !ok {
 		missing = append(missing, totalTerm)
 	}
-	for chunk := range slices.Chunk(missing, 200) {
+	for chunk := range slices.Chunk(missing, 500) {
 		var rows []struct {
 			Term  string
 			Cases int
 		}
-		if err := db.WithContext(ctx).Table("case_term_counts").Where("term IN ?", chunk).Scan(&rows).Error; err != nil {
+		if err := db.WithContext(ctx).Table("case_term_counts").Select("term, cases").Where("term IN ?", chunk).Scan(&rows).Error; err != nil {
 			return err
 		}
 		for _, r := range rows {

@@ -23,10 +23,12 @@ import (
 	"github.com/tcd-registry/tcd/internal/store"
 )
 
-// BenchmarkDedupQuality loads a generated, labelled register of persons (dedup.GeneratePersons)
-// through the register's own rules, then measures what staff would get: the precision and
-// recall of the candidate lists at the default threshold (GET /persons/{id}/duplicates) and of
-// the whole-register scan, and the time per lookup. It is a quality benchmark, not a timed
+// BenchmarkDedupQuality loads a generated, labelled register of persons
+// (dedup.GenerateVariedPersons) through the register's own rules, then measures what staff
+// would get: the precision and recall of the candidate lists at the default threshold (GET
+// /persons/{id}/duplicates) of a random sample and of the whole-register scan, the time per
+// lookup, and the recall of every varied record's lookup by variation with the share of
+// lookalikes (one-change negatives) offered. It is a quality benchmark, not a timed
 // test: `make bench-dedup` runs it once per register size (cases: BenchmarkCaseDuplicates).
 //
 //	BENCH_PERSONS       register sizes, comma-separated (default 10000,100000)
@@ -90,7 +92,7 @@ func runQuality(b *testing.B, backend, url string, n, lookups int) {
 	st, s, org := openBenchRegister(b, url)
 	defer st.Close()
 
-	people := dedup.GeneratePersons(n, 1)
+	people := dedup.GenerateVariedPersons(n, 1)
 	_, persons := loadPersons(b, s, org.ID, people)
 	if st.Dialect == store.Postgres {
 		// the planner statistics autovacuum keeps in a running register, not those of a
@@ -105,17 +107,15 @@ func runQuality(b *testing.B, backend, url string, n, lookups int) {
 	}
 
 	// persons: lookups of a sample, against the labels
-	ev := dedup.NewEvaluator()
+	ev, varied := dedup.NewEvaluator(), dedup.NewEvaluator()
 	for i, p := range people {
-		ev.Label(persons[i].Seq, p.Entity, p.Role)
+		ev.Label(persons[i].Seq, p)
+		varied.Label(persons[i].Seq, p)
 	}
-	rng := rand.New(rand.NewPCG(2, 2))
-	var took []time.Duration
-	cpu := cpuTime()
-	for _, i := range rng.Perm(len(persons))[:min(lookups, len(persons))] {
+	lookup := func(ev *dedup.Evaluator, i int) time.Duration {
 		start := time.Now()
 		found, err := s.matchPerson(ctx, st.DB, w, actorScope(auth.System), &persons[i], DuplicateQuery{}.orDefaults())
-		took = append(took, time.Since(start))
+		took := time.Since(start)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -124,8 +124,23 @@ func runQuality(b *testing.B, backend, url string, n, lookups int) {
 			seqs = append(seqs, f.seq)
 		}
 		ev.List(persons[i].Seq, seqs)
+		return took
+	}
+	rng := rand.New(rand.NewPCG(2, 2))
+	var took []time.Duration
+	cpu := cpuTime()
+	for _, i := range rng.Perm(len(persons))[:min(lookups, len(persons))] {
+		took = append(took, lookup(ev, i))
 	}
 	cpu = (cpuTime() - cpu) / time.Duration(len(took))
+	// every varied record and lookalike, up to BENCH_LOOKUPS of each
+	looked := map[string]int{}
+	for i, p := range people {
+		if kind := p.Role + " " + p.Variation; p.Variation != "" && looked[kind] < lookups {
+			looked[kind]++
+			lookup(varied, i)
+		}
+	}
 	start := time.Now()
 	scan, pairs, err := s.ScanDuplicates(ctx, "person")
 	if err != nil {
@@ -133,6 +148,10 @@ func runQuality(b *testing.B, backend, url string, n, lookups int) {
 	}
 	scanQ := ev.Pairs(seqPairs(pairs, idSeqs(persons)))
 	printQuality(backend, n, "person", ev.Quality(), took, cpu, scan, time.Since(start), scanQ)
+	fmt.Printf("lookups of the varied records and lookalikes (%s, %d persons):\n", backend, n)
+	for _, line := range dedup.VariationReport(varied.Quality()) {
+		fmt.Println(line)
+	}
 
 }
 

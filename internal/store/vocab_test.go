@@ -13,6 +13,7 @@ import (
 // enumColumns are the columns whose CHECK constraint holds them to a vocabulary enum.
 var enumColumns = map[string]vocab.Enum{
 	"tokens.role":             vocab.TokenRole,
+	"users.role":              vocab.TokenRole, // a user has the roles of a token
 	"sessions.kind":           vocab.SessionKind,
 	"sessions.host_role":      vocab.SessionHostRole,
 	"cases.category":          vocab.CaseCategory,

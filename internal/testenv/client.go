@@ -15,6 +15,9 @@ type Client struct {
 	t     testing.TB
 	base  string
 	token string
+	// session and csrf: a signed-in user's cookie and the CSRF token its writes repeat
+	session string
+	csrf    string
 }
 
 // Response is a read-back HTTP answer.
@@ -104,6 +107,12 @@ func (c *Client) Do(method, path string, body any, headers ...string) *Response 
 	}
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	if c.session != "" {
+		req.AddCookie(&http.Cookie{Name: "tcd_session", Value: c.session})
+		if c.csrf != "" && method != http.MethodGet && method != http.MethodHead {
+			req.Header.Set("X-CSRF-Token", c.csrf)
+		}
 	}
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])

@@ -272,19 +272,25 @@ func (e *Env) Stop() {
 // Token makes a token of role, scoped to the organisation with orgCode when not empty.
 func (e *Env) Token(role auth.Role, orgCode string) string {
 	e.t.Helper()
-	in := auth.NewToken{Name: fmt.Sprintf("test-%s-%s", role, randomSuffix()), Role: role}
-	if orgCode != "" {
-		org, err := e.App.Orgs.ByCode(context.Background(), orgCode)
-		if err != nil {
-			e.t.Fatal(err)
-		}
-		in.OrgID = &org.ID
-	}
+	in := auth.NewToken{Name: fmt.Sprintf("test-%s-%s", role, randomSuffix()), Role: role, OrgID: e.orgID(orgCode)}
 	secret, _, err := e.App.Tokens.Create(context.Background(), auth.System, in)
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	return secret
+}
+
+// orgID is the id of the organisation with code, nil for "".
+func (e *Env) orgID(code string) *string {
+	e.t.Helper()
+	if code == "" {
+		return nil
+	}
+	org, err := e.App.Orgs.ByCode(context.Background(), code)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return &org.ID
 }
 
 // Client returns an HTTP client that sends token.

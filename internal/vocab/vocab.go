@@ -115,6 +115,11 @@ var (
 		{"auditor", "Kiểm tra, giám sát", "Auditor"},
 		{"agency", "Cơ quan sử dụng số liệu", "Statistics agency"},
 	}}
+	// CallerKind is who GET /me says is calling: a signed-in person or a bearer token.
+	CallerKind = Enum{"me.kind", []Term{
+		{"user", "Tài khoản cán bộ", "Staff account"},
+		{"token", "Mã truy cập", "API token"},
+	}}
 	// DedupType is the kind of record duplicate matching compares.
 	DedupType = Enum{"dedup.type", []Term{
 		{"person", "Công dân", "Person"},
@@ -152,7 +157,7 @@ var (
 
 // All is every enum, in the order GET /vocab lists them.
 var All = []Enum{SessionKind, SessionHostRole, VisitOutcome, CaseCategory, CaseField, CaseStatus,
-	DirectiveStatus, PersonGender, PersonIDKind, TokenRole, DedupType, StatsBasis, BreakdownBy, DocumentKind, DocumentGround}
+	DirectiveStatus, PersonGender, PersonIDKind, TokenRole, CallerKind, DedupType, StatsBasis, BreakdownBy, DocumentKind, DocumentGround}
 
 // Lookup finds an enum by its key.
 func Lookup(key string) (Enum, bool) {
