@@ -3036,6 +3036,112 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/imports": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Multipart, one part named file: a workbook or CSV file with the columns GET /exports/register writes (extra columns ignored; common variations of hand-kept registers read too). Every row is reported as {row, status, errors}: created (its visit recorded with new persons), linked (with a person found in the register by ID number or by the duplicate matcher; nothing is merged), skipped (imported before: the same row's fingerprint), error (each error names the row and the column). A dry run (the default) does everything in transactions it rolls back and writes nothing. Each row is imported in its own transaction on the day's regular session (opened if none) and the organisation's case of the same category, title and content (opened if none, field other). With report=failures the answer is instead the file of the rows that failed, in the format read, with a last column saying what to fix; corrected, it can be imported again as it is.",
+                "consumes": [
+                    "multipart/form-data"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "imports"
+                ],
+                "summary": "Import a register kept elsewhere (Form 03, XLSX or CSV)",
+                "parameters": [
+                    {
+                        "type": "file",
+                        "description": "the register",
+                        "name": "file",
+                        "in": "formData",
+                        "required": true
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "report without writing (default true)",
+                        "name": "dry_run",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "the organisation imported into (default the token's)",
+                        "name": "org_id",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "the workbook's sheet (default the first with the register's header)",
+                        "name": "sheet",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "failures"
+                        ],
+                        "type": "string",
+                        "description": "failures: answer the file of the failed rows",
+                        "name": "report",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.ImportReport"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/me": {
             "get": {
                 "security": [
@@ -6461,6 +6567,26 @@ const docTemplate = `{
                 }
             }
         },
+        "httpapi.ImportReport": {
+            "type": "object",
+            "properties": {
+                "dry_run": {
+                    "type": "boolean"
+                },
+                "org_id": {
+                    "type": "string"
+                },
+                "rows": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/registry.ImportedRow"
+                    }
+                },
+                "totals": {
+                    "$ref": "#/definitions/registry.ImportTotals"
+                }
+            }
+        },
         "httpapi.Me": {
             "type": "object",
             "properties": {
@@ -6727,6 +6853,29 @@ const docTemplate = `{
                     }
                 },
                 "next_cursor": {
+                    "type": "string"
+                }
+            }
+        },
+        "imports.CellError": {
+            "type": "object",
+            "properties": {
+                "column": {
+                    "description": "the spreadsheet's column letter",
+                    "type": "string"
+                },
+                "field": {
+                    "description": "the field it would fill, as the API names it",
+                    "type": "string"
+                },
+                "message": {
+                    "type": "string"
+                },
+                "row": {
+                    "type": "integer"
+                },
+                "title": {
+                    "description": "the column's title in the file",
                     "type": "string"
                 }
             }
@@ -7514,6 +7663,52 @@ const docTemplate = `{
                 "score": {
                     "type": "number",
                     "example": 0.97
+                }
+            }
+        },
+        "registry.ImportTotals": {
+            "type": "object",
+            "properties": {
+                "created": {
+                    "type": "integer"
+                },
+                "errors": {
+                    "type": "integer"
+                },
+                "linked": {
+                    "type": "integer"
+                },
+                "rows": {
+                    "type": "integer"
+                },
+                "skipped": {
+                    "type": "integer"
+                }
+            }
+        },
+        "registry.ImportedRow": {
+            "type": "object",
+            "properties": {
+                "errors": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/imports.CellError"
+                    }
+                },
+                "row": {
+                    "type": "integer"
+                },
+                "status": {
+                    "type": "string",
+                    "enum": [
+                        "created",
+                        "linked",
+                        "skipped",
+                        "error"
+                    ]
+                },
+                "visit_id": {
+                    "type": "string"
                 }
             }
         },

@@ -40,8 +40,14 @@ func pngOf(t *testing.T, img image.Image) []byte {
 	return b.Bytes()
 }
 
-// upload posts content as the part "file" named name, declared as declared.
+// upload posts content to a case's attachments as the part "file" named name, declared as
+// declared.
 func upload(c *testenv.Client, casePath, name, declared string, content []byte) *testenv.Response {
+	return postFile(c, casePath+"/attachments", name, declared, content)
+}
+
+// postFile posts content as the multipart part "file" named name, declared as declared.
+func postFile(c *testenv.Client, path, name, declared string, content []byte) *testenv.Response {
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	h := make(map[string][]string)
@@ -50,7 +56,7 @@ func upload(c *testenv.Client, casePath, name, declared string, content []byte) 
 	part, _ := mw.CreatePart(h)
 	part.Write(content)
 	mw.Close()
-	return c.Do(http.MethodPost, casePath+"/attachments", body.Bytes(), "Content-Type", mw.FormDataContentType())
+	return c.Do(http.MethodPost, path, body.Bytes(), "Content-Type", mw.FormDataContentType())
 }
 
 // storedFiles counts the files in the attachment folder.

@@ -124,6 +124,7 @@ func New(d Deps) *Server {
 	s.registerMe(r)
 	s.registerDocuments(r)
 	s.registerAttachments(r)
+	s.registerImports(r)
 	return s
 }
 

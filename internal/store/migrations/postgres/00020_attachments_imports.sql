@@ -21,5 +21,16 @@ CREATE TABLE attachments (
 CREATE INDEX attachments_case_idx ON attachments (case_id, seq);
 CREATE INDEX attachments_org_idx ON attachments (org_id, seq);
 
+-- The rows of register files already imported, by their fingerprint (a hash of the row's
+-- content, internal/imports): importing a file again skips them, so a re-run creates nothing.
+CREATE TABLE import_rows (
+    org_id      TEXT NOT NULL REFERENCES orgs(id),
+    fingerprint TEXT NOT NULL,
+    visit_id    TEXT NOT NULL REFERENCES visits(id),
+    imported_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (org_id, fingerprint)
+);
+
 -- +goose Down
+DROP TABLE import_rows;
 DROP TABLE attachments;
