@@ -202,12 +202,8 @@ func (s *Service) knownPerson(ctx context.Context, tx *gorm.DB, actor auth.Actor
 			Where("org_id = ? AND id_number = ? AND voided_at IS NULL AND merged_into IS NULL", orgID, p.IDNumber).Order("seq").Limit(1).Scan(&id).Error
 		return id, err
 	}
-	st, err := s.personStats(ctx)
-	if err != nil {
-		return "", err
-	}
 	probe := &personRow{FullName: p.FullName, NameFolded: vntext.Fold(p.FullName), Gender: p.Gender, Address: optText(&p.Address)}
-	found, err := s.matchPerson(ctx, tx, st, orgScope(orgID), probe, DuplicateQuery{Limit: 1}.orDefaults())
+	found, err := s.matchPerson(ctx, tx, orgScope(orgID), probe, DuplicateQuery{Limit: 1}.orDefaults())
 	if err != nil || len(found) == 0 {
 		return "", err
 	}
