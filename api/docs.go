@@ -3475,9 +3475,6 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
-                        "enum": [
-                            "failures"
-                        ],
                         "type": "string",
                         "description": "failures: answer the file of the failed rows",
                         "name": "report",

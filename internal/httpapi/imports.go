@@ -40,7 +40,7 @@ type ImportReport struct {
 // @Param     dry_run query    bool   false "report without writing (default true)"
 // @Param     org_id  query    string false "the organisation imported into (default the token's)"
 // @Param     sheet   query    string false "the workbook's sheet (default the first with the register's header)"
-// @Param     report  query    string false "failures: answer the file of the failed rows" Enums(failures)
+// @Param     report  query    string false "failures: answer the file of the failed rows"
 // @Success   200 {object} ImportReport
 // @Failure   400,401,403,408,413,422,429 {object} Problem
 // @Router    /api/v1/imports [post]

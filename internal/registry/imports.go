@@ -26,7 +26,7 @@ const (
 // ImportedRow is what became of one row of a register file.
 type ImportedRow struct {
 	Row     int                 `json:"row"`
-	Status  string              `json:"status" enums:"created,linked,skipped,error"`
+	Status  string              `json:"status" vocab:"import.status" enums:"created,linked,skipped,error"`
 	VisitID string              `json:"visit_id,omitempty"`
 	Errors  []imports.CellError `json:"errors"`
 }
