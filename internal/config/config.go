@@ -42,6 +42,10 @@ type Config struct {
 	CookieSecure   bool          // the session cookie is sent over HTTPS only
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the client's address
 	TrustedProxies []*net.IPNet
+	// BlobURL is the attachment store (gocloud.dev/blob URL); empty keeps them in AttachmentDir.
+	BlobURL       string
+	AttachmentDir string
+	AttachmentMax int64 // bytes an attachment may have (TCD_ATTACHMENT_MAX)
 }
 
 // Load reads the environment. It fails on malformed values instead of silently using defaults,
@@ -58,6 +62,8 @@ func Load() (Config, error) {
 		LogLevel:       env("TCD_LOG_LEVEL", "info"),
 		ExportSchedule: env("TCD_EXPORT_SCHEDULE", ""),
 		ExportDir:      env("TCD_EXPORT_DIR", "data/exports"),
+		BlobURL:        env("TCD_BLOB_URL", ""),
+		AttachmentDir:  "data/attachments",
 	}
 	c.DelegationMin = intEnv("TCD_DELEGATION_MIN", 5, &errs)
 	if c.DelegationMin < 2 {
@@ -102,6 +108,11 @@ func Load() (Config, error) {
 		} else {
 			c.MemoryLimit = n
 		}
+	}
+	if n, err := bytes.Parse(env("TCD_ATTACHMENT_MAX", "20M")); err != nil || n <= 0 {
+		errs = append(errs, fmt.Sprintf("TCD_ATTACHMENT_MAX must be a size such as 20M, got %q", env("TCD_ATTACHMENT_MAX", "")))
+	} else {
+		c.AttachmentMax = n
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	echoSwagger "github.com/swaggo/echo-swagger"
+	"gocloud.dev/blob"
 
 	"github.com/tcd-registry/tcd/internal/accounts"
 	"github.com/tcd-registry/tcd/internal/apperr"
@@ -44,6 +45,7 @@ type Deps struct {
 	Registry *registry.Service
 	Stats    *stats.Service
 	Export   *export.Service
+	Blobs    *blob.Bucket // the attachments' bytes
 	Logger   *slog.Logger
 }
 
@@ -52,6 +54,9 @@ type Server struct {
 	Deps
 	log  *slog.Logger
 	echo *echo.Echo
+	// uploads are the routes whose request body is streamed to its destination rather than read
+	// whole first (router.upload)
+	uploads map[string]bool
 }
 
 // New builds the Echo instance with every middleware and route.
@@ -59,7 +64,7 @@ func New(d Deps) *Server {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	s := &Server{Deps: d, log: d.Logger}
+	s := &Server{Deps: d, log: d.Logger, uploads: map[string]bool{}}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.errorHandler
@@ -89,11 +94,11 @@ func New(d Deps) *Server {
 			AllowCredentials: true,
 		}))
 	}
-	e.Use(middleware.BodyLimit(d.Config.BodyLimit))
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: d.Config.BodyLimit, Skipper: s.isUpload}))
 	limit, _ := bytes.Parse(d.Config.BodyLimit) // checked by config.Load
-	e.Use(readBody(limit))
+	e.Use(readBody(limit, s.isUpload))
 	e.Use(compress())
-	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: d.Config.RequestTimeout}))
+	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: d.Config.RequestTimeout, Skipper: s.isUpload}))
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
@@ -107,7 +112,7 @@ func New(d Deps) *Server {
 	// methods as 404, and a 405 must stay a 405.
 	open := []echo.MiddlewareFunc{noStore, admission(d.Config.MaxActive)}
 	r := router{g: e.Group("/api/v1"), open: open, pre: append(slices.Clone(open), s.authenticate(), s.rateLimiter()),
-		idempotent: s.idempotent}
+		idempotent: s.idempotent, uploads: s.uploads}
 	s.registerOrgs(r)
 	s.registerAudit(r)
 	s.registerPersons(r)
@@ -126,6 +131,8 @@ func New(d Deps) *Server {
 	s.registerAccounts(r)
 	s.registerMe(r)
 	s.registerDocuments(r)
+	s.registerAttachments(r)
+	s.registerImports(r)
 	return s
 }
 
@@ -145,6 +152,7 @@ type router struct {
 	open       []echo.MiddlewareFunc // what every route has, those without authentication too
 	pre        []echo.MiddlewareFunc // open, then authentication and rate limiting, before the permission check
 	idempotent echo.MiddlewareFunc   // every POST honours Idempotency-Key
+	uploads    map[string]bool
 }
 
 func (r router) handle(method, path string, perm auth.Permission, h echo.HandlerFunc) {
@@ -154,6 +162,18 @@ func (r router) handle(method, path string, perm auth.Permission, h echo.Handler
 	}
 	r.g.Add(method, path, h, m...)
 }
+
+// upload declares a POST whose body (a file of up to megabytes) the handler streams to where it
+// goes, under its own size limit and deadline: the body is not read whole first, nor bounded by
+// the JSON body limit or the request timeout, and Idempotency-Key (which would hash the whole
+// body) is not offered.
+func (r router) upload(path string, perm auth.Permission, h echo.HandlerFunc) {
+	r.uploads["/api/v1"+path] = true
+	r.g.Add(http.MethodPost, path, h, append(append([]echo.MiddlewareFunc{}, r.pre...), requirePermission(perm))...)
+}
+
+// isUpload reports whether the request is to an upload route.
+func (s *Server) isUpload(c echo.Context) bool { return s.uploads[c.Path()] }
 
 func requirePermission(perm auth.Permission) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {

@@ -216,6 +216,13 @@ var (
 		{"refusal", "Thông báo từ chối tiếp", "Notice of refusal"},
 		{"acceptance", "Thông báo thụ lý / không thụ lý", "Notice of acceptance"},
 	}}
+	// ImportStatus: what became of a row of an imported register.
+	ImportStatus = Enum{"import.status", []Term{
+		{"created", "Đã nhập, công dân mới", "Imported, new persons"},
+		{"linked", "Đã nhập, công dân đã có trong sổ", "Imported, persons found in the register"},
+		{"skipped", "Đã nhập trước đây", "Imported before"},
+		{"error", "Có lỗi cần sửa", "Has errors to fix"},
+	}}
 	// DocumentGround: why a reception is refused, the clauses of Law 42/2013 Art. 9.
 	DocumentGround = Enum{"document.ground", []Term{
 		{"incapacitated", "Say, mất khả năng nhận thức (khoản 1)", "Intoxicated or incapacitated (clause 1)"},
@@ -227,7 +234,7 @@ var (
 
 // All is every enum, in the order GET /vocab lists them.
 var All = []Enum{SessionKind, SessionHostRole, VisitOutcome, CaseCategory, CaseField, CaseStatus,
-	DirectiveStatus, PersonGender, PersonIDKind, TokenRole, CallerKind, DedupType, StatsBasis, BreakdownBy, DocumentKind, DocumentGround,
+	DirectiveStatus, PersonGender, PersonIDKind, TokenRole, CallerKind, DedupType, StatsBasis, BreakdownBy, DocumentKind, DocumentGround, ImportStatus,
 	PetitionChannel, PetitionDecision, DeadlineStatus, DeadlineKind, DeadlineDue, OrgLevel, CalendarDayKind, DeadlineUnit, DeadlineFrom,
 	FieldErrorCode}
 
