@@ -2047,6 +2047,405 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/documents": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "documents"
+                ],
+                "summary": "List issued documents, newest first",
+                "parameters": [
+                    {
+                        "enum": [
+                            "receipt",
+                            "appointment",
+                            "guidance",
+                            "transfer",
+                            "refusal",
+                            "acceptance"
+                        ],
+                        "type": "string",
+                        "x-vocab": "document.kind",
+                        "description": "only documents of this kind",
+                        "name": "kind",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only documents about this visit",
+                        "name": "visit_id",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only documents about this case",
+                        "name": "case_id",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only documents for this citizen",
+                        "name": "person_id",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "issued on or after, YYYY-MM-DD",
+                        "name": "from",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "issued on or before, YYYY-MM-DD",
+                        "name": "to",
+                        "in": "query"
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "include voided (replaced) documents",
+                        "name": "include_voided",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size (1-500, default 50)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "next_cursor of the previous page",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Page-registry_Document"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Receipt (giấy biên nhận), appointment (phiếu hẹn), guidance (phiếu hướng dẫn), transfer (phiếu chuyển đơn), refusal (thông báo từ chối tiếp, Law 42/2013 Art. 9) or acceptance (thông báo thụ lý / không thụ lý), in the layout of Decree 30/2020. The citizen, the matter and the organisation come from the visit (or the case with person_id); the number is the next of the organisation's series for the year and the document type, e.g. 05/PH-TCD (both notices share TB). Needed besides signer.title and signer.name: receipt items; appointment appointment_at and venue; guidance and transfer addressee; refusal ground (reason when other); acceptance accepted (reason when false). received_on defaults to the visit's day, place to the place name the organisation's name ends with. The document never changes: to correct one, issue a new one with replaces (the old one is voided in the same transaction). A document naming a denouncer is hidden (404) from whoever may not know them.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "documents"
+                ],
+                "summary": "Issue a numbered document to a citizen, rendered as a PDF",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "repeat-safe key: a replay answers the first response",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    },
+                    {
+                        "description": "the document",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/registry.NewDocument"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/registry.Document"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/documents/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "documents"
+                ],
+                "summary": "One issued document's record",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "document id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "also find a voided document",
+                        "name": "include_voided",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/registry.Document"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "version"
+                            }
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            },
+            "delete": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "documents"
+                ],
+                "summary": "Void a document issued in error (it keeps its number; a correction is issued with replaces instead)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "document id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "why the document is voided",
+                        "name": "reason",
+                        "in": "query",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/registry.Document"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/documents/{id}/file": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "The bytes never change (their SHA-256 is the record's sha256). Every read is written to the audit log, as the PDF names the citizen.",
+                "produces": [
+                    "application/pdf"
+                ],
+                "tags": [
+                    "documents"
+                ],
+                "summary": "The document's PDF, as issued",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "document id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "also read a voided document's PDF",
+                        "name": "include_voided",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "the PDF",
+                        "schema": {
+                            "type": "file"
+                        },
+                        "headers": {
+                            "Content-Disposition": {
+                                "type": "string",
+                                "description": "attachment; filename=05-PH-TCD.pdf"
+                            }
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/exports/register": {
             "get": {
                 "security": [
@@ -2157,11 +2556,12 @@ const docTemplate = `{
                         "Bearer": []
                     }
                 ],
-                "description": "xlsx: sheets \"Tổng hợp\" (the report paragraph and every figure), \"Biểu 01-TCD\" (the official table: title, period, \"Biểu số: 01/TCD\", merged multi-level header, the MS row of column numbers, the total row in bold, then each organisation), \"Theo loại\" and \"Theo lĩnh vực\". csv: the same four parts as sections under their titles, separated by a blank line, UTF-8 with BOM. json: {summary, form_01, by_category, by_field}. Named by period and basis, e.g. tcd-report-2023-Q3-statutory.xlsx. The same file is written unattended by ` + "`" + `tcd export` + "`" + ` and by the server's schedule.",
+                "description": "xlsx: sheets \"Tổng hợp\" (the report paragraph and every figure), \"Biểu 01-TCD\" (the official table: title, period, \"Biểu số: 01/TCD\", merged multi-level header, the MS row of column numbers, the total row in bold, then each organisation), \"Theo loại\" and \"Theo lĩnh vực\". csv: the same four parts as sections under their titles, separated by a blank line, UTF-8 with BOM. json: {summary, form_01, by_category, by_field}. pdf: Form 01/TCD alone on A4 landscape, ready to sign and seal, with the figures of the workbook's sheet, dated today at the place the reporting organisation's name ends with (or place). Named by period and basis, e.g. tcd-report-2023-Q3-statutory.xlsx. The same file is written unattended by ` + "`" + `tcd export` + "`" + ` and by the server's schedule.",
                 "produces": [
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     "text/csv",
-                    "application/json"
+                    "application/json",
+                    "application/pdf"
                 ],
                 "tags": [
                     "exports"
@@ -2172,11 +2572,18 @@ const docTemplate = `{
                         "enum": [
                             "xlsx",
                             "csv",
-                            "json"
+                            "json",
+                            "pdf"
                         ],
                         "type": "string",
                         "description": "file format (default xlsx)",
                         "name": "format",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "pdf: the place name the form is dated with, when the organisation's name ends with none",
+                        "name": "place",
                         "in": "query"
                     },
                     {
@@ -3737,6 +4144,536 @@ const docTemplate = `{
                     },
                     "412": {
                         "description": "Precondition Failed",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/petitions": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "status is as of today in the organisation's time zone: due_soon is undecided and due within 3 working days, overdue undecided after due_on. Petitions about a denunciation answer person_ids [] and identity_hidden true to tokens that may not see its denouncers, and person_id does not find them.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "petitions"
+                ],
+                "summary": "List petitions (đơn), newest first",
+                "parameters": [
+                    {
+                        "enum": [
+                            "pending",
+                            "due_soon",
+                            "overdue",
+                            "decided",
+                            "decided_late"
+                        ],
+                        "type": "string",
+                        "x-vocab": "deadline.status",
+                        "description": "where the petition stands against its due date",
+                        "name": "status",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "in_person",
+                            "post",
+                            "online",
+                            "forwarded"
+                        ],
+                        "type": "string",
+                        "x-vocab": "petition.channel",
+                        "description": "how it arrived",
+                        "name": "channel",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "accepted",
+                            "guided",
+                            "transferred",
+                            "stored",
+                            "returned"
+                        ],
+                        "type": "string",
+                        "x-vocab": "petition.decision",
+                        "description": "how it was handled",
+                        "name": "decision",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "received on or after, YYYY-MM-DD",
+                        "name": "from",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "received on or before, YYYY-MM-DD",
+                        "name": "to",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "petitions about this case",
+                        "name": "case_id",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "petitions sent by this person",
+                        "name": "person_id",
+                        "in": "query"
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "include voided records",
+                        "name": "include_voided",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size (1-500, default 50)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "next_cursor of the previous page",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Page-registry_Petition"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Give case_id or case (a new case), and person_ids and/or persons (new senders); an anonymous petition names none. sender_count defaults to the senders named and may not be below them. forwarded_from is required for the channel forwarded. due_on is derived from the rule petition.decision (by default 10 working days from received_on). All of it is written, or nothing. When the request opens a case, possible_duplicates lists existing cases that look like the same matter, as for a visit.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "petitions"
+                ],
+                "summary": "Record a petition, with its new case and new senders in the same request",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "repeat-safe key: a replay answers the first response",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    },
+                    {
+                        "description": "the petition",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/registry.NewPetition"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/registry.CreatedPetition"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/petitions/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "petitions"
+                ],
+                "summary": "One petition, with its due date and status as of today",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "petition id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "also find a voided record",
+                        "name": "include_voided",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/registry.Petition"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "version, for If-Match"
+                            }
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            },
+            "delete": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "petitions"
+                ],
+                "summary": "Void a petition (kept, hidden from lists and statistics)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "petition id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "why the record is voided",
+                        "name": "reason",
+                        "in": "query",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/registry.Petition"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            },
+            "patch": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "A new received_on moves due_on. The case and the senders stay; the decision changes with POST /petitions/{id}/decide. Fields left out stay as they are; null clears a field that may be empty (\"\" too, for text); null for a field that always has a value is 422.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "petitions"
+                ],
+                "summary": "Change some fields of a petition",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "petition id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "the ETag read; 412 if the record changed since",
+                        "name": "If-Match",
+                        "in": "header"
+                    },
+                    {
+                        "description": "fields to change",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/registry.PetitionPatch"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/registry.Petition"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "412": {
+                        "description": "Precondition Failed",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/petitions/{id}/decide": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "decided_on may be neither before received_on nor after today; transferred_to is required for transferred and refused otherwise. Accepting a petition puts its case under resolution from decided_on (accepted_on, resolution_due_on) unless the case was accepted already. Deciding again corrects the decision.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "petitions"
+                ],
+                "summary": "Record how a petition was handled",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "petition id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "repeat-safe key: a replay answers the first response",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    },
+                    {
+                        "description": "the decision",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/registry.PetitionDecision"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/registry.Petition"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -5824,6 +6761,20 @@ const docTemplate = `{
                 }
             }
         },
+        "httpapi.Page-registry_Document": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/registry.Document"
+                    }
+                },
+                "next_cursor": {
+                    "type": "string"
+                }
+            }
+        },
         "httpapi.Page-registry_Notice": {
             "type": "object",
             "properties": {
@@ -5845,6 +6796,20 @@ const docTemplate = `{
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/registry.Person"
+                    }
+                },
+                "next_cursor": {
+                    "type": "string"
+                }
+            }
+        },
+        "httpapi.Page-registry_Petition": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/registry.Petition"
                     }
                 },
                 "next_cursor": {
@@ -5964,6 +6929,11 @@ const docTemplate = `{
         "registry.Case": {
             "type": "object",
             "properties": {
+                "accepted_on": {
+                    "description": "AcceptedOn is the day the case was accepted for resolution (thụ lý): set when a petition\nabout it is decided accepted, or directly. Complex (a complaint's longer period) and\nExtensions (of a denunciation's period, at most the rule's maximum) lengthen the period;\nResolutionDueOn is derived from them by the deadline rules, for complaints and\ndenunciations.",
+                    "type": "string",
+                    "example": "2026-01-16"
+                },
                 "category": {
                     "type": "string",
                     "enum": [
@@ -5977,8 +6947,14 @@ const docTemplate = `{
                     "type": "string",
                     "example": "VV-2024-000123"
                 },
+                "complex": {
+                    "type": "boolean"
+                },
                 "created_at": {
                     "type": "string"
+                },
+                "extensions": {
+                    "type": "integer"
                 },
                 "field": {
                     "type": "string",
@@ -6011,6 +6987,10 @@ const docTemplate = `{
                     "description": "PreviouslyHandledBy is the body that already handled the matter before it came here\n(Form 03, \"Cơ quan đã giải quyết\"); the respondent is who the matter is about.",
                     "type": "string",
                     "example": "UBND huyện Gio Linh"
+                },
+                "resolution_due_on": {
+                    "type": "string",
+                    "example": "2026-02-23"
                 },
                 "respondent": {
                     "type": "string",
@@ -6096,6 +7076,11 @@ const docTemplate = `{
         "registry.CasePatch": {
             "type": "object",
             "properties": {
+                "accepted_on": {
+                    "description": "the resolution's deadline: accepted_on null takes the case out of resolution",
+                    "type": "string",
+                    "x-nullable": true
+                },
                 "category": {
                     "type": "string",
                     "enum": [
@@ -6104,6 +7089,14 @@ const docTemplate = `{
                         "petition",
                         "feedback"
                     ]
+                },
+                "complex": {
+                    "type": "boolean"
+                },
+                "extensions": {
+                    "type": "integer",
+                    "maximum": 10,
+                    "minimum": 0
                 },
                 "field": {
                     "type": "string",
@@ -6145,6 +7138,124 @@ const docTemplate = `{
                 "title": {
                     "type": "string",
                     "maxLength": 500
+                }
+            }
+        },
+        "registry.CreatedPetition": {
+            "type": "object",
+            "properties": {
+                "case_id": {
+                    "type": "string"
+                },
+                "channel": {
+                    "type": "string",
+                    "enum": [
+                        "in_person",
+                        "post",
+                        "online",
+                        "forwarded"
+                    ]
+                },
+                "code": {
+                    "type": "string",
+                    "example": "DON-2026-000012"
+                },
+                "content": {
+                    "type": "string"
+                },
+                "created_at": {
+                    "type": "string"
+                },
+                "decided_on": {
+                    "type": "string",
+                    "example": "2026-02-24"
+                },
+                "decision": {
+                    "type": "string",
+                    "enum": [
+                        "accepted",
+                        "guided",
+                        "transferred",
+                        "stored",
+                        "returned"
+                    ]
+                },
+                "decision_number": {
+                    "type": "string",
+                    "example": "15/TB-TCD"
+                },
+                "document_date": {
+                    "type": "string",
+                    "example": "2026-02-05"
+                },
+                "due_on": {
+                    "description": "DueOn: the last day to decide, derived from the rule petition.decision and the calendar",
+                    "type": "string",
+                    "example": "2026-03-03"
+                },
+                "forwarded_from": {
+                    "type": "string",
+                    "example": "Ban Dân nguyện, Ủy ban Thường vụ Quốc hội"
+                },
+                "guidance": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "identity_hidden": {
+                    "description": "IdentityHidden: the petition is about a denunciation whose denouncers this caller may not\nsee, so person_ids is empty.",
+                    "type": "boolean"
+                },
+                "note": {
+                    "type": "string"
+                },
+                "org_id": {
+                    "type": "string"
+                },
+                "person_ids": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "possible_duplicates": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/registry.CaseCandidate"
+                    }
+                },
+                "received_on": {
+                    "type": "string",
+                    "example": "2026-02-10"
+                },
+                "sender_count": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "status": {
+                    "description": "Status is derived on every read from due_on, decided_on and today.",
+                    "type": "string",
+                    "enum": [
+                        "pending",
+                        "due_soon",
+                        "overdue",
+                        "decided",
+                        "decided_late"
+                    ]
+                },
+                "transferred_to": {
+                    "type": "string",
+                    "example": "UBND huyện Hải Lăng"
+                },
+                "updated_at": {
+                    "type": "string"
+                },
+                "void_reason": {
+                    "type": "string"
+                },
+                "voided_at": {
+                    "type": "string"
                 }
             }
         },
@@ -6485,6 +7596,161 @@ const docTemplate = `{
                 }
             }
         },
+        "registry.Document": {
+            "type": "object",
+            "properties": {
+                "accepted": {
+                    "description": "Accepted says whether the petition is accepted for resolution (acceptance).",
+                    "type": "boolean"
+                },
+                "addressee": {
+                    "description": "Addressee is the competent body (guidance, transfer).",
+                    "type": "string",
+                    "maxLength": 500,
+                    "example": "Ủy ban nhân dân huyện Hải Lăng"
+                },
+                "appointment_at": {
+                    "description": "AppointmentAt is when the citizen is to come back (appointment), in the organisation's\nlocal time.",
+                    "type": "string",
+                    "example": "2024-03-12T14:30"
+                },
+                "case_id": {
+                    "type": "string"
+                },
+                "content": {
+                    "description": "Content is a free paragraph added to the body.",
+                    "type": "string",
+                    "maxLength": 10000
+                },
+                "created_at": {
+                    "type": "string"
+                },
+                "ground": {
+                    "description": "Ground is the clause of Law 42/2013 Art. 9 a reception is refused under (refusal).",
+                    "type": "string",
+                    "enum": [
+                        "incapacitated",
+                        "disorderly",
+                        "resolved",
+                        "other"
+                    ]
+                },
+                "id": {
+                    "type": "string"
+                },
+                "issued_on": {
+                    "type": "string",
+                    "example": "2024-03-05"
+                },
+                "items": {
+                    "description": "Items are the papers received (receipt), one a line.",
+                    "type": "array",
+                    "maxItems": 100,
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "kind": {
+                    "type": "string",
+                    "enum": [
+                        "receipt",
+                        "appointment",
+                        "guidance",
+                        "transfer",
+                        "refusal",
+                        "acceptance"
+                    ]
+                },
+                "number": {
+                    "description": "Number is the document's place in its series, which runs per organisation, year and\ntype (both notices are of the type \"Thông báo\" and share a series).",
+                    "type": "integer",
+                    "example": 5
+                },
+                "org_id": {
+                    "type": "string"
+                },
+                "person_id": {
+                    "type": "string"
+                },
+                "place": {
+                    "description": "Place is the place name before the date; by default the one the organisation's name ends\nwith (… tỉnh Quảng Trị: Quảng Trị), else its parent's.",
+                    "type": "string",
+                    "maxLength": 100,
+                    "example": "Quảng Trị"
+                },
+                "reason": {
+                    "description": "Reason explains a refusal on the ground \"other\" or a petition not accepted.",
+                    "type": "string",
+                    "maxLength": 2000
+                },
+                "received_on": {
+                    "description": "ReceivedOn is the day the petition or papers came in (receipt, guidance, transfer,\nacceptance); by default the visit's day.",
+                    "type": "string",
+                    "example": "2024-02-28"
+                },
+                "recipients": {
+                    "type": "array",
+                    "maxItems": 20,
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "reference": {
+                    "type": "string",
+                    "example": "05/PH-TCD"
+                },
+                "replaces": {
+                    "description": "Replaces is the document this one corrects (voided when this one was issued).",
+                    "type": "string"
+                },
+                "sha256": {
+                    "type": "string"
+                },
+                "signer": {
+                    "$ref": "#/definitions/registry.DocumentSigner"
+                },
+                "size": {
+                    "type": "integer",
+                    "example": 41234
+                },
+                "updated_at": {
+                    "type": "string"
+                },
+                "venue": {
+                    "type": "string",
+                    "maxLength": 500
+                },
+                "visit_id": {
+                    "type": "string"
+                },
+                "void_reason": {
+                    "type": "string"
+                },
+                "voided_at": {
+                    "type": "string"
+                }
+            }
+        },
+        "registry.DocumentSigner": {
+            "type": "object",
+            "properties": {
+                "authority": {
+                    "type": "string",
+                    "maxLength": 200,
+                    "example": "KT. Trưởng ban"
+                },
+                "name": {
+                    "type": "string",
+                    "maxLength": 200,
+                    "example": "Lê Quang Đức"
+                },
+                "title": {
+                    "type": "string",
+                    "maxLength": 200,
+                    "example": "Phó Trưởng ban"
+                }
+            }
+        },
         "registry.DuplicatePair": {
             "type": "object",
             "properties": {
@@ -6674,6 +7940,111 @@ const docTemplate = `{
                 }
             }
         },
+        "registry.NewDocument": {
+            "type": "object",
+            "required": [
+                "kind"
+            ],
+            "properties": {
+                "accepted": {
+                    "description": "Accepted says whether the petition is accepted for resolution (acceptance).",
+                    "type": "boolean"
+                },
+                "addressee": {
+                    "description": "Addressee is the competent body (guidance, transfer).",
+                    "type": "string",
+                    "maxLength": 500,
+                    "example": "Ủy ban nhân dân huyện Hải Lăng"
+                },
+                "appointment_at": {
+                    "description": "AppointmentAt is when the citizen is to come back (appointment), in the organisation's\nlocal time.",
+                    "type": "string",
+                    "example": "2024-03-12T14:30"
+                },
+                "case_id": {
+                    "type": "string"
+                },
+                "content": {
+                    "description": "Content is a free paragraph added to the body.",
+                    "type": "string",
+                    "maxLength": 10000
+                },
+                "ground": {
+                    "description": "Ground is the clause of Law 42/2013 Art. 9 a reception is refused under (refusal).",
+                    "type": "string",
+                    "enum": [
+                        "incapacitated",
+                        "disorderly",
+                        "resolved",
+                        "other"
+                    ]
+                },
+                "issued_on": {
+                    "description": "IssuedOn is the day of issue, by default today; its year chooses the series.",
+                    "type": "string",
+                    "example": "2024-03-05"
+                },
+                "items": {
+                    "description": "Items are the papers received (receipt), one a line.",
+                    "type": "array",
+                    "maxItems": 100,
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "kind": {
+                    "type": "string",
+                    "enum": [
+                        "receipt",
+                        "appointment",
+                        "guidance",
+                        "transfer",
+                        "refusal",
+                        "acceptance"
+                    ]
+                },
+                "person_id": {
+                    "type": "string"
+                },
+                "place": {
+                    "description": "Place is the place name before the date; by default the one the organisation's name ends\nwith (… tỉnh Quảng Trị: Quảng Trị), else its parent's.",
+                    "type": "string",
+                    "maxLength": 100,
+                    "example": "Quảng Trị"
+                },
+                "reason": {
+                    "description": "Reason explains a refusal on the ground \"other\" or a petition not accepted.",
+                    "type": "string",
+                    "maxLength": 2000
+                },
+                "received_on": {
+                    "description": "ReceivedOn is the day the petition or papers came in (receipt, guidance, transfer,\nacceptance); by default the visit's day.",
+                    "type": "string",
+                    "example": "2024-02-28"
+                },
+                "recipients": {
+                    "type": "array",
+                    "maxItems": 20,
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "replaces": {
+                    "description": "Replaces is the id of a live document of the same kind that this one corrects; it is\nvoided in the same transaction.",
+                    "type": "string"
+                },
+                "signer": {
+                    "$ref": "#/definitions/registry.DocumentSigner"
+                },
+                "venue": {
+                    "type": "string",
+                    "maxLength": 500
+                },
+                "visit_id": {
+                    "type": "string"
+                }
+            }
+        },
         "registry.NewNotice": {
             "type": "object",
             "required": [
@@ -6757,6 +8128,81 @@ const docTemplate = `{
                     "type": "string",
                     "maxLength": 32,
                     "example": "0912345678"
+                }
+            }
+        },
+        "registry.NewPetition": {
+            "type": "object",
+            "required": [
+                "channel",
+                "received_on"
+            ],
+            "properties": {
+                "case": {
+                    "description": "a case to open with the petition, as POST /cases; its errors are named case.FIELD",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/registry.NewCase"
+                        }
+                    ]
+                },
+                "case_id": {
+                    "type": "string"
+                },
+                "channel": {
+                    "type": "string",
+                    "enum": [
+                        "in_person",
+                        "post",
+                        "online",
+                        "forwarded"
+                    ]
+                },
+                "content": {
+                    "type": "string",
+                    "maxLength": 20000
+                },
+                "document_date": {
+                    "type": "string",
+                    "example": "2026-02-05"
+                },
+                "forwarded_from": {
+                    "description": "required for the channel forwarded",
+                    "type": "string",
+                    "maxLength": 500
+                },
+                "note": {
+                    "type": "string",
+                    "maxLength": 2000
+                },
+                "org_id": {
+                    "type": "string"
+                },
+                "person_ids": {
+                    "type": "array",
+                    "maxItems": 500,
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "persons": {
+                    "description": "senders to register with the petition; errors are named persons[i].FIELD",
+                    "type": "array",
+                    "maxItems": 500,
+                    "items": {
+                        "$ref": "#/definitions/registry.NewPerson"
+                    }
+                },
+                "received_on": {
+                    "type": "string",
+                    "example": "2026-02-10"
+                },
+                "sender_count": {
+                    "description": "SenderCount: how many signed it; defaults to the persons given and may not be below them",
+                    "type": "integer",
+                    "maximum": 100000,
+                    "minimum": 0,
+                    "example": 1
                 }
             }
         },
@@ -7111,6 +8557,197 @@ const docTemplate = `{
                 }
             }
         },
+        "registry.Petition": {
+            "type": "object",
+            "properties": {
+                "case_id": {
+                    "type": "string"
+                },
+                "channel": {
+                    "type": "string",
+                    "enum": [
+                        "in_person",
+                        "post",
+                        "online",
+                        "forwarded"
+                    ]
+                },
+                "code": {
+                    "type": "string",
+                    "example": "DON-2026-000012"
+                },
+                "content": {
+                    "type": "string"
+                },
+                "created_at": {
+                    "type": "string"
+                },
+                "decided_on": {
+                    "type": "string",
+                    "example": "2026-02-24"
+                },
+                "decision": {
+                    "type": "string",
+                    "enum": [
+                        "accepted",
+                        "guided",
+                        "transferred",
+                        "stored",
+                        "returned"
+                    ]
+                },
+                "decision_number": {
+                    "type": "string",
+                    "example": "15/TB-TCD"
+                },
+                "document_date": {
+                    "type": "string",
+                    "example": "2026-02-05"
+                },
+                "due_on": {
+                    "description": "DueOn: the last day to decide, derived from the rule petition.decision and the calendar",
+                    "type": "string",
+                    "example": "2026-03-03"
+                },
+                "forwarded_from": {
+                    "type": "string",
+                    "example": "Ban Dân nguyện, Ủy ban Thường vụ Quốc hội"
+                },
+                "guidance": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "identity_hidden": {
+                    "description": "IdentityHidden: the petition is about a denunciation whose denouncers this caller may not\nsee, so person_ids is empty.",
+                    "type": "boolean"
+                },
+                "note": {
+                    "type": "string"
+                },
+                "org_id": {
+                    "type": "string"
+                },
+                "person_ids": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "received_on": {
+                    "type": "string",
+                    "example": "2026-02-10"
+                },
+                "sender_count": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "status": {
+                    "description": "Status is derived on every read from due_on, decided_on and today.",
+                    "type": "string",
+                    "enum": [
+                        "pending",
+                        "due_soon",
+                        "overdue",
+                        "decided",
+                        "decided_late"
+                    ]
+                },
+                "transferred_to": {
+                    "type": "string",
+                    "example": "UBND huyện Hải Lăng"
+                },
+                "updated_at": {
+                    "type": "string"
+                },
+                "void_reason": {
+                    "type": "string"
+                },
+                "voided_at": {
+                    "type": "string"
+                }
+            }
+        },
+        "registry.PetitionDecision": {
+            "type": "object",
+            "required": [
+                "decided_on",
+                "decision"
+            ],
+            "properties": {
+                "decided_on": {
+                    "type": "string",
+                    "example": "2026-02-24"
+                },
+                "decision": {
+                    "type": "string",
+                    "enum": [
+                        "accepted",
+                        "guided",
+                        "transferred",
+                        "stored",
+                        "returned"
+                    ]
+                },
+                "decision_number": {
+                    "type": "string",
+                    "maxLength": 100,
+                    "example": "15/TB-TCD"
+                },
+                "guidance": {
+                    "type": "string",
+                    "maxLength": 5000
+                },
+                "transferred_to": {
+                    "description": "required for transferred",
+                    "type": "string",
+                    "maxLength": 500,
+                    "example": "UBND huyện Hải Lăng"
+                }
+            }
+        },
+        "registry.PetitionPatch": {
+            "type": "object",
+            "properties": {
+                "channel": {
+                    "type": "string",
+                    "enum": [
+                        "in_person",
+                        "post",
+                        "online",
+                        "forwarded"
+                    ]
+                },
+                "content": {
+                    "type": "string",
+                    "maxLength": 20000,
+                    "x-nullable": true
+                },
+                "document_date": {
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "forwarded_from": {
+                    "type": "string",
+                    "maxLength": 500,
+                    "x-nullable": true
+                },
+                "note": {
+                    "type": "string",
+                    "maxLength": 2000,
+                    "x-nullable": true
+                },
+                "received_on": {
+                    "type": "string"
+                },
+                "sender_count": {
+                    "type": "integer",
+                    "maximum": 100000,
+                    "minimum": 0
+                }
+            }
+        },
         "registry.ScanResult": {
             "type": "object",
             "properties": {
@@ -7413,6 +9050,30 @@ const docTemplate = `{
                 }
             }
         },
+        "report.PetitionFigures": {
+            "type": "object",
+            "properties": {
+                "by_decision": {
+                    "description": "every decision of the vocabulary, zeros included",
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "integer"
+                    }
+                },
+                "decided": {
+                    "type": "integer"
+                },
+                "late": {
+                    "type": "integer"
+                },
+                "on_time": {
+                    "type": "integer"
+                },
+                "received": {
+                    "type": "integer"
+                }
+            }
+        },
         "report.Summary": {
             "type": "object",
             "properties": {
@@ -7449,6 +9110,9 @@ const docTemplate = `{
                 },
                 "persons": {
                     "type": "integer"
+                },
+                "petitions": {
+                    "$ref": "#/definitions/report.PetitionFigures"
                 },
                 "to": {
                     "type": "string"

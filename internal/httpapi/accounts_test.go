@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"net"
 	"net/http"
 	"slices"
 	"sort"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tcd-registry/tcd/internal/auth"
+	"github.com/tcd-registry/tcd/internal/config"
 	"github.com/tcd-registry/tcd/internal/testenv"
 )
 
@@ -167,4 +169,432 @@ func median(d []time.Duration) time.Duration {
 	s := slices.Clone(d)
 	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
 	return s[len(s)/2]
+}
+
+// The failure windows live in the database: two replicas of the service on one database count
+// the same failures. After 5 failures for a username, the right password too answers 429 with
+// Retry-After (on either replica) until the window passes; refused attempts do not lengthen it.
+func TestSignInLockoutAcrossReplicas(t *testing.T) {
+	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
+		dbURL := testenv.MigratedDatabaseURL(t, backend)
+		one, two := testenv.StartOn(t, backend, dbURL), testenv.StartOn(t, backend, dbURL)
+		clock := startClock(one, two)
+		username, password := one.NewUser(auth.Staff, "")
+		for i, env := range []*testenv.Env{one, two, one, two, one} {
+			if _, r := env.SignIn(username, "wrong password number "+strconv.Itoa(i)); r.Status != http.StatusUnauthorized {
+				t.Fatalf("failure %d: want 401, got %s", i+1, r)
+			}
+			clock.advance(time.Minute)
+		}
+		// the first failure was at 0, now is 5 min: the window reopens at 15 min
+		for _, env := range []*testenv.Env{two, one} {
+			_, r := env.SignIn(username, password)
+			if r.Status != http.StatusTooManyRequests || !r.IsProblem() || r.Header.Get("Set-Cookie") != "" {
+				t.Fatalf("the right password while locked: want 429 without a session, got %s", r)
+			}
+			if got := r.Header.Get("Retry-After"); got != "600" {
+				t.Errorf("Retry-After: want 600 (until the first failure leaves the window), got %q", got)
+			}
+		}
+		clock.advance(9*time.Minute + 59*time.Second)
+		if _, r := two.SignIn(username, password); r.Status != http.StatusTooManyRequests || r.Header.Get("Retry-After") != "1" {
+			t.Errorf("a second before the window passes: want 429 with Retry-After 1, got %s %q", r, r.Header.Get("Retry-After"))
+		}
+		clock.advance(time.Second)
+		if c, r := one.SignIn(username, password); c == nil {
+			t.Fatalf("once the first failure left the window, the right password signs in: %s", r)
+		}
+		// a success clears the username's window: five more failures are needed to lock it again
+		for i := range 4 {
+			if _, r := two.SignIn(username, "wrong again "+strconv.Itoa(i)); r.Status != http.StatusUnauthorized {
+				t.Errorf("after a success, failure %d: want 401, got %s", i+1, r)
+			}
+		}
+		if c, r := two.SignIn(username, password); c == nil {
+			t.Errorf("four failures after a success do not lock: %s", r)
+		}
+	})
+}
+
+// 20 failures from one address, whatever the usernames, lock that address out, for every
+// username, until the window passes.
+func TestSignInLockoutPerAddress(t *testing.T) {
+	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
+		env := testenv.Start(t, backend)
+		clock := startClock(env)
+		username, password := env.NewUser(auth.Staff, "")
+		for i := range 20 {
+			if _, r := env.SignIn("guess-"+strconv.Itoa(i), "some password or other"); r.Status != http.StatusUnauthorized {
+				t.Fatalf("failure %d from the address: want 401, got %s", i+1, r)
+			}
+		}
+		if _, r := env.SignIn(username, password); r.Status != http.StatusTooManyRequests || r.Header.Get("Retry-After") == "" {
+			t.Fatalf("another username from the locked address: want 429 with Retry-After, got %s", r)
+		}
+		clock.advance(15 * time.Minute)
+		if c, r := env.SignIn(username, password); c == nil {
+			t.Errorf("after the window: %s", r)
+		}
+	})
+}
+
+// A signed-in write without the session's CSRF token, or with another, is refused and writes
+// nothing; reads need none.
+func TestCSRFTokenGuardsSignedInWrites(t *testing.T) {
+	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
+		env := testenv.Start(t, backend)
+		staff := env.User(auth.Staff, "")
+		other := env.User(auth.Staff, "")
+		body := map[string]any{"full_name": "Phạm Văn Đồng"}
+		for name, r := range map[string]*testenv.Response{
+			"no token":      staff.WithoutCSRF().Post("/api/v1/persons", body),
+			"another token": staff.Post("/api/v1/persons", body, "X-CSRF-Token", other.Get("/api/v1/me").JSON()["csrf_token"].(string)),
+			"logout":        staff.WithoutCSRF().Post("/api/v1/auth/logout", nil),
+		} {
+			if r.Status != http.StatusForbidden || !r.IsProblem() {
+				t.Errorf("%s: want 403, got %s", name, r)
+			}
+		}
+		if n := len(staff.ListAll("/api/v1/persons", 50)); n != 0 {
+			t.Errorf("the refused writes wrote %d persons", n)
+		}
+		if r := staff.Post("/api/v1/persons", body); r.Status != http.StatusCreated {
+			t.Errorf("with the session's token: %s", r)
+		}
+	})
+}
+
+// A session ends after TCD_SESSION_IDLE without a request, and after TCD_SESSION_MAX however
+// busy; then 401.
+func TestSessionExpiry(t *testing.T) {
+	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
+		env := testenv.Start(t, backend)
+		clock := startClock(env)
+		idle := env.User(auth.Staff, "")
+		for range 4 { // 4 × 29 min, each followed by a request: never idle for 30 min
+			clock.advance(29 * time.Minute)
+			if r := idle.Get("/api/v1/persons"); r.Status != http.StatusOK {
+				t.Fatalf("a request within the idle time keeps the session: %s", r)
+			}
+		}
+		clock.advance(31 * time.Minute)
+		if r := idle.Get("/api/v1/persons"); r.Status != http.StatusUnauthorized || !r.IsProblem() {
+			t.Errorf("31 minutes idle: want 401, got %s", r)
+		}
+
+		busy := env.User(auth.Staff, "")
+		for elapsed := 20 * time.Minute; elapsed <= 11*time.Hour+40*time.Minute; elapsed += 20 * time.Minute {
+			clock.advance(20 * time.Minute)
+			if r := busy.Get("/api/v1/me"); r.Status != http.StatusOK {
+				t.Fatalf("%s after sign-in, used every 20 min: %s", elapsed, r)
+			}
+		}
+		clock.advance(25 * time.Minute) // 12 h 05 min after sign-in, 25 min after the last request
+		if r := busy.Get("/api/v1/me"); r.Status != http.StatusUnauthorized {
+			t.Errorf("past TCD_SESSION_MAX: want 401, got %s", r)
+		}
+	})
+}
+
+// A user sees its open sessions, ends another browser's, and signs out; an ended session's
+// cookie answers 401 from its next request. Another user's session cannot be ended.
+func TestLogoutAndOwnSessions(t *testing.T) {
+	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
+		env := testenv.Start(t, backend)
+		office := env.User(auth.Staff, "")
+		username := office.Get("/api/v1/me").JSON()["username"].(string)
+		home, _ := env.SignIn(username, testenv.TestPassword)
+		stranger := env.User(auth.Staff, "")
+
+		list := office.Get("/api/v1/me/sessions").Items()
+		if len(list) != 2 || list[0]["current"] != false || list[1]["current"] != true || list[0]["client_addr"] != "127.0.0.1" {
+			t.Fatalf("two open sessions, the office's (older) current: %v", list)
+		}
+		homeID := list[0]["id"].(string)
+		if r := stranger.Delete("/api/v1/me/sessions/" + homeID); r.Status != http.StatusNotFound {
+			t.Errorf("another user's session: want 404, got %s", r)
+		}
+		if r := home.Get("/api/v1/me"); r.Status != http.StatusOK {
+			t.Fatalf("the stranger ended nothing: %s", r)
+		}
+		if r := office.Delete("/api/v1/me/sessions/" + homeID); r.Status != http.StatusNoContent {
+			t.Fatalf("end the home session: %s", r)
+		}
+		if r := home.Get("/api/v1/persons"); r.Status != http.StatusUnauthorized {
+			t.Errorf("the ended session: want 401, got %s", r)
+		}
+		if r := office.Delete("/api/v1/me/sessions/" + homeID); r.Status != http.StatusNotFound {
+			t.Errorf("ending it twice: want 404, got %s", r)
+		}
+
+		r := office.Post("/api/v1/auth/logout", nil)
+		if r.Status != http.StatusNoContent || !strings.Contains(r.Header.Get("Set-Cookie"), "tcd_session=;") ||
+			!strings.Contains(r.Header.Get("Set-Cookie"), "Max-Age=0") {
+			t.Fatalf("logout: want 204 clearing the cookie, got %s %q", r, r.Header.Get("Set-Cookie"))
+		}
+		if r := office.Get("/api/v1/me"); r.Status != http.StatusUnauthorized {
+			t.Errorf("after logout: want 401, got %s", r)
+		}
+		token := env.As(auth.Staff)
+		for _, r := range []*testenv.Response{token.Get("/api/v1/me/sessions"), token.Post("/api/v1/auth/logout", nil),
+			token.Post("/api/v1/me/password", map[string]any{"current": "x", "new": testenv.TestPassword})} {
+			if r.Status != http.StatusForbidden {
+				t.Errorf("a bearer token has no sessions or password: want 403, got %s", r)
+			}
+		}
+	})
+}
+
+// Disabling a user refuses its session on its next request and its sign-in (with the answer of a
+// wrong password); resetting its password ends its sessions and makes the new password one to
+// change. Enabled again, it signs in.
+func TestDisabledAndResetUsers(t *testing.T) {
+	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
+		env := testenv.Start(t, backend)
+		admin := env.User(auth.Admin, "")
+		lan := env.User(auth.Staff, "")
+		me := lan.Get("/api/v1/me").JSON()
+		path := "/api/v1/users/" + me["id"].(string)
+
+		r := admin.Patch(path, map[string]any{"active": false})
+		if r.Status != http.StatusOK || r.JSON()["active"] != false {
+			t.Fatalf("disable: %s", r)
+		}
+		if r := lan.Get("/api/v1/persons"); r.Status != http.StatusUnauthorized {
+			t.Errorf("the disabled user's session: want 401, got %s", r)
+		}
+		_, disabled := env.SignIn(me["username"].(string), testenv.TestPassword)
+		_, wrong := env.SignIn(me["username"].(string), "not the password at all")
+		if disabled.Status != http.StatusUnauthorized || disabled.JSON()["detail"] != wrong.JSON()["detail"] {
+			t.Errorf("a disabled user signing in is answered as a wrong password: %s / %s", disabled, wrong)
+		}
+		if r := admin.Patch(path, map[string]any{"active": true}); r.Status != http.StatusOK {
+			t.Fatalf("enable: %s", r)
+		}
+		if r := lan.Get("/api/v1/me"); r.Status != http.StatusUnauthorized {
+			t.Errorf("enabling does not bring ended sessions back: %s", r)
+		}
+		lan, r = env.SignIn(me["username"].(string), testenv.TestPassword)
+		if lan == nil {
+			t.Fatalf("enabled again, the user signs in: %s", r)
+		}
+
+		r = admin.Post(path+"/reset-password", nil)
+		oneTime, _ := r.JSON()["initial_password"].(string)
+		if r.Status != http.StatusOK || len(oneTime) < 12 {
+			t.Fatalf("reset: %s", r)
+		}
+		if r := lan.Get("/api/v1/me"); r.Status != http.StatusUnauthorized {
+			t.Errorf("a reset ends the user's sessions: %s", r)
+		}
+		if _, r := env.SignIn(me["username"].(string), testenv.TestPassword); r.Status != http.StatusUnauthorized {
+			t.Errorf("the old password no longer works: %s", r)
+		}
+		if _, r := env.SignIn(me["username"].(string), oneTime); r.Status != http.StatusOK || r.JSON()["must_change_password"] != true {
+			t.Errorf("the new one-time password must be changed: %s", r)
+		}
+	})
+}
+
+// /users is for admins; an admin scoped to an organisation manages only the users of its
+// subtree and makes users only there, and an unscoped one anywhere. Bad input names its field.
+func TestUserAdministration(t *testing.T) {
+	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
+		env := testenv.Start(t, backend)
+		_, orgA, orgB := orgTree(t, env)
+		admin := env.As(auth.Admin)
+		adminA := env.User(auth.Admin, "A")
+		for _, role := range []auth.Role{auth.Staff, auth.Auditor, auth.Agency} {
+			if r := env.User(role, "").Get("/api/v1/users"); r.Status != http.StatusForbidden {
+				t.Errorf("%s lists users: want 403, got %s", role, r)
+			}
+		}
+		inA := adminA.Create("/api/v1/users", map[string]any{"username": "clerk.a", "role": "staff"})
+		if inA["org_id"] != orgA {
+			t.Errorf("a user made by A's admin without org_id belongs to A: %v", inA)
+		}
+		inB := admin.Create("/api/v1/users", map[string]any{"username": "clerk.b", "role": "staff", "org_id": orgB})
+		unscoped := admin.Create("/api/v1/users", map[string]any{"username": "head", "role": "auditor"})
+		if unscoped["org_id"] != nil {
+			t.Errorf("an unscoped admin makes an unscoped user: %v", unscoped)
+		}
+
+		var listed []string
+		for _, u := range adminA.ListAll("/api/v1/users", 50) {
+			listed = append(listed, u["username"].(string))
+		}
+		if slices.Contains(listed, "clerk.b") || slices.Contains(listed, "head") || !slices.Contains(listed, "clerk.a") {
+			t.Errorf("A's admin lists A's users only: %v", listed)
+		}
+		// A's admin, the three users of the role loop, clerk.a, clerk.b and head
+		if n := len(admin.ListAll("/api/v1/users", 2)); n != 7 {
+			t.Errorf("the unscoped admin lists every user, across pages: %d", n)
+		}
+		for _, r := range []*testenv.Response{adminA.Get("/api/v1/users/" + inB["id"].(string)),
+			adminA.Patch("/api/v1/users/"+inB["id"].(string), map[string]any{"active": false}),
+			adminA.Post("/api/v1/users/"+unscoped["id"].(string)+"/reset-password", nil)} {
+			if r.Status != http.StatusNotFound {
+				t.Errorf("A's admin reaching a user outside A: want 404, got %s", r)
+			}
+		}
+		refusals := []struct {
+			method, path string
+			body         map[string]any
+			status       int
+			field        string
+		}{
+			{"POST", "/api/v1/users", map[string]any{"username": "clerk.x", "role": "staff", "org_id": orgB}, 422, "org_id"},
+			{"PATCH", "/api/v1/users/" + inA["id"].(string), map[string]any{"org_id": orgB}, 422, "org_id"},
+			{"PATCH", "/api/v1/users/" + inA["id"].(string), map[string]any{"org_id": nil}, 422, "org_id"},
+			{"POST", "/api/v1/users", map[string]any{"username": "CLERK.A", "role": "staff"}, 409, "username"},
+			{"POST", "/api/v1/users", map[string]any{"username": "x", "role": "staff"}, 422, "username"},
+			{"POST", "/api/v1/users", map[string]any{"username": "nguyễn", "role": "staff"}, 422, "username"},
+			{"POST", "/api/v1/users", map[string]any{"username": "clerk.y", "role": "boss"}, 422, "role"},
+			{"POST", "/api/v1/users", map[string]any{"username": "clerk.y"}, 422, "role"},
+			{"POST", "/api/v1/users", map[string]any{"username": "clerk.y", "role": "staff", "password": "x"}, 400, "password"},
+			{"PATCH", "/api/v1/users/" + inA["id"].(string), map[string]any{"role": "boss"}, 422, "role"},
+			{"PATCH", "/api/v1/users/" + inA["id"].(string), map[string]any{"display_name": " "}, 422, "display_name"},
+		}
+		for _, rf := range refusals {
+			if r := adminA.Do(rf.method, rf.path, rf.body); r.Status != rf.status || !r.HasFieldError(rf.field) {
+				t.Errorf("%s %s %v: want %d naming %s, got %s", rf.method, rf.path, rf.body, rf.status, rf.field, r)
+			}
+		}
+		if r := adminA.Patch("/api/v1/users/"+inA["id"].(string), map[string]any{"role": "auditor"}, "If-Match", `"v1"`); r.Status != http.StatusOK || r.Header.Get("ETag") != `"v2"` {
+			t.Errorf("a change with the current version: %s %q", r, r.Header.Get("ETag"))
+		}
+		if r := adminA.Patch("/api/v1/users/"+inA["id"].(string), map[string]any{"role": "staff"}, "If-Match", `"v1"`); r.Status != http.StatusPreconditionFailed {
+			t.Errorf("a change with an old version: want 412, got %s", r)
+		}
+		if r := admin.Get("/api/v1/users/" + inA["id"].(string)); r.JSON()["role"] != "auditor" {
+			t.Errorf("the refused changes changed nothing: %s", r)
+		}
+	})
+}
+
+// The audit log records sign-ins and their failures (username, address, reason), sign-outs,
+// password changes and user administration, never a password; entries about a user belong to
+// its organisation.
+func TestAccountsAreAudited(t *testing.T) {
+	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
+		env := testenv.Start(t, backend)
+		_, orgA, _ := orgTree(t, env)
+		admin := env.As(auth.Admin)
+		created := admin.Create("/api/v1/users", map[string]any{"username": "thu", "role": "staff", "org_id": orgA})
+		oneTime := created["initial_password"].(string)
+		passwords := []string{oneTime, testenv.TestPassword, "wrong but long password", "my secret pass phrase"}
+		env.SignIn("thu", passwords[2])
+		env.SignIn(passwords[3], passwords[3]) // a password typed as the username
+		env.SignIn("ghost", passwords[2])
+		thu, _ := env.SignIn("thu", oneTime)
+		thu.Post("/api/v1/me/password", map[string]any{"current": passwords[2], "new": testenv.TestPassword})
+		thu.Post("/api/v1/me/password", map[string]any{"current": oneTime, "new": testenv.TestPassword})
+		thu.Post("/api/v1/auth/logout", nil)
+		admin.Patch("/api/v1/users/"+created["id"].(string), map[string]any{"role": "auditor"})
+		admin.Post("/api/v1/users/"+created["id"].(string)+"/reset-password", nil)
+
+		entries := admin.ListAll("/api/v1/audit?entity=user", 50)
+		var got []string
+		for _, e := range entries {
+			ch, _ := e["changes"].(map[string]any)
+			got = append(got, e["action"].(string)+" "+e["actor"].(string)+" "+str(ch["reason"]))
+		}
+		slices.Reverse(got)
+		want := []string{"create " + entries[len(entries)-1]["actor"].(string) + " ", "login_failed thu wrong_password",
+			"login_failed (not a username) unknown_user", "login_failed ghost unknown_user", "login thu ", "password_change_failed thu ",
+			"password_change thu ", "logout thu ", "update " + entries[0]["actor"].(string) + " ", "reset_password " + entries[0]["actor"].(string) + " "}
+		if !slices.Equal(got, want) {
+			t.Errorf("the log of the user's life:\n got %q\nwant %q", got, want)
+		}
+		for _, e := range entries {
+			ch, _ := e["changes"].(map[string]any)
+			if strings.HasPrefix(e["action"].(string), "login") && ch["client_addr"] != "127.0.0.1" {
+				t.Errorf("a sign-in entry names the client address: %v", e)
+			}
+			if e["action"] == "update" && !mapHas(ch["role"], "from", "staff", "to", "auditor") {
+				t.Errorf("an update says what changed from what: %v", e)
+			}
+		}
+		all := string(admin.Get("/api/v1/audit?limit=500").Body)
+		for _, p := range passwords {
+			if strings.Contains(all, p) {
+				t.Errorf("the audit log holds a password: %q", p)
+			}
+		}
+		auditorB := env.Client(env.Token(auth.Auditor, "B"))
+		if n := len(auditorB.ListAll("/api/v1/audit?entity=user&actor=thu", 50)); n != 0 {
+			t.Errorf("an auditor of B reads %d entries about A's user", n)
+		}
+		if n := len(env.Client(env.Token(auth.Auditor, "A")).ListAll("/api/v1/audit?entity=user&actor=thu", 50)); n != 5 {
+			t.Errorf("an auditor of A reads the 5 entries thu made: %d", n)
+		}
+	})
+}
+
+func str(v any) string { s, _ := v.(string); return s }
+
+func mapHas(v any, kv ...string) bool {
+	m, _ := v.(map[string]any)
+	for i := 0; i+1 < len(kv); i += 2 {
+		if m[kv[i]] != kv[i+1] {
+			return false
+		}
+	}
+	return m != nil
+}
+
+// A front-end of a listed origin may send the session cookie and the CSRF header; another
+// origin is told nothing.
+func TestCrossOriginSignedInFrontEnd(t *testing.T) {
+	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
+		env := testenv.Start(t, backend, func(cfg *config.Config) { cfg.CORSOrigins = []string{"https://app.example.vn"} })
+		anon := env.Client("")
+		for _, path := range []string{"/api/v1/auth/login", "/api/v1/persons"} {
+			r := anon.Do(http.MethodOptions, path, nil, "Origin", "https://app.example.vn", "Access-Control-Request-Method", "POST",
+				"Access-Control-Request-Headers", "content-type,x-csrf-token")
+			if r.Header.Get("Access-Control-Allow-Origin") != "https://app.example.vn" || r.Header.Get("Access-Control-Allow-Credentials") != "true" ||
+				!strings.Contains(strings.ToLower(r.Header.Get("Access-Control-Allow-Headers")), "x-csrf-token") {
+				t.Errorf("preflight of %s from the listed origin: %v", path, r.Header)
+			}
+			evil := anon.Do(http.MethodOptions, path, nil, "Origin", "https://evil.example", "Access-Control-Request-Method", "POST")
+			if evil.Header.Get("Access-Control-Allow-Origin") != "" || evil.Header.Get("Access-Control-Allow-Credentials") != "" {
+				t.Errorf("preflight of %s from another origin: %v", path, evil.Header)
+			}
+		}
+	})
+}
+
+// Behind a trusted reverse proxy (TCD_TRUSTED_PROXIES) the address window is per client, read
+// from X-Forwarded-For; a client's own X-Forwarded-For is not believed otherwise.
+func TestAddressWindowBehindTrustedProxy(t *testing.T) {
+	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
+		for _, trusted := range []bool{true, false} {
+			env := testenv.Start(t, backend, func(cfg *config.Config) {
+				if trusted {
+					cfg.TrustedProxies = []*net.IPNet{{IP: net.IPv4(127, 0, 0, 1), Mask: net.CIDRMask(32, 32)}}
+				}
+			})
+			startClock(env)
+			username, password := env.NewUser(auth.Staff, "")
+			anon := env.Client("")
+			login := func(from, user, password string) *testenv.Response {
+				return anon.Post("/api/v1/auth/login", map[string]any{"username": user, "password": password}, "X-Forwarded-For", from)
+			}
+			for i := range 20 {
+				if r := login("203.0.113.5", "guess-"+strconv.Itoa(i), "some password or other"); r.Status != http.StatusUnauthorized {
+					t.Fatalf("failure %d: %s", i+1, r)
+				}
+			}
+			if r := login("203.0.113.5", username, password); r.Status != http.StatusTooManyRequests {
+				t.Errorf("trusted %v: the client that failed 20 times: want 429, got %s", trusted, r)
+			}
+			r := login("203.0.113.6", username, password)
+			if trusted && r.Status != http.StatusOK {
+				t.Errorf("behind the trusted proxy another client signs in: %s", r)
+			}
+			if !trusted && r.Status != http.StatusTooManyRequests {
+				t.Errorf("without a trusted proxy a client's X-Forwarded-For is not believed: want 429, got %s", r)
+			}
+		}
+	})
 }

@@ -35,6 +35,7 @@ import (
 //	BENCH_TRAIN         1: scan the register first, which estimates the score's weights
 //	BENCH_DATABASE_URL  PostgreSQL to measure too (else TCD_TEST_DATABASE_URL)
 //	BENCH_BACKENDS      postgres: PostgreSQL alone (a large register takes long to load twice)
+//	BENCH_STATEMENTS    1: the lookup's statements by their time, the costliest first
 func BenchmarkCaseDuplicates(b *testing.B) {
 	sizes := benchSizes(b, "BENCH_CASES", []int{10000, 100000})
 	probes := 2000
@@ -136,6 +137,10 @@ func runCaseQuality(b *testing.B, backend, url string, n, probes int, train bool
 		trained = fmt.Sprintf("trained by a scan in %.1fs", time.Since(start).Seconds())
 	}
 
+	trace := &statementTrace{}
+	if err := trace.watch(st.DB); err != nil {
+		b.Fatal(err)
+	}
 	var lookups, visits []time.Duration
 	var trgmTook []time.Duration
 	var lookupCPU time.Duration
@@ -158,13 +163,15 @@ func runCaseQuality(b *testing.B, backend, url string, n, probes int, train bool
 		}
 		tcd.Label(row.Seq, c.Matter)
 		trgm.Label(row.Seq, c.Matter)
-		start, cpu := time.Now(), cpuTime()
 		var found []caseMatch
-		err = st.Pinned(ctx, func(db *gorm.DB) error {
-			found, err = s.matchCase(ctx, db, orgScope(row.OrgID), &row, DuplicateQuery{MinScore: 1e-9, Limit: 5, postings: intakePostings}, nil)
-			return err
+		trace.during(func() {
+			start, cpu := time.Now(), cpuTime()
+			err = st.Pinned(ctx, func(db *gorm.DB) error {
+				found, err = s.matchCase(ctx, db, orgScope(row.OrgID), &row, DuplicateQuery{MinScore: 1e-9, Limit: 5, postings: intakePostings}, nil)
+				return err
+			})
+			lookups, lookupCPU = append(lookups, time.Since(start)), lookupCPU+cpuTime()-cpu
 		})
-		lookups, lookupCPU = append(lookups, time.Since(start)), lookupCPU+cpuTime()-cpu
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -198,6 +205,10 @@ func runCaseQuality(b *testing.B, backend, url string, n, probes int, train bool
 		backend, len(reg.Cases), len(reg.Persons), len(reg.Delegations), loaded.Seconds(), len(held), trained)
 	fmt.Printf("lookup p50 %s p99 %s cpu/op %s (PostgreSQL's own work not included); visit opening a case (with possible_duplicates) p50 %s p99 %s\n",
 		ms(pct(lookups, 50)), ms(pct(lookups, 99)), ms(lookupCPU/time.Duration(max(len(lookups), 1))), ms(pct(visits, 50)), ms(pct(visits, 99)))
+	fmt.Printf("statements per lookup %.1f\n", float64(trace.count)/float64(max(len(lookups), 1)))
+	if os.Getenv("BENCH_STATEMENTS") == "1" {
+		trace.print(len(lookups))
+	}
 	printCaseKinds("tcd", tcd)
 	if st.Dialect == store.Postgres {
 		fmt.Printf("pg_trgm lookup p50 %s p99 %s\n", ms(pct(trgmTook, 50)), ms(pct(trgmTook, 99)))

@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -110,15 +111,7 @@ func (s *Service) matchCase(ctx context.Context, db *gorm.DB, sc scope, c *caseR
 	if len(seqs) == 0 {
 		return nil, nil
 	}
-	// two primary-key reads rather than a subquery: no plan to get wrong however stale the
-	// planner's statistics
-	var survivors []int64
-	if err := db.WithContext(ctx).Table("cases").Distinct("root_seq").Where("seq IN ?", seqs).Pluck("root_seq", &survivors).Error; err != nil {
-		return nil, err
-	}
-	var rows []caseRow
-	err = sc(db.WithContext(ctx).Where("seq IN ? AND voided_at IS NULL AND merged_into IS NULL AND root_seq <> ?", survivors, c.RootSeq), "org_id").
-		Order("seq DESC").Limit(dedup.MaxBlock).Find(&rows).Error
+	rows, err := mergeRoots(ctx, db, sc, seqs, c.RootSeq)
 	if err != nil {
 		return nil, err
 	}
@@ -164,35 +157,39 @@ func (s *Service) matchCase(ctx context.Context, db *gorm.DB, sc scope, c *caseR
 	return out[:min(len(out), q.Limit)], nil
 }
 
-// linkedCases are the seqs of the cases of probe's citizens (and the persons merged with
+// mergeRoots reads the live roots of the merge groups of the cases seqs, but that of root,
+// newest first. By primary key both ways, from the list given, and ordered here: no plan to get
+// wrong however stale the planner's statistics.
+func mergeRoots(ctx context.Context, db *gorm.DB, sc scope, seqs []int64, root int64) ([]caseRow, error) {
+	var rows []caseRow
+	err := sc(db.WithContext(ctx).Table("cases AS c").Select("r.*").Joins("JOIN cases r ON r.seq = c.root_seq").
+		Where("c.seq IN ? AND r.voided_at IS NULL AND r.merged_into IS NULL AND r.seq <> ?", seqs, root), "r.org_id").
+		Find(&rows).Error
+	slices.SortFunc(rows, func(a, b caseRow) int { return cmp.Compare(b.Seq, a.Seq) })
+	return slices.CompactFunc(rows, func(a, b caseRow) bool { return a.Seq == b.Seq }), err
+}
+
+// linkedCases are the seqs of the cases of probe's citizens (and the persons merged into
 // them), of its delegations' members, and those holding one of its citizen, household or
 // delegation keys in its organisation: open ones, and those with a visit in the last
-// recentMonths before probe's latest.
+// recentMonths before probe's latest. Two statements, each read by an index with a list given:
+// a lookup's time is mostly its round trips, and no plan here depends on the planner's
+// statistics.
 func linkedCases(ctx context.Context, db *gorm.DB, orgID string, probe *dedup.PreparedCase) ([]int64, error) {
 	keys := probe.PeopleKeys()
 	if len(keys) == 0 {
 		return nil, nil
 	}
-	var persons []string
+	var ids []string
 	for _, p := range probe.People {
-		persons = append(persons, p.ID)
+		ids = append(ids, p.ID)
 	}
 	for _, m := range probe.Members {
-		persons = append(persons, m.ID)
+		ids = append(ids, m.ID)
 	}
-	seqs, err := casesOfPersons(ctx, db, persons)
+	persons, err := mergedInto(ctx, db, ids)
 	if err != nil {
 		return nil, err
-	}
-	var byKey []int64
-	err = db.WithContext(ctx).Table("case_keys").Distinct("case_seq").Where("org_id = ? AND key IN ? AND case_seq <> ?", orgID, keys, probe.Seq).
-		Limit(linkedCandidates*4).Pluck("case_seq", &byKey).Error
-	if err != nil {
-		return nil, err
-	}
-	seqs = append(seqs, byKey...)
-	if len(seqs) == 0 {
-		return nil, nil
 	}
 	// counted back from the case's own date, never from today: the same data gives the same
 	// candidates whenever it is looked up
@@ -200,12 +197,47 @@ func linkedCases(ctx context.Context, db *gorm.DB, orgID string, probe *dedup.Pr
 	if last, err := time.Parse(time.DateOnly, probe.LastVisit); err == nil {
 		since = last.AddDate(0, -recentMonths, 0).Format(time.DateOnly)
 	}
+	// each source bounded on its own: a household key may be held by a village's every case
+	var found []struct {
+		Seq  int64
+		Keep bool
+	}
+	err = db.WithContext(ctx).Raw(`SELECT c.seq, (c.status = 'open' OR EXISTS (SELECT 1 FROM visits v
+			WHERE v.case_seq = c.seq AND v.voided_at IS NULL AND v.date >= ?)) AS keep
+		FROM cases c WHERE c.voided_at IS NULL AND c.seq IN (
+			SELECT case_seq FROM (SELECT DISTINCT v.case_seq FROM visit_persons vp JOIN visits v ON v.id = vp.visit_id
+				WHERE vp.person_id IN ? AND v.voided_at IS NULL ORDER BY v.case_seq DESC LIMIT ?) AS by_person
+			UNION SELECT case_seq FROM (SELECT DISTINCT case_seq FROM case_keys WHERE org_id = ? AND key IN ? AND case_seq <> ?
+				ORDER BY case_seq DESC LIMIT ?) AS by_key)`,
+		since, persons, linkedCandidates*4, orgID, keys, probe.Seq, linkedCandidates*4).Scan(&found).Error
+	if err != nil {
+		return nil, err
+	}
 	var recent []int64
-	err = db.WithContext(ctx).Table("cases c").Select("c.seq").
-		Where("c.seq IN ? AND c.voided_at IS NULL", slices.Compact(slices.Sorted(slices.Values(seqs)))).
-		Where("c.status = 'open' OR EXISTS (SELECT 1 FROM visits v WHERE v.case_seq = c.seq AND v.voided_at IS NULL AND v.date >= ?)", since).
-		Order("c.seq DESC").Limit(linkedCandidates).Scan(&recent).Error
-	return recent, err
+	for _, f := range found {
+		if f.Keep {
+			recent = append(recent, f.Seq)
+		}
+	}
+	// newest first, sorted here rather than by the statement: an ORDER BY with a LIMIT could
+	// tempt the planner to walk the whole table in order
+	slices.Sort(recent)
+	slices.Reverse(recent)
+	return recent[:min(len(recent), linkedCandidates)], nil
+}
+
+// mergedInto is ids with the persons merged into them, down every merge chain; never empty.
+func mergedInto(ctx context.Context, db *gorm.DB, ids []string) ([]string, error) {
+	all := append([]string{""}, ids...)
+	for frontier, depth := ids, 0; len(frontier) > 0 && depth < 100; depth++ {
+		var merged []string
+		if err := db.WithContext(ctx).Table("persons").Where("merged_into IN ?", frontier).Pluck("id", &merged).Error; err != nil {
+			return nil, err
+		}
+		all = append(all, merged...)
+		frontier = merged
+	}
+	return all, nil
 }
 
 // sharingKeys returns the cases of an organisation holding one of the strong keys or two of
@@ -261,7 +293,8 @@ func (s *Service) caseLinks(ctx context.Context, db *gorm.DB, roots []int64) (ma
 }
 
 // caseLinksBy is caseLinks by the cases' column given: root_seq for merge groups, seq for
-// cases alone.
+// cases alone. The persons are read with the visits and delegations that name them: two
+// statements, three when someone was merged.
 func (s *Service) caseLinksBy(ctx context.Context, db *gorm.DB, column string, keys []int64) (map[int64]links, error) {
 	out := make(map[int64]links, len(keys))
 	if keys != nil && len(keys) == 0 {
@@ -270,11 +303,12 @@ func (s *Service) caseLinksBy(ctx context.Context, db *gorm.DB, column string, k
 	var rows []struct {
 		RootSeq      int64
 		Date         string
-		PersonID     *string
 		DelegationID *string
+		Person       linkedPerson `gorm:"embedded"`
 	}
-	q := db.WithContext(ctx).Table("cases AS c").Select(column + " AS root_seq, v.date, vp.person_id, v.delegation_id").
+	q := db.WithContext(ctx).Table("cases AS c").Select(column + " AS root_seq, v.date, v.delegation_id, " + linkedPersonColumns).
 		Joins("JOIN visits v ON v.case_seq = c.seq").Joins("LEFT JOIN visit_persons vp ON vp.visit_id = v.id").
+		Joins("LEFT JOIN persons p ON p.id = vp.person_id").
 		Where("c.voided_at IS NULL AND v.voided_at IS NULL")
 	if keys != nil {
 		q = q.Where(column+" IN ?", keys)
@@ -282,12 +316,10 @@ func (s *Service) caseLinksBy(ctx context.Context, db *gorm.DB, column string, k
 	if err := q.Scan(&rows).Error; err != nil {
 		return nil, err
 	}
-	var personIDs []string
 	delegations := map[string]bool{}
+	persons := make([]linkedPerson, 0, len(rows))
 	for _, r := range rows {
-		if r.PersonID != nil {
-			personIDs = append(personIDs, *r.PersonID)
-		}
+		persons = append(persons, r.Person)
 		if r.DelegationID != nil {
 			delegations[*r.DelegationID] = true
 		}
@@ -297,11 +329,9 @@ func (s *Service) caseLinksBy(ctx context.Context, db *gorm.DB, column string, k
 		return nil, err
 	}
 	for _, ms := range members {
-		for _, m := range ms {
-			personIDs = append(personIDs, m.ID)
-		}
+		persons = append(persons, ms...)
 	}
-	citizens, err := s.citizensOf(ctx, db, personIDs)
+	citizens, err := s.citizensOf(ctx, db, persons)
 	if err != nil {
 		return nil, err
 	}
@@ -311,8 +341,8 @@ func (s *Service) caseLinksBy(ctx context.Context, db *gorm.DB, column string, k
 			l = links{delegations: map[string]string{}}
 		}
 		l.lastVisit = max(l.lastVisit, r.Date)
-		if r.PersonID != nil && !slices.ContainsFunc(l.people, func(c dedup.Citizen) bool { return c.ID == citizens[*r.PersonID].ID }) {
-			l.people = append(l.people, citizens[*r.PersonID])
+		if id := r.Person.PersonID; id != nil && !slices.ContainsFunc(l.people, func(c dedup.Citizen) bool { return c.ID == citizens[*id].ID }) {
+			l.people = append(l.people, citizens[*id])
 		}
 		if r.DelegationID != nil {
 			l.delegations[*r.DelegationID] = names[*r.DelegationID]
@@ -322,7 +352,7 @@ func (s *Service) caseLinksBy(ctx context.Context, db *gorm.DB, column string, k
 	for root, l := range out {
 		for _, id := range slices.Sorted(maps.Keys(l.delegations)) {
 			for _, m := range members[id] {
-				c := citizens[m.ID]
+				c := citizens[*m.PersonID]
 				if !slices.ContainsFunc(l.people, func(p dedup.Citizen) bool { return p.ID == c.ID }) {
 					l.members = append(l.members, dedup.Member{Citizen: c, Delegation: id})
 				}
@@ -333,50 +363,76 @@ func (s *Service) caseLinksBy(ctx context.Context, db *gorm.DB, column string, k
 	return out, nil
 }
 
+// linkedPerson is a person record as matching reads it, beside the visit or delegation that
+// names it (all nil when none does).
+type linkedPerson struct {
+	PersonID      *string
+	PersonSeq     *int64
+	PersonVersion *int
+	FullName      *string
+	BirthYear     *int
+	IDNumber      *string
+	Phone         *string
+	Address       *string
+	MergedInto    *string
+}
+
+// linkedPersonColumns select a linkedPerson from the persons joined as p.
+const linkedPersonColumns = `p.id AS person_id, p.seq AS person_seq, p.version AS person_version, p.full_name,
+	p.birth_year, p.id_number, p.phone, p.address, p.merged_into`
+
 // membersOfDelegations reads the names of delegations and their members: the representatives
-// and everyone named at their live visits (by person id; Citizen carries nothing else here).
-func membersOfDelegations(ctx context.Context, db *gorm.DB, ids []string) (map[string][]dedup.Citizen, map[string]string, error) {
-	members := map[string][]dedup.Citizen{}
+// and everyone named at their live visits. One statement.
+func membersOfDelegations(ctx context.Context, db *gorm.DB, ids []string) (map[string][]linkedPerson, map[string]string, error) {
+	members := map[string][]linkedPerson{}
 	names := map[string]string{}
 	if len(ids) == 0 {
 		return members, names, nil
 	}
-	var rows []struct{ ID, Name string }
-	if err := db.WithContext(ctx).Table("delegations").Select("id, name").Where("id IN ?", ids).Scan(&rows).Error; err != nil {
-		return nil, nil, err
+	var rows []struct {
+		DelegationID string
+		Name         string
+		Person       linkedPerson `gorm:"embedded"`
 	}
+	err := db.WithContext(ctx).Raw(`SELECT d.id AS delegation_id, d.name, `+linkedPersonColumns+` FROM delegations d
+		LEFT JOIN (SELECT delegation_id, person_id FROM delegation_representatives WHERE delegation_id IN ?
+			UNION SELECT v.delegation_id, vp.person_id FROM visits v JOIN visit_persons vp ON vp.visit_id = v.id
+			WHERE v.delegation_id IN ? AND v.voided_at IS NULL) m ON m.delegation_id = d.id
+		LEFT JOIN persons p ON p.id = m.person_id
+		WHERE d.id IN ?`, ids, ids, ids).Scan(&rows).Error
 	for _, r := range rows {
-		names[r.ID] = r.Name
-	}
-	var pairs []struct{ DelegationID, PersonID string }
-	err := db.WithContext(ctx).Raw(`SELECT delegation_id, person_id FROM delegation_representatives WHERE delegation_id IN ?
-		UNION SELECT v.delegation_id, vp.person_id FROM visits v JOIN visit_persons vp ON vp.visit_id = v.id
-		WHERE v.delegation_id IN ? AND v.voided_at IS NULL`, ids, ids).Scan(&pairs).Error
-	for _, p := range pairs {
-		members[p.DelegationID] = append(members[p.DelegationID], dedup.Citizen{ID: p.PersonID})
+		names[r.DelegationID] = r.Name
+		if r.Person.PersonID != nil {
+			members[r.DelegationID] = append(members[r.DelegationID], r.Person)
+		}
 	}
 	return members, names, err
 }
 
-// citizensOf reads persons for matching, each under the identity of the person they were
-// finally merged into.
-func (s *Service) citizensOf(ctx context.Context, db *gorm.DB, ids []string) (map[string]dedup.Citizen, error) {
-	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
-	out := make(map[string]dedup.Citizen, len(ids))
+// citizensOf reads persons for matching, by id, each under the identity of the person they
+// were finally merged into.
+func (s *Service) citizensOf(ctx context.Context, db *gorm.DB, persons []linkedPerson) (map[string]dedup.Citizen, error) {
+	out := make(map[string]dedup.Citizen, len(persons))
 	var merged []string
-	err := inChunks(ids, func(chunk []string) error {
-		var persons []personRow
-		err := db.WithContext(ctx).Select(personColumns).Where("id IN ?", chunk).Find(&persons).Error
-		for i := range persons {
-			out[persons[i].ID] = s.cachedCitizen(&persons[i])
-			if persons[i].MergedInto != nil {
-				merged = append(merged, persons[i].ID)
-			}
+	for _, p := range persons {
+		if p.PersonID == nil || p.PersonSeq == nil {
+			continue
 		}
-		return err
-	})
-	if err != nil || len(merged) == 0 {
-		return out, err
+		if _, done := out[*p.PersonID]; done {
+			continue
+		}
+		row := personRow{Meta: Meta{Seq: *p.PersonSeq, ID: *p.PersonID, Version: *p.PersonVersion}, BirthYear: p.BirthYear,
+			IDNumber: p.IDNumber, Phone: p.Phone, Address: p.Address, MergedInto: p.MergedInto}
+		if p.FullName != nil {
+			row.FullName = *p.FullName
+		}
+		out[row.ID] = s.cachedCitizen(&row)
+		if row.MergedInto != nil {
+			merged = append(merged, row.ID)
+		}
+	}
+	if len(merged) == 0 {
+		return out, nil
 	}
 	survivor, _, err := personSurvivors(ctx, db, merged)
 	for _, id := range merged {
@@ -440,28 +496,6 @@ func personSurvivors(ctx context.Context, db *gorm.DB, ids []string) (map[string
 		survivor[id] = s
 	}
 	return survivor, names, nil
-}
-
-// casesOfPersons returns the seqs of the cases with live visits by any of the given persons or
-// by persons merged into them.
-func casesOfPersons(ctx context.Context, db *gorm.DB, ids []string) ([]int64, error) {
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	all := slices.Clone(ids)
-	for frontier, depth := ids, 0; len(frontier) > 0 && depth < 100; depth++ {
-		var merged []string
-		if err := db.WithContext(ctx).Table("persons").Where("merged_into IN ?", frontier).Pluck("id", &merged).Error; err != nil {
-			return nil, err
-		}
-		all = append(all, merged...)
-		frontier = merged
-	}
-	var seqs []int64
-	err := db.WithContext(ctx).Table("visit_persons AS vp").Select("DISTINCT v.case_seq").
-		Joins("JOIN visits v ON v.id = vp.visit_id").
-		Where("vp.person_id IN ? AND v.voided_at IS NULL", all).Scan(&seqs).Error
-	return seqs, err
 }
 
 type modelRow struct {

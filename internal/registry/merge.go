@@ -130,7 +130,7 @@ func (s *Service) MergeCase(ctx context.Context, actor auth.Actor, id string, if
 			}
 			// who came about the merged cases now counts for the survivor: a denunciation's
 			// denouncers (confidential.go)
-			return s.recordDenouncers(ctx, tx, groupLinks, survivor.Seq, survivor.Seq, survivor.Seq, survivor.Seq)
+			return s.recordDenouncers(ctx, tx, groupLinks, survivor.Seq, survivor.Seq, survivor.Seq, survivor.Seq, survivor.Seq, survivor.Seq)
 		})
 		if err != nil {
 			return err

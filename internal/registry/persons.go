@@ -224,12 +224,13 @@ func (s *Service) UpdatePerson(ctx context.Context, actor auth.Actor, id string,
 	})
 }
 
-// VoidPerson voids a person no live visit or delegation names, and no other person record is
+// VoidPerson voids a person no live visit, delegation or petition names, and no other person record is
 // merged into (409): the visits would otherwise name someone who is not in the register.
 func (s *Service) VoidPerson(ctx context.Context, actor auth.Actor, id, reason string) (Person, error) {
 	return personKind.void(ctx, s, actor, id, reason, refuseVoid(ctx, "person", id,
 		visitPersons.naming("visits"),
 		delegationReps.naming("delegations"),
+		petitionPersons.naming("petitions"),
 		namedBy("persons merged into it", "persons", "merged_into")),
 		// after the guards, in the voiding transaction: a voided person leaves the counts
 		// that weigh duplicates
