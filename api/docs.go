@@ -4157,6 +4157,536 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/petitions": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "status is as of today in the organisation's time zone: due_soon is undecided and due within 3 working days, overdue undecided after due_on. Petitions about a denunciation answer person_ids [] and identity_hidden true to tokens that may not see its denouncers, and person_id does not find them.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "petitions"
+                ],
+                "summary": "List petitions (đơn), newest first",
+                "parameters": [
+                    {
+                        "enum": [
+                            "pending",
+                            "due_soon",
+                            "overdue",
+                            "decided",
+                            "decided_late"
+                        ],
+                        "type": "string",
+                        "x-vocab": "deadline.status",
+                        "description": "where the petition stands against its due date",
+                        "name": "status",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "in_person",
+                            "post",
+                            "online",
+                            "forwarded"
+                        ],
+                        "type": "string",
+                        "x-vocab": "petition.channel",
+                        "description": "how it arrived",
+                        "name": "channel",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "accepted",
+                            "guided",
+                            "transferred",
+                            "stored",
+                            "returned"
+                        ],
+                        "type": "string",
+                        "x-vocab": "petition.decision",
+                        "description": "how it was handled",
+                        "name": "decision",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "received on or after, YYYY-MM-DD",
+                        "name": "from",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "received on or before, YYYY-MM-DD",
+                        "name": "to",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "petitions about this case",
+                        "name": "case_id",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "petitions sent by this person",
+                        "name": "person_id",
+                        "in": "query"
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "include voided records",
+                        "name": "include_voided",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size (1-500, default 50)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "next_cursor of the previous page",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Page-registry_Petition"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Give case_id or case (a new case), and person_ids and/or persons (new senders); an anonymous petition names none. sender_count defaults to the senders named and may not be below them. forwarded_from is required for the channel forwarded. due_on is derived from the rule petition.decision (by default 10 working days from received_on). All of it is written, or nothing. When the request opens a case, possible_duplicates lists existing cases that look like the same matter, as for a visit.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "petitions"
+                ],
+                "summary": "Record a petition, with its new case and new senders in the same request",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "repeat-safe key: a replay answers the first response",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    },
+                    {
+                        "description": "the petition",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/registry.NewPetition"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/registry.CreatedPetition"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/petitions/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "petitions"
+                ],
+                "summary": "One petition, with its due date and status as of today",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "petition id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "also find a voided record",
+                        "name": "include_voided",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/registry.Petition"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "version, for If-Match"
+                            }
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            },
+            "delete": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "petitions"
+                ],
+                "summary": "Void a petition (kept, hidden from lists and statistics)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "petition id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "why the record is voided",
+                        "name": "reason",
+                        "in": "query",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/registry.Petition"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            },
+            "patch": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "A new received_on moves due_on. The case and the senders stay; the decision changes with POST /petitions/{id}/decide. Fields left out stay as they are; null clears a field that may be empty (\"\" too, for text); null for a field that always has a value is 422.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "petitions"
+                ],
+                "summary": "Change some fields of a petition",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "petition id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "the ETag read; 412 if the record changed since",
+                        "name": "If-Match",
+                        "in": "header"
+                    },
+                    {
+                        "description": "fields to change",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/registry.PetitionPatch"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/registry.Petition"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "412": {
+                        "description": "Precondition Failed",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/petitions/{id}/decide": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "decided_on may be neither before received_on nor after today; transferred_to is required for transferred and refused otherwise. Accepting a petition puts its case under resolution from decided_on (accepted_on, resolution_due_on) unless the case was accepted already. Deciding again corrects the decision.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "petitions"
+                ],
+                "summary": "Record how a petition was handled",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "petition id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "repeat-safe key: a replay answers the first response",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    },
+                    {
+                        "description": "the decision",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/registry.PetitionDecision"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/registry.Petition"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/sessions": {
             "get": {
                 "security": [
@@ -6273,6 +6803,20 @@ const docTemplate = `{
                 }
             }
         },
+        "httpapi.Page-registry_Petition": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/registry.Petition"
+                    }
+                },
+                "next_cursor": {
+                    "type": "string"
+                }
+            }
+        },
         "httpapi.Page-registry_Session": {
             "type": "object",
             "properties": {
@@ -6385,6 +6929,11 @@ const docTemplate = `{
         "registry.Case": {
             "type": "object",
             "properties": {
+                "accepted_on": {
+                    "description": "AcceptedOn is the day the case was accepted for resolution (thụ lý): set when a petition\nabout it is decided accepted, or directly. Complex (a complaint's longer period) and\nExtensions (of a denunciation's period, at most the rule's maximum) lengthen the period;\nResolutionDueOn is derived from them by the deadline rules, for complaints and\ndenunciations.",
+                    "type": "string",
+                    "example": "2026-01-16"
+                },
                 "category": {
                     "type": "string",
                     "enum": [
@@ -6398,8 +6947,14 @@ const docTemplate = `{
                     "type": "string",
                     "example": "VV-2024-000123"
                 },
+                "complex": {
+                    "type": "boolean"
+                },
                 "created_at": {
                     "type": "string"
+                },
+                "extensions": {
+                    "type": "integer"
                 },
                 "field": {
                     "type": "string",
@@ -6432,6 +6987,10 @@ const docTemplate = `{
                     "description": "PreviouslyHandledBy is the body that already handled the matter before it came here\n(Form 03, \"Cơ quan đã giải quyết\"); the respondent is who the matter is about.",
                     "type": "string",
                     "example": "UBND huyện Gio Linh"
+                },
+                "resolution_due_on": {
+                    "type": "string",
+                    "example": "2026-02-23"
                 },
                 "respondent": {
                     "type": "string",
@@ -6517,6 +7076,11 @@ const docTemplate = `{
         "registry.CasePatch": {
             "type": "object",
             "properties": {
+                "accepted_on": {
+                    "description": "the resolution's deadline: accepted_on null takes the case out of resolution",
+                    "type": "string",
+                    "x-nullable": true
+                },
                 "category": {
                     "type": "string",
                     "enum": [
@@ -6525,6 +7089,14 @@ const docTemplate = `{
                         "petition",
                         "feedback"
                     ]
+                },
+                "complex": {
+                    "type": "boolean"
+                },
+                "extensions": {
+                    "type": "integer",
+                    "maximum": 10,
+                    "minimum": 0
                 },
                 "field": {
                     "type": "string",
@@ -6566,6 +7138,124 @@ const docTemplate = `{
                 "title": {
                     "type": "string",
                     "maxLength": 500
+                }
+            }
+        },
+        "registry.CreatedPetition": {
+            "type": "object",
+            "properties": {
+                "case_id": {
+                    "type": "string"
+                },
+                "channel": {
+                    "type": "string",
+                    "enum": [
+                        "in_person",
+                        "post",
+                        "online",
+                        "forwarded"
+                    ]
+                },
+                "code": {
+                    "type": "string",
+                    "example": "DON-2026-000012"
+                },
+                "content": {
+                    "type": "string"
+                },
+                "created_at": {
+                    "type": "string"
+                },
+                "decided_on": {
+                    "type": "string",
+                    "example": "2026-02-24"
+                },
+                "decision": {
+                    "type": "string",
+                    "enum": [
+                        "accepted",
+                        "guided",
+                        "transferred",
+                        "stored",
+                        "returned"
+                    ]
+                },
+                "decision_number": {
+                    "type": "string",
+                    "example": "15/TB-TCD"
+                },
+                "document_date": {
+                    "type": "string",
+                    "example": "2026-02-05"
+                },
+                "due_on": {
+                    "description": "DueOn: the last day to decide, derived from the rule petition.decision and the calendar",
+                    "type": "string",
+                    "example": "2026-03-03"
+                },
+                "forwarded_from": {
+                    "type": "string",
+                    "example": "Ban Dân nguyện, Ủy ban Thường vụ Quốc hội"
+                },
+                "guidance": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "identity_hidden": {
+                    "description": "IdentityHidden: the petition is about a denunciation whose denouncers this caller may not\nsee, so person_ids is empty.",
+                    "type": "boolean"
+                },
+                "note": {
+                    "type": "string"
+                },
+                "org_id": {
+                    "type": "string"
+                },
+                "person_ids": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "possible_duplicates": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/registry.CaseCandidate"
+                    }
+                },
+                "received_on": {
+                    "type": "string",
+                    "example": "2026-02-10"
+                },
+                "sender_count": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "status": {
+                    "description": "Status is derived on every read from due_on, decided_on and today.",
+                    "type": "string",
+                    "enum": [
+                        "pending",
+                        "due_soon",
+                        "overdue",
+                        "decided",
+                        "decided_late"
+                    ]
+                },
+                "transferred_to": {
+                    "type": "string",
+                    "example": "UBND huyện Hải Lăng"
+                },
+                "updated_at": {
+                    "type": "string"
+                },
+                "void_reason": {
+                    "type": "string"
+                },
+                "voided_at": {
+                    "type": "string"
                 }
             }
         },
@@ -7441,6 +8131,81 @@ const docTemplate = `{
                 }
             }
         },
+        "registry.NewPetition": {
+            "type": "object",
+            "required": [
+                "channel",
+                "received_on"
+            ],
+            "properties": {
+                "case": {
+                    "description": "a case to open with the petition, as POST /cases; its errors are named case.FIELD",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/registry.NewCase"
+                        }
+                    ]
+                },
+                "case_id": {
+                    "type": "string"
+                },
+                "channel": {
+                    "type": "string",
+                    "enum": [
+                        "in_person",
+                        "post",
+                        "online",
+                        "forwarded"
+                    ]
+                },
+                "content": {
+                    "type": "string",
+                    "maxLength": 20000
+                },
+                "document_date": {
+                    "type": "string",
+                    "example": "2026-02-05"
+                },
+                "forwarded_from": {
+                    "description": "required for the channel forwarded",
+                    "type": "string",
+                    "maxLength": 500
+                },
+                "note": {
+                    "type": "string",
+                    "maxLength": 2000
+                },
+                "org_id": {
+                    "type": "string"
+                },
+                "person_ids": {
+                    "type": "array",
+                    "maxItems": 500,
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "persons": {
+                    "description": "senders to register with the petition; errors are named persons[i].FIELD",
+                    "type": "array",
+                    "maxItems": 500,
+                    "items": {
+                        "$ref": "#/definitions/registry.NewPerson"
+                    }
+                },
+                "received_on": {
+                    "type": "string",
+                    "example": "2026-02-10"
+                },
+                "sender_count": {
+                    "description": "SenderCount: how many signed it; defaults to the persons given and may not be below them",
+                    "type": "integer",
+                    "maximum": 100000,
+                    "minimum": 0,
+                    "example": 1
+                }
+            }
+        },
         "registry.NewSession": {
             "type": "object",
             "required": [
@@ -7792,6 +8557,197 @@ const docTemplate = `{
                 }
             }
         },
+        "registry.Petition": {
+            "type": "object",
+            "properties": {
+                "case_id": {
+                    "type": "string"
+                },
+                "channel": {
+                    "type": "string",
+                    "enum": [
+                        "in_person",
+                        "post",
+                        "online",
+                        "forwarded"
+                    ]
+                },
+                "code": {
+                    "type": "string",
+                    "example": "DON-2026-000012"
+                },
+                "content": {
+                    "type": "string"
+                },
+                "created_at": {
+                    "type": "string"
+                },
+                "decided_on": {
+                    "type": "string",
+                    "example": "2026-02-24"
+                },
+                "decision": {
+                    "type": "string",
+                    "enum": [
+                        "accepted",
+                        "guided",
+                        "transferred",
+                        "stored",
+                        "returned"
+                    ]
+                },
+                "decision_number": {
+                    "type": "string",
+                    "example": "15/TB-TCD"
+                },
+                "document_date": {
+                    "type": "string",
+                    "example": "2026-02-05"
+                },
+                "due_on": {
+                    "description": "DueOn: the last day to decide, derived from the rule petition.decision and the calendar",
+                    "type": "string",
+                    "example": "2026-03-03"
+                },
+                "forwarded_from": {
+                    "type": "string",
+                    "example": "Ban Dân nguyện, Ủy ban Thường vụ Quốc hội"
+                },
+                "guidance": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "identity_hidden": {
+                    "description": "IdentityHidden: the petition is about a denunciation whose denouncers this caller may not\nsee, so person_ids is empty.",
+                    "type": "boolean"
+                },
+                "note": {
+                    "type": "string"
+                },
+                "org_id": {
+                    "type": "string"
+                },
+                "person_ids": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "received_on": {
+                    "type": "string",
+                    "example": "2026-02-10"
+                },
+                "sender_count": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "status": {
+                    "description": "Status is derived on every read from due_on, decided_on and today.",
+                    "type": "string",
+                    "enum": [
+                        "pending",
+                        "due_soon",
+                        "overdue",
+                        "decided",
+                        "decided_late"
+                    ]
+                },
+                "transferred_to": {
+                    "type": "string",
+                    "example": "UBND huyện Hải Lăng"
+                },
+                "updated_at": {
+                    "type": "string"
+                },
+                "void_reason": {
+                    "type": "string"
+                },
+                "voided_at": {
+                    "type": "string"
+                }
+            }
+        },
+        "registry.PetitionDecision": {
+            "type": "object",
+            "required": [
+                "decided_on",
+                "decision"
+            ],
+            "properties": {
+                "decided_on": {
+                    "type": "string",
+                    "example": "2026-02-24"
+                },
+                "decision": {
+                    "type": "string",
+                    "enum": [
+                        "accepted",
+                        "guided",
+                        "transferred",
+                        "stored",
+                        "returned"
+                    ]
+                },
+                "decision_number": {
+                    "type": "string",
+                    "maxLength": 100,
+                    "example": "15/TB-TCD"
+                },
+                "guidance": {
+                    "type": "string",
+                    "maxLength": 5000
+                },
+                "transferred_to": {
+                    "description": "required for transferred",
+                    "type": "string",
+                    "maxLength": 500,
+                    "example": "UBND huyện Hải Lăng"
+                }
+            }
+        },
+        "registry.PetitionPatch": {
+            "type": "object",
+            "properties": {
+                "channel": {
+                    "type": "string",
+                    "enum": [
+                        "in_person",
+                        "post",
+                        "online",
+                        "forwarded"
+                    ]
+                },
+                "content": {
+                    "type": "string",
+                    "maxLength": 20000,
+                    "x-nullable": true
+                },
+                "document_date": {
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "forwarded_from": {
+                    "type": "string",
+                    "maxLength": 500,
+                    "x-nullable": true
+                },
+                "note": {
+                    "type": "string",
+                    "maxLength": 2000,
+                    "x-nullable": true
+                },
+                "received_on": {
+                    "type": "string"
+                },
+                "sender_count": {
+                    "type": "integer",
+                    "maximum": 100000,
+                    "minimum": 0
+                }
+            }
+        },
         "registry.ScanResult": {
             "type": "object",
             "properties": {
@@ -8094,6 +9050,30 @@ const docTemplate = `{
                 }
             }
         },
+        "report.PetitionFigures": {
+            "type": "object",
+            "properties": {
+                "by_decision": {
+                    "description": "every decision of the vocabulary, zeros included",
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "integer"
+                    }
+                },
+                "decided": {
+                    "type": "integer"
+                },
+                "late": {
+                    "type": "integer"
+                },
+                "on_time": {
+                    "type": "integer"
+                },
+                "received": {
+                    "type": "integer"
+                }
+            }
+        },
         "report.Summary": {
             "type": "object",
             "properties": {
@@ -8130,6 +9110,9 @@ const docTemplate = `{
                 },
                 "persons": {
                     "type": "integer"
+                },
+                "petitions": {
+                    "$ref": "#/definitions/report.PetitionFigures"
                 },
                 "to": {
                     "type": "string"

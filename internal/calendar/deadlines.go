@@ -106,6 +106,9 @@ func NewRules(cal *Calendar, rules []Rule) (*Rules, error) {
 	return rs, nil
 }
 
+// Calendar returns the calendar the rules count on.
+func (rs *Rules) Calendar() *Calendar { return rs.cal }
+
 // List returns the rules by name.
 func (rs *Rules) List() []Rule {
 	out := make([]Rule, 0, len(rs.byName))

@@ -223,6 +223,12 @@ var metricWords = map[string]string{
 	"delegations":        "Đoàn đông người",
 	"conclusion_notices": "Thông báo kết luận đã ban hành",
 	"directive_letters":  "Công văn chỉ đạo đã ban hành",
+	"petitions":          "Đơn",
+	"received":           "Số đơn tiếp nhận",
+	"decided":            "Số đơn đã xử lý",
+	"by_decision":        "Theo hướng xử lý",
+	"on_time":            "Xử lý đúng hạn",
+	"late":               "Xử lý quá hạn",
 }
 
 // metricLabel turns a metric name such as by_kind.periodic.visits into "Tiếp định kỳ: số lượt
@@ -232,8 +238,11 @@ func metricLabel(name string) string {
 	words := make([]string, len(parts))
 	for i, p := range parts {
 		w, ok := metricWords[p]
-		if vocab.SessionKind.Has(p) {
+		switch {
+		case vocab.SessionKind.Has(p):
 			w, ok = vocab.SessionKind.VI(p), true
+		case parts[0] == "petitions" && vocab.PetitionDecision.Has(p):
+			w, ok = vocab.PetitionDecision.VI(p), true
 		}
 		if !ok {
 			return name

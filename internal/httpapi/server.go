@@ -115,6 +115,7 @@ func New(d Deps) *Server {
 	s.registerDelegations(r)
 	s.registerNotices(r)
 	s.registerDirectives(r)
+	s.registerPetitions(r)
 	s.registerStats(r)
 	s.registerExports(r)
 	s.registerDedup(r)

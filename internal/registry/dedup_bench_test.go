@@ -101,10 +101,6 @@ func runQuality(b *testing.B, backend, url string, n, lookups int) {
 			b.Fatal(err)
 		}
 	}
-	w, err := s.personStats(ctx)
-	if err != nil {
-		b.Fatal(err)
-	}
 
 	// persons: lookups of a sample, against the labels
 	ev, varied := dedup.NewEvaluator(), dedup.NewEvaluator()
@@ -114,7 +110,7 @@ func runQuality(b *testing.B, backend, url string, n, lookups int) {
 	}
 	lookup := func(ev *dedup.Evaluator, i int) time.Duration {
 		start := time.Now()
-		found, err := s.matchPerson(ctx, st.DB, w, actorScope(auth.System), &persons[i], DuplicateQuery{}.orDefaults())
+		found, err := s.matchPerson(ctx, st.DB, actorScope(auth.System), &persons[i], DuplicateQuery{}.orDefaults())
 		took := time.Since(start)
 		if err != nil {
 			b.Fatal(err)

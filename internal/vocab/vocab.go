@@ -130,6 +130,47 @@ var (
 		{"calendar", "Kỳ theo lịch", "Calendar period"},
 		{"statutory", "Kỳ báo cáo theo quy định", "Statutory reporting period"},
 	}}
+	// PetitionChannel: how a petition (đơn) reached the board.
+	PetitionChannel = Enum{"petition.channel", []Term{
+		{"in_person", "Nộp trực tiếp", "Handed in person"},
+		{"post", "Qua bưu chính", "By post"},
+		{"online", "Qua mạng", "Online"},
+		{"forwarded", "Cơ quan khác chuyển đến", "Forwarded by another body"},
+	}}
+	// PetitionDecision: how a petition was handled (xử lý đơn).
+	PetitionDecision = Enum{"petition.decision", []Term{
+		{"accepted", "Thụ lý", "Accepted"},
+		{"guided", "Hướng dẫn", "Guided"},
+		{"transferred", "Chuyển đơn", "Transferred"},
+		{"stored", "Lưu đơn", "Stored"},
+		{"returned", "Trả lại đơn", "Returned"},
+	}}
+	// DeadlineStatus is where a petition or a case under resolution stands against its due
+	// date, derived on every read (internal/calendar).
+	DeadlineStatus = Enum{"deadline.status", []Term{
+		{"pending", "Trong hạn", "Pending"},
+		{"due_soon", "Sắp đến hạn", "Due soon"},
+		{"overdue", "Quá hạn", "Overdue"},
+		{"decided", "Đã xử lý đúng hạn", "Decided on time"},
+		{"decided_late", "Đã xử lý quá hạn", "Decided late"},
+	}}
+	// OrgLevel: an organisation's tier of government, which sets its head's reception minimum.
+	OrgLevel = Enum{"org.level", []Term{
+		{"province", "Cấp tỉnh", "Province"},
+		{"district", "Cấp huyện", "District"},
+		{"commune", "Cấp xã", "Commune"},
+		{"other", "Khác", "Other"},
+	}}
+	// CalendarDayKind: whether a day of the working-day calendar is worked.
+	CalendarDayKind = Enum{"calendar_day.kind", []Term{
+		{"off", "Ngày nghỉ", "Day off"},
+		{"working", "Ngày làm việc", "Working day"},
+	}}
+	// DeadlineUnit: what a deadline rule counts.
+	DeadlineUnit = Enum{"deadline_rule.unit", []Term{
+		{"working_days", "Ngày làm việc", "Working days"},
+		{"calendar_days", "Ngày", "Calendar days"},
+	}}
 	BreakdownBy = Enum{"breakdown.by", []Term{
 		{"category", "Theo loại đơn", "By category"},
 		{"field", "Theo lĩnh vực", "By field"},
@@ -157,7 +198,8 @@ var (
 
 // All is every enum, in the order GET /vocab lists them.
 var All = []Enum{SessionKind, SessionHostRole, VisitOutcome, CaseCategory, CaseField, CaseStatus,
-	DirectiveStatus, PersonGender, PersonIDKind, TokenRole, CallerKind, DedupType, StatsBasis, BreakdownBy, DocumentKind, DocumentGround}
+	DirectiveStatus, PersonGender, PersonIDKind, TokenRole, CallerKind, DedupType, StatsBasis, BreakdownBy,
+	DocumentKind, DocumentGround, PetitionChannel, PetitionDecision, DeadlineStatus, OrgLevel, CalendarDayKind, DeadlineUnit}
 
 // Lookup finds an enum by its key.
 func Lookup(key string) (Enum, bool) {
