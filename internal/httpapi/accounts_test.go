@@ -93,6 +93,9 @@ func TestSignInAndForcedPasswordChange(t *testing.T) {
 		if r := lan.Get("/api/v1/me"); r.JSON()["must_change_password"] != false {
 			t.Errorf("after the change the session is no longer limited: %s", r)
 		}
+		if r := admin.Get("/api/v1/users/" + created["id"].(string)); r.JSON()["last_login_at"] == nil || r.JSON()["must_change_password"] != false {
+			t.Errorf("the user's record shows the sign-in and the changed password: %s", r)
+		}
 		if r := lan.Post("/api/v1/persons", map[string]any{"full_name": "Lê Văn Tám"}); r.Status != http.StatusCreated {
 			t.Errorf("a staff user registers a person once the password is changed: %s", r)
 		}
