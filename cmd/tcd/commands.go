@@ -33,6 +33,8 @@ func newRootCmd() *cobra.Command {
 	}
 	root.AddCommand(serveCmd(), migrateCmd(), tokenCmd(), exportCmd(), versionCmd())
 	root.AddCommand(dedupCmd(), userCmd())
+	root.AddCommand(healthcheckCmd())
+	strictUsage(root) // last: it covers every command added above
 	return root
 }
 

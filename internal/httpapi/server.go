@@ -68,7 +68,7 @@ func New(d Deps) *Server {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		collectors.NewDBStatsCollector(d.Store.SQL(), "tcd"), d.Export.Metrics())
+		collectors.NewDBStatsCollector(d.Store.SQL(), "tcd"), d.Export.Metrics(), newDeadlineGauges(d.Registry))
 	metrics := newHTTPMetrics(reg)
 
 	e.Pre(middleware.RemoveTrailingSlash(), dropUnsafeRequestID)
@@ -83,7 +83,7 @@ func New(d Deps) *Server {
 			AllowOrigins:  d.Config.CORSOrigins,
 			AllowHeaders:  []string{echo.HeaderAuthorization, echo.HeaderContentType, "Idempotency-Key", "If-Match", "If-None-Match", csrfHeader},
 			ExposeHeaders: []string{echo.HeaderLocation, "ETag", echo.HeaderXRequestID, "Retry-After"},
-			AllowMethods:  []string{http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete, http.MethodHead, http.MethodOptions},
+			AllowMethods:  []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodHead, http.MethodOptions},
 
 			// a front-end of a listed origin signs in: its requests carry the session cookie
 			AllowCredentials: true,
@@ -99,7 +99,9 @@ func New(d Deps) *Server {
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
 	e.GET("/swagger", func(c echo.Context) error { return c.Redirect(http.StatusFound, "/swagger/index.html") })
+	e.GET("/swagger/doc.json", swaggerDoc)
 	e.GET("/swagger/*", echoSwagger.WrapHandler, swaggerHeaders(echoSwagger.WrapHandler))
+	e.GET("/openapi.json", openAPI3Doc)
 
 	// Route-level (not group-level) middleware: an Echo group with middleware swallows unknown
 	// methods as 404, and a 405 must stay a 405.
@@ -116,6 +118,7 @@ func New(d Deps) *Server {
 	s.registerNotices(r)
 	s.registerDirectives(r)
 	s.registerPetitions(r)
+	s.registerDeadlines(r)
 	s.registerStats(r)
 	s.registerExports(r)
 	s.registerDedup(r)
@@ -228,13 +231,15 @@ func (s *Server) requestLogger() echo.MiddlewareFunc {
 
 // HealthStatus is the body of /healthz and /readyz.
 type HealthStatus struct {
-	Status string `json:"status" example:"ok"`
+	Status string `json:"status" example:"ok" validate:"required"`
 }
 
 // healthz godoc
+// @ID        healthz
 // @Summary  Liveness: the process is running
 // @Tags     health
 // @Produce  json
+// @Produce  application/problem+json
 // @Success  200 {object} HealthStatus
 // @Router   /healthz [get]
 func (s *Server) healthz(c echo.Context) error {
@@ -242,9 +247,11 @@ func (s *Server) healthz(c echo.Context) error {
 }
 
 // readyz godoc
+// @ID        readyz
 // @Summary  Readiness: the database answers
 // @Tags     health
 // @Produce  json
+// @Produce  application/problem+json
 // @Success  200 {object} HealthStatus
 // @Failure  503 {object} Problem
 // @Router   /readyz [get]
@@ -293,13 +300,13 @@ func decodeStrict(body []byte, dst any) error {
 				field = "body"
 			}
 			return &apperr.Error{Code: apperr.BadRequest, Message: "malformed JSON",
-				Fields: []apperr.FieldError{{Field: field, Message: "must be of type " + te.Type.String()}}}
+				Fields: []apperr.FieldError{{Field: field, Code: apperr.InvalidValue, Message: "must be of type " + te.Type.String()}}}
 		case errors.As(err, &se):
 			return apperr.New(apperr.BadRequest, "malformed JSON at byte %d", se.Offset)
 		case strings.HasPrefix(err.Error(), "json: unknown field "):
 			name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 			return &apperr.Error{Code: apperr.BadRequest, Message: "unknown field",
-				Fields: []apperr.FieldError{{Field: name, Message: "is not a field of this object"}}}
+				Fields: []apperr.FieldError{{Field: name, Code: apperr.UnknownField, Message: "is not a field of this object"}}}
 		default:
 			return apperr.New(apperr.BadRequest, "malformed JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
 		}

@@ -98,7 +98,7 @@ func petitionsOut(ctx context.Context, s *Service, db *gorm.DB, _ auth.Actor, ro
 	if err != nil {
 		return nil, err
 	}
-	today := calendar.DateOf(s.now().In(s.cfg.Location))
+	today := s.todayDate()
 	out := make([]Petition, len(rows))
 	for i := range rows {
 		r := &rows[i]
@@ -427,7 +427,7 @@ func (s *Service) ListPetitions(ctx context.Context, actor auth.Actor, f Petitio
 		return nil, "", err
 	}
 	q := whereDates(petitionKind.query(ctx, s, actor, f.IncludeVoided), "received_on", f.From, f.To)
-	q = whereDeadlineStatus(q, rules.Calendar(), f.Status, calendar.DateOf(s.now().In(s.cfg.Location)), "decided_on", "due_on")
+	q = whereDeadlineStatus(q, rules.Calendar(), f.Status, s.todayDate(), "decided_on", "due_on")
 	for _, eq := range [][2]string{{"channel", f.Channel}, {"decision", f.Decision}, {"case_id", f.CaseID}} {
 		if eq[1] != "" {
 			q = q.Where(eq[0]+" = ?", eq[1])
