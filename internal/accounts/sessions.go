@@ -279,7 +279,7 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (SignedIn, er
 	return SignedIn{Actor: a, SessionID: row.ID, CSRFToken: csrfToken(secret)}, nil
 }
 
-// endSessions ends every open session of a user but keep's ("" for all), in tx.
+// endSessions ends every open session of a user except keep ("" ends them all), in tx.
 func (s *Service) endSessions(ctx context.Context, tx *gorm.DB, userID, keep string) error {
 	return tx.WithContext(ctx).Model(&sessionRow{}).Where("user_id = ? AND ended_at IS NULL AND id <> ?", userID, keep).
 		Update("ended_at", s.clock()).Error
