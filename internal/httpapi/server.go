@@ -50,8 +50,9 @@ type Deps struct {
 // Server holds the handlers' dependencies.
 type Server struct {
 	Deps
-	log  *slog.Logger
-	echo *echo.Echo
+	log       *slog.Logger
+	echo      *echo.Echo
+	schedules scheduleCache // the public schedule feeds (compliance.go)
 }
 
 // New builds the Echo instance with every middleware and route.
@@ -96,6 +97,7 @@ func New(d Deps) *Server {
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
 	e.GET("/swagger", func(c echo.Context) error { return c.Redirect(http.StatusFound, "/swagger/index.html") })
 	e.GET("/swagger/*", echoSwagger.WrapHandler, swaggerHeaders(echoSwagger.WrapHandler))
+	s.registerPublic(e)
 
 	// Route-level (not group-level) middleware: an Echo group with middleware swallows unknown
 	// methods as 404, and a 405 must stay a 405.
@@ -113,6 +115,7 @@ func New(d Deps) *Server {
 	s.registerDirectives(r)
 	s.registerPetitions(r)
 	s.registerDeadlines(r)
+	s.registerCompliance(r)
 	s.registerStats(r)
 	s.registerExports(r)
 	s.registerDedup(r)
