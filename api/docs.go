@@ -1933,6 +1933,98 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/compliance": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Per organisation of the subtree, by its own records: the days its head received in person (periodic or urgent sessions with host_role head) per month, or per week for a commune, against the minimum of its level (province 1 a month, district 2 a month, commune 1 a week; a span asks no more days than it has working days; a span not over yet is ok); the days an authorised deputy received; petitions decided in the period on time or late and undecided past due now; directive letters overdue now. Each part and the whole carry ok.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "compliance"
+                ],
+                "summary": "Each organisation's record against the law: the head's reception days, petitions, directive letters",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "2026, 2026-Q1, 2026-03, 2026-6M, 2026-9M (or from and to)",
+                        "name": "period",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "first day, YYYY-MM-DD",
+                        "name": "from",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "last day, YYYY-MM-DD",
+                        "name": "to",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "calendar",
+                            "statutory"
+                        ],
+                        "type": "string",
+                        "x-vocab": "stats.basis",
+                        "description": "calendar (default) or statutory",
+                        "name": "basis",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "that organisation's subtree (default the caller's)",
+                        "name": "org",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.ComplianceReport"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/deadline-rules": {
             "get": {
                 "security": [
@@ -5397,6 +5489,86 @@ const docTemplate = `{
                         }
                     }
                 }
+            },
+            "patch": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "The level sets the legal minimum of its head's reception days (GET /compliance).",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "orgs"
+                ],
+                "summary": "Set an organisation's level (province, district, commune, other)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "organisation id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the level",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/orgs.OrgPatch"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/orgs.Org"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
             }
         },
         "/api/v1/persons": {
@@ -6929,6 +7101,75 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/public/orgs/{code}/schedule.ics": {
+            "get": {
+                "description": "One all-day event per session, for a phone's or a website's calendar to subscribe to.",
+                "produces": [
+                    "text/calendar"
+                ],
+                "tags": [
+                    "public"
+                ],
+                "summary": "An organisation's coming periodic sessions as an iCalendar feed (public, no token)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "organisation code",
+                        "name": "code",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "the iCalendar file",
+                        "schema": {
+                            "type": "string"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/public/orgs/{code}/schedule.json": {
+            "get": {
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "public"
+                ],
+                "summary": "An organisation's coming periodic sessions (public, no token)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "organisation code",
+                        "name": "code",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Schedule"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -9389,6 +9630,24 @@ const docTemplate = `{
                 }
             }
         },
+        "calendar.Compliance": {
+            "type": "object",
+            "properties": {
+                "minimum": {
+                    "$ref": "#/definitions/calendar.Minimum"
+                },
+                "ok": {
+                    "description": "every span is OK",
+                    "type": "boolean"
+                },
+                "spans": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/calendar.Span"
+                    }
+                }
+            }
+        },
         "calendar.Day": {
             "type": "object",
             "properties": {
@@ -9421,6 +9680,36 @@ const docTemplate = `{
             "x-enum-varnames": [
                 "Off",
                 "Working"
+            ]
+        },
+        "calendar.Minimum": {
+            "type": "object",
+            "properties": {
+                "days": {
+                    "type": "integer"
+                },
+                "per": {
+                    "$ref": "#/definitions/calendar.Per"
+                }
+            }
+        },
+        "calendar.Per": {
+            "type": "string",
+            "enum": [
+                "month",
+                "week"
+            ],
+            "x-enum-comments": {
+                "PerMonth": "a calendar month",
+                "PerWeek": "Monday to Sunday"
+            },
+            "x-enum-descriptions": [
+                "a calendar month",
+                "Monday to Sunday"
+            ],
+            "x-enum-varnames": [
+                "PerMonth",
+                "PerWeek"
             ]
         },
         "calendar.Rule": {
@@ -9479,6 +9768,37 @@ const docTemplate = `{
                 "SourceAnnouncement",
                 "SourceAdmin"
             ]
+        },
+        "calendar.Span": {
+            "type": "object",
+            "properties": {
+                "days": {
+                    "description": "distinct days on which the head received",
+                    "type": "integer"
+                },
+                "ended": {
+                    "description": "the span is over as of today",
+                    "type": "boolean"
+                },
+                "from": {
+                    "type": "integer"
+                },
+                "label": {
+                    "description": "2026-02, or 2026-W08 for an ISO week",
+                    "type": "string"
+                },
+                "ok": {
+                    "description": "the minimum is met, or the span is not over yet",
+                    "type": "boolean"
+                },
+                "required": {
+                    "description": "the minimum, or the span's working days when fewer",
+                    "type": "integer"
+                },
+                "to": {
+                    "type": "integer"
+                }
+            }
         },
         "calendar.Unit": {
             "type": "string",
@@ -9545,6 +9865,25 @@ const docTemplate = `{
                 "year": {
                     "type": "integer",
                     "example": 2026
+                }
+            }
+        },
+        "httpapi.ComplianceReport": {
+            "type": "object",
+            "properties": {
+                "from": {
+                    "type": "string",
+                    "example": "2026-01-01"
+                },
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/registry.OrgCompliance"
+                    }
+                },
+                "to": {
+                    "type": "string",
+                    "example": "2026-03-31"
                 }
             }
         },
@@ -10078,6 +10417,23 @@ const docTemplate = `{
                 }
             }
         },
+        "httpapi.Schedule": {
+            "type": "object",
+            "properties": {
+                "code": {
+                    "type": "string"
+                },
+                "name": {
+                    "type": "string"
+                },
+                "sessions": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/registry.ScheduledSession"
+                    }
+                }
+            }
+        },
         "httpapi.SessionList": {
             "type": "object",
             "required": [
@@ -10127,6 +10483,16 @@ const docTemplate = `{
                     "type": "string",
                     "example": "UBND-GL"
                 },
+                "level": {
+                    "type": "string",
+                    "default": "other",
+                    "enum": [
+                        "province",
+                        "district",
+                        "commune",
+                        "other"
+                    ]
+                },
                 "name": {
                     "type": "string",
                     "example": "Ban Tiếp công dân huyện Gio Linh"
@@ -10143,6 +10509,7 @@ const docTemplate = `{
             "required": [
                 "code",
                 "id",
+                "level",
                 "name",
                 "parent_id"
             ],
@@ -10153,12 +10520,39 @@ const docTemplate = `{
                 "id": {
                     "type": "string"
                 },
+                "level": {
+                    "description": "Level: the tier of government, which sets the head's minimum of reception days",
+                    "type": "string",
+                    "enum": [
+                        "province",
+                        "district",
+                        "commune",
+                        "other"
+                    ]
+                },
                 "name": {
                     "type": "string"
                 },
                 "parent_id": {
                     "type": "string",
                     "x-nullable": true
+                }
+            }
+        },
+        "orgs.OrgPatch": {
+            "type": "object",
+            "required": [
+                "level"
+            ],
+            "properties": {
+                "level": {
+                    "type": "string",
+                    "enum": [
+                        "province",
+                        "district",
+                        "commune",
+                        "other"
+                    ]
                 }
             }
         },
@@ -11077,6 +11471,17 @@ const docTemplate = `{
                 },
                 "voided_at": {
                     "type": "string"
+                }
+            }
+        },
+        "registry.DirectiveCompliance": {
+            "type": "object",
+            "properties": {
+                "ok": {
+                    "type": "boolean"
+                },
+                "overdue_now": {
+                    "type": "integer"
                 }
             }
         },
@@ -12050,6 +12455,51 @@ const docTemplate = `{
                 }
             }
         },
+        "registry.OrgCompliance": {
+            "type": "object",
+            "properties": {
+                "code": {
+                    "type": "string"
+                },
+                "deputy_days": {
+                    "description": "distinct days an authorised deputy received",
+                    "type": "integer"
+                },
+                "directives": {
+                    "$ref": "#/definitions/registry.DirectiveCompliance"
+                },
+                "head_days": {
+                    "description": "HeadDays judges the head's reception days month by month (week by week for a commune);\nnull for a level without a minimum.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/calendar.Compliance"
+                        }
+                    ]
+                },
+                "level": {
+                    "type": "string",
+                    "enum": [
+                        "province",
+                        "district",
+                        "commune",
+                        "other"
+                    ]
+                },
+                "name": {
+                    "type": "string"
+                },
+                "ok": {
+                    "description": "every part is ok",
+                    "type": "boolean"
+                },
+                "org_id": {
+                    "type": "string"
+                },
+                "petitions": {
+                    "$ref": "#/definitions/registry.PetitionCompliance"
+                }
+            }
+        },
         "registry.Person": {
             "type": "object",
             "required": [
@@ -12319,6 +12769,23 @@ const docTemplate = `{
                 }
             }
         },
+        "registry.PetitionCompliance": {
+            "type": "object",
+            "properties": {
+                "decided_late": {
+                    "type": "integer"
+                },
+                "decided_on_time": {
+                    "type": "integer"
+                },
+                "ok": {
+                    "type": "boolean"
+                },
+                "overdue_now": {
+                    "type": "integer"
+                }
+            }
+        },
         "registry.PetitionDecision": {
             "type": "object",
             "required": [
@@ -12463,6 +12930,30 @@ const docTemplate = `{
                         "person",
                         "case"
                     ]
+                }
+            }
+        },
+        "registry.ScheduledSession": {
+            "type": "object",
+            "properties": {
+                "date": {
+                    "type": "string",
+                    "example": "2026-03-16"
+                },
+                "host_name": {
+                    "type": "string",
+                    "example": "Nguyễn Văn Hùng"
+                },
+                "host_title": {
+                    "type": "string",
+                    "example": "Chủ tịch UBND huyện"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "location": {
+                    "type": "string",
+                    "example": "Trụ sở Tiếp công dân huyện"
                 }
             }
         },

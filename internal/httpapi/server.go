@@ -56,7 +56,8 @@ type Server struct {
 	echo *echo.Echo
 	// uploads are the routes whose request body is streamed to its destination rather than read
 	// whole first (router.upload)
-	uploads map[string]bool
+	uploads   map[string]bool
+	schedules scheduleCache // the public schedule feeds (compliance.go)
 }
 
 // New builds the Echo instance with every middleware and route.
@@ -107,6 +108,7 @@ func New(d Deps) *Server {
 	e.GET("/swagger/doc.json", swaggerDoc)
 	e.GET("/swagger/*", echoSwagger.WrapHandler, swaggerHeaders(echoSwagger.WrapHandler))
 	e.GET("/openapi.json", openAPI3Doc)
+	s.registerPublic(e)
 
 	// Route-level (not group-level) middleware: an Echo group with middleware swallows unknown
 	// methods as 404, and a 405 must stay a 405.
@@ -124,6 +126,7 @@ func New(d Deps) *Server {
 	s.registerDirectives(r)
 	s.registerPetitions(r)
 	s.registerDeadlines(r)
+	s.registerCompliance(r)
 	s.registerStats(r)
 	s.registerExports(r)
 	s.registerDedup(r)

@@ -3,6 +3,7 @@
 package orgs
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"strings"
@@ -25,6 +26,8 @@ type Org struct {
 	Code     string  `json:"code" validate:"required"`
 	Name     string  `json:"name" validate:"required"`
 	ParentID *string `json:"parent_id" extensions:"x-nullable" validate:"required"`
+	// Level: the tier of government, which sets the head's minimum of reception days
+	Level string `json:"level" vocab:"org.level" enums:"province,district,commune,other" validate:"required"`
 }
 
 type orgRow struct {
@@ -34,13 +37,16 @@ type orgRow struct {
 	Name      string
 	ParentID  *string
 	Path      string
+	Level     string
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
 
 func (orgRow) TableName() string { return "orgs" }
 
-func (r orgRow) toOrg() Org { return Org{ID: r.ID, Code: r.Code, Name: r.Name, ParentID: r.ParentID} }
+func (r orgRow) toOrg() Org {
+	return Org{ID: r.ID, Code: r.Code, Name: r.Name, ParentID: r.ParentID, Level: r.Level}
+}
 
 // Service reads and writes organisations.
 type Service struct {
@@ -80,6 +86,7 @@ type NewOrg struct {
 	// ParentID: left out, the caller's own organisation (the default one for an unscoped
 	// token); null, a new top organisation, which only an unscoped admin may add.
 	ParentID validate.Optional[string] `json:"parent_id" swaggertype:"string" extensions:"x-nullable"`
+	Level    string                    `json:"level,omitempty" validate:"omitempty,vocab" vocab:"org.level" enums:"province,district,commune,other" default:"other"`
 }
 
 // Create adds an organisation under ParentID, and audits it.
@@ -100,7 +107,7 @@ func (s *Service) Create(ctx context.Context, actor auth.Actor, in NewOrg) (Org,
 		return Org{}, err
 	}
 	id := uuid.Must(uuid.NewV7()).String()
-	row := orgRow{ID: id, Code: code, Name: name, Path: "/" + id + "/"}
+	row := orgRow{ID: id, Code: code, Name: name, Path: "/" + id + "/", Level: cmp.Or(in.Level, "other")}
 	db := s.store.DB.WithContext(ctx)
 	parentID := in.ParentID.Value
 	if own := s.defaultID; !in.ParentID.Set {
@@ -131,7 +138,7 @@ func (s *Service) Create(ctx context.Context, actor auth.Actor, in NewOrg) (Org,
 		if err := tx.WithContext(ctx).Create(&row).Error; err != nil {
 			return err
 		}
-		return audit.RecordFor(ctx, tx, actor, row.ID, "create", "org", row.ID, map[string]any{"code": row.Code, "name": row.Name, "parent_id": row.ParentID})
+		return audit.RecordFor(ctx, tx, actor, row.ID, "create", "org", row.ID, map[string]any{"code": row.Code, "name": row.Name, "parent_id": row.ParentID, "level": row.Level})
 	})
 	if err != nil {
 		if store.IsUniqueViolation(err) {
@@ -202,4 +209,38 @@ func InScope(q *gorm.DB, actor auth.Actor, column string) *gorm.DB {
 		return q
 	}
 	return q.Where(column+" IN (SELECT id FROM orgs WHERE path LIKE ?)", actor.OrgPath+"%")
+}
+
+// OrgPatch is the body of PATCH /orgs/{id}.
+type OrgPatch struct {
+	Level string `json:"level" validate:"required,vocab" vocab:"org.level" enums:"province,district,commune,other"`
+}
+
+// Update changes an organisation's level, and audits it.
+func (s *Service) Update(ctx context.Context, actor auth.Actor, id string, in OrgPatch) (Org, error) {
+	if err := validate.Struct(in); err != nil {
+		return Org{}, err
+	}
+	var out Org
+	err := s.store.Tx(ctx, func(tx *gorm.DB) error {
+		var row orgRow
+		q := tx.WithContext(ctx).Where("id = ?", id)
+		if actor.Scoped() {
+			q = q.Where("path LIKE ?", actor.OrgPath+"%")
+		}
+		if err := q.Take(&row).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return apperr.New(apperr.NotFound, "no organisation with id %q", id)
+			}
+			return err
+		}
+		before := row.Level
+		row.Level = in.Level
+		if err := tx.WithContext(ctx).Model(&orgRow{}).Where("id = ?", id).Updates(map[string]any{"level": row.Level, "updated_at": time.Now().UTC()}).Error; err != nil {
+			return err
+		}
+		out = row.toOrg()
+		return audit.RecordFor(ctx, tx, actor, row.ID, "update", "org", row.ID, map[string]any{"level": map[string]any{"from": before, "to": row.Level}})
+	})
+	return out, err
 }
