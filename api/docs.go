@@ -7319,6 +7319,7 @@ const docTemplate = `{
                 },
                 "username": {
                     "type": "string",
+                    "minLength": 1,
                     "example": "lan.nguyen"
                 }
             }
@@ -7350,20 +7351,23 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "created_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "current": {
                     "type": "boolean"
                 },
                 "expires_at": {
                     "description": "ExpiresAt is when the session ends unless used again: the sooner of its idle end and its\nabsolute end.",
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "id": {
                     "type": "string"
                 },
                 "last_seen_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "user_agent": {
                     "type": "string"
@@ -7388,7 +7392,8 @@ const docTemplate = `{
                     "type": "boolean"
                 },
                 "created_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "display_name": {
                     "type": "string",
@@ -7399,6 +7404,7 @@ const docTemplate = `{
                 },
                 "last_login_at": {
                     "type": "string",
+                    "format": "date-time",
                     "x-nullable": true
                 },
                 "must_change_password": {
@@ -7561,7 +7567,8 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "changes": {
                     "type": "object",
@@ -7648,7 +7655,8 @@ const docTemplate = `{
                     "type": "boolean"
                 },
                 "created_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "display_name": {
                     "type": "string",
@@ -7663,6 +7671,7 @@ const docTemplate = `{
                 },
                 "last_login_at": {
                     "type": "string",
+                    "format": "date-time",
                     "x-nullable": true
                 },
                 "must_change_password": {
@@ -7706,7 +7715,8 @@ const docTemplate = `{
                     "x-nullable": true
                 },
                 "scanned_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 }
             }
         },
@@ -7801,6 +7811,7 @@ const docTemplate = `{
             "properties": {
                 "initial_password": {
                     "type": "string",
+                    "minLength": 1,
                     "example": "K7QJ3XMZ2R5VWT4H6NPLBYCD2E"
                 }
             }
@@ -8143,7 +8154,8 @@ const docTemplate = `{
                     "example": "VV-2024-000123"
                 },
                 "created_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "field": {
                     "type": "string",
@@ -8161,6 +8173,7 @@ const docTemplate = `{
                 "first_visit_date": {
                     "description": "FirstVisitDate and VisitCount are over the live visits that count for this case: its own\nand those of the cases merged into it. A case merged into another counts none itself.",
                     "type": "string",
+                    "format": "date",
                     "x-nullable": true,
                     "example": "2024-03-15"
                 },
@@ -8202,7 +8215,8 @@ const docTemplate = `{
                     "example": "Tranh chấp ranh giới đất với hộ liền kề, thôn Hà Thượng"
                 },
                 "updated_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "visit_count": {
                     "type": "integer",
@@ -8212,7 +8226,8 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "voided_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 }
             }
         },
@@ -8368,7 +8383,8 @@ const docTemplate = `{
                     "example": 1975
                 },
                 "created_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "full_name": {
                     "type": "string",
@@ -8418,13 +8434,15 @@ const docTemplate = `{
                     }
                 },
                 "updated_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "void_reason": {
                     "type": "string"
                 },
                 "voided_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 }
             }
         },
@@ -8460,10 +8478,12 @@ const docTemplate = `{
                     "example": "Đề nghị giải quyết dứt điểm tranh chấp ranh giới đất"
                 },
                 "created_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "date": {
                     "type": "string",
+                    "format": "date",
                     "example": "2024-03-15"
                 },
                 "delegation_id": {
@@ -8546,13 +8566,15 @@ const docTemplate = `{
                     "example": "UBND huyện Hải Lăng"
                 },
                 "updated_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "void_reason": {
                     "type": "string"
                 },
                 "voided_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 }
             }
         },
@@ -8567,7 +8589,8 @@ const docTemplate = `{
             ],
             "properties": {
                 "decided_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "decided_by": {
                     "type": "string"
@@ -8606,7 +8629,8 @@ const docTemplate = `{
                     "x-nullable": true
                 },
                 "created_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "id": {
                     "type": "string"
@@ -8637,13 +8661,15 @@ const docTemplate = `{
                     }
                 },
                 "updated_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "void_reason": {
                     "type": "string"
                 },
                 "voided_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 }
             }
         },
@@ -8707,10 +8733,12 @@ const docTemplate = `{
                     "x-nullable": true
                 },
                 "created_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "due_on": {
                     "type": "string",
+                    "format": "date",
                     "x-nullable": true,
                     "example": "2024-04-22"
                 },
@@ -8719,6 +8747,7 @@ const docTemplate = `{
                 },
                 "issued_on": {
                     "type": "string",
+                    "format": "date",
                     "example": "2024-03-22"
                 },
                 "number": {
@@ -8734,6 +8763,7 @@ const docTemplate = `{
                 },
                 "replied_on": {
                     "type": "string",
+                    "format": "date",
                     "x-nullable": true,
                     "example": "2024-04-10"
                 },
@@ -8759,13 +8789,15 @@ const docTemplate = `{
                     ]
                 },
                 "updated_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "void_reason": {
                     "type": "string"
                 },
                 "voided_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 }
             }
         },
@@ -8779,10 +8811,12 @@ const docTemplate = `{
                 },
                 "due_on": {
                     "type": "string",
+                    "format": "date",
                     "x-nullable": true
                 },
                 "issued_on": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date"
                 },
                 "number": {
                     "type": "string",
@@ -8796,6 +8830,7 @@ const docTemplate = `{
                 },
                 "replied_on": {
                     "type": "string",
+                    "format": "date",
                     "x-nullable": true
                 },
                 "reply_summary": {
@@ -8825,6 +8860,7 @@ const docTemplate = `{
             "properties": {
                 "replied_on": {
                     "type": "string",
+                    "format": "date",
                     "example": "2024-04-10"
                 },
                 "summary": {
@@ -8879,6 +8915,7 @@ const docTemplate = `{
             "properties": {
                 "into": {
                     "type": "string",
+                    "minLength": 1,
                     "example": "01930c4e-8f0a-7c3b-9d2e-5b6a7c8d9e0f"
                 }
             }
@@ -8943,6 +8980,7 @@ const docTemplate = `{
                 "title": {
                     "type": "string",
                     "maxLength": 500,
+                    "minLength": 1,
                     "example": "Tranh chấp ranh giới đất với hộ liền kề, thôn Hà Thượng"
                 }
             }
@@ -8967,6 +9005,7 @@ const docTemplate = `{
                 "name": {
                     "type": "string",
                     "maxLength": 300,
+                    "minLength": 1,
                     "example": "Đoàn công dân thôn Tân Định"
                 },
                 "note": {
@@ -8998,15 +9037,18 @@ const docTemplate = `{
                 },
                 "due_on": {
                     "type": "string",
+                    "format": "date",
                     "example": "2024-04-22"
                 },
                 "issued_on": {
                     "type": "string",
+                    "format": "date",
                     "example": "2024-03-22"
                 },
                 "number": {
                     "type": "string",
                     "maxLength": 100,
+                    "minLength": 1,
                     "example": "88/UBND-TCD"
                 },
                 "org_id": {
@@ -9015,6 +9057,7 @@ const docTemplate = `{
                 "recipient": {
                     "type": "string",
                     "maxLength": 300,
+                    "minLength": 1,
                     "example": "UBND huyện Gio Linh"
                 },
                 "request": {
@@ -9045,18 +9088,21 @@ const docTemplate = `{
                 },
                 "issued_on": {
                     "type": "string",
+                    "format": "date",
                     "example": "2024-03-20"
                 },
                 "number": {
                     "type": "string",
                     "maxLength": 100,
+                    "minLength": 1,
                     "example": "12/TB-UBND"
                 },
                 "org_id": {
                     "type": "string"
                 },
                 "session_id": {
-                    "type": "string"
+                    "type": "string",
+                    "minLength": 1
                 },
                 "signer": {
                     "type": "string",
@@ -9088,6 +9134,7 @@ const docTemplate = `{
                 "full_name": {
                     "type": "string",
                     "maxLength": 200,
+                    "minLength": 1,
                     "example": "Nguyễn Văn An"
                 },
                 "gender": {
@@ -9122,6 +9169,7 @@ const docTemplate = `{
             "properties": {
                 "date": {
                     "type": "string",
+                    "format": "date",
                     "example": "2024-03-15"
                 },
                 "host_name": {
@@ -9230,7 +9278,8 @@ const docTemplate = `{
                     }
                 },
                 "session_id": {
-                    "type": "string"
+                    "type": "string",
+                    "minLength": 1
                 },
                 "transfer_number": {
                     "type": "string",
@@ -9252,6 +9301,7 @@ const docTemplate = `{
             "properties": {
                 "other": {
                     "type": "string",
+                    "minLength": 1,
                     "example": "01930c4e-8f0a-7c3b-9d2e-5b6a7c8d9e0f"
                 }
             }
@@ -9278,13 +9328,15 @@ const docTemplate = `{
                     }
                 },
                 "created_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "id": {
                     "type": "string"
                 },
                 "issued_on": {
                     "type": "string",
+                    "format": "date",
                     "example": "2024-03-20"
                 },
                 "number": {
@@ -9307,13 +9359,15 @@ const docTemplate = `{
                     "x-nullable": true
                 },
                 "updated_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "void_reason": {
                     "type": "string"
                 },
                 "voided_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 }
             }
         },
@@ -9332,7 +9386,8 @@ const docTemplate = `{
                     "x-nullable": true
                 },
                 "issued_on": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date"
                 },
                 "number": {
                     "type": "string",
@@ -9383,7 +9438,8 @@ const docTemplate = `{
                     "example": 1975
                 },
                 "created_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "full_name": {
                     "type": "string",
@@ -9427,13 +9483,15 @@ const docTemplate = `{
                     "example": "0912345678"
                 },
                 "updated_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "void_reason": {
                     "type": "string"
                 },
                 "voided_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 }
             }
         },
@@ -9521,7 +9579,8 @@ const docTemplate = `{
                     "example": 10234
                 },
                 "scanned_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "type": {
                     "type": "string",
@@ -9549,10 +9608,12 @@ const docTemplate = `{
             ],
             "properties": {
                 "created_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "date": {
                     "type": "string",
+                    "format": "date",
                     "example": "2024-03-15"
                 },
                 "host_name": {
@@ -9597,13 +9658,15 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "updated_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "void_reason": {
                     "type": "string"
                 },
                 "voided_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 }
             }
         },
@@ -9612,6 +9675,7 @@ const docTemplate = `{
             "properties": {
                 "date": {
                     "type": "string",
+                    "format": "date",
                     "example": "2024-03-15"
                 },
                 "host_name": {
@@ -9684,10 +9748,12 @@ const docTemplate = `{
                     "example": "Đề nghị giải quyết dứt điểm tranh chấp ranh giới đất"
                 },
                 "created_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "date": {
                     "type": "string",
+                    "format": "date",
                     "example": "2024-03-15"
                 },
                 "delegation_id": {
@@ -9764,13 +9830,15 @@ const docTemplate = `{
                     "example": "UBND huyện Hải Lăng"
                 },
                 "updated_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "void_reason": {
                     "type": "string"
                 },
                 "voided_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 }
             }
         },
@@ -9957,6 +10025,7 @@ const docTemplate = `{
                 },
                 "from": {
                     "type": "string",
+                    "format": "date",
                     "example": "2022-01-01"
                 },
                 "org_id": {
@@ -9970,6 +10039,7 @@ const docTemplate = `{
                 },
                 "to": {
                     "type": "string",
+                    "format": "date",
                     "example": "2022-12-31"
                 }
             }
@@ -10037,6 +10107,7 @@ const docTemplate = `{
                 },
                 "from": {
                     "type": "string",
+                    "format": "date",
                     "example": "2022-01-01"
                 },
                 "org_id": {
@@ -10059,6 +10130,7 @@ const docTemplate = `{
                 },
                 "to": {
                     "type": "string",
+                    "format": "date",
                     "example": "2022-12-31"
                 }
             }

@@ -21,11 +21,11 @@ import (
 // Session is one signed-in browser, as its user sees it.
 type Session struct {
 	ID         string    `json:"id" validate:"required"`
-	CreatedAt  time.Time `json:"created_at" validate:"required"`
-	LastSeenAt time.Time `json:"last_seen_at" validate:"required"`
+	CreatedAt  time.Time `json:"created_at" validate:"required" format:"date-time"`
+	LastSeenAt time.Time `json:"last_seen_at" validate:"required" format:"date-time"`
 	// ExpiresAt is when the session ends unless used again: the sooner of its idle end and its
 	// absolute end.
-	ExpiresAt  time.Time `json:"expires_at" validate:"required"`
+	ExpiresAt  time.Time `json:"expires_at" validate:"required" format:"date-time"`
 	ClientAddr string    `json:"client_addr" validate:"required"`
 	UserAgent  string    `json:"user_agent" validate:"required"`
 	Current    bool      `json:"current" validate:"required"`

@@ -34,10 +34,10 @@ type Case struct {
 	MergedInto          *string `json:"merged_into" extensions:"x-nullable" validate:"required"`
 	// FirstVisitDate and VisitCount are over the live visits that count for this case: its own
 	// and those of the cases merged into it. A case merged into another counts none itself.
-	FirstVisitDate *string   `json:"first_visit_date" example:"2024-03-15" extensions:"x-nullable" validate:"required"`
+	FirstVisitDate *string   `json:"first_visit_date" example:"2024-03-15" extensions:"x-nullable" validate:"required" format:"date"`
 	VisitCount     int       `json:"visit_count" example:"3" validate:"required"`
-	CreatedAt      time.Time `json:"created_at" validate:"required"`
-	UpdatedAt      time.Time `json:"updated_at" validate:"required"`
+	CreatedAt      time.Time `json:"created_at" validate:"required" format:"date-time"`
+	UpdatedAt      time.Time `json:"updated_at" validate:"required" format:"date-time"`
 	Voiding
 	Version int `json:"-"`
 }
@@ -73,7 +73,7 @@ func (r *caseRow) toCase(v caseVisits) Case {
 // NewCase is the body of POST /cases, and of a case created inline with a visit.
 type NewCase struct {
 	OrgID      *string `json:"org_id,omitempty"`
-	Title      string  `json:"title" validate:"required,max=500" example:"Tranh chấp ranh giới đất với hộ liền kề, thôn Hà Thượng"`
+	Title      string  `json:"title" validate:"required,max=500" example:"Tranh chấp ranh giới đất với hộ liền kề, thôn Hà Thượng" minLength:"1"`
 	Summary    *string `json:"summary,omitempty" validate:"omitempty,max=10000"`
 	Category   string  `json:"category" validate:"required,vocab" vocab:"case.category" enums:"complaint,denunciation,petition,feedback"`
 	Field      string  `json:"field" validate:"required,vocab" vocab:"case.field" enums:"land,housing,policy,civil_service,judicial,party,corruption,other"`
