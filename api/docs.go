@@ -321,6 +321,251 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/calendar": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Every day off (weekends included) and every weekend day made a working day, with its reason and source: weekend, law, compensatory, announcement (the Government's, shipped with the service) or admin.",
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "deadlines"
+                ],
+                "summary": "The working-day calendar of a year",
+                "operationId": "getCalendar",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "the year, 1900-2199",
+                        "name": "year",
+                        "in": "query",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.CalendarYear"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/calendar/days/{date}": {
+            "put": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "The day wins over the law and the shipped announcements. Every due date in the register follows at once. A swap is two calls: the weekday off and the Saturday worked.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "deadlines"
+                ],
+                "summary": "Make a day a day off or a working day (an official swap, an extra day off)",
+                "operationId": "setCalendarDay",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "the day, YYYY-MM-DD",
+                        "name": "date",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "off or working, and why",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/registry.CalendarDayInput"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/calendar.Day"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            },
+            "delete": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "produces": [
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "deadlines"
+                ],
+                "summary": "Remove an administrator's day: it is again what the law and the announcements make it",
+                "operationId": "clearCalendarDay",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "the day, YYYY-MM-DD",
+                        "name": "date",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "204": {
+                        "description": "No Content"
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/cases": {
             "get": {
                 "security": [
@@ -1339,6 +1584,271 @@ const docTemplate = `{
                     },
                     "413": {
                         "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/deadline-rules": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "petition.decision (10 working days from received_on), complaint.resolution (30 calendar days from accepted_on, complex_days 45) and denunciation.resolution (30 calendar days, extension_days 30 at most max_extensions 2), unless an administrator changed them.",
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "deadlines"
+                ],
+                "summary": "The deadline rules in force",
+                "operationId": "listDeadlineRules",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.DeadlineRules"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/deadline-rules/{name}": {
+            "patch": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Every due date the rule sets follows at once.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "deadlines"
+                ],
+                "summary": "Change a deadline rule",
+                "operationId": "updateDeadlineRule",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "the rule: petition.decision, complaint.resolution or denunciation.resolution",
+                        "name": "name",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "fields to change",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/registry.RulePatch"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/calendar.Rule"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "412": {
+                        "description": "Precondition Failed",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/deadlines": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "One list ordered by due date, as of today in the organisation's time zone: due_soon is due today or within 3 working days, overdue is past its due date and still open (an undecided petition, an open case under resolution, an unanswered letter). Numbers and dates only. At most 2000 items.",
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "deadlines"
+                ],
+                "summary": "What is due soon or overdue: petitions, cases under resolution, directive letters",
+                "operationId": "listDeadlines",
+                "parameters": [
+                    {
+                        "enum": [
+                            "due_soon",
+                            "overdue"
+                        ],
+                        "type": "string",
+                        "x-vocab": "deadline.due",
+                        "description": "only these (both when absent)",
+                        "name": "status",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "that organisation's subtree (default the caller's)",
+                        "name": "org",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Deadlines"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -2790,6 +3300,516 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/documents": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "documents"
+                ],
+                "summary": "List issued documents, newest first",
+                "operationId": "listDocuments",
+                "parameters": [
+                    {
+                        "enum": [
+                            "receipt",
+                            "appointment",
+                            "guidance",
+                            "transfer",
+                            "refusal",
+                            "acceptance"
+                        ],
+                        "type": "string",
+                        "x-vocab": "document.kind",
+                        "description": "only documents of this kind",
+                        "name": "kind",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only documents about this visit",
+                        "name": "visit_id",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only documents about this case",
+                        "name": "case_id",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only documents for this citizen",
+                        "name": "person_id",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "format": "date",
+                        "description": "issued on or after, YYYY-MM-DD",
+                        "name": "from",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "format": "date",
+                        "description": "issued on or before, YYYY-MM-DD",
+                        "name": "to",
+                        "in": "query"
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "include voided (replaced) documents",
+                        "name": "include_voided",
+                        "in": "query"
+                    },
+                    {
+                        "maximum": 500,
+                        "minimum": 1,
+                        "type": "integer",
+                        "default": 50,
+                        "description": "page size (1-500, default 50)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "next_cursor of the previous page",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Page-registry_Document"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Receipt (giấy biên nhận), appointment (phiếu hẹn), guidance (phiếu hướng dẫn), transfer (phiếu chuyển đơn), refusal (thông báo từ chối tiếp, Law 42/2013 Art. 9) or acceptance (thông báo thụ lý / không thụ lý), in the layout of Decree 30/2020. The citizen, the matter and the organisation come from the visit (or the case with person_id); the number is the next of the organisation's series for the year and the document type, e.g. 05/PH-TCD (both notices share TB). Needed besides signer.title and signer.name: receipt items; appointment appointment_at and venue; guidance and transfer addressee; refusal ground (reason when other); acceptance accepted (reason when false). received_on defaults to the visit's day, place to the place name the organisation's name ends with. The document never changes: to correct one, issue a new one with replaces (the old one is voided in the same transaction). A document naming a denouncer is hidden (404) from whoever may not know them.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "documents"
+                ],
+                "summary": "Issue a numbered document to a citizen, rendered as a PDF",
+                "operationId": "issueDocument",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "repeat-safe key: a replay answers the first response",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    },
+                    {
+                        "description": "the document",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/registry.NewDocument"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/registry.Document"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/documents/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "documents"
+                ],
+                "summary": "One issued document's record",
+                "operationId": "getDocument",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "document id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "also find a voided document",
+                        "name": "include_voided",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/registry.Document"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "version"
+                            }
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            },
+            "delete": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "documents"
+                ],
+                "summary": "Void a document issued in error (it keeps its number; a correction is issued with replaces instead)",
+                "operationId": "voidDocument",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "document id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "why the document is voided",
+                        "name": "reason",
+                        "in": "query",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/registry.Document"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/documents/{id}/file": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "The bytes never change (their SHA-256 is the record's sha256). Every read is written to the audit log, as the PDF names the citizen.",
+                "produces": [
+                    "application/pdf",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "documents"
+                ],
+                "summary": "The document's PDF, as issued",
+                "operationId": "getDocumentFile",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "document id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "also read a voided document's PDF",
+                        "name": "include_voided",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "the PDF",
+                        "schema": {
+                            "type": "file"
+                        },
+                        "headers": {
+                            "Content-Disposition": {
+                                "type": "string",
+                                "description": "attachment; filename=05-PH-TCD.pdf"
+                            }
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/exports/register": {
             "get": {
                 "security": [
@@ -2916,11 +3936,12 @@ const docTemplate = `{
                         "Bearer": []
                     }
                 ],
-                "description": "xlsx: sheets \"Tổng hợp\" (the report paragraph and every figure), \"Biểu 01-TCD\" (the official table: title, period, \"Biểu số: 01/TCD\", merged multi-level header, the MS row of column numbers, the total row in bold, then each organisation), \"Theo loại\" and \"Theo lĩnh vực\". csv: the same four parts as sections under their titles, separated by a blank line, UTF-8 with BOM. json: {summary, form_01, by_category, by_field}. Named by period and basis, e.g. tcd-report-2023-Q3-statutory.xlsx. The same file is written unattended by ` + "`" + `tcd export` + "`" + ` and by the server's schedule.",
+                "description": "xlsx: sheets \"Tổng hợp\" (the report paragraph and every figure), \"Biểu 01-TCD\" (the official table: title, period, \"Biểu số: 01/TCD\", merged multi-level header, the MS row of column numbers, the total row in bold, then each organisation), \"Theo loại\" and \"Theo lĩnh vực\". csv: the same four parts as sections under their titles, separated by a blank line, UTF-8 with BOM. json: {summary, form_01, by_category, by_field}. pdf: Form 01/TCD alone on A4 landscape, ready to sign and seal, with the figures of the workbook's sheet, dated today at the place the reporting organisation's name ends with (or place). Named by period and basis, e.g. tcd-report-2023-Q3-statutory.xlsx. The same file is written unattended by ` + "`" + `tcd export` + "`" + ` and by the server's schedule.",
                 "produces": [
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     "text/csv",
                     "application/json",
+                    "application/pdf",
                     "application/problem+json"
                 ],
                 "tags": [
@@ -2933,11 +3954,18 @@ const docTemplate = `{
                         "enum": [
                             "xlsx",
                             "csv",
-                            "json"
+                            "json",
+                            "pdf"
                         ],
                         "type": "string",
                         "description": "file format (default xlsx)",
                         "name": "format",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "pdf: the place name the form is dated with, when the organisation's name ends with none",
+                        "name": "place",
                         "in": "query"
                     },
                     {
@@ -5097,6 +6125,687 @@ const docTemplate = `{
                     },
                     "412": {
                         "description": "Precondition Failed",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/petitions": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "status is as of today in the organisation's time zone: due_soon is undecided and due within 3 working days, overdue undecided after due_on. Petitions about a denunciation answer person_ids [] and identity_hidden true to tokens that may not see its denouncers, and person_id does not find them.",
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "petitions"
+                ],
+                "summary": "List petitions (đơn), newest first",
+                "operationId": "listPetitions",
+                "parameters": [
+                    {
+                        "enum": [
+                            "pending",
+                            "due_soon",
+                            "overdue",
+                            "decided",
+                            "decided_late"
+                        ],
+                        "type": "string",
+                        "x-vocab": "deadline.status",
+                        "description": "where the petition stands against its due date",
+                        "name": "status",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "in_person",
+                            "post",
+                            "online",
+                            "forwarded"
+                        ],
+                        "type": "string",
+                        "x-vocab": "petition.channel",
+                        "description": "how it arrived",
+                        "name": "channel",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "accepted",
+                            "guided",
+                            "transferred",
+                            "stored",
+                            "returned"
+                        ],
+                        "type": "string",
+                        "x-vocab": "petition.decision",
+                        "description": "how it was handled",
+                        "name": "decision",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "format": "date",
+                        "description": "received on or after, YYYY-MM-DD",
+                        "name": "from",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "format": "date",
+                        "description": "received on or before, YYYY-MM-DD",
+                        "name": "to",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "petitions about this case",
+                        "name": "case_id",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "petitions sent by this person",
+                        "name": "person_id",
+                        "in": "query"
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "include voided records",
+                        "name": "include_voided",
+                        "in": "query"
+                    },
+                    {
+                        "maximum": 500,
+                        "minimum": 1,
+                        "type": "integer",
+                        "default": 50,
+                        "description": "page size (1-500, default 50)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "next_cursor of the previous page",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Page-registry_Petition"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Give case_id or case (a new case), and person_ids and/or persons (new senders); an anonymous petition names none. sender_count defaults to the senders named and may not be below them. forwarded_from is required for the channel forwarded. due_on is derived from the rule petition.decision (by default 10 working days from received_on). All of it is written, or nothing. When the request opens a case, possible_duplicates lists existing cases that look like the same matter, as for a visit.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "petitions"
+                ],
+                "summary": "Record a petition, with its new case and new senders in the same request",
+                "operationId": "createPetition",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "repeat-safe key: a replay answers the first response",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    },
+                    {
+                        "description": "the petition",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/registry.NewPetition"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/registry.CreatedPetition"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/petitions/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "petitions"
+                ],
+                "summary": "One petition, with its due date and status as of today",
+                "operationId": "getPetition",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "petition id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "also find a voided record",
+                        "name": "include_voided",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/registry.Petition"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "version, for If-Match"
+                            }
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            },
+            "delete": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "petitions"
+                ],
+                "summary": "Void a petition (kept, hidden from lists and statistics)",
+                "operationId": "voidPetition",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "petition id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "maxLength": 1000,
+                        "minLength": 1,
+                        "type": "string",
+                        "description": "why the record is voided",
+                        "name": "reason",
+                        "in": "query",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/registry.Petition"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            },
+            "patch": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "A new received_on moves due_on. The case and the senders stay; the decision changes with POST /petitions/{id}/decide. Fields left out stay as they are; null clears a field that may be empty (\"\" too, for text); null for a field that always has a value is 422.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "petitions"
+                ],
+                "summary": "Change some fields of a petition",
+                "operationId": "updatePetition",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "petition id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "the ETag read; 412 if the record changed since",
+                        "name": "If-Match",
+                        "in": "header"
+                    },
+                    {
+                        "description": "fields to change",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/registry.PetitionPatch"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/registry.Petition"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "412": {
+                        "description": "Precondition Failed",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/petitions/{id}/decide": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "decided_on may be neither before received_on nor after today; transferred_to is required for transferred and refused otherwise. Accepting a petition puts its case under resolution from decided_on (accepted_on, resolution_due_on) unless the case was accepted already. Deciding again corrects the decision.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "petitions"
+                ],
+                "summary": "Record how a petition was handled",
+                "operationId": "decidePetition",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "petition id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "repeat-safe key: a replay answers the first response",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    },
+                    {
+                        "description": "the decision",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/registry.PetitionDecision"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/registry.Petition"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -7594,6 +9303,118 @@ const docTemplate = `{
                 }
             }
         },
+        "calendar.Day": {
+            "type": "object",
+            "required": [
+                "date",
+                "kind",
+                "reason",
+                "source"
+            ],
+            "properties": {
+                "date": {
+                    "type": "integer"
+                },
+                "holiday": {
+                    "description": "the statutory holiday's key, when it is one's",
+                    "type": "string"
+                },
+                "kind": {
+                    "$ref": "#/definitions/calendar.Kind"
+                },
+                "reason": {
+                    "type": "string"
+                },
+                "source": {
+                    "$ref": "#/definitions/calendar.Source"
+                }
+            }
+        },
+        "calendar.Kind": {
+            "type": "string",
+            "enum": [
+                "off",
+                "working"
+            ],
+            "x-enum-varnames": [
+                "Off",
+                "Working"
+            ]
+        },
+        "calendar.Rule": {
+            "type": "object",
+            "required": [
+                "days",
+                "from",
+                "name",
+                "unit"
+            ],
+            "properties": {
+                "complex_days": {
+                    "type": "integer"
+                },
+                "days": {
+                    "type": "integer"
+                },
+                "extension_days": {
+                    "type": "integer"
+                },
+                "from": {
+                    "type": "string"
+                },
+                "max_extensions": {
+                    "type": "integer"
+                },
+                "name": {
+                    "type": "string"
+                },
+                "unit": {
+                    "$ref": "#/definitions/calendar.Unit"
+                }
+            }
+        },
+        "calendar.Source": {
+            "type": "string",
+            "enum": [
+                "weekend",
+                "law",
+                "compensatory",
+                "announcement",
+                "admin"
+            ],
+            "x-enum-comments": {
+                "SourceAdmin": "recorded by an administrator",
+                "SourceAnnouncement": "the Government's announcement for the year",
+                "SourceCompensatory": "the working day after a holiday that fell on a weekend",
+                "SourceLaw": "a statutory holiday",
+                "SourceWeekend": "Saturday or Sunday, the weekly rest"
+            },
+            "x-enum-descriptions": [
+                "Saturday or Sunday, the weekly rest",
+                "a statutory holiday",
+                "the working day after a holiday that fell on a weekend",
+                "the Government's announcement for the year",
+                "recorded by an administrator"
+            ],
+            "x-enum-varnames": [
+                "SourceWeekend",
+                "SourceLaw",
+                "SourceCompensatory",
+                "SourceAnnouncement",
+                "SourceAdmin"
+            ]
+        },
+        "calendar.Unit": {
+            "type": "string",
+            "enum": [
+                "working_days",
+                "calendar_days"
+            ],
+            "x-enum-varnames": [
+                "WorkingDays",
+                "CalendarDays"
+            ]
+        },
         "export.Report": {
             "type": "object",
             "required": [
@@ -7633,6 +9454,25 @@ const docTemplate = `{
                 "next_cursor": {
                     "type": "string",
                     "x-nullable": true
+                }
+            }
+        },
+        "httpapi.CalendarYear": {
+            "type": "object",
+            "required": [
+                "days",
+                "year"
+            ],
+            "properties": {
+                "days": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/calendar.Day"
+                    }
+                },
+                "year": {
+                    "type": "integer",
+                    "example": 2026
                 }
             }
         },
@@ -7693,6 +9533,34 @@ const docTemplate = `{
                 "username": {
                     "type": "string",
                     "example": "lan.nguyen"
+                }
+            }
+        },
+        "httpapi.DeadlineRules": {
+            "type": "object",
+            "required": [
+                "items"
+            ],
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/calendar.Rule"
+                    }
+                }
+            }
+        },
+        "httpapi.Deadlines": {
+            "type": "object",
+            "required": [
+                "items"
+            ],
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/registry.Deadline"
+                    }
                 }
             }
         },
@@ -7927,6 +9795,29 @@ const docTemplate = `{
                 }
             }
         },
+        "httpapi.Page-registry_Document": {
+            "type": "object",
+            "required": [
+                "items",
+                "next_cursor"
+            ],
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/registry.Document"
+                    }
+                },
+                "next_cursor": {
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "total": {
+                    "type": "integer",
+                    "minimum": 0
+                }
+            }
+        },
         "httpapi.Page-registry_Notice": {
             "type": "object",
             "required": [
@@ -7961,6 +9852,29 @@ const docTemplate = `{
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/registry.Person"
+                    }
+                },
+                "next_cursor": {
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "total": {
+                    "type": "integer",
+                    "minimum": 0
+                }
+            }
+        },
+        "httpapi.Page-registry_Petition": {
+            "type": "object",
+            "required": [
+                "items",
+                "next_cursor"
+            ],
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/registry.Petition"
                     }
                 },
                 "next_cursor": {
@@ -8120,18 +10034,44 @@ const docTemplate = `{
                 }
             }
         },
+        "registry.CalendarDayInput": {
+            "type": "object",
+            "required": [
+                "kind",
+                "reason"
+            ],
+            "properties": {
+                "kind": {
+                    "type": "string",
+                    "enum": [
+                        "off",
+                        "working"
+                    ]
+                },
+                "reason": {
+                    "type": "string",
+                    "maxLength": 300,
+                    "minLength": 1,
+                    "example": "Nghỉ hoán đổi, làm bù thứ Bảy 10/01/2026"
+                }
+            }
+        },
         "registry.Case": {
             "type": "object",
             "required": [
+                "accepted_on",
                 "category",
                 "code",
+                "complex",
                 "created_at",
+                "extensions",
                 "field",
                 "first_visit_date",
                 "id",
                 "merged_into",
                 "org_id",
                 "previously_handled_by",
+                "resolution_due_on",
                 "respondent",
                 "status",
                 "summary",
@@ -8140,6 +10080,13 @@ const docTemplate = `{
                 "visit_count"
             ],
             "properties": {
+                "accepted_on": {
+                    "description": "AcceptedOn is the day the case was accepted for resolution (thụ lý): set when a petition\nabout it is decided accepted, or directly. Complex (a complaint's longer period) and\nExtensions (of a denunciation's period, at most the rule's maximum) lengthen the period;\nResolutionDueOn is derived from them by the deadline rules, for complaints and\ndenunciations.",
+                    "type": "string",
+                    "format": "date",
+                    "x-nullable": true,
+                    "example": "2026-01-16"
+                },
                 "category": {
                     "type": "string",
                     "enum": [
@@ -8153,9 +10100,15 @@ const docTemplate = `{
                     "type": "string",
                     "example": "VV-2024-000123"
                 },
+                "complex": {
+                    "type": "boolean"
+                },
                 "created_at": {
                     "type": "string",
                     "format": "date-time"
+                },
+                "extensions": {
+                    "type": "integer"
                 },
                 "field": {
                     "type": "string",
@@ -8192,6 +10145,12 @@ const docTemplate = `{
                     "type": "string",
                     "x-nullable": true,
                     "example": "UBND huyện Gio Linh"
+                },
+                "resolution_due_on": {
+                    "type": "string",
+                    "format": "date",
+                    "x-nullable": true,
+                    "example": "2026-02-23"
                 },
                 "respondent": {
                     "type": "string",
@@ -8302,6 +10261,12 @@ const docTemplate = `{
         "registry.CasePatch": {
             "type": "object",
             "properties": {
+                "accepted_on": {
+                    "description": "the resolution's deadline: accepted_on null takes the case out of resolution",
+                    "type": "string",
+                    "format": "date",
+                    "x-nullable": true
+                },
                 "category": {
                     "type": "string",
                     "enum": [
@@ -8310,6 +10275,14 @@ const docTemplate = `{
                         "petition",
                         "feedback"
                     ]
+                },
+                "complex": {
+                    "type": "boolean"
+                },
+                "extensions": {
+                    "type": "integer",
+                    "maximum": 10,
+                    "minimum": 0
                 },
                 "field": {
                     "type": "string",
@@ -8432,6 +10405,163 @@ const docTemplate = `{
                     "items": {
                         "$ref": "#/definitions/registry.PersonCandidate"
                     }
+                },
+                "updated_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "void_reason": {
+                    "type": "string"
+                },
+                "voided_at": {
+                    "type": "string",
+                    "format": "date-time"
+                }
+            }
+        },
+        "registry.CreatedPetition": {
+            "type": "object",
+            "required": [
+                "case_id",
+                "channel",
+                "code",
+                "content",
+                "created_at",
+                "decided_on",
+                "decision",
+                "decision_number",
+                "document_date",
+                "due_on",
+                "forwarded_from",
+                "guidance",
+                "id",
+                "note",
+                "org_id",
+                "person_ids",
+                "received_on",
+                "sender_count",
+                "status",
+                "transferred_to",
+                "updated_at"
+            ],
+            "properties": {
+                "case_id": {
+                    "type": "string"
+                },
+                "channel": {
+                    "type": "string",
+                    "enum": [
+                        "in_person",
+                        "post",
+                        "online",
+                        "forwarded"
+                    ]
+                },
+                "code": {
+                    "type": "string",
+                    "example": "DON-2026-000012"
+                },
+                "content": {
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "decided_on": {
+                    "type": "string",
+                    "format": "date",
+                    "x-nullable": true,
+                    "example": "2026-02-24"
+                },
+                "decision": {
+                    "type": "string",
+                    "enum": [
+                        "accepted",
+                        "guided",
+                        "transferred",
+                        "stored",
+                        "returned"
+                    ],
+                    "x-nullable": true
+                },
+                "decision_number": {
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "15/TB-TCD"
+                },
+                "document_date": {
+                    "type": "string",
+                    "format": "date",
+                    "x-nullable": true,
+                    "example": "2026-02-05"
+                },
+                "due_on": {
+                    "description": "DueOn: the last day to decide, derived from the rule petition.decision and the calendar",
+                    "type": "string",
+                    "format": "date",
+                    "example": "2026-03-03"
+                },
+                "forwarded_from": {
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "Ban Dân nguyện, Ủy ban Thường vụ Quốc hội"
+                },
+                "guidance": {
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "id": {
+                    "type": "string"
+                },
+                "identity_hidden": {
+                    "description": "IdentityHidden: the petition is about a denunciation whose denouncers this caller may not\nsee, so person_ids is empty.",
+                    "type": "boolean"
+                },
+                "note": {
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "org_id": {
+                    "type": "string"
+                },
+                "person_ids": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "possible_duplicates": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/registry.CaseCandidate"
+                    }
+                },
+                "received_on": {
+                    "type": "string",
+                    "format": "date",
+                    "example": "2026-02-10"
+                },
+                "sender_count": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "status": {
+                    "description": "Status is derived on every read from due_on, decided_on and today.",
+                    "type": "string",
+                    "enum": [
+                        "pending",
+                        "due_soon",
+                        "overdue",
+                        "decided",
+                        "decided_late"
+                    ]
+                },
+                "transferred_to": {
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "UBND huyện Hải Lăng"
                 },
                 "updated_at": {
                     "type": "string",
@@ -8575,6 +10705,50 @@ const docTemplate = `{
                 "voided_at": {
                     "type": "string",
                     "format": "date-time"
+                }
+            }
+        },
+        "registry.Deadline": {
+            "type": "object",
+            "required": [
+                "due_on",
+                "id",
+                "kind",
+                "number",
+                "org_id",
+                "status"
+            ],
+            "properties": {
+                "due_on": {
+                    "type": "string",
+                    "format": "date",
+                    "example": "2026-03-03"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "kind": {
+                    "type": "string",
+                    "enum": [
+                        "petition",
+                        "case",
+                        "directive"
+                    ]
+                },
+                "number": {
+                    "description": "the petition's or case's code, the letter's number",
+                    "type": "string",
+                    "example": "DON-2026-000012"
+                },
+                "org_id": {
+                    "type": "string"
+                },
+                "status": {
+                    "type": "string",
+                    "enum": [
+                        "due_soon",
+                        "overdue"
+                    ]
                 }
             }
         },
@@ -8870,6 +11044,185 @@ const docTemplate = `{
                 }
             }
         },
+        "registry.Document": {
+            "type": "object",
+            "required": [
+                "case_id",
+                "created_at",
+                "id",
+                "issued_on",
+                "kind",
+                "number",
+                "org_id",
+                "person_id",
+                "reference",
+                "replaces",
+                "sha256",
+                "size",
+                "updated_at",
+                "visit_id"
+            ],
+            "properties": {
+                "accepted": {
+                    "description": "Accepted says whether the petition is accepted for resolution (acceptance).",
+                    "type": "boolean"
+                },
+                "addressee": {
+                    "description": "Addressee is the competent body (guidance, transfer).",
+                    "type": "string",
+                    "maxLength": 500,
+                    "example": "Ủy ban nhân dân huyện Hải Lăng"
+                },
+                "appointment_at": {
+                    "description": "AppointmentAt is when the citizen is to come back (appointment), in the organisation's\nlocal time.",
+                    "type": "string",
+                    "example": "2024-03-12T14:30"
+                },
+                "case_id": {
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "content": {
+                    "description": "Content is a free paragraph added to the body.",
+                    "type": "string",
+                    "maxLength": 10000
+                },
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "ground": {
+                    "description": "Ground is the clause of Law 42/2013 Art. 9 a reception is refused under (refusal).",
+                    "type": "string",
+                    "enum": [
+                        "incapacitated",
+                        "disorderly",
+                        "resolved",
+                        "other"
+                    ]
+                },
+                "id": {
+                    "type": "string"
+                },
+                "issued_on": {
+                    "type": "string",
+                    "format": "date",
+                    "example": "2024-03-05"
+                },
+                "items": {
+                    "description": "Items are the papers received (receipt), one a line.",
+                    "type": "array",
+                    "maxItems": 100,
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "kind": {
+                    "type": "string",
+                    "enum": [
+                        "receipt",
+                        "appointment",
+                        "guidance",
+                        "transfer",
+                        "refusal",
+                        "acceptance"
+                    ]
+                },
+                "number": {
+                    "description": "Number is the document's place in its series, which runs per organisation, year and\ntype (both notices are of the type \"Thông báo\" and share a series).",
+                    "type": "integer",
+                    "example": 5
+                },
+                "org_id": {
+                    "type": "string"
+                },
+                "person_id": {
+                    "type": "string"
+                },
+                "place": {
+                    "description": "Place is the place name before the date; by default the one the organisation's name ends\nwith (… tỉnh Quảng Trị: Quảng Trị), else its parent's.",
+                    "type": "string",
+                    "maxLength": 100,
+                    "example": "Quảng Trị"
+                },
+                "reason": {
+                    "description": "Reason explains a refusal on the ground \"other\" or a petition not accepted.",
+                    "type": "string",
+                    "maxLength": 2000
+                },
+                "received_on": {
+                    "description": "ReceivedOn is the day the petition or papers came in (receipt, guidance, transfer,\nacceptance); by default the visit's day.",
+                    "type": "string",
+                    "format": "date",
+                    "example": "2024-02-28"
+                },
+                "recipients": {
+                    "type": "array",
+                    "maxItems": 20,
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "reference": {
+                    "type": "string",
+                    "example": "05/PH-TCD"
+                },
+                "replaces": {
+                    "description": "Replaces is the document this one corrects (voided when this one was issued).",
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "sha256": {
+                    "type": "string"
+                },
+                "signer": {
+                    "$ref": "#/definitions/registry.DocumentSigner"
+                },
+                "size": {
+                    "type": "integer",
+                    "example": 41234
+                },
+                "updated_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "venue": {
+                    "type": "string",
+                    "maxLength": 500
+                },
+                "visit_id": {
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "void_reason": {
+                    "type": "string"
+                },
+                "voided_at": {
+                    "type": "string",
+                    "format": "date-time"
+                }
+            }
+        },
+        "registry.DocumentSigner": {
+            "type": "object",
+            "properties": {
+                "authority": {
+                    "type": "string",
+                    "maxLength": 200,
+                    "example": "KT. Trưởng ban"
+                },
+                "name": {
+                    "type": "string",
+                    "maxLength": 200,
+                    "example": "Lê Quang Đức"
+                },
+                "title": {
+                    "type": "string",
+                    "maxLength": 200,
+                    "example": "Phó Trưởng ban"
+                }
+            }
+        },
         "registry.DuplicatePair": {
             "type": "object",
             "required": [
@@ -9070,6 +11423,113 @@ const docTemplate = `{
                 }
             }
         },
+        "registry.NewDocument": {
+            "type": "object",
+            "required": [
+                "kind"
+            ],
+            "properties": {
+                "accepted": {
+                    "description": "Accepted says whether the petition is accepted for resolution (acceptance).",
+                    "type": "boolean"
+                },
+                "addressee": {
+                    "description": "Addressee is the competent body (guidance, transfer).",
+                    "type": "string",
+                    "maxLength": 500,
+                    "example": "Ủy ban nhân dân huyện Hải Lăng"
+                },
+                "appointment_at": {
+                    "description": "AppointmentAt is when the citizen is to come back (appointment), in the organisation's\nlocal time.",
+                    "type": "string",
+                    "example": "2024-03-12T14:30"
+                },
+                "case_id": {
+                    "type": "string"
+                },
+                "content": {
+                    "description": "Content is a free paragraph added to the body.",
+                    "type": "string",
+                    "maxLength": 10000
+                },
+                "ground": {
+                    "description": "Ground is the clause of Law 42/2013 Art. 9 a reception is refused under (refusal).",
+                    "type": "string",
+                    "enum": [
+                        "incapacitated",
+                        "disorderly",
+                        "resolved",
+                        "other"
+                    ]
+                },
+                "issued_on": {
+                    "description": "IssuedOn is the day of issue, by default today; its year chooses the series.",
+                    "type": "string",
+                    "format": "date",
+                    "example": "2024-03-05"
+                },
+                "items": {
+                    "description": "Items are the papers received (receipt), one a line.",
+                    "type": "array",
+                    "maxItems": 100,
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "kind": {
+                    "type": "string",
+                    "enum": [
+                        "receipt",
+                        "appointment",
+                        "guidance",
+                        "transfer",
+                        "refusal",
+                        "acceptance"
+                    ]
+                },
+                "person_id": {
+                    "type": "string"
+                },
+                "place": {
+                    "description": "Place is the place name before the date; by default the one the organisation's name ends\nwith (… tỉnh Quảng Trị: Quảng Trị), else its parent's.",
+                    "type": "string",
+                    "maxLength": 100,
+                    "example": "Quảng Trị"
+                },
+                "reason": {
+                    "description": "Reason explains a refusal on the ground \"other\" or a petition not accepted.",
+                    "type": "string",
+                    "maxLength": 2000
+                },
+                "received_on": {
+                    "description": "ReceivedOn is the day the petition or papers came in (receipt, guidance, transfer,\nacceptance); by default the visit's day.",
+                    "type": "string",
+                    "format": "date",
+                    "example": "2024-02-28"
+                },
+                "recipients": {
+                    "type": "array",
+                    "maxItems": 20,
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "replaces": {
+                    "description": "Replaces is the id of a live document of the same kind that this one corrects; it is\nvoided in the same transaction.",
+                    "type": "string"
+                },
+                "signer": {
+                    "$ref": "#/definitions/registry.DocumentSigner"
+                },
+                "venue": {
+                    "type": "string",
+                    "maxLength": 500
+                },
+                "visit_id": {
+                    "type": "string"
+                }
+            }
+        },
         "registry.NewNotice": {
             "type": "object",
             "required": [
@@ -9157,6 +11617,83 @@ const docTemplate = `{
                     "type": "string",
                     "maxLength": 32,
                     "example": "0912345678"
+                }
+            }
+        },
+        "registry.NewPetition": {
+            "type": "object",
+            "required": [
+                "channel",
+                "received_on"
+            ],
+            "properties": {
+                "case": {
+                    "description": "a case to open with the petition, as POST /cases; its errors are named case.FIELD",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/registry.NewCase"
+                        }
+                    ]
+                },
+                "case_id": {
+                    "type": "string"
+                },
+                "channel": {
+                    "type": "string",
+                    "enum": [
+                        "in_person",
+                        "post",
+                        "online",
+                        "forwarded"
+                    ]
+                },
+                "content": {
+                    "type": "string",
+                    "maxLength": 20000
+                },
+                "document_date": {
+                    "type": "string",
+                    "format": "date",
+                    "example": "2026-02-05"
+                },
+                "forwarded_from": {
+                    "description": "required for the channel forwarded",
+                    "type": "string",
+                    "maxLength": 500
+                },
+                "note": {
+                    "type": "string",
+                    "maxLength": 2000
+                },
+                "org_id": {
+                    "type": "string"
+                },
+                "person_ids": {
+                    "type": "array",
+                    "maxItems": 500,
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "persons": {
+                    "description": "senders to register with the petition; errors are named persons[i].FIELD",
+                    "type": "array",
+                    "maxItems": 500,
+                    "items": {
+                        "$ref": "#/definitions/registry.NewPerson"
+                    }
+                },
+                "received_on": {
+                    "type": "string",
+                    "format": "date",
+                    "example": "2026-02-10"
+                },
+                "sender_count": {
+                    "description": "SenderCount: how many signed it; defaults to the persons given and may not be below them",
+                    "type": "integer",
+                    "maximum": 100000,
+                    "minimum": 0,
+                    "example": 1
                 }
             }
         },
@@ -9561,6 +12098,278 @@ const docTemplate = `{
                 }
             }
         },
+        "registry.Petition": {
+            "type": "object",
+            "required": [
+                "case_id",
+                "channel",
+                "code",
+                "content",
+                "created_at",
+                "decided_on",
+                "decision",
+                "decision_number",
+                "document_date",
+                "due_on",
+                "forwarded_from",
+                "guidance",
+                "id",
+                "note",
+                "org_id",
+                "person_ids",
+                "received_on",
+                "sender_count",
+                "status",
+                "transferred_to",
+                "updated_at"
+            ],
+            "properties": {
+                "case_id": {
+                    "type": "string"
+                },
+                "channel": {
+                    "type": "string",
+                    "enum": [
+                        "in_person",
+                        "post",
+                        "online",
+                        "forwarded"
+                    ]
+                },
+                "code": {
+                    "type": "string",
+                    "example": "DON-2026-000012"
+                },
+                "content": {
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "decided_on": {
+                    "type": "string",
+                    "format": "date",
+                    "x-nullable": true,
+                    "example": "2026-02-24"
+                },
+                "decision": {
+                    "type": "string",
+                    "enum": [
+                        "accepted",
+                        "guided",
+                        "transferred",
+                        "stored",
+                        "returned"
+                    ],
+                    "x-nullable": true
+                },
+                "decision_number": {
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "15/TB-TCD"
+                },
+                "document_date": {
+                    "type": "string",
+                    "format": "date",
+                    "x-nullable": true,
+                    "example": "2026-02-05"
+                },
+                "due_on": {
+                    "description": "DueOn: the last day to decide, derived from the rule petition.decision and the calendar",
+                    "type": "string",
+                    "format": "date",
+                    "example": "2026-03-03"
+                },
+                "forwarded_from": {
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "Ban Dân nguyện, Ủy ban Thường vụ Quốc hội"
+                },
+                "guidance": {
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "id": {
+                    "type": "string"
+                },
+                "identity_hidden": {
+                    "description": "IdentityHidden: the petition is about a denunciation whose denouncers this caller may not\nsee, so person_ids is empty.",
+                    "type": "boolean"
+                },
+                "note": {
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "org_id": {
+                    "type": "string"
+                },
+                "person_ids": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "received_on": {
+                    "type": "string",
+                    "format": "date",
+                    "example": "2026-02-10"
+                },
+                "sender_count": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "status": {
+                    "description": "Status is derived on every read from due_on, decided_on and today.",
+                    "type": "string",
+                    "enum": [
+                        "pending",
+                        "due_soon",
+                        "overdue",
+                        "decided",
+                        "decided_late"
+                    ]
+                },
+                "transferred_to": {
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "UBND huyện Hải Lăng"
+                },
+                "updated_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "void_reason": {
+                    "type": "string"
+                },
+                "voided_at": {
+                    "type": "string",
+                    "format": "date-time"
+                }
+            }
+        },
+        "registry.PetitionDecision": {
+            "type": "object",
+            "required": [
+                "decided_on",
+                "decision"
+            ],
+            "properties": {
+                "decided_on": {
+                    "type": "string",
+                    "format": "date",
+                    "example": "2026-02-24"
+                },
+                "decision": {
+                    "type": "string",
+                    "enum": [
+                        "accepted",
+                        "guided",
+                        "transferred",
+                        "stored",
+                        "returned"
+                    ]
+                },
+                "decision_number": {
+                    "type": "string",
+                    "maxLength": 100,
+                    "example": "15/TB-TCD"
+                },
+                "guidance": {
+                    "type": "string",
+                    "maxLength": 5000
+                },
+                "transferred_to": {
+                    "description": "required for transferred",
+                    "type": "string",
+                    "maxLength": 500,
+                    "example": "UBND huyện Hải Lăng"
+                }
+            }
+        },
+        "registry.PetitionPatch": {
+            "type": "object",
+            "properties": {
+                "channel": {
+                    "type": "string",
+                    "enum": [
+                        "in_person",
+                        "post",
+                        "online",
+                        "forwarded"
+                    ]
+                },
+                "content": {
+                    "type": "string",
+                    "maxLength": 20000,
+                    "x-nullable": true
+                },
+                "document_date": {
+                    "type": "string",
+                    "format": "date",
+                    "x-nullable": true
+                },
+                "forwarded_from": {
+                    "type": "string",
+                    "maxLength": 500,
+                    "x-nullable": true
+                },
+                "note": {
+                    "type": "string",
+                    "maxLength": 2000,
+                    "x-nullable": true
+                },
+                "received_on": {
+                    "type": "string",
+                    "format": "date"
+                },
+                "sender_count": {
+                    "type": "integer",
+                    "maximum": 100000,
+                    "minimum": 0
+                }
+            }
+        },
+        "registry.RulePatch": {
+            "type": "object",
+            "properties": {
+                "complex_days": {
+                    "type": "integer",
+                    "maximum": 366,
+                    "minimum": 0
+                },
+                "days": {
+                    "type": "integer",
+                    "maximum": 366,
+                    "minimum": 1
+                },
+                "extension_days": {
+                    "type": "integer",
+                    "maximum": 366,
+                    "minimum": 0
+                },
+                "from": {
+                    "type": "string",
+                    "enum": [
+                        "received_on",
+                        "accepted_on"
+                    ]
+                },
+                "max_extensions": {
+                    "type": "integer",
+                    "maximum": 10,
+                    "minimum": 0
+                },
+                "unit": {
+                    "type": "string",
+                    "enum": [
+                        "working_days",
+                        "calendar_days"
+                    ]
+                }
+            }
+        },
         "registry.ScanResult": {
             "type": "object",
             "required": [
@@ -9936,6 +12745,37 @@ const docTemplate = `{
                 }
             }
         },
+        "report.PetitionFigures": {
+            "type": "object",
+            "required": [
+                "by_decision",
+                "decided",
+                "late",
+                "on_time",
+                "received"
+            ],
+            "properties": {
+                "by_decision": {
+                    "description": "every decision of the vocabulary, zeros included",
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "integer"
+                    }
+                },
+                "decided": {
+                    "type": "integer"
+                },
+                "late": {
+                    "type": "integer"
+                },
+                "on_time": {
+                    "type": "integer"
+                },
+                "received": {
+                    "type": "integer"
+                }
+            }
+        },
         "report.Summary": {
             "type": "object",
             "required": [
@@ -9949,6 +12789,7 @@ const docTemplate = `{
                 "from",
                 "org_id",
                 "persons",
+                "petitions",
                 "to",
                 "visits"
             ],
@@ -9986,6 +12827,9 @@ const docTemplate = `{
                 },
                 "persons": {
                     "type": "integer"
+                },
+                "petitions": {
+                    "$ref": "#/definitions/report.PetitionFigures"
                 },
                 "root_ids": {
                     "description": "RootIDs lists the top organisations counted when the figures are the whole register's and\nit has several (org_id is then only the default one's); absent otherwise.",

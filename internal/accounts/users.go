@@ -203,7 +203,7 @@ func (s *Service) checkOrg(ctx context.Context, actor auth.Actor, field string, 
 	}
 	path, err := s.orgs.Path(ctx, *orgID)
 	if apperr.CodeOf(err) == apperr.NotFound || (err == nil && !actor.Reaches(path)) {
-		return apperr.Field(field, "no such organisation")
+		return apperr.FieldAs(apperr.UnknownReference, field, "no such organisation")
 	}
 	return err
 }

@@ -132,6 +132,69 @@ func (e ApperrFieldCode) Valid() bool {
 	}
 }
 
+// Defines values for CalendarKind.
+const (
+	CalendarKindOff     CalendarKind = "off"
+	CalendarKindWorking CalendarKind = "working"
+)
+
+// Valid indicates whether the value is a known member of the CalendarKind enum.
+func (e CalendarKind) Valid() bool {
+	switch e {
+	case CalendarKindOff:
+		return true
+	case CalendarKindWorking:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CalendarSource.
+const (
+	SourceAdmin        CalendarSource = "admin"
+	SourceAnnouncement CalendarSource = "announcement"
+	SourceCompensatory CalendarSource = "compensatory"
+	SourceLaw          CalendarSource = "law"
+	SourceWeekend      CalendarSource = "weekend"
+)
+
+// Valid indicates whether the value is a known member of the CalendarSource enum.
+func (e CalendarSource) Valid() bool {
+	switch e {
+	case SourceAdmin:
+		return true
+	case SourceAnnouncement:
+		return true
+	case SourceCompensatory:
+		return true
+	case SourceLaw:
+		return true
+	case SourceWeekend:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CalendarUnit.
+const (
+	CalendarUnitCalendarDays CalendarUnit = "calendar_days"
+	CalendarUnitWorkingDays  CalendarUnit = "working_days"
+)
+
+// Valid indicates whether the value is a known member of the CalendarUnit enum.
+func (e CalendarUnit) Valid() bool {
+	switch e {
+	case CalendarUnitCalendarDays:
+		return true
+	case CalendarUnitWorkingDays:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for HttpapiCreatedUserRole.
 const (
 	HttpapiCreatedUserRoleAdmin   HttpapiCreatedUserRole = "admin"
@@ -192,6 +255,24 @@ func (e HttpapiMeRole) Valid() bool {
 	case HttpapiMeRoleAuditor:
 		return true
 	case HttpapiMeRoleStaff:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RegistryCalendarDayInputKind.
+const (
+	RegistryCalendarDayInputKindOff     RegistryCalendarDayInputKind = "off"
+	RegistryCalendarDayInputKindWorking RegistryCalendarDayInputKind = "working"
+)
+
+// Valid indicates whether the value is a known member of the RegistryCalendarDayInputKind enum.
+func (e RegistryCalendarDayInputKind) Valid() bool {
+	switch e {
+	case RegistryCalendarDayInputKindOff:
+		return true
+	case RegistryCalendarDayInputKindWorking:
 		return true
 	default:
 		return false
@@ -402,6 +483,84 @@ func (e RegistryCreatedPersonIDKind) Valid() bool {
 	}
 }
 
+// Defines values for RegistryCreatedPetitionChannel.
+const (
+	RegistryCreatedPetitionChannelForwarded RegistryCreatedPetitionChannel = "forwarded"
+	RegistryCreatedPetitionChannelInPerson  RegistryCreatedPetitionChannel = "in_person"
+	RegistryCreatedPetitionChannelOnline    RegistryCreatedPetitionChannel = "online"
+	RegistryCreatedPetitionChannelPost      RegistryCreatedPetitionChannel = "post"
+)
+
+// Valid indicates whether the value is a known member of the RegistryCreatedPetitionChannel enum.
+func (e RegistryCreatedPetitionChannel) Valid() bool {
+	switch e {
+	case RegistryCreatedPetitionChannelForwarded:
+		return true
+	case RegistryCreatedPetitionChannelInPerson:
+		return true
+	case RegistryCreatedPetitionChannelOnline:
+		return true
+	case RegistryCreatedPetitionChannelPost:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RegistryCreatedPetitionDecision.
+const (
+	RegistryCreatedPetitionDecisionAccepted    RegistryCreatedPetitionDecision = "accepted"
+	RegistryCreatedPetitionDecisionGuided      RegistryCreatedPetitionDecision = "guided"
+	RegistryCreatedPetitionDecisionReturned    RegistryCreatedPetitionDecision = "returned"
+	RegistryCreatedPetitionDecisionStored      RegistryCreatedPetitionDecision = "stored"
+	RegistryCreatedPetitionDecisionTransferred RegistryCreatedPetitionDecision = "transferred"
+)
+
+// Valid indicates whether the value is a known member of the RegistryCreatedPetitionDecision enum.
+func (e RegistryCreatedPetitionDecision) Valid() bool {
+	switch e {
+	case RegistryCreatedPetitionDecisionAccepted:
+		return true
+	case RegistryCreatedPetitionDecisionGuided:
+		return true
+	case RegistryCreatedPetitionDecisionReturned:
+		return true
+	case RegistryCreatedPetitionDecisionStored:
+		return true
+	case RegistryCreatedPetitionDecisionTransferred:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RegistryCreatedPetitionStatus.
+const (
+	RegistryCreatedPetitionStatusDecided     RegistryCreatedPetitionStatus = "decided"
+	RegistryCreatedPetitionStatusDecidedLate RegistryCreatedPetitionStatus = "decided_late"
+	RegistryCreatedPetitionStatusDueSoon     RegistryCreatedPetitionStatus = "due_soon"
+	RegistryCreatedPetitionStatusOverdue     RegistryCreatedPetitionStatus = "overdue"
+	RegistryCreatedPetitionStatusPending     RegistryCreatedPetitionStatus = "pending"
+)
+
+// Valid indicates whether the value is a known member of the RegistryCreatedPetitionStatus enum.
+func (e RegistryCreatedPetitionStatus) Valid() bool {
+	switch e {
+	case RegistryCreatedPetitionStatusDecided:
+		return true
+	case RegistryCreatedPetitionStatusDecidedLate:
+		return true
+	case RegistryCreatedPetitionStatusDueSoon:
+		return true
+	case RegistryCreatedPetitionStatusOverdue:
+		return true
+	case RegistryCreatedPetitionStatusPending:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for RegistryCreatedVisitKind.
 const (
 	RegistryCreatedVisitKindPeriodic RegistryCreatedVisitKind = "periodic"
@@ -453,6 +612,45 @@ func (e RegistryCreatedVisitOutcome) Valid() bool {
 	}
 }
 
+// Defines values for RegistryDeadlineKind.
+const (
+	RegistryDeadlineKindCase      RegistryDeadlineKind = "case"
+	RegistryDeadlineKindDirective RegistryDeadlineKind = "directive"
+	RegistryDeadlineKindPetition  RegistryDeadlineKind = "petition"
+)
+
+// Valid indicates whether the value is a known member of the RegistryDeadlineKind enum.
+func (e RegistryDeadlineKind) Valid() bool {
+	switch e {
+	case RegistryDeadlineKindCase:
+		return true
+	case RegistryDeadlineKindDirective:
+		return true
+	case RegistryDeadlineKindPetition:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RegistryDeadlineStatus.
+const (
+	RegistryDeadlineStatusDueSoon RegistryDeadlineStatus = "due_soon"
+	RegistryDeadlineStatusOverdue RegistryDeadlineStatus = "overdue"
+)
+
+// Valid indicates whether the value is a known member of the RegistryDeadlineStatus enum.
+func (e RegistryDeadlineStatus) Valid() bool {
+	switch e {
+	case RegistryDeadlineStatusDueSoon:
+		return true
+	case RegistryDeadlineStatusOverdue:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for RegistryDecisionType.
 const (
 	RegistryDecisionTypeCase   RegistryDecisionType = "case"
@@ -486,6 +684,60 @@ func (e RegistryDirectiveStatus) Valid() bool {
 	case RegistryDirectiveStatusPending:
 		return true
 	case RegistryDirectiveStatusReplied:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RegistryDocumentGround.
+const (
+	RegistryDocumentGroundDisorderly    RegistryDocumentGround = "disorderly"
+	RegistryDocumentGroundIncapacitated RegistryDocumentGround = "incapacitated"
+	RegistryDocumentGroundOther         RegistryDocumentGround = "other"
+	RegistryDocumentGroundResolved      RegistryDocumentGround = "resolved"
+)
+
+// Valid indicates whether the value is a known member of the RegistryDocumentGround enum.
+func (e RegistryDocumentGround) Valid() bool {
+	switch e {
+	case RegistryDocumentGroundDisorderly:
+		return true
+	case RegistryDocumentGroundIncapacitated:
+		return true
+	case RegistryDocumentGroundOther:
+		return true
+	case RegistryDocumentGroundResolved:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RegistryDocumentKind.
+const (
+	RegistryDocumentKindAcceptance  RegistryDocumentKind = "acceptance"
+	RegistryDocumentKindAppointment RegistryDocumentKind = "appointment"
+	RegistryDocumentKindGuidance    RegistryDocumentKind = "guidance"
+	RegistryDocumentKindReceipt     RegistryDocumentKind = "receipt"
+	RegistryDocumentKindRefusal     RegistryDocumentKind = "refusal"
+	RegistryDocumentKindTransfer    RegistryDocumentKind = "transfer"
+)
+
+// Valid indicates whether the value is a known member of the RegistryDocumentKind enum.
+func (e RegistryDocumentKind) Valid() bool {
+	switch e {
+	case RegistryDocumentKindAcceptance:
+		return true
+	case RegistryDocumentKindAppointment:
+		return true
+	case RegistryDocumentKindGuidance:
+		return true
+	case RegistryDocumentKindReceipt:
+		return true
+	case RegistryDocumentKindRefusal:
+		return true
+	case RegistryDocumentKindTransfer:
 		return true
 	default:
 		return false
@@ -573,6 +825,60 @@ func (e RegistryNewCaseStatus) Valid() bool {
 	}
 }
 
+// Defines values for RegistryNewDocumentGround.
+const (
+	RegistryNewDocumentGroundDisorderly    RegistryNewDocumentGround = "disorderly"
+	RegistryNewDocumentGroundIncapacitated RegistryNewDocumentGround = "incapacitated"
+	RegistryNewDocumentGroundOther         RegistryNewDocumentGround = "other"
+	RegistryNewDocumentGroundResolved      RegistryNewDocumentGround = "resolved"
+)
+
+// Valid indicates whether the value is a known member of the RegistryNewDocumentGround enum.
+func (e RegistryNewDocumentGround) Valid() bool {
+	switch e {
+	case RegistryNewDocumentGroundDisorderly:
+		return true
+	case RegistryNewDocumentGroundIncapacitated:
+		return true
+	case RegistryNewDocumentGroundOther:
+		return true
+	case RegistryNewDocumentGroundResolved:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RegistryNewDocumentKind.
+const (
+	RegistryNewDocumentKindAcceptance  RegistryNewDocumentKind = "acceptance"
+	RegistryNewDocumentKindAppointment RegistryNewDocumentKind = "appointment"
+	RegistryNewDocumentKindGuidance    RegistryNewDocumentKind = "guidance"
+	RegistryNewDocumentKindReceipt     RegistryNewDocumentKind = "receipt"
+	RegistryNewDocumentKindRefusal     RegistryNewDocumentKind = "refusal"
+	RegistryNewDocumentKindTransfer    RegistryNewDocumentKind = "transfer"
+)
+
+// Valid indicates whether the value is a known member of the RegistryNewDocumentKind enum.
+func (e RegistryNewDocumentKind) Valid() bool {
+	switch e {
+	case RegistryNewDocumentKindAcceptance:
+		return true
+	case RegistryNewDocumentKindAppointment:
+		return true
+	case RegistryNewDocumentKindGuidance:
+		return true
+	case RegistryNewDocumentKindReceipt:
+		return true
+	case RegistryNewDocumentKindRefusal:
+		return true
+	case RegistryNewDocumentKindTransfer:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for RegistryNewPersonGender.
 const (
 	RegistryNewPersonGenderFemale  RegistryNewPersonGender = "female"
@@ -588,6 +894,30 @@ func (e RegistryNewPersonGender) Valid() bool {
 	case RegistryNewPersonGenderMale:
 		return true
 	case RegistryNewPersonGenderUnknown:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RegistryNewPetitionChannel.
+const (
+	RegistryNewPetitionChannelForwarded RegistryNewPetitionChannel = "forwarded"
+	RegistryNewPetitionChannelInPerson  RegistryNewPetitionChannel = "in_person"
+	RegistryNewPetitionChannelOnline    RegistryNewPetitionChannel = "online"
+	RegistryNewPetitionChannelPost      RegistryNewPetitionChannel = "post"
+)
+
+// Valid indicates whether the value is a known member of the RegistryNewPetitionChannel enum.
+func (e RegistryNewPetitionChannel) Valid() bool {
+	switch e {
+	case RegistryNewPetitionChannelForwarded:
+		return true
+	case RegistryNewPetitionChannelInPerson:
+		return true
+	case RegistryNewPetitionChannelOnline:
+		return true
+	case RegistryNewPetitionChannelPost:
 		return true
 	default:
 		return false
@@ -720,6 +1050,171 @@ func (e RegistryPersonPatchGender) Valid() bool {
 	case RegistryPersonPatchGenderMale:
 		return true
 	case RegistryPersonPatchGenderUnknown:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RegistryPetitionChannel.
+const (
+	RegistryPetitionChannelForwarded RegistryPetitionChannel = "forwarded"
+	RegistryPetitionChannelInPerson  RegistryPetitionChannel = "in_person"
+	RegistryPetitionChannelOnline    RegistryPetitionChannel = "online"
+	RegistryPetitionChannelPost      RegistryPetitionChannel = "post"
+)
+
+// Valid indicates whether the value is a known member of the RegistryPetitionChannel enum.
+func (e RegistryPetitionChannel) Valid() bool {
+	switch e {
+	case RegistryPetitionChannelForwarded:
+		return true
+	case RegistryPetitionChannelInPerson:
+		return true
+	case RegistryPetitionChannelOnline:
+		return true
+	case RegistryPetitionChannelPost:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RegistryPetitionDecision.
+const (
+	RegistryPetitionDecisionAccepted    RegistryPetitionDecision = "accepted"
+	RegistryPetitionDecisionGuided      RegistryPetitionDecision = "guided"
+	RegistryPetitionDecisionReturned    RegistryPetitionDecision = "returned"
+	RegistryPetitionDecisionStored      RegistryPetitionDecision = "stored"
+	RegistryPetitionDecisionTransferred RegistryPetitionDecision = "transferred"
+)
+
+// Valid indicates whether the value is a known member of the RegistryPetitionDecision enum.
+func (e RegistryPetitionDecision) Valid() bool {
+	switch e {
+	case RegistryPetitionDecisionAccepted:
+		return true
+	case RegistryPetitionDecisionGuided:
+		return true
+	case RegistryPetitionDecisionReturned:
+		return true
+	case RegistryPetitionDecisionStored:
+		return true
+	case RegistryPetitionDecisionTransferred:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RegistryPetitionStatus.
+const (
+	RegistryPetitionStatusDecided     RegistryPetitionStatus = "decided"
+	RegistryPetitionStatusDecidedLate RegistryPetitionStatus = "decided_late"
+	RegistryPetitionStatusDueSoon     RegistryPetitionStatus = "due_soon"
+	RegistryPetitionStatusOverdue     RegistryPetitionStatus = "overdue"
+	RegistryPetitionStatusPending     RegistryPetitionStatus = "pending"
+)
+
+// Valid indicates whether the value is a known member of the RegistryPetitionStatus enum.
+func (e RegistryPetitionStatus) Valid() bool {
+	switch e {
+	case RegistryPetitionStatusDecided:
+		return true
+	case RegistryPetitionStatusDecidedLate:
+		return true
+	case RegistryPetitionStatusDueSoon:
+		return true
+	case RegistryPetitionStatusOverdue:
+		return true
+	case RegistryPetitionStatusPending:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RegistryPetitionDecisionDecision.
+const (
+	RegistryPetitionDecisionDecisionAccepted    RegistryPetitionDecisionDecision = "accepted"
+	RegistryPetitionDecisionDecisionGuided      RegistryPetitionDecisionDecision = "guided"
+	RegistryPetitionDecisionDecisionReturned    RegistryPetitionDecisionDecision = "returned"
+	RegistryPetitionDecisionDecisionStored      RegistryPetitionDecisionDecision = "stored"
+	RegistryPetitionDecisionDecisionTransferred RegistryPetitionDecisionDecision = "transferred"
+)
+
+// Valid indicates whether the value is a known member of the RegistryPetitionDecisionDecision enum.
+func (e RegistryPetitionDecisionDecision) Valid() bool {
+	switch e {
+	case RegistryPetitionDecisionDecisionAccepted:
+		return true
+	case RegistryPetitionDecisionDecisionGuided:
+		return true
+	case RegistryPetitionDecisionDecisionReturned:
+		return true
+	case RegistryPetitionDecisionDecisionStored:
+		return true
+	case RegistryPetitionDecisionDecisionTransferred:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RegistryPetitionPatchChannel.
+const (
+	RegistryPetitionPatchChannelForwarded RegistryPetitionPatchChannel = "forwarded"
+	RegistryPetitionPatchChannelInPerson  RegistryPetitionPatchChannel = "in_person"
+	RegistryPetitionPatchChannelOnline    RegistryPetitionPatchChannel = "online"
+	RegistryPetitionPatchChannelPost      RegistryPetitionPatchChannel = "post"
+)
+
+// Valid indicates whether the value is a known member of the RegistryPetitionPatchChannel enum.
+func (e RegistryPetitionPatchChannel) Valid() bool {
+	switch e {
+	case RegistryPetitionPatchChannelForwarded:
+		return true
+	case RegistryPetitionPatchChannelInPerson:
+		return true
+	case RegistryPetitionPatchChannelOnline:
+		return true
+	case RegistryPetitionPatchChannelPost:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RegistryRulePatchFrom.
+const (
+	AcceptedOn RegistryRulePatchFrom = "accepted_on"
+	ReceivedOn RegistryRulePatchFrom = "received_on"
+)
+
+// Valid indicates whether the value is a known member of the RegistryRulePatchFrom enum.
+func (e RegistryRulePatchFrom) Valid() bool {
+	switch e {
+	case AcceptedOn:
+		return true
+	case ReceivedOn:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RegistryRulePatchUnit.
+const (
+	RegistryRulePatchUnitCalendarDays RegistryRulePatchUnit = "calendar_days"
+	RegistryRulePatchUnitWorkingDays  RegistryRulePatchUnit = "working_days"
+)
+
+// Valid indicates whether the value is a known member of the RegistryRulePatchUnit enum.
+func (e RegistryRulePatchUnit) Valid() bool {
+	switch e {
+	case RegistryRulePatchUnitCalendarDays:
+		return true
+	case RegistryRulePatchUnitWorkingDays:
 		return true
 	default:
 		return false
@@ -1011,6 +1506,24 @@ func (e ListCasesParamsField) Valid() bool {
 	}
 }
 
+// Defines values for ListDeadlinesParamsStatus.
+const (
+	ListDeadlinesParamsStatusDueSoon ListDeadlinesParamsStatus = "due_soon"
+	ListDeadlinesParamsStatusOverdue ListDeadlinesParamsStatus = "overdue"
+)
+
+// Valid indicates whether the value is a known member of the ListDeadlinesParamsStatus enum.
+func (e ListDeadlinesParamsStatus) Valid() bool {
+	switch e {
+	case ListDeadlinesParamsStatusDueSoon:
+		return true
+	case ListDeadlinesParamsStatusOverdue:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListDuplicatePairsParamsType.
 const (
 	ListDuplicatePairsParamsTypeCase   ListDuplicatePairsParamsType = "case"
@@ -1068,6 +1581,36 @@ func (e ListDirectivesParamsStatus) Valid() bool {
 	}
 }
 
+// Defines values for ListDocumentsParamsKind.
+const (
+	ListDocumentsParamsKindAcceptance  ListDocumentsParamsKind = "acceptance"
+	ListDocumentsParamsKindAppointment ListDocumentsParamsKind = "appointment"
+	ListDocumentsParamsKindGuidance    ListDocumentsParamsKind = "guidance"
+	ListDocumentsParamsKindReceipt     ListDocumentsParamsKind = "receipt"
+	ListDocumentsParamsKindRefusal     ListDocumentsParamsKind = "refusal"
+	ListDocumentsParamsKindTransfer    ListDocumentsParamsKind = "transfer"
+)
+
+// Valid indicates whether the value is a known member of the ListDocumentsParamsKind enum.
+func (e ListDocumentsParamsKind) Valid() bool {
+	switch e {
+	case ListDocumentsParamsKindAcceptance:
+		return true
+	case ListDocumentsParamsKindAppointment:
+		return true
+	case ListDocumentsParamsKindGuidance:
+		return true
+	case ListDocumentsParamsKindReceipt:
+		return true
+	case ListDocumentsParamsKindRefusal:
+		return true
+	case ListDocumentsParamsKindTransfer:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ExportRegisterParamsFormat.
 const (
 	ExportRegisterParamsFormatCsv  ExportRegisterParamsFormat = "csv"
@@ -1108,6 +1651,7 @@ func (e ExportRegisterParamsBasis) Valid() bool {
 const (
 	ExportReportParamsFormatCsv  ExportReportParamsFormat = "csv"
 	ExportReportParamsFormatJSON ExportReportParamsFormat = "json"
+	ExportReportParamsFormatPdf  ExportReportParamsFormat = "pdf"
 	ExportReportParamsFormatXlsx ExportReportParamsFormat = "xlsx"
 )
 
@@ -1117,6 +1661,8 @@ func (e ExportReportParamsFormat) Valid() bool {
 	case ExportReportParamsFormatCsv:
 		return true
 	case ExportReportParamsFormatJSON:
+		return true
+	case ExportReportParamsFormatPdf:
 		return true
 	case ExportReportParamsFormatXlsx:
 		return true
@@ -1137,6 +1683,84 @@ func (e ExportReportParamsBasis) Valid() bool {
 	case ExportReportParamsBasisCalendar:
 		return true
 	case ExportReportParamsBasisStatutory:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListPetitionsParamsStatus.
+const (
+	ListPetitionsParamsStatusDecided     ListPetitionsParamsStatus = "decided"
+	ListPetitionsParamsStatusDecidedLate ListPetitionsParamsStatus = "decided_late"
+	ListPetitionsParamsStatusDueSoon     ListPetitionsParamsStatus = "due_soon"
+	ListPetitionsParamsStatusOverdue     ListPetitionsParamsStatus = "overdue"
+	ListPetitionsParamsStatusPending     ListPetitionsParamsStatus = "pending"
+)
+
+// Valid indicates whether the value is a known member of the ListPetitionsParamsStatus enum.
+func (e ListPetitionsParamsStatus) Valid() bool {
+	switch e {
+	case ListPetitionsParamsStatusDecided:
+		return true
+	case ListPetitionsParamsStatusDecidedLate:
+		return true
+	case ListPetitionsParamsStatusDueSoon:
+		return true
+	case ListPetitionsParamsStatusOverdue:
+		return true
+	case ListPetitionsParamsStatusPending:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListPetitionsParamsChannel.
+const (
+	ListPetitionsParamsChannelForwarded ListPetitionsParamsChannel = "forwarded"
+	ListPetitionsParamsChannelInPerson  ListPetitionsParamsChannel = "in_person"
+	ListPetitionsParamsChannelOnline    ListPetitionsParamsChannel = "online"
+	ListPetitionsParamsChannelPost      ListPetitionsParamsChannel = "post"
+)
+
+// Valid indicates whether the value is a known member of the ListPetitionsParamsChannel enum.
+func (e ListPetitionsParamsChannel) Valid() bool {
+	switch e {
+	case ListPetitionsParamsChannelForwarded:
+		return true
+	case ListPetitionsParamsChannelInPerson:
+		return true
+	case ListPetitionsParamsChannelOnline:
+		return true
+	case ListPetitionsParamsChannelPost:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListPetitionsParamsDecision.
+const (
+	ListPetitionsParamsDecisionAccepted    ListPetitionsParamsDecision = "accepted"
+	ListPetitionsParamsDecisionGuided      ListPetitionsParamsDecision = "guided"
+	ListPetitionsParamsDecisionReturned    ListPetitionsParamsDecision = "returned"
+	ListPetitionsParamsDecisionStored      ListPetitionsParamsDecision = "stored"
+	ListPetitionsParamsDecisionTransferred ListPetitionsParamsDecision = "transferred"
+)
+
+// Valid indicates whether the value is a known member of the ListPetitionsParamsDecision enum.
+func (e ListPetitionsParamsDecision) Valid() bool {
+	switch e {
+	case ListPetitionsParamsDecisionAccepted:
+		return true
+	case ListPetitionsParamsDecisionGuided:
+		return true
+	case ListPetitionsParamsDecisionReturned:
+		return true
+	case ListPetitionsParamsDecisionStored:
+		return true
+	case ListPetitionsParamsDecisionTransferred:
 		return true
 	default:
 		return false
@@ -1454,6 +2078,37 @@ type AuditEntry struct {
 	RequestID *string `json:"request_id,omitempty"`
 }
 
+// CalendarDay defines model for calendar.Day.
+type CalendarDay struct {
+	Date int `json:"date"`
+
+	// Holiday the statutory holiday's key, when it is one's
+	Holiday *string        `json:"holiday,omitempty"`
+	Kind    CalendarKind   `json:"kind"`
+	Reason  string         `json:"reason"`
+	Source  CalendarSource `json:"source"`
+}
+
+// CalendarKind defines model for calendar.Kind.
+type CalendarKind string
+
+// CalendarRule defines model for calendar.Rule.
+type CalendarRule struct {
+	ComplexDays   *int         `json:"complex_days,omitempty"`
+	Days          int          `json:"days"`
+	ExtensionDays *int         `json:"extension_days,omitempty"`
+	From          string       `json:"from"`
+	MaxExtensions *int         `json:"max_extensions,omitempty"`
+	Name          string       `json:"name"`
+	Unit          CalendarUnit `json:"unit"`
+}
+
+// CalendarSource defines model for calendar.Source.
+type CalendarSource string
+
+// CalendarUnit defines model for calendar.Unit.
+type CalendarUnit string
+
 // ExportReport defines model for export.Report.
 type ExportReport struct {
 	ByCategory StatsBreakdown `json:"by_category"`
@@ -1466,6 +2121,14 @@ type ExportReport struct {
 type HttpapiAuditList struct {
 	Items      []AuditEntry `json:"items"`
 	NextCursor *string      `json:"next_cursor"`
+}
+
+// HttpapiCalendarYear defines model for httpapi.CalendarYear.
+type HttpapiCalendarYear struct {
+	Days []CalendarDay `json:"days"`
+
+	// Year Example: 2026
+	Year int `json:"year"`
 }
 
 // HttpapiCreatedUser defines model for httpapi.CreatedUser.
@@ -1490,6 +2153,16 @@ type HttpapiCreatedUser struct {
 
 // HttpapiCreatedUserRole defines model for HttpapiCreatedUser.Role.
 type HttpapiCreatedUserRole string
+
+// HttpapiDeadlineRules defines model for httpapi.DeadlineRules.
+type HttpapiDeadlineRules struct {
+	Items []CalendarRule `json:"items"`
+}
+
+// HttpapiDeadlines defines model for httpapi.Deadlines.
+type HttpapiDeadlines struct {
+	Items []RegistryDeadline `json:"items"`
+}
 
 // HttpapiDuplicatePairList defines model for httpapi.DuplicatePairList.
 type HttpapiDuplicatePairList struct {
@@ -1580,6 +2253,13 @@ type HttpapiPageRegistryDirective struct {
 	Total      *int                `json:"total,omitempty"`
 }
 
+// HttpapiPageRegistryDocument defines model for httpapi.Page-registry_Document.
+type HttpapiPageRegistryDocument struct {
+	Items      []RegistryDocument `json:"items"`
+	NextCursor *string            `json:"next_cursor"`
+	Total      *int               `json:"total,omitempty"`
+}
+
 // HttpapiPageRegistryNotice defines model for httpapi.Page-registry_Notice.
 type HttpapiPageRegistryNotice struct {
 	Items      []RegistryNotice `json:"items"`
@@ -1592,6 +2272,13 @@ type HttpapiPageRegistryPerson struct {
 	Items      []RegistryPerson `json:"items"`
 	NextCursor *string          `json:"next_cursor"`
 	Total      *int             `json:"total,omitempty"`
+}
+
+// HttpapiPageRegistryPetition defines model for httpapi.Page-registry_Petition.
+type HttpapiPageRegistryPetition struct {
+	Items      []RegistryPetition `json:"items"`
+	NextCursor *string            `json:"next_cursor"`
+	Total      *int               `json:"total,omitempty"`
 }
 
 // HttpapiPageRegistrySession defines model for httpapi.Page-registry_Session.
@@ -1655,14 +2342,35 @@ type OrgsOrg struct {
 	ParentID *string `json:"parent_id"`
 }
 
+// RegistryCalendarDayInput defines model for registry.CalendarDayInput.
+type RegistryCalendarDayInput struct {
+	Kind RegistryCalendarDayInputKind `json:"kind"`
+
+	// Reason Example: Nghỉ hoán đổi, làm bù thứ Bảy 10/01/2026
+	Reason string `json:"reason"`
+}
+
+// RegistryCalendarDayInputKind defines model for RegistryCalendarDayInput.Kind.
+type RegistryCalendarDayInputKind string
+
 // RegistryCase defines model for registry.Case.
 type RegistryCase struct {
-	Category RegistryCaseCategory `json:"category"`
+	// AcceptedOn AcceptedOn is the day the case was accepted for resolution (thụ lý): set when a petition
+	// about it is decided accepted, or directly. Complex (a complaint's longer period) and
+	// Extensions (of a denunciation's period, at most the rule's maximum) lengthen the period;
+	// ResolutionDueOn is derived from them by the deadline rules, for complaints and
+	// denunciations.
+	//
+	// Example: 2026-01-16
+	AcceptedOn *openapi_types.Date  `json:"accepted_on"`
+	Category   RegistryCaseCategory `json:"category"`
 
 	// Code Example: VV-2024-000123
-	Code      string            `json:"code"`
-	CreatedAt time.Time         `json:"created_at"`
-	Field     RegistryCaseField `json:"field"`
+	Code       string            `json:"code"`
+	Complex    bool              `json:"complex"`
+	CreatedAt  time.Time         `json:"created_at"`
+	Extensions int               `json:"extensions"`
+	Field      RegistryCaseField `json:"field"`
 
 	// FirstVisitDate FirstVisitDate and VisitCount are over the live visits that count for this case: its own
 	// and those of the cases merged into it. A case merged into another counts none itself.
@@ -1678,6 +2386,9 @@ type RegistryCase struct {
 	//
 	// Example: UBND huyện Gio Linh
 	PreviouslyHandledBy *string `json:"previously_handled_by"`
+
+	// ResolutionDueOn Example: 2026-02-23
+	ResolutionDueOn *openapi_types.Date `json:"resolution_due_on"`
 
 	// Respondent Example: UBND xã Gio Mỹ
 	Respondent *string            `json:"respondent"`
@@ -1735,8 +2446,12 @@ type RegistryCaseDuplicate struct {
 
 // RegistryCasePatch defines model for registry.CasePatch.
 type RegistryCasePatch struct {
-	Category *RegistryCasePatchCategory `json:"category,omitempty"`
-	Field    *RegistryCasePatchField    `json:"field,omitempty"`
+	// AcceptedOn the resolution's deadline: accepted_on null takes the case out of resolution
+	AcceptedOn *openapi_types.Date        `json:"accepted_on,omitempty"`
+	Category   *RegistryCasePatchCategory `json:"category,omitempty"`
+	Complex    *bool                      `json:"complex,omitempty"`
+	Extensions *int                       `json:"extensions,omitempty"`
+	Field      *RegistryCasePatchField    `json:"field,omitempty"`
 
 	// PreviouslyHandledBy PreviouslyHandledBy: null (or "") clears it
 	PreviouslyHandledBy *string                  `json:"previously_handled_by,omitempty"`
@@ -1788,6 +2503,69 @@ type RegistryCreatedPersonGender string
 
 // RegistryCreatedPersonIDKind defines model for RegistryCreatedPerson.IDKind.
 type RegistryCreatedPersonIDKind string
+
+// RegistryCreatedPetition defines model for registry.CreatedPetition.
+type RegistryCreatedPetition struct {
+	CaseID  string                         `json:"case_id"`
+	Channel RegistryCreatedPetitionChannel `json:"channel"`
+
+	// Code Example: DON-2026-000012
+	Code      string    `json:"code"`
+	Content   *string   `json:"content"`
+	CreatedAt time.Time `json:"created_at"`
+
+	// DecidedOn Example: 2026-02-24
+	DecidedOn *openapi_types.Date              `json:"decided_on"`
+	Decision  *RegistryCreatedPetitionDecision `json:"decision"`
+
+	// DecisionNumber Example: 15/TB-TCD
+	DecisionNumber *string `json:"decision_number"`
+
+	// DocumentDate Example: 2026-02-05
+	DocumentDate *openapi_types.Date `json:"document_date"`
+
+	// DueOn DueOn: the last day to decide, derived from the rule petition.decision and the calendar
+	//
+	// Example: 2026-03-03
+	DueOn openapi_types.Date `json:"due_on"`
+
+	// ForwardedFrom Example: Ban Dân nguyện, Ủy ban Thường vụ Quốc hội
+	ForwardedFrom *string `json:"forwarded_from"`
+	Guidance      *string `json:"guidance"`
+	ID            string  `json:"id"`
+
+	// IdentityHidden IdentityHidden: the petition is about a denunciation whose denouncers this caller may not
+	// see, so person_ids is empty.
+	IdentityHidden     *bool                    `json:"identity_hidden,omitempty"`
+	Note               *string                  `json:"note"`
+	OrgID              string                   `json:"org_id"`
+	PersonIds          []string                 `json:"person_ids"`
+	PossibleDuplicates *[]RegistryCaseCandidate `json:"possible_duplicates,omitempty"`
+
+	// ReceivedOn Example: 2026-02-10
+	ReceivedOn openapi_types.Date `json:"received_on"`
+
+	// SenderCount Example: 1
+	SenderCount int `json:"sender_count"`
+
+	// Status Status is derived on every read from due_on, decided_on and today.
+	Status RegistryCreatedPetitionStatus `json:"status"`
+
+	// TransferredTo Example: UBND huyện Hải Lăng
+	TransferredTo *string    `json:"transferred_to"`
+	UpdatedAt     time.Time  `json:"updated_at"`
+	VoidReason    *string    `json:"void_reason,omitempty"`
+	VoidedAt      *time.Time `json:"voided_at,omitempty"`
+}
+
+// RegistryCreatedPetitionChannel defines model for RegistryCreatedPetition.Channel.
+type RegistryCreatedPetitionChannel string
+
+// RegistryCreatedPetitionDecision defines model for RegistryCreatedPetition.Decision.
+type RegistryCreatedPetitionDecision string
+
+// RegistryCreatedPetitionStatus Status is derived on every read from due_on, decided_on and today.
+type RegistryCreatedPetitionStatus string
 
 // RegistryCreatedVisit defines model for registry.CreatedVisit.
 type RegistryCreatedVisit struct {
@@ -1843,6 +2621,27 @@ type RegistryCreatedVisitKind string
 
 // RegistryCreatedVisitOutcome defines model for RegistryCreatedVisit.Outcome.
 type RegistryCreatedVisitOutcome string
+
+// RegistryDeadline defines model for registry.Deadline.
+type RegistryDeadline struct {
+	// DueOn Example: 2026-03-03
+	DueOn openapi_types.Date   `json:"due_on"`
+	ID    string               `json:"id"`
+	Kind  RegistryDeadlineKind `json:"kind"`
+
+	// Number the petition's or case's code, the letter's number
+	//
+	// Example: DON-2026-000012
+	Number string                 `json:"number"`
+	OrgID  string                 `json:"org_id"`
+	Status RegistryDeadlineStatus `json:"status"`
+}
+
+// RegistryDeadlineKind defines model for RegistryDeadline.Kind.
+type RegistryDeadlineKind string
+
+// RegistryDeadlineStatus defines model for RegistryDeadline.Status.
+type RegistryDeadlineStatus string
 
 // RegistryDecision defines model for registry.Decision.
 type RegistryDecision struct {
@@ -1945,6 +2744,97 @@ type RegistryDirectiveReply struct {
 	Summary string `json:"summary"`
 }
 
+// RegistryDocument defines model for registry.Document.
+type RegistryDocument struct {
+	// Accepted Accepted says whether the petition is accepted for resolution (acceptance).
+	Accepted *bool `json:"accepted,omitempty"`
+
+	// Addressee Addressee is the competent body (guidance, transfer).
+	//
+	// Example: Ủy ban nhân dân huyện Hải Lăng
+	Addressee *string `json:"addressee,omitempty"`
+
+	// AppointmentAt AppointmentAt is when the citizen is to come back (appointment), in the organisation's
+	// local time.
+	//
+	// Example: 2024-03-12T14:30
+	AppointmentAt *string `json:"appointment_at,omitempty"`
+	CaseID        *string `json:"case_id"`
+
+	// Content Content is a free paragraph added to the body.
+	Content   *string   `json:"content,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+
+	// Ground Ground is the clause of Law 42/2013 Art. 9 a reception is refused under (refusal).
+	Ground *RegistryDocumentGround `json:"ground,omitempty"`
+	ID     string                  `json:"id"`
+
+	// IssuedOn Example: 2024-03-05
+	IssuedOn openapi_types.Date `json:"issued_on"`
+
+	// Items Items are the papers received (receipt), one a line.
+	Items *[]string            `json:"items,omitempty"`
+	Kind  RegistryDocumentKind `json:"kind"`
+
+	// Number Number is the document's place in its series, which runs per organisation, year and
+	// type (both notices are of the type "Thông báo" and share a series).
+	//
+	// Example: 5
+	Number   int    `json:"number"`
+	OrgID    string `json:"org_id"`
+	PersonID string `json:"person_id"`
+
+	// Place Place is the place name before the date; by default the one the organisation's name ends
+	// with (… tỉnh Quảng Trị: Quảng Trị), else its parent's.
+	//
+	// Example: Quảng Trị
+	Place *string `json:"place,omitempty"`
+
+	// Reason Reason explains a refusal on the ground "other" or a petition not accepted.
+	Reason *string `json:"reason,omitempty"`
+
+	// ReceivedOn ReceivedOn is the day the petition or papers came in (receipt, guidance, transfer,
+	// acceptance); by default the visit's day.
+	//
+	// Example: 2024-02-28
+	ReceivedOn *openapi_types.Date `json:"received_on,omitempty"`
+	Recipients *[]string           `json:"recipients,omitempty"`
+
+	// Reference Example: 05/PH-TCD
+	Reference string `json:"reference"`
+
+	// Replaces Replaces is the document this one corrects (voided when this one was issued).
+	Replaces *string                 `json:"replaces"`
+	Sha256   string                  `json:"sha256"`
+	Signer   *RegistryDocumentSigner `json:"signer,omitempty"`
+
+	// Size Example: 41234
+	Size       int        `json:"size"`
+	UpdatedAt  time.Time  `json:"updated_at"`
+	Venue      *string    `json:"venue,omitempty"`
+	VisitID    *string    `json:"visit_id"`
+	VoidReason *string    `json:"void_reason,omitempty"`
+	VoidedAt   *time.Time `json:"voided_at,omitempty"`
+}
+
+// RegistryDocumentGround Ground is the clause of Law 42/2013 Art. 9 a reception is refused under (refusal).
+type RegistryDocumentGround string
+
+// RegistryDocumentKind defines model for RegistryDocument.Kind.
+type RegistryDocumentKind string
+
+// RegistryDocumentSigner defines model for registry.DocumentSigner.
+type RegistryDocumentSigner struct {
+	// Authority Example: KT. Trưởng ban
+	Authority *string `json:"authority,omitempty"`
+
+	// Name Example: Lê Quang Đức
+	Name *string `json:"name,omitempty"`
+
+	// Title Example: Phó Trưởng ban
+	Title *string `json:"title,omitempty"`
+}
+
 // RegistryDuplicatePair defines model for registry.DuplicatePair.
 type RegistryDuplicatePair struct {
 	// Cases type=case: the two cases
@@ -2031,6 +2921,69 @@ type RegistryNewDirective struct {
 	SessionID *string `json:"session_id,omitempty"`
 }
 
+// RegistryNewDocument defines model for registry.NewDocument.
+type RegistryNewDocument struct {
+	// Accepted Accepted says whether the petition is accepted for resolution (acceptance).
+	Accepted *bool `json:"accepted,omitempty"`
+
+	// Addressee Addressee is the competent body (guidance, transfer).
+	//
+	// Example: Ủy ban nhân dân huyện Hải Lăng
+	Addressee *string `json:"addressee,omitempty"`
+
+	// AppointmentAt AppointmentAt is when the citizen is to come back (appointment), in the organisation's
+	// local time.
+	//
+	// Example: 2024-03-12T14:30
+	AppointmentAt *string `json:"appointment_at,omitempty"`
+	CaseID        *string `json:"case_id,omitempty"`
+
+	// Content Content is a free paragraph added to the body.
+	Content *string `json:"content,omitempty"`
+
+	// Ground Ground is the clause of Law 42/2013 Art. 9 a reception is refused under (refusal).
+	Ground *RegistryNewDocumentGround `json:"ground,omitempty"`
+
+	// IssuedOn IssuedOn is the day of issue, by default today; its year chooses the series.
+	//
+	// Example: 2024-03-05
+	IssuedOn *openapi_types.Date `json:"issued_on,omitempty"`
+
+	// Items Items are the papers received (receipt), one a line.
+	Items    *[]string               `json:"items,omitempty"`
+	Kind     RegistryNewDocumentKind `json:"kind"`
+	PersonID *string                 `json:"person_id,omitempty"`
+
+	// Place Place is the place name before the date; by default the one the organisation's name ends
+	// with (… tỉnh Quảng Trị: Quảng Trị), else its parent's.
+	//
+	// Example: Quảng Trị
+	Place *string `json:"place,omitempty"`
+
+	// Reason Reason explains a refusal on the ground "other" or a petition not accepted.
+	Reason *string `json:"reason,omitempty"`
+
+	// ReceivedOn ReceivedOn is the day the petition or papers came in (receipt, guidance, transfer,
+	// acceptance); by default the visit's day.
+	//
+	// Example: 2024-02-28
+	ReceivedOn *openapi_types.Date `json:"received_on,omitempty"`
+	Recipients *[]string           `json:"recipients,omitempty"`
+
+	// Replaces Replaces is the id of a live document of the same kind that this one corrects; it is
+	// voided in the same transaction.
+	Replaces *string                 `json:"replaces,omitempty"`
+	Signer   *RegistryDocumentSigner `json:"signer,omitempty"`
+	Venue    *string                 `json:"venue,omitempty"`
+	VisitID  *string                 `json:"visit_id,omitempty"`
+}
+
+// RegistryNewDocumentGround Ground is the clause of Law 42/2013 Art. 9 a reception is refused under (refusal).
+type RegistryNewDocumentGround string
+
+// RegistryNewDocumentKind defines model for RegistryNewDocument.Kind.
+type RegistryNewDocumentKind string
+
 // RegistryNewNotice defines model for registry.NewNotice.
 type RegistryNewNotice struct {
 	CaseIds []string `json:"case_ids"`
@@ -2069,6 +3022,38 @@ type RegistryNewPerson struct {
 
 // RegistryNewPersonGender defines model for RegistryNewPerson.Gender.
 type RegistryNewPersonGender string
+
+// RegistryNewPetition defines model for registry.NewPetition.
+type RegistryNewPetition struct {
+	// Case a case to open with the petition, as POST /cases; its errors are named case.FIELD
+	Case    *RegistryNewCase           `json:"case,omitempty"`
+	CaseID  *string                    `json:"case_id,omitempty"`
+	Channel RegistryNewPetitionChannel `json:"channel"`
+	Content *string                    `json:"content,omitempty"`
+
+	// DocumentDate Example: 2026-02-05
+	DocumentDate *openapi_types.Date `json:"document_date,omitempty"`
+
+	// ForwardedFrom required for the channel forwarded
+	ForwardedFrom *string   `json:"forwarded_from,omitempty"`
+	Note          *string   `json:"note,omitempty"`
+	OrgID         *string   `json:"org_id,omitempty"`
+	PersonIds     *[]string `json:"person_ids,omitempty"`
+
+	// Persons senders to register with the petition; errors are named persons[i].FIELD
+	Persons *[]RegistryNewPerson `json:"persons,omitempty"`
+
+	// ReceivedOn Example: 2026-02-10
+	ReceivedOn openapi_types.Date `json:"received_on"`
+
+	// SenderCount SenderCount: how many signed it; defaults to the persons given and may not be below them
+	//
+	// Example: 1
+	SenderCount *int `json:"sender_count,omitempty"`
+}
+
+// RegistryNewPetitionChannel defines model for RegistryNewPetition.Channel.
+type RegistryNewPetitionChannel string
 
 // RegistryNewSession defines model for registry.NewSession.
 type RegistryNewSession struct {
@@ -2224,6 +3209,117 @@ type RegistryPersonPatch struct {
 // RegistryPersonPatchGender defines model for RegistryPersonPatch.Gender.
 type RegistryPersonPatchGender string
 
+// RegistryPetition defines model for registry.Petition.
+type RegistryPetition struct {
+	CaseID  string                  `json:"case_id"`
+	Channel RegistryPetitionChannel `json:"channel"`
+
+	// Code Example: DON-2026-000012
+	Code      string    `json:"code"`
+	Content   *string   `json:"content"`
+	CreatedAt time.Time `json:"created_at"`
+
+	// DecidedOn Example: 2026-02-24
+	DecidedOn *openapi_types.Date       `json:"decided_on"`
+	Decision  *RegistryPetitionDecision `json:"decision"`
+
+	// DecisionNumber Example: 15/TB-TCD
+	DecisionNumber *string `json:"decision_number"`
+
+	// DocumentDate Example: 2026-02-05
+	DocumentDate *openapi_types.Date `json:"document_date"`
+
+	// DueOn DueOn: the last day to decide, derived from the rule petition.decision and the calendar
+	//
+	// Example: 2026-03-03
+	DueOn openapi_types.Date `json:"due_on"`
+
+	// ForwardedFrom Example: Ban Dân nguyện, Ủy ban Thường vụ Quốc hội
+	ForwardedFrom *string `json:"forwarded_from"`
+	Guidance      *string `json:"guidance"`
+	ID            string  `json:"id"`
+
+	// IdentityHidden IdentityHidden: the petition is about a denunciation whose denouncers this caller may not
+	// see, so person_ids is empty.
+	IdentityHidden *bool    `json:"identity_hidden,omitempty"`
+	Note           *string  `json:"note"`
+	OrgID          string   `json:"org_id"`
+	PersonIds      []string `json:"person_ids"`
+
+	// ReceivedOn Example: 2026-02-10
+	ReceivedOn openapi_types.Date `json:"received_on"`
+
+	// SenderCount Example: 1
+	SenderCount int `json:"sender_count"`
+
+	// Status Status is derived on every read from due_on, decided_on and today.
+	Status RegistryPetitionStatus `json:"status"`
+
+	// TransferredTo Example: UBND huyện Hải Lăng
+	TransferredTo *string    `json:"transferred_to"`
+	UpdatedAt     time.Time  `json:"updated_at"`
+	VoidReason    *string    `json:"void_reason,omitempty"`
+	VoidedAt      *time.Time `json:"voided_at,omitempty"`
+}
+
+// RegistryPetitionChannel defines model for RegistryPetition.Channel.
+type RegistryPetitionChannel string
+
+// RegistryPetitionDecision defines model for RegistryPetition.Decision.
+type RegistryPetitionDecision string
+
+// RegistryPetitionStatus Status is derived on every read from due_on, decided_on and today.
+type RegistryPetitionStatus string
+
+// RegistryPetitionDecisionInput defines model for registry.PetitionDecision.
+type RegistryPetitionDecisionInput struct {
+	// DecidedOn Example: 2026-02-24
+	DecidedOn openapi_types.Date               `json:"decided_on"`
+	Decision  RegistryPetitionDecisionDecision `json:"decision"`
+
+	// DecisionNumber Example: 15/TB-TCD
+	DecisionNumber *string `json:"decision_number,omitempty"`
+	Guidance       *string `json:"guidance,omitempty"`
+
+	// TransferredTo required for transferred
+	//
+	// Example: UBND huyện Hải Lăng
+	TransferredTo *string `json:"transferred_to,omitempty"`
+}
+
+// RegistryPetitionDecisionDecision defines model for RegistryPetitionDecision.Decision.
+type RegistryPetitionDecisionDecision string
+
+// RegistryPetitionPatch defines model for registry.PetitionPatch.
+type RegistryPetitionPatch struct {
+	Channel       *RegistryPetitionPatchChannel `json:"channel,omitempty"`
+	Content       *string                       `json:"content,omitempty"`
+	DocumentDate  *openapi_types.Date           `json:"document_date,omitempty"`
+	ForwardedFrom *string                       `json:"forwarded_from,omitempty"`
+	Note          *string                       `json:"note,omitempty"`
+	ReceivedOn    *openapi_types.Date           `json:"received_on,omitempty"`
+	SenderCount   *int                          `json:"sender_count,omitempty"`
+}
+
+// RegistryPetitionPatchChannel defines model for RegistryPetitionPatch.Channel.
+type RegistryPetitionPatchChannel string
+
+// RegistryRulePatch defines model for registry.RulePatch.
+type RegistryRulePatch struct {
+	ComplexDays   *int                   `json:"complex_days,omitempty"`
+	Days          *int                   `json:"days,omitempty"`
+	ExtensionDays *int                   `json:"extension_days,omitempty"`
+	From          *RegistryRulePatchFrom `json:"from,omitempty"`
+	MaxExtensions *int                   `json:"max_extensions,omitempty"`
+	Unit          *RegistryRulePatchUnit `json:"unit,omitempty"`
+}
+
+// RegistryRulePatchFrom defines model for RegistryRulePatch.From.
+type RegistryRulePatchFrom string
+
+// RegistryRulePatchUnit defines model for RegistryRulePatch.Unit.
+type RegistryRulePatchUnit string
+
 // RegistryScanResult defines model for registry.ScanResult.
 type RegistryScanResult struct {
 	// Pairs Example: 312
@@ -2373,6 +3469,16 @@ type ReportKindFigures struct {
 	Visits   int `json:"visits"`
 }
 
+// ReportPetitionFigures defines model for report.PetitionFigures.
+type ReportPetitionFigures struct {
+	// ByDecision every decision of the vocabulary, zeros included
+	ByDecision map[string]int `json:"by_decision"`
+	Decided    int            `json:"decided"`
+	Late       int            `json:"late"`
+	OnTime     int            `json:"on_time"`
+	Received   int            `json:"received"`
+}
+
 // ReportSummary defines model for report.Summary.
 type ReportSummary struct {
 	// ByKind keys "regular", "periodic", "urgent", always all three
@@ -2386,6 +3492,7 @@ type ReportSummary struct {
 	From              string                       `json:"from"`
 	OrgID             string                       `json:"org_id"`
 	Persons           int                          `json:"persons"`
+	Petitions         ReportPetitionFigures        `json:"petitions"`
 
 	// RootIds RootIDs lists the top organisations counted when the figures are the whole register's and
 	// it has several (org_id is then only the default one's); absent otherwise.
@@ -2525,6 +3632,12 @@ type LogoutParams struct {
 	XCSRFToken string `json:"X-CSRF-Token"`
 }
 
+// GetCalendarParams defines parameters for GetCalendar.
+type GetCalendarParams struct {
+	// Year the year, 1900-2199
+	Year int `form:"year" json:"year"`
+}
+
 // ListCasesParams defines parameters for ListCases.
 type ListCasesParams struct {
 	// Status status
@@ -2611,6 +3724,18 @@ type UnmergeCaseParams struct {
 	// IfMatch the ETag read; 412 if the record changed since
 	IfMatch *string `json:"If-Match,omitempty"`
 }
+
+// ListDeadlinesParams defines parameters for ListDeadlines.
+type ListDeadlinesParams struct {
+	// Status only these (both when absent)
+	Status *ListDeadlinesParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Org that organisation's subtree (default the caller's)
+	Org *string `form:"org,omitempty" json:"org,omitempty"`
+}
+
+// ListDeadlinesParamsStatus defines parameters for ListDeadlines.
+type ListDeadlinesParamsStatus string
 
 // ListDuplicatePairsParams defines parameters for ListDuplicatePairs.
 type ListDuplicatePairsParams struct {
@@ -2744,6 +3869,63 @@ type ReplyDirectiveParams struct {
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
 
+// ListDocumentsParams defines parameters for ListDocuments.
+type ListDocumentsParams struct {
+	// Kind only documents of this kind
+	Kind *ListDocumentsParamsKind `form:"kind,omitempty" json:"kind,omitempty"`
+
+	// VisitID only documents about this visit
+	VisitID *string `form:"visit_id,omitempty" json:"visit_id,omitempty"`
+
+	// CaseID only documents about this case
+	CaseID *string `form:"case_id,omitempty" json:"case_id,omitempty"`
+
+	// PersonID only documents for this citizen
+	PersonID *string `form:"person_id,omitempty" json:"person_id,omitempty"`
+
+	// From issued on or after, YYYY-MM-DD
+	From *openapi_types.Date `form:"from,omitempty" json:"from,omitempty"`
+
+	// To issued on or before, YYYY-MM-DD
+	To *openapi_types.Date `form:"to,omitempty" json:"to,omitempty"`
+
+	// IncludeVoided include voided (replaced) documents
+	IncludeVoided *bool `form:"include_voided,omitempty" json:"include_voided,omitempty"`
+
+	// Limit page size (1-500, default 50)
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor next_cursor of the previous page
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListDocumentsParamsKind defines parameters for ListDocuments.
+type ListDocumentsParamsKind string
+
+// IssueDocumentParams defines parameters for IssueDocument.
+type IssueDocumentParams struct {
+	// IdempotencyKey repeat-safe key: a replay answers the first response
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// VoidDocumentParams defines parameters for VoidDocument.
+type VoidDocumentParams struct {
+	// Reason why the document is voided
+	Reason string `form:"reason" json:"reason"`
+}
+
+// GetDocumentParams defines parameters for GetDocument.
+type GetDocumentParams struct {
+	// IncludeVoided also find a voided document
+	IncludeVoided *bool `form:"include_voided,omitempty" json:"include_voided,omitempty"`
+}
+
+// GetDocumentFileParams defines parameters for GetDocumentFile.
+type GetDocumentFileParams struct {
+	// IncludeVoided also read a voided document's PDF
+	IncludeVoided *bool `form:"include_voided,omitempty" json:"include_voided,omitempty"`
+}
+
 // ExportRegisterParams defines parameters for ExportRegister.
 type ExportRegisterParams struct {
 	// Format file format (default xlsx)
@@ -2775,6 +3957,9 @@ type ExportRegisterParamsBasis string
 type ExportReportParams struct {
 	// Format file format (default xlsx)
 	Format *ExportReportParamsFormat `form:"format,omitempty" json:"format,omitempty"`
+
+	// Place pdf: the place name the form is dated with, when the organisation's name ends with none
+	Place *string `form:"place,omitempty" json:"place,omitempty"`
 
 	// Period 2023, 2023-Q3, 2023-10, 2023-6M or 2023-9M (or from and to)
 	Period *string `form:"period,omitempty" json:"period,omitempty"`
@@ -2931,6 +4116,78 @@ type MergePersonParams struct {
 type UnmergePersonParams struct {
 	// IfMatch the ETag read; 412 if the record changed since
 	IfMatch *string `json:"If-Match,omitempty"`
+}
+
+// ListPetitionsParams defines parameters for ListPetitions.
+type ListPetitionsParams struct {
+	// Status where the petition stands against its due date
+	Status *ListPetitionsParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Channel how it arrived
+	Channel *ListPetitionsParamsChannel `form:"channel,omitempty" json:"channel,omitempty"`
+
+	// Decision how it was handled
+	Decision *ListPetitionsParamsDecision `form:"decision,omitempty" json:"decision,omitempty"`
+
+	// From received on or after, YYYY-MM-DD
+	From *openapi_types.Date `form:"from,omitempty" json:"from,omitempty"`
+
+	// To received on or before, YYYY-MM-DD
+	To *openapi_types.Date `form:"to,omitempty" json:"to,omitempty"`
+
+	// CaseID petitions about this case
+	CaseID *string `form:"case_id,omitempty" json:"case_id,omitempty"`
+
+	// PersonID petitions sent by this person
+	PersonID *string `form:"person_id,omitempty" json:"person_id,omitempty"`
+
+	// IncludeVoided include voided records
+	IncludeVoided *bool `form:"include_voided,omitempty" json:"include_voided,omitempty"`
+
+	// Limit page size (1-500, default 50)
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor next_cursor of the previous page
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListPetitionsParamsStatus defines parameters for ListPetitions.
+type ListPetitionsParamsStatus string
+
+// ListPetitionsParamsChannel defines parameters for ListPetitions.
+type ListPetitionsParamsChannel string
+
+// ListPetitionsParamsDecision defines parameters for ListPetitions.
+type ListPetitionsParamsDecision string
+
+// CreatePetitionParams defines parameters for CreatePetition.
+type CreatePetitionParams struct {
+	// IdempotencyKey repeat-safe key: a replay answers the first response
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// VoidPetitionParams defines parameters for VoidPetition.
+type VoidPetitionParams struct {
+	// Reason why the record is voided
+	Reason string `form:"reason" json:"reason"`
+}
+
+// GetPetitionParams defines parameters for GetPetition.
+type GetPetitionParams struct {
+	// IncludeVoided also find a voided record
+	IncludeVoided *bool `form:"include_voided,omitempty" json:"include_voided,omitempty"`
+}
+
+// UpdatePetitionParams defines parameters for UpdatePetition.
+type UpdatePetitionParams struct {
+	// IfMatch the ETag read; 412 if the record changed since
+	IfMatch *string `json:"If-Match,omitempty"`
+}
+
+// DecidePetitionParams defines parameters for DecidePetition.
+type DecidePetitionParams struct {
+	// IdempotencyKey repeat-safe key: a replay answers the first response
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
 
 // ListSessionsParams defines parameters for ListSessions.
@@ -3173,6 +4430,9 @@ type UpdateVisitParams struct {
 // LoginJSONRequestBody defines body for Login for application/json ContentType.
 type LoginJSONRequestBody = AccountsCredentials
 
+// SetCalendarDayJSONRequestBody defines body for SetCalendarDay for application/json ContentType.
+type SetCalendarDayJSONRequestBody = RegistryCalendarDayInput
+
 // CreateCaseJSONRequestBody defines body for CreateCase for application/json ContentType.
 type CreateCaseJSONRequestBody = RegistryNewCase
 
@@ -3184,6 +4444,9 @@ type MergeCaseJSONRequestBody = RegistryMergeInput
 
 // NotDuplicateCasesJSONRequestBody defines body for NotDuplicateCases for application/json ContentType.
 type NotDuplicateCasesJSONRequestBody = RegistryNotDuplicateInput
+
+// UpdateDeadlineRuleJSONRequestBody defines body for UpdateDeadlineRule for application/json ContentType.
+type UpdateDeadlineRuleJSONRequestBody = RegistryRulePatch
 
 // CreateDelegationJSONRequestBody defines body for CreateDelegation for application/json ContentType.
 type CreateDelegationJSONRequestBody = RegistryNewDelegation
@@ -3199,6 +4462,9 @@ type UpdateDirectiveJSONRequestBody = RegistryDirectivePatch
 
 // ReplyDirectiveJSONRequestBody defines body for ReplyDirective for application/json ContentType.
 type ReplyDirectiveJSONRequestBody = RegistryDirectiveReply
+
+// IssueDocumentJSONRequestBody defines body for IssueDocument for application/json ContentType.
+type IssueDocumentJSONRequestBody = RegistryNewDocument
 
 // ChangePasswordJSONRequestBody defines body for ChangePassword for application/json ContentType.
 type ChangePasswordJSONRequestBody = AccountsPasswordChange
@@ -3223,6 +4489,15 @@ type MergePersonJSONRequestBody = RegistryMergeInput
 
 // NotDuplicatePersonsJSONRequestBody defines body for NotDuplicatePersons for application/json ContentType.
 type NotDuplicatePersonsJSONRequestBody = RegistryNotDuplicateInput
+
+// CreatePetitionJSONRequestBody defines body for CreatePetition for application/json ContentType.
+type CreatePetitionJSONRequestBody = RegistryNewPetition
+
+// UpdatePetitionJSONRequestBody defines body for UpdatePetition for application/json ContentType.
+type UpdatePetitionJSONRequestBody = RegistryPetitionPatch
+
+// DecidePetitionJSONRequestBody defines body for DecidePetition for application/json ContentType.
+type DecidePetitionJSONRequestBody = RegistryPetitionDecisionInput
 
 // CreateSessionJSONRequestBody defines body for CreateSession for application/json ContentType.
 type CreateSessionJSONRequestBody = RegistryNewSession
@@ -3346,6 +4621,36 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/auth/logout (the `Logout` operationId).
 	Logout(ctx context.Context, params *LogoutParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetCalendar The working-day calendar of a year
+	//
+	// Every day off (weekends included) and every weekend day made a working day, with its reason and source: weekend, law, compensatory, announcement (the Government's, shipped with the service) or admin.
+	//
+	// Corresponds with GET /api/v1/calendar (the `GetCalendar` operationId).
+	GetCalendar(ctx context.Context, params *GetCalendarParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ClearCalendarDay Remove an administrator's day: it is again what the law and the announcements make it
+	//
+	// Corresponds with DELETE /api/v1/calendar/days/{date} (the `ClearCalendarDay` operationId).
+	ClearCalendarDay(ctx context.Context, date string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetCalendarDayWithBody Make a day a day off or a working day (an official swap, an extra day off)
+	//
+	// The day wins over the law and the shipped announcements. Every due date in the register follows at once. A swap is two calls: the weekday off and the Saturday worked.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/calendar/days/{date} (the `SetCalendarDay` operationId).
+	SetCalendarDayWithBody(ctx context.Context, date string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetCalendarDay Make a day a day off or a working day (an official swap, an extra day off)
+	//
+	// The day wins over the law and the shipped announcements. Every due date in the register follows at once. A swap is two calls: the weekday off and the Saturday worked.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/v1/calendar/days/{date} (the `SetCalendarDay` operationId).
+	SetCalendarDay(ctx context.Context, date string, body SetCalendarDayJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListCases List or search cases, newest first
 	//
 	// q matches titles without regard to diacritics or case, and codes (VV-2024-000123) exactly. Cases merged into another are left out unless include_merged=true.
@@ -3452,6 +4757,38 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/cases/{id}/unmerge (the `UnmergeCase` operationId).
 	UnmergeCase(ctx context.Context, id string, params *UnmergeCaseParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListDeadlineRules The deadline rules in force
+	//
+	// petition.decision (10 working days from received_on), complaint.resolution (30 calendar days from accepted_on, complex_days 45) and denunciation.resolution (30 calendar days, extension_days 30 at most max_extensions 2), unless an administrator changed them.
+	//
+	// Corresponds with GET /api/v1/deadline-rules (the `ListDeadlineRules` operationId).
+	ListDeadlineRules(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateDeadlineRuleWithBody Change a deadline rule
+	//
+	// Every due date the rule sets follows at once.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /api/v1/deadline-rules/{name} (the `UpdateDeadlineRule` operationId).
+	UpdateDeadlineRuleWithBody(ctx context.Context, name string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateDeadlineRule Change a deadline rule
+	//
+	// Every due date the rule sets follows at once.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /api/v1/deadline-rules/{name} (the `UpdateDeadlineRule` operationId).
+	UpdateDeadlineRule(ctx context.Context, name string, body UpdateDeadlineRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListDeadlines What is due soon or overdue: petitions, cases under resolution, directive letters
+	//
+	// One list ordered by due date, as of today in the organisation's time zone: due_soon is due today or within 3 working days, overdue is past its due date and still open (an undecided petition, an open case under resolution, an unanswered letter). Numbers and dates only. At most 2000 items.
+	//
+	// Corresponds with GET /api/v1/deadlines (the `ListDeadlines` operationId).
+	ListDeadlines(ctx context.Context, params *ListDeadlinesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListDuplicatePairs The best candidate pairs across the register, for review
 	//
@@ -3593,6 +4930,46 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/directives/{id}/reply (the `ReplyDirective` operationId).
 	ReplyDirective(ctx context.Context, id string, params *ReplyDirectiveParams, body ReplyDirectiveJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListDocuments List issued documents, newest first
+	//
+	// Corresponds with GET /api/v1/documents (the `ListDocuments` operationId).
+	ListDocuments(ctx context.Context, params *ListDocumentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// IssueDocumentWithBody Issue a numbered document to a citizen, rendered as a PDF
+	//
+	// Receipt (giấy biên nhận), appointment (phiếu hẹn), guidance (phiếu hướng dẫn), transfer (phiếu chuyển đơn), refusal (thông báo từ chối tiếp, Law 42/2013 Art. 9) or acceptance (thông báo thụ lý / không thụ lý), in the layout of Decree 30/2020. The citizen, the matter and the organisation come from the visit (or the case with person_id); the number is the next of the organisation's series for the year and the document type, e.g. 05/PH-TCD (both notices share TB). Needed besides signer.title and signer.name: receipt items; appointment appointment_at and venue; guidance and transfer addressee; refusal ground (reason when other); acceptance accepted (reason when false). received_on defaults to the visit's day, place to the place name the organisation's name ends with. The document never changes: to correct one, issue a new one with replaces (the old one is voided in the same transaction). A document naming a denouncer is hidden (404) from whoever may not know them.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/documents (the `IssueDocument` operationId).
+	IssueDocumentWithBody(ctx context.Context, params *IssueDocumentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// IssueDocument Issue a numbered document to a citizen, rendered as a PDF
+	//
+	// Receipt (giấy biên nhận), appointment (phiếu hẹn), guidance (phiếu hướng dẫn), transfer (phiếu chuyển đơn), refusal (thông báo từ chối tiếp, Law 42/2013 Art. 9) or acceptance (thông báo thụ lý / không thụ lý), in the layout of Decree 30/2020. The citizen, the matter and the organisation come from the visit (or the case with person_id); the number is the next of the organisation's series for the year and the document type, e.g. 05/PH-TCD (both notices share TB). Needed besides signer.title and signer.name: receipt items; appointment appointment_at and venue; guidance and transfer addressee; refusal ground (reason when other); acceptance accepted (reason when false). received_on defaults to the visit's day, place to the place name the organisation's name ends with. The document never changes: to correct one, issue a new one with replaces (the old one is voided in the same transaction). A document naming a denouncer is hidden (404) from whoever may not know them.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/documents (the `IssueDocument` operationId).
+	IssueDocument(ctx context.Context, params *IssueDocumentParams, body IssueDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// VoidDocument Void a document issued in error (it keeps its number; a correction is issued with replaces instead)
+	//
+	// Corresponds with DELETE /api/v1/documents/{id} (the `VoidDocument` operationId).
+	VoidDocument(ctx context.Context, id string, params *VoidDocumentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDocument One issued document's record
+	//
+	// Corresponds with GET /api/v1/documents/{id} (the `GetDocument` operationId).
+	GetDocument(ctx context.Context, id string, params *GetDocumentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDocumentFile The document's PDF, as issued
+	//
+	// The bytes never change (their SHA-256 is the record's sha256). Every read is written to the audit log, as the PDF names the citizen.
+	//
+	// Corresponds with GET /api/v1/documents/{id}/file (the `GetDocumentFile` operationId).
+	GetDocumentFile(ctx context.Context, id string, params *GetDocumentFileParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ExportRegister The reception register itself (Sổ tiếp công dân, Form 03), one row per live visit of the period
 	//
 	// Personal data (names, addresses, ID numbers): staff, auditor and admin only, and every export is written to the audit log (entity register_export). Columns in the form's order: STT, Ngày tiếp, Họ tên - Địa chỉ, Số CCCD/CMND/Hộ chiếu, Nội dung vụ việc, Phân loại đơn / Số người, Cơ quan đã giải quyết, Hướng xử lý, Theo dõi kết quả, Ghi chú; rows by date, then in the order recorded. Streamed as it is read, in constant memory; csv is UTF-8 with BOM. A failure after the first rows were sent cuts the connection, so a truncated file never looks complete.
@@ -3602,7 +4979,7 @@ type ClientInterface interface {
 
 	// ExportReport The period's report as a file: summary, Form 01/TCD and breakdowns by category and field
 	//
-	// xlsx: sheets "Tổng hợp" (the report paragraph and every figure), "Biểu 01-TCD" (the official table: title, period, "Biểu số: 01/TCD", merged multi-level header, the MS row of column numbers, the total row in bold, then each organisation), "Theo loại" and "Theo lĩnh vực". csv: the same four parts as sections under their titles, separated by a blank line, UTF-8 with BOM. json: {summary, form_01, by_category, by_field}. Named by period and basis, e.g. tcd-report-2023-Q3-statutory.xlsx. The same file is written unattended by `tcd export` and by the server's schedule.
+	// xlsx: sheets "Tổng hợp" (the report paragraph and every figure), "Biểu 01-TCD" (the official table: title, period, "Biểu số: 01/TCD", merged multi-level header, the MS row of column numbers, the total row in bold, then each organisation), "Theo loại" and "Theo lĩnh vực". csv: the same four parts as sections under their titles, separated by a blank line, UTF-8 with BOM. json: {summary, form_01, by_category, by_field}. pdf: Form 01/TCD alone on A4 landscape, ready to sign and seal, with the figures of the workbook's sheet, dated today at the place the reporting organisation's name ends with (or place). Named by period and basis, e.g. tcd-report-2023-Q3-statutory.xlsx. The same file is written unattended by `tcd export` and by the server's schedule.
 	//
 	// Corresponds with GET /api/v1/exports/report (the `ExportReport` operationId).
 	ExportReport(ctx context.Context, params *ExportReportParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3821,6 +5198,77 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/persons/{id}/unmerge (the `UnmergePerson` operationId).
 	UnmergePerson(ctx context.Context, id string, params *UnmergePersonParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListPetitions List petitions (đơn), newest first
+	//
+	// status is as of today in the organisation's time zone: due_soon is undecided and due within 3 working days, overdue undecided after due_on. Petitions about a denunciation answer person_ids [] and identity_hidden true to tokens that may not see its denouncers, and person_id does not find them.
+	//
+	// Corresponds with GET /api/v1/petitions (the `ListPetitions` operationId).
+	ListPetitions(ctx context.Context, params *ListPetitionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreatePetitionWithBody Record a petition, with its new case and new senders in the same request
+	//
+	// Give case_id or case (a new case), and person_ids and/or persons (new senders); an anonymous petition names none. sender_count defaults to the senders named and may not be below them. forwarded_from is required for the channel forwarded. due_on is derived from the rule petition.decision (by default 10 working days from received_on). All of it is written, or nothing. When the request opens a case, possible_duplicates lists existing cases that look like the same matter, as for a visit.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/petitions (the `CreatePetition` operationId).
+	CreatePetitionWithBody(ctx context.Context, params *CreatePetitionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreatePetition Record a petition, with its new case and new senders in the same request
+	//
+	// Give case_id or case (a new case), and person_ids and/or persons (new senders); an anonymous petition names none. sender_count defaults to the senders named and may not be below them. forwarded_from is required for the channel forwarded. due_on is derived from the rule petition.decision (by default 10 working days from received_on). All of it is written, or nothing. When the request opens a case, possible_duplicates lists existing cases that look like the same matter, as for a visit.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/petitions (the `CreatePetition` operationId).
+	CreatePetition(ctx context.Context, params *CreatePetitionParams, body CreatePetitionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// VoidPetition Void a petition (kept, hidden from lists and statistics)
+	//
+	// Corresponds with DELETE /api/v1/petitions/{id} (the `VoidPetition` operationId).
+	VoidPetition(ctx context.Context, id string, params *VoidPetitionParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetPetition One petition, with its due date and status as of today
+	//
+	// Corresponds with GET /api/v1/petitions/{id} (the `GetPetition` operationId).
+	GetPetition(ctx context.Context, id string, params *GetPetitionParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdatePetitionWithBody Change some fields of a petition
+	//
+	// A new received_on moves due_on. The case and the senders stay; the decision changes with POST /petitions/{id}/decide. Fields left out stay as they are; null clears a field that may be empty ("" too, for text); null for a field that always has a value is 422.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /api/v1/petitions/{id} (the `UpdatePetition` operationId).
+	UpdatePetitionWithBody(ctx context.Context, id string, params *UpdatePetitionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdatePetition Change some fields of a petition
+	//
+	// A new received_on moves due_on. The case and the senders stay; the decision changes with POST /petitions/{id}/decide. Fields left out stay as they are; null clears a field that may be empty ("" too, for text); null for a field that always has a value is 422.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /api/v1/petitions/{id} (the `UpdatePetition` operationId).
+	UpdatePetition(ctx context.Context, id string, params *UpdatePetitionParams, body UpdatePetitionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DecidePetitionWithBody Record how a petition was handled
+	//
+	// decided_on may be neither before received_on nor after today; transferred_to is required for transferred and refused otherwise. Accepting a petition puts its case under resolution from decided_on (accepted_on, resolution_due_on) unless the case was accepted already. Deciding again corrects the decision.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/petitions/{id}/decide (the `DecidePetition` operationId).
+	DecidePetitionWithBody(ctx context.Context, id string, params *DecidePetitionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DecidePetition Record how a petition was handled
+	//
+	// decided_on may be neither before received_on nor after today; transferred_to is required for transferred and refused otherwise. Accepting a petition puts its case under resolution from decided_on (accepted_on, resolution_due_on) unless the case was accepted already. Deciding again corrects the decision.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/petitions/{id}/decide (the `DecidePetition` operationId).
+	DecidePetition(ctx context.Context, id string, params *DecidePetitionParams, body DecidePetitionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListSessions List reception sessions, newest first
 	//
@@ -4092,6 +5540,76 @@ func (c *Client) Logout(ctx context.Context, params *LogoutParams, reqEditors ..
 	return c.Client.Do(req)
 }
 
+// GetCalendar The working-day calendar of a year
+//
+// Every day off (weekends included) and every weekend day made a working day, with its reason and source: weekend, law, compensatory, announcement (the Government's, shipped with the service) or admin.
+//
+// Corresponds with GET /api/v1/calendar (the `GetCalendar` operationId).
+func (c *Client) GetCalendar(ctx context.Context, params *GetCalendarParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCalendarRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ClearCalendarDay Remove an administrator's day: it is again what the law and the announcements make it
+//
+// Corresponds with DELETE /api/v1/calendar/days/{date} (the `ClearCalendarDay` operationId).
+func (c *Client) ClearCalendarDay(ctx context.Context, date string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewClearCalendarDayRequest(c.Server, date)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetCalendarDayWithBody Make a day a day off or a working day (an official swap, an extra day off)
+//
+// The day wins over the law and the shipped announcements. Every due date in the register follows at once. A swap is two calls: the weekday off and the Saturday worked.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/calendar/days/{date} (the `SetCalendarDay` operationId).
+func (c *Client) SetCalendarDayWithBody(ctx context.Context, date string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetCalendarDayRequestWithBody(c.Server, date, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetCalendarDay Make a day a day off or a working day (an official swap, an extra day off)
+//
+// The day wins over the law and the shipped announcements. Every due date in the register follows at once. A swap is two calls: the weekday off and the Saturday worked.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/v1/calendar/days/{date} (the `SetCalendarDay` operationId).
+func (c *Client) SetCalendarDay(ctx context.Context, date string, body SetCalendarDayJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetCalendarDayRequest(c.Server, date, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListCases List or search cases, newest first
 //
 // q matches titles without regard to diacritics or case, and codes (VV-2024-000123) exactly. Cases merged into another are left out unless include_merged=true.
@@ -4319,6 +5837,78 @@ func (c *Client) NotDuplicateCases(ctx context.Context, id string, body NotDupli
 // Corresponds with POST /api/v1/cases/{id}/unmerge (the `UnmergeCase` operationId).
 func (c *Client) UnmergeCase(ctx context.Context, id string, params *UnmergeCaseParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUnmergeCaseRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListDeadlineRules The deadline rules in force
+//
+// petition.decision (10 working days from received_on), complaint.resolution (30 calendar days from accepted_on, complex_days 45) and denunciation.resolution (30 calendar days, extension_days 30 at most max_extensions 2), unless an administrator changed them.
+//
+// Corresponds with GET /api/v1/deadline-rules (the `ListDeadlineRules` operationId).
+func (c *Client) ListDeadlineRules(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDeadlineRulesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateDeadlineRuleWithBody Change a deadline rule
+//
+// Every due date the rule sets follows at once.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /api/v1/deadline-rules/{name} (the `UpdateDeadlineRule` operationId).
+func (c *Client) UpdateDeadlineRuleWithBody(ctx context.Context, name string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateDeadlineRuleRequestWithBody(c.Server, name, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateDeadlineRule Change a deadline rule
+//
+// Every due date the rule sets follows at once.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /api/v1/deadline-rules/{name} (the `UpdateDeadlineRule` operationId).
+func (c *Client) UpdateDeadlineRule(ctx context.Context, name string, body UpdateDeadlineRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateDeadlineRuleRequest(c.Server, name, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListDeadlines What is due soon or overdue: petitions, cases under resolution, directive letters
+//
+// One list ordered by due date, as of today in the organisation's time zone: due_soon is due today or within 3 working days, overdue is past its due date and still open (an undecided petition, an open case under resolution, an unanswered letter). Numbers and dates only. At most 2000 items.
+//
+// Corresponds with GET /api/v1/deadlines (the `ListDeadlines` operationId).
+func (c *Client) ListDeadlines(ctx context.Context, params *ListDeadlinesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDeadlinesRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -4649,6 +6239,106 @@ func (c *Client) ReplyDirective(ctx context.Context, id string, params *ReplyDir
 	return c.Client.Do(req)
 }
 
+// ListDocuments List issued documents, newest first
+//
+// Corresponds with GET /api/v1/documents (the `ListDocuments` operationId).
+func (c *Client) ListDocuments(ctx context.Context, params *ListDocumentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDocumentsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// IssueDocumentWithBody Issue a numbered document to a citizen, rendered as a PDF
+//
+// Receipt (giấy biên nhận), appointment (phiếu hẹn), guidance (phiếu hướng dẫn), transfer (phiếu chuyển đơn), refusal (thông báo từ chối tiếp, Law 42/2013 Art. 9) or acceptance (thông báo thụ lý / không thụ lý), in the layout of Decree 30/2020. The citizen, the matter and the organisation come from the visit (or the case with person_id); the number is the next of the organisation's series for the year and the document type, e.g. 05/PH-TCD (both notices share TB). Needed besides signer.title and signer.name: receipt items; appointment appointment_at and venue; guidance and transfer addressee; refusal ground (reason when other); acceptance accepted (reason when false). received_on defaults to the visit's day, place to the place name the organisation's name ends with. The document never changes: to correct one, issue a new one with replaces (the old one is voided in the same transaction). A document naming a denouncer is hidden (404) from whoever may not know them.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/documents (the `IssueDocument` operationId).
+func (c *Client) IssueDocumentWithBody(ctx context.Context, params *IssueDocumentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewIssueDocumentRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// IssueDocument Issue a numbered document to a citizen, rendered as a PDF
+//
+// Receipt (giấy biên nhận), appointment (phiếu hẹn), guidance (phiếu hướng dẫn), transfer (phiếu chuyển đơn), refusal (thông báo từ chối tiếp, Law 42/2013 Art. 9) or acceptance (thông báo thụ lý / không thụ lý), in the layout of Decree 30/2020. The citizen, the matter and the organisation come from the visit (or the case with person_id); the number is the next of the organisation's series for the year and the document type, e.g. 05/PH-TCD (both notices share TB). Needed besides signer.title and signer.name: receipt items; appointment appointment_at and venue; guidance and transfer addressee; refusal ground (reason when other); acceptance accepted (reason when false). received_on defaults to the visit's day, place to the place name the organisation's name ends with. The document never changes: to correct one, issue a new one with replaces (the old one is voided in the same transaction). A document naming a denouncer is hidden (404) from whoever may not know them.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/documents (the `IssueDocument` operationId).
+func (c *Client) IssueDocument(ctx context.Context, params *IssueDocumentParams, body IssueDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewIssueDocumentRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// VoidDocument Void a document issued in error (it keeps its number; a correction is issued with replaces instead)
+//
+// Corresponds with DELETE /api/v1/documents/{id} (the `VoidDocument` operationId).
+func (c *Client) VoidDocument(ctx context.Context, id string, params *VoidDocumentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewVoidDocumentRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDocument One issued document's record
+//
+// Corresponds with GET /api/v1/documents/{id} (the `GetDocument` operationId).
+func (c *Client) GetDocument(ctx context.Context, id string, params *GetDocumentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDocumentRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDocumentFile The document's PDF, as issued
+//
+// The bytes never change (their SHA-256 is the record's sha256). Every read is written to the audit log, as the PDF names the citizen.
+//
+// Corresponds with GET /api/v1/documents/{id}/file (the `GetDocumentFile` operationId).
+func (c *Client) GetDocumentFile(ctx context.Context, id string, params *GetDocumentFileParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDocumentFileRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ExportRegister The reception register itself (Sổ tiếp công dân, Form 03), one row per live visit of the period
 //
 // Personal data (names, addresses, ID numbers): staff, auditor and admin only, and every export is written to the audit log (entity register_export). Columns in the form's order: STT, Ngày tiếp, Họ tên - Địa chỉ, Số CCCD/CMND/Hộ chiếu, Nội dung vụ việc, Phân loại đơn / Số người, Cơ quan đã giải quyết, Hướng xử lý, Theo dõi kết quả, Ghi chú; rows by date, then in the order recorded. Streamed as it is read, in constant memory; csv is UTF-8 with BOM. A failure after the first rows were sent cuts the connection, so a truncated file never looks complete.
@@ -4668,7 +6358,7 @@ func (c *Client) ExportRegister(ctx context.Context, params *ExportRegisterParam
 
 // ExportReport The period's report as a file: summary, Form 01/TCD and breakdowns by category and field
 //
-// xlsx: sheets "Tổng hợp" (the report paragraph and every figure), "Biểu 01-TCD" (the official table: title, period, "Biểu số: 01/TCD", merged multi-level header, the MS row of column numbers, the total row in bold, then each organisation), "Theo loại" and "Theo lĩnh vực". csv: the same four parts as sections under their titles, separated by a blank line, UTF-8 with BOM. json: {summary, form_01, by_category, by_field}. Named by period and basis, e.g. tcd-report-2023-Q3-statutory.xlsx. The same file is written unattended by `tcd export` and by the server's schedule.
+// xlsx: sheets "Tổng hợp" (the report paragraph and every figure), "Biểu 01-TCD" (the official table: title, period, "Biểu số: 01/TCD", merged multi-level header, the MS row of column numbers, the total row in bold, then each organisation), "Theo loại" and "Theo lĩnh vực". csv: the same four parts as sections under their titles, separated by a blank line, UTF-8 with BOM. json: {summary, form_01, by_category, by_field}. pdf: Form 01/TCD alone on A4 landscape, ready to sign and seal, with the figures of the workbook's sheet, dated today at the place the reporting organisation's name ends with (or place). Named by period and basis, e.g. tcd-report-2023-Q3-statutory.xlsx. The same file is written unattended by `tcd export` and by the server's schedule.
 //
 // Corresponds with GET /api/v1/exports/report (the `ExportReport` operationId).
 func (c *Client) ExportReport(ctx context.Context, params *ExportReportParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5178,6 +6868,167 @@ func (c *Client) NotDuplicatePersons(ctx context.Context, id string, body NotDup
 // Corresponds with POST /api/v1/persons/{id}/unmerge (the `UnmergePerson` operationId).
 func (c *Client) UnmergePerson(ctx context.Context, id string, params *UnmergePersonParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUnmergePersonRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListPetitions List petitions (đơn), newest first
+//
+// status is as of today in the organisation's time zone: due_soon is undecided and due within 3 working days, overdue undecided after due_on. Petitions about a denunciation answer person_ids [] and identity_hidden true to tokens that may not see its denouncers, and person_id does not find them.
+//
+// Corresponds with GET /api/v1/petitions (the `ListPetitions` operationId).
+func (c *Client) ListPetitions(ctx context.Context, params *ListPetitionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListPetitionsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreatePetitionWithBody Record a petition, with its new case and new senders in the same request
+//
+// Give case_id or case (a new case), and person_ids and/or persons (new senders); an anonymous petition names none. sender_count defaults to the senders named and may not be below them. forwarded_from is required for the channel forwarded. due_on is derived from the rule petition.decision (by default 10 working days from received_on). All of it is written, or nothing. When the request opens a case, possible_duplicates lists existing cases that look like the same matter, as for a visit.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/petitions (the `CreatePetition` operationId).
+func (c *Client) CreatePetitionWithBody(ctx context.Context, params *CreatePetitionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreatePetitionRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreatePetition Record a petition, with its new case and new senders in the same request
+//
+// Give case_id or case (a new case), and person_ids and/or persons (new senders); an anonymous petition names none. sender_count defaults to the senders named and may not be below them. forwarded_from is required for the channel forwarded. due_on is derived from the rule petition.decision (by default 10 working days from received_on). All of it is written, or nothing. When the request opens a case, possible_duplicates lists existing cases that look like the same matter, as for a visit.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/petitions (the `CreatePetition` operationId).
+func (c *Client) CreatePetition(ctx context.Context, params *CreatePetitionParams, body CreatePetitionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreatePetitionRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// VoidPetition Void a petition (kept, hidden from lists and statistics)
+//
+// Corresponds with DELETE /api/v1/petitions/{id} (the `VoidPetition` operationId).
+func (c *Client) VoidPetition(ctx context.Context, id string, params *VoidPetitionParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewVoidPetitionRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetPetition One petition, with its due date and status as of today
+//
+// Corresponds with GET /api/v1/petitions/{id} (the `GetPetition` operationId).
+func (c *Client) GetPetition(ctx context.Context, id string, params *GetPetitionParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetPetitionRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdatePetitionWithBody Change some fields of a petition
+//
+// A new received_on moves due_on. The case and the senders stay; the decision changes with POST /petitions/{id}/decide. Fields left out stay as they are; null clears a field that may be empty ("" too, for text); null for a field that always has a value is 422.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /api/v1/petitions/{id} (the `UpdatePetition` operationId).
+func (c *Client) UpdatePetitionWithBody(ctx context.Context, id string, params *UpdatePetitionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdatePetitionRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdatePetition Change some fields of a petition
+//
+// A new received_on moves due_on. The case and the senders stay; the decision changes with POST /petitions/{id}/decide. Fields left out stay as they are; null clears a field that may be empty ("" too, for text); null for a field that always has a value is 422.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /api/v1/petitions/{id} (the `UpdatePetition` operationId).
+func (c *Client) UpdatePetition(ctx context.Context, id string, params *UpdatePetitionParams, body UpdatePetitionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdatePetitionRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DecidePetitionWithBody Record how a petition was handled
+//
+// decided_on may be neither before received_on nor after today; transferred_to is required for transferred and refused otherwise. Accepting a petition puts its case under resolution from decided_on (accepted_on, resolution_due_on) unless the case was accepted already. Deciding again corrects the decision.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/petitions/{id}/decide (the `DecidePetition` operationId).
+func (c *Client) DecidePetitionWithBody(ctx context.Context, id string, params *DecidePetitionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDecidePetitionRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DecidePetition Record how a petition was handled
+//
+// decided_on may be neither before received_on nor after today; transferred_to is required for transferred and refused otherwise. Accepting a petition puts its case under resolution from decided_on (accepted_on, resolution_due_on) unless the case was accepted already. Deciding again corrects the decision.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/petitions/{id}/decide (the `DecidePetition` operationId).
+func (c *Client) DecidePetition(ctx context.Context, id string, params *DecidePetitionParams, body DecidePetitionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDecidePetitionRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5863,6 +7714,137 @@ func NewLogoutRequest(server string, params *LogoutParams) (*http.Request, error
 	return req, nil
 }
 
+// NewGetCalendarRequest constructs an http.Request for the GetCalendar method
+func NewGetCalendarRequest(server string, params *GetCalendarParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/calendar")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "year", params.Year, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewClearCalendarDayRequest constructs an http.Request for the ClearCalendarDay method
+func NewClearCalendarDayRequest(server string, date string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "date", date, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/calendar/days/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSetCalendarDayRequest calls the generic SetCalendarDay builder with application/json body
+func NewSetCalendarDayRequest(server string, date string, body SetCalendarDayJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetCalendarDayRequestWithBody(server, date, "application/json", bodyReader)
+}
+
+// NewSetCalendarDayRequestWithBody constructs an http.Request for the SetCalendarDay method, with any body, and a specified content type
+func NewSetCalendarDayRequestWithBody(server string, date string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "date", date, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/calendar/days/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewListCasesRequest constructs an http.Request for the ListCases method
 func NewListCasesRequest(server string, params *ListCasesParams) (*http.Request, error) {
 	var err error
@@ -6485,6 +8467,146 @@ func NewUnmergeCaseRequest(server string, id string, params *UnmergeCaseParams) 
 			req.Header.Set("If-Match", headerParam0)
 		}
 
+	}
+
+	return req, nil
+}
+
+// NewListDeadlineRulesRequest constructs an http.Request for the ListDeadlineRules method
+func NewListDeadlineRulesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/deadline-rules")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateDeadlineRuleRequest calls the generic UpdateDeadlineRule builder with application/json body
+func NewUpdateDeadlineRuleRequest(server string, name string, body UpdateDeadlineRuleJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateDeadlineRuleRequestWithBody(server, name, "application/json", bodyReader)
+}
+
+// NewUpdateDeadlineRuleRequestWithBody constructs an http.Request for the UpdateDeadlineRule method, with any body, and a specified content type
+func NewUpdateDeadlineRuleRequestWithBody(server string, name string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "name", name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/deadline-rules/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListDeadlinesRequest constructs an http.Request for the ListDeadlines method
+func NewListDeadlinesRequest(server string, params *ListDeadlinesParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/deadlines")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Org != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "org", *params.Org, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
 	}
 
 	return req, nil
@@ -7410,6 +9532,390 @@ func NewReplyDirectiveRequestWithBody(server string, id string, params *ReplyDir
 	return req, nil
 }
 
+// NewListDocumentsRequest constructs an http.Request for the ListDocuments method
+func NewListDocumentsRequest(server string, params *ListDocumentsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/documents")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Kind != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "kind", *params.Kind, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.VisitID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "visit_id", *params.VisitID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CaseID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "case_id", *params.CaseID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PersonID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "person_id", *params.PersonID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.From != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.To != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeVoided != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_voided", *params.IncludeVoided, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewIssueDocumentRequest calls the generic IssueDocument builder with application/json body
+func NewIssueDocumentRequest(server string, params *IssueDocumentParams, body IssueDocumentJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewIssueDocumentRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewIssueDocumentRequestWithBody constructs an http.Request for the IssueDocument method, with any body, and a specified content type
+func NewIssueDocumentRequestWithBody(server string, params *IssueDocumentParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/documents")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewVoidDocumentRequest constructs an http.Request for the VoidDocument method
+func NewVoidDocumentRequest(server string, id string, params *VoidDocumentParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/documents/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "reason", params.Reason, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetDocumentRequest constructs an http.Request for the GetDocument method
+func NewGetDocumentRequest(server string, id string, params *GetDocumentParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/documents/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.IncludeVoided != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_voided", *params.IncludeVoided, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetDocumentFileRequest constructs an http.Request for the GetDocumentFile method
+func NewGetDocumentFileRequest(server string, id string, params *GetDocumentFileParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/documents/%s/file", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.IncludeVoided != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_voided", *params.IncludeVoided, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewExportRegisterRequest constructs an http.Request for the ExportRegister method
 func NewExportRegisterRequest(server string, params *ExportRegisterParams) (*http.Request, error) {
 	var err error
@@ -7555,6 +10061,18 @@ func NewExportReportRequest(server string, params *ExportReportParams) (*http.Re
 		if params.Format != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "format", *params.Format, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Place != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "place", *params.Place, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -8862,6 +11380,465 @@ func NewUnmergePersonRequest(server string, id string, params *UnmergePersonPara
 			}
 
 			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListPetitionsRequest constructs an http.Request for the ListPetitions method
+func NewListPetitionsRequest(server string, params *ListPetitionsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/petitions")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Channel != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "channel", *params.Channel, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Decision != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "decision", *params.Decision, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.From != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.To != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CaseID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "case_id", *params.CaseID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PersonID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "person_id", *params.PersonID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeVoided != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_voided", *params.IncludeVoided, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreatePetitionRequest calls the generic CreatePetition builder with application/json body
+func NewCreatePetitionRequest(server string, params *CreatePetitionParams, body CreatePetitionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreatePetitionRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreatePetitionRequestWithBody constructs an http.Request for the CreatePetition method, with any body, and a specified content type
+func NewCreatePetitionRequestWithBody(server string, params *CreatePetitionParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/petitions")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewVoidPetitionRequest constructs an http.Request for the VoidPetition method
+func NewVoidPetitionRequest(server string, id string, params *VoidPetitionParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/petitions/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "reason", params.Reason, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetPetitionRequest constructs an http.Request for the GetPetition method
+func NewGetPetitionRequest(server string, id string, params *GetPetitionParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/petitions/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.IncludeVoided != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_voided", *params.IncludeVoided, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdatePetitionRequest calls the generic UpdatePetition builder with application/json body
+func NewUpdatePetitionRequest(server string, id string, params *UpdatePetitionParams, body UpdatePetitionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdatePetitionRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewUpdatePetitionRequestWithBody constructs an http.Request for the UpdatePetition method, with any body, and a specified content type
+func NewUpdatePetitionRequestWithBody(server string, id string, params *UpdatePetitionParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/petitions/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewDecidePetitionRequest calls the generic DecidePetition builder with application/json body
+func NewDecidePetitionRequest(server string, id string, params *DecidePetitionParams, body DecidePetitionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewDecidePetitionRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewDecidePetitionRequestWithBody constructs an http.Request for the DecidePetition method, with any body, and a specified content type
+func NewDecidePetitionRequestWithBody(server string, id string, params *DecidePetitionParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/petitions/%s/decide", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
 		}
 
 	}
@@ -10465,6 +13442,40 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/auth/logout (the `Logout` operationId).
 	LogoutWithResponse(ctx context.Context, params *LogoutParams, reqEditors ...RequestEditorFn) (*LogoutResponse, error)
 
+	// GetCalendarWithResponse The working-day calendar of a year
+	//
+	// Every day off (weekends included) and every weekend day made a working day, with its reason and source: weekend, law, compensatory, announcement (the Government's, shipped with the service) or admin.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/calendar (the `GetCalendar` operationId).
+	GetCalendarWithResponse(ctx context.Context, params *GetCalendarParams, reqEditors ...RequestEditorFn) (*GetCalendarResponse, error)
+
+	// ClearCalendarDayWithResponse Remove an administrator's day: it is again what the law and the announcements make it
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/calendar/days/{date} (the `ClearCalendarDay` operationId).
+	ClearCalendarDayWithResponse(ctx context.Context, date string, reqEditors ...RequestEditorFn) (*ClearCalendarDayResponse, error)
+
+	// SetCalendarDayWithBodyWithResponse Make a day a day off or a working day (an official swap, an extra day off)
+	//
+	// The day wins over the law and the shipped announcements. Every due date in the register follows at once. A swap is two calls: the weekday off and the Saturday worked.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/calendar/days/{date} (the `SetCalendarDay` operationId).
+	SetCalendarDayWithBodyWithResponse(ctx context.Context, date string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetCalendarDayResponse, error)
+
+	// SetCalendarDayWithResponse Make a day a day off or a working day (an official swap, an extra day off)
+	//
+	// The day wins over the law and the shipped announcements. Every due date in the register follows at once. A swap is two calls: the weekday off and the Saturday worked.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/calendar/days/{date} (the `SetCalendarDay` operationId).
+	SetCalendarDayWithResponse(ctx context.Context, date string, body SetCalendarDayJSONRequestBody, reqEditors ...RequestEditorFn) (*SetCalendarDayResponse, error)
+
 	// ListCasesWithResponse List or search cases, newest first
 	//
 	// q matches titles without regard to diacritics or case, and codes (VV-2024-000123) exactly. Cases merged into another are left out unless include_merged=true.
@@ -10581,6 +13592,42 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/cases/{id}/unmerge (the `UnmergeCase` operationId).
 	UnmergeCaseWithResponse(ctx context.Context, id string, params *UnmergeCaseParams, reqEditors ...RequestEditorFn) (*UnmergeCaseResponse, error)
+
+	// ListDeadlineRulesWithResponse The deadline rules in force
+	//
+	// petition.decision (10 working days from received_on), complaint.resolution (30 calendar days from accepted_on, complex_days 45) and denunciation.resolution (30 calendar days, extension_days 30 at most max_extensions 2), unless an administrator changed them.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/deadline-rules (the `ListDeadlineRules` operationId).
+	ListDeadlineRulesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListDeadlineRulesResponse, error)
+
+	// UpdateDeadlineRuleWithBodyWithResponse Change a deadline rule
+	//
+	// Every due date the rule sets follows at once.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/deadline-rules/{name} (the `UpdateDeadlineRule` operationId).
+	UpdateDeadlineRuleWithBodyWithResponse(ctx context.Context, name string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDeadlineRuleResponse, error)
+
+	// UpdateDeadlineRuleWithResponse Change a deadline rule
+	//
+	// Every due date the rule sets follows at once.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/deadline-rules/{name} (the `UpdateDeadlineRule` operationId).
+	UpdateDeadlineRuleWithResponse(ctx context.Context, name string, body UpdateDeadlineRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDeadlineRuleResponse, error)
+
+	// ListDeadlinesWithResponse What is due soon or overdue: petitions, cases under resolution, directive letters
+	//
+	// One list ordered by due date, as of today in the organisation's time zone: due_soon is due today or within 3 working days, overdue is past its due date and still open (an undecided petition, an open case under resolution, an unanswered letter). Numbers and dates only. At most 2000 items.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/deadlines (the `ListDeadlines` operationId).
+	ListDeadlinesWithResponse(ctx context.Context, params *ListDeadlinesParams, reqEditors ...RequestEditorFn) (*ListDeadlinesResponse, error)
 
 	// ListDuplicatePairsWithResponse The best candidate pairs across the register, for review
 	//
@@ -10738,6 +13785,54 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/directives/{id}/reply (the `ReplyDirective` operationId).
 	ReplyDirectiveWithResponse(ctx context.Context, id string, params *ReplyDirectiveParams, body ReplyDirectiveJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplyDirectiveResponse, error)
 
+	// ListDocumentsWithResponse List issued documents, newest first
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/documents (the `ListDocuments` operationId).
+	ListDocumentsWithResponse(ctx context.Context, params *ListDocumentsParams, reqEditors ...RequestEditorFn) (*ListDocumentsResponse, error)
+
+	// IssueDocumentWithBodyWithResponse Issue a numbered document to a citizen, rendered as a PDF
+	//
+	// Receipt (giấy biên nhận), appointment (phiếu hẹn), guidance (phiếu hướng dẫn), transfer (phiếu chuyển đơn), refusal (thông báo từ chối tiếp, Law 42/2013 Art. 9) or acceptance (thông báo thụ lý / không thụ lý), in the layout of Decree 30/2020. The citizen, the matter and the organisation come from the visit (or the case with person_id); the number is the next of the organisation's series for the year and the document type, e.g. 05/PH-TCD (both notices share TB). Needed besides signer.title and signer.name: receipt items; appointment appointment_at and venue; guidance and transfer addressee; refusal ground (reason when other); acceptance accepted (reason when false). received_on defaults to the visit's day, place to the place name the organisation's name ends with. The document never changes: to correct one, issue a new one with replaces (the old one is voided in the same transaction). A document naming a denouncer is hidden (404) from whoever may not know them.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/documents (the `IssueDocument` operationId).
+	IssueDocumentWithBodyWithResponse(ctx context.Context, params *IssueDocumentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*IssueDocumentResponse, error)
+
+	// IssueDocumentWithResponse Issue a numbered document to a citizen, rendered as a PDF
+	//
+	// Receipt (giấy biên nhận), appointment (phiếu hẹn), guidance (phiếu hướng dẫn), transfer (phiếu chuyển đơn), refusal (thông báo từ chối tiếp, Law 42/2013 Art. 9) or acceptance (thông báo thụ lý / không thụ lý), in the layout of Decree 30/2020. The citizen, the matter and the organisation come from the visit (or the case with person_id); the number is the next of the organisation's series for the year and the document type, e.g. 05/PH-TCD (both notices share TB). Needed besides signer.title and signer.name: receipt items; appointment appointment_at and venue; guidance and transfer addressee; refusal ground (reason when other); acceptance accepted (reason when false). received_on defaults to the visit's day, place to the place name the organisation's name ends with. The document never changes: to correct one, issue a new one with replaces (the old one is voided in the same transaction). A document naming a denouncer is hidden (404) from whoever may not know them.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/documents (the `IssueDocument` operationId).
+	IssueDocumentWithResponse(ctx context.Context, params *IssueDocumentParams, body IssueDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*IssueDocumentResponse, error)
+
+	// VoidDocumentWithResponse Void a document issued in error (it keeps its number; a correction is issued with replaces instead)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/documents/{id} (the `VoidDocument` operationId).
+	VoidDocumentWithResponse(ctx context.Context, id string, params *VoidDocumentParams, reqEditors ...RequestEditorFn) (*VoidDocumentResponse, error)
+
+	// GetDocumentWithResponse One issued document's record
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/documents/{id} (the `GetDocument` operationId).
+	GetDocumentWithResponse(ctx context.Context, id string, params *GetDocumentParams, reqEditors ...RequestEditorFn) (*GetDocumentResponse, error)
+
+	// GetDocumentFileWithResponse The document's PDF, as issued
+	//
+	// The bytes never change (their SHA-256 is the record's sha256). Every read is written to the audit log, as the PDF names the citizen.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/documents/{id}/file (the `GetDocumentFile` operationId).
+	GetDocumentFileWithResponse(ctx context.Context, id string, params *GetDocumentFileParams, reqEditors ...RequestEditorFn) (*GetDocumentFileResponse, error)
+
 	// ExportRegisterWithResponse The reception register itself (Sổ tiếp công dân, Form 03), one row per live visit of the period
 	//
 	// Personal data (names, addresses, ID numbers): staff, auditor and admin only, and every export is written to the audit log (entity register_export). Columns in the form's order: STT, Ngày tiếp, Họ tên - Địa chỉ, Số CCCD/CMND/Hộ chiếu, Nội dung vụ việc, Phân loại đơn / Số người, Cơ quan đã giải quyết, Hướng xử lý, Theo dõi kết quả, Ghi chú; rows by date, then in the order recorded. Streamed as it is read, in constant memory; csv is UTF-8 with BOM. A failure after the first rows were sent cuts the connection, so a truncated file never looks complete.
@@ -10749,7 +13844,7 @@ type ClientWithResponsesInterface interface {
 
 	// ExportReportWithResponse The period's report as a file: summary, Form 01/TCD and breakdowns by category and field
 	//
-	// xlsx: sheets "Tổng hợp" (the report paragraph and every figure), "Biểu 01-TCD" (the official table: title, period, "Biểu số: 01/TCD", merged multi-level header, the MS row of column numbers, the total row in bold, then each organisation), "Theo loại" and "Theo lĩnh vực". csv: the same four parts as sections under their titles, separated by a blank line, UTF-8 with BOM. json: {summary, form_01, by_category, by_field}. Named by period and basis, e.g. tcd-report-2023-Q3-statutory.xlsx. The same file is written unattended by `tcd export` and by the server's schedule.
+	// xlsx: sheets "Tổng hợp" (the report paragraph and every figure), "Biểu 01-TCD" (the official table: title, period, "Biểu số: 01/TCD", merged multi-level header, the MS row of column numbers, the total row in bold, then each organisation), "Theo loại" and "Theo lĩnh vực". csv: the same four parts as sections under their titles, separated by a blank line, UTF-8 with BOM. json: {summary, form_01, by_category, by_field}. pdf: Form 01/TCD alone on A4 landscape, ready to sign and seal, with the figures of the workbook's sheet, dated today at the place the reporting organisation's name ends with (or place). Named by period and basis, e.g. tcd-report-2023-Q3-statutory.xlsx. The same file is written unattended by `tcd export` and by the server's schedule.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -10996,6 +14091,83 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/persons/{id}/unmerge (the `UnmergePerson` operationId).
 	UnmergePersonWithResponse(ctx context.Context, id string, params *UnmergePersonParams, reqEditors ...RequestEditorFn) (*UnmergePersonResponse, error)
+
+	// ListPetitionsWithResponse List petitions (đơn), newest first
+	//
+	// status is as of today in the organisation's time zone: due_soon is undecided and due within 3 working days, overdue undecided after due_on. Petitions about a denunciation answer person_ids [] and identity_hidden true to tokens that may not see its denouncers, and person_id does not find them.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/petitions (the `ListPetitions` operationId).
+	ListPetitionsWithResponse(ctx context.Context, params *ListPetitionsParams, reqEditors ...RequestEditorFn) (*ListPetitionsResponse, error)
+
+	// CreatePetitionWithBodyWithResponse Record a petition, with its new case and new senders in the same request
+	//
+	// Give case_id or case (a new case), and person_ids and/or persons (new senders); an anonymous petition names none. sender_count defaults to the senders named and may not be below them. forwarded_from is required for the channel forwarded. due_on is derived from the rule petition.decision (by default 10 working days from received_on). All of it is written, or nothing. When the request opens a case, possible_duplicates lists existing cases that look like the same matter, as for a visit.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/petitions (the `CreatePetition` operationId).
+	CreatePetitionWithBodyWithResponse(ctx context.Context, params *CreatePetitionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreatePetitionResponse, error)
+
+	// CreatePetitionWithResponse Record a petition, with its new case and new senders in the same request
+	//
+	// Give case_id or case (a new case), and person_ids and/or persons (new senders); an anonymous petition names none. sender_count defaults to the senders named and may not be below them. forwarded_from is required for the channel forwarded. due_on is derived from the rule petition.decision (by default 10 working days from received_on). All of it is written, or nothing. When the request opens a case, possible_duplicates lists existing cases that look like the same matter, as for a visit.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/petitions (the `CreatePetition` operationId).
+	CreatePetitionWithResponse(ctx context.Context, params *CreatePetitionParams, body CreatePetitionJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePetitionResponse, error)
+
+	// VoidPetitionWithResponse Void a petition (kept, hidden from lists and statistics)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/petitions/{id} (the `VoidPetition` operationId).
+	VoidPetitionWithResponse(ctx context.Context, id string, params *VoidPetitionParams, reqEditors ...RequestEditorFn) (*VoidPetitionResponse, error)
+
+	// GetPetitionWithResponse One petition, with its due date and status as of today
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/petitions/{id} (the `GetPetition` operationId).
+	GetPetitionWithResponse(ctx context.Context, id string, params *GetPetitionParams, reqEditors ...RequestEditorFn) (*GetPetitionResponse, error)
+
+	// UpdatePetitionWithBodyWithResponse Change some fields of a petition
+	//
+	// A new received_on moves due_on. The case and the senders stay; the decision changes with POST /petitions/{id}/decide. Fields left out stay as they are; null clears a field that may be empty ("" too, for text); null for a field that always has a value is 422.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/petitions/{id} (the `UpdatePetition` operationId).
+	UpdatePetitionWithBodyWithResponse(ctx context.Context, id string, params *UpdatePetitionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdatePetitionResponse, error)
+
+	// UpdatePetitionWithResponse Change some fields of a petition
+	//
+	// A new received_on moves due_on. The case and the senders stay; the decision changes with POST /petitions/{id}/decide. Fields left out stay as they are; null clears a field that may be empty ("" too, for text); null for a field that always has a value is 422.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/petitions/{id} (the `UpdatePetition` operationId).
+	UpdatePetitionWithResponse(ctx context.Context, id string, params *UpdatePetitionParams, body UpdatePetitionJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdatePetitionResponse, error)
+
+	// DecidePetitionWithBodyWithResponse Record how a petition was handled
+	//
+	// decided_on may be neither before received_on nor after today; transferred_to is required for transferred and refused otherwise. Accepting a petition puts its case under resolution from decided_on (accepted_on, resolution_due_on) unless the case was accepted already. Deciding again corrects the decision.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/petitions/{id}/decide (the `DecidePetition` operationId).
+	DecidePetitionWithBodyWithResponse(ctx context.Context, id string, params *DecidePetitionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DecidePetitionResponse, error)
+
+	// DecidePetitionWithResponse Record how a petition was handled
+	//
+	// decided_on may be neither before received_on nor after today; transferred_to is required for transferred and refused otherwise. Accepting a petition puts its case under resolution from decided_on (accepted_on, resolution_due_on) unless the case was accepted already. Deciding again corrects the decision.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/petitions/{id}/decide (the `DecidePetition` operationId).
+	DecidePetitionWithResponse(ctx context.Context, id string, params *DecidePetitionParams, body DecidePetitionJSONRequestBody, reqEditors ...RequestEditorFn) (*DecidePetitionResponse, error)
 
 	// ListSessionsWithResponse List reception sessions, newest first
 	//
@@ -11533,6 +14705,276 @@ func (r LogoutResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r LogoutResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetCalendarResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *HttpapiCalendarYear
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *HttpapiProblem
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *HttpapiProblem
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *HttpapiProblem
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *HttpapiProblem
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *HttpapiProblem
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *HttpapiProblem
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *HttpapiProblem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCalendarResponse) GetJSON200() *HttpapiCalendarYear {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetCalendarResponse) GetApplicationProblemJSON400() *HttpapiProblem {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetCalendarResponse) GetApplicationProblemJSON401() *HttpapiProblem {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetCalendarResponse) GetApplicationProblemJSON403() *HttpapiProblem {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetCalendarResponse) GetApplicationProblemJSON422() *HttpapiProblem {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetCalendarResponse) GetApplicationProblemJSON429() *HttpapiProblem {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetCalendarResponse) GetApplicationProblemJSON500() *HttpapiProblem {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetCalendarResponse) GetApplicationProblemJSON503() *HttpapiProblem {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCalendarResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCalendarResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCalendarResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCalendarResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ClearCalendarDayResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *HttpapiProblem
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *HttpapiProblem
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *HttpapiProblem
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *HttpapiProblem
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *HttpapiProblem
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *HttpapiProblem
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *HttpapiProblem
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *HttpapiProblem
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ClearCalendarDayResponse) GetApplicationProblemJSON401() *HttpapiProblem {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ClearCalendarDayResponse) GetApplicationProblemJSON403() *HttpapiProblem {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ClearCalendarDayResponse) GetApplicationProblemJSON404() *HttpapiProblem {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ClearCalendarDayResponse) GetApplicationProblemJSON409() *HttpapiProblem {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ClearCalendarDayResponse) GetApplicationProblemJSON422() *HttpapiProblem {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ClearCalendarDayResponse) GetApplicationProblemJSON429() *HttpapiProblem {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ClearCalendarDayResponse) GetApplicationProblemJSON500() *HttpapiProblem {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ClearCalendarDayResponse) GetApplicationProblemJSON503() *HttpapiProblem {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ClearCalendarDayResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ClearCalendarDayResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ClearCalendarDayResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ClearCalendarDayResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SetCalendarDayResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CalendarDay
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *HttpapiProblem
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *HttpapiProblem
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *HttpapiProblem
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *HttpapiProblem
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *HttpapiProblem
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *HttpapiProblem
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *HttpapiProblem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetCalendarDayResponse) GetJSON200() *CalendarDay {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SetCalendarDayResponse) GetApplicationProblemJSON400() *HttpapiProblem {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SetCalendarDayResponse) GetApplicationProblemJSON401() *HttpapiProblem {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r SetCalendarDayResponse) GetApplicationProblemJSON403() *HttpapiProblem {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SetCalendarDayResponse) GetApplicationProblemJSON422() *HttpapiProblem {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r SetCalendarDayResponse) GetApplicationProblemJSON429() *HttpapiProblem {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r SetCalendarDayResponse) GetApplicationProblemJSON500() *HttpapiProblem {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r SetCalendarDayResponse) GetApplicationProblemJSON503() *HttpapiProblem {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r SetCalendarDayResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetCalendarDayResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetCalendarDayResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetCalendarDayResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -12540,6 +15982,297 @@ func (r UnmergeCaseResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r UnmergeCaseResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListDeadlineRulesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *HttpapiDeadlineRules
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *HttpapiProblem
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *HttpapiProblem
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *HttpapiProblem
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *HttpapiProblem
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *HttpapiProblem
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *HttpapiProblem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDeadlineRulesResponse) GetJSON200() *HttpapiDeadlineRules {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListDeadlineRulesResponse) GetApplicationProblemJSON401() *HttpapiProblem {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListDeadlineRulesResponse) GetApplicationProblemJSON403() *HttpapiProblem {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListDeadlineRulesResponse) GetApplicationProblemJSON422() *HttpapiProblem {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListDeadlineRulesResponse) GetApplicationProblemJSON429() *HttpapiProblem {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListDeadlineRulesResponse) GetApplicationProblemJSON500() *HttpapiProblem {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListDeadlineRulesResponse) GetApplicationProblemJSON503() *HttpapiProblem {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDeadlineRulesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDeadlineRulesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDeadlineRulesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDeadlineRulesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateDeadlineRuleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CalendarRule
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *HttpapiProblem
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *HttpapiProblem
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *HttpapiProblem
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *HttpapiProblem
+	// ApplicationProblemJSON408 the response for an HTTP 408 `application/problem+json` response
+	ApplicationProblemJSON408 *HttpapiProblem
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *HttpapiProblem
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *HttpapiProblem
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *HttpapiProblem
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *HttpapiProblem
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *HttpapiProblem
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *HttpapiProblem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateDeadlineRuleResponse) GetJSON200() *CalendarRule {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateDeadlineRuleResponse) GetApplicationProblemJSON400() *HttpapiProblem {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateDeadlineRuleResponse) GetApplicationProblemJSON401() *HttpapiProblem {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateDeadlineRuleResponse) GetApplicationProblemJSON403() *HttpapiProblem {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateDeadlineRuleResponse) GetApplicationProblemJSON404() *HttpapiProblem {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
+func (r UpdateDeadlineRuleResponse) GetApplicationProblemJSON408() *HttpapiProblem {
+	return r.ApplicationProblemJSON408
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r UpdateDeadlineRuleResponse) GetApplicationProblemJSON412() *HttpapiProblem {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateDeadlineRuleResponse) GetApplicationProblemJSON413() *HttpapiProblem {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpdateDeadlineRuleResponse) GetApplicationProblemJSON422() *HttpapiProblem {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UpdateDeadlineRuleResponse) GetApplicationProblemJSON429() *HttpapiProblem {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UpdateDeadlineRuleResponse) GetApplicationProblemJSON500() *HttpapiProblem {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r UpdateDeadlineRuleResponse) GetApplicationProblemJSON503() *HttpapiProblem {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateDeadlineRuleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateDeadlineRuleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateDeadlineRuleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateDeadlineRuleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListDeadlinesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *HttpapiDeadlines
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *HttpapiProblem
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *HttpapiProblem
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *HttpapiProblem
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *HttpapiProblem
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *HttpapiProblem
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *HttpapiProblem
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *HttpapiProblem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDeadlinesResponse) GetJSON200() *HttpapiDeadlines {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListDeadlinesResponse) GetApplicationProblemJSON400() *HttpapiProblem {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListDeadlinesResponse) GetApplicationProblemJSON401() *HttpapiProblem {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListDeadlinesResponse) GetApplicationProblemJSON403() *HttpapiProblem {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListDeadlinesResponse) GetApplicationProblemJSON422() *HttpapiProblem {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListDeadlinesResponse) GetApplicationProblemJSON429() *HttpapiProblem {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListDeadlinesResponse) GetApplicationProblemJSON500() *HttpapiProblem {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListDeadlinesResponse) GetApplicationProblemJSON503() *HttpapiProblem {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDeadlinesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDeadlinesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDeadlinesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDeadlinesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -13936,6 +17669,491 @@ func (r ReplyDirectiveResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ReplyDirectiveResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListDocumentsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *HttpapiPageRegistryDocument
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *HttpapiProblem
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *HttpapiProblem
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *HttpapiProblem
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *HttpapiProblem
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *HttpapiProblem
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *HttpapiProblem
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *HttpapiProblem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDocumentsResponse) GetJSON200() *HttpapiPageRegistryDocument {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListDocumentsResponse) GetApplicationProblemJSON400() *HttpapiProblem {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListDocumentsResponse) GetApplicationProblemJSON401() *HttpapiProblem {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListDocumentsResponse) GetApplicationProblemJSON403() *HttpapiProblem {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListDocumentsResponse) GetApplicationProblemJSON422() *HttpapiProblem {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListDocumentsResponse) GetApplicationProblemJSON429() *HttpapiProblem {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListDocumentsResponse) GetApplicationProblemJSON500() *HttpapiProblem {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListDocumentsResponse) GetApplicationProblemJSON503() *HttpapiProblem {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDocumentsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDocumentsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDocumentsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDocumentsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type IssueDocumentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *RegistryDocument
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *HttpapiProblem
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *HttpapiProblem
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *HttpapiProblem
+	// ApplicationProblemJSON408 the response for an HTTP 408 `application/problem+json` response
+	ApplicationProblemJSON408 *HttpapiProblem
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *HttpapiProblem
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *HttpapiProblem
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *HttpapiProblem
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *HttpapiProblem
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *HttpapiProblem
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *HttpapiProblem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r IssueDocumentResponse) GetJSON201() *RegistryDocument {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r IssueDocumentResponse) GetApplicationProblemJSON400() *HttpapiProblem {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r IssueDocumentResponse) GetApplicationProblemJSON401() *HttpapiProblem {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r IssueDocumentResponse) GetApplicationProblemJSON403() *HttpapiProblem {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
+func (r IssueDocumentResponse) GetApplicationProblemJSON408() *HttpapiProblem {
+	return r.ApplicationProblemJSON408
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r IssueDocumentResponse) GetApplicationProblemJSON409() *HttpapiProblem {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r IssueDocumentResponse) GetApplicationProblemJSON413() *HttpapiProblem {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r IssueDocumentResponse) GetApplicationProblemJSON422() *HttpapiProblem {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r IssueDocumentResponse) GetApplicationProblemJSON429() *HttpapiProblem {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r IssueDocumentResponse) GetApplicationProblemJSON500() *HttpapiProblem {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r IssueDocumentResponse) GetApplicationProblemJSON503() *HttpapiProblem {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r IssueDocumentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r IssueDocumentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r IssueDocumentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r IssueDocumentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type VoidDocumentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RegistryDocument
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *HttpapiProblem
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *HttpapiProblem
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *HttpapiProblem
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *HttpapiProblem
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *HttpapiProblem
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *HttpapiProblem
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *HttpapiProblem
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *HttpapiProblem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r VoidDocumentResponse) GetJSON200() *RegistryDocument {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r VoidDocumentResponse) GetApplicationProblemJSON401() *HttpapiProblem {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r VoidDocumentResponse) GetApplicationProblemJSON403() *HttpapiProblem {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r VoidDocumentResponse) GetApplicationProblemJSON404() *HttpapiProblem {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r VoidDocumentResponse) GetApplicationProblemJSON409() *HttpapiProblem {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r VoidDocumentResponse) GetApplicationProblemJSON422() *HttpapiProblem {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r VoidDocumentResponse) GetApplicationProblemJSON429() *HttpapiProblem {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r VoidDocumentResponse) GetApplicationProblemJSON500() *HttpapiProblem {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r VoidDocumentResponse) GetApplicationProblemJSON503() *HttpapiProblem {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r VoidDocumentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r VoidDocumentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r VoidDocumentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r VoidDocumentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetDocumentResponse200Headers the declared response headers of an HTTP 200 response for GetDocument
+type GetDocumentResponse200Headers struct {
+	ETag *string
+}
+
+type GetDocumentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RegistryDocument
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *HttpapiProblem
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *HttpapiProblem
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *HttpapiProblem
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *HttpapiProblem
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *HttpapiProblem
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *HttpapiProblem
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *HttpapiProblem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetDocumentResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDocumentResponse) GetJSON200() *RegistryDocument {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetDocumentResponse) GetApplicationProblemJSON401() *HttpapiProblem {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetDocumentResponse) GetApplicationProblemJSON403() *HttpapiProblem {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetDocumentResponse) GetApplicationProblemJSON404() *HttpapiProblem {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetDocumentResponse) GetApplicationProblemJSON422() *HttpapiProblem {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetDocumentResponse) GetApplicationProblemJSON429() *HttpapiProblem {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetDocumentResponse) GetApplicationProblemJSON500() *HttpapiProblem {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetDocumentResponse) GetApplicationProblemJSON503() *HttpapiProblem {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDocumentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDocumentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDocumentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDocumentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetDocumentFileResponse200Headers the declared response headers of an HTTP 200 response for GetDocumentFile
+type GetDocumentFileResponse200Headers struct {
+	ContentDisposition *string
+}
+
+type GetDocumentFileResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *HttpapiProblem
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *HttpapiProblem
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *HttpapiProblem
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *HttpapiProblem
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *HttpapiProblem
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *HttpapiProblem
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *HttpapiProblem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetDocumentFileResponse200Headers
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetDocumentFileResponse) GetApplicationProblemJSON401() *HttpapiProblem {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetDocumentFileResponse) GetApplicationProblemJSON403() *HttpapiProblem {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetDocumentFileResponse) GetApplicationProblemJSON404() *HttpapiProblem {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetDocumentFileResponse) GetApplicationProblemJSON422() *HttpapiProblem {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetDocumentFileResponse) GetApplicationProblemJSON429() *HttpapiProblem {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetDocumentFileResponse) GetApplicationProblemJSON500() *HttpapiProblem {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetDocumentFileResponse) GetApplicationProblemJSON503() *HttpapiProblem {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDocumentFileResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDocumentFileResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDocumentFileResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDocumentFileResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -16308,6 +20526,637 @@ func (r UnmergePersonResponse) ContentType() string {
 	return ""
 }
 
+type ListPetitionsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *HttpapiPageRegistryPetition
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *HttpapiProblem
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *HttpapiProblem
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *HttpapiProblem
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *HttpapiProblem
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *HttpapiProblem
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *HttpapiProblem
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *HttpapiProblem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListPetitionsResponse) GetJSON200() *HttpapiPageRegistryPetition {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListPetitionsResponse) GetApplicationProblemJSON400() *HttpapiProblem {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListPetitionsResponse) GetApplicationProblemJSON401() *HttpapiProblem {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListPetitionsResponse) GetApplicationProblemJSON403() *HttpapiProblem {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListPetitionsResponse) GetApplicationProblemJSON422() *HttpapiProblem {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListPetitionsResponse) GetApplicationProblemJSON429() *HttpapiProblem {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListPetitionsResponse) GetApplicationProblemJSON500() *HttpapiProblem {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListPetitionsResponse) GetApplicationProblemJSON503() *HttpapiProblem {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListPetitionsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListPetitionsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListPetitionsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListPetitionsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreatePetitionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *RegistryCreatedPetition
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *HttpapiProblem
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *HttpapiProblem
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *HttpapiProblem
+	// ApplicationProblemJSON408 the response for an HTTP 408 `application/problem+json` response
+	ApplicationProblemJSON408 *HttpapiProblem
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *HttpapiProblem
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *HttpapiProblem
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *HttpapiProblem
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *HttpapiProblem
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *HttpapiProblem
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *HttpapiProblem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreatePetitionResponse) GetJSON201() *RegistryCreatedPetition {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreatePetitionResponse) GetApplicationProblemJSON400() *HttpapiProblem {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreatePetitionResponse) GetApplicationProblemJSON401() *HttpapiProblem {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreatePetitionResponse) GetApplicationProblemJSON403() *HttpapiProblem {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
+func (r CreatePetitionResponse) GetApplicationProblemJSON408() *HttpapiProblem {
+	return r.ApplicationProblemJSON408
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreatePetitionResponse) GetApplicationProblemJSON409() *HttpapiProblem {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreatePetitionResponse) GetApplicationProblemJSON413() *HttpapiProblem {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreatePetitionResponse) GetApplicationProblemJSON422() *HttpapiProblem {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreatePetitionResponse) GetApplicationProblemJSON429() *HttpapiProblem {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreatePetitionResponse) GetApplicationProblemJSON500() *HttpapiProblem {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreatePetitionResponse) GetApplicationProblemJSON503() *HttpapiProblem {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreatePetitionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreatePetitionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreatePetitionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreatePetitionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type VoidPetitionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RegistryPetition
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *HttpapiProblem
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *HttpapiProblem
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *HttpapiProblem
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *HttpapiProblem
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *HttpapiProblem
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *HttpapiProblem
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *HttpapiProblem
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *HttpapiProblem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r VoidPetitionResponse) GetJSON200() *RegistryPetition {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r VoidPetitionResponse) GetApplicationProblemJSON401() *HttpapiProblem {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r VoidPetitionResponse) GetApplicationProblemJSON403() *HttpapiProblem {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r VoidPetitionResponse) GetApplicationProblemJSON404() *HttpapiProblem {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r VoidPetitionResponse) GetApplicationProblemJSON409() *HttpapiProblem {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r VoidPetitionResponse) GetApplicationProblemJSON422() *HttpapiProblem {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r VoidPetitionResponse) GetApplicationProblemJSON429() *HttpapiProblem {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r VoidPetitionResponse) GetApplicationProblemJSON500() *HttpapiProblem {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r VoidPetitionResponse) GetApplicationProblemJSON503() *HttpapiProblem {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r VoidPetitionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r VoidPetitionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r VoidPetitionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r VoidPetitionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetPetitionResponse200Headers the declared response headers of an HTTP 200 response for GetPetition
+type GetPetitionResponse200Headers struct {
+	ETag *string
+}
+
+type GetPetitionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RegistryPetition
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *HttpapiProblem
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *HttpapiProblem
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *HttpapiProblem
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *HttpapiProblem
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *HttpapiProblem
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *HttpapiProblem
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *HttpapiProblem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetPetitionResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetPetitionResponse) GetJSON200() *RegistryPetition {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetPetitionResponse) GetApplicationProblemJSON401() *HttpapiProblem {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetPetitionResponse) GetApplicationProblemJSON403() *HttpapiProblem {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetPetitionResponse) GetApplicationProblemJSON404() *HttpapiProblem {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetPetitionResponse) GetApplicationProblemJSON422() *HttpapiProblem {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetPetitionResponse) GetApplicationProblemJSON429() *HttpapiProblem {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetPetitionResponse) GetApplicationProblemJSON500() *HttpapiProblem {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetPetitionResponse) GetApplicationProblemJSON503() *HttpapiProblem {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetPetitionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetPetitionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetPetitionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetPetitionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdatePetitionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RegistryPetition
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *HttpapiProblem
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *HttpapiProblem
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *HttpapiProblem
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *HttpapiProblem
+	// ApplicationProblemJSON408 the response for an HTTP 408 `application/problem+json` response
+	ApplicationProblemJSON408 *HttpapiProblem
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *HttpapiProblem
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *HttpapiProblem
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *HttpapiProblem
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *HttpapiProblem
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *HttpapiProblem
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *HttpapiProblem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdatePetitionResponse) GetJSON200() *RegistryPetition {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdatePetitionResponse) GetApplicationProblemJSON400() *HttpapiProblem {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdatePetitionResponse) GetApplicationProblemJSON401() *HttpapiProblem {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdatePetitionResponse) GetApplicationProblemJSON403() *HttpapiProblem {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdatePetitionResponse) GetApplicationProblemJSON404() *HttpapiProblem {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
+func (r UpdatePetitionResponse) GetApplicationProblemJSON408() *HttpapiProblem {
+	return r.ApplicationProblemJSON408
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r UpdatePetitionResponse) GetApplicationProblemJSON412() *HttpapiProblem {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdatePetitionResponse) GetApplicationProblemJSON413() *HttpapiProblem {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpdatePetitionResponse) GetApplicationProblemJSON422() *HttpapiProblem {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UpdatePetitionResponse) GetApplicationProblemJSON429() *HttpapiProblem {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UpdatePetitionResponse) GetApplicationProblemJSON500() *HttpapiProblem {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r UpdatePetitionResponse) GetApplicationProblemJSON503() *HttpapiProblem {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdatePetitionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdatePetitionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdatePetitionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdatePetitionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DecidePetitionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RegistryPetition
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *HttpapiProblem
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *HttpapiProblem
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *HttpapiProblem
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *HttpapiProblem
+	// ApplicationProblemJSON408 the response for an HTTP 408 `application/problem+json` response
+	ApplicationProblemJSON408 *HttpapiProblem
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *HttpapiProblem
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *HttpapiProblem
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *HttpapiProblem
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *HttpapiProblem
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *HttpapiProblem
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *HttpapiProblem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DecidePetitionResponse) GetJSON200() *RegistryPetition {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DecidePetitionResponse) GetApplicationProblemJSON400() *HttpapiProblem {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DecidePetitionResponse) GetApplicationProblemJSON401() *HttpapiProblem {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DecidePetitionResponse) GetApplicationProblemJSON403() *HttpapiProblem {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DecidePetitionResponse) GetApplicationProblemJSON404() *HttpapiProblem {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
+func (r DecidePetitionResponse) GetApplicationProblemJSON408() *HttpapiProblem {
+	return r.ApplicationProblemJSON408
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DecidePetitionResponse) GetApplicationProblemJSON409() *HttpapiProblem {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r DecidePetitionResponse) GetApplicationProblemJSON413() *HttpapiProblem {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DecidePetitionResponse) GetApplicationProblemJSON422() *HttpapiProblem {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DecidePetitionResponse) GetApplicationProblemJSON429() *HttpapiProblem {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r DecidePetitionResponse) GetApplicationProblemJSON500() *HttpapiProblem {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r DecidePetitionResponse) GetApplicationProblemJSON503() *HttpapiProblem {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DecidePetitionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DecidePetitionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DecidePetitionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DecidePetitionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListSessionsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -18405,6 +23254,64 @@ func (c *ClientWithResponses) LogoutWithResponse(ctx context.Context, params *Lo
 	return ParseLogoutResponse(rsp)
 }
 
+// GetCalendarWithResponse The working-day calendar of a year
+//
+// Every day off (weekends included) and every weekend day made a working day, with its reason and source: weekend, law, compensatory, announcement (the Government's, shipped with the service) or admin.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/calendar (the `GetCalendar` operationId).
+func (c *ClientWithResponses) GetCalendarWithResponse(ctx context.Context, params *GetCalendarParams, reqEditors ...RequestEditorFn) (*GetCalendarResponse, error) {
+	rsp, err := c.GetCalendar(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCalendarResponse(rsp)
+}
+
+// ClearCalendarDayWithResponse Remove an administrator's day: it is again what the law and the announcements make it
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/calendar/days/{date} (the `ClearCalendarDay` operationId).
+func (c *ClientWithResponses) ClearCalendarDayWithResponse(ctx context.Context, date string, reqEditors ...RequestEditorFn) (*ClearCalendarDayResponse, error) {
+	rsp, err := c.ClearCalendarDay(ctx, date, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseClearCalendarDayResponse(rsp)
+}
+
+// SetCalendarDayWithBodyWithResponse Make a day a day off or a working day (an official swap, an extra day off)
+//
+// The day wins over the law and the shipped announcements. Every due date in the register follows at once. A swap is two calls: the weekday off and the Saturday worked.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/calendar/days/{date} (the `SetCalendarDay` operationId).
+func (c *ClientWithResponses) SetCalendarDayWithBodyWithResponse(ctx context.Context, date string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetCalendarDayResponse, error) {
+	rsp, err := c.SetCalendarDayWithBody(ctx, date, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetCalendarDayResponse(rsp)
+}
+
+// SetCalendarDayWithResponse Make a day a day off or a working day (an official swap, an extra day off)
+//
+// The day wins over the law and the shipped announcements. Every due date in the register follows at once. A swap is two calls: the weekday off and the Saturday worked.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/calendar/days/{date} (the `SetCalendarDay` operationId).
+func (c *ClientWithResponses) SetCalendarDayWithResponse(ctx context.Context, date string, body SetCalendarDayJSONRequestBody, reqEditors ...RequestEditorFn) (*SetCalendarDayResponse, error) {
+	rsp, err := c.SetCalendarDay(ctx, date, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetCalendarDayResponse(rsp)
+}
+
 // ListCasesWithResponse List or search cases, newest first
 //
 // q matches titles without regard to diacritics or case, and codes (VV-2024-000123) exactly. Cases merged into another are left out unless include_merged=true.
@@ -18598,6 +23505,66 @@ func (c *ClientWithResponses) UnmergeCaseWithResponse(ctx context.Context, id st
 		return nil, err
 	}
 	return ParseUnmergeCaseResponse(rsp)
+}
+
+// ListDeadlineRulesWithResponse The deadline rules in force
+//
+// petition.decision (10 working days from received_on), complaint.resolution (30 calendar days from accepted_on, complex_days 45) and denunciation.resolution (30 calendar days, extension_days 30 at most max_extensions 2), unless an administrator changed them.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/deadline-rules (the `ListDeadlineRules` operationId).
+func (c *ClientWithResponses) ListDeadlineRulesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListDeadlineRulesResponse, error) {
+	rsp, err := c.ListDeadlineRules(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDeadlineRulesResponse(rsp)
+}
+
+// UpdateDeadlineRuleWithBodyWithResponse Change a deadline rule
+//
+// Every due date the rule sets follows at once.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/deadline-rules/{name} (the `UpdateDeadlineRule` operationId).
+func (c *ClientWithResponses) UpdateDeadlineRuleWithBodyWithResponse(ctx context.Context, name string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDeadlineRuleResponse, error) {
+	rsp, err := c.UpdateDeadlineRuleWithBody(ctx, name, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateDeadlineRuleResponse(rsp)
+}
+
+// UpdateDeadlineRuleWithResponse Change a deadline rule
+//
+// Every due date the rule sets follows at once.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/deadline-rules/{name} (the `UpdateDeadlineRule` operationId).
+func (c *ClientWithResponses) UpdateDeadlineRuleWithResponse(ctx context.Context, name string, body UpdateDeadlineRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDeadlineRuleResponse, error) {
+	rsp, err := c.UpdateDeadlineRule(ctx, name, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateDeadlineRuleResponse(rsp)
+}
+
+// ListDeadlinesWithResponse What is due soon or overdue: petitions, cases under resolution, directive letters
+//
+// One list ordered by due date, as of today in the organisation's time zone: due_soon is due today or within 3 working days, overdue is past its due date and still open (an undecided petition, an open case under resolution, an unanswered letter). Numbers and dates only. At most 2000 items.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/deadlines (the `ListDeadlines` operationId).
+func (c *ClientWithResponses) ListDeadlinesWithResponse(ctx context.Context, params *ListDeadlinesParams, reqEditors ...RequestEditorFn) (*ListDeadlinesResponse, error) {
+	rsp, err := c.ListDeadlines(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDeadlinesResponse(rsp)
 }
 
 // ListDuplicatePairsWithResponse The best candidate pairs across the register, for review
@@ -18864,6 +23831,90 @@ func (c *ClientWithResponses) ReplyDirectiveWithResponse(ctx context.Context, id
 	return ParseReplyDirectiveResponse(rsp)
 }
 
+// ListDocumentsWithResponse List issued documents, newest first
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/documents (the `ListDocuments` operationId).
+func (c *ClientWithResponses) ListDocumentsWithResponse(ctx context.Context, params *ListDocumentsParams, reqEditors ...RequestEditorFn) (*ListDocumentsResponse, error) {
+	rsp, err := c.ListDocuments(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDocumentsResponse(rsp)
+}
+
+// IssueDocumentWithBodyWithResponse Issue a numbered document to a citizen, rendered as a PDF
+//
+// Receipt (giấy biên nhận), appointment (phiếu hẹn), guidance (phiếu hướng dẫn), transfer (phiếu chuyển đơn), refusal (thông báo từ chối tiếp, Law 42/2013 Art. 9) or acceptance (thông báo thụ lý / không thụ lý), in the layout of Decree 30/2020. The citizen, the matter and the organisation come from the visit (or the case with person_id); the number is the next of the organisation's series for the year and the document type, e.g. 05/PH-TCD (both notices share TB). Needed besides signer.title and signer.name: receipt items; appointment appointment_at and venue; guidance and transfer addressee; refusal ground (reason when other); acceptance accepted (reason when false). received_on defaults to the visit's day, place to the place name the organisation's name ends with. The document never changes: to correct one, issue a new one with replaces (the old one is voided in the same transaction). A document naming a denouncer is hidden (404) from whoever may not know them.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/documents (the `IssueDocument` operationId).
+func (c *ClientWithResponses) IssueDocumentWithBodyWithResponse(ctx context.Context, params *IssueDocumentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*IssueDocumentResponse, error) {
+	rsp, err := c.IssueDocumentWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseIssueDocumentResponse(rsp)
+}
+
+// IssueDocumentWithResponse Issue a numbered document to a citizen, rendered as a PDF
+//
+// Receipt (giấy biên nhận), appointment (phiếu hẹn), guidance (phiếu hướng dẫn), transfer (phiếu chuyển đơn), refusal (thông báo từ chối tiếp, Law 42/2013 Art. 9) or acceptance (thông báo thụ lý / không thụ lý), in the layout of Decree 30/2020. The citizen, the matter and the organisation come from the visit (or the case with person_id); the number is the next of the organisation's series for the year and the document type, e.g. 05/PH-TCD (both notices share TB). Needed besides signer.title and signer.name: receipt items; appointment appointment_at and venue; guidance and transfer addressee; refusal ground (reason when other); acceptance accepted (reason when false). received_on defaults to the visit's day, place to the place name the organisation's name ends with. The document never changes: to correct one, issue a new one with replaces (the old one is voided in the same transaction). A document naming a denouncer is hidden (404) from whoever may not know them.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/documents (the `IssueDocument` operationId).
+func (c *ClientWithResponses) IssueDocumentWithResponse(ctx context.Context, params *IssueDocumentParams, body IssueDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*IssueDocumentResponse, error) {
+	rsp, err := c.IssueDocument(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseIssueDocumentResponse(rsp)
+}
+
+// VoidDocumentWithResponse Void a document issued in error (it keeps its number; a correction is issued with replaces instead)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/documents/{id} (the `VoidDocument` operationId).
+func (c *ClientWithResponses) VoidDocumentWithResponse(ctx context.Context, id string, params *VoidDocumentParams, reqEditors ...RequestEditorFn) (*VoidDocumentResponse, error) {
+	rsp, err := c.VoidDocument(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseVoidDocumentResponse(rsp)
+}
+
+// GetDocumentWithResponse One issued document's record
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/documents/{id} (the `GetDocument` operationId).
+func (c *ClientWithResponses) GetDocumentWithResponse(ctx context.Context, id string, params *GetDocumentParams, reqEditors ...RequestEditorFn) (*GetDocumentResponse, error) {
+	rsp, err := c.GetDocument(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDocumentResponse(rsp)
+}
+
+// GetDocumentFileWithResponse The document's PDF, as issued
+//
+// The bytes never change (their SHA-256 is the record's sha256). Every read is written to the audit log, as the PDF names the citizen.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/documents/{id}/file (the `GetDocumentFile` operationId).
+func (c *ClientWithResponses) GetDocumentFileWithResponse(ctx context.Context, id string, params *GetDocumentFileParams, reqEditors ...RequestEditorFn) (*GetDocumentFileResponse, error) {
+	rsp, err := c.GetDocumentFile(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDocumentFileResponse(rsp)
+}
+
 // ExportRegisterWithResponse The reception register itself (Sổ tiếp công dân, Form 03), one row per live visit of the period
 //
 // Personal data (names, addresses, ID numbers): staff, auditor and admin only, and every export is written to the audit log (entity register_export). Columns in the form's order: STT, Ngày tiếp, Họ tên - Địa chỉ, Số CCCD/CMND/Hộ chiếu, Nội dung vụ việc, Phân loại đơn / Số người, Cơ quan đã giải quyết, Hướng xử lý, Theo dõi kết quả, Ghi chú; rows by date, then in the order recorded. Streamed as it is read, in constant memory; csv is UTF-8 with BOM. A failure after the first rows were sent cuts the connection, so a truncated file never looks complete.
@@ -18881,7 +23932,7 @@ func (c *ClientWithResponses) ExportRegisterWithResponse(ctx context.Context, pa
 
 // ExportReportWithResponse The period's report as a file: summary, Form 01/TCD and breakdowns by category and field
 //
-// xlsx: sheets "Tổng hợp" (the report paragraph and every figure), "Biểu 01-TCD" (the official table: title, period, "Biểu số: 01/TCD", merged multi-level header, the MS row of column numbers, the total row in bold, then each organisation), "Theo loại" and "Theo lĩnh vực". csv: the same four parts as sections under their titles, separated by a blank line, UTF-8 with BOM. json: {summary, form_01, by_category, by_field}. Named by period and basis, e.g. tcd-report-2023-Q3-statutory.xlsx. The same file is written unattended by `tcd export` and by the server's schedule.
+// xlsx: sheets "Tổng hợp" (the report paragraph and every figure), "Biểu 01-TCD" (the official table: title, period, "Biểu số: 01/TCD", merged multi-level header, the MS row of column numbers, the total row in bold, then each organisation), "Theo loại" and "Theo lĩnh vực". csv: the same four parts as sections under their titles, separated by a blank line, UTF-8 with BOM. json: {summary, form_01, by_category, by_field}. pdf: Form 01/TCD alone on A4 landscape, ready to sign and seal, with the figures of the workbook's sheet, dated today at the place the reporting organisation's name ends with (or place). Named by period and basis, e.g. tcd-report-2023-Q3-statutory.xlsx. The same file is written unattended by `tcd export` and by the server's schedule.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -19307,6 +24358,137 @@ func (c *ClientWithResponses) UnmergePersonWithResponse(ctx context.Context, id 
 		return nil, err
 	}
 	return ParseUnmergePersonResponse(rsp)
+}
+
+// ListPetitionsWithResponse List petitions (đơn), newest first
+//
+// status is as of today in the organisation's time zone: due_soon is undecided and due within 3 working days, overdue undecided after due_on. Petitions about a denunciation answer person_ids [] and identity_hidden true to tokens that may not see its denouncers, and person_id does not find them.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/petitions (the `ListPetitions` operationId).
+func (c *ClientWithResponses) ListPetitionsWithResponse(ctx context.Context, params *ListPetitionsParams, reqEditors ...RequestEditorFn) (*ListPetitionsResponse, error) {
+	rsp, err := c.ListPetitions(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListPetitionsResponse(rsp)
+}
+
+// CreatePetitionWithBodyWithResponse Record a petition, with its new case and new senders in the same request
+//
+// Give case_id or case (a new case), and person_ids and/or persons (new senders); an anonymous petition names none. sender_count defaults to the senders named and may not be below them. forwarded_from is required for the channel forwarded. due_on is derived from the rule petition.decision (by default 10 working days from received_on). All of it is written, or nothing. When the request opens a case, possible_duplicates lists existing cases that look like the same matter, as for a visit.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/petitions (the `CreatePetition` operationId).
+func (c *ClientWithResponses) CreatePetitionWithBodyWithResponse(ctx context.Context, params *CreatePetitionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreatePetitionResponse, error) {
+	rsp, err := c.CreatePetitionWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreatePetitionResponse(rsp)
+}
+
+// CreatePetitionWithResponse Record a petition, with its new case and new senders in the same request
+//
+// Give case_id or case (a new case), and person_ids and/or persons (new senders); an anonymous petition names none. sender_count defaults to the senders named and may not be below them. forwarded_from is required for the channel forwarded. due_on is derived from the rule petition.decision (by default 10 working days from received_on). All of it is written, or nothing. When the request opens a case, possible_duplicates lists existing cases that look like the same matter, as for a visit.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/petitions (the `CreatePetition` operationId).
+func (c *ClientWithResponses) CreatePetitionWithResponse(ctx context.Context, params *CreatePetitionParams, body CreatePetitionJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePetitionResponse, error) {
+	rsp, err := c.CreatePetition(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreatePetitionResponse(rsp)
+}
+
+// VoidPetitionWithResponse Void a petition (kept, hidden from lists and statistics)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/petitions/{id} (the `VoidPetition` operationId).
+func (c *ClientWithResponses) VoidPetitionWithResponse(ctx context.Context, id string, params *VoidPetitionParams, reqEditors ...RequestEditorFn) (*VoidPetitionResponse, error) {
+	rsp, err := c.VoidPetition(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseVoidPetitionResponse(rsp)
+}
+
+// GetPetitionWithResponse One petition, with its due date and status as of today
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/petitions/{id} (the `GetPetition` operationId).
+func (c *ClientWithResponses) GetPetitionWithResponse(ctx context.Context, id string, params *GetPetitionParams, reqEditors ...RequestEditorFn) (*GetPetitionResponse, error) {
+	rsp, err := c.GetPetition(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetPetitionResponse(rsp)
+}
+
+// UpdatePetitionWithBodyWithResponse Change some fields of a petition
+//
+// A new received_on moves due_on. The case and the senders stay; the decision changes with POST /petitions/{id}/decide. Fields left out stay as they are; null clears a field that may be empty ("" too, for text); null for a field that always has a value is 422.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/petitions/{id} (the `UpdatePetition` operationId).
+func (c *ClientWithResponses) UpdatePetitionWithBodyWithResponse(ctx context.Context, id string, params *UpdatePetitionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdatePetitionResponse, error) {
+	rsp, err := c.UpdatePetitionWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdatePetitionResponse(rsp)
+}
+
+// UpdatePetitionWithResponse Change some fields of a petition
+//
+// A new received_on moves due_on. The case and the senders stay; the decision changes with POST /petitions/{id}/decide. Fields left out stay as they are; null clears a field that may be empty ("" too, for text); null for a field that always has a value is 422.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/petitions/{id} (the `UpdatePetition` operationId).
+func (c *ClientWithResponses) UpdatePetitionWithResponse(ctx context.Context, id string, params *UpdatePetitionParams, body UpdatePetitionJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdatePetitionResponse, error) {
+	rsp, err := c.UpdatePetition(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdatePetitionResponse(rsp)
+}
+
+// DecidePetitionWithBodyWithResponse Record how a petition was handled
+//
+// decided_on may be neither before received_on nor after today; transferred_to is required for transferred and refused otherwise. Accepting a petition puts its case under resolution from decided_on (accepted_on, resolution_due_on) unless the case was accepted already. Deciding again corrects the decision.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/petitions/{id}/decide (the `DecidePetition` operationId).
+func (c *ClientWithResponses) DecidePetitionWithBodyWithResponse(ctx context.Context, id string, params *DecidePetitionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DecidePetitionResponse, error) {
+	rsp, err := c.DecidePetitionWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDecidePetitionResponse(rsp)
+}
+
+// DecidePetitionWithResponse Record how a petition was handled
+//
+// decided_on may be neither before received_on nor after today; transferred_to is required for transferred and refused otherwise. Accepting a petition puts its case under resolution from decided_on (accepted_on, resolution_due_on) unless the case was accepted already. Deciding again corrects the decision.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/petitions/{id}/decide (the `DecidePetition` operationId).
+func (c *ClientWithResponses) DecidePetitionWithResponse(ctx context.Context, id string, params *DecidePetitionParams, body DecidePetitionJSONRequestBody, reqEditors ...RequestEditorFn) (*DecidePetitionResponse, error) {
+	rsp, err := c.DecidePetition(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDecidePetitionResponse(rsp)
 }
 
 // ListSessionsWithResponse List reception sessions, newest first
@@ -19942,6 +25124,234 @@ func ParseLogoutResponse(rsp *http.Response) (*LogoutResponse, error) {
 			return nil, err
 		}
 		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetCalendarResponse parses an HTTP response from a GetCalendarWithResponse call
+func ParseGetCalendarResponse(rsp *http.Response) (*GetCalendarResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCalendarResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest HttpapiCalendarYear
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseClearCalendarDayResponse parses an HTTP response from a ClearCalendarDayWithResponse call
+func ParseClearCalendarDayResponse(rsp *http.Response) (*ClearCalendarDayResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ClearCalendarDayResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSetCalendarDayResponse parses an HTTP response from a SetCalendarDayWithResponse call
+func ParseSetCalendarDayResponse(rsp *http.Response) (*SetCalendarDayResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetCalendarDayResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CalendarDay
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest HttpapiProblem
@@ -20885,6 +26295,252 @@ func ParseUnmergeCaseResponse(rsp *http.Response) (*UnmergeCaseResponse, error) 
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListDeadlineRulesResponse parses an HTTP response from a ListDeadlineRulesWithResponse call
+func ParseListDeadlineRulesResponse(rsp *http.Response) (*ListDeadlineRulesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDeadlineRulesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest HttpapiDeadlineRules
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateDeadlineRuleResponse parses an HTTP response from a UpdateDeadlineRuleWithResponse call
+func ParseUpdateDeadlineRuleResponse(rsp *http.Response) (*UpdateDeadlineRuleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateDeadlineRuleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CalendarRule
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON408 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListDeadlinesResponse parses an HTTP response from a ListDeadlinesWithResponse call
+func ParseListDeadlinesResponse(rsp *http.Response) (*ListDeadlinesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDeadlinesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest HttpapiDeadlines
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	return response, nil
@@ -22150,6 +27806,428 @@ func ParseReplyDirectiveResponse(rsp *http.Response) (*ReplyDirectiveResponse, e
 				return nil, err
 			}
 			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListDocumentsResponse parses an HTTP response from a ListDocumentsWithResponse call
+func ParseListDocumentsResponse(rsp *http.Response) (*ListDocumentsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDocumentsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest HttpapiPageRegistryDocument
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseIssueDocumentResponse parses an HTTP response from a IssueDocumentWithResponse call
+func ParseIssueDocumentResponse(rsp *http.Response) (*IssueDocumentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &IssueDocumentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest RegistryDocument
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON408 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseVoidDocumentResponse parses an HTTP response from a VoidDocumentWithResponse call
+func ParseVoidDocumentResponse(rsp *http.Response) (*VoidDocumentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &VoidDocumentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RegistryDocument
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetDocumentResponse parses an HTTP response from a GetDocumentWithResponse call
+func ParseGetDocumentResponse(rsp *http.Response) (*GetDocumentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDocumentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RegistryDocument
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetDocumentResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetDocumentFileResponse parses an HTTP response from a GetDocumentFileWithResponse call
+func ParseGetDocumentFileResponse(rsp *http.Response) (*GetDocumentFileResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDocumentFileResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetDocumentFileResponse200Headers
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = &value
 		}
 		response.Headers200 = &headers
 	}
@@ -24266,6 +30344,553 @@ func ParseUnmergePersonResponse(rsp *http.Response) (*UnmergePersonResponse, err
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListPetitionsResponse parses an HTTP response from a ListPetitionsWithResponse call
+func ParseListPetitionsResponse(rsp *http.Response) (*ListPetitionsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListPetitionsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest HttpapiPageRegistryPetition
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreatePetitionResponse parses an HTTP response from a CreatePetitionWithResponse call
+func ParseCreatePetitionResponse(rsp *http.Response) (*CreatePetitionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreatePetitionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest RegistryCreatedPetition
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON408 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseVoidPetitionResponse parses an HTTP response from a VoidPetitionWithResponse call
+func ParseVoidPetitionResponse(rsp *http.Response) (*VoidPetitionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &VoidPetitionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RegistryPetition
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetPetitionResponse parses an HTTP response from a GetPetitionWithResponse call
+func ParseGetPetitionResponse(rsp *http.Response) (*GetPetitionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetPetitionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RegistryPetition
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetPetitionResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdatePetitionResponse parses an HTTP response from a UpdatePetitionWithResponse call
+func ParseUpdatePetitionResponse(rsp *http.Response) (*UpdatePetitionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdatePetitionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RegistryPetition
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON408 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDecidePetitionResponse parses an HTTP response from a DecidePetitionWithResponse call
+func ParseDecidePetitionResponse(rsp *http.Response) (*DecidePetitionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DecidePetitionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RegistryPetition
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON408 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	return response, nil

@@ -67,6 +67,11 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		st.Close()
 		return nil, fmt.Errorf("index cases for duplicate search: %w", err)
 	}
+	// likewise the counts person matching weighs by: counted here, once, never in a lookup
+	if err := a.Registry.IndexPersons(ctx, log); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("count persons for duplicate search: %w", err)
+	}
 	a.Stats = stats.NewService(st, stats.Config{DelegationMin: cfg.DelegationMin, Location: cfg.TimeZone, DefaultOrgID: a.DefaultOrg.ID})
 	a.Export = export.NewService(st, a.Stats, a.Registry)
 	a.HTTP = httpapi.New(httpapi.Deps{Config: cfg, Store: st, Orgs: a.Orgs, Tokens: a.Tokens, Accounts: a.Accounts, Audit: audit.NewLog(st, a.Registry.KeptDenouncers),

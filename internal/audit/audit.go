@@ -62,7 +62,7 @@ func WithRequestID(ctx context.Context, id string) context.Context {
 // of them belongs to.
 var ownedBy = map[string]string{
 	"person": "persons", "session": "sessions", "visit": "visits", "delegation": "delegations", "case": "cases",
-	"notice": "notices", "directive": "directives", "token": "tokens", "user": "users",
+	"notice": "notices", "directive": "directives", "token": "tokens", "user": "users", "document": "documents", "attachment": "attachments",
 }
 
 // Record appends an entry using db, which should be the transaction of the change itself so

@@ -523,3 +523,79 @@ func abs(n int) int {
 	}
 	return n
 }
+
+// PersonTermsVersion names the way CountedTerms reads a person: counts stored another way are
+// made again from the register when the service starts.
+const PersonTermsVersion = "1"
+
+// Prefixes of the counted terms: name words, address terms, birth years.
+const (
+	namePrefix    = "n:"
+	addressPrefix = "a:"
+	yearPrefix    = "y:"
+)
+
+// CountedTerms are the terms a live, unmerged person adds to the register's counts (each once),
+// which PersonStatsFromCounts reads back.
+func CountedTerms(p *Prepared) []string {
+	var out []string
+	add := func(prefix string, terms []string) {
+		for i, t := range terms {
+			if !seenBefore(terms, i) {
+				out = append(out, prefix+t)
+			}
+		}
+	}
+	add(namePrefix, p.Name.Terms())
+	add(addressPrefix, p.Address)
+	add(yearPrefix, yearTerms(p.Year))
+	return out
+}
+
+// ScoringTerms are the counted terms that scoring probe against candidates can read: every
+// word of every name as a family, middle or given name (names are compared in another order
+// too), the probe's address and birth year (what the two share is the probe's).
+func ScoringTerms(probe *Prepared, candidates []*Prepared) []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(t string) {
+		if !seen[t] {
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
+	for _, p := range append([]*Prepared{probe}, candidates...) {
+		for _, w := range p.Name.Folded {
+			add(namePrefix + w)
+			add(namePrefix + givenTerm(w))
+			add(namePrefix + familyTerm(w))
+		}
+	}
+	for _, t := range probe.Address {
+		add(addressPrefix + t)
+	}
+	for _, t := range yearTerms(probe.Year) {
+		add(yearPrefix + t)
+	}
+	return out
+}
+
+// PersonStatsFromCounts are the statistics of a register of total persons in which df counts
+// the persons holding each counted term (CountedTerms); terms left out count none.
+func PersonStatsFromCounts(total int, df map[string]int) *PersonStats {
+	st := NewPersonStats()
+	for _, s := range []*Stats{st.Names, st.Addresses, st.Years} {
+		s.records = total
+	}
+	for t, n := range df {
+		switch {
+		case strings.HasPrefix(t, namePrefix):
+			st.Names.df[t[len(namePrefix):]] = n
+		case strings.HasPrefix(t, addressPrefix):
+			st.Addresses.df[t[len(addressPrefix):]] = n
+		case strings.HasPrefix(t, yearPrefix):
+			st.Years.df[t[len(yearPrefix):]] = n
+		}
+	}
+	return st
+}

@@ -94,3 +94,32 @@ func TestScorePersonsTable(t *testing.T) {
 		}
 	}
 }
+
+// A lookup reads only the counts of ScoringTerms from the database: scores from them must be
+// those of the whole register's statistics, for every kind of pair (a name in another order
+// reads the counts of every word as a given and a family name).
+func TestScoringTermsAreAllScoringReads(t *testing.T) {
+	recs := GenerateVariedPersons(4000, 5)
+	ps, whole, _ := prepareLabelled(recs)
+	counts := map[string]int{}
+	for i := range ps {
+		for _, term := range CountedTerms(&ps[i]) {
+			counts[term]++
+		}
+	}
+	compared := 0
+	for _, pair := range ScanPersons(ps, whole, 0.01, nil) {
+		a, b := &ps[pair.A-1], &ps[pair.B-1]
+		df := map[string]int{}
+		for _, term := range ScoringTerms(a, []*Prepared{b}) {
+			df[term] = counts[term]
+		}
+		if got := ScorePersons(a, b, PersonStatsFromCounts(len(ps), df)); got.Score != pair.Score || strings.Join(got.Reasons, ";") != strings.Join(pair.Reasons, ";") {
+			t.Fatalf("%s / %s: %v from the counts read, %v from the register", a.FullName, b.FullName, got, pair.Match)
+		}
+		compared++
+	}
+	if compared < 500 {
+		t.Fatalf("only %d pairs compared", compared)
+	}
+}

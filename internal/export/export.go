@@ -25,12 +25,14 @@ const (
 	XLSX Format = "xlsx"
 	CSV  Format = "csv"
 	JSON Format = "json"
+	// PDF is Form 01/TCD alone, on A4 landscape, ready to sign and seal (internal/documents).
+	PDF Format = "pdf"
 )
 
 // ReportFormats are the formats of the report file; the register has no JSON form, since its
 // readers are people with a spreadsheet, not programs (those use the registry API).
 var (
-	ReportFormats   = []Format{XLSX, CSV, JSON}
+	ReportFormats   = []Format{XLSX, CSV, JSON, PDF}
 	RegisterFormats = []Format{XLSX, CSV}
 )
 
@@ -53,6 +55,8 @@ func (f Format) ContentType() string {
 		return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 	case CSV:
 		return "text/csv; charset=utf-8"
+	case PDF:
+		return "application/pdf"
 	}
 	return "application/json; charset=utf-8"
 }

@@ -7,10 +7,14 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/tcd-registry/tcd/internal/apperr"
 	"github.com/tcd-registry/tcd/internal/auth"
+	"github.com/tcd-registry/tcd/internal/documents"
+	"github.com/tcd-registry/tcd/internal/orgs"
 	"github.com/tcd-registry/tcd/internal/safecsv"
 	"github.com/tcd-registry/tcd/internal/stats"
 	"github.com/tcd-registry/tcd/internal/stats/report"
@@ -29,7 +33,12 @@ type Report struct {
 // ReportFile is a report ready to be written, with the name it is saved under.
 type ReportFile struct {
 	Report
-	Name   string
+	Name string
+	// Issuer is the reporting organisation as the PDF's letterhead prints it; its Place is the
+	// one its name ends with, "" when it names none (the caller may then give one).
+	Issuer documents.Issuer
+	// Date is the day the PDF is dated and signed.
+	Date   time.Time
 	format Format
 }
 
@@ -52,7 +61,19 @@ func (s *Service) Report(ctx context.Context, actor auth.Actor, q stats.Query, f
 	if r.ByField, err = s.stats.Breakdown(ctx, actor, q, stats.ByField); err != nil {
 		return nil, err
 	}
-	return &ReportFile{Report: r, Name: fileName("report", q.Range, sc, f), format: f}, nil
+	file := &ReportFile{Report: r, Name: fileName("report", q.Range, sc, f), Date: time.Now(), format: f}
+	if f == PDF {
+		org := q.OrgID
+		if org == "" && actor.Scoped() {
+			org = actor.OrgID
+		}
+		lh, err := orgs.LetterheadOf(ctx, s.store.DB, org)
+		if err != nil {
+			return nil, err
+		}
+		file.Issuer = documents.IssuerOf(lh.Name, lh.ParentName, lh.Code)
+	}
+	return file, nil
 }
 
 // WriteTo writes the file; the whole of it is built before the first byte goes to w, so an error
@@ -65,6 +86,8 @@ func (r *ReportFile) WriteTo(w io.Writer) (int64, error) {
 		err = r.writeXLSX(&buf)
 	case CSV:
 		err = r.writeCSV(&buf)
+	case PDF:
+		err = r.writePDF(&buf)
 	default:
 		enc := jsonEncoder(&buf)
 		enc.SetIndent("", "  ")
@@ -74,6 +97,15 @@ func (r *ReportFile) WriteTo(w io.Writer) (int64, error) {
 		return 0, err
 	}
 	return buf.WriteTo(w)
+}
+
+// writePDF prints Form 01/TCD with the figures of the workbook's sheet, to be signed by hand.
+func (r *ReportFile) writePDF(w io.Writer) error {
+	if r.Issuer.Place == "" {
+		return apperr.Field("place", "the organisation's name ends with no place name (tỉnh …, huyện …) to date the form with: give one")
+	}
+	form := documents.Form01Report{Form: r.Form01, Issuer: r.Issuer, Date: r.Date}
+	return form.Render(w)
 }
 
 // Section titles, shared by the workbook's sheet names and the CSV's section headings.
@@ -191,6 +223,12 @@ var metricWords = map[string]string{
 	"delegations":        "Đoàn đông người",
 	"conclusion_notices": "Thông báo kết luận đã ban hành",
 	"directive_letters":  "Công văn chỉ đạo đã ban hành",
+	"petitions":          "Đơn",
+	"received":           "Số đơn tiếp nhận",
+	"decided":            "Số đơn đã xử lý",
+	"by_decision":        "Theo hướng xử lý",
+	"on_time":            "Xử lý đúng hạn",
+	"late":               "Xử lý quá hạn",
 }
 
 // metricLabel turns a metric name such as by_kind.periodic.visits into "Tiếp định kỳ: số lượt
@@ -200,8 +238,11 @@ func metricLabel(name string) string {
 	words := make([]string, len(parts))
 	for i, p := range parts {
 		w, ok := metricWords[p]
-		if vocab.SessionKind.Has(p) {
+		switch {
+		case vocab.SessionKind.Has(p):
 			w, ok = vocab.SessionKind.VI(p), true
+		case parts[0] == "petitions" && vocab.PetitionDecision.Has(p):
+			w, ok = vocab.PetitionDecision.VI(p), true
 		}
 		if !ok {
 			return name

@@ -52,17 +52,26 @@ func (r router) handleUnreplayed(method, path string, perm auth.Permission, h ec
 	r.g.Add(method, path, h, append(slices.Clone(r.pre), requirePermission(perm))...)
 }
 
-// clientAddr is the connection's peer: not a header, which a client could set to anything.
-func clientAddr(r *http.Request) string {
-	addr, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
+// clientIPExtractor is where the client's address comes from: the connection's peer, or, when
+// the peer is one of the reverse proxies of TCD_TRUSTED_PROXIES, the nearest address in
+// X-Forwarded-For that is not one of them. Never a header a client could set to anything.
+func clientIPExtractor(proxies []*net.IPNet) echo.IPExtractor {
+	if len(proxies) == 0 {
+		return echo.ExtractIPDirect()
 	}
-	return addr
+	// Echo trusts loopback, link-local and private addresses unless told not to
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, p := range proxies {
+		opts = append(opts, echo.TrustIPRange(p))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
 }
 
+// clientAddr is the request's client address, for the failure windows and the session list.
+func clientAddr(c echo.Context) string { return c.RealIP() }
+
 func clientOf(c echo.Context) accounts.Client {
-	return accounts.Client{Addr: clientAddr(c.Request()), UserAgent: c.Request().UserAgent()}
+	return accounts.Client{Addr: clientAddr(c), UserAgent: c.Request().UserAgent()}
 }
 
 // onlyWhilePasswordMustChange are the routes a user signed in with a one-time password may

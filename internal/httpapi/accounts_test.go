@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"net"
 	"net/http"
 	"slices"
 	"sort"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tcd-registry/tcd/internal/auth"
+	"github.com/tcd-registry/tcd/internal/config"
 	"github.com/tcd-registry/tcd/internal/testenv"
 )
 
@@ -539,4 +541,60 @@ func mapHas(v any, kv ...string) bool {
 		}
 	}
 	return m != nil
+}
+
+// A front-end of a listed origin may send the session cookie and the CSRF header; another
+// origin is told nothing.
+func TestCrossOriginSignedInFrontEnd(t *testing.T) {
+	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
+		env := testenv.Start(t, backend, func(cfg *config.Config) { cfg.CORSOrigins = []string{"https://app.example.vn"} })
+		anon := env.Client("")
+		for _, path := range []string{"/api/v1/auth/login", "/api/v1/persons"} {
+			r := anon.Do(http.MethodOptions, path, nil, "Origin", "https://app.example.vn", "Access-Control-Request-Method", "POST",
+				"Access-Control-Request-Headers", "content-type,x-csrf-token")
+			if r.Header.Get("Access-Control-Allow-Origin") != "https://app.example.vn" || r.Header.Get("Access-Control-Allow-Credentials") != "true" ||
+				!strings.Contains(strings.ToLower(r.Header.Get("Access-Control-Allow-Headers")), "x-csrf-token") {
+				t.Errorf("preflight of %s from the listed origin: %v", path, r.Header)
+			}
+			evil := anon.Do(http.MethodOptions, path, nil, "Origin", "https://evil.example", "Access-Control-Request-Method", "POST")
+			if evil.Header.Get("Access-Control-Allow-Origin") != "" || evil.Header.Get("Access-Control-Allow-Credentials") != "" {
+				t.Errorf("preflight of %s from another origin: %v", path, evil.Header)
+			}
+		}
+	})
+}
+
+// Behind a trusted reverse proxy (TCD_TRUSTED_PROXIES) the address window is per client, read
+// from X-Forwarded-For; a client's own X-Forwarded-For is not believed otherwise.
+func TestAddressWindowBehindTrustedProxy(t *testing.T) {
+	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
+		for _, trusted := range []bool{true, false} {
+			env := testenv.Start(t, backend, func(cfg *config.Config) {
+				if trusted {
+					cfg.TrustedProxies = []*net.IPNet{{IP: net.IPv4(127, 0, 0, 1), Mask: net.CIDRMask(32, 32)}}
+				}
+			})
+			startClock(env)
+			username, password := env.NewUser(auth.Staff, "")
+			anon := env.Client("")
+			login := func(from, user, password string) *testenv.Response {
+				return anon.Post("/api/v1/auth/login", map[string]any{"username": user, "password": password}, "X-Forwarded-For", from)
+			}
+			for i := range 20 {
+				if r := login("203.0.113.5", "guess-"+strconv.Itoa(i), "some password or other"); r.Status != http.StatusUnauthorized {
+					t.Fatalf("failure %d: %s", i+1, r)
+				}
+			}
+			if r := login("203.0.113.5", username, password); r.Status != http.StatusTooManyRequests {
+				t.Errorf("trusted %v: the client that failed 20 times: want 429, got %s", trusted, r)
+			}
+			r := login("203.0.113.6", username, password)
+			if trusted && r.Status != http.StatusOK {
+				t.Errorf("behind the trusted proxy another client signs in: %s", r)
+			}
+			if !trusted && r.Status != http.StatusTooManyRequests {
+				t.Errorf("without a trusted proxy a client's X-Forwarded-For is not believed: want 429, got %s", r)
+			}
+		}
+	})
 }

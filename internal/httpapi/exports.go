@@ -8,6 +8,7 @@ import (
 	"github.com/tcd-registry/tcd/internal/auth"
 	"github.com/tcd-registry/tcd/internal/export"
 	"github.com/tcd-registry/tcd/internal/stats"
+	"github.com/tcd-registry/tcd/internal/vntext"
 )
 
 func (s *Server) registerExports(r router) {
@@ -57,14 +58,16 @@ func (w *download) Flush() {
 // exportReport godoc
 // @ID        exportReport
 // @Summary      The period's report as a file: summary, Form 01/TCD and breakdowns by category and field
-// @Description  xlsx: sheets "Tổng hợp" (the report paragraph and every figure), "Biểu 01-TCD" (the official table: title, period, "Biểu số: 01/TCD", merged multi-level header, the MS row of column numbers, the total row in bold, then each organisation), "Theo loại" and "Theo lĩnh vực". csv: the same four parts as sections under their titles, separated by a blank line, UTF-8 with BOM. json: {summary, form_01, by_category, by_field}. Named by period and basis, e.g. tcd-report-2023-Q3-statutory.xlsx. The same file is written unattended by `tcd export` and by the server's schedule.
+// @Description  xlsx: sheets "Tổng hợp" (the report paragraph and every figure), "Biểu 01-TCD" (the official table: title, period, "Biểu số: 01/TCD", merged multi-level header, the MS row of column numbers, the total row in bold, then each organisation), "Theo loại" and "Theo lĩnh vực". csv: the same four parts as sections under their titles, separated by a blank line, UTF-8 with BOM. json: {summary, form_01, by_category, by_field}. pdf: Form 01/TCD alone on A4 landscape, ready to sign and seal, with the figures of the workbook's sheet, dated today at the place the reporting organisation's name ends with (or place). Named by period and basis, e.g. tcd-report-2023-Q3-statutory.xlsx. The same file is written unattended by `tcd export` and by the server's schedule.
 // @Tags         exports
 // @Produce      application/vnd.openxmlformats-officedocument.spreadsheetml.sheet
 // @Produce      text/csv
 // @Produce      json
+// @Produce      application/pdf
 // @Produce      application/problem+json
 // @Security     Bearer
-// @Param        format         query  string false "file format (default xlsx)" Enums(xlsx, csv, json)
+// @Param        format         query  string false "file format (default xlsx)" Enums(xlsx, csv, json, pdf)
+// @Param        place          query  string false "pdf: the place name the form is dated with, when the organisation's name ends with none"
 // @Param        period         query  string false "2023, 2023-Q3, 2023-10, 2023-6M or 2023-9M (or from and to)"
 // @Param        from           query  string false "first day, YYYY-MM-DD (with to)" format(date)
 // @Param        to             query  string false "last day, YYYY-MM-DD, inclusive (with from)" format(date)
@@ -84,6 +87,9 @@ func (s *Server) exportReport(c echo.Context) error {
 	file, err := s.Export.Report(ctx, auth.ActorFrom(ctx), q, format)
 	if err != nil {
 		return err
+	}
+	if place := vntext.NFC(c.QueryParam("place")); place != "" {
+		file.Issuer.Place = place
 	}
 	_, err = file.WriteTo(&download{c: c, name: file.Name, format: format})
 	return err

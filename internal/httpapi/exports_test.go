@@ -307,7 +307,7 @@ func TestExportReportCSVAndJSON(t *testing.T) {
 			t.Errorf("a calendar year is named so: %q", calendar.Header.Get("Content-Disposition"))
 		}
 		bad := []struct{ query, field string }{
-			{"period=2023-Q3&format=pdf", "format"},
+			{"period=2023-Q3&format=docx", "format"},
 			{"format=xlsx", "period"},
 			{"period=2023-Q5&format=xlsx", "period"},
 			{"period=2023-Q3&basis=lunar&format=xlsx", "basis"},

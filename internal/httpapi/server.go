@@ -63,11 +63,12 @@ func New(d Deps) *Server {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.errorHandler
+	e.IPExtractor = clientIPExtractor(d.Config.TrustedProxies)
 	s.echo = e
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		collectors.NewDBStatsCollector(d.Store.SQL(), "tcd"), d.Export.Metrics())
+		collectors.NewDBStatsCollector(d.Store.SQL(), "tcd"), d.Export.Metrics(), newDeadlineGauges(d.Registry))
 	metrics := newHTTPMetrics(reg)
 
 	e.Pre(middleware.RemoveTrailingSlash(), dropUnsafeRequestID)
@@ -80,9 +81,12 @@ func New(d Deps) *Server {
 	if len(d.Config.CORSOrigins) > 0 {
 		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
 			AllowOrigins:  d.Config.CORSOrigins,
-			AllowHeaders:  []string{echo.HeaderAuthorization, echo.HeaderContentType, "Idempotency-Key", "If-Match", "If-None-Match"},
+			AllowHeaders:  []string{echo.HeaderAuthorization, echo.HeaderContentType, "Idempotency-Key", "If-Match", "If-None-Match", csrfHeader},
 			ExposeHeaders: []string{echo.HeaderLocation, "ETag", echo.HeaderXRequestID, "Retry-After"},
-			AllowMethods:  []string{http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete, http.MethodHead, http.MethodOptions},
+			AllowMethods:  []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodHead, http.MethodOptions},
+
+			// a front-end of a listed origin signs in: its requests carry the session cookie
+			AllowCredentials: true,
 		}))
 	}
 	e.Use(middleware.BodyLimit(d.Config.BodyLimit))
@@ -113,17 +117,23 @@ func New(d Deps) *Server {
 	s.registerDelegations(r)
 	s.registerNotices(r)
 	s.registerDirectives(r)
+	s.registerPetitions(r)
+	s.registerDeadlines(r)
 	s.registerStats(r)
 	s.registerExports(r)
 	s.registerDedup(r)
 	s.registerVocab(r)
 	s.registerAccounts(r)
 	s.registerMe(r)
+	s.registerDocuments(r)
 	return s
 }
 
 // Handler exposes the server for http.Server and tests.
 func (s *Server) Handler() http.Handler { return s.echo }
+
+// Routes lists every route the server answers, for the tests that walk them all.
+func (s *Server) Routes() []*echo.Route { return s.echo.Routes() }
 
 // Shutdown finishes in-flight requests, then stops.
 func (s *Server) Shutdown(ctx context.Context) error { return s.echo.Shutdown(ctx) }

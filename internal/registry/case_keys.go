@@ -177,9 +177,15 @@ func termDelta(terms []string, d int64) map[string]int64 {
 	return out
 }
 
-// countTerms adds delta to the term counts, in the order of the terms: every writer takes
-// the counters' row locks in the same order, so two cases written at once never deadlock.
+// countTerms adds delta to the case term counts.
 func countTerms(ctx context.Context, tx *gorm.DB, delta map[string]int64) error {
+	return addCounts(ctx, tx, "case_term_counts", "cases", delta)
+}
+
+// addCounts adds delta to the counts of table (term, column), in the order of the terms: every
+// writer takes the counters' row locks in the same order, so two records written at once never
+// deadlock.
+func addCounts(ctx context.Context, tx *gorm.DB, table, column string, delta map[string]int64) error {
 	terms := slices.Sorted(maps.Keys(delta))
 	terms = slices.DeleteFunc(terms, func(t string) bool { return delta[t] == 0 })
 	for chunk := range slices.Chunk(terms, 200) {
@@ -189,8 +195,8 @@ func countTerms(ctx context.Context, tx *gorm.DB, delta map[string]int64) error 
 			values[i] = "(?, ?)"
 			args = append(args, t, delta[t])
 		}
-		err := tx.WithContext(ctx).Exec(`INSERT INTO case_term_counts (term, cases) VALUES `+strings.Join(values, ", ")+
-			` ON CONFLICT (term) DO UPDATE SET cases = case_term_counts.cases + excluded.cases`, args...).Error
+		err := tx.WithContext(ctx).Exec(`INSERT INTO `+table+` (term, `+column+`) VALUES `+strings.Join(values, ", ")+
+			` ON CONFLICT (term) DO UPDATE SET `+column+` = `+table+`.`+column+` + excluded.`+column, args...).Error
 		if err != nil {
 			return err
 		}
@@ -210,23 +216,37 @@ func readCounts(ctx context.Context, db *gorm.DB, n *dedup.MapCounts, terms []st
 	if _, ok := n.DF[totalTerm]; !ok {
 		missing = append(missing, totalTerm)
 	}
-	for chunk := range slices.Chunk(missing, 500) {
-		var rows []struct {
-			Term  string
-			Cases int
+	counts, err := countsOf(ctx, db, "case_term_counts", "cases", missing)
+	if err != nil {
+		return err
+	}
+	for t, c := range counts {
+		if t == totalTerm {
+			n.Total = c
 		}
-		if err := db.WithContext(ctx).Table("case_term_counts").Select("term, cases").Where("term IN ?", chunk).Scan(&rows).Error; err != nil {
-			return err
-		}
-		for _, r := range rows {
-			if r.Term == totalTerm {
-				n.Total = r.Cases
-			}
-			n.DF[r.Term] = r.Cases
-		}
+		n.DF[t] = c
 	}
 	n.DF[totalTerm] = n.Total
 	return nil
+}
+
+// countsOf reads the counts of terms in table (term, column); a term never counted is left out.
+func countsOf(ctx context.Context, db *gorm.DB, table, column string, terms []string) (map[string]int, error) {
+	out := make(map[string]int, len(terms))
+	for chunk := range slices.Chunk(terms, 200) {
+		var rows []struct {
+			Term  string
+			Count int
+		}
+		err := db.WithContext(ctx).Table(table).Select("term, "+column+" AS count").Where("term IN ?", chunk).Scan(&rows).Error
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			out[r.Term] = r.Count
+		}
+	}
+	return out, nil
 }
 
 // caseKeysState names, in dedup_state, the vocabulary version the stored keys were made with.

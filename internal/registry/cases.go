@@ -32,6 +32,15 @@ type Case struct {
 	PreviouslyHandledBy *string `json:"previously_handled_by" example:"UBND huyện Gio Linh" extensions:"x-nullable" validate:"required"`
 	Status              string  `json:"status" vocab:"case.status" enums:"open,resolved,closed" validate:"required"`
 	MergedInto          *string `json:"merged_into" extensions:"x-nullable" validate:"required"`
+	// AcceptedOn is the day the case was accepted for resolution (thụ lý): set when a petition
+	// about it is decided accepted, or directly. Complex (a complaint's longer period) and
+	// Extensions (of a denunciation's period, at most the rule's maximum) lengthen the period;
+	// ResolutionDueOn is derived from them by the deadline rules, for complaints and
+	// denunciations.
+	AcceptedOn      *string `json:"accepted_on" example:"2026-01-16" extensions:"x-nullable" validate:"required" format:"date"`
+	Complex         bool    `json:"complex" validate:"required"`
+	Extensions      int     `json:"extensions" validate:"required"`
+	ResolutionDueOn *string `json:"resolution_due_on" example:"2026-02-23" extensions:"x-nullable" validate:"required" format:"date"`
 	// FirstVisitDate and VisitCount are over the live visits that count for this case: its own
 	// and those of the cases merged into it. A case merged into another counts none itself.
 	FirstVisitDate *string   `json:"first_visit_date" example:"2024-03-15" extensions:"x-nullable" validate:"required" format:"date"`
@@ -59,6 +68,11 @@ type caseRow struct {
 	Status              string
 	MergedInto          *string
 	RootSeq             int64
+	// the resolution's deadline (deadlines.go)
+	AcceptedOn      *string
+	Complex         bool
+	Extensions      int
+	ResolutionDueOn *string
 }
 
 func (caseRow) TableName() string { return "cases" }
@@ -66,6 +80,7 @@ func (caseRow) TableName() string { return "cases" }
 func (r *caseRow) toCase(v caseVisits) Case {
 	return Case{ID: r.ID, OrgID: r.OrgID, Code: r.Code, Title: r.Title, Summary: r.Summary, Category: r.Category,
 		Field: r.Field, Respondent: r.Respondent, PreviouslyHandledBy: r.PreviouslyHandledBy, Status: r.Status, MergedInto: r.MergedInto,
+		AcceptedOn: r.AcceptedOn, Complex: r.Complex, Extensions: r.Extensions, ResolutionDueOn: r.ResolutionDueOn,
 		FirstVisitDate: v.First, VisitCount: v.N, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 		Voiding: r.voiding(), Version: r.Version}
 }
@@ -94,6 +109,10 @@ type CasePatch struct {
 	// PreviouslyHandledBy: null (or "") clears it
 	PreviouslyHandledBy validate.Optional[string] `json:"previously_handled_by" validate:"omitempty,max=500" swaggertype:"string" extensions:"x-nullable"`
 	Status              validate.Optional[string] `json:"status" validate:"omitempty,vocab" vocab:"case.status" enums:"open,resolved,closed" swaggertype:"string"`
+	// the resolution's deadline: accepted_on null takes the case out of resolution
+	AcceptedOn validate.Optional[string] `json:"accepted_on" validate:"omitnil,date" swaggertype:"string" extensions:"x-nullable" format:"date"`
+	Complex    validate.Optional[bool]   `json:"complex" swaggertype:"boolean"`
+	Extensions validate.Optional[int]    `json:"extensions" validate:"omitnil,gte=0,lte=10" swaggertype:"integer"`
 }
 
 // checkCase applies the case rules to the final values of a record, new or patched.
@@ -250,10 +269,16 @@ func (s *Service) UpdateCase(ctx context.Context, actor auth.Actor, id string, i
 		setNullable(&row.Respondent, in.Respondent)
 		setNullable(&row.PreviouslyHandledBy, in.PreviouslyHandledBy)
 		setValue(&fe, "status", &row.Status, in.Status)
+		setNullable(&row.AcceptedOn, in.AcceptedOn)
+		setValue(&fe, "complex", &row.Complex, in.Complex)
+		setValue(&fe, "extensions", &row.Extensions, in.Extensions)
 		if err := fe.Err(); err != nil {
 			return err
 		}
 		if err := checkCase(row); err != nil {
+			return err
+		}
+		if err := s.setResolutionDue(ctx, tx, row); err != nil {
 			return err
 		}
 		if before.Category == denunciation && row.Category != denunciation {
@@ -275,11 +300,42 @@ func (s *Service) UpdateCase(ctx context.Context, actor auth.Actor, id string, i
 		trackPtr(c, "respondent", before.Respondent, row.Respondent)
 		trackPtr(c, "previously_handled_by", before.PreviouslyHandledBy, row.PreviouslyHandledBy)
 		track(c, "status", before.Status, row.Status)
+		trackPtr(c, "accepted_on", before.AcceptedOn, row.AcceptedOn)
+		track(c, "complex", before.Complex, row.Complex)
+		track(c, "extensions", before.Extensions, row.Extensions)
+		if !ptrEqual(before.ResolutionDueOn, row.ResolutionDueOn) {
+			c.cols["resolution_due_on"] = row.ResolutionDueOn
+		}
 		if row.Title == before.Title && ptrEqual(row.Summary, before.Summary) && ptrEqual(row.Respondent, before.Respondent) {
 			return nil
 		}
 		return reindexCaseText(ctx, tx, &before, row)
 	})
+}
+
+// setResolutionDue checks a case's resolution fields and derives its due date from them.
+func (s *Service) setResolutionDue(ctx context.Context, tx *gorm.DB, row *caseRow) error {
+	var fe apperr.Fields
+	if row.AcceptedOn != nil && *row.AcceptedOn > s.today() {
+		fe.AddAs(apperr.OutOfRange, "accepted_on", "is in the future (today is %s)", s.today())
+	}
+	rules, err := s.deadlines(ctx, tx)
+	if err != nil {
+		return err
+	}
+	allowed := 0
+	if name, ok := resolutionRule(row.Category); ok {
+		rule, _ := rules.Rule(name)
+		allowed = rule.MaxExtensions
+	}
+	if row.Extensions > allowed {
+		fe.AddAs(apperr.OutOfRange, "extensions", "must be 0-%d for a %s", allowed, row.Category)
+	}
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	row.ResolutionDueOn, err = resolutionDue(rules, row)
+	return err
 }
 
 func ptrEqual(a, b *string) bool { return (a == nil && b == nil) || (a != nil && b != nil && *a == *b) }
@@ -293,6 +349,7 @@ func (s *Service) VoidCase(ctx context.Context, actor auth.Actor, id, reason str
 		namedBy("delegations", "delegations", "case_id"),
 		noticeCases.naming("conclusion notices"),
 		namedBy("directive letters", "directives", "case_id"),
+		namedBy("petitions", "petitions", "case_id"),
 		namedBy("cases merged into it", "cases", "merged_into")),
 		// after the guards, in the voiding transaction: a voided case leaves the counts that
 		// weigh duplicates

@@ -69,6 +69,12 @@ func (s *Service) secretVisit(actor auth.Actor) (string, []any) {
 	return s.keptDenouncer(actor, "d.case_id = visits.case_id AND d.person_id IN (SELECT person_id FROM visit_persons WHERE visit_id = visits.id)")
 }
 
+// secretPetition holds for the petitions (table petitions) that name a denouncer of their case
+// kept from actor: their senders are left out.
+func (s *Service) secretPetition(actor auth.Actor) (string, []any) {
+	return s.keptDenouncer(actor, "d.case_id = petitions.case_id AND d.person_id IN (SELECT person_id FROM petition_persons WHERE petition_id = petitions.id)")
+}
+
 // secretDelegation holds for the delegations (table delegations) one of whose representatives is
 // a denouncer of its case kept from actor.
 func (s *Service) secretDelegation(actor auth.Actor) (string, []any) {
@@ -83,7 +89,7 @@ func (s *Service) secretCitizens(actor auth.Actor) (string, []any) {
 }
 
 // hideSecretPersons is the persons' hide: a person is left out when they are a denouncer kept
-// from actor and no visit or delegation names them but about a case they denounced. The first
+// from actor and no visit, delegation or petition names them but about a case they denounced. The first
 // test finds nothing for almost every person, through the denouncers' primary key.
 func hideSecretPersons(s *Service, q *gorm.DB, actor auth.Actor) *gorm.DB {
 	kept, args := s.keptDenouncer(actor, "d.person_id = persons.id")
@@ -92,12 +98,15 @@ func hideSecretPersons(s *Service, q *gorm.DB, actor auth.Actor) *gorm.DB {
 	}
 	viaVisit, visitArgs := s.SecretLinkSQL(actor, "vp.person_id", "v.case_id")
 	viaDelegation, delegationArgs := s.SecretLinkSQL(actor, "dr.person_id", "g.case_id")
-	args = append(append(args, visitArgs...), delegationArgs...)
+	viaPetition, petitionArgs := s.SecretLinkSQL(actor, "pp.person_id", "pt.case_id")
+	args = append(append(append(args, visitArgs...), delegationArgs...), petitionArgs...)
 	return q.Where(`NOT (`+kept+`
 		AND NOT EXISTS (SELECT 1 FROM visit_persons vp JOIN visits v ON v.id = vp.visit_id
 			WHERE vp.person_id = persons.id AND NOT `+viaVisit+`)
 		AND NOT EXISTS (SELECT 1 FROM delegation_representatives dr JOIN delegations g ON g.id = dr.delegation_id
-			WHERE dr.person_id = persons.id AND NOT `+viaDelegation+`))`, args...)
+			WHERE dr.person_id = persons.id AND NOT `+viaDelegation+`)
+		AND NOT EXISTS (SELECT 1 FROM petition_persons pp JOIN petitions pt ON pt.id = pp.petition_id
+			WHERE pp.person_id = persons.id AND NOT `+viaPetition+`))`, args...)
 }
 
 // KeptDenouncers says which of the persons ids are denouncers kept from actor (whether or not
@@ -174,13 +183,18 @@ const (
 	// a delegation's representatives
 	delegationLinks = `SELECT dr.person_id, g.case_id FROM delegation_representatives dr JOIN delegations g ON g.id = dr.delegation_id
 		WHERE g.id = ? AND g.case_id IS NOT NULL`
+	// a petition's senders
+	petitionLinks = `SELECT pp.person_id, p.case_id FROM petition_persons pp JOIN petitions p ON p.id = pp.petition_id WHERE p.id = ?`
 	// everyone named about a case and, when it is a merge group's root, about the cases merged
-	// into it (by the case's seq, given four times)
+	// into it (by the case's seq, given six times)
 	groupLinks = `SELECT vp.person_id, v.case_id FROM visit_persons vp JOIN visits v ON v.id = vp.visit_id
 			WHERE v.case_seq IN (SELECT seq FROM cases WHERE root_seq = ? OR seq = ?)
 		UNION
 		SELECT dr.person_id, g.case_id FROM delegation_representatives dr JOIN delegations g ON g.id = dr.delegation_id
-			WHERE g.case_id IN (SELECT id FROM cases WHERE root_seq = ? OR seq = ?)`
+			WHERE g.case_id IN (SELECT id FROM cases WHERE root_seq = ? OR seq = ?)
+		UNION
+		SELECT pp.person_id, p.case_id FROM petition_persons pp JOIN petitions p ON p.id = pp.petition_id
+			WHERE p.case_seq IN (SELECT seq FROM cases WHERE root_seq = ? OR seq = ?)`
 )
 
 // recordDenouncers writes, in tx, the persons of the links that source (with args) selects as
@@ -202,7 +216,7 @@ func (s *Service) recordNewDenunciation(ctx context.Context, tx *gorm.DB, c *cas
 	return tx.WithContext(ctx).Exec(`INSERT INTO denouncers (person_id, case_id, org_id, recorded_at)
 		SELECT DISTINCT l.person_id, l.case_id, ?, CURRENT_TIMESTAMP FROM (`+groupLinks+`) l
 		WHERE true
-		ON CONFLICT DO NOTHING`, c.OrgID, c.Seq, c.Seq, c.Seq, c.Seq).Error
+		ON CONFLICT DO NOTHING`, c.OrgID, c.Seq, c.Seq, c.Seq, c.Seq, c.Seq, c.Seq).Error
 }
 
 // mayDropDenunciation refuses to let anyone but an admin or the staff of the case's own

@@ -47,7 +47,8 @@ func TestDirectiveStatusUsesTheOrganisationsDay(t *testing.T) {
 		{"2024-04-22T17:30:00Z", time.UTC, DirectivePending},
 	} {
 		at, _ := time.Parse(time.RFC3339, c.at)
-		svc := &Service{cfg: Config{Location: c.loc}, now: func() time.Time { return at }}
+		svc := &Service{cfg: Config{Location: c.loc}}
+		svc.SetClock(func() time.Time { return at })
 		row := directiveRow{IssuedOn: "2024-03-22", DueOn: &due}
 		if got := row.toDirective(svc.today()).Status; got != c.want {
 			t.Errorf("at %s in %s: got %s, want %s", c.at, c.loc, got, c.want)

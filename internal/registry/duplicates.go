@@ -52,10 +52,8 @@ func (q DuplicateQuery) orDefaults() DuplicateQuery {
 	return q
 }
 
-// dedupCache holds the register's term statistics for scoring and persons parsed for
-// matching, and lets one scan run at a time.
+// dedupCache holds persons and cases parsed for matching, and lets one scan run at a time.
 type dedupCache struct {
-	persons  statsCache[*dedup.PersonStats]
 	parsed   *lru.Cache[personVersion, dedup.Prepared]
 	texts    *lru.Cache[caseVersion, dedup.PreparedCase]
 	citizens *lru.Cache[personVersion, dedup.Citizen]
@@ -103,113 +101,6 @@ func (s *Service) preparedPerson(r *personRow) dedup.Prepared {
 	return p
 }
 
-// statsCache keeps statistics counted over a table. Counting reads every record, so they are
-// counted again only once the table has grown by a tenth (how common a name is changes
-// slowly), and then in the background once a count takes long, at most once a minute: the old
-// weights serve meanwhile. (A register taking hundreds of records a second, as under a load
-// test, spent a tenth of the server's CPU counting again and again.) How much such a table
-// grew is looked up at most once a second: every case opened with a visit asked twice, a
-// round trip each. A small register's statistics follow every change.
-type statsCache[T any] struct {
-	mu         sync.Mutex
-	value      T
-	records    int   // how many records were counted
-	top        int64 // the table's highest seq then
-	counted    bool
-	refreshing bool
-	looked     time.Time // when the table's growth was last looked up
-	recounted  time.Time // when the last count in the background started
-}
-
-// growthLookupEvery is how often a statsCache looks up how much its table grew;
-// backgroundRecountEvery is how often at most it counts in the background.
-const (
-	growthLookupEvery      = time.Second
-	backgroundRecountEvery = time.Minute
-)
-
-// backgroundCount is the register size from which statistics are counted again in the
-// background rather than before answering. Below it a count takes a few milliseconds; above,
-// tens (10,000 persons: ~50 ms of CPU), and a register growing by a visit's new persons every
-// few seconds would pay that on every tenth of growth, inside a clerk's request.
-const backgroundCount = 2000
-
-// get returns the statistics, counting them with count when there are none or they are stale;
-// top reads the table's highest seq.
-func (c *statsCache[T]) get(ctx context.Context, top func(context.Context) (int64, error), count func(context.Context) (T, int, error)) (T, error) {
-	var zero T
-	c.mu.Lock()
-	fresh, value := c.counted && c.records >= backgroundCount && time.Since(c.looked) < growthLookupEvery, c.value
-	c.mu.Unlock()
-	if fresh {
-		return value, nil
-	}
-	highest, err := top(ctx)
-	if err != nil {
-		return zero, err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.looked = time.Now()
-	if c.counted && highest-c.top <= int64(c.records/10) {
-		return c.value, nil
-	}
-	if c.counted && c.records >= backgroundCount {
-		if !c.refreshing && time.Since(c.recounted) >= backgroundRecountEvery {
-			c.refreshing, c.recounted = true, time.Now()
-			go func() {
-				// detached from the request, which does not wait for it
-				v, n, err := count(context.WithoutCancel(ctx))
-				c.mu.Lock()
-				defer c.mu.Unlock()
-				c.refreshing = false
-				if err == nil {
-					c.value, c.records, c.top = v, n, highest
-				}
-			}()
-		}
-		return c.value, nil
-	}
-	v, n, err := count(ctx)
-	if err != nil {
-		return zero, err
-	}
-	c.value, c.records, c.top, c.counted = v, n, highest, true
-	return v, nil
-}
-
-// set keeps statistics a scan counted anyway.
-func (c *statsCache[T]) set(v T, records int, top int64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.value, c.records, c.top, c.counted = v, records, top, true
-}
-
-// topSeq reads the highest seq of table.
-func topSeq(db *gorm.DB, table string) func(context.Context) (int64, error) {
-	return func(ctx context.Context) (int64, error) {
-		var top int64
-		err := db.WithContext(ctx).Table(table).Select("COALESCE(MAX(seq), 0)").Scan(&top).Error
-		return top, err
-	}
-}
-
-// personStats returns the name, address and birth-year weights of the register.
-func (s *Service) personStats(ctx context.Context) (*dedup.PersonStats, error) {
-	return s.dedup.persons.get(ctx, topSeq(s.store.DB, "persons"), func(ctx context.Context) (*dedup.PersonStats, int, error) {
-		rows, err := livePersons(ctx, s.store.DB)
-		if err != nil {
-			return nil, 0, err
-		}
-		st := dedup.NewPersonStats()
-		for i := range rows {
-			p := s.preparedPerson(&rows[i])
-			st.Add(&p)
-		}
-		return st, len(rows), nil
-	})
-}
-
 // livePersons reads every person who can have duplicates: live and not merged away.
 func livePersons(ctx context.Context, db *gorm.DB) ([]personRow, error) {
 	var rows []personRow
@@ -250,11 +141,7 @@ func (s *Service) personCandidates(ctx context.Context, actor auth.Actor, id str
 	if err != nil {
 		return nil, err
 	}
-	st, err := s.personStats(ctx)
-	if err != nil {
-		return nil, err
-	}
-	found, err := s.matchPerson(ctx, s.store.DB, st, actorScope(actor), row, q.orDefaults())
+	found, err := s.matchPerson(ctx, s.store.DB, actorScope(actor), row, q.orDefaults())
 	if err != nil {
 		return nil, err
 	}
@@ -324,7 +211,7 @@ func orgScope(orgID string) scope {
 
 // matchPerson scores the live, unmerged persons sharing a blocking key with row, leaving out
 // the records row was merged into and those staff declared distinct from it.
-func (s *Service) matchPerson(ctx context.Context, db *gorm.DB, st *dedup.PersonStats, sc scope, row *personRow, q DuplicateQuery) ([]personMatch, error) {
+func (s *Service) matchPerson(ctx context.Context, db *gorm.DB, sc scope, row *personRow, q DuplicateQuery) ([]personMatch, error) {
 	// parsed afresh, not through the cache: row is the person as the actor may see them
 	probe := row.prepared()
 	// one index range per block, each bounded on its own: a block too common to separate
@@ -354,6 +241,14 @@ func (s *Service) matchPerson(ctx context.Context, db *gorm.DB, st *dedup.Person
 	}
 	keys = slices.DeleteFunc(keys, func(k candidateKey) bool { return skip[k.id] })
 	parsed, err := s.preparedCandidates(ctx, db, keys)
+	if err != nil {
+		return nil, err
+	}
+	candidates := make([]*dedup.Prepared, 0, len(parsed))
+	for _, c := range parsed {
+		candidates = append(candidates, &c)
+	}
+	st, err := personStats(ctx, db, &probe, candidates)
 	if err != nil {
 		return nil, err
 	}
@@ -584,7 +479,6 @@ func (s *Service) scanPersons(ctx context.Context, decided map[[2]string]bool) (
 	if err != nil {
 		return nil, 0, err
 	}
-	top := int64(0)
 	ps := make([]dedup.Prepared, len(rows))
 	ids := make(map[int64]string, len(rows))
 	st := dedup.NewPersonStats()
@@ -592,9 +486,7 @@ func (s *Service) scanPersons(ctx context.Context, decided map[[2]string]bool) (
 		ps[i] = rows[i].prepared()
 		st.Add(&ps[i])
 		ids[rows[i].Seq] = rows[i].ID
-		top = max(top, rows[i].Seq)
 	}
-	s.dedup.persons.set(st, len(rows), top)
 	found := dedup.ScanPersons(ps, st, dedup.DefaultThreshold, func(a, b int64) bool { return decided[pairKey(ids[a], ids[b])] })
 	out := make([]ScannedPair, len(found))
 	for i, p := range found {

@@ -84,7 +84,10 @@ func (r *caseRow) mergedInto() *string   { return r.MergedInto }
 func (s *Service) MergePerson(ctx context.Context, actor auth.Actor, id string, ifMatch *int, in MergeInput) (Person, error) {
 	var out Person
 	err := s.store.Tx(ctx, func(tx *gorm.DB) error {
-		row, err := merge[personRow](ctx, s, tx, actor, "person", id, ifMatch, in, nil)
+		// a person merged away leaves the counts that weigh duplicates, and comes back unmerged
+		row, err := merge[personRow](ctx, s, tx, actor, "person", id, ifMatch, in, func(rec, _ *personRow) error {
+			return countPerson(ctx, tx, rec, -1)
+		})
 		if err == nil {
 			out = row.toPerson()
 		}
@@ -97,7 +100,12 @@ func (s *Service) MergePerson(ctx context.Context, actor auth.Actor, id string, 
 func (s *Service) UnmergePerson(ctx context.Context, actor auth.Actor, id string, ifMatch *int) (Person, error) {
 	var out Person
 	err := s.store.Tx(ctx, func(tx *gorm.DB) error {
-		row, err := unmerge[personRow](ctx, s, tx, actor, "person", id, ifMatch, nil)
+		row, err := unmerge[personRow](ctx, s, tx, actor, "person", id, ifMatch, func(rec *personRow) error {
+			if rec.VoidedAt != nil {
+				return nil
+			}
+			return countPerson(ctx, tx, rec, 1)
+		})
 		if err == nil {
 			out = row.toPerson()
 		}
@@ -122,7 +130,7 @@ func (s *Service) MergeCase(ctx context.Context, actor auth.Actor, id string, if
 			}
 			// who came about the merged cases now counts for the survivor: a denunciation's
 			// denouncers (confidential.go)
-			return s.recordDenouncers(ctx, tx, groupLinks, survivor.Seq, survivor.Seq, survivor.Seq, survivor.Seq)
+			return s.recordDenouncers(ctx, tx, groupLinks, survivor.Seq, survivor.Seq, survivor.Seq, survivor.Seq, survivor.Seq, survivor.Seq)
 		})
 		if err != nil {
 			return err

@@ -161,6 +161,9 @@ func (s *Service) createPerson(ctx context.Context, tx *gorm.DB, actor auth.Acto
 	if err := tx.WithContext(ctx).Create(row).Error; err != nil {
 		return nil, err
 	}
+	if err := countPerson(ctx, tx, row, 1); err != nil {
+		return nil, err
+	}
 	given := map[string]any{"full_name": row.FullName, "gender": row.Gender}
 	addGiven(given, "birth_year", row.BirthYear)
 	addGiven(given, "id_number", row.IDNumber)
@@ -217,7 +220,7 @@ func (s *Service) GetPerson(ctx context.Context, actor auth.Actor, id string, op
 
 // UpdatePerson applies a partial update.
 func (s *Service) UpdatePerson(ctx context.Context, actor auth.Actor, id string, ifMatch *int, in PersonPatch) (Person, error) {
-	return personKind.edit(ctx, s, actor, id, "update", ifMatch, in, func(_ *gorm.DB, row *personRow, before personRow, c changes) error {
+	return personKind.edit(ctx, s, actor, id, "update", ifMatch, in, func(tx *gorm.DB, row *personRow, before personRow, c changes) error {
 		var fe apperr.Fields
 		setValue(&fe, "full_name", &row.FullName, in.FullName)
 		setValue(&fe, "gender", &row.Gender, in.Gender)
@@ -239,17 +242,30 @@ func (s *Service) UpdatePerson(ctx context.Context, actor auth.Actor, id string,
 		trackPtr(c, "id_kind", before.IDKind, row.IDKind)
 		trackPtr(c, "phone", before.Phone, row.Phone)
 		trackPtr(c, "address", before.Address, row.Address)
-		return nil
+		return recountPerson(ctx, tx, &before, row)
 	})
 }
 
-// VoidPerson voids a person no live visit or delegation names, and no other person record is
+// VoidPerson voids a person no live visit, delegation or petition names, and no other person record is
 // merged into (409): the visits would otherwise name someone who is not in the register.
 func (s *Service) VoidPerson(ctx context.Context, actor auth.Actor, id, reason string) (Person, error) {
 	return personKind.void(ctx, s, actor, id, reason, refuseVoid(ctx, "person", id,
 		visitPersons.naming("visits"),
 		delegationReps.naming("delegations"),
-		namedBy("persons merged into it", "persons", "merged_into")))
+		petitionPersons.naming("petitions"),
+		namedBy("persons merged into it", "persons", "merged_into")),
+		// after the guards, in the voiding transaction: a voided person leaves the counts
+		// that weigh duplicates
+		func(tx *gorm.DB) error {
+			var row personRow
+			if err := tx.WithContext(ctx).Select(personColumns).Where("id = ?", id).Take(&row).Error; err != nil {
+				return err
+			}
+			if row.MergedInto != nil {
+				return nil // counted no more since the merge
+			}
+			return countPerson(ctx, tx, &row, -1)
+		})
 }
 
 // PersonFilter narrows ListPersons.

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -35,8 +36,9 @@ type Config struct {
 type Service struct {
 	store *store.Store
 	cfg   Config
-	now   func() time.Time
-	dedup dedupCache // the register's term weights for duplicate scoring (duplicates.go)
+	clock atomic.Pointer[func() time.Time] // nil: the system clock; tests set another (SetClock)
+	dedup dedupCache                       // the register's term weights for duplicate scoring (duplicates.go)
+	book  deadlineBook                     // the working-day calendar and deadline rules in force (deadlines.go)
 }
 
 // NewService returns the registry service.
@@ -44,7 +46,19 @@ func NewService(s *store.Store, cfg Config) *Service {
 	if cfg.Location == nil {
 		cfg.Location = time.UTC
 	}
-	return &Service{store: s, cfg: cfg, now: func() time.Time { return time.Now().UTC() }, dedup: newDedupCache()}
+	return &Service{store: s, cfg: cfg, dedup: newDedupCache()}
+}
+
+// SetClock makes now the service's clock: tests move "today" to see deadlines pass while the
+// service answers requests, hence the atomic.
+func (s *Service) SetClock(now func() time.Time) { s.clock.Store(&now) }
+
+// now is the time by the service's clock, in UTC.
+func (s *Service) now() time.Time {
+	if c := s.clock.Load(); c != nil {
+		return (*c)().UTC()
+	}
+	return time.Now().UTC()
 }
 
 // DelegationMin is the configured delegation threshold.

@@ -2,8 +2,6 @@ package registry
 
 import (
 	"context"
-	"fmt"
-	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -174,12 +172,7 @@ func checkNewVisit(in NewVisit) error {
 	if err := validate.Struct(in); err != nil && !addInvalid(&fe, "", err) {
 		return err
 	}
-	switch {
-	case in.CaseID != nil && in.Case != nil:
-		fe.AddAs(apperr.Conflicting, "case_id", "give case_id or case, not both")
-	case in.CaseID == nil && in.Case == nil:
-		fe.AddAs(apperr.Required, "case_id", "is required, or case to open a new one")
-	}
+	checkCaseChoice(&fe, in.CaseID, in.Case)
 	persons := len(in.PersonIDs) + len(in.Persons)
 	if persons == 0 {
 		fe.AddAs(apperr.Required, "persons", "at least one person is required: person_ids of registered persons and/or persons to register")
@@ -247,51 +240,18 @@ func (s *Service) createVisit(ctx context.Context, tx *gorm.DB, actor auth.Actor
 		return nil, nil, err
 	}
 
-	caseOrg := orgID // the organisation whose register finds the case (case_keys)
-	// what the visit's case is, or counts for: a denunciation's visit records its persons
-	// as denouncers (confidential.go)
-	var caseCategory string
-	var caseMerged bool
-	if in.CaseID != nil {
-		c, err := reference[caseRow](ctx, tx, actor, "case_id", "case", *in.CaseID)
-		if err := note("", err); err != nil {
-			return nil, nil, err
-		}
-		if c != nil {
-			row.CaseID, row.CaseSeq, caseOrg = c.ID, c.Seq, c.OrgID
-			caseCategory, caseMerged = c.Category, c.RootSeq != c.Seq
-		}
-	} else {
-		if in.Case.OrgID != nil && *in.Case.OrgID != orgID {
-			fe.Add("case.org_id", "a case opened with a visit belongs to the session's organisation")
-		}
-		c, err := cases.open(ctx, tx, orgID, *in.Case)
-		if err := note("case", err); err != nil {
-			return nil, nil, err
-		}
-		if c != nil {
-			newCase, row.CaseID, row.CaseSeq = c, c.ID, c.Seq
-			caseCategory = c.Category
-		}
-	}
-
-	personIDs := slices.Clone(in.PersonIDs)
-	if err := note("", refIDs(ctx, tx, actor, "persons", "person", "person_ids", in.PersonIDs)); err != nil {
+	taken, err := s.takeIn(ctx, tx, actor, cases, orgID, "the session's organisation", in.CaseID, in.Case, in.PersonIDs, in.Persons, &fe)
+	if err != nil {
 		return nil, nil, err
 	}
-	for i, np := range in.Persons {
-		prefix := fmt.Sprintf("persons[%d]", i)
-		if np.OrgID != nil && *np.OrgID != orgID {
-			fe.Add(prefix+".org_id", "a person registered with a visit belongs to the session's organisation")
-		}
-		p, err := s.createPerson(ctx, tx, actor, orgID, np)
-		if err := note(prefix, err); err != nil {
-			return nil, nil, err
-		}
-		if p != nil {
-			personIDs = append(personIDs, p.ID)
+	caseOrg := orgID // the organisation whose register finds the case (case_keys)
+	if taken.kase != nil {
+		row.CaseID, row.CaseSeq, caseOrg = taken.kase.ID, taken.kase.Seq, taken.kase.OrgID
+		if taken.opened {
+			newCase = taken.kase
 		}
 	}
+	personIDs := taken.personIDs
 
 	members := 0
 	if in.DelegationID != nil {
@@ -315,7 +275,8 @@ func (s *Service) createVisit(ctx context.Context, tx *gorm.DB, actor auth.Actor
 	if err := indexVisit(ctx, tx, row.CaseSeq, caseOrg, personIDs, row.DelegationID); err != nil {
 		return nil, nil, err
 	}
-	if caseCategory == denunciation || caseMerged {
+	// a denunciation's visit records its persons as denouncers (confidential.go)
+	if taken.category() == denunciation || taken.merged() {
 		if err := s.recordDenouncers(ctx, tx, visitLinks, row.ID); err != nil {
 			return nil, nil, err
 		}

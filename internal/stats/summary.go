@@ -67,6 +67,9 @@ func (s *Service) Summary(ctx context.Context, actor auth.Actor, q Query) (repor
 	if out.ConclusionNotices, out.DirectiveLetters, err = s.countIssued(ctx, c.IDs, c.From, c.To); err != nil {
 		return report.Summary{}, err
 	}
+	if out.Petitions, err = s.countPetitions(ctx, c.IDs, c.From, c.To); err != nil {
+		return report.Summary{}, err
+	}
 	// Every checked figure comes from the same roll-up rows, so a failure here is a bug in this
 	// package; refusing beats publishing a paragraph that contradicts itself.
 	if err := out.Validate(); err != nil {

@@ -24,6 +24,12 @@ var enumColumns = map[string]vocab.Enum{
 	"dedup_decisions.entity":  vocab.DedupType,
 	"dedup_scans.entity":      vocab.DedupType,
 	"dedup_candidates.entity": vocab.DedupType,
+	"documents.kind":          vocab.DocumentKind,
+	"petitions.channel":       vocab.PetitionChannel,
+	"petitions.decision":      vocab.PetitionDecision,
+	"orgs.level":              vocab.OrgLevel,
+	"calendar_days.kind":      vocab.CalendarDayKind,
+	"deadline_rules.unit":     vocab.DeadlineUnit,
 }
 
 // The CHECK constraints of the migrated schema, read back from the database itself, accept

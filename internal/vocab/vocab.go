@@ -143,6 +143,63 @@ var (
 		{"conflict", "Trùng hoặc mâu thuẫn", "Conflict"},
 		{"unknown_field", "Trường không tồn tại", "Unknown field"},
 	}}
+	// PetitionChannel: how a petition (đơn) reached the board.
+	PetitionChannel = Enum{"petition.channel", []Term{
+		{"in_person", "Nộp trực tiếp", "Handed in person"},
+		{"post", "Qua bưu chính", "By post"},
+		{"online", "Qua mạng", "Online"},
+		{"forwarded", "Cơ quan khác chuyển đến", "Forwarded by another body"},
+	}}
+	// PetitionDecision: how a petition was handled (xử lý đơn).
+	PetitionDecision = Enum{"petition.decision", []Term{
+		{"accepted", "Thụ lý", "Accepted"},
+		{"guided", "Hướng dẫn", "Guided"},
+		{"transferred", "Chuyển đơn", "Transferred"},
+		{"stored", "Lưu đơn", "Stored"},
+		{"returned", "Trả lại đơn", "Returned"},
+	}}
+	// DeadlineStatus is where a petition or a case under resolution stands against its due
+	// date, derived on every read (internal/calendar).
+	DeadlineStatus = Enum{"deadline.status", []Term{
+		{"pending", "Trong hạn", "Pending"},
+		{"due_soon", "Sắp đến hạn", "Due soon"},
+		{"overdue", "Quá hạn", "Overdue"},
+		{"decided", "Đã xử lý đúng hạn", "Decided on time"},
+		{"decided_late", "Đã xử lý quá hạn", "Decided late"},
+	}}
+	// DeadlineKind: what GET /deadlines lists.
+	DeadlineKind = Enum{"deadline.kind", []Term{
+		{"petition", "Đơn", "Petition"},
+		{"case", "Vụ việc đang giải quyết", "Case under resolution"},
+		{"directive", "Công văn chỉ đạo", "Directive letter"},
+	}}
+	// DeadlineDue: the two statuses GET /deadlines reports.
+	DeadlineDue = Enum{"deadline.due", []Term{
+		{"due_soon", "Sắp đến hạn", "Due soon"},
+		{"overdue", "Quá hạn", "Overdue"},
+	}}
+	// OrgLevel: an organisation's tier of government, which sets its head's reception minimum.
+	OrgLevel = Enum{"org.level", []Term{
+		{"province", "Cấp tỉnh", "Province"},
+		{"district", "Cấp huyện", "District"},
+		{"commune", "Cấp xã", "Commune"},
+		{"other", "Khác", "Other"},
+	}}
+	// CalendarDayKind: whether a day of the working-day calendar is worked.
+	CalendarDayKind = Enum{"calendar_day.kind", []Term{
+		{"off", "Ngày nghỉ", "Day off"},
+		{"working", "Ngày làm việc", "Working day"},
+	}}
+	// DeadlineUnit: what a deadline rule counts.
+	DeadlineUnit = Enum{"deadline_rule.unit", []Term{
+		{"working_days", "Ngày làm việc", "Working days"},
+		{"calendar_days", "Ngày", "Calendar days"},
+	}}
+	// DeadlineFrom: the event a deadline rule counts from.
+	DeadlineFrom = Enum{"deadline_rule.from", []Term{
+		{"received_on", "Ngày nhận đơn", "The day the petition was received"},
+		{"accepted_on", "Ngày thụ lý", "The day the case was accepted"},
+	}}
 	BreakdownBy = Enum{"breakdown.by", []Term{
 		{"category", "Theo loại đơn", "By category"},
 		{"field", "Theo lĩnh vực", "By field"},
@@ -150,11 +207,28 @@ var (
 		{"org", "Theo đơn vị", "By organisation"},
 		{"month", "Theo tháng", "By month"},
 	}}
+	// DocumentKind: the papers the board hands to citizens (internal/documents prints them).
+	DocumentKind = Enum{"document.kind", []Term{
+		{"receipt", "Giấy biên nhận", "Receipt"},
+		{"appointment", "Phiếu hẹn", "Appointment slip"},
+		{"guidance", "Phiếu hướng dẫn", "Guidance slip"},
+		{"transfer", "Phiếu chuyển đơn", "Transfer slip"},
+		{"refusal", "Thông báo từ chối tiếp", "Notice of refusal"},
+		{"acceptance", "Thông báo thụ lý / không thụ lý", "Notice of acceptance"},
+	}}
+	// DocumentGround: why a reception is refused, the clauses of Law 42/2013 Art. 9.
+	DocumentGround = Enum{"document.ground", []Term{
+		{"incapacitated", "Say, mất khả năng nhận thức (khoản 1)", "Intoxicated or incapacitated (clause 1)"},
+		{"disorderly", "Đe dọa, xúc phạm, vi phạm nội quy (khoản 2)", "Threatening, insulting or disorderly (clause 2)"},
+		{"resolved", "Vụ việc đã giải quyết đúng pháp luật (khoản 3)", "Matter lawfully resolved (clause 3)"},
+		{"other", "Trường hợp khác theo pháp luật (khoản 4)", "Other case the law provides (clause 4)"},
+	}}
 )
 
 // All is every enum, in the order GET /vocab lists them.
 var All = []Enum{SessionKind, SessionHostRole, VisitOutcome, CaseCategory, CaseField, CaseStatus,
-	DirectiveStatus, PersonGender, PersonIDKind, TokenRole, CallerKind, DedupType, StatsBasis, BreakdownBy,
+	DirectiveStatus, PersonGender, PersonIDKind, TokenRole, CallerKind, DedupType, StatsBasis, BreakdownBy, DocumentKind, DocumentGround,
+	PetitionChannel, PetitionDecision, DeadlineStatus, DeadlineKind, DeadlineDue, OrgLevel, CalendarDayKind, DeadlineUnit, DeadlineFrom,
 	FieldErrorCode}
 
 // Lookup finds an enum by its key.

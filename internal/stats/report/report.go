@@ -3,6 +3,7 @@
 package report
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/tcd-registry/tcd/internal/period"
 	"github.com/tcd-registry/tcd/internal/safecsv"
+	"github.com/tcd-registry/tcd/internal/vocab"
 )
 
 // Session kinds, the keys of Summary.ByKind, in the order CSV rows list them.
@@ -39,6 +41,28 @@ type DelegationFigures struct {
 	Cases   int `json:"cases" validate:"required"`
 }
 
+// PetitionFigures are the period's petitions (đơn): those received in it, and those decided in
+// it (whenever received) by decision, on time or after their due date.
+type PetitionFigures struct {
+	Received   int            `json:"received" validate:"required"`
+	Decided    int            `json:"decided" validate:"required"`
+	ByDecision map[string]int `json:"by_decision" validate:"required"` // every decision of the vocabulary, zeros included
+	OnTime     int            `json:"on_time" validate:"required"`
+	Late       int            `json:"late" validate:"required"`
+}
+
+// MarshalJSON writes every decision of the vocabulary under by_decision, zeros included, as the
+// CSV lists them.
+func (p PetitionFigures) MarshalJSON() ([]byte, error) {
+	type plain PetitionFigures // without this method
+	all := make(map[string]int, len(vocab.PetitionDecision.Terms))
+	for _, d := range vocab.PetitionDecision.Values() {
+		all[d] = p.ByDecision[d]
+	}
+	p.ByDecision = all
+	return json.Marshal(plain(p))
+}
+
 // Summary is the statistics of one period and organisation subtree, as
 // GET /stats/summary answers it (docs/contract.md, "Statistics", says what each field counts).
 type Summary struct {
@@ -58,6 +82,8 @@ type Summary struct {
 
 	ConclusionNotices int `json:"conclusion_notices" validate:"required"`
 	DirectiveLetters  int `json:"directive_letters" validate:"required"`
+
+	Petitions PetitionFigures `json:"petitions" validate:"required"`
 }
 
 // Validate checks that the figures agree with each other. A hand-made
@@ -93,6 +119,13 @@ func (s Summary) Validate() error {
 		{"delegations.visits", s.Delegations.Visits}, {"delegations.persons", s.Delegations.Persons},
 		{"delegations.cases", s.Delegations.Cases},
 		{"conclusion_notices", s.ConclusionNotices}, {"directive_letters", s.DirectiveLetters},
+		{"petitions.received", s.Petitions.Received}, {"petitions.decided", s.Petitions.Decided},
+		{"petitions.on_time", s.Petitions.OnTime}, {"petitions.late", s.Petitions.Late},
+	}
+	decided := 0
+	for _, d := range vocab.PetitionDecision.Values() {
+		figures = append(figures, figure{"petitions.by_decision." + d, s.Petitions.ByDecision[d]})
+		decided += s.Petitions.ByDecision[d]
 	}
 	var visits, persons int
 	for _, k := range kinds {
@@ -119,6 +152,10 @@ func (s Summary) Validate() error {
 		return fmt.Errorf("cases %d is not cases_first + cases_repeat (%d)", s.Cases, s.CasesFirst+s.CasesRepeat)
 	case s.Delegations.Visits > s.Visits, s.Delegations.Persons > s.Persons, s.Delegations.Cases > s.Cases:
 		return errors.New("delegations exceed the totals")
+	case decided != s.Petitions.Decided:
+		return fmt.Errorf("petitions.decided %d is not the sum over by_decision (%d)", s.Petitions.Decided, decided)
+	case s.Petitions.OnTime+s.Petitions.Late != s.Petitions.Decided:
+		return fmt.Errorf("petitions.decided %d is not on_time + late (%d)", s.Petitions.Decided, s.Petitions.OnTime+s.Petitions.Late)
 	}
 	return nil
 }
@@ -161,6 +198,10 @@ func Text(s Summary, lang string) (string, error) {
 	}
 	b.WriteString(" ")
 	b.WriteString(w.documents(s.ConclusionNotices, s.DirectiveLetters))
+	if p := s.Petitions; p.Received > 0 || p.Decided > 0 {
+		b.WriteString(" ")
+		b.WriteString(w.petitions(p))
+	}
 	// Every piece above is NFC already: the literals are written precomposed
 	// (checked by the tests) and the rest is ASCII digits and slashes.
 	return b.String(), nil
@@ -181,6 +222,7 @@ type wording struct {
 	kindItem       func(label string, f KindFigures) string
 	delegationItem func(d DelegationFigures) string
 	documents      func(notices, letters int) string
+	petitions      func(p PetitionFigures) string
 }
 
 // pad2 writes a count the way Vietnamese official documents do: at least
@@ -225,6 +267,10 @@ var vi = wording{
 			return "Đã ban hành " + pad2(l) + " " + letters + "; không ban hành " + notices + "."
 		}
 		return "Đã ban hành " + pad2(n) + " " + notices + " và " + pad2(l) + " " + letters + "."
+	},
+	petitions: func(p PetitionFigures) string {
+		return "Tiếp nhận " + pad2(p.Received) + " đơn; xử lý " + pad2(p.Decided) + " đơn (đúng hạn " + pad2(p.OnTime) +
+			", quá hạn " + pad2(p.Late) + ")."
 	},
 }
 
@@ -277,6 +323,10 @@ var en = wording{
 		return count(n, "conclusion notice", "conclusion notices") + " and " +
 			count(l, "directive letter", "directive letters") + " were issued."
 	},
+	petitions: func(p PetitionFigures) string {
+		return count(p.Received, "petition", "petitions") + " received; " + strconv.Itoa(p.Decided) + " decided (" +
+			strconv.Itoa(p.OnTime) + " on time, " + strconv.Itoa(p.Late) + " late)."
+	},
 }
 
 // CSV writes the summary as metric,value rows under a header, one row per
@@ -312,6 +362,13 @@ func CSV(w io.Writer, s Summary) error {
 	add("delegations.cases", s.Delegations.Cases)
 	add("conclusion_notices", s.ConclusionNotices)
 	add("directive_letters", s.DirectiveLetters)
+	add("petitions.received", s.Petitions.Received)
+	add("petitions.decided", s.Petitions.Decided)
+	for _, d := range vocab.PetitionDecision.Values() {
+		add("petitions.by_decision."+d, s.Petitions.ByDecision[d])
+	}
+	add("petitions.on_time", s.Petitions.OnTime)
+	add("petitions.late", s.Petitions.Late)
 	cw := safecsv.NewWriter(w)
 	if err := cw.WriteAll(rows); err != nil {
 		return fmt.Errorf("write csv: %w", err)

@@ -255,7 +255,16 @@ func TestCSVGolden(t *testing.T) {
 		"delegations.persons,150\n" +
 		"delegations.cases,8\n" +
 		"conclusion_notices,12\n" +
-		"directive_letters,295\n"
+		"directive_letters,295\n" +
+		"petitions.received,0\n" +
+		"petitions.decided,0\n" +
+		"petitions.by_decision.accepted,0\n" +
+		"petitions.by_decision.guided,0\n" +
+		"petitions.by_decision.transferred,0\n" +
+		"petitions.by_decision.stored,0\n" +
+		"petitions.by_decision.returned,0\n" +
+		"petitions.on_time,0\n" +
+		"petitions.late,0\n"
 	if b.String() != want {
 		t.Errorf("CSV:\n%s\nwant:\n%s", b.String(), want)
 	}
@@ -327,8 +336,33 @@ func TestJSONTags(t *testing.T) {
 	want := `{"from":"2022-01-01","to":"2022-12-31","org_id":"org-qt","visits":420,"persons":622,"cases":136,` +
 		`"cases_first":120,"cases_repeat":16,"by_kind":{"periodic":{"sessions":12,"visits":342,"persons":534,"cases":110},` +
 		`"regular":{"sessions":0,"visits":78,"persons":88,"cases":30},"urgent":{"sessions":0,"visits":0,"persons":0,"cases":0}},` +
-		`"delegations":{"min_size":5,"visits":18,"persons":150,"cases":8},"conclusion_notices":12,"directive_letters":295}`
+		`"delegations":{"min_size":5,"visits":18,"persons":150,"cases":8},"conclusion_notices":12,"directive_letters":295,` +
+		`"petitions":{"received":0,"decided":0,"by_decision":{"accepted":0,"guided":0,"returned":0,"stored":0,"transferred":0},"on_time":0,"late":0}}`
 	if string(raw) != want {
 		t.Errorf("JSON:\n%s\nwant:\n%s", raw, want)
+	}
+}
+
+// The petitions' figures add up: decided is the sum over by_decision and on_time + late; the
+// paragraph says them only when there are some.
+func TestPetitionFigures(t *testing.T) {
+	s := fig2022()
+	s.Petitions = PetitionFigures{Received: 7, Decided: 5, ByDecision: map[string]int{"accepted": 3, "transferred": 2}, OnTime: 4, Late: 1}
+	text, err := Text(s, "vi")
+	if err != nil || !strings.HasSuffix(text, " Tiếp nhận 07 đơn; xử lý 05 đơn (đúng hạn 04, quá hạn 01).") {
+		t.Errorf("text %q, %v", text, err)
+	}
+	if text, _ := Text(fig2022(), "en"); strings.Contains(text, "petition") {
+		t.Errorf("a period without petitions says nothing of them: %q", text)
+	}
+	for _, bad := range []PetitionFigures{
+		{Received: 1, Decided: 2, ByDecision: map[string]int{"accepted": 1}, OnTime: 2},
+		{Received: 1, Decided: 1, ByDecision: map[string]int{"accepted": 1}, OnTime: 1, Late: 1},
+		{Received: -1},
+	} {
+		s.Petitions = bad
+		if err := s.Validate(); err == nil {
+			t.Errorf("%+v passes Validate", bad)
+		}
 	}
 }

@@ -1,0 +1,121 @@
+package registry
+
+import (
+	"context"
+	"log/slog"
+
+	"gorm.io/gorm"
+
+	"github.com/tcd-registry/tcd/internal/dedup"
+	"github.com/tcd-registry/tcd/internal/store"
+)
+
+// The counts that weigh person matching (person_term_counts: how many live, unmerged persons
+// hold each name word, address term and birth year) change with the writes that change them,
+// in the same transaction: a person created, edited, voided, merged or unmerged. A lookup reads
+// the few counts it needs; nothing is counted inside a request, so the first lookup after a
+// start is as fast as the next, and every replica gives the same scores.
+
+// countPerson adds d (1 or -1) to the counts of the terms of r, and of the persons themselves.
+func countPerson(ctx context.Context, tx *gorm.DB, r *personRow, d int64) error {
+	p := r.prepared()
+	return addCounts(ctx, tx, "person_term_counts", "persons", termDelta(append(dedup.CountedTerms(&p), totalTerm), d))
+}
+
+// recountPerson moves the counts of a live, unmerged person whose record changed from its
+// terms before to those after; a change matching does not read (gender, phone) moves nothing.
+func recountPerson(ctx context.Context, tx *gorm.DB, before, after *personRow) error {
+	if before.VoidedAt != nil || before.MergedInto != nil {
+		return nil
+	}
+	old, cur := before.prepared(), after.prepared()
+	delta := termDelta(dedup.CountedTerms(&old), -1)
+	for _, t := range dedup.CountedTerms(&cur) {
+		delta[t]++
+	}
+	return addCounts(ctx, tx, "person_term_counts", "persons", delta)
+}
+
+// personStats reads the counts that scoring probe against candidates can read.
+func personStats(ctx context.Context, db *gorm.DB, probe *dedup.Prepared, candidates []*dedup.Prepared) (*dedup.PersonStats, error) {
+	counts, err := countsOf(ctx, db, "person_term_counts", "persons", append(dedup.ScoringTerms(probe, candidates), totalTerm))
+	if err != nil {
+		return nil, err
+	}
+	return dedup.PersonStatsFromCounts(counts[totalTerm], counts), nil
+}
+
+// personCountsState names, in dedup_state, the way the stored person counts were made.
+const personCountsState = "person_counts"
+
+// IndexPersons counts every live, unmerged person again when the stored counts were made
+// another way (dedup.PersonTermsVersion) or never (a register from before them), holding
+// writes to persons meanwhile: an upgrade step, run before serving. A national register of a
+// million persons takes seconds, once.
+func (s *Service) IndexPersons(ctx context.Context, log *slog.Logger) error {
+	current := func(db *gorm.DB) (bool, error) {
+		var state []string
+		if err := db.Table("dedup_state").Where("name = ?", personCountsState).Pluck("value", &state).Error; err != nil {
+			return false, err
+		}
+		var total int64
+		err := db.Table("person_term_counts").Where("term = ?", totalTerm).Count(&total).Error
+		return len(state) == 1 && state[0] == dedup.PersonTermsVersion && total == 1, err
+	}
+	if ok, err := current(s.store.DB.WithContext(ctx)); ok || err != nil {
+		return err
+	}
+	return s.store.Tx(ctx, func(tx *gorm.DB) error {
+		db := tx.WithContext(ctx)
+		if s.store.Dialect == store.Postgres {
+			// replicas starting at once: one counts, the others find it done
+			if err := db.Exec("LOCK TABLE persons IN SHARE MODE").Error; err != nil {
+				return err
+			}
+			if ok, err := current(db); ok || err != nil {
+				return err
+			}
+		}
+		n, err := countAllPersons(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if log != nil {
+			log.Info("counted persons for duplicate search", slog.Int("persons", n))
+		}
+		return db.Exec(`INSERT INTO dedup_state (name, value) VALUES (?, ?)
+			ON CONFLICT (name) DO UPDATE SET value = excluded.value`, personCountsState, dedup.PersonTermsVersion).Error
+	})
+}
+
+// countAllPersons writes the counts of every live, unmerged person again, in tx, reading the
+// register in pages so that a national one never sits in memory whole.
+func countAllPersons(ctx context.Context, tx *gorm.DB) (int, error) {
+	db := tx.WithContext(ctx)
+	if err := db.Exec("DELETE FROM person_term_counts").Error; err != nil {
+		return 0, err
+	}
+	counts := map[string]int64{}
+	persons, after := 0, int64(0)
+	for {
+		var rows []personRow
+		err := db.Select(personColumns).Where("seq > ? AND voided_at IS NULL AND merged_into IS NULL", after).
+			Order("seq").Limit(10_000).Find(&rows).Error
+		if err != nil {
+			return 0, err
+		}
+		for i := range rows {
+			p := rows[i].prepared()
+			for _, t := range dedup.CountedTerms(&p) {
+				counts[t]++
+			}
+		}
+		persons += len(rows)
+		if len(rows) < 10_000 {
+			break
+		}
+		after = rows[len(rows)-1].Seq
+	}
+	counts[totalTerm] = int64(persons)
+	return persons, addCounts(ctx, tx, "person_term_counts", "persons", counts)
+}
