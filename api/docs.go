@@ -9313,7 +9313,8 @@ const docTemplate = `{
             ],
             "properties": {
                 "date": {
-                    "type": "integer"
+                    "type": "string",
+                    "format": "date"
                 },
                 "holiday": {
                     "description": "the statutory holiday's key, when it is one's",

@@ -2080,7 +2080,7 @@ type AuditEntry struct {
 
 // CalendarDay defines model for calendar.Day.
 type CalendarDay struct {
-	Date int `json:"date"`
+	Date openapi_types.Date `json:"date"`
 
 	// Holiday the statutory holiday's key, when it is one's
 	Holiday *string        `json:"holiday,omitempty"`

@@ -54,7 +54,7 @@ type Announcement struct {
 
 // Entry is a day named in an announcement, and why.
 type Entry struct {
-	Date   Date   `json:"date"`
+	Date   Date   `json:"date" swaggertype:"string" format:"date"`
 	Reason string `json:"reason,omitempty"`
 }
 
@@ -226,7 +226,7 @@ const (
 // Day is what the calendar says of one date: whether it is worked and, unless it is an ordinary
 // working day, why.
 type Day struct {
-	Date    Date   `json:"date" validate:"required"`
+	Date    Date   `json:"date" swaggertype:"string" format:"date" validate:"required"`
 	Kind    Kind   `json:"kind" validate:"required"`
 	Reason  string `json:"reason" validate:"required"`
 	Source  Source `json:"source" validate:"required"`
