@@ -23,7 +23,7 @@ help:
 	@echo "make test        go vet, gofmt check, OpenAPI freshness check, go test $(RACE) ./..."
 	@echo "make build       static binary bin/tcd ($(VERSION))"
 	@echo "make docs        write the annotations' enums from the vocabulary, regenerate the OpenAPI document in api/"
-	@echo "make docs-check  fail if those enums or api/ are stale"
+	@echo "make docs-check  fail if those enums, api/ or the generated client (internal/apiclient) are stale"
 
 run:
 	go run -ldflags "$(LDFLAGS)" ./cmd/tcd serve
@@ -46,10 +46,14 @@ fmt-check:
 		exit 1; \
 	fi
 
-# The enums of the annotations are written from the vocabulary (internal/vocab) first.
+# The enums of the annotations are written from the vocabulary (internal/vocab) first; after the
+# 2.0 document, its OpenAPI 3 form (api/openapi.json, what /openapi.json serves) and the client
+# generated from that (internal/apiclient, oapi-codegen).
 docs:
 	go run ./cmd/tcd-enums ./internal
 	$(SWAG_INIT) --output api
+	go run ./cmd/tcd-openapi3 > api/openapi.json
+	go generate ./internal/apiclient
 
 # Regenerates into a scratch directory named api (swag derives docs.go's package name from it)
 # and compares only the generated files, so hand-written files beside them in api/ do not count.
@@ -61,9 +65,13 @@ docs-check:
 	for f in $(SWAG_FILES); do \
 		if ! diff -u "api/$$f" "$$tmp/api/$$f" >>"$$tmp/diff" 2>&1; then stale="$$stale $$f"; fi; \
 	done; \
+	go run ./cmd/tcd-openapi3 > "$$tmp/openapi.json"; \
+	diff -u api/openapi.json "$$tmp/openapi.json" >>"$$tmp/diff" 2>&1 || stale="$$stale openapi.json"; \
+	(cd internal/apiclient && go tool oapi-codegen -config oapi-codegen.yaml ../../api/openapi.json) > "$$tmp/client.gen.go"; \
+	diff -u internal/apiclient/client.gen.go "$$tmp/client.gen.go" >>"$$tmp/diff" 2>&1 || stale="$$stale ../internal/apiclient/client.gen.go"; \
 	if [ -n "$$stale" ]; then \
-		echo "docs-check: the committed OpenAPI document is stale (api/:$$stale)." >&2; \
-		echo "docs-check: run 'make docs' and commit api/. First lines of the difference:" >&2; \
+		echo "docs-check: the committed OpenAPI document or client is stale (api/:$$stale)." >&2; \
+		echo "docs-check: run 'make docs' and commit api/ and internal/apiclient/. First lines of the difference:" >&2; \
 		head -n 40 "$$tmp/diff" >&2; \
 		exit 1; \
 	fi

@@ -527,12 +527,14 @@ const docTemplate = `{
                 ],
                 "description": "Every day off (weekends included) and every weekend day made a working day, with its reason and source: weekend, law, compensatory, announcement (the Government's, shipped with the service) or admin.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "deadlines"
                 ],
                 "summary": "The working-day calendar of a year",
+                "operationId": "getCalendar",
                 "parameters": [
                     {
                         "type": "integer",
@@ -578,6 +580,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -594,12 +608,14 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "deadlines"
                 ],
                 "summary": "Make a day a day off or a working day (an official swap, an extra day off)",
+                "operationId": "setCalendarDay",
                 "parameters": [
                     {
                         "type": "string",
@@ -654,6 +670,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             },
@@ -663,10 +691,14 @@ const docTemplate = `{
                         "Bearer": []
                     }
                 ],
+                "produces": [
+                    "application/problem+json"
+                ],
                 "tags": [
                     "deadlines"
                 ],
                 "summary": "Remove an administrator's day: it is again what the law and the announcements make it",
+                "operationId": "clearCalendarDay",
                 "parameters": [
                     {
                         "type": "string",
@@ -698,6 +730,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "422": {
                         "description": "Unprocessable Entity",
                         "schema": {
@@ -706,6 +744,18 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -2034,12 +2084,14 @@ const docTemplate = `{
                 ],
                 "description": "petition.decision (10 working days from received_on), complaint.resolution (30 calendar days from accepted_on, complex_days 45) and denunciation.resolution (30 calendar days, extension_days 30 at most max_extensions 2), unless an administrator changed them.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "deadlines"
                 ],
                 "summary": "The deadline rules in force",
+                "operationId": "listDeadlineRules",
                 "responses": {
                     "200": {
                         "description": "OK",
@@ -2059,8 +2111,26 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -2080,12 +2150,14 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "deadlines"
                 ],
                 "summary": "Change a deadline rule",
+                "operationId": "updateDeadlineRule",
                 "parameters": [
                     {
                         "type": "string",
@@ -2135,6 +2207,24 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "412": {
+                        "description": "Precondition Failed",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "422": {
                         "description": "Unprocessable Entity",
                         "schema": {
@@ -2143,6 +2233,18 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -2159,12 +2261,14 @@ const docTemplate = `{
                 ],
                 "description": "One list ordered by due date, as of today in the organisation's time zone: due_soon is due today or within 3 working days, overdue is past its due date and still open (an undecided petition, an open case under resolution, an unanswered letter). Numbers and dates only. At most 2000 items.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "deadlines"
                 ],
                 "summary": "What is due soon or overdue: petitions, cases under resolution, directive letters",
+                "operationId": "listDeadlines",
                 "parameters": [
                     {
                         "enum": [
@@ -2217,6 +2321,18 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -3652,12 +3768,14 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "documents"
                 ],
                 "summary": "List issued documents, newest first",
+                "operationId": "listDocuments",
                 "parameters": [
                     {
                         "enum": [
@@ -3694,12 +3812,14 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
+                        "format": "date",
                         "description": "issued on or after, YYYY-MM-DD",
                         "name": "from",
                         "in": "query"
                     },
                     {
                         "type": "string",
+                        "format": "date",
                         "description": "issued on or before, YYYY-MM-DD",
                         "name": "to",
                         "in": "query"
@@ -3711,7 +3831,10 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "maximum": 500,
+                        "minimum": 1,
                         "type": "integer",
+                        "default": 50,
                         "description": "page size (1-500, default 50)",
                         "name": "limit",
                         "in": "query"
@@ -3759,6 +3882,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             },
@@ -3773,12 +3908,14 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "documents"
                 ],
                 "summary": "Issue a numbered document to a citizen, rendered as a PDF",
+                "operationId": "issueDocument",
                 "parameters": [
                     {
                         "type": "string",
@@ -3821,6 +3958,24 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "422": {
                         "description": "Unprocessable Entity",
                         "schema": {
@@ -3829,6 +3984,18 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -3844,12 +4011,14 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "documents"
                 ],
                 "summary": "One issued document's record",
+                "operationId": "getDocument",
                 "parameters": [
                     {
                         "type": "string",
@@ -3896,8 +4065,26 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -3911,12 +4098,14 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "documents"
                 ],
                 "summary": "Void a document issued in error (it keeps its number; a correction is issued with replaces instead)",
+                "operationId": "voidDocument",
                 "parameters": [
                     {
                         "type": "string",
@@ -3958,6 +4147,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "422": {
                         "description": "Unprocessable Entity",
                         "schema": {
@@ -3966,6 +4161,18 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -3982,12 +4189,14 @@ const docTemplate = `{
                 ],
                 "description": "The bytes never change (their SHA-256 is the record's sha256). Every read is written to the audit log, as the PDF names the citizen.",
                 "produces": [
-                    "application/pdf"
+                    "application/pdf",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "documents"
                 ],
                 "summary": "The document's PDF, as issued",
+                "operationId": "getDocumentFile",
                 "parameters": [
                     {
                         "type": "string",
@@ -4034,8 +4243,26 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -6587,12 +6814,14 @@ const docTemplate = `{
                 ],
                 "description": "status is as of today in the organisation's time zone: due_soon is undecided and due within 3 working days, overdue undecided after due_on. Petitions about a denunciation answer person_ids [] and identity_hidden true to tokens that may not see its denouncers, and person_id does not find them.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "petitions"
                 ],
                 "summary": "List petitions (đơn), newest first",
+                "operationId": "listPetitions",
                 "parameters": [
                     {
                         "enum": [
@@ -6637,12 +6866,14 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
+                        "format": "date",
                         "description": "received on or after, YYYY-MM-DD",
                         "name": "from",
                         "in": "query"
                     },
                     {
                         "type": "string",
+                        "format": "date",
                         "description": "received on or before, YYYY-MM-DD",
                         "name": "to",
                         "in": "query"
@@ -6666,7 +6897,10 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "maximum": 500,
+                        "minimum": 1,
                         "type": "integer",
+                        "default": 50,
                         "description": "page size (1-500, default 50)",
                         "name": "limit",
                         "in": "query"
@@ -6714,6 +6948,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             },
@@ -6728,12 +6974,14 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "petitions"
                 ],
                 "summary": "Record a petition, with its new case and new senders in the same request",
+                "operationId": "createPetition",
                 "parameters": [
                     {
                         "type": "string",
@@ -6776,6 +7024,24 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "422": {
                         "description": "Unprocessable Entity",
                         "schema": {
@@ -6784,6 +7050,18 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -6799,12 +7077,14 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "petitions"
                 ],
                 "summary": "One petition, with its due date and status as of today",
+                "operationId": "getPetition",
                 "parameters": [
                     {
                         "type": "string",
@@ -6851,8 +7131,26 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -6866,12 +7164,14 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "petitions"
                 ],
                 "summary": "Void a petition (kept, hidden from lists and statistics)",
+                "operationId": "voidPetition",
                 "parameters": [
                     {
                         "type": "string",
@@ -6881,6 +7181,8 @@ const docTemplate = `{
                         "required": true
                     },
                     {
+                        "maxLength": 1000,
+                        "minLength": 1,
                         "type": "string",
                         "description": "why the record is voided",
                         "name": "reason",
@@ -6913,6 +7215,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "422": {
                         "description": "Unprocessable Entity",
                         "schema": {
@@ -6921,6 +7229,18 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -6938,12 +7258,14 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "petitions"
                 ],
                 "summary": "Change some fields of a petition",
+                "operationId": "updatePetition",
                 "parameters": [
                     {
                         "type": "string",
@@ -6999,8 +7321,20 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "412": {
                         "description": "Precondition Failed",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -7013,6 +7347,18 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -7032,12 +7378,14 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "petitions"
                 ],
                 "summary": "Record how a petition was handled",
+                "operationId": "decidePetition",
                 "parameters": [
                     {
                         "type": "string",
@@ -7093,6 +7441,24 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "422": {
                         "description": "Unprocessable Entity",
                         "schema": {
@@ -7101,6 +7467,18 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -9362,6 +9740,7 @@ const docTemplate = `{
                 },
                 "username": {
                     "type": "string",
+                    "minLength": 1,
                     "example": "lan.nguyen"
                 }
             }
@@ -9393,20 +9772,23 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "created_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "current": {
                     "type": "boolean"
                 },
                 "expires_at": {
                     "description": "ExpiresAt is when the session ends unless used again: the sooner of its idle end and its\nabsolute end.",
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "id": {
                     "type": "string"
                 },
                 "last_seen_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "user_agent": {
                     "type": "string"
@@ -9431,7 +9813,8 @@ const docTemplate = `{
                     "type": "boolean"
                 },
                 "created_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "display_name": {
                     "type": "string",
@@ -9442,6 +9825,7 @@ const docTemplate = `{
                 },
                 "last_login_at": {
                     "type": "string",
+                    "format": "date-time",
                     "x-nullable": true
                 },
                 "must_change_password": {
@@ -9604,7 +9988,8 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "changes": {
                     "type": "object",
@@ -9650,11 +10035,16 @@ const docTemplate = `{
         },
         "calendar.Day": {
             "type": "object",
+            "required": [
+                "date",
+                "kind",
+                "reason",
+                "source"
+            ],
             "properties": {
                 "date": {
                     "type": "string",
-                    "format": "date",
-                    "example": "2026-02-17"
+                    "format": "date"
                 },
                 "holiday": {
                     "description": "the statutory holiday's key, when it is one's",
@@ -9714,6 +10104,12 @@ const docTemplate = `{
         },
         "calendar.Rule": {
             "type": "object",
+            "required": [
+                "days",
+                "from",
+                "name",
+                "unit"
+            ],
             "properties": {
                 "complex_days": {
                     "type": "integer"
@@ -9781,7 +10177,8 @@ const docTemplate = `{
                     "type": "boolean"
                 },
                 "from": {
-                    "type": "integer"
+                    "type": "string",
+                    "format": "date"
                 },
                 "label": {
                     "description": "2026-02, or 2026-W08 for an ISO week",
@@ -9796,7 +10193,8 @@ const docTemplate = `{
                     "type": "integer"
                 },
                 "to": {
-                    "type": "integer"
+                    "type": "string",
+                    "format": "date"
                 }
             }
         },
@@ -9855,6 +10253,10 @@ const docTemplate = `{
         },
         "httpapi.CalendarYear": {
             "type": "object",
+            "required": [
+                "days",
+                "year"
+            ],
             "properties": {
                 "days": {
                     "type": "array",
@@ -9906,7 +10308,8 @@ const docTemplate = `{
                     "type": "boolean"
                 },
                 "created_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "display_name": {
                     "type": "string",
@@ -9921,6 +10324,7 @@ const docTemplate = `{
                 },
                 "last_login_at": {
                     "type": "string",
+                    "format": "date-time",
                     "x-nullable": true
                 },
                 "must_change_password": {
@@ -9947,6 +10351,9 @@ const docTemplate = `{
         },
         "httpapi.DeadlineRules": {
             "type": "object",
+            "required": [
+                "items"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -9958,6 +10365,9 @@ const docTemplate = `{
         },
         "httpapi.Deadlines": {
             "type": "object",
+            "required": [
+                "items"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -9986,7 +10396,8 @@ const docTemplate = `{
                     "x-nullable": true
                 },
                 "scanned_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 }
             }
         },
@@ -10101,6 +10512,7 @@ const docTemplate = `{
             "properties": {
                 "initial_password": {
                     "type": "string",
+                    "minLength": 1,
                     "example": "K7QJ3XMZ2R5VWT4H6NPLBYCD2E"
                 }
             }
@@ -10593,7 +11005,8 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "voided_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 }
             }
         },
@@ -10614,6 +11027,7 @@ const docTemplate = `{
                 "reason": {
                     "type": "string",
                     "maxLength": 300,
+                    "minLength": 1,
                     "example": "Nghỉ hoán đổi, làm bù thứ Bảy 10/01/2026"
                 }
             }
@@ -10645,6 +11059,7 @@ const docTemplate = `{
                 "accepted_on": {
                     "description": "AcceptedOn is the day the case was accepted for resolution (thụ lý): set when a petition\nabout it is decided accepted, or directly. Complex (a complaint's longer period) and\nExtensions (of a denunciation's period, at most the rule's maximum) lengthen the period;\nResolutionDueOn is derived from them by the deadline rules, for complaints and\ndenunciations.",
                     "type": "string",
+                    "format": "date",
                     "x-nullable": true,
                     "example": "2026-01-16"
                 },
@@ -10665,7 +11080,8 @@ const docTemplate = `{
                     "type": "boolean"
                 },
                 "created_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "extensions": {
                     "type": "integer"
@@ -10686,6 +11102,7 @@ const docTemplate = `{
                 "first_visit_date": {
                     "description": "FirstVisitDate and VisitCount are over the live visits that count for this case: its own\nand those of the cases merged into it. A case merged into another counts none itself.",
                     "type": "string",
+                    "format": "date",
                     "x-nullable": true,
                     "example": "2024-03-15"
                 },
@@ -10707,6 +11124,7 @@ const docTemplate = `{
                 },
                 "resolution_due_on": {
                     "type": "string",
+                    "format": "date",
                     "x-nullable": true,
                     "example": "2026-02-23"
                 },
@@ -10732,7 +11150,8 @@ const docTemplate = `{
                     "example": "Tranh chấp ranh giới đất với hộ liền kề, thôn Hà Thượng"
                 },
                 "updated_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "visit_count": {
                     "type": "integer",
@@ -10742,7 +11161,8 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "voided_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 }
             }
         },
@@ -10820,6 +11240,7 @@ const docTemplate = `{
                 "accepted_on": {
                     "description": "the resolution's deadline: accepted_on null takes the case out of resolution",
                     "type": "string",
+                    "format": "date",
                     "x-nullable": true
                 },
                 "category": {
@@ -10911,7 +11332,8 @@ const docTemplate = `{
                     "example": 1975
                 },
                 "created_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "full_name": {
                     "type": "string",
@@ -10961,18 +11383,43 @@ const docTemplate = `{
                     }
                 },
                 "updated_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "void_reason": {
                     "type": "string"
                 },
                 "voided_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 }
             }
         },
         "registry.CreatedPetition": {
             "type": "object",
+            "required": [
+                "case_id",
+                "channel",
+                "code",
+                "content",
+                "created_at",
+                "decided_on",
+                "decision",
+                "decision_number",
+                "document_date",
+                "due_on",
+                "forwarded_from",
+                "guidance",
+                "id",
+                "note",
+                "org_id",
+                "person_ids",
+                "received_on",
+                "sender_count",
+                "status",
+                "transferred_to",
+                "updated_at"
+            ],
             "properties": {
                 "case_id": {
                     "type": "string"
@@ -10995,10 +11442,12 @@ const docTemplate = `{
                     "x-nullable": true
                 },
                 "created_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "decided_on": {
                     "type": "string",
+                    "format": "date",
                     "x-nullable": true,
                     "example": "2026-02-24"
                 },
@@ -11020,12 +11469,14 @@ const docTemplate = `{
                 },
                 "document_date": {
                     "type": "string",
+                    "format": "date",
                     "x-nullable": true,
                     "example": "2026-02-05"
                 },
                 "due_on": {
                     "description": "DueOn: the last day to decide, derived from the rule petition.decision and the calendar",
                     "type": "string",
+                    "format": "date",
                     "example": "2026-03-03"
                 },
                 "forwarded_from": {
@@ -11065,6 +11516,7 @@ const docTemplate = `{
                 },
                 "received_on": {
                     "type": "string",
+                    "format": "date",
                     "example": "2026-02-10"
                 },
                 "sender_count": {
@@ -11088,13 +11540,15 @@ const docTemplate = `{
                     "example": "UBND huyện Hải Lăng"
                 },
                 "updated_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "void_reason": {
                     "type": "string"
                 },
                 "voided_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 }
             }
         },
@@ -11130,10 +11584,12 @@ const docTemplate = `{
                     "example": "Đề nghị giải quyết dứt điểm tranh chấp ranh giới đất"
                 },
                 "created_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "date": {
                     "type": "string",
+                    "format": "date",
                     "example": "2024-03-15"
                 },
                 "delegation_id": {
@@ -11216,21 +11672,32 @@ const docTemplate = `{
                     "example": "UBND huyện Hải Lăng"
                 },
                 "updated_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "void_reason": {
                     "type": "string"
                 },
                 "voided_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 }
             }
         },
         "registry.Deadline": {
             "type": "object",
+            "required": [
+                "due_on",
+                "id",
+                "kind",
+                "number",
+                "org_id",
+                "status"
+            ],
             "properties": {
                 "due_on": {
                     "type": "string",
+                    "format": "date",
                     "example": "2026-03-03"
                 },
                 "id": {
@@ -11272,7 +11739,8 @@ const docTemplate = `{
             ],
             "properties": {
                 "decided_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "decided_by": {
                     "type": "string"
@@ -11311,7 +11779,8 @@ const docTemplate = `{
                     "x-nullable": true
                 },
                 "created_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "id": {
                     "type": "string"
@@ -11342,13 +11811,15 @@ const docTemplate = `{
                     }
                 },
                 "updated_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "void_reason": {
                     "type": "string"
                 },
                 "voided_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 }
             }
         },
@@ -11412,10 +11883,12 @@ const docTemplate = `{
                     "x-nullable": true
                 },
                 "created_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "due_on": {
                     "type": "string",
+                    "format": "date",
                     "x-nullable": true,
                     "example": "2024-04-22"
                 },
@@ -11424,6 +11897,7 @@ const docTemplate = `{
                 },
                 "issued_on": {
                     "type": "string",
+                    "format": "date",
                     "example": "2024-03-22"
                 },
                 "number": {
@@ -11439,6 +11913,7 @@ const docTemplate = `{
                 },
                 "replied_on": {
                     "type": "string",
+                    "format": "date",
                     "x-nullable": true,
                     "example": "2024-04-10"
                 },
@@ -11464,13 +11939,15 @@ const docTemplate = `{
                     ]
                 },
                 "updated_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "void_reason": {
                     "type": "string"
                 },
                 "voided_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 }
             }
         },
@@ -11495,10 +11972,12 @@ const docTemplate = `{
                 },
                 "due_on": {
                     "type": "string",
+                    "format": "date",
                     "x-nullable": true
                 },
                 "issued_on": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date"
                 },
                 "number": {
                     "type": "string",
@@ -11512,6 +11991,7 @@ const docTemplate = `{
                 },
                 "replied_on": {
                     "type": "string",
+                    "format": "date",
                     "x-nullable": true
                 },
                 "reply_summary": {
@@ -11541,6 +12021,7 @@ const docTemplate = `{
             "properties": {
                 "replied_on": {
                     "type": "string",
+                    "format": "date",
                     "example": "2024-04-10"
                 },
                 "summary": {
@@ -11552,6 +12033,22 @@ const docTemplate = `{
         },
         "registry.Document": {
             "type": "object",
+            "required": [
+                "case_id",
+                "created_at",
+                "id",
+                "issued_on",
+                "kind",
+                "number",
+                "org_id",
+                "person_id",
+                "reference",
+                "replaces",
+                "sha256",
+                "size",
+                "updated_at",
+                "visit_id"
+            ],
             "properties": {
                 "accepted": {
                     "description": "Accepted says whether the petition is accepted for resolution (acceptance).",
@@ -11578,7 +12075,8 @@ const docTemplate = `{
                     "maxLength": 10000
                 },
                 "created_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "ground": {
                     "description": "Ground is the clause of Law 42/2013 Art. 9 a reception is refused under (refusal).",
@@ -11595,6 +12093,7 @@ const docTemplate = `{
                 },
                 "issued_on": {
                     "type": "string",
+                    "format": "date",
                     "example": "2024-03-05"
                 },
                 "items": {
@@ -11641,6 +12140,7 @@ const docTemplate = `{
                 "received_on": {
                     "description": "ReceivedOn is the day the petition or papers came in (receipt, guidance, transfer,\nacceptance); by default the visit's day.",
                     "type": "string",
+                    "format": "date",
                     "example": "2024-02-28"
                 },
                 "recipients": {
@@ -11670,7 +12170,8 @@ const docTemplate = `{
                     "example": 41234
                 },
                 "updated_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "venue": {
                     "type": "string",
@@ -11684,7 +12185,8 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "voided_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 }
             }
         },
@@ -11799,6 +12301,7 @@ const docTemplate = `{
             "properties": {
                 "into": {
                     "type": "string",
+                    "minLength": 1,
                     "example": "01930c4e-8f0a-7c3b-9d2e-5b6a7c8d9e0f"
                 }
             }
@@ -11863,6 +12366,7 @@ const docTemplate = `{
                 "title": {
                     "type": "string",
                     "maxLength": 500,
+                    "minLength": 1,
                     "example": "Tranh chấp ranh giới đất với hộ liền kề, thôn Hà Thượng"
                 }
             }
@@ -11887,6 +12391,7 @@ const docTemplate = `{
                 "name": {
                     "type": "string",
                     "maxLength": 300,
+                    "minLength": 1,
                     "example": "Đoàn công dân thôn Tân Định"
                 },
                 "note": {
@@ -11918,15 +12423,18 @@ const docTemplate = `{
                 },
                 "due_on": {
                     "type": "string",
+                    "format": "date",
                     "example": "2024-04-22"
                 },
                 "issued_on": {
                     "type": "string",
+                    "format": "date",
                     "example": "2024-03-22"
                 },
                 "number": {
                     "type": "string",
                     "maxLength": 100,
+                    "minLength": 1,
                     "example": "88/UBND-TCD"
                 },
                 "org_id": {
@@ -11935,6 +12443,7 @@ const docTemplate = `{
                 "recipient": {
                     "type": "string",
                     "maxLength": 300,
+                    "minLength": 1,
                     "example": "UBND huyện Gio Linh"
                 },
                 "request": {
@@ -11989,6 +12498,7 @@ const docTemplate = `{
                 "issued_on": {
                     "description": "IssuedOn is the day of issue, by default today; its year chooses the series.",
                     "type": "string",
+                    "format": "date",
                     "example": "2024-03-05"
                 },
                 "items": {
@@ -12027,6 +12537,7 @@ const docTemplate = `{
                 "received_on": {
                     "description": "ReceivedOn is the day the petition or papers came in (receipt, guidance, transfer,\nacceptance); by default the visit's day.",
                     "type": "string",
+                    "format": "date",
                     "example": "2024-02-28"
                 },
                 "recipients": {
@@ -12070,18 +12581,21 @@ const docTemplate = `{
                 },
                 "issued_on": {
                     "type": "string",
+                    "format": "date",
                     "example": "2024-03-20"
                 },
                 "number": {
                     "type": "string",
                     "maxLength": 100,
+                    "minLength": 1,
                     "example": "12/TB-UBND"
                 },
                 "org_id": {
                     "type": "string"
                 },
                 "session_id": {
-                    "type": "string"
+                    "type": "string",
+                    "minLength": 1
                 },
                 "signer": {
                     "type": "string",
@@ -12113,6 +12627,7 @@ const docTemplate = `{
                 "full_name": {
                     "type": "string",
                     "maxLength": 200,
+                    "minLength": 1,
                     "example": "Nguyễn Văn An"
                 },
                 "gender": {
@@ -12171,6 +12686,7 @@ const docTemplate = `{
                 },
                 "document_date": {
                     "type": "string",
+                    "format": "date",
                     "example": "2026-02-05"
                 },
                 "forwarded_from": {
@@ -12202,6 +12718,7 @@ const docTemplate = `{
                 },
                 "received_on": {
                     "type": "string",
+                    "format": "date",
                     "example": "2026-02-10"
                 },
                 "sender_count": {
@@ -12222,6 +12739,7 @@ const docTemplate = `{
             "properties": {
                 "date": {
                     "type": "string",
+                    "format": "date",
                     "example": "2024-03-15"
                 },
                 "host_name": {
@@ -12330,7 +12848,8 @@ const docTemplate = `{
                     }
                 },
                 "session_id": {
-                    "type": "string"
+                    "type": "string",
+                    "minLength": 1
                 },
                 "transfer_number": {
                     "type": "string",
@@ -12352,6 +12871,7 @@ const docTemplate = `{
             "properties": {
                 "other": {
                     "type": "string",
+                    "minLength": 1,
                     "example": "01930c4e-8f0a-7c3b-9d2e-5b6a7c8d9e0f"
                 }
             }
@@ -12378,13 +12898,15 @@ const docTemplate = `{
                     }
                 },
                 "created_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "id": {
                     "type": "string"
                 },
                 "issued_on": {
                     "type": "string",
+                    "format": "date",
                     "example": "2024-03-20"
                 },
                 "number": {
@@ -12407,13 +12929,15 @@ const docTemplate = `{
                     "x-nullable": true
                 },
                 "updated_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "void_reason": {
                     "type": "string"
                 },
                 "voided_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 }
             }
         },
@@ -12432,7 +12956,8 @@ const docTemplate = `{
                     "x-nullable": true
                 },
                 "issued_on": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date"
                 },
                 "number": {
                     "type": "string",
@@ -12528,7 +13053,8 @@ const docTemplate = `{
                     "example": 1975
                 },
                 "created_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "full_name": {
                     "type": "string",
@@ -12572,13 +13098,15 @@ const docTemplate = `{
                     "example": "0912345678"
                 },
                 "updated_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "void_reason": {
                     "type": "string"
                 },
                 "voided_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 }
             }
         },
@@ -12650,6 +13178,29 @@ const docTemplate = `{
         },
         "registry.Petition": {
             "type": "object",
+            "required": [
+                "case_id",
+                "channel",
+                "code",
+                "content",
+                "created_at",
+                "decided_on",
+                "decision",
+                "decision_number",
+                "document_date",
+                "due_on",
+                "forwarded_from",
+                "guidance",
+                "id",
+                "note",
+                "org_id",
+                "person_ids",
+                "received_on",
+                "sender_count",
+                "status",
+                "transferred_to",
+                "updated_at"
+            ],
             "properties": {
                 "case_id": {
                     "type": "string"
@@ -12672,10 +13223,12 @@ const docTemplate = `{
                     "x-nullable": true
                 },
                 "created_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "decided_on": {
                     "type": "string",
+                    "format": "date",
                     "x-nullable": true,
                     "example": "2026-02-24"
                 },
@@ -12697,12 +13250,14 @@ const docTemplate = `{
                 },
                 "document_date": {
                     "type": "string",
+                    "format": "date",
                     "x-nullable": true,
                     "example": "2026-02-05"
                 },
                 "due_on": {
                     "description": "DueOn: the last day to decide, derived from the rule petition.decision and the calendar",
                     "type": "string",
+                    "format": "date",
                     "example": "2026-03-03"
                 },
                 "forwarded_from": {
@@ -12736,6 +13291,7 @@ const docTemplate = `{
                 },
                 "received_on": {
                     "type": "string",
+                    "format": "date",
                     "example": "2026-02-10"
                 },
                 "sender_count": {
@@ -12759,13 +13315,15 @@ const docTemplate = `{
                     "example": "UBND huyện Hải Lăng"
                 },
                 "updated_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "void_reason": {
                     "type": "string"
                 },
                 "voided_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 }
             }
         },
@@ -12795,6 +13353,7 @@ const docTemplate = `{
             "properties": {
                 "decided_on": {
                     "type": "string",
+                    "format": "date",
                     "example": "2026-02-24"
                 },
                 "decision": {
@@ -12843,6 +13402,7 @@ const docTemplate = `{
                 },
                 "document_date": {
                     "type": "string",
+                    "format": "date",
                     "x-nullable": true
                 },
                 "forwarded_from": {
@@ -12856,7 +13416,8 @@ const docTemplate = `{
                     "x-nullable": true
                 },
                 "received_on": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date"
                 },
                 "sender_count": {
                     "type": "integer",
@@ -12922,7 +13483,8 @@ const docTemplate = `{
                     "example": 10234
                 },
                 "scanned_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "type": {
                     "type": "string",
@@ -12974,10 +13536,12 @@ const docTemplate = `{
             ],
             "properties": {
                 "created_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "date": {
                     "type": "string",
+                    "format": "date",
                     "example": "2024-03-15"
                 },
                 "host_name": {
@@ -13022,13 +13586,15 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "updated_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "void_reason": {
                     "type": "string"
                 },
                 "voided_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 }
             }
         },
@@ -13037,6 +13603,7 @@ const docTemplate = `{
             "properties": {
                 "date": {
                     "type": "string",
+                    "format": "date",
                     "example": "2024-03-15"
                 },
                 "host_name": {
@@ -13109,10 +13676,12 @@ const docTemplate = `{
                     "example": "Đề nghị giải quyết dứt điểm tranh chấp ranh giới đất"
                 },
                 "created_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "date": {
                     "type": "string",
+                    "format": "date",
                     "example": "2024-03-15"
                 },
                 "delegation_id": {
@@ -13189,13 +13758,15 @@ const docTemplate = `{
                     "example": "UBND huyện Hải Lăng"
                 },
                 "updated_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "void_reason": {
                     "type": "string"
                 },
                 "voided_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 }
             }
         },
@@ -13295,6 +13866,13 @@ const docTemplate = `{
         },
         "report.PetitionFigures": {
             "type": "object",
+            "required": [
+                "by_decision",
+                "decided",
+                "late",
+                "on_time",
+                "received"
+            ],
             "properties": {
                 "by_decision": {
                     "description": "every decision of the vocabulary, zeros included",
@@ -13410,6 +13988,7 @@ const docTemplate = `{
                 },
                 "from": {
                     "type": "string",
+                    "format": "date",
                     "example": "2022-01-01"
                 },
                 "org_id": {
@@ -13423,6 +14002,7 @@ const docTemplate = `{
                 },
                 "to": {
                     "type": "string",
+                    "format": "date",
                     "example": "2022-12-31"
                 }
             }
@@ -13490,6 +14070,7 @@ const docTemplate = `{
                 },
                 "from": {
                     "type": "string",
+                    "format": "date",
                     "example": "2022-01-01"
                 },
                 "org_id": {
@@ -13512,6 +14093,7 @@ const docTemplate = `{
                 },
                 "to": {
                     "type": "string",
+                    "format": "date",
                     "example": "2022-12-31"
                 }
             }

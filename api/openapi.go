@@ -26,7 +26,9 @@ const problemJSON = "application/problem+json"
 // converter gives every answer every type. Here an error answer is problem+json only, a success
 // is never problem+json, and a success in a media type other than JSON (a spreadsheet, CSV, the
 // report's text) is a file rather than the JSON object the 2.0 document names for the JSON form.
-// The result is validated before it is returned.
+// Request bodies are closed (additionalProperties: false), as the server refuses a field it does
+// not know (400), which 2.0 as swag writes it cannot say. The result is validated before it is
+// returned.
 func OpenAPI3(ctx context.Context) (*openapi3.T, error) {
 	var doc2 openapi2.T
 	if err := json.Unmarshal(Swagger2, &doc2); err != nil {
@@ -36,8 +38,14 @@ func OpenAPI3(ctx context.Context) (*openapi3.T, error) {
 	if err != nil {
 		return nil, fmt.Errorf("convert to OpenAPI 3: %w", err)
 	}
+	closed := map[string]bool{}
 	for _, item := range doc.Paths.Map() {
 		for _, op := range item.Operations() {
+			if op.RequestBody != nil && op.RequestBody.Value != nil {
+				for _, media := range op.RequestBody.Value.Content {
+					closeObjects(doc, media.Schema, closed)
+				}
+			}
 			for status, ref := range op.Responses.Map() {
 				if ref.Value != nil && ref.Value.Content != nil {
 					exactContent(status, ref.Value.Content)
@@ -66,5 +74,34 @@ func exactContent(status string, content openapi3.Content) {
 		if !strings.HasSuffix(mime, "json") {
 			media.Schema = openapi3.NewSchemaRef("", openapi3.NewStringSchema().WithFormat("binary"))
 		}
+	}
+}
+
+// closeObjects sets additionalProperties: false on the object schemas of a request body, those it
+// names and those nested in them (done lists the components already closed).
+func closeObjects(doc *openapi3.T, ref *openapi3.SchemaRef, done map[string]bool) {
+	if ref == nil {
+		return
+	}
+	schema := ref.Value
+	if name, ok := strings.CutPrefix(ref.Ref, "#/components/schemas/"); ok {
+		if done[name] || doc.Components.Schemas[name] == nil {
+			return
+		}
+		done[name] = true
+		schema = doc.Components.Schemas[name].Value
+	}
+	if schema == nil {
+		return
+	}
+	if schema.Type.Is(openapi3.TypeObject) && len(schema.Properties) > 0 {
+		schema.AdditionalProperties = openapi3.AdditionalProperties{Has: openapi3.Ptr(false)}
+	}
+	for _, p := range schema.Properties {
+		closeObjects(doc, p, done)
+	}
+	closeObjects(doc, schema.Items, done)
+	for _, s := range schema.AllOf {
+		closeObjects(doc, s, done)
 	}
 }

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/tcd-registry/tcd/api"
@@ -33,6 +34,14 @@ func TestOpenAPI3IsValidAndExact(t *testing.T) {
 				t.Errorf("%s and %s share the operationId %s", where, other, op.OperationID)
 			}
 			ids[op.OperationID] = where
+			if op.RequestBody != nil {
+				for mime, media := range op.RequestBody.Value.Content {
+					name := strings.TrimPrefix(media.Schema.Ref, "#/components/schemas/")
+					if s := doc.Components.Schemas[name]; mime == "application/json" && (s == nil || s.Value.AdditionalProperties.Has == nil || *s.Value.AdditionalProperties.Has) {
+						t.Errorf("%s: the body %s admits fields the server refuses", where, name)
+					}
+				}
+			}
 			for status, resp := range op.Responses.Map() {
 				for mime := range resp.Value.Content {
 					if isError := status >= "400"; isError != (mime == "application/problem+json") {

@@ -116,7 +116,7 @@ func checkPassword(field, password, username string, known ...string) error {
 	case n < MinPasswordLen:
 		return apperr.Field(field, "must be at least %d characters", MinPasswordLen)
 	case n > MaxPasswordLen:
-		return apperr.Field(field, "must be at most %d characters", MaxPasswordLen)
+		return apperr.FieldAs(apperr.TooLong, field, "must be at most %d characters", MaxPasswordLen)
 	case username != "" && strings.Contains(strings.ToLower(password), strings.ToLower(username)):
 		return apperr.Field(field, "must not contain the username")
 	}

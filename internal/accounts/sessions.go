@@ -21,11 +21,11 @@ import (
 // Session is one signed-in browser, as its user sees it.
 type Session struct {
 	ID         string    `json:"id" validate:"required"`
-	CreatedAt  time.Time `json:"created_at" validate:"required"`
-	LastSeenAt time.Time `json:"last_seen_at" validate:"required"`
+	CreatedAt  time.Time `json:"created_at" validate:"required" format:"date-time"`
+	LastSeenAt time.Time `json:"last_seen_at" validate:"required" format:"date-time"`
 	// ExpiresAt is when the session ends unless used again: the sooner of its idle end and its
 	// absolute end.
-	ExpiresAt  time.Time `json:"expires_at" validate:"required"`
+	ExpiresAt  time.Time `json:"expires_at" validate:"required" format:"date-time"`
 	ClientAddr string    `json:"client_addr" validate:"required"`
 	UserAgent  string    `json:"user_agent" validate:"required"`
 	Current    bool      `json:"current" validate:"required"`
@@ -92,14 +92,14 @@ func wrongCredentials() error { return apperr.New(apperr.Unauthorized, "wrong us
 func (s *Service) SignIn(ctx context.Context, cred Credentials, client Client) (SignedIn, error) {
 	var fe apperr.Fields
 	if strings.TrimSpace(cred.Username) == "" {
-		fe.Add("username", "is required")
+		fe.AddAs(apperr.Required, "username", "is required")
 	} else if len(cred.Username) > 200 {
-		fe.Add("username", "must be at most 200 characters")
+		fe.AddAs(apperr.TooLong, "username", "must be at most 200 characters")
 	}
 	if cred.Password == "" {
-		fe.Add("password", "is required")
+		fe.AddAs(apperr.Required, "password", "is required")
 	} else if len(cred.Password) > 4*MaxPasswordLen {
-		fe.Add("password", "must be at most %d characters", MaxPasswordLen)
+		fe.AddAs(apperr.TooLong, "password", "must be at most %d characters", MaxPasswordLen)
 	}
 	if err := fe.Err(); err != nil {
 		return SignedIn{}, err
@@ -355,7 +355,7 @@ func (s *Service) ChangePassword(ctx context.Context, actor auth.Actor, sessionI
 	}
 	var fe apperr.Fields
 	if in.Current == "" {
-		fe.Add("current", "is required")
+		fe.AddAs(apperr.Required, "current", "is required")
 	}
 	if err := fe.Err(); err != nil {
 		return err

@@ -37,8 +37,8 @@ type User struct {
 	OrgID              *string    `json:"org_id" extensions:"x-nullable" validate:"required"`
 	Active             bool       `json:"active" validate:"required"`
 	MustChangePassword bool       `json:"must_change_password" validate:"required"`
-	CreatedAt          time.Time  `json:"created_at" validate:"required"`
-	LastLoginAt        *time.Time `json:"last_login_at" extensions:"x-nullable" validate:"required"`
+	CreatedAt          time.Time  `json:"created_at" validate:"required" format:"date-time"`
+	LastLoginAt        *time.Time `json:"last_login_at" extensions:"x-nullable" validate:"required" format:"date-time"`
 	Version            int        `json:"-"`
 }
 
@@ -136,7 +136,7 @@ func NormaliseUsername(u string) string { return strings.ToLower(strings.TrimSpa
 
 // NewUser is the input of Create (POST /users).
 type NewUser struct {
-	Username    string  `json:"username" validate:"required" example:"lan.nguyen"`
+	Username    string  `json:"username" validate:"required" example:"lan.nguyen" minLength:"1"`
 	DisplayName string  `json:"display_name" validate:"max=200" example:"Nguyễn Thị Lan"`
 	Role        string  `json:"role" validate:"required,vocab" vocab:"token.role" enums:"admin,staff,auditor,agency"`
 	OrgID       *string `json:"org_id"`
@@ -203,7 +203,7 @@ func (s *Service) checkOrg(ctx context.Context, actor auth.Actor, field string, 
 	}
 	path, err := s.orgs.Path(ctx, *orgID)
 	if apperr.CodeOf(err) == apperr.NotFound || (err == nil && !actor.Reaches(path)) {
-		return apperr.Field(field, "no such organisation")
+		return apperr.FieldAs(apperr.UnknownReference, field, "no such organisation")
 	}
 	return err
 }

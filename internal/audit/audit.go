@@ -18,7 +18,7 @@ import (
 
 // Entry is one line of the audit log.
 type Entry struct {
-	At        time.Time `json:"at" validate:"required"`
+	At        time.Time `json:"at" validate:"required" format:"date-time"`
 	Actor     string    `json:"actor" validate:"required"`
 	ActorRole string    `json:"actor_role" validate:"required"`
 	Action    string    `json:"action" validate:"required"`

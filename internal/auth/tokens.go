@@ -27,10 +27,10 @@ type Token struct {
 	Name       string     `json:"name"`
 	Role       Role       `json:"role"`
 	OrgID      *string    `json:"org_id"`
-	CreatedAt  time.Time  `json:"created_at"`
-	ExpiresAt  *time.Time `json:"expires_at"`
-	RevokedAt  *time.Time `json:"revoked_at"`
-	LastUsedAt *time.Time `json:"last_used_at"`
+	CreatedAt  time.Time  `json:"created_at" format:"date-time"`
+	ExpiresAt  *time.Time `json:"expires_at" format:"date-time"`
+	RevokedAt  *time.Time `json:"revoked_at" format:"date-time"`
+	LastUsedAt *time.Time `json:"last_used_at" format:"date-time"`
 }
 
 type tokenRow struct {

@@ -25,7 +25,7 @@ const (
 // Override is a day an administrator made a day off or a working day, with the reason: an
 // official swap the shipped data does not know yet, an extra holiday, a local day off.
 type Override struct {
-	Date   Date   `json:"date"`
+	Date   Date   `json:"date" swaggertype:"string" format:"date"`
 	Kind   Kind   `json:"kind"`
 	Reason string `json:"reason"`
 }

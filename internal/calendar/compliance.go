@@ -52,8 +52,8 @@ var ErrNoMinimum = errors.New("no minimum of reception days for this level")
 // Span is one month or week of a compliance report.
 type Span struct {
 	Label    string `json:"label"` // 2026-02, or 2026-W08 for an ISO week
-	From     Date   `json:"from"`
-	To       Date   `json:"to"`
+	From     Date   `json:"from" swaggertype:"string" format:"date"`
+	To       Date   `json:"to" swaggertype:"string" format:"date"`
 	Days     int    `json:"days"`     // distinct days on which the head received
 	Required int    `json:"required"` // the minimum, or the span's working days when fewer
 	Ended    bool   `json:"ended"`    // the span is over as of today

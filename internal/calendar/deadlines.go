@@ -35,10 +35,10 @@ const MaxRuleDays = 366
 // Rule is a legal period: Days of Unit counted from the event From. A complex case gets
 // ComplexDays instead when set; each extension adds ExtensionDays, at most MaxExtensions times.
 type Rule struct {
-	Name          string `json:"name"`
-	Days          int    `json:"days"`
-	Unit          Unit   `json:"unit"`
-	From          string `json:"from"`
+	Name          string `json:"name" validate:"required"`
+	Days          int    `json:"days" validate:"required"`
+	Unit          Unit   `json:"unit" validate:"required"`
+	From          string `json:"from" validate:"required"`
 	ComplexDays   int    `json:"complex_days,omitempty"`
 	ExtensionDays int    `json:"extension_days,omitempty"`
 	MaxExtensions int    `json:"max_extensions,omitempty"`

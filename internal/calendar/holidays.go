@@ -54,7 +54,7 @@ type Announcement struct {
 
 // Entry is a day named in an announcement, and why.
 type Entry struct {
-	Date   Date   `json:"date"`
+	Date   Date   `json:"date" swaggertype:"string" format:"date"`
 	Reason string `json:"reason,omitempty"`
 }
 
@@ -226,10 +226,10 @@ const (
 // Day is what the calendar says of one date: whether it is worked and, unless it is an ordinary
 // working day, why.
 type Day struct {
-	Date    Date   `json:"date" swaggertype:"string" format:"date" example:"2026-02-17"`
-	Kind    Kind   `json:"kind"`
-	Reason  string `json:"reason"`
-	Source  Source `json:"source"`
+	Date    Date   `json:"date" swaggertype:"string" format:"date" validate:"required"`
+	Kind    Kind   `json:"kind" validate:"required"`
+	Reason  string `json:"reason" validate:"required"`
+	Source  Source `json:"source" validate:"required"`
 	Holiday string `json:"holiday,omitempty"` // the statutory holiday's key, when it is one's
 }
 

@@ -362,7 +362,7 @@ func (s *Server) updateUser(c echo.Context) error {
 
 // NewPassword is a one-time password an administrator hands over.
 type NewPassword struct {
-	InitialPassword string `json:"initial_password" example:"K7QJ3XMZ2R5VWT4H6NPLBYCD2E" validate:"required"`
+	InitialPassword string `json:"initial_password" example:"K7QJ3XMZ2R5VWT4H6NPLBYCD2E" validate:"required" minLength:"1"`
 }
 
 // resetPassword godoc

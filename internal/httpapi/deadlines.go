@@ -26,24 +26,26 @@ func (s *Server) registerDeadlines(r router) {
 
 // CalendarYear is the answer of GET /calendar.
 type CalendarYear struct {
-	Year int            `json:"year" example:"2026"`
-	Days []calendar.Day `json:"days"`
+	Year int            `json:"year" example:"2026" validate:"required"`
+	Days []calendar.Day `json:"days" validate:"required"`
 }
 
 // getCalendar godoc
+// @ID        getCalendar
 // @Summary   The working-day calendar of a year
 // @Description Every day off (weekends included) and every weekend day made a working day, with its reason and source: weekend, law, compensatory, announcement (the Government's, shipped with the service) or admin.
 // @Tags      deadlines
 // @Produce   json
+// @Produce   application/problem+json
 // @Security  Bearer
 // @Param     year query int true "the year, 1900-2199"
 // @Success   200 {object} CalendarYear
-// @Failure   400,401,403,422,429 {object} Problem
+// @Failure   400,401,403,422,429,500,503 {object} Problem
 // @Router    /api/v1/calendar [get]
 func (s *Server) getCalendar(c echo.Context) error {
 	year, err := strconv.Atoi(c.QueryParam("year"))
 	if err != nil {
-		return apperr.Field("year", "is required: a year such as 2026")
+		return apperr.FieldAs(apperr.Required, "year", "is required: a year such as 2026")
 	}
 	ctx := c.Request().Context()
 	days, err := s.Registry.CalendarYear(ctx, year)
@@ -54,16 +56,18 @@ func (s *Server) getCalendar(c echo.Context) error {
 }
 
 // setCalendarDay godoc
+// @ID        setCalendarDay
 // @Summary   Make a day a day off or a working day (an official swap, an extra day off)
 // @Description The day wins over the law and the shipped announcements. Every due date in the register follows at once. A swap is two calls: the weekday off and the Saturday worked.
 // @Tags      deadlines
 // @Accept    json
 // @Produce   json
+// @Produce   application/problem+json
 // @Security  Bearer
 // @Param     date path string true "the day, YYYY-MM-DD"
 // @Param     body body registry.CalendarDayInput true "off or working, and why"
 // @Success   200 {object} calendar.Day
-// @Failure   400,401,403,422,429 {object} Problem
+// @Failure   400,401,403,422,429,500,503 {object} Problem
 // @Router    /api/v1/calendar/days/{date} [put]
 func (s *Server) setCalendarDay(c echo.Context) error {
 	var in registry.CalendarDayInput
@@ -79,12 +83,14 @@ func (s *Server) setCalendarDay(c echo.Context) error {
 }
 
 // clearCalendarDay godoc
+// @ID        clearCalendarDay
 // @Summary   Remove an administrator's day: it is again what the law and the announcements make it
 // @Tags      deadlines
+// @Produce   application/problem+json
 // @Security  Bearer
 // @Param     date path string true "the day, YYYY-MM-DD"
 // @Success   204
-// @Failure   401,403,404,422,429 {object} Problem
+// @Failure   401,403,404,409,422,429,500,503 {object} Problem
 // @Router    /api/v1/calendar/days/{date} [delete]
 func (s *Server) clearCalendarDay(c echo.Context) error {
 	ctx := c.Request().Context()
@@ -96,17 +102,19 @@ func (s *Server) clearCalendarDay(c echo.Context) error {
 
 // DeadlineRules is the answer of GET /deadline-rules.
 type DeadlineRules struct {
-	Items []calendar.Rule `json:"items"`
+	Items []calendar.Rule `json:"items" validate:"required"`
 }
 
 // listDeadlineRules godoc
+// @ID        listDeadlineRules
 // @Summary   The deadline rules in force
 // @Description petition.decision (10 working days from received_on), complaint.resolution (30 calendar days from accepted_on, complex_days 45) and denunciation.resolution (30 calendar days, extension_days 30 at most max_extensions 2), unless an administrator changed them.
 // @Tags      deadlines
 // @Produce   json
+// @Produce   application/problem+json
 // @Security  Bearer
 // @Success   200 {object} DeadlineRules
-// @Failure   401,403,429 {object} Problem
+// @Failure   401,403,422,429,500,503 {object} Problem
 // @Router    /api/v1/deadline-rules [get]
 func (s *Server) listDeadlineRules(c echo.Context) error {
 	rules, err := s.Registry.DeadlineRules(c.Request().Context())
@@ -117,16 +125,18 @@ func (s *Server) listDeadlineRules(c echo.Context) error {
 }
 
 // updateDeadlineRule godoc
+// @ID        updateDeadlineRule
 // @Summary   Change a deadline rule
 // @Description Every due date the rule sets follows at once.
 // @Tags      deadlines
 // @Accept    json
 // @Produce   json
+// @Produce   application/problem+json
 // @Security  Bearer
 // @Param     name path string true "the rule: petition.decision, complaint.resolution or denunciation.resolution"
 // @Param     body body registry.RulePatch true "fields to change"
 // @Success   200 {object} calendar.Rule
-// @Failure   400,401,403,404,422,429 {object} Problem
+// @Failure   400,401,403,404,408,412,413,422,429,500,503 {object} Problem
 // @Router    /api/v1/deadline-rules/{name} [patch]
 func (s *Server) updateDeadlineRule(c echo.Context) error {
 	var in registry.RulePatch
@@ -143,19 +153,21 @@ func (s *Server) updateDeadlineRule(c echo.Context) error {
 
 // Deadlines is the answer of GET /deadlines.
 type Deadlines struct {
-	Items []registry.Deadline `json:"items"`
+	Items []registry.Deadline `json:"items" validate:"required"`
 }
 
 // listDeadlines godoc
+// @ID        listDeadlines
 // @Summary   What is due soon or overdue: petitions, cases under resolution, directive letters
 // @Description One list ordered by due date, as of today in the organisation's time zone: due_soon is due today or within 3 working days, overdue is past its due date and still open (an undecided petition, an open case under resolution, an unanswered letter). Numbers and dates only. At most 2000 items.
 // @Tags      deadlines
 // @Produce   json
+// @Produce   application/problem+json
 // @Security  Bearer
 // @Param     status query string false "only these (both when absent)" Enums(due_soon, overdue) Extensions(x-vocab=deadline.due)
 // @Param     org    query string false "that organisation's subtree (default the caller's)"
 // @Success   200 {object} Deadlines
-// @Failure   400,401,403,422,429 {object} Problem
+// @Failure   400,401,403,422,429,500,503 {object} Problem
 // @Router    /api/v1/deadlines [get]
 func (s *Server) listDeadlines(c echo.Context) error {
 	ctx := c.Request().Context()

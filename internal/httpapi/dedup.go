@@ -241,7 +241,7 @@ func (s *Server) caseDuplicates(c echo.Context) error {
 type DuplicatePairList struct {
 	Items      []registry.DuplicatePair `json:"items" validate:"required"`
 	NextCursor *string                  `json:"next_cursor" extensions:"x-nullable" validate:"required"`
-	ScannedAt  time.Time                `json:"scanned_at" validate:"required"`
+	ScannedAt  time.Time                `json:"scanned_at" validate:"required" format:"date-time"`
 }
 
 // listDuplicatePairs godoc

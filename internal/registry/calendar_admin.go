@@ -32,7 +32,7 @@ func (s *Service) CalendarYear(ctx context.Context, year int) ([]calendar.Day, e
 // CalendarDayInput is the body of PUT /calendar/days/{date}.
 type CalendarDayInput struct {
 	Kind   string `json:"kind" validate:"required,vocab" vocab:"calendar_day.kind" enums:"off,working"`
-	Reason string `json:"reason" validate:"required,max=300" example:"Nghỉ hoán đổi, làm bù thứ Bảy 10/01/2026"`
+	Reason string `json:"reason" validate:"required,max=300" example:"Nghỉ hoán đổi, làm bù thứ Bảy 10/01/2026" minLength:"1"`
 }
 
 // SetCalendarDay makes date a day off or a working day, whatever the law and the shipped
@@ -187,12 +187,12 @@ func fieldError(err error) error {
 // resolution or a directive letter awaiting its reply. It carries numbers and dates only, no
 // personal data.
 type Deadline struct {
-	Kind   string `json:"kind" vocab:"deadline.kind" enums:"petition,case,directive"`
-	ID     string `json:"id"`
-	OrgID  string `json:"org_id"`
-	Number string `json:"number" example:"DON-2026-000012"` // the petition's or case's code, the letter's number
-	DueOn  string `json:"due_on" example:"2026-03-03"`
-	Status string `json:"status" vocab:"deadline.due" enums:"due_soon,overdue"`
+	Kind   string `json:"kind" vocab:"deadline.kind" enums:"petition,case,directive" validate:"required"`
+	ID     string `json:"id" validate:"required"`
+	OrgID  string `json:"org_id" validate:"required"`
+	Number string `json:"number" example:"DON-2026-000012" validate:"required"` // the petition's or case's code, the letter's number
+	DueOn  string `json:"due_on" example:"2026-03-03" validate:"required" format:"date"`
+	Status string `json:"status" vocab:"deadline.due" enums:"due_soon,overdue" validate:"required"`
 }
 
 // DeadlineFilter narrows Deadlines; the json names are the query parameters.

@@ -37,16 +37,16 @@ type Case struct {
 	// Extensions (of a denunciation's period, at most the rule's maximum) lengthen the period;
 	// ResolutionDueOn is derived from them by the deadline rules, for complaints and
 	// denunciations.
-	AcceptedOn      *string `json:"accepted_on" example:"2026-01-16" extensions:"x-nullable" validate:"required"`
+	AcceptedOn      *string `json:"accepted_on" example:"2026-01-16" extensions:"x-nullable" validate:"required" format:"date"`
 	Complex         bool    `json:"complex" validate:"required"`
 	Extensions      int     `json:"extensions" validate:"required"`
-	ResolutionDueOn *string `json:"resolution_due_on" example:"2026-02-23" extensions:"x-nullable" validate:"required"`
+	ResolutionDueOn *string `json:"resolution_due_on" example:"2026-02-23" extensions:"x-nullable" validate:"required" format:"date"`
 	// FirstVisitDate and VisitCount are over the live visits that count for this case: its own
 	// and those of the cases merged into it. A case merged into another counts none itself.
-	FirstVisitDate *string   `json:"first_visit_date" example:"2024-03-15" extensions:"x-nullable" validate:"required"`
+	FirstVisitDate *string   `json:"first_visit_date" example:"2024-03-15" extensions:"x-nullable" validate:"required" format:"date"`
 	VisitCount     int       `json:"visit_count" example:"3" validate:"required"`
-	CreatedAt      time.Time `json:"created_at" validate:"required"`
-	UpdatedAt      time.Time `json:"updated_at" validate:"required"`
+	CreatedAt      time.Time `json:"created_at" validate:"required" format:"date-time"`
+	UpdatedAt      time.Time `json:"updated_at" validate:"required" format:"date-time"`
 	Voiding
 	Version int `json:"-"`
 }
@@ -88,7 +88,7 @@ func (r *caseRow) toCase(v caseVisits) Case {
 // NewCase is the body of POST /cases, and of a case created inline with a visit.
 type NewCase struct {
 	OrgID      *string `json:"org_id,omitempty"`
-	Title      string  `json:"title" validate:"required,max=500" example:"Tranh chấp ranh giới đất với hộ liền kề, thôn Hà Thượng"`
+	Title      string  `json:"title" validate:"required,max=500" example:"Tranh chấp ranh giới đất với hộ liền kề, thôn Hà Thượng" minLength:"1"`
 	Summary    *string `json:"summary,omitempty" validate:"omitempty,max=10000"`
 	Category   string  `json:"category" validate:"required,vocab" vocab:"case.category" enums:"complaint,denunciation,petition,feedback"`
 	Field      string  `json:"field" validate:"required,vocab" vocab:"case.field" enums:"land,housing,policy,civil_service,judicial,party,corruption,other"`
@@ -110,7 +110,7 @@ type CasePatch struct {
 	PreviouslyHandledBy validate.Optional[string] `json:"previously_handled_by" validate:"omitempty,max=500" swaggertype:"string" extensions:"x-nullable"`
 	Status              validate.Optional[string] `json:"status" validate:"omitempty,vocab" vocab:"case.status" enums:"open,resolved,closed" swaggertype:"string"`
 	// the resolution's deadline: accepted_on null takes the case out of resolution
-	AcceptedOn validate.Optional[string] `json:"accepted_on" validate:"omitnil,date" swaggertype:"string" extensions:"x-nullable"`
+	AcceptedOn validate.Optional[string] `json:"accepted_on" validate:"omitnil,date" swaggertype:"string" extensions:"x-nullable" format:"date"`
 	Complex    validate.Optional[bool]   `json:"complex" swaggertype:"boolean"`
 	Extensions validate.Optional[int]    `json:"extensions" validate:"omitnil,gte=0,lte=10" swaggertype:"integer"`
 }
@@ -317,7 +317,7 @@ func (s *Service) UpdateCase(ctx context.Context, actor auth.Actor, id string, i
 func (s *Service) setResolutionDue(ctx context.Context, tx *gorm.DB, row *caseRow) error {
 	var fe apperr.Fields
 	if row.AcceptedOn != nil && *row.AcceptedOn > s.today() {
-		fe.Add("accepted_on", "is in the future (today is %s)", s.today())
+		fe.AddAs(apperr.OutOfRange, "accepted_on", "is in the future (today is %s)", s.today())
 	}
 	rules, err := s.deadlines(ctx, tx)
 	if err != nil {
@@ -329,7 +329,7 @@ func (s *Service) setResolutionDue(ctx context.Context, tx *gorm.DB, row *caseRo
 		allowed = rule.MaxExtensions
 	}
 	if row.Extensions > allowed {
-		fe.Add("extensions", "must be 0-%d for a %s", allowed, row.Category)
+		fe.AddAs(apperr.OutOfRange, "extensions", "must be 0-%d for a %s", allowed, row.Category)
 	}
 	if err := fe.Err(); err != nil {
 		return err

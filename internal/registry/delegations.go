@@ -28,8 +28,8 @@ type Delegation struct {
 	IdentityHidden bool      `json:"identity_hidden,omitempty"`
 	CaseID         *string   `json:"case_id" extensions:"x-nullable" validate:"required"`
 	Note           *string   `json:"note" extensions:"x-nullable" validate:"required"`
-	CreatedAt      time.Time `json:"created_at" validate:"required"`
-	UpdatedAt      time.Time `json:"updated_at" validate:"required"`
+	CreatedAt      time.Time `json:"created_at" validate:"required" format:"date-time"`
+	UpdatedAt      time.Time `json:"updated_at" validate:"required" format:"date-time"`
 	Voiding
 	Version int `json:"-"`
 }
@@ -55,7 +55,7 @@ func (r *delegationRow) toDelegation(reps []string) Delegation {
 // NewDelegation is the body of POST /delegations.
 type NewDelegation struct {
 	OrgID             *string  `json:"org_id,omitempty"`
-	Name              string   `json:"name" validate:"required,max=300" example:"Đoàn công dân thôn Tân Định"`
+	Name              string   `json:"name" validate:"required,max=300" example:"Đoàn công dân thôn Tân Định" minLength:"1"`
 	MemberCount       int      `json:"member_count" validate:"required,gte=2,lte=100000" example:"12"`
 	RepresentativeIDs []string `json:"representative_ids" validate:"max=50,dive,required"`
 	CaseID            *string  `json:"case_id,omitempty"`

@@ -29,17 +29,17 @@ type Directive struct {
 	ID           string    `json:"id" validate:"required"`
 	OrgID        string    `json:"org_id" validate:"required"`
 	Number       string    `json:"number" example:"88/UBND-TCD" validate:"required"`
-	IssuedOn     string    `json:"issued_on" example:"2024-03-22" validate:"required"`
+	IssuedOn     string    `json:"issued_on" example:"2024-03-22" validate:"required" format:"date"`
 	Recipient    string    `json:"recipient" example:"UBND huyện Gio Linh" validate:"required"`
 	CaseID       *string   `json:"case_id" extensions:"x-nullable" validate:"required"`
 	SessionID    *string   `json:"session_id" extensions:"x-nullable" validate:"required"`
 	Request      *string   `json:"request" example:"Xác minh, giải quyết và trả lời công dân" extensions:"x-nullable" validate:"required"`
-	DueOn        *string   `json:"due_on" example:"2024-04-22" extensions:"x-nullable" validate:"required"`
+	DueOn        *string   `json:"due_on" example:"2024-04-22" extensions:"x-nullable" validate:"required" format:"date"`
 	Status       string    `json:"status" vocab:"directive.status" enums:"pending,replied,overdue" validate:"required"`
-	RepliedOn    *string   `json:"replied_on" example:"2024-04-10" extensions:"x-nullable" validate:"required"`
+	RepliedOn    *string   `json:"replied_on" example:"2024-04-10" extensions:"x-nullable" validate:"required" format:"date"`
 	ReplySummary *string   `json:"reply_summary" extensions:"x-nullable" validate:"required"`
-	CreatedAt    time.Time `json:"created_at" validate:"required"`
-	UpdatedAt    time.Time `json:"updated_at" validate:"required"`
+	CreatedAt    time.Time `json:"created_at" validate:"required" format:"date-time"`
+	UpdatedAt    time.Time `json:"updated_at" validate:"required" format:"date-time"`
 	Voiding
 	Version int `json:"-"`
 }
@@ -100,13 +100,13 @@ func whereDirectiveStatus(q *gorm.DB, status, today string) *gorm.DB {
 // NewDirective is the body of POST /directives.
 type NewDirective struct {
 	OrgID     *string `json:"org_id,omitempty"`
-	Number    string  `json:"number" validate:"required,max=100" example:"88/UBND-TCD"`
-	IssuedOn  string  `json:"issued_on" validate:"required,date" example:"2024-03-22"`
-	Recipient string  `json:"recipient" validate:"required,max=300" example:"UBND huyện Gio Linh"`
+	Number    string  `json:"number" validate:"required,max=100" example:"88/UBND-TCD" minLength:"1"`
+	IssuedOn  string  `json:"issued_on" validate:"required,date" example:"2024-03-22" format:"date"`
+	Recipient string  `json:"recipient" validate:"required,max=300" example:"UBND huyện Gio Linh" minLength:"1"`
 	CaseID    *string `json:"case_id,omitempty"`
 	SessionID *string `json:"session_id,omitempty"`
 	Request   *string `json:"request,omitempty" validate:"omitempty,max=20000" example:"Xác minh, giải quyết và trả lời công dân"`
-	DueOn     *string `json:"due_on,omitempty" validate:"omitnil,date" example:"2024-04-22"`
+	DueOn     *string `json:"due_on,omitempty" validate:"omitnil,date" example:"2024-04-22" format:"date"`
 }
 
 // DirectivePatch is the body of PATCH /directives/{id}: only the fields present change; null (or
@@ -115,19 +115,19 @@ type NewDirective struct {
 // null withdraws it, summary and all.
 type DirectivePatch struct {
 	Number       validate.Optional[string] `json:"number" validate:"omitempty,min=1,max=100" swaggertype:"string"`
-	IssuedOn     validate.Optional[string] `json:"issued_on" validate:"omitnil,date" swaggertype:"string"`
+	IssuedOn     validate.Optional[string] `json:"issued_on" validate:"omitnil,date" swaggertype:"string" format:"date"`
 	Recipient    validate.Optional[string] `json:"recipient" validate:"omitempty,min=1,max=300" swaggertype:"string"`
 	CaseID       validate.Optional[string] `json:"case_id" validate:"omitnil,min=1" swaggertype:"string" extensions:"x-nullable"`
 	SessionID    validate.Optional[string] `json:"session_id" validate:"omitnil,min=1" swaggertype:"string" extensions:"x-nullable"`
 	Request      validate.Optional[string] `json:"request" validate:"omitempty,max=20000" swaggertype:"string" extensions:"x-nullable"`
-	DueOn        validate.Optional[string] `json:"due_on" validate:"omitnil,date" swaggertype:"string" extensions:"x-nullable"`
-	RepliedOn    validate.Optional[string] `json:"replied_on" validate:"omitnil,date" swaggertype:"string" extensions:"x-nullable"`
+	DueOn        validate.Optional[string] `json:"due_on" validate:"omitnil,date" swaggertype:"string" extensions:"x-nullable" format:"date"`
+	RepliedOn    validate.Optional[string] `json:"replied_on" validate:"omitnil,date" swaggertype:"string" extensions:"x-nullable" format:"date"`
 	ReplySummary validate.Optional[string] `json:"reply_summary" validate:"omitempty,min=1,max=20000" swaggertype:"string" extensions:"x-nullable"`
 }
 
 // DirectiveReply is the body of POST /directives/{id}/reply: the recipient's answer.
 type DirectiveReply struct {
-	RepliedOn string `json:"replied_on" validate:"required,date" example:"2024-04-10"`
+	RepliedOn string `json:"replied_on" validate:"required,date" example:"2024-04-10" format:"date"`
 	Summary   string `json:"summary" validate:"required,max=20000" example:"Đã xác minh và trả lời công dân"`
 }
 
@@ -284,8 +284,8 @@ func (s *Service) VoidDirective(ctx context.Context, actor auth.Actor, id, reaso
 type DirectiveFilter struct {
 	Status        string `json:"status" validate:"omitempty,vocab" vocab:"directive.status" enums:"pending,replied,overdue"` // as of today
 	Recipient     string `json:"recipient" validate:"max=200"`                                                               // folded substring
-	From          string `json:"from" validate:"omitempty,date"`                                                             // issued_on, inclusive
-	To            string `json:"to" validate:"omitempty,date"`
+	From          string `json:"from" validate:"omitempty,date" format:"date"`                                               // issued_on, inclusive
+	To            string `json:"to" validate:"omitempty,date" format:"date"`
 	CaseID        string `json:"case_id" validate:"max=100"`
 	SessionID     string `json:"session_id" validate:"max=100"`
 	IncludeVoided bool   `json:"-"`

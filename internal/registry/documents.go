@@ -28,24 +28,24 @@ import (
 // rendered once when it is issued and never again, is read apart. A document never changes: a
 // correction is a new document that replaces it, and the old one is voided.
 type Document struct {
-	ID    string `json:"id"`
-	OrgID string `json:"org_id"`
-	Kind  string `json:"kind" vocab:"document.kind" enums:"receipt,appointment,guidance,transfer,refusal,acceptance"`
+	ID    string `json:"id" validate:"required"`
+	OrgID string `json:"org_id" validate:"required"`
+	Kind  string `json:"kind" vocab:"document.kind" enums:"receipt,appointment,guidance,transfer,refusal,acceptance" validate:"required"`
 	// Number is the document's place in its series, which runs per organisation, year and
 	// type (both notices are of the type "Thông báo" and share a series).
-	Number    int     `json:"number" example:"5"`
-	Reference string  `json:"reference" example:"05/PH-TCD"`
-	IssuedOn  string  `json:"issued_on" example:"2024-03-05"`
-	VisitID   *string `json:"visit_id" extensions:"x-nullable"`
-	CaseID    *string `json:"case_id" extensions:"x-nullable"`
-	PersonID  string  `json:"person_id"`
+	Number    int     `json:"number" example:"5" validate:"required"`
+	Reference string  `json:"reference" example:"05/PH-TCD" validate:"required"`
+	IssuedOn  string  `json:"issued_on" example:"2024-03-05" validate:"required" format:"date"`
+	VisitID   *string `json:"visit_id" extensions:"x-nullable" validate:"required"`
+	CaseID    *string `json:"case_id" extensions:"x-nullable" validate:"required"`
+	PersonID  string  `json:"person_id" validate:"required"`
 	// Replaces is the document this one corrects (voided when this one was issued).
-	Replaces *string `json:"replaces" extensions:"x-nullable"`
+	Replaces *string `json:"replaces" extensions:"x-nullable" validate:"required"`
 	DocumentText
-	Size      int64     `json:"size" example:"41234"`
-	SHA256    string    `json:"sha256"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	Size      int64     `json:"size" example:"41234" validate:"required"`
+	SHA256    string    `json:"sha256" validate:"required"`
+	CreatedAt time.Time `json:"created_at" validate:"required" format:"date-time"`
+	UpdatedAt time.Time `json:"updated_at" validate:"required" format:"date-time"`
 	Voiding
 	Version int `json:"-"`
 }
@@ -64,7 +64,7 @@ type DocumentText struct {
 	Content string `json:"content,omitempty" validate:"max=10000"`
 	// ReceivedOn is the day the petition or papers came in (receipt, guidance, transfer,
 	// acceptance); by default the visit's day.
-	ReceivedOn string `json:"received_on,omitempty" validate:"omitempty,date" example:"2024-02-28"`
+	ReceivedOn string `json:"received_on,omitempty" validate:"omitempty,date" example:"2024-02-28" format:"date"`
 	// Items are the papers received (receipt), one a line.
 	Items []string `json:"items,omitempty" validate:"max=100,dive,max=500"`
 	// AppointmentAt is when the citizen is to come back (appointment), in the organisation's
@@ -99,7 +99,7 @@ type NewDocument struct {
 	CaseID   *string `json:"case_id,omitempty"`
 	PersonID *string `json:"person_id,omitempty"`
 	// IssuedOn is the day of issue, by default today; its year chooses the series.
-	IssuedOn *string `json:"issued_on,omitempty" validate:"omitempty,date" example:"2024-03-05"`
+	IssuedOn *string `json:"issued_on,omitempty" validate:"omitempty,date" example:"2024-03-05" format:"date"`
 	// Replaces is the id of a live document of the same kind that this one corrects; it is
 	// voided in the same transaction.
 	Replaces     *string        `json:"replaces,omitempty"`
@@ -280,7 +280,7 @@ func (s *Service) documentSubject(ctx context.Context, tx *gorm.DB, actor auth.A
 		}
 		subj.orgID, subj.caseID = c.OrgID, c.ID
 		if in.PersonID == nil {
-			return subj, apperr.Field("person_id", "is required with a case_id: which of the case's citizens the document is for")
+			return subj, apperr.FieldAs(apperr.Required, "person_id", "is required with a case_id: which of the case's citizens the document is for")
 		}
 		err = tx.WithContext(ctx).Raw(`SELECT vp.person_id FROM visit_persons vp JOIN visits v ON v.id = vp.visit_id
 			WHERE v.case_id = ? AND v.voided_at IS NULL AND vp.person_id = ?
@@ -290,7 +290,7 @@ func (s *Service) documentSubject(ctx context.Context, tx *gorm.DB, actor auth.A
 			return subj, err
 		}
 	default:
-		return subj, apperr.Field("visit_id", "is required (or case_id): the visit or case the document is about")
+		return subj, apperr.FieldAs(apperr.Required, "visit_id", "is required (or case_id): the visit or case the document is about")
 	}
 	if err := tx.WithContext(ctx).Table("cases").Select("title").Where("id = ?", subj.caseID).Scan(&subj.caseTitle).Error; err != nil {
 		return subj, err
@@ -378,7 +378,7 @@ func printedDocument(kind, issuedOn string, lh orgs.Letterhead, subj documentSub
 		doc.AppointmentAt = at
 	}
 	if kind == "acceptance" && t.Accepted == nil {
-		fe.Add("accepted", "required for an acceptance: true or false")
+		fe.AddAs(apperr.Required, "accepted", "required for an acceptance: true or false")
 	}
 	if err := fe.Err(); err != nil {
 		return nil, err
@@ -444,8 +444,8 @@ type DocumentFilter struct {
 	VisitID       string `json:"visit_id" validate:"max=100"`
 	CaseID        string `json:"case_id" validate:"max=100"`
 	PersonID      string `json:"person_id" validate:"max=100"`
-	From          string `json:"from" validate:"omitempty,date"` // issued_on, inclusive
-	To            string `json:"to" validate:"omitempty,date"`
+	From          string `json:"from" validate:"omitempty,date" format:"date"` // issued_on, inclusive
+	To            string `json:"to" validate:"omitempty,date" format:"date"`
 	IncludeVoided bool   `json:"-"`
 	Page          page.Request
 }

@@ -354,7 +354,7 @@ func excludedFrom(ctx context.Context, db *gorm.DB, entity, table, id string, me
 // ScanResult says what the latest whole-register scan found.
 type ScanResult struct {
 	Type      string    `json:"type" vocab:"dedup.type" enums:"person,case" validate:"required"`
-	ScannedAt time.Time `json:"scanned_at" validate:"required"`
+	ScannedAt time.Time `json:"scanned_at" validate:"required" format:"date-time"`
 	Records   int       `json:"records" example:"10234" validate:"required"`
 	Pairs     int       `json:"pairs" example:"312" validate:"required"`
 }

@@ -28,13 +28,13 @@ import (
 
 // MergeInput is the body of POST /persons/{id}/merge and POST /cases/{id}/merge.
 type MergeInput struct {
-	Into string `json:"into" validate:"required" example:"01930c4e-8f0a-7c3b-9d2e-5b6a7c8d9e0f"`
+	Into string `json:"into" validate:"required" example:"01930c4e-8f0a-7c3b-9d2e-5b6a7c8d9e0f" minLength:"1"`
 }
 
 // NotDuplicateInput is the body of POST /persons/{id}/not-duplicate and POST
 // /cases/{id}/not-duplicate.
 type NotDuplicateInput struct {
-	Other string `json:"other" validate:"required" example:"01930c4e-8f0a-7c3b-9d2e-5b6a7c8d9e0f"`
+	Other string `json:"other" validate:"required" example:"01930c4e-8f0a-7c3b-9d2e-5b6a7c8d9e0f" minLength:"1"`
 }
 
 // Decision records that two records are distinct: they are never suggested as duplicates again.
@@ -42,7 +42,7 @@ type Decision struct {
 	Type      string    `json:"type" vocab:"dedup.type" enums:"person,case" validate:"required"`
 	ID        string    `json:"id" validate:"required"`
 	Other     string    `json:"other" validate:"required"`
-	DecidedAt time.Time `json:"decided_at" validate:"required"`
+	DecidedAt time.Time `json:"decided_at" validate:"required" format:"date-time"`
 	DecidedBy string    `json:"decided_by" validate:"required"`
 }
 

@@ -21,13 +21,13 @@ type Notice struct {
 	ID        string    `json:"id" validate:"required"`
 	OrgID     string    `json:"org_id" validate:"required"`
 	Number    string    `json:"number" example:"12/TB-UBND" validate:"required"`
-	IssuedOn  string    `json:"issued_on" example:"2024-03-20" validate:"required"`
+	IssuedOn  string    `json:"issued_on" example:"2024-03-20" validate:"required" format:"date"`
 	SessionID string    `json:"session_id" validate:"required"`
 	Signer    *string   `json:"signer" example:"Hà Sỹ Đồng" extensions:"x-nullable" validate:"required"`
 	Summary   *string   `json:"summary" extensions:"x-nullable" validate:"required"`
 	CaseIDs   []string  `json:"case_ids" validate:"required"`
-	CreatedAt time.Time `json:"created_at" validate:"required"`
-	UpdatedAt time.Time `json:"updated_at" validate:"required"`
+	CreatedAt time.Time `json:"created_at" validate:"required" format:"date-time"`
+	UpdatedAt time.Time `json:"updated_at" validate:"required" format:"date-time"`
 	Voiding
 	Version int `json:"-"`
 }
@@ -55,9 +55,9 @@ func (r *noticeRow) toNotice(caseIDs []string) Notice {
 // NewNotice is the body of POST /notices.
 type NewNotice struct {
 	OrgID     *string  `json:"org_id,omitempty"`
-	Number    string   `json:"number" validate:"required,max=100" example:"12/TB-UBND"`
-	IssuedOn  string   `json:"issued_on" validate:"required,date" example:"2024-03-20"`
-	SessionID string   `json:"session_id" validate:"required"`
+	Number    string   `json:"number" validate:"required,max=100" example:"12/TB-UBND" minLength:"1"`
+	IssuedOn  string   `json:"issued_on" validate:"required,date" example:"2024-03-20" format:"date"`
+	SessionID string   `json:"session_id" validate:"required" minLength:"1"`
 	Signer    *string  `json:"signer,omitempty" validate:"omitempty,max=200" example:"Hà Sỹ Đồng"`
 	Summary   *string  `json:"summary,omitempty" validate:"omitempty,max=20000"`
 	CaseIDs   []string `json:"case_ids,omitempty" validate:"max=500,dive,required"`
@@ -67,7 +67,7 @@ type NewNotice struct {
 // replaces the whole list (null: none); null (or "") clears signer or summary.
 type NoticePatch struct {
 	Number    validate.Optional[string]   `json:"number" validate:"omitempty,min=1,max=100" swaggertype:"string"`
-	IssuedOn  validate.Optional[string]   `json:"issued_on" validate:"omitnil,date" swaggertype:"string"`
+	IssuedOn  validate.Optional[string]   `json:"issued_on" validate:"omitnil,date" swaggertype:"string" format:"date"`
 	SessionID validate.Optional[string]   `json:"session_id" validate:"omitnil,min=1" swaggertype:"string"`
 	Signer    validate.Optional[string]   `json:"signer" validate:"omitempty,max=200" swaggertype:"string" extensions:"x-nullable"`
 	Summary   validate.Optional[string]   `json:"summary" validate:"omitempty,max=20000" swaggertype:"string" extensions:"x-nullable"`
@@ -173,8 +173,8 @@ func (s *Service) VoidNotice(ctx context.Context, actor auth.Actor, id, reason s
 // NoticeFilter narrows ListNotices; the json names are the query parameters, so that a bad
 // value is reported under the name the client sent.
 type NoticeFilter struct {
-	From          string `json:"from" validate:"omitempty,date"` // issued_on, inclusive
-	To            string `json:"to" validate:"omitempty,date"`
+	From          string `json:"from" validate:"omitempty,date" format:"date"` // issued_on, inclusive
+	To            string `json:"to" validate:"omitempty,date" format:"date"`
 	SessionID     string `json:"session_id" validate:"max=100"`
 	CaseID        string `json:"case_id" validate:"max=100"`
 	IncludeVoided bool   `json:"-"`

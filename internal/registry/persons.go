@@ -29,8 +29,8 @@ type Person struct {
 	Phone      *string   `json:"phone" example:"0912345678" extensions:"x-nullable" validate:"required"`
 	Address    *string   `json:"address" example:"Thôn 3, xã Gio Mỹ, huyện Gio Linh, tỉnh Quảng Trị" extensions:"x-nullable" validate:"required"`
 	MergedInto *string   `json:"merged_into" extensions:"x-nullable" validate:"required"`
-	CreatedAt  time.Time `json:"created_at" validate:"required"`
-	UpdatedAt  time.Time `json:"updated_at" validate:"required"`
+	CreatedAt  time.Time `json:"created_at" validate:"required" format:"date-time"`
+	UpdatedAt  time.Time `json:"updated_at" validate:"required" format:"date-time"`
 	Voiding
 	Version int `json:"-"`
 }
@@ -62,7 +62,7 @@ func (r *personRow) toPerson() Person {
 // NewPerson is the body of POST /persons, and of an inline person in a visit.
 type NewPerson struct {
 	OrgID     *string `json:"org_id,omitempty"`
-	FullName  string  `json:"full_name" validate:"required,max=200" example:"Nguyễn Văn An"`
+	FullName  string  `json:"full_name" validate:"required,max=200" example:"Nguyễn Văn An" minLength:"1"`
 	Gender    string  `json:"gender,omitempty" validate:"omitempty,vocab" vocab:"person.gender" enums:"male,female,unknown"`
 	BirthYear *int    `json:"birth_year,omitempty" validate:"omitempty,gte=1900,lte=2100" example:"1975"`
 	IDNumber  *string `json:"id_number,omitempty" validate:"omitempty,max=32" example:"045075001234"`

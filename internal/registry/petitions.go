@@ -19,32 +19,32 @@ import (
 // forwarded by another body, about one case, from its senders (none when anonymous). It must be
 // handled (decided) within the rule petition.decision, counted on the working-day calendar.
 type Petition struct {
-	ID         string   `json:"id"`
-	OrgID      string   `json:"org_id"`
-	Code       string   `json:"code" example:"DON-2026-000012"`
-	ReceivedOn string   `json:"received_on" example:"2026-02-10"`
-	Channel    string   `json:"channel" vocab:"petition.channel" enums:"in_person,post,online,forwarded"`
-	PersonIDs  []string `json:"person_ids"`
+	ID         string   `json:"id" validate:"required"`
+	OrgID      string   `json:"org_id" validate:"required"`
+	Code       string   `json:"code" example:"DON-2026-000012" validate:"required"`
+	ReceivedOn string   `json:"received_on" example:"2026-02-10" validate:"required" format:"date"`
+	Channel    string   `json:"channel" vocab:"petition.channel" enums:"in_person,post,online,forwarded" validate:"required"`
+	PersonIDs  []string `json:"person_ids" validate:"required"`
 	// IdentityHidden: the petition is about a denunciation whose denouncers this caller may not
 	// see, so person_ids is empty.
 	IdentityHidden bool    `json:"identity_hidden,omitempty"`
-	CaseID         string  `json:"case_id"`
-	SenderCount    int     `json:"sender_count" example:"1"`
-	DocumentDate   *string `json:"document_date" example:"2026-02-05" extensions:"x-nullable"`
-	Content        *string `json:"content" extensions:"x-nullable"`
-	ForwardedFrom  *string `json:"forwarded_from" example:"Ban Dân nguyện, Ủy ban Thường vụ Quốc hội" extensions:"x-nullable"`
-	Decision       *string `json:"decision" vocab:"petition.decision" enums:"accepted,guided,transferred,stored,returned" extensions:"x-nullable"`
-	DecidedOn      *string `json:"decided_on" example:"2026-02-24" extensions:"x-nullable"`
-	DecisionNumber *string `json:"decision_number" example:"15/TB-TCD" extensions:"x-nullable"`
-	TransferredTo  *string `json:"transferred_to" example:"UBND huyện Hải Lăng" extensions:"x-nullable"`
-	Guidance       *string `json:"guidance" extensions:"x-nullable"`
+	CaseID         string  `json:"case_id" validate:"required"`
+	SenderCount    int     `json:"sender_count" example:"1" validate:"required"`
+	DocumentDate   *string `json:"document_date" example:"2026-02-05" extensions:"x-nullable" validate:"required" format:"date"`
+	Content        *string `json:"content" extensions:"x-nullable" validate:"required"`
+	ForwardedFrom  *string `json:"forwarded_from" example:"Ban Dân nguyện, Ủy ban Thường vụ Quốc hội" extensions:"x-nullable" validate:"required"`
+	Decision       *string `json:"decision" vocab:"petition.decision" enums:"accepted,guided,transferred,stored,returned" extensions:"x-nullable" validate:"required"`
+	DecidedOn      *string `json:"decided_on" example:"2026-02-24" extensions:"x-nullable" validate:"required" format:"date"`
+	DecisionNumber *string `json:"decision_number" example:"15/TB-TCD" extensions:"x-nullable" validate:"required"`
+	TransferredTo  *string `json:"transferred_to" example:"UBND huyện Hải Lăng" extensions:"x-nullable" validate:"required"`
+	Guidance       *string `json:"guidance" extensions:"x-nullable" validate:"required"`
 	// DueOn: the last day to decide, derived from the rule petition.decision and the calendar
-	DueOn string `json:"due_on" example:"2026-03-03"`
+	DueOn string `json:"due_on" example:"2026-03-03" validate:"required" format:"date"`
 	// Status is derived on every read from due_on, decided_on and today.
-	Status    string    `json:"status" vocab:"deadline.status" enums:"pending,due_soon,overdue,decided,decided_late"`
-	Note      *string   `json:"note" extensions:"x-nullable"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	Status    string    `json:"status" vocab:"deadline.status" enums:"pending,due_soon,overdue,decided,decided_late" validate:"required"`
+	Note      *string   `json:"note" extensions:"x-nullable" validate:"required"`
+	CreatedAt time.Time `json:"created_at" validate:"required" format:"date-time"`
+	UpdatedAt time.Time `json:"updated_at" validate:"required" format:"date-time"`
 	Voiding
 	Version int `json:"-"`
 }
@@ -137,7 +137,7 @@ func petitionStatus(rules *calendar.Rules, r *petitionRow, today calendar.Date) 
 // the two); the senders are person_ids and/or inline persons, none for an anonymous petition.
 type NewPetition struct {
 	OrgID      *string     `json:"org_id,omitempty"`
-	ReceivedOn string      `json:"received_on" validate:"required,date" example:"2026-02-10"`
+	ReceivedOn string      `json:"received_on" validate:"required,date" example:"2026-02-10" format:"date"`
 	Channel    string      `json:"channel" validate:"required,vocab" vocab:"petition.channel" enums:"in_person,post,online,forwarded"`
 	CaseID     *string     `json:"case_id,omitempty"`
 	Case       *NewCase    `json:"case,omitempty" validate:"-"` // a case to open with the petition, as POST /cases; its errors are named case.FIELD
@@ -145,7 +145,7 @@ type NewPetition struct {
 	Persons    []NewPerson `json:"persons,omitempty" validate:"max=500"` // senders to register with the petition; errors are named persons[i].FIELD
 	// SenderCount: how many signed it; defaults to the persons given and may not be below them
 	SenderCount   *int    `json:"sender_count,omitempty" validate:"omitempty,gte=0,lte=100000" example:"1"`
-	DocumentDate  *string `json:"document_date,omitempty" validate:"omitnil,date" example:"2026-02-05"`
+	DocumentDate  *string `json:"document_date,omitempty" validate:"omitnil,date" example:"2026-02-05" format:"date"`
 	Content       *string `json:"content,omitempty" validate:"omitempty,max=20000"`
 	ForwardedFrom *string `json:"forwarded_from,omitempty" validate:"omitempty,max=500"` // required for the channel forwarded
 	Note          *string `json:"note,omitempty" validate:"omitempty,max=2000"`
@@ -155,10 +155,10 @@ type NewPetition struct {
 // "") clears the optional ones. The case and senders stay; the decision changes through
 // POST /petitions/{id}/decide.
 type PetitionPatch struct {
-	ReceivedOn    validate.Optional[string] `json:"received_on" validate:"omitnil,date" swaggertype:"string"`
+	ReceivedOn    validate.Optional[string] `json:"received_on" validate:"omitnil,date" swaggertype:"string" format:"date"`
 	Channel       validate.Optional[string] `json:"channel" validate:"omitempty,vocab" vocab:"petition.channel" enums:"in_person,post,online,forwarded" swaggertype:"string"`
 	SenderCount   validate.Optional[int]    `json:"sender_count" validate:"omitnil,gte=0,lte=100000" swaggertype:"integer"`
-	DocumentDate  validate.Optional[string] `json:"document_date" validate:"omitnil,date" swaggertype:"string" extensions:"x-nullable"`
+	DocumentDate  validate.Optional[string] `json:"document_date" validate:"omitnil,date" swaggertype:"string" extensions:"x-nullable" format:"date"`
 	Content       validate.Optional[string] `json:"content" validate:"omitempty,max=20000" swaggertype:"string" extensions:"x-nullable"`
 	ForwardedFrom validate.Optional[string] `json:"forwarded_from" validate:"omitempty,max=500" swaggertype:"string" extensions:"x-nullable"`
 	Note          validate.Optional[string] `json:"note" validate:"omitempty,max=2000" swaggertype:"string" extensions:"x-nullable"`
@@ -168,7 +168,7 @@ type PetitionPatch struct {
 // A decision recorded wrongly is corrected by deciding again.
 type PetitionDecision struct {
 	Decision       string  `json:"decision" validate:"required,vocab" vocab:"petition.decision" enums:"accepted,guided,transferred,stored,returned"`
-	DecidedOn      string  `json:"decided_on" validate:"required,date" example:"2026-02-24"`
+	DecidedOn      string  `json:"decided_on" validate:"required,date" example:"2026-02-24" format:"date"`
 	DecisionNumber *string `json:"decision_number,omitempty" validate:"omitempty,max=100" example:"15/TB-TCD"`
 	TransferredTo  *string `json:"transferred_to,omitempty" validate:"omitempty,max=500" example:"UBND huyện Hải Lăng"` // required for transferred
 	Guidance       *string `json:"guidance,omitempty" validate:"omitempty,max=5000"`
@@ -180,13 +180,13 @@ func (s *Service) checkPetition(ctx context.Context, tx *gorm.DB, row *petitionR
 	row.Content, row.ForwardedFrom, row.Note = optText(row.Content), optText(row.ForwardedFrom), optText(row.Note)
 	var fe apperr.Fields
 	if today := s.today(); row.ReceivedOn > today {
-		fe.Add("received_on", "is in the future (today is %s)", today)
+		fe.AddAs(apperr.OutOfRange, "received_on", "is in the future (today is %s)", today)
 	}
 	if row.DocumentDate != nil && *row.DocumentDate > row.ReceivedOn {
 		fe.Add("document_date", "is after received_on (%s): a petition is written before it arrives", row.ReceivedOn)
 	}
 	if row.Channel == "forwarded" && row.ForwardedFrom == nil {
-		fe.Add("forwarded_from", "is required for a forwarded petition: the body that forwarded it")
+		fe.AddAs(apperr.Required, "forwarded_from", "is required for a forwarded petition: the body that forwarded it")
 	}
 	if row.SenderCount < senders {
 		fe.Add("sender_count", "is %d but the petition names %d senders: it cannot be lower", row.SenderCount, senders)
@@ -348,12 +348,12 @@ func (s *Service) DecidePetition(ctx context.Context, actor auth.Actor, id strin
 			fe.Add("decided_on", "is before the petition was received (%s)", row.ReceivedOn)
 		}
 		if today := s.today(); in.DecidedOn > today {
-			fe.Add("decided_on", "is in the future (today is %s)", today)
+			fe.AddAs(apperr.OutOfRange, "decided_on", "is in the future (today is %s)", today)
 		}
 		transferredTo := optText(in.TransferredTo)
 		switch {
 		case in.Decision == "transferred" && transferredTo == nil:
-			fe.Add("transferred_to", "is required for a transfer: the body the petition goes to")
+			fe.AddAs(apperr.Required, "transferred_to", "is required for a transfer: the body the petition goes to")
 		case in.Decision != "transferred" && transferredTo != nil:
 			fe.Add("transferred_to", "is only for the decision transferred")
 		}
@@ -408,8 +408,8 @@ type PetitionFilter struct {
 	Status        string `json:"status" validate:"omitempty,vocab" vocab:"deadline.status" enums:"pending,due_soon,overdue,decided,decided_late"` // as of today
 	Channel       string `json:"channel" validate:"omitempty,vocab" vocab:"petition.channel" enums:"in_person,post,online,forwarded"`
 	Decision      string `json:"decision" validate:"omitempty,vocab" vocab:"petition.decision" enums:"accepted,guided,transferred,stored,returned"`
-	From          string `json:"from" validate:"omitempty,date"` // received_on, inclusive
-	To            string `json:"to" validate:"omitempty,date"`
+	From          string `json:"from" validate:"omitempty,date" format:"date"` // received_on, inclusive
+	To            string `json:"to" validate:"omitempty,date" format:"date"`
 	CaseID        string `json:"case_id" validate:"max=100"`
 	PersonID      string `json:"person_id" validate:"max=100"`
 	IncludeVoided bool   `json:"-"`

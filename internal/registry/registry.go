@@ -99,7 +99,7 @@ type model interface {
 
 // Voiding is how a voided record says so; absent on live records.
 type Voiding struct {
-	VoidedAt   *time.Time `json:"voided_at,omitempty"`
+	VoidedAt   *time.Time `json:"voided_at,omitempty" format:"date-time"`
 	VoidReason *string    `json:"void_reason,omitempty"`
 }
 

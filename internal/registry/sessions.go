@@ -19,14 +19,14 @@ type Session struct {
 	ID        string    `json:"id" validate:"required"`
 	OrgID     string    `json:"org_id" validate:"required"`
 	Kind      string    `json:"kind" vocab:"session.kind" enums:"regular,periodic,urgent" validate:"required"`
-	Date      string    `json:"date" example:"2024-03-15" validate:"required"`
+	Date      string    `json:"date" example:"2024-03-15" validate:"required" format:"date"`
 	HostName  *string   `json:"host_name" example:"Hà Sỹ Đồng" extensions:"x-nullable" validate:"required"`
 	HostTitle *string   `json:"host_title" example:"Phó Chủ tịch UBND tỉnh" extensions:"x-nullable" validate:"required"`
 	HostRole  *string   `json:"host_role" vocab:"session.host_role" enums:"head,authorized" extensions:"x-nullable" validate:"required"`
 	Location  *string   `json:"location" example:"Trụ sở Ban Tiếp công dân tỉnh" extensions:"x-nullable" validate:"required"`
 	Note      *string   `json:"note" extensions:"x-nullable" validate:"required"`
-	CreatedAt time.Time `json:"created_at" validate:"required"`
-	UpdatedAt time.Time `json:"updated_at" validate:"required"`
+	CreatedAt time.Time `json:"created_at" validate:"required" format:"date-time"`
+	UpdatedAt time.Time `json:"updated_at" validate:"required" format:"date-time"`
 	Voiding
 	Version int `json:"-"`
 }
@@ -57,7 +57,7 @@ func (r *sessionRow) toSession() Session {
 type NewSession struct {
 	OrgID     *string `json:"org_id,omitempty"`
 	Kind      string  `json:"kind" validate:"required,vocab" vocab:"session.kind" enums:"regular,periodic,urgent"`
-	Date      string  `json:"date" validate:"required,date" example:"2024-03-15"`
+	Date      string  `json:"date" validate:"required,date" example:"2024-03-15" format:"date"`
 	HostName  *string `json:"host_name,omitempty" validate:"omitempty,max=200" example:"Hà Sỹ Đồng"`
 	HostTitle *string `json:"host_title,omitempty" validate:"omitempty,max=200" example:"Phó Chủ tịch UBND tỉnh"`
 	HostRole  *string `json:"host_role,omitempty" vocab:"session.host_role" enums:"head,authorized"` // who hosted: required for periodic and urgent sessions, absent for regular ones
@@ -69,7 +69,7 @@ type NewSession struct {
 // clears a text field (host_role too, as a session turned regular needs).
 type SessionPatch struct {
 	Kind      validate.Optional[string] `json:"kind" validate:"omitempty,vocab" vocab:"session.kind" enums:"regular,periodic,urgent" swaggertype:"string"`
-	Date      validate.Optional[string] `json:"date" validate:"omitnil,date" example:"2024-03-15" swaggertype:"string"`
+	Date      validate.Optional[string] `json:"date" validate:"omitnil,date" example:"2024-03-15" swaggertype:"string" format:"date"`
 	HostName  validate.Optional[string] `json:"host_name" validate:"omitempty,max=200" swaggertype:"string" extensions:"x-nullable"`
 	HostTitle validate.Optional[string] `json:"host_title" validate:"omitempty,max=200" swaggertype:"string" extensions:"x-nullable"`
 	HostRole  validate.Optional[string] `json:"host_role" vocab:"session.host_role" enums:"head,authorized" swaggertype:"string" extensions:"x-nullable"`
@@ -178,8 +178,8 @@ func (s *Service) VoidSession(ctx context.Context, actor auth.Actor, id, reason 
 // value is reported under the name the client sent.
 type SessionFilter struct {
 	Kind          string `json:"kind" validate:"omitempty,vocab" vocab:"session.kind" enums:"regular,periodic,urgent"`
-	From          string `json:"from" validate:"omitempty,date"`
-	To            string `json:"to" validate:"omitempty,date"`
+	From          string `json:"from" validate:"omitempty,date" format:"date"`
+	To            string `json:"to" validate:"omitempty,date" format:"date"`
 	IncludeVoided bool   `json:"-"`
 	Page          page.Request
 }

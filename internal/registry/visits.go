@@ -21,7 +21,7 @@ type Visit struct {
 	OrgID     string   `json:"org_id" validate:"required"`
 	SessionID string   `json:"session_id" validate:"required"`
 	Kind      string   `json:"kind" vocab:"session.kind" enums:"regular,periodic,urgent" validate:"required"`
-	Date      string   `json:"date" example:"2024-03-15" validate:"required"`
+	Date      string   `json:"date" example:"2024-03-15" validate:"required" format:"date"`
 	CaseID    string   `json:"case_id" validate:"required"`
 	PersonIDs []string `json:"person_ids" validate:"required"`
 	// IdentityHidden: the visit is about a denunciation whose denouncers this token may not see,
@@ -35,8 +35,8 @@ type Visit struct {
 	Outcome      *string `json:"outcome" vocab:"visit.outcome" enums:"accepted,guided,transferred,urged,answered,refused" extensions:"x-nullable" validate:"required"`
 	Handling
 	Note      *string   `json:"note" extensions:"x-nullable" validate:"required"`
-	CreatedAt time.Time `json:"created_at" validate:"required"`
-	UpdatedAt time.Time `json:"updated_at" validate:"required"`
+	CreatedAt time.Time `json:"created_at" validate:"required" format:"date-time"`
+	UpdatedAt time.Time `json:"updated_at" validate:"required" format:"date-time"`
 	Voiding
 	Version int `json:"-"`
 }
@@ -99,7 +99,7 @@ func (s *Service) toVisit(r *visitRow, personIDs []string) Visit {
 // takes the session's kind and date. The case is case_id or an inline case (one of the two); the
 // people are person_ids and/or inline persons, at least one in all.
 type NewVisit struct {
-	SessionID    string      `json:"session_id" validate:"required"`
+	SessionID    string      `json:"session_id" validate:"required" minLength:"1"`
 	CaseID       *string     `json:"case_id,omitempty"`
 	Case         *NewCase    `json:"case,omitempty" validate:"-"` // a case to open with the visit, as POST /cases; its errors are named case.FIELD
 	PersonIDs    []string    `json:"person_ids,omitempty" validate:"max=500"`
@@ -349,8 +349,8 @@ func (s *Service) VoidVisit(ctx context.Context, actor auth.Actor, id, reason st
 // visits recorded against that case and, when it is the surviving case of merges, those of the
 // cases merged into it: the visits that count for it.
 type VisitFilter struct {
-	From          string `json:"from" validate:"omitempty,date"`
-	To            string `json:"to" validate:"omitempty,date"`
+	From          string `json:"from" validate:"omitempty,date" format:"date"`
+	To            string `json:"to" validate:"omitempty,date" format:"date"`
 	Kind          string `json:"kind" validate:"omitempty,vocab" vocab:"session.kind" enums:"regular,periodic,urgent"`
 	SessionID     string `json:"session_id" validate:"max=100"`
 	CaseID        string `json:"case_id" validate:"max=100"`

@@ -78,8 +78,8 @@ const (
 
 // Breakdown splits a period's visits along one dimension, for dashboards.
 type Breakdown struct {
-	From  string         `json:"from" example:"2022-01-01" validate:"required"`
-	To    string         `json:"to" example:"2022-12-31" validate:"required"`
+	From  string         `json:"from" example:"2022-01-01" validate:"required" format:"date"`
+	To    string         `json:"to" example:"2022-12-31" validate:"required" format:"date"`
 	OrgID string         `json:"org_id" validate:"required"`
 	By    string         `json:"by" vocab:"breakdown.by" enums:"category,field,outcome,org,month" example:"category" validate:"required"`
 	Rows  []BreakdownRow `json:"rows" validate:"required"`
@@ -101,8 +101,8 @@ type Form01 struct {
 	Title         string `json:"title" example:"TỔNG HỢP KẾT QUẢ TIẾP CÔNG DÂN THƯỜNG XUYÊN, ĐỊNH KỲ VÀ ĐỘT XUẤT" validate:"required"`
 	Subtitle      string `json:"subtitle" example:"Số liệu tính từ ngày 01/01/2022 đến ngày 31/12/2022" validate:"required"`
 	FormNumber    string `json:"form_number" example:"Biểu số: 01/TCD" validate:"required"`
-	From          string `json:"from" example:"2022-01-01" validate:"required"`
-	To            string `json:"to" example:"2022-12-31" validate:"required"`
+	From          string `json:"from" example:"2022-01-01" validate:"required" format:"date"`
+	To            string `json:"to" example:"2022-12-31" validate:"required" format:"date"`
 	OrgID         string `json:"org_id" validate:"required"`
 	DelegationMin int    `json:"delegation_min" example:"5" validate:"required"`
 	// Columns describe columns 1..29 in order: Columns[i] is column i+1.

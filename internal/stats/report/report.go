@@ -44,11 +44,11 @@ type DelegationFigures struct {
 // PetitionFigures are the period's petitions (đơn): those received in it, and those decided in
 // it (whenever received) by decision, on time or after their due date.
 type PetitionFigures struct {
-	Received   int            `json:"received"`
-	Decided    int            `json:"decided"`
-	ByDecision map[string]int `json:"by_decision"` // every decision of the vocabulary, zeros included
-	OnTime     int            `json:"on_time"`
-	Late       int            `json:"late"`
+	Received   int            `json:"received" validate:"required"`
+	Decided    int            `json:"decided" validate:"required"`
+	ByDecision map[string]int `json:"by_decision" validate:"required"` // every decision of the vocabulary, zeros included
+	OnTime     int            `json:"on_time" validate:"required"`
+	Late       int            `json:"late" validate:"required"`
 }
 
 // MarshalJSON writes every decision of the vocabulary under by_decision, zeros included, as the
