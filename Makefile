@@ -120,10 +120,13 @@ bench-load:
 test-long:
 	TCD_TEST_LONG=1 go test -count=1 -timeout 30m -v -run 'TestAcknowledgedWritesSurviveKill|TestDatabaseOutage' ./internal/e2e/
 
-# Duplicate-search quality on a generated, labelled register: precision, recall and F1 of the
-# candidate lists and of the whole-register scan, time per lookup, and what possible_duplicates
-# adds to a visit. BENCH_PERSONS=10000,100000 (sizes), BENCH_LOOKUPS=5000; PostgreSQL is
-# measured too when BENCH_DATABASE_URL or TCD_TEST_DATABASE_URL is set.
+# Duplicate-search quality on a generated, labelled register (dedup.GenerateVariedPersons, bulk
+# loaded): precision, recall and F1 of the candidate lists and of the whole-register scan, time
+# per lookup, the first lookups after a start, and the recall of every varied record (name in
+# another order, i/y spelling, misheard syllable, birth year off by one, no phone) with the
+# lookalikes offered. BENCH_PERSONS=10000,100000 (sizes), BENCH_LOOKUPS=5000; PostgreSQL is
+# measured too when BENCH_DATABASE_URL or TCD_TEST_DATABASE_URL is set, alone with
+# BENCH_BACKENDS=postgres.
 .PHONY: bench-dedup
 bench-dedup:
 	go test ./internal/registry -run '^$$' -bench '^BenchmarkDedupQuality$$' -benchtime 1x -timeout 3h

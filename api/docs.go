@@ -15,6 +15,203 @@ const docTemplate = `{
     "host": "{{.Host}}",
     "basePath": "{{.BasePath}}",
     "paths": {
+        "/api/v1/attachments/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "attachments"
+                ],
+                "summary": "One attachment's record",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "attachment id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "also find a voided attachment",
+                        "name": "include_voided",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/registry.Attachment"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            },
+            "delete": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "attachments"
+                ],
+                "summary": "Void an attachment (kept, with its file, hidden from lists)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "attachment id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "why the attachment is voided",
+                        "name": "reason",
+                        "in": "query",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/registry.Attachment"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/attachments/{id}/file": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Streamed from the attachment store. Every read is written to the audit log.",
+                "produces": [
+                    "application/pdf",
+                    "image/jpeg",
+                    "image/png"
+                ],
+                "tags": [
+                    "attachments"
+                ],
+                "summary": "The attached file, byte for byte as it was received",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "attachment id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "also read a voided attachment's file",
+                        "name": "include_voided",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "the file",
+                        "schema": {
+                            "type": "file"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/audit": {
             "get": {
                 "security": [
@@ -24,12 +221,14 @@ const docTemplate = `{
                 ],
                 "description": "Each entry carries org_id, the organisation of what it is about (null for what belongs to none); a token scoped to an organisation reads its subtree's entries only. An entry about a person who denounced a matter the reader may not know of has identity_hidden, changes naming only the fields touched, and no request_id; only an admin reads which citizens a change linked (others read person_count, representative_count, disclosed_count).",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "audit"
                 ],
                 "summary": "The audit log (admin, auditor): every write, void, merge, token and organisation change, and reads of personal data",
+                "operationId": "listAudit",
                 "parameters": [
                     {
                         "type": "string",
@@ -51,18 +250,23 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
+                        "format": "date",
                         "description": "first day, YYYY-MM-DD",
                         "name": "from",
                         "in": "query"
                     },
                     {
                         "type": "string",
+                        "format": "date",
                         "description": "last day, YYYY-MM-DD (inclusive)",
                         "name": "to",
                         "in": "query"
                     },
                     {
+                        "maximum": 500,
+                        "minimum": 1,
                         "type": "integer",
+                        "default": 50,
                         "description": "page size (1-500, default 50)",
                         "name": "limit",
                         "in": "query"
@@ -110,6 +314,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -121,12 +337,14 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "accounts"
                 ],
                 "summary": "Sign in with a username and password",
+                "operationId": "login",
                 "parameters": [
                     {
                         "description": "username and password",
@@ -163,6 +381,30 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "422": {
                         "description": "Unprocessable Entity",
                         "schema": {
@@ -174,22 +416,263 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
         },
         "/api/v1/auth/logout": {
             "post": {
+                "produces": [
+                    "application/problem+json"
+                ],
                 "tags": [
                     "accounts"
                 ],
                 "summary": "Sign out: the session ends and its cookie is cleared",
+                "operationId": "logout",
                 "parameters": [
                     {
                         "type": "string",
                         "description": "the session's csrf_token",
                         "name": "X-CSRF-Token",
                         "in": "header",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "204": {
+                        "description": "No Content"
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/calendar": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Every day off (weekends included) and every weekend day made a working day, with its reason and source: weekend, law, compensatory, announcement (the Government's, shipped with the service) or admin.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "deadlines"
+                ],
+                "summary": "The working-day calendar of a year",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "the year, 1900-2199",
+                        "name": "year",
+                        "in": "query",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.CalendarYear"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/calendar/days/{date}": {
+            "put": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "The day wins over the law and the shipped announcements. Every due date in the register follows at once. A swap is two calls: the weekday off and the Saturday worked.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "deadlines"
+                ],
+                "summary": "Make a day a day off or a working day (an official swap, an extra day off)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "the day, YYYY-MM-DD",
+                        "name": "date",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "off or working, and why",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/registry.CalendarDayInput"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/calendar.Day"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            },
+            "delete": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "tags": [
+                    "deadlines"
+                ],
+                "summary": "Remove an administrator's day: it is again what the law and the announcements make it",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "the day, YYYY-MM-DD",
+                        "name": "date",
+                        "in": "path",
                         "required": true
                     }
                 ],
@@ -208,6 +691,24 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -221,12 +722,14 @@ const docTemplate = `{
                 ],
                 "description": "q matches titles without regard to diacritics or case, and codes (VV-2024-000123) exactly. Cases merged into another are left out unless include_merged=true.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "cases"
                 ],
                 "summary": "List or search cases, newest first",
+                "operationId": "listCases",
                 "parameters": [
                     {
                         "enum": [
@@ -289,7 +792,16 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "type": "boolean",
+                        "description": "also answer total, the number of records the whole list holds",
+                        "name": "count",
+                        "in": "query"
+                    },
+                    {
+                        "maximum": 500,
+                        "minimum": 1,
                         "type": "integer",
+                        "default": 50,
                         "description": "page size (1-500, default 50)",
                         "name": "limit",
                         "in": "query"
@@ -337,6 +849,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             },
@@ -351,12 +875,14 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "cases"
                 ],
                 "summary": "Open a case",
+                "operationId": "createCase",
                 "parameters": [
                     {
                         "type": "string",
@@ -379,6 +905,16 @@ const docTemplate = `{
                         "description": "Created",
                         "schema": {
                             "$ref": "#/definitions/registry.Case"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the record's version, for If-Match"
+                            },
+                            "Location": {
+                                "type": "string",
+                                "description": "the new record's path"
+                            }
                         }
                     },
                     "400": {
@@ -399,6 +935,24 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "422": {
                         "description": "Unprocessable Entity",
                         "schema": {
@@ -407,6 +961,18 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -423,12 +989,14 @@ const docTemplate = `{
                 ],
                 "description": "Reading a denunciation is written to the audit log with the reader.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "cases"
                 ],
                 "summary": "One case, with the first date and number of the visits that count for it",
+                "operationId": "getCase",
                 "parameters": [
                     {
                         "type": "string",
@@ -475,8 +1043,26 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -491,12 +1077,14 @@ const docTemplate = `{
                 ],
                 "description": "Refused (409) while live visits, delegations, conclusion notices or directive letters name the case, or other cases are merged into it.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "cases"
                 ],
                 "summary": "Void a case (kept, hidden from lists and statistics)",
+                "operationId": "voidCase",
                 "parameters": [
                     {
                         "type": "string",
@@ -506,6 +1094,8 @@ const docTemplate = `{
                         "required": true
                     },
                     {
+                        "maxLength": 1000,
+                        "minLength": 1,
                         "type": "string",
                         "description": "why the record is voided",
                         "name": "reason",
@@ -518,6 +1108,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/registry.Case"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the record's version, for If-Match"
+                            }
                         }
                     },
                     "401": {
@@ -555,6 +1151,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             },
@@ -569,12 +1177,14 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "cases"
                 ],
                 "summary": "Change some fields of a case",
+                "operationId": "updateCase",
                 "parameters": [
                     {
                         "type": "string",
@@ -604,6 +1214,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/registry.Case"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the record's version, for If-Match"
+                            }
                         }
                     },
                     "400": {
@@ -630,8 +1246,203 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "412": {
                         "description": "Precondition Failed",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/cases/{id}/attachments": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "attachments"
+                ],
+                "summary": "A case's attachments, newest first",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "case id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "include voided attachments",
+                        "name": "include_voided",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size (1-500, default 50)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "next_cursor of the previous page",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Page-registry_Attachment"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "A PDF, JPEG or PNG, the type read from the content itself (the name and the declared type do not count: anything else is 422 naming file), of at most TCD_ATTACHMENT_MAX bytes (default 20M; larger is 413). The file is streamed to the attachment store (TCD_BLOB_URL) as it arrives, never held whole in memory; its size and SHA-256 are recorded. The attachments of a denunciation are hidden from whoever may not know its denouncers (404), as are those of a case out of the token's scope.",
+                "consumes": [
+                    "multipart/form-data"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "attachments"
+                ],
+                "summary": "Attach a file to a case (multipart, one part named file)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "case id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "file",
+                        "description": "the file",
+                        "name": "file",
+                        "in": "formData",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/registry.Attachment"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -660,12 +1471,14 @@ const docTemplate = `{
                 ],
                 "description": "Cases that may be the same matter, with a score (0 to 1, the probability) and every piece of evidence for and against, each with its weight (the log-likelihood ratio, in brackets): who links them (the same citizen, by record, merge, CCCD or name and birth year; the same household, by family name and address; the same delegation or one of its members; or no citizen in common), what identifies the matter (decision, document and judgment numbers, land parcel and map sheet, project, persons named, place, amounts), and the wording (title and summary similarity with the respondent, read through abbreviations, and the field, neighbouring fields counting as weak evidence). Looked at: every open or recent case of the case's citizens, households and delegations, whatever the wording, then the cases sharing an identifier or two of its respondent, project and rarest title words. Cases merged away, voided, or declared different (not-duplicate) are left out. The same data always gives the same scores.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "dedup"
                 ],
                 "summary": "Likely duplicates of a case, best first",
+                "operationId": "caseDuplicates",
                 "parameters": [
                     {
                         "type": "string",
@@ -675,13 +1488,19 @@ const docTemplate = `{
                         "required": true
                     },
                     {
+                        "maximum": 1,
+                        "minimum": 0,
                         "type": "number",
+                        "default": 0.4,
                         "description": "offer candidates from this score (default 0.4)",
                         "name": "min_score",
                         "in": "query"
                     },
                     {
+                        "maximum": 100,
+                        "minimum": 1,
                         "type": "integer",
+                        "default": 20,
                         "description": "at most this many (1-100, default 20)",
                         "name": "limit",
                         "in": "query"
@@ -726,6 +1545,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -742,12 +1573,14 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "dedup"
                 ],
                 "summary": "Merge a case into the case of the same matter",
+                "operationId": "mergeCase",
                 "parameters": [
                     {
                         "type": "string",
@@ -783,6 +1616,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/registry.Case"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the record's version, for If-Match"
+                            }
                         }
                     },
                     "400": {
@@ -809,6 +1648,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "409": {
                         "description": "Conflict",
                         "schema": {
@@ -821,6 +1666,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "422": {
                         "description": "Unprocessable Entity",
                         "schema": {
@@ -829,6 +1680,18 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -848,12 +1711,14 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "dedup"
                 ],
                 "summary": "Record that two cases are different matters",
+                "operationId": "notDuplicateCases",
                 "parameters": [
                     {
                         "type": "string",
@@ -903,6 +1768,24 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "422": {
                         "description": "Unprocessable Entity",
                         "schema": {
@@ -911,6 +1794,18 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -927,12 +1822,14 @@ const docTemplate = `{
                 ],
                 "description": "The case and the cases merged into it count as it again, exactly as before the merge. Not merged: 409.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "dedup"
                 ],
                 "summary": "Undo the merge of a case",
+                "operationId": "unmergeCase",
                 "parameters": [
                     {
                         "type": "string",
@@ -953,6 +1850,18 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/registry.Case"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the record's version, for If-Match"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
                     "401": {
@@ -973,6 +1882,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "409": {
                         "description": "Conflict",
                         "schema": {
@@ -981,6 +1896,229 @@ const docTemplate = `{
                     },
                     "412": {
                         "description": "Precondition Failed",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/deadline-rules": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "petition.decision (10 working days from received_on), complaint.resolution (30 calendar days from accepted_on, complex_days 45) and denunciation.resolution (30 calendar days, extension_days 30 at most max_extensions 2), unless an administrator changed them.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "deadlines"
+                ],
+                "summary": "The deadline rules in force",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.DeadlineRules"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/deadline-rules/{name}": {
+            "patch": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Every due date the rule sets follows at once.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "deadlines"
+                ],
+                "summary": "Change a deadline rule",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "the rule: petition.decision, complaint.resolution or denunciation.resolution",
+                        "name": "name",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "fields to change",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/registry.RulePatch"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/calendar.Rule"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/deadlines": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "One list ordered by due date, as of today in the organisation's time zone: due_soon is due today or within 3 working days, overdue is past its due date and still open (an undecided petition, an open case under resolution, an unanswered letter). Numbers and dates only. At most 2000 items.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "deadlines"
+                ],
+                "summary": "What is due soon or overdue: petitions, cases under resolution, directive letters",
+                "parameters": [
+                    {
+                        "enum": [
+                            "due_soon",
+                            "overdue"
+                        ],
+                        "type": "string",
+                        "x-vocab": "deadline.due",
+                        "description": "only these (both when absent)",
+                        "name": "status",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "that organisation's subtree (default the caller's)",
+                        "name": "org",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Deadlines"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -1003,12 +2141,14 @@ const docTemplate = `{
                 ],
                 "description": "Pairs of persons or cases the latest scan (POST /dedup/scan, or tcd dedup scan) found likely to be one, best first, with score and reasons. Pairs merged, voided or declared different since are left out; the first call scans when no scan was made yet.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "dedup"
                 ],
                 "summary": "The best candidate pairs across the register, for review",
+                "operationId": "listDuplicatePairs",
                 "parameters": [
                     {
                         "enum": [
@@ -1023,7 +2163,10 @@ const docTemplate = `{
                         "required": true
                     },
                     {
+                        "maximum": 500,
+                        "minimum": 1,
                         "type": "integer",
+                        "default": 50,
                         "description": "page size (1-500, default 50)",
                         "name": "limit",
                         "in": "query"
@@ -1065,6 +2208,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -1078,12 +2233,14 @@ const docTemplate = `{
                 ],
                 "description": "Compares every pair of live, unmerged records of the type that share a blocking key and keeps the pairs scoring at least 0.4 (the default threshold) for GET /dedup/candidates, which shows each reader the pairs within its reach. For cases it first estimates the score's parameters from the register and staff's merge and not-duplicate decisions, and keeps them: every case lookup after it scores with them. The scan covers every organisation (a citizen who went to two boards is one person) and answers how many records it compared, so only an unscoped admin token may start it (403 otherwise); tcd dedup scan does the same from the command line. A province's register takes seconds.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "dedup"
                 ],
                 "summary": "Scan the whole register for duplicate pairs now (unscoped admin)",
+                "operationId": "scanDuplicates",
                 "parameters": [
                     {
                         "enum": [
@@ -1105,6 +2262,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/registry.ScanResult"
                         }
                     },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "401": {
                         "description": "Unauthorized",
                         "schema": {
@@ -1113,6 +2276,24 @@ const docTemplate = `{
                     },
                     "403": {
                         "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -1128,6 +2309,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -1140,12 +2333,14 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "delegations"
                 ],
                 "summary": "List delegations (đoàn đông người), newest first",
+                "operationId": "listDelegations",
                 "parameters": [
                     {
                         "type": "string",
@@ -1160,7 +2355,16 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "type": "boolean",
+                        "description": "also answer total, the number of records the whole list holds",
+                        "name": "count",
+                        "in": "query"
+                    },
+                    {
+                        "maximum": 500,
+                        "minimum": 1,
                         "type": "integer",
+                        "default": 50,
                         "description": "page size (1-500, default 50)",
                         "name": "limit",
                         "in": "query"
@@ -1208,6 +2412,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             },
@@ -1222,12 +2438,14 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "delegations"
                 ],
                 "summary": "Register a delegation",
+                "operationId": "createDelegation",
                 "parameters": [
                     {
                         "type": "string",
@@ -1250,6 +2468,16 @@ const docTemplate = `{
                         "description": "Created",
                         "schema": {
                             "$ref": "#/definitions/registry.Delegation"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the record's version, for If-Match"
+                            },
+                            "Location": {
+                                "type": "string",
+                                "description": "the new record's path"
+                            }
                         }
                     },
                     "400": {
@@ -1270,6 +2498,24 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "422": {
                         "description": "Unprocessable Entity",
                         "schema": {
@@ -1278,6 +2524,18 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -1294,12 +2552,14 @@ const docTemplate = `{
                 ],
                 "description": "A delegation about a denunciation answers representative_ids [] and identity_hidden true to every token but admins' and those of the staff of the case's organisation.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "delegations"
                 ],
                 "summary": "One delegation",
+                "operationId": "getDelegation",
                 "parameters": [
                     {
                         "type": "string",
@@ -1346,8 +2606,26 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -1362,12 +2640,14 @@ const docTemplate = `{
                 ],
                 "description": "Refused (409) while live visits name the delegation: void or relink them first.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "delegations"
                 ],
                 "summary": "Void a delegation (kept, hidden from lists)",
+                "operationId": "voidDelegation",
                 "parameters": [
                     {
                         "type": "string",
@@ -1377,6 +2657,8 @@ const docTemplate = `{
                         "required": true
                     },
                     {
+                        "maxLength": 1000,
+                        "minLength": 1,
                         "type": "string",
                         "description": "why the record is voided",
                         "name": "reason",
@@ -1389,6 +2671,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/registry.Delegation"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the record's version, for If-Match"
+                            }
                         }
                     },
                     "401": {
@@ -1426,6 +2714,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             },
@@ -1440,12 +2740,14 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "delegations"
                 ],
                 "summary": "Change some fields of a delegation",
+                "operationId": "updateDelegation",
                 "parameters": [
                     {
                         "type": "string",
@@ -1475,6 +2777,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/registry.Delegation"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the record's version, for If-Match"
+                            }
                         }
                     },
                     "400": {
@@ -1501,8 +2809,20 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "412": {
                         "description": "Precondition Failed",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -1515,6 +2835,18 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -1531,12 +2863,14 @@ const docTemplate = `{
                 ],
                 "description": "status is as of today in the organisation's time zone: overdue means unanswered with due_on before today.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "directives"
                 ],
                 "summary": "List directive letters (công văn chỉ đạo), newest first",
+                "operationId": "listDirectives",
                 "parameters": [
                     {
                         "enum": [
@@ -1558,12 +2892,14 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
+                        "format": "date",
                         "description": "issued on or after, YYYY-MM-DD",
                         "name": "from",
                         "in": "query"
                     },
                     {
                         "type": "string",
+                        "format": "date",
                         "description": "issued on or before, YYYY-MM-DD",
                         "name": "to",
                         "in": "query"
@@ -1587,7 +2923,16 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "type": "boolean",
+                        "description": "also answer total, the number of records the whole list holds",
+                        "name": "count",
+                        "in": "query"
+                    },
+                    {
+                        "maximum": 500,
+                        "minimum": 1,
                         "type": "integer",
+                        "default": 50,
                         "description": "page size (1-500, default 50)",
                         "name": "limit",
                         "in": "query"
@@ -1635,6 +2980,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             },
@@ -1649,12 +3006,14 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "directives"
                 ],
                 "summary": "Record a directive letter",
+                "operationId": "createDirective",
                 "parameters": [
                     {
                         "type": "string",
@@ -1677,6 +3036,16 @@ const docTemplate = `{
                         "description": "Created",
                         "schema": {
                             "$ref": "#/definitions/registry.Directive"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the record's version, for If-Match"
+                            },
+                            "Location": {
+                                "type": "string",
+                                "description": "the new record's path"
+                            }
                         }
                     },
                     "400": {
@@ -1697,8 +3066,20 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "409": {
                         "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -1714,6 +3095,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -1726,12 +3119,14 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "directives"
                 ],
                 "summary": "One directive letter, with its status as of today",
+                "operationId": "getDirective",
                 "parameters": [
                     {
                         "type": "string",
@@ -1778,8 +3173,26 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -1793,12 +3206,14 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "directives"
                 ],
                 "summary": "Void a directive letter (kept, hidden from lists and statistics; its number is free again)",
+                "operationId": "voidDirective",
                 "parameters": [
                     {
                         "type": "string",
@@ -1808,6 +3223,8 @@ const docTemplate = `{
                         "required": true
                     },
                     {
+                        "maxLength": 1000,
+                        "minLength": 1,
                         "type": "string",
                         "description": "why the record is voided",
                         "name": "reason",
@@ -1820,6 +3237,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/registry.Directive"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the record's version, for If-Match"
+                            }
                         }
                     },
                     "401": {
@@ -1840,6 +3263,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "422": {
                         "description": "Unprocessable Entity",
                         "schema": {
@@ -1848,6 +3277,18 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -1865,12 +3306,14 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "directives"
                 ],
                 "summary": "Change some fields of a directive letter",
+                "operationId": "updateDirective",
                 "parameters": [
                     {
                         "type": "string",
@@ -1900,6 +3343,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/registry.Directive"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the record's version, for If-Match"
+                            }
                         }
                     },
                     "400": {
@@ -1926,6 +3375,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "409": {
                         "description": "Conflict",
                         "schema": {
@@ -1938,6 +3393,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "422": {
                         "description": "Unprocessable Entity",
                         "schema": {
@@ -1946,6 +3407,18 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -1965,12 +3438,14 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "directives"
                 ],
                 "summary": "Record the recipient's reply to a directive letter",
+                "operationId": "replyDirective",
                 "parameters": [
                     {
                         "type": "string",
@@ -2000,6 +3475,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/registry.Directive"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the record's version, for If-Match"
+                            }
                         }
                     },
                     "400": {
@@ -2026,8 +3507,20 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "409": {
                         "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -2040,6 +3533,18 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -2456,12 +3961,14 @@ const docTemplate = `{
                 "description": "Personal data (names, addresses, ID numbers): staff, auditor and admin only, and every export is written to the audit log (entity register_export). Columns in the form's order: STT, Ngày tiếp, Họ tên - Địa chỉ, Số CCCD/CMND/Hộ chiếu, Nội dung vụ việc, Phân loại đơn / Số người, Cơ quan đã giải quyết, Hướng xử lý, Theo dõi kết quả, Ghi chú; rows by date, then in the order recorded. Streamed as it is read, in constant memory; csv is UTF-8 with BOM. A failure after the first rows were sent cuts the connection, so a truncated file never looks complete.",
                 "produces": [
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    "text/csv"
+                    "text/csv",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "exports"
                 ],
                 "summary": "The reception register itself (Sổ tiếp công dân, Form 03), one row per live visit of the period",
+                "operationId": "exportRegister",
                 "parameters": [
                     {
                         "enum": [
@@ -2481,12 +3988,14 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
+                        "format": "date",
                         "description": "first day, YYYY-MM-DD (with to)",
                         "name": "from",
                         "in": "query"
                     },
                     {
                         "type": "string",
+                        "format": "date",
                         "description": "last day, YYYY-MM-DD, inclusive (with from)",
                         "name": "to",
                         "in": "query"
@@ -2545,6 +4054,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -2561,12 +4082,14 @@ const docTemplate = `{
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     "text/csv",
                     "application/json",
-                    "application/pdf"
+                    "application/pdf",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "exports"
                 ],
                 "summary": "The period's report as a file: summary, Form 01/TCD and breakdowns by category and field",
+                "operationId": "exportReport",
                 "parameters": [
                     {
                         "enum": [
@@ -2594,12 +4117,14 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
+                        "format": "date",
                         "description": "first day, YYYY-MM-DD (with to)",
                         "name": "from",
                         "in": "query"
                     },
                     {
                         "type": "string",
+                        "format": "date",
                         "description": "last day, YYYY-MM-DD, inclusive (with from)",
                         "name": "to",
                         "in": "query"
@@ -2622,6 +4147,8 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "maximum": 10000,
+                        "minimum": 2,
                         "type": "integer",
                         "description": "headcount from which a visit is a delegation visit (default TCD_DELEGATION_MIN)",
                         "name": "delegation_min",
@@ -2664,33 +4191,112 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
         },
-        "/api/v1/me": {
-            "get": {
+        "/api/v1/imports": {
+            "post": {
                 "security": [
                     {
                         "Bearer": []
                     }
                 ],
+                "description": "Multipart, one part named file: a workbook or CSV file with the columns GET /exports/register writes (extra columns ignored; common variations of hand-kept registers read too). Every row is reported as {row, status, errors}: created (its visit recorded with new persons), linked (with a person found in the register by ID number or by the duplicate matcher; nothing is merged), skipped (imported before: the same row's fingerprint), error (each error names the row and the column). A dry run (the default) does everything in transactions it rolls back and writes nothing. Each row is imported in its own transaction on the day's regular session (opened if none) and the organisation's case of the same category, title and content (opened if none, field other). With report=failures the answer is instead the file of the rows that failed, in the format read, with a last column saying what to fix; corrected, it can be imported again as it is.",
+                "consumes": [
+                    "multipart/form-data"
+                ],
                 "produces": [
                     "application/json"
                 ],
                 "tags": [
-                    "accounts"
+                    "imports"
                 ],
-                "summary": "Who is calling: the signed-in user or the bearer token, its role, organisation and permissions",
+                "summary": "Import a register kept elsewhere (Form 03, XLSX or CSV)",
+                "parameters": [
+                    {
+                        "type": "file",
+                        "description": "the register",
+                        "name": "file",
+                        "in": "formData",
+                        "required": true
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "report without writing (default true)",
+                        "name": "dry_run",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "the organisation imported into (default the token's)",
+                        "name": "org_id",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "the workbook's sheet (default the first with the register's header)",
+                        "name": "sheet",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "failures: answer the file of the failed rows",
+                        "name": "report",
+                        "in": "query"
+                    }
+                ],
                 "responses": {
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/httpapi.Me"
+                            "$ref": "#/definitions/httpapi.ImportReport"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
                     "401": {
                         "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -2704,16 +4310,82 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/me": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "accounts"
+                ],
+                "summary": "Who is calling: the signed-in user or the bearer token, its role, organisation and permissions",
+                "operationId": "getMe",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Me"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/me/password": {
             "post": {
                 "description": "The current password is checked and counts against the sign-in failure windows. The new one must have at least 12 characters, not contain the username, and not be easy to guess. The user's other sessions end; this one goes on, no longer limited to changing the password.",
                 "consumes": [
                     "application/json"
                 ],
+                "produces": [
+                    "application/problem+json"
+                ],
                 "tags": [
                     "accounts"
                 ],
                 "summary": "Change one's own password (a signed-in user)",
+                "operationId": "changePassword",
                 "parameters": [
                     {
                         "type": "string",
@@ -2754,6 +4426,24 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "422": {
                         "description": "Unprocessable Entity",
                         "schema": {
@@ -2765,6 +4455,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -2772,12 +4474,14 @@ const docTemplate = `{
         "/api/v1/me/sessions": {
             "get": {
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "accounts"
                 ],
                 "summary": "The signed-in user's open sessions, newest first",
+                "operationId": "listMySessions",
                 "responses": {
                     "200": {
                         "description": "OK",
@@ -2796,16 +4500,44 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
         },
         "/api/v1/me/sessions/{id}": {
             "delete": {
+                "produces": [
+                    "application/problem+json"
+                ],
                 "tags": [
                     "accounts"
                 ],
                 "summary": "End one of the signed-in user's sessions (another browser, or this one)",
+                "operationId": "endMySession",
                 "parameters": [
                     {
                         "type": "string",
@@ -2843,6 +4575,36 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -2855,21 +4617,25 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "notices"
                 ],
                 "summary": "List conclusion notices (thông báo kết luận), newest first",
+                "operationId": "listNotices",
                 "parameters": [
                     {
                         "type": "string",
+                        "format": "date",
                         "description": "issued on or after, YYYY-MM-DD",
                         "name": "from",
                         "in": "query"
                     },
                     {
                         "type": "string",
+                        "format": "date",
                         "description": "issued on or before, YYYY-MM-DD",
                         "name": "to",
                         "in": "query"
@@ -2893,7 +4659,16 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "type": "boolean",
+                        "description": "also answer total, the number of records the whole list holds",
+                        "name": "count",
+                        "in": "query"
+                    },
+                    {
+                        "maximum": 500,
+                        "minimum": 1,
                         "type": "integer",
+                        "default": 50,
                         "description": "page size (1-500, default 50)",
                         "name": "limit",
                         "in": "query"
@@ -2941,6 +4716,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             },
@@ -2955,12 +4742,14 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "notices"
                 ],
                 "summary": "Record a conclusion notice",
+                "operationId": "createNotice",
                 "parameters": [
                     {
                         "type": "string",
@@ -2983,6 +4772,16 @@ const docTemplate = `{
                         "description": "Created",
                         "schema": {
                             "$ref": "#/definitions/registry.Notice"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the record's version, for If-Match"
+                            },
+                            "Location": {
+                                "type": "string",
+                                "description": "the new record's path"
+                            }
                         }
                     },
                     "400": {
@@ -3003,8 +4802,20 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "409": {
                         "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -3020,6 +4831,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -3032,12 +4855,14 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "notices"
                 ],
                 "summary": "One conclusion notice",
+                "operationId": "getNotice",
                 "parameters": [
                     {
                         "type": "string",
@@ -3084,8 +4909,26 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -3099,12 +4942,14 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "notices"
                 ],
                 "summary": "Void a conclusion notice (kept, hidden from lists and statistics; its number is free again)",
+                "operationId": "voidNotice",
                 "parameters": [
                     {
                         "type": "string",
@@ -3114,6 +4959,8 @@ const docTemplate = `{
                         "required": true
                     },
                     {
+                        "maxLength": 1000,
+                        "minLength": 1,
                         "type": "string",
                         "description": "why the record is voided",
                         "name": "reason",
@@ -3126,6 +4973,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/registry.Notice"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the record's version, for If-Match"
+                            }
                         }
                     },
                     "401": {
@@ -3146,6 +4999,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "422": {
                         "description": "Unprocessable Entity",
                         "schema": {
@@ -3154,6 +5013,18 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -3171,12 +5042,14 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "notices"
                 ],
                 "summary": "Change some fields of a conclusion notice",
+                "operationId": "updateNotice",
                 "parameters": [
                     {
                         "type": "string",
@@ -3206,6 +5079,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/registry.Notice"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the record's version, for If-Match"
+                            }
                         }
                     },
                     "400": {
@@ -3232,6 +5111,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "409": {
                         "description": "Conflict",
                         "schema": {
@@ -3240,6 +5125,12 @@ const docTemplate = `{
                     },
                     "412": {
                         "description": "Precondition Failed",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -3255,6 +5146,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -3267,12 +5170,14 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "orgs"
                 ],
                 "summary": "List the organisations the token reaches, in tree order",
+                "operationId": "listOrgs",
                 "responses": {
                     "200": {
                         "description": "OK",
@@ -3286,8 +5191,32 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -3304,12 +5233,14 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "orgs"
                 ],
                 "summary": "Add an organisation (admin)",
+                "operationId": "createOrg",
                 "parameters": [
                     {
                         "description": "the organisation",
@@ -3346,8 +5277,20 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "409": {
                         "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -3363,6 +5306,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -3375,12 +5330,14 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "orgs"
                 ],
                 "summary": "One organisation",
+                "operationId": "getOrg",
                 "parameters": [
                     {
                         "type": "string",
@@ -3403,14 +5360,38 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "404": {
                         "description": "Not Found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -3427,12 +5408,14 @@ const docTemplate = `{
                 ],
                 "description": "q matches names without regard to diacritics or case (nguyen van an finds Nguyễn Văn An; Thủy = Thuỷ), and ID numbers and phones exactly. A page that lists anyone is written to the audit log (one entry naming the persons listed).",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "persons"
                 ],
                 "summary": "List or search persons",
+                "operationId": "listPersons",
                 "parameters": [
                     {
                         "type": "string",
@@ -3448,12 +5431,21 @@ const docTemplate = `{
                     },
                     {
                         "type": "boolean",
+                        "description": "also answer total, the number of records the whole list holds",
+                        "name": "count",
+                        "in": "query"
+                    },
+                    {
+                        "type": "boolean",
                         "description": "include persons merged into another",
                         "name": "include_merged",
                         "in": "query"
                     },
                     {
+                        "maximum": 500,
+                        "minimum": 1,
                         "type": "integer",
+                        "default": 50,
                         "description": "page size (1-500, default 50)",
                         "name": "limit",
                         "in": "query"
@@ -3501,6 +5493,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             },
@@ -3510,16 +5514,19 @@ const docTemplate = `{
                         "Bearer": []
                     }
                 ],
+                "description": "The person is registered in any case; possible_duplicates lists (at most five, best first, an empty list when none) the persons already registered who may be the same citizen, as GET /persons/{id}/duplicates does, so that staff can use one of them instead (POST /persons/{id}/merge).",
                 "consumes": [
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "persons"
                 ],
                 "summary": "Register a citizen",
+                "operationId": "createPerson",
                 "parameters": [
                     {
                         "type": "string",
@@ -3541,7 +5548,17 @@ const docTemplate = `{
                     "201": {
                         "description": "Created",
                         "schema": {
-                            "$ref": "#/definitions/registry.Person"
+                            "$ref": "#/definitions/registry.CreatedPerson"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the record's version, for If-Match"
+                            },
+                            "Location": {
+                                "type": "string",
+                                "description": "the new record's path"
+                            }
                         }
                     },
                     "400": {
@@ -3562,6 +5579,24 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "422": {
                         "description": "Unprocessable Entity",
                         "schema": {
@@ -3570,6 +5605,18 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -3586,12 +5633,14 @@ const docTemplate = `{
                 ],
                 "description": "A person named only in visits and delegations about denunciations whose denouncers the token may not see (all but admins and the staff of the case's organisation) is not found, and is left out of lists.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "persons"
                 ],
                 "summary": "One person (the read is written to the audit log)",
+                "operationId": "getPerson",
                 "parameters": [
                     {
                         "type": "string",
@@ -3638,8 +5687,26 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -3654,12 +5721,14 @@ const docTemplate = `{
                 ],
                 "description": "Refused (409) while live visits or delegations name the person, or other person records are merged into it.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "persons"
                 ],
                 "summary": "Void a person record (kept, hidden from lists and statistics)",
+                "operationId": "voidPerson",
                 "parameters": [
                     {
                         "type": "string",
@@ -3669,6 +5738,8 @@ const docTemplate = `{
                         "required": true
                     },
                     {
+                        "maxLength": 1000,
+                        "minLength": 1,
                         "type": "string",
                         "description": "why the record is voided",
                         "name": "reason",
@@ -3681,6 +5752,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/registry.Person"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the record's version, for If-Match"
+                            }
                         }
                     },
                     "401": {
@@ -3718,6 +5795,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             },
@@ -3732,12 +5821,14 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "persons"
                 ],
                 "summary": "Change some fields of a person",
+                "operationId": "updatePerson",
                 "parameters": [
                     {
                         "type": "string",
@@ -3767,6 +5858,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/registry.Person"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the record's version, for If-Match"
+                            }
                         }
                     },
                     "400": {
@@ -3793,8 +5890,20 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "412": {
                         "description": "Precondition Failed",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -3807,6 +5916,18 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -3823,12 +5944,14 @@ const docTemplate = `{
                 ],
                 "description": "Persons who may be the same citizen, with a score (the probability, 0 to 1, that the two records are one person) and the evidence: the same CCCD (decisive, as is another one), the same phone, the name compared word by word without regard to diacritics, tone placement or case and with typo tolerance (a common name such as Nguyễn weighs little, a rare given name much), birth year, gender and address. Persons merged away, voided, or declared different (not-duplicate) are left out. The persons disclosed are written to the audit log.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "dedup"
                 ],
                 "summary": "Likely duplicates of a person, best first",
+                "operationId": "personDuplicates",
                 "parameters": [
                     {
                         "type": "string",
@@ -3838,13 +5961,19 @@ const docTemplate = `{
                         "required": true
                     },
                     {
+                        "maximum": 1,
+                        "minimum": 0,
                         "type": "number",
+                        "default": 0.4,
                         "description": "offer candidates from this score (default 0.4)",
                         "name": "min_score",
                         "in": "query"
                     },
                     {
+                        "maximum": 100,
+                        "minimum": 1,
                         "type": "integer",
+                        "default": 20,
                         "description": "at most this many (1-100, default 20)",
                         "name": "limit",
                         "in": "query"
@@ -3889,6 +6018,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -3905,12 +6046,14 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "dedup"
                 ],
                 "summary": "Merge a person into the record of the same citizen",
+                "operationId": "mergePerson",
                 "parameters": [
                     {
                         "type": "string",
@@ -3946,6 +6089,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/registry.Person"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the record's version, for If-Match"
+                            }
                         }
                     },
                     "400": {
@@ -3972,6 +6121,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "409": {
                         "description": "Conflict",
                         "schema": {
@@ -3984,6 +6139,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "422": {
                         "description": "Unprocessable Entity",
                         "schema": {
@@ -3992,6 +6153,18 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -4011,12 +6184,14 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "dedup"
                 ],
                 "summary": "Record that two persons are different citizens",
+                "operationId": "notDuplicatePersons",
                 "parameters": [
                     {
                         "type": "string",
@@ -4066,6 +6241,24 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "422": {
                         "description": "Unprocessable Entity",
                         "schema": {
@@ -4074,6 +6267,18 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -4090,12 +6295,14 @@ const docTemplate = `{
                 ],
                 "description": "The person is a record of their own again, as before the merge. Not merged: 409.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "dedup"
                 ],
                 "summary": "Undo the merge of a person",
+                "operationId": "unmergePerson",
                 "parameters": [
                     {
                         "type": "string",
@@ -4116,6 +6323,18 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/registry.Person"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the record's version, for If-Match"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
                     "401": {
@@ -4136,6 +6355,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "409": {
                         "description": "Conflict",
                         "schema": {
@@ -4148,8 +6373,32 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -4695,12 +6944,14 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "sessions"
                 ],
                 "summary": "List reception sessions, newest first",
+                "operationId": "listSessions",
                 "parameters": [
                     {
                         "enum": [
@@ -4716,12 +6967,14 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
+                        "format": "date",
                         "description": "first date, YYYY-MM-DD",
                         "name": "from",
                         "in": "query"
                     },
                     {
                         "type": "string",
+                        "format": "date",
                         "description": "last date, YYYY-MM-DD (inclusive)",
                         "name": "to",
                         "in": "query"
@@ -4733,7 +6986,16 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "type": "boolean",
+                        "description": "also answer total, the number of records the whole list holds",
+                        "name": "count",
+                        "in": "query"
+                    },
+                    {
+                        "maximum": 500,
+                        "minimum": 1,
                         "type": "integer",
+                        "default": 50,
                         "description": "page size (1-500, default 50)",
                         "name": "limit",
                         "in": "query"
@@ -4781,6 +7043,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             },
@@ -4795,12 +7069,14 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "sessions"
                 ],
                 "summary": "Record a reception session",
+                "operationId": "createSession",
                 "parameters": [
                     {
                         "type": "string",
@@ -4823,6 +7099,16 @@ const docTemplate = `{
                         "description": "Created",
                         "schema": {
                             "$ref": "#/definitions/registry.Session"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the record's version, for If-Match"
+                            },
+                            "Location": {
+                                "type": "string",
+                                "description": "the new record's path"
+                            }
                         }
                     },
                     "400": {
@@ -4843,6 +7129,24 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "422": {
                         "description": "Unprocessable Entity",
                         "schema": {
@@ -4851,6 +7155,18 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -4866,12 +7182,14 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "sessions"
                 ],
                 "summary": "One reception session",
+                "operationId": "getSession",
                 "parameters": [
                     {
                         "type": "string",
@@ -4918,8 +7236,26 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -4934,12 +7270,14 @@ const docTemplate = `{
                 ],
                 "description": "Refused (409) while live visits, conclusion notices or directive letters name the session: void or change those first.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "sessions"
                 ],
                 "summary": "Void a session (kept, hidden from lists and statistics)",
+                "operationId": "voidSession",
                 "parameters": [
                     {
                         "type": "string",
@@ -4949,6 +7287,8 @@ const docTemplate = `{
                         "required": true
                     },
                     {
+                        "maxLength": 1000,
+                        "minLength": 1,
                         "type": "string",
                         "description": "why the record is voided",
                         "name": "reason",
@@ -4961,6 +7301,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/registry.Session"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the record's version, for If-Match"
+                            }
                         }
                     },
                     "401": {
@@ -4998,6 +7344,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             },
@@ -5012,12 +7370,14 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "sessions"
                 ],
                 "summary": "Change some fields of a session",
+                "operationId": "updateSession",
                 "parameters": [
                     {
                         "type": "string",
@@ -5047,6 +7407,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/registry.Session"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the record's version, for If-Match"
+                            }
                         }
                     },
                     "400": {
@@ -5073,8 +7439,20 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "412": {
                         "description": "Precondition Failed",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -5087,6 +7465,18 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -5104,12 +7494,14 @@ const docTemplate = `{
                 "description": "by=category or field (of the surviving case), outcome, org (each organisation's own records) or month (reporting months of the basis). Every enum value is listed, zeros included. Cases are distinct within a row and need not add up across rows.",
                 "produces": [
                     "application/json",
-                    "text/csv"
+                    "text/csv",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "stats"
                 ],
                 "summary": "The period's visits, persons and distinct cases split by one dimension, for dashboards",
+                "operationId": "statsBreakdown",
                 "parameters": [
                     {
                         "enum": [
@@ -5134,12 +7526,14 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
+                        "format": "date",
                         "description": "first day, YYYY-MM-DD (with to)",
                         "name": "from",
                         "in": "query"
                     },
                     {
                         "type": "string",
+                        "format": "date",
                         "description": "last day, YYYY-MM-DD, inclusive (with from)",
                         "name": "to",
                         "in": "query"
@@ -5217,6 +7611,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -5231,12 +7637,14 @@ const docTemplate = `{
                 "description": "Rows: the subtree's total first, then each organisation with its own records, in tree order. Columns 1-29 as Circular 01/2024/TT-TTCP numbers them, with Vietnamese header paths: 1 = 4+13+22, 2 = 5+14+23, 3 = 6+7+15+16+24+25; 4-11 regular reception; 12-20 periodic and urgent sessions the head hosted; 21-29 those an authorised deputy hosted. Cases are counted within each group.",
                 "produces": [
                     "application/json",
-                    "text/csv"
+                    "text/csv",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "stats"
                 ],
                 "summary": "Form 01/TCD: regular, the head's and the authorised deputy's receptions, per organisation",
+                "operationId": "statsForm01",
                 "parameters": [
                     {
                         "type": "string",
@@ -5246,12 +7654,14 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
+                        "format": "date",
                         "description": "first day, YYYY-MM-DD (with to)",
                         "name": "from",
                         "in": "query"
                     },
                     {
                         "type": "string",
+                        "format": "date",
                         "description": "last day, YYYY-MM-DD, inclusive (with from)",
                         "name": "to",
                         "in": "query"
@@ -5274,6 +7684,8 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "maximum": 10000,
+                        "minimum": 2,
                         "type": "integer",
                         "description": "headcount from which a visit is a delegation visit (default TCD_DELEGATION_MIN)",
                         "name": "delegation_min",
@@ -5335,6 +7747,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -5350,12 +7774,14 @@ const docTemplate = `{
                 "produces": [
                     "application/json",
                     "text/csv",
-                    "text/plain"
+                    "text/plain",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "stats"
                 ],
                 "summary": "The period's figures: visits, persons, cases after de-duplication, by kind, delegations, documents",
+                "operationId": "statsSummary",
                 "parameters": [
                     {
                         "type": "string",
@@ -5365,12 +7791,14 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
+                        "format": "date",
                         "description": "first day, YYYY-MM-DD (with to)",
                         "name": "from",
                         "in": "query"
                     },
                     {
                         "type": "string",
+                        "format": "date",
                         "description": "last day, YYYY-MM-DD, inclusive (with from)",
                         "name": "to",
                         "in": "query"
@@ -5393,6 +7821,8 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "maximum": 10000,
+                        "minimum": 2,
                         "type": "integer",
                         "description": "headcount from which a visit is a delegation visit (default TCD_DELEGATION_MIN)",
                         "name": "delegation_min",
@@ -5465,6 +7895,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -5477,12 +7919,14 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "users"
                 ],
                 "summary": "List the users the admin manages (a scoped admin: those of its subtree), newest first",
+                "operationId": "listUsers",
                 "parameters": [
                     {
                         "type": "integer",
@@ -5528,6 +7972,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             },
@@ -5542,12 +7998,14 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "users"
                 ],
                 "summary": "Create a user (admin; a scoped admin within its subtree)",
+                "operationId": "createUser",
                 "parameters": [
                     {
                         "description": "the user",
@@ -5584,8 +8042,20 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "409": {
                         "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -5601,6 +8071,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -5613,12 +8095,14 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "users"
                 ],
                 "summary": "One user the admin manages",
+                "operationId": "getUser",
                 "parameters": [
                     {
                         "type": "string",
@@ -5659,8 +8143,26 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -5678,12 +8180,14 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "users"
                 ],
                 "summary": "Change a user's name, role, organisation or state",
+                "operationId": "updateUser",
                 "parameters": [
                     {
                         "type": "string",
@@ -5739,8 +8243,20 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "412": {
                         "description": "Precondition Failed",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -5753,6 +8269,18 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -5769,12 +8297,14 @@ const docTemplate = `{
                 ],
                 "description": "Answers the one-time password once; the user must change it at the next sign-in.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "users"
                 ],
                 "summary": "Give a user a new one-time password and end its sessions",
+                "operationId": "resetPassword",
                 "parameters": [
                     {
                         "type": "string",
@@ -5789,6 +8319,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/httpapi.NewPassword"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
                     "401": {
@@ -5809,8 +8345,44 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -5827,21 +8399,25 @@ const docTemplate = `{
                 ],
                 "description": "case_id lists the visits recorded against that case and, when other cases were merged into it, theirs too: the visits that count for it. Visits about a denunciation answer person_ids [] and identity_hidden true to tokens that may not see its denouncers, and person_id does not find them.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "visits"
                 ],
                 "summary": "List visits, newest first",
+                "operationId": "listVisits",
                 "parameters": [
                     {
                         "type": "string",
+                        "format": "date",
                         "description": "first date, YYYY-MM-DD",
                         "name": "from",
                         "in": "query"
                     },
                     {
                         "type": "string",
+                        "format": "date",
                         "description": "last date, YYYY-MM-DD (inclusive)",
                         "name": "to",
                         "in": "query"
@@ -5889,7 +8465,16 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "type": "boolean",
+                        "description": "also answer total, the number of records the whole list holds",
+                        "name": "count",
+                        "in": "query"
+                    },
+                    {
+                        "maximum": 500,
+                        "minimum": 1,
                         "type": "integer",
+                        "default": 50,
                         "description": "page size (1-500, default 50)",
                         "name": "limit",
                         "in": "query"
@@ -5937,6 +8522,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             },
@@ -5951,12 +8548,14 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "visits"
                 ],
                 "summary": "Record a visit, with its new case and new persons in the same request",
+                "operationId": "createVisit",
                 "parameters": [
                     {
                         "type": "string",
@@ -5979,6 +8578,16 @@ const docTemplate = `{
                         "description": "Created",
                         "schema": {
                             "$ref": "#/definitions/registry.CreatedVisit"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the record's version, for If-Match"
+                            },
+                            "Location": {
+                                "type": "string",
+                                "description": "the new record's path"
+                            }
                         }
                     },
                     "400": {
@@ -5999,6 +8608,24 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "422": {
                         "description": "Unprocessable Entity",
                         "schema": {
@@ -6007,6 +8634,18 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -6023,12 +8662,14 @@ const docTemplate = `{
                 ],
                 "description": "A visit about a denunciation (its case, or the case it was merged into) answers person_ids [] and identity_hidden true to every token but admins' and those of the staff of the case's organisation.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "visits"
                 ],
                 "summary": "One visit",
+                "operationId": "getVisit",
                 "parameters": [
                     {
                         "type": "string",
@@ -6075,8 +8716,26 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -6090,12 +8749,14 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "visits"
                 ],
                 "summary": "Void a visit (kept, hidden from lists and statistics)",
+                "operationId": "voidVisit",
                 "parameters": [
                     {
                         "type": "string",
@@ -6105,6 +8766,8 @@ const docTemplate = `{
                         "required": true
                     },
                     {
+                        "maxLength": 1000,
+                        "minLength": 1,
                         "type": "string",
                         "description": "why the record is voided",
                         "name": "reason",
@@ -6117,6 +8780,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/registry.Visit"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the record's version, for If-Match"
+                            }
                         }
                     },
                     "401": {
@@ -6137,6 +8806,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "422": {
                         "description": "Unprocessable Entity",
                         "schema": {
@@ -6145,6 +8820,18 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -6162,12 +8849,14 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "visits"
                 ],
                 "summary": "Change the headcount, content, outcome or note of a visit",
+                "operationId": "updateVisit",
                 "parameters": [
                     {
                         "type": "string",
@@ -6197,6 +8886,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/registry.Visit"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the record's version, for If-Match"
+                            }
                         }
                     },
                     "400": {
@@ -6223,8 +8918,20 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "408": {
+                        "description": "Request Timeout",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "412": {
                         "description": "Precondition Failed",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -6237,6 +8944,18 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -6253,12 +8972,14 @@ const docTemplate = `{
                 ],
                 "description": "Keys are ENTITY.FIELD (case.category, visit.outcome, …); each list is in the order reports print it. An enum query parameter of this document names its list in x-vocab. Every role may read it: it holds no personal data.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "vocab"
                 ],
                 "summary": "Every enum of the contract, with its Vietnamese and English labels",
+                "operationId": "getVocab",
                 "responses": {
                     "200": {
                         "description": "OK",
@@ -6277,6 +8998,36 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -6284,12 +9035,14 @@ const docTemplate = `{
         "/healthz": {
             "get": {
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "health"
                 ],
                 "summary": "Liveness: the process is running",
+                "operationId": "healthz",
                 "responses": {
                     "200": {
                         "description": "OK",
@@ -6303,12 +9056,14 @@ const docTemplate = `{
         "/readyz": {
             "get": {
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "health"
                 ],
                 "summary": "Readiness: the database answers",
+                "operationId": "readyz",
                 "responses": {
                     "200": {
                         "description": "OK",
@@ -6383,6 +9138,15 @@ const docTemplate = `{
         },
         "accounts.Session": {
             "type": "object",
+            "required": [
+                "client_addr",
+                "created_at",
+                "current",
+                "expires_at",
+                "id",
+                "last_seen_at",
+                "user_agent"
+            ],
             "properties": {
                 "client_addr": {
                     "type": "string"
@@ -6410,6 +9174,17 @@ const docTemplate = `{
         },
         "accounts.User": {
             "type": "object",
+            "required": [
+                "active",
+                "created_at",
+                "display_name",
+                "id",
+                "last_login_at",
+                "must_change_password",
+                "org_id",
+                "role",
+                "username"
+            ],
             "properties": {
                 "active": {
                     "type": "boolean"
@@ -6425,13 +9200,15 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "last_login_at": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "must_change_password": {
                     "type": "boolean"
                 },
                 "org_id": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "role": {
                     "type": "string",
@@ -6474,19 +9251,107 @@ const docTemplate = `{
                 }
             }
         },
+        "apperr.FieldCode": {
+            "type": "string",
+            "enum": [
+                "required",
+                "invalid",
+                "too_long",
+                "too_short",
+                "out_of_range",
+                "forbidden_value",
+                "forbidden_character",
+                "not_found",
+                "conflict",
+                "unknown_field"
+            ],
+            "x-enum-comments": {
+                "Conflicting": "clashes with another record or with another field",
+                "ForbiddenCharacter": "a control or invisible formatting character",
+                "ForbiddenValue": "not one of the values the field takes",
+                "InvalidValue": "malformed, or breaks a rule the other codes do not name",
+                "OutOfRange": "a number or date outside its bounds (a date in the future)",
+                "Required": "missing or empty",
+                "TooLong": "more characters or items than allowed",
+                "TooShort": "fewer characters or items than needed",
+                "UnknownField": "the object has no such field",
+                "UnknownReference": "names a record that does not exist or is not visible"
+            },
+            "x-enum-descriptions": [
+                "missing or empty",
+                "malformed, or breaks a rule the other codes do not name",
+                "more characters or items than allowed",
+                "fewer characters or items than needed",
+                "a number or date outside its bounds (a date in the future)",
+                "not one of the values the field takes",
+                "a control or invisible formatting character",
+                "names a record that does not exist or is not visible",
+                "clashes with another record or with another field",
+                "the object has no such field"
+            ],
+            "x-enum-varnames": [
+                "Required",
+                "InvalidValue",
+                "TooLong",
+                "TooShort",
+                "OutOfRange",
+                "ForbiddenValue",
+                "ForbiddenCharacter",
+                "UnknownReference",
+                "Conflicting",
+                "UnknownField"
+            ]
+        },
         "apperr.FieldError": {
             "type": "object",
+            "required": [
+                "code",
+                "field",
+                "message"
+            ],
             "properties": {
+                "code": {
+                    "enum": [
+                        "required",
+                        "invalid",
+                        "too_long",
+                        "too_short",
+                        "out_of_range",
+                        "forbidden_value",
+                        "forbidden_character",
+                        "not_found",
+                        "conflict",
+                        "unknown_field"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/apperr.FieldCode"
+                        }
+                    ],
+                    "example": "required"
+                },
                 "field": {
-                    "type": "string"
+                    "type": "string",
+                    "example": "full_name"
                 },
                 "message": {
-                    "type": "string"
+                    "type": "string",
+                    "example": "is required"
                 }
             }
         },
         "audit.Entry": {
             "type": "object",
+            "required": [
+                "action",
+                "actor",
+                "actor_role",
+                "at",
+                "changes",
+                "entity",
+                "entity_id",
+                "org_id"
+            ],
             "properties": {
                 "action": {
                     "type": "string"
@@ -6501,7 +9366,8 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "changes": {
-                    "type": "object"
+                    "type": "object",
+                    "x-nullable": true
                 },
                 "entity": {
                     "type": "string"
@@ -6515,15 +9381,124 @@ const docTemplate = `{
                 },
                 "org_id": {
                     "description": "OrgID is the organisation of what the entry is about (the record's, the token's, the\norganisation changed); null for what belongs to none, such as a search across the whole\nregister by an unscoped token. A reader scoped to an organisation reads its subtree's\nentries only.",
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "request_id": {
                     "type": "string"
                 }
             }
         },
+        "calendar.Day": {
+            "type": "object",
+            "properties": {
+                "date": {
+                    "type": "string",
+                    "format": "date",
+                    "example": "2026-02-17"
+                },
+                "holiday": {
+                    "description": "the statutory holiday's key, when it is one's",
+                    "type": "string"
+                },
+                "kind": {
+                    "$ref": "#/definitions/calendar.Kind"
+                },
+                "reason": {
+                    "type": "string"
+                },
+                "source": {
+                    "$ref": "#/definitions/calendar.Source"
+                }
+            }
+        },
+        "calendar.Kind": {
+            "type": "string",
+            "enum": [
+                "off",
+                "working"
+            ],
+            "x-enum-varnames": [
+                "Off",
+                "Working"
+            ]
+        },
+        "calendar.Rule": {
+            "type": "object",
+            "properties": {
+                "complex_days": {
+                    "type": "integer"
+                },
+                "days": {
+                    "type": "integer"
+                },
+                "extension_days": {
+                    "type": "integer"
+                },
+                "from": {
+                    "type": "string"
+                },
+                "max_extensions": {
+                    "type": "integer"
+                },
+                "name": {
+                    "type": "string"
+                },
+                "unit": {
+                    "$ref": "#/definitions/calendar.Unit"
+                }
+            }
+        },
+        "calendar.Source": {
+            "type": "string",
+            "enum": [
+                "weekend",
+                "law",
+                "compensatory",
+                "announcement",
+                "admin"
+            ],
+            "x-enum-comments": {
+                "SourceAdmin": "recorded by an administrator",
+                "SourceAnnouncement": "the Government's announcement for the year",
+                "SourceCompensatory": "the working day after a holiday that fell on a weekend",
+                "SourceLaw": "a statutory holiday",
+                "SourceWeekend": "Saturday or Sunday, the weekly rest"
+            },
+            "x-enum-descriptions": [
+                "Saturday or Sunday, the weekly rest",
+                "a statutory holiday",
+                "the working day after a holiday that fell on a weekend",
+                "the Government's announcement for the year",
+                "recorded by an administrator"
+            ],
+            "x-enum-varnames": [
+                "SourceWeekend",
+                "SourceLaw",
+                "SourceCompensatory",
+                "SourceAnnouncement",
+                "SourceAdmin"
+            ]
+        },
+        "calendar.Unit": {
+            "type": "string",
+            "enum": [
+                "working_days",
+                "calendar_days"
+            ],
+            "x-enum-varnames": [
+                "WorkingDays",
+                "CalendarDays"
+            ]
+        },
         "export.Report": {
             "type": "object",
+            "required": [
+                "by_category",
+                "by_field",
+                "form_01",
+                "summary"
+            ],
             "properties": {
                 "by_category": {
                     "$ref": "#/definitions/stats.Breakdown"
@@ -6541,6 +9516,10 @@ const docTemplate = `{
         },
         "httpapi.AuditList": {
             "type": "object",
+            "required": [
+                "items",
+                "next_cursor"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -6549,12 +9528,40 @@ const docTemplate = `{
                     }
                 },
                 "next_cursor": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
+                }
+            }
+        },
+        "httpapi.CalendarYear": {
+            "type": "object",
+            "properties": {
+                "days": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/calendar.Day"
+                    }
+                },
+                "year": {
+                    "type": "integer",
+                    "example": 2026
                 }
             }
         },
         "httpapi.CreatedUser": {
             "type": "object",
+            "required": [
+                "active",
+                "created_at",
+                "display_name",
+                "id",
+                "initial_password",
+                "last_login_at",
+                "must_change_password",
+                "org_id",
+                "role",
+                "username"
+            ],
             "properties": {
                 "active": {
                     "type": "boolean"
@@ -6574,13 +9581,15 @@ const docTemplate = `{
                     "example": "K7QJ3XMZ2R5VWT4H6NPLBYCD2E"
                 },
                 "last_login_at": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "must_change_password": {
                     "type": "boolean"
                 },
                 "org_id": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "role": {
                     "type": "string",
@@ -6597,8 +9606,35 @@ const docTemplate = `{
                 }
             }
         },
+        "httpapi.DeadlineRules": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/calendar.Rule"
+                    }
+                }
+            }
+        },
+        "httpapi.Deadlines": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/registry.Deadline"
+                    }
+                }
+            }
+        },
         "httpapi.DuplicatePairList": {
             "type": "object",
+            "required": [
+                "items",
+                "next_cursor",
+                "scanned_at"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -6607,7 +9643,8 @@ const docTemplate = `{
                     }
                 },
                 "next_cursor": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "scanned_at": {
                     "type": "string"
@@ -6616,6 +9653,9 @@ const docTemplate = `{
         },
         "httpapi.HealthStatus": {
             "type": "object",
+            "required": [
+                "status"
+            ],
             "properties": {
                 "status": {
                     "type": "string",
@@ -6623,8 +9663,38 @@ const docTemplate = `{
                 }
             }
         },
+        "httpapi.ImportReport": {
+            "type": "object",
+            "properties": {
+                "dry_run": {
+                    "type": "boolean"
+                },
+                "org_id": {
+                    "type": "string"
+                },
+                "rows": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/registry.ImportedRow"
+                    }
+                },
+                "totals": {
+                    "$ref": "#/definitions/registry.ImportTotals"
+                }
+            }
+        },
         "httpapi.Me": {
             "type": "object",
+            "required": [
+                "id",
+                "kind",
+                "must_change_password",
+                "name",
+                "org_code",
+                "org_id",
+                "permissions",
+                "role"
+            ],
             "properties": {
                 "csrf_token": {
                     "description": "CSRFToken must be sent in X-CSRF-Token with every write a signed-in user makes (users only).",
@@ -6651,10 +9721,12 @@ const docTemplate = `{
                     "example": "Nguyễn Thị Lan"
                 },
                 "org_code": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "org_id": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "permissions": {
                     "type": "array",
@@ -6684,6 +9756,9 @@ const docTemplate = `{
         },
         "httpapi.NewPassword": {
             "type": "object",
+            "required": [
+                "initial_password"
+            ],
             "properties": {
                 "initial_password": {
                     "type": "string",
@@ -6693,6 +9768,10 @@ const docTemplate = `{
         },
         "httpapi.OrgList": {
             "type": "object",
+            "required": [
+                "items",
+                "next_cursor"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -6701,12 +9780,17 @@ const docTemplate = `{
                     }
                 },
                 "next_cursor": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 }
             }
         },
         "httpapi.Page-accounts_User": {
             "type": "object",
+            "required": [
+                "items",
+                "next_cursor"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -6715,12 +9799,44 @@ const docTemplate = `{
                     }
                 },
                 "next_cursor": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "total": {
+                    "type": "integer",
+                    "minimum": 0
+                }
+            }
+        },
+        "httpapi.Page-registry_Attachment": {
+            "type": "object",
+            "required": [
+                "items",
+                "next_cursor"
+            ],
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/registry.Attachment"
+                    }
+                },
+                "next_cursor": {
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "total": {
+                    "type": "integer",
+                    "minimum": 0
                 }
             }
         },
         "httpapi.Page-registry_Case": {
             "type": "object",
+            "required": [
+                "items",
+                "next_cursor"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -6729,12 +9845,21 @@ const docTemplate = `{
                     }
                 },
                 "next_cursor": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "total": {
+                    "type": "integer",
+                    "minimum": 0
                 }
             }
         },
         "httpapi.Page-registry_Delegation": {
             "type": "object",
+            "required": [
+                "items",
+                "next_cursor"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -6743,12 +9868,21 @@ const docTemplate = `{
                     }
                 },
                 "next_cursor": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "total": {
+                    "type": "integer",
+                    "minimum": 0
                 }
             }
         },
         "httpapi.Page-registry_Directive": {
             "type": "object",
+            "required": [
+                "items",
+                "next_cursor"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -6757,12 +9891,21 @@ const docTemplate = `{
                     }
                 },
                 "next_cursor": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "total": {
+                    "type": "integer",
+                    "minimum": 0
                 }
             }
         },
         "httpapi.Page-registry_Document": {
             "type": "object",
+            "required": [
+                "items",
+                "next_cursor"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -6771,12 +9914,21 @@ const docTemplate = `{
                     }
                 },
                 "next_cursor": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "total": {
+                    "type": "integer",
+                    "minimum": 0
                 }
             }
         },
         "httpapi.Page-registry_Notice": {
             "type": "object",
+            "required": [
+                "items",
+                "next_cursor"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -6785,12 +9937,21 @@ const docTemplate = `{
                     }
                 },
                 "next_cursor": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "total": {
+                    "type": "integer",
+                    "minimum": 0
                 }
             }
         },
         "httpapi.Page-registry_Person": {
             "type": "object",
+            "required": [
+                "items",
+                "next_cursor"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -6799,12 +9960,21 @@ const docTemplate = `{
                     }
                 },
                 "next_cursor": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "total": {
+                    "type": "integer",
+                    "minimum": 0
                 }
             }
         },
         "httpapi.Page-registry_Petition": {
             "type": "object",
+            "required": [
+                "items",
+                "next_cursor"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -6813,12 +9983,21 @@ const docTemplate = `{
                     }
                 },
                 "next_cursor": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "total": {
+                    "type": "integer",
+                    "minimum": 0
                 }
             }
         },
         "httpapi.Page-registry_Session": {
             "type": "object",
+            "required": [
+                "items",
+                "next_cursor"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -6827,12 +10006,21 @@ const docTemplate = `{
                     }
                 },
                 "next_cursor": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "total": {
+                    "type": "integer",
+                    "minimum": 0
                 }
             }
         },
         "httpapi.Page-registry_Visit": {
             "type": "object",
+            "required": [
+                "items",
+                "next_cursor"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -6841,12 +10029,23 @@ const docTemplate = `{
                     }
                 },
                 "next_cursor": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "total": {
+                    "type": "integer",
+                    "minimum": 0
                 }
             }
         },
         "httpapi.Problem": {
             "type": "object",
+            "required": [
+                "detail",
+                "status",
+                "title",
+                "type"
+            ],
             "properties": {
                 "detail": {
                     "type": "string",
@@ -6881,6 +10080,10 @@ const docTemplate = `{
         },
         "httpapi.SessionList": {
             "type": "object",
+            "required": [
+                "items",
+                "next_cursor"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -6889,6 +10092,30 @@ const docTemplate = `{
                     }
                 },
                 "next_cursor": {
+                    "type": "string",
+                    "x-nullable": true
+                }
+            }
+        },
+        "imports.CellError": {
+            "type": "object",
+            "properties": {
+                "column": {
+                    "description": "the spreadsheet's column letter",
+                    "type": "string"
+                },
+                "field": {
+                    "description": "the field it would fill, as the API names it",
+                    "type": "string"
+                },
+                "message": {
+                    "type": "string"
+                },
+                "row": {
+                    "type": "integer"
+                },
+                "title": {
+                    "description": "the column's title in the file",
                     "type": "string"
                 }
             }
@@ -6905,12 +10132,20 @@ const docTemplate = `{
                     "example": "Ban Tiếp công dân huyện Gio Linh"
                 },
                 "parent_id": {
-                    "type": "string"
+                    "description": "ParentID: left out, the caller's own organisation (the default one for an unscoped\ntoken); null, a new top organisation, which only an unscoped admin may add.",
+                    "type": "string",
+                    "x-nullable": true
                 }
             }
         },
         "orgs.Org": {
             "type": "object",
+            "required": [
+                "code",
+                "id",
+                "name",
+                "parent_id"
+            ],
             "properties": {
                 "code": {
                     "type": "string"
@@ -6922,16 +10157,101 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "parent_id": {
+                    "type": "string",
+                    "x-nullable": true
+                }
+            }
+        },
+        "registry.Attachment": {
+            "type": "object",
+            "properties": {
+                "case_id": {
                     "type": "string"
+                },
+                "content_type": {
+                    "type": "string",
+                    "example": "application/pdf"
+                },
+                "created_at": {
+                    "type": "string"
+                },
+                "file_name": {
+                    "type": "string",
+                    "example": "don-khieu-nai.pdf"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "org_id": {
+                    "type": "string"
+                },
+                "sha256": {
+                    "type": "string"
+                },
+                "size": {
+                    "type": "integer",
+                    "example": 183245
+                },
+                "updated_at": {
+                    "type": "string"
+                },
+                "void_reason": {
+                    "type": "string"
+                },
+                "voided_at": {
+                    "type": "string"
+                }
+            }
+        },
+        "registry.CalendarDayInput": {
+            "type": "object",
+            "required": [
+                "kind",
+                "reason"
+            ],
+            "properties": {
+                "kind": {
+                    "type": "string",
+                    "enum": [
+                        "off",
+                        "working"
+                    ]
+                },
+                "reason": {
+                    "type": "string",
+                    "maxLength": 300,
+                    "example": "Nghỉ hoán đổi, làm bù thứ Bảy 10/01/2026"
                 }
             }
         },
         "registry.Case": {
             "type": "object",
+            "required": [
+                "accepted_on",
+                "category",
+                "code",
+                "complex",
+                "created_at",
+                "extensions",
+                "field",
+                "first_visit_date",
+                "id",
+                "merged_into",
+                "org_id",
+                "previously_handled_by",
+                "resolution_due_on",
+                "respondent",
+                "status",
+                "summary",
+                "title",
+                "updated_at",
+                "visit_count"
+            ],
             "properties": {
                 "accepted_on": {
                     "description": "AcceptedOn is the day the case was accepted for resolution (thụ lý): set when a petition\nabout it is decided accepted, or directly. Complex (a complaint's longer period) and\nExtensions (of a denunciation's period, at most the rule's maximum) lengthen the period;\nResolutionDueOn is derived from them by the deadline rules, for complaints and\ndenunciations.",
                     "type": "string",
+                    "x-nullable": true,
                     "example": "2026-01-16"
                 },
                 "category": {
@@ -6972,13 +10292,15 @@ const docTemplate = `{
                 "first_visit_date": {
                     "description": "FirstVisitDate and VisitCount are over the live visits that count for this case: its own\nand those of the cases merged into it. A case merged into another counts none itself.",
                     "type": "string",
+                    "x-nullable": true,
                     "example": "2024-03-15"
                 },
                 "id": {
                     "type": "string"
                 },
                 "merged_into": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "org_id": {
                     "type": "string"
@@ -6986,14 +10308,17 @@ const docTemplate = `{
                 "previously_handled_by": {
                     "description": "PreviouslyHandledBy is the body that already handled the matter before it came here\n(Form 03, \"Cơ quan đã giải quyết\"); the respondent is who the matter is about.",
                     "type": "string",
+                    "x-nullable": true,
                     "example": "UBND huyện Gio Linh"
                 },
                 "resolution_due_on": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "2026-02-23"
                 },
                 "respondent": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "UBND xã Gio Mỹ"
                 },
                 "status": {
@@ -7005,7 +10330,8 @@ const docTemplate = `{
                     ]
                 },
                 "summary": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "title": {
                     "type": "string",
@@ -7028,9 +10354,21 @@ const docTemplate = `{
         },
         "registry.CaseCandidate": {
             "type": "object",
+            "required": [
+                "case_id",
+                "code",
+                "reasons",
+                "score",
+                "title"
+            ],
             "properties": {
                 "case_id": {
                     "type": "string"
+                },
+                "code": {
+                    "description": "what a clerk reads to pick the case",
+                    "type": "string",
+                    "example": "VV-2024-000123"
                 },
                 "reasons": {
                     "type": "array",
@@ -7046,11 +10384,20 @@ const docTemplate = `{
                 "score": {
                     "type": "number",
                     "example": 0.75
+                },
+                "title": {
+                    "type": "string",
+                    "example": "Tranh chấp ranh giới thửa 45, tờ 12"
                 }
             }
         },
         "registry.CaseDuplicate": {
             "type": "object",
+            "required": [
+                "case",
+                "reasons",
+                "score"
+            ],
             "properties": {
                 "case": {
                     "$ref": "#/definitions/registry.Case"
@@ -7141,6 +10488,95 @@ const docTemplate = `{
                 }
             }
         },
+        "registry.CreatedPerson": {
+            "type": "object",
+            "required": [
+                "address",
+                "birth_year",
+                "created_at",
+                "full_name",
+                "gender",
+                "id",
+                "id_kind",
+                "id_number",
+                "merged_into",
+                "org_id",
+                "phone",
+                "possible_duplicates",
+                "updated_at"
+            ],
+            "properties": {
+                "address": {
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "Thôn 3, xã Gio Mỹ, huyện Gio Linh, tỉnh Quảng Trị"
+                },
+                "birth_year": {
+                    "type": "integer",
+                    "x-nullable": true,
+                    "example": 1975
+                },
+                "created_at": {
+                    "type": "string"
+                },
+                "full_name": {
+                    "type": "string",
+                    "example": "Nguyễn Văn An"
+                },
+                "gender": {
+                    "type": "string",
+                    "enum": [
+                        "male",
+                        "female",
+                        "unknown"
+                    ]
+                },
+                "id": {
+                    "type": "string"
+                },
+                "id_kind": {
+                    "type": "string",
+                    "enum": [
+                        "cccd",
+                        "cmnd",
+                        "passport"
+                    ],
+                    "x-nullable": true
+                },
+                "id_number": {
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "045075001234"
+                },
+                "merged_into": {
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "org_id": {
+                    "type": "string"
+                },
+                "phone": {
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "0912345678"
+                },
+                "possible_duplicates": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/registry.PersonCandidate"
+                    }
+                },
+                "updated_at": {
+                    "type": "string"
+                },
+                "void_reason": {
+                    "type": "string"
+                },
+                "voided_at": {
+                    "type": "string"
+                }
+            }
+        },
         "registry.CreatedPetition": {
             "type": "object",
             "properties": {
@@ -7161,13 +10597,15 @@ const docTemplate = `{
                     "example": "DON-2026-000012"
                 },
                 "content": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "created_at": {
                     "type": "string"
                 },
                 "decided_on": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "2026-02-24"
                 },
                 "decision": {
@@ -7178,14 +10616,17 @@ const docTemplate = `{
                         "transferred",
                         "stored",
                         "returned"
-                    ]
+                    ],
+                    "x-nullable": true
                 },
                 "decision_number": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "15/TB-TCD"
                 },
                 "document_date": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "2026-02-05"
                 },
                 "due_on": {
@@ -7195,10 +10636,12 @@ const docTemplate = `{
                 },
                 "forwarded_from": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "Ban Dân nguyện, Ủy ban Thường vụ Quốc hội"
                 },
                 "guidance": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "id": {
                     "type": "string"
@@ -7208,7 +10651,8 @@ const docTemplate = `{
                     "type": "boolean"
                 },
                 "note": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "org_id": {
                     "type": "string"
@@ -7246,6 +10690,7 @@ const docTemplate = `{
                 },
                 "transferred_to": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "UBND huyện Hải Lăng"
                 },
                 "updated_at": {
@@ -7261,12 +10706,33 @@ const docTemplate = `{
         },
         "registry.CreatedVisit": {
             "type": "object",
+            "required": [
+                "case_id",
+                "content",
+                "created_at",
+                "date",
+                "delegation_id",
+                "guidance_number",
+                "headcount",
+                "id",
+                "is_delegation",
+                "kind",
+                "note",
+                "org_id",
+                "outcome",
+                "person_ids",
+                "session_id",
+                "transfer_number",
+                "transferred_to",
+                "updated_at"
+            ],
             "properties": {
                 "case_id": {
                     "type": "string"
                 },
                 "content": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "Đề nghị giải quyết dứt điểm tranh chấp ranh giới đất"
                 },
                 "created_at": {
@@ -7277,11 +10743,13 @@ const docTemplate = `{
                     "example": "2024-03-15"
                 },
                 "delegation_id": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "guidance_number": {
                     "description": "GuidanceNumber: the guidance document's number, for the outcome guided",
                     "type": "string",
+                    "x-nullable": true,
                     "example": "12/HD-TCD"
                 },
                 "headcount": {
@@ -7308,7 +10776,8 @@ const docTemplate = `{
                     ]
                 },
                 "note": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "org_id": {
                     "type": "string"
@@ -7322,7 +10791,8 @@ const docTemplate = `{
                         "urged",
                         "answered",
                         "refused"
-                    ]
+                    ],
+                    "x-nullable": true
                 },
                 "person_ids": {
                     "type": "array",
@@ -7342,11 +10812,13 @@ const docTemplate = `{
                 "transfer_number": {
                     "description": "TransferNumber: the transfer document's number, for the outcome transferred",
                     "type": "string",
+                    "x-nullable": true,
                     "example": "45/PC-TCD"
                 },
                 "transferred_to": {
                     "description": "TransferredTo: the body the matter went to, for the outcome transferred",
                     "type": "string",
+                    "x-nullable": true,
                     "example": "UBND huyện Hải Lăng"
                 },
                 "updated_at": {
@@ -7360,8 +10832,50 @@ const docTemplate = `{
                 }
             }
         },
+        "registry.Deadline": {
+            "type": "object",
+            "properties": {
+                "due_on": {
+                    "type": "string",
+                    "example": "2026-03-03"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "kind": {
+                    "type": "string",
+                    "enum": [
+                        "petition",
+                        "case",
+                        "directive"
+                    ]
+                },
+                "number": {
+                    "description": "the petition's or case's code, the letter's number",
+                    "type": "string",
+                    "example": "DON-2026-000012"
+                },
+                "org_id": {
+                    "type": "string"
+                },
+                "status": {
+                    "type": "string",
+                    "enum": [
+                        "due_soon",
+                        "overdue"
+                    ]
+                }
+            }
+        },
         "registry.Decision": {
             "type": "object",
+            "required": [
+                "decided_at",
+                "decided_by",
+                "id",
+                "other",
+                "type"
+            ],
             "properties": {
                 "decided_at": {
                     "type": "string"
@@ -7386,9 +10900,21 @@ const docTemplate = `{
         },
         "registry.Delegation": {
             "type": "object",
+            "required": [
+                "case_id",
+                "created_at",
+                "id",
+                "member_count",
+                "name",
+                "note",
+                "org_id",
+                "representative_ids",
+                "updated_at"
+            ],
             "properties": {
                 "case_id": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "created_at": {
                     "type": "string"
@@ -7409,7 +10935,8 @@ const docTemplate = `{
                     "example": "Đoàn công dân thôn Tân Định"
                 },
                 "note": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "org_id": {
                     "type": "string"
@@ -7469,15 +10996,33 @@ const docTemplate = `{
         },
         "registry.Directive": {
             "type": "object",
+            "required": [
+                "case_id",
+                "created_at",
+                "due_on",
+                "id",
+                "issued_on",
+                "number",
+                "org_id",
+                "recipient",
+                "replied_on",
+                "reply_summary",
+                "request",
+                "session_id",
+                "status",
+                "updated_at"
+            ],
             "properties": {
                 "case_id": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "created_at": {
                     "type": "string"
                 },
                 "due_on": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "2024-04-22"
                 },
                 "id": {
@@ -7500,17 +11045,21 @@ const docTemplate = `{
                 },
                 "replied_on": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "2024-04-10"
                 },
                 "reply_summary": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "request": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "Xác minh, giải quyết và trả lời công dân"
                 },
                 "session_id": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "status": {
                     "type": "string",
@@ -7615,7 +11164,8 @@ const docTemplate = `{
                     "example": "2024-03-12T14:30"
                 },
                 "case_id": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "content": {
                     "description": "Content is a free paragraph added to the body.",
@@ -7701,7 +11251,8 @@ const docTemplate = `{
                 },
                 "replaces": {
                     "description": "Replaces is the document this one corrects (voided when this one was issued).",
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "sha256": {
                     "type": "string"
@@ -7721,7 +11272,8 @@ const docTemplate = `{
                     "maxLength": 500
                 },
                 "visit_id": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "void_reason": {
                     "type": "string"
@@ -7753,6 +11305,10 @@ const docTemplate = `{
         },
         "registry.DuplicatePair": {
             "type": "object",
+            "required": [
+                "reasons",
+                "score"
+            ],
             "properties": {
                 "cases": {
                     "description": "type=case: the two cases",
@@ -7781,6 +11337,52 @@ const docTemplate = `{
                 "score": {
                     "type": "number",
                     "example": 0.97
+                }
+            }
+        },
+        "registry.ImportTotals": {
+            "type": "object",
+            "properties": {
+                "created": {
+                    "type": "integer"
+                },
+                "errors": {
+                    "type": "integer"
+                },
+                "linked": {
+                    "type": "integer"
+                },
+                "rows": {
+                    "type": "integer"
+                },
+                "skipped": {
+                    "type": "integer"
+                }
+            }
+        },
+        "registry.ImportedRow": {
+            "type": "object",
+            "properties": {
+                "errors": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/imports.CellError"
+                    }
+                },
+                "row": {
+                    "type": "integer"
+                },
+                "status": {
+                    "type": "string",
+                    "enum": [
+                        "created",
+                        "linked",
+                        "skipped",
+                        "error"
+                    ]
+                },
+                "visit_id": {
+                    "type": "string"
                 }
             }
         },
@@ -8351,6 +11953,18 @@ const docTemplate = `{
         },
         "registry.Notice": {
             "type": "object",
+            "required": [
+                "case_ids",
+                "created_at",
+                "id",
+                "issued_on",
+                "number",
+                "org_id",
+                "session_id",
+                "signer",
+                "summary",
+                "updated_at"
+            ],
             "properties": {
                 "case_ids": {
                     "type": "array",
@@ -8380,10 +11994,12 @@ const docTemplate = `{
                 },
                 "signer": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "Hà Sỹ Đồng"
                 },
                 "summary": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "updated_at": {
                     "type": "string"
@@ -8436,13 +12052,29 @@ const docTemplate = `{
         },
         "registry.Person": {
             "type": "object",
+            "required": [
+                "address",
+                "birth_year",
+                "created_at",
+                "full_name",
+                "gender",
+                "id",
+                "id_kind",
+                "id_number",
+                "merged_into",
+                "org_id",
+                "phone",
+                "updated_at"
+            ],
             "properties": {
                 "address": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "Thôn 3, xã Gio Mỹ, huyện Gio Linh, tỉnh Quảng Trị"
                 },
                 "birth_year": {
                     "type": "integer",
+                    "x-nullable": true,
                     "example": 1975
                 },
                 "created_at": {
@@ -8469,20 +12101,24 @@ const docTemplate = `{
                         "cccd",
                         "cmnd",
                         "passport"
-                    ]
+                    ],
+                    "x-nullable": true
                 },
                 "id_number": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "045075001234"
                 },
                 "merged_into": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "org_id": {
                     "type": "string"
                 },
                 "phone": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "0912345678"
                 },
                 "updated_at": {
@@ -8498,6 +12134,11 @@ const docTemplate = `{
         },
         "registry.PersonCandidate": {
             "type": "object",
+            "required": [
+                "person",
+                "reasons",
+                "score"
+            ],
             "properties": {
                 "person": {
                     "$ref": "#/definitions/registry.Person"
@@ -8577,13 +12218,15 @@ const docTemplate = `{
                     "example": "DON-2026-000012"
                 },
                 "content": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "created_at": {
                     "type": "string"
                 },
                 "decided_on": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "2026-02-24"
                 },
                 "decision": {
@@ -8594,14 +12237,17 @@ const docTemplate = `{
                         "transferred",
                         "stored",
                         "returned"
-                    ]
+                    ],
+                    "x-nullable": true
                 },
                 "decision_number": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "15/TB-TCD"
                 },
                 "document_date": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "2026-02-05"
                 },
                 "due_on": {
@@ -8611,10 +12257,12 @@ const docTemplate = `{
                 },
                 "forwarded_from": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "Ban Dân nguyện, Ủy ban Thường vụ Quốc hội"
                 },
                 "guidance": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "id": {
                     "type": "string"
@@ -8624,7 +12272,8 @@ const docTemplate = `{
                     "type": "boolean"
                 },
                 "note": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "org_id": {
                     "type": "string"
@@ -8656,6 +12305,7 @@ const docTemplate = `{
                 },
                 "transferred_to": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "UBND huyện Hải Lăng"
                 },
                 "updated_at": {
@@ -8748,8 +12398,53 @@ const docTemplate = `{
                 }
             }
         },
+        "registry.RulePatch": {
+            "type": "object",
+            "properties": {
+                "complex_days": {
+                    "type": "integer",
+                    "maximum": 366,
+                    "minimum": 0
+                },
+                "days": {
+                    "type": "integer",
+                    "maximum": 366,
+                    "minimum": 1
+                },
+                "extension_days": {
+                    "type": "integer",
+                    "maximum": 366,
+                    "minimum": 0
+                },
+                "from": {
+                    "type": "string",
+                    "enum": [
+                        "received_on",
+                        "accepted_on"
+                    ]
+                },
+                "max_extensions": {
+                    "type": "integer",
+                    "maximum": 10,
+                    "minimum": 0
+                },
+                "unit": {
+                    "type": "string",
+                    "enum": [
+                        "working_days",
+                        "calendar_days"
+                    ]
+                }
+            }
+        },
         "registry.ScanResult": {
             "type": "object",
+            "required": [
+                "pairs",
+                "records",
+                "scanned_at",
+                "type"
+            ],
             "properties": {
                 "pairs": {
                     "type": "integer",
@@ -8773,6 +12468,19 @@ const docTemplate = `{
         },
         "registry.Session": {
             "type": "object",
+            "required": [
+                "created_at",
+                "date",
+                "host_name",
+                "host_role",
+                "host_title",
+                "id",
+                "kind",
+                "location",
+                "note",
+                "org_id",
+                "updated_at"
+            ],
             "properties": {
                 "created_at": {
                     "type": "string"
@@ -8783,6 +12491,7 @@ const docTemplate = `{
                 },
                 "host_name": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "Hà Sỹ Đồng"
                 },
                 "host_role": {
@@ -8790,10 +12499,12 @@ const docTemplate = `{
                     "enum": [
                         "head",
                         "authorized"
-                    ]
+                    ],
+                    "x-nullable": true
                 },
                 "host_title": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "Phó Chủ tịch UBND tỉnh"
                 },
                 "id": {
@@ -8809,10 +12520,12 @@ const docTemplate = `{
                 },
                 "location": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "Trụ sở Ban Tiếp công dân tỉnh"
                 },
                 "note": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "org_id": {
                     "type": "string"
@@ -8875,12 +12588,33 @@ const docTemplate = `{
         },
         "registry.Visit": {
             "type": "object",
+            "required": [
+                "case_id",
+                "content",
+                "created_at",
+                "date",
+                "delegation_id",
+                "guidance_number",
+                "headcount",
+                "id",
+                "is_delegation",
+                "kind",
+                "note",
+                "org_id",
+                "outcome",
+                "person_ids",
+                "session_id",
+                "transfer_number",
+                "transferred_to",
+                "updated_at"
+            ],
             "properties": {
                 "case_id": {
                     "type": "string"
                 },
                 "content": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "Đề nghị giải quyết dứt điểm tranh chấp ranh giới đất"
                 },
                 "created_at": {
@@ -8891,11 +12625,13 @@ const docTemplate = `{
                     "example": "2024-03-15"
                 },
                 "delegation_id": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "guidance_number": {
                     "description": "GuidanceNumber: the guidance document's number, for the outcome guided",
                     "type": "string",
+                    "x-nullable": true,
                     "example": "12/HD-TCD"
                 },
                 "headcount": {
@@ -8922,7 +12658,8 @@ const docTemplate = `{
                     ]
                 },
                 "note": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "org_id": {
                     "type": "string"
@@ -8936,7 +12673,8 @@ const docTemplate = `{
                         "urged",
                         "answered",
                         "refused"
-                    ]
+                    ],
+                    "x-nullable": true
                 },
                 "person_ids": {
                     "type": "array",
@@ -8950,11 +12688,13 @@ const docTemplate = `{
                 "transfer_number": {
                     "description": "TransferNumber: the transfer document's number, for the outcome transferred",
                     "type": "string",
+                    "x-nullable": true,
                     "example": "45/PC-TCD"
                 },
                 "transferred_to": {
                     "description": "TransferredTo: the body the matter went to, for the outcome transferred",
                     "type": "string",
+                    "x-nullable": true,
                     "example": "UBND huyện Hải Lăng"
                 },
                 "updated_at": {
@@ -9018,6 +12758,12 @@ const docTemplate = `{
         },
         "report.DelegationFigures": {
             "type": "object",
+            "required": [
+                "cases",
+                "min_size",
+                "persons",
+                "visits"
+            ],
             "properties": {
                 "cases": {
                     "type": "integer"
@@ -9035,6 +12781,12 @@ const docTemplate = `{
         },
         "report.KindFigures": {
             "type": "object",
+            "required": [
+                "cases",
+                "persons",
+                "sessions",
+                "visits"
+            ],
             "properties": {
                 "cases": {
                     "type": "integer"
@@ -9076,6 +12828,21 @@ const docTemplate = `{
         },
         "report.Summary": {
             "type": "object",
+            "required": [
+                "by_kind",
+                "cases",
+                "cases_first",
+                "cases_repeat",
+                "conclusion_notices",
+                "delegations",
+                "directive_letters",
+                "from",
+                "org_id",
+                "persons",
+                "petitions",
+                "to",
+                "visits"
+            ],
             "properties": {
                 "by_kind": {
                     "description": "keys \"regular\", \"periodic\", \"urgent\", always all three",
@@ -9114,6 +12881,13 @@ const docTemplate = `{
                 "petitions": {
                     "$ref": "#/definitions/report.PetitionFigures"
                 },
+                "root_ids": {
+                    "description": "RootIDs lists the top organisations counted when the figures are the whole register's and\nit has several (org_id is then only the default one's); absent otherwise.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
                 "to": {
                     "type": "string"
                 },
@@ -9124,6 +12898,13 @@ const docTemplate = `{
         },
         "stats.Breakdown": {
             "type": "object",
+            "required": [
+                "by",
+                "from",
+                "org_id",
+                "rows",
+                "to"
+            ],
             "properties": {
                 "by": {
                     "type": "string",
@@ -9157,6 +12938,13 @@ const docTemplate = `{
         },
         "stats.BreakdownRow": {
             "type": "object",
+            "required": [
+                "cases",
+                "key",
+                "label",
+                "persons",
+                "visits"
+            ],
             "properties": {
                 "cases": {
                     "type": "integer",
@@ -9182,6 +12970,17 @@ const docTemplate = `{
         },
         "stats.Form01": {
             "type": "object",
+            "required": [
+                "columns",
+                "delegation_min",
+                "form_number",
+                "from",
+                "org_id",
+                "rows",
+                "subtitle",
+                "title",
+                "to"
+            ],
             "properties": {
                 "columns": {
                     "description": "Columns describe columns 1..29 in order: Columns[i] is column i+1.",
@@ -9228,6 +13027,11 @@ const docTemplate = `{
         },
         "stats.Form01Column": {
             "type": "object",
+            "required": [
+                "header",
+                "key",
+                "number"
+            ],
             "properties": {
                 "header": {
                     "type": "array",
@@ -9251,6 +13055,14 @@ const docTemplate = `{
         },
         "stats.Form01Row": {
             "type": "object",
+            "required": [
+                "depth",
+                "org_code",
+                "org_id",
+                "org_name",
+                "total",
+                "values"
+            ],
             "properties": {
                 "depth": {
                     "description": "Depth is the organisation's level below the subtree's root (0 for the root and the total).",
@@ -9279,6 +13091,11 @@ const docTemplate = `{
         },
         "vocab.Term": {
             "type": "object",
+            "required": [
+                "en",
+                "value",
+                "vi"
+            ],
             "properties": {
                 "en": {
                     "type": "string",
@@ -9302,7 +13119,65 @@ const docTemplate = `{
             "name": "Authorization",
             "in": "header"
         }
-    }
+    },
+    "tags": [
+        {
+            "description": "Reception sessions (buổi tiếp): regular, periodic or urgent; may be scheduled ahead.",
+            "name": "sessions"
+        },
+        {
+            "description": "Visits (lượt tiếp): who came, about which case, with what outcome; the register's rows.",
+            "name": "visits"
+        },
+        {
+            "description": "Citizens who came; personal data, every read is audited.",
+            "name": "persons"
+        },
+        {
+            "description": "Cases (vụ việc): the matters citizens bring, numbered VV-YEAR-NNNNNN.",
+            "name": "cases"
+        },
+        {
+            "description": "Delegations (đoàn đông người): groups of five or more with their representatives.",
+            "name": "delegations"
+        },
+        {
+            "description": "Conclusion notices (thông báo kết luận) after periodic and urgent sessions.",
+            "name": "notices"
+        },
+        {
+            "description": "Directive letters (văn bản chỉ đạo) and their replies.",
+            "name": "directives"
+        },
+        {
+            "description": "The official statistics: the summary, Form 01/TCD and breakdowns.",
+            "name": "stats"
+        },
+        {
+            "description": "The report and the register (Form 03) as files.",
+            "name": "exports"
+        },
+        {
+            "description": "Every enum with its Vietnamese and English labels.",
+            "name": "vocab"
+        },
+        {
+            "description": "The tree of organisations.",
+            "name": "orgs"
+        },
+        {
+            "description": "Duplicate persons and cases: candidates, merges, decisions.",
+            "name": "dedup"
+        },
+        {
+            "description": "The audit log: who read or changed what.",
+            "name": "audit"
+        },
+        {
+            "description": "Liveness and readiness, without a token.",
+            "name": "health"
+        }
+    ]
 }`
 
 // SwaggerInfo holds exported Swagger Info so clients can modify it

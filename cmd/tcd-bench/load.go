@@ -14,6 +14,7 @@ import (
 	"github.com/tcd-registry/tcd/internal/auth"
 	"github.com/tcd-registry/tcd/internal/orgs"
 	"github.com/tcd-registry/tcd/internal/store"
+	"github.com/tcd-registry/tcd/internal/validate"
 	"github.com/tcd-registry/tcd/internal/vocab"
 )
 
@@ -61,7 +62,7 @@ func load(ctx context.Context, st *store.Store, visits int) error {
 	}
 	total := 0.0
 	for i := range provinces {
-		p, err := orgSvc.Create(ctx, auth.System, orgs.NewOrg{Code: provinceCode(i), Name: fmt.Sprintf("Ban Tiếp công dân tỉnh %02d", i+1), ParentID: &national.ID})
+		p, err := orgSvc.Create(ctx, auth.System, orgs.NewOrg{Code: provinceCode(i), Name: fmt.Sprintf("Ban Tiếp công dân tỉnh %02d", i+1), ParentID: validate.Some(national.ID)})
 		if err != nil {
 			return err
 		}

@@ -32,7 +32,9 @@ func newRootCmd() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.AddCommand(serveCmd(), migrateCmd(), tokenCmd(), exportCmd(), versionCmd())
-	root.AddCommand(dedupCmd(), userCmd())
+	root.AddCommand(dedupCmd(), userCmd(), importCmd())
+	root.AddCommand(healthcheckCmd())
+	strictUsage(root) // last: it covers every command added above
 	return root
 }
 

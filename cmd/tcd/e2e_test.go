@@ -341,7 +341,7 @@ func TestCLIMigrationsAndTokens(t *testing.T) {
 
 		// scoped by the code operators know, not the internal id; a sibling organisation shows
 		// whether the scope holds
-		env.As(auth.Admin).Create("/api/v1/orgs", map[string]any{"code": "OTHER", "name": "Ban khác"})
+		env.As(auth.Admin).Create("/api/v1/orgs", map[string]any{"code": "OTHER", "name": "Ban khác", "parent_id": nil})
 		out, err = runCLI(t, "token", "create", "--role", "auditor", "--name", "scoped", "--org", env.App.Config.OrgCode)
 		if err != nil {
 			t.Fatalf("token create --org %s: %v\n%s", env.App.Config.OrgCode, err, out)

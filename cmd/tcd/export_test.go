@@ -60,7 +60,7 @@ func TestExportCommand(t *testing.T) {
 		}{
 			{[]string{"--period", "2023-Q5", "--out", dir}, "--period"},
 			{[]string{"--period", "2023-Q3", "--basis", "fiscal", "--out", dir}, "--basis"},
-			{[]string{"--period", "2023-Q3", "--format", "pdf", "--out", dir}, "--format"},
+			{[]string{"--period", "2023-Q3", "--format", "odt", "--out", dir}, "--format"},
 			{[]string{"--period", "2023-Q3", "--out", dir, "--org", "NOPE"}, "--org"},
 			{[]string{"--period", "2023-Q3", "--out", filepath.Join(blocked, "sub")}, "export directory"},
 			{[]string{"--out", dir}, "period"},

@@ -20,15 +20,15 @@ import (
 
 // Session is one signed-in browser, as its user sees it.
 type Session struct {
-	ID         string    `json:"id"`
-	CreatedAt  time.Time `json:"created_at"`
-	LastSeenAt time.Time `json:"last_seen_at"`
+	ID         string    `json:"id" validate:"required"`
+	CreatedAt  time.Time `json:"created_at" validate:"required"`
+	LastSeenAt time.Time `json:"last_seen_at" validate:"required"`
 	// ExpiresAt is when the session ends unless used again: the sooner of its idle end and its
 	// absolute end.
-	ExpiresAt  time.Time `json:"expires_at"`
-	ClientAddr string    `json:"client_addr"`
-	UserAgent  string    `json:"user_agent"`
-	Current    bool      `json:"current"`
+	ExpiresAt  time.Time `json:"expires_at" validate:"required"`
+	ClientAddr string    `json:"client_addr" validate:"required"`
+	UserAgent  string    `json:"user_agent" validate:"required"`
+	Current    bool      `json:"current" validate:"required"`
 }
 
 type sessionRow struct {
@@ -279,7 +279,7 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (SignedIn, er
 	return SignedIn{Actor: a, SessionID: row.ID, CSRFToken: csrfToken(secret)}, nil
 }
 
-// endSessions ends every open session of a user but keep's ("" for all), in tx.
+// endSessions ends every open session of a user except keep ("" ends them all), in tx.
 func (s *Service) endSessions(ctx context.Context, tx *gorm.DB, userID, keep string) error {
 	return tx.WithContext(ctx).Model(&sessionRow{}).Where("user_id = ? AND ended_at IS NULL AND id <> ?", userID, keep).
 		Update("ended_at", s.clock()).Error

@@ -30,15 +30,15 @@ import (
 
 // User is an account as administrators see it: never its password or hash.
 type User struct {
-	ID                 string     `json:"id"`
-	Username           string     `json:"username" example:"lan.nguyen"`
-	DisplayName        string     `json:"display_name" example:"Nguyễn Thị Lan"`
-	Role               auth.Role  `json:"role" vocab:"token.role" enums:"admin,staff,auditor,agency" swaggertype:"string"`
-	OrgID              *string    `json:"org_id"`
-	Active             bool       `json:"active"`
-	MustChangePassword bool       `json:"must_change_password"`
-	CreatedAt          time.Time  `json:"created_at"`
-	LastLoginAt        *time.Time `json:"last_login_at"`
+	ID                 string     `json:"id" validate:"required"`
+	Username           string     `json:"username" example:"lan.nguyen" validate:"required"`
+	DisplayName        string     `json:"display_name" example:"Nguyễn Thị Lan" validate:"required"`
+	Role               auth.Role  `json:"role" vocab:"token.role" enums:"admin,staff,auditor,agency" swaggertype:"string" validate:"required"`
+	OrgID              *string    `json:"org_id" extensions:"x-nullable" validate:"required"`
+	Active             bool       `json:"active" validate:"required"`
+	MustChangePassword bool       `json:"must_change_password" validate:"required"`
+	CreatedAt          time.Time  `json:"created_at" validate:"required"`
+	LastLoginAt        *time.Time `json:"last_login_at" extensions:"x-nullable" validate:"required"`
 	Version            int        `json:"-"`
 }
 
@@ -179,8 +179,7 @@ func (s *Service) Create(ctx context.Context, actor auth.Actor, in NewUser) (Use
 		return audit.Record(ctx, tx, actor, "create", "user", row.ID, describe(row))
 	})
 	if store.IsUniqueViolation(err) {
-		return User{}, "", &apperr.Error{Code: apperr.Conflict, Message: "a user with this username already exists",
-			Fields: []apperr.FieldError{{Field: "username", Message: "is taken"}}}
+		return User{}, "", apperr.ConflictOn("username", "a user with this username already exists")
 	}
 	if err != nil {
 		return User{}, "", err

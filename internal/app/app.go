@@ -12,9 +12,12 @@ import (
 	"net/http/pprof"
 	"time"
 
+	"gocloud.dev/blob"
+
 	"github.com/tcd-registry/tcd/internal/accounts"
 	"github.com/tcd-registry/tcd/internal/audit"
 	"github.com/tcd-registry/tcd/internal/auth"
+	"github.com/tcd-registry/tcd/internal/blobs"
 	"github.com/tcd-registry/tcd/internal/config"
 	"github.com/tcd-registry/tcd/internal/export"
 	"github.com/tcd-registry/tcd/internal/httpapi"
@@ -37,6 +40,7 @@ type App struct {
 	Registry   *registry.Service
 	Stats      *stats.Service
 	Export     *export.Service
+	Blobs      *blob.Bucket // the attachments' bytes
 	HTTP       *httpapi.Server
 }
 
@@ -74,8 +78,12 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	}
 	a.Stats = stats.NewService(st, stats.Config{DelegationMin: cfg.DelegationMin, Location: cfg.TimeZone, DefaultOrgID: a.DefaultOrg.ID})
 	a.Export = export.NewService(st, a.Stats, a.Registry)
+	if a.Blobs, err = blobs.Open(ctx, cfg.BlobURL, cfg.AttachmentDir); err != nil {
+		st.Close()
+		return nil, err
+	}
 	a.HTTP = httpapi.New(httpapi.Deps{Config: cfg, Store: st, Orgs: a.Orgs, Tokens: a.Tokens, Accounts: a.Accounts, Audit: audit.NewLog(st, a.Registry.KeptDenouncers),
-		Registry: a.Registry, Stats: a.Stats, Export: a.Export, Logger: log})
+		Registry: a.Registry, Stats: a.Stats, Export: a.Export, Blobs: a.Blobs, Logger: log})
 	return a, nil
 }
 
@@ -173,4 +181,4 @@ func (a *App) serveDebug() (stop func(), err error) {
 }
 
 // Close releases the database.
-func (a *App) Close() error { return a.Store.Close() }
+func (a *App) Close() error { return errors.Join(a.Blobs.Close(), a.Store.Close()) }

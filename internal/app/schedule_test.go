@@ -49,14 +49,14 @@ func TestServeRefusesABadExportConfiguration(t *testing.T) {
 		want           string
 	}{
 		{"schedule", "every day at noon", []string{"xlsx"}, "TCD_EXPORT_SCHEDULE"},
-		{"format", "0 6 * * *", []string{"xlsx", "pdf"}, "TCD_EXPORT_FORMATS"},
+		{"format", "0 6 * * *", []string{"xlsx", "docx"}, "TCD_EXPORT_FORMATS"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			cfg, err := config.Load()
 			if err != nil {
 				t.Fatal(err)
 			}
-			cfg.DatabaseURL = testenv.DatabaseURL(t, "sqlite")
+			cfg.DatabaseURL, cfg.AttachmentDir = testenv.DatabaseURL(t, "sqlite"), t.TempDir()
 			cfg.ExportSchedule, cfg.ExportFormats = c.schedule, c.formats
 			a, err := app.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 			if err != nil {

@@ -26,14 +26,36 @@ const (
 	Internal           Code = "internal"            // 500
 )
 
+// FieldCode says, for a program, what is wrong with one field; Message says it to a person. A
+// front-end shows its own words for the code (GET /vocab lists them as field_error.code).
+type FieldCode string
+
+const (
+	Required           FieldCode = "required"            // missing or empty
+	InvalidValue       FieldCode = "invalid"             // malformed, or breaks a rule the other codes do not name
+	TooLong            FieldCode = "too_long"            // more characters or items than allowed
+	TooShort           FieldCode = "too_short"           // fewer characters or items than needed
+	OutOfRange         FieldCode = "out_of_range"        // a number or date outside its bounds (a date in the future)
+	ForbiddenValue     FieldCode = "forbidden_value"     // not one of the values the field takes
+	ForbiddenCharacter FieldCode = "forbidden_character" // a control or invisible formatting character
+	UnknownReference   FieldCode = "not_found"           // names a record that does not exist or is not visible
+	Conflicting        FieldCode = "conflict"            // clashes with another record or with another field
+	UnknownField       FieldCode = "unknown_field"       // the object has no such field
+)
+
+// FieldCodes lists every code, in the order GET /vocab lists them.
+var FieldCodes = []FieldCode{Required, InvalidValue, TooLong, TooShort, OutOfRange, ForbiddenValue,
+	ForbiddenCharacter, UnknownReference, Conflicting, UnknownField}
+
 // MustChangePassword is a 403 of its own, so a front-end can tell "change the one-time password
 // first" from a role's refusal.
 const MustChangePassword Code = "must_change_password"
 
 // FieldError names one field of the input and what is wrong with it.
 type FieldError struct {
-	Field   string `json:"field"`
-	Message string `json:"message"`
+	Field   string    `json:"field" validate:"required" example:"full_name"`
+	Code    FieldCode `json:"code" validate:"required" example:"required" vocab:"field_error.code" enums:"required,invalid,too_long,too_short,out_of_range,forbidden_value,forbidden_character,not_found,conflict,unknown_field"`
+	Message string    `json:"message" validate:"required" example:"is required"`
 }
 
 // Error is returned by every layer for conditions a client should see.
@@ -67,9 +89,21 @@ func Wrap(code Code, cause error, message string) *Error {
 	return &Error{Code: code, Message: message, cause: cause}
 }
 
-// Field is a validation error about a single field.
+// Field is a validation error about a single field that breaks a rule (code invalid).
 func Field(field, format string, args ...any) *Error {
-	return &Error{Code: Invalid, Message: "validation failed", Fields: []FieldError{{Field: field, Message: fmt.Sprintf(format, args...)}}}
+	return FieldAs(InvalidValue, field, format, args...)
+}
+
+// FieldAs is a validation error about a single field with the code that says what is wrong.
+func FieldAs(code FieldCode, field, format string, args ...any) *Error {
+	return &Error{Code: Invalid, Message: "validation failed", Fields: []FieldError{{Field: field, Code: code, Message: fmt.Sprintf(format, args...)}}}
+}
+
+// ConflictOn is a 409 about the value of field (a code already taken, a reply already
+// recorded): the message is the problem's detail and the field's message both.
+func ConflictOn(field, format string, args ...any) *Error {
+	msg := fmt.Sprintf(format, args...)
+	return &Error{Code: Conflict, Message: msg, Fields: []FieldError{{Field: field, Code: Conflicting, Message: msg}}}
 }
 
 // CodeOf returns the code of err, Internal for anything that is not an *Error.
@@ -86,9 +120,14 @@ type Fields struct {
 	list []FieldError
 }
 
-// Add records a problem with field.
+// Add records a field that breaks a rule (code invalid).
 func (f *Fields) Add(field, format string, args ...any) {
-	f.list = append(f.list, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+	f.AddAs(InvalidValue, field, format, args...)
+}
+
+// AddAs records a problem with field, with the code that says what is wrong.
+func (f *Fields) AddAs(code FieldCode, field, format string, args ...any) {
+	f.list = append(f.list, FieldError{Field: field, Code: code, Message: fmt.Sprintf(format, args...)})
 }
 
 // AddPrefixed merges errors of a nested object (e.g. "persons[1].id_number").
@@ -96,11 +135,12 @@ func (f *Fields) AddPrefixed(prefix string, err error) {
 	var e *Error
 	if errors.As(err, &e) && len(e.Fields) > 0 {
 		for _, fe := range e.Fields {
-			f.list = append(f.list, FieldError{Field: prefix + "." + fe.Field, Message: fe.Message})
+			fe.Field = prefix + "." + fe.Field
+			f.list = append(f.list, fe)
 		}
 		return
 	}
-	f.list = append(f.list, FieldError{Field: prefix, Message: err.Error()})
+	f.list = append(f.list, FieldError{Field: prefix, Code: InvalidValue, Message: err.Error()})
 }
 
 // Err returns nil when nothing was added, else an Invalid error listing every field.

@@ -18,18 +18,18 @@ import (
 
 // Entry is one line of the audit log.
 type Entry struct {
-	At        time.Time `json:"at"`
-	Actor     string    `json:"actor"`
-	ActorRole string    `json:"actor_role"`
-	Action    string    `json:"action"`
-	Entity    string    `json:"entity"`
-	EntityID  string    `json:"entity_id"`
+	At        time.Time `json:"at" validate:"required"`
+	Actor     string    `json:"actor" validate:"required"`
+	ActorRole string    `json:"actor_role" validate:"required"`
+	Action    string    `json:"action" validate:"required"`
+	Entity    string    `json:"entity" validate:"required"`
+	EntityID  string    `json:"entity_id" validate:"required"`
 	// OrgID is the organisation of what the entry is about (the record's, the token's, the
 	// organisation changed); null for what belongs to none, such as a search across the whole
 	// register by an unscoped token. A reader scoped to an organisation reads its subtree's
 	// entries only.
-	OrgID   *string        `json:"org_id"`
-	Changes map[string]any `json:"changes" swaggertype:"object"`
+	OrgID   *string        `json:"org_id" extensions:"x-nullable" validate:"required"`
+	Changes map[string]any `json:"changes" swaggertype:"object" extensions:"x-nullable" validate:"required"`
 	// IdentityHidden: the entry is about a person whose link to a denunciation this reader may
 	// not know: changes names the fields without their values, and request_id is left out.
 	IdentityHidden bool   `json:"identity_hidden,omitempty"`

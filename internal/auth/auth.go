@@ -49,16 +49,21 @@ const (
 	// UsersManage creates, changes, disables staff accounts and resets their passwords, within
 	// the admin's subtree.
 	UsersManage Permission = "users:manage"
+	// CalendarRead reads the working-day calendar and the deadline rules: every role.
+	CalendarRead Permission = "calendar:read"
+	// CalendarWrite records the year's official swaps and extra days off and changes the
+	// deadline rules, moving every due date in the register: admins.
+	CalendarWrite Permission = "calendar:write"
 	// Self reads who one is (GET /me) and, for a signed-in user, manages one's own password
 	// and sessions: every role.
 	Self Permission = "self"
 )
 
 var grants = map[Role][]Permission{
-	Admin:   {OrgsRead, OrgsWrite, RegistryRead, RegistryWrite, StatsRead, RegisterExport, AuditRead, VocabRead, DedupScan, UsersManage, Self},
-	Staff:   {OrgsRead, RegistryRead, RegistryWrite, StatsRead, RegisterExport, VocabRead, Self},
-	Auditor: {OrgsRead, RegistryRead, StatsRead, RegisterExport, AuditRead, VocabRead, Self},
-	Agency:  {OrgsRead, StatsRead, VocabRead, Self},
+	Admin:   {OrgsRead, OrgsWrite, RegistryRead, RegistryWrite, StatsRead, RegisterExport, AuditRead, VocabRead, DedupScan, UsersManage, CalendarRead, CalendarWrite, Self},
+	Staff:   {OrgsRead, RegistryRead, RegistryWrite, StatsRead, RegisterExport, VocabRead, CalendarRead, Self},
+	Auditor: {OrgsRead, RegistryRead, StatsRead, RegisterExport, AuditRead, VocabRead, CalendarRead, Self},
+	Agency:  {OrgsRead, StatsRead, VocabRead, CalendarRead, Self},
 }
 
 // Can reports whether the role grants p.

@@ -90,15 +90,15 @@ func (t *Tokens) Create(ctx context.Context, actor Actor, in NewToken) (string, 
 	name := strings.TrimSpace(in.Name)
 	var fe apperr.Fields
 	if name == "" {
-		fe.Add("name", "is required")
+		fe.AddAs(apperr.Required, "name", "is required")
 	} else if err := validate.Text("name", name); err != nil {
 		return "", Token{}, err
 	}
 	if _, ok := ParseRole(string(in.Role)); !ok {
-		fe.Add("role", "must be admin, staff, auditor or agency")
+		fe.AddAs(apperr.ForbiddenValue, "role", "must be admin, staff, auditor or agency")
 	}
 	if in.ExpiresAt != nil && !in.ExpiresAt.After(t.now()) {
-		fe.Add("expires_at", "is not in the future: the token would never work")
+		fe.AddAs(apperr.OutOfRange, "expires_at", "is not in the future: the token would never work")
 	}
 	if err := fe.Err(); err != nil {
 		return "", Token{}, err
@@ -118,7 +118,7 @@ func (t *Tokens) Create(ctx context.Context, actor Actor, in NewToken) (string, 
 	})
 	if err != nil {
 		if store.IsUniqueViolation(err) {
-			return "", Token{}, apperr.New(apperr.Conflict, "a token named %q already exists", name)
+			return "", Token{}, apperr.ConflictOn("name", "a token named %q already exists", name)
 		}
 		return "", Token{}, err
 	}

@@ -226,7 +226,7 @@ const (
 // Day is what the calendar says of one date: whether it is worked and, unless it is an ordinary
 // working day, why.
 type Day struct {
-	Date    Date   `json:"date"`
+	Date    Date   `json:"date" swaggertype:"string" format:"date" example:"2026-02-17"`
 	Kind    Kind   `json:"kind"`
 	Reason  string `json:"reason"`
 	Source  Source `json:"source"`

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 
 	"fmt"
+	"net"
 	"os"
 	"runtime"
 	"strconv"
@@ -39,6 +40,12 @@ type Config struct {
 	SessionIdle    time.Duration // a signed-in session ends after this long without a request
 	SessionMax     time.Duration // and this long after sign-in in any case
 	CookieSecure   bool          // the session cookie is sent over HTTPS only
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the client's address
+	TrustedProxies []*net.IPNet
+	// BlobURL is the attachment store (gocloud.dev/blob URL); empty keeps them in AttachmentDir.
+	BlobURL       string
+	AttachmentDir string
+	AttachmentMax int64 // bytes an attachment may have (TCD_ATTACHMENT_MAX)
 }
 
 // Load reads the environment. It fails on malformed values instead of silently using defaults,
@@ -55,6 +62,8 @@ func Load() (Config, error) {
 		LogLevel:       env("TCD_LOG_LEVEL", "info"),
 		ExportSchedule: env("TCD_EXPORT_SCHEDULE", ""),
 		ExportDir:      env("TCD_EXPORT_DIR", "data/exports"),
+		BlobURL:        env("TCD_BLOB_URL", ""),
+		AttachmentDir:  "data/attachments",
 	}
 	c.DelegationMin = intEnv("TCD_DELEGATION_MIN", 5, &errs)
 	if c.DelegationMin < 2 {
@@ -100,6 +109,11 @@ func Load() (Config, error) {
 			c.MemoryLimit = n
 		}
 	}
+	if n, err := bytes.Parse(env("TCD_ATTACHMENT_MAX", "20M")); err != nil || n <= 0 {
+		errs = append(errs, fmt.Sprintf("TCD_ATTACHMENT_MAX must be a size such as 20M, got %q", env("TCD_ATTACHMENT_MAX", "")))
+	} else {
+		c.AttachmentMax = n
+	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
 		errs = append(errs, fmt.Sprintf("TCD_LOG_LEVEL must be debug, info, warn or error, got %q", c.LogLevel))
@@ -115,10 +129,31 @@ func Load() (Config, error) {
 		errs = append(errs, fmt.Sprintf("TCD_COOKIE_SECURE must be true or false, got %q", env("TCD_COOKIE_SECURE", "")))
 	}
 	c.CookieSecure = secure || err != nil
+	for _, p := range list(env("TCD_TRUSTED_PROXIES", "")) {
+		n, err := addressRange(p)
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("TCD_TRUSTED_PROXIES must list addresses or CIDR ranges, got %q", p))
+			continue
+		}
+		c.TrustedProxies = append(c.TrustedProxies, n)
+	}
 	if len(errs) > 0 {
 		return c, fmt.Errorf("configuration: %s", strings.Join(errs, "; "))
 	}
 	return c, nil
+}
+
+// addressRange reads a CIDR range, or one address as the range of that address alone.
+func addressRange(s string) (*net.IPNet, error) {
+	if ip := net.ParseIP(s); ip != nil {
+		bits := 8 * len(ip)
+		if v4 := ip.To4(); v4 != nil {
+			ip, bits = v4, 32
+		}
+		return &net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)}, nil
+	}
+	_, n, err := net.ParseCIDR(s)
+	return n, err
 }
 
 func env(name, def string) string {

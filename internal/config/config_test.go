@@ -62,3 +62,30 @@ func TestLoadRejectsMalformedSettings(t *testing.T) {
 		})
 	}
 }
+
+// The sign-in settings: sessions' lengths, the cookie's Secure flag and the trusted proxies, each
+// refused when malformed.
+func TestLoadSignInSettings(t *testing.T) {
+	for _, name := range []string{"TCD_SESSION_IDLE", "TCD_SESSION_MAX", "TCD_COOKIE_SECURE", "TCD_TRUSTED_PROXIES"} {
+		t.Setenv(name, "")
+	}
+	c, err := Load()
+	if err != nil || c.SessionIdle.String() != "30m0s" || c.SessionMax.String() != "12h0m0s" || !c.CookieSecure || c.TrustedProxies != nil {
+		t.Fatalf("defaults: %v %v %v %v (%v)", c.SessionIdle, c.SessionMax, c.CookieSecure, c.TrustedProxies, err)
+	}
+	t.Setenv("TCD_COOKIE_SECURE", "false")
+	t.Setenv("TCD_TRUSTED_PROXIES", "10.0.0.7, 192.168.0.0/16, ::1")
+	c, err = Load()
+	if err != nil || c.CookieSecure || len(c.TrustedProxies) != 3 || c.TrustedProxies[0].String() != "10.0.0.7/32" ||
+		c.TrustedProxies[1].String() != "192.168.0.0/16" || c.TrustedProxies[2].String() != "::1/128" {
+		t.Fatalf("TCD_COOKIE_SECURE=false, three proxies: %v %v (%v)", c.CookieSecure, c.TrustedProxies, err)
+	}
+	for name, value := range map[string]string{"TCD_COOKIE_SECURE": "maybe", "TCD_TRUSTED_PROXIES": "proxy.local", "TCD_SESSION_IDLE": "13h"} {
+		t.Run(name, func(t *testing.T) {
+			t.Setenv(name, value)
+			if _, err := Load(); err == nil || !strings.Contains(err.Error(), name) {
+				t.Errorf("%s=%s: want an error naming it, got %v", name, value, err)
+			}
+		})
+	}
+}

@@ -165,26 +165,26 @@ func (d *Document) Validate() error {
 		for i, k := range Kinds {
 			names[i] = string(k)
 		}
-		errs.Add("kind", "must be one of %s", strings.Join(names, ", "))
+		errs.AddAs(apperr.ForbiddenValue, "kind", "must be one of %s", strings.Join(names, ", "))
 		return errs.Err()
 	}
 	required(&errs, field{"issuer.name", d.Issuer.Name}, field{"issuer.symbol", d.Issuer.Symbol},
 		field{"issuer.place", d.Issuer.Place})
 	if d.Number < 1 {
-		errs.Add("number", "must be at least 1")
+		errs.AddAs(apperr.OutOfRange, "number", "must be at least 1")
 	}
 	if d.Date.IsZero() {
-		errs.Add("date", "required")
+		errs.AddAs(apperr.Required, "date", "required")
 	}
 	required(&errs, field{"person.full_name", d.Person.FullName}, field{"signer.title", d.Signer.Title},
 		field{"signer.name", d.Signer.Name})
 	needsCase := d.Kind != Refusal
 	needsReceived := d.Kind == Receipt || d.Kind == Guidance || d.Kind == Transfer || d.Kind == Acceptance
 	if needsCase && blank(d.CaseTitle) {
-		errs.Add("case_title", "required for a %s", d.Kind)
+		errs.AddAs(apperr.Required, "case_title", "required for a %s", d.Kind)
 	}
 	if needsReceived && d.ReceivedOn.IsZero() {
-		errs.Add("received_on", "required for a %s", d.Kind)
+		errs.AddAs(apperr.Required, "received_on", "required for a %s", d.Kind)
 	}
 	switch d.Kind {
 	case Receipt:
@@ -198,24 +198,24 @@ func (d *Document) Validate() error {
 		}
 	case Appointment:
 		if d.AppointmentAt.IsZero() {
-			errs.Add("appointment_at", "required for an appointment")
+			errs.AddAs(apperr.Required, "appointment_at", "required for an appointment")
 		}
 		if blank(d.Venue) {
-			errs.Add("venue", "required for an appointment")
+			errs.AddAs(apperr.Required, "venue", "required for an appointment")
 		}
 	case Guidance, Transfer:
 		if blank(d.Addressee) {
-			errs.Add("addressee", "required for a %s: the competent body", d.Kind)
+			errs.AddAs(apperr.Required, "addressee", "required for a %s: the competent body", d.Kind)
 		}
 	case Refusal:
 		if n, _ := d.Ground.clause(); n == 0 {
-			errs.Add("ground", "must be one of incapacitated, disorderly, resolved, other (Law 42/2013 Art. 9)")
+			errs.AddAs(apperr.ForbiddenValue, "ground", "must be one of incapacitated, disorderly, resolved, other (Law 42/2013 Art. 9)")
 		} else if d.Ground == GroundOther && blank(d.Reason) {
-			errs.Add("reason", "required when the ground is other")
+			errs.AddAs(apperr.Required, "reason", "required when the ground is other")
 		}
 	case Acceptance:
 		if !d.Accepted && blank(d.Reason) {
-			errs.Add("reason", "required when the petition is not accepted")
+			errs.AddAs(apperr.Required, "reason", "required when the petition is not accepted")
 		}
 	}
 	return errs.Err()
@@ -228,7 +228,7 @@ type field struct{ name, value string }
 func required(errs *apperr.Fields, fields ...field) {
 	for _, f := range fields {
 		if strings.TrimSpace(f.value) == "" {
-			errs.Add(f.name, "required")
+			errs.AddAs(apperr.Required, f.name, "required")
 		}
 	}
 }

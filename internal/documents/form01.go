@@ -42,7 +42,7 @@ func (r *Form01Report) Render(w io.Writer) error {
 	var errs apperr.Fields
 	required(&errs, field{"issuer.name", r.Issuer.Name}, field{"issuer.place", r.Issuer.Place})
 	if r.Date.IsZero() {
-		errs.Add("date", "required")
+		errs.AddAs(apperr.Required, "date", "required")
 	}
 	if len(r.Form.Columns) == 0 {
 		errs.Add("form.columns", "the form has no columns")

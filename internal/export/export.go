@@ -111,7 +111,7 @@ func (s *Service) scopeOf(ctx context.Context, actor auth.Actor, orgID string) (
 	err := s.store.DB.WithContext(ctx).Table("orgs").Select("code, path").Where("id = ?", orgID).Take(&org).Error
 	if err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return scope{}, apperr.Field("org", "no such organisation")
+			return scope{}, apperr.FieldAs(apperr.UnknownReference, "org", "no such organisation")
 		}
 		return scope{}, err
 	}

@@ -24,10 +24,10 @@ import (
 // Report is the period's report file: the summary, Form 01/TCD and the breakdowns by category
 // and by field. The JSON export is this object; the XLSX and CSV exports lay it out.
 type Report struct {
-	Summary    report.Summary  `json:"summary"`
-	Form01     stats.Form01    `json:"form_01"`
-	ByCategory stats.Breakdown `json:"by_category"`
-	ByField    stats.Breakdown `json:"by_field"`
+	Summary    report.Summary  `json:"summary" validate:"required"`
+	Form01     stats.Form01    `json:"form_01" validate:"required"`
+	ByCategory stats.Breakdown `json:"by_category" validate:"required"`
+	ByField    stats.Breakdown `json:"by_field" validate:"required"`
 }
 
 // ReportFile is a report ready to be written, with the name it is saved under.

@@ -52,17 +52,26 @@ func (r router) handleUnreplayed(method, path string, perm auth.Permission, h ec
 	r.g.Add(method, path, h, append(slices.Clone(r.pre), requirePermission(perm))...)
 }
 
-// clientAddr is the connection's peer: not a header, which a client could set to anything.
-func clientAddr(r *http.Request) string {
-	addr, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
+// clientIPExtractor is where the client's address comes from: the connection's peer, or, when
+// the peer is one of the reverse proxies of TCD_TRUSTED_PROXIES, the nearest address in
+// X-Forwarded-For that is not one of them. Never a header a client could set to anything.
+func clientIPExtractor(proxies []*net.IPNet) echo.IPExtractor {
+	if len(proxies) == 0 {
+		return echo.ExtractIPDirect()
 	}
-	return addr
+	// Echo trusts loopback, link-local and private addresses unless told not to
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, p := range proxies {
+		opts = append(opts, echo.TrustIPRange(p))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
 }
 
+// clientAddr is the request's client address, for the failure windows and the session list.
+func clientAddr(c echo.Context) string { return c.RealIP() }
+
 func clientOf(c echo.Context) accounts.Client {
-	return accounts.Client{Addr: clientAddr(c.Request()), UserAgent: c.Request().UserAgent()}
+	return accounts.Client{Addr: clientAddr(c), UserAgent: c.Request().UserAgent()}
 }
 
 // onlyWhilePasswordMustChange are the routes a user signed in with a one-time password may
@@ -105,15 +114,17 @@ func (s *Server) sessionCookie(value string, maxAge int) *http.Cookie {
 }
 
 // login godoc
+// @ID        login
 // @Summary   Sign in with a username and password
 // @Description Answers who signed in (as GET /me, with the csrf_token that writes must carry in X-CSRF-Token) and sets the session cookie tcd_session (HttpOnly, SameSite=Strict). A wrong username or password answers 401 alike. After 5 failures for one username within 15 minutes, or 20 from one client address, attempts answer 429 with Retry-After, even with the right password, until the window passes. The body must be sent as application/json.
 // @Tags      accounts
 // @Accept    json
 // @Produce   json
+// @Produce   application/problem+json
 // @Param     body body accounts.Credentials true "username and password"
 // @Success   200 {object} Me
 // @Header    200 {string} Set-Cookie "tcd_session=…; Path=/; HttpOnly; Secure; SameSite=Strict"
-// @Failure   400,401,422 {object} Problem
+// @Failure   400,401,403,408,409,413,422,500,503 {object} Problem
 // @Failure   429 {object} Problem "locked out; see Retry-After"
 // @Router    /api/v1/auth/login [post]
 func (s *Server) login(c echo.Context) error {
@@ -143,11 +154,13 @@ func (s *Server) login(c echo.Context) error {
 }
 
 // logout godoc
+// @ID        logout
 // @Summary   Sign out: the session ends and its cookie is cleared
 // @Tags      accounts
+// @Produce   application/problem+json
 // @Param     X-CSRF-Token header string true "the session's csrf_token"
 // @Success   204
-// @Failure   401,403 {object} Problem
+// @Failure   400,401,403,408,409,413,422,429,500,503 {object} Problem
 // @Router    /api/v1/auth/logout [post]
 func (s *Server) logout(c echo.Context) error {
 	ctx := c.Request().Context()
@@ -159,14 +172,16 @@ func (s *Server) logout(c echo.Context) error {
 }
 
 // changePassword godoc
+// @ID        changePassword
 // @Summary   Change one's own password (a signed-in user)
 // @Description The current password is checked and counts against the sign-in failure windows. The new one must have at least 12 characters, not contain the username, and not be easy to guess. The user's other sessions end; this one goes on, no longer limited to changing the password.
 // @Tags      accounts
+// @Produce   application/problem+json
 // @Accept    json
 // @Param     X-CSRF-Token header string true "the session's csrf_token"
 // @Param     body body accounts.PasswordChange true "the current and the new password"
 // @Success   204
-// @Failure   400,401,403,422 {object} Problem
+// @Failure   400,401,403,408,409,413,422,500,503 {object} Problem
 // @Failure   429 {object} Problem "locked out; see Retry-After"
 // @Router    /api/v1/me/password [post]
 func (s *Server) changePassword(c echo.Context) error {
@@ -188,16 +203,18 @@ func (s *Server) changePassword(c echo.Context) error {
 
 // SessionList is the signed-in user's open sessions, never paged (a handful at most).
 type SessionList struct {
-	Items      []accounts.Session `json:"items"`
-	NextCursor *string            `json:"next_cursor"`
+	Items      []accounts.Session `json:"items" validate:"required"`
+	NextCursor *string            `json:"next_cursor" extensions:"x-nullable" validate:"required"`
 }
 
 // listMySessions godoc
+// @ID        listMySessions
 // @Summary   The signed-in user's open sessions, newest first
 // @Tags      accounts
 // @Produce   json
+// @Produce   application/problem+json
 // @Success   200 {object} SessionList
-// @Failure   401,403 {object} Problem
+// @Failure   401,403,422,429,500,503 {object} Problem
 // @Router    /api/v1/me/sessions [get]
 func (s *Server) listMySessions(c echo.Context) error {
 	ctx := c.Request().Context()
@@ -209,12 +226,14 @@ func (s *Server) listMySessions(c echo.Context) error {
 }
 
 // endMySession godoc
+// @ID        endMySession
 // @Summary   End one of the signed-in user's sessions (another browser, or this one)
 // @Tags      accounts
+// @Produce   application/problem+json
 // @Param     id path string true "session id"
 // @Param     X-CSRF-Token header string true "the session's csrf_token"
 // @Success   204
-// @Failure   401,403,404 {object} Problem
+// @Failure   401,403,404,409,422,429,500,503 {object} Problem
 // @Router    /api/v1/me/sessions/{id} [delete]
 func (s *Server) endMySession(c echo.Context) error {
 	ctx := c.Request().Context()
@@ -228,14 +247,16 @@ func (s *Server) endMySession(c echo.Context) error {
 }
 
 // listUsers godoc
+// @ID        listUsers
 // @Summary   List the users the admin manages (a scoped admin: those of its subtree), newest first
 // @Tags      users
 // @Produce   json
+// @Produce   application/problem+json
 // @Security  Bearer
 // @Param     limit  query int    false "page size, 1-500" default(50)
 // @Param     cursor query string false "next_cursor of the previous page"
 // @Success   200 {object} Page[accounts.User]
-// @Failure   401,403,422,429 {object} Problem
+// @Failure   401,403,422,429,500,503 {object} Problem
 // @Router    /api/v1/users [get]
 func (s *Server) listUsers(c echo.Context) error {
 	p, err := page.Parse(c.QueryParam("limit"), c.QueryParam("cursor"))
@@ -257,19 +278,21 @@ func (s *Server) listUsers(c echo.Context) error {
 // CreatedUser is a new user with its one-time password, which is shown this once.
 type CreatedUser struct {
 	accounts.User
-	InitialPassword string `json:"initial_password" example:"K7QJ3XMZ2R5VWT4H6NPLBYCD2E"`
+	InitialPassword string `json:"initial_password" example:"K7QJ3XMZ2R5VWT4H6NPLBYCD2E" validate:"required"`
 }
 
 // createUser godoc
+// @ID        createUser
 // @Summary   Create a user (admin; a scoped admin within its subtree)
 // @Description Answers the one-time password once, in initial_password; the user must change it at the first sign-in. Without org_id the user belongs to the admin's organisation (none for an unscoped admin: it reaches every organisation).
 // @Tags      users
 // @Accept    json
 // @Produce   json
+// @Produce   application/problem+json
 // @Security  Bearer
 // @Param     body body accounts.NewUser true "the user"
 // @Success   201 {object} CreatedUser
-// @Failure   400,401,403,409,422,429 {object} Problem
+// @Failure   400,401,403,408,409,413,422,429,500,503 {object} Problem
 // @Router    /api/v1/users [post]
 func (s *Server) createUser(c echo.Context) error {
 	var in accounts.NewUser
@@ -285,14 +308,16 @@ func (s *Server) createUser(c echo.Context) error {
 }
 
 // getUser godoc
+// @ID        getUser
 // @Summary   One user the admin manages
 // @Tags      users
 // @Produce   json
+// @Produce   application/problem+json
 // @Security  Bearer
 // @Param     id path string true "user id"
 // @Success   200 {object} accounts.User
 // @Header    200 {string} ETag "version, for If-Match"
-// @Failure   401,403,404,429 {object} Problem
+// @Failure   401,403,404,422,429,500,503 {object} Problem
 // @Router    /api/v1/users/{id} [get]
 func (s *Server) getUser(c echo.Context) error {
 	ctx := c.Request().Context()
@@ -304,17 +329,19 @@ func (s *Server) getUser(c echo.Context) error {
 }
 
 // updateUser godoc
+// @ID        updateUser
 // @Summary   Change a user's name, role, organisation or state
 // @Description "active": false disables the user: its sessions end at once and it cannot sign in; true enables it again.
 // @Tags      users
 // @Accept    json
 // @Produce   json
+// @Produce   application/problem+json
 // @Security  Bearer
 // @Param     id       path   string             true  "user id"
 // @Param     If-Match header string             false "the ETag read; 412 if the user changed since"
 // @Param     body     body   accounts.UserPatch true  "the fields to change"
 // @Success   200 {object} accounts.User
-// @Failure   400,401,403,404,412,422,429 {object} Problem
+// @Failure   400,401,403,404,408,412,413,422,429,500,503 {object} Problem
 // @Router    /api/v1/users/{id} [patch]
 func (s *Server) updateUser(c echo.Context) error {
 	match, err := ifMatch(c)
@@ -335,18 +362,20 @@ func (s *Server) updateUser(c echo.Context) error {
 
 // NewPassword is a one-time password an administrator hands over.
 type NewPassword struct {
-	InitialPassword string `json:"initial_password" example:"K7QJ3XMZ2R5VWT4H6NPLBYCD2E"`
+	InitialPassword string `json:"initial_password" example:"K7QJ3XMZ2R5VWT4H6NPLBYCD2E" validate:"required"`
 }
 
 // resetPassword godoc
+// @ID        resetPassword
 // @Summary   Give a user a new one-time password and end its sessions
 // @Description Answers the one-time password once; the user must change it at the next sign-in.
 // @Tags      users
 // @Produce   json
+// @Produce   application/problem+json
 // @Security  Bearer
 // @Param     id path string true "user id"
 // @Success   200 {object} NewPassword
-// @Failure   401,403,404,429 {object} Problem
+// @Failure   400,401,403,404,408,409,413,422,429,500,503 {object} Problem
 // @Router    /api/v1/users/{id}/reset-password [post]
 func (s *Server) resetPassword(c echo.Context) error {
 	ctx := c.Request().Context()

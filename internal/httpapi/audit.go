@@ -18,25 +18,27 @@ func (s *Server) registerAudit(r router) {
 
 // AuditList is one page of the audit log, newest first.
 type AuditList struct {
-	Items      []audit.Entry `json:"items"`
-	NextCursor *string       `json:"next_cursor"`
+	Items      []audit.Entry `json:"items" validate:"required"`
+	NextCursor *string       `json:"next_cursor" extensions:"x-nullable" validate:"required"`
 }
 
 // listAudit godoc
+// @ID        listAudit
 // @Summary   The audit log (admin, auditor): every write, void, merge, token and organisation change, and reads of personal data
 // @Description Each entry carries org_id, the organisation of what it is about (null for what belongs to none); a token scoped to an organisation reads its subtree's entries only. An entry about a person who denounced a matter the reader may not know of has identity_hidden, changes naming only the fields touched, and no request_id; only an admin reads which citizens a change linked (others read person_count, representative_count, disclosed_count).
 // @Tags      audit
 // @Produce   json
+// @Produce   application/problem+json
 // @Security  Bearer
 // @Param     entity    query string false "entity type, e.g. person, visit, case"
 // @Param     entity_id query string false "the record's id"
 // @Param     actor     query string false "token name"
-// @Param     from      query string false "first day, YYYY-MM-DD"
-// @Param     to        query string false "last day, YYYY-MM-DD (inclusive)"
-// @Param     limit     query int    false "page size (1-500, default 50)"
+// @Param     from      query string false "first day, YYYY-MM-DD" format(date)
+// @Param     to        query string false "last day, YYYY-MM-DD (inclusive)" format(date)
+// @Param     limit     query int    false "page size (1-500, default 50)" minimum(1) maximum(500) default(50)
 // @Param     cursor    query string false "next_cursor of the previous page"
 // @Success   200 {object} AuditList
-// @Failure   400,401,403,422,429 {object} Problem
+// @Failure   400,401,403,422,429,500,503 {object} Problem
 // @Router    /api/v1/audit [get]
 func (s *Server) listAudit(c echo.Context) error {
 	pg, err := pageOf(c)

@@ -27,11 +27,12 @@ const (
 // bodyMinRate, plus bodyGrace; a client slower than that gets 408 and the connection is
 // closed. The deadline is lifted once the body is in, so that a long answer (an export) is
 // never cut off by it.
-func readBody(limit int64) echo.MiddlewareFunc {
+// Uploads (skip) stream their body instead, under uploadDeadline.
+func readBody(limit int64, skip func(echo.Context) bool) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			req := c.Request()
-			if req.Body == nil || req.Body == http.NoBody {
+			if req.Body == nil || req.Body == http.NoBody || skip(c) {
 				return next(c)
 			}
 			size := req.ContentLength
@@ -61,4 +62,20 @@ func readBody(limit int64) echo.MiddlewareFunc {
 			return next(c)
 		}
 	}
+}
+
+// uploadDeadline gives a streamed upload of at most limit bytes the time readBody would: its
+// size at bodyMinRate plus bodyGrace; past it the connection's reads fail. The returned func
+// lifts the deadline once the body is in.
+func uploadDeadline(c echo.Context, limit int64) (lift func()) {
+	size := c.Request().ContentLength
+	if size < 0 || size > limit {
+		size = limit
+	}
+	allowed := bodyGrace + time.Duration(float64(size)/bodyMinRate*float64(time.Second))
+	rc := http.NewResponseController(c.Response())
+	if rc.SetReadDeadline(time.Now().Add(allowed)) != nil {
+		return func() {}
+	}
+	return func() { _ = rc.SetReadDeadline(time.Time{}) }
 }

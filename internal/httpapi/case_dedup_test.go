@@ -16,6 +16,8 @@ import (
 // possible is one entry of a visit's possible_duplicates.
 type possible struct {
 	CaseID  string   `json:"case_id"`
+	Code    string   `json:"code"`
+	Title   string   `json:"title"`
 	Score   float64  `json:"score"`
 	Reasons []string `json:"reasons"`
 }
@@ -60,6 +62,9 @@ func TestPossibleDuplicatesAsAClerkMeetsThem(t *testing.T) {
 			if len(list) == 0 || list[0].CaseID != want || list[0].Score < 0.4 {
 				t.Errorf("%s: want the earlier case offered first, got %+v", what, list)
 				return
+			}
+			if !strings.HasPrefix(list[0].Code, "VV-") || list[0].Title == "" {
+				t.Errorf("%s: a candidate carries the case's code and title for the clerk to read, got %+v", what, list[0])
 			}
 			for _, r := range reasons {
 				if !mentions(list[0].Reasons, r) {

@@ -56,6 +56,7 @@ func (w *download) Flush() {
 }
 
 // exportReport godoc
+// @ID        exportReport
 // @Summary      The period's report as a file: summary, Form 01/TCD and breakdowns by category and field
 // @Description  xlsx: sheets "Tổng hợp" (the report paragraph and every figure), "Biểu 01-TCD" (the official table: title, period, "Biểu số: 01/TCD", merged multi-level header, the MS row of column numbers, the total row in bold, then each organisation), "Theo loại" and "Theo lĩnh vực". csv: the same four parts as sections under their titles, separated by a blank line, UTF-8 with BOM. json: {summary, form_01, by_category, by_field}. pdf: Form 01/TCD alone on A4 landscape, ready to sign and seal, with the figures of the workbook's sheet, dated today at the place the reporting organisation's name ends with (or place). Named by period and basis, e.g. tcd-report-2023-Q3-statutory.xlsx. The same file is written unattended by `tcd export` and by the server's schedule.
 // @Tags         exports
@@ -63,18 +64,19 @@ func (w *download) Flush() {
 // @Produce      text/csv
 // @Produce      json
 // @Produce      application/pdf
+// @Produce      application/problem+json
 // @Security     Bearer
 // @Param        format         query  string false "file format (default xlsx)" Enums(xlsx, csv, json, pdf)
 // @Param        place          query  string false "pdf: the place name the form is dated with, when the organisation's name ends with none"
 // @Param        period         query  string false "2023, 2023-Q3, 2023-10, 2023-6M or 2023-9M (or from and to)"
-// @Param        from           query  string false "first day, YYYY-MM-DD (with to)"
-// @Param        to             query  string false "last day, YYYY-MM-DD, inclusive (with from)"
+// @Param        from           query  string false "first day, YYYY-MM-DD (with to)" format(date)
+// @Param        to             query  string false "last day, YYYY-MM-DD, inclusive (with from)" format(date)
 // @Param        basis          query  string false "calendar (default) or statutory" Enums(calendar, statutory) Extensions(x-vocab=stats.basis)
 // @Param        org            query  string false "organisation id: its subtree (default the token's, or the whole register)"
-// @Param        delegation_min query  int    false "headcount from which a visit is a delegation visit (default TCD_DELEGATION_MIN)"
+// @Param        delegation_min query  int    false "headcount from which a visit is a delegation visit (default TCD_DELEGATION_MIN)" minimum(2) maximum(10000)
 // @Success      200 {object} export.Report "the file (this object for json)"
 // @Header       200 {string} Content-Disposition "attachment; filename=tcd-report-…"
-// @Failure      401,403,422,429 {object} Problem
+// @Failure      401,403,422,429,500,503 {object} Problem
 // @Router       /api/v1/exports/report [get]
 func (s *Server) exportReport(c echo.Context) error {
 	q, format, err := exportRequest(c, export.ReportFormats)
@@ -94,21 +96,23 @@ func (s *Server) exportReport(c echo.Context) error {
 }
 
 // exportRegister godoc
+// @ID        exportRegister
 // @Summary      The reception register itself (Sổ tiếp công dân, Form 03), one row per live visit of the period
 // @Description  Personal data (names, addresses, ID numbers): staff, auditor and admin only, and every export is written to the audit log (entity register_export). Columns in the form's order: STT, Ngày tiếp, Họ tên - Địa chỉ, Số CCCD/CMND/Hộ chiếu, Nội dung vụ việc, Phân loại đơn / Số người, Cơ quan đã giải quyết, Hướng xử lý, Theo dõi kết quả, Ghi chú; rows by date, then in the order recorded. Streamed as it is read, in constant memory; csv is UTF-8 with BOM. A failure after the first rows were sent cuts the connection, so a truncated file never looks complete.
 // @Tags         exports
 // @Produce      application/vnd.openxmlformats-officedocument.spreadsheetml.sheet
 // @Produce      text/csv
+// @Produce      application/problem+json
 // @Security     Bearer
 // @Param        format  query  string false "file format (default xlsx)" Enums(xlsx, csv)
 // @Param        period  query  string false "2023, 2023-Q3, 2023-10, 2023-6M or 2023-9M (or from and to)"
-// @Param        from    query  string false "first day, YYYY-MM-DD (with to)"
-// @Param        to      query  string false "last day, YYYY-MM-DD, inclusive (with from)"
+// @Param        from    query  string false "first day, YYYY-MM-DD (with to)" format(date)
+// @Param        to      query  string false "last day, YYYY-MM-DD, inclusive (with from)" format(date)
 // @Param        basis   query  string false "calendar (default) or statutory" Enums(calendar, statutory) Extensions(x-vocab=stats.basis)
 // @Param        org     query  string false "organisation id: its subtree (default the token's, or the whole register)"
 // @Success      200 {file} file "the register"
 // @Header       200 {string} Content-Disposition "attachment; filename=tcd-register-…"
-// @Failure      401,403,422,429 {object} Problem
+// @Failure      401,403,422,429,500,503 {object} Problem
 // @Router       /api/v1/exports/register [get]
 func (s *Server) exportRegister(c echo.Context) error {
 	q, format, err := exportRequest(c, export.RegisterFormats)

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -10,7 +11,6 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"gorm.io/gorm"
 
 	"github.com/tcd-registry/tcd/internal/apperr"
 	"github.com/tcd-registry/tcd/internal/auth"
@@ -20,20 +20,6 @@ import (
 // idempotencyTTL is how long a key is remembered; the contract promises at least 24 hours
 // (docs/contract.md, "Creating").
 const idempotencyTTL = 48 * time.Hour
-
-type idempotencyRow struct {
-	TokenID   string `gorm:"primaryKey"`
-	Key       string `gorm:"primaryKey"`
-	Method    string
-	Path      string
-	BodyHash  string
-	Status    int // 0 while the first request is still running
-	Location  *string
-	Body      []byte
-	CreatedAt time.Time
-}
-
-func (idempotencyRow) TableName() string { return "idempotency_keys" }
 
 // idempotent makes a POST with an Idempotency-Key safe to repeat: the first successful answer is
 // stored and replayed for the same key and body, and the same key with another body is refused.
@@ -45,7 +31,7 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		if len(key) > 200 {
-			return apperr.Field("Idempotency-Key", "must be at most 200 characters")
+			return apperr.FieldAs(apperr.TooLong, "Idempotency-Key", "must be at most 200 characters")
 		}
 		body, err := io.ReadAll(c.Request().Body)
 		if err != nil {
@@ -60,23 +46,23 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 		hash := hex.EncodeToString(sum[:])
 		ctx := c.Request().Context()
 		actor := auth.ActorFrom(ctx)
-		db := s.Store.DB.WithContext(ctx)
 		now := time.Now().UTC()
 
-		var prev idempotencyRow
-		err = db.Where("token_id = ? AND key = ?", actor.CallerID(), key).Take(&prev).Error
+		prev, found, err := s.Store.IdempotencyKey(ctx, actor.CallerID(), key)
 		switch {
-		case err == nil && prev.CreatedAt.After(now.Add(-idempotencyTTL)):
+		case err != nil:
+			return err
+		case found && prev.CreatedAt.After(now.Add(-idempotencyTTL)):
 			if prev.BodyHash != hash {
-				return apperr.Field("Idempotency-Key", "was already used with a different request")
+				return apperr.FieldAs(apperr.Conflicting, "Idempotency-Key", "was already used with a different request")
 			}
 			if prev.Status == 0 && now.Sub(prev.CreatedAt) < s.abandonedClaimAge() {
-				return apperr.New(apperr.Conflict, "a request with this Idempotency-Key is still being processed")
+				return apperr.ConflictOn("Idempotency-Key", "a request with this Idempotency-Key is still being processed")
 			}
 			if prev.Status == 0 {
 				// the request that claimed the key died (a crash between claim and answer):
 				// let the retry run rather than lock the key out for the whole TTL
-				db.Where("token_id = ? AND key = ? AND status = 0", actor.CallerID(), key).Delete(&idempotencyRow{})
+				_ = s.Store.ForgetIdempotencyKey(ctx, actor.CallerID(), key, true)
 				break
 			}
 			if prev.Location != nil {
@@ -84,36 +70,35 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 			c.Response().Header().Set("Idempotent-Replayed", "true")
 			return c.Blob(prev.Status, echo.MIMEApplicationJSON, prev.Body)
-		case err == nil:
-			db.Where("token_id = ? AND key = ?", actor.CallerID(), key).Delete(&idempotencyRow{})
-		case !errors.Is(err, gorm.ErrRecordNotFound):
-			return err
+		case found:
+			_ = s.Store.ForgetIdempotencyKey(ctx, actor.CallerID(), key, false)
 		}
 		// the placeholder claims the key, so a concurrent duplicate gets 409 instead of writing twice
-		claim := idempotencyRow{TokenID: actor.CallerID(), Key: key, Method: c.Request().Method, Path: c.Request().URL.Path, BodyHash: hash, CreatedAt: now}
-		if err := db.Create(&claim).Error; err != nil {
+		claim := store.IdempotencyKey{CallerID: actor.CallerID(), Key: key, Method: c.Request().Method, Path: c.Request().URL.Path, BodyHash: hash, CreatedAt: now}
+		if err := s.Store.ClaimIdempotencyKey(ctx, claim); err != nil {
 			if store.IsUniqueViolation(err) {
-				return apperr.New(apperr.Conflict, "a request with this Idempotency-Key is still being processed")
+				return apperr.ConflictOn("Idempotency-Key", "a request with this Idempotency-Key is still being processed")
 			}
 			return err
 		}
-		db.Where("token_id = ? AND created_at < ?", actor.CallerID(), now.Add(-idempotencyTTL)).Delete(&idempotencyRow{})
+		_ = s.Store.ExpireIdempotencyKeys(ctx, actor.CallerID(), now.Add(-idempotencyTTL))
 
 		rec := &recorder{ResponseWriter: c.Response().Writer}
 		c.Response().Writer = rec
 		err = next(c)
 		status := c.Response().Status
+		// not the request's context: the key must be settled even when the client went away
+		settle := context.WithoutCancel(ctx)
 		if err != nil || status >= 300 {
 			// only successes are remembered: a corrected retry with the same key must be able to succeed
-			s.Store.DB.Where("token_id = ? AND key = ?", actor.CallerID(), key).Delete(&idempotencyRow{})
+			_ = s.Store.ForgetIdempotencyKey(settle, actor.CallerID(), key, false)
 			return err
 		}
 		var loc *string
 		if l := c.Response().Header().Get(echo.HeaderLocation); l != "" {
 			loc = &l
 		}
-		return s.Store.DB.Model(&idempotencyRow{}).Where("token_id = ? AND key = ?", actor.CallerID(), key).
-			Updates(map[string]any{"status": status, "location": loc, "body": rec.body.Bytes()}).Error
+		return s.Store.AnswerIdempotencyKey(settle, actor.CallerID(), key, status, loc, rec.body.Bytes())
 	}
 }
 

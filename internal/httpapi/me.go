@@ -14,31 +14,33 @@ func (s *Server) registerMe(r router) {
 
 // Me is who is calling: a signed-in user or a bearer token, with what its role may do.
 type Me struct {
-	Kind string `json:"kind" vocab:"me.kind" enums:"user,token"`
+	Kind string `json:"kind" vocab:"me.kind" enums:"user,token" validate:"required"`
 	// ID is the user's or the token's id.
-	ID string `json:"id"`
+	ID string `json:"id" validate:"required"`
 	// Name is the user's display name, or the token's name.
-	Name string `json:"name" example:"Nguyễn Thị Lan"`
+	Name string `json:"name" example:"Nguyễn Thị Lan" validate:"required"`
 	// Username is the user's sign-in name (users only).
 	Username    string            `json:"username,omitempty" example:"lan.nguyen"`
-	Role        auth.Role         `json:"role" vocab:"token.role" enums:"admin,staff,auditor,agency" swaggertype:"string"`
-	OrgID       *string           `json:"org_id"`
-	OrgCode     *string           `json:"org_code"`
-	Permissions []auth.Permission `json:"permissions" swaggertype:"array,string" example:"registry:read,registry:write"`
+	Role        auth.Role         `json:"role" vocab:"token.role" enums:"admin,staff,auditor,agency" swaggertype:"string" validate:"required"`
+	OrgID       *string           `json:"org_id" extensions:"x-nullable" validate:"required"`
+	OrgCode     *string           `json:"org_code" extensions:"x-nullable" validate:"required"`
+	Permissions []auth.Permission `json:"permissions" swaggertype:"array,string" example:"registry:read,registry:write" validate:"required"`
 	// MustChangePassword: the user signed in with a one-time password and may do nothing but
 	// change it (POST /me/password), read this, and sign out.
-	MustChangePassword bool `json:"must_change_password"`
+	MustChangePassword bool `json:"must_change_password" validate:"required"`
 	// CSRFToken must be sent in X-CSRF-Token with every write a signed-in user makes (users only).
 	CSRFToken string `json:"csrf_token,omitempty"`
 }
 
 // getMe godoc
+// @ID        getMe
 // @Summary   Who is calling: the signed-in user or the bearer token, its role, organisation and permissions
 // @Tags      accounts
 // @Produce   json
+// @Produce   application/problem+json
 // @Security  Bearer
 // @Success   200 {object} Me
-// @Failure   401,429 {object} Problem
+// @Failure   401,403,422,429,500,503 {object} Problem
 // @Router    /api/v1/me [get]
 func (s *Server) getMe(c echo.Context) error { return s.answerMe(c) }
 

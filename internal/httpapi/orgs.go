@@ -17,17 +17,19 @@ func (s *Server) registerOrgs(r router) {
 
 // OrgList is a list of organisations. The tree is small, so it is never paged.
 type OrgList struct {
-	Items      []orgs.Org `json:"items"`
-	NextCursor *string    `json:"next_cursor"`
+	Items      []orgs.Org `json:"items" validate:"required"`
+	NextCursor *string    `json:"next_cursor" extensions:"x-nullable" validate:"required"`
 }
 
 // listOrgs godoc
+// @ID        listOrgs
 // @Summary   List the organisations the token reaches, in tree order
 // @Tags      orgs
 // @Produce   json
+// @Produce   application/problem+json
 // @Security  Bearer
 // @Success   200 {object} OrgList
-// @Failure   401,429 {object} Problem
+// @Failure   401,403,422,429,500,503 {object} Problem
 // @Router    /api/v1/orgs [get]
 func (s *Server) listOrgs(c echo.Context) error {
 	list, err := s.Orgs.List(c.Request().Context(), auth.ActorFrom(c.Request().Context()))
@@ -38,14 +40,16 @@ func (s *Server) listOrgs(c echo.Context) error {
 }
 
 // createOrg godoc
+// @ID        createOrg
 // @Summary   Add an organisation (admin)
 // @Tags      orgs
 // @Accept    json
 // @Produce   json
+// @Produce   application/problem+json
 // @Security  Bearer
 // @Param     body body orgs.NewOrg true "the organisation"
 // @Success   201 {object} orgs.Org
-// @Failure   400,401,403,409,422,429 {object} Problem
+// @Failure   400,401,403,408,409,413,422,429,500,503 {object} Problem
 // @Router    /api/v1/orgs [post]
 func (s *Server) createOrg(c echo.Context) error {
 	var in orgs.NewOrg
@@ -61,13 +65,15 @@ func (s *Server) createOrg(c echo.Context) error {
 }
 
 // getOrg godoc
+// @ID        getOrg
 // @Summary   One organisation
 // @Tags      orgs
 // @Produce   json
+// @Produce   application/problem+json
 // @Security  Bearer
 // @Param     id path string true "organisation id"
 // @Success   200 {object} orgs.Org
-// @Failure   401,404,429 {object} Problem
+// @Failure   401,403,404,422,429,500,503 {object} Problem
 // @Router    /api/v1/orgs/{id} [get]
 func (s *Server) getOrg(c echo.Context) error {
 	ctx := c.Request().Context()

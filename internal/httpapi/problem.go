@@ -13,10 +13,10 @@ import (
 
 // Problem is an RFC 9457 problem document, the body of every 4xx and 5xx answer.
 type Problem struct {
-	Type      string              `json:"type" example:"urn:tcd:problem:invalid"`
-	Title     string              `json:"title" example:"Unprocessable Entity"`
-	Status    int                 `json:"status" example:"422"`
-	Detail    string              `json:"detail" example:"validation failed"`
+	Type      string              `json:"type" example:"urn:tcd:problem:invalid" validate:"required"`
+	Title     string              `json:"title" example:"Unprocessable Entity" validate:"required"`
+	Status    int                 `json:"status" example:"422" validate:"required"`
+	Detail    string              `json:"detail" example:"validation failed" validate:"required"`
 	Instance  string              `json:"instance,omitempty" example:"/api/v1/persons"`
 	RequestID string              `json:"request_id,omitempty"`
 	Errors    []apperr.FieldError `json:"errors,omitempty"`

@@ -64,7 +64,7 @@ func newFailedAuth() *failedAuth {
 
 // refuse answers a failed authentication: err (401) within the address's allowance, else 429.
 func (f *failedAuth) refuse(c echo.Context, err error) error {
-	if ok, _ := f.store.Allow(clientAddr(c.Request())); ok {
+	if ok, _ := f.store.Allow(clientAddr(c)); ok {
 		return err
 	}
 	c.Response().Header().Set("Retry-After", f.retryAfter)

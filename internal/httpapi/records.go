@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -16,8 +17,27 @@ import (
 // withETag answers a single record with its version as ETag, so the client can send it back in
 // If-Match.
 func withETag(c echo.Context, status, version int, body any) error {
-	c.Response().Header().Set("ETag", registry.ETag(version))
+	c.Response().Header().Set("ETag", etagOf(version))
 	return c.JSON(status, body)
+}
+
+// etagOf is the entity tag of a record version.
+func etagOf(version int) string { return `"v` + strconv.Itoa(version) + `"` }
+
+// ifMatch reads the If-Match header: nil when absent or "*", else the version it names. A value
+// this service never issued can match nothing, so it is a failed precondition.
+func ifMatch(c echo.Context) (*int, error) {
+	h := strings.TrimSpace(c.Request().Header.Get("If-Match"))
+	if h == "" || h == "*" {
+		return nil, nil
+	}
+	h = strings.TrimPrefix(h, "W/")
+	v, ok := strings.CutPrefix(strings.Trim(h, `"`), "v")
+	n, err := strconv.Atoi(v)
+	if !ok || err != nil {
+		return nil, apperr.New(apperr.PreconditionFailed, "If-Match does not match the current version")
+	}
+	return &n, nil
 }
 
 // createdRecord answers 201 with Location and ETag.
@@ -26,25 +46,39 @@ func createdRecord(c echo.Context, location string, version int, body any) error
 	return withETag(c, http.StatusCreated, version, body)
 }
 
-func ifMatch(c echo.Context) (*int, error) {
-	return registry.ParseIfMatch(c.Request().Header.Get("If-Match"))
-}
-
 func readOptions(c echo.Context) (registry.ReadOptions, error) {
 	v, err := boolQuery(c, "include_voided")
 	return registry.ReadOptions{IncludeVoided: v}, err
 }
 
+// boolQuery reads a flag: absent is false, and only the words true and false are accepted, so
+// that a client's typo (include_voided=1, include_voided=) is an answer, not a silent default.
 func boolQuery(c echo.Context, name string) (bool, error) {
-	v := c.QueryParam(name)
-	if v == "" {
+	if !c.QueryParams().Has(name) {
 		return false, nil
 	}
-	b, err := strconv.ParseBool(v)
-	if err != nil {
-		return false, apperr.Field(name, "must be true or false")
+	switch c.QueryParam(name) {
+	case "true":
+		return true, nil
+	case "false":
+		return false, nil
 	}
-	return b, nil
+	return false, apperr.FieldAs(apperr.ForbiddenValue, name, "must be true or false")
+}
+
+// filterQueries reads optional filters, in the order named: absent is no filter, but given empty
+// (category=) it is an error rather than silently no filter, as a client that sent it meant
+// something by it.
+func filterQueries(c echo.Context, names ...string) ([]string, error) {
+	var fe apperr.Fields
+	values := make([]string, len(names))
+	for i, name := range names {
+		values[i] = c.QueryParam(name)
+		if values[i] == "" && c.QueryParams().Has(name) {
+			fe.AddAs(apperr.Required, name, "is empty: leave the parameter out to list without this filter")
+		}
+	}
+	return values, fe.Err()
 }
 
 // voidReason reads ?reason= of DELETE; its absence is the service's 422.
@@ -56,7 +90,7 @@ const maxQueryLength = 200
 func searchTerm(c echo.Context) (string, error) {
 	q := c.QueryParam("q")
 	if len(q) > maxQueryLength {
-		return "", apperr.Field("q", "must be at most %d characters", maxQueryLength)
+		return "", apperr.FieldAs(apperr.TooLong, "q", "must be at most %d characters", maxQueryLength)
 	}
 	return q, nil
 }
@@ -66,10 +100,12 @@ type record interface {
 	Ref() (id string, version int)
 }
 
-// Page is one page of a list, newest first; next_cursor is null on the last page.
+// Page is one page of a list, newest first; next_cursor is null on the last page. total is the
+// number of records in the whole list, answered only when the request said count=true.
 type Page[T any] struct {
-	Items      []T     `json:"items"`
-	NextCursor *string `json:"next_cursor"`
+	Items      []T     `json:"items" validate:"required"`
+	NextCursor *string `json:"next_cursor" validate:"required" extensions:"x-nullable"`
+	Total      *int64  `json:"total,omitempty" minimum:"0"`
 }
 
 // The functions below are the shapes every register record's routes share: read the request,
@@ -151,10 +187,18 @@ func listRecords[F, T any](c echo.Context, f *F, pg *page.Request, voided *bool,
 	if *voided, err = boolQuery(c, "include_voided"); err != nil {
 		return err
 	}
+	count, err := boolQuery(c, "count")
+	if err != nil {
+		return err
+	}
+	var total int64
+	if count {
+		pg.Total = &total
+	}
 	ctx := c.Request().Context()
 	items, next, err := list(ctx, auth.ActorFrom(ctx), *f)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, Page[T]{Items: items, NextCursor: cursorOrNil(next)})
+	return c.JSON(http.StatusOK, Page[T]{Items: items, NextCursor: cursorOrNil(next), Total: pg.Total})
 }

@@ -55,16 +55,30 @@ func (r register) paths() map[string]string {
 	}
 }
 
+// caller makes a client of role, scoped to the organisation with orgCode when not empty.
+type caller func(env *testenv.Env, role auth.Role, orgCode string) *testenv.Client
+
+func tokenCaller(env *testenv.Env, role auth.Role, orgCode string) *testenv.Client {
+	return env.Client(env.Token(role, orgCode))
+}
+
 // A token scoped to an organisation reads and writes only within its subtree, on every
 // registry route: a sibling's records look absent (404), cannot be named in bodies (422), never
 // appear in lists; what it creates belongs to its organisation, and it cannot create elsewhere.
-func TestOrganisationScopingOnEveryRoute(t *testing.T) {
+func TestOrganisationScopingOnEveryRoute(t *testing.T) { testScopingOnEveryRoute(t, tokenCaller) }
+
+// A signed-in user is scoped exactly as a token, through the same checks.
+func TestOrganisationScopingOfSignedInUsers(t *testing.T) {
+	testScopingOnEveryRoute(t, (*testenv.Env).User)
+}
+
+func testScopingOnEveryRoute(t *testing.T, as caller) {
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		root, orgA, orgB := orgTree(t, env)
-		staffA := env.Client(env.Token(auth.Staff, "A"))
-		staffB := env.Client(env.Token(auth.Staff, "B"))
-		auditorB := env.Client(env.Token(auth.Auditor, "B"))
+		staffA := as(env, auth.Staff, "A")
+		staffB := as(env, auth.Staff, "B")
+		auditorB := as(env, auth.Auditor, "B")
 		a := fillRegister(t, staffA, "1")
 		b := fillRegister(t, staffB, "1") // the same numbers: they are unique per organisation
 
@@ -150,7 +164,7 @@ func TestOrganisationScopingOnEveryRoute(t *testing.T) {
 		}
 
 		// a token of the parent organisation, scoped or not, and an admin's, reach both
-		for _, c := range []*testenv.Client{env.Client(env.Token(auth.Staff, "TCD")), env.As(auth.Staff), env.As(auth.Auditor), env.As(auth.Admin)} {
+		for _, c := range []*testenv.Client{as(env, auth.Staff, "TCD"), as(env, auth.Staff, ""), as(env, auth.Auditor, ""), as(env, auth.Admin, "")} {
 			for _, reg := range []register{a, b} {
 				for path := range reg.paths() {
 					if r := c.Get(path); r.Status != http.StatusOK {
@@ -162,7 +176,7 @@ func TestOrganisationScopingOnEveryRoute(t *testing.T) {
 				t.Errorf("the parent organisation lists both organisations' visits: %d", n)
 			}
 		}
-		parent := env.Client(env.Token(auth.Staff, "TCD"))
+		parent := as(env, auth.Staff, "TCD")
 		p := parent.Create("/api/v1/persons", map[string]any{"full_name": "Lê Văn Cường", "org_id": orgB})
 		if p["org_id"] != orgB || staffB.Get("/api/v1/persons/"+p["id"].(string)).Status != http.StatusOK {
 			t.Errorf("the parent organisation may place a record in a child: %v", p)

@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	echoSwagger "github.com/swaggo/echo-swagger"
+	"gocloud.dev/blob"
 
 	"github.com/tcd-registry/tcd/internal/accounts"
 	"github.com/tcd-registry/tcd/internal/apperr"
@@ -44,6 +45,7 @@ type Deps struct {
 	Registry *registry.Service
 	Stats    *stats.Service
 	Export   *export.Service
+	Blobs    *blob.Bucket // the attachments' bytes
 	Logger   *slog.Logger
 }
 
@@ -52,6 +54,9 @@ type Server struct {
 	Deps
 	log  *slog.Logger
 	echo *echo.Echo
+	// uploads are the routes whose request body is streamed to its destination rather than read
+	// whole first (router.upload)
+	uploads map[string]bool
 }
 
 // New builds the Echo instance with every middleware and route.
@@ -59,15 +64,16 @@ func New(d Deps) *Server {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	s := &Server{Deps: d, log: d.Logger}
+	s := &Server{Deps: d, log: d.Logger, uploads: map[string]bool{}}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.errorHandler
+	e.IPExtractor = clientIPExtractor(d.Config.TrustedProxies)
 	s.echo = e
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		collectors.NewDBStatsCollector(d.Store.SQL(), "tcd"), d.Export.Metrics())
+		collectors.NewDBStatsCollector(d.Store.SQL(), "tcd"), d.Export.Metrics(), newDeadlineGauges(d.Registry))
 	metrics := newHTTPMetrics(reg)
 
 	e.Pre(middleware.RemoveTrailingSlash(), dropUnsafeRequestID)
@@ -80,28 +86,33 @@ func New(d Deps) *Server {
 	if len(d.Config.CORSOrigins) > 0 {
 		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
 			AllowOrigins:  d.Config.CORSOrigins,
-			AllowHeaders:  []string{echo.HeaderAuthorization, echo.HeaderContentType, "Idempotency-Key", "If-Match", "If-None-Match"},
+			AllowHeaders:  []string{echo.HeaderAuthorization, echo.HeaderContentType, "Idempotency-Key", "If-Match", "If-None-Match", csrfHeader},
 			ExposeHeaders: []string{echo.HeaderLocation, "ETag", echo.HeaderXRequestID, "Retry-After"},
-			AllowMethods:  []string{http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete, http.MethodHead, http.MethodOptions},
+			AllowMethods:  []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodHead, http.MethodOptions},
+
+			// a front-end of a listed origin signs in: its requests carry the session cookie
+			AllowCredentials: true,
 		}))
 	}
-	e.Use(middleware.BodyLimit(d.Config.BodyLimit))
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: d.Config.BodyLimit, Skipper: s.isUpload}))
 	limit, _ := bytes.Parse(d.Config.BodyLimit) // checked by config.Load
-	e.Use(readBody(limit))
+	e.Use(readBody(limit, s.isUpload))
 	e.Use(compress())
-	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: d.Config.RequestTimeout}))
+	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: d.Config.RequestTimeout, Skipper: s.isUpload}))
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
 	e.GET("/swagger", func(c echo.Context) error { return c.Redirect(http.StatusFound, "/swagger/index.html") })
+	e.GET("/swagger/doc.json", swaggerDoc)
 	e.GET("/swagger/*", echoSwagger.WrapHandler, swaggerHeaders(echoSwagger.WrapHandler))
+	e.GET("/openapi.json", openAPI3Doc)
 
 	// Route-level (not group-level) middleware: an Echo group with middleware swallows unknown
 	// methods as 404, and a 405 must stay a 405.
 	open := []echo.MiddlewareFunc{noStore, admission(d.Config.MaxActive)}
 	r := router{g: e.Group("/api/v1"), open: open, pre: append(slices.Clone(open), s.authenticate(), s.rateLimiter()),
-		idempotent: s.idempotent}
+		idempotent: s.idempotent, uploads: s.uploads}
 	s.registerOrgs(r)
 	s.registerAudit(r)
 	s.registerPersons(r)
@@ -112,6 +123,7 @@ func New(d Deps) *Server {
 	s.registerNotices(r)
 	s.registerDirectives(r)
 	s.registerPetitions(r)
+	s.registerDeadlines(r)
 	s.registerStats(r)
 	s.registerExports(r)
 	s.registerDedup(r)
@@ -119,11 +131,16 @@ func New(d Deps) *Server {
 	s.registerAccounts(r)
 	s.registerMe(r)
 	s.registerDocuments(r)
+	s.registerAttachments(r)
+	s.registerImports(r)
 	return s
 }
 
 // Handler exposes the server for http.Server and tests.
 func (s *Server) Handler() http.Handler { return s.echo }
+
+// Routes lists every route the server answers, for the tests that walk them all.
+func (s *Server) Routes() []*echo.Route { return s.echo.Routes() }
 
 // Shutdown finishes in-flight requests, then stops.
 func (s *Server) Shutdown(ctx context.Context) error { return s.echo.Shutdown(ctx) }
@@ -135,6 +152,7 @@ type router struct {
 	open       []echo.MiddlewareFunc // what every route has, those without authentication too
 	pre        []echo.MiddlewareFunc // open, then authentication and rate limiting, before the permission check
 	idempotent echo.MiddlewareFunc   // every POST honours Idempotency-Key
+	uploads    map[string]bool
 }
 
 func (r router) handle(method, path string, perm auth.Permission, h echo.HandlerFunc) {
@@ -144,6 +162,18 @@ func (r router) handle(method, path string, perm auth.Permission, h echo.Handler
 	}
 	r.g.Add(method, path, h, m...)
 }
+
+// upload declares a POST whose body (a file of up to megabytes) the handler streams to where it
+// goes, under its own size limit and deadline: the body is not read whole first, nor bounded by
+// the JSON body limit or the request timeout, and Idempotency-Key (which would hash the whole
+// body) is not offered.
+func (r router) upload(path string, perm auth.Permission, h echo.HandlerFunc) {
+	r.uploads["/api/v1"+path] = true
+	r.g.Add(http.MethodPost, path, h, append(append([]echo.MiddlewareFunc{}, r.pre...), requirePermission(perm))...)
+}
+
+// isUpload reports whether the request is to an upload route.
+func (s *Server) isUpload(c echo.Context) bool { return s.uploads[c.Path()] }
 
 func requirePermission(perm auth.Permission) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
@@ -221,13 +251,15 @@ func (s *Server) requestLogger() echo.MiddlewareFunc {
 
 // HealthStatus is the body of /healthz and /readyz.
 type HealthStatus struct {
-	Status string `json:"status" example:"ok"`
+	Status string `json:"status" example:"ok" validate:"required"`
 }
 
 // healthz godoc
+// @ID        healthz
 // @Summary  Liveness: the process is running
 // @Tags     health
 // @Produce  json
+// @Produce  application/problem+json
 // @Success  200 {object} HealthStatus
 // @Router   /healthz [get]
 func (s *Server) healthz(c echo.Context) error {
@@ -235,9 +267,11 @@ func (s *Server) healthz(c echo.Context) error {
 }
 
 // readyz godoc
+// @ID        readyz
 // @Summary  Readiness: the database answers
 // @Tags     health
 // @Produce  json
+// @Produce  application/problem+json
 // @Success  200 {object} HealthStatus
 // @Failure  503 {object} Problem
 // @Router   /readyz [get]
@@ -286,13 +320,13 @@ func decodeStrict(body []byte, dst any) error {
 				field = "body"
 			}
 			return &apperr.Error{Code: apperr.BadRequest, Message: "malformed JSON",
-				Fields: []apperr.FieldError{{Field: field, Message: "must be of type " + te.Type.String()}}}
+				Fields: []apperr.FieldError{{Field: field, Code: apperr.InvalidValue, Message: "must be of type " + te.Type.String()}}}
 		case errors.As(err, &se):
 			return apperr.New(apperr.BadRequest, "malformed JSON at byte %d", se.Offset)
 		case strings.HasPrefix(err.Error(), "json: unknown field "):
 			name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 			return &apperr.Error{Code: apperr.BadRequest, Message: "unknown field",
-				Fields: []apperr.FieldError{{Field: name, Message: "is not a field of this object"}}}
+				Fields: []apperr.FieldError{{Field: name, Code: apperr.UnknownField, Message: "is not a field of this object"}}}
 		default:
 			return apperr.New(apperr.BadRequest, "malformed JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
 		}

@@ -37,7 +37,7 @@ func statsRequest(c echo.Context, formats ...string) (stats.Query, string, strin
 	var ae *apperr.Error
 	if errors.As(err, &ae) {
 		for _, f := range ae.Fields {
-			fe.Add(f.Field, "%s", f.Message)
+			fe.AddAs(f.Code, f.Field, "%s", f.Message)
 		}
 	} else if err != nil {
 		return q, "", "", err
@@ -47,14 +47,14 @@ func statsRequest(c echo.Context, formats ...string) (stats.Query, string, strin
 		format = formats[0]
 	}
 	if !slices.Contains(formats, format) {
-		fe.Add("format", "must be one of %s", strings.Join(formats, ", "))
+		fe.AddAs(apperr.ForbiddenValue, "format", "must be one of %s", strings.Join(formats, ", "))
 	}
 	lang := c.QueryParam("lang")
 	if lang == "" {
 		lang = "vi"
 	}
 	if lang != "vi" && lang != "en" {
-		fe.Add("lang", "must be vi or en")
+		fe.AddAs(apperr.ForbiddenValue, "lang", "must be vi or en")
 	}
 	return q, format, lang, fe.Err()
 }
@@ -93,26 +93,28 @@ func jsonBytes(v any) ([]byte, error) {
 }
 
 // statsSummary godoc
+// @ID        statsSummary
 // @Summary      The period's figures: visits, persons, cases after de-duplication, by kind, delegations, documents
 // @Description  Only live visits whose session date lies in the period count. persons sums headcounts; cases counts distinct cases after de-duplication (a merged case counts as its survivor); cases_first are those with no earlier visit in the subtree. visits and persons equal the sums over by_kind; cases = cases_first + cases_repeat. format=text answers the report paragraph (lang=vi in the report's own wording, or en).
 // @Tags         stats
 // @Produce      json
 // @Produce      text/csv
 // @Produce      text/plain
+// @Produce      application/problem+json
 // @Security     Bearer
 // @Param        period         query  string false "2023, 2023-Q3, 2023-10, 2023-6M or 2023-9M (or from and to)"
-// @Param        from           query  string false "first day, YYYY-MM-DD (with to)"
-// @Param        to             query  string false "last day, YYYY-MM-DD, inclusive (with from)"
+// @Param        from           query  string false "first day, YYYY-MM-DD (with to)" format(date)
+// @Param        to             query  string false "last day, YYYY-MM-DD, inclusive (with from)" format(date)
 // @Param        basis          query  string false "calendar (default) or statutory (the year runs 15 Dec to 14 Dec)" Enums(calendar, statutory) Extensions(x-vocab=stats.basis)
 // @Param        org            query  string false "organisation id: its subtree (default the token's, or the whole register)"
-// @Param        delegation_min query  int    false "headcount from which a visit is a delegation visit (default TCD_DELEGATION_MIN)"
+// @Param        delegation_min query  int    false "headcount from which a visit is a delegation visit (default TCD_DELEGATION_MIN)" minimum(2) maximum(10000)
 // @Param        format         query  string false "json (default), csv or text" Enums(json, csv, text)
 // @Param        lang           query  string false "language of format=text" Enums(vi, en)
 // @Param        If-None-Match  header string false "an ETag of an earlier answer: 304 when unchanged"
 // @Success      200 {object} report.Summary
 // @Header       200 {string} ETag "hash of the body"
 // @Success      304 "unchanged since the If-None-Match ETag"
-// @Failure      401,403,422,429 {object} Problem
+// @Failure      401,403,422,429,500,503 {object} Problem
 // @Router       /api/v1/stats/summary [get]
 func (s *Server) statsSummary(c echo.Context) error {
 	q, format, lang, err := statsRequest(c, "json", "csv", "text")
@@ -146,24 +148,26 @@ func (s *Server) statsSummary(c echo.Context) error {
 }
 
 // statsForm01 godoc
+// @ID        statsForm01
 // @Summary      Form 01/TCD: regular, the head's and the authorised deputy's receptions, per organisation
 // @Description  Rows: the subtree's total first, then each organisation with its own records, in tree order. Columns 1-29 as Circular 01/2024/TT-TTCP numbers them, with Vietnamese header paths: 1 = 4+13+22, 2 = 5+14+23, 3 = 6+7+15+16+24+25; 4-11 regular reception; 12-20 periodic and urgent sessions the head hosted; 21-29 those an authorised deputy hosted. Cases are counted within each group.
 // @Tags         stats
 // @Produce      json
 // @Produce      text/csv
+// @Produce      application/problem+json
 // @Security     Bearer
 // @Param        period         query  string false "2023, 2023-Q3, 2023-10, 2023-6M or 2023-9M (or from and to)"
-// @Param        from           query  string false "first day, YYYY-MM-DD (with to)"
-// @Param        to             query  string false "last day, YYYY-MM-DD, inclusive (with from)"
+// @Param        from           query  string false "first day, YYYY-MM-DD (with to)" format(date)
+// @Param        to             query  string false "last day, YYYY-MM-DD, inclusive (with from)" format(date)
 // @Param        basis          query  string false "calendar (default) or statutory" Enums(calendar, statutory) Extensions(x-vocab=stats.basis)
 // @Param        org            query  string false "organisation id: its subtree (default the token's, or the whole register)"
-// @Param        delegation_min query  int    false "headcount from which a visit is a delegation visit (default TCD_DELEGATION_MIN)"
+// @Param        delegation_min query  int    false "headcount from which a visit is a delegation visit (default TCD_DELEGATION_MIN)" minimum(2) maximum(10000)
 // @Param        format         query  string false "json (default) or csv" Enums(json, csv)
 // @Param        If-None-Match  header string false "an ETag of an earlier answer: 304 when unchanged"
 // @Success      200 {object} stats.Form01
 // @Header       200 {string} ETag "hash of the body"
 // @Success      304 "unchanged since the If-None-Match ETag"
-// @Failure      401,403,422,429 {object} Problem
+// @Failure      401,403,422,429,500,503 {object} Problem
 // @Router       /api/v1/stats/form-01 [get]
 func (s *Server) statsForm01(c echo.Context) error {
 	q, format, _, err := statsRequest(c, "json", "csv")
@@ -190,16 +194,18 @@ func (s *Server) statsForm01(c echo.Context) error {
 }
 
 // statsBreakdown godoc
+// @ID        statsBreakdown
 // @Summary      The period's visits, persons and distinct cases split by one dimension, for dashboards
 // @Description  by=category or field (of the surviving case), outcome, org (each organisation's own records) or month (reporting months of the basis). Every enum value is listed, zeros included. Cases are distinct within a row and need not add up across rows.
 // @Tags         stats
 // @Produce      json
 // @Produce      text/csv
+// @Produce      application/problem+json
 // @Security     Bearer
 // @Param        by             query  string true  "dimension" Enums(category, field, outcome, org, month) Extensions(x-vocab=breakdown.by)
 // @Param        period         query  string false "2023, 2023-Q3, 2023-10, 2023-6M or 2023-9M (or from and to)"
-// @Param        from           query  string false "first day, YYYY-MM-DD (with to)"
-// @Param        to             query  string false "last day, YYYY-MM-DD, inclusive (with from)"
+// @Param        from           query  string false "first day, YYYY-MM-DD (with to)" format(date)
+// @Param        to             query  string false "last day, YYYY-MM-DD, inclusive (with from)" format(date)
 // @Param        basis          query  string false "calendar (default) or statutory" Enums(calendar, statutory) Extensions(x-vocab=stats.basis)
 // @Param        org            query  string false "organisation id: its subtree (default the token's, or the whole register)"
 // @Param        format         query  string false "json (default) or csv" Enums(json, csv)
@@ -207,7 +213,7 @@ func (s *Server) statsForm01(c echo.Context) error {
 // @Success      200 {object} stats.Breakdown
 // @Header       200 {string} ETag "hash of the body"
 // @Success      304 "unchanged since the If-None-Match ETag"
-// @Failure      401,403,422,429 {object} Problem
+// @Failure      401,403,422,429,500,503 {object} Problem
 // @Router       /api/v1/stats/breakdown [get]
 func (s *Server) statsBreakdown(c echo.Context) error {
 	q, format, _, err := statsRequest(c, "json", "csv")

@@ -21,10 +21,10 @@ import (
 
 // Org is an organisation as clients see it.
 type Org struct {
-	ID       string  `json:"id"`
-	Code     string  `json:"code"`
-	Name     string  `json:"name"`
-	ParentID *string `json:"parent_id"`
+	ID       string  `json:"id" validate:"required"`
+	Code     string  `json:"code" validate:"required"`
+	Name     string  `json:"name" validate:"required"`
+	ParentID *string `json:"parent_id" extensions:"x-nullable" validate:"required"`
 }
 
 type orgRow struct {
@@ -44,7 +44,8 @@ func (r orgRow) toOrg() Org { return Org{ID: r.ID, Code: r.Code, Name: r.Name, P
 
 // Service reads and writes organisations.
 type Service struct {
-	store *store.Store
+	store     *store.Store
+	defaultID string // the default organisation (EnsureDefault), where an unscoped caller's new organisations go
 }
 
 // NewService returns the organisation service.
@@ -55,27 +56,33 @@ func (s *Service) EnsureDefault(ctx context.Context, code, name string) (Org, er
 	var row orgRow
 	err := s.store.DB.WithContext(ctx).Where("code = ?", code).Take(&row).Error
 	if err == nil {
+		s.defaultID = row.ID
 		return row.toOrg(), nil
 	}
 	if !errors.Is(err, gorm.ErrRecordNotFound) {
 		return Org{}, err
 	}
-	org, err := s.Create(ctx, auth.System, NewOrg{Code: code, Name: name})
+	org, err := s.Create(ctx, auth.System, NewOrg{Code: code, Name: name, ParentID: validate.Optional[string]{Set: true}})
 	if err != nil && store.IsUniqueViolation(err) {
 		// another replica created it first
-		return s.ByCode(ctx, code)
+		org, err = s.ByCode(ctx, code)
+	}
+	if err == nil {
+		s.defaultID = org.ID
 	}
 	return org, err
 }
 
 // NewOrg is the input of Create.
 type NewOrg struct {
-	Code     string  `json:"code" example:"UBND-GL"`
-	Name     string  `json:"name" example:"Ban Tiếp công dân huyện Gio Linh"`
-	ParentID *string `json:"parent_id"`
+	Code string `json:"code" example:"UBND-GL"`
+	Name string `json:"name" example:"Ban Tiếp công dân huyện Gio Linh"`
+	// ParentID: left out, the caller's own organisation (the default one for an unscoped
+	// token); null, a new top organisation, which only an unscoped admin may add.
+	ParentID validate.Optional[string] `json:"parent_id" swaggertype:"string" extensions:"x-nullable"`
 }
 
-// Create adds an organisation under ParentID (or at the top when nil), and audits it.
+// Create adds an organisation under ParentID, and audits it.
 func (s *Service) Create(ctx context.Context, actor auth.Actor, in NewOrg) (Org, error) {
 	if err := validate.Struct(in); err != nil {
 		return Org{}, err
@@ -84,10 +91,10 @@ func (s *Service) Create(ctx context.Context, actor auth.Actor, in NewOrg) (Org,
 	code := strings.TrimSpace(in.Code)
 	name := vntext.NFC(in.Name)
 	if code == "" || len(code) > 64 {
-		fe.Add("code", "is required, at most 64 characters")
+		fe.AddAs(apperr.Required, "code", "is required, at most 64 characters")
 	}
 	if name == "" || len(name) > 300 {
-		fe.Add("name", "is required, at most 300 characters")
+		fe.AddAs(apperr.Required, "name", "is required, at most 300 characters")
 	}
 	if err := fe.Err(); err != nil {
 		return Org{}, err
@@ -95,21 +102,30 @@ func (s *Service) Create(ctx context.Context, actor auth.Actor, in NewOrg) (Org,
 	id := uuid.Must(uuid.NewV7()).String()
 	row := orgRow{ID: id, Code: code, Name: name, Path: "/" + id + "/"}
 	db := s.store.DB.WithContext(ctx)
-	if in.ParentID != nil {
+	parentID := in.ParentID.Value
+	if own := s.defaultID; !in.ParentID.Set {
+		if actor.Scoped() {
+			own = actor.OrgID
+		}
+		if own != "" { // empty only while the default organisation itself is made
+			parentID = &own
+		}
+	}
+	if parentID != nil {
 		var parent orgRow
-		if err := db.Where("id = ?", *in.ParentID).Take(&parent).Error; err != nil {
+		if err := db.Where("id = ?", *parentID).Take(&parent).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) || !actor.Reaches(parent.Path) {
-				return Org{}, apperr.Field("parent_id", "no such organisation")
+				return Org{}, apperr.FieldAs(apperr.UnknownReference, "parent_id", "no such organisation")
 			}
 			return Org{}, err
 		}
 		if !actor.Reaches(parent.Path) {
-			return Org{}, apperr.Field("parent_id", "no such organisation")
+			return Org{}, apperr.FieldAs(apperr.UnknownReference, "parent_id", "no such organisation")
 		}
 		row.ParentID = &parent.ID
 		row.Path = parent.Path + id + "/"
 	} else if actor.Scoped() {
-		return Org{}, apperr.Field("parent_id", "a scoped token can only add organisations inside its subtree")
+		return Org{}, apperr.FieldAs(apperr.ForbiddenValue, "parent_id", "a scoped token can only add organisations inside its subtree")
 	}
 	err := s.store.Tx(ctx, func(tx *gorm.DB) error {
 		if err := tx.WithContext(ctx).Create(&row).Error; err != nil {
@@ -119,7 +135,7 @@ func (s *Service) Create(ctx context.Context, actor auth.Actor, in NewOrg) (Org,
 	})
 	if err != nil {
 		if store.IsUniqueViolation(err) {
-			return Org{}, apperr.New(apperr.Conflict, "an organisation with code %q already exists", code)
+			return Org{}, apperr.ConflictOn("code", "an organisation with code %q already exists", code)
 		}
 		return Org{}, err
 	}

@@ -21,6 +21,10 @@ const (
 type Request struct {
 	Limit int
 	After int64 // 0: first page
+	// Total, when not nil, receives how many records the whole list holds (?count=true): the
+	// lister counts with the same conditions it pages with, so a client's "N results" never
+	// counts a record it could not page to.
+	Total *int64
 }
 
 // Parse reads ?limit= and ?cursor=.
@@ -29,7 +33,7 @@ func Parse(limit, cursor string) (Request, error) {
 	if limit != "" {
 		n, err := strconv.Atoi(limit)
 		if err != nil || n < 1 || n > MaxLimit {
-			return r, apperr.Field("limit", "must be an integer from 1 to %d", MaxLimit)
+			return r, apperr.FieldAs(apperr.OutOfRange, "limit", "must be an integer from 1 to %d", MaxLimit)
 		}
 		r.Limit = n
 	}

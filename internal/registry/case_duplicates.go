@@ -18,9 +18,9 @@ import (
 
 // CaseDuplicate is a case that may be the same matter as the one looked up.
 type CaseDuplicate struct {
-	Case    Case     `json:"case"`
-	Score   float64  `json:"score" example:"0.91"`
-	Reasons []string `json:"reasons" example:"same citizen: Nguyễn Văn An (+8.2),same land parcel: thửa 45, tờ 12 (+2.1),no citizen in common (-3.0)"`
+	Case    Case     `json:"case" validate:"required"`
+	Score   float64  `json:"score" example:"0.91" validate:"required"`
+	Reasons []string `json:"reasons" example:"same citizen: Nguyễn Văn An (+8.2),same land parcel: thửa 45, tờ 12 (+2.1),no citizen in common (-3.0)" validate:"required"`
 }
 
 // CaseDuplicates lists the cases within the actor's reach that may be the same matter as case

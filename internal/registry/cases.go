@@ -19,34 +19,34 @@ import (
 
 // Case is a matter (vụ việc) citizens came about; many visits can concern one case.
 type Case struct {
-	ID         string  `json:"id"`
-	OrgID      string  `json:"org_id"`
-	Code       string  `json:"code" example:"VV-2024-000123"`
-	Title      string  `json:"title" example:"Tranh chấp ranh giới đất với hộ liền kề, thôn Hà Thượng"`
-	Summary    *string `json:"summary"`
-	Category   string  `json:"category" vocab:"case.category" enums:"complaint,denunciation,petition,feedback"`
-	Field      string  `json:"field" vocab:"case.field" enums:"land,housing,policy,civil_service,judicial,party,corruption,other"`
-	Respondent *string `json:"respondent" example:"UBND xã Gio Mỹ"`
+	ID         string  `json:"id" validate:"required"`
+	OrgID      string  `json:"org_id" validate:"required"`
+	Code       string  `json:"code" example:"VV-2024-000123" validate:"required"`
+	Title      string  `json:"title" example:"Tranh chấp ranh giới đất với hộ liền kề, thôn Hà Thượng" validate:"required"`
+	Summary    *string `json:"summary" extensions:"x-nullable" validate:"required"`
+	Category   string  `json:"category" vocab:"case.category" enums:"complaint,denunciation,petition,feedback" validate:"required"`
+	Field      string  `json:"field" vocab:"case.field" enums:"land,housing,policy,civil_service,judicial,party,corruption,other" validate:"required"`
+	Respondent *string `json:"respondent" example:"UBND xã Gio Mỹ" extensions:"x-nullable" validate:"required"`
 	// PreviouslyHandledBy is the body that already handled the matter before it came here
 	// (Form 03, "Cơ quan đã giải quyết"); the respondent is who the matter is about.
-	PreviouslyHandledBy *string `json:"previously_handled_by" example:"UBND huyện Gio Linh"`
-	Status              string  `json:"status" vocab:"case.status" enums:"open,resolved,closed"`
-	MergedInto          *string `json:"merged_into"`
+	PreviouslyHandledBy *string `json:"previously_handled_by" example:"UBND huyện Gio Linh" extensions:"x-nullable" validate:"required"`
+	Status              string  `json:"status" vocab:"case.status" enums:"open,resolved,closed" validate:"required"`
+	MergedInto          *string `json:"merged_into" extensions:"x-nullable" validate:"required"`
 	// AcceptedOn is the day the case was accepted for resolution (thụ lý): set when a petition
 	// about it is decided accepted, or directly. Complex (a complaint's longer period) and
 	// Extensions (of a denunciation's period, at most the rule's maximum) lengthen the period;
 	// ResolutionDueOn is derived from them by the deadline rules, for complaints and
 	// denunciations.
-	AcceptedOn      *string `json:"accepted_on" example:"2026-01-16"`
-	Complex         bool    `json:"complex"`
-	Extensions      int     `json:"extensions"`
-	ResolutionDueOn *string `json:"resolution_due_on" example:"2026-02-23"`
+	AcceptedOn      *string `json:"accepted_on" example:"2026-01-16" extensions:"x-nullable" validate:"required"`
+	Complex         bool    `json:"complex" validate:"required"`
+	Extensions      int     `json:"extensions" validate:"required"`
+	ResolutionDueOn *string `json:"resolution_due_on" example:"2026-02-23" extensions:"x-nullable" validate:"required"`
 	// FirstVisitDate and VisitCount are over the live visits that count for this case: its own
 	// and those of the cases merged into it. A case merged into another counts none itself.
-	FirstVisitDate *string   `json:"first_visit_date" example:"2024-03-15"`
-	VisitCount     int       `json:"visit_count" example:"3"`
-	CreatedAt      time.Time `json:"created_at"`
-	UpdatedAt      time.Time `json:"updated_at"`
+	FirstVisitDate *string   `json:"first_visit_date" example:"2024-03-15" extensions:"x-nullable" validate:"required"`
+	VisitCount     int       `json:"visit_count" example:"3" validate:"required"`
+	CreatedAt      time.Time `json:"created_at" validate:"required"`
+	UpdatedAt      time.Time `json:"updated_at" validate:"required"`
 	Voiding
 	Version int `json:"-"`
 }
@@ -120,7 +120,7 @@ func checkCase(row *caseRow) error {
 	row.Title = vntext.NFC(row.Title)
 	row.TitleFolded = vntext.Fold(row.Title)
 	if row.TitleFolded == "" {
-		return apperr.Field("title", "is required: a few words naming the matter")
+		return apperr.FieldAs(apperr.Required, "title", "is required: a few words naming the matter")
 	}
 	row.Summary, row.Respondent, row.PreviouslyHandledBy = optText(row.Summary), optText(row.Respondent), optText(row.PreviouslyHandledBy)
 	if row.Status == "" {
@@ -427,9 +427,11 @@ func caseVisitFigures(ctx context.Context, db *gorm.DB, seqs []int64) (map[int64
 // CaseCandidate is an existing case that may be the same matter as a new one, with the
 // evidence for and against, each with its weight.
 type CaseCandidate struct {
-	CaseID  string   `json:"case_id"`
-	Score   float64  `json:"score" example:"0.75"`
-	Reasons []string `json:"reasons" example:"same household: Nguyễn Thị Lan / Nguyễn Văn An (+6.1),same land parcel: thửa 45, tờ 12 (+2.3)"`
+	CaseID  string   `json:"case_id" validate:"required"`
+	Code    string   `json:"code" example:"VV-2024-000123" validate:"required"` // what a clerk reads to pick the case
+	Title   string   `json:"title" example:"Tranh chấp ranh giới thửa 45, tờ 12" validate:"required"`
+	Score   float64  `json:"score" example:"0.75" validate:"required"`
+	Reasons []string `json:"reasons" example:"same household: Nguyễn Thị Lan / Nguyễn Văn An (+6.1),same land parcel: thửa 45, tờ 12 (+2.3)" validate:"required"`
 }
 
 const (
@@ -455,7 +457,7 @@ func (s *Service) possibleDuplicates(ctx context.Context, actor auth.Actor, c *c
 	})
 	out := make([]CaseCandidate, len(found))
 	for i, f := range found {
-		out[i] = CaseCandidate{CaseID: f.row.ID, Score: f.Score, Reasons: f.Reasons}
+		out[i] = CaseCandidate{CaseID: f.row.ID, Code: f.row.Code, Title: f.row.Title, Score: f.Score, Reasons: f.Reasons}
 	}
 	return out, err
 }

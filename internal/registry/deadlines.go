@@ -185,3 +185,6 @@ func recomputeDue(ctx context.Context, tx *gorm.DB, rules *calendar.Rules) error
 	}
 	return nil
 }
+
+// todayDate is today in the organisation's time zone, as the calendar counts days.
+func (s *Service) todayDate() calendar.Date { return calendar.DateOf(s.now().In(s.cfg.Location)) }

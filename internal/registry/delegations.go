@@ -18,18 +18,18 @@ import (
 // Delegation is a group of citizens who came together about one matter (đoàn đông người),
 // speaking through the representatives they named.
 type Delegation struct {
-	ID                string   `json:"id"`
-	OrgID             string   `json:"org_id"`
-	Name              string   `json:"name" example:"Đoàn công dân thôn Tân Định"`
-	MemberCount       int      `json:"member_count" example:"12"`
-	RepresentativeIDs []string `json:"representative_ids"`
+	ID                string   `json:"id" validate:"required"`
+	OrgID             string   `json:"org_id" validate:"required"`
+	Name              string   `json:"name" example:"Đoàn công dân thôn Tân Định" validate:"required"`
+	MemberCount       int      `json:"member_count" example:"12" validate:"required"`
+	RepresentativeIDs []string `json:"representative_ids" validate:"required"`
 	// IdentityHidden: the delegation is about a denunciation whose denouncers this token may not
 	// see, so representative_ids is empty.
 	IdentityHidden bool      `json:"identity_hidden,omitempty"`
-	CaseID         *string   `json:"case_id"`
-	Note           *string   `json:"note"`
-	CreatedAt      time.Time `json:"created_at"`
-	UpdatedAt      time.Time `json:"updated_at"`
+	CaseID         *string   `json:"case_id" extensions:"x-nullable" validate:"required"`
+	Note           *string   `json:"note" extensions:"x-nullable" validate:"required"`
+	CreatedAt      time.Time `json:"created_at" validate:"required"`
+	UpdatedAt      time.Time `json:"updated_at" validate:"required"`
 	Voiding
 	Version int `json:"-"`
 }
@@ -109,7 +109,7 @@ func (s *Service) checkDelegation(ctx context.Context, tx *gorm.DB, actor auth.A
 	var fe apperr.Fields
 	row.Name = vntext.NFC(row.Name)
 	if row.Name == "" {
-		fe.Add("name", "is required")
+		fe.AddAs(apperr.Required, "name", "is required")
 	}
 	row.Note = optText(row.Note)
 	if err := checkRepresentatives(row.MemberCount, len(reps)); err != nil && !addInvalid(&fe, "", err) {

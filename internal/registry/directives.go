@@ -26,20 +26,20 @@ const (
 // locality to verify, resolve and reply, with a due date and the reply tracked (Circular 04/2021
 // Art. 9).
 type Directive struct {
-	ID           string    `json:"id"`
-	OrgID        string    `json:"org_id"`
-	Number       string    `json:"number" example:"88/UBND-TCD"`
-	IssuedOn     string    `json:"issued_on" example:"2024-03-22"`
-	Recipient    string    `json:"recipient" example:"UBND huyện Gio Linh"`
-	CaseID       *string   `json:"case_id"`
-	SessionID    *string   `json:"session_id"`
-	Request      *string   `json:"request" example:"Xác minh, giải quyết và trả lời công dân"`
-	DueOn        *string   `json:"due_on" example:"2024-04-22"`
-	Status       string    `json:"status" vocab:"directive.status" enums:"pending,replied,overdue"`
-	RepliedOn    *string   `json:"replied_on" example:"2024-04-10"`
-	ReplySummary *string   `json:"reply_summary"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	ID           string    `json:"id" validate:"required"`
+	OrgID        string    `json:"org_id" validate:"required"`
+	Number       string    `json:"number" example:"88/UBND-TCD" validate:"required"`
+	IssuedOn     string    `json:"issued_on" example:"2024-03-22" validate:"required"`
+	Recipient    string    `json:"recipient" example:"UBND huyện Gio Linh" validate:"required"`
+	CaseID       *string   `json:"case_id" extensions:"x-nullable" validate:"required"`
+	SessionID    *string   `json:"session_id" extensions:"x-nullable" validate:"required"`
+	Request      *string   `json:"request" example:"Xác minh, giải quyết và trả lời công dân" extensions:"x-nullable" validate:"required"`
+	DueOn        *string   `json:"due_on" example:"2024-04-22" extensions:"x-nullable" validate:"required"`
+	Status       string    `json:"status" vocab:"directive.status" enums:"pending,replied,overdue" validate:"required"`
+	RepliedOn    *string   `json:"replied_on" example:"2024-04-10" extensions:"x-nullable" validate:"required"`
+	ReplySummary *string   `json:"reply_summary" extensions:"x-nullable" validate:"required"`
+	CreatedAt    time.Time `json:"created_at" validate:"required"`
+	UpdatedAt    time.Time `json:"updated_at" validate:"required"`
 	Voiding
 	Version int `json:"-"`
 }
@@ -137,14 +137,15 @@ func (s *Service) checkDirective(ctx context.Context, tx *gorm.DB, actor auth.Ac
 	var fe apperr.Fields
 	row.Number = vntext.NFC(row.Number)
 	if row.Number == "" {
-		fe.Add("number", "is required")
+		fe.AddAs(apperr.Required, "number", "is required")
 	}
 	row.Recipient = vntext.NFC(row.Recipient)
 	row.RecipientFolded = vntext.Fold(row.Recipient)
 	if row.RecipientFolded == "" {
-		fe.Add("recipient", "is required")
+		fe.AddAs(apperr.Required, "recipient", "is required")
 	}
 	row.Request, row.ReplySummary = optText(row.Request), optText(row.ReplySummary)
+	s.notFuture(&fe, "issued_on", "the letter's date", row.IssuedOn)
 	if row.DueOn != nil && *row.DueOn < row.IssuedOn {
 		fe.Add("due_on", "is before issued_on (%s)", row.IssuedOn)
 	}
@@ -152,11 +153,9 @@ func (s *Service) checkDirective(ctx context.Context, tx *gorm.DB, actor auth.Ac
 		if *row.RepliedOn < row.IssuedOn {
 			fe.Add("replied_on", "is before the letter was issued (%s)", row.IssuedOn)
 		}
-		if today := s.today(); *row.RepliedOn > today {
-			fe.Add("replied_on", "is in the future (today is %s)", today)
-		}
+		s.notFuture(&fe, "replied_on", "the reply's date", *row.RepliedOn)
 		if row.ReplySummary == nil {
-			fe.Add(summaryField, "is required: say what the recipient answered")
+			fe.AddAs(apperr.Required, summaryField, "is required: say what the recipient answered")
 		}
 	}
 	if row.CaseID != nil {
@@ -228,7 +227,7 @@ func (s *Service) UpdateDirective(ctx context.Context, actor auth.Actor, id stri
 		setNullable(&row.ReplySummary, in.ReplySummary)
 		if in.RepliedOn.Null() {
 			if in.ReplySummary.Value != nil {
-				fe.Add("reply_summary", "cannot be given when replied_on withdraws the reply")
+				fe.AddAs(apperr.Conflicting, "reply_summary", "cannot be given when replied_on withdraws the reply")
 			}
 			row.ReplySummary = nil
 		}
@@ -241,7 +240,7 @@ func (s *Service) UpdateDirective(ctx context.Context, actor auth.Actor, id stri
 func (s *Service) ReplyDirective(ctx context.Context, actor auth.Actor, id string, in DirectiveReply) (Directive, error) {
 	return s.changeDirective(ctx, actor, id, "reply", nil, in, "summary", func(row *directiveRow) error {
 		if row.RepliedOn != nil {
-			return apperr.New(apperr.Conflict, "directive %s was already replied to on %s", row.Number, *row.RepliedOn)
+			return apperr.ConflictOn("replied_on", "directive %s was already replied to on %s", row.Number, *row.RepliedOn)
 		}
 		row.RepliedOn, row.ReplySummary = &in.RepliedOn, &in.Summary
 		return nil

@@ -36,11 +36,11 @@ type Document struct {
 	Number    int     `json:"number" example:"5"`
 	Reference string  `json:"reference" example:"05/PH-TCD"`
 	IssuedOn  string  `json:"issued_on" example:"2024-03-05"`
-	VisitID   *string `json:"visit_id"`
-	CaseID    *string `json:"case_id"`
+	VisitID   *string `json:"visit_id" extensions:"x-nullable"`
+	CaseID    *string `json:"case_id" extensions:"x-nullable"`
 	PersonID  string  `json:"person_id"`
 	// Replaces is the document this one corrects (voided when this one was issued).
-	Replaces *string `json:"replaces"`
+	Replaces *string `json:"replaces" extensions:"x-nullable"`
 	DocumentText
 	Size      int64     `json:"size" example:"41234"`
 	SHA256    string    `json:"sha256"`

@@ -25,9 +25,9 @@ import (
 
 // PersonCandidate is a person who may be the same citizen as the one looked up.
 type PersonCandidate struct {
-	Person  Person   `json:"person"`
-	Score   float64  `json:"score" example:"0.93"`
-	Reasons []string `json:"reasons" example:"same CCCD,name matches without diacritics"`
+	Person  Person   `json:"person" validate:"required"`
+	Score   float64  `json:"score" example:"0.93" validate:"required"`
+	Reasons []string `json:"reasons" example:"same CCCD,name matches without diacritics" validate:"required"`
 }
 
 // DuplicateQuery tunes a duplicates lookup.
@@ -116,6 +116,25 @@ func (r *personRow) prepared() dedup.Prepared {
 // PersonDuplicates lists the persons within the actor's reach who may be the same citizen as
 // person id, best first. The persons disclosed are written to the audit log.
 func (s *Service) PersonDuplicates(ctx context.Context, actor auth.Actor, id string, q DuplicateQuery) ([]PersonCandidate, error) {
+	out, err := s.personCandidates(ctx, actor, id, q)
+	if err != nil {
+		return nil, err
+	}
+	return out, s.auditDisclosed(ctx, actor, id, out)
+}
+
+// auditDisclosed writes to the audit log which persons a duplicate lookup about person id showed
+// the actor.
+func (s *Service) auditDisclosed(ctx context.Context, actor auth.Actor, id string, shown []PersonCandidate) error {
+	disclosed := make([]string, len(shown))
+	for i, c := range shown {
+		disclosed[i] = c.Person.ID
+	}
+	return audit.Record(ctx, s.store.DB, actor, "read_duplicates", "person", id, map[string]any{"disclosed": disclosed})
+}
+
+// personCandidates is PersonDuplicates before the audit.
+func (s *Service) personCandidates(ctx context.Context, actor auth.Actor, id string, q DuplicateQuery) ([]PersonCandidate, error) {
 	// the person, and every candidate, as the actor may see them: someone known only as a
 	// denouncer is not disclosed through a duplicate suggestion either
 	row, err := personKind.find(ctx, s, s.store.DB, actor, id, ReadOptions{})
@@ -144,14 +163,12 @@ func (s *Service) PersonDuplicates(ctx context.Context, actor auth.Actor, id str
 		byID[rows[i].ID] = &rows[i]
 	}
 	out := make([]PersonCandidate, 0, len(found))
-	disclosed := make([]string, 0, len(found))
 	for _, f := range found {
 		if r := byID[f.id]; r != nil {
 			out = append(out, PersonCandidate{Person: r.toPerson(), Score: f.Score, Reasons: f.Reasons})
-			disclosed = append(disclosed, f.id)
 		}
 	}
-	return out, audit.Record(ctx, s.store.DB, actor, "read_duplicates", "person", id, map[string]any{"disclosed": disclosed})
+	return out, nil
 }
 
 // visiblePersonIDs says which of ids the actor may see (personKind's hide rule), in one query.
@@ -336,10 +353,10 @@ func excludedFrom(ctx context.Context, db *gorm.DB, entity, table, id string, me
 
 // ScanResult says what the latest whole-register scan found.
 type ScanResult struct {
-	Type      string    `json:"type" vocab:"dedup.type" enums:"person,case"`
-	ScannedAt time.Time `json:"scanned_at"`
-	Records   int       `json:"records" example:"10234"`
-	Pairs     int       `json:"pairs" example:"312"`
+	Type      string    `json:"type" vocab:"dedup.type" enums:"person,case" validate:"required"`
+	ScannedAt time.Time `json:"scanned_at" validate:"required"`
+	Records   int       `json:"records" example:"10234" validate:"required"`
+	Pairs     int       `json:"pairs" example:"312" validate:"required"`
 }
 
 type scanRow struct {
@@ -373,7 +390,7 @@ var dedupEntities = map[string]string{"person": "persons", "case": "cases"}
 
 func checkEntity(entity string) error {
 	if _, ok := dedupEntities[entity]; !ok {
-		return apperr.Field("type", "must be person or case")
+		return apperr.FieldAs(apperr.ForbiddenValue, "type", "must be person or case")
 	}
 	return nil
 }
@@ -480,8 +497,8 @@ func (s *Service) scanPersons(ctx context.Context, decided map[[2]string]bool) (
 
 // DuplicatePair is a pair of records the latest scan found likely to be one.
 type DuplicatePair struct {
-	Score   float64  `json:"score" example:"0.97"`
-	Reasons []string `json:"reasons" example:"same phone,name matches without diacritics"`
+	Score   float64  `json:"score" example:"0.97" validate:"required"`
+	Reasons []string `json:"reasons" example:"same phone,name matches without diacritics" validate:"required"`
 	Persons []Person `json:"persons,omitempty"` // type=person: the two persons
 	Cases   []Case   `json:"cases,omitempty"`   // type=case: the two cases
 }

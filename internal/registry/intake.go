@@ -83,8 +83,8 @@ func (s *Service) takeIn(ctx context.Context, tx *gorm.DB, actor auth.Actor, cas
 func checkCaseChoice(fe *apperr.Fields, caseID *string, newCase *NewCase) {
 	switch {
 	case caseID != nil && newCase != nil:
-		fe.Add("case_id", "give case_id or case, not both")
+		fe.AddAs(apperr.Conflicting, "case_id", "give case_id or case, not both")
 	case caseID == nil && newCase == nil:
-		fe.Add("case_id", "is required, or case to open a new one")
+		fe.AddAs(apperr.Required, "case_id", "is required, or case to open a new one")
 	}
 }

@@ -39,11 +39,11 @@ type NotDuplicateInput struct {
 
 // Decision records that two records are distinct: they are never suggested as duplicates again.
 type Decision struct {
-	Type      string    `json:"type" vocab:"dedup.type" enums:"person,case"`
-	ID        string    `json:"id"`
-	Other     string    `json:"other"`
-	DecidedAt time.Time `json:"decided_at"`
-	DecidedBy string    `json:"decided_by"`
+	Type      string    `json:"type" vocab:"dedup.type" enums:"person,case" validate:"required"`
+	ID        string    `json:"id" validate:"required"`
+	Other     string    `json:"other" validate:"required"`
+	DecidedAt time.Time `json:"decided_at" validate:"required"`
+	DecidedBy string    `json:"decided_by" validate:"required"`
 }
 
 type decisionRow struct {
@@ -182,7 +182,7 @@ func merge[T any, PT interface {
 	}
 	rec := PT(loaded)
 	if m := rec.mergedInto(); m != nil {
-		return nil, apperr.New(apperr.Conflict, "this %s is already merged into %s: unmerge it first", entity, *m)
+		return nil, apperr.ConflictOn("merged_into", "this %s is already merged into %s: unmerge it first", entity, *m)
 	}
 	if in.Into == id {
 		return nil, apperr.Field("into", "is this %s itself", entity)
@@ -249,7 +249,7 @@ func unmerge[T any, PT interface {
 	rec := PT(loaded)
 	from := rec.mergedInto()
 	if from == nil {
-		return nil, apperr.New(apperr.Conflict, "this %s is not merged into another", entity)
+		return nil, apperr.ConflictOn("merged_into", "this %s is not merged into another", entity)
 	}
 	if err := s.update(ctx, tx, rec, ifMatch, map[string]any{"merged_into": nil}); err != nil {
 		return nil, err
@@ -318,7 +318,7 @@ func notDuplicate[T any, PT interface {
 			row = decisionRow{Entity: entity, LowID: key[0], HighID: key[1], DecidedAt: s.now().Truncate(time.Microsecond), DecidedBy: actor.Name}
 			if err := tx.WithContext(ctx).Create(&row).Error; err != nil {
 				if store.IsUniqueViolation(err) {
-					return apperr.New(apperr.Conflict, "the same decision is being recorded by another request; read it again")
+					return apperr.ConflictOn("other", "the same decision is being recorded by another request; read it again")
 				}
 				return err
 			}

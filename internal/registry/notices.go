@@ -18,16 +18,16 @@ import (
 // Notice is a conclusion notice (thông báo kết luận): the numbered document the head issues
 // after a periodic or urgent session, naming the cases it concludes on.
 type Notice struct {
-	ID        string    `json:"id"`
-	OrgID     string    `json:"org_id"`
-	Number    string    `json:"number" example:"12/TB-UBND"`
-	IssuedOn  string    `json:"issued_on" example:"2024-03-20"`
-	SessionID string    `json:"session_id"`
-	Signer    *string   `json:"signer" example:"Hà Sỹ Đồng"`
-	Summary   *string   `json:"summary"`
-	CaseIDs   []string  `json:"case_ids"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	ID        string    `json:"id" validate:"required"`
+	OrgID     string    `json:"org_id" validate:"required"`
+	Number    string    `json:"number" example:"12/TB-UBND" validate:"required"`
+	IssuedOn  string    `json:"issued_on" example:"2024-03-20" validate:"required"`
+	SessionID string    `json:"session_id" validate:"required"`
+	Signer    *string   `json:"signer" example:"Hà Sỹ Đồng" extensions:"x-nullable" validate:"required"`
+	Summary   *string   `json:"summary" extensions:"x-nullable" validate:"required"`
+	CaseIDs   []string  `json:"case_ids" validate:"required"`
+	CreatedAt time.Time `json:"created_at" validate:"required"`
+	UpdatedAt time.Time `json:"updated_at" validate:"required"`
 	Voiding
 	Version int `json:"-"`
 }
@@ -85,7 +85,7 @@ func (s *Service) checkNotice(ctx context.Context, tx *gorm.DB, actor auth.Actor
 	var fe apperr.Fields
 	row.Number = vntext.NFC(row.Number) // one spelling per number, so the unique index sees clashes
 	if row.Number == "" {
-		fe.Add("number", "is required")
+		fe.AddAs(apperr.Required, "number", "is required")
 	}
 	row.Signer, row.Summary = optText(row.Signer), optText(row.Summary)
 	sess, err := refSession(ctx, tx, actor, "session_id", row.SessionID)
@@ -99,6 +99,7 @@ func (s *Service) checkNotice(ctx context.Context, tx *gorm.DB, actor auth.Actor
 	case row.IssuedOn < sess.Date:
 		fe.Add("issued_on", "is before the session it concludes (%s)", sess.Date)
 	}
+	s.notFuture(&fe, "issued_on", "the notice's date", row.IssuedOn)
 	if err := refIDs(ctx, tx, actor, "cases", "case", "case_ids", caseIDs); err != nil && !addInvalid(&fe, "", err) {
 		return err
 	}
@@ -206,7 +207,7 @@ func refSession(ctx context.Context, db *gorm.DB, actor auth.Actor, field, id st
 		return sessionRef{}, err
 	}
 	if len(rows) == 0 {
-		return sessionRef{}, apperr.Field(field, "no session with id %q", id)
+		return sessionRef{}, apperr.FieldAs(apperr.UnknownReference, field, "no session with id %q", id)
 	}
 	return rows[0], nil
 }
@@ -216,7 +217,7 @@ func refSession(ctx context.Context, db *gorm.DB, actor auth.Actor, field, id st
 // numberTaken turns a clash on a (org_id, number) unique index into 409; any other error passes.
 func numberTaken(err error, entity, number string) error {
 	if store.IsUniqueViolation(err) {
-		return apperr.New(apperr.Conflict, "the organisation already has a live %s numbered %q", entity, number)
+		return apperr.ConflictOn("number", "the organisation already has a live %s numbered %q", entity, number)
 	}
 	return err
 }

@@ -19,18 +19,18 @@ import (
 
 // Person is a citizen as staff see them. ID number, phone and address are personal data.
 type Person struct {
-	ID         string    `json:"id"`
-	OrgID      string    `json:"org_id"`
-	FullName   string    `json:"full_name" example:"Nguyễn Văn An"`
-	Gender     string    `json:"gender" vocab:"person.gender" enums:"male,female,unknown"`
-	BirthYear  *int      `json:"birth_year" example:"1975"`
-	IDNumber   *string   `json:"id_number" example:"045075001234"`
-	IDKind     *string   `json:"id_kind" vocab:"person.id_kind" enums:"cccd,cmnd,passport"`
-	Phone      *string   `json:"phone" example:"0912345678"`
-	Address    *string   `json:"address" example:"Thôn 3, xã Gio Mỹ, huyện Gio Linh, tỉnh Quảng Trị"`
-	MergedInto *string   `json:"merged_into"`
-	CreatedAt  time.Time `json:"created_at"`
-	UpdatedAt  time.Time `json:"updated_at"`
+	ID         string    `json:"id" validate:"required"`
+	OrgID      string    `json:"org_id" validate:"required"`
+	FullName   string    `json:"full_name" example:"Nguyễn Văn An" validate:"required"`
+	Gender     string    `json:"gender" vocab:"person.gender" enums:"male,female,unknown" validate:"required"`
+	BirthYear  *int      `json:"birth_year" example:"1975" extensions:"x-nullable" validate:"required"`
+	IDNumber   *string   `json:"id_number" example:"045075001234" extensions:"x-nullable" validate:"required"`
+	IDKind     *string   `json:"id_kind" vocab:"person.id_kind" enums:"cccd,cmnd,passport" extensions:"x-nullable" validate:"required"`
+	Phone      *string   `json:"phone" example:"0912345678" extensions:"x-nullable" validate:"required"`
+	Address    *string   `json:"address" example:"Thôn 3, xã Gio Mỹ, huyện Gio Linh, tỉnh Quảng Trị" extensions:"x-nullable" validate:"required"`
+	MergedInto *string   `json:"merged_into" extensions:"x-nullable" validate:"required"`
+	CreatedAt  time.Time `json:"created_at" validate:"required"`
+	UpdatedAt  time.Time `json:"updated_at" validate:"required"`
 	Voiding
 	Version int `json:"-"`
 }
@@ -87,13 +87,13 @@ func (s *Service) checkPerson(row *personRow) error {
 	row.FullName = vntext.NFC(row.FullName)
 	row.NameFolded = vntext.Fold(row.FullName)
 	if row.NameFolded == "" {
-		fe.Add("full_name", "is required")
+		fe.AddAs(apperr.Required, "full_name", "is required")
 	}
 	if row.Gender == "" {
 		row.Gender = "unknown"
 	}
 	if row.BirthYear != nil && *row.BirthYear > s.now().In(s.cfg.Location).Year() {
-		fe.Add("birth_year", "is in the future")
+		fe.AddAs(apperr.OutOfRange, "birth_year", "is in the future")
 	}
 	row.IDKind = nil
 	if row.IDNumber != nil && strings.TrimSpace(*row.IDNumber) == "" {
@@ -180,10 +180,32 @@ func addGiven[T any](changes map[string]any, field string, v *T) {
 }
 
 // CreatePerson adds a citizen to the register.
-func (s *Service) CreatePerson(ctx context.Context, actor auth.Actor, in NewPerson) (Person, error) {
-	return personKind.create(ctx, s, actor, in.OrgID, func(tx *gorm.DB, orgID string) (*personRow, error) {
+func (s *Service) CreatePerson(ctx context.Context, actor auth.Actor, in NewPerson) (CreatedPerson, error) {
+	p, err := personKind.create(ctx, s, actor, in.OrgID, func(tx *gorm.DB, orgID string) (*personRow, error) {
 		return s.createPerson(ctx, tx, actor, orgID, in)
 	})
+	if err != nil {
+		return CreatedPerson{}, err
+	}
+	// After the commit, as for a visit's case (CreateVisit): a failed suggestion answers none
+	// rather than reporting the committed write as failed.
+	// Only a suggestion that shows someone is written to the audit log (most new citizens match
+	// nobody, and an entry for each would bury the disclosures among the creations), and only
+	// what was written there is shown.
+	out := CreatedPerson{Person: p, PossibleDuplicates: []PersonCandidate{}}
+	found, err := s.personCandidates(ctx, actor, p.ID, DuplicateQuery{Limit: duplicateMax})
+	if err == nil && len(found) > 0 && s.auditDisclosed(ctx, actor, p.ID, found) == nil {
+		out.PossibleDuplicates = found
+	}
+	return out, nil
+}
+
+// CreatedPerson is the answer to POST /persons: the person, and the persons already registered
+// who may be the same citizen (as GET /persons/{id}/duplicates lists them, at most five, best
+// first), so that staff can use one of them instead.
+type CreatedPerson struct {
+	Person
+	PossibleDuplicates []PersonCandidate `json:"possible_duplicates" validate:"required"`
 }
 
 // GetPerson reads one person. The read itself is audited: personal data is disclosed. A person

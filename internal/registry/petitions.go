@@ -30,19 +30,19 @@ type Petition struct {
 	IdentityHidden bool    `json:"identity_hidden,omitempty"`
 	CaseID         string  `json:"case_id"`
 	SenderCount    int     `json:"sender_count" example:"1"`
-	DocumentDate   *string `json:"document_date" example:"2026-02-05"`
-	Content        *string `json:"content"`
-	ForwardedFrom  *string `json:"forwarded_from" example:"Ban Dân nguyện, Ủy ban Thường vụ Quốc hội"`
-	Decision       *string `json:"decision" vocab:"petition.decision" enums:"accepted,guided,transferred,stored,returned"`
-	DecidedOn      *string `json:"decided_on" example:"2026-02-24"`
-	DecisionNumber *string `json:"decision_number" example:"15/TB-TCD"`
-	TransferredTo  *string `json:"transferred_to" example:"UBND huyện Hải Lăng"`
-	Guidance       *string `json:"guidance"`
+	DocumentDate   *string `json:"document_date" example:"2026-02-05" extensions:"x-nullable"`
+	Content        *string `json:"content" extensions:"x-nullable"`
+	ForwardedFrom  *string `json:"forwarded_from" example:"Ban Dân nguyện, Ủy ban Thường vụ Quốc hội" extensions:"x-nullable"`
+	Decision       *string `json:"decision" vocab:"petition.decision" enums:"accepted,guided,transferred,stored,returned" extensions:"x-nullable"`
+	DecidedOn      *string `json:"decided_on" example:"2026-02-24" extensions:"x-nullable"`
+	DecisionNumber *string `json:"decision_number" example:"15/TB-TCD" extensions:"x-nullable"`
+	TransferredTo  *string `json:"transferred_to" example:"UBND huyện Hải Lăng" extensions:"x-nullable"`
+	Guidance       *string `json:"guidance" extensions:"x-nullable"`
 	// DueOn: the last day to decide, derived from the rule petition.decision and the calendar
 	DueOn string `json:"due_on" example:"2026-03-03"`
 	// Status is derived on every read from due_on, decided_on and today.
 	Status    string    `json:"status" vocab:"deadline.status" enums:"pending,due_soon,overdue,decided,decided_late"`
-	Note      *string   `json:"note"`
+	Note      *string   `json:"note" extensions:"x-nullable"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 	Voiding
@@ -98,7 +98,7 @@ func petitionsOut(ctx context.Context, s *Service, db *gorm.DB, _ auth.Actor, ro
 	if err != nil {
 		return nil, err
 	}
-	today := calendar.DateOf(s.now().In(s.cfg.Location))
+	today := s.todayDate()
 	out := make([]Petition, len(rows))
 	for i := range rows {
 		r := &rows[i]
@@ -427,7 +427,7 @@ func (s *Service) ListPetitions(ctx context.Context, actor auth.Actor, f Petitio
 		return nil, "", err
 	}
 	q := whereDates(petitionKind.query(ctx, s, actor, f.IncludeVoided), "received_on", f.From, f.To)
-	q = whereDeadlineStatus(q, rules.Calendar(), f.Status, calendar.DateOf(s.now().In(s.cfg.Location)), "decided_on", "due_on")
+	q = whereDeadlineStatus(q, rules.Calendar(), f.Status, s.todayDate(), "decided_on", "due_on")
 	for _, eq := range [][2]string{{"channel", f.Channel}, {"decision", f.Decision}, {"case_id", f.CaseID}} {
 		if eq[1] != "" {
 			q = q.Where(eq[0]+" = ?", eq[1])

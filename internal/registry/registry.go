@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -68,6 +67,15 @@ func (s *Service) DelegationMin() int { return s.cfg.DelegationMin }
 // today is the current date in the organisation's time zone, as YYYY-MM-DD.
 func (s *Service) today() string { return s.now().In(s.cfg.Location).Format(time.DateOnly) }
 
+// notFuture notes date (YYYY-MM-DD) as out of range when it is after today: the register
+// records what happened, so a visit, a notice, a letter or a reply cannot be dated ahead
+// (sessions can: they are scheduled). what says what the date is, for the message.
+func (s *Service) notFuture(fe *apperr.Fields, field, what, date string) {
+	if today := s.today(); date > today {
+		fe.AddAs(apperr.OutOfRange, field, "%s %s is in the future (today is %s)", what, date, today)
+	}
+}
+
 // Meta is what every register record carries: the public id, the owning organisation, the
 // version used as ETag, and the void marker (records are voided, never deleted).
 type Meta struct {
@@ -120,7 +128,7 @@ func (s *Service) ownerOrg(ctx context.Context, db *gorm.DB, actor auth.Actor, r
 		return "", err
 	}
 	if path == "" || !actor.Reaches(path) {
-		return "", apperr.Field("org_id", "no such organisation")
+		return "", apperr.FieldAs(apperr.UnknownReference, "org_id", "no such organisation")
 	}
 	return *requested, nil
 }
@@ -167,28 +175,9 @@ func loadWhere[T any, PT rowPtr[T]](ctx context.Context, db *gorm.DB, actor auth
 func reference[T any, PT rowPtr[T]](ctx context.Context, db *gorm.DB, actor auth.Actor, field, entity, id string) (*T, error) {
 	row, err := load[T, PT](ctx, db, actor, entity, id, ReadOptions{})
 	if apperr.CodeOf(err) == apperr.NotFound {
-		return nil, apperr.Field(field, "no %s with id %q", entity, id)
+		return nil, apperr.FieldAs(apperr.UnknownReference, field, "no %s with id %q", entity, id)
 	}
 	return row, err
-}
-
-// ETag is the entity tag of a record version.
-func ETag(version int) string { return `"v` + strconv.Itoa(version) + `"` }
-
-// ParseIfMatch reads an If-Match header: nil when absent or "*", else the version it names.
-// A value this service never issued can match nothing, so it is a failed precondition.
-func ParseIfMatch(h string) (*int, error) {
-	h = strings.TrimSpace(h)
-	if h == "" || h == "*" {
-		return nil, nil
-	}
-	h = strings.TrimPrefix(h, "W/")
-	v, ok := strings.CutPrefix(strings.Trim(h, `"`), "v")
-	n, err := strconv.Atoi(v)
-	if !ok || err != nil {
-		return nil, apperr.New(apperr.PreconditionFailed, "If-Match does not match the current version")
-	}
-	return &n, nil
 }
 
 // update writes changes to one live record, bumping its version; with ifMatch set it succeeds
@@ -214,10 +203,10 @@ func (s *Service) update(ctx context.Context, tx *gorm.DB, m model, ifMatch *int
 func (s *Service) void(ctx context.Context, tx *gorm.DB, actor auth.Actor, entity string, m model, reason string) error {
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
-		return apperr.Field("reason", "is required: say why the record is voided")
+		return apperr.FieldAs(apperr.Required, "reason", "is required: say why the record is voided")
 	}
 	if len(reason) > 1000 {
-		return apperr.Field("reason", "must be at most 1000 characters")
+		return apperr.FieldAs(apperr.TooLong, "reason", "must be at most 1000 characters")
 	}
 	now := s.now()
 	if err := s.update(ctx, tx, m, nil, map[string]any{"voided_at": now, "void_reason": reason}); err != nil {
@@ -297,7 +286,7 @@ func refuseVoid(ctx context.Context, entity, id string, deps ...dependent) func(
 		if err != nil || len(found) == 0 {
 			return err
 		}
-		return apperr.New(apperr.Conflict, "the %s cannot be voided while live %s name it: void or change them first", entity, andList(found))
+		return apperr.ConflictOn("id", "the %s cannot be voided while live %s name it: void or change them first", entity, andList(found))
 	}
 }
 
@@ -341,7 +330,7 @@ func whereDates(q *gorm.DB, column, from, to string) *gorm.DB {
 func setValue[T any](fe *apperr.Fields, field string, dst *T, o validate.Optional[T]) {
 	switch {
 	case o.Null():
-		fe.Add(field, "cannot be null: it always has a value")
+		fe.AddAs(apperr.Required, field, "cannot be null: it always has a value")
 	case o.Set:
 		*dst = *o.Value
 	}
@@ -474,9 +463,9 @@ func refIDs(ctx context.Context, db *gorm.DB, actor auth.Actor, table, entity, f
 		item := fmt.Sprintf("%s[%d]", field, i)
 		switch {
 		case seen[id]:
-			fe.Add(item, "%q is listed twice", id)
+			fe.AddAs(apperr.Conflicting, item, "%q is listed twice", id)
 		case !found[id]:
-			fe.Add(item, "no %s with id %q", entity, id)
+			fe.AddAs(apperr.UnknownReference, item, "no %s with id %q", entity, id)
 		}
 		seen[id] = true
 	}
@@ -490,7 +479,7 @@ func refID(ctx context.Context, db *gorm.DB, actor auth.Actor, table, entity, fi
 		return err
 	}
 	if n == 0 {
-		return apperr.Field(field, "no %s with id %q", entity, id)
+		return apperr.FieldAs(apperr.UnknownReference, field, "no %s with id %q", entity, id)
 	}
 	return nil
 }
@@ -521,11 +510,10 @@ func addInvalid(fe *apperr.Fields, prefix string, err error) bool {
 	var e *apperr.Error
 	errors.As(err, &e)
 	for _, f := range e.Fields {
-		if prefix == "" {
-			fe.Add(f.Field, "%s", f.Message)
-		} else {
-			fe.Add(prefix+"."+f.Field, "%s", f.Message)
+		if prefix != "" {
+			f.Field = prefix + "." + f.Field
 		}
+		fe.AddAs(f.Code, f.Field, "%s", f.Message)
 	}
 	return true
 }
@@ -696,7 +684,17 @@ const maxTopUps = 8
 // dropped after each read and the page topped up from the rows after them: as a condition of q
 // the test would run on every row a search matches, before the page is cut.
 func (k kind[T, PT, O]) list(ctx context.Context, s *Service, actor auth.Actor, q *gorm.DB, p page.Request) ([]O, string, error) {
-	column := PT(new(T)).TableName() + ".seq"
+	table := PT(new(T)).TableName()
+	if p.Total != nil {
+		counted := q.Session(&gorm.Session{})
+		if k.hide != nil {
+			counted = k.hide(s, counted, actor)
+		}
+		if err := counted.Distinct(table + ".id").Count(p.Total).Error; err != nil {
+			return nil, "", err
+		}
+	}
+	column := table + ".seq"
 	limit := cmp.Or(p.Limit, page.DefaultLimit)
 	var rows []T
 	var next string

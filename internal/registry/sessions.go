@@ -16,17 +16,17 @@ import (
 
 // Session is a reception session (buổi tiếp): a day on which the Board or the head received.
 type Session struct {
-	ID        string    `json:"id"`
-	OrgID     string    `json:"org_id"`
-	Kind      string    `json:"kind" vocab:"session.kind" enums:"regular,periodic,urgent"`
-	Date      string    `json:"date" example:"2024-03-15"`
-	HostName  *string   `json:"host_name" example:"Hà Sỹ Đồng"`
-	HostTitle *string   `json:"host_title" example:"Phó Chủ tịch UBND tỉnh"`
-	HostRole  *string   `json:"host_role" vocab:"session.host_role" enums:"head,authorized"`
-	Location  *string   `json:"location" example:"Trụ sở Ban Tiếp công dân tỉnh"`
-	Note      *string   `json:"note"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	ID        string    `json:"id" validate:"required"`
+	OrgID     string    `json:"org_id" validate:"required"`
+	Kind      string    `json:"kind" vocab:"session.kind" enums:"regular,periodic,urgent" validate:"required"`
+	Date      string    `json:"date" example:"2024-03-15" validate:"required"`
+	HostName  *string   `json:"host_name" example:"Hà Sỹ Đồng" extensions:"x-nullable" validate:"required"`
+	HostTitle *string   `json:"host_title" example:"Phó Chủ tịch UBND tỉnh" extensions:"x-nullable" validate:"required"`
+	HostRole  *string   `json:"host_role" vocab:"session.host_role" enums:"head,authorized" extensions:"x-nullable" validate:"required"`
+	Location  *string   `json:"location" example:"Trụ sở Ban Tiếp công dân tỉnh" extensions:"x-nullable" validate:"required"`
+	Note      *string   `json:"note" extensions:"x-nullable" validate:"required"`
+	CreatedAt time.Time `json:"created_at" validate:"required"`
+	UpdatedAt time.Time `json:"updated_at" validate:"required"`
 	Voiding
 	Version int `json:"-"`
 }
@@ -88,9 +88,9 @@ func checkSession(row *sessionRow) error {
 	case row.Kind == "regular" && row.HostRole != nil:
 		return apperr.Field("host_role", "must be empty for a regular session (send null to clear it)")
 	case row.Kind != "regular" && row.HostRole == nil:
-		return apperr.Field("host_role", "is required for a %s session: head or authorized", row.Kind)
+		return apperr.FieldAs(apperr.Required, "host_role", "is required for a %s session: head or authorized", row.Kind)
 	case row.HostRole != nil && !vocab.SessionHostRole.Has(*row.HostRole):
-		return apperr.Field("host_role", "%s", vocab.SessionHostRole.OneOf())
+		return apperr.FieldAs(apperr.ForbiddenValue, "host_role", "%s", vocab.SessionHostRole.OneOf())
 	}
 	return nil
 }

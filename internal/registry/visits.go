@@ -17,26 +17,26 @@ import (
 // Visit is one reception turn (lượt tiếp): one citizen or one group received once about one
 // case, during a session.
 type Visit struct {
-	ID        string   `json:"id"`
-	OrgID     string   `json:"org_id"`
-	SessionID string   `json:"session_id"`
-	Kind      string   `json:"kind" vocab:"session.kind" enums:"regular,periodic,urgent"`
-	Date      string   `json:"date" example:"2024-03-15"`
-	CaseID    string   `json:"case_id"`
-	PersonIDs []string `json:"person_ids"`
+	ID        string   `json:"id" validate:"required"`
+	OrgID     string   `json:"org_id" validate:"required"`
+	SessionID string   `json:"session_id" validate:"required"`
+	Kind      string   `json:"kind" vocab:"session.kind" enums:"regular,periodic,urgent" validate:"required"`
+	Date      string   `json:"date" example:"2024-03-15" validate:"required"`
+	CaseID    string   `json:"case_id" validate:"required"`
+	PersonIDs []string `json:"person_ids" validate:"required"`
 	// IdentityHidden: the visit is about a denunciation whose denouncers this token may not see,
 	// so person_ids is empty (only admins and the staff of the case's organisation see them).
 	IdentityHidden bool    `json:"identity_hidden,omitempty"`
-	Headcount      int     `json:"headcount" example:"3"`
-	DelegationID   *string `json:"delegation_id"`
+	Headcount      int     `json:"headcount" example:"3" validate:"required"`
+	DelegationID   *string `json:"delegation_id" extensions:"x-nullable" validate:"required"`
 	// IsDelegation: headcount at or above the configured threshold (TCD_DELEGATION_MIN).
-	IsDelegation bool    `json:"is_delegation"`
-	Content      *string `json:"content" example:"Đề nghị giải quyết dứt điểm tranh chấp ranh giới đất"`
-	Outcome      *string `json:"outcome" vocab:"visit.outcome" enums:"accepted,guided,transferred,urged,answered,refused"`
+	IsDelegation bool    `json:"is_delegation" validate:"required"`
+	Content      *string `json:"content" example:"Đề nghị giải quyết dứt điểm tranh chấp ranh giới đất" extensions:"x-nullable" validate:"required"`
+	Outcome      *string `json:"outcome" vocab:"visit.outcome" enums:"accepted,guided,transferred,urged,answered,refused" extensions:"x-nullable" validate:"required"`
 	Handling
-	Note      *string   `json:"note"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	Note      *string   `json:"note" extensions:"x-nullable" validate:"required"`
+	CreatedAt time.Time `json:"created_at" validate:"required"`
+	UpdatedAt time.Time `json:"updated_at" validate:"required"`
 	Voiding
 	Version int `json:"-"`
 }
@@ -74,11 +74,11 @@ func (visitRow) TableName() string { return "visits" }
 // transferred to and the number of the transfer document.
 type Handling struct {
 	// GuidanceNumber: the guidance document's number, for the outcome guided
-	GuidanceNumber *string `json:"guidance_number" example:"12/HD-TCD"`
+	GuidanceNumber *string `json:"guidance_number" example:"12/HD-TCD" extensions:"x-nullable" validate:"required"`
 	// TransferredTo: the body the matter went to, for the outcome transferred
-	TransferredTo *string `json:"transferred_to" example:"UBND huyện Hải Lăng"`
+	TransferredTo *string `json:"transferred_to" example:"UBND huyện Hải Lăng" extensions:"x-nullable" validate:"required"`
 	// TransferNumber: the transfer document's number, for the outcome transferred
-	TransferNumber *string `json:"transfer_number" example:"45/PC-TCD"`
+	TransferNumber *string `json:"transfer_number" example:"45/PC-TCD" extensions:"x-nullable" validate:"required"`
 }
 
 var visitPersons = linkTable{table: "visit_persons", owners: "visits", owner: "visit_id", member: "person_id"}
@@ -134,7 +134,7 @@ type VisitPatch struct {
 func checkVisitText(row *visitRow) error {
 	row.Content, row.Outcome, row.Note = optText(row.Content), optText(row.Outcome), optText(row.Note)
 	if row.Outcome != nil && !vocab.VisitOutcome.Has(*row.Outcome) {
-		return apperr.Field("outcome", "%s", vocab.VisitOutcome.OneOf())
+		return apperr.FieldAs(apperr.ForbiddenValue, "outcome", "%s", vocab.VisitOutcome.OneOf())
 	}
 	return row.Handling.check(derefOr(row.Outcome, ""))
 }
@@ -175,7 +175,7 @@ func checkNewVisit(in NewVisit) error {
 	checkCaseChoice(&fe, in.CaseID, in.Case)
 	persons := len(in.PersonIDs) + len(in.Persons)
 	if persons == 0 {
-		fe.Add("persons", "at least one person is required: person_ids of registered persons and/or persons to register")
+		fe.AddAs(apperr.Required, "persons", "at least one person is required: person_ids of registered persons and/or persons to register")
 	}
 	if in.Headcount != nil && *in.Headcount >= 1 {
 		if err := checkHeadcount(*in.Headcount, persons); err != nil {
@@ -232,6 +232,7 @@ func (s *Service) createVisit(ctx context.Context, tx *gorm.DB, actor auth.Actor
 		}
 		return err
 	}
+	s.notFuture(&fe, "session_id", "the session's date", session.Date)
 	row = &visitRow{Meta: s.newMeta(orgID), SessionID: session.ID, Kind: session.Kind, Date: session.Date,
 		Content: in.Content, Outcome: in.Outcome, Note: in.Note,
 		Handling: Handling{GuidanceNumber: in.GuidanceNumber, TransferredTo: in.TransferredTo, TransferNumber: in.TransferNumber}}
@@ -291,7 +292,7 @@ func delegationMembers(ctx context.Context, tx *gorm.DB, actor auth.Actor, id st
 		return 0, err
 	}
 	if len(counts) == 0 {
-		return 0, apperr.Field("delegation_id", "no delegation with id %q", id)
+		return 0, apperr.FieldAs(apperr.UnknownReference, "delegation_id", "no delegation with id %q", id)
 	}
 	return counts[0], nil
 }

@@ -30,7 +30,7 @@ func labelsOf(e vocab.Enum) []label {
 // Every value of an enum is listed, zeros included, so dashboards keep their rows stable.
 func (s *Service) Breakdown(ctx context.Context, actor auth.Actor, q Query, by string) (Breakdown, error) {
 	if !vocab.BreakdownBy.Has(by) {
-		return Breakdown{}, apperr.Field("by", "must be one of %s", strings.Join(vocab.BreakdownBy.Values(), ", "))
+		return Breakdown{}, apperr.FieldAs(apperr.ForbiddenValue, "by", "must be one of %s", strings.Join(vocab.BreakdownBy.Values(), ", "))
 	}
 	c, err := s.prepare(ctx, actor, q)
 	if err != nil {

@@ -23,7 +23,7 @@ func ParseQuery(v url.Values) (Query, error) {
 	spec, from, to := v.Get("period"), v.Get("from"), v.Get("to")
 	switch {
 	case spec != "" && (from != "" || to != ""):
-		fe.Add("period", "give either period or from and to, not both")
+		fe.AddAs(apperr.Conflicting, "period", "give either period or from and to, not both")
 	case spec != "":
 		if basisErr == nil {
 			if q.Range, err = period.Parse(spec, basis); err != nil {
@@ -31,11 +31,11 @@ func ParseQuery(v url.Values) (Query, error) {
 			}
 		}
 	case from == "" && to == "":
-		fe.Add("period", "is required (e.g. 2023, 2023-Q3, 2023-10, 2023-6M, 2023-9M), or from and to")
+		fe.AddAs(apperr.Required, "period", "is required (e.g. 2023, 2023-Q3, 2023-10, 2023-6M, 2023-9M), or from and to")
 	case from == "":
-		fe.Add("from", "is required with to")
+		fe.AddAs(apperr.Required, "from", "is required with to")
 	case to == "":
-		fe.Add("to", "is required with from")
+		fe.AddAs(apperr.Required, "to", "is required with from")
 	default:
 		f, ferr := period.ParseDate(from)
 		if ferr != nil {
@@ -57,7 +57,7 @@ func ParseQuery(v url.Values) (Query, error) {
 	if s := v.Get("delegation_min"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 2 || n > 10000 {
-			fe.Add("delegation_min", "must be a whole number from 2 to 10000")
+			fe.AddAs(apperr.OutOfRange, "delegation_min", "must be a whole number from 2 to 10000")
 		}
 		q.DelegationMin = n
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/tcd-registry/tcd/internal/stats"
 	"github.com/tcd-registry/tcd/internal/store"
 	"github.com/tcd-registry/tcd/internal/testenv"
+	"github.com/tcd-registry/tcd/internal/validate"
 )
 
 // oracle computes the summary's visit and case figures straight from the rows, the slow and
@@ -101,8 +102,8 @@ func testRollups(t *testing.T) {
 		st := openStore(t, backend, 2)
 		osvc := orgs.NewService(st)
 		p, _ := osvc.Create(ctx, auth.System, orgs.NewOrg{Code: "P", Name: "P"})
-		d1, _ := osvc.Create(ctx, auth.System, orgs.NewOrg{Code: "D1", Name: "D1", ParentID: &p.ID})
-		d2, _ := osvc.Create(ctx, auth.System, orgs.NewOrg{Code: "D2", Name: "D2", ParentID: &p.ID})
+		d1, _ := osvc.Create(ctx, auth.System, orgs.NewOrg{Code: "D1", Name: "D1", ParentID: validate.Some(p.ID)})
+		d2, _ := osvc.Create(ctx, auth.System, orgs.NewOrg{Code: "D2", Name: "D2", ParentID: validate.Some(p.ID)})
 		orgIDs := []string{p.ID, d1.ID, d2.ID}
 		svc := stats.NewService(st, stats.Config{DelegationMin: 4, DefaultOrgID: p.ID})
 		r := &register{t: t, st: st}

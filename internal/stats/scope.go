@@ -22,8 +22,11 @@ type org struct {
 // index instead of a join against the organisation tree.
 type scope struct {
 	RootID string // the subtree's root; the default organisation for the whole register
-	Orgs   []org  // tree order
-	IDs    []string
+	// Roots lists the top organisations counted when the whole register has more than one
+	// (nil otherwise): RootID alone would then claim figures that are not all its own.
+	Roots []string
+	Orgs  []org // tree order
+	IDs   []string
 }
 
 // resolveScope finds the subtree to count: the requested organisation's, else the actor's own,
@@ -41,7 +44,7 @@ func (s *Service) resolveScope(ctx context.Context, actor auth.Actor, orgID stri
 			return scope{}, err
 		}
 		if len(paths) == 0 {
-			return scope{}, apperr.Field("org", "no organisation with id %q", orgID)
+			return scope{}, apperr.FieldAs(apperr.UnknownReference, "org", "no organisation with id %q", orgID)
 		}
 		if !actor.Reaches(paths[0]) {
 			return scope{}, apperr.New(apperr.Forbidden, "organisation %q is outside this token's subtree", orgID)
@@ -61,12 +64,19 @@ func (s *Service) resolveScope(ctx context.Context, actor auth.Actor, orgID stri
 	if prefix == "" {
 		rootDepth = 2 // "/root-id/"
 	}
+	var roots []string
 	for i := range orgs {
 		sc.IDs[i] = orgs[i].ID
 		orgs[i].Depth = strings.Count(orgs[i].Path, "/") - rootDepth
+		if orgs[i].Depth == 0 {
+			roots = append(roots, orgs[i].ID)
+		}
 	}
 	if orgID == "" {
 		sc.RootID = s.cfg.DefaultOrgID
+		if len(roots) > 1 {
+			sc.Roots = roots
+		}
 	}
 	return sc, nil
 }

@@ -78,55 +78,55 @@ const (
 
 // Breakdown splits a period's visits along one dimension, for dashboards.
 type Breakdown struct {
-	From  string         `json:"from" example:"2022-01-01"`
-	To    string         `json:"to" example:"2022-12-31"`
-	OrgID string         `json:"org_id"`
-	By    string         `json:"by" vocab:"breakdown.by" enums:"category,field,outcome,org,month" example:"category"`
-	Rows  []BreakdownRow `json:"rows"`
+	From  string         `json:"from" example:"2022-01-01" validate:"required"`
+	To    string         `json:"to" example:"2022-12-31" validate:"required"`
+	OrgID string         `json:"org_id" validate:"required"`
+	By    string         `json:"by" vocab:"breakdown.by" enums:"category,field,outcome,org,month" example:"category" validate:"required"`
+	Rows  []BreakdownRow `json:"rows" validate:"required"`
 }
 
 // BreakdownRow is one value of the dimension. Cases are distinct surviving cases within the
 // row, so they need not add up across rows (one case can have visits in two months).
 type BreakdownRow struct {
-	Key     string `json:"key" example:"complaint"`
-	Label   string `json:"label" example:"Khiếu nại"`
-	Visits  int    `json:"visits" example:"120"`
-	Persons int    `json:"persons" example:"180"`
-	Cases   int    `json:"cases" example:"40"`
+	Key     string `json:"key" example:"complaint" validate:"required"`
+	Label   string `json:"label" example:"Khiếu nại" validate:"required"`
+	Visits  int    `json:"visits" example:"120" validate:"required"`
+	Persons int    `json:"persons" example:"180" validate:"required"`
+	Cases   int    `json:"cases" example:"40" validate:"required"`
 }
 
 // Form01 is Form 01/TCD (Circular 01/2024/TT-TTCP): one row per organisation of the subtree
 // and a total row first, in 29 numbered columns.
 type Form01 struct {
-	Title         string `json:"title" example:"TỔNG HỢP KẾT QUẢ TIẾP CÔNG DÂN THƯỜNG XUYÊN, ĐỊNH KỲ VÀ ĐỘT XUẤT"`
-	Subtitle      string `json:"subtitle" example:"Số liệu tính từ ngày 01/01/2022 đến ngày 31/12/2022"`
-	FormNumber    string `json:"form_number" example:"Biểu số: 01/TCD"`
-	From          string `json:"from" example:"2022-01-01"`
-	To            string `json:"to" example:"2022-12-31"`
-	OrgID         string `json:"org_id"`
-	DelegationMin int    `json:"delegation_min" example:"5"`
+	Title         string `json:"title" example:"TỔNG HỢP KẾT QUẢ TIẾP CÔNG DÂN THƯỜNG XUYÊN, ĐỊNH KỲ VÀ ĐỘT XUẤT" validate:"required"`
+	Subtitle      string `json:"subtitle" example:"Số liệu tính từ ngày 01/01/2022 đến ngày 31/12/2022" validate:"required"`
+	FormNumber    string `json:"form_number" example:"Biểu số: 01/TCD" validate:"required"`
+	From          string `json:"from" example:"2022-01-01" validate:"required"`
+	To            string `json:"to" example:"2022-12-31" validate:"required"`
+	OrgID         string `json:"org_id" validate:"required"`
+	DelegationMin int    `json:"delegation_min" example:"5" validate:"required"`
 	// Columns describe columns 1..29 in order: Columns[i] is column i+1.
-	Columns []Form01Column `json:"columns"`
+	Columns []Form01Column `json:"columns" validate:"required"`
 	// Rows: the total of the subtree first, then each organisation (its own records only) in
 	// tree order.
-	Rows []Form01Row `json:"rows"`
+	Rows []Form01Row `json:"rows" validate:"required"`
 }
 
 // Form01Column is one numbered column with its header path, from the top header level down to
 // the column's own label; an exporter merges equal adjacent cells of a level into one.
 type Form01Column struct {
-	Number int      `json:"number" example:"4"`
-	Key    string   `json:"key" example:"regular.visits"`
-	Header []string `json:"header" example:"Tiếp thường xuyên,Số lượt tiếp"`
+	Number int      `json:"number" example:"4" validate:"required"`
+	Key    string   `json:"key" example:"regular.visits" validate:"required"`
+	Header []string `json:"header" example:"Tiếp thường xuyên,Số lượt tiếp" validate:"required"`
 }
 
 // Form01Row is one line of the form. Values[i] is column i+1.
 type Form01Row struct {
-	OrgID   string `json:"org_id"`
-	OrgCode string `json:"org_code"`
-	OrgName string `json:"org_name" example:"Ban Tiếp công dân tỉnh"`
-	Total   bool   `json:"total"`
+	OrgID   string `json:"org_id" validate:"required"`
+	OrgCode string `json:"org_code" validate:"required"`
+	OrgName string `json:"org_name" example:"Ban Tiếp công dân tỉnh" validate:"required"`
+	Total   bool   `json:"total" validate:"required"`
 	// Depth is the organisation's level below the subtree's root (0 for the root and the total).
-	Depth  int   `json:"depth"`
-	Values []int `json:"values"`
+	Depth  int   `json:"depth" validate:"required"`
+	Values []int `json:"values" validate:"required"`
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/tcd-registry/tcd/internal/stats/report"
 	"github.com/tcd-registry/tcd/internal/store"
 	"github.com/tcd-registry/tcd/internal/testenv"
+	"github.com/tcd-registry/tcd/internal/validate"
 )
 
 // register writes rows straight into the tables, so that these tests pin the SQL of the
@@ -123,7 +124,7 @@ func newFixture(t *testing.T, backend string) fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d1, err := os.Create(ctx, auth.System, orgs.NewOrg{Code: "D1", Name: "Ban Tiếp công dân huyện", ParentID: &p.ID})
+	d1, err := os.Create(ctx, auth.System, orgs.NewOrg{Code: "D1", Name: "Ban Tiếp công dân huyện", ParentID: validate.Some(p.ID)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,7 +21,7 @@ type counting struct {
 // prepare checks a query and resolves its subtree.
 func (s *Service) prepare(ctx context.Context, actor auth.Actor, q Query) (counting, error) {
 	if q.Range.From.IsZero() || q.Range.To.IsZero() {
-		return counting{}, apperr.Field("period", "is required: a period or from and to")
+		return counting{}, apperr.FieldAs(apperr.Required, "period", "is required: a period or from and to")
 	}
 	if q.Range.From.After(q.Range.To) {
 		return counting{}, apperr.Field("from", "is after to")
@@ -31,7 +31,7 @@ func (s *Service) prepare(ctx context.Context, actor auth.Actor, q Query) (count
 		min = s.cfg.DelegationMin
 	}
 	if min < 2 {
-		return counting{}, apperr.Field("delegation_min", "must be at least 2: a delegation is a group")
+		return counting{}, apperr.FieldAs(apperr.OutOfRange, "delegation_min", "must be at least 2: a delegation is a group")
 	}
 	sc, err := s.resolveScope(ctx, actor, q.OrgID)
 	if err != nil {
@@ -52,7 +52,7 @@ func (s *Service) Summary(ctx context.Context, actor auth.Actor, q Query) (repor
 	if err != nil {
 		return report.Summary{}, err
 	}
-	out := report.Summary{From: c.From, To: c.To, OrgID: c.RootID,
+	out := report.Summary{From: c.From, To: c.To, OrgID: c.RootID, RootIDs: c.Roots,
 		ByKind:      map[string]report.KindFigures{report.KindRegular: {}, report.KindPeriodic: {}, report.KindUrgent: {}},
 		Delegations: report.DelegationFigures{MinSize: c.Min}}
 	for _, cl := range cells {

@@ -57,6 +57,36 @@ func (r *Response) IsProblem() bool {
 	return strings.HasPrefix(r.Header.Get("Content-Type"), "application/problem+json") && m["status"] != nil && m["title"] != nil
 }
 
+// Problem is a problem+json answer as a client reads it.
+type Problem struct {
+	Type   string `json:"type"`
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail"`
+	Errors []struct {
+		Field   string `json:"field"`
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"errors"`
+}
+
+// Problem decodes a problem+json answer (zero when the body is not one).
+func (r *Response) Problem() Problem {
+	var p Problem
+	_ = json.Unmarshal(r.Body, &p)
+	return p
+}
+
+// FieldCode is the code of the first error the problem reports about field exactly, "" if none.
+func (r *Response) FieldCode(field string) string {
+	for _, e := range r.Problem().Errors {
+		if e.Field == field {
+			return e.Code
+		}
+	}
+	return ""
+}
+
 // HasFieldError reports whether a problem names field in its errors list.
 func (r *Response) HasFieldError(field string) bool {
 	var p struct {
@@ -126,6 +156,13 @@ func (c *Client) Do(method, path string, body any, headers ...string) *Response 
 	raw, err := io.ReadAll(resp.Body)
 	if err != nil {
 		c.t.Fatal(err)
+	}
+	cf, err := spec()
+	if err != nil {
+		c.t.Fatalf("the OpenAPI document: %v", err)
+	}
+	if mismatch := cf.check(req, resp, raw); mismatch != "" {
+		c.t.Error(mismatch)
 	}
 	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: raw}
 }

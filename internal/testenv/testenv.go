@@ -229,6 +229,7 @@ func StartOn(t testing.TB, backend, dbURL string, opts ...Option) *Env {
 	cfg.DatabaseURL = dbURL
 	cfg.Addr = "127.0.0.1:0"
 	cfg.RateLimit = 0 // tests that exercise the limiter turn it on explicitly
+	cfg.AttachmentDir = t.TempDir()
 	for _, o := range opts {
 		o(&cfg)
 	}

@@ -40,3 +40,6 @@ func (o Optional[T]) Null() bool { return o.Set && o.Value == nil }
 
 // optionalValue shows the validator an Optional as the pointer it holds.
 func optionalValue[T any](v reflect.Value) any { return v.Interface().(Optional[T]).Value }
+
+// Some is an Optional set to v, as a body that gave the field would make it.
+func Some[T any](v T) Optional[T] { return Optional[T]{Set: true, Value: &v} }

@@ -16,7 +16,7 @@ import (
 // reads differently in a log, or splits a search. Struct applies it to every text field.
 func Text(field, s string) error {
 	if r, ok := invisible(s); ok {
-		return apperr.Field(field, "%s", invisibleMessage(r))
+		return apperr.FieldAs(apperr.ForbiddenCharacter, field, "%s", invisibleMessage(r))
 	}
 	return nil
 }
@@ -56,7 +56,7 @@ func checkText(fe *apperr.Fields, path string, v reflect.Value) {
 		}
 	case reflect.String:
 		if r, ok := invisible(v.String()); ok {
-			fe.Add(path, "%s", invisibleMessage(r))
+			fe.AddAs(apperr.ForbiddenCharacter, path, "%s", invisibleMessage(r))
 		}
 	case reflect.Slice, reflect.Array:
 		for i := range v.Len() {

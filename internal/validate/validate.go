@@ -63,10 +63,10 @@ func Struct(s any) error {
 		}
 		for _, e := range verrs {
 			if e.Tag() == "vocab" {
-				fe.Add(fieldPath(e), "%s", vocabOf(reflect.TypeOf(s), e.StructNamespace()).OneOf())
+				fe.AddAs(apperr.ForbiddenValue, fieldPath(e), "%s", vocabOf(reflect.TypeOf(s), e.StructNamespace()).OneOf())
 				continue
 			}
-			fe.Add(fieldPath(e), "%s", message(e))
+			fe.AddAs(codeOf(e), fieldPath(e), "%s", message(e))
 		}
 	}
 	checkText(&fe, "", reflect.ValueOf(s))
@@ -96,6 +96,33 @@ func vocabOf(root reflect.Type, ns string) vocab.Enum {
 	}
 	e, _ := vocab.Lookup(tag)
 	return e
+}
+
+// codeOf is the field error code of a failed rule.
+func codeOf(e validator.FieldError) apperr.FieldCode {
+	countable := e.Kind() == reflect.String || e.Kind() == reflect.Slice
+	switch e.Tag() {
+	case "required", "required_without":
+		return apperr.Required
+	case "oneof":
+		return apperr.ForbiddenValue
+	case "max":
+		if countable {
+			return apperr.TooLong
+		}
+		return apperr.OutOfRange
+	case "min":
+		if countable {
+			return apperr.TooShort
+		}
+		return apperr.OutOfRange
+	case "gte", "lte":
+		return apperr.OutOfRange
+	case "excluded_with":
+		return apperr.Conflicting
+	default:
+		return apperr.InvalidValue
+	}
 }
 
 func message(e validator.FieldError) string {

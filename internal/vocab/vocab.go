@@ -13,9 +13,9 @@ import (
 
 // Term is one value of an enum with its labels (NFC, as everything the service prints).
 type Term struct {
-	Value string `json:"value" example:"complaint"`
-	VI    string `json:"vi" example:"Khiếu nại"`
-	EN    string `json:"en" example:"Complaint"`
+	Value string `json:"value" example:"complaint" validate:"required"`
+	VI    string `json:"vi" example:"Khiếu nại" validate:"required"`
+	EN    string `json:"en" example:"Complaint" validate:"required"`
 }
 
 // Enum is the values one field may take, in the order reports and forms list them.
@@ -154,6 +154,17 @@ var (
 		{"decided", "Đã xử lý đúng hạn", "Decided on time"},
 		{"decided_late", "Đã xử lý quá hạn", "Decided late"},
 	}}
+	// DeadlineKind: what GET /deadlines lists.
+	DeadlineKind = Enum{"deadline.kind", []Term{
+		{"petition", "Đơn", "Petition"},
+		{"case", "Vụ việc đang giải quyết", "Case under resolution"},
+		{"directive", "Công văn chỉ đạo", "Directive letter"},
+	}}
+	// DeadlineDue: the two statuses GET /deadlines reports.
+	DeadlineDue = Enum{"deadline.due", []Term{
+		{"due_soon", "Sắp đến hạn", "Due soon"},
+		{"overdue", "Quá hạn", "Overdue"},
+	}}
 	// OrgLevel: an organisation's tier of government, which sets its head's reception minimum.
 	OrgLevel = Enum{"org.level", []Term{
 		{"province", "Cấp tỉnh", "Province"},
@@ -171,6 +182,24 @@ var (
 		{"working_days", "Ngày làm việc", "Working days"},
 		{"calendar_days", "Ngày", "Calendar days"},
 	}}
+	// DeadlineFrom: the event a deadline rule counts from.
+	DeadlineFrom = Enum{"deadline_rule.from", []Term{
+		{"received_on", "Ngày nhận đơn", "The day the petition was received"},
+		{"accepted_on", "Ngày thụ lý", "The day the case was accepted"},
+	}}
+	// FieldErrorCode: what is wrong with one field of a request, for a program (apperr.FieldCodes).
+	FieldErrorCode = Enum{"field_error.code", []Term{
+		{"required", "Chưa nhập", "Required"},
+		{"invalid", "Không hợp lệ", "Invalid"},
+		{"too_long", "Quá dài", "Too long"},
+		{"too_short", "Quá ngắn", "Too short"},
+		{"out_of_range", "Ngoài giới hạn cho phép", "Out of range"},
+		{"forbidden_value", "Giá trị không được chấp nhận", "Value not allowed"},
+		{"forbidden_character", "Chứa ký tự không được phép", "Character not allowed"},
+		{"not_found", "Không tìm thấy", "Not found"},
+		{"conflict", "Trùng hoặc mâu thuẫn", "Conflict"},
+		{"unknown_field", "Trường không tồn tại", "Unknown field"},
+	}}
 	BreakdownBy = Enum{"breakdown.by", []Term{
 		{"category", "Theo loại đơn", "By category"},
 		{"field", "Theo lĩnh vực", "By field"},
@@ -187,6 +216,13 @@ var (
 		{"refusal", "Thông báo từ chối tiếp", "Notice of refusal"},
 		{"acceptance", "Thông báo thụ lý / không thụ lý", "Notice of acceptance"},
 	}}
+	// ImportStatus: what became of a row of an imported register.
+	ImportStatus = Enum{"import.status", []Term{
+		{"created", "Đã nhập, công dân mới", "Imported, new persons"},
+		{"linked", "Đã nhập, công dân đã có trong sổ", "Imported, persons found in the register"},
+		{"skipped", "Đã nhập trước đây", "Imported before"},
+		{"error", "Có lỗi cần sửa", "Has errors to fix"},
+	}}
 	// DocumentGround: why a reception is refused, the clauses of Law 42/2013 Art. 9.
 	DocumentGround = Enum{"document.ground", []Term{
 		{"incapacitated", "Say, mất khả năng nhận thức (khoản 1)", "Intoxicated or incapacitated (clause 1)"},
@@ -198,8 +234,9 @@ var (
 
 // All is every enum, in the order GET /vocab lists them.
 var All = []Enum{SessionKind, SessionHostRole, VisitOutcome, CaseCategory, CaseField, CaseStatus,
-	DirectiveStatus, PersonGender, PersonIDKind, TokenRole, CallerKind, DedupType, StatsBasis, BreakdownBy,
-	DocumentKind, DocumentGround, PetitionChannel, PetitionDecision, DeadlineStatus, OrgLevel, CalendarDayKind, DeadlineUnit}
+	DirectiveStatus, PersonGender, PersonIDKind, TokenRole, CallerKind, DedupType, StatsBasis, BreakdownBy, DocumentKind, DocumentGround, ImportStatus,
+	PetitionChannel, PetitionDecision, DeadlineStatus, DeadlineKind, DeadlineDue, OrgLevel, CalendarDayKind, DeadlineUnit, DeadlineFrom,
+	FieldErrorCode}
 
 // Lookup finds an enum by its key.
 func Lookup(key string) (Enum, bool) {

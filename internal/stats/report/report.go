@@ -26,19 +26,19 @@ var kinds = []string{KindRegular, KindPeriodic, KindUrgent}
 
 // KindFigures are the figures of one session kind.
 type KindFigures struct {
-	Sessions int `json:"sessions"`
-	Visits   int `json:"visits"`
-	Persons  int `json:"persons"`
-	Cases    int `json:"cases"`
+	Sessions int `json:"sessions" validate:"required"`
+	Visits   int `json:"visits" validate:"required"`
+	Persons  int `json:"persons" validate:"required"`
+	Cases    int `json:"cases" validate:"required"`
 }
 
 // DelegationFigures are the figures of the visits whose headcount reaches
 // MinSize: the report's "đoàn đông người".
 type DelegationFigures struct {
-	MinSize int `json:"min_size"`
-	Visits  int `json:"visits"`
-	Persons int `json:"persons"`
-	Cases   int `json:"cases"`
+	MinSize int `json:"min_size" validate:"required"`
+	Visits  int `json:"visits" validate:"required"`
+	Persons int `json:"persons" validate:"required"`
+	Cases   int `json:"cases" validate:"required"`
 }
 
 // PetitionFigures are the period's petitions (đơn): those received in it, and those decided in
@@ -66,21 +66,24 @@ func (p PetitionFigures) MarshalJSON() ([]byte, error) {
 // Summary is the statistics of one period and organisation subtree, as
 // GET /stats/summary answers it (docs/contract.md, "Statistics", says what each field counts).
 type Summary struct {
-	From        string                 `json:"from"`
-	To          string                 `json:"to"`
-	OrgID       string                 `json:"org_id"`
-	Visits      int                    `json:"visits"`
-	Persons     int                    `json:"persons"`
-	Cases       int                    `json:"cases"`
-	CasesFirst  int                    `json:"cases_first"`
-	CasesRepeat int                    `json:"cases_repeat"`
-	ByKind      map[string]KindFigures `json:"by_kind"` // keys "regular", "periodic", "urgent", always all three
-	Delegations DelegationFigures      `json:"delegations"`
+	From  string `json:"from" validate:"required"`
+	To    string `json:"to" validate:"required"`
+	OrgID string `json:"org_id" validate:"required"`
+	// RootIDs lists the top organisations counted when the figures are the whole register's and
+	// it has several (org_id is then only the default one's); absent otherwise.
+	RootIDs     []string               `json:"root_ids,omitempty"`
+	Visits      int                    `json:"visits" validate:"required"`
+	Persons     int                    `json:"persons" validate:"required"`
+	Cases       int                    `json:"cases" validate:"required"`
+	CasesFirst  int                    `json:"cases_first" validate:"required"`
+	CasesRepeat int                    `json:"cases_repeat" validate:"required"`
+	ByKind      map[string]KindFigures `json:"by_kind" validate:"required"` // keys "regular", "periodic", "urgent", always all three
+	Delegations DelegationFigures      `json:"delegations" validate:"required"`
 
-	ConclusionNotices int `json:"conclusion_notices"`
-	DirectiveLetters  int `json:"directive_letters"`
+	ConclusionNotices int `json:"conclusion_notices" validate:"required"`
+	DirectiveLetters  int `json:"directive_letters" validate:"required"`
 
-	Petitions PetitionFigures `json:"petitions"`
+	Petitions PetitionFigures `json:"petitions" validate:"required"`
 }
 
 // Validate checks that the figures agree with each other. A hand-made

@@ -1,0 +1,182 @@
+package httpapi_test
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/tcd-registry/tcd/internal/auth"
+	"github.com/tcd-registry/tcd/internal/testenv"
+)
+
+// kept is a register of 2024 as a board keeps it: one regular session a day, cases that come
+// back, a delegation, people with and without ID numbers, and each handling.
+func kept(t *testing.T, staff *testenv.Client) {
+	t.Helper()
+	type visit struct {
+		date, title, category, outcome string
+		headcount                      int
+		persons                        []map[string]any
+	}
+	lan := map[string]any{"full_name": "Nguyễn Thị Lan", "id_number": "045175001234", "address": "thôn 3, xã Hải Thượng", "gender": "female"}
+	hung := map[string]any{"full_name": "Trần Văn Hùng", "address": "khu phố 2, phường Đông Lương", "gender": "male"}
+	visits := []visit{
+		{"2024-01-08", "Khiếu nại việc thu hồi đất thửa 112", "complaint", "accepted", 1, []map[string]any{lan}},
+		{"2024-01-08", "Tố cáo cán bộ địa chính nhận tiền", "denunciation", "transferred", 2, []map[string]any{hung}},
+		{"2024-02-19", "Khiếu nại việc thu hồi đất thửa 112", "complaint", "urged", 1, []map[string]any{lan}},
+		{"2024-03-04", "Kiến nghị sửa đường liên thôn", "petition", "answered", 7,
+			[]map[string]any{{"full_name": "Lê Văn Đại", "address": "thôn 5"}, {"full_name": "Phạm Thị Diện", "address": "thôn 5"}}},
+		{"2024-03-04", "Phản ánh ô nhiễm từ cơ sở chế biến", "feedback", "guided", 1, []map[string]any{{"full_name": "Hoàng Minh Tâm"}}},
+	}
+	sessions := map[string]string{}
+	for _, v := range visits {
+		if sessions[v.date] == "" {
+			sessions[v.date] = newSession(staff, "regular", v.date)
+		}
+		body := map[string]any{"session_id": sessions[v.date], "headcount": v.headcount, "outcome": v.outcome, "persons": v.persons,
+			"case": map[string]any{"title": v.title, "category": v.category, "field": "land"}}
+		if v.outcome == "transferred" {
+			body["transferred_to"] = "UBND huyện Hải Lăng"
+		}
+		// a case that comes back is named by its id, as the clerk would find it
+		for _, c := range staff.ListAll("/api/v1/cases?q="+urlQuery(v.title), 50) {
+			if c["title"] == v.title {
+				delete(body, "case")
+				body["case_id"] = c["id"]
+			}
+		}
+		staff.Create("/api/v1/visits", body)
+	}
+}
+
+// summaryOf2024 is /stats/summary of 2024 without the organisation it was asked of.
+func summaryOf2024(t *testing.T, c *testenv.Client) map[string]any {
+	t.Helper()
+	r := c.Get("/api/v1/stats/summary?period=2024")
+	if r.Status != http.StatusOK {
+		t.Fatal(r)
+	}
+	s := r.JSON()
+	delete(s, "org_id")
+	return s
+}
+
+type importReport struct {
+	DryRun bool           `json:"dry_run"`
+	Totals map[string]int `json:"totals"`
+	Rows   []struct {
+		Row    int    `json:"row"`
+		Status string `json:"status"`
+		Errors []struct {
+			Row     int    `json:"row"`
+			Column  string `json:"column"`
+			Title   string `json:"title"`
+			Message string `json:"message"`
+		} `json:"errors"`
+	} `json:"rows"`
+}
+
+func importFile(t *testing.T, c *testenv.Client, query, name string, file []byte) importReport {
+	t.Helper()
+	r := postFile(c, "/api/v1/imports"+query, name, "application/octet-stream", file)
+	if r.Status != http.StatusOK {
+		t.Fatalf("import %s: %s", query, r)
+	}
+	var rep importReport
+	r.Decode(t, &rep)
+	return rep
+}
+
+// Exporting a register and importing it into an empty one reproduces its summary; a dry run
+// writes nothing and a second run creates nothing.
+func TestExportedRegisterImportsIntoAnEmptyOneWithTheSameSummary(t *testing.T) {
+	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
+		source := testenv.Start(t, backend)
+		kept(t, source.As(auth.Staff))
+		want := summaryOf2024(t, source.As(auth.Admin))
+		if want["visits"] != float64(5) || want["cases"] != float64(4) {
+			t.Fatalf("the register kept: %v", want)
+		}
+		for _, format := range []string{"xlsx", "csv"} {
+			file := source.As(auth.Admin).Get("/api/v1/exports/register?period=2024&format=" + format)
+			if file.Status != http.StatusOK {
+				t.Fatal(file)
+			}
+			t.Run(format, func(t *testing.T) {
+				target := testenv.Start(t, backend)
+				staff := target.As(auth.Staff)
+				empty := summaryOf2024(t, target.As(auth.Admin))
+
+				dry := importFile(t, staff, "", "so-tiep-cong-dan."+format, file.Body)
+				if !dry.DryRun || dry.Totals["rows"] != 5 || dry.Totals["created"]+dry.Totals["linked"] != 5 || len(dry.Rows) != 5 {
+					t.Errorf("a dry run reports every row: %+v", dry)
+				}
+				if got := summaryOf2024(t, target.As(auth.Admin)); fmt.Sprint(got) != fmt.Sprint(empty) {
+					t.Errorf("a dry run wrote: %v", got)
+				}
+				if got := staff.ListAll("/api/v1/persons", 50); len(got) != 0 {
+					t.Errorf("a dry run registered persons: %v", got)
+				}
+
+				done := importFile(t, staff, "?dry_run=false", "so-tiep-cong-dan."+format, file.Body)
+				if done.DryRun || done.Totals["created"]+done.Totals["linked"] != 5 || done.Totals["errors"] != 0 {
+					t.Fatalf("the import: %+v", done)
+				}
+				// Lan's second visit finds her by her ID number
+				if done.Rows[2].Status != "linked" {
+					t.Errorf("a person already imported is linked, not registered again: %+v", done.Rows)
+				}
+				if got := summaryOf2024(t, target.As(auth.Admin)); fmt.Sprint(got) != fmt.Sprint(want) {
+					t.Errorf("the imported register's summary:\n got %v\nwant %v", got, want)
+				}
+				if got := staff.ListAll("/api/v1/persons?q="+urlQuery("045175001234"), 50); len(got) != 1 {
+					t.Errorf("one person per ID number: %v", got)
+				}
+
+				again := importFile(t, staff, "?dry_run=false", "so-tiep-cong-dan."+format, file.Body)
+				if again.Totals["skipped"] != 5 || again.Totals["created"]+again.Totals["linked"] != 0 {
+					t.Errorf("a second run creates nothing: %+v", again.Totals)
+				}
+				if got := summaryOf2024(t, target.As(auth.Admin)); fmt.Sprint(got) != fmt.Sprint(want) {
+					t.Errorf("after a second run: %v", got)
+				}
+			})
+		}
+	})
+}
+
+// A row that cannot be imported is reported with its row and column, the others are imported,
+// and the failed rows come back as a file to fix and import again.
+func TestImportErrorsNameRowAndColumn(t *testing.T) {
+	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
+		env := testenv.Start(t, backend)
+		staff := env.As(auth.Staff)
+		csv := "STT;Ngày tiếp;Họ tên - Địa chỉ;Số CCCD/CMND/Hộ chiếu;Nội dung vụ việc;Phân loại đơn / Số người;Cơ quan đã giải quyết;Hướng xử lý;Theo dõi kết quả;Ghi chú\n" +
+			"1;05/03/2024;Nguyễn Văn An - thôn 1;;Khiếu nại về đền bù;Khiếu nại / 1;;Thụ lý;;\n" +
+			"2;31/02/2024;Trần Thị Bình - thôn 2;;Kiến nghị làm đường;Kiến nghị / 1;;Trả lời trực tiếp;;\n"
+		rep := importFile(t, staff, "?dry_run=false", "so.csv", []byte(csv))
+		if rep.Totals["created"] != 1 || rep.Totals["errors"] != 1 || rep.Rows[1].Status != "error" {
+			t.Fatalf("one row imported, one refused: %+v", rep)
+		}
+		e := rep.Rows[1].Errors[0]
+		if rep.Rows[1].Row != 3 || e.Row != 3 || e.Column != "B" || e.Title != "Ngày tiếp" || !strings.Contains(e.Message, "31/02/2024") {
+			t.Errorf("the error names the row and the column: %+v", rep.Rows[1])
+		}
+		r := postFile(staff, "/api/v1/imports?report=failures", "so.csv", "text/csv", []byte(csv))
+		text := string(r.Body)
+		if r.Status != http.StatusOK || !strings.Contains(text, "Trần Thị Bình") || strings.Contains(text, "Nguyễn Văn An") || !strings.Contains(text, "Lỗi cần sửa") {
+			t.Errorf("the failed rows' file: %s", r)
+		}
+		fixed := strings.Replace(text, "31/02/2024", "29/02/2024", 1)
+		if rep := importFile(t, staff, "?dry_run=false", "so-sua.csv", []byte(fixed)); rep.Totals["created"] != 1 || rep.Totals["errors"] != 0 {
+			t.Errorf("the fixed file imports as it is: %+v", rep)
+		}
+		if r := postFile(staff, "/api/v1/imports", "anh.csv", "text/csv", []byte("a;b;c\n1;2;3\n")); r.Status != http.StatusUnprocessableEntity || !r.IsProblem() {
+			t.Errorf("a file without the register's columns: want 422, got %s", r)
+		}
+		if r := postFile(env.As(auth.Auditor), "/api/v1/imports", "so.csv", "text/csv", []byte(csv)); r.Status != http.StatusForbidden {
+			t.Errorf("an auditor imports: %s", r)
+		}
+	})
+}

@@ -1,0 +1,232 @@
+package registry
+
+import (
+	"context"
+	"errors"
+
+	"gorm.io/gorm"
+
+	"github.com/tcd-registry/tcd/internal/apperr"
+	"github.com/tcd-registry/tcd/internal/audit"
+	"github.com/tcd-registry/tcd/internal/auth"
+	"github.com/tcd-registry/tcd/internal/imports"
+	"github.com/tcd-registry/tcd/internal/vntext"
+)
+
+// Import statuses of a row: its visit was recorded with new persons only (created) or with one
+// matched to a person already in the register (linked), it was imported before (skipped), or
+// it cannot be (error).
+const (
+	ImportCreated = "created"
+	ImportLinked  = "linked"
+	ImportSkipped = "skipped"
+	ImportError   = "error"
+)
+
+// ImportedRow is what became of one row of a register file.
+type ImportedRow struct {
+	Row     int                 `json:"row"`
+	Status  string              `json:"status" vocab:"import.status" enums:"created,linked,skipped,error"`
+	VisitID string              `json:"visit_id,omitempty"`
+	Errors  []imports.CellError `json:"errors"`
+}
+
+// ImportTotals counts the rows of an import by status.
+type ImportTotals struct {
+	Rows    int `json:"rows"`
+	Created int `json:"created"`
+	Linked  int `json:"linked"`
+	Skipped int `json:"skipped"`
+	Errors  int `json:"errors"`
+}
+
+// Add counts one row.
+func (t *ImportTotals) Add(r ImportedRow) {
+	t.Rows++
+	switch r.Status {
+	case ImportCreated:
+		t.Created++
+	case ImportLinked:
+		t.Linked++
+	case ImportSkipped:
+		t.Skipped++
+	default:
+		t.Errors++
+	}
+}
+
+// errDryRun rolls back the transaction of a row a dry run imported.
+var errDryRun = errors.New("dry run")
+
+// ImportOrg is the organisation a register is imported into: one the actor reaches (or its
+// own, or the default one when orgID is "").
+func (s *Service) ImportOrg(ctx context.Context, actor auth.Actor, orgID string) (string, error) {
+	var requested *string
+	if orgID != "" {
+		requested = &orgID
+	}
+	return s.ownerOrg(ctx, s.store.DB, actor, requested)
+}
+
+// ImportRow records the visit one row of a register describes, in one transaction with the
+// row's fingerprint, so that the same row is never imported twice: on the day's regular session
+// (opened if the organisation has none that day), about the organisation's case of the same
+// category, title and content (opened if none), with its persons matched to the register's by
+// ID number, else by the duplicate matcher, else registered. A dry run does all of it and rolls
+// it back, so that it reports exactly what the import would do and writes nothing.
+func (s *Service) ImportRow(ctx context.Context, actor auth.Actor, orgID string, row *imports.Row, dryRun bool) (ImportedRow, error) {
+	out := ImportedRow{Row: row.Line, Errors: row.Errors}
+	if len(row.Errors) > 0 {
+		out.Status = ImportError
+		return out, nil
+	}
+	out.Errors = []imports.CellError{}
+	var done int
+	err := s.store.DB.WithContext(ctx).Table("import_rows").Select("1").
+		Where("org_id = ? AND fingerprint = ?", orgID, row.Fingerprint).Limit(1).Scan(&done).Error
+	if err != nil {
+		return out, err
+	}
+	if done == 1 {
+		out.Status = ImportSkipped
+		return out, nil
+	}
+	_, err = inTxOpeningCases(ctx, s, actor, func(tx *gorm.DB, cases *caseOpener) (struct{}, error) {
+		in, linked, err := s.importedVisit(ctx, tx, actor, orgID, &row.Visit)
+		if err != nil {
+			return struct{}{}, err
+		}
+		v, _, err := s.createVisit(ctx, tx, actor, cases, in)
+		if err != nil {
+			return struct{}{}, err
+		}
+		out.VisitID, out.Status = v.ID, ImportCreated
+		if linked {
+			out.Status = ImportLinked
+		}
+		if err := tx.WithContext(ctx).Table("import_rows").Create(map[string]any{"org_id": orgID, "fingerprint": row.Fingerprint,
+			"visit_id": v.ID, "imported_at": s.now()}).Error; err != nil {
+			return struct{}{}, err
+		}
+		if dryRun {
+			return struct{}{}, errDryRun
+		}
+		return struct{}{}, audit.Record(ctx, tx, actor, "import", "visit", v.ID, map[string]any{"row": row.Line, "fingerprint": row.Fingerprint})
+	})
+	switch {
+	case errors.Is(err, errDryRun):
+		out.VisitID = ""
+	case apperr.CodeOf(err) == apperr.Invalid:
+		// the register's own rules refused the row (an ID number, a headcount below the
+		// persons listed): reported on the row, the import goes on
+		var e *apperr.Error
+		errors.As(err, &e)
+		for _, f := range e.Fields {
+			out.Errors = append(out.Errors, imports.CellError{Line: row.Line, Field: f.Field, Message: f.Message})
+		}
+		out.Status, out.VisitID = ImportError, ""
+	case err != nil:
+		return out, err
+	}
+	return out, nil
+}
+
+// importedVisit is the visit a row describes, as POST /visits would take it; linked says
+// whether a person of it was found in the register.
+func (s *Service) importedVisit(ctx context.Context, tx *gorm.DB, actor auth.Actor, orgID string, v *imports.Visit) (NewVisit, bool, error) {
+	session, err := s.importSession(ctx, tx, actor, orgID, v.Date)
+	if err != nil {
+		return NewVisit{}, false, err
+	}
+	in := NewVisit{SessionID: session, Headcount: &v.Headcount, Outcome: optText(&v.Outcome), Note: optText(&v.Note)}
+	if v.Outcome == "transferred" {
+		in.TransferredTo = optText(&v.OutcomeDetail)
+	}
+	var caseID string
+	q := tx.WithContext(ctx).Table("cases").Select("id").Where("org_id = ? AND voided_at IS NULL AND merged_into IS NULL AND category = ? AND title = ?",
+		orgID, v.Category, v.CaseTitle)
+	if v.Content == "" {
+		q = q.Where("summary IS NULL")
+	} else {
+		q = q.Where("summary = ?", v.Content)
+	}
+	if err := q.Order("seq").Limit(1).Scan(&caseID).Error; err != nil {
+		return NewVisit{}, false, err
+	}
+	if caseID != "" {
+		in.CaseID = &caseID
+	} else {
+		in.Case = &NewCase{OrgID: &orgID, Title: v.CaseTitle, Summary: optText(&v.Content), Category: v.Category, Field: "other",
+			PreviouslyHandledBy: optText(&v.PreviouslyHandledBy), Status: v.Status}
+	}
+	linked := false
+	for _, p := range v.Persons {
+		id, err := s.knownPerson(ctx, tx, actor, orgID, p)
+		if err != nil {
+			return NewVisit{}, false, err
+		}
+		if id != "" {
+			in.PersonIDs = append(in.PersonIDs, id)
+			linked = true
+			continue
+		}
+		in.Persons = append(in.Persons, NewPerson{OrgID: &orgID, FullName: p.FullName, Gender: p.Gender,
+			IDNumber: optText(&p.IDNumber), Address: optText(&p.Address)})
+	}
+	return in, linked, nil
+}
+
+// importSession is the organisation's first live regular session of the day, opened if none:
+// the register's rows do not say which session a visit was at.
+func (s *Service) importSession(ctx context.Context, tx *gorm.DB, actor auth.Actor, orgID, date string) (string, error) {
+	var id string
+	err := tx.WithContext(ctx).Table("sessions").Select("id").Where("org_id = ? AND date = ? AND kind = 'regular' AND voided_at IS NULL", orgID, date).
+		Order("seq").Limit(1).Scan(&id).Error
+	if err != nil || id != "" {
+		return id, err
+	}
+	row := &sessionRow{Meta: s.newMeta(orgID), Kind: "regular", Date: date}
+	if err := tx.WithContext(ctx).Create(row).Error; err != nil {
+		return "", err
+	}
+	return row.ID, audit.Record(ctx, tx, actor, "create", "session", row.ID, map[string]any{"kind": row.Kind, "date": row.Date})
+}
+
+// knownPerson finds the register's person an imported one is: the live person with the same ID
+// number in the organisation, else the duplicate matcher's best candidate in it at or above its
+// threshold; "" when none.
+func (s *Service) knownPerson(ctx context.Context, tx *gorm.DB, actor auth.Actor, orgID string, p imports.Person) (string, error) {
+	var id string
+	if p.IDNumber != "" {
+		err := tx.WithContext(ctx).Table("persons").Select("id").
+			Where("org_id = ? AND id_number = ? AND voided_at IS NULL AND merged_into IS NULL", orgID, p.IDNumber).Order("seq").Limit(1).Scan(&id).Error
+		return id, err
+	}
+	probe := &personRow{FullName: p.FullName, NameFolded: vntext.Fold(p.FullName), Gender: p.Gender, Address: optText(&p.Address)}
+	found, err := s.matchPerson(ctx, tx, orgScope(orgID), probe, DuplicateQuery{Limit: 1}.orDefaults())
+	if err != nil || len(found) == 0 {
+		return "", err
+	}
+	return found[0].id, nil
+}
+
+// ImportRegister imports every row p reads into organisation orgID (ImportRow), calling each
+// with the row and what became of it, in the order of the file.
+func (s *Service) ImportRegister(ctx context.Context, actor auth.Actor, orgID string, p *imports.Parser, dryRun bool,
+	each func(*imports.Row, ImportedRow) error) (ImportTotals, error) {
+	var totals ImportTotals
+	for row, err := range p.Rows() {
+		if err != nil {
+			return totals, err
+		}
+		done, err := s.ImportRow(ctx, actor, orgID, row, dryRun)
+		if err != nil {
+			return totals, err
+		}
+		totals.Add(done)
+		if err := each(row, done); err != nil {
+			return totals, err
+		}
+	}
+	return totals, nil
+}
