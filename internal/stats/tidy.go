@@ -13,7 +13,7 @@ import (
 // or rewritten stays behind as a dead version until VACUUM, and the planner goes on with the
 // row counts of the last ANALYZE: after a bulk load, the queue the rebuild emptied still read
 // as a million entries over thousands of pages of dead ones. Autovacuum catches up within a
-// minute or two where it runs (migration 00010 makes it prompt on the queues), but it can be
+// minute or two where it runs (migration 00021 makes it prompt on the queues), but it can be
 // off, and a restored or copied database brings its source's dead rows and statistics along.
 // So the service tidies its own tables: it vacuums and analyses all of them as soon as a rebuild
 // commits, and, from the background fold, vacuums any whose dead rows pass a threshold (VACUUM
