@@ -227,3 +227,31 @@ func TestClosingStepReleasesLocksEarly(t *testing.T) {
 		}
 	})
 }
+
+// lastRelease is what the newest release's binary migrates a register to: its versions and
+// its newest (the release of December 2026; the one before stood at 13, which is why the
+// statistics' and person counts' migrations written as 10 and 12 became 21 and 22). A register it migrated stands at lastReleaseHead, and goose refuses to apply a
+// migration numbered below the newest applied one, so every migration added since must be
+// numbered above it. Raise both when a release ships.
+var (
+	lastRelease     = []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 15, 17, 18, 19, 20, 21, 22}
+	lastReleaseHead = int64(22)
+)
+
+// TestMigrationsAddedSinceTheLastReleaseComeAfterIt: a register migrated by the last release
+// takes every newer migration, which it would refuse if one were numbered among its own.
+func TestMigrationsAddedSinceTheLastReleaseComeAfterIt(t *testing.T) {
+	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
+		_, versions := applied(t, openFresh(t, backend))
+		var upToHead []int64
+		for _, v := range versions {
+			if v <= lastReleaseHead {
+				upToHead = append(upToHead, v)
+			}
+		}
+		if !slices.Equal(upToHead, lastRelease) {
+			t.Errorf("migrations numbered up to %d: %v; the last release had %v: a migration added since must be numbered above %d",
+				lastReleaseHead, upToHead, lastRelease, lastReleaseHead)
+		}
+	})
+}
