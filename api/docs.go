@@ -23,12 +23,14 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "attachments"
                 ],
                 "summary": "One attachment's record",
+                "operationId": "getAttachment",
                 "parameters": [
                     {
                         "type": "string",
@@ -74,6 +76,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             },
@@ -84,12 +98,14 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "attachments"
                 ],
                 "summary": "Void an attachment (kept, with its file, hidden from lists)",
+                "operationId": "voidAttachment",
                 "parameters": [
                     {
                         "type": "string",
@@ -142,6 +158,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -157,12 +185,14 @@ const docTemplate = `{
                 "produces": [
                     "application/pdf",
                     "image/jpeg",
-                    "image/png"
+                    "image/png",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "attachments"
                 ],
                 "summary": "The attached file, byte for byte as it was received",
+                "operationId": "getAttachmentFile",
                 "parameters": [
                     {
                         "type": "string",
@@ -205,6 +235,18 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -1349,12 +1391,14 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "attachments"
                 ],
                 "summary": "A case's attachments, newest first",
+                "operationId": "listAttachments",
                 "parameters": [
                     {
                         "type": "string",
@@ -1418,6 +1462,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             },
@@ -1432,12 +1488,14 @@ const docTemplate = `{
                     "multipart/form-data"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "attachments"
                 ],
                 "summary": "Attach a file to a case (multipart, one part named file)",
+                "operationId": "addAttachment",
                 "parameters": [
                     {
                         "type": "string",
@@ -1505,6 +1563,18 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -1992,12 +2062,14 @@ const docTemplate = `{
                 ],
                 "description": "Per organisation of the subtree, by its own records: the days its head received in person (periodic or urgent sessions with host_role head) per month, or per week for a commune, against the minimum of its level (province 1 a month, district 2 a month, commune 1 a week; a span asks no more days than it has working days; a span not over yet is ok); the days an authorised deputy received; petitions decided in the period on time or late and undecided past due now; directive letters overdue now. Each part and the whole carry ok.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "compliance"
                 ],
                 "summary": "Each organisation's record against the law: the head's reception days, petitions, directive letters",
+                "operationId": "getCompliance",
                 "parameters": [
                     {
                         "type": "string",
@@ -2068,6 +2140,18 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -4538,12 +4622,14 @@ const docTemplate = `{
                     "multipart/form-data"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "imports"
                 ],
                 "summary": "Import a register kept elsewhere (Form 03, XLSX or CSV)",
+                "operationId": "importRegister",
                 "parameters": [
                     {
                         "type": "file",
@@ -4622,6 +4708,18 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -5728,12 +5826,14 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "orgs"
                 ],
                 "summary": "Set an organisation's level (province, district, commune, other)",
+                "operationId": "updateOrg",
                 "parameters": [
                     {
                         "type": "string",
@@ -5791,6 +5891,18 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -7490,12 +7602,14 @@ const docTemplate = `{
             "get": {
                 "description": "One all-day event per session, for a phone's or a website's calendar to subscribe to.",
                 "produces": [
-                    "text/calendar"
+                    "text/calendar",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "public"
                 ],
                 "summary": "An organisation's coming periodic sessions as an iCalendar feed (public, no token)",
+                "operationId": "scheduleICS",
                 "parameters": [
                     {
                         "type": "string",
@@ -7517,6 +7631,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -7524,12 +7650,14 @@ const docTemplate = `{
         "/api/v1/public/orgs/{code}/schedule.json": {
             "get": {
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "public"
                 ],
                 "summary": "An organisation's coming periodic sessions (public, no token)",
+                "operationId": "scheduleJSON",
                 "parameters": [
                     {
                         "type": "string",
@@ -7548,6 +7676,18 @@ const docTemplate = `{
                     },
                     "404": {
                         "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal Server Error",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }

@@ -1644,18 +1644,18 @@ func (e ListCasesParamsField) Valid() bool {
 	}
 }
 
-// Defines values for GetAPIV1ComplianceParamsBasis.
+// Defines values for GetComplianceParamsBasis.
 const (
-	GetAPIV1ComplianceParamsBasisCalendar  GetAPIV1ComplianceParamsBasis = "calendar"
-	GetAPIV1ComplianceParamsBasisStatutory GetAPIV1ComplianceParamsBasis = "statutory"
+	GetComplianceParamsBasisCalendar  GetComplianceParamsBasis = "calendar"
+	GetComplianceParamsBasisStatutory GetComplianceParamsBasis = "statutory"
 )
 
-// Valid indicates whether the value is a known member of the GetAPIV1ComplianceParamsBasis enum.
-func (e GetAPIV1ComplianceParamsBasis) Valid() bool {
+// Valid indicates whether the value is a known member of the GetComplianceParamsBasis enum.
+func (e GetComplianceParamsBasis) Valid() bool {
 	switch e {
-	case GetAPIV1ComplianceParamsBasisCalendar:
+	case GetComplianceParamsBasisCalendar:
 		return true
-	case GetAPIV1ComplianceParamsBasisStatutory:
+	case GetComplianceParamsBasisStatutory:
 		return true
 	default:
 		return false
@@ -3954,20 +3954,20 @@ type VocabTerm struct {
 	Vi string `json:"vi"`
 }
 
-// DeleteAPIV1AttachmentsIDParams defines parameters for DeleteAPIV1AttachmentsID.
-type DeleteAPIV1AttachmentsIDParams struct {
+// VoidAttachmentParams defines parameters for VoidAttachment.
+type VoidAttachmentParams struct {
 	// Reason why the attachment is voided
 	Reason string `form:"reason" json:"reason"`
 }
 
-// GetAPIV1AttachmentsIDParams defines parameters for GetAPIV1AttachmentsID.
-type GetAPIV1AttachmentsIDParams struct {
+// GetAttachmentParams defines parameters for GetAttachment.
+type GetAttachmentParams struct {
 	// IncludeVoided also find a voided attachment
 	IncludeVoided *bool `form:"include_voided,omitempty" json:"include_voided,omitempty"`
 }
 
-// GetAPIV1AttachmentsIDFileParams defines parameters for GetAPIV1AttachmentsIDFile.
-type GetAPIV1AttachmentsIDFileParams struct {
+// GetAttachmentFileParams defines parameters for GetAttachmentFile.
+type GetAttachmentFileParams struct {
 	// IncludeVoided also read a voided attachment's file
 	IncludeVoided *bool `form:"include_voided,omitempty" json:"include_voided,omitempty"`
 }
@@ -4071,8 +4071,8 @@ type UpdateCaseParams struct {
 	IfMatch *string `json:"If-Match,omitempty"`
 }
 
-// GetAPIV1CasesIDAttachmentsParams defines parameters for GetAPIV1CasesIDAttachments.
-type GetAPIV1CasesIDAttachmentsParams struct {
+// ListAttachmentsParams defines parameters for ListAttachments.
+type ListAttachmentsParams struct {
 	// IncludeVoided include voided attachments
 	IncludeVoided *bool `form:"include_voided,omitempty" json:"include_voided,omitempty"`
 
@@ -4083,8 +4083,8 @@ type GetAPIV1CasesIDAttachmentsParams struct {
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
-// PostAPIV1CasesIDAttachmentsMultipartBody defines parameters for PostAPIV1CasesIDAttachments.
-type PostAPIV1CasesIDAttachmentsMultipartBody struct {
+// AddAttachmentMultipartBody defines parameters for AddAttachment.
+type AddAttachmentMultipartBody struct {
 	// File the file
 	File openapi_types.File `json:"file"`
 }
@@ -4113,8 +4113,8 @@ type UnmergeCaseParams struct {
 	IfMatch *string `json:"If-Match,omitempty"`
 }
 
-// GetAPIV1ComplianceParams defines parameters for GetAPIV1Compliance.
-type GetAPIV1ComplianceParams struct {
+// GetComplianceParams defines parameters for GetCompliance.
+type GetComplianceParams struct {
 	// Period 2026, 2026-Q1, 2026-03, 2026-6M, 2026-9M (or from and to)
 	Period *string `form:"period,omitempty" json:"period,omitempty"`
 
@@ -4125,14 +4125,14 @@ type GetAPIV1ComplianceParams struct {
 	To *string `form:"to,omitempty" json:"to,omitempty"`
 
 	// Basis calendar (default) or statutory
-	Basis *GetAPIV1ComplianceParamsBasis `form:"basis,omitempty" json:"basis,omitempty"`
+	Basis *GetComplianceParamsBasis `form:"basis,omitempty" json:"basis,omitempty"`
 
 	// Org that organisation's subtree (default the caller's)
 	Org *string `form:"org,omitempty" json:"org,omitempty"`
 }
 
-// GetAPIV1ComplianceParamsBasis defines parameters for GetAPIV1Compliance.
-type GetAPIV1ComplianceParamsBasis string
+// GetComplianceParamsBasis defines parameters for GetCompliance.
+type GetComplianceParamsBasis string
 
 // ListDeadlinesParams defines parameters for ListDeadlines.
 type ListDeadlinesParams struct {
@@ -4395,14 +4395,14 @@ type ExportReportParamsFormat string
 // ExportReportParamsBasis defines parameters for ExportReport.
 type ExportReportParamsBasis string
 
-// PostAPIV1ImportsMultipartBody defines parameters for PostAPIV1Imports.
-type PostAPIV1ImportsMultipartBody struct {
+// ImportRegisterMultipartBody defines parameters for ImportRegister.
+type ImportRegisterMultipartBody struct {
 	// File the register
 	File openapi_types.File `json:"file"`
 }
 
-// PostAPIV1ImportsParams defines parameters for PostAPIV1Imports.
-type PostAPIV1ImportsParams struct {
+// ImportRegisterParams defines parameters for ImportRegister.
+type ImportRegisterParams struct {
 	// DryRun report without writing (default true)
 	DryRun *bool `form:"dry_run,omitempty" json:"dry_run,omitempty"`
 
@@ -4869,8 +4869,8 @@ type CreateCaseJSONRequestBody = RegistryNewCase
 // UpdateCaseJSONRequestBody defines body for UpdateCase for application/json ContentType.
 type UpdateCaseJSONRequestBody = RegistryCasePatch
 
-// PostAPIV1CasesIDAttachmentsMultipartRequestBody defines body for PostAPIV1CasesIDAttachments for multipart/form-data ContentType.
-type PostAPIV1CasesIDAttachmentsMultipartRequestBody PostAPIV1CasesIDAttachmentsMultipartBody
+// AddAttachmentMultipartRequestBody defines body for AddAttachment for multipart/form-data ContentType.
+type AddAttachmentMultipartRequestBody AddAttachmentMultipartBody
 
 // MergeCaseJSONRequestBody defines body for MergeCase for application/json ContentType.
 type MergeCaseJSONRequestBody = RegistryMergeInput
@@ -4899,8 +4899,8 @@ type ReplyDirectiveJSONRequestBody = RegistryDirectiveReply
 // IssueDocumentJSONRequestBody defines body for IssueDocument for application/json ContentType.
 type IssueDocumentJSONRequestBody = RegistryNewDocument
 
-// PostAPIV1ImportsMultipartRequestBody defines body for PostAPIV1Imports for multipart/form-data ContentType.
-type PostAPIV1ImportsMultipartRequestBody PostAPIV1ImportsMultipartBody
+// ImportRegisterMultipartRequestBody defines body for ImportRegister for multipart/form-data ContentType.
+type ImportRegisterMultipartRequestBody ImportRegisterMultipartBody
 
 // ChangePasswordJSONRequestBody defines body for ChangePassword for application/json ContentType.
 type ChangePasswordJSONRequestBody = AccountsPasswordChange
@@ -4914,8 +4914,8 @@ type UpdateNoticeJSONRequestBody = RegistryNoticePatch
 // CreateOrgJSONRequestBody defines body for CreateOrg for application/json ContentType.
 type CreateOrgJSONRequestBody = OrgsNewOrg
 
-// PatchAPIV1OrgsIDJSONRequestBody defines body for PatchAPIV1OrgsID for application/json ContentType.
-type PatchAPIV1OrgsIDJSONRequestBody = OrgsOrgPatch
+// UpdateOrgJSONRequestBody defines body for UpdateOrg for application/json ContentType.
+type UpdateOrgJSONRequestBody = OrgsOrgPatch
 
 // CreatePersonJSONRequestBody defines body for CreatePerson for application/json ContentType.
 type CreatePersonJSONRequestBody = RegistryNewPerson
@@ -5030,22 +5030,22 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 // The interface specification for the client above.
 type ClientInterface interface {
 
-	// DeleteAPIV1AttachmentsID Void an attachment (kept, with its file, hidden from lists)
+	// VoidAttachment Void an attachment (kept, with its file, hidden from lists)
 	//
-	// Corresponds with DELETE /api/v1/attachments/{id} (the `DeleteAPIV1AttachmentsID` operationId).
-	DeleteAPIV1AttachmentsID(ctx context.Context, id string, params *DeleteAPIV1AttachmentsIDParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with DELETE /api/v1/attachments/{id} (the `VoidAttachment` operationId).
+	VoidAttachment(ctx context.Context, id string, params *VoidAttachmentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetAPIV1AttachmentsID One attachment's record
+	// GetAttachment One attachment's record
 	//
-	// Corresponds with GET /api/v1/attachments/{id} (the `GetAPIV1AttachmentsID` operationId).
-	GetAPIV1AttachmentsID(ctx context.Context, id string, params *GetAPIV1AttachmentsIDParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with GET /api/v1/attachments/{id} (the `GetAttachment` operationId).
+	GetAttachment(ctx context.Context, id string, params *GetAttachmentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetAPIV1AttachmentsIDFile The attached file, byte for byte as it was received
+	// GetAttachmentFile The attached file, byte for byte as it was received
 	//
 	// Streamed from the attachment store. Every read is written to the audit log.
 	//
-	// Corresponds with GET /api/v1/attachments/{id}/file (the `GetAPIV1AttachmentsIDFile` operationId).
-	GetAPIV1AttachmentsIDFile(ctx context.Context, id string, params *GetAPIV1AttachmentsIDFileParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with GET /api/v1/attachments/{id}/file (the `GetAttachmentFile` operationId).
+	GetAttachmentFile(ctx context.Context, id string, params *GetAttachmentFileParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListAudit The audit log (admin, auditor): every write, void, merge, token and organisation change, and reads of personal data
 	//
@@ -5164,19 +5164,19 @@ type ClientInterface interface {
 	// Corresponds with PATCH /api/v1/cases/{id} (the `UpdateCase` operationId).
 	UpdateCase(ctx context.Context, id string, params *UpdateCaseParams, body UpdateCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetAPIV1CasesIDAttachments A case's attachments, newest first
+	// ListAttachments A case's attachments, newest first
 	//
-	// Corresponds with GET /api/v1/cases/{id}/attachments (the `GetAPIV1CasesIDAttachments` operationId).
-	GetAPIV1CasesIDAttachments(ctx context.Context, id string, params *GetAPIV1CasesIDAttachmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with GET /api/v1/cases/{id}/attachments (the `ListAttachments` operationId).
+	ListAttachments(ctx context.Context, id string, params *ListAttachmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PostAPIV1CasesIDAttachmentsWithBody Attach a file to a case (multipart, one part named file)
+	// AddAttachmentWithBody Attach a file to a case (multipart, one part named file)
 	//
 	// A PDF, JPEG or PNG, the type read from the content itself (the name and the declared type do not count: anything else is 422 naming file), of at most TCD_ATTACHMENT_MAX bytes (default 20M; larger is 413). The file is streamed to the attachment store (TCD_BLOB_URL) as it arrives, never held whole in memory; its size and SHA-256 are recorded. The attachments of a denunciation are hidden from whoever may not know its denouncers (404), as are those of a case out of the token's scope.
 	//
 	// Takes any type of body and a specified content type.
 	//
-	// Corresponds with POST /api/v1/cases/{id}/attachments (the `PostAPIV1CasesIDAttachments` operationId).
-	PostAPIV1CasesIDAttachmentsWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with POST /api/v1/cases/{id}/attachments (the `AddAttachment` operationId).
+	AddAttachmentWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CaseDuplicates Likely duplicates of a case, best first
 	//
@@ -5228,12 +5228,12 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/cases/{id}/unmerge (the `UnmergeCase` operationId).
 	UnmergeCase(ctx context.Context, id string, params *UnmergeCaseParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetAPIV1Compliance Each organisation's record against the law: the head's reception days, petitions, directive letters
+	// GetCompliance Each organisation's record against the law: the head's reception days, petitions, directive letters
 	//
 	// Per organisation of the subtree, by its own records: the days its head received in person (periodic or urgent sessions with host_role head) per month, or per week for a commune, against the minimum of its level (province 1 a month, district 2 a month, commune 1 a week; a span asks no more days than it has working days; a span not over yet is ok); the days an authorised deputy received; petitions decided in the period on time or late and undecided past due now; directive letters overdue now. Each part and the whole carry ok.
 	//
-	// Corresponds with GET /api/v1/compliance (the `GetAPIV1Compliance` operationId).
-	GetAPIV1Compliance(ctx context.Context, params *GetAPIV1ComplianceParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with GET /api/v1/compliance (the `GetCompliance` operationId).
+	GetCompliance(ctx context.Context, params *GetComplianceParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListDeadlineRules The deadline rules in force
 	//
@@ -5461,14 +5461,14 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/exports/report (the `ExportReport` operationId).
 	ExportReport(ctx context.Context, params *ExportReportParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PostAPIV1ImportsWithBody Import a register kept elsewhere (Form 03, XLSX or CSV)
+	// ImportRegisterWithBody Import a register kept elsewhere (Form 03, XLSX or CSV)
 	//
 	// Multipart, one part named file: a workbook or CSV file with the columns GET /exports/register writes (extra columns ignored; common variations of hand-kept registers read too). Every row is reported as {row, status, errors}: created (its visit recorded with new persons), linked (with a person found in the register by ID number or by the duplicate matcher; nothing is merged), skipped (imported before: the same row's fingerprint), error (each error names the row and the column). A dry run (the default) does everything in transactions it rolls back and writes nothing. Each row is imported in its own transaction on the day's regular session (opened if none) and the organisation's case of the same category, title and content (opened if none, field other). With report=failures the answer is instead the file of the rows that failed, in the format read, with a last column saying what to fix; corrected, it can be imported again as it is.
 	//
 	// Takes any type of body and a specified content type.
 	//
-	// Corresponds with POST /api/v1/imports (the `PostAPIV1Imports` operationId).
-	PostAPIV1ImportsWithBody(ctx context.Context, params *PostAPIV1ImportsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with POST /api/v1/imports (the `ImportRegister` operationId).
+	ImportRegisterWithBody(ctx context.Context, params *ImportRegisterParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetMe Who is calling: the signed-in user or the bearer token, its role, organisation and permissions
 	//
@@ -5578,23 +5578,23 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/orgs/{id} (the `GetOrg` operationId).
 	GetOrg(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PatchAPIV1OrgsIDWithBody Set an organisation's level (province, district, commune, other)
+	// UpdateOrgWithBody Set an organisation's level (province, district, commune, other)
 	//
 	// The level sets the legal minimum of its head's reception days (GET /compliance).
 	//
 	// Takes any type of body and a specified content type.
 	//
-	// Corresponds with PATCH /api/v1/orgs/{id} (the `PatchAPIV1OrgsID` operationId).
-	PatchAPIV1OrgsIDWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with PATCH /api/v1/orgs/{id} (the `UpdateOrg` operationId).
+	UpdateOrgWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PatchAPIV1OrgsID Set an organisation's level (province, district, commune, other)
+	// UpdateOrg Set an organisation's level (province, district, commune, other)
 	//
 	// The level sets the legal minimum of its head's reception days (GET /compliance).
 	//
 	// Takes a body of the `application/json` content type.
 	//
-	// Corresponds with PATCH /api/v1/orgs/{id} (the `PatchAPIV1OrgsID` operationId).
-	PatchAPIV1OrgsID(ctx context.Context, id string, body PatchAPIV1OrgsIDJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with PATCH /api/v1/orgs/{id} (the `UpdateOrg` operationId).
+	UpdateOrg(ctx context.Context, id string, body UpdateOrgJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListPersons List or search persons
 	//
@@ -5774,17 +5774,17 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/petitions/{id}/decide (the `DecidePetition` operationId).
 	DecidePetition(ctx context.Context, id string, params *DecidePetitionParams, body DecidePetitionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetAPIV1PublicOrgsCodeScheduleIcs An organisation's coming periodic sessions as an iCalendar feed (public, no token)
+	// ScheduleICS An organisation's coming periodic sessions as an iCalendar feed (public, no token)
 	//
 	// One all-day event per session, for a phone's or a website's calendar to subscribe to.
 	//
-	// Corresponds with GET /api/v1/public/orgs/{code}/schedule.ics (the `GetAPIV1PublicOrgsCodeScheduleIcs` operationId).
-	GetAPIV1PublicOrgsCodeScheduleIcs(ctx context.Context, code string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with GET /api/v1/public/orgs/{code}/schedule.ics (the `ScheduleICS` operationId).
+	ScheduleICS(ctx context.Context, code string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetAPIV1PublicOrgsCodeScheduleJSON An organisation's coming periodic sessions (public, no token)
+	// ScheduleJSON An organisation's coming periodic sessions (public, no token)
 	//
-	// Corresponds with GET /api/v1/public/orgs/{code}/schedule.json (the `GetAPIV1PublicOrgsCodeScheduleJSON` operationId).
-	GetAPIV1PublicOrgsCodeScheduleJSON(ctx context.Context, code string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with GET /api/v1/public/orgs/{code}/schedule.json (the `ScheduleJSON` operationId).
+	ScheduleJSON(ctx context.Context, code string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListSessions List reception sessions, newest first
 	//
@@ -5986,11 +5986,11 @@ type ClientInterface interface {
 	Readyz(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
-// DeleteAPIV1AttachmentsID Void an attachment (kept, with its file, hidden from lists)
+// VoidAttachment Void an attachment (kept, with its file, hidden from lists)
 //
-// Corresponds with DELETE /api/v1/attachments/{id} (the `DeleteAPIV1AttachmentsID` operationId).
-func (c *Client) DeleteAPIV1AttachmentsID(ctx context.Context, id string, params *DeleteAPIV1AttachmentsIDParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeleteAPIV1AttachmentsIDRequest(c.Server, id, params)
+// Corresponds with DELETE /api/v1/attachments/{id} (the `VoidAttachment` operationId).
+func (c *Client) VoidAttachment(ctx context.Context, id string, params *VoidAttachmentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewVoidAttachmentRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -6001,11 +6001,11 @@ func (c *Client) DeleteAPIV1AttachmentsID(ctx context.Context, id string, params
 	return c.Client.Do(req)
 }
 
-// GetAPIV1AttachmentsID One attachment's record
+// GetAttachment One attachment's record
 //
-// Corresponds with GET /api/v1/attachments/{id} (the `GetAPIV1AttachmentsID` operationId).
-func (c *Client) GetAPIV1AttachmentsID(ctx context.Context, id string, params *GetAPIV1AttachmentsIDParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetAPIV1AttachmentsIDRequest(c.Server, id, params)
+// Corresponds with GET /api/v1/attachments/{id} (the `GetAttachment` operationId).
+func (c *Client) GetAttachment(ctx context.Context, id string, params *GetAttachmentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetAttachmentRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -6016,13 +6016,13 @@ func (c *Client) GetAPIV1AttachmentsID(ctx context.Context, id string, params *G
 	return c.Client.Do(req)
 }
 
-// GetAPIV1AttachmentsIDFile The attached file, byte for byte as it was received
+// GetAttachmentFile The attached file, byte for byte as it was received
 //
 // Streamed from the attachment store. Every read is written to the audit log.
 //
-// Corresponds with GET /api/v1/attachments/{id}/file (the `GetAPIV1AttachmentsIDFile` operationId).
-func (c *Client) GetAPIV1AttachmentsIDFile(ctx context.Context, id string, params *GetAPIV1AttachmentsIDFileParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetAPIV1AttachmentsIDFileRequest(c.Server, id, params)
+// Corresponds with GET /api/v1/attachments/{id}/file (the `GetAttachmentFile` operationId).
+func (c *Client) GetAttachmentFile(ctx context.Context, id string, params *GetAttachmentFileParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetAttachmentFileRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -6300,11 +6300,11 @@ func (c *Client) UpdateCase(ctx context.Context, id string, params *UpdateCasePa
 	return c.Client.Do(req)
 }
 
-// GetAPIV1CasesIDAttachments A case's attachments, newest first
+// ListAttachments A case's attachments, newest first
 //
-// Corresponds with GET /api/v1/cases/{id}/attachments (the `GetAPIV1CasesIDAttachments` operationId).
-func (c *Client) GetAPIV1CasesIDAttachments(ctx context.Context, id string, params *GetAPIV1CasesIDAttachmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetAPIV1CasesIDAttachmentsRequest(c.Server, id, params)
+// Corresponds with GET /api/v1/cases/{id}/attachments (the `ListAttachments` operationId).
+func (c *Client) ListAttachments(ctx context.Context, id string, params *ListAttachmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListAttachmentsRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -6315,15 +6315,15 @@ func (c *Client) GetAPIV1CasesIDAttachments(ctx context.Context, id string, para
 	return c.Client.Do(req)
 }
 
-// PostAPIV1CasesIDAttachmentsWithBody Attach a file to a case (multipart, one part named file)
+// AddAttachmentWithBody Attach a file to a case (multipart, one part named file)
 //
 // A PDF, JPEG or PNG, the type read from the content itself (the name and the declared type do not count: anything else is 422 naming file), of at most TCD_ATTACHMENT_MAX bytes (default 20M; larger is 413). The file is streamed to the attachment store (TCD_BLOB_URL) as it arrives, never held whole in memory; its size and SHA-256 are recorded. The attachments of a denunciation are hidden from whoever may not know its denouncers (404), as are those of a case out of the token's scope.
 //
 // Takes any type of body and a specified content type.
 //
-// Corresponds with POST /api/v1/cases/{id}/attachments (the `PostAPIV1CasesIDAttachments` operationId).
-func (c *Client) PostAPIV1CasesIDAttachmentsWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPostAPIV1CasesIDAttachmentsRequestWithBody(c.Server, id, contentType, body)
+// Corresponds with POST /api/v1/cases/{id}/attachments (the `AddAttachment` operationId).
+func (c *Client) AddAttachmentWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddAttachmentRequestWithBody(c.Server, id, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6444,13 +6444,13 @@ func (c *Client) UnmergeCase(ctx context.Context, id string, params *UnmergeCase
 	return c.Client.Do(req)
 }
 
-// GetAPIV1Compliance Each organisation's record against the law: the head's reception days, petitions, directive letters
+// GetCompliance Each organisation's record against the law: the head's reception days, petitions, directive letters
 //
 // Per organisation of the subtree, by its own records: the days its head received in person (periodic or urgent sessions with host_role head) per month, or per week for a commune, against the minimum of its level (province 1 a month, district 2 a month, commune 1 a week; a span asks no more days than it has working days; a span not over yet is ok); the days an authorised deputy received; petitions decided in the period on time or late and undecided past due now; directive letters overdue now. Each part and the whole carry ok.
 //
-// Corresponds with GET /api/v1/compliance (the `GetAPIV1Compliance` operationId).
-func (c *Client) GetAPIV1Compliance(ctx context.Context, params *GetAPIV1ComplianceParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetAPIV1ComplianceRequest(c.Server, params)
+// Corresponds with GET /api/v1/compliance (the `GetCompliance` operationId).
+func (c *Client) GetCompliance(ctx context.Context, params *GetComplianceParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetComplianceRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -6987,15 +6987,15 @@ func (c *Client) ExportReport(ctx context.Context, params *ExportReportParams, r
 	return c.Client.Do(req)
 }
 
-// PostAPIV1ImportsWithBody Import a register kept elsewhere (Form 03, XLSX or CSV)
+// ImportRegisterWithBody Import a register kept elsewhere (Form 03, XLSX or CSV)
 //
 // Multipart, one part named file: a workbook or CSV file with the columns GET /exports/register writes (extra columns ignored; common variations of hand-kept registers read too). Every row is reported as {row, status, errors}: created (its visit recorded with new persons), linked (with a person found in the register by ID number or by the duplicate matcher; nothing is merged), skipped (imported before: the same row's fingerprint), error (each error names the row and the column). A dry run (the default) does everything in transactions it rolls back and writes nothing. Each row is imported in its own transaction on the day's regular session (opened if none) and the organisation's case of the same category, title and content (opened if none, field other). With report=failures the answer is instead the file of the rows that failed, in the format read, with a last column saying what to fix; corrected, it can be imported again as it is.
 //
 // Takes any type of body and a specified content type.
 //
-// Corresponds with POST /api/v1/imports (the `PostAPIV1Imports` operationId).
-func (c *Client) PostAPIV1ImportsWithBody(ctx context.Context, params *PostAPIV1ImportsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPostAPIV1ImportsRequestWithBody(c.Server, params, contentType, body)
+// Corresponds with POST /api/v1/imports (the `ImportRegister` operationId).
+func (c *Client) ImportRegisterWithBody(ctx context.Context, params *ImportRegisterParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewImportRegisterRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -7274,15 +7274,15 @@ func (c *Client) GetOrg(ctx context.Context, id string, reqEditors ...RequestEdi
 	return c.Client.Do(req)
 }
 
-// PatchAPIV1OrgsIDWithBody Set an organisation's level (province, district, commune, other)
+// UpdateOrgWithBody Set an organisation's level (province, district, commune, other)
 //
 // The level sets the legal minimum of its head's reception days (GET /compliance).
 //
 // Takes any type of body and a specified content type.
 //
-// Corresponds with PATCH /api/v1/orgs/{id} (the `PatchAPIV1OrgsID` operationId).
-func (c *Client) PatchAPIV1OrgsIDWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPatchAPIV1OrgsIDRequestWithBody(c.Server, id, contentType, body)
+// Corresponds with PATCH /api/v1/orgs/{id} (the `UpdateOrg` operationId).
+func (c *Client) UpdateOrgWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateOrgRequestWithBody(c.Server, id, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -7293,15 +7293,15 @@ func (c *Client) PatchAPIV1OrgsIDWithBody(ctx context.Context, id string, conten
 	return c.Client.Do(req)
 }
 
-// PatchAPIV1OrgsID Set an organisation's level (province, district, commune, other)
+// UpdateOrg Set an organisation's level (province, district, commune, other)
 //
 // The level sets the legal minimum of its head's reception days (GET /compliance).
 //
 // Takes a body of the `application/json` content type.
 //
-// Corresponds with PATCH /api/v1/orgs/{id} (the `PatchAPIV1OrgsID` operationId).
-func (c *Client) PatchAPIV1OrgsID(ctx context.Context, id string, body PatchAPIV1OrgsIDJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPatchAPIV1OrgsIDRequest(c.Server, id, body)
+// Corresponds with PATCH /api/v1/orgs/{id} (the `UpdateOrg` operationId).
+func (c *Client) UpdateOrg(ctx context.Context, id string, body UpdateOrgJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateOrgRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -7710,13 +7710,13 @@ func (c *Client) DecidePetition(ctx context.Context, id string, params *DecidePe
 	return c.Client.Do(req)
 }
 
-// GetAPIV1PublicOrgsCodeScheduleIcs An organisation's coming periodic sessions as an iCalendar feed (public, no token)
+// ScheduleICS An organisation's coming periodic sessions as an iCalendar feed (public, no token)
 //
 // One all-day event per session, for a phone's or a website's calendar to subscribe to.
 //
-// Corresponds with GET /api/v1/public/orgs/{code}/schedule.ics (the `GetAPIV1PublicOrgsCodeScheduleIcs` operationId).
-func (c *Client) GetAPIV1PublicOrgsCodeScheduleIcs(ctx context.Context, code string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetAPIV1PublicOrgsCodeScheduleIcsRequest(c.Server, code)
+// Corresponds with GET /api/v1/public/orgs/{code}/schedule.ics (the `ScheduleICS` operationId).
+func (c *Client) ScheduleICS(ctx context.Context, code string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewScheduleICSRequest(c.Server, code)
 	if err != nil {
 		return nil, err
 	}
@@ -7727,11 +7727,11 @@ func (c *Client) GetAPIV1PublicOrgsCodeScheduleIcs(ctx context.Context, code str
 	return c.Client.Do(req)
 }
 
-// GetAPIV1PublicOrgsCodeScheduleJSON An organisation's coming periodic sessions (public, no token)
+// ScheduleJSON An organisation's coming periodic sessions (public, no token)
 //
-// Corresponds with GET /api/v1/public/orgs/{code}/schedule.json (the `GetAPIV1PublicOrgsCodeScheduleJSON` operationId).
-func (c *Client) GetAPIV1PublicOrgsCodeScheduleJSON(ctx context.Context, code string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetAPIV1PublicOrgsCodeScheduleJSONRequest(c.Server, code)
+// Corresponds with GET /api/v1/public/orgs/{code}/schedule.json (the `ScheduleJSON` operationId).
+func (c *Client) ScheduleJSON(ctx context.Context, code string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewScheduleJSONRequest(c.Server, code)
 	if err != nil {
 		return nil, err
 	}
@@ -8211,8 +8211,8 @@ func (c *Client) Readyz(ctx context.Context, reqEditors ...RequestEditorFn) (*ht
 	return c.Client.Do(req)
 }
 
-// NewDeleteAPIV1AttachmentsIDRequest constructs an http.Request for the DeleteAPIV1AttachmentsID method
-func NewDeleteAPIV1AttachmentsIDRequest(server string, id string, params *DeleteAPIV1AttachmentsIDParams) (*http.Request, error) {
+// NewVoidAttachmentRequest constructs an http.Request for the VoidAttachment method
+func NewVoidAttachmentRequest(server string, id string, params *VoidAttachmentParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -8268,8 +8268,8 @@ func NewDeleteAPIV1AttachmentsIDRequest(server string, id string, params *Delete
 	return req, nil
 }
 
-// NewGetAPIV1AttachmentsIDRequest constructs an http.Request for the GetAPIV1AttachmentsID method
-func NewGetAPIV1AttachmentsIDRequest(server string, id string, params *GetAPIV1AttachmentsIDParams) (*http.Request, error) {
+// NewGetAttachmentRequest constructs an http.Request for the GetAttachment method
+func NewGetAttachmentRequest(server string, id string, params *GetAttachmentParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -8329,8 +8329,8 @@ func NewGetAPIV1AttachmentsIDRequest(server string, id string, params *GetAPIV1A
 	return req, nil
 }
 
-// NewGetAPIV1AttachmentsIDFileRequest constructs an http.Request for the GetAPIV1AttachmentsIDFile method
-func NewGetAPIV1AttachmentsIDFileRequest(server string, id string, params *GetAPIV1AttachmentsIDFileParams) (*http.Request, error) {
+// NewGetAttachmentFileRequest constructs an http.Request for the GetAttachmentFile method
+func NewGetAttachmentFileRequest(server string, id string, params *GetAttachmentFileParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -9112,8 +9112,8 @@ func NewUpdateCaseRequestWithBody(server string, id string, params *UpdateCasePa
 	return req, nil
 }
 
-// NewGetAPIV1CasesIDAttachmentsRequest constructs an http.Request for the GetAPIV1CasesIDAttachments method
-func NewGetAPIV1CasesIDAttachmentsRequest(server string, id string, params *GetAPIV1CasesIDAttachmentsParams) (*http.Request, error) {
+// NewListAttachmentsRequest constructs an http.Request for the ListAttachments method
+func NewListAttachmentsRequest(server string, id string, params *ListAttachmentsParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -9197,8 +9197,8 @@ func NewGetAPIV1CasesIDAttachmentsRequest(server string, id string, params *GetA
 	return req, nil
 }
 
-// NewPostAPIV1CasesIDAttachmentsRequestWithBody constructs an http.Request for the PostAPIV1CasesIDAttachments method, with any body, and a specified content type
-func NewPostAPIV1CasesIDAttachmentsRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
+// NewAddAttachmentRequestWithBody constructs an http.Request for the AddAttachment method, with any body, and a specified content type
+func NewAddAttachmentRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -9475,8 +9475,8 @@ func NewUnmergeCaseRequest(server string, id string, params *UnmergeCaseParams) 
 	return req, nil
 }
 
-// NewGetAPIV1ComplianceRequest constructs an http.Request for the GetAPIV1Compliance method
-func NewGetAPIV1ComplianceRequest(server string, params *GetAPIV1ComplianceParams) (*http.Request, error) {
+// NewGetComplianceRequest constructs an http.Request for the GetCompliance method
+func NewGetComplianceRequest(server string, params *GetComplianceParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -11273,8 +11273,8 @@ func NewExportReportRequest(server string, params *ExportReportParams) (*http.Re
 	return req, nil
 }
 
-// NewPostAPIV1ImportsRequestWithBody constructs an http.Request for the PostAPIV1Imports method, with any body, and a specified content type
-func NewPostAPIV1ImportsRequestWithBody(server string, params *PostAPIV1ImportsParams, contentType string, body io.Reader) (*http.Request, error) {
+// NewImportRegisterRequestWithBody constructs an http.Request for the ImportRegister method, with any body, and a specified content type
+func NewImportRegisterRequestWithBody(server string, params *ImportRegisterParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -11993,19 +11993,19 @@ func NewGetOrgRequest(server string, id string) (*http.Request, error) {
 	return req, nil
 }
 
-// NewPatchAPIV1OrgsIDRequest calls the generic PatchAPIV1OrgsID builder with application/json body
-func NewPatchAPIV1OrgsIDRequest(server string, id string, body PatchAPIV1OrgsIDJSONRequestBody) (*http.Request, error) {
+// NewUpdateOrgRequest calls the generic UpdateOrg builder with application/json body
+func NewUpdateOrgRequest(server string, id string, body UpdateOrgJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewPatchAPIV1OrgsIDRequestWithBody(server, id, "application/json", bodyReader)
+	return NewUpdateOrgRequestWithBody(server, id, "application/json", bodyReader)
 }
 
-// NewPatchAPIV1OrgsIDRequestWithBody constructs an http.Request for the PatchAPIV1OrgsID method, with any body, and a specified content type
-func NewPatchAPIV1OrgsIDRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
+// NewUpdateOrgRequestWithBody constructs an http.Request for the UpdateOrg method, with any body, and a specified content type
+func NewUpdateOrgRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -13090,8 +13090,8 @@ func NewDecidePetitionRequestWithBody(server string, id string, params *DecidePe
 	return req, nil
 }
 
-// NewGetAPIV1PublicOrgsCodeScheduleIcsRequest constructs an http.Request for the GetAPIV1PublicOrgsCodeScheduleIcs method
-func NewGetAPIV1PublicOrgsCodeScheduleIcsRequest(server string, code string) (*http.Request, error) {
+// NewScheduleICSRequest constructs an http.Request for the ScheduleICS method
+func NewScheduleICSRequest(server string, code string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -13124,8 +13124,8 @@ func NewGetAPIV1PublicOrgsCodeScheduleIcsRequest(server string, code string) (*h
 	return req, nil
 }
 
-// NewGetAPIV1PublicOrgsCodeScheduleJSONRequest constructs an http.Request for the GetAPIV1PublicOrgsCodeScheduleJSON method
-func NewGetAPIV1PublicOrgsCodeScheduleJSONRequest(server string, code string) (*http.Request, error) {
+// NewScheduleJSONRequest constructs an http.Request for the ScheduleJSON method
+func NewScheduleJSONRequest(server string, code string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -14720,28 +14720,28 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
-	// DeleteAPIV1AttachmentsIDWithResponse Void an attachment (kept, with its file, hidden from lists)
+	// VoidAttachmentWithResponse Void an attachment (kept, with its file, hidden from lists)
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with DELETE /api/v1/attachments/{id} (the `DeleteAPIV1AttachmentsID` operationId).
-	DeleteAPIV1AttachmentsIDWithResponse(ctx context.Context, id string, params *DeleteAPIV1AttachmentsIDParams, reqEditors ...RequestEditorFn) (*DeleteAPIV1AttachmentsIDResponse, error)
+	// Corresponds with DELETE /api/v1/attachments/{id} (the `VoidAttachment` operationId).
+	VoidAttachmentWithResponse(ctx context.Context, id string, params *VoidAttachmentParams, reqEditors ...RequestEditorFn) (*VoidAttachmentResponse, error)
 
-	// GetAPIV1AttachmentsIDWithResponse One attachment's record
+	// GetAttachmentWithResponse One attachment's record
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with GET /api/v1/attachments/{id} (the `GetAPIV1AttachmentsID` operationId).
-	GetAPIV1AttachmentsIDWithResponse(ctx context.Context, id string, params *GetAPIV1AttachmentsIDParams, reqEditors ...RequestEditorFn) (*GetAPIV1AttachmentsIDResponse, error)
+	// Corresponds with GET /api/v1/attachments/{id} (the `GetAttachment` operationId).
+	GetAttachmentWithResponse(ctx context.Context, id string, params *GetAttachmentParams, reqEditors ...RequestEditorFn) (*GetAttachmentResponse, error)
 
-	// GetAPIV1AttachmentsIDFileWithResponse The attached file, byte for byte as it was received
+	// GetAttachmentFileWithResponse The attached file, byte for byte as it was received
 	//
 	// Streamed from the attachment store. Every read is written to the audit log.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with GET /api/v1/attachments/{id}/file (the `GetAPIV1AttachmentsIDFile` operationId).
-	GetAPIV1AttachmentsIDFileWithResponse(ctx context.Context, id string, params *GetAPIV1AttachmentsIDFileParams, reqEditors ...RequestEditorFn) (*GetAPIV1AttachmentsIDFileResponse, error)
+	// Corresponds with GET /api/v1/attachments/{id}/file (the `GetAttachmentFile` operationId).
+	GetAttachmentFileWithResponse(ctx context.Context, id string, params *GetAttachmentFileParams, reqEditors ...RequestEditorFn) (*GetAttachmentFileResponse, error)
 
 	// ListAuditWithResponse The audit log (admin, auditor): every write, void, merge, token and organisation change, and reads of personal data
 	//
@@ -14874,21 +14874,21 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /api/v1/cases/{id} (the `UpdateCase` operationId).
 	UpdateCaseWithResponse(ctx context.Context, id string, params *UpdateCaseParams, body UpdateCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateCaseResponse, error)
 
-	// GetAPIV1CasesIDAttachmentsWithResponse A case's attachments, newest first
+	// ListAttachmentsWithResponse A case's attachments, newest first
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with GET /api/v1/cases/{id}/attachments (the `GetAPIV1CasesIDAttachments` operationId).
-	GetAPIV1CasesIDAttachmentsWithResponse(ctx context.Context, id string, params *GetAPIV1CasesIDAttachmentsParams, reqEditors ...RequestEditorFn) (*GetAPIV1CasesIDAttachmentsResponse, error)
+	// Corresponds with GET /api/v1/cases/{id}/attachments (the `ListAttachments` operationId).
+	ListAttachmentsWithResponse(ctx context.Context, id string, params *ListAttachmentsParams, reqEditors ...RequestEditorFn) (*ListAttachmentsResponse, error)
 
-	// PostAPIV1CasesIDAttachmentsWithBodyWithResponse Attach a file to a case (multipart, one part named file)
+	// AddAttachmentWithBodyWithResponse Attach a file to a case (multipart, one part named file)
 	//
 	// A PDF, JPEG or PNG, the type read from the content itself (the name and the declared type do not count: anything else is 422 naming file), of at most TCD_ATTACHMENT_MAX bytes (default 20M; larger is 413). The file is streamed to the attachment store (TCD_BLOB_URL) as it arrives, never held whole in memory; its size and SHA-256 are recorded. The attachments of a denunciation are hidden from whoever may not know its denouncers (404), as are those of a case out of the token's scope.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with POST /api/v1/cases/{id}/attachments (the `PostAPIV1CasesIDAttachments` operationId).
-	PostAPIV1CasesIDAttachmentsWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostAPIV1CasesIDAttachmentsResponse, error)
+	// Corresponds with POST /api/v1/cases/{id}/attachments (the `AddAttachment` operationId).
+	AddAttachmentWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddAttachmentResponse, error)
 
 	// CaseDuplicatesWithResponse Likely duplicates of a case, best first
 	//
@@ -14944,14 +14944,14 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/cases/{id}/unmerge (the `UnmergeCase` operationId).
 	UnmergeCaseWithResponse(ctx context.Context, id string, params *UnmergeCaseParams, reqEditors ...RequestEditorFn) (*UnmergeCaseResponse, error)
 
-	// GetAPIV1ComplianceWithResponse Each organisation's record against the law: the head's reception days, petitions, directive letters
+	// GetComplianceWithResponse Each organisation's record against the law: the head's reception days, petitions, directive letters
 	//
 	// Per organisation of the subtree, by its own records: the days its head received in person (periodic or urgent sessions with host_role head) per month, or per week for a commune, against the minimum of its level (province 1 a month, district 2 a month, commune 1 a week; a span asks no more days than it has working days; a span not over yet is ok); the days an authorised deputy received; petitions decided in the period on time or late and undecided past due now; directive letters overdue now. Each part and the whole carry ok.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with GET /api/v1/compliance (the `GetAPIV1Compliance` operationId).
-	GetAPIV1ComplianceWithResponse(ctx context.Context, params *GetAPIV1ComplianceParams, reqEditors ...RequestEditorFn) (*GetAPIV1ComplianceResponse, error)
+	// Corresponds with GET /api/v1/compliance (the `GetCompliance` operationId).
+	GetComplianceWithResponse(ctx context.Context, params *GetComplianceParams, reqEditors ...RequestEditorFn) (*GetComplianceResponse, error)
 
 	// ListDeadlineRulesWithResponse The deadline rules in force
 	//
@@ -15211,14 +15211,14 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/exports/report (the `ExportReport` operationId).
 	ExportReportWithResponse(ctx context.Context, params *ExportReportParams, reqEditors ...RequestEditorFn) (*ExportReportResponse, error)
 
-	// PostAPIV1ImportsWithBodyWithResponse Import a register kept elsewhere (Form 03, XLSX or CSV)
+	// ImportRegisterWithBodyWithResponse Import a register kept elsewhere (Form 03, XLSX or CSV)
 	//
 	// Multipart, one part named file: a workbook or CSV file with the columns GET /exports/register writes (extra columns ignored; common variations of hand-kept registers read too). Every row is reported as {row, status, errors}: created (its visit recorded with new persons), linked (with a person found in the register by ID number or by the duplicate matcher; nothing is merged), skipped (imported before: the same row's fingerprint), error (each error names the row and the column). A dry run (the default) does everything in transactions it rolls back and writes nothing. Each row is imported in its own transaction on the day's regular session (opened if none) and the organisation's case of the same category, title and content (opened if none, field other). With report=failures the answer is instead the file of the rows that failed, in the format read, with a last column saying what to fix; corrected, it can be imported again as it is.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with POST /api/v1/imports (the `PostAPIV1Imports` operationId).
-	PostAPIV1ImportsWithBodyWithResponse(ctx context.Context, params *PostAPIV1ImportsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostAPIV1ImportsResponse, error)
+	// Corresponds with POST /api/v1/imports (the `ImportRegister` operationId).
+	ImportRegisterWithBodyWithResponse(ctx context.Context, params *ImportRegisterParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ImportRegisterResponse, error)
 
 	// GetMeWithResponse Who is calling: the signed-in user or the bearer token, its role, organisation and permissions
 	//
@@ -15344,23 +15344,23 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/orgs/{id} (the `GetOrg` operationId).
 	GetOrgWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetOrgResponse, error)
 
-	// PatchAPIV1OrgsIDWithBodyWithResponse Set an organisation's level (province, district, commune, other)
+	// UpdateOrgWithBodyWithResponse Set an organisation's level (province, district, commune, other)
 	//
 	// The level sets the legal minimum of its head's reception days (GET /compliance).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with PATCH /api/v1/orgs/{id} (the `PatchAPIV1OrgsID` operationId).
-	PatchAPIV1OrgsIDWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchAPIV1OrgsIDResponse, error)
+	// Corresponds with PATCH /api/v1/orgs/{id} (the `UpdateOrg` operationId).
+	UpdateOrgWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateOrgResponse, error)
 
-	// PatchAPIV1OrgsIDWithResponse Set an organisation's level (province, district, commune, other)
+	// UpdateOrgWithResponse Set an organisation's level (province, district, commune, other)
 	//
 	// The level sets the legal minimum of its head's reception days (GET /compliance).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with PATCH /api/v1/orgs/{id} (the `PatchAPIV1OrgsID` operationId).
-	PatchAPIV1OrgsIDWithResponse(ctx context.Context, id string, body PatchAPIV1OrgsIDJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchAPIV1OrgsIDResponse, error)
+	// Corresponds with PATCH /api/v1/orgs/{id} (the `UpdateOrg` operationId).
+	UpdateOrgWithResponse(ctx context.Context, id string, body UpdateOrgJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateOrgResponse, error)
 
 	// ListPersonsWithResponse List or search persons
 	//
@@ -15556,21 +15556,21 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/petitions/{id}/decide (the `DecidePetition` operationId).
 	DecidePetitionWithResponse(ctx context.Context, id string, params *DecidePetitionParams, body DecidePetitionJSONRequestBody, reqEditors ...RequestEditorFn) (*DecidePetitionResponse, error)
 
-	// GetAPIV1PublicOrgsCodeScheduleIcsWithResponse An organisation's coming periodic sessions as an iCalendar feed (public, no token)
+	// ScheduleICSWithResponse An organisation's coming periodic sessions as an iCalendar feed (public, no token)
 	//
 	// One all-day event per session, for a phone's or a website's calendar to subscribe to.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with GET /api/v1/public/orgs/{code}/schedule.ics (the `GetAPIV1PublicOrgsCodeScheduleIcs` operationId).
-	GetAPIV1PublicOrgsCodeScheduleIcsWithResponse(ctx context.Context, code string, reqEditors ...RequestEditorFn) (*GetAPIV1PublicOrgsCodeScheduleIcsResponse, error)
+	// Corresponds with GET /api/v1/public/orgs/{code}/schedule.ics (the `ScheduleICS` operationId).
+	ScheduleICSWithResponse(ctx context.Context, code string, reqEditors ...RequestEditorFn) (*ScheduleICSResponse, error)
 
-	// GetAPIV1PublicOrgsCodeScheduleJSONWithResponse An organisation's coming periodic sessions (public, no token)
+	// ScheduleJSONWithResponse An organisation's coming periodic sessions (public, no token)
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with GET /api/v1/public/orgs/{code}/schedule.json (the `GetAPIV1PublicOrgsCodeScheduleJSON` operationId).
-	GetAPIV1PublicOrgsCodeScheduleJSONWithResponse(ctx context.Context, code string, reqEditors ...RequestEditorFn) (*GetAPIV1PublicOrgsCodeScheduleJSONResponse, error)
+	// Corresponds with GET /api/v1/public/orgs/{code}/schedule.json (the `ScheduleJSON` operationId).
+	ScheduleJSONWithResponse(ctx context.Context, code string, reqEditors ...RequestEditorFn) (*ScheduleJSONResponse, error)
 
 	// ListSessionsWithResponse List reception sessions, newest first
 	//
@@ -15802,25 +15802,74 @@ type ClientWithResponsesInterface interface {
 	ReadyzWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ReadyzResponse, error)
 }
 
-type DeleteAPIV1AttachmentsIDResponse struct {
+type VoidAttachmentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RegistryAttachment
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *HttpapiProblem
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *HttpapiProblem
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *HttpapiProblem
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *HttpapiProblem
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *HttpapiProblem
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *HttpapiProblem
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *HttpapiProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteAPIV1AttachmentsIDResponse) GetJSON200() *RegistryAttachment {
+func (r VoidAttachmentResponse) GetJSON200() *RegistryAttachment {
 	return r.JSON200
 }
 
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r VoidAttachmentResponse) GetApplicationProblemJSON401() *HttpapiProblem {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r VoidAttachmentResponse) GetApplicationProblemJSON403() *HttpapiProblem {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r VoidAttachmentResponse) GetApplicationProblemJSON404() *HttpapiProblem {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r VoidAttachmentResponse) GetApplicationProblemJSON422() *HttpapiProblem {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r VoidAttachmentResponse) GetApplicationProblemJSON429() *HttpapiProblem {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r VoidAttachmentResponse) GetApplicationProblemJSON500() *HttpapiProblem {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r VoidAttachmentResponse) GetApplicationProblemJSON503() *HttpapiProblem {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
-func (r DeleteAPIV1AttachmentsIDResponse) GetBody() []byte {
+func (r VoidAttachmentResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteAPIV1AttachmentsIDResponse) Status() string {
+func (r VoidAttachmentResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -15828,7 +15877,7 @@ func (r DeleteAPIV1AttachmentsIDResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteAPIV1AttachmentsIDResponse) StatusCode() int {
+func (r VoidAttachmentResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -15836,32 +15885,74 @@ func (r DeleteAPIV1AttachmentsIDResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteAPIV1AttachmentsIDResponse) ContentType() string {
+func (r VoidAttachmentResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
 }
 
-type GetAPIV1AttachmentsIDResponse struct {
+type GetAttachmentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RegistryAttachment
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *HttpapiProblem
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *HttpapiProblem
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *HttpapiProblem
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *HttpapiProblem
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *HttpapiProblem
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *HttpapiProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetAPIV1AttachmentsIDResponse) GetJSON200() *RegistryAttachment {
+func (r GetAttachmentResponse) GetJSON200() *RegistryAttachment {
 	return r.JSON200
 }
 
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetAttachmentResponse) GetApplicationProblemJSON401() *HttpapiProblem {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetAttachmentResponse) GetApplicationProblemJSON403() *HttpapiProblem {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetAttachmentResponse) GetApplicationProblemJSON404() *HttpapiProblem {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetAttachmentResponse) GetApplicationProblemJSON429() *HttpapiProblem {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetAttachmentResponse) GetApplicationProblemJSON500() *HttpapiProblem {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetAttachmentResponse) GetApplicationProblemJSON503() *HttpapiProblem {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
-func (r GetAPIV1AttachmentsIDResponse) GetBody() []byte {
+func (r GetAttachmentResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetAPIV1AttachmentsIDResponse) Status() string {
+func (r GetAttachmentResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -15869,7 +15960,7 @@ func (r GetAPIV1AttachmentsIDResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetAPIV1AttachmentsIDResponse) StatusCode() int {
+func (r GetAttachmentResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -15877,25 +15968,67 @@ func (r GetAPIV1AttachmentsIDResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetAPIV1AttachmentsIDResponse) ContentType() string {
+func (r GetAttachmentResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
 }
 
-type GetAPIV1AttachmentsIDFileResponse struct {
+type GetAttachmentFileResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *HttpapiProblem
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *HttpapiProblem
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *HttpapiProblem
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *HttpapiProblem
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *HttpapiProblem
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *HttpapiProblem
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetAttachmentFileResponse) GetApplicationProblemJSON401() *HttpapiProblem {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetAttachmentFileResponse) GetApplicationProblemJSON403() *HttpapiProblem {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetAttachmentFileResponse) GetApplicationProblemJSON404() *HttpapiProblem {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetAttachmentFileResponse) GetApplicationProblemJSON429() *HttpapiProblem {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetAttachmentFileResponse) GetApplicationProblemJSON500() *HttpapiProblem {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetAttachmentFileResponse) GetApplicationProblemJSON503() *HttpapiProblem {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
-func (r GetAPIV1AttachmentsIDFileResponse) GetBody() []byte {
+func (r GetAttachmentFileResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetAPIV1AttachmentsIDFileResponse) Status() string {
+func (r GetAttachmentFileResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -15903,7 +16036,7 @@ func (r GetAPIV1AttachmentsIDFileResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetAPIV1AttachmentsIDFileResponse) StatusCode() int {
+func (r GetAttachmentFileResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -15911,7 +16044,7 @@ func (r GetAPIV1AttachmentsIDFileResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetAPIV1AttachmentsIDFileResponse) ContentType() string {
+func (r GetAttachmentFileResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -17035,25 +17168,74 @@ func (r UpdateCaseResponse) ContentType() string {
 	return ""
 }
 
-type GetAPIV1CasesIDAttachmentsResponse struct {
+type ListAttachmentsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *HttpapiPageRegistryAttachment
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *HttpapiProblem
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *HttpapiProblem
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *HttpapiProblem
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *HttpapiProblem
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *HttpapiProblem
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *HttpapiProblem
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *HttpapiProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetAPIV1CasesIDAttachmentsResponse) GetJSON200() *HttpapiPageRegistryAttachment {
+func (r ListAttachmentsResponse) GetJSON200() *HttpapiPageRegistryAttachment {
 	return r.JSON200
 }
 
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListAttachmentsResponse) GetApplicationProblemJSON400() *HttpapiProblem {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListAttachmentsResponse) GetApplicationProblemJSON401() *HttpapiProblem {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListAttachmentsResponse) GetApplicationProblemJSON403() *HttpapiProblem {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListAttachmentsResponse) GetApplicationProblemJSON404() *HttpapiProblem {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListAttachmentsResponse) GetApplicationProblemJSON429() *HttpapiProblem {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListAttachmentsResponse) GetApplicationProblemJSON500() *HttpapiProblem {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListAttachmentsResponse) GetApplicationProblemJSON503() *HttpapiProblem {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
-func (r GetAPIV1CasesIDAttachmentsResponse) GetBody() []byte {
+func (r ListAttachmentsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetAPIV1CasesIDAttachmentsResponse) Status() string {
+func (r ListAttachmentsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -17061,7 +17243,7 @@ func (r GetAPIV1CasesIDAttachmentsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetAPIV1CasesIDAttachmentsResponse) StatusCode() int {
+func (r ListAttachmentsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -17069,32 +17251,102 @@ func (r GetAPIV1CasesIDAttachmentsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetAPIV1CasesIDAttachmentsResponse) ContentType() string {
+func (r ListAttachmentsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
 }
 
-type PostAPIV1CasesIDAttachmentsResponse struct {
+type AddAttachmentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *RegistryAttachment
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *HttpapiProblem
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *HttpapiProblem
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *HttpapiProblem
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *HttpapiProblem
+	// ApplicationProblemJSON408 the response for an HTTP 408 `application/problem+json` response
+	ApplicationProblemJSON408 *HttpapiProblem
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *HttpapiProblem
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *HttpapiProblem
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *HttpapiProblem
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *HttpapiProblem
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *HttpapiProblem
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r PostAPIV1CasesIDAttachmentsResponse) GetJSON201() *RegistryAttachment {
+func (r AddAttachmentResponse) GetJSON201() *RegistryAttachment {
 	return r.JSON201
 }
 
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AddAttachmentResponse) GetApplicationProblemJSON400() *HttpapiProblem {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r AddAttachmentResponse) GetApplicationProblemJSON401() *HttpapiProblem {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r AddAttachmentResponse) GetApplicationProblemJSON403() *HttpapiProblem {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r AddAttachmentResponse) GetApplicationProblemJSON404() *HttpapiProblem {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
+func (r AddAttachmentResponse) GetApplicationProblemJSON408() *HttpapiProblem {
+	return r.ApplicationProblemJSON408
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r AddAttachmentResponse) GetApplicationProblemJSON413() *HttpapiProblem {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r AddAttachmentResponse) GetApplicationProblemJSON422() *HttpapiProblem {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r AddAttachmentResponse) GetApplicationProblemJSON429() *HttpapiProblem {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r AddAttachmentResponse) GetApplicationProblemJSON500() *HttpapiProblem {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r AddAttachmentResponse) GetApplicationProblemJSON503() *HttpapiProblem {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
-func (r PostAPIV1CasesIDAttachmentsResponse) GetBody() []byte {
+func (r AddAttachmentResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r PostAPIV1CasesIDAttachmentsResponse) Status() string {
+func (r AddAttachmentResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -17102,7 +17354,7 @@ func (r PostAPIV1CasesIDAttachmentsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r PostAPIV1CasesIDAttachmentsResponse) StatusCode() int {
+func (r AddAttachmentResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -17110,7 +17362,7 @@ func (r PostAPIV1CasesIDAttachmentsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r PostAPIV1CasesIDAttachmentsResponse) ContentType() string {
+func (r AddAttachmentResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -17589,25 +17841,74 @@ func (r UnmergeCaseResponse) ContentType() string {
 	return ""
 }
 
-type GetAPIV1ComplianceResponse struct {
+type GetComplianceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *HttpapiComplianceReport
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *HttpapiProblem
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *HttpapiProblem
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *HttpapiProblem
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *HttpapiProblem
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *HttpapiProblem
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *HttpapiProblem
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *HttpapiProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetAPIV1ComplianceResponse) GetJSON200() *HttpapiComplianceReport {
+func (r GetComplianceResponse) GetJSON200() *HttpapiComplianceReport {
 	return r.JSON200
 }
 
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetComplianceResponse) GetApplicationProblemJSON400() *HttpapiProblem {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetComplianceResponse) GetApplicationProblemJSON401() *HttpapiProblem {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetComplianceResponse) GetApplicationProblemJSON403() *HttpapiProblem {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetComplianceResponse) GetApplicationProblemJSON422() *HttpapiProblem {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetComplianceResponse) GetApplicationProblemJSON429() *HttpapiProblem {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetComplianceResponse) GetApplicationProblemJSON500() *HttpapiProblem {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetComplianceResponse) GetApplicationProblemJSON503() *HttpapiProblem {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
-func (r GetAPIV1ComplianceResponse) GetBody() []byte {
+func (r GetComplianceResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetAPIV1ComplianceResponse) Status() string {
+func (r GetComplianceResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -17615,7 +17916,7 @@ func (r GetAPIV1ComplianceResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetAPIV1ComplianceResponse) StatusCode() int {
+func (r GetComplianceResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -17623,7 +17924,7 @@ func (r GetAPIV1ComplianceResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetAPIV1ComplianceResponse) ContentType() string {
+func (r GetComplianceResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -19975,25 +20276,88 @@ func (r ExportReportResponse) ContentType() string {
 	return ""
 }
 
-type PostAPIV1ImportsResponse struct {
+type ImportRegisterResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *HttpapiImportReport
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *HttpapiProblem
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *HttpapiProblem
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *HttpapiProblem
+	// ApplicationProblemJSON408 the response for an HTTP 408 `application/problem+json` response
+	ApplicationProblemJSON408 *HttpapiProblem
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *HttpapiProblem
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *HttpapiProblem
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *HttpapiProblem
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *HttpapiProblem
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *HttpapiProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PostAPIV1ImportsResponse) GetJSON200() *HttpapiImportReport {
+func (r ImportRegisterResponse) GetJSON200() *HttpapiImportReport {
 	return r.JSON200
 }
 
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ImportRegisterResponse) GetApplicationProblemJSON400() *HttpapiProblem {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ImportRegisterResponse) GetApplicationProblemJSON401() *HttpapiProblem {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ImportRegisterResponse) GetApplicationProblemJSON403() *HttpapiProblem {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
+func (r ImportRegisterResponse) GetApplicationProblemJSON408() *HttpapiProblem {
+	return r.ApplicationProblemJSON408
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ImportRegisterResponse) GetApplicationProblemJSON413() *HttpapiProblem {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ImportRegisterResponse) GetApplicationProblemJSON422() *HttpapiProblem {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ImportRegisterResponse) GetApplicationProblemJSON429() *HttpapiProblem {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ImportRegisterResponse) GetApplicationProblemJSON500() *HttpapiProblem {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ImportRegisterResponse) GetApplicationProblemJSON503() *HttpapiProblem {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
-func (r PostAPIV1ImportsResponse) GetBody() []byte {
+func (r ImportRegisterResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r PostAPIV1ImportsResponse) Status() string {
+func (r ImportRegisterResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -20001,7 +20365,7 @@ func (r PostAPIV1ImportsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r PostAPIV1ImportsResponse) StatusCode() int {
+func (r ImportRegisterResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -20009,7 +20373,7 @@ func (r PostAPIV1ImportsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r PostAPIV1ImportsResponse) ContentType() string {
+func (r ImportRegisterResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -21202,25 +21566,81 @@ func (r GetOrgResponse) ContentType() string {
 	return ""
 }
 
-type PatchAPIV1OrgsIDResponse struct {
+type UpdateOrgResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *OrgsOrg
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *HttpapiProblem
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *HttpapiProblem
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *HttpapiProblem
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *HttpapiProblem
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *HttpapiProblem
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *HttpapiProblem
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *HttpapiProblem
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *HttpapiProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PatchAPIV1OrgsIDResponse) GetJSON200() *OrgsOrg {
+func (r UpdateOrgResponse) GetJSON200() *OrgsOrg {
 	return r.JSON200
 }
 
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateOrgResponse) GetApplicationProblemJSON400() *HttpapiProblem {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateOrgResponse) GetApplicationProblemJSON401() *HttpapiProblem {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateOrgResponse) GetApplicationProblemJSON403() *HttpapiProblem {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateOrgResponse) GetApplicationProblemJSON404() *HttpapiProblem {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpdateOrgResponse) GetApplicationProblemJSON422() *HttpapiProblem {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UpdateOrgResponse) GetApplicationProblemJSON429() *HttpapiProblem {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UpdateOrgResponse) GetApplicationProblemJSON500() *HttpapiProblem {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r UpdateOrgResponse) GetApplicationProblemJSON503() *HttpapiProblem {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
-func (r PatchAPIV1OrgsIDResponse) GetBody() []byte {
+func (r UpdateOrgResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r PatchAPIV1OrgsIDResponse) Status() string {
+func (r UpdateOrgResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -21228,7 +21648,7 @@ func (r PatchAPIV1OrgsIDResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r PatchAPIV1OrgsIDResponse) StatusCode() int {
+func (r UpdateOrgResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -21236,7 +21656,7 @@ func (r PatchAPIV1OrgsIDResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r PatchAPIV1OrgsIDResponse) ContentType() string {
+func (r UpdateOrgResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -22881,18 +23301,39 @@ func (r DecidePetitionResponse) ContentType() string {
 	return ""
 }
 
-type GetAPIV1PublicOrgsCodeScheduleIcsResponse struct {
+type ScheduleICSResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *HttpapiProblem
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *HttpapiProblem
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *HttpapiProblem
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ScheduleICSResponse) GetApplicationProblemJSON404() *HttpapiProblem {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ScheduleICSResponse) GetApplicationProblemJSON500() *HttpapiProblem {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ScheduleICSResponse) GetApplicationProblemJSON503() *HttpapiProblem {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
-func (r GetAPIV1PublicOrgsCodeScheduleIcsResponse) GetBody() []byte {
+func (r ScheduleICSResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetAPIV1PublicOrgsCodeScheduleIcsResponse) Status() string {
+func (r ScheduleICSResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -22900,7 +23341,7 @@ func (r GetAPIV1PublicOrgsCodeScheduleIcsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetAPIV1PublicOrgsCodeScheduleIcsResponse) StatusCode() int {
+func (r ScheduleICSResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -22908,32 +23349,53 @@ func (r GetAPIV1PublicOrgsCodeScheduleIcsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetAPIV1PublicOrgsCodeScheduleIcsResponse) ContentType() string {
+func (r ScheduleICSResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
 }
 
-type GetAPIV1PublicOrgsCodeScheduleJSONResponse struct {
+type ScheduleJSONResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *HttpapiSchedule
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *HttpapiProblem
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *HttpapiProblem
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *HttpapiProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetAPIV1PublicOrgsCodeScheduleJSONResponse) GetJSON200() *HttpapiSchedule {
+func (r ScheduleJSONResponse) GetJSON200() *HttpapiSchedule {
 	return r.JSON200
 }
 
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ScheduleJSONResponse) GetApplicationProblemJSON404() *HttpapiProblem {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ScheduleJSONResponse) GetApplicationProblemJSON500() *HttpapiProblem {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ScheduleJSONResponse) GetApplicationProblemJSON503() *HttpapiProblem {
+	return r.ApplicationProblemJSON503
+}
+
 // GetBody returns the raw response body bytes
-func (r GetAPIV1PublicOrgsCodeScheduleJSONResponse) GetBody() []byte {
+func (r ScheduleJSONResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetAPIV1PublicOrgsCodeScheduleJSONResponse) Status() string {
+func (r ScheduleJSONResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -22941,7 +23403,7 @@ func (r GetAPIV1PublicOrgsCodeScheduleJSONResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetAPIV1PublicOrgsCodeScheduleJSONResponse) StatusCode() int {
+func (r ScheduleJSONResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -22949,7 +23411,7 @@ func (r GetAPIV1PublicOrgsCodeScheduleJSONResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetAPIV1PublicOrgsCodeScheduleJSONResponse) ContentType() string {
+func (r ScheduleJSONResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -24995,45 +25457,45 @@ func (r ReadyzResponse) ContentType() string {
 	return ""
 }
 
-// DeleteAPIV1AttachmentsIDWithResponse Void an attachment (kept, with its file, hidden from lists)
+// VoidAttachmentWithResponse Void an attachment (kept, with its file, hidden from lists)
 //
 // Returns a wrapper object for the known response body format(s).
 //
-// Corresponds with DELETE /api/v1/attachments/{id} (the `DeleteAPIV1AttachmentsID` operationId).
-func (c *ClientWithResponses) DeleteAPIV1AttachmentsIDWithResponse(ctx context.Context, id string, params *DeleteAPIV1AttachmentsIDParams, reqEditors ...RequestEditorFn) (*DeleteAPIV1AttachmentsIDResponse, error) {
-	rsp, err := c.DeleteAPIV1AttachmentsID(ctx, id, params, reqEditors...)
+// Corresponds with DELETE /api/v1/attachments/{id} (the `VoidAttachment` operationId).
+func (c *ClientWithResponses) VoidAttachmentWithResponse(ctx context.Context, id string, params *VoidAttachmentParams, reqEditors ...RequestEditorFn) (*VoidAttachmentResponse, error) {
+	rsp, err := c.VoidAttachment(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseDeleteAPIV1AttachmentsIDResponse(rsp)
+	return ParseVoidAttachmentResponse(rsp)
 }
 
-// GetAPIV1AttachmentsIDWithResponse One attachment's record
+// GetAttachmentWithResponse One attachment's record
 //
 // Returns a wrapper object for the known response body format(s).
 //
-// Corresponds with GET /api/v1/attachments/{id} (the `GetAPIV1AttachmentsID` operationId).
-func (c *ClientWithResponses) GetAPIV1AttachmentsIDWithResponse(ctx context.Context, id string, params *GetAPIV1AttachmentsIDParams, reqEditors ...RequestEditorFn) (*GetAPIV1AttachmentsIDResponse, error) {
-	rsp, err := c.GetAPIV1AttachmentsID(ctx, id, params, reqEditors...)
+// Corresponds with GET /api/v1/attachments/{id} (the `GetAttachment` operationId).
+func (c *ClientWithResponses) GetAttachmentWithResponse(ctx context.Context, id string, params *GetAttachmentParams, reqEditors ...RequestEditorFn) (*GetAttachmentResponse, error) {
+	rsp, err := c.GetAttachment(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseGetAPIV1AttachmentsIDResponse(rsp)
+	return ParseGetAttachmentResponse(rsp)
 }
 
-// GetAPIV1AttachmentsIDFileWithResponse The attached file, byte for byte as it was received
+// GetAttachmentFileWithResponse The attached file, byte for byte as it was received
 //
 // Streamed from the attachment store. Every read is written to the audit log.
 //
 // Returns a wrapper object for the known response body format(s).
 //
-// Corresponds with GET /api/v1/attachments/{id}/file (the `GetAPIV1AttachmentsIDFile` operationId).
-func (c *ClientWithResponses) GetAPIV1AttachmentsIDFileWithResponse(ctx context.Context, id string, params *GetAPIV1AttachmentsIDFileParams, reqEditors ...RequestEditorFn) (*GetAPIV1AttachmentsIDFileResponse, error) {
-	rsp, err := c.GetAPIV1AttachmentsIDFile(ctx, id, params, reqEditors...)
+// Corresponds with GET /api/v1/attachments/{id}/file (the `GetAttachmentFile` operationId).
+func (c *ClientWithResponses) GetAttachmentFileWithResponse(ctx context.Context, id string, params *GetAttachmentFileParams, reqEditors ...RequestEditorFn) (*GetAttachmentFileResponse, error) {
+	rsp, err := c.GetAttachmentFile(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseGetAPIV1AttachmentsIDFileResponse(rsp)
+	return ParseGetAttachmentFileResponse(rsp)
 }
 
 // ListAuditWithResponse The audit log (admin, auditor): every write, void, merge, token and organisation change, and reads of personal data
@@ -25257,32 +25719,32 @@ func (c *ClientWithResponses) UpdateCaseWithResponse(ctx context.Context, id str
 	return ParseUpdateCaseResponse(rsp)
 }
 
-// GetAPIV1CasesIDAttachmentsWithResponse A case's attachments, newest first
+// ListAttachmentsWithResponse A case's attachments, newest first
 //
 // Returns a wrapper object for the known response body format(s).
 //
-// Corresponds with GET /api/v1/cases/{id}/attachments (the `GetAPIV1CasesIDAttachments` operationId).
-func (c *ClientWithResponses) GetAPIV1CasesIDAttachmentsWithResponse(ctx context.Context, id string, params *GetAPIV1CasesIDAttachmentsParams, reqEditors ...RequestEditorFn) (*GetAPIV1CasesIDAttachmentsResponse, error) {
-	rsp, err := c.GetAPIV1CasesIDAttachments(ctx, id, params, reqEditors...)
+// Corresponds with GET /api/v1/cases/{id}/attachments (the `ListAttachments` operationId).
+func (c *ClientWithResponses) ListAttachmentsWithResponse(ctx context.Context, id string, params *ListAttachmentsParams, reqEditors ...RequestEditorFn) (*ListAttachmentsResponse, error) {
+	rsp, err := c.ListAttachments(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseGetAPIV1CasesIDAttachmentsResponse(rsp)
+	return ParseListAttachmentsResponse(rsp)
 }
 
-// PostAPIV1CasesIDAttachmentsWithBodyWithResponse Attach a file to a case (multipart, one part named file)
+// AddAttachmentWithBodyWithResponse Attach a file to a case (multipart, one part named file)
 //
 // A PDF, JPEG or PNG, the type read from the content itself (the name and the declared type do not count: anything else is 422 naming file), of at most TCD_ATTACHMENT_MAX bytes (default 20M; larger is 413). The file is streamed to the attachment store (TCD_BLOB_URL) as it arrives, never held whole in memory; its size and SHA-256 are recorded. The attachments of a denunciation are hidden from whoever may not know its denouncers (404), as are those of a case out of the token's scope.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
-// Corresponds with POST /api/v1/cases/{id}/attachments (the `PostAPIV1CasesIDAttachments` operationId).
-func (c *ClientWithResponses) PostAPIV1CasesIDAttachmentsWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostAPIV1CasesIDAttachmentsResponse, error) {
-	rsp, err := c.PostAPIV1CasesIDAttachmentsWithBody(ctx, id, contentType, body, reqEditors...)
+// Corresponds with POST /api/v1/cases/{id}/attachments (the `AddAttachment` operationId).
+func (c *ClientWithResponses) AddAttachmentWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddAttachmentResponse, error) {
+	rsp, err := c.AddAttachmentWithBody(ctx, id, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParsePostAPIV1CasesIDAttachmentsResponse(rsp)
+	return ParseAddAttachmentResponse(rsp)
 }
 
 // CaseDuplicatesWithResponse Likely duplicates of a case, best first
@@ -25375,19 +25837,19 @@ func (c *ClientWithResponses) UnmergeCaseWithResponse(ctx context.Context, id st
 	return ParseUnmergeCaseResponse(rsp)
 }
 
-// GetAPIV1ComplianceWithResponse Each organisation's record against the law: the head's reception days, petitions, directive letters
+// GetComplianceWithResponse Each organisation's record against the law: the head's reception days, petitions, directive letters
 //
 // Per organisation of the subtree, by its own records: the days its head received in person (periodic or urgent sessions with host_role head) per month, or per week for a commune, against the minimum of its level (province 1 a month, district 2 a month, commune 1 a week; a span asks no more days than it has working days; a span not over yet is ok); the days an authorised deputy received; petitions decided in the period on time or late and undecided past due now; directive letters overdue now. Each part and the whole carry ok.
 //
 // Returns a wrapper object for the known response body format(s).
 //
-// Corresponds with GET /api/v1/compliance (the `GetAPIV1Compliance` operationId).
-func (c *ClientWithResponses) GetAPIV1ComplianceWithResponse(ctx context.Context, params *GetAPIV1ComplianceParams, reqEditors ...RequestEditorFn) (*GetAPIV1ComplianceResponse, error) {
-	rsp, err := c.GetAPIV1Compliance(ctx, params, reqEditors...)
+// Corresponds with GET /api/v1/compliance (the `GetCompliance` operationId).
+func (c *ClientWithResponses) GetComplianceWithResponse(ctx context.Context, params *GetComplianceParams, reqEditors ...RequestEditorFn) (*GetComplianceResponse, error) {
+	rsp, err := c.GetCompliance(ctx, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseGetAPIV1ComplianceResponse(rsp)
+	return ParseGetComplianceResponse(rsp)
 }
 
 // ListDeadlineRulesWithResponse The deadline rules in force
@@ -25828,19 +26290,19 @@ func (c *ClientWithResponses) ExportReportWithResponse(ctx context.Context, para
 	return ParseExportReportResponse(rsp)
 }
 
-// PostAPIV1ImportsWithBodyWithResponse Import a register kept elsewhere (Form 03, XLSX or CSV)
+// ImportRegisterWithBodyWithResponse Import a register kept elsewhere (Form 03, XLSX or CSV)
 //
 // Multipart, one part named file: a workbook or CSV file with the columns GET /exports/register writes (extra columns ignored; common variations of hand-kept registers read too). Every row is reported as {row, status, errors}: created (its visit recorded with new persons), linked (with a person found in the register by ID number or by the duplicate matcher; nothing is merged), skipped (imported before: the same row's fingerprint), error (each error names the row and the column). A dry run (the default) does everything in transactions it rolls back and writes nothing. Each row is imported in its own transaction on the day's regular session (opened if none) and the organisation's case of the same category, title and content (opened if none, field other). With report=failures the answer is instead the file of the rows that failed, in the format read, with a last column saying what to fix; corrected, it can be imported again as it is.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
-// Corresponds with POST /api/v1/imports (the `PostAPIV1Imports` operationId).
-func (c *ClientWithResponses) PostAPIV1ImportsWithBodyWithResponse(ctx context.Context, params *PostAPIV1ImportsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostAPIV1ImportsResponse, error) {
-	rsp, err := c.PostAPIV1ImportsWithBody(ctx, params, contentType, body, reqEditors...)
+// Corresponds with POST /api/v1/imports (the `ImportRegister` operationId).
+func (c *ClientWithResponses) ImportRegisterWithBodyWithResponse(ctx context.Context, params *ImportRegisterParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ImportRegisterResponse, error) {
+	rsp, err := c.ImportRegisterWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParsePostAPIV1ImportsResponse(rsp)
+	return ParseImportRegisterResponse(rsp)
 }
 
 // GetMeWithResponse Who is calling: the signed-in user or the bearer token, its role, organisation and permissions
@@ -26063,34 +26525,34 @@ func (c *ClientWithResponses) GetOrgWithResponse(ctx context.Context, id string,
 	return ParseGetOrgResponse(rsp)
 }
 
-// PatchAPIV1OrgsIDWithBodyWithResponse Set an organisation's level (province, district, commune, other)
+// UpdateOrgWithBodyWithResponse Set an organisation's level (province, district, commune, other)
 //
 // The level sets the legal minimum of its head's reception days (GET /compliance).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
-// Corresponds with PATCH /api/v1/orgs/{id} (the `PatchAPIV1OrgsID` operationId).
-func (c *ClientWithResponses) PatchAPIV1OrgsIDWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchAPIV1OrgsIDResponse, error) {
-	rsp, err := c.PatchAPIV1OrgsIDWithBody(ctx, id, contentType, body, reqEditors...)
+// Corresponds with PATCH /api/v1/orgs/{id} (the `UpdateOrg` operationId).
+func (c *ClientWithResponses) UpdateOrgWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateOrgResponse, error) {
+	rsp, err := c.UpdateOrgWithBody(ctx, id, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParsePatchAPIV1OrgsIDResponse(rsp)
+	return ParseUpdateOrgResponse(rsp)
 }
 
-// PatchAPIV1OrgsIDWithResponse Set an organisation's level (province, district, commune, other)
+// UpdateOrgWithResponse Set an organisation's level (province, district, commune, other)
 //
 // The level sets the legal minimum of its head's reception days (GET /compliance).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
-// Corresponds with PATCH /api/v1/orgs/{id} (the `PatchAPIV1OrgsID` operationId).
-func (c *ClientWithResponses) PatchAPIV1OrgsIDWithResponse(ctx context.Context, id string, body PatchAPIV1OrgsIDJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchAPIV1OrgsIDResponse, error) {
-	rsp, err := c.PatchAPIV1OrgsID(ctx, id, body, reqEditors...)
+// Corresponds with PATCH /api/v1/orgs/{id} (the `UpdateOrg` operationId).
+func (c *ClientWithResponses) UpdateOrgWithResponse(ctx context.Context, id string, body UpdateOrgJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateOrgResponse, error) {
+	rsp, err := c.UpdateOrg(ctx, id, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParsePatchAPIV1OrgsIDResponse(rsp)
+	return ParseUpdateOrgResponse(rsp)
 }
 
 // ListPersonsWithResponse List or search persons
@@ -26419,32 +26881,32 @@ func (c *ClientWithResponses) DecidePetitionWithResponse(ctx context.Context, id
 	return ParseDecidePetitionResponse(rsp)
 }
 
-// GetAPIV1PublicOrgsCodeScheduleIcsWithResponse An organisation's coming periodic sessions as an iCalendar feed (public, no token)
+// ScheduleICSWithResponse An organisation's coming periodic sessions as an iCalendar feed (public, no token)
 //
 // One all-day event per session, for a phone's or a website's calendar to subscribe to.
 //
 // Returns a wrapper object for the known response body format(s).
 //
-// Corresponds with GET /api/v1/public/orgs/{code}/schedule.ics (the `GetAPIV1PublicOrgsCodeScheduleIcs` operationId).
-func (c *ClientWithResponses) GetAPIV1PublicOrgsCodeScheduleIcsWithResponse(ctx context.Context, code string, reqEditors ...RequestEditorFn) (*GetAPIV1PublicOrgsCodeScheduleIcsResponse, error) {
-	rsp, err := c.GetAPIV1PublicOrgsCodeScheduleIcs(ctx, code, reqEditors...)
+// Corresponds with GET /api/v1/public/orgs/{code}/schedule.ics (the `ScheduleICS` operationId).
+func (c *ClientWithResponses) ScheduleICSWithResponse(ctx context.Context, code string, reqEditors ...RequestEditorFn) (*ScheduleICSResponse, error) {
+	rsp, err := c.ScheduleICS(ctx, code, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseGetAPIV1PublicOrgsCodeScheduleIcsResponse(rsp)
+	return ParseScheduleICSResponse(rsp)
 }
 
-// GetAPIV1PublicOrgsCodeScheduleJSONWithResponse An organisation's coming periodic sessions (public, no token)
+// ScheduleJSONWithResponse An organisation's coming periodic sessions (public, no token)
 //
 // Returns a wrapper object for the known response body format(s).
 //
-// Corresponds with GET /api/v1/public/orgs/{code}/schedule.json (the `GetAPIV1PublicOrgsCodeScheduleJSON` operationId).
-func (c *ClientWithResponses) GetAPIV1PublicOrgsCodeScheduleJSONWithResponse(ctx context.Context, code string, reqEditors ...RequestEditorFn) (*GetAPIV1PublicOrgsCodeScheduleJSONResponse, error) {
-	rsp, err := c.GetAPIV1PublicOrgsCodeScheduleJSON(ctx, code, reqEditors...)
+// Corresponds with GET /api/v1/public/orgs/{code}/schedule.json (the `ScheduleJSON` operationId).
+func (c *ClientWithResponses) ScheduleJSONWithResponse(ctx context.Context, code string, reqEditors ...RequestEditorFn) (*ScheduleJSONResponse, error) {
+	rsp, err := c.ScheduleJSON(ctx, code, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseGetAPIV1PublicOrgsCodeScheduleJSONResponse(rsp)
+	return ParseScheduleJSONResponse(rsp)
 }
 
 // ListSessionsWithResponse List reception sessions, newest first
@@ -26838,15 +27300,15 @@ func (c *ClientWithResponses) ReadyzWithResponse(ctx context.Context, reqEditors
 	return ParseReadyzResponse(rsp)
 }
 
-// ParseDeleteAPIV1AttachmentsIDResponse parses an HTTP response from a DeleteAPIV1AttachmentsIDWithResponse call
-func ParseDeleteAPIV1AttachmentsIDResponse(rsp *http.Response) (*DeleteAPIV1AttachmentsIDResponse, error) {
+// ParseVoidAttachmentResponse parses an HTTP response from a VoidAttachmentWithResponse call
+func ParseVoidAttachmentResponse(rsp *http.Response) (*VoidAttachmentResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &DeleteAPIV1AttachmentsIDResponse{
+	response := &VoidAttachmentResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -26859,35 +27321,69 @@ func ParseDeleteAPIV1AttachmentsIDResponse(rsp *http.Response) (*DeleteAPIV1Atta
 		}
 		response.JSON200 = &dest
 
-	case rsp.StatusCode == 401:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
 
-	case rsp.StatusCode == 403:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
 
-	case rsp.StatusCode == 404:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
 
-	case rsp.StatusCode == 422:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
 
-	case rsp.StatusCode == 429:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
 
 	}
 
 	return response, nil
 }
 
-// ParseGetAPIV1AttachmentsIDResponse parses an HTTP response from a GetAPIV1AttachmentsIDWithResponse call
-func ParseGetAPIV1AttachmentsIDResponse(rsp *http.Response) (*GetAPIV1AttachmentsIDResponse, error) {
+// ParseGetAttachmentResponse parses an HTTP response from a GetAttachmentWithResponse call
+func ParseGetAttachmentResponse(rsp *http.Response) (*GetAttachmentResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &GetAPIV1AttachmentsIDResponse{
+	response := &GetAttachmentResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -26900,34 +27396,109 @@ func ParseGetAPIV1AttachmentsIDResponse(rsp *http.Response) (*GetAPIV1Attachment
 		}
 		response.JSON200 = &dest
 
-	case rsp.StatusCode == 401:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
 
-	case rsp.StatusCode == 403:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
 
-	case rsp.StatusCode == 404:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
 
-	case rsp.StatusCode == 429:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
 
 	}
 
 	return response, nil
 }
 
-// ParseGetAPIV1AttachmentsIDFileResponse parses an HTTP response from a GetAPIV1AttachmentsIDFileWithResponse call
-func ParseGetAPIV1AttachmentsIDFileResponse(rsp *http.Response) (*GetAPIV1AttachmentsIDFileResponse, error) {
+// ParseGetAttachmentFileResponse parses an HTTP response from a GetAttachmentFileWithResponse call
+func ParseGetAttachmentFileResponse(rsp *http.Response) (*GetAttachmentFileResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &GetAPIV1AttachmentsIDFileResponse{
+	response := &GetAttachmentFileResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	return response, nil
@@ -27927,15 +28498,15 @@ func ParseUpdateCaseResponse(rsp *http.Response) (*UpdateCaseResponse, error) {
 	return response, nil
 }
 
-// ParseGetAPIV1CasesIDAttachmentsResponse parses an HTTP response from a GetAPIV1CasesIDAttachmentsWithResponse call
-func ParseGetAPIV1CasesIDAttachmentsResponse(rsp *http.Response) (*GetAPIV1CasesIDAttachmentsResponse, error) {
+// ParseListAttachmentsResponse parses an HTTP response from a ListAttachmentsWithResponse call
+func ParseListAttachmentsResponse(rsp *http.Response) (*ListAttachmentsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &GetAPIV1CasesIDAttachmentsResponse{
+	response := &ListAttachmentsResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -27948,35 +28519,69 @@ func ParseGetAPIV1CasesIDAttachmentsResponse(rsp *http.Response) (*GetAPIV1Cases
 		}
 		response.JSON200 = &dest
 
-	case rsp.StatusCode == 400:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
 
-	case rsp.StatusCode == 401:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
 
-	case rsp.StatusCode == 403:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
 
-	case rsp.StatusCode == 404:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
 
-	case rsp.StatusCode == 429:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
 
 	}
 
 	return response, nil
 }
 
-// ParsePostAPIV1CasesIDAttachmentsResponse parses an HTTP response from a PostAPIV1CasesIDAttachmentsWithResponse call
-func ParsePostAPIV1CasesIDAttachmentsResponse(rsp *http.Response) (*PostAPIV1CasesIDAttachmentsResponse, error) {
+// ParseAddAttachmentResponse parses an HTTP response from a AddAttachmentWithResponse call
+func ParseAddAttachmentResponse(rsp *http.Response) (*AddAttachmentResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &PostAPIV1CasesIDAttachmentsResponse{
+	response := &AddAttachmentResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -27989,29 +28594,75 @@ func ParsePostAPIV1CasesIDAttachmentsResponse(rsp *http.Response) (*PostAPIV1Cas
 		}
 		response.JSON201 = &dest
 
-	case rsp.StatusCode == 400:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
 
-	case rsp.StatusCode == 401:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
 
-	case rsp.StatusCode == 403:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
 
-	case rsp.StatusCode == 404:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
 
-	case rsp.StatusCode == 408:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON408 = &dest
 
-	case rsp.StatusCode == 413:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
 
-	case rsp.StatusCode == 422:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
 
-	case rsp.StatusCode == 429:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
 
 	}
 
@@ -28442,15 +29093,15 @@ func ParseUnmergeCaseResponse(rsp *http.Response) (*UnmergeCaseResponse, error) 
 	return response, nil
 }
 
-// ParseGetAPIV1ComplianceResponse parses an HTTP response from a GetAPIV1ComplianceWithResponse call
-func ParseGetAPIV1ComplianceResponse(rsp *http.Response) (*GetAPIV1ComplianceResponse, error) {
+// ParseGetComplianceResponse parses an HTTP response from a GetComplianceWithResponse call
+func ParseGetComplianceResponse(rsp *http.Response) (*GetComplianceResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &GetAPIV1ComplianceResponse{
+	response := &GetComplianceResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -28463,20 +29114,54 @@ func ParseGetAPIV1ComplianceResponse(rsp *http.Response) (*GetAPIV1ComplianceRes
 		}
 		response.JSON200 = &dest
 
-	case rsp.StatusCode == 400:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
 
-	case rsp.StatusCode == 401:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
 
-	case rsp.StatusCode == 403:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
 
-	case rsp.StatusCode == 422:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
 
-	case rsp.StatusCode == 429:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
 
 	}
 
@@ -30576,15 +31261,15 @@ func ParseExportReportResponse(rsp *http.Response) (*ExportReportResponse, error
 	return response, nil
 }
 
-// ParsePostAPIV1ImportsResponse parses an HTTP response from a PostAPIV1ImportsWithResponse call
-func ParsePostAPIV1ImportsResponse(rsp *http.Response) (*PostAPIV1ImportsResponse, error) {
+// ParseImportRegisterResponse parses an HTTP response from a ImportRegisterWithResponse call
+func ParseImportRegisterResponse(rsp *http.Response) (*ImportRegisterResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &PostAPIV1ImportsResponse{
+	response := &ImportRegisterResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -30597,26 +31282,68 @@ func ParsePostAPIV1ImportsResponse(rsp *http.Response) (*PostAPIV1ImportsRespons
 		}
 		response.JSON200 = &dest
 
-	case rsp.StatusCode == 400:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
 
-	case rsp.StatusCode == 401:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
 
-	case rsp.StatusCode == 403:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
 
-	case rsp.StatusCode == 408:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON408 = &dest
 
-	case rsp.StatusCode == 413:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
 
-	case rsp.StatusCode == 422:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
 
-	case rsp.StatusCode == 429:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
 
 	}
 
@@ -31665,15 +32392,15 @@ func ParseGetOrgResponse(rsp *http.Response) (*GetOrgResponse, error) {
 	return response, nil
 }
 
-// ParsePatchAPIV1OrgsIDResponse parses an HTTP response from a PatchAPIV1OrgsIDWithResponse call
-func ParsePatchAPIV1OrgsIDResponse(rsp *http.Response) (*PatchAPIV1OrgsIDResponse, error) {
+// ParseUpdateOrgResponse parses an HTTP response from a UpdateOrgWithResponse call
+func ParseUpdateOrgResponse(rsp *http.Response) (*UpdateOrgResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &PatchAPIV1OrgsIDResponse{
+	response := &UpdateOrgResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -31686,23 +32413,61 @@ func ParsePatchAPIV1OrgsIDResponse(rsp *http.Response) (*PatchAPIV1OrgsIDRespons
 		}
 		response.JSON200 = &dest
 
-	case rsp.StatusCode == 400:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
 
-	case rsp.StatusCode == 401:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
 
-	case rsp.StatusCode == 403:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
 
-	case rsp.StatusCode == 404:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
 
-	case rsp.StatusCode == 422:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
 
-	case rsp.StatusCode == 429:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
 
 	}
 
@@ -33170,31 +33935,55 @@ func ParseDecidePetitionResponse(rsp *http.Response) (*DecidePetitionResponse, e
 	return response, nil
 }
 
-// ParseGetAPIV1PublicOrgsCodeScheduleIcsResponse parses an HTTP response from a GetAPIV1PublicOrgsCodeScheduleIcsWithResponse call
-func ParseGetAPIV1PublicOrgsCodeScheduleIcsResponse(rsp *http.Response) (*GetAPIV1PublicOrgsCodeScheduleIcsResponse, error) {
+// ParseScheduleICSResponse parses an HTTP response from a ScheduleICSWithResponse call
+func ParseScheduleICSResponse(rsp *http.Response) (*ScheduleICSResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &GetAPIV1PublicOrgsCodeScheduleIcsResponse{
+	response := &ScheduleICSResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	return response, nil
 }
 
-// ParseGetAPIV1PublicOrgsCodeScheduleJSONResponse parses an HTTP response from a GetAPIV1PublicOrgsCodeScheduleJSONWithResponse call
-func ParseGetAPIV1PublicOrgsCodeScheduleJSONResponse(rsp *http.Response) (*GetAPIV1PublicOrgsCodeScheduleJSONResponse, error) {
+// ParseScheduleJSONResponse parses an HTTP response from a ScheduleJSONWithResponse call
+func ParseScheduleJSONResponse(rsp *http.Response) (*ScheduleJSONResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &GetAPIV1PublicOrgsCodeScheduleJSONResponse{
+	response := &ScheduleJSONResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -33207,8 +33996,26 @@ func ParseGetAPIV1PublicOrgsCodeScheduleJSONResponse(rsp *http.Response) (*GetAP
 		}
 		response.JSON200 = &dest
 
-	case rsp.StatusCode == 404:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest HttpapiProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
 
 	}
 

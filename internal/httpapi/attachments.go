@@ -40,16 +40,18 @@ var attachmentTypes = map[string]bool{"application/pdf": true, "image/jpeg": tru
 const sniffLength = 512
 
 // addAttachment godoc
+// @ID        addAttachment
 // @Summary   Attach a file to a case (multipart, one part named file)
 // @Description A PDF, JPEG or PNG, the type read from the content itself (the name and the declared type do not count: anything else is 422 naming file), of at most TCD_ATTACHMENT_MAX bytes (default 20M; larger is 413). The file is streamed to the attachment store (TCD_BLOB_URL) as it arrives, never held whole in memory; its size and SHA-256 are recorded. The attachments of a denunciation are hidden from whoever may not know its denouncers (404), as are those of a case out of the token's scope.
 // @Tags      attachments
 // @Accept    multipart/form-data
 // @Produce   json
+// @Produce   application/problem+json
 // @Security  Bearer
 // @Param     id   path     string true "case id"
 // @Param     file formData file   true "the file"
 // @Success   201 {object} registry.Attachment
-// @Failure   400,401,403,404,408,413,422,429 {object} Problem
+// @Failure   400,401,403,404,408,413,422,429,500,503 {object} Problem
 // @Router    /api/v1/cases/{id}/attachments [post]
 func (s *Server) addAttachment(c echo.Context) error {
 	ctx := c.Request().Context()
@@ -169,16 +171,18 @@ func attachmentName(name string) string {
 }
 
 // listAttachments godoc
+// @ID        listAttachments
 // @Summary   A case's attachments, newest first
 // @Tags      attachments
 // @Produce   json
+// @Produce   application/problem+json
 // @Security  Bearer
 // @Param     id             path  string true  "case id"
 // @Param     include_voided query bool   false "include voided attachments"
 // @Param     limit          query int    false "page size (1-500, default 50)"
 // @Param     cursor         query string false "next_cursor of the previous page"
 // @Success   200 {object} Page[registry.Attachment]
-// @Failure   400,401,403,404,429 {object} Problem
+// @Failure   400,401,403,404,429,500,503 {object} Problem
 // @Router    /api/v1/cases/{id}/attachments [get]
 func (s *Server) listAttachments(c echo.Context) error {
 	f := registry.AttachmentFilter{CaseID: c.Param("id")}
@@ -186,31 +190,35 @@ func (s *Server) listAttachments(c echo.Context) error {
 }
 
 // getAttachment godoc
+// @ID        getAttachment
 // @Summary   One attachment's record
 // @Tags      attachments
 // @Produce   json
+// @Produce   application/problem+json
 // @Security  Bearer
 // @Param     id             path  string true  "attachment id"
 // @Param     include_voided query bool   false "also find a voided attachment"
 // @Success   200 {object} registry.Attachment
-// @Failure   401,403,404,429 {object} Problem
+// @Failure   401,403,404,429,500,503 {object} Problem
 // @Router    /api/v1/attachments/{id} [get]
 func (s *Server) getAttachment(c echo.Context) error {
 	return getRecord(c, s.Registry.GetAttachment)
 }
 
 // getAttachmentFile godoc
+// @ID        getAttachmentFile
 // @Summary   The attached file, byte for byte as it was received
 // @Description Streamed from the attachment store. Every read is written to the audit log.
 // @Tags      attachments
 // @Produce   application/pdf
 // @Produce   image/jpeg
 // @Produce   image/png
+// @Produce   application/problem+json
 // @Security  Bearer
 // @Param     id             path  string true  "attachment id"
 // @Param     include_voided query bool   false "also read a voided attachment's file"
 // @Success   200 {file} file "the file"
-// @Failure   401,403,404,429 {object} Problem
+// @Failure   401,403,404,429,500,503 {object} Problem
 // @Router    /api/v1/attachments/{id}/file [get]
 func (s *Server) getAttachmentFile(c echo.Context) error {
 	opt, err := readOptions(c)
@@ -241,14 +249,16 @@ func (s *Server) getAttachmentFile(c echo.Context) error {
 }
 
 // voidAttachment godoc
+// @ID        voidAttachment
 // @Summary   Void an attachment (kept, with its file, hidden from lists)
 // @Tags      attachments
 // @Produce   json
+// @Produce   application/problem+json
 // @Security  Bearer
 // @Param     id     path  string true "attachment id"
 // @Param     reason query string true "why the attachment is voided"
 // @Success   200 {object} registry.Attachment
-// @Failure   401,403,404,422,429 {object} Problem
+// @Failure   401,403,404,422,429,500,503 {object} Problem
 // @Router    /api/v1/attachments/{id} [delete]
 func (s *Server) voidAttachment(c echo.Context) error {
 	return voidRecord(c, s.Registry.VoidAttachment)

@@ -23,16 +23,18 @@ func (s *Server) registerCompliance(r router) {
 }
 
 // updateOrg godoc
+// @ID        updateOrg
 // @Summary   Set an organisation's level (province, district, commune, other)
 // @Description The level sets the legal minimum of its head's reception days (GET /compliance).
 // @Tags      orgs
 // @Accept    json
 // @Produce   json
+// @Produce   application/problem+json
 // @Security  Bearer
 // @Param     id   path string true "organisation id"
 // @Param     body body orgs.OrgPatch true "the level"
 // @Success   200 {object} orgs.Org
-// @Failure   400,401,403,404,422,429 {object} Problem
+// @Failure   400,401,403,404,422,429,500,503 {object} Problem
 // @Router    /api/v1/orgs/{id} [patch]
 func (s *Server) updateOrg(c echo.Context) error {
 	var in orgs.OrgPatch
@@ -55,10 +57,12 @@ type ComplianceReport struct {
 }
 
 // compliance godoc
+// @ID        getCompliance
 // @Summary   Each organisation's record against the law: the head's reception days, petitions, directive letters
 // @Description Per organisation of the subtree, by its own records: the days its head received in person (periodic or urgent sessions with host_role head) per month, or per week for a commune, against the minimum of its level (province 1 a month, district 2 a month, commune 1 a week; a span asks no more days than it has working days; a span not over yet is ok); the days an authorised deputy received; petitions decided in the period on time or late and undecided past due now; directive letters overdue now. Each part and the whole carry ok.
 // @Tags      compliance
 // @Produce   json
+// @Produce   application/problem+json
 // @Security  Bearer
 // @Param     period query string false "2026, 2026-Q1, 2026-03, 2026-6M, 2026-9M (or from and to)"
 // @Param     from   query string false "first day, YYYY-MM-DD"
@@ -66,7 +70,7 @@ type ComplianceReport struct {
 // @Param     basis  query string false "calendar (default) or statutory" Enums(calendar, statutory) Extensions(x-vocab=stats.basis)
 // @Param     org    query string false "that organisation's subtree (default the caller's)"
 // @Success   200 {object} ComplianceReport
-// @Failure   400,401,403,422,429 {object} Problem
+// @Failure   400,401,403,422,429,500,503 {object} Problem
 // @Router    /api/v1/compliance [get]
 func (s *Server) compliance(c echo.Context) error {
 	q, err := stats.ParseQuery(c.QueryParams())
@@ -133,12 +137,14 @@ type Schedule struct {
 }
 
 // scheduleJSON godoc
+// @ID        scheduleJSON
 // @Summary   An organisation's coming periodic sessions (public, no token)
 // @Tags      public
 // @Produce   json
+// @Produce   application/problem+json
 // @Param     code path string true "organisation code"
 // @Success   200 {object} Schedule
-// @Failure   404 {object} Problem
+// @Failure   404,500,503 {object} Problem
 // @Router    /api/v1/public/orgs/{code}/schedule.json [get]
 func (s *Server) scheduleJSON(c echo.Context) error {
 	return s.serveSchedule(c, "json", echo.MIMEApplicationJSON, func(sch Schedule) ([]byte, error) {
@@ -149,13 +155,15 @@ func (s *Server) scheduleJSON(c echo.Context) error {
 }
 
 // scheduleICS godoc
+// @ID        scheduleICS
 // @Summary   An organisation's coming periodic sessions as an iCalendar feed (public, no token)
 // @Description One all-day event per session, for a phone's or a website's calendar to subscribe to.
 // @Tags      public
 // @Produce   text/calendar
+// @Produce   application/problem+json
 // @Param     code path string true "organisation code"
 // @Success   200 {string} string "the iCalendar file"
-// @Failure   404 {object} Problem
+// @Failure   404,500,503 {object} Problem
 // @Router    /api/v1/public/orgs/{code}/schedule.ics [get]
 func (s *Server) scheduleICS(c echo.Context) error {
 	return s.serveSchedule(c, "ics", "text/calendar; charset=utf-8", func(sch Schedule) ([]byte, error) {

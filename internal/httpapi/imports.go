@@ -30,11 +30,13 @@ type ImportReport struct {
 }
 
 // importRegister godoc
+// @ID        importRegister
 // @Summary   Import a register kept elsewhere (Form 03, XLSX or CSV)
 // @Description Multipart, one part named file: a workbook or CSV file with the columns GET /exports/register writes (extra columns ignored; common variations of hand-kept registers read too). Every row is reported as {row, status, errors}: created (its visit recorded with new persons), linked (with a person found in the register by ID number or by the duplicate matcher; nothing is merged), skipped (imported before: the same row's fingerprint), error (each error names the row and the column). A dry run (the default) does everything in transactions it rolls back and writes nothing. Each row is imported in its own transaction on the day's regular session (opened if none) and the organisation's case of the same category, title and content (opened if none, field other). With report=failures the answer is instead the file of the rows that failed, in the format read, with a last column saying what to fix; corrected, it can be imported again as it is.
 // @Tags      imports
 // @Accept    multipart/form-data
 // @Produce   json
+// @Produce   application/problem+json
 // @Security  Bearer
 // @Param     file    formData file   true  "the register"
 // @Param     dry_run query    bool   false "report without writing (default true)"
@@ -42,7 +44,7 @@ type ImportReport struct {
 // @Param     sheet   query    string false "the workbook's sheet (default the first with the register's header)"
 // @Param     report  query    string false "failures: answer the file of the failed rows"
 // @Success   200 {object} ImportReport
-// @Failure   400,401,403,408,413,422,429 {object} Problem
+// @Failure   400,401,403,408,413,422,429,500,503 {object} Problem
 // @Router    /api/v1/imports [post]
 func (s *Server) importRegister(c echo.Context) error {
 	ctx := c.Request().Context()
