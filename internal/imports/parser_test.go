@@ -248,24 +248,7 @@ func TestFingerprints(t *testing.T) {
 func TestFailedRowsImportAgain(t *testing.T) {
 	for _, format := range []Format{CSV, XLSX} {
 		t.Run(string(format), func(t *testing.T) {
-			p := openCSV(t, handKeptCSV)
-			var out bytes.Buffer
-			failures, err := p.Failures(&out, format)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, r := range readRows(t, p) {
-				if err := failures.Add(r); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if err := failures.Close(); err != nil {
-				t.Fatal(err)
-			}
-			if failures.Rows() != 1 {
-				t.Errorf("%d failed rows written, want 1", failures.Rows())
-			}
-			table := readTable(t, format, out.Bytes())
+			table := readTable(t, format, writeFailures(t, handKeptCSV, format))
 			if len(table) != 4 { // the two header rows, the numbers, the failed row
 				t.Fatalf("the failed-rows file has %d rows: %q", len(table), table)
 			}
@@ -289,6 +272,30 @@ func TestFailedRowsImportAgain(t *testing.T) {
 			}
 		})
 	}
+}
+
+// writeFailures reads the CSV register data and writes the failed-rows file of its one failing
+// row in format.
+func writeFailures(t *testing.T, data string, format Format) []byte {
+	t.Helper()
+	p := openCSV(t, data)
+	var out bytes.Buffer
+	failures, err := p.Failures(&out, format)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range readRows(t, p) {
+		if err := failures.Add(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := failures.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if failures.Rows() != 1 {
+		t.Errorf("%d failed rows written, want 1", failures.Rows())
+	}
+	return out.Bytes()
 }
 
 // readTable reads a failed-rows file back as a table of strings.
@@ -331,21 +338,7 @@ func csvText(table [][]string) string {
 // (a register the service exported, a failed-rows file imported again) as the text itself.
 func TestFormulasStayInertBothWays(t *testing.T) {
 	failing := strings.Replace(handKeptCSV, "4;31/02/2024;12 Lê Lợi;;;", "4;31/02/2024;12 Lê Lợi;;=1+2;", 1)
-	p := openCSV(t, failing)
-	var out bytes.Buffer
-	failures, err := p.Failures(&out, CSV)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range readRows(t, p) {
-		if err := failures.Add(r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := failures.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if table := readTable(t, CSV, out.Bytes()); table[3][4] != "'=1+2" {
+	if table := readTable(t, CSV, writeFailures(t, failing, CSV)); table[3][4] != "'=1+2" {
 		t.Errorf("the failed row's title is written %q, want '=1+2", table[3][4])
 	}
 
