@@ -4623,6 +4623,8 @@ const docTemplate = `{
                 ],
                 "produces": [
                     "application/json",
+                    "text/csv",
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     "application/problem+json"
                 ],
                 "tags": [
@@ -13637,17 +13639,27 @@ const docTemplate = `{
         },
         "registry.ScheduledSession": {
             "type": "object",
+            "required": [
+                "date",
+                "host_name",
+                "host_title",
+                "id",
+                "location"
+            ],
             "properties": {
                 "date": {
                     "type": "string",
+                    "format": "date",
                     "example": "2026-03-16"
                 },
                 "host_name": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "Nguyễn Văn Hùng"
                 },
                 "host_title": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "Chủ tịch UBND huyện"
                 },
                 "id": {
@@ -13655,6 +13667,7 @@ const docTemplate = `{
                 },
                 "location": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "Trụ sở Tiếp công dân huyện"
                 }
             }

@@ -3673,17 +3673,17 @@ type RegistryScanResultType string
 // RegistryScheduledSession defines model for registry.ScheduledSession.
 type RegistryScheduledSession struct {
 	// Date Example: 2026-03-16
-	Date *string `json:"date,omitempty"`
+	Date openapi_types.Date `json:"date"`
 
 	// HostName Example: Nguyễn Văn Hùng
-	HostName *string `json:"host_name,omitempty"`
+	HostName *string `json:"host_name"`
 
 	// HostTitle Example: Chủ tịch UBND huyện
-	HostTitle *string `json:"host_title,omitempty"`
-	ID        *string `json:"id,omitempty"`
+	HostTitle *string `json:"host_title"`
+	ID        string  `json:"id"`
 
 	// Location Example: Trụ sở Tiếp công dân huyện
-	Location *string `json:"location,omitempty"`
+	Location *string `json:"location"`
 }
 
 // RegistrySession defines model for registry.Session.
@@ -31344,6 +31344,9 @@ func ParseImportRegisterResponse(rsp *http.Response) (*ImportRegisterResponse, e
 			return nil, err
 		}
 		response.ApplicationProblemJSON503 = &dest
+
+	case rsp.StatusCode == 200:
+		// Content-type (text/csv) unsupported
 
 	}
 

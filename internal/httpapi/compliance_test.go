@@ -99,8 +99,9 @@ func TestPublicSchedule(t *testing.T) {
 			"host_name": "Nguyễn Văn Hùng", "host_title": "Chủ tịch UBND tỉnh", "location": "Trụ sở Tiếp công dân tỉnh"})
 		staff.Create("/api/v1/sessions", map[string]any{"kind": "periodic", "date": "2026-04-22", "host_role": "authorized"})
 		staff.Create("/api/v1/sessions", map[string]any{"kind": "periodic", "date": "2026-03-10", "host_role": "head"}) // past
-		past := staff.Create("/api/v1/sessions", map[string]any{"kind": "regular", "date": "2026-03-26"})               // not periodic
-		staff.Create("/api/v1/visits", map[string]any{"session_id": past["id"], "case": newCaseBody("Kiến nghị"),
+		// not periodic: today's regular session, where a citizen came (a visit cannot be dated ahead)
+		regular := staff.Create("/api/v1/sessions", map[string]any{"kind": "regular", "date": "2026-03-20"})
+		staff.Create("/api/v1/visits", map[string]any{"session_id": regular["id"], "case": newCaseBody("Kiến nghị"),
 			"persons": []any{map[string]any{"full_name": "Lê Thị Riêng Tư"}}})
 
 		public := env.Client("")

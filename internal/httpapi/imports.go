@@ -36,6 +36,8 @@ type ImportReport struct {
 // @Tags      imports
 // @Accept    multipart/form-data
 // @Produce   json
+// @Produce   text/csv
+// @Produce   application/vnd.openxmlformats-officedocument.spreadsheetml.sheet
 // @Produce   application/problem+json
 // @Security  Bearer
 // @Param     file    formData file   true  "the register"

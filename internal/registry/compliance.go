@@ -142,11 +142,11 @@ func receptionDays(ctx context.Context, db *gorm.DB, orgID, role, from, to strin
 // ScheduledSession is a coming periodic session as the public schedule shows it: when, who
 // receives, where. Nothing about any citizen.
 type ScheduledSession struct {
-	ID        string  `json:"id"`
-	Date      string  `json:"date" example:"2026-03-16"`
-	HostName  *string `json:"host_name" example:"Nguyễn Văn Hùng"`
-	HostTitle *string `json:"host_title" example:"Chủ tịch UBND huyện"`
-	Location  *string `json:"location" example:"Trụ sở Tiếp công dân huyện"`
+	ID        string  `json:"id" validate:"required"`
+	Date      string  `json:"date" example:"2026-03-16" format:"date" validate:"required"`
+	HostName  *string `json:"host_name" example:"Nguyễn Văn Hùng" extensions:"x-nullable" validate:"required"`
+	HostTitle *string `json:"host_title" example:"Chủ tịch UBND huyện" extensions:"x-nullable" validate:"required"`
+	Location  *string `json:"location" example:"Trụ sở Tiếp công dân huyện" extensions:"x-nullable" validate:"required"`
 }
 
 // scheduleLimit bounds the public schedule: a year of weekly sessions and more.
