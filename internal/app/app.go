@@ -103,7 +103,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	defer stopExports()
 	foldCtx, stopFolding := context.WithCancel(ctx)
-	waitFolding := a.foldStatistics(foldCtx)
+	waitFolding := a.foldQueues(foldCtx)
 	defer func() { stopFolding(); waitFolding() }()
 	if a.Config.DebugAddr != "" {
 		stopDebug, err := a.serveDebug()
@@ -132,13 +132,18 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
-// foldInterval is how often tcd serve folds what writes queued into the statistics' roll-ups.
+// foldInterval is how often tcd serve folds what writes queued: new visits into the statistics'
+// roll-ups, changes of duplicate search's term counts into the counts.
 const foldInterval = time.Second
 
-// foldStatistics folds the roll-ups' queue in the background until ctx ends, and returns a
-// function that waits for it to stop. Reads stay exact without it; with it, they seldom wait.
+// foldQueues folds those queues in the background until ctx ends, and returns a function that
+// waits for it to stop. Reads stay exact without it; with it, they seldom wait and read little.
 // A failure (the database away) is logged at most once a minute: /readyz reports outages.
-func (a *App) foldStatistics(ctx context.Context) (wait func()) {
+func (a *App) foldQueues(ctx context.Context) (wait func()) {
+	queues := []struct {
+		name string
+		fold func(context.Context) error
+	}{{"the statistics queue", a.Stats.Refresh}, {"the duplicate term counts", a.Registry.FoldTermCounts}}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -151,9 +156,11 @@ func (a *App) foldStatistics(ctx context.Context) (wait func()) {
 				return
 			case <-t.C:
 			}
-			if err := a.Stats.Refresh(ctx); err != nil && ctx.Err() == nil && time.Since(warned) > time.Minute {
-				warned = time.Now()
-				a.Log.Warn("folding the statistics queue", slog.Any("error", err))
+			for _, q := range queues {
+				if err := q.fold(ctx); err != nil && ctx.Err() == nil && time.Since(warned) > time.Minute {
+					warned = time.Now()
+					a.Log.Warn("folding "+q.name, slog.Any("error", err))
+				}
 			}
 		}
 	}()

@@ -230,7 +230,7 @@ func TestCasesRegisteredBeforeTheirKeysAreIndexedAtStart(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, table := range []string{"case_keys", "case_term_counts", "dedup_state"} {
+		for _, table := range []string{"case_keys", "case_term_counts", "case_term_deltas", "dedup_state"} {
 			if err := st.DB.Exec("DELETE FROM " + table).Error; err != nil {
 				t.Fatal(err)
 			}

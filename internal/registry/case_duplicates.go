@@ -546,18 +546,11 @@ func (s *Service) scanCases(ctx context.Context, decided map[[2]string]bool) ([]
 	if err != nil {
 		return nil, 0, err
 	}
-	counts := dedup.MapCounts{DF: map[string]int{}}
-	var terms []struct {
-		Term  string
-		Cases int
-	}
-	if err := db.Table("case_term_counts").Scan(&terms).Error; err != nil {
+	df, err := caseTerms.readAll(ctx, db)
+	if err != nil {
 		return nil, 0, err
 	}
-	for _, t := range terms {
-		counts.DF[t.Term] = t.Cases
-	}
-	counts.Total = counts.DF[totalTerm]
+	counts := dedup.MapCounts{DF: df, Total: df[totalTerm]}
 	// every live case, for staff's decisions; the unmerged ones are compared
 	prepared := make([]dedup.PreparedCase, len(rows))
 	index := map[string]int{}

@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"maps"
 	"slices"
-	"strings"
 
 	lru "github.com/hashicorp/golang-lru/v2"
 	"gorm.io/gorm"
@@ -70,7 +68,7 @@ func indexNewCase(ctx context.Context, tx *gorm.DB, row *caseRow) error {
 	if err := insertCaseKeys(ctx, tx, row.Seq, row.OrgID, p.StoredKeys()); err != nil {
 		return err
 	}
-	return countTerms(ctx, tx, termDelta(append(p.TextTerms(), totalTerm), 1))
+	return caseTerms.add(ctx, tx, termDelta(append(p.TextTerms(), totalTerm), 1))
 }
 
 // reindexCaseText replaces the text keys and term counts of a case whose title, summary or
@@ -92,7 +90,7 @@ func reindexCaseText(ctx context.Context, tx *gorm.DB, before, after *caseRow) e
 	for t, d := range termDelta(cur.TextTerms(), 1) {
 		delta[t] += d
 	}
-	return countTerms(ctx, tx, delta)
+	return caseTerms.add(ctx, tx, delta)
 }
 
 // unindexCase takes a voided case out of the counts: its text terms, and the citizen and
@@ -110,7 +108,7 @@ func unindexCase(ctx context.Context, tx *gorm.DB, row *caseRow) error {
 			terms = append(terms, k)
 		}
 	}
-	return countTerms(ctx, tx, termDelta(terms, -1))
+	return caseTerms.add(ctx, tx, termDelta(terms, -1))
 }
 
 // indexVisit gives a case the keys of the citizens and delegation of a visit to it, counting
@@ -143,7 +141,7 @@ func indexVisit(ctx context.Context, tx *gorm.DB, caseSeq int64, orgID string, p
 	if err := insertCaseKeys(ctx, tx, caseSeq, orgID, keys); err != nil {
 		return err
 	}
-	return countTerms(ctx, tx, termDelta(keys, 1))
+	return caseTerms.add(ctx, tx, termDelta(keys, 1))
 }
 
 // citizen reads a person record for matching, under the identity given (the record, or the
@@ -169,41 +167,6 @@ func insertCaseKeys(ctx context.Context, tx *gorm.DB, seq int64, orgID string, k
 	return tx.WithContext(ctx).CreateInBatches(rows, 100).Error
 }
 
-func termDelta(terms []string, d int64) map[string]int64 {
-	out := make(map[string]int64, len(terms))
-	for _, t := range terms {
-		out[t] = d
-	}
-	return out
-}
-
-// countTerms adds delta to the case term counts.
-func countTerms(ctx context.Context, tx *gorm.DB, delta map[string]int64) error {
-	return addCounts(ctx, tx, "case_term_counts", "cases", delta)
-}
-
-// addCounts adds delta to the counts of table (term, column), in the order of the terms: every
-// writer takes the counters' row locks in the same order, so two records written at once never
-// deadlock.
-func addCounts(ctx context.Context, tx *gorm.DB, table, column string, delta map[string]int64) error {
-	terms := slices.Sorted(maps.Keys(delta))
-	terms = slices.DeleteFunc(terms, func(t string) bool { return delta[t] == 0 })
-	for chunk := range slices.Chunk(terms, 200) {
-		values := make([]string, len(chunk))
-		args := make([]any, 0, 2*len(chunk))
-		for i, t := range chunk {
-			values[i] = "(?, ?)"
-			args = append(args, t, delta[t])
-		}
-		err := tx.WithContext(ctx).Exec(`INSERT INTO `+table+` (term, `+column+`) VALUES `+strings.Join(values, ", ")+
-			` ON CONFLICT (term) DO UPDATE SET `+column+` = `+table+`.`+column+` + excluded.`+column, args...).Error
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // readCounts reads the counts of terms (and of the live cases) into n.
 func readCounts(ctx context.Context, db *gorm.DB, n *dedup.MapCounts, terms []string) error {
 	var missing []string
@@ -216,7 +179,7 @@ func readCounts(ctx context.Context, db *gorm.DB, n *dedup.MapCounts, terms []st
 	if _, ok := n.DF[totalTerm]; !ok {
 		missing = append(missing, totalTerm)
 	}
-	counts, err := countsOf(ctx, db, "case_term_counts", "cases", missing)
+	counts, err := caseTerms.read(ctx, db, missing)
 	if err != nil {
 		return err
 	}
@@ -228,25 +191,6 @@ func readCounts(ctx context.Context, db *gorm.DB, n *dedup.MapCounts, terms []st
 	}
 	n.DF[totalTerm] = n.Total
 	return nil
-}
-
-// countsOf reads the counts of terms in table (term, column); a term never counted is left out.
-func countsOf(ctx context.Context, db *gorm.DB, table, column string, terms []string) (map[string]int, error) {
-	out := make(map[string]int, len(terms))
-	for chunk := range slices.Chunk(terms, 200) {
-		var rows []struct {
-			Term  string
-			Count int
-		}
-		err := db.WithContext(ctx).Table(table).Select("term, "+column+" AS count").Where("term IN ?", chunk).Scan(&rows).Error
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range rows {
-			out[r.Term] = r.Count
-		}
-	}
-	return out, nil
 }
 
 // caseKeysState names, in dedup_state, the vocabulary version the stored keys were made with.
@@ -303,7 +247,7 @@ func (s *Service) indexAll(ctx context.Context, tx *gorm.DB) (int, error) {
 	if err := db.Exec("DELETE FROM case_keys").Error; err != nil {
 		return 0, err
 	}
-	if err := db.Exec("DELETE FROM case_term_counts").Error; err != nil {
+	if err := caseTerms.reset(ctx, tx); err != nil {
 		return 0, err
 	}
 	var rows []caseRow
@@ -368,5 +312,5 @@ func (s *Service) indexAll(ctx context.Context, tx *gorm.DB) (int, error) {
 	if err := db.CreateInBatches(keys, 100).Error; err != nil {
 		return 0, fmt.Errorf("case keys: %w", err)
 	}
-	return len(rows), countTerms(ctx, tx, counts)
+	return len(rows), caseTerms.addToCounts(ctx, tx, counts)
 }

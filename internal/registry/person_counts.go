@@ -19,7 +19,7 @@ import (
 // countPerson adds d (1 or -1) to the counts of the terms of r, and of the persons themselves.
 func countPerson(ctx context.Context, tx *gorm.DB, r *personRow, d int64) error {
 	p := r.prepared()
-	return addCounts(ctx, tx, "person_term_counts", "persons", termDelta(append(dedup.CountedTerms(&p), totalTerm), d))
+	return personTerms.add(ctx, tx, termDelta(append(dedup.CountedTerms(&p), totalTerm), d))
 }
 
 // recountPerson moves the counts of a live, unmerged person whose record changed from its
@@ -33,12 +33,12 @@ func recountPerson(ctx context.Context, tx *gorm.DB, before, after *personRow) e
 	for _, t := range dedup.CountedTerms(&cur) {
 		delta[t]++
 	}
-	return addCounts(ctx, tx, "person_term_counts", "persons", delta)
+	return personTerms.add(ctx, tx, delta)
 }
 
 // personStats reads the counts that scoring probe against candidates can read.
 func personStats(ctx context.Context, db *gorm.DB, probe *dedup.Prepared, candidates []*dedup.Prepared) (*dedup.PersonStats, error) {
-	counts, err := countsOf(ctx, db, "person_term_counts", "persons", append(dedup.ScoringTerms(probe, candidates), totalTerm))
+	counts, err := personTerms.read(ctx, db, append(dedup.ScoringTerms(probe, candidates), totalTerm))
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +92,7 @@ func (s *Service) IndexPersons(ctx context.Context, log *slog.Logger) error {
 // register in pages so that a national one never sits in memory whole.
 func countAllPersons(ctx context.Context, tx *gorm.DB) (int, error) {
 	db := tx.WithContext(ctx)
-	if err := db.Exec("DELETE FROM person_term_counts").Error; err != nil {
+	if err := personTerms.reset(ctx, tx); err != nil {
 		return 0, err
 	}
 	counts := map[string]int64{}
@@ -117,5 +117,5 @@ func countAllPersons(ctx context.Context, tx *gorm.DB) (int, error) {
 		after = rows[len(rows)-1].Seq
 	}
 	counts[totalTerm] = int64(persons)
-	return persons, addCounts(ctx, tx, "person_term_counts", "persons", counts)
+	return persons, personTerms.addToCounts(ctx, tx, counts)
 }
