@@ -37,6 +37,7 @@ func problemType(r *testenv.Response) string { s, _ := r.JSON()["type"].(string)
 // read who it is, change the password or sign out; once changed, it works as its role allows.
 // The session cookie is HttpOnly, SameSite=Strict, on the whole site and Secure by default.
 func TestSignInAndForcedPasswordChange(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		admin := env.As(auth.Admin)
@@ -110,6 +111,7 @@ func TestSignInAndForcedPasswordChange(t *testing.T) {
 
 // GET /me tells a bearer token what it is too, without a CSRF token (bearer requests need none).
 func TestMeForTokens(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		orgTree(t, env)
@@ -181,6 +183,7 @@ func median(d []time.Duration) time.Duration {
 // the same failures. After 5 failures for a username, the right password too answers 429 with
 // Retry-After (on either replica) until the window passes; refused attempts do not lengthen it.
 func TestSignInLockoutAcrossReplicas(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		dbURL := testenv.MigratedDatabaseURL(t, backend)
 		one, two := testenv.StartOn(t, backend, dbURL), testenv.StartOn(t, backend, dbURL)
@@ -225,6 +228,7 @@ func TestSignInLockoutAcrossReplicas(t *testing.T) {
 // 20 failures from one address, whatever the usernames, lock that address out, for every
 // username, until the window passes.
 func TestSignInLockoutPerAddress(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		clock := startClock(env)
@@ -247,6 +251,7 @@ func TestSignInLockoutPerAddress(t *testing.T) {
 // A signed-in write without the session's CSRF token, or with another, is refused and writes
 // nothing; reads need none.
 func TestCSRFTokenGuardsSignedInWrites(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.User(auth.Staff, "")
@@ -273,6 +278,7 @@ func TestCSRFTokenGuardsSignedInWrites(t *testing.T) {
 // A session ends after TCD_SESSION_IDLE without a request, and after TCD_SESSION_MAX however
 // busy; then 401.
 func TestSessionExpiry(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		clock := startClock(env)
@@ -305,6 +311,7 @@ func TestSessionExpiry(t *testing.T) {
 // A user sees its open sessions, ends another browser's, and signs out; an ended session's
 // cookie answers 401 from its next request. Another user's session cannot be ended.
 func TestLogoutAndOwnSessions(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		office := env.User(auth.Staff, "")
@@ -355,6 +362,7 @@ func TestLogoutAndOwnSessions(t *testing.T) {
 // wrong password); resetting its password ends its sessions and makes the new password one to
 // change. Enabled again, it signs in.
 func TestDisabledAndResetUsers(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		admin := env.User(auth.Admin, "")
@@ -405,6 +413,7 @@ func TestDisabledAndResetUsers(t *testing.T) {
 // /users is for admins; an admin scoped to an organisation manages only the users of its
 // subtree and makes users only there, and an unscoped one anywhere. Bad input names its field.
 func TestUserAdministration(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		_, orgA, orgB := orgTree(t, env)
@@ -482,6 +491,7 @@ func TestUserAdministration(t *testing.T) {
 // password changes and user administration, never a password; entries about a user belong to
 // its organisation.
 func TestAccountsAreAudited(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		_, orgA, _ := orgTree(t, env)
@@ -552,6 +562,7 @@ func mapHas(v any, kv ...string) bool {
 // A front-end of a listed origin may send the session cookie and the CSRF header; another
 // origin is told nothing.
 func TestCrossOriginSignedInFrontEnd(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend, func(cfg *config.Config) { cfg.CORSOrigins = []string{"https://app.example.vn"} })
 		anon := env.Client("")
@@ -573,6 +584,7 @@ func TestCrossOriginSignedInFrontEnd(t *testing.T) {
 // Behind a trusted reverse proxy (TCD_TRUSTED_PROXIES) the address window is per client, read
 // from X-Forwarded-For; a client's own X-Forwarded-For is not believed otherwise.
 func TestAddressWindowBehindTrustedProxy(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		for _, trusted := range []bool{true, false} {
 			env := testenv.Start(t, backend, func(cfg *config.Config) {

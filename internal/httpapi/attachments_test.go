@@ -76,6 +76,7 @@ func storedFiles(t *testing.T, dir string) int {
 }
 
 func TestAttachmentsRoundTripByteForByteAndRefuseWhatTheyMayNotHold(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		const limit = 400 << 10
 		env := testenv.Start(t, backend, func(c *config.Config) { c.AttachmentMax = limit })
@@ -170,6 +171,7 @@ func TestAttachmentsRoundTripByteForByteAndRefuseWhatTheyMayNotHold(t *testing.T
 // A file is streamed to the store as it arrives: uploading one of 24 MB allocates far less than
 // 24 MB in the whole process (the server runs in the test's process).
 func TestAttachmentsAreStreamedNotHeld(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		const size = 24 << 20
 		env := testenv.Start(t, backend, func(c *config.Config) { c.AttachmentMax = 32 << 20 })
@@ -212,6 +214,7 @@ func TestAttachmentsAreStreamedNotHeld(t *testing.T) {
 // Attachments follow their case: out of scope they do not exist, and those of a denunciation
 // are kept from whoever may not know its denouncers.
 func TestAttachmentsFollowTheirCasesSecrecyAndScope(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		orgTree(t, env)

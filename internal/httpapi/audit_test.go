@@ -13,6 +13,7 @@ import (
 // The audit log must not undo the secrecy of denouncers: only an admin sees which citizens a
 // visit linked; an auditor sees that it linked some, and how many.
 func TestAuditLogHidesIdentityLinksFromAuditors(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
@@ -45,6 +46,7 @@ func TestAuditLogHidesIdentityLinksFromAuditors(t *testing.T) {
 // id that would tie them to the denunciation; only an admin (or a reader who may see the
 // person) reads a person's values.
 func TestAuditIsScopedAndKeepsDenouncersSecret(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		_, a, b := orgTree(t, env)
@@ -118,6 +120,7 @@ func TestAuditIsScopedAndKeepsDenouncersSecret(t *testing.T) {
 // Whatever answers personal data is audited: a page of persons (one entry naming them all), the
 // organisations created, and tokens made or revoked (tokens: cmd/tcd).
 func TestPersonListsAndOrganisationsAreAudited(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff, admin := env.As(auth.Staff), env.As(auth.Admin)

@@ -13,6 +13,7 @@ import (
 // A client learns what is wrong with each field as a code it can act on, beside the message a
 // person reads; a 409 names its field too.
 func TestFieldErrorsCarryACode(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		admin := env.As(auth.Admin)
@@ -66,6 +67,7 @@ type list struct {
 // count=true adds the number of records of the whole list, with the list's own filters and
 // what the caller may see; without it no total is answered (counting costs a query).
 func TestListsCountOnRequest(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		admin := env.As(auth.Admin)
@@ -112,6 +114,7 @@ func deref(p *int64) any {
 // Registering a citizen who may already be registered says so at once, as a visit does for a
 // case, with the person the clerk can use instead; someone new gets an empty list.
 func TestNewPersonAnswersPossibleDuplicates(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
@@ -162,6 +165,7 @@ type org struct {
 // adds a second top organisation, by saying parent_id: null, and the statistics of the whole
 // register then name every top organisation they count.
 func TestNewOrganisationsGoUnderTheCaller(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		admin := env.As(auth.Admin)
@@ -214,6 +218,7 @@ func sorted(s []string) []string { return slices.Sorted(slices.Values(s)) }
 // The register records what happened: a visit, a notice, a letter or a reply dated after today
 // is refused, while a session may be scheduled ahead.
 func TestFutureDatesAreRefused(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)

@@ -27,6 +27,7 @@ type possible struct {
 // members. Each time the earlier case is offered at the visit, first, with the evidence; the
 // other households of the same project and the citizen's other matter are not.
 func TestPossibleDuplicatesAsAClerkMeetsThem(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
@@ -139,6 +140,7 @@ func mentions(reasons []string, part string) bool {
 // the register had grown by a tenth gave two replicas, or one replica a minute apart,
 // different scores for the same data.)
 func TestCaseScoresStayTheSameUntilAWrite(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		url := testenv.MigratedDatabaseURL(t, backend)
 		a := testenv.StartOn(t, backend, url)
@@ -201,6 +203,7 @@ func TestCaseScoresStayTheSameUntilAWrite(t *testing.T) {
 // version of the vocabulary) is indexed at start: its cases are found and scored as if they
 // had been written since.
 func TestCasesRegisteredBeforeTheirKeysAreIndexedAtStart(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		url := testenv.MigratedDatabaseURL(t, backend)
 		a := testenv.StartOn(t, backend, url)

@@ -19,6 +19,7 @@ func newCaseBody(title string) map[string]any {
 var caseCodeFormat = regexp.MustCompile(`^VV-(\d{4})-(\d{6})$`)
 
 func TestCaseRules(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
@@ -71,6 +72,7 @@ func TestCaseRules(t *testing.T) {
 }
 
 func TestCaseCodesStayUniqueUnderConcurrentCreation(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
@@ -111,6 +113,7 @@ func TestCaseCodesStayUniqueUnderConcurrentCreation(t *testing.T) {
 }
 
 func TestCaseSearchAndFilters(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
@@ -143,6 +146,7 @@ func TestCaseSearchAndFilters(t *testing.T) {
 }
 
 func TestCaseVisitFiguresFollowMerges(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
@@ -199,6 +203,7 @@ func TestCaseVisitFiguresFollowMerges(t *testing.T) {
 }
 
 func TestCaseConcurrencyAndVoid(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)

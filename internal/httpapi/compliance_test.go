@@ -15,6 +15,7 @@ import (
 // The compliance report judges each organisation by its level: a province's head 1 day a month,
 // a district's 2, a commune's 1 a week; a month not over yet is not failed.
 func TestComplianceByLevel(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		root, a, b := orgTree(t, env)
@@ -91,6 +92,7 @@ func TestComplianceByLevel(t *testing.T) {
 // The public schedule of an organisation's coming periodic sessions needs no token, names no
 // citizen, and its ICS file reads in a real iCalendar parser.
 func TestPublicSchedule(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		setToday(t, env, "2026-03-20")

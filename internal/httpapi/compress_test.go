@@ -14,6 +14,7 @@ import (
 )
 
 func TestLargeAnswersAreGzipped(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)

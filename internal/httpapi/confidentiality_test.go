@@ -15,6 +15,7 @@ import (
 // same visits and delegations without their persons, and do not find a person known only as a
 // denouncer.
 func TestDenouncersAreKeptSecret(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		orgTree(t, env)

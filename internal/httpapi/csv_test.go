@@ -66,6 +66,7 @@ func worksheetXML(t *testing.T, b []byte) string {
 // text, a leading apostrophe neutralising it, numbers untouched; the workbooks keep such text in
 // inline strings, never formulas.
 func TestSpreadsheetFormulasAreNeutralised(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		admin, staff, agency := env.As(auth.Admin), env.As(auth.Staff), env.As(auth.Agency)

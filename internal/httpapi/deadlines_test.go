@@ -12,6 +12,7 @@ import (
 // An administrator records the year's swaps and extra days off, and changes the deadline rules;
 // every due date in the register follows at once.
 func TestCalendarAdministrationMovesDueDates(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		setToday(t, env, "2026-02-10")
@@ -121,6 +122,7 @@ func TestCalendarAdministrationMovesDueDates(t *testing.T) {
 // GET /deadlines lists, in one list by due date, the petitions, cases under resolution and
 // directive letters due soon or overdue; /metrics counts them per organisation.
 func TestDeadlinesReport(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		_, a, _ := orgTree(t, env)

@@ -13,6 +13,7 @@ import (
 // A duplicate suggestion must not disclose a person the reader may not see: someone known to the
 // register only as a denouncer stays out of another reader's candidate lists.
 func TestDuplicateSuggestionsKeepDenouncersSecret(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
@@ -69,6 +70,7 @@ func TestDuplicateSuggestionsKeepDenouncersSecret(t *testing.T) {
 // Nor must a case suggestion: "same citizen: X" between a petition and a denunciation would
 // name the denouncer to a reader who may not know them.
 func TestCaseDuplicateSuggestionsKeepDenouncersSecret(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
@@ -120,6 +122,7 @@ func TestCaseDuplicateSuggestionsKeepDenouncersSecret(t *testing.T) {
 // district's denouncers, so a citizen in common with a district denunciation counts for nothing
 // in the possible duplicates they are answered.
 func TestPossibleDuplicatesKeepDenouncersSecret(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		admin := env.As(auth.Admin)

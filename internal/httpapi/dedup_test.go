@@ -48,6 +48,7 @@ func hasReason(c candidate, part string) bool {
 }
 
 func TestPersonDuplicatesWeighEachKindOfEvidence(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
@@ -132,6 +133,7 @@ func TestPersonDuplicatesWeighEachKindOfEvidence(t *testing.T) {
 // it), another accepted i/y spelling of a two-letter name, an initial misheard the regional way
 // (which changes every blocking key the name had).
 func TestPersonDuplicatesReadVietnameseNameVariation(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
@@ -166,6 +168,7 @@ func TestPersonDuplicatesReadVietnameseNameVariation(t *testing.T) {
 }
 
 func TestPersonMergeChainsAndUnmerge(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
@@ -261,6 +264,7 @@ func TestPersonMergeChainsAndUnmerge(t *testing.T) {
 }
 
 func TestCaseDuplicatesWeighCitizensRespondentAndText(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
@@ -344,6 +348,7 @@ func caseFigures(t *testing.T, c *testenv.Client, id string) (float64, any) {
 }
 
 func TestCaseMergeCountsOnceAndUnmergeRestores(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff, agency := env.As(auth.Staff), env.As(auth.Agency)
@@ -443,6 +448,7 @@ func TestCaseMergeCountsOnceAndUnmergeRestores(t *testing.T) {
 }
 
 func TestNotDuplicateIsNeverSuggestedAgain(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
@@ -486,6 +492,7 @@ func TestNotDuplicateIsNeverSuggestedAgain(t *testing.T) {
 }
 
 func TestDedupCandidatesAcrossTheRegister(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
@@ -542,6 +549,7 @@ func TestDedupCandidatesAcrossTheRegister(t *testing.T) {
 
 // Persons are kept parsed between lookups; an edited person is compared as edited.
 func TestPersonDuplicatesFollowEdits(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)

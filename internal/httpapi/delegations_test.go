@@ -33,6 +33,7 @@ func persons(t *testing.T, c *testenv.Client, n int) []string {
 }
 
 func TestDelegationRepresentativesFollowArticle29(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
@@ -66,6 +67,7 @@ func TestDelegationRepresentativesFollowArticle29(t *testing.T) {
 }
 
 func TestDelegationReferencesAndOrder(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
@@ -116,6 +118,7 @@ func TestDelegationReferencesAndOrder(t *testing.T) {
 }
 
 func TestDelegationUpdateAndVoid(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
@@ -162,6 +165,7 @@ func TestDelegationUpdateAndVoid(t *testing.T) {
 }
 
 func TestDelegationVisitsKeepTheirDelegation(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)

@@ -14,6 +14,7 @@ import (
 )
 
 func TestDirectiveStatusAndReply(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
@@ -129,6 +130,7 @@ func TestDirectiveStatusAndReply(t *testing.T) {
 }
 
 func TestDirectiveRules(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
@@ -216,6 +218,7 @@ func TestDirectiveRules(t *testing.T) {
 }
 
 func TestDocumentRoutesByRole(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)

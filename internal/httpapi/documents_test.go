@@ -95,6 +95,7 @@ func pdfText(t *testing.T, c *testenv.Client, doc map[string]any) string {
 }
 
 func TestEveryDocumentKindIsIssuedNumberedAndReadsExactly(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := provincialBoard(t, env)
@@ -176,6 +177,7 @@ func TestEveryDocumentKindIsIssuedNumberedAndReadsExactly(t *testing.T) {
 // the next number and voids the document it replaces, which keeps its own; a new year starts a
 // new series.
 func TestDocumentNumbersRunWithoutGapsUnderConcurrentIssue(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := provincialBoard(t, env)
@@ -233,6 +235,7 @@ func TestDocumentNumbersRunWithoutGapsUnderConcurrentIssue(t *testing.T) {
 // A document naming a denouncer is as secret as the denouncer: only the admins and the staff of
 // the denunciation's organisation find it, its record or its PDF.
 func TestDenunciationDocumentsAreHidden(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		orgTree(t, env)
@@ -276,6 +279,7 @@ func TestDenunciationDocumentsAreHidden(t *testing.T) {
 
 // Form 01/TCD as a PDF carries, row by row, the figures of the report workbook's sheet.
 func TestForm01PDFHasTheWorkbooksFigures(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := provincialBoard(t, env)

@@ -112,6 +112,7 @@ func openXLSX(t *testing.T, b []byte) *excelize.File {
 }
 
 func TestExportReportWorkbook(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		newExportRegister(t, env)
@@ -247,6 +248,7 @@ func bold(t *testing.T, f *excelize.File, sheet, ref string) bool {
 }
 
 func TestExportReportCSVAndJSON(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		newExportRegister(t, env)
@@ -329,6 +331,7 @@ func TestExportReportCSVAndJSON(t *testing.T) {
 }
 
 func TestExportRegister(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		reg := newExportRegister(t, env)
@@ -429,6 +432,7 @@ func TestExportRegister(t *testing.T) {
 // recorded, but the surviving case's classification, the body that already handled it, status
 // and directive letters.
 func TestExportRegisterFollowsMerges(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
@@ -466,6 +470,7 @@ func TestExportRegisterFollowsMerges(t *testing.T) {
 // The register is the paper book's heir, but a denouncer's name and ID number stay secret in it
 // as on every other route: only admins and the owning organisation's staff read them.
 func TestExportRegisterKeepsDenouncersSecret(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)

@@ -12,6 +12,7 @@ import (
 // Every list refuses filters it cannot honour (422 naming the parameter) rather than answering
 // an empty or unfiltered page, and honours the ones it can.
 func TestListFiltersAreChecked(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)

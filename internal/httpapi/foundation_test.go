@@ -10,6 +10,7 @@ import (
 )
 
 func TestAuthentication(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		anon := env.Client("")
@@ -28,6 +29,7 @@ func TestAuthentication(t *testing.T) {
 }
 
 func TestRevokedAndExpiredTokensStopWorking(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		ctx := t.Context()
@@ -61,6 +63,7 @@ func TestRevokedAndExpiredTokensStopWorking(t *testing.T) {
 }
 
 func TestProblemDocuments(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		admin := env.As(auth.Admin)
@@ -94,6 +97,7 @@ func TestProblemDocuments(t *testing.T) {
 }
 
 func TestRolesArePermissions(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		body := map[string]any{"code": "GL", "name": "Ban TCD huyện Gio Linh"}

@@ -12,6 +12,7 @@ import (
 // document's number for a citizen returned with guidance, the body and the transfer document's
 // number for a transfer. Detail that belongs to another outcome is refused, naming the field.
 func TestVisitHandlingDetail(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
@@ -64,6 +65,7 @@ func TestVisitHandlingDetail(t *testing.T) {
 // A case names the body that already handled the matter (Form 03's "Cơ quan đã giải quyết"),
 // which is not the respondent the matter is about.
 func TestCasePreviouslyHandledBy(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)

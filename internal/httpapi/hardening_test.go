@@ -112,6 +112,7 @@ func TestSlowBodiesDoNotHoldUpOtherClients(t *testing.T) {
 
 // /metrics labels come from a closed set: made-up methods and paths add no series.
 func TestMetricsLabelsAreAClosedSet(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
@@ -148,6 +149,7 @@ func TestMetricsLabelsAreAClosedSet(t *testing.T) {
 
 // A client's X-Request-ID is used only when short and plain; otherwise the service makes one.
 func TestRequestIDMustBeShortAndPlain(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
@@ -172,6 +174,7 @@ func TestRequestIDMustBeShortAndPlain(t *testing.T) {
 // the Swagger UI runs under a Content-Security-Policy that allows exactly its own start-up
 // script, and no site may frame it.
 func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
@@ -214,6 +217,7 @@ func TestSecurityHeaders(t *testing.T) {
 // The duplicate scan compares every organisation's records and counts them: only an unscoped
 // admin may start it.
 func TestDedupScanIsForUnscopedAdmins(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		orgTree(t, env)
@@ -269,6 +273,7 @@ func TestFailedAuthenticationIsThrottledPerAddress(t *testing.T) {
 
 // An empty TCD_CORS_ORIGINS allows no cross-origin access; a listed origin is allowed, alone.
 func TestCrossOriginAccessOnlyForListedOrigins(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		for _, c := range []struct {
 			origins []string

@@ -15,6 +15,7 @@ import (
 // A server killed between claiming an Idempotency-Key and answering leaves the claim behind. A
 // retry must get 409 while the original could still be running, and be served once it cannot.
 func TestIdempotencyClaimOfACrashedRequestExpires(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend, func(c *config.Config) { c.RequestTimeout = time.Second })
 		secret, tok, err := env.App.Tokens.Create(t.Context(), auth.System, auth.NewToken{Name: "retrier", Role: auth.Staff})

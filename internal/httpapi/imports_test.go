@@ -91,6 +91,7 @@ func importFile(t *testing.T, c *testenv.Client, query, name string, file []byte
 // Exporting a register and importing it into an empty one reproduces its summary; a dry run
 // writes nothing and a second run creates nothing.
 func TestExportedRegisterImportsIntoAnEmptyOneWithTheSameSummary(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		source := testenv.Start(t, backend)
 		kept(t, source.As(auth.Staff))
@@ -149,6 +150,7 @@ func TestExportedRegisterImportsIntoAnEmptyOneWithTheSameSummary(t *testing.T) {
 // A row that cannot be imported is reported with its row and column, the others are imported,
 // and the failed rows come back as a file to fix and import again.
 func TestImportErrorsNameRowAndColumn(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)

@@ -12,6 +12,7 @@ import (
 )
 
 func TestNoticesFollowPeriodicOrUrgentSessions(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
@@ -77,6 +78,7 @@ func TestNoticesFollowPeriodicOrUrgentSessions(t *testing.T) {
 }
 
 func TestNoticeNumbersAreUniquePerOrganisation(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)

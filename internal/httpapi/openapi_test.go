@@ -14,6 +14,7 @@ import (
 // A client downloads the document that was reviewed (the committed one, byte for byte), and
 // an OpenAPI 3 form of it that a 3.x-only generator accepts.
 func TestServedDocumentsAreTheCommittedOneAndValid(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		anon := testenv.Start(t, backend).Client("")
 		r := anon.Get("/swagger/doc.json")

@@ -15,6 +15,7 @@ import (
 // request, answers the same status (and, for reads, the same body). The routes about one's own
 // credentials (/me, /auth) differ by design and are tested on their own.
 func TestUsersAndTokensAlikeOnEveryRoute(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		reg := fillRegister(t, env.As(auth.Staff), "1")

@@ -11,6 +11,7 @@ import (
 // PATCH changes only the fields present: null clears a field that may be empty (so does "" for
 // text), null for a field that always has a value is 422 naming it, on every register record.
 func TestPatchNullClearsOptionalFields(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)

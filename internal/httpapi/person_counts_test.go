@@ -18,6 +18,7 @@ import (
 // derives from the register; a lookup reads them, so a restart, or a register from before
 // them, answers the same scores.
 func TestPersonCountsKeptWithEachWriteAreThoseAStartDerives(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		url := testenv.MigratedDatabaseURL(t, backend)
 		a := testenv.StartOn(t, backend, url)

@@ -10,6 +10,7 @@ import (
 )
 
 func TestPersonRules(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
@@ -56,6 +57,7 @@ func TestPersonRules(t *testing.T) {
 }
 
 func TestPersonSearchFoldsVietnamese(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
@@ -89,6 +91,7 @@ func TestPersonSearchFoldsVietnamese(t *testing.T) {
 }
 
 func TestPersonPagesCoverTheListOnce(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
@@ -107,6 +110,7 @@ func TestPersonPagesCoverTheListOnce(t *testing.T) {
 }
 
 func TestPersonConcurrencyVoidAndIdempotency(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
@@ -168,6 +172,7 @@ func TestPersonConcurrencyVoidAndIdempotency(t *testing.T) {
 }
 
 func TestPersonAccessByRole(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		p := env.As(auth.Staff).Create("/api/v1/persons", map[string]any{"full_name": "Lý Thị Mai", "id_number": "045305001234", "gender": "female"})

@@ -37,6 +37,7 @@ var petitionCode = regexp.MustCompile(`^DON-2026-\d{6}$`)
 // A petition is a register record like a visit: its case and senders in the same request and
 // the same transaction, its organisation's scope, voiding, the audit log.
 func TestPetitionRecords(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		setToday(t, env, "2026-03-02")
@@ -181,6 +182,7 @@ func TestPetitionRecords(t *testing.T) {
 // Sunday (which gives the Monday off), and a complaint's 30 calendar days that end in the Tết
 // break. The status follows the clock.
 func TestPetitionDeadlines(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
@@ -264,6 +266,7 @@ func TestPetitionDeadlines(t *testing.T) {
 // The senders of a petition about a denunciation are denouncers: only admins and the owning
 // organisation's staff know who they are.
 func TestPetitionKeepsDenouncersSecret(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		setToday(t, env, "2026-03-02")
@@ -296,6 +299,7 @@ func TestPetitionKeepsDenouncersSecret(t *testing.T) {
 // The summary counts the period's petitions: received in it, and decided in it by decision, on
 // time or late; voided ones count nowhere. The report workbook lists the same figures.
 func TestPetitionStatistics(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		setToday(t, env, "2026-04-30")

@@ -69,6 +69,7 @@ func TestOrganisationScopingOnEveryRoute(t *testing.T) { testScopingOnEveryRoute
 
 // A signed-in user is scoped exactly as a token, through the same checks.
 func TestOrganisationScopingOfSignedInUsers(t *testing.T) {
+	t.Parallel()
 	testScopingOnEveryRoute(t, (*testenv.Env).User)
 }
 

@@ -13,6 +13,7 @@ import (
 // change is audited), and whatever its category becomes, merges or moved delegations included,
 // its denouncers stay hidden from everyone who may not see denouncers.
 func TestRecategorisedDenunciationKeepsItsDenouncersSecret(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		orgTree(t, env)

@@ -10,6 +10,7 @@ import (
 )
 
 func TestSessionRules(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
@@ -55,6 +56,7 @@ func TestSessionRules(t *testing.T) {
 }
 
 func TestSessionFilters(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
@@ -96,6 +98,7 @@ func TestSessionFilters(t *testing.T) {
 }
 
 func TestSessionChangesReachItsVisits(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
@@ -145,6 +148,7 @@ func TestSessionChangesReachItsVisits(t *testing.T) {
 }
 
 func TestSessionVoidWaitsForItsVisits(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)

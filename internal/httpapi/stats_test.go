@@ -267,6 +267,7 @@ func getSummary(t *testing.T, c *testenv.Client, query string) summary {
 }
 
 func TestStatsReproduceTheReport(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		reg := newReportRegister(t, env)
@@ -415,6 +416,7 @@ func TestStatsReproduceTheReport(t *testing.T) {
 }
 
 func TestStatsStatutoryBoundaries(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		reg := newReportRegister(t, env)
@@ -446,6 +448,7 @@ func TestStatsStatutoryBoundaries(t *testing.T) {
 }
 
 func TestStatsAccessAndCaching(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		admin := env.As(auth.Admin)
@@ -524,6 +527,7 @@ func TestStatsAccessAndCaching(t *testing.T) {
 // tcd serve folds what writes queue into the roll-ups by itself, within seconds, with no
 // statistics read to set it off.
 func TestStatisticsQueueFoldedInTheBackground(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)

@@ -19,6 +19,7 @@ import (
 // appended, are exactly those a recount of the register gives: nothing is lost or counted twice
 // between writers, nor by the fold.
 func TestConcurrentVisitsKeepTheTermCountsExact(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		url := testenv.MigratedDatabaseURL(t, backend)
 		a := testenv.StartOn(t, backend, url)

@@ -12,6 +12,7 @@ import (
 // overrides, zero-width characters, a byte order mark) with 422 naming the field, wherever the
 // field is, and write nothing; whitespace is tidied and text stored NFC as before.
 func TestTextFieldsRefuseInvisibleCharacters(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff, admin := env.As(auth.Staff), env.As(auth.Admin)

@@ -12,6 +12,7 @@ import (
 )
 
 func TestVisitRules(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
@@ -89,6 +90,7 @@ func TestVisitRules(t *testing.T) {
 }
 
 func TestVisitIsOneTransaction(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
@@ -118,6 +120,7 @@ func TestVisitIsOneTransaction(t *testing.T) {
 }
 
 func TestDelegationVisitHeadcount(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend, func(c *config.Config) { c.DelegationMin = 4 })
 		staff := env.As(auth.Staff)
@@ -159,6 +162,7 @@ func TestDelegationVisitHeadcount(t *testing.T) {
 }
 
 func TestVisitListsFiltersAndVoiding(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
@@ -241,6 +245,7 @@ func TestVisitListsFiltersAndVoiding(t *testing.T) {
 }
 
 func TestVisitPatch(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
@@ -279,6 +284,7 @@ func TestVisitPatch(t *testing.T) {
 }
 
 func TestVisitPossibleDuplicates(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
@@ -320,6 +326,7 @@ func TestVisitPossibleDuplicates(t *testing.T) {
 }
 
 func TestRegistryAccessByRole(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
@@ -366,6 +373,7 @@ func TestRegistryAccessByRole(t *testing.T) {
 // while holding one: with a pool of a single connection, concurrent visits that open cases
 // (and look for their possible duplicates) and duplicate lookups all still answer.
 func TestVisitsNeedOneDatabaseConnectionAtATime(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend, func(c *config.Config) { c.DBMaxOpenConns, c.RequestTimeout = 1, 10*time.Second })
 		staff := env.As(auth.Staff)

@@ -13,6 +13,7 @@ import (
 // Every role reads the vocabulary, agencies included (it holds no personal data), and the
 // registry accepts exactly its values, answering the list when a value is not one of them.
 func TestVocabulary(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		if r := env.Client("").Get("/api/v1/vocab"); r.Status != http.StatusUnauthorized {

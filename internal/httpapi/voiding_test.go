@@ -13,6 +13,7 @@ import (
 // A record that live records still name is not voided (409, saying what names it); once they
 // are voided, it is.
 func TestVoidRefusedWhileLiveRecordsNameIt(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
