@@ -82,7 +82,7 @@ func (s *Service) AttachmentCase(ctx context.Context, actor auth.Actor, id strin
 }
 
 func (s *Service) attachmentCase(ctx context.Context, db *gorm.DB, actor auth.Actor, id string) (*caseRow, error) {
-	return loadWhere[caseRow](ctx, db, actor, "case", id, ReadOptions{}, func(q *gorm.DB) *gorm.DB {
+	return load[caseRow](ctx, db, actor, "case", id, ReadOptions{}, func(q *gorm.DB) *gorm.DB {
 		if secret, args := s.secretCaseFiles(actor, "cases.id"); secret != "" {
 			return q.Where("NOT "+secret, args...)
 		}
@@ -142,7 +142,7 @@ type AttachmentFilter struct {
 // ListAttachments lists a case's attachments, newest first (404 for a case the actor cannot
 // see or whose files are kept from them).
 func (s *Service) ListAttachments(ctx context.Context, actor auth.Actor, f AttachmentFilter) ([]Attachment, string, error) {
-	if _, err := loadWhere[caseRow](ctx, s.store.DB, actor, "case", f.CaseID, ReadOptions{IncludeVoided: true}, nil); err != nil {
+	if _, err := load[caseRow](ctx, s.store.DB, actor, "case", f.CaseID, ReadOptions{IncludeVoided: true}); err != nil {
 		return nil, "", err
 	}
 	q := attachmentKind.query(ctx, s, actor, f.IncludeVoided).Where("attachments.case_id = ?", f.CaseID)

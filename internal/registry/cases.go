@@ -260,7 +260,7 @@ func (s *Service) withVisitFigures(ctx context.Context, db *gorm.DB, row *caseRo
 
 // UpdateCase applies a partial update.
 func (s *Service) UpdateCase(ctx context.Context, actor auth.Actor, id string, ifMatch *int, in CasePatch) (Case, error) {
-	return caseKind.edit(ctx, s, actor, id, "update", ifMatch, in, func(tx *gorm.DB, row *caseRow, before caseRow, c changes) error {
+	return caseKind.edit(ctx, s, actor, id, "update", ifMatch, in, func(tx *gorm.DB, row *caseRow, before caseRow, c edits) error {
 		var fe apperr.Fields
 		setValue(&fe, "title", &row.Title, in.Title)
 		setNullable(&row.Summary, in.Summary)

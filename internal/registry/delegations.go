@@ -115,11 +115,11 @@ func (s *Service) checkDelegation(ctx context.Context, tx *gorm.DB, actor auth.A
 	if err := checkRepresentatives(row.MemberCount, len(reps)); err != nil && !addInvalid(&fe, "", err) {
 		return err
 	}
-	if err := refIDs(ctx, tx, actor, "persons", "person", "representative_ids", reps); err != nil && !addInvalid(&fe, "", err) {
+	if err := references(ctx, tx, actor, "persons", "person", "representative_ids", reps); err != nil && !addInvalid(&fe, "", err) {
 		return err
 	}
 	if row.CaseID != nil {
-		if err := refID(ctx, tx, actor, "cases", "case", "case_id", *row.CaseID); err != nil && !addInvalid(&fe, "", err) {
+		if _, err := reference[caseRow](ctx, tx, actor, "case_id", "case", *row.CaseID); err != nil && !addInvalid(&fe, "", err) {
 			return err
 		}
 	}
@@ -166,7 +166,7 @@ func (s *Service) GetDelegation(ctx context.Context, actor auth.Actor, id string
 // UpdateDelegation applies a partial update; the representative counts are checked again on
 // the final values, so a smaller member_count cannot leave too many representatives behind.
 func (s *Service) UpdateDelegation(ctx context.Context, actor auth.Actor, id string, ifMatch *int, in DelegationPatch) (Delegation, error) {
-	return delegationKind.edit(ctx, s, actor, id, "update", ifMatch, in, func(tx *gorm.DB, row *delegationRow, before delegationRow, c changes) error {
+	return delegationKind.edit(ctx, s, actor, id, "update", ifMatch, in, func(tx *gorm.DB, row *delegationRow, before delegationRow, c edits) error {
 		old, reps, err := delegationReps.patched(ctx, tx, id, in.RepresentativeIDs)
 		if err != nil {
 			return err

@@ -159,12 +159,12 @@ func (s *Service) checkDirective(ctx context.Context, tx *gorm.DB, actor auth.Ac
 		}
 	}
 	if row.CaseID != nil {
-		if err := refID(ctx, tx, actor, "cases", "case", "case_id", *row.CaseID); err != nil && !addInvalid(&fe, "", err) {
+		if _, err := reference[caseRow](ctx, tx, actor, "case_id", "case", *row.CaseID); err != nil && !addInvalid(&fe, "", err) {
 			return err
 		}
 	}
 	if row.SessionID != nil {
-		if err := refID(ctx, tx, actor, "sessions", "session", "session_id", *row.SessionID); err != nil && !addInvalid(&fe, "", err) {
+		if _, err := reference[sessionRow](ctx, tx, actor, "session_id", "session", *row.SessionID); err != nil && !addInvalid(&fe, "", err) {
 			return err
 		}
 	}
@@ -252,7 +252,7 @@ func (s *Service) ReplyDirective(ctx context.Context, actor auth.Actor, id strin
 func (s *Service) changeDirective(ctx context.Context, actor auth.Actor, id, action string, ifMatch *int, in any, summaryField string,
 	apply func(*directiveRow) error) (Directive, error) {
 	var number string
-	out, err := directiveKind.edit(ctx, s, actor, id, action, ifMatch, in, func(tx *gorm.DB, row *directiveRow, before directiveRow, c changes) error {
+	out, err := directiveKind.edit(ctx, s, actor, id, action, ifMatch, in, func(tx *gorm.DB, row *directiveRow, before directiveRow, c edits) error {
 		if err := apply(row); err != nil {
 			return err
 		}

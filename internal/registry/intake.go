@@ -60,7 +60,7 @@ func (s *Service) takeIn(ctx context.Context, tx *gorm.DB, actor auth.Actor, cas
 		out.kase, out.opened = c, c != nil
 	}
 	out.personIDs = slices.Clone(personIDs)
-	if err := note("", refIDs(ctx, tx, actor, "persons", "person", "person_ids", personIDs)); err != nil {
+	if err := note("", references(ctx, tx, actor, "persons", "person", "person_ids", personIDs)); err != nil {
 		return out, err
 	}
 	for i, np := range persons {

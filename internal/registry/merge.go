@@ -223,7 +223,7 @@ func merge[T any, PT interface {
 	if err != nil {
 		return nil, err
 	}
-	changes := changed{}
+	changes := auditDiff{}
 	changes.set("merged_into", nil, survivor.meta().ID)
 	if survivor.meta().ID != in.Into {
 		changes["requested_into"] = in.Into
@@ -264,7 +264,7 @@ func unmerge[T any, PT interface {
 	if err != nil {
 		return nil, err
 	}
-	changes := changed{}
+	changes := auditDiff{}
 	changes.set("merged_into", *from, nil)
 	if err := audit.Record(ctx, tx, actor, "unmerge", entity, id, changes); err != nil {
 		return nil, err

@@ -100,7 +100,7 @@ func (s *Service) checkNotice(ctx context.Context, tx *gorm.DB, actor auth.Actor
 		fe.Add("issued_on", "is before the session it concludes (%s)", sess.Date)
 	}
 	s.notFuture(&fe, "issued_on", "the notice's date", row.IssuedOn)
-	if err := refIDs(ctx, tx, actor, "cases", "case", "case_ids", caseIDs); err != nil && !addInvalid(&fe, "", err) {
+	if err := references(ctx, tx, actor, "cases", "case", "case_ids", caseIDs); err != nil && !addInvalid(&fe, "", err) {
 		return err
 	}
 	return fe.Err()
@@ -137,7 +137,7 @@ func (s *Service) GetNotice(ctx context.Context, actor auth.Actor, id string, op
 // UpdateNotice applies a partial update.
 func (s *Service) UpdateNotice(ctx context.Context, actor auth.Actor, id string, ifMatch *int, in NoticePatch) (Notice, error) {
 	var number string
-	out, err := noticeKind.edit(ctx, s, actor, id, "update", ifMatch, in, func(tx *gorm.DB, row *noticeRow, before noticeRow, c changes) error {
+	out, err := noticeKind.edit(ctx, s, actor, id, "update", ifMatch, in, func(tx *gorm.DB, row *noticeRow, before noticeRow, c edits) error {
 		old, caseIDs, err := noticeCases.patched(ctx, tx, id, in.CaseIDs)
 		if err != nil {
 			return err

@@ -220,7 +220,7 @@ func (s *Service) GetPerson(ctx context.Context, actor auth.Actor, id string, op
 
 // UpdatePerson applies a partial update.
 func (s *Service) UpdatePerson(ctx context.Context, actor auth.Actor, id string, ifMatch *int, in PersonPatch) (Person, error) {
-	return personKind.edit(ctx, s, actor, id, "update", ifMatch, in, func(tx *gorm.DB, row *personRow, before personRow, c changes) error {
+	return personKind.edit(ctx, s, actor, id, "update", ifMatch, in, func(tx *gorm.DB, row *personRow, before personRow, c edits) error {
 		var fe apperr.Fields
 		setValue(&fe, "full_name", &row.FullName, in.FullName)
 		setValue(&fe, "gender", &row.Gender, in.Gender)

@@ -307,7 +307,7 @@ func (s *Service) GetPetition(ctx context.Context, actor auth.Actor, id string, 
 
 // UpdatePetition applies a partial update; a new received_on moves the due date.
 func (s *Service) UpdatePetition(ctx context.Context, actor auth.Actor, id string, ifMatch *int, in PetitionPatch) (Petition, error) {
-	return petitionKind.edit(ctx, s, actor, id, "update", ifMatch, in, func(tx *gorm.DB, row *petitionRow, before petitionRow, c changes) error {
+	return petitionKind.edit(ctx, s, actor, id, "update", ifMatch, in, func(tx *gorm.DB, row *petitionRow, before petitionRow, c edits) error {
 		var fe apperr.Fields
 		setValue(&fe, "received_on", &row.ReceivedOn, in.ReceivedOn)
 		setValue(&fe, "channel", &row.Channel, in.Channel)
@@ -342,7 +342,7 @@ func (s *Service) UpdatePetition(ctx context.Context, actor auth.Actor, id strin
 // resolution from that day, unless the case was accepted already: the resolution's period runs
 // from the first acceptance.
 func (s *Service) DecidePetition(ctx context.Context, actor auth.Actor, id string, in PetitionDecision) (Petition, error) {
-	return petitionKind.edit(ctx, s, actor, id, "decide", nil, in, func(tx *gorm.DB, row *petitionRow, before petitionRow, c changes) error {
+	return petitionKind.edit(ctx, s, actor, id, "decide", nil, in, func(tx *gorm.DB, row *petitionRow, before petitionRow, c edits) error {
 		var fe apperr.Fields
 		if in.DecidedOn < row.ReceivedOn {
 			fe.Add("decided_on", "is before the petition was received (%s)", row.ReceivedOn)
@@ -395,7 +395,7 @@ func (s *Service) acceptCase(ctx context.Context, tx *gorm.DB, actor auth.Actor,
 	if err := s.update(ctx, tx, &c, nil, map[string]any{"accepted_on": day, "resolution_due_on": due}); err != nil {
 		return err
 	}
-	return audit.Record(ctx, tx, actor, "update", "case", c.ID, changed{"accepted_on": map[string]any{"from": nil, "to": day}})
+	return audit.Record(ctx, tx, actor, "update", "case", c.ID, auditDiff{"accepted_on": map[string]any{"from": nil, "to": day}})
 }
 
 // VoidPetition voids a petition: it stays readable and counts nowhere.

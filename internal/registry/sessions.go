@@ -124,7 +124,7 @@ func (s *Service) GetSession(ctx context.Context, actor auth.Actor, id string, o
 // (statistics read visits alone), so a change of either is written to them in the same
 // transaction.
 func (s *Service) UpdateSession(ctx context.Context, actor auth.Actor, id string, ifMatch *int, in SessionPatch) (Session, error) {
-	return sessionKind.edit(ctx, s, actor, id, "update", ifMatch, in, func(tx *gorm.DB, row *sessionRow, before sessionRow, c changes) error {
+	return sessionKind.edit(ctx, s, actor, id, "update", ifMatch, in, func(tx *gorm.DB, row *sessionRow, before sessionRow, c edits) error {
 		var fe apperr.Fields
 		setValue(&fe, "kind", &row.Kind, in.Kind)
 		setValue(&fe, "date", &row.Date, in.Date)

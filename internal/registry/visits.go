@@ -305,7 +305,7 @@ func (s *Service) GetVisit(ctx context.Context, actor auth.Actor, id string, opt
 // UpdateVisit applies a partial update. The session, case and persons of a visit are what
 // happened and stay; a visit recorded against the wrong ones is voided and recorded again.
 func (s *Service) UpdateVisit(ctx context.Context, actor auth.Actor, id string, ifMatch *int, in VisitPatch) (Visit, error) {
-	return visitKind.edit(ctx, s, actor, id, "update", ifMatch, in, func(tx *gorm.DB, row *visitRow, before visitRow, c changes) error {
+	return visitKind.edit(ctx, s, actor, id, "update", ifMatch, in, func(tx *gorm.DB, row *visitRow, before visitRow, c edits) error {
 		var fe apperr.Fields
 		setValue(&fe, "headcount", &row.Headcount, in.Headcount)
 		setNullable(&row.Content, in.Content)
