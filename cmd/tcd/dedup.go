@@ -39,7 +39,7 @@ func dedupCmd() *cobra.Command {
 			defer a.Close()
 			out := cmd.OutOrStdout()
 			for _, t := range types {
-				res, pairs, err := a.Registry.ScanDuplicates(cmd.Context(), t)
+				res, pairs, err := a.Registry.Duplicates().ScanDuplicates(cmd.Context(), t)
 				if err != nil {
 					return err
 				}
@@ -52,7 +52,7 @@ func dedupCmd() *cobra.Command {
 				for _, p := range pairs {
 					ids = append(ids, p.IDs[0], p.IDs[1])
 				}
-				labels, err := a.Registry.Labels(cmd.Context(), t, ids)
+				labels, err := a.Registry.Duplicates().Labels(cmd.Context(), t, ids)
 				if err != nil {
 					return err
 				}

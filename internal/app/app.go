@@ -67,12 +67,12 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Registry = registry.NewService(st, registry.Config{DelegationMin: cfg.DelegationMin, Location: cfg.TimeZone, DefaultOrgID: a.DefaultOrg.ID})
 	// like a migration: the keys duplicate search finds cases by, for a register from before
 	// them or indexed with another vocabulary
-	if err := a.Registry.IndexCases(ctx, log); err != nil {
+	if err := a.Registry.Duplicates().IndexCases(ctx, log); err != nil {
 		st.Close()
 		return nil, fmt.Errorf("index cases for duplicate search: %w", err)
 	}
 	// likewise the counts person matching weighs by: counted here, once, never in a lookup
-	if err := a.Registry.IndexPersons(ctx, log); err != nil {
+	if err := a.Registry.Duplicates().IndexPersons(ctx, log); err != nil {
 		st.Close()
 		return nil, fmt.Errorf("count persons for duplicate search: %w", err)
 	}
@@ -143,7 +143,7 @@ func (a *App) foldQueues(ctx context.Context) (wait func()) {
 	queues := []struct {
 		name string
 		fold func(context.Context) error
-	}{{"the statistics queue", a.Stats.Refresh}, {"the duplicate term counts", a.Registry.FoldTermCounts}}
+	}{{"the statistics queue", a.Stats.Refresh}, {"the duplicate term counts", a.Registry.Duplicates().FoldTermCounts}}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

@@ -44,7 +44,7 @@ func (s *Server) registerDedup(r router) {
 // @Failure   400,401,403,404,408,409,412,413,422,429,500,503 {object} Problem
 // @Router    /api/v1/persons/{id}/merge [post]
 func (s *Server) mergePerson(c echo.Context) error {
-	return patchRecord(c, s.Registry.MergePerson)
+	return patchRecord(c, s.Registry.Duplicates().MergePerson)
 }
 
 // unmergePerson godoc
@@ -62,7 +62,7 @@ func (s *Server) mergePerson(c echo.Context) error {
 // @Failure   400,401,403,404,408,409,412,413,422,429,500,503 {object} Problem
 // @Router    /api/v1/persons/{id}/unmerge [post]
 func (s *Server) unmergePerson(c echo.Context) error {
-	return unmergeRecord(c, s.Registry.UnmergePerson)
+	return unmergeRecord(c, s.Registry.Duplicates().UnmergePerson)
 }
 
 // notDuplicatePersons godoc
@@ -80,7 +80,7 @@ func (s *Server) unmergePerson(c echo.Context) error {
 // @Failure   400,401,403,404,408,409,413,422,429,500,503 {object} Problem
 // @Router    /api/v1/persons/{id}/not-duplicate [post]
 func (s *Server) notDuplicatePersons(c echo.Context) error {
-	return notDuplicate(c, s.Registry.PersonsNotDuplicate)
+	return notDuplicate(c, s.Registry.Duplicates().PersonsNotDuplicate)
 }
 
 // mergeCase godoc
@@ -101,7 +101,7 @@ func (s *Server) notDuplicatePersons(c echo.Context) error {
 // @Failure   400,401,403,404,408,409,412,413,422,429,500,503 {object} Problem
 // @Router    /api/v1/cases/{id}/merge [post]
 func (s *Server) mergeCase(c echo.Context) error {
-	return patchRecord(c, s.Registry.MergeCase)
+	return patchRecord(c, s.Registry.Duplicates().MergeCase)
 }
 
 // unmergeCase godoc
@@ -119,7 +119,7 @@ func (s *Server) mergeCase(c echo.Context) error {
 // @Failure   400,401,403,404,408,409,412,413,422,429,500,503 {object} Problem
 // @Router    /api/v1/cases/{id}/unmerge [post]
 func (s *Server) unmergeCase(c echo.Context) error {
-	return unmergeRecord(c, s.Registry.UnmergeCase)
+	return unmergeRecord(c, s.Registry.Duplicates().UnmergeCase)
 }
 
 // notDuplicateCases godoc
@@ -137,7 +137,7 @@ func (s *Server) unmergeCase(c echo.Context) error {
 // @Failure   400,401,403,404,408,409,413,422,429,500,503 {object} Problem
 // @Router    /api/v1/cases/{id}/not-duplicate [post]
 func (s *Server) notDuplicateCases(c echo.Context) error {
-	return notDuplicate(c, s.Registry.CasesNotDuplicate)
+	return notDuplicate(c, s.Registry.Duplicates().CasesNotDuplicate)
 }
 
 func unmergeRecord[T record](c echo.Context, unmerge func(context.Context, auth.Actor, string, *int) (T, error)) error {
@@ -203,7 +203,7 @@ func (s *Server) personDuplicates(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	out, err := s.Registry.PersonDuplicates(ctx, auth.ActorFrom(ctx), c.Param("id"), q)
+	out, err := s.Registry.Duplicates().PersonDuplicates(ctx, auth.ActorFrom(ctx), c.Param("id"), q)
 	if err != nil {
 		return err
 	}
@@ -230,7 +230,7 @@ func (s *Server) caseDuplicates(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	out, err := s.Registry.CaseDuplicates(ctx, auth.ActorFrom(ctx), c.Param("id"), q)
+	out, err := s.Registry.Duplicates().CaseDuplicates(ctx, auth.ActorFrom(ctx), c.Param("id"), q)
 	if err != nil {
 		return err
 	}
@@ -264,7 +264,7 @@ func (s *Server) listDuplicatePairs(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	items, next, scan, err := s.Registry.ListDuplicatePairs(ctx, auth.ActorFrom(ctx), c.QueryParam("type"), p)
+	items, next, scan, err := s.Registry.Duplicates().ListDuplicatePairs(ctx, auth.ActorFrom(ctx), c.QueryParam("type"), p)
 	if err != nil {
 		return err
 	}
@@ -287,7 +287,7 @@ func (s *Server) scanDuplicates(c echo.Context) error {
 	if auth.ActorFrom(c.Request().Context()).Scoped() {
 		return apperr.New(apperr.Forbidden, "the scan covers every organisation's records: an unscoped admin token, or tcd dedup scan, runs it")
 	}
-	res, _, err := s.Registry.ScanDuplicates(c.Request().Context(), c.QueryParam("type"))
+	res, _, err := s.Registry.Duplicates().ScanDuplicates(c.Request().Context(), c.QueryParam("type"))
 	if err != nil {
 		return err
 	}

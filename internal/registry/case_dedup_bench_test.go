@@ -79,7 +79,7 @@ func runCaseQuality(b *testing.B, backend, url string, n, probes int, train bool
 	ctx := context.Background()
 	st, s, org := openBenchRegister(b, url)
 	defer st.Close()
-	if err := s.IndexCases(ctx, nil); err != nil {
+	if err := s.dups.IndexCases(ctx, nil); err != nil {
 		b.Fatal(err)
 	}
 	reg := dedup.GenerateCaseRegister(n, 1)
@@ -131,7 +131,7 @@ func runCaseQuality(b *testing.B, backend, url string, n, probes int, train bool
 	trained := "defaults"
 	if train {
 		start := time.Now()
-		if _, _, err := s.ScanDuplicates(ctx, "case"); err != nil {
+		if _, _, err := s.dups.ScanDuplicates(ctx, "case"); err != nil {
 			b.Fatal(err)
 		}
 		trained = fmt.Sprintf("trained by a scan in %.1fs", time.Since(start).Seconds())
@@ -167,7 +167,7 @@ func runCaseQuality(b *testing.B, backend, url string, n, probes int, train bool
 		trace.during(func() {
 			start, cpu := time.Now(), cpuTime()
 			err = st.Pinned(ctx, func(db *gorm.DB) error {
-				found, err = s.matchCase(ctx, db, orgScope(row.OrgID), &row, DuplicateQuery{MinScore: 1e-9, Limit: 5, postings: intakePostings}, nil)
+				found, err = s.dups.matchCase(ctx, db, orgScope(row.OrgID), &row, DuplicateQuery{MinScore: 1e-9, Limit: 5, postings: intakePostings}, nil)
 				return err
 			})
 			lookups, lookupCPU = append(lookups, time.Since(start)), lookupCPU+cpuTime()-cpu

@@ -25,13 +25,13 @@ type CaseDuplicate struct {
 
 // CaseDuplicates lists the cases within the actor's reach that may be the same matter as case
 // id, best first.
-func (s *Service) CaseDuplicates(ctx context.Context, actor auth.Actor, id string, q DuplicateQuery) ([]CaseDuplicate, error) {
-	row, err := load[caseRow](ctx, s.store.DB, actor, "case", id, ReadOptions{})
+func (d *Duplicates) CaseDuplicates(ctx context.Context, actor auth.Actor, id string, q DuplicateQuery) ([]CaseDuplicate, error) {
+	row, err := load[caseRow](ctx, d.reg.store.DB, actor, "case", id, ReadOptions{})
 	if err != nil {
 		return nil, err
 	}
-	found, err := s.matchCase(ctx, s.store.DB, actorScope(actor), row, q.orDefaults(), func(ids []string) (map[string]bool, error) {
-		return s.secretCases(ctx, s.store.DB, actor, ids)
+	found, err := d.matchCase(ctx, d.reg.store.DB, actorScope(actor), row, q.orDefaults(), func(ids []string) (map[string]bool, error) {
+		return d.reg.secretCases(ctx, d.reg.store.DB, actor, ids)
 	})
 	if err != nil {
 		return nil, err
@@ -40,7 +40,7 @@ func (s *Service) CaseDuplicates(ctx context.Context, actor auth.Actor, id strin
 	for i, f := range found {
 		seqs[i] = f.row.Seq
 	}
-	figures, err := caseVisitFigures(ctx, s.store.DB, seqs)
+	figures, err := caseVisitFigures(ctx, d.reg.store.DB, seqs)
 	if err != nil {
 		return nil, err
 	}
@@ -76,13 +76,13 @@ const (
 // candidates) whose citizens the reader may not know of: their citizens then count for
 // nothing, neither in the score nor in the reasons, so that no suggestion tells who denounced
 // what. Every statement goes to db.
-func (s *Service) matchCase(ctx context.Context, db *gorm.DB, sc scope, c *caseRow, q DuplicateQuery,
+func (d *Duplicates) matchCase(ctx context.Context, db *gorm.DB, sc scope, c *caseRow, q DuplicateQuery,
 	secret func(ids []string) (map[string]bool, error)) ([]caseMatch, error) {
 	model, err := caseModel(ctx, db)
 	if err != nil {
 		return nil, err
 	}
-	links, err := s.caseLinks(ctx, db, []int64{c.RootSeq})
+	links, err := d.caseLinks(ctx, db, []int64{c.RootSeq})
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +92,7 @@ func (s *Service) matchCase(ctx context.Context, db *gorm.DB, sc scope, c *caseR
 			return nil, err
 		}
 	}
-	probe := s.prepared(c, links[c.RootSeq], hidden[c.ID])
+	probe := d.prepared(c, links[c.RootSeq], hidden[c.ID])
 	counts := dedup.MapCounts{DF: map[string]int{}}
 	if err := readCounts(ctx, db, &counts, slices.Concat(probe.WordTerms(), probe.PeopleKeys())); err != nil {
 		return nil, err
@@ -119,7 +119,7 @@ func (s *Service) matchCase(ctx context.Context, db *gorm.DB, sc scope, c *caseR
 	for i := range rows {
 		roots[i], ids[i] = rows[i].Seq, rows[i].ID
 	}
-	if links, err = s.caseLinks(ctx, db, roots); err != nil {
+	if links, err = d.caseLinks(ctx, db, roots); err != nil {
 		return nil, err
 	}
 	skip, err := excludedFrom(ctx, db, "case", "cases", c.ID, c.MergedInto)
@@ -138,7 +138,7 @@ func (s *Service) matchCase(ctx context.Context, db *gorm.DB, sc scope, c *caseR
 		if skip[rows[i].ID] {
 			continue
 		}
-		cand := s.prepared(&rows[i], links[rows[i].Seq], hidden[rows[i].ID])
+		cand := d.prepared(&rows[i], links[rows[i].Seq], hidden[rows[i].ID])
 		cands = append(cands, cand)
 		kept = append(kept, rows[i])
 		terms = append(append(terms, cand.WordTerms()...), cand.PeopleKeys()...)
@@ -281,8 +281,8 @@ type links struct {
 }
 
 // prepared is r read for matching with who came about it; hidden: the reader may not know who.
-func (s *Service) prepared(r *caseRow, l links, hidden bool) dedup.PreparedCase {
-	p := s.cachedText(r)
+func (d *Duplicates) prepared(r *caseRow, l links, hidden bool) dedup.PreparedCase {
+	p := d.cachedText(r)
 	p.People, p.Delegations, p.Members, p.LastVisit, p.Hidden = l.people, l.delegations, l.members, l.lastVisit, hidden
 	p.Opened = r.CreatedAt
 	return p
@@ -290,14 +290,14 @@ func (s *Service) prepared(r *caseRow, l links, hidden bool) dedup.PreparedCase 
 
 // caseLinks reads, for each root seq (every case's, for nil), who came about its merge
 // group's live visits, which delegations did and who their members are.
-func (s *Service) caseLinks(ctx context.Context, db *gorm.DB, roots []int64) (map[int64]links, error) {
-	return s.caseLinksBy(ctx, db, "c.root_seq", roots)
+func (d *Duplicates) caseLinks(ctx context.Context, db *gorm.DB, roots []int64) (map[int64]links, error) {
+	return d.caseLinksBy(ctx, db, "c.root_seq", roots)
 }
 
 // caseLinksBy is caseLinks by the cases' column given: root_seq for merge groups, seq for
 // cases alone. The persons are read with the visits and delegations that name them: two
 // statements, three when someone was merged.
-func (s *Service) caseLinksBy(ctx context.Context, db *gorm.DB, column string, keys []int64) (map[int64]links, error) {
+func (d *Duplicates) caseLinksBy(ctx context.Context, db *gorm.DB, column string, keys []int64) (map[int64]links, error) {
 	out := make(map[int64]links, len(keys))
 	if keys != nil && len(keys) == 0 {
 		return out, nil
@@ -333,7 +333,7 @@ func (s *Service) caseLinksBy(ctx context.Context, db *gorm.DB, column string, k
 	for _, ms := range members {
 		persons = append(persons, ms...)
 	}
-	citizens, err := s.citizensOf(ctx, db, persons)
+	citizens, err := d.citizensOf(ctx, db, persons)
 	if err != nil {
 		return nil, err
 	}
@@ -413,7 +413,7 @@ func membersOfDelegations(ctx context.Context, db *gorm.DB, ids []string) (map[s
 
 // citizensOf reads persons for matching, by id, each under the identity of the person they
 // were finally merged into.
-func (s *Service) citizensOf(ctx context.Context, db *gorm.DB, persons []linkedPerson) (map[string]dedup.Citizen, error) {
+func (d *Duplicates) citizensOf(ctx context.Context, db *gorm.DB, persons []linkedPerson) (map[string]dedup.Citizen, error) {
 	out := make(map[string]dedup.Citizen, len(persons))
 	var merged []string
 	for _, p := range persons {
@@ -428,7 +428,7 @@ func (s *Service) citizensOf(ctx context.Context, db *gorm.DB, persons []linkedP
 		if p.FullName != nil {
 			row.FullName = *p.FullName
 		}
-		out[row.ID] = s.cachedCitizen(&row)
+		out[row.ID] = d.cachedCitizen(&row)
 		if row.MergedInto != nil {
 			merged = append(merged, row.ID)
 		}
@@ -536,13 +536,13 @@ func storeCaseModel(ctx context.Context, tx *gorm.DB, m *dedup.CaseModel, at tim
 // scanCases compares the cases of the whole register as their lookups would, after
 // estimating the score's parameters from them and staff's decisions (and keeping them for
 // the lookups that follow).
-func (s *Service) scanCases(ctx context.Context, decided map[[2]string]bool) ([]ScannedPair, int, error) {
-	db := s.store.DB.WithContext(ctx)
+func (d *Duplicates) scanCases(ctx context.Context, decided map[[2]string]bool) ([]ScannedPair, int, error) {
+	db := d.reg.store.DB.WithContext(ctx)
 	var rows []caseRow
 	if err := db.Where("voided_at IS NULL").Order("seq").Find(&rows).Error; err != nil {
 		return nil, 0, err
 	}
-	all, err := s.caseLinks(ctx, s.store.DB, nil)
+	all, err := d.caseLinks(ctx, d.reg.store.DB, nil)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -563,7 +563,7 @@ func (s *Service) scanCases(ctx context.Context, decided map[[2]string]bool) ([]
 		}
 	}
 	// a merged case as it was before its merge, for the staff decision it stands for
-	own, err := s.caseLinksBy(ctx, s.store.DB, "c.seq", merged)
+	own, err := d.caseLinksBy(ctx, d.reg.store.DB, "c.seq", merged)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -572,7 +572,7 @@ func (s *Service) scanCases(ctx context.Context, decided map[[2]string]bool) ([]
 		if rows[i].MergedInto != nil {
 			l = own[rows[i].Seq]
 		}
-		prepared[i] = s.prepared(&rows[i], l, false)
+		prepared[i] = d.prepared(&rows[i], l, false)
 		index[rows[i].ID] = i
 		if rows[i].MergedInto == nil {
 			live = append(live, &prepared[i])
@@ -592,7 +592,7 @@ func (s *Service) scanCases(ctx context.Context, decided map[[2]string]bool) ([]
 	for i := range prepared {
 		everyCase[i] = &prepared[i]
 	}
-	labels, err := decisionLabels(ctx, s.store.DB, index)
+	labels, err := decisionLabels(ctx, d.reg.store.DB, index)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -601,7 +601,7 @@ func (s *Service) scanCases(ctx context.Context, decided map[[2]string]bool) ([]
 		trainPairs[i] = [2]int{liveRows[p[0]], liveRows[p[1]]}
 	}
 	model := dedup.TrainCaseModel(dedup.DefaultCaseModel(), everyCase, trainPairs, labels, counts)
-	if err := s.store.Tx(ctx, func(tx *gorm.DB) error { return storeCaseModel(ctx, tx, model, s.now()) }); err != nil {
+	if err := d.reg.store.Tx(ctx, func(tx *gorm.DB) error { return storeCaseModel(ctx, tx, model, d.reg.now()) }); err != nil {
 		return nil, 0, err
 	}
 	var out []ScannedPair

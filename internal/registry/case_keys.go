@@ -48,8 +48,8 @@ type caseVersion struct {
 const parsedCases = 5_000
 
 // cachedText is preparedText, kept by version. The text read is shared: matching only reads it.
-func (s *Service) cachedText(r *caseRow) dedup.PreparedCase {
-	return cached(s.dedup.texts, caseVersion{r.Seq, r.Version}, r.preparedText)
+func (d *Duplicates) cachedText(r *caseRow) dedup.PreparedCase {
+	return cached(d.cache.texts, caseVersion{r.Seq, r.Version}, r.preparedText)
 }
 
 // cached is the value of key in c, made and kept when missing.
@@ -151,8 +151,8 @@ func (r *personRow) citizen(identity string) dedup.Citizen {
 }
 
 // cachedCitizen is r read for matching under its own identity, kept by version.
-func (s *Service) cachedCitizen(r *personRow) dedup.Citizen {
-	return cached(s.dedup.citizens, personVersion{r.Seq, r.Version}, func() dedup.Citizen { return r.citizen(r.ID) })
+func (d *Duplicates) cachedCitizen(r *personRow) dedup.Citizen {
+	return cached(d.cache.citizens, personVersion{r.Seq, r.Version}, func() dedup.Citizen { return r.citizen(r.ID) })
 }
 
 func insertCaseKeys(ctx context.Context, tx *gorm.DB, seq int64, orgID string, keys []string) error {
@@ -199,18 +199,18 @@ const caseKeysState = "case_keys"
 // IndexCases makes the keys and term counts of every case again when they were made with
 // another version of the vocabulary, or never (a register from before they existed). It
 // holds off every write to cases and visits meanwhile: an upgrade step, run before serving.
-func (s *Service) IndexCases(ctx context.Context, log *slog.Logger) error {
+func (d *Duplicates) IndexCases(ctx context.Context, log *slog.Logger) error {
 	version := dedup.VocabularyVersion()
 	var state []string
-	if err := s.store.DB.WithContext(ctx).Table("dedup_state").Where("name = ?", caseKeysState).Pluck("value", &state).Error; err != nil {
+	if err := d.reg.store.DB.WithContext(ctx).Table("dedup_state").Where("name = ?", caseKeysState).Pluck("value", &state).Error; err != nil {
 		return err
 	}
 	if len(state) == 1 && state[0] == version {
 		return nil
 	}
-	return s.store.Tx(ctx, func(tx *gorm.DB) error {
+	return d.reg.store.Tx(ctx, func(tx *gorm.DB) error {
 		db := tx.WithContext(ctx)
-		if s.store.Dialect == store.Postgres {
+		if d.reg.store.Dialect == store.Postgres {
 			// An upgrade step, not a request: at a national register (750,000 cases) reading
 			// every case and visit outlasts the 30 s a request's statement may take, and the
 			// keys are computed between statements for longer than an idle transaction may
@@ -229,7 +229,7 @@ func (s *Service) IndexCases(ctx context.Context, log *slog.Logger) error {
 				return nil
 			}
 		}
-		n, err := s.indexAll(ctx, tx)
+		n, err := d.indexAll(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -242,7 +242,7 @@ func (s *Service) IndexCases(ctx context.Context, log *slog.Logger) error {
 }
 
 // indexAll writes every live case's keys and the counts again, in tx.
-func (s *Service) indexAll(ctx context.Context, tx *gorm.DB) (int, error) {
+func (d *Duplicates) indexAll(ctx context.Context, tx *gorm.DB) (int, error) {
 	db := tx.WithContext(ctx)
 	if err := db.Exec("DELETE FROM case_keys").Error; err != nil {
 		return 0, err

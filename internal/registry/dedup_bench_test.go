@@ -104,7 +104,7 @@ func runQuality(b *testing.B, backend, url string, n, lookups int) {
 	}
 	lookup := func(ev *dedup.Evaluator, i int) time.Duration {
 		start := time.Now()
-		found, err := s.matchPerson(ctx, st.DB, actorScope(auth.System), &persons[i], DuplicateQuery{}.orDefaults())
+		found, err := s.dups.matchPerson(ctx, st.DB, actorScope(auth.System), &persons[i], DuplicateQuery{}.orDefaults())
 		took := time.Since(start)
 		if err != nil {
 			b.Fatal(err)
@@ -129,7 +129,7 @@ func runQuality(b *testing.B, backend, url string, n, lookups int) {
 	st, s, _ = openBenchRegister(b, url)
 	defer st.Close()
 	start := time.Now()
-	if err := s.IndexPersons(ctx, nil); err != nil {
+	if err := s.dups.IndexPersons(ctx, nil); err != nil {
 		b.Fatal(err)
 	}
 	startTook := time.Since(start)
@@ -148,7 +148,7 @@ func runQuality(b *testing.B, backend, url string, n, lookups int) {
 		}
 	}
 	start = time.Now()
-	scan, pairs, err := s.ScanDuplicates(ctx, "person")
+	scan, pairs, err := s.dups.ScanDuplicates(ctx, "person")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -188,7 +188,7 @@ func bulkLoadPersons(b *testing.B, s *Service, orgID string, people []dedup.Labe
 	if rows[len(rows)-1].Seq == 0 {
 		b.Fatal("the insert did not give the rows their seq")
 	}
-	if err := s.IndexPersons(ctx, nil); err != nil {
+	if err := s.dups.IndexPersons(ctx, nil); err != nil {
 		b.Fatal(err)
 	}
 	return rows

@@ -52,6 +52,15 @@ func (q DuplicateQuery) orDefaults() DuplicateQuery {
 	return q
 }
 
+// Duplicates is the register's duplicate search: the candidates offered for a person or a case,
+// the whole-register scan, staff's decisions (merge, unmerge, not a duplicate) and the keys and
+// term counts lookups find and weigh records by. It reads and writes the register through the
+// registry service it belongs to (reg), with the same scopes and audit.
+type Duplicates struct {
+	reg   *Service
+	cache dedupCache
+}
+
 // dedupCache holds persons and cases parsed for matching, and lets one scan run at a time.
 type dedupCache struct {
 	parsed   *lru.Cache[personVersion, dedup.Prepared]
@@ -91,13 +100,13 @@ func newDedupCache() dedupCache {
 }
 
 // preparedPerson is r parsed for matching. The parsed person is shared: scoring only reads it.
-func (s *Service) preparedPerson(r *personRow) dedup.Prepared {
+func (d *Duplicates) preparedPerson(r *personRow) dedup.Prepared {
 	key := personVersion{r.Seq, r.Version}
-	if p, ok := s.dedup.parsed.Get(key); ok {
+	if p, ok := d.cache.parsed.Get(key); ok {
 		return p
 	}
 	p := r.prepared()
-	s.dedup.parsed.Add(key, p)
+	d.cache.parsed.Add(key, p)
 	return p
 }
 
@@ -115,33 +124,33 @@ func (r *personRow) prepared() dedup.Prepared {
 
 // PersonDuplicates lists the persons within the actor's reach who may be the same citizen as
 // person id, best first. The persons disclosed are written to the audit log.
-func (s *Service) PersonDuplicates(ctx context.Context, actor auth.Actor, id string, q DuplicateQuery) ([]PersonCandidate, error) {
-	out, err := s.personCandidates(ctx, actor, id, q)
+func (d *Duplicates) PersonDuplicates(ctx context.Context, actor auth.Actor, id string, q DuplicateQuery) ([]PersonCandidate, error) {
+	out, err := d.personCandidates(ctx, actor, id, q)
 	if err != nil {
 		return nil, err
 	}
-	return out, s.auditDisclosed(ctx, actor, id, out)
+	return out, d.auditDisclosed(ctx, actor, id, out)
 }
 
 // auditDisclosed writes to the audit log which persons a duplicate lookup about person id showed
 // the actor.
-func (s *Service) auditDisclosed(ctx context.Context, actor auth.Actor, id string, shown []PersonCandidate) error {
+func (d *Duplicates) auditDisclosed(ctx context.Context, actor auth.Actor, id string, shown []PersonCandidate) error {
 	disclosed := make([]string, len(shown))
 	for i, c := range shown {
 		disclosed[i] = c.Person.ID
 	}
-	return audit.Record(ctx, s.store.DB, actor, "read_duplicates", "person", id, map[string]any{"disclosed": disclosed})
+	return audit.Record(ctx, d.reg.store.DB, actor, "read_duplicates", "person", id, map[string]any{"disclosed": disclosed})
 }
 
 // personCandidates is PersonDuplicates before the audit.
-func (s *Service) personCandidates(ctx context.Context, actor auth.Actor, id string, q DuplicateQuery) ([]PersonCandidate, error) {
+func (d *Duplicates) personCandidates(ctx context.Context, actor auth.Actor, id string, q DuplicateQuery) ([]PersonCandidate, error) {
 	// the person, and every candidate, as the actor may see them: someone known only as a
 	// denouncer is not disclosed through a duplicate suggestion either
-	row, err := personKind.find(ctx, s, s.store.DB, actor, id, ReadOptions{})
+	row, err := personKind.find(ctx, d.reg, d.reg.store.DB, actor, id, ReadOptions{})
 	if err != nil {
 		return nil, err
 	}
-	found, err := s.matchPerson(ctx, s.store.DB, actorScope(actor), row, q.orDefaults())
+	found, err := d.matchPerson(ctx, d.reg.store.DB, actorScope(actor), row, q.orDefaults())
 	if err != nil {
 		return nil, err
 	}
@@ -149,13 +158,13 @@ func (s *Service) personCandidates(ctx context.Context, actor auth.Actor, id str
 	for i := range found {
 		ids[i] = found[i].id
 	}
-	seen, err := s.visiblePersonIDs(ctx, actor, ids)
+	seen, err := d.visiblePersonIDs(ctx, actor, ids)
 	if err != nil {
 		return nil, err
 	}
 	ids = slices.DeleteFunc(ids, func(id string) bool { return !seen[id] })
 	var rows []personRow
-	if err := s.store.DB.WithContext(ctx).Select(personColumns).Where("id IN ?", ids).Find(&rows).Error; err != nil {
+	if err := d.reg.store.DB.WithContext(ctx).Select(personColumns).Where("id IN ?", ids).Find(&rows).Error; err != nil {
 		return nil, err
 	}
 	byID := make(map[string]*personRow, len(rows))
@@ -172,12 +181,12 @@ func (s *Service) personCandidates(ctx context.Context, actor auth.Actor, id str
 }
 
 // visiblePersonIDs says which of ids the actor may see (personKind's hide rule), in one query.
-func (s *Service) visiblePersonIDs(ctx context.Context, actor auth.Actor, ids []string) (map[string]bool, error) {
+func (d *Duplicates) visiblePersonIDs(ctx context.Context, actor auth.Actor, ids []string) (map[string]bool, error) {
 	rows := make([]personRow, len(ids))
 	for i, id := range ids {
 		rows[i].ID = id
 	}
-	rows, err := personKind.visible(ctx, s, actor, rows)
+	rows, err := personKind.visible(ctx, d.reg, actor, rows)
 	seen := make(map[string]bool, len(rows))
 	for _, r := range rows {
 		seen[r.ID] = true
@@ -211,7 +220,7 @@ func orgScope(orgID string) scope {
 
 // matchPerson scores the live, unmerged persons sharing a blocking key with row, leaving out
 // the records row was merged into and those staff declared distinct from it.
-func (s *Service) matchPerson(ctx context.Context, db *gorm.DB, sc scope, row *personRow, q DuplicateQuery) ([]personMatch, error) {
+func (d *Duplicates) matchPerson(ctx context.Context, db *gorm.DB, sc scope, row *personRow, q DuplicateQuery) ([]personMatch, error) {
 	// parsed afresh, not through the cache: row is the person as the actor may see them
 	probe := row.prepared()
 	// one index range per block, each bounded on its own: a block too common to separate
@@ -240,7 +249,7 @@ func (s *Service) matchPerson(ctx context.Context, db *gorm.DB, sc scope, row *p
 		return nil, err
 	}
 	keys = slices.DeleteFunc(keys, func(k candidateKey) bool { return skip[k.id] })
-	parsed, err := s.preparedCandidates(ctx, db, keys)
+	parsed, err := d.preparedCandidates(ctx, db, keys)
 	if err != nil {
 		return nil, err
 	}
@@ -300,11 +309,11 @@ func candidateKeys(ctx context.Context, q *gorm.DB) ([]candidateKey, error) {
 // preparedCandidates returns the candidates parsed for matching, by seq: from the cache, and
 // those it lacks read and parsed in one query. A person voided or merged away since their key
 // was read is left out.
-func (s *Service) preparedCandidates(ctx context.Context, db *gorm.DB, keys []candidateKey) (map[int64]dedup.Prepared, error) {
+func (d *Duplicates) preparedCandidates(ctx context.Context, db *gorm.DB, keys []candidateKey) (map[int64]dedup.Prepared, error) {
 	out := make(map[int64]dedup.Prepared, len(keys))
 	var missing []int64
 	for _, k := range keys {
-		if p, ok := s.dedup.parsed.Get(personVersion{k.seq, k.version}); ok {
+		if p, ok := d.cache.parsed.Get(personVersion{k.seq, k.version}); ok {
 			out[k.seq] = p
 		} else {
 			missing = append(missing, k.seq)
@@ -317,7 +326,7 @@ func (s *Service) preparedCandidates(ctx context.Context, db *gorm.DB, keys []ca
 			return nil, err
 		}
 		for i := range rows {
-			out[rows[i].Seq] = s.preparedPerson(&rows[i])
+			out[rows[i].Seq] = d.preparedPerson(&rows[i])
 		}
 	}
 	return out, nil
@@ -399,18 +408,18 @@ func checkEntity(entity string) error {
 // blocking key, across the whole register, and keeps the pairs scoring at least the default
 // threshold (less those declared distinct) for review: GET /dedup/candidates lists them. It
 // returns the pairs too, best first. One scan runs at a time.
-func (s *Service) ScanDuplicates(ctx context.Context, entity string) (ScanResult, []ScannedPair, error) {
+func (d *Duplicates) ScanDuplicates(ctx context.Context, entity string) (ScanResult, []ScannedPair, error) {
 	if err := checkEntity(entity); err != nil {
 		return ScanResult{}, nil, err
 	}
-	s.dedup.scanning.Lock()
-	defer s.dedup.scanning.Unlock()
-	return s.scanLocked(ctx, entity)
+	d.cache.scanning.Lock()
+	defer d.cache.scanning.Unlock()
+	return d.scanLocked(ctx, entity)
 }
 
-// scanLocked is ScanDuplicates for a caller holding s.dedup.scanning.
-func (s *Service) scanLocked(ctx context.Context, entity string) (ScanResult, []ScannedPair, error) {
-	decided, err := decidedPairs(ctx, s.store.DB, entity)
+// scanLocked is ScanDuplicates for a caller holding d.cache.scanning.
+func (d *Duplicates) scanLocked(ctx context.Context, entity string) (ScanResult, []ScannedPair, error) {
+	decided, err := decidedPairs(ctx, d.reg.store.DB, entity)
 	if err != nil {
 		return ScanResult{}, nil, err
 	}
@@ -418,17 +427,17 @@ func (s *Service) scanLocked(ctx context.Context, entity string) (ScanResult, []
 	var records int
 	switch entity {
 	case "person":
-		pairs, records, err = s.scanPersons(ctx, decided)
+		pairs, records, err = d.scanPersons(ctx, decided)
 	default:
-		pairs, records, err = s.scanCases(ctx, decided)
+		pairs, records, err = d.scanCases(ctx, decided)
 	}
 	if err != nil {
 		return ScanResult{}, nil, err
 	}
-	res := ScanResult{Type: entity, ScannedAt: s.now(), Records: records, Pairs: len(pairs)}
-	err = s.store.Tx(ctx, func(tx *gorm.DB) error {
+	res := ScanResult{Type: entity, ScannedAt: d.reg.now(), Records: records, Pairs: len(pairs)}
+	err = d.reg.store.Tx(ctx, func(tx *gorm.DB) error {
 		db := tx.WithContext(ctx)
-		if s.store.Dialect == store.Postgres {
+		if d.reg.store.Dialect == store.Postgres {
 			// replicas scan one at a time: the ranks of two scans must not interleave
 			if err := db.Exec("SELECT pg_advisory_xact_lock(7267005)").Error; err != nil {
 				return err
@@ -474,8 +483,8 @@ func decidedPairs(ctx context.Context, db *gorm.DB, entity string) (map[[2]strin
 	return out, err
 }
 
-func (s *Service) scanPersons(ctx context.Context, decided map[[2]string]bool) ([]ScannedPair, int, error) {
-	rows, err := livePersons(ctx, s.store.DB)
+func (d *Duplicates) scanPersons(ctx context.Context, decided map[[2]string]bool) ([]ScannedPair, int, error) {
+	rows, err := livePersons(ctx, d.reg.store.DB)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -506,11 +515,11 @@ type DuplicatePair struct {
 // ListDuplicatePairs pages through the pairs of the latest scan of one type, best first, that
 // still stand: both records live, unmerged and within the actor's reach, and not declared
 // distinct since. Without any scan yet, it runs one.
-func (s *Service) ListDuplicatePairs(ctx context.Context, actor auth.Actor, entity string, p page.Request) ([]DuplicatePair, string, ScanResult, error) {
+func (d *Duplicates) ListDuplicatePairs(ctx context.Context, actor auth.Actor, entity string, p page.Request) ([]DuplicatePair, string, ScanResult, error) {
 	if err := checkEntity(entity); err != nil {
 		return nil, "", ScanResult{}, err
 	}
-	db := s.store.DB.WithContext(ctx)
+	db := d.reg.store.DB.WithContext(ctx)
 	var scans []scanRow
 	if err := db.Where("entity = ?", entity).Find(&scans).Error; err != nil {
 		return nil, "", ScanResult{}, err
@@ -518,7 +527,7 @@ func (s *Service) ListDuplicatePairs(ctx context.Context, actor auth.Actor, enti
 	var scan ScanResult
 	if len(scans) == 0 {
 		var err error
-		if scan, _, err = s.ScanDuplicates(ctx, entity); err != nil {
+		if scan, _, err = d.ScanDuplicates(ctx, entity); err != nil {
 			return nil, "", ScanResult{}, err
 		}
 	} else {
@@ -550,7 +559,7 @@ func (s *Service) ListDuplicatePairs(ctx context.Context, actor auth.Actor, enti
 		if err != nil {
 			return nil, "", scan, err
 		}
-		seen, err := s.visiblePersonIDs(ctx, actor, ids)
+		seen, err := d.visiblePersonIDs(ctx, actor, ids)
 		if err != nil {
 			return nil, "", scan, err
 		}
@@ -564,14 +573,14 @@ func (s *Service) ListDuplicatePairs(ctx context.Context, actor auth.Actor, enti
 				disclosed = append(disclosed, r.LowID, r.HighID)
 			}
 		}
-		err = audit.Record(ctx, s.store.DB, actor, "read_duplicates", "person", "", map[string]any{"disclosed": disclosed})
+		err = audit.Record(ctx, d.reg.store.DB, actor, "read_duplicates", "person", "", map[string]any{"disclosed": disclosed})
 		return kept, next, scan, err
 	default:
 		byID, err := casesByID(ctx, db, ids)
 		if err != nil {
 			return nil, "", scan, err
 		}
-		secret, err := s.secretCases(ctx, db, actor, ids)
+		secret, err := d.reg.secretCases(ctx, db, actor, ids)
 		if err != nil {
 			return nil, "", scan, err
 		}
@@ -617,12 +626,12 @@ func casesByID(ctx context.Context, db *gorm.DB, ids []string) (map[string]Case,
 
 // Labels names records of one type for people reading a list of pairs: a person's name and
 // birth year, a case's code and title.
-func (s *Service) Labels(ctx context.Context, entity string, ids []string) (map[string]string, error) {
+func (d *Duplicates) Labels(ctx context.Context, entity string, ids []string) (map[string]string, error) {
 	if err := checkEntity(entity); err != nil {
 		return nil, err
 	}
 	out := make(map[string]string, len(ids))
-	db := s.store.DB.WithContext(ctx)
+	db := d.reg.store.DB.WithContext(ctx)
 	if entity == "person" {
 		byID, err := personsByID(ctx, db, ids)
 		for id, p := range byID {

@@ -203,7 +203,7 @@ func (s *Service) knownPerson(ctx context.Context, tx *gorm.DB, actor auth.Actor
 		return id, err
 	}
 	probe := &personRow{FullName: p.FullName, NameFolded: vntext.Fold(p.FullName), Gender: p.Gender, Address: optText(&p.Address)}
-	found, err := s.matchPerson(ctx, tx, orgScope(orgID), probe, DuplicateQuery{Limit: 1}.orDefaults())
+	found, err := s.dups.matchPerson(ctx, tx, orgScope(orgID), probe, DuplicateQuery{Limit: 1}.orDefaults())
 	if err != nil || len(found) == 0 {
 		return "", err
 	}

@@ -81,11 +81,11 @@ func (r *personRow) mergedInto() *string { return r.MergedInto }
 func (r *caseRow) mergedInto() *string   { return r.MergedInto }
 
 // MergePerson records that person id is a duplicate of in.Into.
-func (s *Service) MergePerson(ctx context.Context, actor auth.Actor, id string, ifMatch *int, in MergeInput) (Person, error) {
+func (d *Duplicates) MergePerson(ctx context.Context, actor auth.Actor, id string, ifMatch *int, in MergeInput) (Person, error) {
 	var out Person
-	err := s.store.Tx(ctx, func(tx *gorm.DB) error {
+	err := d.reg.store.Tx(ctx, func(tx *gorm.DB) error {
 		// a person merged away leaves the counts that weigh duplicates, and comes back unmerged
-		row, err := merge[personRow](ctx, s, tx, actor, "person", id, ifMatch, in, func(rec, _ *personRow) error {
+		row, err := merge[personRow](ctx, d, tx, actor, "person", id, ifMatch, in, func(rec, _ *personRow) error {
 			return countPerson(ctx, tx, rec, -1)
 		})
 		if err == nil {
@@ -97,10 +97,10 @@ func (s *Service) MergePerson(ctx context.Context, actor auth.Actor, id string, 
 }
 
 // UnmergePerson undoes the merge of person id.
-func (s *Service) UnmergePerson(ctx context.Context, actor auth.Actor, id string, ifMatch *int) (Person, error) {
+func (d *Duplicates) UnmergePerson(ctx context.Context, actor auth.Actor, id string, ifMatch *int) (Person, error) {
 	var out Person
-	err := s.store.Tx(ctx, func(tx *gorm.DB) error {
-		row, err := unmerge[personRow](ctx, s, tx, actor, "person", id, ifMatch, func(rec *personRow) error {
+	err := d.reg.store.Tx(ctx, func(tx *gorm.DB) error {
+		row, err := unmerge[personRow](ctx, d, tx, actor, "person", id, ifMatch, func(rec *personRow) error {
 			if rec.VoidedAt != nil {
 				return nil
 			}
@@ -115,37 +115,37 @@ func (s *Service) UnmergePerson(ctx context.Context, actor auth.Actor, id string
 }
 
 // PersonsNotDuplicate records that person id and in.Other are different citizens.
-func (s *Service) PersonsNotDuplicate(ctx context.Context, actor auth.Actor, id string, in NotDuplicateInput) (Decision, error) {
-	return notDuplicate[personRow](ctx, s, actor, "person", id, in)
+func (d *Duplicates) PersonsNotDuplicate(ctx context.Context, actor auth.Actor, id string, in NotDuplicateInput) (Decision, error) {
+	return notDuplicate[personRow](ctx, d, actor, "person", id, in)
 }
 
 // MergeCase records that case id is a duplicate of in.Into: its visits count for the survivor
 // from then on, and every case merged into it follows.
-func (s *Service) MergeCase(ctx context.Context, actor auth.Actor, id string, ifMatch *int, in MergeInput) (Case, error) {
+func (d *Duplicates) MergeCase(ctx context.Context, actor auth.Actor, id string, ifMatch *int, in MergeInput) (Case, error) {
 	var out Case
-	err := s.store.Tx(ctx, func(tx *gorm.DB) error {
-		row, err := merge[caseRow](ctx, s, tx, actor, "case", id, ifMatch, in, func(c, survivor *caseRow) error {
+	err := d.reg.store.Tx(ctx, func(tx *gorm.DB) error {
+		row, err := merge[caseRow](ctx, d, tx, actor, "case", id, ifMatch, in, func(c, survivor *caseRow) error {
 			if err := tx.WithContext(ctx).Table("cases").Where("root_seq = ?", c.Seq).Update("root_seq", survivor.Seq).Error; err != nil {
 				return err
 			}
 			// who came about the merged cases now counts for the survivor: a denunciation's
 			// denouncers (confidential.go)
-			return s.recordDenouncers(ctx, tx, groupLinks, survivor.Seq, survivor.Seq, survivor.Seq, survivor.Seq, survivor.Seq, survivor.Seq)
+			return d.reg.recordDenouncers(ctx, tx, groupLinks, survivor.Seq, survivor.Seq, survivor.Seq, survivor.Seq, survivor.Seq, survivor.Seq)
 		})
 		if err != nil {
 			return err
 		}
-		out, err = s.withVisitFigures(ctx, tx, row)
+		out, err = d.reg.withVisitFigures(ctx, tx, row)
 		return err
 	})
 	return out, err
 }
 
 // UnmergeCase undoes the merge of case id: it and every case merged into it count as it again.
-func (s *Service) UnmergeCase(ctx context.Context, actor auth.Actor, id string, ifMatch *int) (Case, error) {
+func (d *Duplicates) UnmergeCase(ctx context.Context, actor auth.Actor, id string, ifMatch *int) (Case, error) {
 	var out Case
-	err := s.store.Tx(ctx, func(tx *gorm.DB) error {
-		row, err := unmerge[caseRow](ctx, s, tx, actor, "case", id, ifMatch, func(c *caseRow) error {
+	err := d.reg.store.Tx(ctx, func(tx *gorm.DB) error {
+		row, err := unmerge[caseRow](ctx, d, tx, actor, "case", id, ifMatch, func(c *caseRow) error {
 			return tx.WithContext(ctx).Exec(`WITH RECURSIVE sub(id, seq) AS (
 					SELECT id, seq FROM cases WHERE id = ?
 					UNION ALL SELECT c.id, c.seq FROM cases c JOIN sub ON c.merged_into = sub.id)
@@ -154,15 +154,15 @@ func (s *Service) UnmergeCase(ctx context.Context, actor auth.Actor, id string, 
 		if err != nil {
 			return err
 		}
-		out, err = s.withVisitFigures(ctx, tx, row)
+		out, err = d.reg.withVisitFigures(ctx, tx, row)
 		return err
 	})
 	return out, err
 }
 
 // CasesNotDuplicate records that case id and in.Other are different matters.
-func (s *Service) CasesNotDuplicate(ctx context.Context, actor auth.Actor, id string, in NotDuplicateInput) (Decision, error) {
-	return notDuplicate[caseRow](ctx, s, actor, "case", id, in)
+func (d *Duplicates) CasesNotDuplicate(ctx context.Context, actor auth.Actor, id string, in NotDuplicateInput) (Decision, error) {
+	return notDuplicate[caseRow](ctx, d, actor, "case", id, in)
 }
 
 // merge marks record id of entity merged into the survivor of in.Into, runs moved (which keeps
@@ -171,7 +171,7 @@ func (s *Service) CasesNotDuplicate(ctx context.Context, actor auth.Actor, id st
 func merge[T any, PT interface {
 	*T
 	mergeable
-}](ctx context.Context, s *Service, tx *gorm.DB, actor auth.Actor, entity, id string, ifMatch *int, in MergeInput,
+}](ctx context.Context, d *Duplicates, tx *gorm.DB, actor auth.Actor, entity, id string, ifMatch *int, in MergeInput,
 	moved func(rec, survivor PT) error) (PT, error) {
 	if err := validate.Struct(in); err != nil {
 		return nil, err
@@ -209,7 +209,7 @@ func merge[T any, PT interface {
 	case survivor.meta().VoidedAt != nil:
 		return nil, apperr.Field("into", "was merged into %s %s, which is voided", entity, survivor.meta().ID)
 	}
-	if err := s.update(ctx, tx, rec, ifMatch, map[string]any{"merged_into": survivor.meta().ID}); err != nil {
+	if err := d.reg.update(ctx, tx, rec, ifMatch, map[string]any{"merged_into": survivor.meta().ID}); err != nil {
 		return nil, err
 	}
 	if moved != nil {
@@ -217,7 +217,7 @@ func merge[T any, PT interface {
 			return nil, err
 		}
 	}
-	now := s.now()
+	now := d.reg.now()
 	err = tx.WithContext(ctx).Create(&mergeRow{Entity: entity, RecordID: id, RequestedInto: in.Into,
 		MergedInto: survivor.meta().ID, MergedAt: now, MergedBy: actor.Name}).Error
 	if err != nil {
@@ -240,7 +240,7 @@ func merge[T any, PT interface {
 func unmerge[T any, PT interface {
 	*T
 	mergeable
-}](ctx context.Context, s *Service, tx *gorm.DB, actor auth.Actor, entity, id string, ifMatch *int,
+}](ctx context.Context, d *Duplicates, tx *gorm.DB, actor auth.Actor, entity, id string, ifMatch *int,
 	restored func(rec PT) error) (PT, error) {
 	loaded, err := load[T, PT](ctx, tx, actor, entity, id, ReadOptions{})
 	if err != nil {
@@ -251,7 +251,7 @@ func unmerge[T any, PT interface {
 	if from == nil {
 		return nil, apperr.ConflictOn("merged_into", "this %s is not merged into another", entity)
 	}
-	if err := s.update(ctx, tx, rec, ifMatch, map[string]any{"merged_into": nil}); err != nil {
+	if err := d.reg.update(ctx, tx, rec, ifMatch, map[string]any{"merged_into": nil}); err != nil {
 		return nil, err
 	}
 	if restored != nil {
@@ -260,7 +260,7 @@ func unmerge[T any, PT interface {
 		}
 	}
 	err = tx.WithContext(ctx).Model(&mergeRow{}).Where("entity = ? AND record_id = ? AND unmerged_at IS NULL", entity, id).
-		Updates(map[string]any{"unmerged_at": s.now(), "unmerged_by": actor.Name}).Error
+		Updates(map[string]any{"unmerged_at": d.reg.now(), "unmerged_by": actor.Name}).Error
 	if err != nil {
 		return nil, err
 	}
@@ -294,12 +294,12 @@ func survivors(ctx context.Context, db *gorm.DB, table string, next *string) ([]
 func notDuplicate[T any, PT interface {
 	*T
 	mergeable
-}](ctx context.Context, s *Service, actor auth.Actor, entity, id string, in NotDuplicateInput) (Decision, error) {
+}](ctx context.Context, d *Duplicates, actor auth.Actor, entity, id string, in NotDuplicateInput) (Decision, error) {
 	if err := validate.Struct(in); err != nil {
 		return Decision{}, err
 	}
 	var out Decision
-	err := s.store.Tx(ctx, func(tx *gorm.DB) error {
+	err := d.reg.store.Tx(ctx, func(tx *gorm.DB) error {
 		if _, err := load[T, PT](ctx, tx, actor, entity, id, ReadOptions{}); err != nil {
 			return err
 		}
@@ -315,7 +315,7 @@ func notDuplicate[T any, PT interface {
 		switch {
 		case errors.Is(err, gorm.ErrRecordNotFound):
 			// to the microsecond, as PostgreSQL keeps it, so that a repeat answers the same time
-			row = decisionRow{Entity: entity, LowID: key[0], HighID: key[1], DecidedAt: s.now().Truncate(time.Microsecond), DecidedBy: actor.Name}
+			row = decisionRow{Entity: entity, LowID: key[0], HighID: key[1], DecidedAt: d.reg.now().Truncate(time.Microsecond), DecidedBy: actor.Name}
 			if err := tx.WithContext(ctx).Create(&row).Error; err != nil {
 				if store.IsUniqueViolation(err) {
 					return apperr.ConflictOn("other", "the same decision is being recorded by another request; read it again")

@@ -52,7 +52,7 @@ const personCountsState = "person_counts"
 // another way (dedup.PersonTermsVersion) or never (a register from before them), holding
 // writes to persons meanwhile: an upgrade step, run before serving. A national register of a
 // million persons takes seconds, once.
-func (s *Service) IndexPersons(ctx context.Context, log *slog.Logger) error {
+func (d *Duplicates) IndexPersons(ctx context.Context, log *slog.Logger) error {
 	current := func(db *gorm.DB) (bool, error) {
 		var state []string
 		if err := db.Table("dedup_state").Where("name = ?", personCountsState).Pluck("value", &state).Error; err != nil {
@@ -62,12 +62,12 @@ func (s *Service) IndexPersons(ctx context.Context, log *slog.Logger) error {
 		err := db.Table("person_term_counts").Where("term = ?", totalTerm).Count(&total).Error
 		return len(state) == 1 && state[0] == dedup.PersonTermsVersion && total == 1, err
 	}
-	if ok, err := current(s.store.DB.WithContext(ctx)); ok || err != nil {
+	if ok, err := current(d.reg.store.DB.WithContext(ctx)); ok || err != nil {
 		return err
 	}
-	return s.store.Tx(ctx, func(tx *gorm.DB) error {
+	return d.reg.store.Tx(ctx, func(tx *gorm.DB) error {
 		db := tx.WithContext(ctx)
-		if s.store.Dialect == store.Postgres {
+		if d.reg.store.Dialect == store.Postgres {
 			// replicas starting at once: one counts, the others find it done
 			if err := db.Exec("LOCK TABLE persons IN SHARE MODE").Error; err != nil {
 				return err

@@ -193,8 +193,8 @@ func (s *Service) CreatePerson(ctx context.Context, actor auth.Actor, in NewPers
 	// nobody, and an entry for each would bury the disclosures among the creations), and only
 	// what was written there is shown.
 	out := CreatedPerson{Person: p, PossibleDuplicates: []PersonCandidate{}}
-	found, err := s.personCandidates(ctx, actor, p.ID, DuplicateQuery{Limit: duplicateMax})
-	if err == nil && len(found) > 0 && s.auditDisclosed(ctx, actor, p.ID, found) == nil {
+	found, err := s.dups.personCandidates(ctx, actor, p.ID, DuplicateQuery{Limit: duplicateMax})
+	if err == nil && len(found) > 0 && s.dups.auditDisclosed(ctx, actor, p.ID, found) == nil {
 		out.PossibleDuplicates = found
 	}
 	return out, nil

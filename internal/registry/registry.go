@@ -26,7 +26,7 @@ type Service struct {
 	store *store.Store
 	cfg   Config
 	clock atomic.Pointer[func() time.Time] // nil: the system clock; tests set another (SetClock)
-	dedup dedupCache                       // the register's term weights for duplicate scoring (duplicates.go)
+	dups  *Duplicates                      // duplicate search, merges and the term counts they weigh by
 	book  deadlineBook                     // the working-day calendar and deadline rules in force (deadlines.go)
 }
 
@@ -35,8 +35,13 @@ func NewService(s *store.Store, cfg Config) *Service {
 	if cfg.Location == nil {
 		cfg.Location = time.UTC
 	}
-	return &Service{store: s, cfg: cfg, dedup: newDedupCache()}
+	svc := &Service{store: s, cfg: cfg}
+	svc.dups = &Duplicates{reg: svc, cache: newDedupCache()}
+	return svc
 }
+
+// Duplicates finds, scores, merges and unmerges the register's duplicate persons and cases.
+func (s *Service) Duplicates() *Duplicates { return s.dups }
 
 // SetClock makes now the service's clock: tests move "today" to see deadlines pass while the
 // service answers requests, hence the atomic.

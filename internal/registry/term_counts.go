@@ -154,11 +154,11 @@ func (c termCounter) fold(ctx context.Context, st *store.Store) (more bool, err 
 
 // FoldTermCounts folds the pending changes of duplicate search's term counts into the counts.
 // Reads are exact without it; it keeps them reading a few rows per term.
-func (s *Service) FoldTermCounts(ctx context.Context) error {
+func (d *Duplicates) FoldTermCounts(ctx context.Context) error {
 	for _, c := range []termCounter{personTerms, caseTerms} {
 		for more := true; more; {
 			var err error
-			if more, err = c.fold(ctx, s.store); err != nil {
+			if more, err = c.fold(ctx, d.reg.store); err != nil {
 				return err
 			}
 		}
