@@ -4361,7 +4361,7 @@ const docTemplate = `{
                         "Bearer": []
                     }
                 ],
-                "description": "Personal data (names, addresses, ID numbers): staff, auditor and admin only, and every export is written to the audit log (entity register_export). Columns in the form's order: STT, Ngày tiếp, Họ tên - Địa chỉ, Số CCCD/CMND/Hộ chiếu, Nội dung vụ việc, Phân loại đơn / Số người, Cơ quan đã giải quyết, Hướng xử lý, Theo dõi kết quả, Ghi chú; rows by date, then in the order recorded. Streamed as it is read, in constant memory; csv is UTF-8 with BOM. A failure after the first rows were sent cuts the connection, so a truncated file never looks complete.",
+                "description": "Personal data (names, addresses, ID numbers): staff, auditor and admin only, and every export is written to the audit log (entity register_export); a denouncer's identity is left out, in both parts, for whoever may not know it. The visits (\"Sổ tiếp công dân\"), columns in the form's order: STT, Ngày tiếp, Họ tên - Địa chỉ, Số CCCD/CMND/Hộ chiếu, Nội dung vụ việc, Phân loại đơn / Số người, Cơ quan đã giải quyết, Hướng xử lý, Theo dõi kết quả, Ghi chú; rows by date, then in the order recorded. The petitions (\"Đơn thư\"): STT, Số đơn, Ngày nhận đơn, Nguồn đơn, Họ tên - Địa chỉ người gửi, Số CCCD/CMND/Hộ chiếu, Số người đứng đơn, Ngày ghi trên đơn, Nội dung vụ việc, Phân loại đơn, Hạn xử lý, Kết quả xử lý, Ngày xử lý, Tình trạng (the status as of today), Ghi chú; rows by the day received, then in the order recorded. xlsx holds both parts, a sheet each, unless sheet names one; a csv file holds one part, the visits unless sheet=petitions (named tcd-register-petitions-…). Streamed as it is read, in constant memory; csv is UTF-8 with BOM. A failure after the first rows were sent cuts the connection, so a truncated file never looks complete.",
                 "produces": [
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     "text/csv",
@@ -4370,7 +4370,7 @@ const docTemplate = `{
                 "tags": [
                     "exports"
                 ],
-                "summary": "The reception register itself (Sổ tiếp công dân, Form 03), one row per live visit of the period",
+                "summary": "The reception register itself: its visits (Sổ tiếp công dân, Form 03), one row per live visit of the period, and its petitions (đơn), one row per live petition received in the period",
                 "operationId": "exportRegister",
                 "parameters": [
                     {
@@ -4381,6 +4381,17 @@ const docTemplate = `{
                         "type": "string",
                         "description": "file format (default xlsx)",
                         "name": "format",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "visits",
+                            "petitions"
+                        ],
+                        "type": "string",
+                        "x-vocab": "register.sheet",
+                        "description": "one part alone (default: both in xlsx, the visits in csv)",
+                        "name": "sheet",
                         "in": "query"
                     },
                     {

@@ -1785,6 +1785,24 @@ func (e ExportRegisterParamsFormat) Valid() bool {
 	}
 }
 
+// Defines values for ExportRegisterParamsSheet.
+const (
+	Petitions ExportRegisterParamsSheet = "petitions"
+	Visits    ExportRegisterParamsSheet = "visits"
+)
+
+// Valid indicates whether the value is a known member of the ExportRegisterParamsSheet enum.
+func (e ExportRegisterParamsSheet) Valid() bool {
+	switch e {
+	case Petitions:
+		return true
+	case Visits:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ExportRegisterParamsBasis.
 const (
 	ExportRegisterParamsBasisCalendar  ExportRegisterParamsBasis = "calendar"
@@ -4340,6 +4358,9 @@ type ExportRegisterParams struct {
 	// Format file format (default xlsx)
 	Format *ExportRegisterParamsFormat `form:"format,omitempty" json:"format,omitempty"`
 
+	// Sheet one part alone (default: both in xlsx, the visits in csv)
+	Sheet *ExportRegisterParamsSheet `form:"sheet,omitempty" json:"sheet,omitempty"`
+
 	// Period 2023, 2023-Q3, 2023-10, 2023-6M or 2023-9M (or from and to)
 	Period *string `form:"period,omitempty" json:"period,omitempty"`
 
@@ -4358,6 +4379,9 @@ type ExportRegisterParams struct {
 
 // ExportRegisterParamsFormat defines parameters for ExportRegister.
 type ExportRegisterParamsFormat string
+
+// ExportRegisterParamsSheet defines parameters for ExportRegister.
+type ExportRegisterParamsSheet string
 
 // ExportRegisterParamsBasis defines parameters for ExportRegister.
 type ExportRegisterParamsBasis string
@@ -5447,9 +5471,9 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/documents/{id}/file (the `GetDocumentFile` operationId).
 	GetDocumentFile(ctx context.Context, id string, params *GetDocumentFileParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ExportRegister The reception register itself (Sổ tiếp công dân, Form 03), one row per live visit of the period
+	// ExportRegister The reception register itself: its visits (Sổ tiếp công dân, Form 03), one row per live visit of the period, and its petitions (đơn), one row per live petition received in the period
 	//
-	// Personal data (names, addresses, ID numbers): staff, auditor and admin only, and every export is written to the audit log (entity register_export). Columns in the form's order: STT, Ngày tiếp, Họ tên - Địa chỉ, Số CCCD/CMND/Hộ chiếu, Nội dung vụ việc, Phân loại đơn / Số người, Cơ quan đã giải quyết, Hướng xử lý, Theo dõi kết quả, Ghi chú; rows by date, then in the order recorded. Streamed as it is read, in constant memory; csv is UTF-8 with BOM. A failure after the first rows were sent cuts the connection, so a truncated file never looks complete.
+	// Personal data (names, addresses, ID numbers): staff, auditor and admin only, and every export is written to the audit log (entity register_export); a denouncer's identity is left out, in both parts, for whoever may not know it. The visits ("Sổ tiếp công dân"), columns in the form's order: STT, Ngày tiếp, Họ tên - Địa chỉ, Số CCCD/CMND/Hộ chiếu, Nội dung vụ việc, Phân loại đơn / Số người, Cơ quan đã giải quyết, Hướng xử lý, Theo dõi kết quả, Ghi chú; rows by date, then in the order recorded. The petitions ("Đơn thư"): STT, Số đơn, Ngày nhận đơn, Nguồn đơn, Họ tên - Địa chỉ người gửi, Số CCCD/CMND/Hộ chiếu, Số người đứng đơn, Ngày ghi trên đơn, Nội dung vụ việc, Phân loại đơn, Hạn xử lý, Kết quả xử lý, Ngày xử lý, Tình trạng (the status as of today), Ghi chú; rows by the day received, then in the order recorded. xlsx holds both parts, a sheet each, unless sheet names one; a csv file holds one part, the visits unless sheet=petitions (named tcd-register-petitions-…). Streamed as it is read, in constant memory; csv is UTF-8 with BOM. A failure after the first rows were sent cuts the connection, so a truncated file never looks complete.
 	//
 	// Corresponds with GET /api/v1/exports/register (the `ExportRegister` operationId).
 	ExportRegister(ctx context.Context, params *ExportRegisterParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -6953,9 +6977,9 @@ func (c *Client) GetDocumentFile(ctx context.Context, id string, params *GetDocu
 	return c.Client.Do(req)
 }
 
-// ExportRegister The reception register itself (Sổ tiếp công dân, Form 03), one row per live visit of the period
+// ExportRegister The reception register itself: its visits (Sổ tiếp công dân, Form 03), one row per live visit of the period, and its petitions (đơn), one row per live petition received in the period
 //
-// Personal data (names, addresses, ID numbers): staff, auditor and admin only, and every export is written to the audit log (entity register_export). Columns in the form's order: STT, Ngày tiếp, Họ tên - Địa chỉ, Số CCCD/CMND/Hộ chiếu, Nội dung vụ việc, Phân loại đơn / Số người, Cơ quan đã giải quyết, Hướng xử lý, Theo dõi kết quả, Ghi chú; rows by date, then in the order recorded. Streamed as it is read, in constant memory; csv is UTF-8 with BOM. A failure after the first rows were sent cuts the connection, so a truncated file never looks complete.
+// Personal data (names, addresses, ID numbers): staff, auditor and admin only, and every export is written to the audit log (entity register_export); a denouncer's identity is left out, in both parts, for whoever may not know it. The visits ("Sổ tiếp công dân"), columns in the form's order: STT, Ngày tiếp, Họ tên - Địa chỉ, Số CCCD/CMND/Hộ chiếu, Nội dung vụ việc, Phân loại đơn / Số người, Cơ quan đã giải quyết, Hướng xử lý, Theo dõi kết quả, Ghi chú; rows by date, then in the order recorded. The petitions ("Đơn thư"): STT, Số đơn, Ngày nhận đơn, Nguồn đơn, Họ tên - Địa chỉ người gửi, Số CCCD/CMND/Hộ chiếu, Số người đứng đơn, Ngày ghi trên đơn, Nội dung vụ việc, Phân loại đơn, Hạn xử lý, Kết quả xử lý, Ngày xử lý, Tình trạng (the status as of today), Ghi chú; rows by the day received, then in the order recorded. xlsx holds both parts, a sheet each, unless sheet names one; a csv file holds one part, the visits unless sheet=petitions (named tcd-register-petitions-…). Streamed as it is read, in constant memory; csv is UTF-8 with BOM. A failure after the first rows were sent cuts the connection, so a truncated file never looks complete.
 //
 // Corresponds with GET /api/v1/exports/register (the `ExportRegister` operationId).
 func (c *Client) ExportRegister(ctx context.Context, params *ExportRegisterParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -11052,6 +11076,18 @@ func NewExportRegisterRequest(server string, params *ExportRegisterParams) (*htt
 		if params.Format != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "format", *params.Format, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sheet != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sheet", *params.Sheet, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -15193,9 +15229,9 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/documents/{id}/file (the `GetDocumentFile` operationId).
 	GetDocumentFileWithResponse(ctx context.Context, id string, params *GetDocumentFileParams, reqEditors ...RequestEditorFn) (*GetDocumentFileResponse, error)
 
-	// ExportRegisterWithResponse The reception register itself (Sổ tiếp công dân, Form 03), one row per live visit of the period
+	// ExportRegisterWithResponse The reception register itself: its visits (Sổ tiếp công dân, Form 03), one row per live visit of the period, and its petitions (đơn), one row per live petition received in the period
 	//
-	// Personal data (names, addresses, ID numbers): staff, auditor and admin only, and every export is written to the audit log (entity register_export). Columns in the form's order: STT, Ngày tiếp, Họ tên - Địa chỉ, Số CCCD/CMND/Hộ chiếu, Nội dung vụ việc, Phân loại đơn / Số người, Cơ quan đã giải quyết, Hướng xử lý, Theo dõi kết quả, Ghi chú; rows by date, then in the order recorded. Streamed as it is read, in constant memory; csv is UTF-8 with BOM. A failure after the first rows were sent cuts the connection, so a truncated file never looks complete.
+	// Personal data (names, addresses, ID numbers): staff, auditor and admin only, and every export is written to the audit log (entity register_export); a denouncer's identity is left out, in both parts, for whoever may not know it. The visits ("Sổ tiếp công dân"), columns in the form's order: STT, Ngày tiếp, Họ tên - Địa chỉ, Số CCCD/CMND/Hộ chiếu, Nội dung vụ việc, Phân loại đơn / Số người, Cơ quan đã giải quyết, Hướng xử lý, Theo dõi kết quả, Ghi chú; rows by date, then in the order recorded. The petitions ("Đơn thư"): STT, Số đơn, Ngày nhận đơn, Nguồn đơn, Họ tên - Địa chỉ người gửi, Số CCCD/CMND/Hộ chiếu, Số người đứng đơn, Ngày ghi trên đơn, Nội dung vụ việc, Phân loại đơn, Hạn xử lý, Kết quả xử lý, Ngày xử lý, Tình trạng (the status as of today), Ghi chú; rows by the day received, then in the order recorded. xlsx holds both parts, a sheet each, unless sheet names one; a csv file holds one part, the visits unless sheet=petitions (named tcd-register-petitions-…). Streamed as it is read, in constant memory; csv is UTF-8 with BOM. A failure after the first rows were sent cuts the connection, so a truncated file never looks complete.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -26260,9 +26296,9 @@ func (c *ClientWithResponses) GetDocumentFileWithResponse(ctx context.Context, i
 	return ParseGetDocumentFileResponse(rsp)
 }
 
-// ExportRegisterWithResponse The reception register itself (Sổ tiếp công dân, Form 03), one row per live visit of the period
+// ExportRegisterWithResponse The reception register itself: its visits (Sổ tiếp công dân, Form 03), one row per live visit of the period, and its petitions (đơn), one row per live petition received in the period
 //
-// Personal data (names, addresses, ID numbers): staff, auditor and admin only, and every export is written to the audit log (entity register_export). Columns in the form's order: STT, Ngày tiếp, Họ tên - Địa chỉ, Số CCCD/CMND/Hộ chiếu, Nội dung vụ việc, Phân loại đơn / Số người, Cơ quan đã giải quyết, Hướng xử lý, Theo dõi kết quả, Ghi chú; rows by date, then in the order recorded. Streamed as it is read, in constant memory; csv is UTF-8 with BOM. A failure after the first rows were sent cuts the connection, so a truncated file never looks complete.
+// Personal data (names, addresses, ID numbers): staff, auditor and admin only, and every export is written to the audit log (entity register_export); a denouncer's identity is left out, in both parts, for whoever may not know it. The visits ("Sổ tiếp công dân"), columns in the form's order: STT, Ngày tiếp, Họ tên - Địa chỉ, Số CCCD/CMND/Hộ chiếu, Nội dung vụ việc, Phân loại đơn / Số người, Cơ quan đã giải quyết, Hướng xử lý, Theo dõi kết quả, Ghi chú; rows by date, then in the order recorded. The petitions ("Đơn thư"): STT, Số đơn, Ngày nhận đơn, Nguồn đơn, Họ tên - Địa chỉ người gửi, Số CCCD/CMND/Hộ chiếu, Số người đứng đơn, Ngày ghi trên đơn, Nội dung vụ việc, Phân loại đơn, Hạn xử lý, Kết quả xử lý, Ngày xử lý, Tình trạng (the status as of today), Ghi chú; rows by the day received, then in the order recorded. xlsx holds both parts, a sheet each, unless sheet names one; a csv file holds one part, the visits unless sheet=petitions (named tcd-register-petitions-…). Streamed as it is read, in constant memory; csv is UTF-8 with BOM. A failure after the first rows were sent cuts the connection, so a truncated file never looks complete.
 //
 // Returns a wrapper object for the known response body format(s).
 //

@@ -63,29 +63,31 @@ func (f Format) ContentType() string {
 
 // Service builds export files from the register and its statistics.
 type Service struct {
-	store *store.Store
-	stats *stats.Service
-	// secrecy is the registry's rule of who may know a denouncer; nil means every actor sees
-	// all, for tools without a registry
-	secrecy Secrecy
-	runs    *prometheus.CounterVec
+	store    *store.Store
+	stats    *stats.Service
+	registry Registry
+	runs     *prometheus.CounterVec
 
 	// locked, when set, runs while a scheduled run holds the replica lock (tests use it to
 	// make two runs overlap for certain).
 	locked func()
 }
 
-// Secrecy is the rule of who may know a denouncer, which the registry owns
-// (registry.Service.SecretLinkSQL).
-type Secrecy interface {
+// Registry is what the register export asks of the registry (registry.Service), which owns the
+// rules the export must apply as every other route does: who may know a denouncer, and where a
+// petition stands against its due date on the working-day calendar in force.
+type Registry interface {
 	// SecretLinkSQL is SQL that holds when the person in column person, named about the case
 	// in column caseID, is a denouncer kept from actor; "" when actor sees every denouncer.
 	SecretLinkSQL(actor auth.Actor, person, caseID string) (string, []any)
+	// PetitionStatuses derives a petition's status from its due date and decision date (nil
+	// while undecided) as of today.
+	PetitionStatuses(ctx context.Context) (func(dueOn string, decidedOn *string) (string, error), error)
 }
 
 // NewService returns the export service.
-func NewService(st *store.Store, statsSvc *stats.Service, secrecy Secrecy) *Service {
-	return &Service{store: st, stats: statsSvc, secrecy: secrecy,
+func NewService(st *store.Store, statsSvc *stats.Service, reg Registry) *Service {
+	return &Service{store: st, stats: statsSvc, registry: reg,
 		runs: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "tcd_export_runs_total",
 			Help: "Scheduled export runs by result: ok, skipped (another replica held the lock) or failed.",

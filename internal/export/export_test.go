@@ -48,7 +48,7 @@ type RegisterPerson struct{ FullName, Address, IDNumber string }
 func WriteRegister(w io.Writer, f Format, r period.Range, visits []RegisterVisit) error {
 	var sink rowSink = newCSVSink(w, RegisterColumns)
 	if f == XLSX {
-		sink = newXLSXRegisterSink(w, r)
+		sink = newXLSXRegisterSink(w, r, registerSheets[:1])
 	}
 	str := func(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
 	cells := make([]string, len(RegisterColumns)-1)

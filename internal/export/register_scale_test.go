@@ -20,6 +20,7 @@ import (
 	"github.com/tcd-registry/tcd/internal/auth"
 	"github.com/tcd-registry/tcd/internal/export"
 	"github.com/tcd-registry/tcd/internal/period"
+	"github.com/tcd-registry/tcd/internal/registry"
 	"github.com/tcd-registry/tcd/internal/store"
 	"github.com/tcd-registry/tcd/internal/testenv"
 )
@@ -52,7 +53,7 @@ func TestRegisterExportScale(t *testing.T) {
 			if scaleBatch > 0 {
 				defer export.SetRegisterBatch(scaleBatch)()
 			}
-			svc := export.NewService(st, nil, nil)
+			svc := export.NewService(st, nil, registry.NewService(st, registry.Config{}))
 			for _, f := range export.RegisterFormats {
 				exp, err := svc.OpenRegister(ctx, auth.System, export.RegisterQuery{Range: q}, f)
 				if err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/tcd-registry/tcd/internal/apperr"
 	"github.com/tcd-registry/tcd/internal/period"
 	"github.com/tcd-registry/tcd/internal/safecsv"
+	"github.com/tcd-registry/tcd/internal/vocab"
 )
 
 // utf8BOM starts every CSV file: without it Excel reads UTF-8 as the local code page and
@@ -61,45 +62,70 @@ func (s *csvSink) flush() error {
 
 func (s *csvSink) finish() error { return s.flush() }
 
-// xlsxRegisterSink streams the register as a workbook. Like csvSink it writes nothing before
-// the first batch; from then on the rows go out as they are read.
+// xlsxRegisterSink streams the register as a workbook of its parts, one sheet each. Like
+// csvSink it writes nothing before the first batch; from then on the rows go out as they are
+// read.
 type xlsxRegisterSink struct {
-	w     io.Writer
-	r     period.Range
-	sheet *sheetStream
-	vals  []any
+	w      io.Writer
+	r      period.Range
+	parts  []registerSheet
+	book   *workbookStream
+	sheet  *sheetStream
+	vals   []any
+	header []any
 }
 
-func newXLSXRegisterSink(w io.Writer, r period.Range) *xlsxRegisterSink {
-	return &xlsxRegisterSink{w: w, r: r, vals: make([]any, len(RegisterColumns))}
+func newXLSXRegisterSink(w io.Writer, r period.Range, parts []registerSheet) *xlsxRegisterSink {
+	return &xlsxRegisterSink{w: w, r: r, parts: parts}
 }
 
+// start begins the workbook and its first sheet.
 func (s *xlsxRegisterSink) start() error {
-	if s.sheet != nil {
+	if s.book != nil {
 		return nil
 	}
-	last := columnName(len(RegisterColumns))
-	sheet, err := newSheetStream(s.w, sheetLayout{
-		name:       "Sổ tiếp công dân",
-		widths:     []float64{6, 11, 36, 16, 40, 16, 22, 18, 26, 20},
-		frozenRows: 3,
-		merges:     []string{"A1:" + last + "1", "A2:" + last + "2"},
-	})
+	layouts := make([]sheetLayout, len(s.parts))
+	for i, p := range s.parts {
+		last := columnName(len(p.columns))
+		layouts[i] = sheetLayout{name: vocab.RegisterSheet.VI(p.key), widths: p.widths, frozenRows: 3,
+			merges: []string{"A1:" + last + "1", "A2:" + last + "2"}}
+	}
+	book, err := newWorkbookStream(s.w, layouts...)
+	if err != nil {
+		return err
+	}
+	s.book = book
+	return s.begin()
+}
+
+// next ends the sheet being written and begins the next part's.
+func (s *xlsxRegisterSink) next() error {
+	if err := s.start(); err != nil {
+		return err
+	}
+	return s.begin()
+}
+
+// begin starts the next sheet with its title, period and column titles.
+func (s *xlsxRegisterSink) begin() error {
+	sheet, err := s.book.nextSheet()
 	if err != nil {
 		return err
 	}
 	s.sheet = sheet
-	if err := sheet.writeRow(xfTitle, "SỔ TIẾP CÔNG DÂN"); err != nil {
+	part := s.parts[sheet.index]
+	if err := sheet.writeRow(xfTitle, part.title); err != nil {
 		return err
 	}
 	if err := sheet.writeRow(xfSubtitle, "Từ ngày "+viDate(s.r.FromDate())+" đến ngày "+viDate(s.r.ToDate())); err != nil {
 		return err
 	}
-	header := make([]any, len(RegisterColumns))
-	for i, c := range RegisterColumns {
-		header[i] = c
+	s.header = s.header[:0]
+	for _, c := range part.columns {
+		s.header = append(s.header, c)
 	}
-	return sheet.writeRow(xfHeader, header...)
+	s.vals = make([]any, len(part.columns))
+	return sheet.writeRow(xfHeader, s.header...)
 }
 
 func (s *xlsxRegisterSink) row(serial int, cells []string) error {
@@ -131,7 +157,7 @@ func (s *xlsxRegisterSink) finish() error {
 	if err := s.start(); err != nil {
 		return err
 	}
-	return s.sheet.close()
+	return s.book.close()
 }
 
 // maxSheetRows is the most rows a worksheet holds in Excel.

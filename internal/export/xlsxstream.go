@@ -4,22 +4,34 @@ import (
 	"archive/zip"
 	"bufio"
 	"compress/flate"
+	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
-// sheetStream writes a one-sheet XLSX package straight to its writer, row by row: the sheet is
-// the last part of the zip and is compressed as it is written, so memory stays flat however long
-// the register. excelize's StreamWriter cannot do this: it keeps a 16 MB chunk of the sheet in
-// memory and builds the whole zip in a bytes.Buffer before writing it, which measured 66 MB of
-// heap for 100,000 rows against a budget of 50 MB (see TestRegisterExportScale).
+// workbookStream writes an XLSX package straight to its writer, sheet after sheet and row by
+// row: the sheets are the last parts of the zip, each compressed as it is written, so memory
+// stays flat however long the register. excelize's StreamWriter cannot do this: it keeps a 16 MB
+// chunk of the sheet in memory and builds the whole zip in a bytes.Buffer before writing it,
+// which measured 66 MB of heap for 100,000 rows against a budget of 50 MB (see
+// TestRegisterExportScale). The workbook's list of sheets is written first, so every sheet is
+// declared up front and then written in that order.
 //
 // Text goes in as inline strings, so there is no shared-string table to hold in memory either.
 // The styles are the few the register needs, fixed below.
+type workbookStream struct {
+	zw     *zip.Writer
+	sheets []sheetLayout
+	cur    *sheetStream // the sheet being written; nil before the first
+}
+
+// sheetStream is one sheet of a workbookStream, written row by row.
 type sheetStream struct {
 	zw     *zip.Writer
 	w      *bufio.Writer
+	index  int // of the sheet in the workbook, from 0
 	row    int
 	cols   []string // column letters
 	merges []string
@@ -42,32 +54,36 @@ type sheetLayout struct {
 	merges     []string  // ranges such as "A1:J1"
 }
 
-func newSheetStream(w io.Writer, l sheetLayout) (*sheetStream, error) {
+// newWorkbookStream writes the package's parts that declare sheets; nextSheet then starts each.
+func newWorkbookStream(w io.Writer, sheets ...sheetLayout) (*workbookStream, error) {
 	zw := zip.NewWriter(w)
 	// the fastest level: the XML is repetitive enough that it still shrinks about eightfold
 	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
 		return flate.NewWriter(out, flate.BestSpeed)
 	})
-	s := &sheetStream{zw: zw, cols: make([]string, len(l.widths))}
-	for i := range s.cols {
-		s.cols[i] = columnName(i + 1)
+	var types, list, rels strings.Builder
+	for i, l := range sheets {
+		n := strconv.Itoa(i + 1)
+		types.WriteString(`<Override PartName="/xl/worksheets/sheet` + n + `.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>`)
+		list.WriteString(`<sheet name="` + escapeXML(l.name) + `" sheetId="` + n + `" r:id="rId` + n + `"/>`)
+		rels.WriteString(`<Relationship Id="rId` + n + `" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet` + n + `.xml"/>`)
 	}
 	parts := []struct{ name, body string }{
 		{"[Content_Types].xml", `<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">` +
 			`<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>` +
 			`<Default Extension="xml" ContentType="application/xml"/>` +
 			`<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>` +
-			`<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>` +
+			types.String() +
 			`<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>` +
 			`</Types>`},
 		{"_rels/.rels", `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
 			`<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>` +
 			`</Relationships>`},
 		{"xl/workbook.xml", `<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">` +
-			`<sheets><sheet name="` + escapeXML(l.name) + `" sheetId="1" r:id="rId1"/></sheets></workbook>`},
+			`<sheets>` + list.String() + `</sheets></workbook>`},
 		{"xl/_rels/workbook.xml.rels", `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
-			`<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>` +
-			`<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>` +
+			rels.String() +
+			`<Relationship Id="rId` + strconv.Itoa(len(sheets)+1) + `" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>` +
 			`</Relationships>`},
 		{"xl/styles.xml", streamStyles},
 	}
@@ -80,11 +96,30 @@ func newSheetStream(w io.Writer, l sheetLayout) (*sheetStream, error) {
 			return nil, err
 		}
 	}
-	f, err := zw.Create("xl/worksheets/sheet1.xml")
+	return &workbookStream{zw: zw, sheets: sheets}, nil
+}
+
+// nextSheet ends the sheet being written, if any, and starts the next one declared.
+func (b *workbookStream) nextSheet() (*sheetStream, error) {
+	n := 0
+	if b.cur != nil {
+		if err := b.cur.end(); err != nil {
+			return nil, err
+		}
+		n = b.cur.index + 1
+	}
+	if n >= len(b.sheets) {
+		return nil, fmt.Errorf("the workbook declares %d sheets", len(b.sheets))
+	}
+	l := b.sheets[n]
+	f, err := b.zw.Create("xl/worksheets/sheet" + strconv.Itoa(n+1) + ".xml")
 	if err != nil {
 		return nil, err
 	}
-	s.w = bufio.NewWriterSize(f, 64<<10)
+	s := &sheetStream{zw: b.zw, w: bufio.NewWriterSize(f, 64<<10), index: n, cols: make([]string, len(l.widths)), merges: l.merges}
+	for i := range s.cols {
+		s.cols[i] = columnName(i + 1)
+	}
 	s.w.WriteString(xmlHeader + `<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">`)
 	if l.frozenRows > 0 {
 		top := "A" + strconv.Itoa(l.frozenRows+1)
@@ -98,8 +133,20 @@ func newSheetStream(w io.Writer, l sheetLayout) (*sheetStream, error) {
 		s.w.WriteString(`<col min="` + n + `" max="` + n + `" width="` + strconv.FormatFloat(width, 'f', -1, 64) + `" customWidth="1"/>`)
 	}
 	s.w.WriteString(`</cols><sheetData>`)
-	s.merges = l.merges
+	b.cur = s
 	return s, nil
+}
+
+// close ends the sheet being written and the package; the file is complete after it. Every
+// declared sheet must have been started.
+func (b *workbookStream) close() error {
+	if b.cur == nil || b.cur.index != len(b.sheets)-1 {
+		return fmt.Errorf("the workbook declares %d sheets and not all were written", len(b.sheets))
+	}
+	if err := b.cur.end(); err != nil {
+		return err
+	}
+	return b.zw.Close()
 }
 
 // Row values are strings or ints; every cell of the row gets style xf.
@@ -131,8 +178,8 @@ func (s *sheetStream) flush() error {
 	return s.zw.Flush()
 }
 
-// close ends the sheet and the package; the file is complete after it.
-func (s *sheetStream) close() error {
+// end closes the sheet's XML.
+func (s *sheetStream) end() error {
 	s.w.WriteString(`</sheetData>`)
 	if len(s.merges) > 0 {
 		s.w.WriteString(`<mergeCells count="` + strconv.Itoa(len(s.merges)) + `">`)
@@ -142,10 +189,7 @@ func (s *sheetStream) close() error {
 		s.w.WriteString(`</mergeCells>`)
 	}
 	s.w.WriteString(`</worksheet>`)
-	if err := s.w.Flush(); err != nil {
-		return err
-	}
-	return s.zw.Close()
+	return s.w.Flush()
 }
 
 const xmlHeader = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n"

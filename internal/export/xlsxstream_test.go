@@ -7,9 +7,14 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-func TestSheetStreamReadsBack(t *testing.T) {
+func TestWorkbookStreamReadsBack(t *testing.T) {
 	var b bytes.Buffer
-	s, err := newSheetStream(&b, sheetLayout{name: "Sổ & <sổ>", widths: []float64{6, 20, 20}, frozenRows: 1, merges: []string{"A1:C1"}})
+	book, err := newWorkbookStream(&b, sheetLayout{name: "Sổ & <sổ>", widths: []float64{6, 20, 20}, frozenRows: 1, merges: []string{"A1:C1"}},
+		sheetLayout{name: "Đơn", widths: []float64{6, 30}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := book.nextSheet()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,12 +34,28 @@ func TestSheetStreamReadsBack(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := s.close(); err != nil {
+	if err := book.close(); err == nil {
+		t.Fatal("a workbook closed before every sheet it declares was written")
+	}
+	second, err := book.nextSheet()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := second.writeRow(xfCell, 1, "Đơn thứ nhất"); err != nil {
+		t.Fatal(err)
+	}
+	if err := book.close(); err != nil {
 		t.Fatal(err)
 	}
 	f, err := excelize.OpenReader(&b)
 	if err != nil {
 		t.Fatalf("not a workbook: %v", err)
+	}
+	if got := f.GetSheetList(); len(got) != 2 || got[0] != "Sổ & <sổ>" || got[1] != "Đơn" {
+		t.Fatalf("sheets %q", got)
+	}
+	if rows, err := f.GetRows("Đơn"); err != nil || len(rows) != 1 || rows[0][1] != "Đơn thứ nhất" {
+		t.Errorf("the second sheet's rows %q (%v)", rows, err)
 	}
 	rows, err := f.GetRows("Sổ & <sổ>")
 	if err != nil {

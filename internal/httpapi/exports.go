@@ -97,14 +97,15 @@ func (s *Server) exportReport(c echo.Context) error {
 
 // exportRegister godoc
 // @ID        exportRegister
-// @Summary      The reception register itself (Sổ tiếp công dân, Form 03), one row per live visit of the period
-// @Description  Personal data (names, addresses, ID numbers): staff, auditor and admin only, and every export is written to the audit log (entity register_export). Columns in the form's order: STT, Ngày tiếp, Họ tên - Địa chỉ, Số CCCD/CMND/Hộ chiếu, Nội dung vụ việc, Phân loại đơn / Số người, Cơ quan đã giải quyết, Hướng xử lý, Theo dõi kết quả, Ghi chú; rows by date, then in the order recorded. Streamed as it is read, in constant memory; csv is UTF-8 with BOM. A failure after the first rows were sent cuts the connection, so a truncated file never looks complete.
+// @Summary      The reception register itself: its visits (Sổ tiếp công dân, Form 03), one row per live visit of the period, and its petitions (đơn), one row per live petition received in the period
+// @Description  Personal data (names, addresses, ID numbers): staff, auditor and admin only, and every export is written to the audit log (entity register_export); a denouncer's identity is left out, in both parts, for whoever may not know it. The visits ("Sổ tiếp công dân"), columns in the form's order: STT, Ngày tiếp, Họ tên - Địa chỉ, Số CCCD/CMND/Hộ chiếu, Nội dung vụ việc, Phân loại đơn / Số người, Cơ quan đã giải quyết, Hướng xử lý, Theo dõi kết quả, Ghi chú; rows by date, then in the order recorded. The petitions ("Đơn thư"): STT, Số đơn, Ngày nhận đơn, Nguồn đơn, Họ tên - Địa chỉ người gửi, Số CCCD/CMND/Hộ chiếu, Số người đứng đơn, Ngày ghi trên đơn, Nội dung vụ việc, Phân loại đơn, Hạn xử lý, Kết quả xử lý, Ngày xử lý, Tình trạng (the status as of today), Ghi chú; rows by the day received, then in the order recorded. xlsx holds both parts, a sheet each, unless sheet names one; a csv file holds one part, the visits unless sheet=petitions (named tcd-register-petitions-…). Streamed as it is read, in constant memory; csv is UTF-8 with BOM. A failure after the first rows were sent cuts the connection, so a truncated file never looks complete.
 // @Tags         exports
 // @Produce      application/vnd.openxmlformats-officedocument.spreadsheetml.sheet
 // @Produce      text/csv
 // @Produce      application/problem+json
 // @Security     Bearer
 // @Param        format  query  string false "file format (default xlsx)" Enums(xlsx, csv)
+// @Param        sheet   query  string false "one part alone (default: both in xlsx, the visits in csv)" Enums(visits, petitions) Extensions(x-vocab=register.sheet)
 // @Param        period  query  string false "2023, 2023-Q3, 2023-10, 2023-6M or 2023-9M (or from and to)"
 // @Param        from    query  string false "first day, YYYY-MM-DD (with to)" format(date)
 // @Param        to      query  string false "last day, YYYY-MM-DD, inclusive (with from)" format(date)
@@ -120,7 +121,7 @@ func (s *Server) exportRegister(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	exp, err := s.Export.OpenRegister(ctx, auth.ActorFrom(ctx), export.RegisterQuery{Range: q.Range, OrgID: q.OrgID}, format)
+	exp, err := s.Export.OpenRegister(ctx, auth.ActorFrom(ctx), export.RegisterQuery{Range: q.Range, OrgID: q.OrgID, Sheet: c.QueryParam("sheet")}, format)
 	if err != nil {
 		return err
 	}

@@ -133,6 +133,21 @@ func petitionStatus(rules *calendar.Rules, r *petitionRow, today calendar.Date) 
 	return rules.Calendar().Status(due, decided, today), nil
 }
 
+// PetitionStatuses derives petitions' statuses as of today on the calendar in force, for readers
+// of the petitions table outside the registry (the register export): the status is the
+// registry's to derive, the same on every route.
+func (s *Service) PetitionStatuses(ctx context.Context) (func(dueOn string, decidedOn *string) (string, error), error) {
+	rules, err := s.deadlines(ctx, s.store.DB)
+	if err != nil {
+		return nil, err
+	}
+	today := s.todayDate()
+	return func(dueOn string, decidedOn *string) (string, error) {
+		status, err := petitionStatus(rules, &petitionRow{DueOn: dueOn, DecidedOn: decidedOn}, today)
+		return string(status), err
+	}, nil
+}
+
 // NewPetition is the body of POST /petitions. The case is case_id or an inline case (one of
 // the two); the senders are person_ids and/or inline persons, none for an anonymous petition.
 type NewPetition struct {

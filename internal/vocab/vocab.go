@@ -154,6 +154,12 @@ var (
 		{"decided", "Đã xử lý đúng hạn", "Decided on time"},
 		{"decided_late", "Đã xử lý quá hạn", "Decided late"},
 	}}
+	// RegisterSheet: the parts of the register export, each a sheet of the workbook (named by its
+	// label) or, one at a time, the CSV file.
+	RegisterSheet = Enum{"register.sheet", []Term{
+		{"visits", "Sổ tiếp công dân", "Reception register (visits)"},
+		{"petitions", "Đơn thư", "Petitions"},
+	}}
 	// DeadlineKind: what GET /deadlines lists.
 	DeadlineKind = Enum{"deadline.kind", []Term{
 		{"petition", "Đơn", "Petition"},
@@ -236,7 +242,7 @@ var (
 var All = []Enum{SessionKind, SessionHostRole, VisitOutcome, CaseCategory, CaseField, CaseStatus,
 	DirectiveStatus, PersonGender, PersonIDKind, TokenRole, CallerKind, DedupType, StatsBasis, BreakdownBy, DocumentKind, DocumentGround, ImportStatus,
 	PetitionChannel, PetitionDecision, DeadlineStatus, DeadlineKind, DeadlineDue, OrgLevel, CalendarDayKind, DeadlineUnit, DeadlineFrom,
-	FieldErrorCode}
+	RegisterSheet, FieldErrorCode}
 
 // Lookup finds an enum by its key.
 func Lookup(key string) (Enum, bool) {
