@@ -47,14 +47,20 @@ func TestRegisterExportScale(t *testing.T) {
 			}
 			q, _ := period.Parse("2023-Q3", period.Statutory)
 			began := time.Now()
-			want := seedRegister(t, st, scaleVisits, q)
-			t.Logf("%s: seeded %d visits (%d in %s) in %s", backend, scaleVisits, want, q.Label, time.Since(began).Round(time.Millisecond))
+			visits, petitions := seedRegister(t, st, scaleVisits, q)
+			t.Logf("%s: seeded %d visits (%d in %s) and %d petitions in %s", backend, scaleVisits, visits, q.Label, petitions,
+				time.Since(began).Round(time.Millisecond))
 
 			if scaleBatch > 0 {
 				defer export.SetRegisterBatch(scaleBatch)()
 			}
 			svc := export.NewService(st, nil, registry.NewService(st, registry.Config{}))
 			for _, f := range export.RegisterFormats {
+				// the workbook holds the petitions too; a CSV file, the visits alone
+				want := visits
+				if f == export.XLSX {
+					want += petitions
+				}
 				exp, err := svc.OpenRegister(ctx, auth.System, export.RegisterQuery{Range: q}, f)
 				if err != nil {
 					t.Fatal(err)
@@ -68,7 +74,7 @@ func TestRegisterExportScale(t *testing.T) {
 				t.Logf("%s %s: %d rows, %.1f MB written in %s (CPU %s), peak heap %.1f MB above idle",
 					backend, f, rows, float64(out.n.Load())/1e6, elapsed.Round(time.Millisecond), cpu.Round(time.Millisecond), float64(peak)/1e6)
 				if rows != want {
-					t.Errorf("%s: %d rows, want the %d live visits of the period", f, rows, want)
+					t.Errorf("%s: %d rows, want the %d live visits and petitions of the period", f, rows, want)
 				}
 				if scaleEnforced && (elapsed > 5*time.Second || peak > 50<<20) {
 					t.Errorf("%s: %s and %.1f MB above idle; the requirement is ≤ 5 s and ≤ 50 MB", f, elapsed, float64(peak)/1e6)
@@ -96,38 +102,53 @@ func (w *countingWriter) Write(p []byte) (int, error) {
 }
 
 // readBack parses an exported register and returns its number of data rows, after checking
-// that the file opens and has the form's columns with serials running 1, 2, 3 …
+// that the file opens and that each part has its columns with serials running 1, 2, 3 …
 func readBack(t *testing.T, f export.Format, b []byte) int {
 	t.Helper()
-	var rows [][]string
-	var err error
-	header := 0
 	switch f {
 	case export.CSV:
 		if !bytes.HasPrefix(b, []byte("\uFEFF")) {
 			t.Errorf("csv: no UTF-8 BOM")
 		}
-		rows, err = csv.NewReader(bytes.NewReader(bytes.TrimPrefix(b, []byte("\uFEFF")))).ReadAll()
+		rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(b, []byte("\uFEFF")))).ReadAll()
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		return dataRows(t, "csv", rows, export.RegisterColumns)
 	case export.XLSX:
-		var x *excelize.File
-		if x, err = excelize.OpenReader(bytes.NewReader(b)); err == nil {
-			rows, err = x.GetRows("Sổ tiếp công dân")
-			header = 2 // title and period rows
+		x, err := excelize.OpenReader(bytes.NewReader(b))
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
 		}
+		n := 0
+		for _, part := range []struct {
+			sheet   string
+			columns []string
+		}{{"Sổ tiếp công dân", export.RegisterColumns}, {"Đơn thư", export.PetitionColumns}} {
+			rows, err := x.GetRows(part.sheet)
+			if err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
+			n += dataRows(t, part.sheet, rows[2:], part.columns) // after the title and period rows
+		}
+		return n
 	}
-	if err != nil {
-		t.Fatalf("%s: %v", f, err)
+	t.Fatalf("no reader for %s", f)
+	return 0
+}
+
+// dataRows checks a part's header and serials and returns its number of rows after the header.
+func dataRows(t *testing.T, part string, rows [][]string, columns []string) int {
+	t.Helper()
+	if fmt.Sprint(rows[0]) != fmt.Sprint(columns) {
+		t.Errorf("%s: header %q, want %q", part, rows[0], columns)
 	}
-	if fmt.Sprint(rows[header]) != fmt.Sprint(export.RegisterColumns) {
-		t.Errorf("%s: header %q, want %q", f, rows[header], export.RegisterColumns)
-	}
-	data := rows[header+1:]
-	for i, r := range data {
+	for i, r := range rows[1:] {
 		if r[0] != strconv.Itoa(i+1) {
-			t.Fatalf("%s: row %d has serial %q", f, i+1, r[0])
+			t.Fatalf("%s: row %d has serial %q", part, i+1, r[0])
 		}
 	}
-	return len(data)
+	return len(rows) - 1
 }
 
 // cpuTime is the process's user and system CPU time so far: on a machine shared with other
@@ -180,8 +201,9 @@ func measure(fn func()) (time.Duration, time.Duration, uint64) {
 
 // seedRegister inserts, in one transaction, n live visits in period r and a tenth more that must
 // stay out of its register (voided, or on the day before or after r), with persons, cases (some
-// merged) and directives. It returns how many live visits fall in r.
-func seedRegister(t *testing.T, st *store.Store, n int, r period.Range) int {
+// merged) and directives, and a fifth as many petitions received in r, half of them decided. It
+// returns how many live visits and petitions fall in r.
+func seedRegister(t *testing.T, st *store.Store, n int, r period.Range) (live, petitions int) {
 	t.Helper()
 	ctx := context.Background()
 	tx, err := st.SQL().BeginTx(ctx, nil)
@@ -240,7 +262,6 @@ func seedRegister(t *testing.T, st *store.Store, n int, r period.Range) int {
 	visitPersons := table("visit_persons (visit_id, person_id, position)")
 	visitPersons.parent = visits
 	outcomes := []string{"accepted", "guided", "transferred", "urged", "answered", "refused"}
-	live := 0
 	for v := 0; v < n+n/10; v++ {
 		d := v % days
 		var voided any
@@ -269,10 +290,28 @@ func seedRegister(t *testing.T, st *store.Store, n int, r period.Range) int {
 	}
 	visits.flush()
 	visitPersons.flush()
+
+	petitionRows := table("petitions (id, org_id, code, received_on, channel, case_id, case_seq, sender_count, content, decision, decided_on, due_on, version, created_at, updated_at)")
+	petitionPersons := table("petition_persons (petition_id, person_id, position)")
+	petitionPersons.parent = petitionRows
+	petitions = n / 5
+	for i := 0; i < petitions; i++ {
+		c, d := i%cases+1, i%days
+		id := fmt.Sprintf("pt%d", i)
+		decision, decidedOn := any(nil), any(nil)
+		if i%2 == 0 {
+			decision, decidedOn = "accepted", dayOf(d)
+		}
+		petitionRows.add(id, org, fmt.Sprintf("DON-2023-%06d", i+1), dayOf(d), "post", fmt.Sprintf("c%d", c), c, 1,
+			"Đề nghị xem xét lại quyết định thu hồi đất", decision, decidedOn, dayOf(d+14), 1, now, now)
+		petitionPersons.add(id, fmt.Sprintf("p%d", i%persons+1), 0)
+	}
+	petitionRows.flush()
+	petitionPersons.flush()
 	if err := tx.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	return live
+	return live, petitions
 }
 
 // inserter writes the rows of one table as multi-row INSERTs of up to 500 rows: a few hundred
