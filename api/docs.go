@@ -9827,6 +9827,7 @@ const docTemplate = `{
         },
         "/readyz": {
             "get": {
+                "description": "Ready when the primary database answers. With read replicas, lists each with its state and lag: a replica that is down or lagging leaves the service ready, as its reads go to the primary.",
                 "produces": [
                     "application/json",
                     "application/problem+json"
@@ -10560,6 +10561,13 @@ const docTemplate = `{
                 "status"
             ],
             "properties": {
+                "replicas": {
+                    "description": "the read replicas (TCD_DATABASE_REPLICA_URLS) and their states, on /readyz when some are\nconfigured; one that is not in use leaves the service ready, its reads going to the primary",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/httpapi.ReplicaHealth"
+                    }
+                },
                 "status": {
                     "type": "string",
                     "example": "ok"
@@ -10979,6 +10987,37 @@ const docTemplate = `{
                 "type": {
                     "type": "string",
                     "example": "urn:tcd:problem:invalid"
+                }
+            }
+        },
+        "httpapi.ReplicaHealth": {
+            "type": "object",
+            "required": [
+                "lag_seconds",
+                "name",
+                "state"
+            ],
+            "properties": {
+                "lag_seconds": {
+                    "description": "how far behind the primary it was at its last check, in seconds (0 while unreachable)",
+                    "type": "number",
+                    "example": 0.4
+                },
+                "name": {
+                    "description": "host:port of the replica",
+                    "type": "string",
+                    "example": "db-replica-1:5432"
+                },
+                "state": {
+                    "description": "in_use: reads go to it; lagging: more than TCD_REPLICA_MAX_LAG behind, left out until it\ncatches up; unreachable: it does not answer; not_a_replica: it answers but is not in recovery\n(promoted, or not a replica of this database)",
+                    "type": "string",
+                    "enum": [
+                        "in_use",
+                        "lagging",
+                        "unreachable",
+                        "not_a_replica"
+                    ],
+                    "example": "in_use"
                 }
             }
         },

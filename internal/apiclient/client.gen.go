@@ -279,6 +279,30 @@ func (e HttpapiMeRole) Valid() bool {
 	}
 }
 
+// Defines values for HttpapiReplicaHealthState.
+const (
+	InUse       HttpapiReplicaHealthState = "in_use"
+	Lagging     HttpapiReplicaHealthState = "lagging"
+	NotAReplica HttpapiReplicaHealthState = "not_a_replica"
+	Unreachable HttpapiReplicaHealthState = "unreachable"
+)
+
+// Valid indicates whether the value is a known member of the HttpapiReplicaHealthState enum.
+func (e HttpapiReplicaHealthState) Valid() bool {
+	switch e {
+	case InUse:
+		return true
+	case Lagging:
+		return true
+	case NotAReplica:
+		return true
+	case Unreachable:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for OrgsNewOrgLevel.
 const (
 	OrgsNewOrgLevelCommune  OrgsNewOrgLevel = "commune"
@@ -2395,6 +2419,10 @@ type HttpapiDuplicatePairList struct {
 
 // HttpapiHealthStatus defines model for httpapi.HealthStatus.
 type HttpapiHealthStatus struct {
+	// Replicas the read replicas (TCD_DATABASE_REPLICA_URLS) and their states, on /readyz when some are
+	// configured; one that is not in use leaves the service ready, its reads going to the primary
+	Replicas *[]HttpapiReplicaHealth `json:"replicas,omitempty"`
+
 	// Status Example: ok
 	Status string `json:"status"`
 }
@@ -2551,6 +2579,33 @@ type HttpapiProblem struct {
 	// Type Example: urn:tcd:problem:invalid
 	Type string `json:"type"`
 }
+
+// HttpapiReplicaHealth defines model for httpapi.ReplicaHealth.
+type HttpapiReplicaHealth struct {
+	// LagSeconds how far behind the primary it was at its last check, in seconds (0 while unreachable)
+	//
+	// Example: 0.4
+	LagSeconds float32 `json:"lag_seconds"`
+
+	// Name host:port of the replica
+	//
+	// Example: db-replica-1:5432
+	Name string `json:"name"`
+
+	// State in_use: reads go to it; lagging: more than TCD_REPLICA_MAX_LAG behind, left out until it
+	// catches up; unreachable: it does not answer; not_a_replica: it answers but is not in recovery
+	// (promoted, or not a replica of this database)
+	//
+	// Example: in_use
+	State HttpapiReplicaHealthState `json:"state"`
+}
+
+// HttpapiReplicaHealthState in_use: reads go to it; lagging: more than TCD_REPLICA_MAX_LAG behind, left out until it
+// catches up; unreachable: it does not answer; not_a_replica: it answers but is not in recovery
+// (promoted, or not a replica of this database)
+//
+// Example: in_use
+type HttpapiReplicaHealthState string
 
 // HttpapiSchedule defines model for httpapi.Schedule.
 type HttpapiSchedule struct {
@@ -6006,6 +6061,8 @@ type ClientInterface interface {
 
 	// Readyz Readiness: the database answers
 	//
+	// Ready when the primary database answers. With read replicas, lists each with its state and lag: a replica that is down or lagging leaves the service ready, as its reads go to the primary.
+	//
 	// Corresponds with GET /readyz (the `Readyz` operationId).
 	Readyz(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
@@ -8221,6 +8278,8 @@ func (c *Client) Healthz(ctx context.Context, reqEditors ...RequestEditorFn) (*h
 }
 
 // Readyz Readiness: the database answers
+//
+// Ready when the primary database answers. With read replicas, lists each with its state and lag: a replica that is down or lagging leaves the service ready, as its reads go to the primary.
 //
 // Corresponds with GET /readyz (the `Readyz` operationId).
 func (c *Client) Readyz(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -15831,6 +15890,8 @@ type ClientWithResponsesInterface interface {
 	HealthzWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*HealthzResponse, error)
 
 	// ReadyzWithResponse Readiness: the database answers
+	//
+	// Ready when the primary database answers. With read replicas, lists each with its state and lag: a replica that is down or lagging leaves the service ready, as its reads go to the primary.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -27324,6 +27385,8 @@ func (c *ClientWithResponses) HealthzWithResponse(ctx context.Context, reqEditor
 }
 
 // ReadyzWithResponse Readiness: the database answers
+//
+// Ready when the primary database answers. With read replicas, lists each with its state and lag: a replica that is down or lagging leaves the service ready, as its reads go to the primary.
 //
 // Returns a wrapper object for the known response body format(s).
 //

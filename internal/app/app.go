@@ -47,7 +47,8 @@ type App struct {
 // Open connects to the database, applies pending migrations, makes sure the default
 // organisation exists and builds the HTTP server.
 func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
-	st, err := store.Open(ctx, cfg.DatabaseURL, store.Options{MaxOpenConns: cfg.DBMaxOpenConns})
+	st, err := store.Open(ctx, cfg.DatabaseURL, store.Options{MaxOpenConns: cfg.DBMaxOpenConns,
+		ReplicaURLs: cfg.ReplicaURLs, ReplicaMaxLag: cfg.ReplicaMaxLag, Logger: log})
 	if err != nil {
 		return nil, err
 	}

@@ -18,9 +18,15 @@ import (
 
 // Config is every setting of the service. The README lists each variable with its default.
 type Config struct {
-	Addr           string
-	DebugAddr      string // pprof listener; empty (the default) serves none
-	DatabaseURL    string
+	Addr        string
+	DebugAddr   string // pprof listener; empty (the default) serves none
+	DatabaseURL string
+	// ReplicaURLs are PostgreSQL streaming replicas that lists, statistics and exports read from
+	ReplicaURLs []string
+	// ReadYourWrites is how long after a client's write its reads stay on the primary
+	ReadYourWrites time.Duration
+	// ReplicaMaxLag: a replica lagging more is left out until it catches up
+	ReplicaMaxLag  time.Duration
 	DelegationMin  int
 	OrgCode        string
 	OrgName        string
@@ -82,6 +88,12 @@ func Load() (Config, error) {
 	if c.MaxActive < 1 || c.MaxActive > c.DBMaxOpenConns {
 		errs = append(errs, fmt.Sprintf("TCD_MAX_ACTIVE_REQUESTS must be between 1 and TCD_DB_MAX_CONNS (%d)", c.DBMaxOpenConns))
 	}
+	c.ReplicaURLs = list(env("TCD_DATABASE_REPLICA_URLS", ""))
+	if len(c.ReplicaURLs) > 0 && strings.HasPrefix(c.DatabaseURL, "sqlite:") {
+		errs = append(errs, "TCD_DATABASE_REPLICA_URLS: read replicas need PostgreSQL; the embedded SQLite database has none, so leave it unset")
+	}
+	c.ReadYourWrites = durationEnv("TCD_READ_YOUR_WRITES", 5*time.Second, &errs)
+	c.ReplicaMaxLag = durationEnv("TCD_REPLICA_MAX_LAG", 10*time.Second, &errs)
 	c.RequestTimeout = durationEnv("TCD_REQUEST_TIMEOUT", 30*time.Second, &errs)
 	tz := env("TCD_TIMEZONE", "Asia/Ho_Chi_Minh")
 	loc, err := time.LoadLocation(tz)

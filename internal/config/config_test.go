@@ -89,3 +89,28 @@ func TestLoadSignInSettings(t *testing.T) {
 		})
 	}
 }
+
+// Replicas: the defaults, a list of URLs, and the embedded database refusing them at start.
+func TestLoadReplicaSettings(t *testing.T) {
+	for _, name := range []string{"TCD_DATABASE_REPLICA_URLS", "TCD_READ_YOUR_WRITES", "TCD_REPLICA_MAX_LAG"} {
+		t.Setenv(name, "")
+	}
+	t.Setenv("TCD_DATABASE_URL", "postgres://db/tcd")
+	c, err := Load()
+	if err != nil || c.ReplicaURLs != nil || c.ReadYourWrites.String() != "5s" || c.ReplicaMaxLag.String() != "10s" {
+		t.Fatalf("defaults: %v %v %v (%v)", c.ReplicaURLs, c.ReadYourWrites, c.ReplicaMaxLag, err)
+	}
+	t.Setenv("TCD_DATABASE_REPLICA_URLS", "postgres://r1/tcd, postgres://r2/tcd")
+	if c, err = Load(); err != nil || len(c.ReplicaURLs) != 2 || c.ReplicaURLs[1] != "postgres://r2/tcd" {
+		t.Fatalf("two replicas: %v (%v)", c.ReplicaURLs, err)
+	}
+	t.Setenv("TCD_DATABASE_URL", "sqlite:data/tcd.db")
+	if _, err := Load(); err == nil || !strings.Contains(err.Error(), "TCD_DATABASE_REPLICA_URLS") || !strings.Contains(err.Error(), "SQLite") {
+		t.Fatalf("SQLite with replicas: want an error naming the setting, got %v", err)
+	}
+	t.Setenv("TCD_DATABASE_URL", "postgres://db/tcd")
+	t.Setenv("TCD_REPLICA_MAX_LAG", "a while")
+	if _, err := Load(); err == nil || !strings.Contains(err.Error(), "TCD_REPLICA_MAX_LAG") {
+		t.Fatalf("malformed lag: %v", err)
+	}
+}

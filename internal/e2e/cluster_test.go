@@ -25,6 +25,36 @@ type pgCluster struct {
 // binaries the test is skipped, except in CI, where they must be there.
 func startCluster(t *testing.T) *pgCluster {
 	t.Helper()
+	c := newCluster(t)
+	if out, err := c.run("initdb", "-D", c.data(), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"); err != nil {
+		t.Fatalf("initdb: %v\n%s", err, out)
+	}
+	if err := c.pgctl("start"); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// startReplica makes a streaming replica of primary with pg_basebackup (-R: it starts as a hot
+// standby following primary) and starts it on a port of its own. The checkpoint the copy starts
+// from is taken at once, not spread over minutes as a production copy would be.
+func startReplica(t *testing.T, primary *pgCluster) *pgCluster {
+	t.Helper()
+	c := newCluster(t)
+	if out, err := c.run("pg_basebackup", "-h", "127.0.0.1", "-p", strconv.Itoa(primary.port), "-U", "postgres",
+		"-D", c.data(), "-R", "-X", "stream", "--no-sync", "--checkpoint=fast"); err != nil {
+		t.Fatalf("pg_basebackup: %v\n%s", err, out)
+	}
+	if err := c.pgctl("start"); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// newCluster is the directory and port of a cluster, removed (its server stopped) when the test
+// ends.
+func newCluster(t *testing.T) *pgCluster {
+	t.Helper()
 	bindir := postgresBinDir()
 	if bindir == "" {
 		if os.Getenv("CI") == "true" {
@@ -52,12 +82,6 @@ func startCluster(t *testing.T) *pgCluster {
 		if err := os.Chown(dir, uid, gid); err != nil {
 			t.Fatal(err)
 		}
-	}
-	if out, err := c.run("initdb", "-D", c.data(), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"); err != nil {
-		t.Fatalf("initdb: %v\n%s", err, out)
-	}
-	if err := c.pgctl("start"); err != nil {
-		t.Fatal(err)
 	}
 	return c
 }

@@ -13,7 +13,7 @@ import (
 )
 
 func (s *Server) registerAudit(r router) {
-	r.handle(http.MethodGet, "/audit", auth.AuditRead, s.listAudit)
+	r.read("/audit", auth.AuditRead, s.listAudit)
 }
 
 // AuditList is one page of the audit log, newest first.

@@ -10,7 +10,7 @@ import (
 )
 
 func (s *Server) registerCases(r router) {
-	r.handle(http.MethodGet, "/cases", auth.RegistryRead, s.listCases)
+	r.read("/cases", auth.RegistryRead, s.listCases)
 	r.handle(http.MethodPost, "/cases", auth.RegistryWrite, s.createCase)
 	r.handle(http.MethodGet, "/cases/:id", auth.RegistryRead, s.getCase)
 	r.handle(http.MethodPatch, "/cases/:id", auth.RegistryWrite, s.updateCase)

@@ -19,7 +19,7 @@ import (
 
 func (s *Server) registerCompliance(r router) {
 	r.handle(http.MethodPatch, "/orgs/:id", auth.OrgsWrite, s.updateOrg)
-	r.handle(http.MethodGet, "/compliance", auth.StatsRead, s.compliance)
+	r.read("/compliance", auth.StatsRead, s.compliance)
 }
 
 // updateOrg godoc

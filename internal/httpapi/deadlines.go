@@ -21,7 +21,7 @@ func (s *Server) registerDeadlines(r router) {
 	r.handle(http.MethodDelete, "/calendar/days/:date", auth.CalendarWrite, s.clearCalendarDay)
 	r.handle(http.MethodGet, "/deadline-rules", auth.CalendarRead, s.listDeadlineRules)
 	r.handle(http.MethodPatch, "/deadline-rules/:name", auth.CalendarWrite, s.updateDeadlineRule)
-	r.handle(http.MethodGet, "/deadlines", auth.RegistryRead, s.listDeadlines)
+	r.read("/deadlines", auth.RegistryRead, s.listDeadlines)
 }
 
 // CalendarYear is the answer of GET /calendar.

@@ -22,7 +22,7 @@ func (s *Server) registerDedup(r router) {
 	r.handle(http.MethodPost, "/cases/:id/merge", auth.RegistryWrite, s.mergeCase)
 	r.handle(http.MethodPost, "/cases/:id/unmerge", auth.RegistryWrite, s.unmergeCase)
 	r.handle(http.MethodPost, "/cases/:id/not-duplicate", auth.RegistryWrite, s.notDuplicateCases)
-	r.handle(http.MethodGet, "/dedup/candidates", auth.RegistryRead, s.listDuplicatePairs)
+	r.read("/dedup/candidates", auth.RegistryRead, s.listDuplicatePairs)
 	r.handle(http.MethodPost, "/dedup/scan", auth.DedupScan, s.scanDuplicates)
 }
 

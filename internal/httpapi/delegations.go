@@ -10,7 +10,7 @@ import (
 )
 
 func (s *Server) registerDelegations(r router) {
-	r.handle(http.MethodGet, "/delegations", auth.RegistryRead, s.listDelegations)
+	r.read("/delegations", auth.RegistryRead, s.listDelegations)
 	r.handle(http.MethodPost, "/delegations", auth.RegistryWrite, s.createDelegation)
 	r.handle(http.MethodGet, "/delegations/:id", auth.RegistryRead, s.getDelegation)
 	r.handle(http.MethodPatch, "/delegations/:id", auth.RegistryWrite, s.updateDelegation)

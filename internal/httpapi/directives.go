@@ -10,7 +10,7 @@ import (
 )
 
 func (s *Server) registerDirectives(r router) {
-	r.handle(http.MethodGet, "/directives", auth.RegistryRead, s.listDirectives)
+	r.read("/directives", auth.RegistryRead, s.listDirectives)
 	r.handle(http.MethodPost, "/directives", auth.RegistryWrite, s.createDirective)
 	r.handle(http.MethodGet, "/directives/:id", auth.RegistryRead, s.getDirective)
 	r.handle(http.MethodPatch, "/directives/:id", auth.RegistryWrite, s.updateDirective)

@@ -11,7 +11,7 @@ import (
 )
 
 func (s *Server) registerDocuments(r router) {
-	r.handle(http.MethodGet, "/documents", auth.RegistryRead, s.listDocuments)
+	r.read("/documents", auth.RegistryRead, s.listDocuments)
 	r.handle(http.MethodPost, "/documents", auth.RegistryWrite, s.issueDocument)
 	r.handle(http.MethodGet, "/documents/:id", auth.RegistryRead, s.getDocument)
 	r.handle(http.MethodGet, "/documents/:id/file", auth.RegistryRead, s.getDocumentFile)

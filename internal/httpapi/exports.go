@@ -12,8 +12,8 @@ import (
 )
 
 func (s *Server) registerExports(r router) {
-	r.handle(http.MethodGet, "/exports/report", auth.StatsRead, s.exportReport)
-	r.handle(http.MethodGet, "/exports/register", auth.RegisterExport, s.exportRegister)
+	r.read("/exports/report", auth.StatsRead, s.exportReport)
+	r.read("/exports/register", auth.RegisterExport, s.exportRegister)
 }
 
 // exportRequest reads the statistics' parameters (period or from/to, basis, org,

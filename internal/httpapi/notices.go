@@ -10,7 +10,7 @@ import (
 )
 
 func (s *Server) registerNotices(r router) {
-	r.handle(http.MethodGet, "/notices", auth.RegistryRead, s.listNotices)
+	r.read("/notices", auth.RegistryRead, s.listNotices)
 	r.handle(http.MethodPost, "/notices", auth.RegistryWrite, s.createNotice)
 	r.handle(http.MethodGet, "/notices/:id", auth.RegistryRead, s.getNotice)
 	r.handle(http.MethodPatch, "/notices/:id", auth.RegistryWrite, s.updateNotice)

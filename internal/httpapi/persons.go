@@ -10,7 +10,7 @@ import (
 )
 
 func (s *Server) registerPersons(r router) {
-	r.handle(http.MethodGet, "/persons", auth.RegistryRead, s.listPersons)
+	r.read("/persons", auth.RegistryRead, s.listPersons)
 	r.handle(http.MethodPost, "/persons", auth.RegistryWrite, s.createPerson)
 	r.handle(http.MethodGet, "/persons/:id", auth.RegistryRead, s.getPerson)
 	r.handle(http.MethodPatch, "/persons/:id", auth.RegistryWrite, s.updatePerson)

@@ -10,7 +10,7 @@ import (
 )
 
 func (s *Server) registerPetitions(r router) {
-	r.handle(http.MethodGet, "/petitions", auth.RegistryRead, s.listPetitions)
+	r.read("/petitions", auth.RegistryRead, s.listPetitions)
 	r.handle(http.MethodPost, "/petitions", auth.RegistryWrite, s.createPetition)
 	r.handle(http.MethodGet, "/petitions/:id", auth.RegistryRead, s.getPetition)
 	r.handle(http.MethodPatch, "/petitions/:id", auth.RegistryWrite, s.updatePetition)

@@ -58,6 +58,8 @@ type Server struct {
 	// whole first (router.upload)
 	uploads   map[string]bool
 	schedules scheduleCache // the public schedule feeds (compliance.go)
+	// reads counts the requests of replica-readable routes by where they read (replicas.go)
+	reads *prometheus.CounterVec
 }
 
 // New builds the Echo instance with every middleware and route.
@@ -75,6 +77,12 @@ func New(d Deps) *Server {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(d.Store.SQL(), "tcd"), d.Export.Metrics(), newDeadlineGauges(d.Registry))
+	s.reads = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "tcd_replica_routed_reads_total",
+		Help: "Requests of the routes that may read from a replica (lists, statistics, exports), by where they read: replica or primary."},
+		[]string{"source"})
+	if d.Store.HasReplicas() {
+		reg.MustRegister(s.reads, newReplicaGauges(d.Store))
+	}
 	metrics := newHTTPMetrics(reg)
 
 	e.Pre(middleware.RemoveTrailingSlash(), dropUnsafeRequestID)
@@ -113,8 +121,8 @@ func New(d Deps) *Server {
 	// Route-level (not group-level) middleware: an Echo group with middleware swallows unknown
 	// methods as 404, and a 405 must stay a 405.
 	open := []echo.MiddlewareFunc{noStore, admission(d.Config.MaxActive)}
-	r := router{g: e.Group("/api/v1"), open: open, pre: append(slices.Clone(open), s.authenticate(), s.rateLimiter()),
-		idempotent: s.idempotent, uploads: s.uploads}
+	r := router{g: e.Group("/api/v1"), open: open, pre: append(slices.Clone(open), s.authenticate(), s.rateLimiter(), s.noteWrites()),
+		idempotent: s.idempotent, fromReplica: s.fromReplica(), uploads: s.uploads}
 	s.registerOrgs(r)
 	s.registerAudit(r)
 	s.registerPersons(r)
@@ -155,15 +163,24 @@ type router struct {
 	open       []echo.MiddlewareFunc // what every route has, those without authentication too
 	pre        []echo.MiddlewareFunc // open, then authentication and rate limiting, before the permission check
 	idempotent echo.MiddlewareFunc   // every POST honours Idempotency-Key
-	uploads    map[string]bool
+	// fromReplica sends the reads of a route declared with read to a replica (replicas.go)
+	fromReplica echo.MiddlewareFunc
+	uploads     map[string]bool
 }
 
-func (r router) handle(method, path string, perm auth.Permission, h echo.HandlerFunc) {
+func (r router) handle(method, path string, perm auth.Permission, h echo.HandlerFunc, extra ...echo.MiddlewareFunc) {
 	m := append(append([]echo.MiddlewareFunc{}, r.pre...), requirePermission(perm))
 	if method == http.MethodPost {
 		m = append(m, r.idempotent)
 	}
-	r.g.Add(method, path, h, m...)
+	r.g.Add(method, path, h, append(m, extra...)...)
+}
+
+// read declares a GET that may read from a replica: a list, statistics or an export, which a
+// reader may see as of a moment ago (at most TCD_REPLICA_MAX_LAG), and its writer as of its
+// own writes.
+func (r router) read(path string, perm auth.Permission, h echo.HandlerFunc) {
+	r.handle(http.MethodGet, path, perm, h, r.fromReplica)
 }
 
 // upload declares a POST whose body (a file of up to megabytes) the handler streams to where it
@@ -255,6 +272,9 @@ func (s *Server) requestLogger() echo.MiddlewareFunc {
 // HealthStatus is the body of /healthz and /readyz.
 type HealthStatus struct {
 	Status string `json:"status" example:"ok" validate:"required"`
+	// the read replicas (TCD_DATABASE_REPLICA_URLS) and their states, on /readyz when some are
+	// configured; one that is not in use leaves the service ready, its reads going to the primary
+	Replicas []ReplicaHealth `json:"replicas,omitempty"`
 }
 
 // healthz godoc
@@ -272,6 +292,7 @@ func (s *Server) healthz(c echo.Context) error {
 // readyz godoc
 // @ID        readyz
 // @Summary  Readiness: the database answers
+// @Description Ready when the primary database answers. With read replicas, lists each with its state and lag: a replica that is down or lagging leaves the service ready, as its reads go to the primary.
 // @Tags     health
 // @Produce  json
 // @Produce  application/problem+json
@@ -284,7 +305,7 @@ func (s *Server) readyz(c echo.Context) error {
 	if err := s.Store.Ping(ctx); err != nil {
 		return apperr.Wrap(apperr.Unavailable, err, "database unreachable")
 	}
-	return c.JSON(http.StatusOK, HealthStatus{Status: "ok"})
+	return c.JSON(http.StatusOK, HealthStatus{Status: "ok", Replicas: replicaHealth(s.Store)})
 }
 
 func jsonEncoder(w io.Writer) *json.Encoder {

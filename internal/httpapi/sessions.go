@@ -10,7 +10,7 @@ import (
 )
 
 func (s *Server) registerSessions(r router) {
-	r.handle(http.MethodGet, "/sessions", auth.RegistryRead, s.listSessions)
+	r.read("/sessions", auth.RegistryRead, s.listSessions)
 	r.handle(http.MethodPost, "/sessions", auth.RegistryWrite, s.createSession)
 	r.handle(http.MethodGet, "/sessions/:id", auth.RegistryRead, s.getSession)
 	r.handle(http.MethodPatch, "/sessions/:id", auth.RegistryWrite, s.updateSession)

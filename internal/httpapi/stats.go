@@ -18,9 +18,9 @@ import (
 )
 
 func (s *Server) registerStats(r router) {
-	r.handle(http.MethodGet, "/stats/summary", auth.StatsRead, s.statsSummary)
-	r.handle(http.MethodGet, "/stats/form-01", auth.StatsRead, s.statsForm01)
-	r.handle(http.MethodGet, "/stats/breakdown", auth.StatsRead, s.statsBreakdown)
+	r.read("/stats/summary", auth.StatsRead, s.statsSummary)
+	r.read("/stats/form-01", auth.StatsRead, s.statsForm01)
+	r.read("/stats/breakdown", auth.StatsRead, s.statsBreakdown)
 }
 
 const (

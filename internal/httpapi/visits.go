@@ -10,7 +10,7 @@ import (
 )
 
 func (s *Server) registerVisits(r router) {
-	r.handle(http.MethodGet, "/visits", auth.RegistryRead, s.listVisits)
+	r.read("/visits", auth.RegistryRead, s.listVisits)
 	r.handle(http.MethodPost, "/visits", auth.RegistryWrite, s.createVisit)
 	r.handle(http.MethodGet, "/visits/:id", auth.RegistryRead, s.getVisit)
 	r.handle(http.MethodPatch, "/visits/:id", auth.RegistryWrite, s.updateVisit)

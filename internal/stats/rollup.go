@@ -56,11 +56,13 @@ type queued struct {
 // hundreds of milliseconds under load. On PostgreSQL, when all that is queued is a few new
 // visits, read runs in one repeatable-read snapshot that also reads the queue, and adds the
 // visits as a refresh would, without writing; otherwise, and on SQLite (where a transaction
-// would take the write lock), the roll-ups are refreshed first and pending is empty.
+// would take the write lock), the roll-ups are refreshed first and pending is empty. A read
+// routed to a replica takes its snapshot there; one that needs a refresh reads on the primary
+// where it refreshed, as the replica may not have replayed the refresh yet.
 func (s *Service) withFreshRollups(ctx context.Context, read func(db *gorm.DB, pending queued) error) error {
 	if s.store.Dialect == store.Postgres {
 		merged := false
-		err := s.store.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		err := s.store.Reader(ctx).Transaction(func(tx *gorm.DB) error {
 			pending, ok, err := queuedChanges(tx)
 			if err != nil || !ok {
 				return err
@@ -72,6 +74,7 @@ func (s *Service) withFreshRollups(ctx context.Context, read func(db *gorm.DB, p
 			return err
 		}
 	}
+	ctx = store.OnPrimary(ctx)
 	if err := s.refresh(ctx); err != nil {
 		return err
 	}

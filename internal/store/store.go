@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -32,11 +33,20 @@ type Store struct {
 	DB      *gorm.DB
 	Dialect Dialect
 	sqlDB   *sql.DB
+	pool    gorm.ConnPool // sqlDB, as the statements on the pool (not a transaction) hold it
+	// replicas are the PostgreSQL streaming replicas reads may be routed to (replicas.go); nil
+	// without any
+	replicas *replicaSet
 }
 
-// Options tunes the connection pool.
+// Options tunes the connection pool and names the replicas.
 type Options struct {
 	MaxOpenConns int
+	// ReplicaURLs are PostgreSQL streaming replicas of the database (replicas.go); SQLite has
+	// none and refuses them.
+	ReplicaURLs   []string
+	ReplicaMaxLag time.Duration // a replica lagging more is left out until it catches up
+	Logger        *slog.Logger  // where replicas changing state are told
 }
 
 // Open connects to url: "sqlite:PATH" or "postgres://…". It does not migrate.
@@ -57,6 +67,38 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 	default:
 		return nil, fmt.Errorf("TCD_DATABASE_URL must start with sqlite: or postgres://")
 	}
+	if dialect == SQLite && len(opts.ReplicaURLs) > 0 {
+		return nil, errSQLiteReplicas
+	}
+	db, err := openGorm(dialector)
+	if err != nil {
+		return nil, err
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, err
+	}
+	configurePool(sqlDB, opts.MaxOpenConns)
+	s := &Store{DB: db, Dialect: dialect, sqlDB: sqlDB, pool: db.Statement.ConnPool}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := s.Ping(pingCtx); err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	if len(opts.ReplicaURLs) > 0 {
+		if err := s.openReplicas(ctx, opts.ReplicaURLs, opts); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// errSQLiteReplicas refuses replicas of the embedded database, which has no replication.
+var errSQLiteReplicas = errors.New("TCD_DATABASE_REPLICA_URLS: read replicas need PostgreSQL; the embedded SQLite database (TCD_DATABASE_URL=sqlite:…) has none, so leave it unset")
+
+func openGorm(dialector gorm.Dialector) (*gorm.DB, error) {
 	db, err := gorm.Open(dialector, &gorm.Config{
 		Logger:                 logger.Discard,
 		SkipDefaultTransaction: true, // writes that need one open it explicitly
@@ -66,25 +108,16 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	sqlDB, err := db.DB()
-	if err != nil {
-		return nil, err
-	}
-	maxOpen := opts.MaxOpenConns
+	return db, nil
+}
+
+func configurePool(sqlDB *sql.DB, maxOpen int) {
 	if maxOpen <= 0 {
 		maxOpen = 20
 	}
 	sqlDB.SetMaxOpenConns(maxOpen)
 	sqlDB.SetMaxIdleConns(maxOpen)
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
-	s := &Store{DB: db, Dialect: dialect, sqlDB: sqlDB}
-	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if err := s.Ping(pingCtx); err != nil {
-		sqlDB.Close()
-		return nil, fmt.Errorf("connect to database: %w", err)
-	}
-	return s, nil
 }
 
 // sqliteDSN turns a path into a DSN with the pragmas the service relies on: WAL so readers
@@ -145,8 +178,8 @@ func (s *Store) Ping(ctx context.Context) error {
 // SQL exposes the pool for metrics and migrations.
 func (s *Store) SQL() *sql.DB { return s.sqlDB }
 
-// Close releases every connection.
-func (s *Store) Close() error { return s.sqlDB.Close() }
+// Close stops the replicas' checks and releases every connection.
+func (s *Store) Close() error { return errors.Join(s.closeReplicas(), s.sqlDB.Close()) }
 
 // Tx runs fn in one transaction: all of its writes land, or none do. When it returns, the
 // writes are on disk.
