@@ -18,6 +18,8 @@ let me = null;
 const allowed = () => screens.filter((s) => me.permissions.includes(s.perm));
 
 function showSignIn() {
+  // once: the sign-out and an answer 401 to a request still under way may both ask for it
+  if (!me && root.querySelector('main.signin')) return;
   me = null;
   setCSRF('');
   document.title = t('app');

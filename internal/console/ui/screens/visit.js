@@ -140,9 +140,14 @@ function visitForm(ctx, session, saved) {
     }
   });
   form.addEventListener('submit', (ev) => { ev.preventDefault(); save(); });
+  // Enter picks persons and adds them, so in a field it never saves the visit half-done (the
+  // browser would submit the form): Ctrl+Enter, or the button, saves.
+  const enterInField = (ev) => ev.key === 'Enter' && !ev.ctrlKey && !ev.metaKey && ev.target.tagName === 'INPUT';
   form.addEventListener('keydown', (ev) => {
     if (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey)) { ev.preventDefault(); save(); }
+    else if (enterInField(ev)) ev.preventDefault();
   });
+  form.addEventListener('keypress', (ev) => { if (enterInField(ev)) ev.preventDefault(); });
   return form;
 }
 
