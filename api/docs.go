@@ -10604,7 +10604,8 @@ const docTemplate = `{
                 "org_code",
                 "org_id",
                 "permissions",
-                "role"
+                "role",
+                "today"
             ],
             "properties": {
                 "csrf_token": {
@@ -10657,6 +10658,12 @@ const docTemplate = `{
                         "auditor",
                         "agency"
                     ]
+                },
+                "today": {
+                    "description": "Today is the register's current day (in TCD_TIMEZONE): the day a visit recorded now is\ndated by, and the last day one may be dated at all. A front-end takes it as \"today\" rather\nthan its own clock, which may sit in another time zone or be wrong.",
+                    "type": "string",
+                    "format": "date",
+                    "example": "2024-03-15"
                 },
                 "username": {
                     "description": "Username is the user's sign-in name (users only).",

@@ -2459,6 +2459,13 @@ type HttpapiMe struct {
 	Permissions []string      `json:"permissions"`
 	Role        HttpapiMeRole `json:"role"`
 
+	// Today Today is the register's current day (in TCD_TIMEZONE): the day a visit recorded now is
+	// dated by, and the last day one may be dated at all. A front-end takes it as "today" rather
+	// than its own clock, which may sit in another time zone or be wrong.
+	//
+	// Example: 2024-03-15
+	Today openapi_types.Date `json:"today"`
+
 	// Username Username is the user's sign-in name (users only).
 	//
 	// Example: lan.nguyen

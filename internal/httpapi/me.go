@@ -28,6 +28,10 @@ type Me struct {
 	// MustChangePassword: the user signed in with a one-time password and may do nothing but
 	// change it (POST /me/password), read this, and sign out.
 	MustChangePassword bool `json:"must_change_password" validate:"required"`
+	// Today is the register's current day (in TCD_TIMEZONE): the day a visit recorded now is
+	// dated by, and the last day one may be dated at all. A front-end takes it as "today" rather
+	// than its own clock, which may sit in another time zone or be wrong.
+	Today string `json:"today" example:"2024-03-15" format:"date" validate:"required"`
 	// CSRFToken must be sent in X-CSRF-Token with every write a signed-in user makes (users only).
 	CSRFToken string `json:"csrf_token,omitempty"`
 }
@@ -49,7 +53,7 @@ func (s *Server) answerMe(c echo.Context) error {
 	ctx := c.Request().Context()
 	a := auth.ActorFrom(ctx)
 	me := Me{Kind: "token", ID: a.TokenID, Name: a.Name, Role: a.Role, Permissions: a.Role.Permissions(),
-		MustChangePassword: a.MustChangePassword}
+		MustChangePassword: a.MustChangePassword, Today: s.Registry.Today()}
 	if a.UserID != "" {
 		u, err := s.Accounts.Get(ctx, auth.System, a.UserID)
 		if err != nil {

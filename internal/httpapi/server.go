@@ -27,6 +27,7 @@ import (
 	"github.com/tcd-registry/tcd/internal/audit"
 	"github.com/tcd-registry/tcd/internal/auth"
 	"github.com/tcd-registry/tcd/internal/config"
+	"github.com/tcd-registry/tcd/internal/console"
 	"github.com/tcd-registry/tcd/internal/export"
 	"github.com/tcd-registry/tcd/internal/orgs"
 	"github.com/tcd-registry/tcd/internal/registry"
@@ -117,6 +118,7 @@ func New(d Deps) *Server {
 	e.GET("/swagger/*", echoSwagger.WrapHandler, swaggerHeaders(echoSwagger.WrapHandler))
 	e.GET("/openapi.json", openAPI3Doc)
 	s.registerPublic(e)
+	console.Register(e) // the staff console at /, a client of /api/v1 like any other
 
 	// Route-level (not group-level) middleware: an Echo group with middleware swallows unknown
 	// methods as 404, and a 405 must stay a 405.

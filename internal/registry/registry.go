@@ -61,6 +61,9 @@ func (s *Service) DelegationMin() int { return s.cfg.DelegationMin }
 // today is the current date in the organisation's time zone, as YYYY-MM-DD.
 func (s *Service) today() string { return s.now().In(s.cfg.Location).Format(time.DateOnly) }
 
+// Today is today's date in the register's time zone, YYYY-MM-DD (GET /me tells front-ends).
+func (s *Service) Today() string { return s.today() }
+
 // notFuture notes date (YYYY-MM-DD) as out of range when it is after today: the register
 // records what happened, so a visit, a notice, a letter or a reply cannot be dated ahead
 // (sessions can: they are scheduled). what says what the date is, for the message.
