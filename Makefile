@@ -128,6 +128,15 @@ bench-load:
 test-long:
 	TCD_TEST_LONG=1 go test -count=1 -timeout 30m -v -run 'TestAcknowledgedWritesSurviveKill|TestDatabaseOutage' ./internal/e2e/
 
+# Scale-out (issue 18), on loopback with throwaway PostgreSQL servers (initdb, pg_basebackup; run as
+# the postgres user when root): statistics reads per second through tcd against the primary alone,
+# then with 1 and 2 tcd reading from a streaming replica, and the replica's lag while visits are
+# created. BENCH_SCALE_VISITS (3000), BENCH_SCALE_SECONDS (10 per measurement),
+# BENCH_SCALE_CLIENTS (16).
+.PHONY: bench-scale
+bench-scale:
+	go test ./internal/e2e -run '^$$' -bench '^BenchmarkReadScale$$' -benchtime 1x -timeout 30m
+
 # Duplicate-search quality on a generated, labelled register (dedup.GenerateVariedPersons, bulk
 # loaded): precision, recall and F1 of the candidate lists and of the whole-register scan, time
 # per lookup, the first lookups after a start, and the recall of every varied record (name in

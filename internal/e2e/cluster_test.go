@@ -15,7 +15,7 @@ import (
 // pgCluster is a throwaway PostgreSQL server of the test's own, on its own port, so the test can
 // stop and start it without disturbing anyone else's database.
 type pgCluster struct {
-	t      *testing.T
+	t      testing.TB
 	bindir string
 	dir    string
 	port   int
@@ -23,7 +23,7 @@ type pgCluster struct {
 
 // startCluster initialises and starts a cluster, removed when the test ends. Without PostgreSQL
 // binaries the test is skipped, except in CI, where they must be there.
-func startCluster(t *testing.T) *pgCluster {
+func startCluster(t testing.TB) *pgCluster {
 	t.Helper()
 	c := newCluster(t)
 	if out, err := c.run("initdb", "-D", c.data(), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"); err != nil {
@@ -38,7 +38,7 @@ func startCluster(t *testing.T) *pgCluster {
 // startReplica makes a streaming replica of primary with pg_basebackup (-R: it starts as a hot
 // standby following primary) and starts it on a port of its own. The checkpoint the copy starts
 // from is taken at once, not spread over minutes as a production copy would be.
-func startReplica(t *testing.T, primary *pgCluster) *pgCluster {
+func startReplica(t testing.TB, primary *pgCluster) *pgCluster {
 	t.Helper()
 	c := newCluster(t)
 	if out, err := c.run("pg_basebackup", "-h", "127.0.0.1", "-p", strconv.Itoa(primary.port), "-U", "postgres",
@@ -53,7 +53,7 @@ func startReplica(t *testing.T, primary *pgCluster) *pgCluster {
 
 // newCluster is the directory and port of a cluster, removed (its server stopped) when the test
 // ends.
-func newCluster(t *testing.T) *pgCluster {
+func newCluster(t testing.TB) *pgCluster {
 	t.Helper()
 	bindir := postgresBinDir()
 	if bindir == "" {
@@ -156,7 +156,7 @@ func postgresBinDir() string {
 	return ""
 }
 
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -282,7 +282,7 @@ func expectNoHalfVisits(t *testing.T, dbURL string, acked []written) {
 	}
 }
 
-func create(t *testing.T, c *e2e.Client, path string, body any) string {
+func create(t testing.TB, c *e2e.Client, path string, body any) string {
 	t.Helper()
 	r, err := c.Do(http.MethodPost, path, body)
 	if err != nil || r.Status != http.StatusCreated || idOf(r) == "" {

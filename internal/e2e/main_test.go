@@ -28,7 +28,7 @@ func TestMain(m *testing.M) {
 }
 
 // binary builds tcd once for the whole test process.
-func binary(t *testing.T) string {
+func binary(t testing.TB) string {
 	t.Helper()
 	bin, err := e2e.Binary()
 	if err != nil {
@@ -38,7 +38,7 @@ func binary(t *testing.T) string {
 }
 
 // serve starts tcd serve and stops it (gracefully) when the test ends, logging its output on failure.
-func serve(t *testing.T, bin string, env []string) *e2e.Server {
+func serve(t testing.TB, bin string, env []string) *e2e.Server {
 	t.Helper()
 	s, err := e2e.Start(bin, env)
 	if err != nil {
@@ -53,7 +53,7 @@ func serve(t *testing.T, bin string, env []string) *e2e.Server {
 	return s
 }
 
-func token(t *testing.T, bin string, env []string, role, name string) string {
+func token(t testing.TB, bin string, env []string, role, name string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()

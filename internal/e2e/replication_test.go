@@ -112,7 +112,7 @@ func TestReadReplicas(t *testing.T) {
 }
 
 // splitProxy sends GET requests to reads and every other to writes.
-func splitProxy(t *testing.T, writes, reads string) http.Handler {
+func splitProxy(t testing.TB, writes, reads string) http.Handler {
 	t.Helper()
 	w, err := url.Parse(writes)
 	if err != nil {
@@ -164,7 +164,7 @@ func awaitCount(t *testing.T, c *e2e.Client, want int, within time.Duration, who
 }
 
 // awaitReplica waits until the tcd at base reports its replica in the given state on /readyz.
-func awaitReplica(t *testing.T, base, state string, within time.Duration) {
+func awaitReplica(t testing.TB, base, state string, within time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(within)
 	var last string
@@ -192,7 +192,7 @@ func awaitReplica(t *testing.T, base, state string, within time.Duration) {
 }
 
 // routedReads is the tcd's count of list, statistics and export reads served from source.
-func routedReads(t *testing.T, base, source string) float64 {
+func routedReads(t testing.TB, base, source string) float64 {
 	t.Helper()
 	r, err := e2e.NewClient(base, "", 5*time.Second).Do(http.MethodGet, "/metrics", nil)
 	if err != nil || r.Status != http.StatusOK {
@@ -218,7 +218,7 @@ func execOn(t *testing.T, dbURL, statement string) {
 }
 
 // queryOne runs a query of one value on the database at dbURL and scans it into dest.
-func queryOne(t *testing.T, dbURL, query string, dest any) {
+func queryOne(t testing.TB, dbURL, query string, dest any) {
 	t.Helper()
 	st, err := store.Open(context.Background(), dbURL, store.Options{MaxOpenConns: 1})
 	if err != nil {

@@ -46,3 +46,34 @@ func TestIdempotencyClaimOfACrashedRequestExpires(t *testing.T) {
 		}
 	})
 }
+
+// Idempotency keys live in the database: a retry that a load balancer sends to another replica
+// of the service replays the first answer and creates nothing, and the same key with another
+// body is refused there too.
+func TestIdempotencyAcrossReplicas(t *testing.T) {
+	t.Parallel()
+	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
+		dbURL := testenv.MigratedDatabaseURL(t, backend)
+		one, two := testenv.StartOn(t, backend, dbURL), testenv.StartOn(t, backend, dbURL)
+		secret, _, err := one.App.Tokens.Create(t.Context(), auth.System, auth.NewToken{Name: "retrier", Role: auth.Staff})
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := `{"full_name":"Đinh Thị Hai Nơi"}`
+		first := one.Client(secret).Post("/api/v1/persons", body, "Idempotency-Key", "across")
+		if first.Status != http.StatusCreated {
+			t.Fatalf("first: %s", first)
+		}
+		retry := two.Client(secret).Post("/api/v1/persons", body, "Idempotency-Key", "across")
+		if retry.Status != http.StatusCreated || retry.JSON()["id"] != first.JSON()["id"] {
+			t.Fatalf("the retry on the other replica replays the first answer: %s vs %s", retry, first)
+		}
+		if r := two.Client(secret).Post("/api/v1/persons", `{"full_name":"Người Khác"}`, "Idempotency-Key", "across"); r.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("the same key with another body on the other replica: want 422, got %s", r)
+		}
+		var n int64
+		if err := one.App.Store.DB.Raw("SELECT count(*) FROM persons WHERE full_name = ?", "Đinh Thị Hai Nơi").Scan(&n).Error; err != nil || n != 1 {
+			t.Fatalf("one person created, found %d (%v)", n, err)
+		}
+	})
+}
