@@ -48,6 +48,12 @@ type cluster struct {
 		PostgreSQL struct {
 			Parameters map[string]string `json:"parameters"`
 		} `json:"postgresql"`
+		Probes struct {
+			Readiness struct {
+				Type       string `json:"type"`
+				MaximumLag string `json:"maximumLag"`
+			} `json:"readiness"`
+		} `json:"probes"`
 		Bootstrap struct {
 			InitDB struct {
 				Database string `json:"database"`
@@ -357,6 +363,11 @@ func checkKubernetes(t *testing.T, m manifests, known map[string]bool) []string 
 	if v, ok := env["TCD_DATABASE_REPLICA_URLS"]; ok {
 		for _, u := range strings.Split(v, ",") {
 			checkClusterURL(t, "TCD_DATABASE_REPLICA_URLS", strings.TrimSpace(u), db, "-ro", mounted)
+		}
+		// the -ro Service hides which standby a connection reaches: the operator must take a
+		// lagging one out of it
+		if r := db.Spec.Probes.Readiness; r.Type != "streaming" || r.MaximumLag == "" {
+			t.Errorf("reads go to %s-ro, but a standby's readiness ignores its lag (%+v)", db.Metadata.Name, r)
 		}
 	}
 	if !secretEnv["PGPASSWORD"] {
