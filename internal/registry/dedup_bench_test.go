@@ -117,12 +117,20 @@ func runQuality(b *testing.B, backend, url string, n, lookups int) {
 		return took
 	}
 	rng := rand.New(rand.NewPCG(2, 2))
+	sample := rng.Perm(len(persons))[:min(lookups, len(persons))]
 	var took []time.Duration
 	cpu := cpuTime()
-	for _, i := range rng.Perm(len(persons))[:min(lookups, len(persons))] {
+	for _, i := range sample {
 		took = append(took, lookup(ev, i))
 	}
 	cpu = (cpuTime() - cpu) / time.Duration(len(took))
+	var plain []plainQuality
+	if st.Dialect == store.Postgres {
+		// the first of the same sample: a trigram lookup among a million names takes far longer
+		for _, cutoff := range plainCutoffs {
+			plain = append(plain, plainPersonQuality(b, st, people, persons, sample[:min(len(sample), plainLookups)], cutoff))
+		}
+	}
 	// a start: a new service on a new connection pool, nothing parsed or cached; its first
 	// lookup reads what every lookup reads
 	st.Close()
@@ -154,11 +162,72 @@ func runQuality(b *testing.B, backend, url string, n, lookups int) {
 	}
 	scanQ := ev.Pairs(seqPairs(pairs, idSeqs(persons)))
 	printQuality(backend, n, "person", ev.Quality(), took, cpu, scan, time.Since(start), scanQ)
+	for _, p := range plain {
+		fmt.Printf("%-8s %8d %-7s %7d %9.3f %6.3f %6.3f %8s %8s   (plain pg_trgm, similarity >= %.1f; tcd's p50 is %.2fx its p50)\n",
+			"pg_trgm", n, "person", p.q.Lists, p.q.Precision, p.q.Recall, p.q.F1, ms(pct(p.took, 50)), ms(pct(p.took, 99)),
+			p.cutoff, float64(pct(took, 50))/float64(max(pct(p.took, 50), 1)))
+	}
 	fmt.Printf("lookups of the varied records and lookalikes (%s, %d persons):\n", backend, n)
 	for _, line := range dedup.VariationReport(varied.Quality()) {
 		fmt.Println(line)
 	}
 
+}
+
+// plainLookups bounds the plain approach's lookups, taken from the start of tcd's sample.
+const plainLookups = 1000
+
+// plainCutoffs are the similarity thresholds the plain approach is measured at: pg_trgm's own
+// default, and a stricter one such as a deployment tunes to for fewer false candidates.
+var plainCutoffs = []float64{trigramCutoff, 0.6}
+
+// plainQuality is the plain approach's quality and time on the same sampled lookups as tcd's.
+type plainQuality struct {
+	cutoff float64
+	q      dedup.Quality
+	took   []time.Duration
+}
+
+// plainPersonQuality measures the plain approach to duplicate persons: a pg_trgm index on the
+// folded name, as SORMAS uses for its person search (persons_name_trgm_idx, which the register
+// has anyway). The candidates are the persons whose name's trigram similarity reaches cutoff,
+// gender and birth year agreeing where both are known, best first, as many as tcd offers. The threshold is the session's
+// pg_trgm.similarity_threshold, so that the index itself applies it.
+func plainPersonQuality(b *testing.B, st *store.Store, people []dedup.Labelled, persons []personRow, sample []int, cutoff float64) plainQuality {
+	ctx := context.Background()
+	ev := dedup.NewEvaluator()
+	for i, p := range people {
+		ev.Label(persons[i].Seq, p)
+	}
+	out := plainQuality{cutoff: cutoff}
+	err := st.Pinned(ctx, func(db *gorm.DB) error {
+		if err := db.Exec(fmt.Sprintf("SET pg_trgm.similarity_threshold = %g", cutoff)).Error; err != nil {
+			return err
+		}
+		defer db.Exec("RESET pg_trgm.similarity_threshold")
+		for _, i := range sample {
+			p := &persons[i]
+			start := time.Now()
+			var seqs []int64
+			err := db.WithContext(ctx).Raw(`SELECT seq FROM persons
+				WHERE name_folded % ? AND seq <> ? AND voided_at IS NULL AND merged_into IS NULL
+				AND (gender = ? OR gender = 'unknown' OR ? = 'unknown')
+				AND (birth_year IS NULL OR CAST(? AS integer) IS NULL OR birth_year = ?)
+				ORDER BY similarity(name_folded, ?) DESC, seq LIMIT ?`,
+				p.NameFolded, p.Seq, p.Gender, p.Gender, p.BirthYear, p.BirthYear, p.NameFolded, defaultDuplicates).Scan(&seqs).Error
+			if err != nil {
+				return err
+			}
+			out.took = append(out.took, time.Since(start))
+			ev.List(p.Seq, seqs)
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	out.q = ev.Quality()
+	return out
 }
 
 // bulkLoadPersons writes the generated persons the way a bulk import of a register would: each
