@@ -59,6 +59,7 @@ func TestComposeFiles(t *testing.T) {
 			if tcds != 1 {
 				t.Fatalf("%d services are built from deployments/Dockerfile, want 1", tcds)
 			}
+			checkComposeReplication(t, p)
 			for name, s := range p.Services {
 				for _, v := range s.Volumes {
 					if v.Type != types.VolumeTypeBind {
@@ -75,6 +76,40 @@ func TestComposeFiles(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// checkComposeReplication checks that a streaming replica's service copies a primary of the
+// project that was set up for it, with the password that primary gave the replication role.
+func checkComposeReplication(t *testing.T, p *types.Project) {
+	t.Helper()
+	value := func(s types.ServiceConfig, k string) string {
+		if v := s.Environment[k]; v != nil {
+			return *v
+		}
+		return ""
+	}
+	for name, s := range p.Services {
+		if len(s.Entrypoint) == 0 || !strings.HasSuffix(s.Entrypoint[0], "replica-entrypoint.sh") {
+			continue
+		}
+		primary, ok := p.Services[value(s, "PRIMARY_HOST")]
+		if !ok {
+			t.Errorf("the replica %s copies %q, which is no service of the project", name, value(s, "PRIMARY_HOST"))
+			continue
+		}
+		initialised := slices.ContainsFunc(primary.Volumes, func(v types.ServiceVolumeConfig) bool {
+			return strings.HasSuffix(v.Source, "primary-init.sh") && strings.HasPrefix(v.Target, "/docker-entrypoint-initdb.d/")
+		})
+		if !initialised {
+			t.Errorf("the primary %s does not run primary-init.sh: it has no replication role or slot", value(s, "PRIMARY_HOST"))
+		}
+		if pw := value(s, "PGPASSWORD"); pw == "" || pw != value(primary, "REPLICATION_PASSWORD") {
+			t.Errorf("the replica %s connects with another password than the primary gave the replication role", name)
+		}
+		if primary.Image != s.Image {
+			t.Errorf("the replica runs %s, the primary %s: a base backup needs the same major release", s.Image, primary.Image)
+		}
 	}
 }
 
