@@ -104,7 +104,7 @@ func TestConsoleSignInChangePasswordSignOut(t *testing.T) {
 			visible(`header nav a`))
 		// an auditor reads: cases and letters, statistics; it records nothing, so no Today
 		nav := eval[[]string](b, `[...document.querySelectorAll('header nav a')].map((a) => a.getAttribute('href'))`)
-		if strings.Join(nav, " ") != "#/directives #/stats" {
+		if strings.Join(nav, " ") != "#/cases #/directives #/stats" {
 			t.Errorf("an auditor's screens: %v", nav)
 		}
 		if s, want := b.text(`header .who`), vocabLabel(t, env, "token.role", "auditor"); !strings.Contains(s, want) {
