@@ -182,6 +182,9 @@ func TestConsoleReceptionDay(t *testing.T) {
 			t.Errorf("merged again: %v", c)
 		}
 
+		b.do("today", chromedp.Navigate(env.BaseURL+"/#/today"), visible(`.session-link`))
+		b.shot("today")
+
 		// a tablet held upright: no screen is wider than it
 		b.do("tablet width", chromedp.EmulateViewport(768, 1024))
 		for _, screen := range []string{"#/today", "#/today/" + sessions[0]["id"].(string), "#/cases", "#/cases/" + first["id"].(string), "#/directives", "#/stats"} {

@@ -150,6 +150,7 @@ const words = {
   export_pdf: ['Tải PDF', 'Download PDF'],
   organisation: ['Cơ quan', 'Organisation'],
   total: ['Tổng cộng', 'Total'],
+  column_no: ['Cột', 'Column'],
   any: ['Tất cả', 'Any'],
   n_cases: ['{n} vụ việc', '{n} cases'],
   f_code: ['Mã', 'Code'],

@@ -117,6 +117,6 @@ function form01Header(cols) {
     }
     rows.push(h('tr', {}, cells));
   }
-  rows.push(h('tr', {class: 'numbers'}, h('th', {scope: 'col'}, ''), cols.map((c) => h('th', {scope: 'col', class: 'num'}, '(' + c.number + ')'))));
+  rows.push(h('tr', {class: 'numbers'}, h('th', {scope: 'col'}, t('column_no')), cols.map((c) => h('th', {scope: 'col', class: 'num'}, '(' + c.number + ')'))));
   return rows;
 }
