@@ -16,7 +16,7 @@ SWAG_FILES := docs.go swagger.json swagger.yaml
 # just without the detector (CI has a compiler, so the race run happens there).
 RACE := $(if $(filter 1,$(shell go env CGO_ENABLED 2>/dev/null)),-race,)
 
-.PHONY: help run build test vet fmt-check docs docs-check clean
+.PHONY: help run build test vet fmt-check docs docs-check clean console-screenshots
 
 help:
 	@echo "make run         serve the API on http://localhost:8080 (embedded SQLite in ./data)"
@@ -24,6 +24,7 @@ help:
 	@echo "make build       static binary bin/tcd ($(VERSION))"
 	@echo "make docs        write the annotations' enums from the vocabulary, regenerate the OpenAPI document in api/"
 	@echo "make docs-check  fail if those enums, api/ or the generated client (internal/apiclient) are stale"
+	@echo "make console-screenshots  renew docs/console/*.png from the console's browser test (needs chromium)"
 
 run:
 	go run -ldflags "$(LDFLAGS)" ./cmd/tcd serve
@@ -78,6 +79,10 @@ docs-check:
 
 clean:
 	rm -rf bin
+
+# The staff console's screenshots in docs/console/, taken by its browser test (needs chromium).
+console-screenshots:
+	TCD_CONSOLE_SCREENSHOTS=$(CURDIR)/docs/console go test ./internal/console -count=1 -run 'TestConsole(SignIn|ReceptionDay)'
 
 # Each fuzz target for FUZZTIME (CI runs them briefly; run longer by hand: make fuzz FUZZTIME=5m).
 # The seed corpora are the f.Add calls in each target plus any testdata/fuzz files they found.

@@ -104,12 +104,20 @@ func TestConsoleSignInChangePasswordSignOut(t *testing.T) {
 			visible(`header nav a`))
 		// an auditor reads: cases and letters, statistics; it records nothing, so no Today
 		nav := eval[[]string](b, `[...document.querySelectorAll('header nav a')].map((a) => a.getAttribute('href'))`)
-		if strings.Join(nav, " ") != "#/directives #/stats" {
+		if strings.Join(nav, " ") != "#/cases #/directives #/stats" {
 			t.Errorf("an auditor's screens: %v", nav)
 		}
-		if s, want := b.text(`header .who`), vocabLabel(t, env, "token.role", "auditor"); !strings.Contains(s, want) {
+		if s, want := b.text(`header .who`), vocabLabel(t, env, "token.role", "auditor", "vi"); !strings.Contains(s, want) {
 			t.Errorf("the header names the role as the vocabulary does (%q): %q", want, s)
 		}
+		b.do("switch to English", click(`header .tools button.link`))
+		b.waitText(`header nav`, "Statistics")
+		b.waitText(`header .who`, vocabLabel(t, env, "token.role", "auditor", "en"))
+		if lang := eval[string](b, `document.documentElement.lang`); lang != "en" {
+			t.Errorf("the page says it is in %q", lang)
+		}
+		b.do("back to Vietnamese", click(`header .tools button.link`))
+		b.waitText(`header nav`, "Thống kê")
 		b.do("sign out", click(`#sign-out`), visible(`input[name=username]`))
 		if r := env.Client("").Get("/api/v1/me"); r.Status != http.StatusUnauthorized {
 			t.Errorf("no session is left: %s", r)
@@ -122,12 +130,15 @@ func TestConsoleSignInChangePasswordSignOut(t *testing.T) {
 	})
 }
 
-// vocabLabel is the Vietnamese label GET /vocab gives value of key.
-func vocabLabel(t *testing.T, env *testenv.Env, key, value string) string {
+// vocabLabel is the label in lang (vi, en) GET /vocab gives value of key.
+func vocabLabel(t *testing.T, env *testenv.Env, key, value, lang string) string {
 	t.Helper()
-	var v map[string][]struct{ Value, Vi string }
+	var v map[string][]struct{ Value, Vi, En string }
 	env.As(auth.Auditor).Get("/api/v1/vocab").Decode(t, &v)
 	for _, term := range v[key] {
+		if term.Value == value && lang == "en" {
+			return term.En
+		}
 		if term.Value == value {
 			return term.Vi
 		}

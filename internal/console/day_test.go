@@ -158,9 +158,36 @@ func TestConsoleReceptionDay(t *testing.T) {
 		b.shot("statistics")
 		b.axeCheck("statistics")
 
+		// the case: its timeline, and the merge undone and done again from its duplicate's page
+		b.do("the cases", chromedp.Navigate(env.BaseURL+"/#/cases"), visible(`#case-list`))
+		b.do("find the case", typeIn(`input[name=q]`, "thua 45"))
+		b.waitText(`#case-list`, first["code"].(string))
+		b.do("open it", click(`#case-list a`), visible(`#timeline`))
+		for _, want := range []string{"88/UBND-TCD", "Đã xác minh và trả lời công dân", "Đoàn công dân thôn 3", "6 người", "2 người"} {
+			b.waitText(`#timeline`, want)
+		}
+		b.shot("case")
+		b.axeCheck("case page")
+		second := api.Get("/api/v1/visits?session_id=" + sessions[0]["id"].(string)).Items()[0]["case_id"].(string)
+		if second == first["id"] {
+			second = api.Get("/api/v1/visits?session_id=" + sessions[0]["id"].(string)).Items()[1]["case_id"].(string)
+		}
+		b.do("the merged case", chromedp.Navigate(env.BaseURL+"/#/cases/"+second), visible(`#unmerge`))
+		b.do("undo the merge", click(`#unmerge`), visible(`#case-duplicates li[data-case="`+first["id"].(string)+`"] button.merge`))
+		if c := api.Get("/api/v1/cases/" + second).JSON(); c["merged_into"] != nil {
+			t.Errorf("the merge undone: %v", c)
+		}
+		b.do("merge again from the duplicates side by side", click(`#case-duplicates li[data-case="`+first["id"].(string)+`"] button.merge`), visible(`#unmerge`))
+		if c := api.Get("/api/v1/cases/" + second).JSON(); c["merged_into"] != first["id"] {
+			t.Errorf("merged again: %v", c)
+		}
+
+		b.do("today", chromedp.Navigate(env.BaseURL+"/#/today"), visible(`.session-link`))
+		b.shot("today")
+
 		// a tablet held upright: no screen is wider than it
 		b.do("tablet width", chromedp.EmulateViewport(768, 1024))
-		for _, screen := range []string{"#/today", "#/today/" + sessions[0]["id"].(string), "#/directives", "#/stats"} {
+		for _, screen := range []string{"#/today", "#/today/" + sessions[0]["id"].(string), "#/cases", "#/cases/" + first["id"].(string), "#/directives", "#/stats"} {
 			b.do("open "+screen, chromedp.Navigate(env.BaseURL+"/"+screen), visible(`main h1`))
 			if w := eval[int](b, `document.documentElement.scrollWidth - window.innerWidth`); w > 0 {
 				t.Errorf("%s is %d px wider than a tablet", screen, w)

@@ -8,6 +8,7 @@ import {signInScreen, passwordScreen} from './screens/account.js';
 // screens, in the order of the navigation; each is shown to the roles holding perm.
 const screens = [
   {path: 'today', perm: 'registry:write', word: 'nav_today', load: () => import('./screens/today.js')},
+  {path: 'cases', perm: 'registry:read', word: 'nav_cases', load: () => import('./screens/cases.js')},
   {path: 'directives', perm: 'registry:read', word: 'nav_directives', load: () => import('./screens/directives.js')},
   {path: 'stats', perm: 'stats:read', word: 'nav_stats', load: () => import('./screens/stats.js')},
 ];

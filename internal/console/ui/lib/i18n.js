@@ -150,6 +150,21 @@ const words = {
   export_pdf: ['Tải PDF', 'Download PDF'],
   organisation: ['Cơ quan', 'Organisation'],
   total: ['Tổng cộng', 'Total'],
+  column_no: ['Cột', 'Column'],
+  any: ['Tất cả', 'Any'],
+  n_cases: ['{n} vụ việc', '{n} cases'],
+  f_code: ['Mã', 'Code'],
+  timeline: ['Diễn biến', 'Timeline'],
+  ev_visit: ['Lượt tiếp', 'Visit'],
+  ev_petition: ['Đơn', 'Petition'],
+  ev_document: ['Phiếu, văn bản', 'Document'],
+  ev_delegation: ['Đoàn đông người', 'Delegation'],
+  ev_directive: ['Công văn chỉ đạo', 'Directive letter'],
+  ev_reply: ['Trả lời công văn', 'Reply to a letter'],
+  likely_duplicates: ['Vụ việc có thể trùng', 'Likely duplicates'],
+  merged_into: ['Vụ việc này đã được gộp vào', 'This case was merged into'],
+  unmerge: ['Hoàn tác gộp', 'Undo the merge'],
+  unmerged: ['Đã hoàn tác gộp.', 'The merge is undone.'],
 };
 
 let lang = localStorage.getItem('tcd.lang') === 'en' ? 'en' : 'vi';

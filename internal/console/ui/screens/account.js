@@ -1,7 +1,7 @@
 // Signing in, changing one's password.
 import {h, field} from '../lib/h.js';
 import {post} from '../lib/api.js';
-import {t} from '../lib/i18n.js';
+import {t, setLang, currentLang} from '../lib/i18n.js';
 import {values, showProblem, problemBox, submitting, clearProblems} from '../lib/forms.js';
 
 // signIn shows the sign-in form; done(me) runs with the GET /me object of the signed-in user.
@@ -28,7 +28,10 @@ export function signInScreen(done) {
       }
     });
   });
-  return h('main', {id: 'main', class: 'signin'}, form);
+  const other = currentLang() === 'vi' ? 'en' : 'vi';
+  return h('main', {id: 'main', class: 'signin'}, form,
+    h('p', {class: 'center'}, h('button', {type: 'button', class: 'link', lang: other, 'aria-label': t('language_label'),
+      onclick: () => { setLang(other); document.title = t('app'); const main = document.getElementById('main'); main.replaceWith(signInScreen(done)); }}, t('language'))));
 }
 
 // passwordScreen changes the signed-in user's password; forced when it signed in with a one-time

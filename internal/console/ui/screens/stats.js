@@ -5,6 +5,7 @@ import {h, field, select, mount} from '../lib/h.js';
 import {get, query} from '../lib/api.js';
 import {t, terms, currentLang} from '../lib/i18n.js';
 import {showProblem, problemBox} from '../lib/forms.js';
+import {formatDate} from './today.js';
 
 export async function render(ctx) {
   const year = Number(ctx.me.today.slice(0, 4));
@@ -54,7 +55,7 @@ function figures(list) {
 
 function summaryView(s) {
   return h('section', {'aria-labelledby': 'sum-h'},
-    h('h2', {id: 'sum-h'}, t('summary_title', {from: s.from, to: s.to})),
+    h('h2', {id: 'sum-h'}, t('summary_title', {from: formatDate(s.from), to: formatDate(s.to)})),
     figures([[t('s_visits'), s.visits, 'visits'], [t('s_persons'), s.persons, 'persons'], [t('s_cases'), s.cases, 'cases'],
       [t('s_cases_first'), s.cases_first, 'cases_first'], [t('s_cases_repeat'), s.cases_repeat, 'cases_repeat'],
       [t('s_delegations', {n: s.delegations.min_size}), s.delegations.visits, 'delegations.visits'],
@@ -89,9 +90,33 @@ function form01View(f) {
   return h('section', {'aria-labelledby': 'f01-h'},
     h('h2', {id: 'f01-h'}, f.form_number + ' — ' + f.title),
     h('p', {class: 'muted'}, f.subtitle),
-    h('div', {class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': f.form_number}, h('table', {id: 'form01'},
-      h('thead', {}, h('tr', {}, h('th', {scope: 'col'}, t('organisation')),
-        f.columns.map((c) => h('th', {scope: 'col', class: 'num', title: c.header.join(' › ')}, c.header.join(' › ') + ' (' + c.number + ')')))),
+    h('div', {class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': f.form_number}, h('table', {id: 'form01', class: 'form01'},
+      h('thead', {}, form01Header(f.columns)),
       h('tbody', {}, f.rows.map((r) => h('tr', {class: r.total ? 'total' : ''},
         h('th', {scope: 'row'}, r.total ? t('total') : r.org_name), r.values.map((v) => h('td', {class: 'num'}, String(v)))))))));
+}
+
+// form01Header lays the columns' header paths out as the printed form draws them: a label that
+// adjacent columns share on a level is one cell across them, a column's own label reaches down to
+// the last header row, and a row of the column numbers closes the header.
+function form01Header(cols) {
+  const depth = Math.max(...cols.map((c) => c.header.length));
+  const same = (a, b, level) => a.header.length > level + 1 && b.header.length > level + 1 &&
+    a.header.slice(0, level + 1).join('\u0000') === b.header.slice(0, level + 1).join('\u0000');
+  const rows = [];
+  for (let level = 0; level < depth; level++) {
+    const cells = level === 0 ? [h('th', {scope: 'col', rowspan: depth}, t('organisation'))] : [];
+    for (let i = 0; i < cols.length;) {
+      const path = cols[i].header;
+      if (level >= path.length) { i++; continue; }
+      const leaf = level === path.length - 1;
+      let j = i + 1;
+      if (!leaf) while (j < cols.length && same(cols[i], cols[j], level)) j++;
+      cells.push(h('th', {scope: 'col', colspan: j - i > 1 ? j - i : null, rowspan: leaf && depth - level > 1 ? depth - level : null}, path[level]));
+      i = j;
+    }
+    rows.push(h('tr', {}, cells));
+  }
+  rows.push(h('tr', {class: 'numbers'}, h('th', {scope: 'col'}, t('column_no')), cols.map((c) => h('th', {scope: 'col', class: 'num'}, '(' + c.number + ')'))));
+  return rows;
 }
