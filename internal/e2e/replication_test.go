@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -36,6 +37,7 @@ func TestReadReplicas(t *testing.T) {
 	env := e2e.Env("TCD_DATABASE_URL=" + primary.URL())
 	writerSecret := token(t, bin, env, "staff", "writer") // migrates the primary, which the replica then copies
 	readerSecret := token(t, bin, env, "staff", "reader")
+	auditorSecret := token(t, bin, env, "auditor", "auditor")
 	replica := startReplica(t, primary)
 	env = append(env, "TCD_DATABASE_REPLICA_URLS="+replica.URL(), "TCD_REPLICA_MAX_LAG="+replicaMaxLag.String(),
 		"TCD_READ_YOUR_WRITES=5s")
@@ -63,6 +65,8 @@ func TestReadReplicas(t *testing.T) {
 	if n := routedReads(t, reads.BaseURL, "replica"); n == 0 {
 		t.Fatal("no read went to the replica")
 	}
+	everyReplicaRoute(t, writer, e2e.NewClient(proxy.URL, auditorSecret, 10*time.Second), reads.BaseURL)
+	acked += 2 // the visit's two persons
 
 	phase("read-your-writes through the other tcd; the reader reads the replica")
 	// Replay paused: the reader reads the replica as it stood, the writer its own write.
@@ -108,6 +112,31 @@ func TestReadReplicas(t *testing.T) {
 		if n != acked {
 			t.Errorf("the %s holds %d persons, %d were acknowledged", name, n, acked)
 		}
+	}
+}
+
+// everyReplicaRoute reads every route that may read from a replica, as a client that never
+// writes (so from the replica): each answers 200, i.e. none of them writes (a hot standby refuses
+// writes) nor needs the primary, and each was counted as read from the replica. A visit recorded
+// first gives the statistics and exports something to count.
+func everyReplicaRoute(t *testing.T, writer, auditor *e2e.Client, readsBase string) {
+	t.Helper()
+	session := create(t, writer, "/api/v1/sessions", map[string]any{"kind": "regular", "date": time.Now().Format(time.DateOnly)})
+	create(t, writer, "/api/v1/visits", visitKind(session).body(1))
+	year := strconv.Itoa(time.Now().Year())
+	paths := []string{"/cases", "/visits", "/persons", "/sessions", "/delegations", "/directives", "/notices", "/petitions",
+		"/documents", "/deadlines", "/dedup/candidates?type=person", "/audit", "/stats/summary?period=" + year,
+		"/stats/form-01?period=" + year, "/stats/breakdown?by=category&period=" + year, "/compliance?period=" + year,
+		"/exports/report?format=csv&period=" + year, "/exports/register?format=csv&period=" + year}
+	time.Sleep(time.Second) // the replica replays the visit
+	before := routedReads(t, readsBase, "replica")
+	for _, path := range paths {
+		if r, err := auditor.Do(http.MethodGet, "/api/v1"+path, nil); err != nil || r.Status != http.StatusOK {
+			t.Errorf("GET %s from the replica: %v %v", path, r, err)
+		}
+	}
+	if n := routedReads(t, readsBase, "replica") - before; n != float64(len(paths)) {
+		t.Errorf("%d of the %d replica-readable routes read from the replica", int(n), len(paths))
 	}
 }
 

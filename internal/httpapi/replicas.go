@@ -28,20 +28,22 @@ func (s *Server) fromReplica() echo.MiddlewareFunc {
 		return func(c echo.Context) error {
 			req := c.Request()
 			ctx := req.Context()
-			recent, err := s.Store.WroteWithin(ctx, auth.ActorFrom(ctx).CallerID(), s.Config.ReadYourWrites)
-			if err != nil {
-				return err
-			}
-			rctx := ctx
-			if !recent {
-				rctx = s.Store.FromReplica(ctx)
+			rctx := s.Store.FromReplica(ctx)
+			if store.ReadsReplica(rctx) { // with none in use, the primary needs no asking
+				recent, err := s.Store.WroteWithin(ctx, auth.ActorFrom(ctx).CallerID(), s.Config.ReadYourWrites)
+				if err != nil {
+					return err
+				}
+				if recent {
+					rctx = ctx
+				}
 			}
 			if !store.ReadsReplica(rctx) {
 				s.reads.WithLabelValues("primary").Inc()
 				return next(c)
 			}
 			c.SetRequest(req.WithContext(rctx))
-			err = next(c)
+			err := next(c)
 			if err == nil || !isUnavailable(err) || c.Response().Committed || ctx.Err() != nil {
 				s.reads.WithLabelValues("replica").Inc()
 				return err
