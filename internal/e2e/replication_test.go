@@ -18,8 +18,9 @@ import (
 )
 
 // replicaMaxLag is the lag past which the test's tcd leaves its replica out: short, so that the
-// test sees it happen, long enough that a paused replica is still read for a while first.
-const replicaMaxLag = 3 * time.Second
+// test sees it happen, long enough that a paused replica is still read for a while first, even
+// when a loaded CI machine stalls between a write and the read after it.
+const replicaMaxLag = 5 * time.Second
 
 // TestReadReplicas runs what a national deployment runs, on loopback: a PostgreSQL primary and a
 // streaming replica (initdb, pg_basebackup), two tcd serve reading from that replica, and a
