@@ -154,6 +154,20 @@ bench-scale:
 bench-dedup:
 	go test ./internal/registry -run '^$$' -bench '^BenchmarkDedupQuality$$' -benchtime 1x -timeout 3h
 
+# The import of an existing register (issue 17): writes a register of BENCH_IMPORT_ROWS rows as
+# GET /exports/register writes one (XLSX), imports it with `tcd import register` into an empty
+# register on SQLite and on PostgreSQL (BENCH_PG, else TCD_TEST_DATABASE_URL; empty skips it), and
+# prints rows/s, the importing process's peak RSS and total time against the targets (≤ 60 s,
+# ≤ 200 MB) and the first GET /stats/summary right after (≤ 10 ms); the import of
+# BENCH_IMPORT_BASELINE rows, measured first in the same run, is the baseline of the rows/s ratio.
+BENCH_IMPORT_ROWS ?= 100000
+BENCH_IMPORT_BASELINE ?= 10000
+.PHONY: bench-import
+bench-import:
+	go build -o bin/tcd ./cmd/tcd
+	BENCH_IMPORT_ROWS=$(BENCH_IMPORT_ROWS) BENCH_IMPORT_BASELINE=$(BENCH_IMPORT_BASELINE) \
+		BENCH_PG="$${BENCH_PG-$${TCD_TEST_DATABASE_URL:-}}" go run ./cmd/tcd-bench-import -tcd bin/tcd $(BENCH_FLAGS)
+
 # Duplicate cases as a clerk meets them, on a generated, labelled register (dedup.GenerateCaseRegister):
 # a sample of later cases opened at visits, precision, recall, recall@1 and recall@5 by kind, false
 # offers on look-alikes and ordinary cases, lookup and visit times, beside a plain pg_trgm query when

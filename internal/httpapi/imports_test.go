@@ -147,6 +147,9 @@ func TestExportedRegisterImportsIntoAnEmptyOneWithTheSameSummary(t *testing.T) {
 	})
 }
 
+// registerCSVHeader is the header of a register kept as CSV, in the export's columns.
+const registerCSVHeader = "STT;Ngày tiếp;Họ tên - Địa chỉ;Số CCCD/CMND/Hộ chiếu;Nội dung vụ việc;Phân loại đơn / Số người;Cơ quan đã giải quyết;Hướng xử lý;Theo dõi kết quả;Ghi chú\n"
+
 // A row that cannot be imported is reported with its row and column, the others are imported,
 // and the failed rows come back as a file to fix and import again.
 func TestImportErrorsNameRowAndColumn(t *testing.T) {
@@ -154,7 +157,7 @@ func TestImportErrorsNameRowAndColumn(t *testing.T) {
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
-		csv := "STT;Ngày tiếp;Họ tên - Địa chỉ;Số CCCD/CMND/Hộ chiếu;Nội dung vụ việc;Phân loại đơn / Số người;Cơ quan đã giải quyết;Hướng xử lý;Theo dõi kết quả;Ghi chú\n" +
+		csv := registerCSVHeader +
 			"1;05/03/2024;Nguyễn Văn An - thôn 1;;Khiếu nại về đền bù;Khiếu nại / 1;;Thụ lý;;\n" +
 			"2;31/02/2024;Trần Thị Bình - thôn 2;;Kiến nghị làm đường;Kiến nghị / 1;;Trả lời trực tiếp;;\n"
 		rep := importFile(t, staff, "?dry_run=false", "so.csv", []byte(csv))
@@ -179,6 +182,39 @@ func TestImportErrorsNameRowAndColumn(t *testing.T) {
 		}
 		if r := postFile(env.As(auth.Auditor), "/api/v1/imports", "so.csv", "text/csv", []byte(csv)); r.Status != http.StatusForbidden {
 			t.Errorf("an auditor imports: %s", r)
+		}
+	})
+}
+
+// Rows are imported in batches, each row under a savepoint of its own: a row the register's own
+// rules refuse (here a visit dated ahead, which the file's columns cannot tell) fails alone, the
+// rows around it in the same batch are imported, and it goes to the failed-rows file with what
+// the register said.
+func TestImportRowRefusedByTheRegisterFailsAlone(t *testing.T) {
+	t.Parallel()
+	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
+		env := testenv.Start(t, backend)
+		staff := env.As(auth.Staff)
+		csv := registerCSVHeader +
+			"1;05/03/2024;Nguyễn Văn An - thôn 1;;Khiếu nại về đền bù;Khiếu nại / 1;;Thụ lý;;\n" +
+			"2;05/03/2099;Trần Thị Bình - thôn 2;;Kiến nghị làm đường;Kiến nghị / 1;;Trả lời trực tiếp;;\n" +
+			"3;06/03/2024;Lê Văn Cường - thôn 3;;Phản ánh ô nhiễm;Phản ánh / 1;;Trả lời trực tiếp;;\n"
+		rep := importFile(t, staff, "?dry_run=false", "so.csv", []byte(csv))
+		if rep.Totals["created"] != 2 || rep.Totals["errors"] != 1 || rep.Rows[1].Status != "error" || len(rep.Rows[1].Errors) == 0 ||
+			rep.Rows[1].Errors[0].Row != 3 {
+			t.Fatalf("the rows around the refused one are imported: %+v", rep)
+		}
+		if got := staff.ListAll("/api/v1/visits", 50); len(got) != 2 {
+			t.Errorf("the refused row wrote nothing, the others are recorded: %d visits", len(got))
+		}
+		if got := staff.ListAll("/api/v1/persons?q="+urlQuery("Trần Thị Bình"), 50); len(got) != 0 {
+			t.Errorf("the refused row's person was rolled back with it: %v", got)
+		}
+		r := postFile(staff, "/api/v1/imports?report=failures", "so.csv", "text/csv", []byte(csv))
+		text := string(r.Body)
+		if r.Status != http.StatusOK || !strings.Contains(text, "Trần Thị Bình") || !strings.Contains(text, "2099") ||
+			strings.Contains(text, "Nguyễn Văn An") {
+			t.Errorf("the failed rows' file holds the refused row with the register's reason: %s", r)
 		}
 	})
 }

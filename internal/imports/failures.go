@@ -77,6 +77,10 @@ func (f *Failures) Add(row *Row) error {
 		if i > 0 {
 			msg.WriteByte('\n')
 		}
+		if e.Column == "" { // refused by the register's rules, which name the field, not a column
+			msg.WriteString(e.Field + ": " + e.Message)
+			continue
+		}
 		msg.WriteString(e.Column + " (" + e.Title + "): " + e.Message)
 	}
 	cells := f.pad(row.Cells, msg.String())
