@@ -80,6 +80,14 @@ with -loi, beside it), with a last column saying what to fix: corrected, it impo
 			if err != nil {
 				return err
 			}
+			// the statistics' roll-ups take in what was imported now, as tcd serve would within a
+			// second: the first GET /stats/summary after an import then reads roll-ups instead of
+			// folding the whole import itself (measured by make bench-import)
+			if !dryRun && totals.Created+totals.Linked > 0 {
+				if err := a.Stats.Refresh(cmd.Context()); err != nil {
+					return fmt.Errorf("statistics after the import: %w", err)
+				}
+			}
 			verb := "imported"
 			if dryRun {
 				verb = "would import (dry run, nothing written)"
