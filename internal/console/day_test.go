@@ -2,7 +2,6 @@ package console_test
 
 import (
 	"fmt"
-	"net/http"
 	"strconv"
 	"strings"
 	"testing"
@@ -22,17 +21,11 @@ import (
 func TestConsoleReceptionDay(t *testing.T) {
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
-		username, oneTime := env.NewUser(auth.Staff, "")
-		if c, r := env.SignIn(username, oneTime); c == nil || c.Post("/api/v1/me/password", map[string]any{"current": oneTime, "new": testenv.TestPassword}).Status != http.StatusNoContent {
-			t.Fatalf("the clerk's password: %s", r)
-		}
 		api := env.As(auth.Admin) // reads back what the browser wrote
 		today := api.Get("/api/v1/me").JSON()["today"].(string)
 
-		b := newBrowser(t, env)
-		b.do("sign in",
-			typeIn(`input[name=username]`, username), typeIn(`input[name=password]`, testenv.TestPassword+"\r"),
-			visible(`form[aria-labelledby=new-session-h]`))
+		b, _ := signedIn(t, env, auth.Staff)
+		b.do("land on Today", visible(`form[aria-labelledby=new-session-h]`))
 		if h1 := b.text(`main h1`); !strings.Contains(h1, "Hôm nay") {
 			t.Errorf("a clerk lands on Today: %q", h1)
 		}

@@ -11,6 +11,8 @@ const screens = [
   {path: 'cases', perm: 'registry:read', word: 'nav_cases', load: () => import('./screens/cases.js')},
   {path: 'directives', perm: 'registry:read', word: 'nav_directives', load: () => import('./screens/directives.js')},
   {path: 'stats', perm: 'stats:read', word: 'nav_stats', load: () => import('./screens/stats.js')},
+  {path: 'audit', perm: 'audit:read', word: 'nav_audit', load: () => import('./screens/audit.js')},
+  {path: 'users', perm: 'users:manage', word: 'nav_users', load: () => import('./screens/users.js')},
 ];
 
 const root = document.getElementById('app');
