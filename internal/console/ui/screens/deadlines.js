@@ -3,7 +3,7 @@
 import {h, field, select, mount} from '../lib/h.js';
 import {get, post, query} from '../lib/api.js';
 import {t, label, terms} from '../lib/i18n.js';
-import {values, showProblem, problemBox, submitting} from '../lib/forms.js';
+import {onSubmit, problemBox, values} from '../lib/forms.js';
 import {formatDate} from './today.js';
 
 export async function render(ctx) {
@@ -37,14 +37,9 @@ function item(ctx, d, refresh) {
       field(t('f_transferred_to'), h('input', {name: 'transferred_to', autocomplete: 'off'}), t('transferred_to_hint')),
       field(t('f_guidance'), h('input', {name: 'guidance', autocomplete: 'off'}))),
     h('div', {class: 'actions'}, h('button', {type: 'submit', class: 'primary'}, t('decide'))));
-  form.addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    submitting(form, async () => {
-      try {
-        await post('/petitions/' + encodeURIComponent(d.id) + '/decide', values(form));
-        await refresh(t('petition_decided', {number: d.number}));
-      } catch (err) { showProblem(form, err); }
-    });
+  onSubmit(form, async () => {
+    await post('/petitions/' + encodeURIComponent(d.id) + '/decide', values(form));
+    await refresh(t('petition_decided', {number: d.number}));
   });
   return h('li', {'data-number': d.number}, head, form);
 }

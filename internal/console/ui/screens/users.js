@@ -3,7 +3,7 @@
 import {h, field, select, mount} from '../lib/h.js';
 import {get, post, request, query} from '../lib/api.js';
 import {t, label, terms} from '../lib/i18n.js';
-import {values, showProblem, problemBox, submitting, clearProblems} from '../lib/forms.js';
+import {onSubmit, problemBox, values} from '../lib/forms.js';
 
 export async function render(ctx) {
   const orgs = (await get('/orgs' + query({limit: 500}))).items;
@@ -48,17 +48,11 @@ export async function render(ctx) {
       field(t('f_role'), select({name: 'role', value: 'staff'}, terms('token.role'))),
       field(t('organisation'), select({name: 'org_id'}, [['', t('own_org')], ...orgs.map((o) => [o.id, o.code + ' — ' + o.name])]))),
     h('div', {class: 'actions'}, h('button', {type: 'submit', class: 'primary'}, t('create_user'))));
-  form.addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    submitting(form, async () => {
-      try {
-        const u = await post('/users', values(form));
-        clearProblems(form);
-        form.reset();
-        oneTime(u.username, u.initial_password);
-        await show();
-      } catch (err) { showProblem(form, err); }
-    });
+  onSubmit(form, async () => {
+    const u = await post('/users', values(form));
+    form.reset();
+    oneTime(u.username, u.initial_password);
+    await show();
   });
   await show();
   return h('div', {}, h('h1', {}, t('nav_users')), status, form, listBox);
