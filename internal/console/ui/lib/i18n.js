@@ -190,6 +190,8 @@ const words = {
   transferred_to_hint: ['Bắt buộc khi chuyển đơn.', 'Required for a transfer.'],
   f_guidance: ['Nội dung hướng dẫn', 'Guidance'],
   petition_decided: ['Đã xử lý đơn {number}.', 'Petition {number} decided.'],
+  breakdowns: ['Theo phân loại, lĩnh vực và tháng', 'By category, field and month'],
+  chart: ['Biểu đồ', 'Chart'],
   any: ['Tất cả', 'Any'],
   n_cases: ['{n} vụ việc', '{n} cases'],
   f_code: ['Mã', 'Code'],
