@@ -82,7 +82,7 @@ clean:
 
 # The staff console's screenshots in docs/console/, taken by its browser test (needs chromium).
 console-screenshots:
-	TCD_CONSOLE_SCREENSHOTS=$(CURDIR)/docs/console go test ./internal/console -count=1 -run 'TestConsole(SignIn|ReceptionDay)'
+	TCD_CONSOLE_SCREENSHOTS=$(CURDIR)/docs/console go test ./internal/console -count=1 -run 'TestConsole(SignIn|ReceptionDay|Administration|Deadlines)'
 
 # Each fuzz target for FUZZTIME (CI runs them briefly; run longer by hand: make fuzz FUZZTIME=5m).
 # The seed corpora are the f.Add calls in each target plus any testdata/fuzz files they found.

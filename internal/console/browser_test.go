@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/tcd-registry/tcd/internal/auth"
 	"github.com/tcd-registry/tcd/internal/testenv"
 )
 
@@ -228,4 +230,18 @@ func (b *browser) axeCheck(screen string) {
 		b.t.Errorf("axe on %s: %s %s (%s) at %s", screen, v.Impact, v.ID, v.Help, strings.Join(where, ", "))
 	}
 	b.t.Logf("axe on %s: %d violations; below serious: %v", screen, len(violations), minor)
+}
+
+// signedIn makes a user of role whose password is testenv.TestPassword (its one-time password
+// changed through the API) and signs it in in a new browser; it returns the browser and the
+// username.
+func signedIn(t *testing.T, env *testenv.Env, role auth.Role) (*browser, string) {
+	t.Helper()
+	username, oneTime := env.NewUser(role, "")
+	if c, r := env.SignIn(username, oneTime); c == nil || c.Post("/api/v1/me/password", map[string]any{"current": oneTime, "new": testenv.TestPassword}).Status != http.StatusNoContent {
+		t.Fatalf("the %s's password: %s", role, r)
+	}
+	b := newBrowser(t, env)
+	b.do("sign in", typeIn(`input[name=username]`, username), typeIn(`input[name=password]`, testenv.TestPassword+"\r"), visible(`header nav`))
+	return b, username
 }

@@ -7,6 +7,9 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
 
 	"github.com/tcd-registry/tcd/internal/auth"
 	"github.com/tcd-registry/tcd/internal/console"
@@ -104,7 +107,7 @@ func TestConsoleSignInChangePasswordSignOut(t *testing.T) {
 			visible(`header nav a`))
 		// an auditor reads: cases and letters, statistics; it records nothing, so no Today
 		nav := eval[[]string](b, `[...document.querySelectorAll('header nav a')].map((a) => a.getAttribute('href'))`)
-		if strings.Join(nav, " ") != "#/cases #/directives #/stats" {
+		if strings.Join(nav, " ") != "#/cases #/deadlines #/directives #/stats #/audit" {
 			t.Errorf("an auditor's screens: %v", nav)
 		}
 		if s, want := b.text(`header .who`), vocabLabel(t, env, "token.role", "auditor", "vi"); !strings.Contains(s, want) {
@@ -145,4 +148,62 @@ func vocabLabel(t *testing.T, env *testenv.Env, key, value, lang string) string 
 	}
 	t.Fatalf("no %s %s in the vocabulary", key, value)
 	return ""
+}
+
+// An admin makes a staff account in the browser and reads the one-time password off the screen
+// (it signs in with it), finds the creation in the audit log, then disables the account.
+func TestConsoleAdministration(t *testing.T) {
+	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
+		env := testenv.Start(t, backend)
+		b, username := signedIn(t, env, auth.Admin)
+		b.do("users", chromedp.Navigate(env.BaseURL+"/#/users"), visible(`#new-user`))
+		b.do("make a user",
+			typeIn(`#new-user input[name=username]`, "lan.nguyen"), typeIn(`#new-user input[name=display_name]`, "Nguyễn Thị Lan"),
+			click(`#new-user button[type=submit]`), visible(`#one-time-password`))
+		b.waitText(`#users`, "Nguyễn Thị Lan")
+		password := b.text(`#one-time-password`)
+		if c, r := env.SignIn("lan.nguyen", password); c == nil || r.JSON()["role"] != "staff" || r.JSON()["must_change_password"] != true {
+			t.Errorf("the one-time password shown signs the new staff member in: %s", r)
+		}
+		b.shot("users")
+		b.axeCheck("users")
+		b.do("the audit log", chromedp.Navigate(env.BaseURL+"/#/audit"), visible(`#audit`))
+		b.do("only users", typeIn(`input[name=entity]`, "user"), click(`form[role=search] button[type=submit]`))
+		b.waitText(`#audit tbody`, username)
+		b.shot("audit")
+		b.axeCheck("audit log")
+		b.do("disable the user", chromedp.Navigate(env.BaseURL+"/#/users"), visible(`tr[data-username="lan.nguyen"] button.toggle`),
+			click(`tr[data-username="lan.nguyen"] button.toggle`))
+		b.waitText(`#users-status`, "Đã khóa lan.nguyen")
+		if _, r := env.SignIn("lan.nguyen", password); r.Status != http.StatusUnauthorized {
+			t.Errorf("a disabled user cannot sign in: %s", r)
+		}
+	})
+}
+
+// A petition received weeks ago is overdue on the deadlines screen, and a clerk decides it there.
+func TestConsoleDeadlines(t *testing.T) {
+	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
+		env := testenv.Start(t, backend)
+		api := env.As(auth.Staff)
+		received := mustDate(t, api.Get("/api/v1/me").JSON()["today"].(string)).AddDate(0, 0, -40).Format(time.DateOnly)
+		petition := api.Create("/api/v1/petitions", map[string]any{"received_on": received, "channel": "post",
+			"case":    map[string]any{"title": "Khiếu nại quyết định thu hồi đất thửa 45", "category": "complaint", "field": "land"},
+			"persons": []any{map[string]any{"full_name": "Võ Thị Đơn", "address": "Thôn 2, xã Gio Mỹ"}}})
+		code := petition["code"].(string)
+		b, _ := signedIn(t, env, auth.Staff)
+		b.do("the deadlines", chromedp.Navigate(env.BaseURL+"/#/deadlines"), visible(`li[data-number="`+code+`"] form`))
+		b.waitText(`li[data-number="`+code+`"]`, vocabLabel(t, env, "deadline.due", "overdue", "vi"))
+		b.shot("deadlines")
+		b.axeCheck("deadlines")
+		eval[bool](b, `(() => { const s = document.querySelector('li[data-number="`+code+`"] select[name=decision]'); s.value = 'stored'; return true; })()`)
+		b.do("decide", click(`li[data-number="`+code+`"] button[type=submit]`))
+		b.waitText(`#deadline-status`, "Đã xử lý đơn "+code)
+		if p := api.Get("/api/v1/petitions/" + petition["id"].(string)).JSON(); p["decision"] != "stored" {
+			t.Errorf("the petition as decided: %v", p)
+		}
+		if n := b.count(`li[data-number="` + code + `"]`); n != 0 {
+			t.Errorf("a decided petition is no longer due")
+		}
+	})
 }

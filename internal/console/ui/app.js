@@ -9,8 +9,11 @@ import {signInScreen, passwordScreen} from './screens/account.js';
 const screens = [
   {path: 'today', perm: 'registry:write', word: 'nav_today', load: () => import('./screens/today.js')},
   {path: 'cases', perm: 'registry:read', word: 'nav_cases', load: () => import('./screens/cases.js')},
+  {path: 'deadlines', perm: 'registry:read', word: 'nav_deadlines', load: () => import('./screens/deadlines.js')},
   {path: 'directives', perm: 'registry:read', word: 'nav_directives', load: () => import('./screens/directives.js')},
   {path: 'stats', perm: 'stats:read', word: 'nav_stats', load: () => import('./screens/stats.js')},
+  {path: 'audit', perm: 'audit:read', word: 'nav_audit', load: () => import('./screens/audit.js')},
+  {path: 'users', perm: 'users:manage', word: 'nav_users', load: () => import('./screens/users.js')},
 ];
 
 const root = document.getElementById('app');

@@ -62,3 +62,17 @@ export async function submitting(form, fn) {
   buttons.forEach((b) => { b.disabled = true; });
   try { return await fn(); } finally { buttons.forEach((b) => { b.disabled = false; }); }
 }
+
+// onSubmit saves a form with fn on submit: its buttons disabled meanwhile, an earlier attempt's
+// problems cleared when it succeeds, an error answer shown on the form.
+export function onSubmit(form, fn) {
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    submitting(form, async () => {
+      try {
+        await fn();
+        clearProblems(form);
+      } catch (err) { showProblem(form, err); }
+    });
+  });
+}

@@ -3,7 +3,7 @@
 import {h, field, mount} from '../lib/h.js';
 import {get, post} from '../lib/api.js';
 import {t} from '../lib/i18n.js';
-import {showProblem, problemBox, submitting, clearProblems} from '../lib/forms.js';
+import {onSubmit, problemBox} from '../lib/forms.js';
 
 export function delegationForm(visit, kase) {
   const status = h('p', {class: 'status', role: 'status'});
@@ -25,17 +25,11 @@ export function delegationForm(visit, kase) {
     }
     reps.prepend(...boxes.map((b) => h('div', {}, b)));
   })();
-  form.addEventListener('submit', (ev) => {
-    ev.preventDefault();
+  onSubmit(form, async () => {
     const body = {name: form.elements.name.value.trim(), member_count: Number(form.elements.member_count.value) || 0,
       representative_ids: [...form.querySelectorAll('input.rep:checked')].map((c) => c.value), case_id: kase.id};
-    submitting(form, async () => {
-      try {
-        const d = await post('/delegations', body);
-        clearProblems(form);
-        mount(status, t('delegation_saved', {name: d.name}));
-      } catch (err) { showProblem(form, err); }
-    });
+    const d = await post('/delegations', body);
+    mount(status, t('delegation_saved', {name: d.name}));
   });
   return form;
 }

@@ -3,7 +3,7 @@
 import {h, field, select, mount} from '../lib/h.js';
 import {get, post, query} from '../lib/api.js';
 import {t, label, terms} from '../lib/i18n.js';
-import {values, showProblem, problemBox, submitting, clearProblems} from '../lib/forms.js';
+import {onSubmit, problemBox, values} from '../lib/forms.js';
 import {formatDate} from './today.js';
 
 export function directiveForm({caseID, sessionID, today}) {
@@ -19,15 +19,9 @@ export function directiveForm({caseID, sessionID, today}) {
     field(t('f_request'), h('textarea', {name: 'request'})),
     h('div', {class: 'actions'}, h('button', {type: 'submit', class: 'primary'}, t('save_directive'))),
     status);
-  form.addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    submitting(form, async () => {
-      try {
-        const d = await post('/directives', {...values(form), case_id: caseID, session_id: sessionID});
-        clearProblems(form);
-        mount(status, t('directive_saved', {number: d.number}));
-      } catch (err) { showProblem(form, err); }
-    });
+  onSubmit(form, async () => {
+    const d = await post('/directives', {...values(form), case_id: caseID, session_id: sessionID});
+    mount(status, t('directive_saved', {number: d.number}));
   });
   return form;
 }
@@ -59,14 +53,9 @@ function letter(ctx, d, refresh) {
       field(t('f_replied_on'), h('input', {name: 'replied_on', type: 'date', value: ctx.me.today})),
       field(t('f_reply_summary'), h('input', {name: 'summary', autocomplete: 'off'}))),
     h('div', {class: 'actions'}, h('button', {type: 'submit', class: 'primary'}, t('record_reply'))));
-  reply.addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    submitting(reply, async () => {
-      try {
-        await post('/directives/' + encodeURIComponent(d.id) + '/reply', values(reply));
-        await refresh(t('reply_recorded', {number: d.number}));
-      } catch (err) { showProblem(reply, err); }
-    });
+  onSubmit(reply, async () => {
+    await post('/directives/' + encodeURIComponent(d.id) + '/reply', values(reply));
+    await refresh(t('reply_recorded', {number: d.number}));
   });
   return h('li', {'data-number': d.number},
     h('h2', {}, d.number + ' — ' + d.recipient),

@@ -3,7 +3,7 @@
 // and the exports. Every figure is the API's, shown as it comes.
 import {h, field, select, mount} from '../lib/h.js';
 import {get, query} from '../lib/api.js';
-import {t, terms, currentLang} from '../lib/i18n.js';
+import {t, label, terms, currentLang} from '../lib/i18n.js';
 import {showProblem, problemBox} from '../lib/forms.js';
 import {formatDate} from './today.js';
 
@@ -37,11 +37,14 @@ export async function render(ctx) {
   const show = async () => {
     const params = {period: period(), basis: basis.value};
     try {
-      const [summary, text, form01] = await Promise.all([
+      const [summary, text, form01, ...breakdowns] = await Promise.all([
         get('/stats/summary' + query(params)),
         get('/stats/summary' + query({...params, format: 'text', lang: currentLang()}), {text: true}),
-        get('/stats/form-01' + query(params))]);
-      mount(out, summaryView(summary), paragraphView(text), exportsView(params), form01View(form01));
+        get('/stats/form-01' + query(params)),
+        ...['category', 'field', 'month'].map((by) => get('/stats/breakdown' + query({...params, by})))]);
+      mount(out, summaryView(summary), paragraphView(text), exportsView(params),
+        h('section', {'aria-labelledby': 'bd-h'}, h('h2', {id: 'bd-h'}, t('breakdowns')), h('div', {class: 'cols'}, breakdowns.map(breakdownView))),
+        form01View(form01));
     } catch (err) { showProblem(form, err); }
   };
   form.addEventListener('submit', (ev) => { ev.preventDefault(); show(); });
@@ -68,6 +71,23 @@ function summaryView(s) {
         const f = s.by_kind[k] || {sessions: 0, visits: 0, persons: 0, cases: 0};
         return h('tr', {}, h('th', {scope: 'row'}, l), [f.sessions, f.visits, f.persons, f.cases].map((n) => h('td', {class: 'num'}, String(n))));
       })))));
+}
+
+// breakdownView is one breakdown as a table whose bars are <meter>s (no drawing, no inline style):
+// visits, persons and cases by category, field or month.
+function breakdownView(b) {
+  const max = Math.max(1, ...b.rows.map((r) => r.visits));
+  const name = (r) => (b.by === 'category' ? label('case.category', r.key) : b.by === 'field' ? label('case.field', r.key) : r.label);
+  const title = label('breakdown.by', b.by);
+  return h('div', {class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': title}, h('table', {id: 'breakdown-' + b.by, class: 'breakdown'},
+    h('caption', {}, title),
+    h('thead', {}, h('tr', {}, h('th', {scope: 'col'}, t({category: 'f_category', field: 'f_field', month: 'p_month'}[b.by])),
+      h('th', {scope: 'col', class: 'num'}, t('s_visits')), h('th', {scope: 'col'}, h('span', {class: 'sr-only'}, t('chart'))),
+      h('th', {scope: 'col', class: 'num'}, t('s_persons')), h('th', {scope: 'col', class: 'num'}, t('s_cases')))),
+    h('tbody', {}, b.rows.map((r) => h('tr', {'data-key': r.key},
+      h('th', {scope: 'row'}, name(r)), h('td', {class: 'num visits'}, String(r.visits)),
+      h('td', {}, h('meter', {min: 0, max, value: r.visits, 'aria-label': name(r) + ': ' + r.visits})),
+      h('td', {class: 'num'}, String(r.persons)), h('td', {class: 'num'}, String(r.cases)))))));
 }
 
 function paragraphView(text) {

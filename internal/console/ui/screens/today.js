@@ -2,7 +2,7 @@
 import {h, field, select} from '../lib/h.js';
 import {get, post, query} from '../lib/api.js';
 import {t, label, terms} from '../lib/i18n.js';
-import {values, showProblem, problemBox, submitting} from '../lib/forms.js';
+import {onSubmit, problemBox, values} from '../lib/forms.js';
 import {visitScreen} from './visit.js';
 
 export async function render(ctx) {
@@ -44,14 +44,9 @@ function newSessionForm(ctx, today) {
       field(t('f_host_role'), hostRole, t('host_role_hint')),
       field(t('f_location'), h('input', {name: 'location', autocomplete: 'off'}))),
     h('div', {class: 'actions'}, h('button', {type: 'submit', class: 'primary'}, t('open_session'))));
-  form.addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    submitting(form, async () => {
-      try {
-        const s = await post('/sessions', values(form));
-        ctx.go('today/' + encodeURIComponent(s.id));
-      } catch (err) { showProblem(form, err); }
-    });
+  onSubmit(form, async () => {
+    const s = await post('/sessions', values(form));
+    ctx.go('today/' + encodeURIComponent(s.id));
   });
   return form;
 }
