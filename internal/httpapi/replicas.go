@@ -87,7 +87,7 @@ type ReplicaHealth struct {
 	// in_use: reads go to it; lagging: more than TCD_REPLICA_MAX_LAG behind, left out until it
 	// catches up; unreachable: it does not answer; not_a_replica: it answers but is not in recovery
 	// (promoted, or not a replica of this database)
-	State string `json:"state" enums:"in_use,lagging,unreachable,not_a_replica" example:"in_use" validate:"required"`
+	State string `json:"state" vocab:"replica.state" enums:"in_use,lagging,unreachable,not_a_replica" example:"in_use" validate:"required"`
 	// how far behind the primary it was at its last check, in seconds (0 while unreachable)
 	LagSeconds float64 `json:"lag_seconds" example:"0.4" validate:"required"`
 }

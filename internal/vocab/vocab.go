@@ -160,6 +160,14 @@ var (
 		{"visits", "Sổ tiếp công dân", "Reception register (visits)"},
 		{"petitions", "Đơn thư", "Petitions"},
 	}}
+	// ReplicaState: how /readyz reports a PostgreSQL read replica (an operator's word, but read
+	// on dashboards by IT staff of the agencies as well).
+	ReplicaState = Enum{"replica.state", []Term{
+		{"in_use", "Đang dùng để đọc", "In use"},
+		{"lagging", "Chậm hơn máy chủ chính quá mức cho phép", "Lagging"},
+		{"unreachable", "Không kết nối được", "Unreachable"},
+		{"not_a_replica", "Không phải bản sao", "Not a replica"},
+	}}
 	// DeadlineKind: what GET /deadlines lists.
 	DeadlineKind = Enum{"deadline.kind", []Term{
 		{"petition", "Đơn", "Petition"},
@@ -242,7 +250,7 @@ var (
 var All = []Enum{SessionKind, SessionHostRole, VisitOutcome, CaseCategory, CaseField, CaseStatus,
 	DirectiveStatus, PersonGender, PersonIDKind, TokenRole, CallerKind, DedupType, StatsBasis, BreakdownBy, DocumentKind, DocumentGround, ImportStatus,
 	PetitionChannel, PetitionDecision, DeadlineStatus, DeadlineKind, DeadlineDue, OrgLevel, CalendarDayKind, DeadlineUnit, DeadlineFrom,
-	RegisterSheet, FieldErrorCode}
+	RegisterSheet, ReplicaState, FieldErrorCode}
 
 // Lookup finds an enum by its key.
 func Lookup(key string) (Enum, bool) {
