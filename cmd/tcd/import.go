@@ -62,9 +62,11 @@ with -loi, beside it), with a last column saying what to fix: corrected, it impo
 				return err
 			}
 			out := cmd.OutOrStdout()
+			// drawn blank at once: the library's spinner goroutine reads the bar's start time
+			// unlocked, and started before that time is set by the first row it races with it
 			bar := progressbar.NewOptions64(-1, progressbar.OptionSetWriter(cmd.ErrOrStderr()), progressbar.OptionSetDescription("rows"),
 				progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("rows"), progressbar.OptionThrottle(200e6),
-				progressbar.OptionClearOnFinish())
+				progressbar.OptionClearOnFinish(), progressbar.OptionSetRenderBlankState(true))
 			totals, err := a.Registry.ImportRegister(cmd.Context(), cliActor(), org.ID, p, dryRun, func(row *imports.Row, done registry.ImportedRow) error {
 				_ = bar.Add(1)
 				fmt.Fprintf(out, "row %d: %s\n", done.Row, done.Status)

@@ -171,7 +171,7 @@ func TestAttachmentsRoundTripByteForByteAndRefuseWhatTheyMayNotHold(t *testing.T
 // A file is streamed to the store as it arrives: uploading one of 24 MB allocates far less than
 // 24 MB in the whole process (the server runs in the test's process).
 func TestAttachmentsAreStreamedNotHeld(t *testing.T) {
-	t.Parallel()
+	// not in parallel: the allocations it measures are the whole process's
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		const size = 24 << 20
 		env := testenv.Start(t, backend, func(c *config.Config) { c.AttachmentMax = 32 << 20 })
