@@ -7,14 +7,16 @@ import (
 	"strings"
 )
 
-// Block is one blocking key of a person: the records whose Column equals Value, and whose
-// birth year lies in [YearFrom, YearTo] (both 0: any year, or none) or, with NoYear, that have
-// no birth year. A person's duplicates are among the records sharing at least one block, which
-// keeps a lookup to a few index ranges however large the register. Column names the indexed
-// column of persons holding the key.
+// Block is one blocking key of a person: the records whose Column equals Value, whose folded
+// name starts with one of Initials (empty: any), and whose birth year lies in [YearFrom,
+// YearTo] (both 0: any year, or none) or, with NoYear, that have no birth year. A person's
+// duplicates are among the records sharing at least one block, which keeps a lookup to a few
+// index ranges however large the register. Column names the indexed column of persons holding
+// the key.
 type Block struct {
 	Column           string
 	Value            string
+	Initials         string
 	YearFrom, YearTo int
 	NoYear           bool
 }
@@ -56,15 +58,16 @@ func PersonBlocks(p *Prepared) []Block {
 	y := *p.BirthYear
 	given := GivenKey(p.Folded)
 	rest := RestKey(p.Folded)
+	family := familyInitials(p.Folded)
 	out = append(out,
-		Block{Column: ColGiven, Value: given, YearFrom: y - 1, YearTo: y + 1},
+		Block{Column: ColGiven, Value: given, Initials: family, YearFrom: y - 1, YearTo: y + 1},
 		Block{Column: ColRest, Value: rest, YearFrom: y - 1, YearTo: y + 1},
 		Block{Column: ColName, Value: p.Folded, NoYear: true})
 	// the given name as a clerk may have heard or spelt it (Lan: Nan, Lang, Nang), under its
 	// own key and under the family and middle names with its initial
 	initials := given[:min(len(given), 1)]
 	for _, r := range Respellings(given)[1:] {
-		out = append(out, Block{Column: ColGiven, Value: r, YearFrom: y - 1, YearTo: y + 1})
+		out = append(out, Block{Column: ColGiven, Value: r, Initials: family, YearFrom: y - 1, YearTo: y + 1})
 		if !strings.Contains(initials, r[:1]) {
 			initials += r[:1]
 			out = append(out, Block{Column: ColRest, Value: rest[:len(rest)-1] + r[:1], YearFrom: y - 1, YearTo: y + 1})
@@ -79,6 +82,24 @@ func PersonBlocks(p *Prepared) []Block {
 			Block{Column: ColAddress, Value: *p.Person.Address, NoYear: true})
 	}
 	return out
+}
+
+// familyInitials are the letters the family name of folded may start with as another clerk
+// wrote it: its own initial and those of its respellings (Lê is heard as Nê, Trần as Chần).
+// The given-name block asks for one of them. A common given name born within a year is shared
+// by thousands at a national register (about 900 candidates a lookup at a million persons,
+// each read and scored), and the family name's initial divides them by about five while
+// keeping what the block is for, a typo or a dropped word in the family or middle names: a
+// slip on the very first letter is what the other blocks (ID, phone, address) must catch.
+func familyInitials(folded string) string {
+	family, _, _ := strings.Cut(folded, " ")
+	var out []byte
+	for _, r := range Respellings(family) {
+		if r != "" && !slices.Contains(out, r[0]) {
+			out = append(out, r[0])
+		}
+	}
+	return string(out)
 }
 
 // maxRotated bounds the words of a name looked up in every other order: names are two to
@@ -194,6 +215,10 @@ func indexKeys(p *Prepared) []string {
 	for _, c := range []string{ColIDNumber, ColPhone, ColName, ColGiven, ColRest, ColAddress} {
 		if v := columnValue(p, c); v != "" {
 			k := c + "|" + v + "|"
+			if c == ColGiven {
+				// the given-name block also asks for the family name's initial
+				k += p.Folded[:1] + "|"
+			}
 			keys = append(keys, k+year, k+"*")
 		}
 	}
@@ -203,15 +228,23 @@ func indexKeys(p *Prepared) []string {
 func probeKeys(p *Prepared) []string {
 	var keys []string
 	for _, b := range PersonBlocks(p) {
-		k := b.Column + "|" + b.Value + "|"
-		switch {
-		case b.NoYear:
-			keys = append(keys, k+"-")
-		case b.YearFrom == 0:
-			keys = append(keys, k+"*")
-		default:
-			for y := b.YearFrom; y <= b.YearTo; y++ {
-				keys = append(keys, k+strconv.Itoa(y))
+		prefixes := []string{b.Column + "|" + b.Value + "|"}
+		if b.Initials != "" {
+			prefixes = prefixes[:0]
+			for i := range len(b.Initials) {
+				prefixes = append(prefixes, b.Column+"|"+b.Value+"|"+b.Initials[i:i+1]+"|")
+			}
+		}
+		for _, k := range prefixes {
+			switch {
+			case b.NoYear:
+				keys = append(keys, k+"-")
+			case b.YearFrom == 0:
+				keys = append(keys, k+"*")
+			default:
+				for y := b.YearFrom; y <= b.YearTo; y++ {
+					keys = append(keys, k+strconv.Itoa(y))
+				}
 			}
 		}
 	}

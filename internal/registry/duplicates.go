@@ -61,9 +61,10 @@ type Duplicates struct {
 	cache dedupCache
 }
 
-// dedupCache holds persons and cases parsed for matching, and lets one scan run at a time.
+// dedupCache holds names, addresses, cases and citizens parsed for matching, and lets one
+// scan run at a time.
 type dedupCache struct {
-	parsed   *lru.Cache[personVersion, dedup.Prepared]
+	persons  *dedup.Parser
 	texts    *lru.Cache[caseVersion, dedup.PreparedCase]
 	citizens *lru.Cache[personVersion, dedup.Citizen]
 	scanning sync.Mutex
@@ -76,38 +77,28 @@ type personVersion struct {
 	version int
 }
 
-// parsedPersons is how many parsed persons are kept (a few hundred bytes each, and each one
-// more for the collector to trace, so no more than a busy day's lookups meet): a lookup
-// compares a person with the same few hundred neighbours (same given name, same address) that
-// the lookups of their neighbours compare them with, and parsing their names and addresses
-// again each time was an eighth of a visit's CPU.
-const parsedPersons = 5_000
+// How many parsed names and addresses are kept (a few hundred bytes each): the names of a
+// register are far fewer than its persons, and the common ones, which fill the candidate
+// lists, stay; the addresses are the villages and communes of the province.
+const (
+	parsedNames     = 50_000
+	parsedAddresses = 20_000
+)
+
+// parsedCitizens is how many persons parsed as the citizens of cases are kept: a case lookup
+// compares the citizens of the same few hundred neighbouring cases that their own lookups do.
+const parsedCitizens = 5_000
 
 func newDedupCache() dedupCache {
-	parsed, err := lru.New[personVersion, dedup.Prepared](parsedPersons)
+	texts, err := lru.New[caseVersion, dedup.PreparedCase](parsedCases)
 	if err != nil {
 		panic(err) // only for a size below one
 	}
-	texts, err := lru.New[caseVersion, dedup.PreparedCase](parsedCases)
+	citizens, err := lru.New[personVersion, dedup.Citizen](parsedCitizens)
 	if err != nil {
 		panic(err)
 	}
-	citizens, err := lru.New[personVersion, dedup.Citizen](parsedPersons)
-	if err != nil {
-		panic(err)
-	}
-	return dedupCache{parsed: parsed, texts: texts, citizens: citizens}
-}
-
-// preparedPerson is r parsed for matching. The parsed person is shared: scoring only reads it.
-func (d *Duplicates) preparedPerson(r *personRow) dedup.Prepared {
-	key := personVersion{r.Seq, r.Version}
-	if p, ok := d.cache.parsed.Get(key); ok {
-		return p
-	}
-	p := r.prepared()
-	d.cache.parsed.Add(key, p)
-	return p
+	return dedupCache{persons: dedup.NewParser(parsedNames, parsedAddresses), texts: texts, citizens: citizens}
 }
 
 // livePersons reads every person who can have duplicates: live and not merged away.
@@ -224,12 +215,18 @@ func (d *Duplicates) matchPerson(ctx context.Context, db *gorm.DB, sc scope, row
 	// parsed afresh, not through the cache: row is the person as the actor may see them
 	probe := row.prepared()
 	// one index range per block, each bounded on its own: a block too common to separate
-	// anything (a placeholder phone) cannot crowd out the others. UNION ALL of the keys only:
-	// rows met twice are dropped here, and the records are read only when not parsed already.
+	// anything (a placeholder phone) cannot crowd out the others. One UNION ALL reads what
+	// matching needs of every candidate (at a register of a million, few were read before, so
+	// reading keys first and then the records not cached cost a second round of reads);
+	// persons met in several blocks are kept once.
 	var parts []string
 	var blocks []any
 	for i, b := range dedup.PersonBlocks(&probe) {
-		q := db.WithContext(ctx).Model(&personRow{}).Select("seq, id, version").Where(b.Column+" = ?", b.Value)
+		q := db.WithContext(ctx).Model(&personRow{}).Select(candidateColumns).Where(b.Column+" = ?", b.Value)
+		if b.Initials != "" {
+			// the expression of the index persons_block_given_initial_idx, word for word
+			q = q.Where("substr(name_folded, 1, 1) IN ?", strings.Split(b.Initials, ""))
+		}
 		switch {
 		case b.NoYear:
 			q = q.Where("birth_year IS NULL")
@@ -240,7 +237,7 @@ func (d *Duplicates) matchPerson(ctx context.Context, db *gorm.DB, sc scope, row
 		parts = append(parts, fmt.Sprintf("SELECT * FROM (?) AS b%d", i))
 		blocks = append(blocks, q.Limit(dedup.MaxBlock))
 	}
-	keys, err := candidateKeys(ctx, db.WithContext(ctx).Raw(strings.Join(parts, " UNION ALL "), blocks...))
+	candidates, err := d.candidates(ctx, db.WithContext(ctx).Raw(strings.Join(parts, " UNION ALL "), blocks...))
 	if err != nil {
 		return nil, err
 	}
@@ -248,88 +245,58 @@ func (d *Duplicates) matchPerson(ctx context.Context, db *gorm.DB, sc scope, row
 	if err != nil {
 		return nil, err
 	}
-	keys = slices.DeleteFunc(keys, func(k candidateKey) bool { return skip[k.id] })
-	parsed, err := d.preparedCandidates(ctx, db, keys)
-	if err != nil {
-		return nil, err
+	candidates = slices.DeleteFunc(candidates, func(c candidate) bool { return skip[c.id] })
+	prepared := make([]*dedup.Prepared, len(candidates))
+	for i := range candidates {
+		prepared[i] = &candidates[i].Prepared
 	}
-	candidates := make([]*dedup.Prepared, 0, len(parsed))
-	for _, c := range parsed {
-		candidates = append(candidates, &c)
-	}
-	st, err := personStats(ctx, db, &probe, candidates)
+	st, err := personStats(ctx, db, &probe, prepared)
 	if err != nil {
 		return nil, err
 	}
 	var out []personMatch
-	for _, k := range keys {
-		c, ok := parsed[k.seq]
-		if !ok {
-			continue // voided or merged away since the first query
-		}
-		if m := dedup.ScorePersons(&probe, &c, st); m.Score >= q.MinScore {
-			out = append(out, personMatch{seq: k.seq, id: k.id, Match: m})
+	for i := range candidates {
+		c := &candidates[i]
+		if m := dedup.ScorePersons(&probe, &c.Prepared, st); m.Score >= q.MinScore {
+			out = append(out, personMatch{seq: c.Seq, id: c.id, Match: m})
 		}
 	}
 	sortMatches(out, func(m personMatch) (float64, int64) { return m.Score, m.seq })
 	return out[:min(len(out), q.Limit)], nil
 }
 
-// candidateKey names one version of a candidate person.
-type candidateKey struct {
-	seq     int64
-	id      string
-	version int
+// candidateColumns are what matching reads of a candidate person.
+const candidateColumns = "seq, id, full_name, gender, birth_year, id_number, phone, address"
+
+// candidate is a person a lookup compares, parsed for matching.
+type candidate struct {
+	id string
+	dedup.Prepared
 }
 
-// candidateKeys runs a query for seq, id and version and returns each person once. Scanned by
-// hand: a common name gathers hundreds of candidates per lookup, and reading whole records
-// through gorm's reflection was half the cost of matching.
-func candidateKeys(ctx context.Context, q *gorm.DB) ([]candidateKey, error) {
+// candidates runs a query for candidateColumns and returns each person once, parsed. Scanned
+// by hand: a common name gathers hundreds of candidates per lookup, and reading them through
+// gorm's reflection was half the cost of matching.
+func (d *Duplicates) candidates(ctx context.Context, q *gorm.DB) ([]candidate, error) {
 	rows, err := q.Rows()
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var keys []candidateKey
+	var out []candidate
 	seen := map[int64]bool{}
 	for rows.Next() {
-		var k candidateKey
-		if err := rows.Scan(&k.seq, &k.id, &k.version); err != nil {
+		var id string
+		var p dedup.Person
+		if err := rows.Scan(&p.Seq, &id, &p.FullName, &p.Gender, &p.BirthYear, &p.IDNumber, &p.Phone, &p.Address); err != nil {
 			return nil, err
 		}
-		if !seen[k.seq] {
-			seen[k.seq] = true
-			keys = append(keys, k)
+		if !seen[p.Seq] {
+			seen[p.Seq] = true
+			out = append(out, candidate{id: id, Prepared: d.cache.persons.Prepare(p)})
 		}
 	}
-	return keys, rows.Err()
-}
-
-// preparedCandidates returns the candidates parsed for matching, by seq: from the cache, and
-// those it lacks read and parsed in one query. A person voided or merged away since their key
-// was read is left out.
-func (d *Duplicates) preparedCandidates(ctx context.Context, db *gorm.DB, keys []candidateKey) (map[int64]dedup.Prepared, error) {
-	out := make(map[int64]dedup.Prepared, len(keys))
-	var missing []int64
-	for _, k := range keys {
-		if p, ok := d.cache.parsed.Get(personVersion{k.seq, k.version}); ok {
-			out[k.seq] = p
-		} else {
-			missing = append(missing, k.seq)
-		}
-	}
-	for chunk := range slices.Chunk(missing, 500) {
-		var rows []personRow
-		err := db.WithContext(ctx).Select(personColumns).Where("seq IN ? AND voided_at IS NULL AND merged_into IS NULL", chunk).Find(&rows).Error
-		if err != nil {
-			return nil, err
-		}
-		for i := range rows {
-			out[rows[i].Seq] = d.preparedPerson(&rows[i])
-		}
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // sortMatches orders matches best first, the newest record first among equals.

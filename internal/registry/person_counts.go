@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -86,6 +87,37 @@ func (d *Duplicates) IndexPersons(ctx context.Context, log *slog.Logger) error {
 		return db.Exec(`INSERT INTO dedup_state (name, value) VALUES (?, ?)
 			ON CONFLICT (name) DO UPDATE SET value = excluded.value`, personCountsState, dedup.PersonTermsVersion).Error
 	})
+}
+
+// WarmPersons parses the register's most common names and addresses before the service
+// serves, so that the first lookups after a start (every replica's, after every deploy) find
+// them parsed as later lookups do: at a register of a million persons the 50,000 most common
+// names are four persons in five, and parsing a lookup's few hundred candidates afresh took
+// two to three times the CPU of a lookup that found them parsed. Two grouped reads of the
+// persons, once per start (about five seconds at a million on a loaded machine).
+func (d *Duplicates) WarmPersons(ctx context.Context, log *slog.Logger) error {
+	start := time.Now()
+	common := func(column string, limit int) ([]string, error) {
+		var values []string
+		err := d.reg.store.DB.WithContext(ctx).Model(&personRow{}).
+			Where("voided_at IS NULL AND merged_into IS NULL AND "+column+" IS NOT NULL").
+			Group(column).Order("count(*) DESC, "+column).Limit(limit).Pluck(column, &values).Error
+		return values, err
+	}
+	names, err := common("full_name", parsedNames)
+	if err != nil {
+		return err
+	}
+	addresses, err := common("address", parsedAddresses)
+	if err != nil {
+		return err
+	}
+	d.cache.persons.Warm(names, addresses)
+	if log != nil {
+		log.Info("parsed the common names and addresses for duplicate search", slog.Int("names", len(names)),
+			slog.Int("addresses", len(addresses)), slog.Duration("took", time.Since(start)))
+	}
+	return nil
 }
 
 // countAllPersons writes the counts of every live, unmerged person again, in tx, reading the

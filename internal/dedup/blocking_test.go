@@ -1,0 +1,58 @@
+package dedup
+
+import (
+	"reflect"
+	"slices"
+	"testing"
+)
+
+// The given-name block narrows a common given name by the family name's initial, as another
+// clerk may have heard it, and nothing else narrows: the other blocks are as they were.
+func TestGivenNameBlockAsksForTheFamilyInitial(t *testing.T) {
+	year := 1970
+	for _, c := range []struct {
+		name     string
+		initials string
+	}{
+		{"Nguyễn Thị Lan", "n"},
+		{"Lê Văn Hùng", "ln"},    // Lê is heard as Nê
+		{"Trần Thị Mai", "tc"},   // Trần as Chần
+		{"Đặng Văn Quý", "dgr"},  // blocks read folded names, where đ is d; scoring tells them apart
+		{"Lan", "ln"},            // a single word is its own family and given name
+		{"Dương Văn Nam", "dgr"}, // d, gi and r are heard alike
+	} {
+		p := Prepare(Person{FullName: c.name, BirthYear: &year})
+		var given []Block
+		for _, b := range PersonBlocks(&p) {
+			if b.Column == ColGiven {
+				given = append(given, b)
+			} else if b.Initials != "" {
+				t.Errorf("%s: block %+v asks for initials; only the given-name block should", c.name, b)
+			}
+		}
+		if len(given) == 0 {
+			t.Fatalf("%s: no given-name block", c.name)
+		}
+		for _, b := range given {
+			got := []byte(b.Initials)
+			want := []byte(c.initials)
+			slices.Sort(got)
+			slices.Sort(want)
+			if !slices.Equal(got, want) {
+				t.Errorf("%s: given-name block %q asks for initials %q, want %q", c.name, b.Value, b.Initials, c.initials)
+			}
+		}
+	}
+}
+
+// A Parser gives what Prepare gives, the first time and from what it kept.
+func TestParserPreparesAsPrepareDoes(t *testing.T) {
+	parser := NewParser(100, 100)
+	for round := range 2 {
+		for _, r := range GenerateVariedPersons(500, 3) {
+			if got, want := parser.Prepare(r.Person), Prepare(r.Person); !reflect.DeepEqual(got, want) {
+				t.Fatalf("round %d: %q parsed as %+v, want %+v", round, r.FullName, got, want)
+			}
+		}
+	}
+}
