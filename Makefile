@@ -149,7 +149,9 @@ bench-scale:
 # lookalikes offered; on PostgreSQL, beside it, the plain approach on the same register and lookups
 # (a pg_trgm trigram index on the folded name). BENCH_PERSONS=10000,100000 (sizes), BENCH_LOOKUPS=5000; PostgreSQL is
 # measured too when BENCH_DATABASE_URL or TCD_TEST_DATABASE_URL is set, alone with
-# BENCH_BACKENDS=postgres.
+# BENCH_BACKENDS=postgres. BENCH_KEEP=1 keeps each loaded register for the next run (a million
+# persons: BENCH_PERSONS=1000000 BENCH_LOOKUPS=500 BENCH_BACKENDS=postgres BENCH_KEEP=1); the
+# whole-register scan runs up to 100,000 persons (BENCH_SCAN=1 beyond, 0 never).
 .PHONY: bench-dedup
 bench-dedup:
 	go test ./internal/registry -run '^$$' -bench '^BenchmarkDedupQuality$$' -benchtime 1x -timeout 3h

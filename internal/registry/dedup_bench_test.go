@@ -36,6 +36,14 @@ import (
 //	BENCH_DATABASE_URL  PostgreSQL to measure too (else TCD_TEST_DATABASE_URL); a scratch
 //	                    database is made on it and dropped afterwards
 //	BENCH_BACKENDS      postgres: PostgreSQL alone (a register of a million persons)
+//	BENCH_KEEP          1: keep each loaded register (database tcd_dedup_persons_N, file
+//	                    tcd_dedup_persons_N.db in the temporary directory) and measure it
+//	                    again on the next run instead of loading it anew (a million persons
+//	                    take about ten minutes to load); migrations newer than it are applied
+//	BENCH_PLAIN_LOOKUPS lookups of the plain pg_trgm approach (default 1000, 100 beyond
+//	                    100,000 persons)
+//	BENCH_SCAN          0: leave out the whole-register scan; 1: scan beyond 100,000 persons
+//	                    too (by default a larger register is not scanned: it takes hours)
 func BenchmarkDedupQuality(b *testing.B) {
 	sizes := benchSizes(b, "BENCH_PERSONS", []int{10000, 100000})
 	lookups := 5000
@@ -49,11 +57,20 @@ func BenchmarkDedupQuality(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		fmt.Printf("%-8s %8s %-7s %7s %9s %6s %6s %8s %8s %8s %9s %9s %6s %6s\n", "backend", "persons", "kind", "lookups",
 			"precision", "recall", "F1", "p50", "p99", "cpu/op", "records", "scan", "scan P", "scan R")
+		keep := os.Getenv("BENCH_KEEP") == "1"
 		for _, n := range sizes {
 			if os.Getenv("BENCH_BACKENDS") != "postgres" {
-				runQuality(b, "sqlite", "sqlite:"+filepath.Join(b.TempDir(), "bench.db"), n, lookups)
+				dir := b.TempDir()
+				if keep {
+					dir = os.TempDir()
+				}
+				runQuality(b, "sqlite", "sqlite:"+filepath.Join(dir, fmt.Sprintf("tcd_dedup_persons_%d.db", n)), n, lookups)
 			}
 			if pgURL != "" {
+				if keep {
+					runQuality(b, "postgres", keptPostgres(b, pgURL, fmt.Sprintf("tcd_dedup_persons_%d", n)), n, lookups)
+					continue
+				}
 				url, drop := scratchPostgres(b, pgURL)
 				runQuality(b, "postgres", url, n, lookups)
 				drop()
@@ -86,8 +103,13 @@ func runQuality(b *testing.B, backend, url string, n, lookups int) {
 
 	people := dedup.GenerateVariedPersons(n, 1)
 	loadStart := time.Now()
-	persons := bulkLoadPersons(b, s, org.ID, people)
-	fmt.Printf("%s: %d persons loaded and counted in %.0fs\n", backend, n, time.Since(loadStart).Seconds())
+	persons := keptPersons(b, st, n)
+	if persons == nil {
+		persons = bulkLoadPersons(b, s, org.ID, people)
+		fmt.Printf("%s: %d persons loaded and counted in %.0fs\n", backend, n, time.Since(loadStart).Seconds())
+	} else {
+		fmt.Printf("%s: %d persons kept from an earlier run, read in %.0fs\n", backend, n, time.Since(loadStart).Seconds())
+	}
 	if st.Dialect == store.Postgres {
 		// the planner statistics autovacuum keeps in a running register, not those of a
 		// database filled a minute ago
@@ -124,13 +146,7 @@ func runQuality(b *testing.B, backend, url string, n, lookups int) {
 		took = append(took, lookup(ev, i))
 	}
 	cpu = (cpuTime() - cpu) / time.Duration(len(took))
-	var plain []plainQuality
-	if st.Dialect == store.Postgres {
-		// the first of the same sample: a trigram lookup among a million names takes far longer
-		for _, cutoff := range plainCutoffs {
-			plain = append(plain, plainPersonQuality(b, st, people, persons, sample[:min(len(sample), plainLookups)], cutoff))
-		}
-	}
+	fmt.Printf("%s: %d sampled lookups, p50 %s, p99 %s, cpu/op %s\n", backend, len(took), ms(pct(took, 50)), ms(pct(took, 99)), ms(cpu))
 	// a start: a new service on a new connection pool, nothing parsed or cached; its first
 	// lookup reads what every lookup reads
 	st.Close()
@@ -140,12 +156,15 @@ func runQuality(b *testing.B, backend, url string, n, lookups int) {
 	if err := s.dups.IndexPersons(ctx, nil); err != nil {
 		b.Fatal(err)
 	}
+	if err := s.dups.WarmPersons(ctx, nil); err != nil {
+		b.Fatal(err)
+	}
 	startTook := time.Since(start)
 	var firsts []time.Duration
 	for _, i := range rng.Perm(len(persons))[:5] {
 		firsts = append(firsts, lookup(dedup.NewEvaluator(), i))
 	}
-	fmt.Printf("%s: after a start (counts current: %s), the first lookups took %v; steady p50 %s\n",
+	fmt.Printf("%s: after a start (counts current, common names parsed: %s), the first lookups took %v; steady p50 %s\n",
 		backend, ms(startTook), firsts, ms(pct(took, 50)))
 	// every varied record and lookalike, up to BENCH_LOOKUPS of each
 	looked := map[string]int{}
@@ -155,27 +174,50 @@ func runQuality(b *testing.B, backend, url string, n, lookups int) {
 			lookup(varied, i)
 		}
 	}
-	start = time.Now()
-	scan, pairs, err := s.dups.ScanDuplicates(ctx, "person")
-	if err != nil {
-		b.Fatal(err)
+	var scan ScanResult
+	var scanQ dedup.Quality
+	var scanTook time.Duration
+	if scanning := os.Getenv("BENCH_SCAN"); scanning == "1" || scanning == "" && n <= 100_000 {
+		start = time.Now()
+		var pairs []ScannedPair
+		var err error
+		scan, pairs, err = s.dups.ScanDuplicates(ctx, "person")
+		if err != nil {
+			b.Fatal(err)
+		}
+		scanTook = time.Since(start)
+		scanQ = ev.Pairs(seqPairs(pairs, idSeqs(persons)))
 	}
-	scanQ := ev.Pairs(seqPairs(pairs, idSeqs(persons)))
-	printQuality(backend, n, "person", ev.Quality(), took, cpu, scan, time.Since(start), scanQ)
-	for _, p := range plain {
-		fmt.Printf("%-8s %8d %-7s %7d %9.3f %6.3f %6.3f %8s %8s   (plain pg_trgm, similarity >= %.1f; tcd's p50 is %.2fx its p50)\n",
-			"pg_trgm", n, "person", p.q.Lists, p.q.Precision, p.q.Recall, p.q.F1, ms(pct(p.took, 50)), ms(pct(p.took, 99)),
-			p.cutoff, float64(pct(took, 50))/float64(max(pct(p.took, 50), 1)))
-	}
+	printQuality(backend, n, "person", ev.Quality(), took, cpu, scan, scanTook, scanQ)
 	fmt.Printf("lookups of the varied records and lookalikes (%s, %d persons):\n", backend, n)
 	for _, line := range dedup.VariationReport(varied.Quality()) {
 		fmt.Println(line)
 	}
-
+	if st.Dialect != store.Postgres {
+		return
+	}
+	// the first of the same sample: a trigram lookup among a million names takes far longer
+	plainSample := sample[:min(len(sample), plainLookups(n))]
+	for _, cutoff := range plainCutoffs {
+		p := plainPersonQuality(b, st, people, persons, plainSample, cutoff)
+		fmt.Printf("%-8s %8d %-7s %7d %9.3f %6.3f %6.3f %8s %8s   (plain pg_trgm, similarity >= %.1f; tcd's p50 is %.2fx its p50)\n",
+			"pg_trgm", n, "person", p.q.Lists, p.q.Precision, p.q.Recall, p.q.F1, ms(pct(p.took, 50)), ms(pct(p.took, 99)),
+			p.cutoff, float64(pct(took, 50))/float64(max(pct(p.took, 50), 1)))
+	}
 }
 
-// plainLookups bounds the plain approach's lookups, taken from the start of tcd's sample.
-const plainLookups = 1000
+// plainLookups bounds the plain approach's lookups, taken from the start of tcd's sample: a
+// thousand, or a hundred beyond 100,000 persons, where each takes about a second
+// (BENCH_PLAIN_LOOKUPS sets it).
+func plainLookups(persons int) int {
+	if n, err := strconv.Atoi(os.Getenv("BENCH_PLAIN_LOOKUPS")); err == nil {
+		return n
+	}
+	if persons > 100_000 {
+		return 100
+	}
+	return 1000
+}
 
 // plainCutoffs are the similarity thresholds the plain approach is measured at: pg_trgm's own
 // default, and a stricter one such as a deployment tunes to for fewer false candidates.
@@ -330,6 +372,51 @@ func pct(ds []time.Duration, p int) time.Duration {
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000) }
 
+// keptPostgres is the database name on the server at adminURL, made when missing: a register
+// kept between runs (BENCH_KEEP).
+func keptPostgres(b *testing.B, adminURL, name string) string {
+	ctx := context.Background()
+	admin, err := store.Open(ctx, adminURL, store.Options{MaxOpenConns: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer admin.Close()
+	var exists bool
+	if err := admin.DB.Raw("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = ?)", name).Scan(&exists).Error; err != nil {
+		b.Fatal(err)
+	}
+	if !exists {
+		if err := admin.DB.Exec("CREATE DATABASE " + name).Error; err != nil {
+			b.Fatal(err)
+		}
+	}
+	return databaseURL(adminURL, name)
+}
+
+// keptPersons are the persons of a register an earlier run loaded and kept, in the order they
+// were generated (their seq), or nil when the register holds not exactly n of them (a new or
+// unfinished one, which is then loaded anew: the load removes nothing).
+func keptPersons(b *testing.B, st *store.Store, n int) []personRow {
+	var count int64
+	if err := st.DB.Model(&personRow{}).Count(&count).Error; err != nil {
+		b.Fatal(err)
+	}
+	if count == 0 {
+		return nil
+	}
+	if count != int64(n) {
+		b.Fatalf("the kept register holds %d persons, not %d: drop it (or remove its file) to load it anew", count, n)
+	}
+	var rows []personRow
+	if err := st.DB.Order("seq").FindInBatches(&[]personRow{}, 50_000, func(tx *gorm.DB, _ int) error {
+		rows = append(rows, *tx.Statement.Dest.(*[]personRow)...)
+		return nil
+	}).Error; err != nil {
+		b.Fatal(err)
+	}
+	return rows
+}
+
 // scratchPostgres makes an empty database on the server at adminURL, and a function that drops it.
 func scratchPostgres(b *testing.B, adminURL string) (string, func()) {
 	ctx := context.Background()
@@ -342,6 +429,16 @@ func scratchPostgres(b *testing.B, adminURL string) (string, func()) {
 	if err := admin.DB.Exec("CREATE DATABASE " + name).Error; err != nil {
 		b.Fatal(err)
 	}
+	return databaseURL(adminURL, name), func() {
+		if a, err := store.Open(ctx, adminURL, store.Options{MaxOpenConns: 1}); err == nil {
+			a.DB.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+			a.Close()
+		}
+	}
+}
+
+// databaseURL is adminURL naming database name instead of its own.
+func databaseURL(adminURL, name string) string {
 	scheme, rest, _ := strings.Cut(adminURL, "://")
 	hostPart, query, hasQuery := strings.Cut(rest, "?")
 	host, _, _ := strings.Cut(hostPart, "/")
@@ -349,10 +446,5 @@ func scratchPostgres(b *testing.B, adminURL string) (string, func()) {
 	if hasQuery {
 		url += "?" + query
 	}
-	return url, func() {
-		if a, err := store.Open(ctx, adminURL, store.Options{MaxOpenConns: 1}); err == nil {
-			a.DB.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
-			a.Close()
-		}
-	}
+	return url
 }
