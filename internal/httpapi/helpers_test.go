@@ -1,6 +1,9 @@
 package httpapi_test
 
-import "net/url"
+import (
+	"net/url"
+	"reflect"
+)
 
 func ids(items []map[string]any) []string {
 	var out []string
@@ -8,6 +11,25 @@ func ids(items []map[string]any) []string {
 		out = append(out, it["id"].(string))
 	}
 	return out
+}
+
+// idsOf lists, in order, the ids of records read as models of the generated client (each has
+// an ID field; one without panics the test).
+func idsOf[T any](items []T) []string {
+	out := make([]string, 0, len(items))
+	for _, it := range items {
+		out = append(out, reflect.ValueOf(it).FieldByName("ID").Interface().(string))
+	}
+	return out
+}
+
+// orZero is *p, or the zero value when the answer had null (or nothing) there.
+func orZero[T any](p *T) T {
+	if p == nil {
+		var zero T
+		return zero
+	}
+	return *p
 }
 
 func urlQuery(s string) string { return url.QueryEscape(s) }
