@@ -3,6 +3,8 @@ package httpapi_test
 import (
 	"net/url"
 	"reflect"
+
+	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
 func ids(items []map[string]any) []string {
@@ -30,6 +32,14 @@ func orZero[T any](p *T) T {
 		return zero
 	}
 	return *p
+}
+
+// dateOf is a date the answer may have null for, as the document writes it ("" for null).
+func dateOf(d *openapi_types.Date) string {
+	if d == nil {
+		return ""
+	}
+	return d.String()
 }
 
 func urlQuery(s string) string { return url.QueryEscape(s) }
