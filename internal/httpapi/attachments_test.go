@@ -219,8 +219,8 @@ func TestAttachmentsFollowTheirCasesSecrecyAndScope(t *testing.T) {
 		env := testenv.Start(t, backend)
 		orgTree(t, env)
 		staffA := env.Client(env.Token(auth.Staff, "A"))
-		denunciation := "/api/v1/cases/" + citizenVisit(staffA, "denunciation")["case_id"].(string)
-		complaint := "/api/v1/cases/" + citizenVisit(staffA, "complaint")["case_id"].(string)
+		denunciation := "/api/v1/cases/" + citizenVisit(staffA, "denunciation").CaseID
+		complaint := "/api/v1/cases/" + citizenVisit(staffA, "complaint").CaseID
 		scan := pngOf(t, noise(20, 20))
 		secret := upload(staffA, denunciation, "don-to-cao.png", "image/png", scan).JSON()
 		open := upload(staffA, complaint, "don-khieu-nai.png", "image/png", scan).JSON()
