@@ -163,11 +163,7 @@ func TestDelegationUpdateAndVoid(t *testing.T) {
 		if l := testenv.ListAllAs[apiclient.RegistryDelegation](staff, "/api/v1/delegations?include_voided=true", 50); len(l) != 1 || len(l[0].RepresentativeIds) != 2 {
 			t.Fatalf("include_voided lists it with its representatives: %+v", l)
 		}
-		var actions []string
-		for _, e := range testenv.ItemsAs[apiclient.AuditEntry](t, env.As(auth.Auditor).Get("/api/v1/audit?entity=delegation&entity_id="+d.ID)) {
-			actions = append(actions, e.Action)
-		}
-		if fmt.Sprint(actions) != "[void update create]" {
+		if actions := auditActions(env.As(auth.Auditor), "delegation", d.ID); fmt.Sprint(actions) != "[void update create]" {
 			t.Fatalf("create, update and void are audited: %v", actions)
 		}
 	})

@@ -5,6 +5,9 @@ import (
 	"reflect"
 
 	openapi_types "github.com/oapi-codegen/runtime/types"
+
+	"github.com/tcd-registry/tcd/internal/apiclient"
+	"github.com/tcd-registry/tcd/internal/testenv"
 )
 
 func ids(items []map[string]any) []string {
@@ -32,6 +35,15 @@ func orZero[T any](p *T) T {
 		return zero
 	}
 	return *p
+}
+
+// auditActions lists the actions the audit log records about the entity with id, newest first.
+func auditActions(c *testenv.Client, entity, id string) []string {
+	var out []string
+	for _, e := range testenv.ListAllAs[apiclient.AuditEntry](c, "/api/v1/audit?entity="+entity+"&entity_id="+id, 50) {
+		out = append(out, e.Action)
+	}
+	return out
 }
 
 // dateOf is a date the answer may have null for, as the document writes it ("" for null).

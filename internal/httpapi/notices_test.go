@@ -139,11 +139,7 @@ func TestNoticeNumbersAreUniquePerOrganisation(t *testing.T) {
 		if got := testenv.GetAs[apiclient.RegistryNotice](staff, path+"?include_voided=true"); got.Number != "12/TB-UBND" {
 			t.Fatalf("the voided notice stays readable: %+v", got)
 		}
-		var actions []string
-		for _, e := range testenv.ItemsAs[apiclient.AuditEntry](t, env.As(auth.Auditor).Get("/api/v1/audit?entity=notice&entity_id="+first.ID)) {
-			actions = append(actions, e.Action)
-		}
-		if fmt.Sprint(actions) != "[void update create]" {
+		if actions := auditActions(env.As(auth.Auditor), "notice", first.ID); fmt.Sprint(actions) != "[void update create]" {
 			t.Fatalf("create, update and void are audited: %v", actions)
 		}
 	})

@@ -196,11 +196,7 @@ func TestPersonAccessByRole(t *testing.T) {
 				t.Errorf("agency on persons: want 403, got %s", r)
 			}
 		}
-		var actions []string
-		for _, e := range testenv.ItemsAs[apiclient.AuditEntry](t, env.As(auth.Admin).Get("/api/v1/audit?entity=person&entity_id="+p)) {
-			actions = append(actions, e.Action)
-		}
-		if fmt.Sprint(actions) != "[read create]" {
+		if actions := auditActions(env.As(auth.Admin), "person", p); fmt.Sprint(actions) != "[read create]" {
 			t.Fatalf("the audit log has the creation and the auditor's read, newest first: %v", actions)
 		}
 	})

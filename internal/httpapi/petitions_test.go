@@ -118,11 +118,7 @@ func TestPetitionRecords(t *testing.T) {
 			t.Errorf("a voided petition stays readable: %s", r)
 		}
 
-		var actions []string
-		for _, e := range testenv.ListAllAs[apiclient.AuditEntry](env.As(auth.Auditor), "/api/v1/audit?entity=petition&entity_id="+p.ID, 50) {
-			actions = append(actions, e.Action)
-		}
-		if !slices.Equal(actions, []string{"void", "decide", "update", "create"}) {
+		if actions := auditActions(env.As(auth.Auditor), "petition", p.ID); !slices.Equal(actions, []string{"void", "decide", "update", "create"}) {
 			t.Errorf("every write is audited, newest first: %v", actions)
 		}
 

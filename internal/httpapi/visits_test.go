@@ -365,11 +365,7 @@ func TestRegistryAccessByRole(t *testing.T) {
 				}
 			}
 		}
-		var actions []string
-		for _, e := range testenv.ItemsAs[apiclient.AuditEntry](t, env.As(auth.Admin).Get("/api/v1/audit?entity=visit&entity_id="+v.ID)) {
-			actions = append(actions, e.Action)
-		}
-		if fmt.Sprint(actions) != "[create]" {
+		if actions := auditActions(env.As(auth.Admin), "visit", v.ID); fmt.Sprint(actions) != "[create]" {
 			t.Fatalf("the visit's creation is audited: %v", actions)
 		}
 		for _, entity := range []string{"case", "person", "session"} {
