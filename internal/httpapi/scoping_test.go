@@ -71,6 +71,12 @@ func recordAt(t *testing.T, c *testenv.Client, path string) record {
 	if r.Status != http.StatusOK {
 		t.Fatalf("GET %s: %s", path, r)
 	}
+	return recordOf(t, r)
+}
+
+// recordOf is the record, of any kind, an answer carries.
+func recordOf(t *testing.T, r *testenv.Response) record {
+	t.Helper()
 	var rec record
 	r.Decode(t, &rec)
 	return rec
