@@ -63,7 +63,9 @@ type Problem struct {
 	Title  string `json:"title"`
 	Status int    `json:"status"`
 	Detail string `json:"detail"`
-	Errors []struct {
+	// RequestID ties the answer to the service's log
+	RequestID string `json:"request_id"`
+	Errors    []struct {
 		Field   string `json:"field"`
 		Code    string `json:"code"`
 		Message string `json:"message"`
