@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tcd-registry/tcd/internal/apiclient"
 	"github.com/tcd-registry/tcd/internal/auth"
 	"github.com/tcd-registry/tcd/internal/config"
 	"github.com/tcd-registry/tcd/internal/testenv"
@@ -31,7 +32,7 @@ func startClock(envs ...*testenv.Env) *testClock {
 func (c *testClock) now() time.Time          { return time.Unix(0, c.nanos.Load()).UTC() }
 func (c *testClock) advance(d time.Duration) { c.nanos.Add(int64(d)) }
 
-func problemType(r *testenv.Response) string { s, _ := r.JSON()["type"].(string); return s }
+func problemType(r *testenv.Response) string { return r.Problem().Type }
 
 // A user made by an admin signs in with its one-time password, and may then do nothing but
 // read who it is, change the password or sign out; once changed, it works as its role allows.
@@ -45,23 +46,26 @@ func TestSignInAndForcedPasswordChange(t *testing.T) {
 		if r.Status != http.StatusCreated || r.Header.Get("Location") == "" {
 			t.Fatalf("create a user: %s", r)
 		}
-		created := r.JSON()
-		oneTime, _ := created["initial_password"].(string)
-		if created["username"] != "lan.nguyen" || created["must_change_password"] != true || created["active"] != true || len(oneTime) < 12 {
-			t.Fatalf("the user is stored lower-case, active, with a one-time password to change: %v", created)
+		created := testenv.Decode[apiclient.HttpapiCreatedUser](t, r)
+		oneTime := created.InitialPassword
+		if created.Username != "lan.nguyen" || !created.MustChangePassword || !created.Active || len(oneTime) < 12 {
+			t.Fatalf("the user is stored lower-case, active, with a one-time password to change: %+v", created)
 		}
-		if r := admin.Get(r.Header.Get("Location")); r.Status != http.StatusOK || r.JSON()["initial_password"] != nil || r.Header.Get("ETag") == "" {
-			t.Errorf("reading the user back shows no password and has an ETag: %s", r)
+		// a user read back decodes as accounts.User, which has no initial_password
+		if r := admin.Get(r.Header.Get("Location")); r.Status != http.StatusOK || r.Header.Get("ETag") == "" {
+			t.Errorf("reading the user back has an ETag: %s", r)
+		} else if u := testenv.Decode[apiclient.AccountsUser](t, r); u.ID != created.ID {
+			t.Errorf("reading the user back: %+v", u)
 		}
 
 		lan, r := env.SignIn("LAN.NGUYEN", oneTime)
 		if lan == nil {
 			t.Fatalf("sign-in with the one-time password: %s", r)
 		}
-		me := r.JSON()
-		if me["kind"] != "user" || me["id"] != created["id"] || me["name"] != "Nguyễn Thị Lan" || me["role"] != "staff" ||
-			me["must_change_password"] != true || me["org_id"] != nil {
-			t.Errorf("the sign-in answers who signed in: %v", me)
+		me := testenv.Decode[apiclient.HttpapiMe](t, r)
+		if me.Kind != "user" || me.ID != created.ID || me.Name != "Nguyễn Thị Lan" || me.Role != "staff" ||
+			!me.MustChangePassword || me.OrgID != nil {
+			t.Errorf("the sign-in answers who signed in: %+v", me)
 		}
 		cookie := r.Header.Get("Set-Cookie")
 		for _, attr := range []string{"tcd_session=", "Path=/", "HttpOnly", "Secure", "SameSite=Strict"} {
@@ -76,8 +80,8 @@ func TestSignInAndForcedPasswordChange(t *testing.T) {
 				t.Errorf("before the password is changed: want 403 must_change_password, got %s", r)
 			}
 		}
-		if r := lan.Get("/api/v1/me"); r.Status != http.StatusOK || r.JSON()["must_change_password"] != true || r.JSON()["csrf_token"] == "" {
-			t.Errorf("GET /me works before the change: %s", r)
+		if me := testenv.GetAs[apiclient.HttpapiMe](lan, "/api/v1/me"); !me.MustChangePassword || orZero(me.CsrfToken) == "" {
+			t.Errorf("GET /me works before the change: %+v", me)
 		}
 		if r := lan.Post("/api/v1/me/password", map[string]any{"current": oneTime, "new": "lan.nguyen 2024 ok!"}); r.Status != http.StatusUnprocessableEntity || !r.HasFieldError("new") {
 			t.Errorf("a new password holding the username: want 422 naming new, got %s", r)
@@ -91,11 +95,11 @@ func TestSignInAndForcedPasswordChange(t *testing.T) {
 		if r := lan.Post("/api/v1/me/password", map[string]any{"current": oneTime, "new": testenv.TestPassword}); r.Status != http.StatusNoContent {
 			t.Fatalf("change the one-time password: %s", r)
 		}
-		if r := lan.Get("/api/v1/me"); r.JSON()["must_change_password"] != false {
-			t.Errorf("after the change the session is no longer limited: %s", r)
+		if me := testenv.GetAs[apiclient.HttpapiMe](lan, "/api/v1/me"); me.MustChangePassword {
+			t.Errorf("after the change the session is no longer limited: %+v", me)
 		}
-		if r := admin.Get("/api/v1/users/" + created["id"].(string)); r.JSON()["last_login_at"] == nil || r.JSON()["must_change_password"] != false {
-			t.Errorf("the user's record shows the sign-in and the changed password: %s", r)
+		if u := testenv.GetAs[apiclient.AccountsUser](admin, "/api/v1/users/"+created.ID); u.LastLoginAt == nil || u.MustChangePassword {
+			t.Errorf("the user's record shows the sign-in and the changed password: %+v", u)
 		}
 		if r := lan.Post("/api/v1/persons", map[string]any{"full_name": "Lê Văn Tám"}); r.Status != http.StatusCreated {
 			t.Errorf("a staff user registers a person once the password is changed: %s", r)
@@ -103,7 +107,7 @@ func TestSignInAndForcedPasswordChange(t *testing.T) {
 		if _, r := env.SignIn("lan.nguyen", oneTime); r.Status != http.StatusUnauthorized {
 			t.Errorf("the one-time password no longer works: %s", r)
 		}
-		if c, r := env.SignIn("lan.nguyen", testenv.TestPassword); c == nil || r.JSON()["must_change_password"] != false {
+		if c, r := env.SignIn("lan.nguyen", testenv.TestPassword); c == nil || testenv.Decode[apiclient.HttpapiMe](t, r).MustChangePassword {
 			t.Errorf("the new password works: %s", r)
 		}
 	})
@@ -115,12 +119,10 @@ func TestMeForTokens(t *testing.T) {
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		orgTree(t, env)
-		r := env.Client(env.Token(auth.Agency, "A")).Get("/api/v1/me")
-		me := r.JSON()
-		perms, _ := me["permissions"].([]any)
-		if r.Status != http.StatusOK || me["kind"] != "token" || me["role"] != "agency" || me["org_code"] != "A" || me["org_id"] == nil ||
-			me["csrf_token"] != nil || me["must_change_password"] != false || !slices.Contains(perms, any("stats:read")) || slices.Contains(perms, any("registry:read")) {
-			t.Errorf("an agency token scoped to A: %s", r)
+		me := testenv.GetAs[apiclient.HttpapiMe](env.Client(env.Token(auth.Agency, "A")), "/api/v1/me")
+		if me.Kind != "token" || me.Role != "agency" || orZero(me.OrgCode) != "A" || me.OrgID == nil ||
+			me.CsrfToken != nil || me.MustChangePassword || !slices.Contains(me.Permissions, "stats:read") || slices.Contains(me.Permissions, "registry:read") {
+			t.Errorf("an agency token scoped to A: %+v", me)
 		}
 		if r := env.Client("").Get("/api/v1/me"); r.Status != http.StatusUnauthorized {
 			t.Errorf("no credentials: want 401, got %s", r)
@@ -158,7 +160,7 @@ func TestUnknownUserAndWrongPasswordAlike(t *testing.T) {
 				rw, dw = attempt(username)
 			}
 			diffs, all = append(diffs, dw-du), append(all, dw, du)
-			if rw.Status != http.StatusUnauthorized || ru.Status != http.StatusUnauthorized || rw.JSON()["detail"] != ru.JSON()["detail"] ||
+			if rw.Status != http.StatusUnauthorized || ru.Status != http.StatusUnauthorized || rw.Problem().Detail != ru.Problem().Detail ||
 				problemType(rw) != problemType(ru) || rw.Header.Get("Set-Cookie") != "" {
 				t.Fatalf("wrong password %s / unknown user %s: want the same 401", rw, ru)
 			}
@@ -259,7 +261,7 @@ func TestCSRFTokenGuardsSignedInWrites(t *testing.T) {
 		body := map[string]any{"full_name": "Phạm Văn Đồng"}
 		for name, r := range map[string]*testenv.Response{
 			"no token":      staff.WithoutCSRF().Post("/api/v1/persons", body),
-			"another token": staff.Post("/api/v1/persons", body, "X-CSRF-Token", other.Get("/api/v1/me").JSON()["csrf_token"].(string)),
+			"another token": staff.Post("/api/v1/persons", body, "X-CSRF-Token", orZero(testenv.GetAs[apiclient.HttpapiMe](other, "/api/v1/me").CsrfToken)),
 			"logout":        staff.WithoutCSRF().Post("/api/v1/auth/logout", nil),
 		} {
 			if r.Status != http.StatusForbidden || !r.IsProblem() {
@@ -315,15 +317,15 @@ func TestLogoutAndOwnSessions(t *testing.T) {
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		office := env.User(auth.Staff, "")
-		username := office.Get("/api/v1/me").JSON()["username"].(string)
+		username := orZero(testenv.GetAs[apiclient.HttpapiMe](office, "/api/v1/me").Username)
 		home, _ := env.SignIn(username, testenv.TestPassword)
 		stranger := env.User(auth.Staff, "")
 
-		list := office.Get("/api/v1/me/sessions").Items()
-		if len(list) != 2 || list[0]["current"] != false || list[1]["current"] != true || list[0]["client_addr"] != "127.0.0.1" {
-			t.Fatalf("two open sessions, the office's (older) current: %v", list)
+		list := testenv.GetAs[apiclient.HttpapiSessionList](office, "/api/v1/me/sessions").Items
+		if len(list) != 2 || list[0].Current || !list[1].Current || list[0].ClientAddr != "127.0.0.1" {
+			t.Fatalf("two open sessions, the office's (older) current: %+v", list)
 		}
-		homeID := list[0]["id"].(string)
+		homeID := list[0].ID
 		if r := stranger.Delete("/api/v1/me/sessions/" + homeID); r.Status != http.StatusNotFound {
 			t.Errorf("another user's session: want 404, got %s", r)
 		}
@@ -367,19 +369,19 @@ func TestDisabledAndResetUsers(t *testing.T) {
 		env := testenv.Start(t, backend)
 		admin := env.User(auth.Admin, "")
 		lan := env.User(auth.Staff, "")
-		me := lan.Get("/api/v1/me").JSON()
-		path := "/api/v1/users/" + me["id"].(string)
+		me := testenv.GetAs[apiclient.HttpapiMe](lan, "/api/v1/me")
+		path, username := "/api/v1/users/"+me.ID, orZero(me.Username)
 
 		r := admin.Patch(path, map[string]any{"active": false})
-		if r.Status != http.StatusOK || r.JSON()["active"] != false {
+		if r.Status != http.StatusOK || testenv.Decode[apiclient.AccountsUser](t, r).Active {
 			t.Fatalf("disable: %s", r)
 		}
 		if r := lan.Get("/api/v1/persons"); r.Status != http.StatusUnauthorized {
 			t.Errorf("the disabled user's session: want 401, got %s", r)
 		}
-		_, disabled := env.SignIn(me["username"].(string), testenv.TestPassword)
-		_, wrong := env.SignIn(me["username"].(string), "not the password at all")
-		if disabled.Status != http.StatusUnauthorized || disabled.JSON()["detail"] != wrong.JSON()["detail"] {
+		_, disabled := env.SignIn(username, testenv.TestPassword)
+		_, wrong := env.SignIn(username, "not the password at all")
+		if disabled.Status != http.StatusUnauthorized || disabled.Problem().Detail != wrong.Problem().Detail {
 			t.Errorf("a disabled user signing in is answered as a wrong password: %s / %s", disabled, wrong)
 		}
 		if r := admin.Patch(path, map[string]any{"active": true}); r.Status != http.StatusOK {
@@ -388,23 +390,26 @@ func TestDisabledAndResetUsers(t *testing.T) {
 		if r := lan.Get("/api/v1/me"); r.Status != http.StatusUnauthorized {
 			t.Errorf("enabling does not bring ended sessions back: %s", r)
 		}
-		lan, r = env.SignIn(me["username"].(string), testenv.TestPassword)
+		lan, r = env.SignIn(username, testenv.TestPassword)
 		if lan == nil {
 			t.Fatalf("enabled again, the user signs in: %s", r)
 		}
 
 		r = admin.Post(path+"/reset-password", nil)
-		oneTime, _ := r.JSON()["initial_password"].(string)
-		if r.Status != http.StatusOK || len(oneTime) < 12 {
+		if r.Status != http.StatusOK {
+			t.Fatalf("reset: %s", r)
+		}
+		oneTime := testenv.Decode[apiclient.HttpapiNewPassword](t, r).InitialPassword
+		if len(oneTime) < 12 {
 			t.Fatalf("reset: %s", r)
 		}
 		if r := lan.Get("/api/v1/me"); r.Status != http.StatusUnauthorized {
 			t.Errorf("a reset ends the user's sessions: %s", r)
 		}
-		if _, r := env.SignIn(me["username"].(string), testenv.TestPassword); r.Status != http.StatusUnauthorized {
+		if _, r := env.SignIn(username, testenv.TestPassword); r.Status != http.StatusUnauthorized {
 			t.Errorf("the old password no longer works: %s", r)
 		}
-		if _, r := env.SignIn(me["username"].(string), oneTime); r.Status != http.StatusOK || r.JSON()["must_change_password"] != true {
+		if _, r := env.SignIn(username, oneTime); r.Status != http.StatusOK || !testenv.Decode[apiclient.HttpapiMe](t, r).MustChangePassword {
 			t.Errorf("the new one-time password must be changed: %s", r)
 		}
 	})
@@ -424,30 +429,33 @@ func TestUserAdministration(t *testing.T) {
 				t.Errorf("%s lists users: want 403, got %s", role, r)
 			}
 		}
-		inA := adminA.Create("/api/v1/users", map[string]any{"username": "clerk.a", "role": "staff"})
-		if inA["org_id"] != orgA {
-			t.Errorf("a user made by A's admin without org_id belongs to A: %v", inA)
+		newUser := func(c *testenv.Client, body map[string]any) apiclient.HttpapiCreatedUser {
+			return testenv.CreateAs[apiclient.HttpapiCreatedUser](c, "/api/v1/users", body)
 		}
-		inB := admin.Create("/api/v1/users", map[string]any{"username": "clerk.b", "role": "staff", "org_id": orgB})
-		unscoped := admin.Create("/api/v1/users", map[string]any{"username": "head", "role": "auditor"})
-		if unscoped["org_id"] != nil {
-			t.Errorf("an unscoped admin makes an unscoped user: %v", unscoped)
+		inA := newUser(adminA, map[string]any{"username": "clerk.a", "role": "staff"})
+		if orZero(inA.OrgID) != orgA {
+			t.Errorf("a user made by A's admin without org_id belongs to A: %+v", inA)
+		}
+		inB := newUser(admin, map[string]any{"username": "clerk.b", "role": "staff", "org_id": orgB})
+		unscoped := newUser(admin, map[string]any{"username": "head", "role": "auditor"})
+		if unscoped.OrgID != nil {
+			t.Errorf("an unscoped admin makes an unscoped user: %+v", unscoped)
 		}
 
 		var listed []string
-		for _, u := range adminA.ListAll("/api/v1/users", 50) {
-			listed = append(listed, u["username"].(string))
+		for _, u := range testenv.ListAllAs[apiclient.AccountsUser](adminA, "/api/v1/users", 50) {
+			listed = append(listed, u.Username)
 		}
 		if slices.Contains(listed, "clerk.b") || slices.Contains(listed, "head") || !slices.Contains(listed, "clerk.a") {
 			t.Errorf("A's admin lists A's users only: %v", listed)
 		}
 		// A's admin, the three users of the role loop, clerk.a, clerk.b and head
-		if n := len(admin.ListAll("/api/v1/users", 2)); n != 7 {
+		if n := len(testenv.ListAllAs[apiclient.AccountsUser](admin, "/api/v1/users", 2)); n != 7 {
 			t.Errorf("the unscoped admin lists every user, across pages: %d", n)
 		}
-		for _, r := range []*testenv.Response{adminA.Get("/api/v1/users/" + inB["id"].(string)),
-			adminA.Patch("/api/v1/users/"+inB["id"].(string), map[string]any{"active": false}),
-			adminA.Post("/api/v1/users/"+unscoped["id"].(string)+"/reset-password", nil)} {
+		for _, r := range []*testenv.Response{adminA.Get("/api/v1/users/" + inB.ID),
+			adminA.Patch("/api/v1/users/"+inB.ID, map[string]any{"active": false}),
+			adminA.Post("/api/v1/users/"+unscoped.ID+"/reset-password", nil)} {
 			if r.Status != http.StatusNotFound {
 				t.Errorf("A's admin reaching a user outside A: want 404, got %s", r)
 			}
@@ -459,30 +467,30 @@ func TestUserAdministration(t *testing.T) {
 			field        string
 		}{
 			{"POST", "/api/v1/users", map[string]any{"username": "clerk.x", "role": "staff", "org_id": orgB}, 422, "org_id"},
-			{"PATCH", "/api/v1/users/" + inA["id"].(string), map[string]any{"org_id": orgB}, 422, "org_id"},
-			{"PATCH", "/api/v1/users/" + inA["id"].(string), map[string]any{"org_id": nil}, 422, "org_id"},
+			{"PATCH", "/api/v1/users/" + inA.ID, map[string]any{"org_id": orgB}, 422, "org_id"},
+			{"PATCH", "/api/v1/users/" + inA.ID, map[string]any{"org_id": nil}, 422, "org_id"},
 			{"POST", "/api/v1/users", map[string]any{"username": "CLERK.A", "role": "staff"}, 409, "username"},
 			{"POST", "/api/v1/users", map[string]any{"username": "x", "role": "staff"}, 422, "username"},
 			{"POST", "/api/v1/users", map[string]any{"username": "nguyễn", "role": "staff"}, 422, "username"},
 			{"POST", "/api/v1/users", map[string]any{"username": "clerk.y", "role": "boss"}, 422, "role"},
 			{"POST", "/api/v1/users", map[string]any{"username": "clerk.y"}, 422, "role"},
 			{"POST", "/api/v1/users", map[string]any{"username": "clerk.y", "role": "staff", "password": "x"}, 400, "password"},
-			{"PATCH", "/api/v1/users/" + inA["id"].(string), map[string]any{"role": "boss"}, 422, "role"},
-			{"PATCH", "/api/v1/users/" + inA["id"].(string), map[string]any{"display_name": " "}, 422, "display_name"},
+			{"PATCH", "/api/v1/users/" + inA.ID, map[string]any{"role": "boss"}, 422, "role"},
+			{"PATCH", "/api/v1/users/" + inA.ID, map[string]any{"display_name": " "}, 422, "display_name"},
 		}
 		for _, rf := range refusals {
 			if r := adminA.Do(rf.method, rf.path, rf.body); r.Status != rf.status || !r.HasFieldError(rf.field) {
 				t.Errorf("%s %s %v: want %d naming %s, got %s", rf.method, rf.path, rf.body, rf.status, rf.field, r)
 			}
 		}
-		if r := adminA.Patch("/api/v1/users/"+inA["id"].(string), map[string]any{"role": "auditor"}, "If-Match", `"v1"`); r.Status != http.StatusOK || r.Header.Get("ETag") != `"v2"` {
+		if r := adminA.Patch("/api/v1/users/"+inA.ID, map[string]any{"role": "auditor"}, "If-Match", `"v1"`); r.Status != http.StatusOK || r.Header.Get("ETag") != `"v2"` {
 			t.Errorf("a change with the current version: %s %q", r, r.Header.Get("ETag"))
 		}
-		if r := adminA.Patch("/api/v1/users/"+inA["id"].(string), map[string]any{"role": "staff"}, "If-Match", `"v1"`); r.Status != http.StatusPreconditionFailed {
+		if r := adminA.Patch("/api/v1/users/"+inA.ID, map[string]any{"role": "staff"}, "If-Match", `"v1"`); r.Status != http.StatusPreconditionFailed {
 			t.Errorf("a change with an old version: want 412, got %s", r)
 		}
-		if r := admin.Get("/api/v1/users/" + inA["id"].(string)); r.JSON()["role"] != "auditor" {
-			t.Errorf("the refused changes changed nothing: %s", r)
+		if u := testenv.GetAs[apiclient.AccountsUser](admin, "/api/v1/users/"+inA.ID); u.Role != "auditor" {
+			t.Errorf("the refused changes changed nothing: %+v", u)
 		}
 	})
 }
@@ -496,8 +504,8 @@ func TestAccountsAreAudited(t *testing.T) {
 		env := testenv.Start(t, backend)
 		_, orgA, _ := orgTree(t, env)
 		admin := env.As(auth.Admin)
-		created := admin.Create("/api/v1/users", map[string]any{"username": "thu", "role": "staff", "org_id": orgA})
-		oneTime := created["initial_password"].(string)
+		created := testenv.CreateAs[apiclient.HttpapiCreatedUser](admin, "/api/v1/users", map[string]any{"username": "thu", "role": "staff", "org_id": orgA})
+		oneTime := created.InitialPassword
 		passwords := []string{oneTime, testenv.TestPassword, "wrong but long password", "my secret pass phrase"}
 		env.SignIn("thu", passwords[2])
 		env.SignIn(passwords[3], passwords[3]) // a password typed as the username
@@ -506,29 +514,29 @@ func TestAccountsAreAudited(t *testing.T) {
 		thu.Post("/api/v1/me/password", map[string]any{"current": passwords[2], "new": testenv.TestPassword})
 		thu.Post("/api/v1/me/password", map[string]any{"current": oneTime, "new": testenv.TestPassword})
 		thu.Post("/api/v1/auth/logout", nil)
-		admin.Patch("/api/v1/users/"+created["id"].(string), map[string]any{"role": "auditor"})
-		admin.Post("/api/v1/users/"+created["id"].(string)+"/reset-password", nil)
+		admin.Patch("/api/v1/users/"+created.ID, map[string]any{"role": "auditor"})
+		admin.Post("/api/v1/users/"+created.ID+"/reset-password", nil)
 
-		entries := admin.ListAll("/api/v1/audit?entity=user", 50)
+		// changes is free-form in the document (what changed depends on the action): read as a map
+		entries := testenv.ListAllAs[apiclient.AuditEntry](admin, "/api/v1/audit?entity=user", 50)
 		var got []string
 		for _, e := range entries {
-			ch, _ := e["changes"].(map[string]any)
-			got = append(got, e["action"].(string)+" "+e["actor"].(string)+" "+str(ch["reason"]))
+			got = append(got, e.Action+" "+e.Actor+" "+str(orZero(e.Changes)["reason"]))
 		}
 		slices.Reverse(got)
-		want := []string{"create " + entries[len(entries)-1]["actor"].(string) + " ", "login_failed thu wrong_password",
+		want := []string{"create " + entries[len(entries)-1].Actor + " ", "login_failed thu wrong_password",
 			"login_failed (not a username) unknown_user", "login_failed ghost unknown_user", "login thu ", "password_change_failed thu ",
-			"password_change thu ", "logout thu ", "update " + entries[0]["actor"].(string) + " ", "reset_password " + entries[0]["actor"].(string) + " "}
+			"password_change thu ", "logout thu ", "update " + entries[0].Actor + " ", "reset_password " + entries[0].Actor + " "}
 		if !slices.Equal(got, want) {
 			t.Errorf("the log of the user's life:\n got %q\nwant %q", got, want)
 		}
 		for _, e := range entries {
-			ch, _ := e["changes"].(map[string]any)
-			if strings.HasPrefix(e["action"].(string), "login") && ch["client_addr"] != "127.0.0.1" {
-				t.Errorf("a sign-in entry names the client address: %v", e)
+			ch := orZero(e.Changes)
+			if strings.HasPrefix(e.Action, "login") && ch["client_addr"] != "127.0.0.1" {
+				t.Errorf("a sign-in entry names the client address: %+v", e)
 			}
-			if e["action"] == "update" && !mapHas(ch["role"], "from", "staff", "to", "auditor") {
-				t.Errorf("an update says what changed from what: %v", e)
+			if e.Action == "update" && !mapHas(ch["role"], "from", "staff", "to", "auditor") {
+				t.Errorf("an update says what changed from what: %+v", e)
 			}
 		}
 		all := string(admin.Get("/api/v1/audit?limit=500").Body)
@@ -538,10 +546,10 @@ func TestAccountsAreAudited(t *testing.T) {
 			}
 		}
 		auditorB := env.Client(env.Token(auth.Auditor, "B"))
-		if n := len(auditorB.ListAll("/api/v1/audit?entity=user&actor=thu", 50)); n != 0 {
+		if n := len(testenv.ListAllAs[apiclient.AuditEntry](auditorB, "/api/v1/audit?entity=user&actor=thu", 50)); n != 0 {
 			t.Errorf("an auditor of B reads %d entries about A's user", n)
 		}
-		if n := len(env.Client(env.Token(auth.Auditor, "A")).ListAll("/api/v1/audit?entity=user&actor=thu", 50)); n != 5 {
+		if n := len(testenv.ListAllAs[apiclient.AuditEntry](env.Client(env.Token(auth.Auditor, "A")), "/api/v1/audit?entity=user&actor=thu", 50)); n != 5 {
 			t.Errorf("an auditor of A reads the 5 entries thu made: %d", n)
 		}
 	})

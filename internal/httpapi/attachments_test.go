@@ -16,6 +16,7 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/tcd-registry/tcd/internal/apiclient"
 	"github.com/tcd-registry/tcd/internal/auth"
 	"github.com/tcd-registry/tcd/internal/config"
 	"github.com/tcd-registry/tcd/internal/testenv"
@@ -60,6 +61,15 @@ func postFile(c *testenv.Client, path, name, declared string, content []byte) *t
 }
 
 // storedFiles counts the files in the attachment folder.
+// attached is the attachment an upload answered with 201; any other answer fails the test.
+func attached(t *testing.T, r *testenv.Response) apiclient.RegistryAttachment {
+	t.Helper()
+	if r.Status != http.StatusCreated {
+		t.Fatalf("upload: %s", r)
+	}
+	return testenv.Decode[apiclient.RegistryAttachment](t, r)
+}
+
 func storedFiles(t *testing.T, dir string) int {
 	t.Helper()
 	n := 0
@@ -96,27 +106,23 @@ func TestAttachmentsRoundTripByteForByteAndRefuseWhatTheyMayNotHold(t *testing.T
 			{`C:\scans\quyet-dinh.pdf`, "application/pdf", "application/pdf", []byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")},
 		}
 		for _, f := range files {
-			r := upload(staff, kase, f.name, f.declared, f.content)
-			if r.Status != http.StatusCreated {
-				t.Fatalf("%s: %s", f.name, r)
-			}
-			a := r.JSON()
+			a := attached(t, upload(staff, kase, f.name, f.declared, f.content))
 			sum := sha256.Sum256(f.content)
-			if a["content_type"] != f.want || a["size"] != float64(len(f.content)) || a["sha256"] != hex.EncodeToString(sum[:]) {
-				t.Errorf("%s: the record says %v", f.name, a)
+			if orZero(a.ContentType) != f.want || orZero(a.Size) != len(f.content) || orZero(a.Sha256) != hex.EncodeToString(sum[:]) {
+				t.Errorf("%s: the record says %+v", f.name, a)
 			}
-			got := staff.Get("/api/v1/attachments/" + a["id"].(string) + "/file")
+			got := staff.Get("/api/v1/attachments/" + orZero(a.ID) + "/file")
 			if got.Status != http.StatusOK || !bytes.Equal(got.Body, f.content) || got.Header.Get("Content-Type") != f.want {
 				t.Errorf("%s: read back %d bytes as %q (%s), want the %d bytes sent", f.name, len(got.Body), got.Header.Get("Content-Type"), got, len(f.content))
 			}
 		}
-		listed := staff.ListAll(kase+"/attachments", 50)
-		if len(listed) != 3 || listed[2]["file_name"] != "Đơn khiếu nại (bản quét).png" || listed[0]["file_name"] != "quyet-dinh.pdf" {
-			t.Errorf("the case's attachments, newest first, by the names given (their base): %v", listed)
+		listed := testenv.ListAllAs[apiclient.RegistryAttachment](staff, kase+"/attachments", 50)
+		if len(listed) != 3 || orZero(listed[2].FileName) != "Đơn khiếu nại (bản quét).png" || orZero(listed[0].FileName) != "quyet-dinh.pdf" {
+			t.Fatalf("the case's attachments, newest first, by the names given (their base): %+v", listed)
 		}
-		reads := env.As(auth.Admin).ListAll("/api/v1/audit?entity=attachment&entity_id="+listed[0]["id"].(string), 50)
-		if len(reads) != 2 || reads[0]["action"] != "read" || reads[1]["action"] != "create" {
-			t.Errorf("storing and reading a file are audited: %v", reads)
+		reads := testenv.ListAllAs[apiclient.AuditEntry](env.As(auth.Admin), "/api/v1/audit?entity=attachment&entity_id="+orZero(listed[0].ID), 50)
+		if len(reads) != 2 || reads[0].Action != "read" || reads[1].Action != "create" {
+			t.Errorf("storing and reading a file are audited: %+v", reads)
 		}
 
 		dir := env.App.Config.AttachmentDir
@@ -141,12 +147,12 @@ func TestAttachmentsRoundTripByteForByteAndRefuseWhatTheyMayNotHold(t *testing.T
 		if after := storedFiles(t, dir); after != before {
 			t.Errorf("refused files left %d files in the store", after-before)
 		}
-		if got := staff.ListAll(kase+"/attachments", 50); len(got) != 3 {
-			t.Errorf("refused files are not recorded: %v", got)
+		if got := testenv.ListAllAs[apiclient.RegistryAttachment](staff, kase+"/attachments", 50); len(got) != 3 {
+			t.Errorf("refused files are not recorded: %+v", got)
 		}
 
 		// voided, never deleted: the record and its bytes stay readable with include_voided
-		id := listed[2]["id"].(string)
+		id := orZero(listed[2].ID)
 		if r := staff.Delete("/api/v1/attachments/" + id); r.Status != http.StatusUnprocessableEntity {
 			t.Errorf("voiding needs a reason: %s", r)
 		}
@@ -219,19 +225,19 @@ func TestAttachmentsFollowTheirCasesSecrecyAndScope(t *testing.T) {
 		env := testenv.Start(t, backend)
 		orgTree(t, env)
 		staffA := env.Client(env.Token(auth.Staff, "A"))
-		denunciation := "/api/v1/cases/" + citizenVisit(staffA, "denunciation")["case_id"].(string)
-		complaint := "/api/v1/cases/" + citizenVisit(staffA, "complaint")["case_id"].(string)
+		denunciation := "/api/v1/cases/" + citizenVisit(staffA, "denunciation").CaseID
+		complaint := "/api/v1/cases/" + citizenVisit(staffA, "complaint").CaseID
 		scan := pngOf(t, noise(20, 20))
-		secret := upload(staffA, denunciation, "don-to-cao.png", "image/png", scan).JSON()
-		open := upload(staffA, complaint, "don-khieu-nai.png", "image/png", scan).JSON()
-		if secret["id"] == nil || open["id"] == nil {
-			t.Fatalf("the staff of A attach files to their cases: %v %v", secret, open)
+		secret := orZero(attached(t, upload(staffA, denunciation, "don-to-cao.png", "image/png", scan)).ID)
+		open := orZero(attached(t, upload(staffA, complaint, "don-khieu-nai.png", "image/png", scan)).ID)
+		if secret == "" || open == "" {
+			t.Fatalf("the staff of A attach files to their cases: %q %q", secret, open)
 		}
-		if r := env.As(auth.Admin).Get("/api/v1/attachments/" + secret["id"].(string) + "/file"); r.Status != http.StatusOK {
+		if r := env.As(auth.Admin).Get("/api/v1/attachments/" + secret + "/file"); r.Status != http.StatusOK {
 			t.Errorf("an admin reads the denunciation's scan: %s", r)
 		}
 		parent := env.Client(env.Token(auth.Staff, "TCD"))
-		if r := parent.Get("/api/v1/attachments/" + open["id"].(string) + "/file"); r.Status != http.StatusOK || !bytes.Equal(r.Body, scan) {
+		if r := parent.Get("/api/v1/attachments/" + open + "/file"); r.Status != http.StatusOK || !bytes.Equal(r.Body, scan) {
 			t.Errorf("the parent's staff read a complaint's scan: %s", r)
 		}
 		for who, c := range map[string]*testenv.Client{
@@ -239,20 +245,20 @@ func TestAttachmentsFollowTheirCasesSecrecyAndScope(t *testing.T) {
 			"unscoped staff (default org)": env.As(auth.Staff),
 			"auditor":                      env.As(auth.Auditor),
 		} {
-			for _, p := range []string{"/api/v1/attachments/" + secret["id"].(string), "/api/v1/attachments/" + secret["id"].(string) + "/file"} {
+			for _, p := range []string{"/api/v1/attachments/" + secret, "/api/v1/attachments/" + secret + "/file"} {
 				if r := c.Get(p); r.Status != http.StatusNotFound {
 					t.Errorf("%s reads %s: %s", who, p, r)
 				}
 			}
-			if got := c.ListAll(denunciation+"/attachments", 50); len(got) != 0 {
-				t.Errorf("%s lists the denunciation's files: %v", who, got)
+			if got := testenv.ListAllAs[apiclient.RegistryAttachment](c, denunciation+"/attachments", 50); len(got) != 0 {
+				t.Errorf("%s lists the denunciation's files: %+v", who, got)
 			}
 		}
 		if r := upload(parent, denunciation, "them.png", "image/png", scan); r.Status != http.StatusNotFound {
 			t.Errorf("the parent's staff attach a file to a denunciation they may not see the files of: %s", r)
 		}
 		staffB := env.Client(env.Token(auth.Staff, "B"))
-		for _, p := range []string{"/api/v1/attachments/" + open["id"].(string) + "/file", complaint + "/attachments"} {
+		for _, p := range []string{"/api/v1/attachments/" + open + "/file", complaint + "/attachments"} {
 			if r := staffB.Get(p); r.Status != http.StatusNotFound {
 				t.Errorf("the staff of B read A's %s: %s", p, r)
 			}

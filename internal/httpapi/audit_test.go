@@ -6,9 +6,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tcd-registry/tcd/internal/apiclient"
 	"github.com/tcd-registry/tcd/internal/auth"
 	"github.com/tcd-registry/tcd/internal/testenv"
 )
+
+// An entry's changes are free-form in the document (what they hold depends on the action): the
+// tests read them as the map they are, and the rest of an entry as apiclient.AuditEntry.
 
 // The audit log must not undo the secrecy of denouncers: only an admin sees which citizens a
 // visit linked; an auditor sees that it linked some, and how many.
@@ -17,23 +21,22 @@ func TestAuditLogHidesIdentityLinksFromAuditors(t *testing.T) {
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
-		sess := staff.Create("/api/v1/sessions", map[string]any{"kind": "regular", "date": "2024-03-18"})
-		v := staff.Create("/api/v1/visits", map[string]any{"session_id": sess["id"],
+		v := testenv.CreateAs[apiclient.RegistryCreatedVisit](staff, "/api/v1/visits", map[string]any{"session_id": newSession(staff, "regular", "2024-03-18"),
 			"case":    map[string]any{"title": "Tố cáo cán bộ xã", "category": "denunciation", "field": "corruption"},
 			"persons": []map[string]any{{"full_name": "Người Tố Cáo"}, {"full_name": "Người Đi Cùng"}}})
-		path := "/api/v1/audit?entity=visit&entity_id=" + v["id"].(string)
+		path := "/api/v1/audit?entity=visit&entity_id=" + v.ID
 		entry := func(c *testenv.Client) map[string]any {
-			items := c.Get(path).Items()
+			items := testenv.GetAs[apiclient.HttpapiAuditList](c, path).Items
 			if len(items) != 1 {
-				t.Fatalf("one create entry for the visit, got %v", items)
+				t.Fatalf("one create entry for the visit, got %+v", items)
 			}
-			return items[0]["changes"].(map[string]any)
+			return orZero(items[0].Changes)
 		}
 		if ch := entry(env.As(auth.Auditor)); ch["person_ids"] != nil || ch["person_count"] != float64(2) {
 			t.Errorf("auditor: identity links reduced to a count, got %v", ch)
 		}
-		if ch := entry(env.As(auth.Admin)); len(ch["person_ids"].([]any)) != 2 {
-			t.Errorf("admin: sees the persons linked, got %v", ch)
+		if linked, _ := entry(env.As(auth.Admin))["person_ids"].([]any); len(linked) != 2 {
+			t.Errorf("admin: sees the persons linked, got %v", linked)
 		}
 		if r := env.As(auth.Auditor).Get("/api/v1/audit?from=2024-05-02&to=2024-05-01"); r.Status != http.StatusUnprocessableEntity || !r.HasFieldError("from") {
 			t.Errorf("from after to: want 422 naming from, got %s", r)
@@ -51,18 +54,18 @@ func TestAuditIsScopedAndKeepsDenouncersSecret(t *testing.T) {
 		env := testenv.Start(t, backend)
 		_, a, b := orgTree(t, env)
 		admin := env.As(auth.Admin)
-		a1 := admin.Create("/api/v1/orgs", map[string]any{"code": "A1", "name": "Ban Tiếp công dân xã A1", "parent_id": a})["id"].(string)
+		a1 := testenv.CreateAs[apiclient.OrgsOrg](admin, "/api/v1/orgs", map[string]any{"code": "A1", "name": "Ban Tiếp công dân xã A1", "parent_id": a}).ID
 		staffA, staffB := env.Client(env.Token(auth.Staff, "A")), env.Client(env.Token(auth.Staff, "B"))
 		session := newSession(staffA, "periodic", "2024-03-15")
-		denounced := staffA.Create("/api/v1/visits", map[string]any{"session_id": session,
+		denounced := testenv.CreateAs[apiclient.RegistryCreatedVisit](staffA, "/api/v1/visits", map[string]any{"session_id": session,
 			"case": map[string]any{"title": "Tố cáo cán bộ thuế", "category": "denunciation", "field": "corruption"},
 			"persons": []any{map[string]any{"full_name": "Lý Thị Tố", "phone": "0912000111", "id_number": "045175001234",
 				"birth_year": 1975, "gender": "female", "address": "Thôn Bí Mật"}}})
-		denouncer := denounced["person_ids"].([]any)[0].(string)
+		denouncer := denounced.PersonIds[0]
 		if r := staffA.Patch("/api/v1/persons/"+denouncer, map[string]any{"phone": "0987654321"}); r.Status != http.StatusOK {
 			t.Fatal(r)
 		}
-		citizen := staffA.Create("/api/v1/persons", map[string]any{"full_name": "Nguyễn Văn Công", "phone": "0911222333"})["id"].(string)
+		citizen := newPerson(staffA, map[string]any{"full_name": "Nguyễn Văn Công", "phone": "0911222333"}).ID
 		staffB.Create("/api/v1/persons", map[string]any{"full_name": "Trần Văn Bê"})
 		secrets := []string{"Lý Thị Tố", "0912000111", "0987654321", "045175001234", "Thôn Bí Mật"}
 
@@ -76,12 +79,11 @@ func TestAuditIsScopedAndKeepsDenouncersSecret(t *testing.T) {
 			{"auditor of A", env.Client(env.Token(auth.Auditor, "A")), []string{a, a1}},
 			{"unscoped auditor", env.As(auth.Auditor), nil},
 		} {
-			entries := c.reader.ListAll("/api/v1/audit", 100)
+			entries := testenv.ListAllAs[apiclient.AuditEntry](c.reader, "/api/v1/audit", 100)
 			raw := c.reader.Get("/api/v1/audit?limit=500")
 			for _, e := range entries {
-				org, _ := e["org_id"].(string)
-				if c.orgs != nil && !slices.Contains(c.orgs, org) {
-					t.Errorf("%s reads an entry of another organisation: %v", c.who, e)
+				if c.orgs != nil && !slices.Contains(c.orgs, orZero(e.OrgID)) {
+					t.Errorf("%s reads an entry of another organisation: %+v", c.who, e)
 				}
 			}
 			for _, s := range secrets {
@@ -89,30 +91,30 @@ func TestAuditIsScopedAndKeepsDenouncersSecret(t *testing.T) {
 					t.Errorf("%s reads %q in the audit log", c.who, s)
 				}
 			}
-			about := c.reader.ListAll("/api/v1/audit?entity=person&entity_id="+denouncer, 50)
+			about := testenv.ListAllAs[apiclient.AuditEntry](c.reader, "/api/v1/audit?entity=person&entity_id="+denouncer, 50)
 			if c.orgs != nil && !slices.Contains(c.orgs, a) {
 				if len(about) != 0 {
-					t.Errorf("%s reads entries about A's person: %v", c.who, about)
+					t.Errorf("%s reads entries about A's person: %+v", c.who, about)
 				}
 				continue
 			}
 			if len(about) != 2 {
-				t.Fatalf("%s reads the denouncer's create and update: %v", c.who, about)
+				t.Fatalf("%s reads the denouncer's create and update: %+v", c.who, about)
 			}
 			for _, e := range about {
-				fields, _ := e["changes"].(map[string]any)["fields"].([]any)
-				if e["identity_hidden"] != true || e["request_id"] != nil || len(fields) == 0 || e["org_id"] != a {
-					t.Errorf("%s reads an entry about the denouncer without identity, naming its fields: %v", c.who, e)
+				fields, _ := orZero(e.Changes)["fields"].([]any)
+				if !orZero(e.IdentityHidden) || e.RequestID != nil || len(fields) == 0 || orZero(e.OrgID) != a {
+					t.Errorf("%s reads an entry about the denouncer without identity, naming its fields: %+v", c.who, e)
 				}
 			}
-			created := c.reader.ListAll("/api/v1/audit?entity=person&entity_id="+citizen, 50)
-			if len(created) != 1 || created[0]["changes"].(map[string]any)["full_name"] != "Nguyễn Văn Công" || created[0]["identity_hidden"] != nil {
-				t.Errorf("%s reads the creation of a person it may see, with its values: %v", c.who, created)
+			created := testenv.ListAllAs[apiclient.AuditEntry](c.reader, "/api/v1/audit?entity=person&entity_id="+citizen, 50)
+			if len(created) != 1 || orZero(created[0].Changes)["full_name"] != "Nguyễn Văn Công" || created[0].IdentityHidden != nil {
+				t.Errorf("%s reads the creation of a person it may see, with its values: %+v", c.who, created)
 			}
 		}
-		about := admin.ListAll("/api/v1/audit?entity=person&entity_id="+denouncer, 50)
-		if len(about) != 2 || about[1]["changes"].(map[string]any)["full_name"] != "Lý Thị Tố" || about[1]["request_id"] == nil {
-			t.Errorf("an admin reads the denouncer's entries whole: %v", about)
+		about := testenv.ListAllAs[apiclient.AuditEntry](admin, "/api/v1/audit?entity=person&entity_id="+denouncer, 50)
+		if len(about) != 2 || orZero(about[1].Changes)["full_name"] != "Lý Thị Tố" || about[1].RequestID == nil {
+			t.Errorf("an admin reads the denouncer's entries whole: %+v", about)
 		}
 	})
 }
@@ -124,34 +126,34 @@ func TestPersonListsAndOrganisationsAreAudited(t *testing.T) {
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff, admin := env.As(auth.Staff), env.As(auth.Admin)
-		p := staff.Create("/api/v1/persons", map[string]any{"full_name": "Nguyễn Văn An", "id_number": "045075001234",
-			"birth_year": 1975, "gender": "male"})["id"].(string)
-		staff.Create("/api/v1/persons", map[string]any{"full_name": "Trần Thị Bình"})
-		personEntries := func() []map[string]any {
-			return admin.ListAll("/api/v1/audit?entity=person&entity_id=", 50)
+		p := newPerson(staff, map[string]any{"full_name": "Nguyễn Văn An", "id_number": "045075001234",
+			"birth_year": 1975, "gender": "male"}).ID
+		newPerson(staff, map[string]any{"full_name": "Trần Thị Bình"})
+		personEntries := func() []apiclient.AuditEntry {
+			return testenv.ListAllAs[apiclient.AuditEntry](admin, "/api/v1/audit?entity=person&entity_id=", 50)
 		}
 		for _, query := range []string{"?q=045075001234", "?limit=500"} {
 			before := len(personEntries())
-			found := staff.Get("/api/v1/persons" + query).Items()
+			found := testenv.GetAs[apiclient.HttpapiPageRegistryPerson](staff, "/api/v1/persons"+query).Items
 			entries := personEntries()
 			if len(entries) != before+1 {
 				t.Fatalf("GET /persons%s answers %d persons and writes one audit entry: %d → %d", query, len(found), before, len(entries))
 			}
 			e := entries[0]
-			listed, _ := e["changes"].(map[string]any)["person_ids"].([]any)
-			if e["action"] != "list" || len(listed) != len(found) || !slices.Contains(listed, any(p)) {
-				t.Errorf("the entry names who was listed: %v", e)
+			listed, _ := orZero(e.Changes)["person_ids"].([]any)
+			if e.Action != "list" || len(listed) != len(found) || !slices.Contains(listed, any(p)) {
+				t.Errorf("the entry names who was listed: %+v", e)
 			}
 		}
 		before := len(personEntries())
-		if got := staff.Get("/api/v1/persons?q=khong+ai+ca").Items(); len(got) != 0 || len(personEntries()) != before {
+		if got := testenv.GetAs[apiclient.HttpapiPageRegistryPerson](staff, "/api/v1/persons?q=khong+ai+ca").Items; len(got) != 0 || len(personEntries()) != before {
 			t.Errorf("a search that finds nobody discloses nothing and writes nothing")
 		}
-		org := admin.Create("/api/v1/orgs", map[string]any{"code": "GL", "name": "Ban Tiếp công dân huyện Gio Linh"})["id"].(string)
-		entries := admin.ListAll("/api/v1/audit?entity=org&entity_id="+org, 50)
-		if len(entries) != 1 || entries[0]["action"] != "create" || entries[0]["org_id"] != org || entries[0]["actor_role"] != "admin" ||
-			entries[0]["changes"].(map[string]any)["code"] != "GL" {
-			t.Errorf("creating an organisation is audited with its actor: %v", entries)
+		org := testenv.CreateAs[apiclient.OrgsOrg](admin, "/api/v1/orgs", map[string]any{"code": "GL", "name": "Ban Tiếp công dân huyện Gio Linh"}).ID
+		entries := testenv.ListAllAs[apiclient.AuditEntry](admin, "/api/v1/audit?entity=org&entity_id="+org, 50)
+		if len(entries) != 1 || entries[0].Action != "create" || orZero(entries[0].OrgID) != org || entries[0].ActorRole != "admin" ||
+			orZero(entries[0].Changes)["code"] != "GL" {
+			t.Errorf("creating an organisation is audited with its actor: %+v", entries)
 		}
 	})
 }

@@ -17,7 +17,7 @@ func TestFieldErrorsCarryACode(t *testing.T) {
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		admin := env.As(auth.Admin)
-		person := admin.Create("/api/v1/persons", map[string]any{"full_name": "Lê Văn Tám"})["id"].(string)
+		person := newPerson(admin, map[string]any{"full_name": "Lê Văn Tám"}).ID
 		admin.Create("/api/v1/orgs", map[string]any{"code": "GL", "name": "Ban Tiếp công dân huyện Gio Linh"})
 		for _, c := range []struct {
 			name        string
@@ -73,7 +73,7 @@ func TestListsCountOnRequest(t *testing.T) {
 		admin := env.As(auth.Admin)
 		var ids []string
 		for _, name := range []string{"Phan Văn Một", "Phan Thị Hai", "Võ Văn Ba"} {
-			ids = append(ids, admin.Create("/api/v1/persons", map[string]any{"full_name": name})["id"].(string))
+			ids = append(ids, newPerson(admin, map[string]any{"full_name": name}).ID)
 		}
 		if r := admin.Delete("/api/v1/persons/" + ids[0] + "?reason=" + urlQuery("ghi nhầm")); r.Status != http.StatusOK {
 			t.Fatalf("void: %s", r)
@@ -227,9 +227,9 @@ func TestFutureDatesAreRefused(t *testing.T) {
 		past := time.Now().AddDate(0, 0, -2).Format(time.DateOnly)
 		ahead := newSession(staff, "periodic", future)
 		held := newSession(staff, "periodic", past)
-		person := staff.Create("/api/v1/persons", map[string]any{"full_name": "Đặng Văn Năm"})["id"].(string)
+		person := newPerson(staff, map[string]any{"full_name": "Đặng Văn Năm"}).ID
 		caseID := newCase(staff, "Khiếu nại về bồi thường đất")
-		letter := staff.Create("/api/v1/directives", map[string]any{"number": "1/TCD", "issued_on": past, "recipient": "UBND xã"})["id"].(string)
+		letter := newDirective(staff, map[string]any{"number": "1/TCD", "issued_on": past, "recipient": "UBND xã"}).ID
 		for _, c := range []struct {
 			name, path string
 			body       map[string]any

@@ -8,6 +8,7 @@ import (
 
 	ics "github.com/arran4/golang-ical"
 
+	"github.com/tcd-registry/tcd/internal/apiclient"
 	"github.com/tcd-registry/tcd/internal/auth"
 	"github.com/tcd-registry/tcd/internal/testenv"
 )
@@ -21,7 +22,7 @@ func TestComplianceByLevel(t *testing.T) {
 		root, a, b := orgTree(t, env)
 		admin, staff := env.As(auth.Admin), env.As(auth.Staff)
 		for org, level := range map[string]string{root: "province", a: "district", b: "commune"} {
-			if r := admin.Patch("/api/v1/orgs/"+org, map[string]any{"level": level}); r.Status != http.StatusOK || r.JSON()["level"] != level {
+			if r := admin.Patch("/api/v1/orgs/"+org, map[string]any{"level": level}); r.Status != http.StatusOK || string(testenv.Decode[apiclient.OrgsOrg](t, r).Level) != level {
 				t.Fatalf("PATCH level: %s", r)
 			}
 		}
@@ -30,7 +31,7 @@ func TestComplianceByLevel(t *testing.T) {
 		}
 		setToday(t, env, "2026-03-20")
 		session := func(org, date, role string) {
-			staff.Create("/api/v1/sessions", map[string]any{"kind": "periodic", "date": date, "host_role": role, "org_id": org})
+			sessionOf(staff, map[string]any{"kind": "periodic", "date": date, "host_role": role, "org_id": org})
 		}
 		session(root, "2026-01-15", "head") // January met; none in February; March not over
 		session(root, "2026-02-12", "authorized")
@@ -43,35 +44,35 @@ func TestComplianceByLevel(t *testing.T) {
 			session(b, d, "head") // none in the week of 9 March
 		}
 		session(b, "2026-02-24", "head") // the week of 23 February-1 March overlaps March
-		staff.Create("/api/v1/directives", map[string]any{"number": "9/UBND", "issued_on": "2026-01-05", "recipient": "UBND xã",
+		newDirective(staff, map[string]any{"number": "9/UBND", "issued_on": "2026-01-05", "recipient": "UBND xã",
 			"due_on": "2026-02-05", "org_id": a})
 
-		report := env.As(auth.Agency).Get("/api/v1/compliance?period=2026-Q1").JSON()
-		byCode := map[string]map[string]any{}
-		for _, it := range report["items"].([]any) {
-			o := it.(map[string]any)
-			byCode[o["code"].(string)] = o
+		// the report's fields are all optional in the document: a judgement left out is no pass
+		report := testenv.GetAs[apiclient.HttpapiComplianceReport](env.As(auth.Agency), "/api/v1/compliance?period=2026-Q1")
+		byCode := map[string]apiclient.RegistryOrgCompliance{}
+		for _, o := range orZero(report.Items) {
+			byCode[orZero(o.Code)] = o
 		}
+		failed := func(ok *bool) bool { return ok != nil && !*ok }
 		spans := func(code string) string {
 			var out []string
-			for _, sp := range byCode[code]["head_days"].(map[string]any)["spans"].([]any) {
-				s := sp.(map[string]any)
+			for _, s := range orZero(orZero(byCode[code].HeadDays).Spans) {
 				ok := "ok"
-				if s["ok"] != true {
+				if !orZero(s.Ok) {
 					ok = "FAIL"
 				}
-				out = append(out, s["label"].(string)+" "+ok)
+				out = append(out, orZero(s.Label)+" "+ok)
 			}
 			return strings.Join(out, ", ")
 		}
-		if got := spans("TCD"); got != "2026-01 ok, 2026-02 FAIL, 2026-03 ok" || byCode["TCD"]["ok"] != false || byCode["TCD"]["deputy_days"] != float64(1) {
-			t.Errorf("the province: %s; %v", got, byCode["TCD"])
+		if got := spans("TCD"); got != "2026-01 ok, 2026-02 FAIL, 2026-03 ok" || !failed(byCode["TCD"].Ok) || orZero(byCode["TCD"].DeputyDays) != 1 {
+			t.Errorf("the province: %s; %+v", got, byCode["TCD"])
 		}
 		if got := spans("A"); got != "2026-01 ok, 2026-02 ok, 2026-03 ok" {
 			t.Errorf("the district: %s", got)
 		}
-		if d := byCode["A"]["directives"].(map[string]any); d["overdue_now"] != float64(1) || d["ok"] != false || byCode["A"]["ok"] != false {
-			t.Errorf("the district's overdue letter fails it: %v", byCode["A"])
+		if d := orZero(byCode["A"].Directives); orZero(d.OverdueNow) != 1 || !failed(d.Ok) || !failed(byCode["A"].Ok) {
+			t.Errorf("the district's overdue letter fails it: %+v", byCode["A"])
 		}
 		// weeks without a session fail, but for that of Tết (W08, 16-22 February: no working day);
 		// W12 is not over, W13 and W14 not begun
@@ -83,8 +84,8 @@ func TestComplianceByLevel(t *testing.T) {
 			t.Errorf("without a period: %s", r)
 		}
 		scoped := env.Client(env.Token(auth.Auditor, "A"))
-		if items := scoped.Get("/api/v1/compliance?period=2026-Q1").JSON()["items"].([]any); len(items) != 1 {
-			t.Errorf("a scoped token judges its subtree: %v", items)
+		if items := orZero(testenv.GetAs[apiclient.HttpapiComplianceReport](scoped, "/api/v1/compliance?period=2026-Q1").Items); len(items) != 1 {
+			t.Errorf("a scoped token judges its subtree: %+v", items)
 		}
 	})
 }
@@ -97,13 +98,12 @@ func TestPublicSchedule(t *testing.T) {
 		env := testenv.Start(t, backend)
 		setToday(t, env, "2026-03-20")
 		staff := env.As(auth.Staff)
-		staff.Create("/api/v1/sessions", map[string]any{"kind": "periodic", "date": "2026-03-25", "host_role": "head",
+		sessionOf(staff, map[string]any{"kind": "periodic", "date": "2026-03-25", "host_role": "head",
 			"host_name": "Nguyễn Văn Hùng", "host_title": "Chủ tịch UBND tỉnh", "location": "Trụ sở Tiếp công dân tỉnh"})
-		staff.Create("/api/v1/sessions", map[string]any{"kind": "periodic", "date": "2026-04-22", "host_role": "authorized"})
-		staff.Create("/api/v1/sessions", map[string]any{"kind": "periodic", "date": "2026-03-10", "host_role": "head"}) // past
+		sessionOf(staff, map[string]any{"kind": "periodic", "date": "2026-04-22", "host_role": "authorized"})
+		sessionOf(staff, map[string]any{"kind": "periodic", "date": "2026-03-10", "host_role": "head"}) // past
 		// not periodic: today's regular session, where a citizen came (a visit cannot be dated ahead)
-		regular := staff.Create("/api/v1/sessions", map[string]any{"kind": "regular", "date": "2026-03-20"})
-		staff.Create("/api/v1/visits", map[string]any{"session_id": regular["id"], "case": newCaseBody("Kiến nghị"),
+		staff.Create("/api/v1/visits", map[string]any{"session_id": newSession(staff, "regular", "2026-03-20"), "case": newCaseBody("Kiến nghị"),
 			"persons": []any{map[string]any{"full_name": "Lê Thị Riêng Tư"}}})
 
 		public := env.Client("")
@@ -131,11 +131,10 @@ func TestPublicSchedule(t *testing.T) {
 			t.Errorf("the place: %v", l)
 		}
 		j := public.Get("/api/v1/public/orgs/TCD/schedule.json")
-		sessions, _ := j.JSON()["sessions"].([]any)
-		if j.Status != http.StatusOK || len(sessions) != 2 || strings.Contains(string(j.Body), "Riêng Tư") {
+		if j.Status != http.StatusOK || len(orZero(testenv.Decode[apiclient.HttpapiSchedule](t, j).Sessions)) != 2 || strings.Contains(string(j.Body), "Riêng Tư") {
 			t.Errorf("the JSON feed: %s", j)
 		}
-		staff.Create("/api/v1/sessions", map[string]any{"kind": "periodic", "date": "2026-05-20", "host_role": "head"})
+		sessionOf(staff, map[string]any{"kind": "periodic", "date": "2026-05-20", "host_role": "head"})
 		if again := public.Get("/api/v1/public/orgs/TCD/schedule.json"); string(again.Body) != string(j.Body) {
 			t.Errorf("the feed is served from its cache for a few minutes: %s", again)
 		}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tcd-registry/tcd/internal/apiclient"
 	"github.com/tcd-registry/tcd/internal/auth"
 	"github.com/tcd-registry/tcd/internal/testenv"
 )
@@ -70,10 +71,10 @@ func TestSpreadsheetFormulasAreNeutralised(t *testing.T) {
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		admin, staff, agency := env.As(auth.Admin), env.As(auth.Staff), env.As(auth.Agency)
-		root := admin.Get("/api/v1/orgs").Items()[0]["id"]
+		root := testenv.GetAs[apiclient.HttpapiOrgList](admin, "/api/v1/orgs").Items[0].ID
 		evil := "=cmd|' /C calc'!A0"
-		org := admin.Create("/api/v1/orgs", map[string]any{"code": "EVIL", "name": evil, "parent_id": root})["id"]
-		session := staff.Create("/api/v1/sessions", map[string]any{"kind": "regular", "date": "2024-03-15", "org_id": org})["id"]
+		org := testenv.CreateAs[apiclient.OrgsOrg](admin, "/api/v1/orgs", map[string]any{"code": "EVIL", "name": evil, "parent_id": root}).ID
+		session := sessionOf(staff, map[string]any{"kind": "regular", "date": "2024-03-15", "org_id": org}).ID
 		link := `=HYPERLINK("http://x.example","Bấm vào")`
 		staff.Create("/api/v1/visits", map[string]any{"session_id": session,
 			"persons": []any{map[string]any{"full_name": link, "address": "-2+3"}},

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tcd-registry/tcd/internal/apiclient"
 	"github.com/tcd-registry/tcd/internal/auth"
 	"github.com/tcd-registry/tcd/internal/testenv"
 )
@@ -17,28 +18,19 @@ func TestDuplicateSuggestionsKeepDenouncersSecret(t *testing.T) {
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
-		sess := staff.Create("/api/v1/sessions", map[string]any{"kind": "regular", "date": "2024-05-06"})
+		sess := newSession(staff, "regular", "2024-05-06")
 		citizen := map[string]any{"full_name": "Trương Văn Khải", "id_number": "045082004321", "birth_year": 1982, "gender": "male"}
-		denouncer := staff.Create("/api/v1/visits", map[string]any{"session_id": sess["id"], "persons": []any{citizen},
-			"case": map[string]any{"title": "Tố cáo trưởng thôn", "category": "denunciation", "field": "corruption"}})
-		petitioner := staff.Create("/api/v1/visits", map[string]any{"session_id": sess["id"], "persons": []any{citizen},
-			"case": map[string]any{"title": "Kiến nghị làm đường thôn", "category": "petition", "field": "other"}})
-		secret := denouncer["person_ids"].([]any)[0].(string)
-		open := petitioner["person_ids"].([]any)[0].(string)
+		visit := func(body map[string]any) apiclient.RegistryCreatedVisit {
+			return testenv.CreateAs[apiclient.RegistryCreatedVisit](staff, "/api/v1/visits", body)
+		}
+		secret := visit(map[string]any{"session_id": sess, "persons": []any{citizen},
+			"case": map[string]any{"title": "Tố cáo trưởng thôn", "category": "denunciation", "field": "corruption"}}).PersonIds[0]
+		open := visit(map[string]any{"session_id": sess, "persons": []any{citizen},
+			"case": map[string]any{"title": "Kiến nghị làm đường thôn", "category": "petition", "field": "other"}}).PersonIds[0]
 		candidates := func(c *testenv.Client) []string {
-			r := c.Get("/api/v1/persons/" + open + "/duplicates")
-			if r.Status != http.StatusOK {
-				t.Fatalf("duplicates: %s", r)
-			}
-			var list []struct {
-				Person struct {
-					ID string `json:"id"`
-				} `json:"person"`
-			}
-			r.Decode(t, &list)
 			var out []string
-			for _, c := range list {
-				out = append(out, c.Person.ID)
+			for _, d := range testenv.GetAs[[]apiclient.RegistryPersonCandidate](c, "/api/v1/persons/"+open+"/duplicates") {
+				out = append(out, d.Person.ID)
 			}
 			return out
 		}
@@ -49,11 +41,7 @@ func TestDuplicateSuggestionsKeepDenouncersSecret(t *testing.T) {
 			t.Fatalf("auditor: a person known only as a denouncer is not suggested, got %v", got)
 		}
 		pairs := func(c *testenv.Client) int {
-			r := c.Get("/api/v1/dedup/candidates?type=person")
-			if r.Status != http.StatusOK {
-				t.Fatalf("candidates: %s", r)
-			}
-			return len(r.Items())
+			return len(testenv.GetAs[apiclient.HttpapiDuplicatePairList](c, "/api/v1/dedup/candidates?type=person").Items)
 		}
 		if n := pairs(env.As(auth.Admin)); n != 1 {
 			t.Fatalf("admin: the register-wide review lists the pair, got %d", n)
@@ -74,23 +62,17 @@ func TestCaseDuplicateSuggestionsKeepDenouncersSecret(t *testing.T) {
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
-		sess := staff.Create("/api/v1/sessions", map[string]any{"kind": "regular", "date": "2024-05-06"})
+		sess := newSession(staff, "regular", "2024-05-06")
 		citizen := map[string]any{"full_name": "Trương Văn Khải", "id_number": "045082004321", "birth_year": 1982, "gender": "male"}
 		visit := func(category string) string {
-			return staff.Create("/api/v1/visits", map[string]any{"session_id": sess["id"], "persons": []any{citizen},
+			return testenv.CreateAs[apiclient.RegistryCreatedVisit](staff, "/api/v1/visits", map[string]any{"session_id": sess, "persons": []any{citizen},
 				"case": map[string]any{"title": "Cán bộ địa chính xã Gio Mỹ thu tiền trái phép khi tách thửa 125",
-					"category": category, "field": "civil_service", "respondent": "UBND huyện Gio Linh"}})["case_id"].(string)
+					"category": category, "field": "civil_service", "respondent": "UBND huyện Gio Linh"}}).CaseID
 		}
 		denunciation, feedback := visit("denunciation"), visit("feedback")
 		reasons := func(c *testenv.Client) (found bool, all []string) {
-			r := c.Get("/api/v1/cases/" + feedback + "/duplicates?min_score=0.000001")
-			if r.Status != http.StatusOK {
-				t.Fatalf("duplicates: %s", r)
-			}
-			var list []candidate
-			r.Decode(t, &list)
-			for _, d := range list {
-				if d.Case["id"] == denunciation {
+			for _, d := range testenv.GetAs[[]apiclient.RegistryCaseDuplicate](c, "/api/v1/cases/"+feedback+"/duplicates?min_score=0.000001") {
+				if d.Case.ID == denunciation {
 					return true, d.Reasons
 				}
 			}
@@ -103,11 +85,7 @@ func TestCaseDuplicateSuggestionsKeepDenouncersSecret(t *testing.T) {
 			t.Fatalf("auditor: the denouncer is not named, got %v", why)
 		}
 		pairs := func(c *testenv.Client) int {
-			r := c.Get("/api/v1/dedup/candidates?type=case")
-			if r.Status != http.StatusOK {
-				t.Fatalf("candidates: %s", r)
-			}
-			return len(r.Items())
+			return len(testenv.GetAs[apiclient.HttpapiDuplicatePairList](c, "/api/v1/dedup/candidates?type=case").Items)
 		}
 		if n := pairs(env.As(auth.Admin)); n != 1 {
 			t.Fatalf("admin: the register-wide review lists the pair, got %d", n)
@@ -126,27 +104,28 @@ func TestPossibleDuplicatesKeepDenouncersSecret(t *testing.T) {
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		admin := env.As(auth.Admin)
-		root := admin.Get("/api/v1/orgs").Items()[0]
-		admin.Create("/api/v1/orgs", map[string]any{"code": "GL", "name": "Ban Tiếp công dân huyện Gio Linh", "parent_id": root["id"]})
+		root := testenv.GetAs[apiclient.HttpapiOrgList](admin, "/api/v1/orgs").Items[0]
+		admin.Create("/api/v1/orgs", map[string]any{"code": "GL", "name": "Ban Tiếp công dân huyện Gio Linh", "parent_id": root.ID})
 		district := env.Client(env.Token(auth.Staff, "GL"))
-		province := env.Client(env.Token(auth.Staff, root["code"].(string)))
-		sess := district.Create("/api/v1/sessions", map[string]any{"kind": "regular", "date": "2024-05-06"})
-		citizen := district.Create("/api/v1/persons", map[string]any{"full_name": "Trương Văn Khải", "birth_year": 1982})["id"]
-		denunciation := district.Create("/api/v1/visits", map[string]any{"session_id": sess["id"], "person_ids": []any{citizen},
-			"case": map[string]any{"title": "Tố cáo cán bộ địa chính thu tiền khi tách thửa", "category": "denunciation", "field": "civil_service"}})["case_id"]
+		province := env.Client(env.Token(auth.Staff, root.Code))
+		sess := newSession(district, "regular", "2024-05-06")
+		citizen := newPerson(district, map[string]any{"full_name": "Trương Văn Khải", "birth_year": 1982}).ID
+		visit := func(c *testenv.Client, title string) apiclient.RegistryCreatedVisit {
+			return testenv.CreateAs[apiclient.RegistryCreatedVisit](c, "/api/v1/visits", map[string]any{"session_id": sess, "person_ids": []string{citizen},
+				"case": map[string]any{"title": title, "category": "denunciation", "field": "civil_service"}})
+		}
+		denunciation := visit(district, "Tố cáo cán bộ địa chính thu tiền khi tách thửa").CaseID
 		// the same visit recorded by each, the first voided again so that both meet one register
-		scoreFor := func(c *testenv.Client) float64 {
-			v := c.Create("/api/v1/visits", map[string]any{"session_id": sess["id"], "person_ids": []any{citizen},
-				"case": map[string]any{"title": "Tố cáo cán bộ địa chính xã thu tiền khi tách thửa", "category": "denunciation", "field": "civil_service"}})
-			for _, path := range []string{"/api/v1/visits/" + v["id"].(string), "/api/v1/cases/" + v["case_id"].(string)} {
+		scoreFor := func(c *testenv.Client) float32 {
+			v := visit(c, "Tố cáo cán bộ địa chính xã thu tiền khi tách thửa")
+			for _, path := range []string{"/api/v1/visits/" + v.ID, "/api/v1/cases/" + v.CaseID} {
 				if r := admin.Delete(path + "?reason=test"); r.Status != http.StatusOK {
 					t.Fatalf("void %s: %s", path, r)
 				}
 			}
-			possible, _ := v["possible_duplicates"].([]any)
-			for _, p := range possible {
-				if p.(map[string]any)["case_id"] == denunciation {
-					return p.(map[string]any)["score"].(float64)
+			for _, p := range orZero(v.PossibleDuplicates) {
+				if p.CaseID == denunciation {
+					return p.Score
 				}
 			}
 			return 0

@@ -3,10 +3,12 @@ package httpapi_test
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"testing"
 
 	"github.com/google/uuid"
 
+	"github.com/tcd-registry/tcd/internal/apiclient"
 	"github.com/tcd-registry/tcd/internal/auth"
 	"github.com/tcd-registry/tcd/internal/testenv"
 )
@@ -16,20 +18,24 @@ func newSession(c *testenv.Client, kind, date string) string {
 	if kind != "regular" {
 		body["host_role"] = "head"
 	}
-	return c.Create("/api/v1/sessions", body)["id"].(string)
+	return testenv.CreateAs[apiclient.RegistrySession](c, "/api/v1/sessions", body).ID
 }
 
 func newCase(c *testenv.Client, title string) string {
-	return c.Create("/api/v1/cases", map[string]any{"title": title, "category": "complaint", "field": "land"})["id"].(string)
+	return testenv.CreateAs[apiclient.RegistryCase](c, "/api/v1/cases", map[string]any{"title": title, "category": "complaint", "field": "land"}).ID
 }
 
 func persons(t *testing.T, c *testenv.Client, n int) []string {
 	t.Helper()
 	out := make([]string, n)
 	for i := range out {
-		out[i] = c.Create("/api/v1/persons", map[string]any{"full_name": fmt.Sprintf("Trần Văn Đại Diện %d", i)})["id"].(string)
+		out[i] = testenv.CreateAs[apiclient.RegistryCreatedPerson](c, "/api/v1/persons", map[string]any{"full_name": fmt.Sprintf("Trần Văn Đại Diện %d", i)}).ID
 	}
 	return out
+}
+
+func newDelegation(c *testenv.Client, body map[string]any) apiclient.RegistryDelegation {
+	return testenv.CreateAs[apiclient.RegistryDelegation](c, "/api/v1/delegations", body)
 }
 
 func TestDelegationRepresentativesFollowArticle29(t *testing.T) {
@@ -74,14 +80,14 @@ func TestDelegationReferencesAndOrder(t *testing.T) {
 		reps := persons(t, staff, 4)
 		caseID := newCase(staff, "Tranh chấp đất đai thôn 3")
 		order := []string{reps[2], reps[0], reps[3]}
-		d := staff.Create("/api/v1/delegations", map[string]any{"name": "  Đoàn  xã Gio Mỹ ", "member_count": 14, "representative_ids": order, "case_id": caseID})
-		if fmt.Sprint(d["representative_ids"]) != fmt.Sprint(order) || d["name"] != "Đoàn xã Gio Mỹ" || d["case_id"] != caseID {
-			t.Fatalf("created as sent, representatives in the order given, name tidied: %v", d)
+		d := newDelegation(staff, map[string]any{"name": "  Đoàn  xã Gio Mỹ ", "member_count": 14, "representative_ids": order, "case_id": caseID})
+		if !slices.Equal(d.RepresentativeIds, order) || d.Name != "Đoàn xã Gio Mỹ" || orZero(d.CaseID) != caseID {
+			t.Fatalf("created as sent, representatives in the order given, name tidied: %+v", d)
 		}
-		if g := staff.Get("/api/v1/delegations/" + d["id"].(string)).JSON(); fmt.Sprint(g["representative_ids"]) != fmt.Sprint(order) {
-			t.Fatalf("GET keeps the order: %v", g["representative_ids"])
+		if g := testenv.GetAs[apiclient.RegistryDelegation](staff, "/api/v1/delegations/"+d.ID); !slices.Equal(g.RepresentativeIds, order) {
+			t.Fatalf("GET keeps the order: %v", g.RepresentativeIds)
 		}
-		voided := staff.Create("/api/v1/persons", map[string]any{"full_name": "Người đã huỷ"})["id"].(string)
+		voided := testenv.CreateAs[apiclient.RegistryCreatedPerson](staff, "/api/v1/persons", map[string]any{"full_name": "Người đã huỷ"}).ID
 		staff.Delete("/api/v1/persons/" + voided + "?reason=nh%E1%BA%A7m")
 		bad := []struct {
 			name  string
@@ -99,20 +105,20 @@ func TestDelegationReferencesAndOrder(t *testing.T) {
 				t.Errorf("%s: want 422 naming %s, got %s", b.name, b.field, r)
 			}
 		}
-		if n := len(staff.ListAll("/api/v1/delegations", 50)); n != 1 {
+		if n := len(testenv.ListAllAs[apiclient.RegistryDelegation](staff, "/api/v1/delegations", 50)); n != 1 {
 			t.Fatalf("refused delegations write nothing: %d listed", n)
 		}
 
-		other := staff.Create("/api/v1/delegations", map[string]any{"name": "Đoàn khác", "member_count": 2, "representative_ids": []string{}})
-		if got := ids(staff.ListAll("/api/v1/delegations?case_id="+caseID, 50)); fmt.Sprint(got) != fmt.Sprint([]string{d["id"].(string)}) {
+		other := newDelegation(staff, map[string]any{"name": "Đoàn khác", "member_count": 2, "representative_ids": []string{}})
+		if got := idsOf(testenv.ListAllAs[apiclient.RegistryDelegation](staff, "/api/v1/delegations?case_id="+caseID, 50)); !slices.Equal(got, []string{d.ID}) {
 			t.Fatalf("case_id filter: %v", got)
 		}
-		all := staff.ListAll("/api/v1/delegations", 1)
-		if len(all) != 2 || all[0]["id"] != other["id"] || fmt.Sprint(all[1]["representative_ids"]) != fmt.Sprint(order) {
-			t.Fatalf("pages of one, newest first, each with its representatives: %v", all)
+		all := testenv.ListAllAs[apiclient.RegistryDelegation](staff, "/api/v1/delegations", 1)
+		if len(all) != 2 || all[0].ID != other.ID || !slices.Equal(all[1].RepresentativeIds, order) {
+			t.Fatalf("pages of one, newest first, each with its representatives: %+v", all)
 		}
-		if fmt.Sprint(all[0]["representative_ids"]) != "[]" {
-			t.Fatalf("no representatives is an empty list, not null: %v", all[0])
+		if all[0].RepresentativeIds == nil || len(all[0].RepresentativeIds) != 0 {
+			t.Fatalf("no representatives is an empty list, not null: %+v", all[0])
 		}
 	})
 }
@@ -123,42 +129,41 @@ func TestDelegationUpdateAndVoid(t *testing.T) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
 		reps := persons(t, staff, 5)
-		d := staff.Create("/api/v1/delegations", map[string]any{"name": "Đoàn thôn 5", "member_count": 20, "representative_ids": reps[:4]})
-		path := "/api/v1/delegations/" + d["id"].(string)
+		d := newDelegation(staff, map[string]any{"name": "Đoàn thôn 5", "member_count": 20, "representative_ids": reps[:4]})
+		path := "/api/v1/delegations/" + d.ID
 		etag := staff.Get(path).Header.Get("ETag")
 		if r := staff.Patch(path, map[string]any{"member_count": 8}, "If-Match", etag); r.Status != http.StatusUnprocessableEntity || !r.HasFieldError("representative_ids") {
 			t.Fatalf("shrinking to 8 members with 4 representatives breaks Art. 29: %s", r)
 		}
 		r := staff.Patch(path, map[string]any{"member_count": 8, "representative_ids": []string{reps[4], reps[1]}}, "If-Match", etag)
-		if r.Status != http.StatusOK || fmt.Sprint(r.JSON()["representative_ids"]) != fmt.Sprint([]string{reps[4], reps[1]}) || r.JSON()["member_count"] != 8.0 {
+		if r.Status != http.StatusOK {
 			t.Fatalf("members and representatives change together: %s", r)
+		}
+		if p := testenv.Decode[apiclient.RegistryDelegation](t, r); !slices.Equal(p.RepresentativeIds, []string{reps[4], reps[1]}) || p.MemberCount != 8 {
+			t.Fatalf("members and representatives change together: %+v", p)
 		}
 		if r := staff.Patch(path, map[string]any{"note": "x"}, "If-Match", etag); r.Status != http.StatusPreconditionFailed || !r.IsProblem() {
 			t.Fatalf("stale If-Match: want 412, got %s", r)
 		}
-		if g := staff.Get(path).JSON(); fmt.Sprint(g["representative_ids"]) != fmt.Sprint([]string{reps[4], reps[1]}) || g["note"] != nil {
-			t.Fatalf("a refused PATCH changes nothing: %v", g)
+		if g := testenv.GetAs[apiclient.RegistryDelegation](staff, path); !slices.Equal(g.RepresentativeIds, []string{reps[4], reps[1]}) || g.Note != nil {
+			t.Fatalf("a refused PATCH changes nothing: %+v", g)
 		}
 		if r := staff.Delete(path); r.Status != http.StatusUnprocessableEntity || !r.HasFieldError("reason") {
 			t.Fatalf("void without reason: %s", r)
 		}
-		if r := staff.Delete(path + "?reason=tr%C3%B9ng"); r.Status != http.StatusOK || r.JSON()["void_reason"] != "trùng" {
+		if r := staff.Delete(path + "?reason=tr%C3%B9ng"); r.Status != http.StatusOK || orZero(testenv.Decode[apiclient.RegistryDelegation](t, r).VoidReason) != "trùng" {
 			t.Fatalf("void: %s", r)
 		}
 		if r := staff.Get(path); r.Status != http.StatusNotFound {
 			t.Fatalf("voided delegation is gone from plain reads: %s", r)
 		}
-		if n := len(staff.ListAll("/api/v1/delegations", 50)); n != 0 {
+		if n := len(testenv.ListAllAs[apiclient.RegistryDelegation](staff, "/api/v1/delegations", 50)); n != 0 {
 			t.Fatalf("voided delegations are left out of lists: %d", n)
 		}
-		if l := staff.ListAll("/api/v1/delegations?include_voided=true", 50); len(l) != 1 || len(l[0]["representative_ids"].([]any)) != 2 {
-			t.Fatalf("include_voided lists it with its representatives: %v", l)
+		if l := testenv.ListAllAs[apiclient.RegistryDelegation](staff, "/api/v1/delegations?include_voided=true", 50); len(l) != 1 || len(l[0].RepresentativeIds) != 2 {
+			t.Fatalf("include_voided lists it with its representatives: %+v", l)
 		}
-		var actions []string
-		for _, e := range env.As(auth.Auditor).Get("/api/v1/audit?entity=delegation&entity_id=" + d["id"].(string)).Items() {
-			actions = append(actions, e["action"].(string))
-		}
-		if fmt.Sprint(actions) != "[void update create]" {
+		if actions := auditActions(env.As(auth.Auditor), "delegation", d.ID); fmt.Sprint(actions) != "[void update create]" {
 			t.Fatalf("create, update and void are audited: %v", actions)
 		}
 	})
@@ -171,20 +176,20 @@ func TestDelegationVisitsKeepTheirDelegation(t *testing.T) {
 		staff := env.As(auth.Staff)
 		reps := persons(t, staff, 2)
 		caseID := newCase(staff, "Đền bù giải phóng mặt bằng")
-		d := staff.Create("/api/v1/delegations", map[string]any{"name": "Đoàn thôn An Xá", "member_count": 9, "representative_ids": reps, "case_id": caseID})
-		v := staff.Create("/api/v1/visits", map[string]any{"session_id": newSession(staff, "periodic", "2024-03-15"), "case_id": caseID,
-			"person_ids": reps, "delegation_id": d["id"]})
-		if v["headcount"] != 9.0 || v["is_delegation"] != true {
-			t.Fatalf("a delegation's visit counts its members: %v", v)
+		d := newDelegation(staff, map[string]any{"name": "Đoàn thôn An Xá", "member_count": 9, "representative_ids": reps, "case_id": caseID})
+		v := testenv.CreateAs[apiclient.RegistryCreatedVisit](staff, "/api/v1/visits", map[string]any{"session_id": newSession(staff, "periodic", "2024-03-15"), "case_id": caseID,
+			"person_ids": reps, "delegation_id": d.ID})
+		if v.Headcount != 9 || !v.IsDelegation {
+			t.Fatalf("a delegation's visit counts its members: %+v", v)
 		}
-		path := "/api/v1/delegations/" + d["id"].(string)
+		path := "/api/v1/delegations/" + d.ID
 		if r := staff.Delete(path + "?reason=nh%E1%BA%A7m"); r.Status != http.StatusConflict || !r.IsProblem() {
 			t.Fatalf("voiding a delegation a live visit names: want 409, got %s", r)
 		}
 		if r := staff.Get(path); r.Status != http.StatusOK {
 			t.Fatalf("the refused void changed nothing: %s", r)
 		}
-		if r := staff.Delete("/api/v1/visits/" + v["id"].(string) + "?reason=nh%E1%BA%A7m"); r.Status != http.StatusOK {
+		if r := staff.Delete("/api/v1/visits/" + v.ID + "?reason=nh%E1%BA%A7m"); r.Status != http.StatusOK {
 			t.Fatalf("void the visit: %s", r)
 		}
 		if r := staff.Delete(path + "?reason=nh%E1%BA%A7m"); r.Status != http.StatusOK {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/tcd-registry/tcd/internal/apiclient"
 	"github.com/tcd-registry/tcd/internal/auth"
 	"github.com/tcd-registry/tcd/internal/testenv"
 	"github.com/tcd-registry/tcd/internal/testenv/pdftotext"
@@ -24,15 +25,15 @@ import (
 func provincialBoard(t *testing.T, env *testenv.Env) *testenv.Client {
 	t.Helper()
 	admin := env.As(auth.Admin)
-	root := admin.Get("/api/v1/orgs").Items()[0]["id"].(string)
+	root := testenv.GetAs[apiclient.HttpapiOrgList](admin, "/api/v1/orgs").Items[0].ID
 	admin.Create("/api/v1/orgs", map[string]any{"code": "BTCD", "name": "Ban Tiếp công dân tỉnh Quảng Trị", "parent_id": root})
 	return env.Client(env.Token(auth.Staff, "BTCD"))
 }
 
-// citizenVisit records a visit of Nguyễn Thị Hường about a land complaint and answers its id.
-func citizenVisit(c *testenv.Client, category string) map[string]any {
+// citizenVisit records a visit of Nguyễn Thị Hường about a land matter of category.
+func citizenVisit(c *testenv.Client, category string) apiclient.RegistryCreatedVisit {
 	session := newSession(c, "regular", "2024-02-28")
-	return c.Create("/api/v1/visits", map[string]any{"session_id": session,
+	return testenv.CreateAs[apiclient.RegistryCreatedVisit](c, "/api/v1/visits", map[string]any{"session_id": session,
 		"case": map[string]any{"title": "Khiếu nại việc thu hồi đất ở tại thửa số 112, tờ bản đồ số 7", "category": category, "field": "land"},
 		"persons": []any{map[string]any{"full_name": "Nguyễn Thị Hường", "gender": "female", "id_number": "045175001234",
 			"address": "thôn Hà Lợi Trung, xã Hải Thượng, huyện Hải Lăng", "phone": "0912345678"}}})
@@ -79,17 +80,21 @@ func issueBody(kind, visit string, fields map[string]any) map[string]any {
 	return body
 }
 
+func issue(c *testenv.Client, body map[string]any) apiclient.RegistryDocument {
+	return testenv.CreateAs[apiclient.RegistryDocument](c, "/api/v1/documents", body)
+}
+
 // pdfText reads a document's PDF through the API and answers its text with every run of white
 // space as one space; the PDF's bytes must be those the record's sha256 and size describe.
-func pdfText(t *testing.T, c *testenv.Client, doc map[string]any) string {
+func pdfText(t *testing.T, c *testenv.Client, doc apiclient.RegistryDocument) string {
 	t.Helper()
-	r := c.Get("/api/v1/documents/" + doc["id"].(string) + "/file")
+	r := c.Get("/api/v1/documents/" + doc.ID + "/file")
 	if r.Status != http.StatusOK || r.Header.Get("Content-Type") != "application/pdf" {
-		t.Fatalf("the PDF of %v: %s", doc["reference"], r)
+		t.Fatalf("the PDF of %v: %s", doc.Reference, r)
 	}
 	sum := sha256.Sum256(r.Body)
-	if hex.EncodeToString(sum[:]) != doc["sha256"] || float64(len(r.Body)) != doc["size"] {
-		t.Errorf("%v: the PDF read is not the one issued (sha256 %v, size %v; read %d bytes)", doc["reference"], doc["sha256"], doc["size"], len(r.Body))
+	if hex.EncodeToString(sum[:]) != doc.Sha256 || len(r.Body) != doc.Size {
+		t.Errorf("%v: the PDF read is not the one issued (sha256 %v, size %v; read %d bytes)", doc.Reference, doc.Sha256, doc.Size, len(r.Body))
 	}
 	return strings.Join(strings.Fields(pdftotext.Extract(t, r.Body)), " ")
 }
@@ -100,16 +105,16 @@ func TestEveryDocumentKindIsIssuedNumberedAndReadsExactly(t *testing.T) {
 		env := testenv.Start(t, backend)
 		staff := provincialBoard(t, env)
 		visit := citizenVisit(staff, "complaint")
-		vid, person := visit["id"].(string), visit["person_ids"].([]any)[0]
+		vid, person := visit.ID, visit.PersonIds[0]
 
 		series := map[string]int{}
 		for _, k := range documentBodies {
-			doc := staff.Create("/api/v1/documents", issueBody(k.kind, vid, k.body))
+			doc := issue(staff, issueBody(k.kind, vid, k.body))
 			symbol := map[string]string{"receipt": "BN", "appointment": "PH", "guidance": "HD", "transfer": "PC", "refusal": "TB", "acceptance": "TB"}[k.kind]
 			series[symbol]++
 			ref := fmt.Sprintf("%02d/%s-BTCD", series[symbol], symbol)
-			if doc["reference"] != ref || doc["kind"] != k.kind || doc["person_id"] != person || doc["case_id"] != visit["case_id"] || doc["issued_on"] != "2024-03-05" {
-				t.Errorf("%s: want %s about the visit's citizen and case, got %v", k.kind, ref, doc)
+			if doc.Reference != ref || string(doc.Kind) != k.kind || doc.PersonID != person || orZero(doc.CaseID) != visit.CaseID || doc.IssuedOn.String() != "2024-03-05" {
+				t.Errorf("%s: want %s about the visit's citizen and case, got %+v", k.kind, ref, doc)
 			}
 			got := pdfText(t, staff, doc)
 			want := append([]string{"BAN TIẾP CÔNG DÂN", "BAN TIẾP CÔNG DÂN TỈNH QUẢNG TRỊ", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
@@ -126,13 +131,13 @@ func TestEveryDocumentKindIsIssuedNumberedAndReadsExactly(t *testing.T) {
 		}
 
 		// every read of a PDF is audited; the record lists by visit, newest first
-		listed := staff.ListAll("/api/v1/documents?visit_id="+vid, 50)
-		if len(listed) != len(documentBodies) || listed[0]["kind"] != "acceptance" {
-			t.Errorf("the visit's documents, newest first: %v", listed)
+		listed := testenv.ListAllAs[apiclient.RegistryDocument](staff, "/api/v1/documents?visit_id="+vid, 50)
+		if len(listed) != len(documentBodies) || listed[0].Kind != "acceptance" {
+			t.Fatalf("the visit's documents, newest first: %+v", listed)
 		}
-		reads := env.As(auth.Admin).ListAll("/api/v1/audit?entity=document&entity_id="+listed[0]["id"].(string), 50)
-		if len(reads) != 2 || reads[0]["action"] != "read" || reads[1]["action"] != "create" {
-			t.Errorf("issuing and reading the PDF are audited: %v", reads)
+		reads := testenv.ListAllAs[apiclient.AuditEntry](env.As(auth.Admin), "/api/v1/audit?entity=document&entity_id="+listed[0].ID, 50)
+		if len(reads) != 2 || reads[0].Action != "read" || reads[1].Action != "create" {
+			t.Errorf("issuing and reading the PDF are audited: %+v", reads)
 		}
 
 		bad := []struct {
@@ -162,11 +167,11 @@ func TestEveryDocumentKindIsIssuedNumberedAndReadsExactly(t *testing.T) {
 			t.Errorf("the agency role reads no personal data: %s", r)
 		}
 		// the default organisation's name has no place name in it: the clerk must give one
-		unplaced := citizenVisit(env.As(auth.Staff), "complaint")["id"].(string)
+		unplaced := citizenVisit(env.As(auth.Staff), "complaint").ID
 		if r := env.As(auth.Staff).Post("/api/v1/documents", issueBody("guidance", unplaced, map[string]any{"addressee": "UBND huyện"})); r.Status != http.StatusUnprocessableEntity || !r.HasFieldError("place") {
 			t.Errorf("no place name to date the document with: want 422 naming place, got %s", r)
 		}
-		doc := env.As(auth.Staff).Create("/api/v1/documents", issueBody("guidance", unplaced, map[string]any{"addressee": "UBND huyện", "place": "Đông Hà"}))
+		doc := issue(env.As(auth.Staff), issueBody("guidance", unplaced, map[string]any{"addressee": "UBND huyện", "place": "Đông Hà"}))
 		if got := pdfText(t, env.As(auth.Staff), doc); !strings.Contains(got, "Đông Hà, ngày 05 tháng 3 năm 2024") || !strings.Contains(got, "Số: 01/HD-TCD") {
 			t.Errorf("the place given dates the document: %s", got)
 		}
@@ -181,21 +186,24 @@ func TestDocumentNumbersRunWithoutGapsUnderConcurrentIssue(t *testing.T) {
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := provincialBoard(t, env)
-		vid := citizenVisit(staff, "complaint")["id"].(string)
+		vid := citizenVisit(staff, "complaint").ID
 		const n = 8
 		var wg sync.WaitGroup
-		refs := make([]string, n)
+		answers := make([]*testenv.Response, n)
 		for i := range n {
 			wg.Go(func() {
 				body := issueBody("appointment", vid, map[string]any{"appointment_at": "2024-03-12T14:30", "venue": fmt.Sprintf("Phòng %d", i)})
-				if r := staff.Post("/api/v1/documents", body); r.Status == http.StatusCreated {
-					refs[i] = r.JSON()["reference"].(string)
-				} else {
-					t.Errorf("issue %d: %s", i, r)
-				}
+				answers[i] = staff.Post("/api/v1/documents", body)
 			})
 		}
 		wg.Wait()
+		refs := make([]string, n)
+		for i, r := range answers {
+			if r.Status != http.StatusCreated {
+				t.Fatalf("issue %d: %s", i, r)
+			}
+			refs[i] = testenv.Decode[apiclient.RegistryDocument](t, r).Reference
+		}
 		slices.Sort(refs)
 		for i, ref := range refs {
 			if want := fmt.Sprintf("%02d/PH-BTCD", i+1); ref != want {
@@ -203,30 +211,30 @@ func TestDocumentNumbersRunWithoutGapsUnderConcurrentIssue(t *testing.T) {
 			}
 		}
 
-		old := staff.ListAll("/api/v1/documents?kind=appointment", 50)[0]
-		fix := staff.Create("/api/v1/documents", issueBody("appointment", vid, map[string]any{"appointment_at": "2024-03-13T08:00",
-			"venue": "Phòng tiếp dân số 2", "replaces": old["id"]}))
-		if fix["reference"] != fmt.Sprintf("%02d/PH-BTCD", n+1) || fix["replaces"] != old["id"] {
-			t.Errorf("a correction is the next number, naming what it replaces: %v", fix)
+		old := testenv.ListAllAs[apiclient.RegistryDocument](staff, "/api/v1/documents?kind=appointment", 50)[0]
+		fix := issue(staff, issueBody("appointment", vid, map[string]any{"appointment_at": "2024-03-13T08:00",
+			"venue": "Phòng tiếp dân số 2", "replaces": old.ID}))
+		if fix.Reference != fmt.Sprintf("%02d/PH-BTCD", n+1) || orZero(fix.Replaces) != old.ID {
+			t.Errorf("a correction is the next number, naming what it replaces: %+v", fix)
 		}
-		voided := staff.Get("/api/v1/documents/" + old["id"].(string) + "?include_voided=true").JSON()
-		if voided["voided_at"] == nil || voided["reference"] != old["reference"] || !strings.Contains(fmt.Sprint(voided["void_reason"]), fix["reference"].(string)) {
-			t.Errorf("the replaced document is voided and keeps its number: %v", voided)
+		voided := testenv.GetAs[apiclient.RegistryDocument](staff, "/api/v1/documents/"+old.ID+"?include_voided=true")
+		if voided.VoidedAt == nil || voided.Reference != old.Reference || !strings.Contains(orZero(voided.VoidReason), fix.Reference) {
+			t.Errorf("the replaced document is voided and keeps its number: %+v", voided)
 		}
-		if r := staff.Get("/api/v1/documents/" + old["id"].(string)); r.Status != http.StatusNotFound {
+		if r := staff.Get("/api/v1/documents/" + old.ID); r.Status != http.StatusNotFound {
 			t.Errorf("a voided document is read with include_voided only: %s", r)
 		}
-		if r := staff.Post("/api/v1/documents", issueBody("guidance", vid, map[string]any{"addressee": "UBND", "replaces": fix["id"]})); r.Status != http.StatusUnprocessableEntity || !r.HasFieldError("replaces") {
+		if r := staff.Post("/api/v1/documents", issueBody("guidance", vid, map[string]any{"addressee": "UBND", "replaces": fix.ID})); r.Status != http.StatusUnprocessableEntity || !r.HasFieldError("replaces") {
 			t.Errorf("a correction is of the same kind: %s", r)
 		}
-		if r := staff.Post("/api/v1/documents", issueBody("appointment", vid, map[string]any{"appointment_at": "2024-03-13T08:00", "venue": "P2", "replaces": old["id"]})); r.Status != http.StatusUnprocessableEntity || !r.HasFieldError("replaces") {
+		if r := staff.Post("/api/v1/documents", issueBody("appointment", vid, map[string]any{"appointment_at": "2024-03-13T08:00", "venue": "P2", "replaces": old.ID})); r.Status != http.StatusUnprocessableEntity || !r.HasFieldError("replaces") {
 			t.Errorf("a voided document cannot be replaced again: %s", r)
 		}
-		next := staff.Create("/api/v1/documents", issueBody("appointment", vid, map[string]any{"appointment_at": "2025-01-12T08:00", "venue": "P2", "issued_on": "2025-01-02"}))
-		if next["reference"] != "01/PH-BTCD" {
-			t.Errorf("a new year starts the series again: %v", next["reference"])
+		next := issue(staff, issueBody("appointment", vid, map[string]any{"appointment_at": "2025-01-12T08:00", "venue": "P2", "issued_on": "2025-01-02"}))
+		if next.Reference != "01/PH-BTCD" {
+			t.Errorf("a new year starts the series again: %v", next.Reference)
 		}
-		if r := staff.Patch("/api/v1/documents/"+fix["id"].(string), map[string]any{"venue": "elsewhere"}); r.Status != http.StatusMethodNotAllowed {
+		if r := staff.Patch("/api/v1/documents/"+fix.ID, map[string]any{"venue": "elsewhere"}); r.Status != http.StatusMethodNotAllowed {
 			t.Errorf("an issued document cannot be changed: %s", r)
 		}
 	})
@@ -241,8 +249,8 @@ func TestDenunciationDocumentsAreHidden(t *testing.T) {
 		orgTree(t, env)
 		staffA := env.Client(env.Token(auth.Staff, "A"))
 		visit := citizenVisit(staffA, "denunciation")
-		doc := staffA.Create("/api/v1/documents", issueBody("receipt", visit["id"].(string), map[string]any{"items": []string{"Đơn tố cáo"}}))
-		path := "/api/v1/documents/" + doc["id"].(string)
+		doc := issue(staffA, issueBody("receipt", visit.ID, map[string]any{"items": []string{"Đơn tố cáo"}}))
+		path := "/api/v1/documents/" + doc.ID
 		if got := pdfText(t, staffA, doc); !strings.Contains(got, "Họ và tên: Nguyễn Thị Hường") || !strings.Contains(got, "Số: 01/BN-A") {
 			t.Errorf("the staff of A read their receipt: %s", got)
 		}
@@ -260,18 +268,18 @@ func TestDenunciationDocumentsAreHidden(t *testing.T) {
 					t.Errorf("%s reads %s: %s", who, p, r)
 				}
 			}
-			if got := c.ListAll("/api/v1/documents", 50); len(got) != 0 {
-				t.Errorf("%s lists it: %v", who, got)
+			if got := testenv.ListAllAs[apiclient.RegistryDocument](c, "/api/v1/documents", 50); len(got) != 0 {
+				t.Errorf("%s lists it: %v", who, idsOf(got))
 			}
-			if r := c.Post("/api/v1/documents", issueBody("receipt", visit["id"].(string), map[string]any{"items": []string{"Đơn"},
-				"person_id": visit["person_ids"].([]any)[0]})); r.Status != http.StatusUnprocessableEntity && r.Status != http.StatusForbidden {
+			if r := c.Post("/api/v1/documents", issueBody("receipt", visit.ID, map[string]any{"items": []string{"Đơn"},
+				"person_id": visit.PersonIds[0]})); r.Status != http.StatusUnprocessableEntity && r.Status != http.StatusForbidden {
 				t.Errorf("%s issues a document naming the denouncer: %s", who, r)
 			}
 		}
 		// a document about a complaint is read across the organisation's parent as its visit is
 		complaint := citizenVisit(staffA, "complaint")
-		open := staffA.Create("/api/v1/documents", issueBody("receipt", complaint["id"].(string), map[string]any{"items": []string{"Đơn"}}))
-		if r := env.Client(env.Token(auth.Staff, "TCD")).Get("/api/v1/documents/" + open["id"].(string)); r.Status != http.StatusOK {
+		open := issue(staffA, issueBody("receipt", complaint.ID, map[string]any{"items": []string{"Đơn"}}))
+		if r := env.Client(env.Token(auth.Staff, "TCD")).Get("/api/v1/documents/" + open.ID); r.Status != http.StatusOK {
 			t.Errorf("the parent's staff read a complaint's receipt: %s", r)
 		}
 	})

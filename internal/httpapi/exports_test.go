@@ -13,6 +13,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/tcd-registry/tcd/internal/apiclient"
 	"github.com/tcd-registry/tcd/internal/auth"
 	"github.com/tcd-registry/tcd/internal/testenv"
 )
@@ -35,50 +36,53 @@ type exportRegister struct {
 func newExportRegister(t *testing.T, env *testenv.Env) *exportRegister {
 	t.Helper()
 	admin := env.As(auth.Admin)
-	root := admin.Get("/api/v1/orgs").Items()[0]
-	district := admin.Create("/api/v1/orgs", map[string]any{"code": "GL", "name": "Ban Tiếp công dân huyện Gio Linh", "parent_id": root["id"]})
-	r := &exportRegister{staff: env.As(auth.Staff), districtID: district["id"].(string)}
-	session := func(kind, date, role string, org any) string {
+	root := testenv.GetAs[apiclient.HttpapiOrgList](admin, "/api/v1/orgs").Items[0].ID
+	district := testenv.CreateAs[apiclient.OrgsOrg](admin, "/api/v1/orgs", map[string]any{"code": "GL", "name": "Ban Tiếp công dân huyện Gio Linh", "parent_id": root}).ID
+	r := &exportRegister{staff: env.As(auth.Staff), districtID: district}
+	session := func(kind, date, role string, org string) string {
 		body := map[string]any{"kind": kind, "date": date, "org_id": org}
 		if role != "" {
 			body["host_role"] = role
 		}
-		return r.staff.Create("/api/v1/sessions", body)["id"].(string)
+		return sessionOf(r.staff, body).ID
 	}
-	regular := session("regular", "2023-06-20", "", root["id"])
-	head := session("periodic", "2023-07-10", "head", root["id"])
-	deputy := session("periodic", "2023-08-10", "authorized", district["id"])
-	dayBefore := session("regular", "2023-06-14", "", root["id"])
-	dayAfter := session("regular", "2023-09-15", "", root["id"])
+	regular := session("regular", "2023-06-20", "", root)
+	head := session("periodic", "2023-07-10", "head", root)
+	deputy := session("periodic", "2023-08-10", "authorized", district)
+	dayBefore := session("regular", "2023-06-14", "", root)
+	dayAfter := session("regular", "2023-09-15", "", root)
 
-	visit := func(body map[string]any) string { return r.staff.Create("/api/v1/visits", body)["id"].(string) }
-	an := r.staff.Create("/api/v1/persons", map[string]any{"full_name": "Nguyễn Văn An", "gender": "male", "birth_year": 1975,
-		"id_number": "045075001234", "address": "Thôn 3, xã Gio Mỹ, huyện Gio Linh"})
-	first := r.staff.Create("/api/v1/visits", map[string]any{"session_id": regular, "person_ids": []any{an["id"]},
+	recorded := func(body map[string]any) apiclient.RegistryCreatedVisit {
+		return testenv.CreateAs[apiclient.RegistryCreatedVisit](r.staff, "/api/v1/visits", body)
+	}
+	visit := func(body map[string]any) string { return recorded(body).ID }
+	an := newPerson(r.staff, map[string]any{"full_name": "Nguyễn Văn An", "gender": "male", "birth_year": 1975,
+		"id_number": "045075001234", "address": "Thôn 3, xã Gio Mỹ, huyện Gio Linh"}).ID
+	first := recorded(map[string]any{"session_id": regular, "person_ids": []string{an},
 		"persons": []any{map[string]any{"full_name": "Trần Thị Bé", "gender": "female"}},
 		"case": map[string]any{"title": "Tranh chấp đất đai thôn 3", "category": "complaint", "field": "land",
 			"respondent": "UBND huyện Gio Linh", "previously_handled_by": "UBND xã Gio Mỹ"},
 		"content": "Đề nghị xem xét lại quyết định thu hồi đất", "outcome": "accepted", "note": "Có đơn kèm theo"})
-	r.landCase = first["case_id"].(string)
-	r.voided = visit(map[string]any{"session_id": regular, "case_id": r.landCase, "person_ids": []any{an["id"]}})
+	r.landCase = first.CaseID
+	r.voided = visit(map[string]any{"session_id": regular, "case_id": r.landCase, "person_ids": []string{an}})
 	second := visit(map[string]any{"session_id": regular, "case_id": r.landCase, "outcome": "answered",
 		"persons": []any{map[string]any{"full_name": "Phạm Thị Thuỷ", "address": "Vĩnh Linh"}}})
-	delegation := visit(map[string]any{"session_id": head, "case_id": r.landCase, "person_ids": []any{an["id"]},
+	delegation := visit(map[string]any{"session_id": head, "case_id": r.landCase, "person_ids": []string{an},
 		"headcount": 6, "outcome": "guided", "guidance_number": "7/HD-TCD"})
 	district1 := visit(map[string]any{"session_id": deputy, "outcome": "transferred",
 		"transferred_to": "Công an huyện Gio Linh", "transfer_number": "15/PC-TCD",
 		"persons": []any{map[string]any{"full_name": "Lê Văn Cường", "id_number": "197123456"}},
 		"case":    map[string]any{"title": "Tố cáo cán bộ xã nhận tiền", "category": "denunciation", "field": "corruption"}})
 	r.outside = []string{
-		visit(map[string]any{"session_id": dayBefore, "case_id": r.landCase, "person_ids": []any{an["id"]}}),
-		visit(map[string]any{"session_id": dayAfter, "case_id": r.landCase, "person_ids": []any{an["id"]}}),
+		visit(map[string]any{"session_id": dayBefore, "case_id": r.landCase, "person_ids": []string{an}}),
+		visit(map[string]any{"session_id": dayAfter, "case_id": r.landCase, "person_ids": []string{an}}),
 	}
 	if resp := r.staff.Delete("/api/v1/visits/" + r.voided + "?reason=" + urlQuery("ghi nhầm")); resp.Status != http.StatusOK {
 		t.Fatalf("void: %s", resp)
 	}
-	r.staff.Create("/api/v1/directives", map[string]any{"number": "12/UBND-TCD", "issued_on": "2023-07-20",
+	newDirective(r.staff, map[string]any{"number": "12/UBND-TCD", "issued_on": "2023-07-20",
 		"recipient": "UBND huyện Gio Linh", "case_id": r.landCase})
-	r.inPeriod = []string{first["id"].(string), second, delegation, district1}
+	r.inPeriod = []string{first.ID, second, delegation, district1}
 	r.districtOnly = []string{district1}
 	return r
 }
@@ -124,56 +128,13 @@ func TestExportReportWorkbook(t *testing.T) {
 			t.Fatalf("sheets %q", got)
 		}
 		const sheet = "Biểu 01-TCD"
-		cell := func(ref string) string {
-			v, err := f.GetCellValue(sheet, ref)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return v
-		}
-		if got := cell("A2"); got != "TỔNG HỢP KẾT QUẢ TIẾP CÔNG DÂN THƯỜNG XUYÊN, ĐỊNH KỲ VÀ ĐỘT XUẤT" {
-			t.Errorf("title %q", got)
-		}
-		if got := cell("A3"); got != "Số liệu tính từ ngày 15/06/2023 đến ngày 14/09/2023" {
-			t.Errorf("subtitle %q", got)
-		}
-		if got := cell("AA1"); got != "Biểu số: 01/TCD" {
-			t.Errorf("top right: %q, want the form number", got)
-		}
-		merged, err := f.GetMergeCells(sheet)
-		if err != nil {
-			t.Fatal(err)
-		}
-		spans := map[string]string{}
-		for _, m := range merged {
-			spans[m.GetStartAxis()+":"+m.GetEndAxis()] = m.GetCellValue()
-		}
-		// column n of the form is sheet column n+1: Tiếp thường xuyên is 4-11 (E-L), the head's and
-		// the deputy's receptions 12-29 (M-AD), the organisation column spans the whole header
-		for ref, want := range map[string]string{"E5:L5": "Tiếp thường xuyên", "M5:AD5": "Tiếp định kỳ và đột xuất của Thủ trưởng",
-			"B5:D5": "Tổng số", "M6:U6": "Thủ trưởng tiếp", "V6:AD6": "Ủy quyền tiếp", "A2:AD2": cell("A2")} {
-			if spans[ref] != want {
-				t.Errorf("merged %s: %q, want %q (merged cells: %v)", ref, spans[ref], want, spans)
-			}
-		}
-		if v := spans["A5:A"+strconv.Itoa(headerBottom(spans))]; v != "Đơn vị" {
-			t.Errorf("the organisation column is one merged cell over the header: %v", spans)
-		}
+		ms := form01Header(t, f, sheet) // the MS row is right under the header (1-based row ms+1 = index ms)
 		rows, err := f.GetRows(sheet)
 		if err != nil {
 			t.Fatal(err)
 		}
-		ms := headerBottom(spans) // the MS row is right under the header (1-based row ms+1 = index ms)
-		if rows[ms][0] != "MS" || len(rows[ms]) != 30 {
-			t.Fatalf("MS row %q", rows[ms])
-		}
-		for n := 1; n <= 29; n++ {
-			if rows[ms][n] != strconv.Itoa(n) {
-				t.Fatalf("MS row: column %d reads %q", n, rows[ms][n])
-			}
-		}
 
-		form := agency.Get("/api/v1/stats/form-01?" + q).JSON()
+		form := testenv.GetAs[apiclient.StatsForm01](agency, "/api/v1/stats/form-01?"+q)
 		sum := getSummary(t, agency, q)
 		total := rows[ms+1]
 		if total[0] != "Tổng cộng" || !bold(t, f, sheet, "A"+strconv.Itoa(ms+2)) || !bold(t, f, sheet, "B"+strconv.Itoa(ms+2)) {
@@ -185,13 +146,12 @@ func TestExportReportWorkbook(t *testing.T) {
 		if total[4] != strconv.Itoa(sum.ByKind["regular"].Visits) {
 			t.Errorf("column 4 %q is the regular visits, %d", total[4], sum.ByKind["regular"].Visits)
 		}
-		formRows := form["rows"].([]any)
-		if len(rows) != ms+1+len(formRows) {
-			t.Fatalf("%d rows under MS, want %d (total and one per organisation)", len(rows)-ms-1, len(formRows))
+		if len(rows) != ms+1+len(form.Rows) {
+			t.Fatalf("%d rows under MS, want %d (total and one per organisation)", len(rows)-ms-1, len(form.Rows))
 		}
-		for i, fr := range formRows {
-			for j, v := range fr.(map[string]any)["values"].([]any) {
-				if got := rows[ms+1+i][j+1]; got != strconv.Itoa(int(v.(float64))) {
+		for i, fr := range form.Rows {
+			for j, v := range fr.Values {
+				if got := rows[ms+1+i][j+1]; got != strconv.Itoa(v) {
 					t.Errorf("row %d column %d: %q, /stats/form-01 says %v", i, j+1, got, v)
 				}
 			}
@@ -221,6 +181,61 @@ func TestExportReportWorkbook(t *testing.T) {
 			t.Errorf("by field: %q", byField)
 		}
 	})
+}
+
+// form01Header checks the title, the merged header and the MS row of Form 01 on sheet of f, and
+// answers the index of the MS row (the header's last row, 1-based).
+func form01Header(t *testing.T, f *excelize.File, sheet string) int {
+	t.Helper()
+	cell := func(ref string) string {
+		v, err := f.GetCellValue(sheet, ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	if got := cell("A2"); got != "TỔNG HỢP KẾT QUẢ TIẾP CÔNG DÂN THƯỜNG XUYÊN, ĐỊNH KỲ VÀ ĐỘT XUẤT" {
+		t.Errorf("title %q", got)
+	}
+	if got := cell("A3"); got != "Số liệu tính từ ngày 15/06/2023 đến ngày 14/09/2023" {
+		t.Errorf("subtitle %q", got)
+	}
+	if got := cell("AA1"); got != "Biểu số: 01/TCD" {
+		t.Errorf("top right: %q, want the form number", got)
+	}
+	merged, err := f.GetMergeCells(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spans := map[string]string{}
+	for _, m := range merged {
+		spans[m.GetStartAxis()+":"+m.GetEndAxis()] = m.GetCellValue()
+	}
+	// column n of the form is sheet column n+1: Tiếp thường xuyên is 4-11 (E-L), the head's and
+	// the deputy's receptions 12-29 (M-AD), the organisation column spans the whole header
+	for ref, want := range map[string]string{"E5:L5": "Tiếp thường xuyên", "M5:AD5": "Tiếp định kỳ và đột xuất của Thủ trưởng",
+		"B5:D5": "Tổng số", "M6:U6": "Thủ trưởng tiếp", "V6:AD6": "Ủy quyền tiếp", "A2:AD2": cell("A2")} {
+		if spans[ref] != want {
+			t.Errorf("merged %s: %q, want %q (merged cells: %v)", ref, spans[ref], want, spans)
+		}
+	}
+	if v := spans["A5:A"+strconv.Itoa(headerBottom(spans))]; v != "Đơn vị" {
+		t.Errorf("the organisation column is one merged cell over the header: %v", spans)
+	}
+	rows, err := f.GetRows(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms := headerBottom(spans)
+	if rows[ms][0] != "MS" || len(rows[ms]) != 30 {
+		t.Fatalf("MS row %q", rows[ms])
+	}
+	for n := 1; n <= 29; n++ {
+		if rows[ms][n] != strconv.Itoa(n) {
+			t.Fatalf("MS row: column %d reads %q", n, rows[ms][n])
+		}
+	}
+	return ms
 }
 
 // headerBottom is the last header row of Form 01, where the organisation column's merge ends.
@@ -396,7 +411,7 @@ func TestExportRegister(t *testing.T) {
 		if n := strings.Count(string(named), "\n"); n != 2 {
 			t.Errorf("org= exports that subtree: %d lines", n)
 		}
-		root := env.As(auth.Admin).Get("/api/v1/orgs").Items()[0]["id"].(string)
+		root := testenv.GetAs[apiclient.HttpapiOrgList](env.As(auth.Admin), "/api/v1/orgs").Items[0].ID
 		if r := scoped.Get("/api/v1/exports/register?" + q + "&org=" + root); r.Status != http.StatusForbidden || !r.IsProblem() {
 			t.Errorf("an organisation outside the token's subtree: want 403, got %s", r)
 		}
@@ -414,16 +429,17 @@ func TestExportRegister(t *testing.T) {
 			}
 		}
 
-		entries := auditor.ListAll("/api/v1/audit?entity=register_export", 50)
+		entries := testenv.ListAllAs[apiclient.AuditEntry](auditor, "/api/v1/audit?entity=register_export", 50)
 		// the staff's xlsx, csv and empty period, the scoped staff's, the org= one and the auditor's
 		if len(entries) != 6 {
 			t.Fatalf("every register export is audited: %d entries", len(entries))
 		}
 		last := entries[0]
-		changes, _ := last["changes"].(map[string]any)
-		if last["entity_id"] != "2023-Q3" || last["actor_role"] != "auditor" || changes["from"] != "2023-06-15" ||
+		// an entry's changes are free-form in the document: read as a map
+		changes := orZero(last.Changes)
+		if last.EntityID != "2023-Q3" || last.ActorRole != "auditor" || changes["from"] != "2023-06-15" ||
 			changes["to"] != "2023-09-14" || changes["format"] != "csv" {
-			t.Errorf("the audit entry names the actor and the period: %v", last)
+			t.Errorf("the audit entry names the actor and the period: %+v", last)
 		}
 	})
 }
@@ -436,21 +452,20 @@ func TestExportRegisterFollowsMerges(t *testing.T) {
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
-		s := staff.Create("/api/v1/sessions", map[string]any{"kind": "regular", "date": "2023-03-01"})
-		survivor := staff.Create("/api/v1/cases", map[string]any{"title": "Tranh chấp ranh giới đất thôn Hà Thượng",
-			"category": "complaint", "field": "land", "respondent": "Hộ ông Lê Văn Hà", "previously_handled_by": "UBND xã Gio Mỹ", "status": "resolved"})
-		dup := staff.Create("/api/v1/cases", map[string]any{"title": "Đề nghị giải quyết ranh giới đất", "category": "petition", "field": "other",
-			"previously_handled_by": "Thanh tra huyện Gio Linh"})
-		staff.Create("/api/v1/visits", map[string]any{"session_id": s["id"], "case_id": dup["id"], "outcome": "guided",
+		survivor := testenv.CreateAs[apiclient.RegistryCase](staff, "/api/v1/cases", map[string]any{"title": "Tranh chấp ranh giới đất thôn Hà Thượng",
+			"category": "complaint", "field": "land", "respondent": "Hộ ông Lê Văn Hà", "previously_handled_by": "UBND xã Gio Mỹ", "status": "resolved"}).ID
+		dup := testenv.CreateAs[apiclient.RegistryCase](staff, "/api/v1/cases", map[string]any{"title": "Đề nghị giải quyết ranh giới đất", "category": "petition", "field": "other",
+			"previously_handled_by": "Thanh tra huyện Gio Linh"}).ID
+		staff.Create("/api/v1/visits", map[string]any{"session_id": newSession(staff, "regular", "2023-03-01"), "case_id": dup, "outcome": "guided",
 			"persons": []any{map[string]any{"full_name": "Hoàng Văn Đức"}}})
-		staff.Create("/api/v1/directives", map[string]any{"number": "5/UBND-TCD", "issued_on": "2023-02-01",
-			"recipient": "UBND xã Gio Mỹ", "case_id": survivor["id"]})
-		staff.Create("/api/v1/directives", map[string]any{"number": "9/UBND-TCD", "issued_on": "2023-03-02",
-			"recipient": "UBND xã Gio Mỹ", "case_id": dup["id"]})
+		newDirective(staff, map[string]any{"number": "5/UBND-TCD", "issued_on": "2023-02-01",
+			"recipient": "UBND xã Gio Mỹ", "case_id": survivor})
+		newDirective(staff, map[string]any{"number": "9/UBND-TCD", "issued_on": "2023-03-02",
+			"recipient": "UBND xã Gio Mỹ", "case_id": dup})
 		// POST /cases/{id}/merge comes with the de-duplication branch; until then the test stores
 		// what a merge stores.
 		err := env.App.Store.DB.Exec(`UPDATE cases SET merged_into = ?, root_seq = (SELECT seq FROM cases WHERE id = ?) WHERE id = ?`,
-			survivor["id"], survivor["id"], dup["id"]).Error
+			survivor, survivor, dup).Error
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -474,11 +489,11 @@ func TestExportRegisterKeepsDenouncersSecret(t *testing.T) {
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
-		sess := staff.Create("/api/v1/sessions", map[string]any{"kind": "regular", "date": "2023-08-01"})
-		staff.Create("/api/v1/visits", map[string]any{"session_id": sess["id"],
+		sess := newSession(staff, "regular", "2023-08-01")
+		staff.Create("/api/v1/visits", map[string]any{"session_id": sess,
 			"case":    map[string]any{"title": "Tố cáo cán bộ địa chính", "category": "denunciation", "field": "corruption"},
 			"persons": []map[string]any{{"full_name": "Lưu Văn Tố", "id_number": "045080001111", "birth_year": 1980, "gender": "male"}}})
-		staff.Create("/api/v1/visits", map[string]any{"session_id": sess["id"],
+		staff.Create("/api/v1/visits", map[string]any{"session_id": sess,
 			"case":    map[string]any{"title": "Kiến nghị cấp sổ đỏ", "category": "petition", "field": "land"},
 			"persons": []map[string]any{{"full_name": "Mai Thị Kiến"}}})
 		const path = "/api/v1/exports/register?period=2023-Q3&format=csv"

@@ -89,7 +89,7 @@ func TestProblemDocuments(t *testing.T) {
 			if c.field != "" && !c.resp.HasFieldError(c.field) {
 				t.Errorf("%s: the problem must name field %q: %s", c.name, c.field, c.resp)
 			}
-			if c.resp.JSON()["request_id"] == "" {
+			if c.resp.Problem().RequestID == "" {
 				t.Errorf("%s: problem without request_id", c.name)
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/tcd-registry/tcd/internal/apiclient"
 	"github.com/tcd-registry/tcd/internal/auth"
 	"github.com/tcd-registry/tcd/internal/testenv"
 )
@@ -16,22 +17,29 @@ func TestVisitHandlingDetail(t *testing.T) {
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
-		s := staff.Create("/api/v1/sessions", map[string]any{"kind": "regular", "date": "2024-03-18"})
-		person := staff.Create("/api/v1/persons", map[string]any{"full_name": "Đặng Thị Hoa"})
+		s := newSession(staff, "regular", "2024-03-18")
+		person := newPerson(staff, map[string]any{"full_name": "Đặng Thị Hoa"}).ID
 		visit := func(extra map[string]any) *testenv.Response {
-			body := map[string]any{"session_id": s["id"], "case": newCaseBody("Kiến nghị cấp giấy chứng nhận"), "person_ids": []any{person["id"]}}
+			body := map[string]any{"session_id": s, "case": newCaseBody("Kiến nghị cấp giấy chứng nhận"), "person_ids": []string{person}}
 			for k, v := range extra {
 				body[k] = v
 			}
 			return staff.Post("/api/v1/visits", body)
 		}
-		guided := visit(map[string]any{"outcome": "guided", "guidance_number": " 3/HD-TCD "})
-		if guided.Status != http.StatusCreated || guided.JSON()["guidance_number"] != "3/HD-TCD" || guided.JSON()["transferred_to"] != nil {
-			t.Fatalf("a guided visit with its guidance number: %s", guided)
+		recorded := func(why string, extra map[string]any) apiclient.RegistryCreatedVisit {
+			t.Helper()
+			r := visit(extra)
+			if r.Status != http.StatusCreated {
+				t.Fatalf("%s: %s", why, r)
+			}
+			return testenv.Decode[apiclient.RegistryCreatedVisit](t, r)
 		}
-		moved := visit(map[string]any{"outcome": "transferred", "transferred_to": "Sở Tư pháp tỉnh Quảng Trị", "transfer_number": "8/PC-TCD"})
-		if moved.Status != http.StatusCreated || moved.JSON()["transferred_to"] != "Sở Tư pháp tỉnh Quảng Trị" || moved.JSON()["transfer_number"] != "8/PC-TCD" {
-			t.Fatalf("a transferred visit with where it went: %s", moved)
+		if g := recorded("a guided visit", map[string]any{"outcome": "guided", "guidance_number": " 3/HD-TCD "}); orZero(g.GuidanceNumber) != "3/HD-TCD" || g.TransferredTo != nil {
+			t.Fatalf("a guided visit with its guidance number: %+v", g)
+		}
+		moved := recorded("a transferred visit", map[string]any{"outcome": "transferred", "transferred_to": "Sở Tư pháp tỉnh Quảng Trị", "transfer_number": "8/PC-TCD"})
+		if orZero(moved.TransferredTo) != "Sở Tư pháp tỉnh Quảng Trị" || orZero(moved.TransferNumber) != "8/PC-TCD" {
+			t.Fatalf("a transferred visit with where it went: %+v", moved)
 		}
 
 		for _, b := range []struct {
@@ -47,17 +55,21 @@ func TestVisitHandlingDetail(t *testing.T) {
 			}
 		}
 
-		path := "/api/v1/visits/" + moved.JSON()["id"].(string)
+		path := "/api/v1/visits/" + moved.ID
 		if r := staff.Patch(path, map[string]any{"outcome": "guided"}); r.Status != http.StatusUnprocessableEntity || !r.HasFieldError("transferred_to") {
 			t.Errorf("changing the outcome while the transfer detail stays: want 422 naming transferred_to, got %s", r)
 		}
 		r := staff.Patch(path, map[string]any{"outcome": "guided", "transferred_to": nil, "transfer_number": "", "guidance_number": "4/HD-TCD"})
-		if r.Status != http.StatusOK || r.JSON()["guidance_number"] != "4/HD-TCD" || r.JSON()["transferred_to"] != nil || r.JSON()["transfer_number"] != nil {
+		if r.Status != http.StatusOK {
 			t.Fatalf("the outcome and its detail change together: %s", r)
 		}
-		entries := env.As(auth.Auditor).ListAll("/api/v1/audit?entity=visit&entity_id="+moved.JSON()["id"].(string), 50)
-		if changes, _ := entries[0]["changes"].(map[string]any); changes["guidance_number"] == nil || changes["transferred_to"] == nil {
-			t.Errorf("the audit log records the handling detail's change: %v", entries[0])
+		if v := testenv.Decode[apiclient.RegistryVisit](t, r); orZero(v.GuidanceNumber) != "4/HD-TCD" || v.TransferredTo != nil || v.TransferNumber != nil {
+			t.Fatalf("the outcome and its detail change together: %+v", v)
+		}
+		// an entry's changes are free-form in the document: read as a map
+		entries := testenv.ListAllAs[apiclient.AuditEntry](env.As(auth.Auditor), "/api/v1/audit?entity=visit&entity_id="+moved.ID, 50)
+		if changes := orZero(entries[0].Changes); changes["guidance_number"] == nil || changes["transferred_to"] == nil {
+			t.Errorf("the audit log records the handling detail's change: %+v", entries[0])
 		}
 	})
 }
@@ -69,18 +81,25 @@ func TestCasePreviouslyHandledBy(t *testing.T) {
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
-		c := staff.Create("/api/v1/cases", map[string]any{"title": "Khiếu nại quyết định bồi thường", "category": "complaint",
+		c := testenv.CreateAs[apiclient.RegistryCase](staff, "/api/v1/cases", map[string]any{"title": "Khiếu nại quyết định bồi thường", "category": "complaint",
 			"field": "land", "respondent": "UBND xã Gio Mỹ", "previously_handled_by": "UBND huyện Gio Linh"})
-		if c["previously_handled_by"] != "UBND huyện Gio Linh" || c["respondent"] != "UBND xã Gio Mỹ" {
-			t.Fatalf("both bodies are kept apart: %v", c)
+		if orZero(c.PreviouslyHandledBy) != "UBND huyện Gio Linh" || orZero(c.Respondent) != "UBND xã Gio Mỹ" {
+			t.Fatalf("both bodies are kept apart: %+v", c)
 		}
-		path := "/api/v1/cases/" + c["id"].(string)
-		if r := staff.Patch(path, map[string]any{"previously_handled_by": "Thanh tra tỉnh Quảng Trị"}); r.Status != http.StatusOK ||
-			r.JSON()["previously_handled_by"] != "Thanh tra tỉnh Quảng Trị" || r.JSON()["respondent"] != "UBND xã Gio Mỹ" {
-			t.Fatalf("PATCH changes it alone: %s", r)
+		path := "/api/v1/cases/" + c.ID
+		patched := func(body map[string]any) apiclient.RegistryCase {
+			t.Helper()
+			r := staff.Patch(path, body)
+			if r.Status != http.StatusOK {
+				t.Fatalf("PATCH %v: %s", body, r)
+			}
+			return testenv.Decode[apiclient.RegistryCase](t, r)
 		}
-		if r := staff.Patch(path, map[string]any{"previously_handled_by": nil}); r.Status != http.StatusOK || r.JSON()["previously_handled_by"] != nil {
-			t.Fatalf("null clears it: %s", r)
+		if got := patched(map[string]any{"previously_handled_by": "Thanh tra tỉnh Quảng Trị"}); orZero(got.PreviouslyHandledBy) != "Thanh tra tỉnh Quảng Trị" || orZero(got.Respondent) != "UBND xã Gio Mỹ" {
+			t.Fatalf("PATCH changes it alone: %+v", got)
+		}
+		if got := patched(map[string]any{"previously_handled_by": nil}); got.PreviouslyHandledBy != nil {
+			t.Fatalf("null clears it: %+v", got)
 		}
 		long := make([]byte, 501)
 		for i := range long {

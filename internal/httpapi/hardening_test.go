@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tcd-registry/tcd/internal/apiclient"
 	"github.com/tcd-registry/tcd/internal/auth"
 	"github.com/tcd-registry/tcd/internal/config"
 	"github.com/tcd-registry/tcd/internal/testenv"
@@ -162,9 +163,9 @@ func TestRequestIDMustBeShortAndPlain(t *testing.T) {
 			if id == bad || id == "" || len(id) > 64 {
 				t.Errorf("X-Request-ID %.20q…: want an id of the service's, got %q", bad, id)
 			}
-			entries := env.As(auth.Admin).Get("/api/v1/audit?entity=person&entity_id=" + r.JSON()["id"].(string)).Items()
-			if len(entries) != 1 || entries[0]["request_id"] != id {
-				t.Errorf("the audit log carries the service's id %q: %v", id, entries)
+			entries := testenv.ItemsAs[apiclient.AuditEntry](t, env.As(auth.Admin).Get("/api/v1/audit?entity=person&entity_id="+testenv.Decode[apiclient.RegistryCreatedPerson](t, r).ID))
+			if len(entries) != 1 || orZero(entries[0].RequestID) != id {
+				t.Errorf("the audit log carries the service's id %q: %+v", id, entries)
 			}
 		}
 	})
@@ -178,7 +179,7 @@ func TestSecurityHeaders(t *testing.T) {
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
-		person := staff.Create("/api/v1/persons", map[string]any{"full_name": "Nguyễn Văn An", "phone": "0912345678"})["id"].(string)
+		person := newPerson(staff, map[string]any{"full_name": "Nguyễn Văn An", "phone": "0912345678"}).ID
 		for path, r := range map[string]*testenv.Response{
 			"GET /persons/{id}": staff.Get("/api/v1/persons/" + person), "GET /persons": staff.Get("/api/v1/persons"),
 			"401": env.Client("").Get("/api/v1/persons"), "POST /persons": staff.Post("/api/v1/persons", map[string]any{"full_name": "Lê Thị Hoa"}),
@@ -230,7 +231,7 @@ func TestDedupScanIsForUnscopedAdmins(t *testing.T) {
 				t.Errorf("%s scans the whole register: want 403, got %s", who, r)
 			}
 		}
-		if r := env.As(auth.Admin).Post("/api/v1/dedup/scan?type=person", nil); r.Status != http.StatusOK || r.JSON()["records"] != float64(1) {
+		if r := env.As(auth.Admin).Post("/api/v1/dedup/scan?type=person", nil); r.Status != http.StatusOK || testenv.Decode[apiclient.RegistryScanResult](t, r).Records != 1 {
 			t.Errorf("an unscoped admin scans: %s", r)
 		}
 	})

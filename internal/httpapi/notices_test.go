@@ -3,10 +3,12 @@ package httpapi_test
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"testing"
 
 	"github.com/google/uuid"
 
+	"github.com/tcd-registry/tcd/internal/apiclient"
 	"github.com/tcd-registry/tcd/internal/auth"
 	"github.com/tcd-registry/tcd/internal/testenv"
 )
@@ -25,14 +27,14 @@ func TestNoticesFollowPeriodicOrUrgentSessions(t *testing.T) {
 		if r := staff.Post("/api/v1/notices", map[string]any{"number": "5/TB-UBND", "issued_on": "2024-03-20", "session_id": regular}); r.Status != http.StatusUnprocessableEntity || !r.HasFieldError("session_id") {
 			t.Fatalf("a notice on a regular session: want 422 naming session_id, got %s", r)
 		}
-		n := staff.Create("/api/v1/notices", map[string]any{"number": "5/TB-UBND", "issued_on": "2024-03-20", "session_id": urgent,
+		n := testenv.CreateAs[apiclient.RegistryNotice](staff, "/api/v1/notices", map[string]any{"number": "5/TB-UBND", "issued_on": "2024-03-20", "session_id": urgent,
 			"signer": "Hoàng Nam", "case_ids": []string{c2, c1}})
-		if n["session_id"] != urgent || fmt.Sprint(n["case_ids"]) != fmt.Sprint([]string{c2, c1}) || n["org_id"] != org {
-			t.Fatalf("a notice on an urgent session, cases in the order given: %v", n)
+		if n.SessionID != urgent || !slices.Equal(n.CaseIds, []string{c2, c1}) || n.OrgID != org {
+			t.Fatalf("a notice on an urgent session, cases in the order given: %+v", n)
 		}
-		p := staff.Create("/api/v1/notices", map[string]any{"number": "6/TB-UBND", "issued_on": "2024-03-16", "session_id": periodic})
-		if fmt.Sprint(p["case_ids"]) != "[]" {
-			t.Fatalf("no cases is an empty list: %v", p)
+		p := testenv.CreateAs[apiclient.RegistryNotice](staff, "/api/v1/notices", map[string]any{"number": "6/TB-UBND", "issued_on": "2024-03-16", "session_id": periodic})
+		if p.CaseIds == nil || len(p.CaseIds) != 0 {
+			t.Fatalf("no cases is an empty list: %+v", p)
 		}
 		bad := []struct {
 			name  string
@@ -53,26 +55,24 @@ func TestNoticesFollowPeriodicOrUrgentSessions(t *testing.T) {
 			}
 		}
 
-		if got := ids(staff.ListAll("/api/v1/notices?session_id="+urgent, 50)); fmt.Sprint(got) != fmt.Sprint([]string{n["id"].(string)}) {
-			t.Errorf("session_id filter: %v", got)
-		}
-		if got := ids(staff.ListAll("/api/v1/notices?case_id="+c1, 50)); fmt.Sprint(got) != fmt.Sprint([]string{n["id"].(string)}) {
-			t.Errorf("case_id filter: %v", got)
-		}
-		if got := ids(staff.ListAll("/api/v1/notices?from=2024-03-17&to=2024-03-31", 50)); fmt.Sprint(got) != fmt.Sprint([]string{n["id"].(string)}) {
-			t.Errorf("from/to filter on issued_on: %v", got)
-		}
-		if got := ids(staff.ListAll("/api/v1/notices?to=2024-03-16", 50)); fmt.Sprint(got) != fmt.Sprint([]string{p["id"].(string)}) {
-			t.Errorf("to is inclusive: %v", got)
+		for _, f := range []struct{ why, query, want string }{
+			{"session_id filter", "session_id=" + urgent, n.ID},
+			{"case_id filter", "case_id=" + c1, n.ID},
+			{"from/to filter on issued_on", "from=2024-03-17&to=2024-03-31", n.ID},
+			{"to is inclusive", "to=2024-03-16", p.ID},
+		} {
+			if got := idsOf(testenv.ListAllAs[apiclient.RegistryNotice](staff, "/api/v1/notices?"+f.query, 50)); !slices.Equal(got, []string{f.want}) {
+				t.Errorf("%s: %v", f.why, got)
+			}
 		}
 		for _, q := range []string{"from=2024-13-01", "to=yesterday"} {
 			if r := staff.Get("/api/v1/notices?" + q); r.Status != http.StatusUnprocessableEntity || !r.IsProblem() {
 				t.Errorf("%s: want 422, got %s", q, r)
 			}
 		}
-		all := staff.ListAll("/api/v1/notices", 1)
-		if len(all) != 2 || all[0]["id"] != p["id"] || fmt.Sprint(all[1]["case_ids"]) != fmt.Sprint([]string{c2, c1}) {
-			t.Fatalf("pages of one, newest first, each with its cases: %v", all)
+		all := testenv.ListAllAs[apiclient.RegistryNotice](staff, "/api/v1/notices", 1)
+		if len(all) != 2 || all[0].ID != p.ID || !slices.Equal(all[1].CaseIds, []string{c2, c1}) {
+			t.Fatalf("pages of one, newest first, each with its cases: %+v", all)
 		}
 	})
 }
@@ -86,41 +86,46 @@ func TestNoticeNumbersAreUniquePerOrganisation(t *testing.T) {
 		periodic := newSession(staff, "periodic", "2024-03-15")
 		c1 := newCase(staff, "Đất thôn 3")
 		body := map[string]any{"number": "12/TB-UBND", "issued_on": "2024-03-20", "session_id": periodic, "case_ids": []string{c1}}
-		first := staff.Create("/api/v1/notices", body)
+		notice := func(c *testenv.Client, body map[string]any) apiclient.RegistryNotice {
+			return testenv.CreateAs[apiclient.RegistryNotice](c, "/api/v1/notices", body)
+		}
+		first := notice(staff, body)
 		r := staff.Post("/api/v1/notices", map[string]any{"number": " 12/TB-UBND", "issued_on": "2024-03-21", "session_id": periodic, "case_ids": []string{c1}})
 		if r.Status != http.StatusConflict || !r.IsProblem() {
 			t.Fatalf("the same number twice in one organisation: want 409, got %s", r)
 		}
-		if l := staff.ListAll("/api/v1/notices?case_id="+c1, 50); len(l) != 1 {
-			t.Fatalf("a refused notice leaves nothing behind: %v", l)
+		if l := testenv.ListAllAs[apiclient.RegistryNotice](staff, "/api/v1/notices?case_id="+c1, 50); len(l) != 1 {
+			t.Fatalf("a refused notice leaves nothing behind: %v", idsOf(l))
 		}
-		second := staff.Create("/api/v1/notices", map[string]any{"number": "13/TB-UBND", "issued_on": "2024-03-21", "session_id": periodic})
-		if r := staff.Patch("/api/v1/notices/"+second["id"].(string), map[string]any{"number": "12/TB-UBND"}); r.Status != http.StatusConflict {
+		second := notice(staff, map[string]any{"number": "13/TB-UBND", "issued_on": "2024-03-21", "session_id": periodic})
+		if r := staff.Patch("/api/v1/notices/"+second.ID, map[string]any{"number": "12/TB-UBND"}); r.Status != http.StatusConflict {
 			t.Fatalf("renumbering onto a taken number: want 409, got %s", r)
 		}
 
 		admin := env.As(auth.Admin)
-		child := admin.Create("/api/v1/orgs", map[string]any{"code": "GL", "name": "Ban Tiếp công dân huyện Gio Linh", "parent_id": org})
+		child := testenv.CreateAs[apiclient.OrgsOrg](admin, "/api/v1/orgs", map[string]any{"code": "GL", "name": "Ban Tiếp công dân huyện Gio Linh", "parent_id": org})
 		gl := env.Client(env.Token(auth.Staff, "GL"))
 		glSession := newSession(gl, "periodic", "2024-03-15")
 		if r := gl.Post("/api/v1/notices", body); r.Status != http.StatusUnprocessableEntity || !r.HasFieldError("session_id") {
 			t.Fatalf("another organisation's session is out of a scoped token's reach: %s", r)
 		}
-		other := gl.Create("/api/v1/notices", map[string]any{"number": "12/TB-UBND", "issued_on": "2024-03-20", "session_id": glSession})
-		if other["org_id"] != child["id"] {
-			t.Fatalf("a scoped token's notice belongs to its organisation: %v", other)
+		other := notice(gl, map[string]any{"number": "12/TB-UBND", "issued_on": "2024-03-20", "session_id": glSession})
+		if other.OrgID != child.ID {
+			t.Fatalf("a scoped token's notice belongs to its organisation: %+v", other)
 		}
-		if got := ids(gl.ListAll("/api/v1/notices", 50)); fmt.Sprint(got) != fmt.Sprint([]string{other["id"].(string)}) {
+		if got := idsOf(testenv.ListAllAs[apiclient.RegistryNotice](gl, "/api/v1/notices", 50)); !slices.Equal(got, []string{other.ID}) {
 			t.Fatalf("a scoped token lists its own organisation's notices only: %v", got)
 		}
-		if r := gl.Get("/api/v1/notices/" + first["id"].(string)); r.Status != http.StatusNotFound {
+		if r := gl.Get("/api/v1/notices/" + first.ID); r.Status != http.StatusNotFound {
 			t.Fatalf("another organisation's notice looks absent: %s", r)
 		}
 
-		path := "/api/v1/notices/" + first["id"].(string)
+		path := "/api/v1/notices/" + first.ID
 		etag := staff.Get(path).Header.Get("ETag")
-		if r := staff.Patch(path, map[string]any{"summary": "Kết luận", "case_ids": []string{}}, "If-Match", etag); r.Status != http.StatusOK || fmt.Sprint(r.JSON()["case_ids"]) != "[]" {
+		if r := staff.Patch(path, map[string]any{"summary": "Kết luận", "case_ids": []string{}}, "If-Match", etag); r.Status != http.StatusOK {
 			t.Fatalf("PATCH with the current ETag: %s", r)
+		} else if patched := testenv.Decode[apiclient.RegistryNotice](t, r); patched.CaseIds == nil || len(patched.CaseIds) != 0 {
+			t.Fatalf("PATCH with the current ETag empties the cases: %+v", patched)
 		}
 		if r := staff.Patch(path, map[string]any{"summary": "Khác"}, "If-Match", etag); r.Status != http.StatusPreconditionFailed {
 			t.Fatalf("stale If-Match: want 412, got %s", r)
@@ -128,18 +133,13 @@ func TestNoticeNumbersAreUniquePerOrganisation(t *testing.T) {
 		if r := staff.Delete(path + "?reason=S%E1%BB%91%20sai"); r.Status != http.StatusOK {
 			t.Fatalf("void: %s", r)
 		}
-		again := staff.Create("/api/v1/notices", body)
-		if again["id"] == first["id"] {
+		if again := notice(staff, body); again.ID == first.ID {
 			t.Fatal("a voided notice frees its number for a new one")
 		}
-		if r := staff.Get(path + "?include_voided=true"); r.Status != http.StatusOK || r.JSON()["number"] != "12/TB-UBND" {
-			t.Fatalf("the voided notice stays readable: %s", r)
+		if got := testenv.GetAs[apiclient.RegistryNotice](staff, path+"?include_voided=true"); got.Number != "12/TB-UBND" {
+			t.Fatalf("the voided notice stays readable: %+v", got)
 		}
-		var actions []string
-		for _, e := range env.As(auth.Auditor).Get("/api/v1/audit?entity=notice&entity_id=" + first["id"].(string)).Items() {
-			actions = append(actions, e["action"].(string))
-		}
-		if fmt.Sprint(actions) != "[void update create]" {
+		if actions := auditActions(env.As(auth.Auditor), "notice", first.ID); fmt.Sprint(actions) != "[void update create]" {
 			t.Fatalf("create, update and void are audited: %v", actions)
 		}
 	})

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tcd-registry/tcd/internal/apiclient"
 	"github.com/tcd-registry/tcd/internal/auth"
 	"github.com/tcd-registry/tcd/internal/testenv"
 )
@@ -19,7 +20,7 @@ func TestUsersAndTokensAlikeOnEveryRoute(t *testing.T) {
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		reg := fillRegister(t, env.As(auth.Staff), "1")
-		root := env.As(auth.Admin).Get("/api/v1/orgs").Items()[0]["id"].(string)
+		root := testenv.GetAs[apiclient.HttpapiOrgList](env.As(auth.Admin), "/api/v1/orgs").Items[0].ID
 		ids := map[string]string{"persons": reg.person, "sessions": reg.session, "cases": reg.kase, "visits": reg.visit,
 			"delegations": reg.delegation, "notices": reg.notice, "directives": reg.directive, "orgs": root}
 		tokens, users := map[auth.Role]*testenv.Client{}, map[auth.Role]*testenv.Client{}

@@ -4,7 +4,9 @@ import (
 	"net/http"
 	"slices"
 	"testing"
+	"time"
 
+	"github.com/tcd-registry/tcd/internal/apiclient"
 	"github.com/tcd-registry/tcd/internal/auth"
 	"github.com/tcd-registry/tcd/internal/testenv"
 )
@@ -14,13 +16,13 @@ import (
 func orgTree(t *testing.T, env *testenv.Env) (root, a, b string) {
 	t.Helper()
 	admin := env.As(auth.Admin)
-	orgs := admin.Get("/api/v1/orgs").Items()
+	orgs := testenv.GetAs[apiclient.HttpapiOrgList](admin, "/api/v1/orgs").Items
 	if len(orgs) != 1 {
-		t.Fatalf("a fresh service has its default organisation alone: %v", orgs)
+		t.Fatalf("a fresh service has its default organisation alone: %+v", orgs)
 	}
-	root = orgs[0]["id"].(string)
-	a = admin.Create("/api/v1/orgs", map[string]any{"code": "A", "name": "Ban Tiếp công dân huyện A", "parent_id": root})["id"].(string)
-	b = admin.Create("/api/v1/orgs", map[string]any{"code": "B", "name": "Ban Tiếp công dân huyện B", "parent_id": root})["id"].(string)
+	root = orgs[0].ID
+	a = testenv.CreateAs[apiclient.OrgsOrg](admin, "/api/v1/orgs", map[string]any{"code": "A", "name": "Ban Tiếp công dân huyện A", "parent_id": root}).ID
+	b = testenv.CreateAs[apiclient.OrgsOrg](admin, "/api/v1/orgs", map[string]any{"code": "B", "name": "Ban Tiếp công dân huyện B", "parent_id": root}).ID
 	return root, a, b
 }
 
@@ -32,18 +34,18 @@ type register struct {
 func fillRegister(t *testing.T, c *testenv.Client, number string) register {
 	t.Helper()
 	var r register
-	r.person = c.Create("/api/v1/persons", map[string]any{"full_name": "Nguyễn Văn An"})["id"].(string)
-	r.rep = c.Create("/api/v1/persons", map[string]any{"full_name": "Trần Thị Bình"})["id"].(string)
+	r.person = newPerson(c, map[string]any{"full_name": "Nguyễn Văn An"}).ID
+	r.rep = newPerson(c, map[string]any{"full_name": "Trần Thị Bình"}).ID
 	r.session = newSession(c, "periodic", "2024-03-15")
 	r.kase = newCase(c, "Tranh chấp ranh giới đất")
-	r.delegation = c.Create("/api/v1/delegations", map[string]any{"name": "Đoàn thôn 3", "member_count": 6,
-		"representative_ids": []string{r.rep}, "case_id": r.kase})["id"].(string)
-	r.visit = c.Create("/api/v1/visits", map[string]any{"session_id": r.session, "case_id": r.kase, "person_ids": []string{r.person},
-		"delegation_id": r.delegation})["id"].(string)
-	r.notice = c.Create("/api/v1/notices", map[string]any{"number": number + "/TB", "issued_on": "2024-03-20",
-		"session_id": r.session, "case_ids": []string{r.kase}})["id"].(string)
-	r.directive = c.Create("/api/v1/directives", map[string]any{"number": number + "/CV", "issued_on": "2024-03-20",
-		"recipient": "UBND xã Gio Mỹ", "case_id": r.kase, "session_id": r.session})["id"].(string)
+	r.delegation = newDelegation(c, map[string]any{"name": "Đoàn thôn 3", "member_count": 6,
+		"representative_ids": []string{r.rep}, "case_id": r.kase}).ID
+	r.visit = testenv.CreateAs[apiclient.RegistryCreatedVisit](c, "/api/v1/visits", map[string]any{"session_id": r.session, "case_id": r.kase, "person_ids": []string{r.person},
+		"delegation_id": r.delegation}).ID
+	r.notice = testenv.CreateAs[apiclient.RegistryNotice](c, "/api/v1/notices", map[string]any{"number": number + "/TB", "issued_on": "2024-03-20",
+		"session_id": r.session, "case_ids": []string{r.kase}}).ID
+	r.directive = newDirective(c, map[string]any{"number": number + "/CV", "issued_on": "2024-03-20",
+		"recipient": "UBND xã Gio Mỹ", "case_id": r.kase, "session_id": r.session}).ID
 	return r
 }
 
@@ -53,6 +55,31 @@ func (r register) paths() map[string]string {
 		"/api/v1/visits/" + r.visit: "visits", "/api/v1/delegations/" + r.delegation: "delegations",
 		"/api/v1/notices/" + r.notice: "notices", "/api/v1/directives/" + r.directive: "directives",
 	}
+}
+
+// record is what every register record has, whatever its kind: the checks below read records
+// of every kind alike. (Read leniently, as the model of each kind holds more.)
+type record struct {
+	OrgID    string     `json:"org_id"`
+	VoidedAt *time.Time `json:"voided_at"`
+}
+
+// recordAt is the record at path, read by c; any answer but 200 fails the test.
+func recordAt(t *testing.T, c *testenv.Client, path string) record {
+	t.Helper()
+	r := c.Get(path)
+	if r.Status != http.StatusOK {
+		t.Fatalf("GET %s: %s", path, r)
+	}
+	return recordOf(t, r)
+}
+
+// recordOf is the record, of any kind, an answer carries.
+func recordOf(t *testing.T, r *testenv.Response) record {
+	t.Helper()
+	var rec record
+	r.Decode(t, &rec)
+	return rec
 }
 
 // caller makes a client of role, scoped to the organisation with orgCode when not empty.
@@ -84,7 +111,7 @@ func testScopingOnEveryRoute(t *testing.T, as caller) {
 		b := fillRegister(t, staffB, "1") // the same numbers: they are unique per organisation
 
 		for path := range a.paths() {
-			if got := staffA.Get(path).JSON()["org_id"]; got != orgA {
+			if got := recordAt(t, staffA, path).OrgID; got != orgA {
 				t.Errorf("%s made by A's token belongs to A, got %v", path, got)
 			}
 		}
@@ -102,67 +129,16 @@ func testScopingOnEveryRoute(t *testing.T, as caller) {
 					t.Errorf("%s: B's token must find nothing there, got %s", path, r)
 				}
 			}
-			if r := staffA.Get(path); r.Status != http.StatusOK || r.JSON()["voided_at"] != nil {
-				t.Errorf("%s: B's attempts changed nothing: %s", path, r)
+			if rec := recordAt(t, staffA, path); rec.VoidedAt != nil {
+				t.Errorf("%s: B's attempts changed nothing: %+v", path, rec)
 			}
 		}
 		if r := staffB.Post("/api/v1/directives/"+a.directive+"/reply", map[string]any{"replied_on": "2024-04-01", "summary": "x"}); r.Status != http.StatusNotFound {
 			t.Errorf("B replies to A's directive: want 404, got %s", r)
 		}
 
-		lists := []string{"/api/v1/persons", "/api/v1/sessions", "/api/v1/cases", "/api/v1/visits", "/api/v1/delegations", "/api/v1/notices",
-			"/api/v1/directives", "/api/v1/visits?case_id=" + a.kase, "/api/v1/visits?person_id=" + a.person, "/api/v1/visits?session_id=" + a.session,
-			"/api/v1/visits?delegation_id=" + a.delegation, "/api/v1/delegations?case_id=" + a.kase, "/api/v1/notices?case_id=" + a.kase,
-			"/api/v1/notices?session_id=" + a.session, "/api/v1/directives?case_id=" + a.kase, "/api/v1/directives?session_id=" + a.session,
-			"/api/v1/persons?q=nguyen%20van%20an", "/api/v1/cases?q=tranh%20chap"}
-		aIDs := []string{a.person, a.rep, a.session, a.kase, a.visit, a.delegation, a.notice, a.directive}
-		for _, l := range lists {
-			for _, c := range []*testenv.Client{staffB, auditorB} {
-				for _, item := range c.ListAll(l+sep(l)+"include_voided=true", 50) {
-					if slices.Contains(aIDs, item["id"].(string)) {
-						t.Errorf("GET %s as B lists A's record %v", l, item["id"])
-					}
-				}
-			}
-		}
-
-		refusals := []struct {
-			path, method string
-			body         map[string]any
-			field        string
-		}{
-			{"/api/v1/visits", "POST", map[string]any{"session_id": a.session, "case_id": b.kase, "person_ids": []string{b.person}}, "session_id"},
-			{"/api/v1/visits", "POST", map[string]any{"session_id": b.session, "case_id": a.kase, "person_ids": []string{b.person}}, "case_id"},
-			{"/api/v1/visits", "POST", map[string]any{"session_id": b.session, "case_id": b.kase, "person_ids": []string{a.person}}, "person_ids[0]"},
-			{"/api/v1/visits", "POST", map[string]any{"session_id": b.session, "case_id": b.kase, "person_ids": []string{b.person}, "delegation_id": a.delegation}, "delegation_id"},
-			{"/api/v1/delegations", "POST", map[string]any{"name": "Đoàn", "member_count": 6, "representative_ids": []string{a.rep}}, "representative_ids[0]"},
-			{"/api/v1/delegations", "POST", map[string]any{"name": "Đoàn", "member_count": 3, "representative_ids": []string{}, "case_id": a.kase}, "case_id"},
-			{"/api/v1/delegations/" + b.delegation, "PATCH", map[string]any{"case_id": a.kase}, "case_id"},
-			{"/api/v1/delegations/" + b.delegation, "PATCH", map[string]any{"representative_ids": []string{a.rep}}, "representative_ids[0]"},
-			{"/api/v1/notices", "POST", map[string]any{"number": "9/TB", "issued_on": "2024-03-20", "session_id": a.session}, "session_id"},
-			{"/api/v1/notices", "POST", map[string]any{"number": "9/TB", "issued_on": "2024-03-20", "session_id": b.session, "case_ids": []string{a.kase}}, "case_ids[0]"},
-			{"/api/v1/notices/" + b.notice, "PATCH", map[string]any{"case_ids": []string{a.kase}}, "case_ids[0]"},
-			{"/api/v1/notices/" + b.notice, "PATCH", map[string]any{"session_id": a.session}, "session_id"},
-			{"/api/v1/directives", "POST", map[string]any{"number": "9/CV", "issued_on": "2024-03-20", "recipient": "UBND", "case_id": a.kase}, "case_id"},
-			{"/api/v1/directives", "POST", map[string]any{"number": "9/CV", "issued_on": "2024-03-20", "recipient": "UBND", "session_id": a.session}, "session_id"},
-			{"/api/v1/directives/" + b.directive, "PATCH", map[string]any{"case_id": a.kase}, "case_id"},
-			// a scoped token cannot place records outside its subtree, nor in its parent
-			{"/api/v1/persons", "POST", map[string]any{"full_name": "X", "org_id": orgA}, "org_id"},
-			{"/api/v1/sessions", "POST", map[string]any{"kind": "regular", "date": "2024-03-18", "org_id": orgA}, "org_id"},
-			{"/api/v1/cases", "POST", map[string]any{"title": "X", "category": "complaint", "field": "land", "org_id": root}, "org_id"},
-			{"/api/v1/delegations", "POST", map[string]any{"name": "Đoàn", "member_count": 3, "representative_ids": []string{}, "org_id": orgA}, "org_id"},
-			{"/api/v1/notices", "POST", map[string]any{"number": "9/TB", "issued_on": "2024-03-20", "session_id": b.session, "org_id": orgA}, "org_id"},
-			{"/api/v1/directives", "POST", map[string]any{"number": "9/CV", "issued_on": "2024-03-20", "recipient": "UBND", "org_id": orgA}, "org_id"},
-			{"/api/v1/visits", "POST", map[string]any{"session_id": b.session, "case_id": b.kase, "persons": []any{map[string]any{"full_name": "X", "org_id": orgA}}}, "persons[0].org_id"},
-			{"/api/v1/visits", "POST", map[string]any{"session_id": b.session, "person_ids": []string{b.person},
-				"case": map[string]any{"title": "X", "category": "complaint", "field": "land", "org_id": orgA}}, "case.org_id"},
-		}
-		for _, rf := range refusals {
-			r := staffB.Do(rf.method, rf.path, rf.body)
-			if r.Status != http.StatusUnprocessableEntity || !r.HasFieldError(rf.field) {
-				t.Errorf("%s %s %v as B: want 422 naming %s, got %s", rf.method, rf.path, rf.body, rf.field, r)
-			}
-		}
+		a.listedNowhere(t, staffB, auditorB)
+		refusedAcrossOrganisations(t, staffB, a, b, root, orgA)
 
 		// a token of the parent organisation, scoped or not, and an admin's, reach both
 		for _, c := range []*testenv.Client{as(env, auth.Staff, "TCD"), as(env, auth.Staff, ""), as(env, auth.Auditor, ""), as(env, auth.Admin, "")} {
@@ -173,19 +149,83 @@ func testScopingOnEveryRoute(t *testing.T, as caller) {
 					}
 				}
 			}
-			if n := len(c.ListAll("/api/v1/visits", 50)); n != 2 {
+			if n := len(testenv.ListAllAs[apiclient.RegistryVisit](c, "/api/v1/visits", 50)); n != 2 {
 				t.Errorf("the parent organisation lists both organisations' visits: %d", n)
 			}
 		}
 		parent := as(env, auth.Staff, "TCD")
-		p := parent.Create("/api/v1/persons", map[string]any{"full_name": "Lê Văn Cường", "org_id": orgB})
-		if p["org_id"] != orgB || staffB.Get("/api/v1/persons/"+p["id"].(string)).Status != http.StatusOK {
-			t.Errorf("the parent organisation may place a record in a child: %v", p)
+		p := newPerson(parent, map[string]any{"full_name": "Lê Văn Cường", "org_id": orgB})
+		if p.OrgID != orgB || staffB.Get("/api/v1/persons/"+p.ID).Status != http.StatusOK {
+			t.Errorf("the parent organisation may place a record in a child: %+v", p)
 		}
-		if p := parent.Create("/api/v1/persons", map[string]any{"full_name": "Lê Văn Dũng"}); p["org_id"] != root {
-			t.Errorf("a token scoped to the default organisation makes its records there: %v", p)
+		if p := newPerson(parent, map[string]any{"full_name": "Lê Văn Dũng"}); p.OrgID != root {
+			t.Errorf("a token scoped to the default organisation makes its records there: %+v", p)
 		}
 	})
+}
+
+// listedNowhere: no list of the register, filtered or searched, voided records included,
+// lists one of r's records to any of readers.
+func (r register) listedNowhere(t *testing.T, readers ...*testenv.Client) {
+	t.Helper()
+	lists := []string{"/api/v1/persons", "/api/v1/sessions", "/api/v1/cases", "/api/v1/visits", "/api/v1/delegations", "/api/v1/notices",
+		"/api/v1/directives", "/api/v1/visits?case_id=" + r.kase, "/api/v1/visits?person_id=" + r.person, "/api/v1/visits?session_id=" + r.session,
+		"/api/v1/visits?delegation_id=" + r.delegation, "/api/v1/delegations?case_id=" + r.kase, "/api/v1/notices?case_id=" + r.kase,
+		"/api/v1/notices?session_id=" + r.session, "/api/v1/directives?case_id=" + r.kase, "/api/v1/directives?session_id=" + r.session,
+		"/api/v1/persons?q=nguyen%20van%20an", "/api/v1/cases?q=tranh%20chap"}
+	own := []string{r.person, r.rep, r.session, r.kase, r.visit, r.delegation, r.notice, r.directive}
+	for _, l := range lists {
+		for _, c := range readers {
+			for _, id := range ids(c.ListAll(l+sep(l)+"include_voided=true", 50)) {
+				if slices.Contains(own, id) {
+					t.Errorf("GET %s lists another organisation's record %v", l, id)
+				}
+			}
+		}
+	}
+}
+
+// refusedAcrossOrganisations: B's token names A's records in bodies, or places records in A or
+// in the root, and is refused naming the field each time.
+func refusedAcrossOrganisations(t *testing.T, staffB *testenv.Client, a, b register, root, orgA string) {
+	t.Helper()
+	refusals := []struct {
+		path, method string
+		body         map[string]any
+		field        string
+	}{
+		{"/api/v1/visits", "POST", map[string]any{"session_id": a.session, "case_id": b.kase, "person_ids": []string{b.person}}, "session_id"},
+		{"/api/v1/visits", "POST", map[string]any{"session_id": b.session, "case_id": a.kase, "person_ids": []string{b.person}}, "case_id"},
+		{"/api/v1/visits", "POST", map[string]any{"session_id": b.session, "case_id": b.kase, "person_ids": []string{a.person}}, "person_ids[0]"},
+		{"/api/v1/visits", "POST", map[string]any{"session_id": b.session, "case_id": b.kase, "person_ids": []string{b.person}, "delegation_id": a.delegation}, "delegation_id"},
+		{"/api/v1/delegations", "POST", map[string]any{"name": "Đoàn", "member_count": 6, "representative_ids": []string{a.rep}}, "representative_ids[0]"},
+		{"/api/v1/delegations", "POST", map[string]any{"name": "Đoàn", "member_count": 3, "representative_ids": []string{}, "case_id": a.kase}, "case_id"},
+		{"/api/v1/delegations/" + b.delegation, "PATCH", map[string]any{"case_id": a.kase}, "case_id"},
+		{"/api/v1/delegations/" + b.delegation, "PATCH", map[string]any{"representative_ids": []string{a.rep}}, "representative_ids[0]"},
+		{"/api/v1/notices", "POST", map[string]any{"number": "9/TB", "issued_on": "2024-03-20", "session_id": a.session}, "session_id"},
+		{"/api/v1/notices", "POST", map[string]any{"number": "9/TB", "issued_on": "2024-03-20", "session_id": b.session, "case_ids": []string{a.kase}}, "case_ids[0]"},
+		{"/api/v1/notices/" + b.notice, "PATCH", map[string]any{"case_ids": []string{a.kase}}, "case_ids[0]"},
+		{"/api/v1/notices/" + b.notice, "PATCH", map[string]any{"session_id": a.session}, "session_id"},
+		{"/api/v1/directives", "POST", map[string]any{"number": "9/CV", "issued_on": "2024-03-20", "recipient": "UBND", "case_id": a.kase}, "case_id"},
+		{"/api/v1/directives", "POST", map[string]any{"number": "9/CV", "issued_on": "2024-03-20", "recipient": "UBND", "session_id": a.session}, "session_id"},
+		{"/api/v1/directives/" + b.directive, "PATCH", map[string]any{"case_id": a.kase}, "case_id"},
+		// a scoped token cannot place records outside its subtree, nor in its parent
+		{"/api/v1/persons", "POST", map[string]any{"full_name": "X", "org_id": orgA}, "org_id"},
+		{"/api/v1/sessions", "POST", map[string]any{"kind": "regular", "date": "2024-03-18", "org_id": orgA}, "org_id"},
+		{"/api/v1/cases", "POST", map[string]any{"title": "X", "category": "complaint", "field": "land", "org_id": root}, "org_id"},
+		{"/api/v1/delegations", "POST", map[string]any{"name": "Đoàn", "member_count": 3, "representative_ids": []string{}, "org_id": orgA}, "org_id"},
+		{"/api/v1/notices", "POST", map[string]any{"number": "9/TB", "issued_on": "2024-03-20", "session_id": b.session, "org_id": orgA}, "org_id"},
+		{"/api/v1/directives", "POST", map[string]any{"number": "9/CV", "issued_on": "2024-03-20", "recipient": "UBND", "org_id": orgA}, "org_id"},
+		{"/api/v1/visits", "POST", map[string]any{"session_id": b.session, "case_id": b.kase, "persons": []any{map[string]any{"full_name": "X", "org_id": orgA}}}, "persons[0].org_id"},
+		{"/api/v1/visits", "POST", map[string]any{"session_id": b.session, "person_ids": []string{b.person},
+			"case": map[string]any{"title": "X", "category": "complaint", "field": "land", "org_id": orgA}}, "case.org_id"},
+	}
+	for _, rf := range refusals {
+		r := staffB.Do(rf.method, rf.path, rf.body)
+		if r.Status != http.StatusUnprocessableEntity || !r.HasFieldError(rf.field) {
+			t.Errorf("%s %s %v as B: want 422 naming %s, got %s", rf.method, rf.path, rf.body, rf.field, r)
+		}
+	}
 }
 
 func sep(path string) string {

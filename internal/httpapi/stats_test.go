@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tcd-registry/tcd/internal/apiclient"
 	"github.com/tcd-registry/tcd/internal/auth"
 	"github.com/tcd-registry/tcd/internal/testenv"
 )
@@ -49,15 +51,21 @@ func (r *reportRegister) parallel(n int, fn func(i int)) {
 	}
 }
 
-func (r *reportRegister) post(path string, body map[string]any) map[string]any {
+// post creates what body describes and answers its id, "" when it failed; it runs in the
+// goroutines of parallel, so a failure is recorded for parallel to report rather than ending
+// the test.
+func (r *reportRegister) post(path string, body map[string]any) string {
 	resp := r.staff.Post(path, body)
-	if resp.Status != http.StatusCreated {
+	var created struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal(resp.Body, &created); resp.Status != http.StatusCreated || err != nil || created.ID == "" {
 		r.mu.Lock()
 		r.errs = append(r.errs, fmt.Sprintf("POST %s %v: %s", path, body, resp))
 		r.mu.Unlock()
-		return nil
+		return ""
 	}
-	return resp.JSON()
+	return created.ID
 }
 
 // session opens a session; periodic ones are hosted by the head unless authorized is set.
@@ -69,7 +77,7 @@ func (r *reportRegister) session(kind, date string, authorized bool) string {
 			body["host_role"] = "authorized"
 		}
 	}
-	return r.staff.Create("/api/v1/sessions", body)["id"].(string)
+	return sessionOf(r.staff, body).ID
 }
 
 // keys names n cases prefix1..prefixN.
@@ -90,11 +98,11 @@ func (r *reportRegister) openCases(names []string) {
 		}
 	}
 	r.parallel(len(todo), func(i int) {
-		c := r.post("/api/v1/cases", map[string]any{"title": "Vụ việc " + todo[i] + " về đất đai ở thôn " + todo[i],
+		id := r.post("/api/v1/cases", map[string]any{"title": "Vụ việc " + todo[i] + " về đất đai ở thôn " + todo[i],
 			"category": "complaint", "field": "land"})
-		if c != nil {
+		if id != "" {
 			r.mu.Lock()
-			r.cases[todo[i]] = c["id"].(string)
+			r.cases[todo[i]] = id
 			r.mu.Unlock()
 		}
 	})
@@ -139,11 +147,8 @@ func (r *reportRegister) receive(visits []visit) []string {
 	ids := make([]string, len(visits))
 	r.parallel(len(visits), func(i int) {
 		v := visits[i]
-		created := r.post("/api/v1/visits", map[string]any{"session_id": v.session, "case_id": r.cases[v.caseKey],
+		ids[i] = r.post("/api/v1/visits", map[string]any{"session_id": v.session, "case_id": r.cases[v.caseKey],
 			"persons": []map[string]any{{"full_name": fmt.Sprintf("Công dân %s %d", v.caseKey, i)}}, "headcount": v.headcount})
-		if created != nil {
-			ids[i] = created["id"].(string)
-		}
 	})
 	return ids
 }
@@ -241,29 +246,25 @@ func (r *reportRegister) build2023() {
 	r.documents("2023", periodic, 9, 142)
 }
 
-type summary struct {
-	From, To                            string
-	OrgID                               string `json:"org_id"`
-	Visits, Persons, Cases              int
-	CasesFirst                          int                                                       `json:"cases_first"`
-	CasesRepeat                         int                                                       `json:"cases_repeat"`
-	ByKind                              map[string]struct{ Sessions, Visits, Persons, Cases int } `json:"by_kind"`
-	Delegations                         struct{ MinSize, Visits, Persons, Cases int }
-	ConclusionNotices, DirectiveLetters int
+func getSummary(t *testing.T, c *testenv.Client, query string) apiclient.ReportSummary {
+	t.Helper()
+	return testenv.GetAs[apiclient.ReportSummary](c, "/api/v1/stats/summary?"+query)
 }
 
-func getSummary(t *testing.T, c *testenv.Client, query string) summary {
+// figure is one figure of a report, as read and as it must be.
+type figure struct {
+	name      string
+	got, want int
+}
+
+// checkFigures fails the test for each figure of period that is not as it must be.
+func checkFigures(t *testing.T, period string, figures []figure) {
 	t.Helper()
-	resp := c.Get("/api/v1/stats/summary?" + query)
-	if resp.Status != http.StatusOK {
-		t.Fatalf("summary %s: %s", query, resp)
+	for _, f := range figures {
+		if f.got != f.want {
+			t.Errorf("%s %s: got %d, want %d", period, f.name, f.got, f.want)
+		}
 	}
-	var s summary
-	resp.Decode(t, &s)
-	s.Delegations.MinSize = int(resp.JSON()["delegations"].(map[string]any)["min_size"].(float64))
-	s.ConclusionNotices = int(resp.JSON()["conclusion_notices"].(float64))
-	s.DirectiveLetters = int(resp.JSON()["directive_letters"].(float64))
-	return s
 }
 
 func TestStatsReproduceTheReport(t *testing.T) {
@@ -285,134 +286,110 @@ func TestStatsReproduceTheReport(t *testing.T) {
 		reg.build2023()
 		t.Logf("%s: register built through the API in %s", backend, time.Since(start).Round(time.Millisecond))
 
-		s := getSummary(t, agency, "period=2022")
-		checks := []struct {
-			name      string
-			got, want int
-		}{
-			{"visits", s.Visits, 420}, {"persons", s.Persons, 622}, {"cases", s.Cases, 136},
-			{"cases_first", s.CasesFirst, 120}, {"cases_repeat", s.CasesRepeat, 16},
-			{"periodic sessions", s.ByKind["periodic"].Sessions, 12}, {"periodic visits", s.ByKind["periodic"].Visits, 342},
-			{"periodic persons", s.ByKind["periodic"].Persons, 534}, {"periodic cases", s.ByKind["periodic"].Cases, 110},
-			{"regular sessions", s.ByKind["regular"].Sessions, 26}, {"regular visits", s.ByKind["regular"].Visits, 78},
-			{"regular persons", s.ByKind["regular"].Persons, 88}, {"regular cases", s.ByKind["regular"].Cases, 30},
-			{"urgent sessions", s.ByKind["urgent"].Sessions, 0}, {"urgent visits", s.ByKind["urgent"].Visits, 0},
-			{"delegation min_size", s.Delegations.MinSize, 5}, {"delegation visits", s.Delegations.Visits, 18},
-			{"delegation persons", s.Delegations.Persons, 150}, {"delegation cases", s.Delegations.Cases, 8},
-			{"conclusion notices", s.ConclusionNotices, 12}, {"directive letters", s.DirectiveLetters, 295},
-		}
-		for _, c := range checks {
-			if c.got != c.want {
-				t.Errorf("2022 %s: got %d, want %d", c.name, c.got, c.want)
-			}
-		}
-		if s.From != "2022-01-01" || s.To != "2022-12-31" || s.OrgID != env.App.DefaultOrg.ID {
-			t.Errorf("2022 period and organisation: %+v", s)
-		}
-
-		text := agency.Get("/api/v1/stats/summary?period=2022&format=text&lang=vi")
-		wantText := "Từ ngày 01/01/2022 đến ngày 31/12/2022, tiếp 420 lượt/ 622 người/ 136 vụ việc (sau khi đã lọc vụ trùng). " +
-			"Trong đó: + Tiếp định kỳ: 342 lượt/ 534 người; + Tiếp Đoàn đông người (từ 05 người trở lên): 18 lượt đoàn/ 08 vụ việc; " +
-			"+ Tiếp thường xuyên: 78 lượt/ 88 người; + Tiếp đột xuất: Không có. Đã ban hành 12 Thông báo kết luận và 295 công văn chỉ đạo.\n"
-		if text.Status != http.StatusOK || string(text.Body) != wantText || text.Header.Get("Content-Type") != "text/plain; charset=UTF-8" {
-			t.Errorf("the report paragraph:\n got %d %q %q\nwant %q", text.Status, text.Header.Get("Content-Type"), text.Body, wantText)
-		}
-
-		// Quarters tile the year: visits and persons add up (a case seen in two quarters counts
-		// in each, so cases need not).
-		var qv, qp int
-		for q := 1; q <= 4; q++ {
-			qs := getSummary(t, agency, fmt.Sprintf("period=2022-Q%d", q))
-			qv, qp = qv+qs.Visits, qp+qs.Persons
-		}
-		if qv != 420 || qp != 622 {
-			t.Errorf("quarters of 2022 add up to %d visits / %d persons, want 420 / 622", qv, qp)
-		}
-
-		s23 := getSummary(t, agency, "period=2023&delegation_min=4")
-		checks = []struct {
-			name      string
-			got, want int
-		}{
-			{"visits", s23.Visits, 352}, {"persons", s23.Persons, 679}, {"cases", s23.Cases, 124},
-			{"cases_first", s23.CasesFirst, 94}, {"cases_repeat", s23.CasesRepeat, 30},
-			{"periodic visits", s23.ByKind["periodic"].Visits, 289}, {"periodic persons", s23.ByKind["periodic"].Persons, 596},
-			{"regular visits", s23.ByKind["regular"].Visits, 63}, {"regular persons", s23.ByKind["regular"].Persons, 83},
-			{"urgent visits", s23.ByKind["urgent"].Visits, 0},
-			{"delegation min_size", s23.Delegations.MinSize, 4}, {"delegation visits", s23.Delegations.Visits, 17},
-			{"delegation persons", s23.Delegations.Persons, 88}, {"delegation cases", s23.Delegations.Cases, 7},
-			{"conclusion notices", s23.ConclusionNotices, 9}, {"directive letters", s23.DirectiveLetters, 142},
-		}
-		for _, c := range checks {
-			if c.got != c.want {
-				t.Errorf("2023 %s: got %d, want %d", c.name, c.got, c.want)
-			}
-		}
-		if d := getSummary(t, agency, "period=2023").Delegations; d.MinSize != 5 || d.Visits != 10 || d.Persons != 60 || d.Cases != 4 {
-			t.Errorf("2023 delegations from 5 people (the default): %+v", d)
-		}
-		text = agency.Get("/api/v1/stats/summary?period=2023&delegation_min=4&format=text")
-		if !strings.Contains(string(text.Body), "tiếp 352 lượt/ 679 người/ 124 vụ việc (sau khi đã lọc vụ trùng). Trong đó: + Tiếp định kỳ: 289 lượt/ 596 người; "+
-			"+ Tiếp Đoàn đông người (từ 04 người trở lên): 17 lượt đoàn/ 07 vụ việc; + Tiếp thường xuyên: 63 lượt/ 83 người; + Tiếp đột xuất: Không có. "+
-			"Đã ban hành 09 Thông báo kết luận và 142 công văn chỉ đạo.") {
-			t.Errorf("2023 paragraph: %s", text.Body)
-		}
-
-		form := agency.Get("/api/v1/stats/form-01?period=2022")
-		var f struct {
-			Columns []struct {
-				Number int
-				Header []string
-			}
-			Rows []struct {
-				OrgName string `json:"org_name"`
-				Total   bool
-				Values  []int
-			}
-		}
-		form.Decode(t, &f)
-		if form.Status != http.StatusOK || len(f.Columns) != 29 || len(f.Rows) != 2 || !f.Rows[0].Total {
-			t.Fatalf("form 01: %s", form)
-		}
-		col := func(n int) int { return f.Rows[0].Values[n-1] }
-		formChecks := []struct {
-			name      string
-			got, want int
-		}{
-			{"1 = 4+13+22", col(1), col(4) + col(13) + col(22)}, {"2 = 5+14+23", col(2), col(5) + col(14) + col(23)},
-			{"3 = 6+7+15+16+24+25", col(3), col(6) + col(7) + col(15) + col(16) + col(24) + col(25)},
-			{"1 visits", col(1), 420}, {"2 persons", col(2), 622},
-			{"4 regular visits", col(4), 78}, {"5 regular persons", col(5), 88}, {"6+7 regular cases", col(6) + col(7), 30},
-			{"12 sessions the head held", col(12), 9}, {"21 sessions a deputy held", col(21), 3},
-			{"13+22 periodic visits", col(13) + col(22), 342}, {"14+23 periodic persons", col(14) + col(23), 534},
-			{"17+26 delegations", col(17) + col(26), 18}, {"18+27 delegation persons", col(18) + col(27), 150},
-			{"8 regular delegations", col(8), 0},
-		}
-		for _, c := range formChecks {
-			if c.got != c.want {
-				t.Errorf("form 01 column %s: got %d, want %d", c.name, c.got, c.want)
-			}
-		}
-		if f.Rows[1].OrgName != env.App.DefaultOrg.Name || fmt.Sprint(f.Rows[1].Values) != fmt.Sprint(f.Rows[0].Values) {
-			t.Errorf("one organisation: its row equals the total: %+v", f.Rows)
-		}
-		if csv := agency.Get("/api/v1/stats/form-01?period=2022&format=csv"); csv.Status != http.StatusOK ||
-			!strings.Contains(string(csv.Body), "13. Tiếp định kỳ và đột xuất của Thủ trưởng - Thủ trưởng tiếp - Số lượt tiếp") {
-			t.Errorf("form 01 as CSV: %s", csv)
-		}
-
-		byCat := agency.Get("/api/v1/stats/breakdown?by=category&period=2022")
-		var b struct {
-			Rows []struct {
-				Key, Label             string
-				Visits, Persons, Cases int
-			}
-		}
-		byCat.Decode(t, &b)
-		if len(b.Rows) != 4 || b.Rows[0].Key != "complaint" || b.Rows[0].Label != "Khiếu nại" || b.Rows[0].Visits != 420 || b.Rows[0].Cases != 136 {
-			t.Errorf("breakdown by category: %s", byCat)
-		}
+		check2022(t, agency, env.App.DefaultOrg.ID)
+		check2023(t, agency)
+		checkForm01Of2022(t, agency, env.App.DefaultOrg.Name)
 	})
+}
+
+// check2022 reads the summary of 2022 (build2022, six duplicates merged) and its report
+// paragraph, and the quarters that tile the year.
+func check2022(t *testing.T, agency *testenv.Client, org string) {
+	t.Helper()
+	s := getSummary(t, agency, "period=2022")
+	checkFigures(t, "2022", []figure{
+		{"visits", s.Visits, 420}, {"persons", s.Persons, 622}, {"cases", s.Cases, 136},
+		{"cases_first", s.CasesFirst, 120}, {"cases_repeat", s.CasesRepeat, 16},
+		{"periodic sessions", s.ByKind["periodic"].Sessions, 12}, {"periodic visits", s.ByKind["periodic"].Visits, 342},
+		{"periodic persons", s.ByKind["periodic"].Persons, 534}, {"periodic cases", s.ByKind["periodic"].Cases, 110},
+		{"regular sessions", s.ByKind["regular"].Sessions, 26}, {"regular visits", s.ByKind["regular"].Visits, 78},
+		{"regular persons", s.ByKind["regular"].Persons, 88}, {"regular cases", s.ByKind["regular"].Cases, 30},
+		{"urgent sessions", s.ByKind["urgent"].Sessions, 0}, {"urgent visits", s.ByKind["urgent"].Visits, 0},
+		{"delegation min_size", s.Delegations.MinSize, 5}, {"delegation visits", s.Delegations.Visits, 18},
+		{"delegation persons", s.Delegations.Persons, 150}, {"delegation cases", s.Delegations.Cases, 8},
+		{"conclusion notices", s.ConclusionNotices, 12}, {"directive letters", s.DirectiveLetters, 295},
+	})
+	if s.From != "2022-01-01" || s.To != "2022-12-31" || s.OrgID != org {
+		t.Errorf("2022 period and organisation: %+v", s)
+	}
+
+	text := agency.Get("/api/v1/stats/summary?period=2022&format=text&lang=vi")
+	wantText := "Từ ngày 01/01/2022 đến ngày 31/12/2022, tiếp 420 lượt/ 622 người/ 136 vụ việc (sau khi đã lọc vụ trùng). " +
+		"Trong đó: + Tiếp định kỳ: 342 lượt/ 534 người; + Tiếp Đoàn đông người (từ 05 người trở lên): 18 lượt đoàn/ 08 vụ việc; " +
+		"+ Tiếp thường xuyên: 78 lượt/ 88 người; + Tiếp đột xuất: Không có. Đã ban hành 12 Thông báo kết luận và 295 công văn chỉ đạo.\n"
+	if text.Status != http.StatusOK || string(text.Body) != wantText || text.Header.Get("Content-Type") != "text/plain; charset=UTF-8" {
+		t.Errorf("the report paragraph:\n got %d %q %q\nwant %q", text.Status, text.Header.Get("Content-Type"), text.Body, wantText)
+	}
+
+	// Quarters tile the year: visits and persons add up (a case seen in two quarters counts
+	// in each, so cases need not).
+	var qv, qp int
+	for q := 1; q <= 4; q++ {
+		qs := getSummary(t, agency, fmt.Sprintf("period=2022-Q%d", q))
+		qv, qp = qv+qs.Visits, qp+qs.Persons
+	}
+	if qv != 420 || qp != 622 {
+		t.Errorf("quarters of 2022 add up to %d visits / %d persons, want 420 / 622", qv, qp)
+	}
+}
+
+// check2023 reads the summary of 2023 (build2023) with delegations from 4 people and from 5,
+// and its report paragraph.
+func check2023(t *testing.T, agency *testenv.Client) {
+	t.Helper()
+	s23 := getSummary(t, agency, "period=2023&delegation_min=4")
+	checkFigures(t, "2023", []figure{
+		{"visits", s23.Visits, 352}, {"persons", s23.Persons, 679}, {"cases", s23.Cases, 124},
+		{"cases_first", s23.CasesFirst, 94}, {"cases_repeat", s23.CasesRepeat, 30},
+		{"periodic visits", s23.ByKind["periodic"].Visits, 289}, {"periodic persons", s23.ByKind["periodic"].Persons, 596},
+		{"regular visits", s23.ByKind["regular"].Visits, 63}, {"regular persons", s23.ByKind["regular"].Persons, 83},
+		{"urgent visits", s23.ByKind["urgent"].Visits, 0},
+		{"delegation min_size", s23.Delegations.MinSize, 4}, {"delegation visits", s23.Delegations.Visits, 17},
+		{"delegation persons", s23.Delegations.Persons, 88}, {"delegation cases", s23.Delegations.Cases, 7},
+		{"conclusion notices", s23.ConclusionNotices, 9}, {"directive letters", s23.DirectiveLetters, 142},
+	})
+	if d := getSummary(t, agency, "period=2023").Delegations; d.MinSize != 5 || d.Visits != 10 || d.Persons != 60 || d.Cases != 4 {
+		t.Errorf("2023 delegations from 5 people (the default): %+v", d)
+	}
+	text := agency.Get("/api/v1/stats/summary?period=2023&delegation_min=4&format=text")
+	if !strings.Contains(string(text.Body), "tiếp 352 lượt/ 679 người/ 124 vụ việc (sau khi đã lọc vụ trùng). Trong đó: + Tiếp định kỳ: 289 lượt/ 596 người; "+
+		"+ Tiếp Đoàn đông người (từ 04 người trở lên): 17 lượt đoàn/ 07 vụ việc; + Tiếp thường xuyên: 63 lượt/ 83 người; + Tiếp đột xuất: Không có. "+
+		"Đã ban hành 09 Thông báo kết luận và 142 công văn chỉ đạo.") {
+		t.Errorf("2023 paragraph: %s", text.Body)
+	}
+}
+
+// checkForm01Of2022 reads Form 01 of 2022 (one organisation, named org), as JSON and CSV, and the
+// breakdown by category.
+func checkForm01Of2022(t *testing.T, agency *testenv.Client, org string) {
+	t.Helper()
+	f := testenv.GetAs[apiclient.StatsForm01](agency, "/api/v1/stats/form-01?period=2022")
+	if len(f.Columns) != 29 || len(f.Rows) != 2 || !f.Rows[0].Total {
+		t.Fatalf("form 01: %+v", f)
+	}
+	col := func(n int) int { return f.Rows[0].Values[n-1] }
+	checkFigures(t, "form 01 column", []figure{
+		{"1 = 4+13+22", col(1), col(4) + col(13) + col(22)}, {"2 = 5+14+23", col(2), col(5) + col(14) + col(23)},
+		{"3 = 6+7+15+16+24+25", col(3), col(6) + col(7) + col(15) + col(16) + col(24) + col(25)},
+		{"1 visits", col(1), 420}, {"2 persons", col(2), 622},
+		{"4 regular visits", col(4), 78}, {"5 regular persons", col(5), 88}, {"6+7 regular cases", col(6) + col(7), 30},
+		{"12 sessions the head held", col(12), 9}, {"21 sessions a deputy held", col(21), 3},
+		{"13+22 periodic visits", col(13) + col(22), 342}, {"14+23 periodic persons", col(14) + col(23), 534},
+		{"17+26 delegations", col(17) + col(26), 18}, {"18+27 delegation persons", col(18) + col(27), 150},
+		{"8 regular delegations", col(8), 0},
+	})
+	if f.Rows[1].OrgName != org || fmt.Sprint(f.Rows[1].Values) != fmt.Sprint(f.Rows[0].Values) {
+		t.Errorf("one organisation: its row equals the total: %+v", f.Rows)
+	}
+	if csv := agency.Get("/api/v1/stats/form-01?period=2022&format=csv"); csv.Status != http.StatusOK ||
+		!strings.Contains(string(csv.Body), "13. Tiếp định kỳ và đột xuất của Thủ trưởng - Thủ trưởng tiếp - Số lượt tiếp") {
+		t.Errorf("form 01 as CSV: %s", csv)
+	}
+
+	b := testenv.GetAs[apiclient.StatsBreakdown](agency, "/api/v1/stats/breakdown?by=category&period=2022")
+	if len(b.Rows) != 4 || b.Rows[0].Key != "complaint" || b.Rows[0].Label != "Khiếu nại" || b.Rows[0].Visits != 420 || b.Rows[0].Cases != 136 {
+		t.Errorf("breakdown by category: %+v", b)
+	}
 }
 
 func TestStatsStatutoryBoundaries(t *testing.T) {
@@ -452,7 +429,7 @@ func TestStatsAccessAndCaching(t *testing.T) {
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		admin := env.As(auth.Admin)
-		district := admin.Create("/api/v1/orgs", map[string]any{"code": "GL", "name": "Ban Tiếp công dân huyện Gio Linh", "parent_id": env.App.DefaultOrg.ID})
+		district := testenv.CreateAs[apiclient.OrgsOrg](admin, "/api/v1/orgs", map[string]any{"code": "GL", "name": "Ban Tiếp công dân huyện Gio Linh", "parent_id": env.App.DefaultOrg.ID}).ID
 		reg := newReportRegister(t, env)
 		reg.receive([]visit{{reg.session("regular", "2023-03-01", false), "A", 1}})
 
@@ -473,7 +450,7 @@ func TestStatsAccessAndCaching(t *testing.T) {
 		}
 		reg.receive([]visit{{reg.session("regular", "2023-03-02", false), "A", 1}})
 		if changed := agency.Get("/api/v1/stats/summary?period=2023", "If-None-Match", etag); changed.Status != http.StatusOK ||
-			changed.Header.Get("ETag") == etag || changed.JSON()["visits"].(float64) != 2 {
+			changed.Header.Get("ETag") == etag || testenv.Decode[apiclient.ReportSummary](t, changed).Visits != 2 {
 			t.Errorf("after a new visit the old ETag no longer matches: %s", changed)
 		}
 		for _, path := range []string{"/api/v1/stats/form-01?period=2023", "/api/v1/stats/breakdown?by=month&period=2023",
@@ -489,7 +466,7 @@ func TestStatsAccessAndCaching(t *testing.T) {
 		}
 
 		scoped := env.Client(env.Token(auth.Agency, "GL"))
-		if s := getSummary(t, scoped, "period=2023"); s.OrgID != district["id"] || s.Visits != 0 {
+		if s := getSummary(t, scoped, "period=2023"); s.OrgID != district || s.Visits != 0 {
 			t.Errorf("a district token counts its own subtree: %+v", s)
 		}
 		if r := scoped.Get("/api/v1/stats/summary?period=2023&org=" + env.App.DefaultOrg.ID); r.Status != http.StatusForbidden || !r.IsProblem() {
@@ -531,8 +508,7 @@ func TestStatisticsQueueFoldedInTheBackground(t *testing.T) {
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
-		session := staff.Create("/api/v1/sessions", map[string]any{"kind": "regular", "date": "2024-03-18"})
-		staff.Create("/api/v1/visits", map[string]any{"session_id": session["id"], "case": newCaseBody("Kiến nghị về lối đi chung"),
+		staff.Create("/api/v1/visits", map[string]any{"session_id": newSession(staff, "regular", "2024-03-18"), "case": newCaseBody("Kiến nghị về lối đi chung"),
 			"persons": []any{map[string]any{"full_name": "Lê Văn Tám"}}})
 		deadline := time.Now().Add(10 * time.Second)
 		for {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tcd-registry/tcd/internal/apiclient"
 	"github.com/tcd-registry/tcd/internal/auth"
 	"github.com/tcd-registry/tcd/internal/testenv"
 )
@@ -25,7 +26,7 @@ func TestVoidRefusedWhileLiveRecordsNameIt(t *testing.T) {
 		session := func() string { return newSession(staff, "periodic", "2024-03-15") }
 		person := func() string { return persons(t, staff, 1)[0] }
 		visit := func(sessionID, caseID, personID string) string {
-			return staff.Create("/api/v1/visits", map[string]any{"session_id": sessionID, "case_id": caseID, "person_ids": []string{personID}})["id"].(string)
+			return testenv.CreateAs[apiclient.RegistryCreatedVisit](staff, "/api/v1/visits", map[string]any{"session_id": sessionID, "case_id": caseID, "person_ids": []string{personID}}).ID
 		}
 		tests := []struct {
 			name      string
@@ -37,18 +38,18 @@ func TestVoidRefusedWhileLiveRecordsNameIt(t *testing.T) {
 				func(id string) string { return "/api/v1/visits/" + visit(session(), id, person()) }, "visits"},
 			{"case named by a delegation", func() string { return "/api/v1/cases/" + newCase(staff, "Tranh chấp đất") },
 				func(id string) string {
-					return "/api/v1/delegations/" + staff.Create("/api/v1/delegations", map[string]any{"name": "Đoàn thôn 3", "member_count": 3,
-						"representative_ids": []string{}, "case_id": id})["id"].(string)
+					return "/api/v1/delegations/" + newDelegation(staff, map[string]any{"name": "Đoàn thôn 3", "member_count": 3,
+						"representative_ids": []string{}, "case_id": id}).ID
 				}, "delegations"},
 			{"case named by a notice", func() string { return "/api/v1/cases/" + newCase(staff, "Tranh chấp đất") },
 				func(id string) string {
-					return "/api/v1/notices/" + staff.Create("/api/v1/notices", map[string]any{"number": docNumber(), "issued_on": "2024-03-20",
-						"session_id": session(), "case_ids": []string{id}})["id"].(string)
+					return "/api/v1/notices/" + testenv.CreateAs[apiclient.RegistryNotice](staff, "/api/v1/notices", map[string]any{"number": docNumber(), "issued_on": "2024-03-20",
+						"session_id": session(), "case_ids": []string{id}}).ID
 				}, "conclusion notices"},
 			{"case named by a directive", func() string { return "/api/v1/cases/" + newCase(staff, "Tranh chấp đất") },
 				func(id string) string {
-					return "/api/v1/directives/" + staff.Create("/api/v1/directives", map[string]any{"number": docNumber(), "issued_on": "2024-03-20",
-						"recipient": "UBND huyện Gio Linh", "case_id": id})["id"].(string)
+					return "/api/v1/directives/" + newDirective(staff, map[string]any{"number": docNumber(), "issued_on": "2024-03-20",
+						"recipient": "UBND huyện Gio Linh", "case_id": id}).ID
 				}, "directive letters"},
 			{"session named by a visit", func() string { return "/api/v1/sessions/" + session() },
 				func(id string) string {
@@ -56,13 +57,13 @@ func TestVoidRefusedWhileLiveRecordsNameIt(t *testing.T) {
 				}, "visits"},
 			{"session named by a notice", func() string { return "/api/v1/sessions/" + session() },
 				func(id string) string {
-					return "/api/v1/notices/" + staff.Create("/api/v1/notices", map[string]any{"number": docNumber(), "issued_on": "2024-03-20",
-						"session_id": id})["id"].(string)
+					return "/api/v1/notices/" + testenv.CreateAs[apiclient.RegistryNotice](staff, "/api/v1/notices", map[string]any{"number": docNumber(), "issued_on": "2024-03-20",
+						"session_id": id}).ID
 				}, "conclusion notices"},
 			{"session named by a directive", func() string { return "/api/v1/sessions/" + session() },
 				func(id string) string {
-					return "/api/v1/directives/" + staff.Create("/api/v1/directives", map[string]any{"number": docNumber(), "issued_on": "2024-03-20",
-						"recipient": "UBND huyện Gio Linh", "session_id": id})["id"].(string)
+					return "/api/v1/directives/" + newDirective(staff, map[string]any{"number": docNumber(), "issued_on": "2024-03-20",
+						"recipient": "UBND huyện Gio Linh", "session_id": id}).ID
 				}, "directive letters"},
 			{"person named by a visit", func() string { return "/api/v1/persons/" + person() },
 				func(id string) string {
@@ -70,22 +71,22 @@ func TestVoidRefusedWhileLiveRecordsNameIt(t *testing.T) {
 				}, "visits"},
 			{"person representing a delegation", func() string { return "/api/v1/persons/" + person() },
 				func(id string) string {
-					return "/api/v1/delegations/" + staff.Create("/api/v1/delegations", map[string]any{"name": "Đoàn thôn 3", "member_count": 6,
-						"representative_ids": []string{id}})["id"].(string)
+					return "/api/v1/delegations/" + newDelegation(staff, map[string]any{"name": "Đoàn thôn 3", "member_count": 6,
+						"representative_ids": []string{id}}).ID
 				}, "delegations"},
 			{"delegation named by a visit", func() string {
-				return "/api/v1/delegations/" + staff.Create("/api/v1/delegations", map[string]any{"name": "Đoàn thôn 4", "member_count": 6,
-					"representative_ids": []string{person()}})["id"].(string)
+				return "/api/v1/delegations/" + newDelegation(staff, map[string]any{"name": "Đoàn thôn 4", "member_count": 6,
+					"representative_ids": []string{person()}}).ID
 			}, func(id string) string {
-				return "/api/v1/visits/" + staff.Create("/api/v1/visits", map[string]any{"session_id": session(), "case_id": newCase(staff, "Đường"),
-					"person_ids": []string{person()}, "delegation_id": id})["id"].(string)
+				return "/api/v1/visits/" + testenv.CreateAs[apiclient.RegistryCreatedVisit](staff, "/api/v1/visits", map[string]any{"session_id": session(), "case_id": newCase(staff, "Đường"),
+					"person_ids": []string{person()}, "delegation_id": id}).ID
 			}, "visits"},
 		}
 		for _, tc := range tests {
 			target := tc.target()
 			dependent := tc.dependent(target[strings.LastIndex(target, "/")+1:])
 			r := staff.Delete(target + "?reason=nh%E1%BA%A7m")
-			if r.Status != http.StatusConflict || !r.IsProblem() || !strings.Contains(r.JSON()["detail"].(string), tc.says) {
+			if r.Status != http.StatusConflict || !r.IsProblem() || !strings.Contains(r.Problem().Detail, tc.says) {
 				t.Errorf("%s: want 409 saying %q, got %s", tc.name, tc.says, r)
 				continue
 			}
@@ -95,7 +96,7 @@ func TestVoidRefusedWhileLiveRecordsNameIt(t *testing.T) {
 			if r := staff.Delete(dependent + "?reason=nh%E1%BA%A7m"); r.Status != http.StatusOK {
 				t.Fatalf("%s: void the dependent: %s", tc.name, r)
 			}
-			if r := staff.Delete(target + "?reason=nh%E1%BA%A7m"); r.Status != http.StatusOK || r.JSON()["voided_at"] == nil {
+			if r := staff.Delete(target + "?reason=nh%E1%BA%A7m"); r.Status != http.StatusOK || recordOf(t, r).VoidedAt == nil {
 				t.Errorf("%s: once nothing live names it, it is voided: %s", tc.name, r)
 			}
 		}
@@ -104,7 +105,7 @@ func TestVoidRefusedWhileLiveRecordsNameIt(t *testing.T) {
 		visit(session(), c, person())
 		staff.Create("/api/v1/directives", map[string]any{"number": docNumber(), "issued_on": "2024-03-20", "recipient": "UBND xã", "case_id": c})
 		r := staff.Delete("/api/v1/cases/" + c + "?reason=x")
-		if detail, _ := r.JSON()["detail"].(string); r.Status != http.StatusConflict || !strings.Contains(detail, "visits and directive letters") {
+		if r.Status != http.StatusConflict || !strings.Contains(r.Problem().Detail, "visits and directive letters") {
 			t.Fatalf("the refusal names every kind of record in the way: %s", r)
 		}
 	})

@@ -63,7 +63,9 @@ type Problem struct {
 	Title  string `json:"title"`
 	Status int    `json:"status"`
 	Detail string `json:"detail"`
-	Errors []struct {
+	// RequestID ties the answer to the service's log
+	RequestID string `json:"request_id"`
+	Errors    []struct {
 		Field   string `json:"field"`
 		Code    string `json:"code"`
 		Message string `json:"message"`
@@ -190,18 +192,36 @@ func (c *Client) Delete(path string, headers ...string) *Response {
 // Create posts body and fails the test unless the answer is 201 with an id; it returns the object.
 func (c *Client) Create(path string, body any) map[string]any {
 	c.t.Helper()
+	return c.create(path, body).JSON()
+}
+
+// create posts body and fails the test unless the answer is 201 with an id.
+func (c *Client) create(path string, body any) *Response {
+	c.t.Helper()
 	r := c.Post(path, body)
-	m := r.JSON()
-	if r.Status != http.StatusCreated || m == nil || m["id"] == nil {
+	if m := r.JSON(); r.Status != http.StatusCreated || m == nil || m["id"] == nil {
 		c.t.Fatalf("POST %s: want 201 with an id, got %s", path, r)
 	}
-	return m
+	return r
 }
 
 // ListAll follows next_cursor through every page of path and returns all items.
 func (c *Client) ListAll(path string, limit int) []map[string]any {
 	c.t.Helper()
 	var all []map[string]any
+	c.eachPage(path, limit, func(r *Response) *string {
+		var l page[map[string]any]
+		r.Decode(c.t, &l)
+		all = append(all, l.Items...)
+		return l.NextCursor
+	})
+	return all
+}
+
+// eachPage reads the pages of path, limit items each, handing each answer to read, which
+// returns its next_cursor; it fails the test on an answer other than 200.
+func (c *Client) eachPage(path string, limit int, read func(*Response) *string) {
+	c.t.Helper()
 	cursor := ""
 	for pages := 0; pages < 1000; pages++ {
 		sep := "?"
@@ -216,19 +236,13 @@ func (c *Client) ListAll(path string, limit int) []map[string]any {
 		if r.Status != http.StatusOK {
 			c.t.Fatalf("GET %s: %s", p, r)
 		}
-		var l struct {
-			Items      []map[string]any `json:"items"`
-			NextCursor *string          `json:"next_cursor"`
+		next := read(r)
+		if next == nil || *next == "" {
+			return
 		}
-		r.Decode(c.t, &l)
-		all = append(all, l.Items...)
-		if l.NextCursor == nil || *l.NextCursor == "" {
-			return all
-		}
-		cursor = *l.NextCursor
+		cursor = *next
 	}
 	c.t.Fatalf("GET %s: more than 1000 pages", path)
-	return nil
 }
 
 func itoa(n int) string {
