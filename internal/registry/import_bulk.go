@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -101,7 +102,7 @@ func (s *Service) importBulk(ctx context.Context, actor auth.Actor, orgID string
 		}
 		return func(tx *gorm.DB) error { return s.numberCases(ctx, tx, actor, b.newCases) }, nil
 	})
-	if err == errDryRun {
+	if errors.Is(err, errDryRun) {
 		for i := range done {
 			done[i].VisitID = ""
 		}
