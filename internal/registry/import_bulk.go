@@ -265,6 +265,9 @@ func (b *bulkImport) add(row *imports.Row) (ImportedRow, error) {
 			return out, err
 		}
 	}
+	// the persons found are live persons of the organisation, as takeIn's references check
+	// them; a row naming one twice is refused as a visit naming one twice is
+	listedOnce(&fe, "person_ids", "person", personIDs, func(string) bool { return true })
 	var registered []*personRow
 	for i, p := range unknown {
 		r, err := b.s.newPersonRow(b.orgID, NewPerson{OrgID: &b.orgID, FullName: p.FullName, Gender: p.Gender,
