@@ -259,7 +259,13 @@ func writeRegister(path string, n int) error {
 			v.TransferredTo = "UBND huyện Gio Linh"
 		}
 		if i%20 == 0 { // a family comes together
-			v.Persons = append(v.Persons, person(rng.IntN(persons)))
+			// two people, never the same one twice (the register refuses a visit naming a
+			// person twice)
+			k := rng.IntN(persons)
+			if person(k) == v.Persons[0] {
+				k = (k + 1) % persons
+			}
+			v.Persons = append(v.Persons, person(k))
 			v.Headcount = 3
 		}
 		visits[i] = v
