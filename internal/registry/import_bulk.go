@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -150,11 +151,15 @@ func (b *bulkImport) read(rows []*imports.Row) error {
 	if err != nil {
 		return err
 	}
-	// the first of each by seq, as importSession, importedVisit and knownPerson take it
+	// The first of each by seq, as importSession, importedVisit and knownPerson take it, sorted
+	// here: with ORDER BY seq, SQLite's planner may walk the organisation's index (org_id, seq),
+	// which yields seq order, through every case or person of the organisation, instead of
+	// looking the batch's values up (at 100,000 rows a quarter of the import's time).
 	err = chunked(b, distinct(dates), func(chunk []string) error {
-		var found []sessionRow
+		var found []*sessionRow
 		err := db.Select("seq, id, date").Where("org_id = ? AND date IN ? AND kind = 'regular' AND voided_at IS NULL", b.orgID, chunk).
-			Order("seq").Find(&found).Error
+			Find(&found).Error
+		sortBySeq(found)
 		for _, r := range found {
 			if b.sessions[r.Date] == "" {
 				b.sessions[r.Date] = r.ID
@@ -167,7 +172,8 @@ func (b *bulkImport) read(rows []*imports.Row) error {
 	}
 	err = chunked(b, distinct(titles), func(chunk []string) error {
 		var found []*caseRow
-		err := db.Where("org_id = ? AND voided_at IS NULL AND merged_into IS NULL AND title IN ?", b.orgID, chunk).Order("seq").Find(&found).Error
+		err := db.Where("org_id = ? AND voided_at IS NULL AND merged_into IS NULL AND title IN ?", b.orgID, chunk).Find(&found).Error
+		sortBySeq(found)
 		for _, r := range found {
 			b.addCase(r)
 		}
@@ -179,12 +185,17 @@ func (b *bulkImport) read(rows []*imports.Row) error {
 	return chunked(b, distinct(numbers), func(chunk []string) error {
 		var found []*personRow
 		err := db.Select(personColumns).Where("org_id = ? AND id_number IN ? AND voided_at IS NULL AND merged_into IS NULL", b.orgID, chunk).
-			Order("seq").Find(&found).Error
+			Find(&found).Error
+		sortBySeq(found)
 		for _, r := range found {
 			b.addPerson(r)
 		}
 		return err
 	})
+}
+
+func sortBySeq[T model](rows []T) {
+	slices.SortFunc(rows, func(x, y T) int { return cmp.Compare(x.meta().Seq, y.meta().Seq) })
 }
 
 func distinct(values []string) []string {
