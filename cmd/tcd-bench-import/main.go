@@ -31,7 +31,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/tcd-registry/tcd/internal/app"
@@ -148,6 +147,7 @@ func measure(backend, pg, dir, tcd, file string, rows int) (result, error) {
 	if err := cmd.Start(); err != nil {
 		return r, err
 	}
+	peak := watchPeakRSS(cmd.Process.Pid)
 	// a line per row; the last ones are the totals
 	var last []string
 	sc := bufio.NewScanner(stdout)
@@ -160,13 +160,43 @@ func measure(backend, pg, dir, tcd, file string, rows int) (result, error) {
 		return r, fmt.Errorf("tcd import: %v: %s", err, tail(stderr.String()))
 	}
 	r.elapsed = time.Since(start)
-	r.rss = cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss << 10 // KiB on Linux
+	r.rss = peak()
 	r.totals = strings.Join(last, "; ")
 	if !strings.Contains(r.totals, "; 0 with errors") || !strings.HasPrefix(r.totals, strconv.Itoa(rows)+" rows") {
 		return r, fmt.Errorf("the import did not take every row: %s", r.totals)
 	}
 	r.first, r.second, err = firstReads(ctx, dbURL)
 	return r, err
+}
+
+// watchPeakRSS reads the peak resident set of process pid (VmHWM, Linux) every 20 ms until it
+// ends; the function returned waits for that and gives the last peak read, in bytes. The
+// rusage of the ended process would not do: Linux carries a process's peak across exec, so a
+// child forked while this process held a generated register reports this process's peak.
+func watchPeakRSS(pid int) func() int64 {
+	var peak int64
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+			if err != nil {
+				return // ended (or not Linux)
+			}
+			for line := range strings.Lines(string(b)) {
+				if kb, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+					if n, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(kb), " kB"), 10, 64); err == nil && n<<10 > peak {
+						peak = n << 10
+					}
+				}
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}()
+	return func() int64 {
+		<-done
+		return peak
+	}
 }
 
 // firstReads serves the imported register and times the first GET /stats/summary of the year
