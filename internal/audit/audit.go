@@ -90,19 +90,54 @@ func RecordFor(ctx context.Context, db *gorm.DB, actor auth.Actor, orgID, action
 }
 
 func write(ctx context.Context, db *gorm.DB, actor auth.Actor, org any, action, entity, entityID string, changes map[string]any) error {
-	row := map[string]any{"at": time.Now().UTC(), "actor": actor.Name, "actor_role": string(actor.Role), "action": action,
-		"entity": entity, "entity_id": entityID, "org_id": org, "changes": nil, "request_id": nil}
-	if len(changes) > 0 {
-		b, err := json.Marshal(changes)
-		if err != nil {
+	row, err := newRow(ctx, actor, org, Line{Action: action, Entity: entity, EntityID: entityID, Changes: changes})
+	if err != nil {
+		return err
+	}
+	return db.WithContext(ctx).Table("audit_log").Create(row).Error
+}
+
+// Line is one entry RecordAll appends.
+type Line struct {
+	Action, Entity, EntityID string
+	Changes                  map[string]any
+}
+
+// RecordAll appends an entry per line, each as RecordFor would, many a statement: a bulk
+// write (an import) records the same entries as the records written one by one would, without
+// a statement each.
+func RecordAll(ctx context.Context, db *gorm.DB, actor auth.Actor, orgID string, lines []Line) error {
+	org := any(nil)
+	if orgID != "" {
+		org = orgID
+	}
+	rows := make([]map[string]any, len(lines))
+	for i, l := range lines {
+		var err error
+		if rows[i], err = newRow(ctx, actor, org, l); err != nil {
 			return err
+		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	return db.WithContext(ctx).Table("audit_log").CreateInBatches(rows, store.RowsPerStatement(db)).Error
+}
+
+func newRow(ctx context.Context, actor auth.Actor, org any, l Line) (map[string]any, error) {
+	row := map[string]any{"at": time.Now().UTC(), "actor": actor.Name, "actor_role": string(actor.Role), "action": l.Action,
+		"entity": l.Entity, "entity_id": l.EntityID, "org_id": org, "changes": nil, "request_id": nil}
+	if len(l.Changes) > 0 {
+		b, err := json.Marshal(l.Changes)
+		if err != nil {
+			return nil, err
 		}
 		row["changes"] = string(b)
 	}
 	if id, ok := ctx.Value(requestIDKey{}).(string); ok && id != "" {
 		row["request_id"] = id
 	}
-	return db.WithContext(ctx).Table("audit_log").Create(row).Error
+	return row, nil
 }
 
 // identityLinks are the changes that tie citizens to a matter, with the name of the count that

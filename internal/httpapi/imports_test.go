@@ -186,10 +186,9 @@ func TestImportErrorsNameRowAndColumn(t *testing.T) {
 	})
 }
 
-// Rows are imported in batches, each row under a savepoint of its own: a row the register's own
-// rules refuse (here a visit dated ahead, which the file's columns cannot tell) fails alone, the
-// rows around it in the same batch are imported, and it goes to the failed-rows file with what
-// the register said.
+// Rows are imported in batches: a row the register's own rules refuse (here a visit dated ahead,
+// which the file's columns cannot tell) fails alone, the rows around it in the same batch are
+// imported, and it goes to the failed-rows file with what the register said.
 func TestImportRowRefusedByTheRegisterFailsAlone(t *testing.T) {
 	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
@@ -215,6 +214,48 @@ func TestImportRowRefusedByTheRegisterFailsAlone(t *testing.T) {
 		if r.Status != http.StatusOK || !strings.Contains(text, "Trần Thị Bình") || !strings.Contains(text, "2099") ||
 			strings.Contains(text, "Nguyễn Văn An") {
 			t.Errorf("the failed rows' file holds the refused row with the register's reason: %s", r)
+		}
+	})
+}
+
+// A batch is written in bulk; when the database refuses it (here a rule of the database's own,
+// which no check of the import knows), the batch is rolled back and imported again row by row:
+// only the row the database refuses fails, with the database's reason, and the others are
+// recorded once each.
+func TestImportRowRefusedByTheDatabaseFailsAlone(t *testing.T) {
+	t.Parallel()
+	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
+		env := testenv.Start(t, backend)
+		staff := env.As(auth.Staff)
+		refuse := []string{`CREATE TRIGGER refuse_visit BEFORE INSERT ON visits WHEN NEW.note = 'từ chối' BEGIN
+			SELECT RAISE(ABORT, 'the note is refused'); END`}
+		if backend == "postgres" {
+			refuse = []string{`CREATE FUNCTION refuse_visit() RETURNS trigger LANGUAGE plpgsql AS $$
+				BEGIN IF NEW.note = 'từ chối' THEN RAISE EXCEPTION 'the note is refused'; END IF; RETURN NEW; END $$`,
+				`CREATE TRIGGER refuse_visit BEFORE INSERT ON visits FOR EACH ROW EXECUTE FUNCTION refuse_visit()`}
+		}
+		for _, q := range refuse {
+			if err := env.App.Store.DB.Exec(q).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		csv := registerCSVHeader +
+			"1;05/03/2024;Nguyễn Văn An - thôn 1;;Khiếu nại về đền bù;Khiếu nại / 1;;Thụ lý;;\n" +
+			"2;05/03/2024;Trần Thị Bình - thôn 2;;Kiến nghị làm đường;Kiến nghị / 1;;Trả lời trực tiếp;;từ chối\n" +
+			"3;06/03/2024;Nguyễn Văn An - thôn 1;;Khiếu nại về đền bù;Khiếu nại / 1;;Đôn đốc;;\n"
+		rep := importFile(t, staff, "?dry_run=false", "so.csv", []byte(csv))
+		if rep.Totals["created"]+rep.Totals["linked"] != 2 || rep.Totals["errors"] != 1 || rep.Rows[1].Status != "error" ||
+			len(rep.Rows[1].Errors) != 1 || rep.Rows[1].Errors[0].Row != 3 || !strings.Contains(rep.Rows[1].Errors[0].Message, "the note is refused") {
+			t.Fatalf("the row the database refuses fails alone: %+v", rep)
+		}
+		if got := staff.ListAll("/api/v1/visits", 50); len(got) != 2 {
+			t.Errorf("the other rows are recorded once each: %d visits", len(got))
+		}
+		if got := staff.ListAll("/api/v1/persons", 50); len(got) != 1 {
+			t.Errorf("the refused row's person was rolled back, the others registered once: %v", got)
+		}
+		if got := staff.ListAll("/api/v1/cases", 50); len(got) != 1 || !strings.HasSuffix(fmt.Sprint(got[0]["code"]), "-000001") {
+			t.Errorf("one case, numbered without a gap: %v", got)
 		}
 	})
 }

@@ -1,8 +1,11 @@
 package registry
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -151,20 +154,29 @@ type caseOpener struct {
 // open validates and inserts a case in tx (POST /cases and a visit's inline case, so both obey
 // the same rules); the transaction numbers it at its end.
 func (o *caseOpener) open(ctx context.Context, tx *gorm.DB, orgID string, in NewCase) (*caseRow, error) {
-	if err := validate.Struct(in); err != nil {
+	row, err := o.s.newCaseRow(orgID, in)
+	if err != nil {
 		return nil, err
 	}
-	row := &caseRow{Meta: o.s.newMeta(orgID), Title: in.Title, Summary: in.Summary, Category: in.Category,
-		Field: in.Field, Respondent: in.Respondent, PreviouslyHandledBy: in.PreviouslyHandledBy, Status: in.Status}
-	if err := checkCase(row); err != nil {
-		return nil, err
-	}
-	row.Code = provisionalCode(row.ID)
 	if err := tx.WithContext(ctx).Create(row).Error; err != nil {
 		return nil, err
 	}
 	o.opened = append(o.opened, row)
 	return row, indexNewCase(ctx, tx, row)
+}
+
+// newCaseRow is the checked row of a case to open, with its provisional code.
+func (s *Service) newCaseRow(orgID string, in NewCase) (*caseRow, error) {
+	if err := validate.Struct(in); err != nil {
+		return nil, err
+	}
+	row := &caseRow{Meta: s.newMeta(orgID), Title: in.Title, Summary: in.Summary, Category: in.Category,
+		Field: in.Field, Respondent: in.Respondent, PreviouslyHandledBy: in.PreviouslyHandledBy, Status: in.Status}
+	if err := checkCase(row); err != nil {
+		return nil, err
+	}
+	row.Code = provisionalCode(row.ID)
+	return row, nil
 }
 
 // provisionalCode stands in for a new case's number until its transaction numbers it.
@@ -186,23 +198,55 @@ func inTxOpeningCases[O any](ctx context.Context, s *Service, actor auth.Actor, 
 	return out, err
 }
 
-// numberCases gives each case its number and records its creation in the audit log.
+// numberCases gives each case its number and records its creation in the audit log. The
+// cases of one organisation and year take their numbers in one statement, in the order they
+// were opened (an import opens hundreds in a transaction); the counters are taken in the order
+// of organisation and year, so two transactions never wait for each other's.
 func (s *Service) numberCases(ctx context.Context, tx *gorm.DB, actor auth.Actor, rows []*caseRow) error {
 	db := tx.WithContext(ctx)
+	type counter struct {
+		org  string
+		year int
+	}
+	groups := map[counter][]*caseRow{}
 	for _, row := range rows {
-		year := row.CreatedAt.In(s.cfg.Location).Year()
-		var n int64
-		if err := db.Raw(`INSERT INTO case_counters (org_id, year, last) VALUES (?, ?, 1)
-			ON CONFLICT (org_id, year) DO UPDATE SET last = case_counters.last + 1 RETURNING last`, row.OrgID, year).Scan(&n).Error; err != nil {
+		k := counter{row.OrgID, row.CreatedAt.In(s.cfg.Location).Year()}
+		groups[k] = append(groups[k], row)
+	}
+	keys := slices.SortedFunc(maps.Keys(groups), func(a, b counter) int {
+		return cmp.Or(strings.Compare(a.org, b.org), cmp.Compare(a.year, b.year))
+	})
+	lines := map[string][]audit.Line{}
+	for _, k := range keys {
+		g := groups[k]
+		var last int64
+		if err := db.Raw(`INSERT INTO case_counters (org_id, year, last) VALUES (?, ?, ?)
+			ON CONFLICT (org_id, year) DO UPDATE SET last = case_counters.last + excluded.last RETURNING last`, k.org, k.year, len(g)).Scan(&last).Error; err != nil {
 			return err
 		}
-		// a new case is also its own root until merged: seq is known only after the insert, and
-		// setting both here costs no statement of its own
-		row.Code, row.RootSeq = caseCode(year, n), row.Seq
-		if err := db.Table("cases").Where("seq = ?", row.Seq).Updates(map[string]any{"code": row.Code, "root_seq": row.Seq}).Error; err != nil {
+		for i, row := range g {
+			// a new case is also its own root until merged: seq is known only after the insert,
+			// and setting both here costs no statement of its own
+			row.Code, row.RootSeq = caseCode(k.year, last-int64(len(g)-1-i)), row.Seq
+			lines[k.org] = append(lines[k.org], audit.Line{Action: "create", Entity: "case", EntityID: row.ID,
+				Changes: map[string]any{"code": row.Code, "title": row.Title}})
+		}
+	}
+	for chunk := range slices.Chunk(rows, 100) {
+		codes, args := make([]string, len(chunk)), make([]any, 0, 2*len(chunk)+1)
+		seqs := make([]int64, len(chunk))
+		for i, row := range chunk {
+			codes[i] = "WHEN ? THEN ?"
+			args = append(args, row.Seq, row.Code)
+			seqs[i] = row.Seq
+		}
+		err := db.Exec("UPDATE cases SET code = CASE seq "+strings.Join(codes, " ")+" END, root_seq = seq WHERE seq IN ?", append(args, seqs)...).Error
+		if err != nil {
 			return err
 		}
-		if err := audit.Record(ctx, tx, actor, "create", "case", row.ID, map[string]any{"code": row.Code, "title": row.Title}); err != nil {
+	}
+	for _, org := range slices.Sorted(maps.Keys(lines)) {
+		if err := audit.RecordAll(ctx, tx, actor, org, lines[org]); err != nil {
 			return err
 		}
 	}

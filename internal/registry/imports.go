@@ -70,19 +70,21 @@ func (s *Service) ImportOrg(ctx context.Context, actor auth.Actor, orgID string)
 
 // importBatch is how many rows of a register one transaction imports. A transaction per row
 // measured about 100 rows a second (make bench-import): each commit waits for the disk, and
-// SQLite has a single writer. A batch shares one commit between its rows, while each row still
-// runs under a savepoint of its own, so that a row the register's rules refuse is rolled back
-// alone. A variable so that tests can cross batch boundaries with a small file.
-var importBatch = 250
+// SQLite has a single writer. A batch shares one commit between its rows and is written in bulk
+// (importBulk); a batch the database refuses is imported again row by row (importRow), each
+// row under a savepoint of its own, so that the row it refuses fails alone. A variable so that
+// tests can cross batch boundaries with a small file.
+var importBatch = 1000
 
 // importRow records, in tx and under a savepoint of its own, the visit one row of a register
 // describes, with the row's fingerprint, so that the same row is never imported twice: on the
 // day's regular session (opened if the organisation has none that day), about the
 // organisation's case of the same category, title and content (opened if none), with its
 // persons matched to the register's by ID number, else by the duplicate matcher, else
-// registered. A row the register's rules refuse is rolled back to its savepoint and reported
-// with its errors (also on the row, for the failed-rows file); a dry run does all of it and rolls
-// the row back likewise, so that it reports exactly what the import would do and writes nothing.
+// registered. A row the register's rules refuse, or the database refuses, is rolled back to its
+// savepoint and reported with its errors (also on the row, for the failed-rows file); a dry run
+// does all of it and rolls the row back likewise, so that it writes nothing. importBulk does the
+// same for a whole batch at once; this is its replay when the database refuses the batch.
 func (s *Service) importRow(ctx context.Context, tx *gorm.DB, actor auth.Actor, orgID string, cases *caseOpener, row *imports.Row, dryRun bool) (ImportedRow, error) {
 	out := ImportedRow{Row: row.Line, Errors: row.Errors}
 	if len(row.Errors) > 0 {
@@ -133,17 +135,27 @@ func (s *Service) importRow(ctx context.Context, tx *gorm.DB, actor auth.Actor, 
 	case apperr.CodeOf(err) == apperr.Invalid:
 		// the register's own rules refused the row (an ID number, a headcount below the
 		// persons listed): reported on the row, the import goes on
-		var e *apperr.Error
-		errors.As(err, &e)
-		for _, f := range e.Fields {
-			out.Errors = append(out.Errors, imports.CellError{Line: row.Line, Field: f.Field, Message: f.Message})
-		}
-		row.Errors = out.Errors
-		out.Status, out.VisitID = ImportError, ""
+		refuse(&out, row, err)
+	case err != nil && ctx.Err() == nil:
+		// the database refused the row (a constraint no check above knows of): reported on the
+		// row, whose savepoint took back what it wrote; a database gone fails the next statement
+		refuse(&out, row, apperr.Field("", "the register could not store the row: %s", err))
 	case err != nil:
 		return out, err
 	}
 	return out, nil
+}
+
+// refuse reports row as failed with the fields of err, an invalid input's error (also on the
+// row, for the failed-rows file).
+func refuse(out *ImportedRow, row *imports.Row, err error) {
+	var e *apperr.Error
+	errors.As(err, &e)
+	for _, f := range e.Fields {
+		out.Errors = append(out.Errors, imports.CellError{Line: row.Line, Field: f.Field, Message: f.Message})
+	}
+	row.Errors = out.Errors
+	out.Status, out.VisitID = ImportError, ""
 }
 
 // importedVisit is the visit a row describes, as POST /visits would take it; linked says
@@ -225,34 +237,34 @@ func (s *Service) knownPerson(ctx context.Context, tx *gorm.DB, actor auth.Actor
 	return found[0].id, nil
 }
 
-// ImportRegister imports every row p reads into organisation orgID (importRow), calling each
-// with the row and what became of it, in the order of the file. The rows are imported
-// importBatch at a time, each batch in one transaction; each is called once its batch is
-// committed, so that a row reported imported is in the register. A failure of the database
-// rolls back its batch alone and ends the import: the batches before it stay, and a second run
-// skips them.
+// ImportRegister imports every row p reads into organisation orgID, calling each with the row
+// and what became of it, in the order of the file. The rows are imported importBatch at a time,
+// each batch in one transaction, in bulk (importBulk); a batch the database refuses is rolled
+// back and imported again row by row (importRow), so that only the row it refuses fails. Each
+// is called once its batch is committed, so that a row reported imported is in the register. A
+// failure of the database that the replay meets outside a row ends the import: the batches
+// before stay, and a second run skips them.
 func (s *Service) ImportRegister(ctx context.Context, actor auth.Actor, orgID string, p *imports.Parser, dryRun bool,
 	each func(*imports.Row, ImportedRow) error) (ImportTotals, error) {
 	var totals ImportTotals
 	batch := make([]*imports.Row, 0, importBatch)
-	done := make([]ImportedRow, 0, importBatch)
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
 		}
-		done = done[:0]
-		_, err := inTxOpeningCases(ctx, s, actor, func(tx *gorm.DB, cases *caseOpener) (struct{}, error) {
-			for _, row := range batch {
-				out, err := s.importRow(ctx, tx, actor, orgID, cases, row, dryRun)
-				if err != nil {
-					return struct{}{}, err
-				}
-				done = append(done, out)
-			}
-			return struct{}{}, nil
-		})
+		done, err := s.importBulk(ctx, actor, orgID, batch, dryRun)
+		if err != nil && ctx.Err() == nil {
+			done, err = s.importRows(ctx, actor, orgID, batch, dryRun)
+		}
 		if err != nil {
 			return err
+		}
+		if !dryRun {
+			// the duplicate matcher reads the persons' term counts with their pending changes,
+			// which tcd serve folds every second and a long import would pile up meanwhile
+			if err := s.dups.FoldTermCounts(ctx); err != nil {
+				return err
+			}
 		}
 		for i, row := range batch {
 			totals.Add(done[i])
@@ -276,4 +288,19 @@ func (s *Service) ImportRegister(ctx context.Context, actor auth.Actor, orgID st
 		}
 	}
 	return totals, flush()
+}
+
+// importRows imports rows in one transaction, row by row (importRow).
+func (s *Service) importRows(ctx context.Context, actor auth.Actor, orgID string, rows []*imports.Row, dryRun bool) ([]ImportedRow, error) {
+	return inTxOpeningCases(ctx, s, actor, func(tx *gorm.DB, cases *caseOpener) ([]ImportedRow, error) {
+		done := make([]ImportedRow, 0, len(rows))
+		for _, row := range rows {
+			out, err := s.importRow(ctx, tx, actor, orgID, cases, row, dryRun)
+			if err != nil {
+				return nil, err
+			}
+			done = append(done, out)
+		}
+		return done, nil
+	})
 }

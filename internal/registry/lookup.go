@@ -79,16 +79,22 @@ func references(ctx context.Context, db *gorm.DB, actor auth.Actor, table, entit
 		found[id] = true
 	}
 	var fe apperr.Fields
+	listedOnce(&fe, field, entity, ids, func(id string) bool { return found[id] })
+	return fe.Err()
+}
+
+// listedOnce adds to fe the items of a list of ids (field, of records of entity) named twice,
+// and those found says are not there.
+func listedOnce(fe *apperr.Fields, field, entity string, ids []string, found func(id string) bool) {
 	seen := make(map[string]bool, len(ids))
 	for i, id := range ids {
 		item := fmt.Sprintf("%s[%d]", field, i)
 		switch {
 		case seen[id]:
 			fe.AddAs(apperr.Conflicting, item, "%q is listed twice", id)
-		case !found[id]:
+		case !found(id):
 			fe.AddAs(apperr.UnknownReference, item, "no %s with id %q", entity, id)
 		}
 		seen[id] = true
 	}
-	return fe.Err()
 }

@@ -150,12 +150,8 @@ var personKind = kind[personRow, *personRow, Person]{entity: "person", hide: hid
 // createPerson validates and inserts a person in tx (shared by POST /persons and inline persons
 // of a visit, so both obey the same rules).
 func (s *Service) createPerson(ctx context.Context, tx *gorm.DB, actor auth.Actor, orgID string, in NewPerson) (*personRow, error) {
-	if err := validate.Struct(in); err != nil {
-		return nil, err
-	}
-	row := &personRow{Meta: s.newMeta(orgID), FullName: in.FullName, Gender: in.Gender, BirthYear: in.BirthYear,
-		IDNumber: in.IDNumber, Phone: in.Phone, Address: in.Address}
-	if err := s.checkPerson(row); err != nil {
+	row, err := s.newPersonRow(orgID, in)
+	if err != nil {
 		return nil, err
 	}
 	if err := tx.WithContext(ctx).Create(row).Error; err != nil {
@@ -164,12 +160,30 @@ func (s *Service) createPerson(ctx context.Context, tx *gorm.DB, actor auth.Acto
 	if err := countPerson(ctx, tx, row, 1); err != nil {
 		return nil, err
 	}
-	given := map[string]any{"full_name": row.FullName, "gender": row.Gender}
-	addGiven(given, "birth_year", row.BirthYear)
-	addGiven(given, "id_number", row.IDNumber)
-	addGiven(given, "phone", row.Phone)
-	addGiven(given, "address", row.Address)
-	return row, audit.Record(ctx, tx, actor, "create", "person", row.ID, given)
+	return row, audit.Record(ctx, tx, actor, "create", "person", row.ID, row.given())
+}
+
+// newPersonRow is the checked row of a person to register.
+func (s *Service) newPersonRow(orgID string, in NewPerson) (*personRow, error) {
+	if err := validate.Struct(in); err != nil {
+		return nil, err
+	}
+	row := &personRow{Meta: s.newMeta(orgID), FullName: in.FullName, Gender: in.Gender, BirthYear: in.BirthYear,
+		IDNumber: in.IDNumber, Phone: in.Phone, Address: in.Address}
+	if err := s.checkPerson(row); err != nil {
+		return nil, err
+	}
+	return row, nil
+}
+
+// given is what the audit entry of a new person's creation records.
+func (r *personRow) given() map[string]any {
+	given := map[string]any{"full_name": r.FullName, "gender": r.Gender}
+	addGiven(given, "birth_year", r.BirthYear)
+	addGiven(given, "id_number", r.IDNumber)
+	addGiven(given, "phone", r.Phone)
+	addGiven(given, "address", r.Address)
+	return given
 }
 
 // addGiven notes in an audit entry's changes a field the new record has.
