@@ -136,6 +136,8 @@ type PreparedCase struct {
 	// citizens' cases older than that by far and closed are not brought back by them alone.
 	LastVisit string
 	Opened    time.Time
+	// Open: its status is open, and its citizens bring it back however old it is.
+	Open bool
 }
 
 // PrepareCase reads c for matching; the caller adds who came about it.

@@ -21,6 +21,7 @@ func prepareRegister(reg CaseRegister) ([]*PreparedCase, MapCounts) {
 	for i, c := range reg.Cases {
 		p := PrepareCase(c.Case)
 		p.Seq = int64(i + 1)
+		p.LastVisit, p.Open = c.Date, c.Status == "open"
 		for _, who := range c.Persons {
 			p.People = append(p.People, citizen(who))
 		}
@@ -59,7 +60,7 @@ func lookups(reg CaseRegister, cases []*PreparedCase, n MapCounts, m *CaseModel)
 			continue
 		}
 		var ranked []Ranked
-		for _, j := range ix.Candidates(cases[i], n, i, 20) {
+		for _, j := range ix.Candidates(cases[i], n, i, PostingsAtVisit) {
 			ranked = append(ranked, Ranked{Seq: cases[j].Seq, Score: m.Score(cases[i], cases[j], n).Score})
 		}
 		slices.SortFunc(ranked, func(a, b Ranked) int {
@@ -127,7 +128,7 @@ func blockedPairs(cases []*PreparedCase, n Counts) [][2]int {
 	ix := NewBlockIndex(cases)
 	var out [][2]int
 	for i := range cases {
-		for _, j := range ix.Candidates(cases[i], n, i, 20) {
+		for _, j := range ix.Candidates(cases[i], n, i, PostingsPerKey) {
 			out = append(out, [2]int{j, i})
 		}
 	}
