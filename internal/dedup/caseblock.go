@@ -5,6 +5,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -36,6 +37,14 @@ func (c *PreparedCase) PeopleKeys() []string {
 	slices.Sort(out)
 	return slices.Compact(out)
 }
+
+// keyScheme numbers the kinds of keys a case is stored under: a new kind (2: the phone at the
+// address) has the register derive every case's keys again, as a new vocabulary does.
+const keyScheme = 2
+
+// CaseKeysVersion names how the stored keys of cases are made: the vocabulary table texts and
+// addresses are read by, and the kinds of keys.
+func CaseKeysVersion() string { return VocabularyVersion() + "." + strconv.Itoa(keyScheme) }
 
 // StoredKeys are the keys a case is stored under, for others to find it by: its own citizens
 // and delegations (not its delegations' other members: they are found through their own
@@ -109,7 +118,7 @@ func KeyTie(k string) int {
 	switch prefix, _, _ := strings.Cut(k, ":"); prefix {
 	case "dl":
 		return TieDelegation
-	case "ch":
+	case "ch", "cp":
 		return TieHousehold
 	}
 	return TieCitizen

@@ -129,7 +129,8 @@ func TestPossibleDuplicatesAsAClerkMeetsThem(t *testing.T) {
 // brought since: the family name in the village links theirs too (a household, as far as the
 // register can tell), but the citizen's own cases come before those of such a weaker tie,
 // which a busy village fills. (The newest hundred of all of them were looked at: the
-// citizen's case fell out, and came back only when the new one was worded like it.)
+// citizen's case fell out, and came back only when the new one was worded like it.) A wife
+// who kept her family name is linked to her husband's cases by their phone at their address.
 func TestCitizensOwnCaseBeforeTheirVillagesNamesakes(t *testing.T) {
 	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
@@ -145,7 +146,8 @@ func TestCitizensOwnCaseBeforeTheirVillagesNamesakes(t *testing.T) {
 			return staff.Create("/api/v1/visits", map[string]any{"session_id": sessions[date], "person_ids": []any{person}, "case": c})["case_id"].(string)
 		}
 		address := "Thôn 3, xã Gio Mỹ, huyện Gio Linh, tỉnh Quảng Trị"
-		an := staff.Create("/api/v1/persons", map[string]any{"full_name": "Nguyễn Văn An", "birth_year": 1960, "address": address})["id"]
+		an := staff.Create("/api/v1/persons", map[string]any{"full_name": "Nguyễn Văn An", "birth_year": 1960, "address": address,
+			"phone": "0912345678"})["id"]
 		binh := staff.Create("/api/v1/persons", map[string]any{"full_name": "Nguyễn Văn Bình", "birth_year": 1971, "address": address})["id"]
 		land := visit("2024-01-10", an, map[string]any{"field": "land", "respondent": "UBND huyện Gio Linh",
 			"title": "Khiếu nại việc thu hồi đất tại thửa đất số 45, tờ bản đồ số 12 để làm dự án đường tránh Đông Hà"})
@@ -159,6 +161,13 @@ func TestCitizensOwnCaseBeforeTheirVillagesNamesakes(t *testing.T) {
 		staff.Get("/api/v1/cases/"+back+"/duplicates?min_score=1e-12").Decode(t, &list)
 		if c, ok := offered(list, land); !ok || !hasReason(c, "same citizen: Nguyễn Văn An (+") {
 			t.Errorf("the citizen's own earlier case is among those compared, as theirs: %+v (%v)", c, ok)
+		}
+		hoa := staff.Create("/api/v1/persons", map[string]any{"full_name": "Trần Thị Hoa", "birth_year": 1963, "phone": "0912 345 678",
+			"address": "Th. 3, X. Gio Mỹ, H. Gio Linh"})["id"]
+		back = visit("2024-04-03", hoa, map[string]any{"field": "land", "title": "Đề nghị giải quyết dứt điểm việc gia đình đã trình bày"})
+		staff.Get("/api/v1/cases/"+back+"/duplicates?min_score=1e-12").Decode(t, &list)
+		if c, ok := offered(list, land); !ok || !hasReason(c, "same household: Trần Thị Hoa / Nguyễn Văn An (+") {
+			t.Errorf("the husband's case is among those compared, as the household's: %+v (%v)", c, ok)
 		}
 	})
 }
