@@ -84,6 +84,10 @@ const (
 	// LinkedCandidates is how many cases of the probe's citizens, households and delegations
 	// are compared at most: the closest ties first, then those nearest the probe in time.
 	LinkedCandidates = 100
+	// NamesakeCandidates is how many of them are linked only by a family name at an address:
+	// beyond the few dozen of the weeks around the probe, those are a village's namesakes'
+	// matters, which a clerk would not look through, and each costs the lookup its reads.
+	NamesakeCandidates = 40
 	// LinkedPerKey is how many cases one citizen, household or delegation key brings at most,
 	// those nearest the probe (by number: in the order they were opened). A household key,
 	// a family name in a village, may be held by hundreds of cases; a citizen's a few.
@@ -106,11 +110,13 @@ const (
 
 // Ties, the closer first: a link through the citizen themselves (the record, the ID number,
 // the name with the birth year), through a delegation they came with or belong to, through
-// their household (the family name at the address, which a village's many namesakes share).
+// their household by its phone at the address, and by the family name at the address, which
+// a village's many namesakes share.
 const (
 	TieCitizen = iota
 	TieDelegation
-	TieHousehold
+	TiePhone
+	TieFamilyName
 )
 
 // KeyTie is how close a link through a stored people key is.
@@ -118,8 +124,10 @@ func KeyTie(k string) int {
 	switch prefix, _, _ := strings.Cut(k, ":"); prefix {
 	case "dl":
 		return TieDelegation
-	case "ch", "cp":
-		return TieHousehold
+	case "cp":
+		return TiePhone
+	case "ch":
+		return TieFamilyName
 	}
 	return TieCitizen
 }
@@ -135,9 +143,9 @@ type LinkedCase struct {
 
 // ChooseLinked picks, from the cases found through probe's people (a case may come several
 // times, by several keys; probe itself never), those compared: open or recent, at most
-// LinkedCandidates, the closest ties first and, within a tie, those nearest the probe's date
-// (its latest visit), as a clerk looks first at the family's cases of the weeks around the
-// visit rather than at the village's newest. Recency is counted back from the probe's own date, never from today:
+// LinkedCandidates, the closest ties first (at most NamesakeCandidates by the family name alone)
+// and, within a tie, those nearest the probe's date (its latest visit), as a clerk looks first at
+// the family's cases of the weeks around the visit rather than at the village's newest. Recency is counted back from the probe's own date, never from today:
 // the same data gives the same candidates whenever it is looked up.
 func ChooseLinked(probe *PreparedCase, found []LinkedCase) []int64 {
 	date := probe.Opened
@@ -169,8 +177,18 @@ func ChooseLinked(probe *PreparedCase, found []LinkedCase) []int64 {
 		return cmp.Or(cmp.Compare(a.Tie, b.Tie), cmp.Compare(a.distance, b.distance), cmp.Compare(b.Seq, a.Seq))
 	})
 	out := make([]int64, 0, min(len(all), LinkedCandidates))
-	for _, c := range all[:min(len(all), LinkedCandidates)] {
+	namesakes := 0
+	for _, c := range all {
+		if c.Tie == TieFamilyName {
+			if namesakes == NamesakeCandidates {
+				break
+			}
+			namesakes++
+		}
 		out = append(out, c.Seq)
+		if len(out) == LinkedCandidates {
+			break
+		}
 	}
 	return out
 }
