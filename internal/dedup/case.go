@@ -199,6 +199,19 @@ func (c *PreparedCase) WordTerms() []string {
 	return out
 }
 
+// CandidateTerms are the terms of a candidate whose counts scoring it against a probe reads,
+// beside the probe's TextTerms and PeopleKeys: its words, and its delegations (the probe's
+// citizen may be one of their members). Every other link weighs by the probe's own key, so a
+// lookup need not read the counts of its candidates' citizens: most are held by a case or two,
+// each a read of its own, and they were a third of a lookup's reads at 100,000 cases.
+func (c *PreparedCase) CandidateTerms() []string {
+	out := c.WordTerms()
+	for id := range c.Delegations {
+		out = append(out, DelegationKey(id))
+	}
+	return out
+}
+
 // strongIdentifier kinds find a case alone; the others only with more in common.
 func strongIdentifier(kind string) bool {
 	return kind == IdentDocument || kind == IdentJudgment || kind == IdentParcel || kind == IdentPerson

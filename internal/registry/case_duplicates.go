@@ -83,7 +83,7 @@ func (d *Duplicates) matchCase(ctx context.Context, db *gorm.DB, sc scope, c *ca
 	}
 	probe := d.prepared(c, links[c.RootSeq], hidden[c.ID])
 	counts := dedup.MapCounts{DF: map[string]int{}}
-	if err := readCounts(ctx, db, &counts, slices.Concat(probe.WordTerms(), probe.PeopleKeys())); err != nil {
+	if err := readCounts(ctx, db, &counts, slices.Concat(probe.TextTerms(), probe.PeopleKeys())); err != nil {
 		return nil, err
 	}
 	linked, err := linkedCases(ctx, db, c.OrgID, &probe)
@@ -130,7 +130,7 @@ func (d *Duplicates) matchCase(ctx context.Context, db *gorm.DB, sc scope, c *ca
 		cand := d.prepared(&rows[i], links[rows[i].Seq], hidden[rows[i].ID])
 		cands = append(cands, cand)
 		kept = append(kept, rows[i])
-		terms = append(append(terms, cand.WordTerms()...), cand.PeopleKeys()...)
+		terms = append(terms, cand.CandidateTerms()...)
 	}
 	if err := readCounts(ctx, db, &counts, terms); err != nil {
 		return nil, err
