@@ -143,10 +143,11 @@ type LinkedCase struct {
 
 // ChooseLinked picks, from the cases found through probe's people (a case may come several
 // times, by several keys; probe itself never), those compared: open or recent, at most
-// LinkedCandidates, the closest ties first (at most NamesakeCandidates by the family name alone)
-// and, within a tie, those nearest the probe's date (its latest visit), as a clerk looks first at
-// the family's cases of the weeks around the visit rather than at the village's newest. Recency is counted back from the probe's own date, never from today:
-// the same data gives the same candidates whenever it is looked up.
+// LinkedCandidates, the closest ties first (at most NamesakeCandidates by the family name
+// alone) and, within a tie, those nearest the probe's date (its latest visit), as a clerk
+// looks first at the family's cases of the weeks around the visit rather than at the
+// village's newest. Recency and nearness are counted from the probe's own date, never from
+// today: the same data gives the same candidates whenever it is looked up.
 func ChooseLinked(probe *PreparedCase, found []LinkedCase) []int64 {
 	date := probe.Opened
 	if last, err := time.Parse(time.DateOnly, probe.LastVisit); err == nil {
