@@ -21,6 +21,7 @@ func prepareRegister(reg CaseRegister) ([]*PreparedCase, MapCounts) {
 	for i, c := range reg.Cases {
 		p := PrepareCase(c.Case)
 		p.Seq = int64(i + 1)
+		p.LastVisit, p.Open = c.Date, c.Status == "open"
 		for _, who := range c.Persons {
 			p.People = append(p.People, citizen(who))
 		}
@@ -59,7 +60,7 @@ func lookups(reg CaseRegister, cases []*PreparedCase, n MapCounts, m *CaseModel)
 			continue
 		}
 		var ranked []Ranked
-		for _, j := range ix.Candidates(cases[i], n, i, 20) {
+		for _, j := range ix.Candidates(cases[i], n, i, PostingsAtVisit) {
 			ranked = append(ranked, Ranked{Seq: cases[j].Seq, Score: m.Score(cases[i], cases[j], n).Score})
 		}
 		slices.SortFunc(ranked, func(a, b Ranked) int {
@@ -127,7 +128,7 @@ func blockedPairs(cases []*PreparedCase, n Counts) [][2]int {
 	ix := NewBlockIndex(cases)
 	var out [][2]int
 	for i := range cases {
-		for _, j := range ix.Candidates(cases[i], n, i, 20) {
+		for _, j := range ix.Candidates(cases[i], n, i, PostingsPerKey) {
 			out = append(out, [2]int{j, i})
 		}
 	}
@@ -207,4 +208,58 @@ func TestStaffDecisionsMoveTheWeights(t *testing.T) {
 	if b, a := mean(before, same), mean(after, same); a < b {
 		t.Errorf("matters staff merged score no lower once the weights learn from it: %.3f before, %.3f after", b, a)
 	}
+}
+
+// A lookup reads the counts of the probe's terms and of its candidates' CandidateTerms alone:
+// every score and reason is what all the counts give, on a generated register and for a
+// citizen who is a member of the delegation that brought the candidate (whose link weighs by
+// the candidate's delegation).
+func TestCandidateTermsAreWhatScoringReads(t *testing.T) {
+	reg := GenerateCaseRegister(1500, 13)
+	cases, n := prepareRegister(reg)
+	ix := NewBlockIndex(cases)
+	m := DefaultCaseModel()
+	same := func(probe, cand *PreparedCase, read MapCounts, n Counts) {
+		t.Helper()
+		all, some := m.Score(probe, cand, n), m.Score(probe, cand, read)
+		if all.Score != some.Score || !slices.Equal(all.Reasons, some.Reasons) {
+			t.Fatalf("%v with every count, %v with those read", all, some)
+		}
+	}
+	readOf := func(n MapCounts, probe *PreparedCase, cands ...*PreparedCase) MapCounts {
+		read := MapCounts{Total: n.Total, DF: map[string]int{}}
+		terms := append(probe.TextTerms(), probe.PeopleKeys()...)
+		for _, c := range cands {
+			terms = append(terms, c.CandidateTerms()...)
+		}
+		for _, t := range terms {
+			read.DF[t] = n.DF[t]
+		}
+		return read
+	}
+	compared := 0
+	for i, probe := range cases {
+		var cands []*PreparedCase
+		for _, j := range ix.Candidates(probe, n, i, PostingsPerKey) {
+			cands = append(cands, cases[j])
+		}
+		read := readOf(n, probe, cands...)
+		for _, c := range cands {
+			same(probe, c, read, n)
+			compared++
+		}
+	}
+	if compared < 10000 {
+		t.Errorf("compared %d pairs, want a register's worth", compared)
+	}
+	year := 1960
+	an := NewCitizen("p1", "Nguyễn Văn An", &year, nil, nil, nil)
+	probe := PrepareCase(Case{Title: "Khiếu nại việc thu hồi đất làm đường tránh Đông Hà", Category: "complaint", Field: "land"})
+	probe.People = []Citizen{an}
+	cand := PrepareCase(probe.Case)
+	cand.People = []Citizen{NewCitizen("p2", "Lê Thị Hoa", &year, nil, nil, nil)}
+	cand.Delegations = map[string]string{"d1": "Đoàn công dân thôn 3, xã Gio Mỹ"}
+	cand.Members = []Member{{Citizen: an, Delegation: "d1"}}
+	counts := MapCounts{Total: 1000, DF: map[string]int{DelegationKey("d1"): 30}}
+	same(&probe, &cand, readOf(counts, &probe, &cand), counts)
 }

@@ -2,8 +2,12 @@ package dedup
 
 import (
 	"cmp"
+	"maps"
+	"math"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // Finding the candidates of a case, the way a clerk would look: first every case of its
@@ -33,6 +37,14 @@ func (c *PreparedCase) PeopleKeys() []string {
 	slices.Sort(out)
 	return slices.Compact(out)
 }
+
+// keyScheme numbers the kinds of keys a case is stored under: a new kind (2: the phone at the
+// address) has the register derive every case's keys again, as a new vocabulary does.
+const keyScheme = 2
+
+// CaseKeysVersion names how the stored keys of cases are made: the vocabulary table texts and
+// addresses are read by, and the kinds of keys.
+func CaseKeysVersion() string { return VocabularyVersion() + "." + strconv.Itoa(keyScheme) }
 
 // StoredKeys are the keys a case is stored under, for others to find it by: its own citizens
 // and delegations (not its delegations' other members: they are found through their own
@@ -66,14 +78,130 @@ func (c *PreparedCase) LookupKeys(n Counts) (strong, weak []string) {
 	return strong, weak
 }
 
-// BlockIndex finds candidates in memory the way the register's lookups find them in the
-// database (a scan of the whole register, and the quality tests).
-type BlockIndex struct {
-	cases []*PreparedCase
-	index map[string][]int32
+// Bounds of a lookup's candidates, the same for the register's lookups and in memory (the
+// quality tests and a scan), so that what is measured in memory is what a lookup does.
+const (
+	// LinkedCandidates is how many cases of the probe's citizens, households and delegations
+	// are compared at most: the closest ties first, then those nearest the probe in time.
+	LinkedCandidates = 100
+	// NamesakeCandidates is how many of them are linked only by a family name at an address:
+	// beyond the few dozen of the weeks around the probe, those are a village's namesakes'
+	// matters, which a clerk would not look through, and each costs the lookup its reads.
+	NamesakeCandidates = 40
+	// LinkedPerKey is how many cases one citizen, household or delegation key brings at most,
+	// those nearest the probe (by number: in the order they were opened). A household key,
+	// a family name in a village, may be held by hundreds of cases; a citizen's a few.
+	LinkedPerKey = 400
+	// RecentMonths: a closed case whose latest visit is older than this (before the probe's
+	// latest) is not brought back by its citizens alone: a matter settled long ago comes back
+	// through its text, if at all.
+	RecentMonths = 24
+	// TextCandidates is how many cases found through the text are compared at most: those
+	// sharing most of the probe's identifiers, respondent and rarest title words.
+	TextCandidates = 20
+	// PostingsPerKey is how many cases each text key brings at most, the newest: a rare key
+	// (a parcel, a name, a decision) brings every case that has it, a key found in every other
+	// case only recent ones, which bounds a lookup's work however large the register grows.
+	PostingsPerKey = 1000
+	// PostingsAtVisit is the same when a visit opens a case: the form must not wait, and the
+	// rarest words are looked up, so few of them reach it.
+	PostingsAtVisit = 300
+)
+
+// Ties, the closer first: a link through the citizen themselves (the record, the ID number,
+// the name with the birth year), through a delegation they came with or belong to, through
+// their household by its phone at the address, and by the family name at the address, which
+// a village's many namesakes share.
+const (
+	TieCitizen = iota
+	TieDelegation
+	TiePhone
+	TieFamilyName
+)
+
+// KeyTie is how close a link through a stored people key is.
+func KeyTie(k string) int {
+	switch prefix, _, _ := strings.Cut(k, ":"); prefix {
+	case "dl":
+		return TieDelegation
+	case "cp":
+		return TiePhone
+	case "ch":
+		return TieFamilyName
+	}
+	return TieCitizen
 }
 
-// NewBlockIndex indexes cases by their stored keys.
+// LinkedCase is a case found through the probe's people: how close the tie, the date of its
+// latest visit ("" for none), whether it is open.
+type LinkedCase struct {
+	Seq       int64
+	Tie       int
+	LastVisit string
+	Open      bool
+}
+
+// ChooseLinked picks, from the cases found through probe's people (a case may come several
+// times, by several keys; probe itself never), those compared: open or recent, at most
+// LinkedCandidates, the closest ties first (at most NamesakeCandidates by the family name
+// alone) and, within a tie, those nearest the probe's date (its latest visit), as a clerk
+// looks first at the family's cases of the weeks around the visit rather than at the
+// village's newest. Recency and nearness are counted from the probe's own date, never from
+// today: the same data gives the same candidates whenever it is looked up.
+func ChooseLinked(probe *PreparedCase, found []LinkedCase) []int64 {
+	date := probe.Opened
+	if last, err := time.Parse(time.DateOnly, probe.LastVisit); err == nil {
+		date = last
+	}
+	since := date.AddDate(0, -RecentMonths, 0).Format(time.DateOnly)
+	type chosen struct {
+		LinkedCase
+		distance int64 // days from the probe's date
+	}
+	best := map[int64]*chosen{}
+	for _, f := range found {
+		if !f.Open && f.LastVisit < since {
+			continue
+		}
+		if c, ok := best[f.Seq]; ok {
+			c.Tie = min(c.Tie, f.Tie)
+			continue
+		}
+		c := &chosen{LinkedCase: f, distance: math.MaxInt64}
+		if last, err := time.Parse(time.DateOnly, f.LastVisit); err == nil {
+			c.distance = int64(math.Abs(last.Sub(date).Hours() / 24))
+		}
+		best[f.Seq] = c
+	}
+	all := slices.Collect(maps.Values(best))
+	slices.SortFunc(all, func(a, b *chosen) int {
+		return cmp.Or(cmp.Compare(a.Tie, b.Tie), cmp.Compare(a.distance, b.distance), cmp.Compare(b.Seq, a.Seq))
+	})
+	out := make([]int64, 0, min(len(all), LinkedCandidates))
+	namesakes := 0
+	for _, c := range all {
+		if c.Tie == TieFamilyName {
+			if namesakes == NamesakeCandidates {
+				break
+			}
+			namesakes++
+		}
+		out = append(out, c.Seq)
+		if len(out) == LinkedCandidates {
+			break
+		}
+	}
+	return out
+}
+
+// BlockIndex finds candidates in memory the way the register's lookups find them in the
+// database (a scan of the whole register, and the quality tests), within the same bounds.
+type BlockIndex struct {
+	cases []*PreparedCase
+	index map[string][]int32 // ascending: in the order the cases were opened
+}
+
+// NewBlockIndex indexes cases, in the order they were opened, by their stored keys.
 func NewBlockIndex(cases []*PreparedCase) *BlockIndex {
 	ix := &BlockIndex{cases: cases, index: map[string][]int32{}}
 	for i, c := range cases {
@@ -84,28 +212,37 @@ func NewBlockIndex(cases []*PreparedCase) *BlockIndex {
 	return ix
 }
 
-// Candidates returns the indexes of the cases probe is compared with (before the index
-// itself when before is set: a case is compared with those that came earlier), at most limit
-// found through the text.
-func (ix *BlockIndex) Candidates(probe *PreparedCase, n Counts, before int, limit int) []int {
-	seen := map[int32]bool{}
-	var out []int
-	keep := func(j int32) bool { return (before < 0 || int(j) < before) && ix.cases[j] != probe && !seen[j] }
+// nearest are at most bound of the cases holding key before the index before, the latest.
+func (ix *BlockIndex) nearest(key string, before, bound int) []int32 {
+	block := ix.index[key]
+	end, _ := slices.BinarySearch(block, int32(before))
+	return block[max(end-bound, 0):end]
+}
+
+// Candidates returns the indexes of the cases probe is compared with among those before the
+// index before (opened earlier: as at its visit), as the register's lookup finds them, each
+// text key bringing at most postings cases.
+func (ix *BlockIndex) Candidates(probe *PreparedCase, n Counts, before int, postings int) []int {
+	keep := func(j int32) bool { return ix.cases[j] != probe }
+	var found []LinkedCase
 	for _, k := range probe.PeopleKeys() {
-		if block := ix.index[k]; len(block) <= MaxBlock {
-			for _, j := range block {
-				if keep(j) {
-					seen[j] = true
-					out = append(out, int(j))
-				}
+		for _, j := range ix.nearest(k, before, LinkedPerKey) {
+			if c := ix.cases[j]; keep(j) {
+				found = append(found, LinkedCase{Seq: int64(j), Tie: KeyTie(k), LastVisit: c.LastVisit, Open: c.Open})
 			}
 		}
+	}
+	var out []int
+	seen := map[int32]bool{}
+	for _, j := range ChooseLinked(probe, found) {
+		seen[int32(j)] = true
+		out = append(out, int(j))
 	}
 	strong, weak := probe.LookupKeys(n)
 	shared := map[int32]int{}
 	count := func(keys []string, w int) {
 		for _, k := range keys {
-			for _, j := range ix.index[k] {
+			for _, j := range ix.nearest(k, before, postings) {
 				if keep(j) {
 					shared[j] += w
 				}
@@ -125,8 +262,11 @@ func (ix *BlockIndex) Candidates(probe *PreparedCase, n Counts, before int, limi
 		}
 	}
 	slices.SortFunc(hits, func(a, b hit) int { return cmp.Or(cmp.Compare(b.n, a.n), cmp.Compare(b.j, a.j)) })
-	for _, h := range hits[:min(len(hits), limit)] {
-		out = append(out, int(h.j))
+	// the text's best, less those already linked (as the register's lookup takes them)
+	for _, h := range hits[:min(len(hits), TextCandidates)] {
+		if !seen[h.j] {
+			out = append(out, int(h.j))
+		}
 	}
 	return out
 }

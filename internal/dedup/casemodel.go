@@ -144,8 +144,10 @@ func comparePeople(o *observation, a, b *PreparedCase, n Counts) {
 		for _, q := range b.People {
 			if key, ok := sameCitizen(p, q); ok {
 				best(peopleCitizen, key, "same citizen: "+p.Name)
-			} else if sameHousehold(p, q) {
-				best(peopleHousehold, p.householdKey(), "same household: "+p.Name+" / "+q.Name)
+			} else {
+				for _, key := range sameHousehold(p, q) {
+					best(peopleHousehold, key, "same household: "+p.Name+" / "+q.Name)
+				}
 			}
 		}
 	}

@@ -125,6 +125,53 @@ func TestPossibleDuplicatesAsAClerkMeetsThem(t *testing.T) {
 	})
 }
 
+// A citizen's own earlier case is looked at however many cases the village's namesakes have
+// brought since: the family name in the village links theirs too (a household, as far as the
+// register can tell), but the citizen's own cases come before those of such a weaker tie,
+// which a busy village fills. (The newest hundred of all of them were looked at: the
+// citizen's case fell out, and came back only when the new one was worded like it.) A wife
+// who kept her family name is linked to her husband's cases by their phone at their address.
+func TestCitizensOwnCaseBeforeTheirVillagesNamesakes(t *testing.T) {
+	t.Parallel()
+	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
+		env := testenv.Start(t, backend)
+		staff := env.As(auth.Staff)
+		sessions := map[string]any{}
+		visit := func(date string, person any, c map[string]any) string {
+			t.Helper()
+			if sessions[date] == nil {
+				sessions[date] = staff.Create("/api/v1/sessions", map[string]any{"kind": "regular", "date": date})["id"]
+			}
+			c["category"] = "complaint"
+			return staff.Create("/api/v1/visits", map[string]any{"session_id": sessions[date], "person_ids": []any{person}, "case": c})["case_id"].(string)
+		}
+		address := "Thôn 3, xã Gio Mỹ, huyện Gio Linh, tỉnh Quảng Trị"
+		an := staff.Create("/api/v1/persons", map[string]any{"full_name": "Nguyễn Văn An", "birth_year": 1960, "address": address,
+			"phone": "0912345678"})["id"]
+		binh := staff.Create("/api/v1/persons", map[string]any{"full_name": "Nguyễn Văn Bình", "birth_year": 1971, "address": address})["id"]
+		land := visit("2024-01-10", an, map[string]any{"field": "land", "respondent": "UBND huyện Gio Linh",
+			"title": "Khiếu nại việc thu hồi đất tại thửa đất số 45, tờ bản đồ số 12 để làm dự án đường tránh Đông Hà"})
+		for range 110 {
+			visit("2024-03-01", binh, map[string]any{"field": "policy", "respondent": "UBND xã Gio Mỹ", "title": "Đề nghị xét trợ cấp cho người cao tuổi"})
+		}
+		// in words of its own, sharing no identifier or respondent with the earlier case: only
+		// the citizen brings that one
+		back := visit("2024-04-02", an, map[string]any{"field": "land", "title": "Đề nghị giải quyết dứt điểm việc gia đình đã trình bày"})
+		var list []candidate
+		staff.Get("/api/v1/cases/"+back+"/duplicates?min_score=1e-12").Decode(t, &list)
+		if c, ok := offered(list, land); !ok || !hasReason(c, "same citizen: Nguyễn Văn An (+") {
+			t.Errorf("the citizen's own earlier case is among those compared, as theirs: %+v (%v)", c, ok)
+		}
+		hoa := staff.Create("/api/v1/persons", map[string]any{"full_name": "Trần Thị Hoa", "birth_year": 1963, "phone": "0912 345 678",
+			"address": "Th. 3, X. Gio Mỹ, H. Gio Linh"})["id"]
+		back = visit("2024-04-03", hoa, map[string]any{"field": "land", "title": "Đề nghị giải quyết dứt điểm việc gia đình đã trình bày"})
+		staff.Get("/api/v1/cases/"+back+"/duplicates?min_score=1e-12").Decode(t, &list)
+		if c, ok := offered(list, land); !ok || !hasReason(c, "same household: Trần Thị Hoa / Nguyễn Văn An (+") {
+			t.Errorf("the husband's case is among those compared, as the household's: %+v (%v)", c, ok)
+		}
+	})
+}
+
 func mentions(reasons []string, part string) bool {
 	for _, r := range reasons {
 		if strings.Contains(r, part) {

@@ -56,17 +56,6 @@ type caseMatch struct {
 	dedup.Match
 }
 
-// Candidate bounds: a citizen's (or household's, or delegation's) cases are all looked at,
-// up to linkedCandidates, newest first, when open or recent; then the textCandidates cases
-// sharing most of the case's identifiers, respondent and rarest title words.
-const (
-	linkedCandidates = 100
-	textCandidates   = 20
-	// a closed case whose latest visit is older than this is not brought back by its citizens
-	// alone: a matter settled long ago comes back through its text, if at all
-	recentMonths = 24
-)
-
 // matchCase scores the live, unmerged cases that a clerk would look at for case c: the cases
 // of its citizens (the same person, one merged with them, the same ID number, the same name
 // and birth year), of their households (family name and address), of its delegations and their
@@ -94,7 +83,7 @@ func (d *Duplicates) matchCase(ctx context.Context, db *gorm.DB, sc scope, c *ca
 	}
 	probe := d.prepared(c, links[c.RootSeq], hidden[c.ID])
 	counts := dedup.MapCounts{DF: map[string]int{}}
-	if err := readCounts(ctx, db, &counts, slices.Concat(probe.WordTerms(), probe.PeopleKeys())); err != nil {
+	if err := readCounts(ctx, db, &counts, slices.Concat(probe.TextTerms(), probe.PeopleKeys())); err != nil {
 		return nil, err
 	}
 	linked, err := linkedCases(ctx, db, c.OrgID, &probe)
@@ -141,7 +130,7 @@ func (d *Duplicates) matchCase(ctx context.Context, db *gorm.DB, sc scope, c *ca
 		cand := d.prepared(&rows[i], links[rows[i].Seq], hidden[rows[i].ID])
 		cands = append(cands, cand)
 		kept = append(kept, rows[i])
-		terms = append(append(terms, cand.WordTerms()...), cand.PeopleKeys()...)
+		terms = append(terms, cand.CandidateTerms()...)
 	}
 	if err := readCounts(ctx, db, &counts, terms); err != nil {
 		return nil, err
@@ -171,12 +160,14 @@ func mergeRoots(ctx context.Context, db *gorm.DB, sc scope, seqs []int64, root i
 	return rows, err
 }
 
-// linkedCases are the seqs of the cases of probe's citizens (and the persons merged into
-// them), of its delegations' members, and those holding one of its citizen, household or
-// delegation keys in its organisation: open ones, and those with a visit in the last
-// recentMonths before probe's latest. Two statements, each read by an index with a list given:
-// a lookup's time is mostly its round trips, and no plan here depends on the planner's
-// statistics.
+// linkedCases are the seqs of the cases dedup.ChooseLinked picks among those of probe's
+// citizens (and the persons merged into them), of its delegations' members, and those holding
+// one of its citizen, household or delegation keys in its organisation. Each source brings at
+// most dedup.LinkedPerKey cases, those opened nearest the probe on either side: a household
+// key may be held by a village's every namesake, and its newest cases would crowd out the
+// family's of the probe's own weeks. One statement, each part read by an index with a list or
+// a key given: a lookup's time is mostly its round trips, and no plan here depends on the
+// planner's statistics.
 func linkedCases(ctx context.Context, db *gorm.DB, orgID string, probe *dedup.PreparedCase) ([]int64, error) {
 	keys := probe.PeopleKeys()
 	if len(keys) == 0 {
@@ -193,39 +184,26 @@ func linkedCases(ctx context.Context, db *gorm.DB, orgID string, probe *dedup.Pr
 	if err != nil {
 		return nil, err
 	}
-	// counted back from the case's own date, never from today: the same data gives the same
-	// candidates whenever it is looked up
-	since := probe.Opened.AddDate(0, -recentMonths, 0).Format(time.DateOnly)
-	if last, err := time.Parse(time.DateOnly, probe.LastVisit); err == nil {
-		since = last.AddDate(0, -recentMonths, 0).Format(time.DateOnly)
+	parts := []string{fmt.Sprintf(`SELECT case_seq, %d AS tie FROM (SELECT DISTINCT v.case_seq FROM visit_persons vp
+		JOIN visits v ON v.id = vp.visit_id WHERE vp.person_id IN ? AND v.voided_at IS NULL AND v.case_seq <> ?
+		ORDER BY v.case_seq DESC LIMIT ?) AS p`, dedup.TieCitizen)}
+	args := []any{persons, probe.Seq, dedup.LinkedPerKey}
+	for i, k := range keys {
+		for j, side := range []string{"< ? ORDER BY case_seq DESC", "> ? ORDER BY case_seq"} {
+			parts = append(parts, fmt.Sprintf(`SELECT case_seq, %d FROM (SELECT case_seq FROM case_keys
+				WHERE org_id = ? AND key = ? AND case_seq %s LIMIT ?) AS k%d_%d`, dedup.KeyTie(k), side, i, j))
+			args = append(args, orgID, k, probe.Seq, dedup.LinkedPerKey)
+		}
 	}
-	// each source bounded on its own: a household key may be held by a village's every case
-	var found []struct {
-		Seq  int64
-		Keep bool
-	}
-	err = db.WithContext(ctx).Raw(`SELECT c.seq, (c.status = 'open' OR EXISTS (SELECT 1 FROM visits v
-			WHERE v.case_seq = c.seq AND v.voided_at IS NULL AND v.date >= ?)) AS keep
-		FROM cases c WHERE c.voided_at IS NULL AND c.seq IN (
-			SELECT case_seq FROM (SELECT DISTINCT v.case_seq FROM visit_persons vp JOIN visits v ON v.id = vp.visit_id
-				WHERE vp.person_id IN ? AND v.voided_at IS NULL ORDER BY v.case_seq DESC LIMIT ?) AS by_person
-			UNION SELECT case_seq FROM (SELECT DISTINCT case_seq FROM case_keys WHERE org_id = ? AND key IN ? AND case_seq <> ?
-				ORDER BY case_seq DESC LIMIT ?) AS by_key)`,
-		since, persons, linkedCandidates*4, orgID, keys, probe.Seq, linkedCandidates*4).Scan(&found).Error
+	var found []dedup.LinkedCase
+	err = db.WithContext(ctx).Raw(`SELECT c.seq, l.tie, c.status = 'open' AS open,
+			COALESCE((SELECT MAX(v.date) FROM visits v WHERE v.case_seq = c.seq AND v.voided_at IS NULL), '') AS last_visit
+		FROM (`+strings.Join(parts, " UNION ALL ")+`) AS l JOIN cases c ON c.seq = l.case_seq
+		WHERE c.voided_at IS NULL`, args...).Scan(&found).Error
 	if err != nil {
 		return nil, err
 	}
-	var recent []int64
-	for _, f := range found {
-		if f.Keep {
-			recent = append(recent, f.Seq)
-		}
-	}
-	// newest first, sorted here rather than by the statement: an ORDER BY with a LIMIT could
-	// tempt the planner to walk the whole table in order
-	slices.Sort(recent)
-	slices.Reverse(recent)
-	return recent[:min(len(recent), linkedCandidates)], nil
+	return dedup.ChooseLinked(probe, found), nil
 }
 
 // mergedInto is ids with the persons merged into them, down every merge chain; never empty.
@@ -265,7 +243,7 @@ func sharingKeys(ctx context.Context, db *gorm.DB, orgID string, self int64, str
 	}
 	var seqs []int64
 	err := db.WithContext(ctx).Raw(`SELECT case_seq FROM (`+strings.Join(parts, " UNION ALL ")+`) AS shared
-		GROUP BY case_seq HAVING SUM(w) >= 2 ORDER BY SUM(w) DESC, case_seq DESC LIMIT ?`, append(args, textCandidates)...).
+		GROUP BY case_seq HAVING SUM(w) >= 2 ORDER BY SUM(w) DESC, case_seq DESC LIMIT ?`, append(args, dedup.TextCandidates)...).
 		Scan(&seqs).Error
 	return seqs, err
 }
@@ -284,7 +262,7 @@ type links struct {
 func (d *Duplicates) prepared(r *caseRow, l links, hidden bool) dedup.PreparedCase {
 	p := d.cachedText(r)
 	p.People, p.Delegations, p.Members, p.LastVisit, p.Hidden = l.people, l.delegations, l.members, l.lastVisit, hidden
-	p.Opened = r.CreatedAt
+	p.Opened, p.Open = r.CreatedAt, r.Status == "open"
 	return p
 }
 
@@ -582,7 +560,7 @@ func (d *Duplicates) scanCases(ctx context.Context, decided map[[2]string]bool) 
 	bi := dedup.NewBlockIndex(live)
 	var pairs [][2]int
 	for i, c := range live {
-		for _, j := range bi.Candidates(c, counts, i, textCandidates) {
+		for _, j := range bi.Candidates(c, counts, i, dedup.PostingsPerKey) {
 			pairs = append(pairs, [2]int{j, i})
 		}
 	}

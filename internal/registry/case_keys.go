@@ -193,14 +193,16 @@ func readCounts(ctx context.Context, db *gorm.DB, n *dedup.MapCounts, terms []st
 	return nil
 }
 
-// caseKeysState names, in dedup_state, the vocabulary version the stored keys were made with.
+// caseKeysState names, in dedup_state, the version of the vocabulary and of the kinds of keys
+// the stored keys were made with (dedup.CaseKeysVersion).
 const caseKeysState = "case_keys"
 
 // IndexCases makes the keys and term counts of every case again when they were made with
-// another version of the vocabulary, or never (a register from before they existed). It
+// another version of the vocabulary or of the kinds of keys, or never (a register from
+// before they existed). It
 // holds off every write to cases and visits meanwhile: an upgrade step, run before serving.
 func (d *Duplicates) IndexCases(ctx context.Context, log *slog.Logger) error {
-	version := dedup.VocabularyVersion()
+	version := dedup.CaseKeysVersion()
 	var state []string
 	if err := d.reg.store.DB.WithContext(ctx).Table("dedup_state").Where("name = ?", caseKeysState).Pluck("value", &state).Error; err != nil {
 		return err
@@ -234,7 +236,7 @@ func (d *Duplicates) IndexCases(ctx context.Context, log *slog.Logger) error {
 			return err
 		}
 		if log != nil {
-			log.Info("indexed cases for duplicate search", slog.Int("cases", n), slog.String("vocabulary", version))
+			log.Info("indexed cases for duplicate search", slog.Int("cases", n), slog.String("version", version))
 		}
 		return db.Exec(`INSERT INTO dedup_state (name, value) VALUES (?, ?)
 			ON CONFLICT (name) DO UPDATE SET value = excluded.value`, caseKeysState, version).Error

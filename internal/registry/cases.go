@@ -14,6 +14,7 @@ import (
 	"github.com/tcd-registry/tcd/internal/apperr"
 	"github.com/tcd-registry/tcd/internal/audit"
 	"github.com/tcd-registry/tcd/internal/auth"
+	"github.com/tcd-registry/tcd/internal/dedup"
 	"github.com/tcd-registry/tcd/internal/page"
 	"github.com/tcd-registry/tcd/internal/store"
 	"github.com/tcd-registry/tcd/internal/validate"
@@ -479,11 +480,9 @@ type CaseCandidate struct {
 }
 
 const (
-	duplicateMax    = 5    // possible duplicates a visit answers
-	postingsPerWord = 1000 // newest cases taken per key
-	// at a visit's creation, fewer: the form must not wait (the rarest words are looked up,
-	// so few of them reach it)
-	intakePostings = 300
+	duplicateMax    = 5 // possible duplicates a visit answers
+	postingsPerWord = dedup.PostingsPerKey
+	intakePostings  = dedup.PostingsAtVisit
 )
 
 // possibleDuplicates finds live, unmerged cases of c's organisation that look like the same
