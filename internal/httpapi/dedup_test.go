@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tcd-registry/tcd/internal/apiclient"
 	"github.com/tcd-registry/tcd/internal/auth"
 	"github.com/tcd-registry/tcd/internal/testenv"
 )
@@ -52,7 +53,7 @@ func TestPersonDuplicatesWeighEachKindOfEvidence(t *testing.T) {
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
-		person := func(body map[string]any) string { return staff.Create("/api/v1/persons", body)["id"].(string) }
+		person := func(body map[string]any) string { return newPerson(staff, body).ID }
 		addr := "Thôn 3, xã Gio Mỹ, huyện Gio Linh, tỉnh Quảng Trị"
 
 		an := person(map[string]any{"full_name": "Nguyễn Văn An", "gender": "male", "birth_year": 1975, "id_number": "045075001234", "address": addr})
@@ -122,9 +123,8 @@ func TestPersonDuplicatesWeighEachKindOfEvidence(t *testing.T) {
 		}
 
 		admin := env.As(auth.Admin)
-		entries := admin.ListAll("/api/v1/audit?entity=person&entity_id="+an, 50)
-		if !slices.ContainsFunc(entries, func(e map[string]any) bool { return e["action"] == "read_duplicates" }) {
-			t.Errorf("a duplicates lookup discloses persons: it is audited, got %v", entries)
+		if actions := auditActions(admin, "person", an); !slices.Contains(actions, "read_duplicates") {
+			t.Errorf("a duplicates lookup discloses persons: it is audited, got %v", actions)
 		}
 	})
 }
@@ -137,7 +137,7 @@ func TestPersonDuplicatesReadVietnameseNameVariation(t *testing.T) {
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
-		person := func(body map[string]any) string { return staff.Create("/api/v1/persons", body)["id"].(string) }
+		person := func(body map[string]any) string { return newPerson(staff, body).ID }
 		addr := "Thôn 3, xã Gio Mỹ, huyện Gio Linh, tỉnh Quảng Trị"
 
 		lan := person(map[string]any{"full_name": "Nguyễn Thị Lan", "gender": "female", "birth_year": 1980, "address": addr})
@@ -173,16 +173,19 @@ func TestPersonMergeChainsAndUnmerge(t *testing.T) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
 		person := func(name string) string {
-			return staff.Create("/api/v1/persons", map[string]any{"full_name": name, "birth_year": 1962})["id"].(string)
+			return newPerson(staff, map[string]any{"full_name": name, "birth_year": 1962}).ID
 		}
 		a, b, c, d := person("Khổng Minh Xuyến"), person("Khong Minh Xuyen"), person("KHỔNG MINH XUYẾN"), person("Khổng  Minh Xuyến")
 		path := func(id string) string { return "/api/v1/persons/" + id }
+		// mergedInto is the survivor a person's answer names, nil for one not merged
+		mergedInto := func(r *testenv.Response) *string { return testenv.Decode[apiclient.RegistryPerson](t, r).MergedInto }
+		survivorOf := func(id string) *string { return mergedInto(staff.Get(path(id))) }
 
 		r := staff.Post(path(a)+"/merge", map[string]any{"into": b})
-		if r.Status != http.StatusOK || r.JSON()["merged_into"] != b || r.Header.Get("ETag") == "" {
+		if r.Status != http.StatusOK || orZero(mergedInto(r)) != b || r.Header.Get("ETag") == "" {
 			t.Fatalf("merge A into B: %s", r)
 		}
-		if g := staff.Get(path(a)); g.Status != http.StatusOK || g.JSON()["merged_into"] != b {
+		if g := staff.Get(path(a)); g.Status != http.StatusOK || orZero(mergedInto(g)) != b {
 			t.Fatalf("a merged person stays readable with merged_into: %s", g)
 		}
 		if slices.Contains(ids(staff.ListAll("/api/v1/persons?q=xuyen", 50)), a) {
@@ -198,21 +201,21 @@ func TestPersonMergeChainsAndUnmerge(t *testing.T) {
 			t.Fatalf("merging a merged person again: want 409, got %s", r)
 		}
 		// C into A (merged into B) goes on to B, the survivor
-		if r := staff.Post(path(c)+"/merge", map[string]any{"into": a}); r.Status != http.StatusOK || r.JSON()["merged_into"] != b {
+		if r := staff.Post(path(c)+"/merge", map[string]any{"into": a}); r.Status != http.StatusOK || orZero(mergedInto(r)) != b {
 			t.Fatalf("merge into a merged person follows to its survivor: %s", r)
 		}
 		// the survivor merged on: B into D; A and C follow B
-		if r := staff.Post(path(b)+"/merge", map[string]any{"into": d}); r.Status != http.StatusOK || r.JSON()["merged_into"] != d {
+		if r := staff.Post(path(b)+"/merge", map[string]any{"into": d}); r.Status != http.StatusOK || orZero(mergedInto(r)) != d {
 			t.Fatalf("merge B into D: %s", r)
 		}
 		if r := staff.Post(path(d)+"/merge", map[string]any{"into": a}); r.Status != http.StatusUnprocessableEntity || !r.HasFieldError("into") {
 			t.Fatalf("D into A (whose survivor is D) would loop: want 422 naming into, got %s", r)
 		}
 		// unmerging B restores B as the survivor of A and C, and D alone
-		if r := staff.Post(path(b)+"/unmerge", nil); r.Status != http.StatusOK || r.JSON()["merged_into"] != nil {
+		if r := staff.Post(path(b)+"/unmerge", nil); r.Status != http.StatusOK || mergedInto(r) != nil {
 			t.Fatalf("unmerge B: %s", r)
 		}
-		if staff.Get(path(a)).JSON()["merged_into"] != b || staff.Get(path(c)).JSON()["merged_into"] != b {
+		if orZero(survivorOf(a)) != b || orZero(survivorOf(c)) != b {
 			t.Fatalf("A and C stay merged into B")
 		}
 		if r := staff.Post(path(b)+"/unmerge", nil); r.Status != http.StatusConflict {
@@ -223,7 +226,7 @@ func TestPersonMergeChainsAndUnmerge(t *testing.T) {
 		if r := staff.Post(path(a)+"/unmerge", nil, "If-Match", etag); r.Status != http.StatusPreconditionFailed {
 			t.Fatalf("unmerge with a stale ETag: want 412, got %s", r)
 		}
-		if r := staff.Post(path(a)+"/unmerge", nil); r.Status != http.StatusOK || r.JSON()["merged_into"] != nil {
+		if r := staff.Post(path(a)+"/unmerge", nil); r.Status != http.StatusOK || mergedInto(r) != nil {
 			t.Fatalf("unmerge A: %s", r)
 		}
 		if _, ok := offered(duplicatesOf(t, staff, path(d)), a); !ok {
@@ -248,14 +251,14 @@ func TestPersonMergeChainsAndUnmerge(t *testing.T) {
 		if r := staff.Post(path("nobody")+"/merge", map[string]any{"into": a}); r.Status != http.StatusNotFound {
 			t.Errorf("merging an unknown person: want 404, got %s", r)
 		}
-		if r := staff.Get(path(a)); r.JSON()["merged_into"] != nil {
+		if r := staff.Get(path(a)); r.Status != http.StatusOK || mergedInto(r) != nil {
 			t.Errorf("a refused merge changes nothing: %s", r)
 		}
 
 		admin := env.As(auth.Admin)
 		actions := map[string]int{}
-		for _, e := range admin.ListAll("/api/v1/audit?entity=person", 200) {
-			actions[e["action"].(string)]++
+		for _, e := range testenv.ListAllAs[apiclient.AuditEntry](admin, "/api/v1/audit?entity=person", 200) {
+			actions[e.Action]++
 		}
 		if actions["merge"] != 3 || actions["unmerge"] != 2 {
 			t.Errorf("every merge and unmerge is audited, got %v", actions)
@@ -268,26 +271,30 @@ func TestCaseDuplicatesWeighCitizensRespondentAndText(t *testing.T) {
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
-		session := staff.Create("/api/v1/sessions", map[string]any{"kind": "regular", "date": "2024-03-18"})["id"]
-		visit := func(persons []any, c map[string]any) string {
-			return staff.Create("/api/v1/visits", map[string]any{"session_id": session, "persons": persons, "case": c})["case_id"].(string)
+		session := newSession(staff, "regular", "2024-03-18")
+		visit := func(body map[string]any) apiclient.RegistryCreatedVisit {
+			body["session_id"] = session
+			return testenv.CreateAs[apiclient.RegistryCreatedVisit](staff, "/api/v1/visits", body)
+		}
+		caseOf := func(persons []any, c map[string]any) string {
+			return visit(map[string]any{"persons": persons, "case": c}).CaseID
 		}
 		an := map[string]any{"full_name": "Nguyễn Văn An", "birth_year": 1975, "id_number": "045075001234"}
 		anCopy := map[string]any{"full_name": "Nguyen Van An", "id_number": "045075001234"}
 		binh := map[string]any{"full_name": "Trần Thị Bình", "birth_year": 1980}
-		land := visit([]any{an}, map[string]any{"title": "Khiếu nại việc thu hồi đất thửa số 125, tờ bản đồ số 7, xã Gio Mỹ",
+		land := caseOf([]any{an}, map[string]any{"title": "Khiếu nại việc thu hồi đất thửa số 125, tờ bản đồ số 7, xã Gio Mỹ",
 			"category": "complaint", "field": "land", "respondent": "UBND huyện Gio Linh"})
 		// the same citizen, as another person record matched by CCCD, about the same plot
-		again := visit([]any{anCopy}, map[string]any{"title": "Khieu nai thu hoi dat thua 125 to ban do 7 xa Gio My",
+		again := caseOf([]any{anCopy}, map[string]any{"title": "Khieu nai thu hoi dat thua 125 to ban do 7 xa Gio My",
 			"category": "complaint", "field": "land", "respondent": "Ủy ban nhân dân huyện Gio Linh"})
 		// the same citizen about another matter
-		other := visit([]any{an}, map[string]any{"title": "Đề nghị xét trợ cấp bảo trợ xã hội cho người cao tuổi",
+		other := caseOf([]any{an}, map[string]any{"title": "Đề nghị xét trợ cấp bảo trợ xã hội cho người cao tuổi",
 			"category": "petition", "field": "policy", "respondent": "UBND xã Gio Mỹ"})
 		// a neighbour about the same plot, at the same respondent
-		neighbour := visit([]any{binh}, map[string]any{"title": "Khiếu nại việc thu hồi đất thửa số 125, tờ bản đồ số 7, xã Gio Mỹ",
+		neighbour := caseOf([]any{binh}, map[string]any{"title": "Khiếu nại việc thu hồi đất thửa số 125, tờ bản đồ số 7, xã Gio Mỹ",
 			"category": "complaint", "field": "land", "respondent": "UBND huyện Gio Linh"})
 		// a plot next door: the same pattern, other specifics
-		nextDoor := visit([]any{binh}, map[string]any{"title": "Khiếu nại việc thu hồi đất thửa số 311, tờ bản đồ số 9, xã Gio Mỹ",
+		nextDoor := caseOf([]any{binh}, map[string]any{"title": "Khiếu nại việc thu hồi đất thửa số 311, tờ bản đồ số 9, xã Gio Mỹ",
 			"category": "complaint", "field": "land", "respondent": "UBND huyện Gio Linh"})
 
 		dups := duplicatesOf(t, staff, "/api/v1/cases/"+land)
@@ -304,8 +311,12 @@ func TestCaseDuplicatesWeighCitizensRespondentAndText(t *testing.T) {
 		if c, ok := offered(dups, nextDoor); ok {
 			t.Errorf("another plot under the same pattern is another matter: %+v", c)
 		}
-		if c.Case["visit_count"] == nil || c.Case["code"] == nil {
-			t.Errorf("candidates carry the whole case: %+v", c.Case)
+		whole := map[string]apiclient.RegistryCase{}
+		for _, d := range testenv.GetAs[[]apiclient.RegistryCaseDuplicate](staff, "/api/v1/cases/"+land+"/duplicates") {
+			whole[d.Case.ID] = d.Case
+		}
+		if w := whole[again]; !strings.HasPrefix(w.Code, "VV-") || w.VisitCount != 1 {
+			t.Errorf("candidates carry the whole case: %+v", w)
 		}
 		for i := 1; i < len(dups); i++ {
 			if dups[i].Score > dups[i-1].Score {
@@ -313,12 +324,12 @@ func TestCaseDuplicatesWeighCitizensRespondentAndText(t *testing.T) {
 			}
 		}
 		// a delegation that came about two cases, through different members
-		rep := staff.Create("/api/v1/persons", map[string]any{"full_name": "Hồ Văn Định"})["id"]
-		delegation := staff.Create("/api/v1/delegations", map[string]any{"name": "Đoàn công dân thôn Tân Định", "member_count": 8,
-			"representative_ids": []any{rep}})["id"]
+		rep := newPerson(staff, map[string]any{"full_name": "Hồ Văn Định"}).ID
+		delegation := newDelegation(staff, map[string]any{"name": "Đoàn công dân thôn Tân Định", "member_count": 8,
+			"representative_ids": []any{rep}}).ID
 		byDelegation := func(who map[string]any, title string) string {
-			return staff.Create("/api/v1/visits", map[string]any{"session_id": session, "delegation_id": delegation, "persons": []any{who},
-				"case": map[string]any{"title": title, "category": "petition", "field": "land"}})["case_id"].(string)
+			return visit(map[string]any{"delegation_id": delegation, "persons": []any{who},
+				"case": map[string]any{"title": title, "category": "petition", "field": "land"}}).CaseID
 		}
 		road := byDelegation(map[string]any{"full_name": "Hồ Thị Mai"}, "Kiến nghị bồi thường đất làm đường tránh thôn Tân Định")
 		road2 := byDelegation(map[string]any{"full_name": "Lê Văn Quý"}, "Đề nghị xem xét bồi thường đất dự án đường tránh, thôn Tân Định")
@@ -327,12 +338,12 @@ func TestCaseDuplicatesWeighCitizensRespondentAndText(t *testing.T) {
 		}
 
 		// at intake, the same scoring answers possible_duplicates
-		v := staff.Create("/api/v1/visits", map[string]any{"session_id": session, "persons": []any{an},
+		v := visit(map[string]any{"persons": []any{an},
 			"case": map[string]any{"title": "Khiếu nại thu hồi đất thửa 125 tờ bản đồ 7 Gio Mỹ", "category": "complaint", "field": "land"}})
-		possible, _ := v["possible_duplicates"].([]any)
+		possible := orZero(v.PossibleDuplicates)
 		var flagged []string
 		for _, p := range possible {
-			flagged = append(flagged, p.(map[string]any)["case_id"].(string))
+			flagged = append(flagged, p.CaseID)
 		}
 		if !slices.Contains(flagged, land) || slices.Contains(flagged, other) {
 			t.Errorf("possible_duplicates flags the same matter, not the citizen's other one: %v", possible)
@@ -341,10 +352,9 @@ func TestCaseDuplicatesWeighCitizensRespondentAndText(t *testing.T) {
 }
 
 // caseFigures reads a case's visit_count and merged_into.
-func caseFigures(t *testing.T, c *testenv.Client, id string) (float64, any) {
-	t.Helper()
-	m := c.Get("/api/v1/cases/" + id).JSON()
-	return m["visit_count"].(float64), m["merged_into"]
+func caseFigures(c *testenv.Client, id string) (int, *string) {
+	m := testenv.GetAs[apiclient.RegistryCase](c, "/api/v1/cases/"+id)
+	return m.VisitCount, m.MergedInto
 }
 
 func TestCaseMergeCountsOnceAndUnmergeRestores(t *testing.T) {
@@ -352,32 +362,29 @@ func TestCaseMergeCountsOnceAndUnmergeRestores(t *testing.T) {
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff, agency := env.As(auth.Staff), env.As(auth.Agency)
-		session := staff.Create("/api/v1/sessions", map[string]any{"kind": "regular", "date": "2024-03-18"})["id"]
-		newCase := func(title string, visits int) string {
-			id := staff.Create("/api/v1/cases", map[string]any{"title": title, "category": "complaint", "field": "land"})["id"].(string)
+		session := newSession(staff, "regular", "2024-03-18")
+		caseVisited := func(title string, visits int) string {
+			id := newCase(staff, title)
 			for range visits {
 				staff.Create("/api/v1/visits", map[string]any{"session_id": session, "case_id": id, "persons": []any{map[string]any{"full_name": "Lê Văn Tám"}}})
 			}
 			return id
 		}
-		a, b, c := newCase("Tranh chấp đất thửa 12", 1), newCase("Tranh chấp đất thửa số 12", 2), newCase("Tranh chap dat thua 12", 3)
-		cases := func() float64 {
+		a, b, c := caseVisited("Tranh chấp đất thửa 12", 1), caseVisited("Tranh chấp đất thửa số 12", 2), caseVisited("Tranh chap dat thua 12", 3)
+		cases := func() int {
 			t.Helper()
-			r := agency.Get("/api/v1/stats/summary?from=2024-01-01&to=2024-12-31")
-			if r.Status != http.StatusOK {
-				t.Fatalf("summary: %s", r)
-			}
-			return r.JSON()["cases"].(float64)
+			return getSummary(t, agency, "from=2024-01-01&to=2024-12-31").Cases
 		}
+		mergedCase := func(r *testenv.Response) apiclient.RegistryCase { return testenv.Decode[apiclient.RegistryCase](t, r) }
 		before := cases()
 		if before != 3 {
 			t.Fatalf("three cases before any merge, got %v", before)
 		}
 
-		if r := staff.Post("/api/v1/cases/"+a+"/merge", map[string]any{"into": b}); r.Status != http.StatusOK || r.JSON()["merged_into"] != b || r.JSON()["visit_count"] != float64(0) {
+		if r := staff.Post("/api/v1/cases/"+a+"/merge", map[string]any{"into": b}); r.Status != http.StatusOK || orZero(mergedCase(r).MergedInto) != b || mergedCase(r).VisitCount != 0 {
 			t.Fatalf("merge A into B: a merged case counts no visits itself: %s", r)
 		}
-		if n, _ := caseFigures(t, staff, b); n != 3 {
+		if n, _ := caseFigures(staff, b); n != 3 {
 			t.Fatalf("B counts its visits and A's: %v", n)
 		}
 		if n := cases(); n != 2 {
@@ -387,20 +394,20 @@ func TestCaseMergeCountsOnceAndUnmergeRestores(t *testing.T) {
 		if r := staff.Post("/api/v1/cases/"+b+"/merge", map[string]any{"into": c}); r.Status != http.StatusOK {
 			t.Fatalf("merge B into C: %s", r)
 		}
-		if n, _ := caseFigures(t, staff, c); n != 6 {
+		if n, _ := caseFigures(staff, c); n != 6 {
 			t.Fatalf("C counts the whole chain's visits: %v", n)
 		}
-		if n, into := caseFigures(t, staff, a); n != 0 || into != b {
-			t.Fatalf("A stays merged into B (the chain is kept): %v %v", n, into)
+		if n, into := caseFigures(staff, a); n != 0 || orZero(into) != b {
+			t.Fatalf("A stays merged into B (the chain is kept): %v %v", n, orZero(into))
 		}
 		if n := cases(); n != 1 {
 			t.Fatalf("after B into C the period counts 1 case, got %v", n)
 		}
 		// unmerging B restores B with A under it, and C alone
-		if r := staff.Post("/api/v1/cases/"+b+"/unmerge", nil); r.Status != http.StatusOK || r.JSON()["visit_count"] != float64(3) {
+		if r := staff.Post("/api/v1/cases/"+b+"/unmerge", nil); r.Status != http.StatusOK || mergedCase(r).VisitCount != 3 {
 			t.Fatalf("unmerge B: B counts A's visits and its own again: %s", r)
 		}
-		if n, _ := caseFigures(t, staff, c); n != 3 {
+		if n, _ := caseFigures(staff, c); n != 3 {
 			t.Fatalf("C counts its own visits again: %v", n)
 		}
 		if n := cases(); n != 2 {
@@ -409,16 +416,16 @@ func TestCaseMergeCountsOnceAndUnmergeRestores(t *testing.T) {
 		if r := staff.Post("/api/v1/cases/"+a+"/unmerge", nil); r.Status != http.StatusOK {
 			t.Fatalf("unmerge A: %s", r)
 		}
-		for id, want := range map[string]float64{a: 1, b: 2, c: 3} {
-			if n, into := caseFigures(t, staff, id); n != want || into != nil {
-				t.Errorf("all unmerged: each case counts its own visits (%s: %v, merged_into %v)", id, n, into)
+		for id, want := range map[string]int{a: 1, b: 2, c: 3} {
+			if n, into := caseFigures(staff, id); n != want || into != nil {
+				t.Errorf("all unmerged: each case counts its own visits (%s: %v, merged_into %v)", id, n, orZero(into))
 			}
 		}
 		if n := cases(); n != before {
 			t.Fatalf("after every unmerge the counts are restored: %v, want %v", n, before)
 		}
 
-		voided := newCase("Tranh chấp đất thửa 99", 0)
+		voided := caseVisited("Tranh chấp đất thửa 99", 0)
 		staff.Delete("/api/v1/cases/" + voided + "?reason=sai")
 		for _, bad := range []map[string]any{{"into": a}, {"into": voided}, {"into": "nothing"}} {
 			if r := staff.Post("/api/v1/cases/"+a+"/merge", bad); r.Status != http.StatusUnprocessableEntity || !r.HasFieldError("into") {
@@ -433,8 +440,8 @@ func TestCaseMergeCountsOnceAndUnmergeRestores(t *testing.T) {
 		}
 		admin := env.As(auth.Admin)
 		var merges, unmerges int
-		for _, e := range admin.ListAll("/api/v1/audit?entity=case", 200) {
-			switch e["action"] {
+		for _, e := range testenv.ListAllAs[apiclient.AuditEntry](admin, "/api/v1/audit?entity=case", 200) {
+			switch e.Action {
 			case "merge":
 				merges++
 			case "unmerge":
@@ -452,10 +459,12 @@ func TestNotDuplicateIsNeverSuggestedAgain(t *testing.T) {
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
-		a := staff.Create("/api/v1/persons", map[string]any{"full_name": "Khổng Minh Xuyến", "birth_year": 1962})["id"].(string)
-		b := staff.Create("/api/v1/persons", map[string]any{"full_name": "Khong Minh Xuyen", "birth_year": 1962})["id"].(string)
-		ca := staff.Create("/api/v1/cases", map[string]any{"title": "Tranh chấp đất thửa 12 thôn Hà Thượng", "category": "complaint", "field": "land"})["id"].(string)
-		cb := staff.Create("/api/v1/cases", map[string]any{"title": "Tranh chấp đất thửa 12 thôn Hà Thượng", "category": "complaint", "field": "land"})["id"].(string)
+		a := newPerson(staff, map[string]any{"full_name": "Khổng Minh Xuyến", "birth_year": 1962}).ID
+		b := newPerson(staff, map[string]any{"full_name": "Khong Minh Xuyen", "birth_year": 1962}).ID
+		ca, cb := newCase(staff, "Tranh chấp đất thửa 12 thôn Hà Thượng"), newCase(staff, "Tranh chấp đất thửa 12 thôn Hà Thượng")
+		decision := func(r *testenv.Response) apiclient.RegistryDecision {
+			return testenv.Decode[apiclient.RegistryDecision](t, r)
+		}
 		for _, k := range []struct{ kind, a, b string }{{"persons", a, b}, {"cases", ca, cb}} {
 			base := "/api/v1/" + k.kind + "/"
 			if _, ok := offered(duplicatesOf(t, staff, base+k.a), k.b); !ok {
@@ -465,10 +474,10 @@ func TestNotDuplicateIsNeverSuggestedAgain(t *testing.T) {
 				t.Fatalf("%s: the scan finds the pair: %s", k.kind, r)
 			}
 			r := staff.Post(base+k.b+"/not-duplicate", map[string]any{"other": k.a})
-			if r.Status != http.StatusOK || r.JSON()["other"] != k.a || r.JSON()["decided_by"] == nil {
+			if r.Status != http.StatusOK || decision(r).Other != k.a || decision(r).DecidedBy == "" {
 				t.Fatalf("%s not-duplicate: %s", k.kind, r)
 			}
-			if again := staff.Post(base+k.a+"/not-duplicate", map[string]any{"other": k.b}); again.Status != http.StatusOK || again.JSON()["decided_at"] != r.JSON()["decided_at"] {
+			if again := staff.Post(base+k.a+"/not-duplicate", map[string]any{"other": k.b}); again.Status != http.StatusOK || decision(again).DecidedAt != decision(r).DecidedAt {
 				t.Fatalf("%s: recording the decision again answers the first one: %s", k.kind, again)
 			}
 			for _, probe := range []string{k.a, k.b} {
@@ -485,8 +494,8 @@ func TestNotDuplicateIsNeverSuggestedAgain(t *testing.T) {
 				}
 			}
 		}
-		if entries := env.As(auth.Admin).ListAll("/api/v1/audit?entity=case&entity_id="+cb, 50); !slices.ContainsFunc(entries, func(e map[string]any) bool { return e["action"] == "not_duplicate" }) {
-			t.Errorf("a not-duplicate decision is audited")
+		if actions := auditActions(env.As(auth.Admin), "case", cb); !slices.Contains(actions, "not_duplicate") {
+			t.Errorf("a not-duplicate decision is audited: %v", actions)
 		}
 	})
 }
@@ -501,27 +510,41 @@ func TestDedupCandidatesAcrossTheRegister(t *testing.T) {
 		}
 		var first string
 		for _, p := range pairs {
-			first = staff.Create("/api/v1/persons", map[string]any{"full_name": p[0], "birth_year": 1960})["id"].(string)
+			first = newPerson(staff, map[string]any{"full_name": p[0], "birth_year": 1960}).ID
 			staff.Create("/api/v1/persons", map[string]any{"full_name": p[1], "birth_year": 1960})
 		}
 		staff.Create("/api/v1/persons", map[string]any{"full_name": "Trần Văn Một", "birth_year": 1950})
 		admin := env.As(auth.Admin)
 		r := admin.Post("/api/v1/dedup/scan?type=person", nil)
-		if r.Status != http.StatusOK || r.JSON()["pairs"] != float64(3) || r.JSON()["records"] != float64(7) {
+		if r.Status != http.StatusOK {
 			t.Fatalf("scan: %s", r)
 		}
-		all := staff.ListAll("/api/v1/dedup/candidates?type=person", 2)
+		if scan := testenv.Decode[apiclient.RegistryScanResult](t, r); scan.Pairs != 3 || scan.Records != 7 {
+			t.Fatalf("scan: %s", r)
+		}
+		// read page by page as ListAllAs would, through the list's own model: it carries the scan's time
+		var all []apiclient.RegistryDuplicatePair
+		path := "/api/v1/dedup/candidates?type=person&limit=2"
+		for pages := 0; pages < 10; pages++ {
+			page := testenv.GetAs[apiclient.HttpapiDuplicatePairList](staff, path)
+			if len(page.Items) > 2 {
+				t.Fatalf("a page of limit 2 holds %d pairs", len(page.Items))
+			}
+			if all = append(all, page.Items...); page.NextCursor == nil || *page.NextCursor == "" {
+				break
+			}
+			path = "/api/v1/dedup/candidates?type=person&limit=2&cursor=" + *page.NextCursor
+		}
 		if len(all) != 3 {
-			t.Fatalf("three pairs, over pages of 2: %v", all)
+			t.Fatalf("three pairs, over pages of 2: %+v", all)
 		}
 		for _, p := range all {
-			persons, _ := p["persons"].([]any)
-			if len(persons) != 2 || p["score"].(float64) < 0.4 || len(p["reasons"].([]any)) == 0 {
-				t.Fatalf("a pair carries both persons, its score and reasons: %v", p)
+			if len(orZero(p.Persons)) != 2 || p.Cases != nil || p.Score < 0.4 || len(p.Reasons) == 0 {
+				t.Fatalf("a pair carries both persons, its score and reasons: %+v", p)
 			}
 		}
-		best := all[0]["persons"].([]any)
-		if r := staff.Post("/api/v1/persons/"+best[1].(map[string]any)["id"].(string)+"/merge", map[string]any{"into": best[0].(map[string]any)["id"]}); r.Status != http.StatusOK {
+		best := *all[0].Persons
+		if r := staff.Post("/api/v1/persons/"+best[1].ID+"/merge", map[string]any{"into": best[0].ID}); r.Status != http.StatusOK {
 			t.Fatalf("merge the best pair: %s", r)
 		}
 		if n := len(staff.ListAll("/api/v1/dedup/candidates?type=person", 50)); n != 2 {
@@ -553,20 +576,20 @@ func TestPersonDuplicatesFollowEdits(t *testing.T) {
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
 		env := testenv.Start(t, backend)
 		staff := env.As(auth.Staff)
-		an := staff.Create("/api/v1/persons", map[string]any{"full_name": "Nguyễn Văn An", "birth_year": 1975, "gender": "male",
-			"address": "xã Gio Mỹ, huyện Gio Linh, tỉnh Quảng Trị"})
-		copyOf := staff.Create("/api/v1/persons", map[string]any{"full_name": "Nguyen Van An", "birth_year": 1975, "gender": "male",
-			"address": "xã Gio Mỹ, huyện Gio Linh, tỉnh Quảng Trị"})
-		path := "/api/v1/persons/" + an["id"].(string)
-		if _, ok := offered(duplicatesOf(t, staff, path), copyOf["id"].(string)); !ok {
+		an := newPerson(staff, map[string]any{"full_name": "Nguyễn Văn An", "birth_year": 1975, "gender": "male",
+			"address": "xã Gio Mỹ, huyện Gio Linh, tỉnh Quảng Trị"}).ID
+		copyOf := newPerson(staff, map[string]any{"full_name": "Nguyen Van An", "birth_year": 1975, "gender": "male",
+			"address": "xã Gio Mỹ, huyện Gio Linh, tỉnh Quảng Trị"}).ID
+		path := "/api/v1/persons/" + an
+		if _, ok := offered(duplicatesOf(t, staff, path), copyOf); !ok {
 			t.Fatalf("the same name without diacritics, year and address is offered")
 		}
 		// still a neighbour (same address and year), so compared again, now as someone else
-		if r := staff.Patch("/api/v1/persons/"+copyOf["id"].(string), map[string]any{"full_name": "Trần Thị Bích",
+		if r := staff.Patch("/api/v1/persons/"+copyOf, map[string]any{"full_name": "Trần Thị Bích",
 			"gender": "female"}); r.Status != http.StatusOK {
 			t.Fatalf("PATCH: %s", r)
 		}
-		if c, ok := offered(duplicatesOf(t, staff, path), copyOf["id"].(string)); ok {
+		if c, ok := offered(duplicatesOf(t, staff, path), copyOf); ok {
 			t.Fatalf("once renamed, the neighbour is no longer offered: %+v", c)
 		}
 	})

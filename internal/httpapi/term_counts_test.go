@@ -24,7 +24,7 @@ func TestConcurrentVisitsKeepTheTermCountsExact(t *testing.T) {
 		url := testenv.MigratedDatabaseURL(t, backend)
 		a := testenv.StartOn(t, backend, url)
 		staff := a.As(auth.Staff)
-		session := staff.Create("/api/v1/sessions", map[string]any{"kind": "regular", "date": "2024-06-10"})["id"]
+		session := sessionOf(staff, map[string]any{"kind": "regular", "date": "2024-06-10"}).ID
 		var wg sync.WaitGroup
 		failed := make(chan string, 12)
 		for i := range 12 {
@@ -85,7 +85,7 @@ func TestVisitCreatesDoNotQueueOnTheTermCounts(t *testing.T) {
 		url := testenv.MigratedDatabaseURL(t, backend)
 		a := testenv.StartOn(t, backend, url)
 		staff := a.As(auth.Staff)
-		session := staff.Create("/api/v1/sessions", map[string]any{"kind": "regular", "date": "2024-06-10"})["id"]
+		session := sessionOf(staff, map[string]any{"kind": "regular", "date": "2024-06-10"}).ID
 		visit := func(i int) map[string]any {
 			return map[string]any{"session_id": session,
 				"persons": []any{map[string]any{"full_name": "Nguyễn Văn Hùng", "birth_year": 1960 + i}},
