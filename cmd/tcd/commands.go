@@ -67,6 +67,11 @@ func serveCmd() *cobra.Command {
 				return err
 			}
 			defer a.Close()
+			// before listening, so that /readyz says ready only once the first duplicate lookups
+			// are as fast as the next; the command-line tools, which look up nothing, skip it
+			if err := a.Registry.Duplicates().WarmPersons(ctx, log); err != nil {
+				return fmt.Errorf("parse common names for duplicate search: %w", err)
+			}
 			ln, err := net.Listen("tcp", cfg.Addr)
 			if err != nil {
 				return err

@@ -592,6 +592,12 @@ func TestServeDefaultsToEmbeddedDatabase(t *testing.T) {
 	dir := t.TempDir()
 	env := childEnv()
 	srv := startServe(t, dir, env)
+	// the common names are parsed for duplicate search before the server listens, so that its
+	// first lookups are as fast as the next ones
+	if log := srv.log.String(); !strings.Contains(log, "parsed the common names and addresses for duplicate search") ||
+		strings.Index(log, "parsed the common names") > strings.Index(log, `"serving"`) {
+		t.Fatalf("serve must parse the common names before it listens:\n%s", log)
+	}
 
 	if fi, err := os.Stat(filepath.Join(dir, "data", "tcd.db")); err != nil || !fi.Mode().IsRegular() {
 		t.Fatalf("serve with no TCD_DATABASE_URL must create data/tcd.db under the working directory: %v", err)

@@ -77,10 +77,6 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		st.Close()
 		return nil, fmt.Errorf("count persons for duplicate search: %w", err)
 	}
-	if err := a.Registry.Duplicates().WarmPersons(ctx, log); err != nil {
-		st.Close()
-		return nil, fmt.Errorf("parse common names for duplicate search: %w", err)
-	}
 	a.Stats = stats.NewService(st, stats.Config{DelegationMin: cfg.DelegationMin, Location: cfg.TimeZone, DefaultOrgID: a.DefaultOrg.ID})
 	a.Export = export.NewService(st, a.Stats, a.Registry)
 	if a.Blobs, err = blobs.Open(ctx, cfg.BlobURL, cfg.AttachmentDir); err != nil {
