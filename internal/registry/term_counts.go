@@ -75,13 +75,9 @@ func (c termCounter) write(ctx context.Context, tx *gorm.DB, delta map[string]in
 // Both tables are read in one statement, so a fold committing meanwhile is seen whole or not at all.
 func (c termCounter) read(ctx context.Context, db *gorm.DB, terms []string) (map[string]int, error) {
 	out := make(map[string]int, len(terms))
-	// the SQLite driver binds parameters in quadratic time; PostgreSQL takes a person lookup's
-	// terms (several hundred at a large register) in one round trip
-	perStatement := 200
-	if db.Dialector.Name() == "postgres" {
-		perStatement = 2000
-	}
-	for chunk := range slices.Chunk(terms, perStatement) {
+	// on PostgreSQL a person lookup's terms (several hundred at a large register) take one
+	// round trip
+	for chunk := range slices.Chunk(terms, store.RowsPerStatement(db)) {
 		if err := c.scan(ctx, db, "WHERE term IN ?", []any{chunk}, out); err != nil {
 			return nil, err
 		}
