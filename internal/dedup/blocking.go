@@ -73,9 +73,12 @@ func PersonBlocks(p *Prepared) []Block {
 			out = append(out, Block{Column: ColRest, Value: rest[:len(rest)-1] + r[:1], YearFrom: y - 1, YearTo: y + 1})
 		}
 	}
-	// the name written in another order: Nguyễn Thị Lan is found as Lan Nguyễn Thị, and the other way
+	// the name written in another order: Nguyễn Thị Lan is found as Lan Nguyễn Thị, and the
+	// other way, born within a year or of no stated year (as the exact name is): a record
+	// without a year looks up the rotations in any year, so these must find it back
 	for _, r := range rotations(p.Name) {
-		out = append(out, Block{Column: ColName, Value: r, YearFrom: y - 1, YearTo: y + 1})
+		out = append(out, Block{Column: ColName, Value: r, YearFrom: y - 1, YearTo: y + 1},
+			Block{Column: ColName, Value: r, NoYear: true})
 	}
 	if p.Person.Address != nil {
 		out = append(out, Block{Column: ColAddress, Value: *p.Person.Address, YearFrom: y - 1, YearTo: y + 1},
