@@ -170,6 +170,14 @@ bench-import:
 	BENCH_IMPORT_ROWS=$(BENCH_IMPORT_ROWS) BENCH_IMPORT_BASELINE=$(BENCH_IMPORT_BASELINE) \
 		BENCH_PG="$${BENCH_PG-$${TCD_TEST_DATABASE_URL:-}}" go run ./cmd/tcd-bench-import -tcd bin/tcd $(BENCH_FLAGS)
 
+# The person matcher's quality at a register too large to scan pair by pair, in memory (the
+# blocking and scoring of the database lookups without the database, which takes ten minutes to
+# load a million persons): a sample of lookups and every varied record's, by variation.
+# DEDUP_QUALITY_PERSONS=1000000 (default 100000; a million take about four minutes).
+.PHONY: bench-dedup-memory
+bench-dedup-memory:
+	go test ./internal/dedup -run '^$$' -bench '^BenchmarkVariedRegisterLookups$$' -benchtime 1x -timeout 2h
+
 # Duplicate cases as a clerk meets them, on a generated, labelled register (dedup.GenerateCaseRegister):
 # a sample of later cases opened at visits, precision, recall, recall@1 and recall@5 by kind, false
 # offers on look-alikes and ordinary cases, lookup and visit times, beside a plain pg_trgm query when

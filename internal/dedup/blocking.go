@@ -152,39 +152,78 @@ func deref(s *string) string {
 // phone such as 0000000000) separates nothing and would make scans quadratic.
 const MaxBlock = 1000
 
+// PersonIndex files persons under their blocking keys, in memory, as the indexed columns of
+// persons do in the database: what scans and in-memory lookups read.
+type PersonIndex struct {
+	ps   []Prepared
+	keys map[string][]int32
+}
+
+// NewPersonIndex indexes ps.
+func NewPersonIndex(ps []Prepared) *PersonIndex {
+	ix := &PersonIndex{ps: ps, keys: map[string][]int32{}}
+	for i := range ps {
+		for _, k := range indexKeys(&ps[i]) {
+			ix.keys[k] = append(ix.keys[k], int32(i))
+		}
+	}
+	return ix
+}
+
+// eachCandidate calls visit once for every person sharing a block of ps[i] (itself included).
+func (ix *PersonIndex) eachCandidate(i int, seen map[int32]bool, visit func(j int32)) {
+	clear(seen)
+	for _, k := range probeKeys(&ix.ps[i]) {
+		block := ix.keys[k]
+		if len(block) > MaxBlock {
+			continue
+		}
+		for _, j := range block {
+			if !seen[j] {
+				seen[j] = true
+				visit(j)
+			}
+		}
+	}
+}
+
+// Lookup is the candidates of ps[i] scoring at least threshold, best first: what a lookup of
+// the register returns for it.
+func (ix *PersonIndex) Lookup(i int, st *PersonStats, threshold float64) []Pair {
+	var out []Pair
+	ix.eachCandidate(i, map[int32]bool{}, func(j int32) {
+		if int(j) == i {
+			return
+		}
+		a, b := &ix.ps[i], &ix.ps[j]
+		if m := ScorePersons(a, b, st); m.Score >= threshold {
+			out = append(out, Pair{A: a.Seq, B: b.Seq, Match: m})
+		}
+	})
+	SortPairs(out)
+	return out
+}
+
 // ScanPersons compares every pair of persons sharing a blocking key and returns the pairs
 // scoring at least threshold, best first. skip(a, b) leaves out pairs already decided.
 func ScanPersons(ps []Prepared, st *PersonStats, threshold float64, skip func(a, b int64) bool) []Pair {
-	index := map[string][]int32{}
-	for i := range ps {
-		for _, k := range indexKeys(&ps[i]) {
-			index[k] = append(index[k], int32(i))
-		}
-	}
+	ix := NewPersonIndex(ps)
 	var out []Pair
 	seen := map[int32]bool{}
 	for i := range ps {
-		clear(seen)
-		for _, k := range probeKeys(&ps[i]) {
-			block := index[k]
-			if len(block) > MaxBlock {
-				continue
+		ix.eachCandidate(i, seen, func(j int32) {
+			// probes are symmetric: the pair is found from its lower index too
+			if int(j) <= i {
+				return
 			}
-			for _, j := range block {
-				// probes are symmetric: the pair is found from its lower index too
-				if int(j) <= i || seen[j] {
-					continue
-				}
-				seen[j] = true
-				a, b := &ps[i], &ps[j]
-				if skip != nil && skip(a.Seq, b.Seq) {
-					continue
-				}
-				if m := ScorePersons(a, b, st); m.Score >= threshold {
-					out = append(out, Pair{A: a.Seq, B: b.Seq, Match: m})
-				}
+			a, b := &ps[i], &ps[j]
+			if skip != nil && skip(a.Seq, b.Seq) {
+				return
 			}
-		}
+			if m := ScorePersons(a, b, st); m.Score >= threshold {
+				out = append(out, Pair{A: a.Seq, B: b.Seq, Match: m})
+			}
+		})
 	}
 	SortPairs(out)
 	return out

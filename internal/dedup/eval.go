@@ -12,6 +12,12 @@ type Quality struct {
 	// everyday noise), and Lookalikes the one-change negatives met and how many were offered.
 	ByVariation map[string]*Recall
 	Lookalikes  map[string]*Recall
+	// LaterFound counts, by variation, the later records (each duplicate written after its
+	// citizen's first record) that found at least one record of their citizen: what the clerk
+	// entering them sees, since one record found opens the citizen and all the records merged
+	// into them. A pair missed between two later records of one citizen lowers ByVariation,
+	// not this.
+	LaterFound map[string]*Recall
 }
 
 // Recall counts true pairs (or negatives) met and offered.
@@ -69,7 +75,7 @@ func tally(m map[string]*Recall, key string, found bool) {
 
 func (e *Evaluator) start(q *Quality) {
 	if q.ByVariation == nil {
-		q.ByVariation, q.Lookalikes = map[string]*Recall{}, map[string]*Recall{}
+		q.ByVariation, q.Lookalikes, q.LaterFound = map[string]*Recall{}, map[string]*Recall{}, map[string]*Recall{}
 	}
 }
 
@@ -95,11 +101,16 @@ func (e *Evaluator) List(probe int64, candidates []int64) {
 	}
 	e.q.Lists++
 	l := e.label[probe]
+	citizenFound := false
 	for _, m := range e.members[l.Entity] {
 		if m != probe {
 			e.q.Truth++
 			tally(e.q.ByVariation, e.pairVariation(probe, m), offered[m])
+			citizenFound = citizenFound || offered[m]
 		}
+	}
+	if l.Role == RoleDuplicate {
+		tally(e.q.LaterFound, l.Variation, citizenFound)
 	}
 	// the one-change negatives: a lookalike's list, and the lists of those it looks like
 	if l.Role == RoleLookalike {
@@ -123,11 +134,17 @@ func (e *Evaluator) Pairs(pairs []Pair) Quality {
 		found[[2]int64{min(p.A, p.B), max(p.A, p.B)}] = true
 	}
 	for seq, l := range e.label {
+		citizenFound := false
 		for _, m := range e.members[l.Entity] {
+			pairFound := found[[2]int64{min(seq, m), max(seq, m)}]
+			citizenFound = citizenFound || pairFound
 			if m > seq {
 				q.Truth++
-				tally(q.ByVariation, e.pairVariation(seq, m), found[[2]int64{seq, m}])
+				tally(q.ByVariation, e.pairVariation(seq, m), pairFound)
 			}
+		}
+		if l.Role == RoleDuplicate {
+			tally(q.LaterFound, l.Variation, citizenFound)
 		}
 		if l.Role == RoleLookalike {
 			for _, m := range e.members[l.LooksLike] {
@@ -164,7 +181,11 @@ func VariationReport(q Quality) []string {
 			name = "everyday"
 		}
 		if r := q.ByVariation[v]; r != nil {
-			out = append(out, fmt.Sprintf("  %-9s recall %.3f (%d of %d pairs)", name, r.Share(), r.Found, r.Truth))
+			line := fmt.Sprintf("  %-9s recall %.3f (%d of %d pairs)", name, r.Share(), r.Found, r.Truth)
+			if c := q.LaterFound[v]; c != nil {
+				line += fmt.Sprintf("; later records finding their citizen %.3f (%d of %d)", c.Share(), c.Found, c.Truth)
+			}
+			out = append(out, line)
 		}
 	}
 	for _, v := range []string{VariationSpelling, VariationHeard} {

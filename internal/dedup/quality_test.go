@@ -24,7 +24,7 @@ func prepareLabelled(recs []Labelled) ([]Prepared, *PersonStats, *Evaluator) {
 	return ps, st, ev
 }
 
-func qualityPersons(t *testing.T, def int) int {
+func qualityPersons(def int) int {
 	if v, err := strconv.Atoi(os.Getenv("DEDUP_QUALITY_PERSONS")); err == nil {
 		return v
 	}
@@ -34,7 +34,7 @@ func qualityPersons(t *testing.T, def int) int {
 // TestGeneratedRegisterQuality scans a generated register in memory (the blocking and scoring
 // of the database lookups, without the database); make bench-dedup measures the real thing.
 func TestGeneratedRegisterQuality(t *testing.T) {
-	ps, st, ev := prepareLabelled(GeneratePersons(qualityPersons(t, 10000), 1))
+	ps, st, ev := prepareLabelled(GeneratePersons(qualityPersons(10000), 1))
 	q := ev.Pairs(ScanPersons(ps, st, DefaultThreshold, nil))
 	t.Logf("scan of %d persons: %d pairs, precision %.3f recall %.3f F1 %.3f, namesakes offered %d", len(ps), q.Offered, q.Precision, q.Recall, q.F1, q.NamesakesOffered)
 	if q.Precision < 0.95 || q.Recall < 0.95 {
@@ -48,7 +48,7 @@ func TestGeneratedRegisterQuality(t *testing.T) {
 // the scoring reaches on 20,000 persons: before the spelling table and name order, a rotated
 // name was found 0.41 of the time, another i/y spelling 0.76.
 func TestVariedRegisterQuality(t *testing.T) {
-	ps, st, ev := prepareLabelled(GenerateVariedPersons(qualityPersons(t, 20000), 1))
+	ps, st, ev := prepareLabelled(GenerateVariedPersons(qualityPersons(20000), 1))
 	q := ev.Pairs(ScanPersons(ps, st, DefaultThreshold, nil))
 	t.Logf("scan of %d persons: %d pairs, precision %.3f recall %.3f", len(ps), q.Offered, q.Precision, q.Recall)
 	for _, line := range VariationReport(q) {
