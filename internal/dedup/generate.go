@@ -2,6 +2,7 @@ package dedup
 
 import (
 	"fmt"
+	"hash/fnv"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -151,8 +152,9 @@ func GeneratePersons(n int, seed uint64) []Labelled { return generatePersons(n, 
 func GenerateVariedPersons(n int, seed uint64) []Labelled { return generatePersons(n, seed, true) }
 
 func generatePersons(n int, seed uint64, varied bool) []Labelled {
-	g := &generator{r: rand.New(rand.NewPCG(seed, 0x7463640a)), usedIDs: map[string]bool{}}
-	v := &generator{r: rand.New(rand.NewPCG(seed, 0x76617279)), usedIDs: g.usedIDs}
+	provinces := (n + personsPerProvince - 1) / personsPerProvince
+	g := &generator{r: rand.New(rand.NewPCG(seed, 0x7463640a)), usedIDs: map[string]bool{}, provinces: provinces}
+	v := &generator{r: rand.New(rand.NewPCG(seed, 0x76617279)), usedIDs: g.usedIDs, provinces: provinces}
 	var out []Labelled
 	for entity := 0; len(out) < n; entity++ {
 		origEntity := entity
@@ -184,8 +186,9 @@ func generatePersons(n int, seed uint64, varied bool) []Labelled {
 }
 
 type generator struct {
-	r       *rand.Rand
-	usedIDs map[string]bool
+	r         *rand.Rand
+	usedIDs   map[string]bool
+	provinces int // the provinces persons live in (personsPerProvince each)
 }
 
 func (g *generator) chance(p float64) bool { return g.r.Float64() < p }
@@ -265,14 +268,65 @@ func (g *generator) phone() string {
 }
 
 func (g *generator) address() string {
-	d := districts[g.r.IntN(len(districts))]
+	province := 0
+	if g.provinces > 1 {
+		province = g.r.IntN(g.provinces)
+	}
+	di := g.r.IntN(len(districts))
+	d := districts[di]
 	communes := strings.Split(d.communes, ",")
-	c := communes[g.r.IntN(len(communes))]
+	ci := g.r.IntN(len(communes))
+	c := communes[ci]
+	district, provinceName := d.name, "Quảng Trị"
+	if province > 0 {
+		// another province, laid out as Quảng Trị is, its places named anew
+		provinceName = otherProvinces[(province-1)%len(otherProvinces)]
+		district = "huyện " + placeName(province, di, -1)
+		if strings.HasPrefix(c, "phường") {
+			c = "phường " + placeName(province, di, ci)
+		} else {
+			c = placeName(province, di, ci)
+		}
+	}
 	unit := "xã " + c
 	if strings.HasPrefix(c, "phường") {
 		unit = c
 	}
-	return fmt.Sprintf("Thôn %d, %s, %s, tỉnh Quảng Trị", 1+g.r.IntN(12), unit, d.name)
+	return fmt.Sprintf("Thôn %d, %s, %s, tỉnh %s", 1+g.r.IntN(12), unit, district, provinceName)
+}
+
+// personsPerProvince is how many persons the generator places in one province. A province's
+// register of ten years holds tens of thousands of citizens: a register of a million is a
+// national one, spread over ten provinces, not one province holding more citizens than it
+// has people (Quảng Trị has about 650,000). Up to this size every person lives in Quảng Trị.
+const personsPerProvince = 100_000
+
+// otherProvinces name the provinces beyond Quảng Trị (the 63 before the 2025 merger).
+var otherProvinces = strings.Split("Hà Nội,Hải Phòng,Thanh Hóa,Nghệ An,Hà Tĩnh,Quảng Bình,Thừa Thiên Huế,Quảng Nam,"+
+	"Quảng Ngãi,Bình Định,Phú Yên,Khánh Hòa,Ninh Thuận,Bình Thuận,Kon Tum,Gia Lai,Đắk Lắk,Đắk Nông,Lâm Đồng,"+
+	"Bình Phước,Tây Ninh,Bình Dương,Đồng Nai,Bà Rịa - Vũng Tàu,Long An,Tiền Giang,Bến Tre,Trà Vinh,Vĩnh Long,"+
+	"Đồng Tháp,An Giang,Kiên Giang,Hậu Giang,Sóc Trăng,Bạc Liêu,Cà Mau,Hà Giang,Cao Bằng,Bắc Kạn,Tuyên Quang,"+
+	"Lào Cai,Yên Bái,Thái Nguyên,Lạng Sơn,Bắc Giang,Phú Thọ,Điện Biên,Lai Châu,Sơn La,Hòa Bình,Quảng Ninh,"+
+	"Bắc Ninh,Hải Dương,Hưng Yên,Thái Bình,Hà Nam,Nam Định,Ninh Bình,Vĩnh Phúc,Đà Nẵng,Cần Thơ,Hồ Chí Minh", ",")
+
+// placeSyllables make the names of the places of the other provinces, two at a time, as most
+// communes and districts are named (Tân Lập, Vĩnh Hòa).
+var placeSyllables = strings.Split("An,Bình,Hòa,Phú,Tân,Thạnh,Long,Mỹ,Thuận,Đông,Tây,Nam,Bắc,Trung,Phước,Hưng,Lộc,"+
+	"Thành,Sơn,Hải,Giang,Lâm,Minh,Quang,Vĩnh,Xuân,Hiệp,Nghĩa,Tiến,Thắng,Lợi,Đức,Hợp,Tường,Khánh,Thịnh,Định,Hậu,"+
+	"Phong,Điền,Thủy,Kim,Ngọc,Hồng,Cát,Lạc,Yên,Châu,Thọ,Dương", ",")
+
+// placeName names commune ci of district di of a province (ci < 0: the district), the same
+// every time it is asked.
+func placeName(province, di, ci int) string {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%d/%d/%d", province, di, ci)
+	x := h.Sum64()
+	n := uint64(len(placeSyllables))
+	first, second := x%n, x/n%n
+	if second == first {
+		second = (second + 1) % n
+	}
+	return placeSyllables[first] + " " + placeSyllables[second]
 }
 
 // duplicate re-enters orig the way another clerk, on another day, would. other is the

@@ -115,27 +115,47 @@ func remembered[T any](cache *lru.Cache[string, T], key string, parse func(strin
 	return v
 }
 
-// addressTerms are the whole address, written out in full, then its word pairs: "gio my" and
-// "gio linh" name places where "gio" alone does not, so an address that lost its village or
-// was typed differently still shares the commune.
+// addressTerms are the whole address, written out in full, then the word pairs of its village
+// and commune: "gio my" names a commune where "gio" alone does not, so an address that lost
+// its village or was typed differently still shares the commune. The parts that name a
+// district or a province (huyện Gio Linh, tỉnh Quảng Trị) give no pairs: two persons of one
+// district and different communes are not alike, a returning citizen rarely moves, and across
+// a national register a district is rare enough that its pairs would pass for a commune.
 func addressTerms(address string) []string {
-	var words []string
-	for _, w := range vntext.Tokens(address) {
-		if full, ok := adminAbbreviations[w]; ok {
-			w = full
+	var all, pairs []string
+	for _, part := range strings.Split(address, ",") {
+		var words []string
+		for _, w := range vntext.Tokens(part) {
+			if full, ok := adminAbbreviations[w]; ok {
+				w = full
+			}
+			words = append(words, w)
 		}
-		words = append(words, w)
+		all = append(all, words...)
+		if len(words) > 0 && namesDistrictOrProvince(strings.Join(words, " ")) {
+			continue
+		}
+		for i := 0; i+1 < len(words); i++ {
+			pairs = append(pairs, words[i]+" "+words[i+1])
+		}
 	}
-	if len(words) == 0 {
+	if len(all) == 0 {
 		return nil
 	}
-	out := []string{"=" + strings.Join(words, " ")}
-	for i := 0; i+1 < len(words); i++ {
-		out = append(out, words[i]+" "+words[i+1])
-	}
 	// sorted pairs intersect in one merge pass
-	slices.Sort(out[1:])
-	return out
+	slices.Sort(pairs)
+	return append([]string{"=" + strings.Join(all, " ")}, pairs...)
+}
+
+// namesDistrictOrProvince says whether an address part (folded, spelled out) opens with the
+// unit of a district or a province: huyện, quận, thị xã, thành phố, tỉnh.
+func namesDistrictOrProvince(part string) bool {
+	for _, unit := range []string{"huyen ", "quan ", "thi xa ", "thanh pho ", "tinh "} {
+		if strings.HasPrefix(part, unit) {
+			return true
+		}
+	}
+	return false
 }
 
 // adminAbbreviations spell out the administrative words clerks shorten (Th. 2, X. Gio Mỹ).
@@ -508,13 +528,16 @@ func tokenLLR(m TokenMatch, a Name, i int, b Name, j int, st *Stats, discount, m
 
 // addressEvidence weighs the whole address when both are the same, else the most specific
 // place they share: the rarest common word pair, as the commune it names. Sharing only the
-// province is evidence against: a returning citizen rarely moves.
+// district or province is evidence against: a returning citizen rarely moves. An address
+// weighs its rarity, uncapped, as a name does: a cap (it was 8.0) held while the prior falls
+// with the register's size, so that at a national register of a million persons the same
+// village and year no longer outweighed a name shared by chance.
 func addressEvidence(v *verdict, a, b []string, st *Stats) {
 	if len(a) == 0 || len(b) == 0 {
 		return
 	}
 	if a[0] == b[0] {
-		v.add(math.Min(st.PairIDF(a[0], 2)-cleanCopy, maxAddressLLR), "same address")
+		v.add(st.PairIDF(a[0], 2)-cleanCopy, "same address")
 		return
 	}
 	best := 0.0
@@ -534,16 +557,15 @@ func addressEvidence(v *verdict, a, b []string, st *Stats) {
 	switch {
 	case best >= specificPlace && !sameVillage && slices.ContainsFunc(a[1:], isVillage) && slices.ContainsFunc(b[1:], isVillage):
 		// a returning citizen gives the same village; another one of the commune is a neighbour
-		v.add(math.Min(best-cleanCopy, maxAddressLLR)-villageDrift, "same commune, another village")
+		v.add(best-cleanCopy-villageDrift, "same commune, another village")
 	case best >= specificPlace:
-		v.add(math.Min(best-cleanCopy, maxAddressLLR), "similar address")
+		v.add(best-cleanCopy, "similar address")
 	default:
 		v.add(-addressDrift, "different address")
 	}
 }
 
 const (
-	maxAddressLLR = 8.0
 	// a place named by fewer than 1 in 20 records (a commune, not a district or province)
 	specificPlace = 3.0
 	// -ln of the chance that a returning citizen gives another commune: a temporary residence
@@ -597,7 +619,7 @@ func abs(n int) int {
 
 // PersonTermsVersion names the way CountedTerms reads a person: counts stored another way are
 // made again from the register when the service starts.
-const PersonTermsVersion = "1"
+const PersonTermsVersion = "2"
 
 // Prefixes of the counted terms: name words, address terms, birth years.
 const (

@@ -1,6 +1,7 @@
 package dedup
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -121,5 +122,19 @@ func TestScoringTermsAreAllScoringReads(t *testing.T) {
 	}
 	if compared < 500 {
 		t.Fatalf("only %d pairs compared", compared)
+	}
+}
+
+// The word pairs of an address are its village's and commune's: a district (rarer than one
+// record in twenty across a national register) must not pass for a commune.
+func TestAddressPairsNameTheVillageAndCommune(t *testing.T) {
+	got := addressTerms("Th. 3, X. Gio Mỹ, H. Gio Linh, T. Quảng Trị")
+	want := []string{"=thon 3 xa gio my huyen gio linh tinh quang tri", "gio my", "thon 3", "xa gio"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("addressTerms = %q, want %q", got, want)
+	}
+	ward := addressTerms("Tổ 5, phường Đông Lễ, thành phố Đông Hà, tỉnh Quảng Trị")
+	if slices.Contains(ward, "dong ha") || !slices.Contains(ward, "dong le") {
+		t.Errorf("a ward's pairs %q, want its own and not its city's", ward)
 	}
 }
