@@ -116,13 +116,16 @@ func remembered[T any](cache *lru.Cache[string, T], key string, parse func(strin
 }
 
 // addressTerms are the whole address, written out in full, then the word pairs of its village
-// and commune: "gio my" names a commune where "gio" alone does not, so an address that lost
-// its village or was typed differently still shares the commune. The parts that name a
-// district or a province (huyện Gio Linh, tỉnh Quảng Trị) give no pairs: two persons of one
-// district and different communes are not alike, a returning citizen rarely moves, and across
-// a national register a district is rare enough that its pairs would pass for a commune.
+// and commune, and the district and province it lies in. The pairs let an address that lost
+// its village or was typed differently still share the commune: "gio my" names a commune
+// where "gio" alone does not. A part's unit word (xã, thôn) pairs with its name only when the
+// name is one word (xã Húc, thôn 3): the communes of a district often share a first word (xã
+// Gio Mỹ, xã Gio An), and "xa gio" would make them alike. The parts that name a district or a
+// province (huyện Gio Linh, tỉnh Quảng Trị) give no pairs (two persons of one district and
+// different communes are not alike, a returning citizen rarely moves) but one term together,
+// upperPrefix and their words, so that two communes of one name in two districts are told apart.
 func addressTerms(address string) []string {
-	var all, pairs []string
+	var all, pairs, upper []string
 	for _, part := range strings.Split(address, ",") {
 		var words []string
 		for _, w := range vntext.Tokens(part) {
@@ -132,31 +135,51 @@ func addressTerms(address string) []string {
 			words = append(words, w)
 		}
 		all = append(all, words...)
-		if len(words) > 0 && namesDistrictOrProvince(strings.Join(words, " ")) {
+		if len(words) == 0 {
 			continue
 		}
-		for i := 0; i+1 < len(words); i++ {
+		unit := unitWords(words)
+		if upperUnits[strings.Join(words[:unit], " ")] {
+			upper = append(upper, words...)
+			continue
+		}
+		from := 0
+		if len(words) > unit+1 {
+			from = unit
+		}
+		for i := from; i+1 < len(words); i++ {
 			pairs = append(pairs, words[i]+" "+words[i+1])
 		}
 	}
 	if len(all) == 0 {
 		return nil
 	}
-	// sorted pairs intersect in one merge pass
+	if len(upper) > 0 {
+		pairs = append(pairs, upperPrefix+strings.Join(upper, " "))
+	}
+	// sorted terms intersect in one merge pass
 	slices.Sort(pairs)
 	return append([]string{"=" + strings.Join(all, " ")}, pairs...)
 }
 
-// namesDistrictOrProvince says whether an address part (folded, spelled out) opens with the
-// unit of a district or a province: huyện, quận, thị xã, thành phố, tỉnh.
-func namesDistrictOrProvince(part string) bool {
-	for _, unit := range []string{"huyen ", "quan ", "thi xa ", "thanh pho ", "tinh "} {
-		if strings.HasPrefix(part, unit) {
-			return true
-		}
+// upperPrefix marks the term of an address's district and province.
+const upperPrefix = "^"
+
+// unitWords is how many words of an address part (folded, spelled out) are its administrative
+// unit: two for thị trấn, thị xã, thành phố; one for any other (xã, huyện, thôn, or the first
+// word of a part without a unit, which pairs with the next as before).
+func unitWords(words []string) int {
+	if len(words) >= 2 && twoWordUnits[words[0]+" "+words[1]] {
+		return 2
 	}
-	return false
+	return 1
 }
+
+var (
+	twoWordUnits = map[string]bool{"thi tran": true, "thi xa": true, "thanh pho": true}
+	// the units of a district or a province
+	upperUnits = map[string]bool{"huyen": true, "quan": true, "thi xa": true, "thanh pho": true, "tinh": true}
+)
 
 // adminAbbreviations spell out the administrative words clerks shorten (Th. 2, X. Gio Mỹ).
 var adminAbbreviations = map[string]string{
@@ -549,10 +572,16 @@ func addressEvidence(v *verdict, a, b []string, st *Stats) {
 		case c > 0:
 			j++
 		default:
-			best = math.Max(best, st.PairIDF(a[i], 2))
-			sameVillage = sameVillage || isVillage(a[i])
+			if !strings.HasPrefix(a[i], upperPrefix) {
+				best = math.Max(best, st.PairIDF(a[i], 2))
+				sameVillage = sameVillage || isVillage(a[i])
+			}
 			i, j = i+1, j+1
 		}
+	}
+	if !sameUpper(upperTerm(a), upperTerm(b)) {
+		// a commune of the same name in another district or province is another commune
+		best, sameVillage = 0, false
 	}
 	switch {
 	case best >= specificPlace && !sameVillage && slices.ContainsFunc(a[1:], isVillage) && slices.ContainsFunc(b[1:], isVillage):
@@ -563,6 +592,24 @@ func addressEvidence(v *verdict, a, b []string, st *Stats) {
 	default:
 		v.add(-addressDrift, "different address")
 	}
+}
+
+// upperTerm is the term of an address's district and province ("" when it names neither).
+func upperTerm(terms []string) string {
+	for _, t := range terms[1:] {
+		if strings.HasPrefix(t, upperPrefix) {
+			return t
+		}
+	}
+	return ""
+}
+
+// sameUpper says whether two addresses may lie in one district: they name the same district
+// and province, or one leaves out the district or the province the other names, or either
+// names neither.
+func sameUpper(a, b string) bool {
+	return a == "" || b == "" || strings.HasPrefix(a, b) || strings.HasPrefix(b, a) ||
+		strings.HasSuffix(a, b[len(upperPrefix):]) || strings.HasSuffix(b, a[len(upperPrefix):])
 }
 
 const (

@@ -1,6 +1,7 @@
 package dedup
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -126,15 +127,41 @@ func TestScoringTermsAreAllScoringReads(t *testing.T) {
 }
 
 // The word pairs of an address are its village's and commune's: a district (rarer than one
-// record in twenty across a national register) must not pass for a commune.
+// record in twenty across a national register) must not pass for a commune, nor the first word
+// the communes of a district share (Gio Mỹ, Gio An).
 func TestAddressPairsNameTheVillageAndCommune(t *testing.T) {
 	got := addressTerms("Th. 3, X. Gio Mỹ, H. Gio Linh, T. Quảng Trị")
-	want := []string{"=thon 3 xa gio my huyen gio linh tinh quang tri", "gio my", "thon 3", "xa gio"}
+	want := []string{"=thon 3 xa gio my huyen gio linh tinh quang tri", "^huyen gio linh tinh quang tri", "gio my", "thon 3"}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("addressTerms = %q, want %q", got, want)
 	}
 	ward := addressTerms("Tổ 5, phường Đông Lễ, thành phố Đông Hà, tỉnh Quảng Trị")
 	if slices.Contains(ward, "dong ha") || !slices.Contains(ward, "dong le") {
 		t.Errorf("a ward's pairs %q, want its own and not its city's", ward)
+	}
+}
+
+// A commune of one name in two districts is two communes; an address that leaves out the
+// district or the province still lies in the commune it names.
+func TestCommunesOfOneNameInTwoDistricts(t *testing.T) {
+	st := NewStats(0.01)
+	for i := range 1000 {
+		st.Add(addressTerms(fmt.Sprintf("Thôn %d, xã Định Xuân %d, huyện Cát Lạc, tỉnh Quảng Nam", i%12, i)))
+	}
+	evidence := func(a, b string) string {
+		var v verdict
+		addressEvidence(&v, addressTerms(a), addressTerms(b), st)
+		return v[0].reason
+	}
+	home := "Thôn 2, xã Tân Ngọc, huyện Định Hồng, tỉnh Thừa Thiên Huế"
+	for _, c := range []struct{ other, want string }{
+		{"Thôn 2, xã Tân Ngọc, huyện Yên Lâm, tỉnh Quảng Bình", "different address"},
+		{"xã Tân Ngọc, tỉnh Thừa Thiên Huế", "similar address"},
+		{"xã Tân Ngọc, huyện Định Hồng", "similar address"},
+		{"Thôn 9, xã Tân Ngọc, huyện Định Hồng, tỉnh Thừa Thiên Huế", "same commune, another village"},
+	} {
+		if got := evidence(home, c.other); got != c.want {
+			t.Errorf("%s / %s: %q, want %q", home, c.other, got, c.want)
+		}
 	}
 }
