@@ -266,6 +266,10 @@ func (s *Service) ImportRegister(ctx context.Context, actor auth.Actor, orgID st
 				return err
 			}
 		}
+		// the batches after plan with the register as it has grown (store.TidyAfterBulkWrite)
+		if err := s.store.TidyAfterBulkWrite(ctx); err != nil {
+			return err
+		}
 		for i, row := range batch {
 			totals.Add(done[i])
 			if err := each(row, done[i]); err != nil {
