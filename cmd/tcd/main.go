@@ -42,13 +42,27 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/pprof"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "dev"
 
 func main() {
-	if err := newRootCmd().Execute(); err != nil {
+	// TCD_CPUPROFILE=FILE writes the command's CPU profile to FILE (go tool pprof), as make
+	// bench-import's measurements of tcd import register were profiled
+	if path := os.Getenv("TCD_CPUPROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "tcd: TCD_CPUPROFILE:", err)
+		}
+	}
+	err := newRootCmd().Execute()
+	pprof.StopCPUProfile()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "tcd:", err)
 		if errors.As(err, new(usageError)) {
 			os.Exit(2)

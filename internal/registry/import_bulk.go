@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"gorm.io/gorm"
 
@@ -422,48 +423,40 @@ func (b *bulkImport) write() error {
 const visitsLinks = `SELECT vp.person_id, v.case_id FROM visit_persons vp JOIN visits v ON v.id = vp.visit_id WHERE v.id IN ?`
 
 // indexCases stores the new cases' text keys and the keys the visits give their cases, and
-// counts their terms, as indexNewCase and indexVisit do case by case and visit by visit.
+// counts their terms, as indexNewCase and indexVisit do case by case and visit by visit. A
+// visit's keys are inserted whether its case holds them or not, and those the case did not hold
+// are the ones inserted (ON CONFLICT DO NOTHING RETURNING): reading what the batch's cases held
+// first read more of case_keys every batch, as the cases gathered their citizens' keys.
 func (b *bulkImport) indexCases() error {
 	db := b.tx.WithContext(b.ctx)
-	held := map[int64]map[string]bool{} // a case's keys, stored or added by the batch
+	added := map[caseKeyRow]bool{} // the keys the batch gives its cases
 	var keys []caseKeyRow
 	delta := map[string]int64{}
 	for _, c := range b.newCases {
 		p := c.preparedText()
-		held[c.Seq] = map[string]bool{}
 		for _, k := range p.StoredKeys() {
-			held[c.Seq][k] = true
-			keys = append(keys, caseKeyRow{CaseSeq: c.Seq, OrgID: c.OrgID, Key: k})
+			key := caseKeyRow{CaseSeq: c.Seq, OrgID: c.OrgID, Key: k}
+			added[key] = true
+			keys = append(keys, key)
 		}
 		for t, d := range termDelta(append(p.TextTerms(), totalTerm), 1) {
 			delta[t] += d
 		}
 	}
-	var seqs []int64
+	if len(keys) > 0 {
+		if err := db.CreateInBatches(keys, b.rows).Error; err != nil {
+			return err
+		}
+	}
 	var unread []string
 	for _, v := range b.visits {
-		if held[v.kase.Seq] == nil {
-			held[v.kase.Seq] = map[string]bool{}
-			seqs = append(seqs, v.kase.Seq)
-		}
 		for _, id := range v.personIDs {
 			if b.persons[id] == nil {
 				unread = append(unread, id)
 			}
 		}
 	}
-	err := chunked(b, seqs, func(chunk []int64) error {
-		var found []caseKeyRow
-		err := db.Where("case_seq IN ?", chunk).Find(&found).Error
-		for _, k := range found {
-			held[k.CaseSeq][k.Key] = true
-		}
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	err = chunked(b, distinct(unread), func(chunk []string) error {
+	err := chunked(b, distinct(unread), func(chunk []string) error {
 		var found []*personRow
 		err := db.Select(personColumns).Where("id IN ?", chunk).Find(&found).Error
 		for _, r := range found {
@@ -474,25 +467,39 @@ func (b *bulkImport) indexCases() error {
 	if err != nil {
 		return err
 	}
+	var citizens []caseKeyRow
 	for _, v := range b.visits {
-		var citizens []string
+		var ks []string
 		for _, id := range v.personIDs {
 			if r := b.persons[id]; r != nil {
-				citizens = append(citizens, r.citizen(r.ID).Keys()...)
+				ks = append(ks, r.citizen(r.ID).Keys()...)
 			}
 		}
-		for _, k := range distinct(citizens) {
-			if !held[v.kase.Seq][k] {
-				held[v.kase.Seq][k] = true
-				keys = append(keys, caseKeyRow{CaseSeq: v.kase.Seq, OrgID: v.kase.OrgID, Key: k})
-				delta[k]++
+		for _, k := range distinct(ks) {
+			key := caseKeyRow{CaseSeq: v.kase.Seq, OrgID: v.kase.OrgID, Key: k}
+			if !added[key] {
+				added[key] = true
+				citizens = append(citizens, key)
 			}
 		}
 	}
-	if len(keys) > 0 {
-		if err := db.CreateInBatches(keys, b.rows).Error; err != nil {
-			return err
+	err = chunked(b, citizens, func(chunk []caseKeyRow) error {
+		values := make([]string, len(chunk))
+		args := make([]any, 0, 3*len(chunk))
+		for i, k := range chunk {
+			values[i] = "(?, ?, ?)"
+			args = append(args, k.CaseSeq, k.OrgID, k.Key)
 		}
+		var inserted []caseKeyRow
+		err := db.Raw("INSERT INTO case_keys (case_seq, org_id, key) VALUES "+strings.Join(values, ", ")+
+			" ON CONFLICT (case_seq, key) DO NOTHING RETURNING case_seq, org_id, key", args...).Scan(&inserted).Error
+		for _, k := range inserted {
+			delta[k.Key]++
+		}
+		return err
+	})
+	if err != nil {
+		return err
 	}
 	return caseTerms.add(b.ctx, b.tx, delta)
 }

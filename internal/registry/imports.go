@@ -266,6 +266,12 @@ func (s *Service) ImportRegister(ctx context.Context, actor auth.Actor, orgID st
 				return err
 			}
 		}
+		// the batches after plan with the register as it has grown (store.TidyAfterBulkWrite);
+		// the batch is committed whatever becomes of it, and a tidying that fails (a VACUUM of a
+		// large table past the statement timeout) is tried again after the next batch
+		if err := s.store.TidyAfterBulkWrite(ctx); err != nil && ctx.Err() != nil {
+			return err
+		}
 		for i, row := range batch {
 			totals.Add(done[i])
 			if err := each(row, done[i]); err != nil {

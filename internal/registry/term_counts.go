@@ -140,8 +140,11 @@ func (c termCounter) fold(ctx context.Context, st *store.Store) (more bool, err 
 			Term string
 			N    int64
 		}
-		if err := db.Raw("DELETE FROM "+c.deltas+" WHERE seq IN (SELECT seq FROM "+c.deltas+" ORDER BY seq LIMIT ?) RETURNING term, "+c.column+" AS n", foldBatch).
-			Scan(&taken).Error; err != nil {
+		// the oldest changes as a range of seq, which every plan takes in one pass: as
+		// "seq IN (the oldest)", a plan made when the table was last seen empty (vacuumed after
+		// a fold, store.TidyAfterBulkWrite) scanned the whole table for each change taken
+		if err := db.Raw("DELETE FROM "+c.deltas+" WHERE seq <= (SELECT MAX(seq) FROM (SELECT seq FROM "+c.deltas+
+			" ORDER BY seq LIMIT ?) AS oldest) RETURNING term, "+c.column+" AS n", foldBatch).Scan(&taken).Error; err != nil {
 			return err
 		}
 		more = len(taken) == foldBatch
