@@ -50,14 +50,7 @@ func TestConcurrentVisitsKeepTheTermCountsExact(t *testing.T) {
 		}
 		waitForFold(t, url)
 		a.Stop()
-
-		kept, recounted := keptAndRecounted(t, backend, url)
-		if !reflect.DeepEqual(kept, recounted) {
-			t.Errorf("the counts kept by concurrent writes differ from a recount:\nkept      %v\nrecounted %v", kept, recounted)
-		}
-		if kept["person"][""] != 24 || kept["case"][""] != 12 {
-			t.Errorf("12 visits of two new persons and a new case each: counted %d persons and %d cases", kept["person"][""], kept["case"][""])
-		}
+		countsKeptAreARecount(t, backend, url, "concurrent writes", 24, 12)
 	})
 }
 
@@ -105,6 +98,19 @@ func TestVisitCreatesDoNotQueueOnTheTermCounts(t *testing.T) {
 			t.Error("a visit create waited more than 5 s for the transaction holding the term counts")
 		}
 		holder.Rollback()
+	}
+}
+
+// countsKeptAreARecount checks that the term counts kept by the writes (what) are those a
+// recount of the register makes, and count persons and cases.
+func countsKeptAreARecount(t *testing.T, backend, url, what string, persons, cases int) {
+	t.Helper()
+	kept, recounted := keptAndRecounted(t, backend, url)
+	if !reflect.DeepEqual(kept, recounted) {
+		t.Errorf("the counts kept by %s differ from a recount:\nkept      %v\nrecounted %v", what, kept, recounted)
+	}
+	if kept["person"][""] != persons || kept["case"][""] != cases {
+		t.Errorf("%s: counted %d persons and %d cases, want %d and %d", what, kept["person"][""], kept["case"][""], persons, cases)
 	}
 }
 
@@ -208,13 +214,6 @@ func TestImportedRegisterKeepsTheTermCountsExact(t *testing.T) {
 		}
 		waitForFold(t, url)
 		a.Stop()
-
-		kept, recounted := keptAndRecounted(t, backend, url)
-		if !reflect.DeepEqual(kept, recounted) {
-			t.Errorf("the counts kept by the import differ from a recount:\nkept      %v\nrecounted %v", kept, recounted)
-		}
-		if kept["case"][""] != 40 || kept["person"][""] != 70 {
-			t.Errorf("40 cases and 70 persons: counted %d cases and %d persons", kept["case"][""], kept["person"][""])
-		}
+		countsKeptAreARecount(t, backend, url, "the import", 70, 40)
 	})
 }
