@@ -140,7 +140,7 @@ func addressTerms(address string) []string {
 		}
 		unit := unitWords(words)
 		if upperUnits[strings.Join(words[:unit], " ")] {
-			upper = append(upper, words...)
+			upper = append(upper, strings.Join(words, " "))
 			continue
 		}
 		from := 0
@@ -155,15 +155,19 @@ func addressTerms(address string) []string {
 		return nil
 	}
 	if len(upper) > 0 {
-		pairs = append(pairs, upperPrefix+strings.Join(upper, " "))
+		pairs = append(pairs, upperPrefix+strings.Join(upper, upperSeparator))
 	}
 	// sorted terms intersect in one merge pass
 	slices.Sort(pairs)
 	return append([]string{"=" + strings.Join(all, " ")}, pairs...)
 }
 
-// upperPrefix marks the term of an address's district and province.
-const upperPrefix = "^"
+// upperPrefix marks the term of an address's district and province, whose parts
+// upperSeparator joins.
+const (
+	upperPrefix    = "^"
+	upperSeparator = "|"
+)
 
 // unitWords is how many words of an address part (folded, spelled out) are its administrative
 // unit: two for thị trấn, thị xã, thành phố; one for any other (xã, huyện, thôn, or the first
@@ -604,12 +608,27 @@ func upperTerm(terms []string) string {
 	return ""
 }
 
-// sameUpper says whether two addresses may lie in one district: they name the same district
-// and province, or one leaves out the district or the province the other names, or either
-// names neither.
+// sameUpper says whether two addresses may lie in one district: no unit (huyện, tỉnh) that
+// both name is named differently. Leaving out the district or the province is no difference.
 func sameUpper(a, b string) bool {
-	return a == "" || b == "" || strings.HasPrefix(a, b) || strings.HasPrefix(b, a) ||
-		strings.HasSuffix(a, b[len(upperPrefix):]) || strings.HasSuffix(b, a[len(upperPrefix):])
+	if a == "" || b == "" {
+		return true
+	}
+	for _, pa := range strings.Split(a[len(upperPrefix):], upperSeparator) {
+		for _, pb := range strings.Split(b[len(upperPrefix):], upperSeparator) {
+			ua, ub := upperUnit(pa), upperUnit(pb)
+			if ua == ub && pa != pb {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// upperUnit is the unit words of a district or province part ("huyen", "thanh pho").
+func upperUnit(part string) string {
+	words := strings.Fields(part)
+	return strings.Join(words[:unitWords(words)], " ")
 }
 
 const (
