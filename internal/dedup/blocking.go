@@ -170,10 +170,27 @@ func NewPersonIndex(ps []Prepared) *PersonIndex {
 	return ix
 }
 
-// eachCandidate calls visit once for every person sharing a block of ps[i] (itself included).
-func (ix *PersonIndex) eachCandidate(i int, seen map[int32]bool, visit func(j int32)) {
+// Add files p under its keys, after the persons indexed before it: a register growing in
+// memory (the persons an import's batch registers before it writes them).
+func (ix *PersonIndex) Add(p Prepared) {
+	i := int32(len(ix.ps))
+	ix.ps = append(ix.ps, p)
+	for _, k := range indexKeys(&p) {
+		ix.keys[k] = append(ix.keys[k], i)
+	}
+}
+
+// Candidates calls visit once for every indexed person sharing a block of probe, which need
+// not be indexed itself.
+func (ix *PersonIndex) Candidates(probe *Prepared, visit func(p *Prepared)) {
+	ix.eachCandidate(probe, map[int32]bool{}, func(j int32) { visit(&ix.ps[j]) })
+}
+
+// eachCandidate calls visit once for every person sharing a block of probe (itself included,
+// when indexed).
+func (ix *PersonIndex) eachCandidate(probe *Prepared, seen map[int32]bool, visit func(j int32)) {
 	clear(seen)
-	for _, k := range probeKeys(&ix.ps[i]) {
+	for _, k := range probeKeys(probe) {
 		block := ix.keys[k]
 		if len(block) > MaxBlock {
 			continue
@@ -191,7 +208,7 @@ func (ix *PersonIndex) eachCandidate(i int, seen map[int32]bool, visit func(j in
 // the register returns for it.
 func (ix *PersonIndex) Lookup(i int, st *PersonStats, threshold float64) []Pair {
 	var out []Pair
-	ix.eachCandidate(i, map[int32]bool{}, func(j int32) {
+	ix.eachCandidate(&ix.ps[i], map[int32]bool{}, func(j int32) {
 		if int(j) == i {
 			return
 		}
@@ -211,7 +228,7 @@ func ScanPersons(ps []Prepared, st *PersonStats, threshold float64, skip func(a,
 	var out []Pair
 	seen := map[int32]bool{}
 	for i := range ps {
-		ix.eachCandidate(i, seen, func(j int32) {
+		ix.eachCandidate(&ps[i], seen, func(j int32) {
 			// probes are symmetric: the pair is found from its lower index too
 			if int(j) <= i {
 				return

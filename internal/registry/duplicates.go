@@ -214,30 +214,7 @@ func orgScope(orgID string) scope {
 func (d *Duplicates) matchPerson(ctx context.Context, db *gorm.DB, sc scope, row *personRow, q DuplicateQuery) ([]personMatch, error) {
 	// parsed afresh, not through the cache: row is the person as the actor may see them
 	probe := row.prepared()
-	// one index range per block, each bounded on its own: a block too common to separate
-	// anything (a placeholder phone) cannot crowd out the others. One UNION ALL reads what
-	// matching needs of every candidate (at a register of a million, few were read before, so
-	// reading keys first and then the records not cached cost a second round of reads);
-	// persons met in several blocks are kept once.
-	var parts []string
-	var blocks []any
-	for i, b := range dedup.PersonBlocks(&probe) {
-		q := db.WithContext(ctx).Model(&personRow{}).Select(candidateColumns).Where(b.Column+" = ?", b.Value)
-		if b.Initials != "" {
-			// the expression of the index persons_block_given_initial_idx, word for word
-			q = q.Where("substr(name_folded, 1, 1) IN ?", strings.Split(b.Initials, ""))
-		}
-		switch {
-		case b.NoYear:
-			q = q.Where("birth_year IS NULL")
-		case b.YearFrom != 0:
-			q = q.Where("birth_year BETWEEN ? AND ?", b.YearFrom, b.YearTo)
-		}
-		q = sc(q.Where("voided_at IS NULL AND merged_into IS NULL AND seq <> ?", row.Seq), "org_id")
-		parts = append(parts, fmt.Sprintf("SELECT * FROM (?) AS b%d", i))
-		blocks = append(blocks, q.Limit(dedup.MaxBlock))
-	}
-	candidates, err := d.candidates(ctx, db.WithContext(ctx).Raw(strings.Join(parts, " UNION ALL "), blocks...))
+	found, err := d.registerCandidates(ctx, db, sc, []*dedup.Prepared{&probe})
 	if err != nil {
 		return nil, err
 	}
@@ -245,24 +222,81 @@ func (d *Duplicates) matchPerson(ctx context.Context, db *gorm.DB, sc scope, row
 	if err != nil {
 		return nil, err
 	}
-	candidates = slices.DeleteFunc(candidates, func(c candidate) bool { return skip[c.id] })
-	prepared := make([]*dedup.Prepared, len(candidates))
-	for i := range candidates {
-		prepared[i] = &candidates[i].Prepared
-	}
-	st, err := personStats(ctx, db, &probe, prepared)
+	candidates := slices.DeleteFunc(found[0], func(c candidate) bool { return skip[c.id] })
+	st, err := personStats(ctx, db, &probe, candidatesOf(candidates))
 	if err != nil {
 		return nil, err
 	}
+	return scorePersons(&probe, candidates, st, q), nil
+}
+
+// scorePersons scores probe against its candidates: those at q.MinScore or above, best first,
+// at most q.Limit.
+func scorePersons(probe *dedup.Prepared, candidates []candidate, st *dedup.PersonStats, q DuplicateQuery) []personMatch {
 	var out []personMatch
 	for i := range candidates {
 		c := &candidates[i]
-		if m := dedup.ScorePersons(&probe, &c.Prepared, st); m.Score >= q.MinScore {
+		if m := dedup.ScorePersons(probe, &c.Prepared, st); m.Score >= q.MinScore {
 			out = append(out, personMatch{seq: c.Seq, id: c.id, Match: m})
 		}
 	}
 	sortMatches(out, func(m personMatch) (float64, int64) { return m.Score, m.seq })
-	return out[:min(len(out), q.Limit)], nil
+	return out[:min(len(out), q.Limit)]
+}
+
+// blocksPerStatement bounds the blocks one statement of registerCandidates reads: SQLite
+// refuses a compound SELECT of more than 500 parts.
+const blocksPerStatement = 250
+
+// registerCandidates reads the live, unmerged persons sharing a blocking key with each probe
+// (the probe's own record left out), each once per probe: the candidates of probes[i] are
+// out[i]. One index range per block, each bounded on its own: a block too common to separate
+// anything (a placeholder phone) cannot crowd out the others. The blocks of many probes (an
+// import's batch) are read in one statement, a UNION ALL that names each row's probe: at a
+// register of a million, reading keys first and then the records not cached cost a second
+// round of reads, and at an import a round trip per probe was a quarter of its time.
+func (d *Duplicates) registerCandidates(ctx context.Context, db *gorm.DB, sc scope, probes []*dedup.Prepared) ([][]candidate, error) {
+	out := make([][]candidate, len(probes))
+	seen := make([]map[int64]bool, len(probes))
+	var parts []string
+	var blocks []any
+	read := func() error {
+		if len(parts) == 0 {
+			return nil
+		}
+		err := d.candidates(ctx, db.WithContext(ctx).Raw(strings.Join(parts, " UNION ALL "), blocks...), out, seen)
+		parts, blocks = parts[:0], blocks[:0]
+		return err
+	}
+	for i, probe := range probes {
+		seen[i] = map[int64]bool{}
+		bs := dedup.PersonBlocks(probe)
+		if len(parts)+len(bs) > blocksPerStatement {
+			if err := read(); err != nil {
+				return nil, err
+			}
+		}
+		for _, b := range bs {
+			q := db.WithContext(ctx).Model(&personRow{}).Select(candidateColumns).Where(b.Column+" = ?", b.Value)
+			if b.Initials != "" {
+				// the expression of the index persons_block_given_initial_idx, word for word
+				q = q.Where("substr(name_folded, 1, 1) IN ?", strings.Split(b.Initials, ""))
+			}
+			switch {
+			case b.NoYear:
+				q = q.Where("birth_year IS NULL")
+			case b.YearFrom != 0:
+				q = q.Where("birth_year BETWEEN ? AND ?", b.YearFrom, b.YearTo)
+			}
+			q = sc(q.Where("voided_at IS NULL AND merged_into IS NULL AND seq <> ?", probe.Seq), "org_id")
+			parts = append(parts, fmt.Sprintf("SELECT %d AS probe, b%d.* FROM (?) AS b%[2]d", i, len(parts)))
+			blocks = append(blocks, q.Limit(dedup.MaxBlock))
+		}
+	}
+	if err := read(); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // candidateColumns are what matching reads of a candidate person.
@@ -274,29 +308,29 @@ type candidate struct {
 	dedup.Prepared
 }
 
-// candidates runs a query for candidateColumns and returns each person once, parsed. Scanned
-// by hand: a common name gathers hundreds of candidates per lookup, and reading them through
-// gorm's reflection was half the cost of matching.
-func (d *Duplicates) candidates(ctx context.Context, q *gorm.DB) ([]candidate, error) {
+// candidates runs a query for the probe's index and candidateColumns, and adds each person to
+// out[probe] once (seen[probe]), parsed. Scanned by hand: a common name gathers hundreds of
+// candidates per lookup, and reading them through gorm's reflection was half the cost of
+// matching.
+func (d *Duplicates) candidates(ctx context.Context, q *gorm.DB, out [][]candidate, seen []map[int64]bool) error {
 	rows, err := q.Rows()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
-	var out []candidate
-	seen := map[int64]bool{}
 	for rows.Next() {
+		var probe int
 		var id string
 		var p dedup.Person
-		if err := rows.Scan(&p.Seq, &id, &p.FullName, &p.Gender, &p.BirthYear, &p.IDNumber, &p.Phone, &p.Address); err != nil {
-			return nil, err
+		if err := rows.Scan(&probe, &p.Seq, &id, &p.FullName, &p.Gender, &p.BirthYear, &p.IDNumber, &p.Phone, &p.Address); err != nil {
+			return err
 		}
-		if !seen[p.Seq] {
-			seen[p.Seq] = true
-			out = append(out, candidate{id: id, Prepared: d.cache.persons.Prepare(p)})
+		if !seen[probe][p.Seq] {
+			seen[probe][p.Seq] = true
+			out[probe] = append(out[probe], candidate{id: id, Prepared: d.cache.persons.Prepare(p)})
 		}
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
 // sortMatches orders matches best first, the newest record first among equals.

@@ -13,7 +13,6 @@ import (
 	"github.com/tcd-registry/tcd/internal/apperr"
 	"github.com/tcd-registry/tcd/internal/audit"
 	"github.com/tcd-registry/tcd/internal/auth"
-	"github.com/tcd-registry/tcd/internal/dedup"
 	"github.com/tcd-registry/tcd/internal/imports"
 	"github.com/tcd-registry/tcd/internal/store"
 )
@@ -25,9 +24,8 @@ import (
 // keys, term counts and audit entries as importRow's createVisit row by row, without the
 // statements, savepoints and audit lines of every row (about 4 ms of CPU a row, make
 // bench-import). Rows see the rows before them as row by row: a person registered by an earlier
-// row of the batch is found by their ID number, and the persons not yet written are written
-// before the duplicate matcher looks for a person without one, so that it reads the register
-// (and its term counts) as it would have been.
+// row of the batch is found by their ID number, or by the duplicate matcher among the register
+// and the batch's persons not yet written (batchMatcher).
 
 // importedCase is what an imported row finds its case by: the organisation's live case of the
 // same category, title and content (none: no summary), compared as stored.
@@ -62,11 +60,11 @@ type bulkImport struct {
 	cases    map[importedCase]*caseRow // the organisation's first live case by what rows match
 	byNumber map[string]string         // ID number → the organisation's first live person with it
 	persons  map[string]*personRow     // persons of the batch's visits by id, as far as read
+	matcher  *batchMatcher             // persons without an ID number
 
 	newSessions []*sessionRow
 	newCases    []*caseRow
 	newPersons  []*personRow
-	written     int // newPersons[:written] are in the database
 	rows        int // the most rows a statement writes or names (store.RowsPerStatement)
 	visits      []batchVisit
 	audit       []audit.Line
@@ -82,7 +80,8 @@ func (s *Service) importBulk(ctx context.Context, actor auth.Actor, orgID string
 		// rows in a savepoint of its own, whose journal cost SQLite a tenth of the import
 		tx = tx.Session(&gorm.Session{SkipDefaultTransaction: true})
 		b := &bulkImport{s: s, ctx: ctx, tx: tx, actor: actor, orgID: orgID, done: map[string]bool{}, sessions: map[string]string{},
-			cases: map[importedCase]*caseRow{}, byNumber: map[string]string{}, persons: map[string]*personRow{}, rows: store.RowsPerStatement(tx)}
+			cases: map[importedCase]*caseRow{}, byNumber: map[string]string{}, persons: map[string]*personRow{}, rows: store.RowsPerStatement(tx),
+			matcher: newBatchMatcher(ctx, s.dups, tx)}
 		if err := b.read(rows); err != nil {
 			return nil, err
 		}
@@ -124,7 +123,8 @@ func chunked[T any](b *bulkImport, values []T, fn func([]T) error) error {
 }
 
 // read reads what the rows name: which were imported before, and the organisation's sessions
-// of their days, cases of their titles and persons of their ID numbers.
+// of their days, cases of their titles, persons of their ID numbers and candidates of their
+// persons without one.
 func (b *bulkImport) read(rows []*imports.Row) error {
 	var fingerprints, dates, titles, numbers []string
 	for _, row := range rows {
@@ -183,7 +183,7 @@ func (b *bulkImport) read(rows []*imports.Row) error {
 	if err != nil {
 		return err
 	}
-	return chunked(b, distinct(numbers), func(chunk []string) error {
+	err = chunked(b, distinct(numbers), func(chunk []string) error {
 		var found []*personRow
 		err := db.Select(personColumns).Where("org_id = ? AND id_number IN ? AND voided_at IS NULL AND merged_into IS NULL", b.orgID, chunk).
 			Find(&found).Error
@@ -193,6 +193,21 @@ func (b *bulkImport) read(rows []*imports.Row) error {
 		}
 		return err
 	})
+	if err != nil {
+		return err
+	}
+	var unnumbered []imports.Person
+	for _, row := range rows {
+		if len(row.Errors) > 0 || b.done[row.Fingerprint] {
+			continue
+		}
+		for _, p := range row.Visit.Persons {
+			if p.IDNumber == "" {
+				unnumbered = append(unnumbered, p)
+			}
+		}
+	}
+	return b.matcher.read(b.orgID, unnumbered)
 }
 
 func sortBySeq[T model](rows []T) {
@@ -311,6 +326,7 @@ func (b *bulkImport) add(row *imports.Row) (ImportedRow, error) {
 	for _, r := range registered {
 		b.newPersons = append(b.newPersons, r)
 		b.addPerson(r)
+		b.matcher.register(r)
 		personIDs = append(personIDs, r.ID)
 		b.audit = append(b.audit, audit.Line{Action: "create", Entity: "person", EntityID: r.ID, Changes: r.given()})
 	}
@@ -328,36 +344,24 @@ func (b *bulkImport) add(row *imports.Row) (ImportedRow, error) {
 }
 
 // knownPerson is knownPerson for a row of the batch: by the ID number among the persons read
-// and registered so far, else by the duplicate matcher, once the persons registered by the
-// rows before are written.
+// and registered so far, else by the duplicate matcher among the register and the persons
+// registered by the rows before.
 func (b *bulkImport) knownPerson(p imports.Person) (string, error) {
 	if p.IDNumber != "" {
 		return b.byNumber[p.IDNumber], nil
 	}
-	if err := b.writePersons(); err != nil {
-		return "", err
-	}
-	return b.s.knownPerson(b.ctx, b.tx, b.actor, b.orgID, p)
+	return b.matcher.known(p)
 }
 
-// writePersons writes the persons registered and not yet written, and their term counts.
+// writePersons writes the persons the batch registered, and their term counts.
 func (b *bulkImport) writePersons() error {
-	rows := b.newPersons[b.written:]
-	if len(rows) == 0 {
+	if len(b.newPersons) == 0 {
 		return nil
 	}
-	if err := b.tx.WithContext(b.ctx).CreateInBatches(rows, b.rows).Error; err != nil {
+	if err := b.tx.WithContext(b.ctx).CreateInBatches(b.newPersons, b.rows).Error; err != nil {
 		return err
 	}
-	delta := map[string]int64{}
-	for _, r := range rows {
-		p := r.prepared()
-		for t, d := range termDelta(append(dedup.CountedTerms(&p), totalTerm), 1) {
-			delta[t] += d
-		}
-	}
-	b.written = len(b.newPersons)
-	return personTerms.add(b.ctx, b.tx, delta)
+	return personTerms.add(b.ctx, b.tx, b.matcher.delta)
 }
 
 // write writes the batch: the sessions, persons, cases and visits it adds, the visits' persons,

@@ -10,7 +10,6 @@ import (
 	"github.com/tcd-registry/tcd/internal/audit"
 	"github.com/tcd-registry/tcd/internal/auth"
 	"github.com/tcd-registry/tcd/internal/imports"
-	"github.com/tcd-registry/tcd/internal/vntext"
 )
 
 // Import statuses of a row: its visit was recorded with new persons only (created) or with one
@@ -229,8 +228,7 @@ func (s *Service) knownPerson(ctx context.Context, tx *gorm.DB, actor auth.Actor
 			Where("org_id = ? AND id_number = ? AND voided_at IS NULL AND merged_into IS NULL", orgID, p.IDNumber).Order("seq").Limit(1).Scan(&id).Error
 		return id, err
 	}
-	probe := &personRow{FullName: p.FullName, NameFolded: vntext.Fold(p.FullName), Gender: p.Gender, Address: optText(&p.Address)}
-	found, err := s.dups.matchPerson(ctx, tx, orgScope(orgID), probe, DuplicateQuery{Limit: 1}.orDefaults())
+	found, err := s.dups.matchPerson(ctx, tx, orgScope(orgID), importProbe(p), DuplicateQuery{Limit: 1}.orDefaults())
 	if err != nil || len(found) == 0 {
 		return "", err
 	}
