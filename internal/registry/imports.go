@@ -245,7 +245,7 @@ func (s *Service) knownPerson(ctx context.Context, tx *gorm.DB, actor auth.Actor
 func (s *Service) ImportRegister(ctx context.Context, actor auth.Actor, orgID string, p *imports.Parser, dryRun bool,
 	each func(*imports.Row, ImportedRow) error) (ImportTotals, error) {
 	var totals ImportTotals
-	batch := make([]*imports.Row, 0, importBatch)
+	var batch []*imports.Row
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
@@ -276,22 +276,71 @@ func (s *Service) ImportRegister(ctx context.Context, actor auth.Actor, orgID st
 				return err
 			}
 		}
-		batch = batch[:0]
 		return nil
 	}
-	for row, err := range p.Rows() {
-		if err != nil {
-			// the rows read before the file's fault are imported as they would have been
-			return totals, errors.Join(err, flush())
+	ctx, stop := context.WithCancel(ctx)
+	read := readAhead(ctx, p)
+	defer func() {
+		// the parser is the caller's again only once the reading goroutine has let it go
+		stop()
+		for range read {
 		}
-		batch = append(batch, row)
-		if len(batch) == importBatch {
-			if err := flush(); err != nil {
-				return totals, err
-			}
+	}()
+	for next := range read {
+		batch = next.rows
+		if next.err != nil {
+			// the rows read before the file's fault are imported as they would have been
+			return totals, errors.Join(next.err, flush())
+		}
+		if err := flush(); err != nil {
+			return totals, err
 		}
 	}
-	return totals, flush()
+	return totals, nil
+}
+
+// rowBatch is a batch of a register's rows, and the fault of the file that ended it, if any.
+type rowBatch struct {
+	rows []*imports.Row
+	err  error
+}
+
+// readAhead reads p's rows importBatch at a time in a goroutine of its own, a batch ahead of the
+// import, so that the file's next batch is parsed while the database writes the one before:
+// parsing an XLSX is a fifth of an import's CPU, and on PostgreSQL the import otherwise waits
+// for the server meanwhile. The channel is closed after the last batch, after the file's fault,
+// or once ctx is done.
+func readAhead(ctx context.Context, p *imports.Parser) <-chan rowBatch {
+	out := make(chan rowBatch, 1)
+	go func() {
+		defer close(out)
+		send := func(b rowBatch) bool {
+			select {
+			case out <- b:
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		}
+		batch := make([]*imports.Row, 0, importBatch)
+		for row, err := range p.Rows() {
+			if err != nil {
+				send(rowBatch{rows: batch, err: err})
+				return
+			}
+			batch = append(batch, row)
+			if len(batch) == importBatch {
+				if !send(rowBatch{rows: batch}) {
+					return
+				}
+				batch = make([]*imports.Row, 0, importBatch)
+			}
+		}
+		if len(batch) > 0 {
+			send(rowBatch{rows: batch})
+		}
+	}()
+	return out
 }
 
 // importRows imports rows in one transaction, row by row (importRow).
