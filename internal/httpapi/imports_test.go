@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"fmt"
 	"net/http"
 	"reflect"
 	"strings"
@@ -194,6 +195,35 @@ func TestImportErrorsNameRowAndColumn(t *testing.T) {
 		}
 		if r := postFile(env.As(auth.Auditor), "/api/v1/imports", "so.csv", "text/csv", []byte(csv)); r.Status != http.StatusForbidden {
 			t.Errorf("an auditor imports: %s", r)
+		}
+	})
+}
+
+// A file that breaks off mid-way (here a row that is not UTF-8 text, as a spreadsheet saved in
+// another encoding writes it) is refused naming the file and the row, and the rows before the
+// fault are imported, as a second run of the fixed file expects: it skips them.
+func TestImportOfAFileBrokenMidwayKeepsTheRowsBefore(t *testing.T) {
+	t.Parallel()
+	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
+		env := testenv.Start(t, backend)
+		staff := env.As(auth.Staff)
+		// past the rows the parser reads to find the header, which it refuses whole
+		var good strings.Builder
+		good.WriteString(registerCSVHeader)
+		for i := range 40 {
+			fmt.Fprintf(&good, "%d;%02d/03/2024;Nguyễn Văn An - thôn %d;;Khiếu nại về đền bù;Khiếu nại / 1;;Thụ lý;;\n", i+1, 1+i%28, i)
+		}
+		broken := good.String() + "41;07/03/2024;Tr\xe2n Th\xec B\xecnh - th\xf4n 2;;Kiến nghị làm đường;Kiến nghị / 1;;Trả lời trực tiếp;;\n"
+		r := postFile(staff, "/api/v1/imports?dry_run=false", "so.csv", "text/csv", []byte(broken))
+		if r.Status != http.StatusUnprocessableEntity || !r.IsProblem() || !strings.Contains(string(r.Body), `"file"`) ||
+			!strings.Contains(string(r.Body), "row 42") {
+			t.Fatalf("a file broken at its 42nd row: want a 422 naming the file and the row, got %s", r)
+		}
+		if got := staff.ListAll("/api/v1/visits", 50); len(got) != 40 {
+			t.Errorf("the rows before the fault are imported: %d visits", len(got))
+		}
+		if rep := importFile(t, staff, "?dry_run=false", "so.csv", []byte(good.String())); rep.Totals.Skipped != 40 || rep.Totals.Created != 0 {
+			t.Errorf("a second run skips the rows imported before the fault: %+v", rep.Totals)
 		}
 	})
 }
