@@ -349,6 +349,16 @@ func nameEvidence(v *verdict, a, b Name, st *Stats) {
 		return
 	}
 	best := compareNames(a, b, st)
+	if k := familyAt(a, st); k > 0 && k == familyAt(b, st) {
+		// both written in the same other order ("Lan Nguyễn Thị"): the words weigh as in the
+		// order that puts the family name first, or Thị would weigh as the rare given name it
+		// is not, and two citizens written given name first were one: 12 of the 282 false
+		// offers on the generated register of 100,000 persons. The lesser weight, in case the
+		// order written was the right one after all.
+		if c := compareNames(a.rotated(k), b.rotated(k), st); c.llr < best.llr {
+			best = c
+		}
+	}
 	if la >= 2 && lb >= 2 && !best.clean() {
 		try := func(c nameComparison) {
 			if c.llr+llrOtherOrder > best.llr {
@@ -368,6 +378,20 @@ func nameEvidence(v *verdict, a, b Name, st *Stats) {
 		}
 	}
 	v.add(best.llr, best.reason())
+}
+
+// familyAt is where a name written in another order has its family name: 0 when it opens
+// with one (or has none), else the first word after the first that is one.
+func familyAt(n Name, st *Stats) int {
+	if len(n.Folded) < 2 || len(n.Folded) > maxRotated || isFamilyName(n.Folded[0], st) {
+		return 0
+	}
+	for k := 1; k < len(n.Folded); k++ {
+		if isFamilyName(n.Folded[k], st) {
+			return k
+		}
+	}
+	return 0
 }
 
 // nameComparison is how two names compare in one order.
