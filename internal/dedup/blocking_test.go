@@ -56,3 +56,27 @@ func TestParserPreparesAsPrepareDoes(t *testing.T) {
 		}
 	}
 }
+
+// An address is a key spelled out and folded, as scoring reads "the same address": a record
+// written with the address short, in capitals, without diacritics, whose name changed on its
+// first letter and which has no birth year (so no key of the name's parts), still shares a
+// block with the citizen's record, from either side (a scan compares a pair from one).
+func TestAddressBlockReadsTheAddressSpelledOut(t *testing.T) {
+	year := 1986
+	full := "Thôn 5, xã Hải Ba, huyện Hải Lăng, tỉnh Quảng Trị"
+	citizen := Prepare(Person{FullName: "Trần Hữu Thành", BirthYear: &year, Address: &full})
+	for _, address := range []string{"Th. 5, X. Hải Ba, H. Hải Lăng, T. Quảng Trị", "THON 5, XA HAI BA, HUYEN HAI LANG, TINH QUANG TRI"} {
+		later := Prepare(Person{FullName: "Trầng Hữu Thành", Address: &address})
+		if got, want := PersonAddressKey(address), addressTerms(full)[0][1:]; got != want {
+			t.Errorf("%s: key %q, want the address as scoring reads it whole, %q", address, got, want)
+		}
+		ix := NewPersonIndex([]Prepared{citizen, later})
+		for i := range 2 {
+			found := false
+			ix.eachCandidate(i, map[int32]bool{}, func(j int32) { found = found || int(j) == 1-i })
+			if !found {
+				t.Errorf("%s: record %d never compared with the other", address, i)
+			}
+		}
+	}
+}

@@ -127,13 +127,7 @@ func remembered[T any](cache *lru.Cache[string, T], key string, parse func(strin
 func addressTerms(address string) []string {
 	var all, pairs, upper []string
 	for _, part := range strings.Split(address, ",") {
-		var words []string
-		for _, w := range vntext.Tokens(part) {
-			if full, ok := adminAbbreviations[w]; ok {
-				w = full
-			}
-			words = append(words, w)
-		}
+		words := spelledOut(part)
 		all = append(all, words...)
 		if len(words) == 0 {
 			continue
@@ -160,6 +154,27 @@ func addressTerms(address string) []string {
 	// sorted terms intersect in one merge pass
 	slices.Sort(pairs)
 	return append([]string{"=" + strings.Join(all, " ")}, pairs...)
+}
+
+// PersonAddressKey is the blocking key of an address, the value of persons.block_address: its words
+// folded and spelled out ("thon 3 xa gio my huyen gio linh tinh quang tri" for Th. 3, X. Gio
+// Mỹ, H. Gio Linh, T. Quảng Trị), as addressTerms reads the whole address. The address as
+// typed was the key until December 2026: a clerk who wrote it short, or in capitals, or
+// without diacritics, kept a name changed on its first letters, or a record without a birth
+// year (which has no name-part keys), from ever being compared with the citizen's record:
+// 59 of the 993 pairs missed at 100,000 generated persons, among them 9 misheard names.
+func PersonAddressKey(address string) string { return strings.Join(spelledOut(address), " ") }
+
+// spelledOut are the words of an address (or a part of one), folded, the administrative
+// words clerks shorten spelled out.
+func spelledOut(text string) []string {
+	words := vntext.Tokens(text)
+	for i, w := range words {
+		if full, ok := adminAbbreviations[w]; ok {
+			words[i] = full
+		}
+	}
+	return words
 }
 
 // upperPrefix marks the term of an address's district and province, whose parts
