@@ -162,7 +162,8 @@ func addressTerms(address string) []string {
 // typed was the key until December 2026: a clerk who wrote it short, or in capitals, or
 // without diacritics, kept a name changed on its first letters, or a record without a birth
 // year (which has no name-part keys), from ever being compared with the citizen's record:
-// 59 of the 993 pairs missed at 100,000 generated persons, among them 9 misheard names.
+// spelled out, 77 more of the 21,005 true pairs of 100,000 generated persons are found (12 of
+// them misheard names), and 5 false ones.
 func PersonAddressKey(address string) string { return strings.Join(spelledOut(address), " ") }
 
 // spelledOut are the words of an address (or a part of one), folded, the administrative
