@@ -61,11 +61,13 @@ const personCountsState = "person_counts"
 // them): a lookup finds a person by them.
 func (d *Duplicates) IndexPersons(ctx context.Context, log *slog.Logger) error {
 	blocksDerived := func(db *gorm.DB) (bool, error) { return stateIs(db, personBlocksState, dedup.PersonBlocksVersion) }
+	changed := 0
 	err := d.onceStale(ctx, blocksDerived, func(tx *gorm.DB) error {
 		n, err := deriveBlockAddresses(ctx, tx)
 		if err != nil {
 			return err
 		}
+		changed = n
 		if log != nil {
 			log.Info("derived the address keys of persons for duplicate search", slog.Int("changed", n))
 		}
@@ -73,6 +75,13 @@ func (d *Duplicates) IndexPersons(ctx context.Context, log *slog.Logger) error {
 	})
 	if err != nil {
 		return err
+	}
+	if changed > 0 {
+		// every person rewritten: on PostgreSQL as many dead rows as live ones, which lookups
+		// read through until a VACUUM (autovacuum may be off), and a new index never analysed
+		if err := d.reg.store.TidyAfterBulkWrite(ctx); err != nil {
+			return err
+		}
 	}
 	counted := func(db *gorm.DB) (bool, error) {
 		ok, err := stateIs(db, personCountsState, dedup.PersonTermsVersion)
