@@ -70,11 +70,15 @@ func TestAddressBlockReadsTheAddressSpelledOut(t *testing.T) {
 		if got, want := PersonAddressKey(address), addressTerms(full)[0][1:]; got != want {
 			t.Errorf("%s: key %q, want the address as scoring reads it whole, %q", address, got, want)
 		}
-		ix := NewPersonIndex([]Prepared{citizen, later})
+		ps := []Prepared{citizen, later}
+		ps[0].Seq, ps[1].Seq = 1, 2
+		st := NewPersonStats()
+		st.Add(&ps[0])
+		st.Add(&ps[1])
+		ix := NewPersonIndex(ps)
 		for i := range 2 {
-			found := false
-			ix.eachCandidate(i, map[int32]bool{}, func(j int32) { found = found || int(j) == 1-i })
-			if !found {
+			// every pair compared scores at least 0
+			if compared := ix.Lookup(i, st, 0); len(compared) != 1 {
 				t.Errorf("%s: record %d never compared with the other", address, i)
 			}
 		}
