@@ -26,17 +26,17 @@ const (
 	ColIDNumber = "id_number"
 	ColPhone    = "phone"
 	ColName     = "name_folded"
-	ColGiven    = "block_given" // generated: GivenKey(name_folded)
-	ColRest     = "block_rest"  // generated: RestKey(name_folded)
-	ColAddress  = "address"
+	ColGiven    = "block_given"   // generated: GivenKey(name_folded)
+	ColRest     = "block_rest"    // generated: RestKey(name_folded)
+	ColAddress  = "block_address" // stored with the record: PersonAddressKey(address)
 )
 
 // PersonBlocks are where p's duplicates can be. They catch the copies clerks make: the same ID
 // number or phone; the same given name born within a year (a typo elsewhere in the name); the
 // same family and middle names and given-name initial born within a year (a typo in the given
-// name); the same address, born within a year (any typo, as long as the address was copied
-// as written); and when a birth year is missing on either side, the same folded name, or the
-// same address.
+// name); the same address, born within a year (any typo, as long as the address is the same
+// once spelled out: Th. 3, X. Gio Mỹ is Thôn 3, xã Gio Mỹ); and when a birth year is missing
+// on either side, the same folded name, or the same address.
 func PersonBlocks(p *Prepared) []Block {
 	var out []Block
 	if p.IDNumber != nil {
@@ -50,8 +50,8 @@ func PersonBlocks(p *Prepared) []Block {
 		for _, r := range rotations(p.Name) {
 			out = append(out, Block{Column: ColName, Value: r})
 		}
-		if p.Person.Address != nil {
-			out = append(out, Block{Column: ColAddress, Value: *p.Person.Address})
+		if address := columnValue(p, ColAddress); address != "" {
+			out = append(out, Block{Column: ColAddress, Value: address})
 		}
 		return out
 	}
@@ -80,9 +80,9 @@ func PersonBlocks(p *Prepared) []Block {
 		out = append(out, Block{Column: ColName, Value: r, YearFrom: y - 1, YearTo: y + 1},
 			Block{Column: ColName, Value: r, NoYear: true})
 	}
-	if p.Person.Address != nil {
-		out = append(out, Block{Column: ColAddress, Value: *p.Person.Address, YearFrom: y - 1, YearTo: y + 1},
-			Block{Column: ColAddress, Value: *p.Person.Address, NoYear: true})
+	if address := columnValue(p, ColAddress); address != "" {
+		out = append(out, Block{Column: ColAddress, Value: address, YearFrom: y - 1, YearTo: y + 1},
+			Block{Column: ColAddress, Value: address, NoYear: true})
 	}
 	return out
 }
@@ -136,7 +136,10 @@ func columnValue(p *Prepared, column string) string {
 	case ColGiven:
 		return GivenKey(p.Folded)
 	case ColAddress:
-		return deref(p.Person.Address)
+		if p.Person.Address == nil {
+			return ""
+		}
+		return PersonAddressKey(*p.Person.Address)
 	}
 	return RestKey(p.Folded)
 }
@@ -147,6 +150,11 @@ func deref(s *string) string {
 	}
 	return *s
 }
+
+// PersonBlocksVersion names the way the blocking keys stored with a person (its address's,
+// PersonAddressKey) are derived: keys stored another way are derived again when the service
+// starts.
+const PersonBlocksVersion = "1"
 
 // MaxBlock bounds how many records one key may gather. A key shared by more (a placeholder
 // phone such as 0000000000) separates nothing and would make scans quadratic.

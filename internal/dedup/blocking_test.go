@@ -56,3 +56,31 @@ func TestParserPreparesAsPrepareDoes(t *testing.T) {
 		}
 	}
 }
+
+// An address is a key spelled out and folded, as scoring reads "the same address": a record
+// written with the address short, in capitals, without diacritics, whose name changed on its
+// first letter and which has no birth year (so no key of the name's parts), still shares a
+// block with the citizen's record, from either side (a scan compares a pair from one).
+func TestAddressBlockReadsTheAddressSpelledOut(t *testing.T) {
+	year := 1986
+	full := "Thôn 5, xã Hải Ba, huyện Hải Lăng, tỉnh Quảng Trị"
+	citizen := Prepare(Person{FullName: "Trần Hữu Thành", BirthYear: &year, Address: &full})
+	for _, address := range []string{"Th. 5, X. Hải Ba, H. Hải Lăng, T. Quảng Trị", "THON 5, XA HAI BA, HUYEN HAI LANG, TINH QUANG TRI"} {
+		later := Prepare(Person{FullName: "Trầng Hữu Thành", Address: &address})
+		if got, want := PersonAddressKey(address), addressTerms(full)[0][1:]; got != want {
+			t.Errorf("%s: key %q, want the address as scoring reads it whole, %q", address, got, want)
+		}
+		ps := []Prepared{citizen, later}
+		ps[0].Seq, ps[1].Seq = 1, 2
+		st := NewPersonStats()
+		st.Add(&ps[0])
+		st.Add(&ps[1])
+		ix := NewPersonIndex(ps)
+		for i := range 2 {
+			// every pair compared scores at least 0
+			if compared := ix.Lookup(i, st, 0); len(compared) != 1 {
+				t.Errorf("%s: record %d never compared with the other", address, i)
+			}
+		}
+	}
+}

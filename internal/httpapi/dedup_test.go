@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"strings"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/tcd-registry/tcd/internal/apiclient"
 	"github.com/tcd-registry/tcd/internal/auth"
+	"github.com/tcd-registry/tcd/internal/store"
 	"github.com/tcd-registry/tcd/internal/testenv"
 )
 
@@ -592,5 +594,54 @@ func TestPersonDuplicatesFollowEdits(t *testing.T) {
 		if c, ok := offered(duplicatesOf(t, staff, path), copyOf); ok {
 			t.Fatalf("once renamed, the neighbour is no longer offered: %+v", c)
 		}
+	})
+}
+
+// The address is a key once spelled out and folded: a later record whose address was written
+// short, and whose name changed on its first letters (Trầng heard for Trần), is compared with
+// the citizen's record through it, also without a birth year (which leaves no key of the
+// name's parts), also after an edit wrote the address; and a register from before the key
+// derives it at a start.
+func TestPersonDuplicatesFoundThroughTheAddressSpelledOut(t *testing.T) {
+	t.Parallel()
+	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
+		url := testenv.MigratedDatabaseURL(t, backend)
+		a := testenv.StartOn(t, backend, url)
+		token := a.Token(auth.Staff, "")
+		staff := a.Client(token)
+		thanh := newPerson(staff, map[string]any{"full_name": "Trần Hữu Thành", "gender": "male", "birth_year": 1986,
+			"address": "Thôn 5, xã Hải Ba, huyện Hải Lăng, tỉnh Quảng Trị"}).ID
+		heard := newPerson(staff, map[string]any{"full_name": "Trầng Hữu Thành", "address": "Th. 5, X. Hải Ba, H. Hải Lăng, T. Quảng Trị"}).ID
+		edited := newPerson(staff, map[string]any{"full_name": "Chần Hữu Thành", "address": "Thôn 9, xã Gio Mỹ, huyện Gio Linh"}).ID
+		if r := staff.Patch("/api/v1/persons/"+edited, map[string]any{"address": "THÔN 5, XÃ HẢI BA, HUYỆN HẢI LĂNG, TỈNH QUẢNG TRỊ"}); r.Status != http.StatusOK {
+			t.Fatalf("edit: %s", r)
+		}
+		check := func(c *testenv.Client, when string) {
+			for _, other := range []string{heard, edited} {
+				got, ok := offered(duplicatesOf(t, c, "/api/v1/persons/"+other), thanh)
+				if !ok || !hasReason(got, "same address") {
+					t.Errorf("%s: the citizen's record offered with the same address, got %+v (offered %v)", when, got, ok)
+				}
+				if _, ok := offered(duplicatesOf(t, c, "/api/v1/persons/"+thanh), other); !ok {
+					t.Errorf("%s: the later record offered from the citizen's", when)
+				}
+			}
+		}
+		check(staff, "as written")
+		a.Stop()
+
+		st, err := store.Open(context.Background(), url, store.Options{MaxOpenConns: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// as a register from before the key
+		for _, q := range []string{"UPDATE persons SET block_address = NULL", "DELETE FROM dedup_state WHERE name = 'person_blocks'"} {
+			if err := st.DB.Exec(q).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		st.Close()
+		b := testenv.StartOn(t, backend, url)
+		check(b.Client(token), "after a start derived the keys")
 	})
 }

@@ -186,7 +186,7 @@ func (d *Duplicates) visiblePersonIDs(ctx context.Context, actor auth.Actor, ids
 }
 
 // personColumns are the stored columns of persons, without the generated blocking keys.
-const personColumns = "seq, id, org_id, version, created_at, updated_at, voided_at, void_reason, full_name, name_folded, gender, birth_year, id_number, id_kind, phone, address, merged_into"
+const personColumns = "seq, id, org_id, version, created_at, updated_at, voided_at, void_reason, full_name, name_folded, gender, birth_year, id_number, id_kind, phone, address, block_address, merged_into"
 
 // personMatch is a candidate person who scored: seq and id name the record, which matching
 // itself never reads whole (see matchPerson).

@@ -68,6 +68,13 @@ func derived(c edits, col string, old, new string) {
 	}
 }
 
+// derivedPtr is derived for nullable columns.
+func derivedPtr[T comparable](c edits, col string, old, new *T) {
+	if (old == nil) != (new == nil) || (old != nil && *old != *new) {
+		c.cols[col] = new
+	}
+}
+
 // addInvalid collects the field errors of err into fe under prefix (none when empty) and
 // reports whether err was only that; any other error must stop the request.
 func addInvalid(fe *apperr.Fields, prefix string, err error) bool {

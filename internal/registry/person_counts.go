@@ -3,6 +3,8 @@ package registry
 import (
 	"context"
 	"log/slog"
+	"slices"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -53,30 +55,44 @@ const personCountsState = "person_counts"
 // another way (dedup.PersonTermsVersion) or never (a register from before them), holding
 // writes to persons meanwhile: an upgrade step, run before serving. A national register of a
 // million persons takes seconds, once.
+//
+// It first derives the stored blocking keys (block_address) of every person the same way, when
+// they were derived another way (dedup.PersonBlocksVersion) or never (a register from before
+// them): a lookup finds a person by them.
 func (d *Duplicates) IndexPersons(ctx context.Context, log *slog.Logger) error {
-	current := func(db *gorm.DB) (bool, error) {
-		var state []string
-		if err := db.Table("dedup_state").Where("name = ?", personCountsState).Pluck("value", &state).Error; err != nil {
+	blocksDerived := func(db *gorm.DB) (bool, error) { return stateIs(db, personBlocksState, dedup.PersonBlocksVersion) }
+	changed := 0
+	err := d.onceStale(ctx, blocksDerived, func(tx *gorm.DB) error {
+		n, err := deriveBlockAddresses(ctx, tx)
+		if err != nil {
+			return err
+		}
+		changed = n
+		if log != nil {
+			log.Info("derived the address keys of persons for duplicate search", slog.Int("changed", n))
+		}
+		return setState(ctx, tx, personBlocksState, dedup.PersonBlocksVersion)
+	})
+	if err != nil {
+		return err
+	}
+	if changed > 0 {
+		// every person rewritten: on PostgreSQL as many dead rows as live ones, which lookups
+		// read through until a VACUUM (autovacuum may be off), and a new index never analysed
+		if err := d.reg.store.TidyAfterBulkWrite(ctx); err != nil {
+			return err
+		}
+	}
+	counted := func(db *gorm.DB) (bool, error) {
+		ok, err := stateIs(db, personCountsState, dedup.PersonTermsVersion)
+		if !ok || err != nil {
 			return false, err
 		}
 		var total int64
-		err := db.Table("person_term_counts").Where("term = ?", totalTerm).Count(&total).Error
-		return len(state) == 1 && state[0] == dedup.PersonTermsVersion && total == 1, err
+		err = db.Table("person_term_counts").Where("term = ?", totalTerm).Count(&total).Error
+		return total == 1, err
 	}
-	if ok, err := current(d.reg.store.DB.WithContext(ctx)); ok || err != nil {
-		return err
-	}
-	return d.reg.store.Tx(ctx, func(tx *gorm.DB) error {
-		db := tx.WithContext(ctx)
-		if d.reg.store.Dialect == store.Postgres {
-			// replicas starting at once: one counts, the others find it done
-			if err := db.Exec("LOCK TABLE persons IN SHARE MODE").Error; err != nil {
-				return err
-			}
-			if ok, err := current(db); ok || err != nil {
-				return err
-			}
-		}
+	return d.onceStale(ctx, counted, func(tx *gorm.DB) error {
 		n, err := countAllPersons(ctx, tx)
 		if err != nil {
 			return err
@@ -84,9 +100,89 @@ func (d *Duplicates) IndexPersons(ctx context.Context, log *slog.Logger) error {
 		if log != nil {
 			log.Info("counted persons for duplicate search", slog.Int("persons", n))
 		}
-		return db.Exec(`INSERT INTO dedup_state (name, value) VALUES (?, ?)
-			ON CONFLICT (name) DO UPDATE SET value = excluded.value`, personCountsState, dedup.PersonTermsVersion).Error
+		return setState(ctx, tx, personCountsState, dedup.PersonTermsVersion)
 	})
+}
+
+// onceStale runs derive in a transaction holding writes to persons, unless current says the
+// derived data is current.
+func (d *Duplicates) onceStale(ctx context.Context, current func(db *gorm.DB) (bool, error), derive func(tx *gorm.DB) error) error {
+	if ok, err := current(d.reg.store.DB.WithContext(ctx)); ok || err != nil {
+		return err
+	}
+	return d.reg.store.Tx(ctx, func(tx *gorm.DB) error {
+		db := tx.WithContext(ctx)
+		if d.reg.store.Dialect == store.Postgres {
+			// replicas starting at once: one derives, the others find it done
+			if err := db.Exec("LOCK TABLE persons IN SHARE MODE").Error; err != nil {
+				return err
+			}
+			if ok, err := current(db); ok || err != nil {
+				return err
+			}
+		}
+		return derive(tx)
+	})
+}
+
+// stateIs says whether dedup_state holds value under name.
+func stateIs(db *gorm.DB, name, value string) (bool, error) {
+	var state []string
+	err := db.Table("dedup_state").Where("name = ?", name).Pluck("value", &state).Error
+	return len(state) == 1 && state[0] == value, err
+}
+
+func setState(ctx context.Context, tx *gorm.DB, name, value string) error {
+	return tx.WithContext(ctx).Exec(`INSERT INTO dedup_state (name, value) VALUES (?, ?)
+			ON CONFLICT (name) DO UPDATE SET value = excluded.value`, name, value).Error
+}
+
+// personBlocksState names, in dedup_state, the way the stored blocking keys of persons were
+// derived.
+const personBlocksState = "person_blocks"
+
+// deriveBlockAddresses writes the address key of every person whose stored one differs
+// (voided and merged persons too: they may be restored), reading the register in pages, and
+// returns how many it changed.
+func deriveBlockAddresses(ctx context.Context, tx *gorm.DB) (int, error) {
+	db := tx.WithContext(ctx)
+	changed, after := 0, int64(0)
+	for {
+		var rows []personRow
+		err := db.Select("seq, address, block_address").Where("seq > ?", after).Order("seq").Limit(10_000).Find(&rows).Error
+		if err != nil {
+			return 0, err
+		}
+		var stale []personRow
+		for _, r := range rows {
+			key := blockAddress(r.Address)
+			if (key == nil) != (r.BlockAddress == nil) || (key != nil && *key != *r.BlockAddress) {
+				r.BlockAddress = key
+				stale = append(stale, r)
+			}
+		}
+		// many rows a statement (one each took minutes at a national register)
+		for chunk := range slices.Chunk(stale, store.RowsPerStatement(tx)) {
+			var set strings.Builder
+			var args []any
+			seqs := make([]int64, len(chunk))
+			set.WriteString("UPDATE persons SET block_address = CASE seq")
+			for i, r := range chunk {
+				set.WriteString(" WHEN ? THEN ?")
+				args = append(args, r.Seq, r.BlockAddress)
+				seqs[i] = r.Seq
+			}
+			set.WriteString(" END WHERE seq IN ?")
+			if err := db.Exec(set.String(), append(args, seqs)...).Error; err != nil {
+				return 0, err
+			}
+		}
+		changed += len(stale)
+		if len(rows) < 10_000 {
+			return changed, nil
+		}
+		after = rows[len(rows)-1].Seq
+	}
 }
 
 // WarmPersons parses the register's most common names and addresses before the service

@@ -11,6 +11,7 @@ import (
 	"github.com/tcd-registry/tcd/internal/apperr"
 	"github.com/tcd-registry/tcd/internal/audit"
 	"github.com/tcd-registry/tcd/internal/auth"
+	"github.com/tcd-registry/tcd/internal/dedup"
 	"github.com/tcd-registry/tcd/internal/idnumber"
 	"github.com/tcd-registry/tcd/internal/page"
 	"github.com/tcd-registry/tcd/internal/validate"
@@ -48,7 +49,10 @@ type personRow struct {
 	IDKind     *string
 	Phone      *string
 	Address    *string
-	MergedInto *string
+	// BlockAddress is the address's blocking key (dedup.PersonAddressKey), which the database
+	// cannot compute: written with the address, derived for older records at a start.
+	BlockAddress *string
+	MergedInto   *string
 }
 
 func (personRow) TableName() string { return "persons" }
@@ -122,7 +126,19 @@ func (s *Service) checkPerson(row *personRow) error {
 		}
 	}
 	row.Address = optText(row.Address)
+	row.BlockAddress = blockAddress(row.Address)
 	return fe.Err()
+}
+
+// blockAddress is the blocking key of an address (nil for none).
+func blockAddress(address *string) *string {
+	if address == nil {
+		return nil
+	}
+	if k := dedup.PersonAddressKey(*address); k != "" {
+		return &k
+	}
+	return nil
 }
 
 // normalisePhone keeps digits and a leading +, so that "091 234 5678" and "0912345678" are the
@@ -256,6 +272,7 @@ func (s *Service) UpdatePerson(ctx context.Context, actor auth.Actor, id string,
 		trackPtr(c, "id_kind", before.IDKind, row.IDKind)
 		trackPtr(c, "phone", before.Phone, row.Phone)
 		trackPtr(c, "address", before.Address, row.Address)
+		derivedPtr(c, "block_address", before.BlockAddress, row.BlockAddress)
 		return recountPerson(ctx, tx, &before, row)
 	})
 }
