@@ -94,7 +94,7 @@ func write(ctx context.Context, db *gorm.DB, actor auth.Actor, org any, action, 
 	if err != nil {
 		return err
 	}
-	return db.WithContext(ctx).Table("audit_log").Create(row).Error
+	return store.InsertRows(ctx, db, "audit_log", columns, [][]any{row}, "")
 }
 
 // Line is one entry RecordAll appends.
@@ -111,33 +111,32 @@ func RecordAll(ctx context.Context, db *gorm.DB, actor auth.Actor, orgID string,
 	if orgID != "" {
 		org = orgID
 	}
-	rows := make([]map[string]any, len(lines))
+	rows := make([][]any, len(lines))
 	for i, l := range lines {
 		var err error
 		if rows[i], err = newRow(ctx, actor, org, l); err != nil {
 			return err
 		}
 	}
-	if len(rows) == 0 {
-		return nil
-	}
-	return db.WithContext(ctx).Table("audit_log").CreateInBatches(rows, store.RowsPerStatement(db)).Error
+	return store.InsertRows(ctx, db, "audit_log", columns, rows, "")
 }
 
-func newRow(ctx context.Context, actor auth.Actor, org any, l Line) (map[string]any, error) {
-	row := map[string]any{"at": time.Now().UTC(), "actor": actor.Name, "actor_role": string(actor.Role), "action": l.Action,
-		"entity": l.Entity, "entity_id": l.EntityID, "org_id": org, "changes": nil, "request_id": nil}
+// columns are the columns of an entry newRow gives, in its order.
+var columns = []string{"at", "actor", "actor_role", "action", "entity", "entity_id", "org_id", "changes", "request_id"}
+
+func newRow(ctx context.Context, actor auth.Actor, org any, l Line) ([]any, error) {
+	var changes, requestID any
 	if len(l.Changes) > 0 {
 		b, err := json.Marshal(l.Changes)
 		if err != nil {
 			return nil, err
 		}
-		row["changes"] = string(b)
+		changes = string(b)
 	}
 	if id, ok := ctx.Value(requestIDKey{}).(string); ok && id != "" {
-		row["request_id"] = id
+		requestID = id
 	}
-	return row, nil
+	return []any{time.Now().UTC(), actor.Name, string(actor.Role), l.Action, l.Entity, l.EntityID, org, changes, requestID}, nil
 }
 
 // identityLinks are the changes that tie citizens to a matter, with the name of the count that

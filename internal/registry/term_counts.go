@@ -4,7 +4,6 @@ import (
 	"context"
 	"maps"
 	"slices"
-	"strings"
 
 	"gorm.io/gorm"
 
@@ -44,31 +43,25 @@ func termDelta(terms []string, d int64) map[string]int64 {
 
 // add appends delta to the pending changes, in tx: it lands, or not, with the write it comes from.
 func (c termCounter) add(ctx context.Context, tx *gorm.DB, delta map[string]int64) error {
-	return c.write(ctx, tx, delta, "INSERT INTO "+c.deltas+" (term, "+c.column+") VALUES ", "")
+	return c.write(ctx, tx, c.deltas, delta, "")
 }
 
 // addToCounts adds delta to the counts themselves: a recount or a fold, never a request's write.
 // The rows are locked in the order of the terms, so two folds at once never deadlock.
 func (c termCounter) addToCounts(ctx context.Context, tx *gorm.DB, delta map[string]int64) error {
-	return c.write(ctx, tx, delta, "INSERT INTO "+c.counts+" (term, "+c.column+") VALUES ",
+	return c.write(ctx, tx, c.counts, delta,
 		" ON CONFLICT (term) DO UPDATE SET "+c.column+" = "+c.counts+"."+c.column+" + excluded."+c.column)
 }
 
-// write inserts the non-zero changes of delta, in the order of the terms, a few hundred a statement.
-func (c termCounter) write(ctx context.Context, tx *gorm.DB, delta map[string]int64, insert, onConflict string) error {
-	terms := slices.DeleteFunc(slices.Sorted(maps.Keys(delta)), func(t string) bool { return delta[t] == 0 })
-	for chunk := range slices.Chunk(terms, 200) {
-		values := make([]string, len(chunk))
-		args := make([]any, 0, 2*len(chunk))
-		for i, t := range chunk {
-			values[i] = "(?, ?)"
-			args = append(args, t, delta[t])
-		}
-		if err := tx.WithContext(ctx).Exec(insert+strings.Join(values, ", ")+onConflict, args...).Error; err != nil {
-			return err
+// write inserts the non-zero changes of delta into table, in the order of the terms.
+func (c termCounter) write(ctx context.Context, tx *gorm.DB, table string, delta map[string]int64, onConflict string) error {
+	var rows [][]any
+	for _, t := range slices.Sorted(maps.Keys(delta)) {
+		if delta[t] != 0 {
+			rows = append(rows, []any{t, delta[t]})
 		}
 	}
-	return nil
+	return store.InsertRows(ctx, tx, table, []string{"term", c.column}, rows, onConflict)
 }
 
 // read gives the counts of terms, pending changes included; a term never counted is left out.
