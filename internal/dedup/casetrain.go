@@ -163,7 +163,7 @@ func TrainCaseModel(start *CaseModel, cases []*PreparedCase, pairs [][2]int, lab
 		}
 	}
 	// u among the candidates a family name at an address links, from the register as u among
-	// text candidates is: its pairs are nearly all two matters (at 100,000 generated cases,
+	// text candidates is: its pairs are nearly all two matters (at 30,000 generated cases,
 	// 98 in 100), mostly of namesake families. Each counts by how far the model takes it for
 	// two matters, and by the share of namesakes among the key's other cases (the family's
 	// own weigh as a citizen's other matters, by u_linked); then the share of one matter
