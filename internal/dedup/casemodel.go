@@ -408,15 +408,28 @@ func tfLevel(c int, l uint8) bool {
 }
 
 // CaseModel holds the parameters of the case score: for every comparison and level, m (the
-// chance of the level for two cases of one matter), u among linked candidates that are not
-// one matter, and u among text candidates; how many earlier cases a new case is one matter
-// with, on average; and how many text candidates a case has. Defaults come with the code;
-// TrainCaseModel estimates them from the register.
+// chance of the level for two cases of one matter), u among candidates linked by a citizen, a
+// delegation or a household's phone that are not one matter, u among those linked by a family
+// name at an address, and u among text candidates; how many earlier cases a new case is one
+// matter with, on average; how many text candidates a case has; and how many cases a family
+// brings under its family name at its address besides the two compared. Defaults come with
+// the code; TrainCaseModel estimates most of them from the register.
+//
+// The two linked populations differ: a citizen's other cases are that citizen's other
+// matters, while the other cases holding a family name at an address are, at a register's
+// scale, mostly namesake families of the village, dozens of them. Against that crowd a
+// retelling stands out far more than against one citizen's few other matters. With one u for
+// both, either the crowd decided how a citizen's other matters weigh (counted from the
+// generated register, the two pooled offered the same citizen's other matters in one lookup
+// in ten) or the citizen's decided the crowd's (a family member's retelling at a common
+// family name scored under the cut-off: at 100,000 cases, 3 in 10 of them).
 type CaseModel struct {
 	Duplicates     float64                      `json:"duplicates_per_case"`
 	TextCandidates float64                      `json:"text_candidates_per_case"`
+	FamilyCases    float64                      `json:"family_cases_per_key,omitempty"`
 	M              [numComparisons][]float64    `json:"-"`
 	ULinked        [numComparisons][]float64    `json:"-"`
+	UHousehold     [numComparisons][]float64    `json:"-"`
 	U              [numComparisons][]float64    `json:"-"`
 	Levels         map[string]map[string]Params `json:"levels"` // the same, by name, as stored
 	TrainedOn      *TrainingSummary             `json:"trained_on,omitempty"`
@@ -424,14 +437,49 @@ type CaseModel struct {
 
 // Params are one level's probabilities.
 type Params struct {
-	M       float64 `json:"m"`
-	ULinked float64 `json:"u_linked"`
-	U       float64 `json:"u"`
+	M          float64 `json:"m"`
+	ULinked    float64 `json:"u_linked"`
+	UHousehold float64 `json:"u_household,omitempty"` // absent from models stored before it: u_linked
+	U          float64 `json:"u"`
 }
 
-// weight is the log-likelihood ratio of level l of comparison c; tf is the u of its value,
-// for a term-frequency level.
-func (m *CaseModel) weight(c int, l uint8, linked bool, tf float64) float64 {
+// Populations of candidates, each with its own u.
+const (
+	popText      = iota // no one in common
+	popLinked           // a citizen, a delegation, or a household by its phone at the address
+	popHousehold        // a household by its family name at the address
+)
+
+// population says among which candidates the non-matches of o's kind are counted. A phone at
+// an address is one family's; a family name at an address is shared by the village's namesake
+// families.
+func (o *observation) population() int {
+	switch {
+	case !o.linked():
+		return popText
+	case o.level[cmpPeople] == peopleHousehold && strings.HasPrefix(o.tf[cmpPeople], "ch:"):
+		return popHousehold
+	}
+	return popLinked
+}
+
+// family is the share of the family's own cases among the other cases holding the family
+// name at the address that links o's pair: the family brings FamilyCases of them, the rest
+// are namesake families. Only those are unrelated to the pair's matters; the family's own
+// are its other matters, as alike as a citizen's (the same village, the same head of the
+// household named).
+func (m *CaseModel) family(o *observation, n Counts) float64 {
+	others := float64(max(n.Of(o.tf[cmpPeople])-2, 0))
+	if others <= m.FamilyCases {
+		return 1
+	}
+	return m.FamilyCases / others
+}
+
+// weight is the log-likelihood ratio of level l of comparison c between candidates of
+// population pop (family: the family's share, for a household by its family name); tf is
+// the u of its value, for a term-frequency level.
+func (m *CaseModel) weight(c int, l uint8, pop int, family, tf float64) float64 {
 	switch {
 	case l == 0:
 		return 0
@@ -440,7 +488,9 @@ func (m *CaseModel) weight(c int, l uint8, linked bool, tf float64) float64 {
 	case c == cmpPeople:
 		// no one in common: every text candidate shares no one
 		return math.Log(m.M[c][l])
-	case linked:
+	case pop == popHousehold:
+		return math.Log(m.M[c][l] / (family*m.ULinked[c][l] + (1-family)*m.UHousehold[c][l]))
+	case pop == popLinked:
 		return math.Log(m.M[c][l] / m.ULinked[c][l])
 	}
 	return math.Log(m.M[c][l] / m.U[c][l])
@@ -456,15 +506,19 @@ func (m *CaseModel) prior(linked bool, n Counts) float64 {
 
 // evidence is the log-odds of one matter and the weight of each comparison.
 func (m *CaseModel) evidence(o *observation, n Counts) (float64, [numComparisons]float64) {
-	linked := o.linked()
+	linked, pop := o.linked(), o.population()
 	logit := m.prior(linked, n)
+	var family float64
+	if pop == popHousehold {
+		family = m.family(o, n)
+	}
 	var ws [numComparisons]float64
 	for c := range numComparisons {
 		var tf float64
 		if tfLevel(c, o.level[c]) {
 			tf = frequency(n, o.tf[c], 2)
 		}
-		ws[c] = m.weight(c, o.level[c], linked, tf)
+		ws[c] = m.weight(c, o.level[c], pop, family, tf)
 		logit += ws[c]
 	}
 	return logit, ws
@@ -516,8 +570,14 @@ func roundScore(p float64) float64 {
 // about how clerks record a matter again (see docs/duplicates.md), to be replaced by what the
 // register shows.
 func DefaultCaseModel() *CaseModel {
-	m := &CaseModel{Duplicates: 0.3, TextCandidates: 10}
-	set := func(c int, mm, ul, u []float64) { m.M[c], m.ULinked[c], m.U[c] = mm, ul, u }
+	// a family brings, besides the two cases compared, about one other (FamilyCases)
+	m := &CaseModel{Duplicates: 0.3, TextCandidates: 10, FamilyCases: 1}
+	// u among household-linked candidates starts as among a citizen's: until the register
+	// shows otherwise, a namesake family of the village is taken to bring matters of the
+	// village as alike as the citizen's own (the same project, the same road)
+	set := func(c int, mm, ul, u []float64) {
+		m.M[c], m.ULinked[c], m.UHousehold[c], m.U[c] = mm, ul, slices.Clone(ul), u
+	}
 	// level 0 of each: nothing to compare; its m and u are equal, it weighs nothing
 	// people: the u of a link is its frequency in the register, of no one in common 1
 	set(cmpPeople, []float64{1, 0.6, 0.15, 0.15, 0.05}, []float64{1, 1, 1, 1, 1}, []float64{1, 1, 1, 1, 1})
@@ -557,7 +617,7 @@ func (m *CaseModel) named() {
 		levels := map[string]Params{}
 		for l, name := range comparisonLevels[c] {
 			if l > 0 {
-				levels[name] = Params{M: m.M[c][l], ULinked: m.ULinked[c][l], U: m.U[c][l]}
+				levels[name] = Params{M: m.M[c][l], ULinked: m.ULinked[c][l], UHousehold: m.UHousehold[c][l], U: m.U[c][l]}
 			}
 		}
 		m.Levels[comparisonNames[c]] = levels
@@ -579,10 +639,13 @@ func ReadCaseModel(data []byte) (*CaseModel, error) {
 func (m *CaseModel) fromNamed() {
 	d := DefaultCaseModel()
 	for c := range numComparisons {
-		m.M[c], m.ULinked[c], m.U[c] = slices.Clone(d.M[c]), slices.Clone(d.ULinked[c]), slices.Clone(d.U[c])
+		m.M[c], m.ULinked[c], m.UHousehold[c], m.U[c] = slices.Clone(d.M[c]), slices.Clone(d.ULinked[c]), slices.Clone(d.UHousehold[c]), slices.Clone(d.U[c])
 		for l, name := range comparisonLevels[c] {
 			if p, ok := m.Levels[comparisonNames[c]][name]; ok && l > 0 && p.M > 0 && p.U > 0 && p.ULinked > 0 {
-				m.M[c][l], m.ULinked[c][l], m.U[c][l] = p.M, p.ULinked, p.U
+				m.M[c][l], m.ULinked[c][l], m.UHousehold[c][l], m.U[c][l] = p.M, p.ULinked, p.ULinked, p.U
+				if p.UHousehold > 0 {
+					m.UHousehold[c][l] = p.UHousehold
+				}
 			}
 		}
 	}
@@ -591,5 +654,8 @@ func (m *CaseModel) fromNamed() {
 	}
 	if m.TextCandidates <= 0 {
 		m.TextCandidates = d.TextCandidates
+	}
+	if m.FamilyCases <= 0 {
+		m.FamilyCases = d.FamilyCases
 	}
 }

@@ -1,6 +1,7 @@
 package dedup
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -168,12 +169,63 @@ func mentions(reasons []string, p string) bool {
 
 func TestStoredModelReadsBack(t *testing.T) {
 	m := DefaultCaseModel()
-	data := `{"duplicates_per_case": 0.2, "text_candidates_per_case": 12, "levels": {"parcel": {"shared": {"m": 0.5, "u_linked": 0.05, "u": 0.002}}}}`
+	data := `{"duplicates_per_case": 0.2, "text_candidates_per_case": 12, "levels": {"parcel": {"shared": {"m": 0.5, "u_linked": 0.07, "u": 0.002}}}}`
 	back, err := ReadCaseModel([]byte(data))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if back.M[cmpParcel][1] != 0.5 || back.Duplicates != 0.2 || back.TextCandidates != 12 || back.M[cmpPeople][1] != m.M[cmpPeople][1] {
 		t.Errorf("a stored model reads back, the levels it lacks from the defaults: %+v", back)
+	}
+	// a model stored before u among household-linked candidates had its own value scores as
+	// it did: that u is its u_linked
+	if back.UHousehold[cmpParcel][1] != 0.07 || back.FamilyCases != m.FamilyCases {
+		t.Errorf("a model stored without u_household takes u_linked for it: %v, family cases %v", back.UHousehold[cmpParcel], back.FamilyCases)
+	}
+	m.UHousehold[cmpWording][1], m.FamilyCases = 0.0004, 2.5
+	m.named()
+	stored, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back, err = ReadCaseModel(stored); err != nil || back.UHousehold[cmpWording][1] != 0.0004 || back.ULinked[cmpWording][1] != m.ULinked[cmpWording][1] || back.FamilyCases != 2.5 {
+		t.Errorf("a stored model reads back its u among household-linked candidates: %v, %v", back.UHousehold[cmpWording][1], err)
+	}
+}
+
+// A family name at an address links a family member's retelling to the earlier case, and at a
+// register's scale to the village's namesake families too: a model that learned how unlike
+// the namesakes' matters are (u among household-linked candidates) offers the retelling
+// among a crowd of them; where the family alone holds the key, the other case is the
+// family's own and weighs as a citizen's other matter does, whatever the namesakes showed.
+func TestHouseholdLinkWeighsAgainstItsNamesakes(t *testing.T) {
+	before := DefaultCaseModel()
+	learned := DefaultCaseModel()
+	for c := range numComparisons {
+		for l := 1; l < len(learned.UHousehold[c]); l++ {
+			learned.UHousehold[c][l] = before.ULinked[c][l] / 10
+		}
+	}
+	mother := NewCitizen("p1", "Nguyễn Thị Hoa", ptr(1950), nil, nil, ptr("Thôn 3, xã Gio Mỹ, huyện Gio Linh"))
+	son := NewCitizen("p2", "Nguyễn Văn Bình", ptr(1978), nil, nil, ptr("Th. 3, X. Gio Mỹ, H. Gio Linh"))
+	orig := Case{Title: "Đề nghị xét trợ cấp cho người cao tuổi Nguyễn Thị Hoa", Category: "petition", Field: "policy",
+		Respondent: ptr("UBND xã Gio Mỹ")}
+	again := Case{Title: "Kiến nghị xét trợ cấp người cao tuổi cho bà Nguyễn Thị Hoa", Category: "petition", Field: "policy",
+		Respondent: ptr("UBND xã Gio Mỹ")}
+	a, b, n := pair(orig, again, []Citizen{mother}, []Citizen{son})
+	key := mother.householdKey()
+	if n.DF[key] != 2 {
+		t.Fatalf("the pair holds the family's key: %d", n.DF[key])
+	}
+	alone, learnedAlone := before.Score(b, a, n), learned.Score(b, a, n)
+	if alone.Score != learnedAlone.Score || alone.Score < DefaultThreshold {
+		t.Errorf("the family alone holds its key: the retelling scores alike (%v, %v), offered", alone.Score, learnedAlone.Score)
+	}
+	// thirty namesake families of the village bring cases too
+	n.DF[key] += 30
+	n.Total += 30
+	crowd, learnedCrowd := before.Score(b, a, n), learned.Score(b, a, n)
+	if !(learnedCrowd.Score > crowd.Score) || learnedCrowd.Score < DefaultThreshold || !hasPrefix(learnedCrowd.Reasons, "same household: Nguyễn Văn Bình / Nguyễn Thị Hoa") {
+		t.Errorf("among namesakes, the model that learned them offers the retelling: %v before, %+v learned", crowd.Score, learnedCrowd)
 	}
 }
