@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -156,10 +157,19 @@ func runQuality(b *testing.B, backend, url string, n, lookups int) {
 	if err := s.dups.IndexPersons(ctx, nil); err != nil {
 		b.Fatal(err)
 	}
+	indexTook := time.Since(start)
+	heapBefore := liveHeap()
 	if err := s.dups.WarmPersons(ctx, nil); err != nil {
 		b.Fatal(err)
 	}
 	startTook := time.Since(start)
+	// what the warm set holds: the live heap it added (the parsed names and addresses, kept by
+	// the new service's parser), beside the whole process's
+	warmBytes := liveHeap() - heapBefore
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	fmt.Printf("%s: start: index check %s, warm-up %s holding %.1f MB of heap; process peak RSS %d MB (the benchmark's own register in it)\n",
+		backend, ms(indexTook), ms(startTook-indexTook), float64(warmBytes)/(1<<20), ru.Maxrss>>10)
 	var firsts []time.Duration
 	for _, i := range rng.Perm(len(persons))[:5] {
 		firsts = append(firsts, lookup(dedup.NewEvaluator(), i))
@@ -359,6 +369,14 @@ func cpuTime() time.Duration {
 	var ru syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// liveHeap is the heap in use after a collection.
+func liveHeap() int64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return int64(m.HeapAlloc)
 }
 
 func pct(ds []time.Duration, p int) time.Duration {
