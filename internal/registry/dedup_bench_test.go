@@ -43,6 +43,8 @@ import (
 //	                    take about ten minutes to load); migrations newer than it are applied
 //	BENCH_PLAIN_LOOKUPS lookups of the plain pg_trgm approach (default 1000, 100 beyond
 //	                    100,000 persons)
+//	BENCH_WARM_BYTES    the bytes a start's warm set may hold (Config.WarmBytes; default that of
+//	                    the service at the default memory limit)
 //	BENCH_SCAN          0: leave out the whole-register scan; 1: scan beyond 100,000 persons
 //	                    too (by default a larger register is not scanned: it takes hours)
 func BenchmarkDedupQuality(b *testing.B) {
@@ -95,7 +97,8 @@ func openBenchRegister(b *testing.B, url string) (*store.Store, *Service, orgs.O
 	if err != nil {
 		b.Fatal(err)
 	}
-	return st, NewService(st, Config{DelegationMin: 5, DefaultOrgID: org.ID}), org
+	warm, _ := strconv.ParseInt(os.Getenv("BENCH_WARM_BYTES"), 10, 64)
+	return st, NewService(st, Config{DelegationMin: 5, DefaultOrgID: org.ID, WarmBytes: warm}), org
 }
 
 func runQuality(b *testing.B, backend, url string, n, lookups int) {
