@@ -151,7 +151,9 @@ bench-scale:
 # measured too when BENCH_DATABASE_URL or TCD_TEST_DATABASE_URL is set, alone with
 # BENCH_BACKENDS=postgres. BENCH_KEEP=1 keeps each loaded register for the next run (a million
 # persons: BENCH_PERSONS=1000000 BENCH_LOOKUPS=500 BENCH_BACKENDS=postgres BENCH_KEEP=1); the
-# whole-register scan runs up to 100,000 persons (BENCH_SCAN=1 beyond, 0 never).
+# whole-register scan runs up to 100,000 persons (BENCH_SCAN=1 beyond, 0 never). After a start
+# it prints the warm-up's time and heap, and the first lookups beside the same lookups again;
+# BENCH_STARTS=4 measures four starts, BENCH_WARM_BYTES bounds the warm set otherwise.
 .PHONY: bench-dedup
 bench-dedup:
 	go test ./internal/registry -run '^$$' -bench '^BenchmarkDedupQuality$$' -benchtime 1x -timeout 3h

@@ -65,7 +65,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		st.Close()
 		return nil, fmt.Errorf("default organisation: %w", err)
 	}
-	a.Registry = registry.NewService(st, registry.Config{DelegationMin: cfg.DelegationMin, Location: cfg.TimeZone, DefaultOrgID: a.DefaultOrg.ID})
+	a.Registry = registry.NewService(st, registry.Config{DelegationMin: cfg.DelegationMin, Location: cfg.TimeZone, DefaultOrgID: a.DefaultOrg.ID,
+		// the names parsed ahead at a start may take half the memory the service is held to
+		WarmBytes: cfg.MemoryLimit / 2})
 	// like a migration: the keys duplicate search finds cases by, for a register from before
 	// them or indexed with another vocabulary
 	if err := a.Registry.Duplicates().IndexCases(ctx, log); err != nil {

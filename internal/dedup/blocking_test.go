@@ -57,6 +57,37 @@ func TestParserPreparesAsPrepareDoes(t *testing.T) {
 	}
 }
 
+// A warm set larger than the parser was made for is kept whole, with the room it was made for
+// still there for the names met later.
+func TestParserWarmGrowsToTheWarmSet(t *testing.T) {
+	parser := NewParser(2, 1)
+	var names, addresses []string
+	for _, r := range GenerateVariedPersons(200, 5) {
+		names = append(names, r.FullName)
+		if r.Address != nil {
+			addresses = append(addresses, *r.Address)
+		}
+	}
+	names, addresses = slices.Compact(slices.Sorted(slices.Values(names))), slices.Compact(slices.Sorted(slices.Values(addresses)))
+	parser.Warm(names, addresses)
+	warmed := parser.Misses()
+	if warmed != int64(len(names)+len(addresses)) {
+		t.Fatalf("warming %d names and %d addresses parsed %d", len(names), len(addresses), warmed)
+	}
+	for i, n := range names {
+		parser.Prepare(Person{FullName: n, Address: &addresses[i%len(addresses)]})
+	}
+	if n := parser.Misses() - warmed; n != 0 {
+		t.Errorf("%d of the %d warmed names and addresses parsed again", n, len(names)+len(addresses))
+	}
+	parser.Prepare(Person{FullName: "Tên Chưa Gặp"})
+	parser.Prepare(Person{FullName: "Tên Chưa Gặp Hai"})
+	parser.Prepare(Person{FullName: names[0]})
+	if n := parser.Misses() - warmed; n != 2 {
+		t.Errorf("two new names and a warmed one: %d parsed, want 2", n)
+	}
+}
+
 // An address is a key spelled out and folded, as scoring reads "the same address": a record
 // written with the address short, in capitals, without diacritics, whose name changed on its
 // first letter and which has no birth year (so no key of the name's parts), still shares a

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	lru "github.com/hashicorp/golang-lru/v2"
 
@@ -70,7 +72,22 @@ func prepare(p Person, parseName func(string) Name, parseAddress func(string) []
 type Parser struct {
 	names     *lru.Cache[string, Name]
 	addresses *lru.Cache[string, []string]
+	// misses counts the names and addresses parsed afresh, not found kept: what a lookup after
+	// a start pays that a warm one does not.
+	misses atomic.Int64
+	// the sizes NewParser was given, and the caches' sizes now (Warm grows them)
+	warming               sync.Mutex
+	nameRoom, addressRoom int
+	nameCap, addressCap   int
 }
+
+// What one parsed name and one parsed address hold in memory, cache entry included, as
+// measured on the names and addresses of a generated register of a million persons (819 and
+// 320 bytes on average): the warm set of a start is bounded by them.
+const (
+	ParsedNameBytes    = 850
+	ParsedAddressBytes = 350
+)
 
 // NewParser keeps up to names names and addresses addresses, the least recently used leaving
 // first.
@@ -83,15 +100,28 @@ func NewParser(names, addresses int) *Parser {
 	if err != nil {
 		panic(err)
 	}
-	return &Parser{names: n, addresses: a}
+	return &Parser{names: n, addresses: a, nameRoom: names, addressRoom: addresses, nameCap: names, addressCap: addresses}
 }
 
 // Prepare parses p for matching, as the package's Prepare does.
 func (c *Parser) Prepare(p Person) Prepared { return prepare(p, c.name, c.address) }
 
 // Warm parses names and addresses ahead of the lookups that will meet them, each list the most
-// common first; the most common are kept longest.
+// common first; the most common are kept longest. The cache grows to hold them all with room
+// for as many again as it was made for (NewParser), so that the names met later do not push the
+// warm ones out at once; it never shrinks.
 func (c *Parser) Warm(names, addresses []string) {
+	c.warming.Lock()
+	defer c.warming.Unlock()
+	grow := func(have, want int, resize func(int) int) int {
+		if want > have {
+			resize(want)
+			return want
+		}
+		return have
+	}
+	c.nameCap = grow(c.nameCap, c.nameRoom+len(names), c.names.Resize)
+	c.addressCap = grow(c.addressCap, c.addressRoom+len(addresses), c.addresses.Resize)
 	for _, n := range slices.Backward(names) {
 		c.name(n)
 	}
@@ -100,16 +130,20 @@ func (c *Parser) Warm(names, addresses []string) {
 	}
 }
 
-func (c *Parser) name(full string) Name { return remembered(c.names, full, ParseName) }
+// Misses is how many names and addresses the parser has parsed afresh, Warm's included.
+func (c *Parser) Misses() int64 { return c.misses.Load() }
+
+func (c *Parser) name(full string) Name { return remembered(c, c.names, full, ParseName) }
 
 func (c *Parser) address(address string) []string {
-	return remembered(c.addresses, address, addressTerms)
+	return remembered(c, c.addresses, address, addressTerms)
 }
 
-func remembered[T any](cache *lru.Cache[string, T], key string, parse func(string) T) T {
+func remembered[T any](c *Parser, cache *lru.Cache[string, T], key string, parse func(string) T) T {
 	if v, ok := cache.Get(key); ok {
 		return v
 	}
+	c.misses.Add(1)
 	v := parse(key)
 	cache.Add(key, v)
 	return v

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -42,6 +43,9 @@ import (
 //	                    take about ten minutes to load); migrations newer than it are applied
 //	BENCH_PLAIN_LOOKUPS lookups of the plain pg_trgm approach (default 1000, 100 beyond
 //	                    100,000 persons)
+//	BENCH_WARM_BYTES    the bytes a start's warm set may hold (Config.WarmBytes; default that of
+//	                    the service at the default memory limit)
+//	BENCH_STARTS        starts measured, five first lookups each (default 1)
 //	BENCH_SCAN          0: leave out the whole-register scan; 1: scan beyond 100,000 persons
 //	                    too (by default a larger register is not scanned: it takes hours)
 func BenchmarkDedupQuality(b *testing.B) {
@@ -94,7 +98,8 @@ func openBenchRegister(b *testing.B, url string) (*store.Store, *Service, orgs.O
 	if err != nil {
 		b.Fatal(err)
 	}
-	return st, NewService(st, Config{DelegationMin: 5, DefaultOrgID: org.ID}), org
+	warm, _ := strconv.ParseInt(os.Getenv("BENCH_WARM_BYTES"), 10, 64)
+	return st, NewService(st, Config{DelegationMin: 5, DefaultOrgID: org.ID, WarmBytes: warm}), org
 }
 
 func runQuality(b *testing.B, backend, url string, n, lookups int) {
@@ -148,24 +153,63 @@ func runQuality(b *testing.B, backend, url string, n, lookups int) {
 	cpu = (cpuTime() - cpu) / time.Duration(len(took))
 	fmt.Printf("%s: %d sampled lookups, p50 %s, p99 %s, cpu/op %s\n", backend, len(took), ms(pct(took, 50)), ms(pct(took, 99)), ms(cpu))
 	// a start: a new service on a new connection pool, nothing parsed or cached; its first
-	// lookup reads what every lookup reads
-	st.Close()
-	st, s, _ = openBenchRegister(b, url)
+	// lookup reads what every lookup reads. BENCH_STARTS of them, five other lookups each.
+	starts, _ := strconv.Atoi(os.Getenv("BENCH_STARTS"))
+	var ratios []float64 // each first lookup's time over the same lookup's again
+	// the same of five persons never looked up before, in the service running before each
+	// start: what a first lookup of a person costs over its second with no start at all (the
+	// database's buffers, not the service's caches)
+	var running []float64
+	twice := func(i int) float64 {
+		first := lookup(dedup.NewEvaluator(), i)
+		return float64(first) / float64(lookup(dedup.NewEvaluator(), i))
+	}
+	for range max(starts, 1) {
+		for _, i := range rng.Perm(len(persons))[:5] {
+			running = append(running, twice(i))
+		}
+		st.Close()
+		st, s, _ = openBenchRegister(b, url)
+		start := time.Now()
+		if err := s.dups.IndexPersons(ctx, nil); err != nil {
+			b.Fatal(err)
+		}
+		indexTook := time.Since(start)
+		heapBefore := liveHeap()
+		if err := s.dups.WarmPersons(ctx, nil); err != nil {
+			b.Fatal(err)
+		}
+		startTook := time.Since(start)
+		// what the warm set holds: the live heap it added (the parsed names and addresses, kept
+		// by the new service's parser), beside the whole process's
+		warmBytes := liveHeap() - heapBefore
+		var ru syscall.Rusage
+		_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+		fmt.Printf("%s: start: index check %s, warm-up %s holding %.1f MB of heap; process peak RSS %d MB (the benchmark's own register in it)\n",
+			backend, ms(indexTook), ms(startTook-indexTook), float64(warmBytes)/(1<<20), ru.Maxrss>>10)
+		var firsts, firstCPU, again []time.Duration
+		var parsed []int64 // names and addresses each first lookup parsed afresh
+		firstFive := rng.Perm(len(persons))[:5]
+		for _, i := range firstFive {
+			misses, cpu := s.dups.cache.persons.Misses(), cpuTime()
+			firsts = append(firsts, lookup(dedup.NewEvaluator(), i))
+			firstCPU = append(firstCPU, cpuTime()-cpu)
+			parsed = append(parsed, s.dups.cache.persons.Misses()-misses)
+		}
+		// the same lookups once more, everything they read now parsed and cached: what they
+		// cost warm, for they are five persons of their own, not the sample's median
+		for k, i := range firstFive {
+			again = append(again, lookup(dedup.NewEvaluator(), i))
+			ratios = append(ratios, float64(firsts[k])/float64(again[k]))
+		}
+		fmt.Printf("%s: after a start (counts current, common names parsed: %s), the first lookups took %v (%.1f× the steady p50 %s; this process's CPU %v), parsing %v names and addresses afresh; the same lookups again %v\n",
+			backend, ms(startTook), firsts, float64(slices.Max(firsts))/float64(pct(took, 50)), ms(pct(took, 50)), firstCPU, parsed, again)
+	}
 	defer st.Close()
-	start := time.Now()
-	if err := s.dups.IndexPersons(ctx, nil); err != nil {
-		b.Fatal(err)
-	}
-	if err := s.dups.WarmPersons(ctx, nil); err != nil {
-		b.Fatal(err)
-	}
-	startTook := time.Since(start)
-	var firsts []time.Duration
-	for _, i := range rng.Perm(len(persons))[:5] {
-		firsts = append(firsts, lookup(dedup.NewEvaluator(), i))
-	}
-	fmt.Printf("%s: after a start (counts current, common names parsed: %s), the first lookups took %v; steady p50 %s\n",
-		backend, ms(startTook), firsts, ms(pct(took, 50)))
+	slices.Sort(ratios)
+	slices.Sort(running)
+	fmt.Printf("%s: the first lookups after %d starts took %.2f× (median; max %.2f×) what the same lookups took again; in a running service, a person's first lookup %.2f× (max %.2f×) its second\n",
+		backend, max(starts, 1), ratios[len(ratios)/2], ratios[len(ratios)-1], running[len(running)/2], running[len(running)-1])
 	// every varied record and lookalike, up to BENCH_LOOKUPS of each
 	looked := map[string]int{}
 	for i, p := range people {
@@ -178,7 +222,7 @@ func runQuality(b *testing.B, backend, url string, n, lookups int) {
 	var scanQ dedup.Quality
 	var scanTook time.Duration
 	if scanning := os.Getenv("BENCH_SCAN"); scanning == "1" || scanning == "" && n <= 100_000 {
-		start = time.Now()
+		start := time.Now()
 		var pairs []ScannedPair
 		var err error
 		scan, pairs, err = s.dups.ScanDuplicates(ctx, "person")
@@ -359,6 +403,14 @@ func cpuTime() time.Duration {
 	var ru syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// liveHeap is the heap in use after a collection.
+func liveHeap() int64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return int64(m.HeapAlloc)
 }
 
 func pct(ds []time.Duration, p int) time.Duration {

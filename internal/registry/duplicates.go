@@ -77,9 +77,9 @@ type personVersion struct {
 	version int
 }
 
-// How many parsed names and addresses are kept (a few hundred bytes each): the names of a
-// register are far fewer than its persons, and the common ones, which fill the candidate
-// lists, stay; the addresses are the villages and communes of the province.
+// How many parsed names and addresses are kept besides the warm set of a start (WarmPersons,
+// which grows the cache to hold it): the names and addresses met since, the least recently
+// used leaving first.
 const (
 	parsedNames     = 50_000
 	parsedAddresses = 20_000

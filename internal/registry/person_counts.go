@@ -185,35 +185,90 @@ func deriveBlockAddresses(ctx context.Context, tx *gorm.DB) (int, error) {
 	}
 }
 
-// WarmPersons parses the register's most common names and addresses before the service
-// serves, so that the first lookups after a start (every replica's, after every deploy) find
-// them parsed as later lookups do: at a register of a million persons the 50,000 most common
-// names are four persons in five, and parsing a lookup's few hundred candidates afresh took
-// two to three times the CPU of a lookup that found them parsed. Two grouped reads of the
-// persons, once per start (about five seconds at a million on a loaded machine).
+// WarmPersons parses the register's common names and addresses before the service serves, so
+// that the first lookups after a start (every replica's, after every deploy) find them parsed
+// as later lookups do: parsing a lookup's few hundred candidates afresh took two to three times
+// the CPU of a lookup that found them parsed.
+//
+// How many follows the register (warmCoverage): the most common names and addresses until they
+// are those of 95% of the live persons, the addresses first (a few thousand villages cover
+// most persons), within budget bytes (Config.WarmBytes; see warmBudget). A fixed number fell
+// behind as the register grew: at a million persons the 50,000 most common names were 78% of
+// them. One grouped read of the persons per column, once per start.
 func (d *Duplicates) WarmPersons(ctx context.Context, log *slog.Logger) error {
 	start := time.Now()
-	common := func(column string, limit int) ([]string, error) {
-		var values []string
-		err := d.reg.store.DB.WithContext(ctx).Model(&personRow{}).
-			Where("voided_at IS NULL AND merged_into IS NULL AND "+column+" IS NOT NULL").
-			Group(column).Order("count(*) DESC, "+column).Limit(limit).Pluck(column, &values).Error
-		return values, err
-	}
-	names, err := common("full_name", parsedNames)
+	budget := warmBudget(d.reg.cfg.WarmBytes)
+	addresses, addressShare, err := d.commonValues(ctx, "address", budget/dedup.ParsedAddressBytes)
 	if err != nil {
 		return err
 	}
-	addresses, err := common("address", parsedAddresses)
+	budget -= int64(len(addresses)) * dedup.ParsedAddressBytes
+	names, nameShare, err := d.commonValues(ctx, "full_name", budget/dedup.ParsedNameBytes)
 	if err != nil {
 		return err
 	}
 	d.cache.persons.Warm(names, addresses)
 	if log != nil {
-		log.Info("parsed the common names and addresses for duplicate search", slog.Int("names", len(names)),
-			slog.Int("addresses", len(addresses)), slog.Duration("took", time.Since(start)))
+		log.Info("parsed the common names and addresses for duplicate search",
+			slog.Int("names", len(names)), slog.Float64("names_share", nameShare),
+			slog.Int("addresses", len(addresses)), slog.Float64("addresses_share", addressShare),
+			slog.Int64("bytes", int64(len(names))*dedup.ParsedNameBytes+int64(len(addresses))*dedup.ParsedAddressBytes),
+			slog.Duration("took", time.Since(start)))
 	}
 	return nil
+}
+
+// warmCoverage is the share of the live persons (of those with an address, for addresses)
+// whose name and address WarmPersons parses ahead: the rest are names borne by one person
+// each, which a lookup meets as a candidate rarely and then parses in microseconds.
+const warmCoverage = 0.95
+
+// defaultWarmBytes bounds the warm set when Config.WarmBytes is 0: half the default memory
+// limit (TCD_MEMORY_LIMIT, 120 MB), the rest being the service's own.
+const defaultWarmBytes = 60 << 20
+
+// warmBudget is the bytes the warm set may hold: configured, or defaultWarmBytes.
+func warmBudget(configured int64) int64 {
+	if configured > 0 {
+		return configured
+	}
+	return defaultWarmBytes
+}
+
+// commonValues are the values of column among the live, unmerged persons, the most common
+// first, until they are those of warmCoverage of the persons with one, or limit of them; and
+// the share of those persons they are. The counts come in one grouped read, the total beside
+// each row, read only as far as needed.
+func (d *Duplicates) commonValues(ctx context.Context, column string, limit int64) ([]string, float64, error) {
+	if limit <= 0 {
+		return nil, 0, nil
+	}
+	rows, err := d.reg.store.DB.WithContext(ctx).Model(&personRow{}).
+		Select(column + ", count(*) AS n, sum(count(*)) OVER () AS total").
+		Where("voided_at IS NULL AND merged_into IS NULL AND " + column + " IS NOT NULL").
+		Group(column).Order("n DESC, " + column).Limit(int(limit)).Rows()
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var values []string
+	var covered, total int64
+	for int64(len(values)) < limit && (total == 0 || float64(covered) < warmCoverage*float64(total)) && rows.Next() {
+		var value string
+		var n int64
+		if err := rows.Scan(&value, &n, &total); err != nil {
+			return nil, 0, err
+		}
+		values = append(values, value)
+		covered += n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	if total == 0 {
+		return values, 0, nil
+	}
+	return values, float64(covered) / float64(total), nil
 }
 
 // countAllPersons writes the counts of every live, unmerged person again, in tx, reading the

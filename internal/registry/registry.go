@@ -19,6 +19,9 @@ type Config struct {
 	DelegationMin int            // a visit with at least this many people is a delegation visit
 	Location      *time.Location // "today" for overdue directives is the organisation's day
 	DefaultOrgID  string         // records of unscoped tokens belong here unless they say otherwise
+	// WarmBytes bounds the names and addresses parsed ahead at a start (WarmPersons); 0 is
+	// defaultWarmBytes
+	WarmBytes int64
 }
 
 // Service applies the register's rules and stores the records.
