@@ -228,6 +228,45 @@ func TestImportOfAFileBrokenMidwayKeepsTheRowsBefore(t *testing.T) {
 	})
 }
 
+// Persons without an ID number come back in a later register and are found by the duplicate
+// matcher, each as the same citizen: eighty of them, more than one statement reads the
+// candidates of (a batch reads the candidates of all its persons of one kind together).
+func TestImportFindsReturningPersonsWithoutAnIDNumber(t *testing.T) {
+	t.Parallel()
+	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
+		env := testenv.Start(t, backend)
+		staff := env.As(auth.Staff)
+		families := []string{"Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Phan", "Vũ", "Đặng", "Bùi", "Đỗ"}
+		givens := []string{"An", "Bình", "Cường", "Dũng", "Hải", "Long", "Nam", "Sơn"}
+		register := func(month int, matter string) []byte {
+			var csv strings.Builder
+			csv.WriteString(registerCSVHeader)
+			for i := range 80 {
+				fmt.Fprintf(&csv, "%d;%02d/%02d/2024;%s Văn %s - thôn %d, xã Gio Mỹ;;%s %d;Kiến nghị / 1;;Trả lời trực tiếp;;\n",
+					i+1, 1+i%20, month, families[i%10], givens[i/10], i+1, matter, i)
+			}
+			return []byte(csv.String())
+		}
+		first := importFile(t, staff, "?dry_run=false", "thang3.csv", register(3, "Kiến nghị sửa đường liên thôn"))
+		if first.Totals.Created != 80 {
+			t.Fatalf("the first register: %+v", first.Totals)
+		}
+		again := importFile(t, staff, "?dry_run=false", "thang4.csv", register(4, "Kiến nghị về điện chiếu sáng"))
+		if again.Totals.Linked != 80 || again.Totals.Created != 0 {
+			t.Errorf("every citizen of the later register is found: %+v", again.Totals)
+		}
+		persons := staff.ListAll("/api/v1/persons", 100)
+		if len(persons) != 80 {
+			t.Fatalf("one person per citizen: %d", len(persons))
+		}
+		for _, p := range persons {
+			if got := staff.ListAll("/api/v1/visits?person_id="+p["id"].(string), 10); len(got) != 2 {
+				t.Errorf("%v: %d visits, want one in each register", p["full_name"], len(got))
+			}
+		}
+	})
+}
+
 // Rows are imported in batches: a row the register's own rules refuse (here a visit dated ahead,
 // which the file's columns cannot tell) fails alone, the rows around it in the same batch are
 // imported, and it goes to the failed-rows file with what the register said.
