@@ -233,18 +233,12 @@ func (s *Service) numberCases(ctx context.Context, tx *gorm.DB, actor auth.Actor
 				Changes: map[string]any{"code": row.Code, "title": row.Title}})
 		}
 	}
-	for chunk := range slices.Chunk(rows, 100) {
-		codes, args := make([]string, len(chunk)), make([]any, 0, 2*len(chunk)+1)
-		seqs := make([]int64, len(chunk))
-		for i, row := range chunk {
-			codes[i] = "WHEN ? THEN ?"
-			args = append(args, row.Seq, row.Code)
-			seqs[i] = row.Seq
-		}
-		err := db.Exec("UPDATE cases SET code = CASE seq "+strings.Join(codes, " ")+" END, root_seq = seq WHERE seq IN ?", append(args, seqs)...).Error
-		if err != nil {
-			return err
-		}
+	seqs, codes := make([]int64, len(rows)), make([]any, len(rows))
+	for i, row := range rows {
+		seqs[i], codes[i] = row.Seq, row.Code
+	}
+	if err := store.SetBySeq(ctx, tx, "cases", "code", seqs, codes, ", root_seq = seq"); err != nil {
+		return err
 	}
 	for _, org := range slices.Sorted(maps.Keys(lines)) {
 		if err := audit.RecordAll(ctx, tx, actor, org, lines[org]); err != nil {

@@ -3,8 +3,6 @@ package registry
 import (
 	"context"
 	"log/slog"
-	"slices"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -161,21 +159,12 @@ func deriveBlockAddresses(ctx context.Context, tx *gorm.DB) (int, error) {
 				stale = append(stale, r)
 			}
 		}
-		// many rows a statement (one each took minutes at a national register)
-		for chunk := range slices.Chunk(stale, store.RowsPerStatement(tx)) {
-			var set strings.Builder
-			var args []any
-			seqs := make([]int64, len(chunk))
-			set.WriteString("UPDATE persons SET block_address = CASE seq")
-			for i, r := range chunk {
-				set.WriteString(" WHEN ? THEN ?")
-				args = append(args, r.Seq, r.BlockAddress)
-				seqs[i] = r.Seq
-			}
-			set.WriteString(" END WHERE seq IN ?")
-			if err := db.Exec(set.String(), append(args, seqs)...).Error; err != nil {
-				return 0, err
-			}
+		seqs, keys := make([]int64, len(stale)), make([]any, len(stale))
+		for i, r := range stale {
+			seqs[i], keys[i] = r.Seq, r.BlockAddress
+		}
+		if err := store.SetBySeq(ctx, tx, "persons", "block_address", seqs, keys, ""); err != nil {
+			return 0, err
 		}
 		changed += len(stale)
 		if len(rows) < 10_000 {

@@ -273,6 +273,25 @@ func InsertRows(ctx context.Context, db *gorm.DB, table string, columns []string
 	return nil
 }
 
+// SetBySeq sets column of the rows of table whose seq is seqs[i] to values[i], in statements of
+// RowsPerStatement(db) rows (UPDATE … SET column = CASE seq WHEN … END), each also setting also
+// (", root_seq = seq", or ""): a statement per row took minutes at a national register.
+func SetBySeq(ctx context.Context, db *gorm.DB, table, column string, seqs []int64, values []any, also string) error {
+	per := RowsPerStatement(db)
+	for start := 0; start < len(seqs); start += per {
+		chunk := seqs[start:min(start+per, len(seqs))]
+		args := make([]any, 0, 2*len(chunk)+1)
+		for i, seq := range chunk {
+			args = append(args, seq, values[start+i])
+		}
+		set := "UPDATE " + table + " SET " + column + " = CASE seq" + strings.Repeat(" WHEN ? THEN ?", len(chunk)) + " END" + also + " WHERE seq IN ?"
+		if err := db.WithContext(ctx).Exec(set, append(args, chunk)...).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // RowsPerStatement is how many rows a multi-row statement on db writes or names at most: the
 // SQLite driver binds parameters in time quadratic in their number, so a hundred there, while
 // PostgreSQL takes a thousand (below its 65,535 parameters even at 60 columns), a round trip
