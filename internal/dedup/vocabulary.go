@@ -128,6 +128,9 @@ func (t token) plain() bool { return t.text == t.fold }
 // and the comma that ends a place or a name.
 const kept = "/-&.,;:()"
 
+// numberSeparators are the thousands separators a number is written with ("1.200.000").
+var numberSeparators = strings.NewReplacer(".", "", ",", "")
+
 // tokenize splits s into words, numbers ("1.200.000" is one) and the punctuation kept.
 func tokenize(s string) []token {
 	s = norm.NFC.String(strings.ToLower(s))
@@ -152,7 +155,7 @@ func tokenize(s string) []token {
 			kind := tokWord
 			if digits {
 				kind = tokNumber
-				text = strings.NewReplacer(".", "", ",", "").Replace(text)
+				text = numberSeparators.Replace(text)
 			}
 			out = append(out, token{text: text, fold: vntext.Fold(text), kind: kind})
 			i = j
