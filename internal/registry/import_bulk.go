@@ -47,11 +47,12 @@ type batchVisit struct {
 	fingerprint string
 }
 
-// bulkImport is one batch imported in bulk, in its transaction.
+// bulkImport is one batch imported in bulk: resolved against the register (read and add, on
+// connections of their own) and then written in one transaction (write).
 type bulkImport struct {
 	s     *Service
 	ctx   context.Context
-	tx    *gorm.DB
+	db    *gorm.DB // what the batch reads the register with
 	actor auth.Actor
 	orgID string
 
@@ -62,6 +63,7 @@ type bulkImport struct {
 	persons  map[string]*personRow     // persons of the batch's visits by id, as far as read
 	matcher  *batchMatcher             // persons without an ID number
 
+	results     []ImportedRow // what became of each row, in the order of the batch
 	newSessions []*sessionRow
 	newCases    []*caseRow
 	newPersons  []*personRow
@@ -70,46 +72,59 @@ type bulkImport struct {
 	audit       []audit.Line
 }
 
-// importBulk imports rows in one transaction, in bulk, and says what became of each; a dry run
-// does all of it and rolls it back. An error is the database's (or the context's): the batch
-// is rolled back whole.
-func (s *Service) importBulk(ctx context.Context, actor auth.Actor, orgID string, rows []*imports.Row, dryRun bool) ([]ImportedRow, error) {
-	done := make([]ImportedRow, 0, len(rows))
+// prepareBulk resolves and checks rows as importRow and createVisit would, without writing any:
+// against the register as committed and, when before is not nil, the batch before them, which is
+// being written meanwhile and is not committed until this one is prepared (ImportRegister). An
+// error is the database's (or the context's).
+func (s *Service) prepareBulk(ctx context.Context, actor auth.Actor, orgID string, rows []*imports.Row, before *bulkImport) (*bulkImport, error) {
+	db := s.store.DB.WithContext(ctx)
+	var earlier *pendingPersons
+	if before != nil {
+		earlier = before.matcher.own
+	}
+	b := &bulkImport{s: s, ctx: ctx, db: db, actor: actor, orgID: orgID, done: map[string]bool{}, sessions: map[string]string{},
+		cases: map[importedCase]*caseRow{}, byNumber: map[string]string{}, persons: map[string]*personRow{}, rows: store.RowsPerStatement(db),
+		matcher: newBatchMatcher(ctx, s.dups, db, earlier), results: make([]ImportedRow, 0, len(rows))}
+	if err := b.read(rows, before); err != nil {
+		return nil, err
+	}
+	for _, row := range rows {
+		out, err := b.add(row)
+		if err != nil {
+			return nil, err
+		}
+		b.results = append(b.results, out)
+	}
+	return b, nil
+}
+
+// writeBulk writes b in one transaction, and says what became of each of its rows; ready is
+// called before the commit, and the commit waits for it. A dry run writes all of it and rolls it
+// back. An error is the database's (or the context's): the batch is rolled back whole.
+func (s *Service) writeBulk(ctx context.Context, b *bulkImport, dryRun bool, ready func()) ([]ImportedRow, error) {
 	err := s.store.TxClosing(ctx, func(tx *gorm.DB) (store.Closing, error) {
 		// inside the batch's transaction: GORM would wrap each insert of more than a hundred
 		// rows in a savepoint of its own, whose journal cost SQLite a tenth of the import
 		tx = tx.Session(&gorm.Session{SkipDefaultTransaction: true})
-		b := &bulkImport{s: s, ctx: ctx, tx: tx, actor: actor, orgID: orgID, done: map[string]bool{}, sessions: map[string]string{},
-			cases: map[importedCase]*caseRow{}, byNumber: map[string]string{}, persons: map[string]*personRow{}, rows: store.RowsPerStatement(tx),
-			matcher: newBatchMatcher(ctx, s.dups, tx)}
-		if err := b.read(rows); err != nil {
+		if err := b.write(tx.WithContext(ctx)); err != nil {
 			return nil, err
 		}
-		for _, row := range rows {
-			out, err := b.add(row)
-			if err != nil {
-				return nil, err
-			}
-			done = append(done, out)
-		}
-		if err := b.write(); err != nil {
-			return nil, err
-		}
+		ready()
 		if dryRun {
 			return nil, errDryRun
 		}
 		if len(b.newCases) == 0 {
 			return nil, nil
 		}
-		return func(tx *gorm.DB) error { return s.numberCases(ctx, tx, actor, b.newCases) }, nil
+		return func(tx *gorm.DB) error { return s.numberCases(ctx, tx, b.actor, b.newCases) }, nil
 	})
 	if errors.Is(err, errDryRun) {
-		for i := range done {
-			done[i].VisitID = ""
+		for i := range b.results {
+			b.results[i].VisitID = ""
 		}
-		return done, nil
+		return b.results, nil
 	}
-	return done, err
+	return b.results, err
 }
 
 // chunked calls fn with values, as many at a time as a statement of the batch names.
@@ -124,8 +139,9 @@ func chunked[T any](b *bulkImport, values []T, fn func([]T) error) error {
 
 // read reads what the rows name: which were imported before, and the organisation's sessions
 // of their days, cases of their titles, persons of their ID numbers and candidates of their
-// persons without one.
-func (b *bulkImport) read(rows []*imports.Row) error {
+// persons without one; then takes what the batch before (nil: none) adds to them, which the
+// register does not hold yet.
+func (b *bulkImport) read(rows []*imports.Row, before *bulkImport) error {
 	var fingerprints, dates, titles, numbers []string
 	for _, row := range rows {
 		if len(row.Errors) > 0 {
@@ -140,7 +156,7 @@ func (b *bulkImport) read(rows []*imports.Row) error {
 			}
 		}
 	}
-	db := b.tx.WithContext(b.ctx)
+	db := b.db
 	err := chunked(b, fingerprints, func(chunk []string) error {
 		var found []string
 		err := db.Table("import_rows").Where("org_id = ? AND fingerprint IN ?", b.orgID, chunk).Pluck("fingerprint", &found).Error
@@ -195,6 +211,23 @@ func (b *bulkImport) read(rows []*imports.Row) error {
 	})
 	if err != nil {
 		return err
+	}
+	if before != nil {
+		// what the batch before adds comes after all the register holds, as its seqs will
+		for _, v := range before.visits {
+			b.done[v.fingerprint] = true
+		}
+		for _, r := range before.newSessions {
+			if b.sessions[r.Date] == "" {
+				b.sessions[r.Date] = r.ID
+			}
+		}
+		for _, r := range before.newCases {
+			b.addCase(r)
+		}
+		for _, r := range before.newPersons {
+			b.addPerson(r)
+		}
 	}
 	var unnumbered []imports.Person
 	for _, row := range rows {
@@ -354,27 +387,27 @@ func (b *bulkImport) knownPerson(p imports.Person) (string, error) {
 }
 
 // writePersons writes the persons the batch registered, and their term counts.
-func (b *bulkImport) writePersons() error {
+func (b *bulkImport) writePersons(tx *gorm.DB) error {
 	if len(b.newPersons) == 0 {
 		return nil
 	}
-	if err := b.tx.WithContext(b.ctx).CreateInBatches(b.newPersons, b.rows).Error; err != nil {
+	if err := tx.CreateInBatches(b.newPersons, b.rows).Error; err != nil {
 		return err
 	}
-	return personTerms.add(b.ctx, b.tx, b.matcher.delta)
+	return personTerms.add(b.ctx, tx, b.matcher.own.delta)
 }
 
 // write writes the batch: the sessions, persons, cases and visits it adds, the visits' persons,
 // the cases' keys and term counts (as indexNewCase and indexVisit), the denouncers, the rows'
-// fingerprints and the audit entries. The new cases are numbered by the transaction's end.
-func (b *bulkImport) write() error {
-	db := b.tx.WithContext(b.ctx)
+// fingerprints and the audit entries, in tx. The new cases are numbered by the transaction's end.
+func (b *bulkImport) write(tx *gorm.DB) error {
+	db := tx
 	if len(b.newSessions) > 0 {
 		if err := db.CreateInBatches(b.newSessions, b.rows).Error; err != nil {
 			return err
 		}
 	}
-	if err := b.writePersons(); err != nil {
+	if err := b.writePersons(tx); err != nil {
 		return err
 	}
 	if len(b.newCases) > 0 {
@@ -402,23 +435,23 @@ func (b *bulkImport) write() error {
 		if err := db.CreateInBatches(visits, b.rows).Error; err != nil {
 			return err
 		}
-		if err := store.InsertRows(b.ctx, b.tx, "import_rows", []string{"org_id", "fingerprint", "visit_id", "imported_at"}, fingerprints, ""); err != nil {
+		if err := store.InsertRows(b.ctx, tx, "import_rows", []string{"org_id", "fingerprint", "visit_id", "imported_at"}, fingerprints, ""); err != nil {
 			return err
 		}
 	}
-	if err := store.InsertRows(b.ctx, b.tx, visitPersons.table, []string{"visit_id", "person_id", "position"}, links, ""); err != nil {
+	if err := store.InsertRows(b.ctx, tx, visitPersons.table, []string{"visit_id", "person_id", "position"}, links, ""); err != nil {
 		return err
 	}
-	if err := b.indexCases(); err != nil {
+	if err := b.indexCases(tx); err != nil {
 		return err
 	}
 	err := chunked(b, denounced, func(ids []string) error {
-		return b.s.recordDenouncers(b.ctx, b.tx, visitsLinks, ids)
+		return b.s.recordDenouncers(b.ctx, tx, visitsLinks, ids)
 	})
 	if err != nil {
 		return err
 	}
-	return audit.RecordAll(b.ctx, b.tx, b.actor, b.orgID, b.audit)
+	return audit.RecordAll(b.ctx, tx, b.actor, b.orgID, b.audit)
 }
 
 // visitsLinks is visitLinks for several visits (recordDenouncers).
@@ -429,8 +462,7 @@ const visitsLinks = `SELECT vp.person_id, v.case_id FROM visit_persons vp JOIN v
 // visit's keys are inserted whether its case holds them or not, and those the case did not hold
 // are the ones inserted (ON CONFLICT DO NOTHING RETURNING): reading what the batch's cases held
 // first read more of case_keys every batch, as the cases gathered their citizens' keys.
-func (b *bulkImport) indexCases() error {
-	db := b.tx.WithContext(b.ctx)
+func (b *bulkImport) indexCases(db *gorm.DB) error {
 	added := map[caseKeyRow]bool{} // the keys the batch gives its cases
 	var keys []caseKeyRow
 	delta := map[string]int64{}
@@ -512,5 +544,5 @@ func (b *bulkImport) indexCases() error {
 	if err != nil {
 		return err
 	}
-	return caseTerms.add(b.ctx, b.tx, delta)
+	return caseTerms.add(b.ctx, db, delta)
 }

@@ -19,9 +19,10 @@ import (
 // an import's time on PostgreSQL. A batch does it in bulk instead: before its first row, the
 // register's candidates of every such person of the batch are read in a few statements and the
 // counts of their terms in a few more; the persons the batch registers stay in memory, filed
-// under their blocking keys as the database files them, until the batch writes them, and their
-// terms are counted beside the register's. Each person is then scored against what a lookup
-// after the rows before it would have read.
+// under their blocking keys as the database files them, until the batch is committed, and their
+// terms are counted beside the register's: the next batch, prepared while this one is written,
+// reads the register without them and takes them from here. Each person is then scored against
+// what a lookup after the rows before it would have read.
 
 // importProbe is what the matcher knows of an imported person without an ID number.
 func importProbe(p imports.Person) *personRow {
@@ -38,20 +39,52 @@ type batchMatcher struct {
 	db     *gorm.DB
 	found  map[probeOf][]candidate // the register's candidates, read before the batch's rows
 	counts map[string]int          // the register's counts of the terms read so far
-	// the batch's registered persons, as the database will file them, and the counts of their
-	// terms: what the batch writes at its end (writePersons)
-	pending *dedup.PersonIndex
-	ids     map[int64]string // a pending person's id by the seq it is filed under
-	delta   map[string]int64
+	// the batch's registered persons, written at its end (writePersons), and those of the batch
+	// before (nil: none), written but not committed while this one reads the register
+	own, earlier *pendingPersons
 }
 
-// pendingSeq orders the batch's persons after the register's, in the order registered, as
-// their seqs will: a tie goes to the newest record.
+// pendingPersons are the persons a batch registers, filed as the database will file them, and
+// the counts of their terms.
+type pendingPersons struct {
+	index *dedup.PersonIndex
+	ids   map[int64]string // a person's id by the seq it is filed under
+	delta map[string]int64
+	next  int64 // the seq the next person is filed under
+}
+
+// pendingSeq orders a batch's persons after the register's, in the order registered, as their
+// seqs will: a tie goes to the newest record.
 const pendingSeq = int64(1) << 62
 
-func newBatchMatcher(ctx context.Context, d *Duplicates, db *gorm.DB) *batchMatcher {
-	return &batchMatcher{d: d, ctx: ctx, db: db, found: map[probeOf][]candidate{}, counts: map[string]int{},
-		pending: dedup.NewPersonIndex(nil), ids: map[int64]string{}, delta: map[string]int64{}}
+// newBatchMatcher is the matcher of a batch read from db, after the persons of earlier (nil:
+// none), which the register does not hold yet.
+func newBatchMatcher(ctx context.Context, d *Duplicates, db *gorm.DB, earlier *pendingPersons) *batchMatcher {
+	next := pendingSeq
+	if earlier != nil {
+		next = earlier.next
+	}
+	return &batchMatcher{d: d, ctx: ctx, db: db, found: map[probeOf][]candidate{}, counts: map[string]int{}, earlier: earlier,
+		own: &pendingPersons{index: dedup.NewPersonIndex(nil), ids: map[int64]string{}, delta: map[string]int64{}, next: next}}
+}
+
+// candidates adds the pending persons filed under probe's keys to cs.
+func (pp *pendingPersons) candidates(probe *dedup.Prepared, cs []candidate) []candidate {
+	if pp == nil {
+		return cs
+	}
+	pp.index.Candidates(probe, func(c *dedup.Prepared) {
+		cs = append(cs, candidate{id: pp.ids[c.Seq], Prepared: *c})
+	})
+	return cs
+}
+
+// count is the pending persons' count of term.
+func (pp *pendingPersons) count(term string) int {
+	if pp == nil {
+		return 0
+	}
+	return int(pp.delta[term])
 }
 
 // read reads the register's candidates of persons, and the counts of their terms.
@@ -100,11 +133,13 @@ func (m *batchMatcher) readCounts(terms []string) error {
 // register files a person the batch registers: later rows find them as if written.
 func (m *batchMatcher) register(r *personRow) {
 	p := r.prepared()
-	p.Seq = pendingSeq + int64(len(m.ids))
-	m.ids[p.Seq] = r.ID
-	m.pending.Add(p)
+	own := m.own
+	p.Seq = own.next
+	own.next++
+	own.ids[p.Seq] = r.ID
+	own.index.Add(p)
 	for _, t := range append(dedup.CountedTerms(&p), totalTerm) {
-		m.delta[t]++
+		own.delta[t]++
 	}
 }
 
@@ -112,16 +147,14 @@ func (m *batchMatcher) register(r *personRow) {
 func (m *batchMatcher) known(p imports.Person) (string, error) {
 	probe := importProbe(p).prepared()
 	candidates := slices.Clone(m.found[probeOf{p.FullName, p.Gender, p.Address}])
-	m.pending.Candidates(&probe, func(c *dedup.Prepared) {
-		candidates = append(candidates, candidate{id: m.ids[c.Seq], Prepared: *c})
-	})
+	candidates = m.own.candidates(&probe, m.earlier.candidates(&probe, candidates))
 	terms := append(dedup.ScoringTerms(&probe, candidatesOf(candidates)), totalTerm)
 	if err := m.readCounts(terms); err != nil {
 		return "", err
 	}
 	df := make(map[string]int, len(terms))
 	for _, t := range terms {
-		df[t] = m.counts[t] + int(m.delta[t])
+		df[t] = m.counts[t] + m.earlier.count(t) + m.own.count(t)
 	}
 	found := scorePersons(&probe, candidates, dedup.PersonStatsFromCounts(df[totalTerm], df), DuplicateQuery{Limit: 1}.orDefaults())
 	if len(found) == 0 {

@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"cmp"
 	"context"
 	"errors"
 
@@ -67,13 +68,13 @@ func (s *Service) ImportOrg(ctx context.Context, actor auth.Actor, orgID string)
 	return s.ownerOrg(ctx, s.store.DB, actor, requested)
 }
 
-// importBatch is how many rows of a register one transaction imports. A transaction per row
-// measured about 100 rows a second (make bench-import): each commit waits for the disk, and
+// defaultImportBatch is how many rows of a register one transaction imports. A transaction per
+// row measured about 100 rows a second (make bench-import): each commit waits for the disk, and
 // SQLite has a single writer. A batch shares one commit between its rows and is written in bulk
-// (importBulk); a batch the database refuses is imported again row by row (importRow), each
-// row under a savepoint of its own, so that the row it refuses fails alone. A variable so that
-// tests can cross batch boundaries with a small file.
-var importBatch = 1000
+// (writeBulk); a batch the database refuses is imported again row by row (importRow), each row
+// under a savepoint of its own, so that the row it refuses fails alone. Config.ImportBatch sets
+// another, so that tests can cross batch boundaries with a small file.
+const defaultImportBatch = 1000
 
 // importRow records, in tx and under a savepoint of its own, the visit one row of a register
 // describes, with the row's fingerprint, so that the same row is never imported twice: on the
@@ -82,8 +83,9 @@ var importBatch = 1000
 // persons matched to the register's by ID number, else by the duplicate matcher, else
 // registered. A row the register's rules refuse, or the database refuses, is rolled back to its
 // savepoint and reported with its errors (also on the row, for the failed-rows file); a dry run
-// does all of it and rolls the row back likewise, so that it writes nothing. importBulk does the
-// same for a whole batch at once; this is its replay when the database refuses the batch.
+// does all of it and rolls the row back likewise, so that it writes nothing. prepareBulk and
+// writeBulk do the same for a whole batch at once; this is their replay when the database
+// refuses the batch.
 func (s *Service) importRow(ctx context.Context, tx *gorm.DB, actor auth.Actor, orgID string, cases *caseOpener, row *imports.Row, dryRun bool) (ImportedRow, error) {
 	out := ImportedRow{Row: row.Line, Errors: row.Errors}
 	if len(row.Errors) > 0 {
@@ -236,41 +238,18 @@ func (s *Service) knownPerson(ctx context.Context, tx *gorm.DB, actor auth.Actor
 }
 
 // ImportRegister imports every row p reads into organisation orgID, calling each with the row
-// and what became of it, in the order of the file. The rows are imported importBatch at a time,
-// each batch in one transaction, in bulk (importBulk); a batch the database refuses is rolled
-// back and imported again row by row (importRow), so that only the row it refuses fails. Each
-// is called once its batch is committed, so that a row reported imported is in the register. A
-// failure of the database that the replay meets outside a row ends the import: the batches
-// before stay, and a second run skips them.
+// and what became of it, in the order of the file. The rows are imported Config.ImportBatch at a time,
+// each batch in one transaction, in bulk: prepared (prepareBulk) while the batch before is
+// written, and written (writeBulk) while the batch after is prepared. A batch the database
+// refuses is rolled back and imported again row by row (importRows), so that only the row it
+// refuses fails. Each is called once its batch is committed, so that a row reported imported is
+// in the register. A failure of the database that the replay meets outside a row ends the
+// import: the batches before stay, and a second run skips them.
 func (s *Service) ImportRegister(ctx context.Context, actor auth.Actor, orgID string, p *imports.Parser, dryRun bool,
 	each func(*imports.Row, ImportedRow) error) (ImportTotals, error) {
 	var totals ImportTotals
-	var batch []*imports.Row
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		done, err := s.importBulk(ctx, actor, orgID, batch, dryRun)
-		if err != nil && ctx.Err() == nil {
-			done, err = s.importRows(ctx, actor, orgID, batch, dryRun)
-		}
-		if err != nil {
-			return err
-		}
-		if !dryRun {
-			// the duplicate matcher reads the persons' term counts with their pending changes,
-			// which tcd serve folds every second and a long import would pile up meanwhile
-			if err := s.dups.FoldTermCounts(ctx); err != nil {
-				return err
-			}
-		}
-		// the batches after plan with the register as it has grown (store.TidyAfterBulkWrite);
-		// the batch is committed whatever becomes of it, and a tidying that fails (a VACUUM of a
-		// large table past the statement timeout) is tried again after the next batch
-		if err := s.store.TidyAfterBulkWrite(ctx); err != nil && ctx.Err() != nil {
-			return err
-		}
-		for i, row := range batch {
+	report := func(rows []*imports.Row, done []ImportedRow) error {
+		for i, row := range rows {
 			totals.Add(done[i])
 			if err := each(row, done[i]); err != nil {
 				return err
@@ -279,24 +258,107 @@ func (s *Service) ImportRegister(ctx context.Context, actor auth.Actor, orgID st
 		return nil
 	}
 	ctx, stop := context.WithCancel(ctx)
-	read := readAhead(ctx, p)
+	batch := cmp.Or(s.cfg.ImportBatch, defaultImportBatch)
+	read := readAhead(ctx, p, batch)
 	defer func() {
 		// the parser is the caller's again only once the reading goroutine has let it go
 		stop()
 		for range read {
 		}
 	}()
+	// ahead is the batch prepared and not yet written, and its rows
+	var ahead *bulkImport
+	var aheadRows []*imports.Row
+	var fault error // the file's, which ends it
 	for next := range read {
-		batch = next.rows
-		if next.err != nil {
-			// the rows read before the file's fault are imported as they would have been
-			return totals, errors.Join(next.err, flush())
+		var following *bulkImport
+		var err error
+		if ahead == nil {
+			following, err = s.prepareBulk(ctx, actor, orgID, next.rows, nil)
+		} else {
+			var done []ImportedRow
+			done, following, err = s.writeWhilePreparing(ctx, ahead, aheadRows, next.rows, dryRun)
+			if done != nil {
+				// committed, even when the batch after could not be prepared
+				err = errors.Join(report(aheadRows, done), err)
+			}
 		}
-		if err := flush(); err != nil {
+		if err != nil {
 			return totals, err
 		}
+		// the rows read before the file's fault are imported as they would have been
+		ahead, aheadRows, fault = following, next.rows, next.err
 	}
-	return totals, nil
+	if ahead != nil {
+		done, _, err := s.writeBatch(ctx, ahead, aheadRows, dryRun, func() {})
+		if err == nil {
+			err = report(aheadRows, done)
+		}
+		if err != nil {
+			return totals, errors.Join(fault, err)
+		}
+	}
+	return totals, fault
+}
+
+// writeWhilePreparing writes ahead, a batch of rows prepared, while it prepares the rows after
+// them (following) in a goroutine of its own; done is nil when ahead was not written: the batches depend on each other only through
+// what the batch before adds to the register, which following takes from ahead in memory
+// (prepareBulk). Ahead is committed only once following is prepared, so that following's reads
+// see the register without it, whatever the timing. A dry run commits nothing, and following is
+// prepared against the register alone, as the batches of a dry run are. When ahead could not
+// be written in bulk but was imported row by row, following is prepared again afterwards,
+// against the register those rows made.
+func (s *Service) writeWhilePreparing(ctx context.Context, ahead *bulkImport, aheadRows, rows []*imports.Row, dryRun bool) ([]ImportedRow, *bulkImport, error) {
+	before := ahead
+	if dryRun {
+		before = nil
+	}
+	var following *bulkImport
+	var prepareErr error
+	prepared := make(chan struct{})
+	go func() {
+		defer close(prepared)
+		following, prepareErr = s.prepareBulk(ctx, ahead.actor, ahead.orgID, rows, before)
+	}()
+	done, inBulk, err := s.writeBatch(ctx, ahead, aheadRows, dryRun, func() { <-prepared })
+	<-prepared
+	if err != nil {
+		return nil, nil, err
+	}
+	if !inBulk {
+		following, prepareErr = s.prepareBulk(ctx, ahead.actor, ahead.orgID, rows, nil)
+	}
+	return done, following, prepareErr
+}
+
+// writeBatch writes b, the prepared batch of rows, in bulk (writeBulk; ready as there), or,
+// when the database refuses the batch, imports its rows again row by row (importRows); inBulk
+// says which. The persons' term counts are then folded and the register tidied for the batches
+// after.
+func (s *Service) writeBatch(ctx context.Context, b *bulkImport, rows []*imports.Row, dryRun bool, ready func()) (done []ImportedRow, inBulk bool, err error) {
+	done, err = s.writeBulk(ctx, b, dryRun, ready)
+	inBulk = err == nil
+	if err != nil && ctx.Err() == nil {
+		done, err = s.importRows(ctx, b.actor, b.orgID, rows, dryRun)
+	}
+	if err != nil {
+		return nil, inBulk, err
+	}
+	if !dryRun {
+		// the duplicate matcher reads the persons' term counts with their pending changes,
+		// which tcd serve folds every second and a long import would pile up meanwhile
+		if err := s.dups.FoldTermCounts(ctx); err != nil {
+			return nil, inBulk, err
+		}
+	}
+	// the batches after plan with the register as it has grown (store.TidyAfterBulkWrite); the
+	// batch is committed whatever becomes of it, and a tidying that fails (a VACUUM of a large
+	// table past the statement timeout) is tried again after the next batch
+	if err := s.store.TidyAfterBulkWrite(ctx); err != nil && ctx.Err() != nil {
+		return nil, inBulk, err
+	}
+	return done, inBulk, nil
 }
 
 // rowBatch is a batch of a register's rows, and the fault of the file that ended it, if any.
@@ -305,12 +367,12 @@ type rowBatch struct {
 	err  error
 }
 
-// readAhead reads p's rows importBatch at a time in a goroutine of its own, a batch ahead of the
+// readAhead reads p's rows size at a time in a goroutine of its own, a batch ahead of the
 // import, so that the file's next batch is parsed while the database writes the one before:
 // parsing an XLSX is a fifth of an import's CPU, and on PostgreSQL the import otherwise waits
 // for the server meanwhile. The channel is closed after the last batch, after the file's fault,
 // or once ctx is done.
-func readAhead(ctx context.Context, p *imports.Parser) <-chan rowBatch {
+func readAhead(ctx context.Context, p *imports.Parser, size int) <-chan rowBatch {
 	out := make(chan rowBatch, 1)
 	go func() {
 		defer close(out)
@@ -322,18 +384,18 @@ func readAhead(ctx context.Context, p *imports.Parser) <-chan rowBatch {
 				return false
 			}
 		}
-		batch := make([]*imports.Row, 0, importBatch)
+		batch := make([]*imports.Row, 0, size)
 		for row, err := range p.Rows() {
 			if err != nil {
 				send(rowBatch{rows: batch, err: err})
 				return
 			}
 			batch = append(batch, row)
-			if len(batch) == importBatch {
+			if len(batch) == size {
 				if !send(rowBatch{rows: batch}) {
 					return
 				}
-				batch = make([]*imports.Row, 0, importBatch)
+				batch = make([]*imports.Row, 0, size)
 			}
 		}
 		if len(batch) > 0 {

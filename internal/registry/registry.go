@@ -22,6 +22,9 @@ type Config struct {
 	// WarmBytes bounds the names and addresses parsed ahead at a start (WarmPersons); 0 is
 	// defaultWarmBytes
 	WarmBytes int64
+	// ImportBatch is how many rows of a register one transaction imports (ImportRegister); 0 is
+	// defaultImportBatch
+	ImportBatch int
 }
 
 // Service applies the register's rules and stores the records.
