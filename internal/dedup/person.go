@@ -288,20 +288,27 @@ const minRegister = 1000
 // number); at -1.5 rather than -1 it keeps a neighbour of the same year whose name is another
 // accepted spelling (Vy / Vi) from being offered, and finds every everyday duplicate it did.
 const (
-	llrSameID        = 25.0
-	llrOtherID       = -25.0
-	llrOtherPhone    = -1.5
-	llrYearOff1      = 0.5
-	llrYearOff2      = -2.0
-	llrYearFar       = -8.0
-	llrSameSex       = 0.3
-	llrOtherSex      = -5.0
-	llrOtherGiven    = -4.5
-	llrGivenMarks    = -4.0
-	llrOtherFamily   = -3.0
-	llrFamilyMarks   = -0.5
-	llrOtherMiddle   = -3.5
-	llrMissingMiddle = -1.5
+	llrSameID     = 25.0
+	llrOtherID    = -25.0
+	llrOtherPhone = -1.5
+	// A birth year one off is an age told at the desk and turned into a year (often counted
+	// the traditional way, one more at birth): likely when a record shows no identity document
+	// to read the year from, unlikely when both do. On the generated register of 100,000
+	// persons, 87% of the true pairs born a year apart lack a document on one side, against
+	// 48% of the other pairs compared: ln(0.87/0.48) = +0.6 and ln(0.13/0.52) = -1.4 on the
+	// 0.5 a year one off weighed before, whatever the documents.
+	llrYearOff1Told       = 1.1
+	llrYearOff1Documented = -0.9
+	llrYearOff2           = -2.0
+	llrYearFar            = -8.0
+	llrSameSex            = 0.3
+	llrOtherSex           = -5.0
+	llrOtherGiven         = -4.5
+	llrGivenMarks         = -4.0
+	llrOtherFamily        = -3.0
+	llrFamilyMarks        = -0.5
+	llrOtherMiddle        = -3.5
+	llrMissingMiddle      = -1.5
 	// a middle name is half predicted by gender (Văn, Thị): -ln P(gender) comes off its weight
 	middleGenderShare = 0.7
 	// -ln m: a duplicate repeats a name token 90% of the time
@@ -356,7 +363,11 @@ func ScorePersons(a, b *Prepared, st *PersonStats) Match {
 		case 0:
 			v.add(st.Years.PairIDF(yearTerms(a.Year)[0], 2)-cleanCopy, "same birth year")
 		case 1:
-			v.add(llrYearOff1, "birth years 1 apart")
+			if a.ID.Kind != "" && b.ID.Kind != "" {
+				v.add(llrYearOff1Documented, "birth years 1 apart, both with an identity document")
+			} else {
+				v.add(llrYearOff1Told, "birth years 1 apart")
+			}
 		case 2:
 			v.add(llrYearOff2, "born 2 years apart")
 		default:
