@@ -500,11 +500,16 @@ func compareNames(a, b Name, st *Stats) nameComparison {
 // Vietnamese citizen bears, or a word the register holds first in names more often than as a
 // given name.
 func isFamilyName(folded string, st *Stats) bool {
+	first, given := st.OthersDF(familyTerm(folded), 0), st.OthersDF(givenTerm(folded), 0)
 	if knownFamilyNames[folded] {
-		return true
+		// Folded, a rare family name can be a common given name (Diêm and Diễm, Hầu and Hậu,
+		// Quan and Quân): where the register holds the word as a given name far more often
+		// than first in a name, "Diễm Nguyễn Thị" is the given name written first, not a family
+		// name Diễm. Read as one, Thị weighed as the rare given name it is not, and two
+		// citizens so written were offered as one.
+		return given < givenOverFamily*max(first, 1)
 	}
-	first := st.OthersDF(familyTerm(folded), 0)
-	return first >= familyRecords && first > st.OthersDF(givenTerm(folded), 0)
+	return first >= familyRecords && first > given
 }
 
 // knownFamilyNames are the family names (folded) of nearly every Vietnamese citizen: the
@@ -522,8 +527,13 @@ func init() {
 	}
 }
 
-// familyRecords is how many names a word must open before the register takes it for a family name.
-const familyRecords = 3
+// familyRecords is how many names a word must open before the register takes it for a family
+// name; givenOverFamily how many times more often a known family name must be a given name for
+// the register to take it for one.
+const (
+	familyRecords   = 3
+	givenOverFamily = 20
+)
 
 // reason says in a few words how the names compare.
 func (c nameComparison) reason() string {
