@@ -497,8 +497,8 @@ func compareNames(a, b Name, st *Stats) nameComparison {
 }
 
 // isFamilyName says whether a word can open a name: one of the family names nearly every
-// Vietnamese citizen bears, or a word the register holds first in names more often than as a
-// given name.
+// Vietnamese citizen bears (unless the register holds it mostly as a given name), or a word the
+// register holds first in names more often than as a given name.
 func isFamilyName(folded string, st *Stats) bool {
 	first, given := st.OthersDF(familyTerm(folded), 0), st.OthersDF(givenTerm(folded), 0)
 	if knownFamilyNames[folded] {
@@ -528,8 +528,8 @@ func init() {
 }
 
 // familyRecords is how many names a word must open before the register takes it for a family
-// name; givenOverFamily how many times more often a known family name must be a given name for
-// the register to take it for one.
+// name; givenOverFamily how many times more often than first in a name the register must hold
+// a known family name as a given name to take it for a given name only.
 const (
 	familyRecords   = 3
 	givenOverFamily = 20
