@@ -146,19 +146,19 @@ func (q KindQuality) finish() KindQuality {
 }
 
 // CaseSweep scores the same lookups at several cut-offs at once: what offering cases from a
-// lower or a higher score than DefaultThreshold would give, from one run over the register.
+// lower or a higher score than DefaultCaseThreshold would give, from one run over the register.
 type CaseSweep struct {
 	cutoffs []float64
 	evs     []*CaseEvaluator
 }
 
-// sweptCutoffs are the cut-offs a CaseSweep scores at besides DefaultThreshold: finer
+// sweptCutoffs are the cut-offs a CaseSweep scores at besides DefaultCaseThreshold: finer
 // around it, where the choice was made.
 var sweptCutoffs = []float64{0.1, 0.125, 0.15, 0.175, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5}
 
 // NewCaseSweep knows no case yet.
 func NewCaseSweep() *CaseSweep {
-	s := &CaseSweep{cutoffs: slices.Compact(slices.Sorted(slices.Values(append(slices.Clone(sweptCutoffs), DefaultThreshold))))}
+	s := &CaseSweep{cutoffs: slices.Compact(slices.Sorted(slices.Values(append(slices.Clone(sweptCutoffs), DefaultCaseThreshold))))}
 	for range s.cutoffs {
 		s.evs = append(s.evs, NewCaseEvaluator())
 	}
@@ -180,9 +180,9 @@ func (s *CaseSweep) List(probe int64, kind string, ranked []Ranked, limit int) {
 	}
 }
 
-// InForce is the evaluator of DefaultThreshold: what staff are offered.
+// InForce is the evaluator of DefaultCaseThreshold: what staff are offered.
 func (s *CaseSweep) InForce() *CaseEvaluator {
-	return s.evs[slices.Index(s.cutoffs, DefaultThreshold)]
+	return s.evs[slices.Index(s.cutoffs, DefaultCaseThreshold)]
 }
 
 // Write prints a line per cut-off: the duplicates' recall and precision, recall by kind of

@@ -195,7 +195,7 @@ func runCaseQuality(b *testing.B, backend, url string, n, probes int, train bool
 		var offered []string
 		for _, f := range found {
 			ranked = append(ranked, dedup.Ranked{Seq: f.row.Seq, Score: f.Score})
-			if f.Score >= dedup.DefaultThreshold {
+			if f.Score >= dedup.DefaultCaseThreshold {
 				offered = append(offered, f.row.ID)
 			}
 		}

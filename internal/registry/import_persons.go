@@ -123,7 +123,7 @@ func (m *batchMatcher) known(p imports.Person) (string, error) {
 	for _, t := range terms {
 		df[t] = m.counts[t] + int(m.delta[t])
 	}
-	found := scorePersons(&probe, candidates, dedup.PersonStatsFromCounts(df[totalTerm], df), DuplicateQuery{Limit: 1}.orDefaults())
+	found := scorePersons(&probe, candidates, dedup.PersonStatsFromCounts(df[totalTerm], df), DuplicateQuery{Limit: 1}.orDefaults(dedup.DefaultThreshold))
 	if len(found) == 0 {
 		return "", nil
 	}
