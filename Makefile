@@ -182,7 +182,8 @@ bench-dedup-memory:
 
 # Duplicate cases as a clerk meets them, on a generated, labelled register (dedup.GenerateCaseRegister):
 # a sample of later cases opened at visits, precision, recall, recall@1 and recall@5 by kind, false
-# offers on look-alikes and ordinary cases, lookup and visit times, beside a plain pg_trgm query when
+# offers on look-alikes and ordinary cases (at the cut-off, then at cut-offs from 0.1 to 0.5, the
+# same lookups), lookup and visit times, beside a plain pg_trgm query when
 # PostgreSQL is there. BENCH_CASES=10000,100000 (sizes), BENCH_PROBES=2000, BENCH_TRAIN=1 scans first
 # (which estimates the weights); PostgreSQL via BENCH_DATABASE_URL or TCD_TEST_DATABASE_URL.
 .PHONY: bench-case-dedup

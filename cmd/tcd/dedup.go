@@ -43,7 +43,11 @@ func dedupCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(out, "%s: %d records, %d likely duplicate pairs (score >= %.1f)\n", t, res.Records, res.Pairs, dedup.DefaultThreshold)
+				cutoff := dedup.DefaultThreshold
+				if t == "case" {
+					cutoff = dedup.DefaultCaseThreshold
+				}
+				fmt.Fprintf(out, "%s: %d records, %d likely duplicate pairs (score >= %g)\n", t, res.Records, res.Pairs, cutoff)
 				pairs = pairs[:min(top, len(pairs))]
 				if len(pairs) == 0 {
 					continue

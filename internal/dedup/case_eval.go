@@ -1,6 +1,10 @@
 package dedup
 
-import "slices"
+import (
+	"fmt"
+	"io"
+	"slices"
+)
 
 // KindQuality is how well the candidates offered for the later cases of one kind agree with
 // the truth. A later case whose matter has an earlier case in the register should be offered
@@ -139,4 +143,72 @@ func (q KindQuality) finish() KindQuality {
 		q.FalseOffers = float64(q.Misled) / float64(q.Lookups)
 	}
 	return q
+}
+
+// CaseSweep scores the same lookups at several cut-offs at once: what offering cases from a
+// lower or a higher score than DefaultCaseThreshold would give, from one run over the register.
+type CaseSweep struct {
+	cutoffs []float64
+	evs     []*CaseEvaluator
+}
+
+// sweptCutoffs are the cut-offs a CaseSweep scores at besides DefaultCaseThreshold: finer
+// around it, where the choice was made.
+var sweptCutoffs = []float64{0.1, 0.125, 0.15, 0.175, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5}
+
+// NewCaseSweep knows no case yet.
+func NewCaseSweep() *CaseSweep {
+	s := &CaseSweep{cutoffs: slices.Compact(slices.Sorted(slices.Values(append(slices.Clone(sweptCutoffs), DefaultCaseThreshold))))}
+	for range s.cutoffs {
+		s.evs = append(s.evs, NewCaseEvaluator())
+	}
+	return s
+}
+
+// Label records that the register holds case seq, of matter.
+func (s *CaseSweep) Label(seq int64, matter int) {
+	for _, e := range s.evs {
+		e.Label(seq, matter)
+	}
+}
+
+// List scores the candidates ranked for probe (best first) at every cut-off, at most limit of
+// them offered.
+func (s *CaseSweep) List(probe int64, kind string, ranked []Ranked, limit int) {
+	for i, e := range s.evs {
+		e.List(probe, kind, ranked, s.cutoffs[i], limit)
+	}
+}
+
+// InForce is the evaluator of DefaultCaseThreshold: what staff are offered.
+func (s *CaseSweep) InForce() *CaseEvaluator {
+	return s.evs[slices.Index(s.cutoffs, DefaultCaseThreshold)]
+}
+
+// Write prints a line per cut-off: the duplicates' recall and precision, recall by kind of
+// duplicate, and, after the bar, the share of look-alikes and ordinary cases offered another
+// matter, by kind.
+func (s *CaseSweep) Write(w io.Writer, prefix string) {
+	fmt.Fprintf(w, "%s%6s %6s %9s", prefix, "cutoff", "recall", "precision")
+	for _, k := range DuplicateKinds {
+		fmt.Fprintf(w, " %10s", k)
+	}
+	fmt.Fprint(w, " |")
+	for _, k := range LookalikeKinds {
+		fmt.Fprintf(w, " %9s", k)
+	}
+	fmt.Fprintln(w)
+	for i, c := range s.cutoffs {
+		e := s.evs[i]
+		d := e.All(DuplicateKinds...)
+		fmt.Fprintf(w, "%s%6.3f %6.3f %9.3f", prefix, c, d.Recall, d.Precision)
+		for _, k := range DuplicateKinds {
+			fmt.Fprintf(w, " %10.3f", e.kinds[k].finish().Recall)
+		}
+		fmt.Fprint(w, " |")
+		for _, k := range LookalikeKinds {
+			fmt.Fprintf(w, " %9.3f", e.kinds[k].finish().FalseOffers)
+		}
+		fmt.Fprintln(w)
+	}
 }

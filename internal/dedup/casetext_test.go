@@ -126,13 +126,13 @@ func TestScoreWeighsIdentityAboveWording(t *testing.T) {
 
 	a, b, n := pair(orig, reworded, []Citizen{an}, []Citizen{son})
 	same := m.Score(a, b, n)
-	if same.Score < DefaultThreshold || !hasPrefix(same.Reasons, "same household: Nguyễn Văn An / Nguyễn Văn Bình") ||
+	if same.Score < DefaultCaseThreshold || !hasPrefix(same.Reasons, "same household: Nguyễn Văn An / Nguyễn Văn Bình") ||
 		!hasPrefix(same.Reasons, "same land parcel: thửa 45, tờ 12") || !mentions(same.Reasons, "neighbouring field: land / housing") {
 		t.Errorf("a family member about the same parcel, reworded, filed under housing: %+v", same)
 	}
 	a, b, n = pair(orig, lookalike, []Citizen{an}, []Citizen{other})
 	diff := m.Score(a, b, n)
-	if diff.Score >= DefaultThreshold || !hasPrefix(diff.Reasons, "no citizen in common (-") || !hasPrefix(diff.Reasons, "different land parcels") {
+	if diff.Score >= DefaultCaseThreshold || !hasPrefix(diff.Reasons, "no citizen in common (-") || !hasPrefix(diff.Reasons, "different land parcels") {
 		t.Errorf("another household's plot under the same pattern: not offered, with the evidence against shown: %+v", diff)
 	}
 	if back := m.Score(b, a, n); back.Score != diff.Score {
@@ -154,7 +154,7 @@ func TestScoreOfACitizensOtherMatterIsLow(t *testing.T) {
 		Respondent: ptr("UBND xã Gio Mỹ")}
 	a, b, n := pair(land, policy, []Citizen{an}, []Citizen{anCopy})
 	got := DefaultCaseModel().Score(a, b, n)
-	if got.Score >= DefaultThreshold || !hasPrefix(got.Reasons, "same citizen: Nguyễn Văn An") || !mentions(got.Reasons, "different field") {
+	if got.Score >= DefaultCaseThreshold || !hasPrefix(got.Reasons, "same citizen: Nguyễn Văn An") || !mentions(got.Reasons, "different field") {
 		t.Errorf("the same citizen (another record, the same CCCD) about another matter: %+v", got)
 	}
 }
@@ -218,14 +218,14 @@ func TestHouseholdLinkWeighsAgainstItsNamesakes(t *testing.T) {
 		t.Fatalf("the pair holds the family's key: %d", n.DF[key])
 	}
 	alone, learnedAlone := before.Score(b, a, n), learned.Score(b, a, n)
-	if alone.Score != learnedAlone.Score || alone.Score < DefaultThreshold {
+	if alone.Score != learnedAlone.Score || alone.Score < DefaultCaseThreshold {
 		t.Errorf("the family alone holds its key: the retelling scores alike (%v, %v), offered", alone.Score, learnedAlone.Score)
 	}
 	// thirty namesake families of the village bring cases too
 	n.DF[key] += 30
 	n.Total += 30
 	crowd, learnedCrowd := before.Score(b, a, n), learned.Score(b, a, n)
-	if !(learnedCrowd.Score > crowd.Score) || learnedCrowd.Score < DefaultThreshold || !hasPrefix(learnedCrowd.Reasons, "same household: Nguyễn Văn Bình / Nguyễn Thị Hoa") {
+	if !(learnedCrowd.Score > crowd.Score) || learnedCrowd.Score < DefaultCaseThreshold || !hasPrefix(learnedCrowd.Reasons, "same household: Nguyễn Văn Bình / Nguyễn Thị Hoa") {
 		t.Errorf("among namesakes, the model that learned them offers the retelling: %v before, %+v learned", crowd.Score, learnedCrowd)
 	}
 }

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"strconv"
 	"strings"
@@ -22,6 +23,40 @@ type possible struct {
 	Reasons []string `json:"reasons"`
 }
 
+// desk is a reception desk's day: a session to record visits in, staff registering persons
+// and opening cases at visits.
+type desk struct {
+	t       *testing.T
+	staff   *testenv.Client
+	session any
+}
+
+func openDesk(t *testing.T, backend string) *desk {
+	staff := testenv.Start(t, backend).As(auth.Staff)
+	return &desk{t: t, staff: staff, session: staff.Create("/api/v1/sessions", map[string]any{"kind": "regular", "date": "2024-06-10"})["id"]}
+}
+
+func (d *desk) person(body map[string]any) string {
+	return d.staff.Create("/api/v1/persons", body)["id"].(string)
+}
+
+// visit records a visit in the session: the case it is about and the possible duplicates it
+// answers.
+func (d *desk) visit(body map[string]any) (string, []possible) {
+	d.t.Helper()
+	body["session_id"] = d.session
+	r := d.staff.Post("/api/v1/visits", body)
+	if r.Status != http.StatusCreated {
+		d.t.Fatalf("visit: %s", r)
+	}
+	var out struct {
+		CaseID             string     `json:"case_id"`
+		PossibleDuplicates []possible `json:"possible_duplicates"`
+	}
+	r.Decode(d.t, &out)
+	return out.CaseID, out.PossibleDuplicates
+}
+
 // A matter comes back the ways a clerk meets it: a family member brings it in other words,
 // the citizen returns writing it otherwise, a delegation brings it through another of its
 // members. Each time the earlier case is offered at the visit, first, with the evidence; the
@@ -29,27 +64,12 @@ type possible struct {
 func TestPossibleDuplicatesAsAClerkMeetsThem(t *testing.T) {
 	t.Parallel()
 	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
-		env := testenv.Start(t, backend)
-		staff := env.As(auth.Staff)
-		session := staff.Create("/api/v1/sessions", map[string]any{"kind": "regular", "date": "2024-06-10"})["id"]
-		person := func(body map[string]any) string { return staff.Create("/api/v1/persons", body)["id"].(string) }
+		d := openDesk(t, backend)
+		staff, person, visit := d.staff, d.person, d.visit
 		an := person(map[string]any{"full_name": "Nguyễn Văn An", "birth_year": 1960, "address": "Thôn 3, xã Gio Mỹ, huyện Gio Linh, tỉnh Quảng Trị"})
 		lan := person(map[string]any{"full_name": "Trần Thị Lan", "birth_year": 1972, "address": "Thôn 7, xã Gio Mỹ, huyện Gio Linh, tỉnh Quảng Trị"})
 		binh := person(map[string]any{"full_name": "Nguyễn Văn Bình", "birth_year": 1988, "address": "Th. 3, X. Gio Mỹ, H. Gio Linh"})
 		hoa := person(map[string]any{"full_name": "Lê Thị Hoa", "birth_year": 1975, "address": "Thôn 3, xã Gio Mỹ, huyện Gio Linh, tỉnh Quảng Trị"})
-		visit := func(body map[string]any) (string, []possible) {
-			body["session_id"] = session
-			r := staff.Post("/api/v1/visits", body)
-			if r.Status != http.StatusCreated {
-				t.Fatalf("visit: %s", r)
-			}
-			var out struct {
-				CaseID             string     `json:"case_id"`
-				PossibleDuplicates []possible `json:"possible_duplicates"`
-			}
-			r.Decode(t, &out)
-			return out.CaseID, out.PossibleDuplicates
-		}
 		land, _ := visit(map[string]any{"person_ids": []any{an}, "case": map[string]any{
 			"title":    "Khiếu nại việc thu hồi đất tại thửa đất số 45, tờ bản đồ số 12, thôn 3, xã Gio Mỹ để làm dự án đường tránh Đông Hà",
 			"summary":  "Không đồng ý Quyết định số 1234/QĐ-UBND thu hồi 450 m2 đất nông nghiệp của gia đình",
@@ -60,7 +80,7 @@ func TestPossibleDuplicatesAsAClerkMeetsThem(t *testing.T) {
 			"category": "complaint", "field": "land", "respondent": "UBND huyện Gio Linh"}})
 		first := func(what string, list []possible, want string, reasons ...string) {
 			t.Helper()
-			if len(list) == 0 || list[0].CaseID != want || list[0].Score < 0.4 {
+			if len(list) == 0 || list[0].CaseID != want || list[0].Score < 0.175 {
 				t.Errorf("%s: want the earlier case offered first, got %+v", what, list)
 				return
 			}
@@ -112,14 +132,14 @@ func TestPossibleDuplicatesAsAClerkMeetsThem(t *testing.T) {
 		all := staff.Get("/api/v1/cases/" + other + "/duplicates?min_score=1e-12")
 		var list []candidate
 		all.Decode(t, &list)
-		if c, ok := offered(list, land); !ok || c.Score >= 0.4 || !hasReason(c, "same citizen: Nguyễn Văn An (+") || !hasReason(c, "different field: policy / land (-") {
+		if c, ok := offered(list, land); !ok || c.Score >= 0.175 || !hasReason(c, "same citizen: Nguyễn Văn An (+") || !hasReason(c, "different field: policy / land (-") {
 			t.Errorf("the citizen's earlier case, with the evidence for and against: %+v (%v)", c, ok)
 		}
 
 		// a look-alike found through its text shows why it is not the same matter
 		r := staff.Get("/api/v1/cases/" + land + "/duplicates?min_score=1e-12")
 		r.Decode(t, &list)
-		if c, ok := offered(list, neighbour); !ok || c.Score >= 0.4 || !hasReason(c, "no citizen in common (-") || !hasReason(c, "different land parcels") {
+		if c, ok := offered(list, neighbour); !ok || c.Score >= 0.175 || !hasReason(c, "no citizen in common (-") || !hasReason(c, "different land parcels") {
 			t.Errorf("another household's case: the penalty of no citizen in common is a reason with its weight: %+v", c)
 		}
 	})
@@ -291,6 +311,51 @@ func TestCasesRegisteredBeforeTheirKeysAreIndexedAtStart(t *testing.T) {
 		after := duplicatesOf(t, b.Client(token), "/api/v1/cases/"+again)
 		if c, ok := offered(after, first); !ok || len(after) != len(before) || c.Score != before[0].Score || strings.Join(c.Reasons, ";") != strings.Join(before[0].Reasons, ";") {
 			t.Errorf("indexed at start, the register answers as before: %+v, then %+v", before, after)
+		}
+	})
+}
+
+// A son brings his mother's matter back to a village where eight namesake families hold the
+// family name at the address too: the household link weighs little among them, and the
+// retelling, worded half like the earlier case, scores under the persons' cut-off of 0.4.
+// Cases are offered from 0.175, so the clerk is offered the mother's case at the visit and on
+// GET /cases/{id}/duplicates, and none of the namesakes' matters.
+func TestAFamilysMatterAmongNamesakesIsOfferedFromTheCasesCutoff(t *testing.T) {
+	t.Parallel()
+	testenv.ForEachBackend(t, func(t *testing.T, backend string) {
+		d := openDesk(t, backend)
+		staff, person := d.staff, d.person
+		visit := func(who string, c map[string]any) (string, []possible) {
+			c["category"] = "petition"
+			return d.visit(map[string]any{"person_ids": []any{who}, "case": c})
+		}
+		village := "Thôn 3, xã Gio Mỹ, huyện Gio Linh, tỉnh Quảng Trị"
+		namesakes := []map[string]any{
+			{"title": "Kiến nghị nâng cấp đường liên xã", "field": "other"},
+			{"title": "Đề nghị cấp giấy chứng nhận quyền sử dụng đất", "field": "land"},
+			{"title": "Đề nghị xét trợ cấp cho người cao tuổi", "field": "policy"},
+			{"title": "Khiếu nại việc thu hồi đất làm đường tránh Đông Hà", "field": "land"},
+		}
+		for i := range 8 {
+			who := person(map[string]any{"full_name": "Nguyễn Văn " + string(rune('A'+i)), "birth_year": 1960 + i, "address": village})
+			visit(who, maps.Clone(namesakes[i%len(namesakes)]))
+		}
+		hoa := person(map[string]any{"full_name": "Nguyễn Thị Hoa", "birth_year": 1950, "address": village})
+		binh := person(map[string]any{"full_name": "Nguyễn Văn Bình", "birth_year": 1978, "address": "Th. 3, X. Gio Mỹ, H. Gio Linh"})
+		mother, _ := visit(hoa, map[string]any{"title": "Đề nghị giải quyết chính sách bảo hiểm xã hội một lần", "field": "policy",
+			"respondent": "BHXH huyện Gio Linh"})
+		son, atVisit := visit(binh, map[string]any{"title": "Đề nghị giải quyết chế độ BHXH cho mẹ là bà Nguyễn Thị Hoa", "field": "policy"})
+		if len(atVisit) != 1 || atVisit[0].CaseID != mother || atVisit[0].Score < 0.175 || atVisit[0].Score >= 0.4 ||
+			!mentions(atVisit[0].Reasons, "same household: Nguyễn Văn Bình / Nguyễn Thị Hoa") {
+			t.Errorf("at the visit, the mother's case alone, scored between the cases' cut-off and the persons': %+v", atVisit)
+		}
+		list := duplicatesOf(t, staff, "/api/v1/cases/"+son)
+		if c, ok := offered(list, mother); !ok || len(list) != 1 || c.Score != atVisit[0].Score {
+			t.Errorf("GET /cases/{id}/duplicates offers the mother's case alone, as the visit did: %+v", list)
+		}
+		staff.Get("/api/v1/cases/"+son+"/duplicates?min_score=0.4").Decode(t, &list)
+		if len(list) != 0 {
+			t.Errorf("min_score still sets the cut-off: nothing from 0.4, got %+v", list)
 		}
 	})
 }

@@ -29,9 +29,10 @@ import (
 // dated before it are in (as on a Board's day: the months after a visit are not in the
 // register when it opens its case), the term counts folded as tcd serve folds them, and measures
 // what possible_duplicates offers: precision, recall, recall@1 and recall@5 by kind, how often
-// look-alikes and ordinary cases are offered anything, and the time of the lookup and of the
-// visit. On PostgreSQL, a plain pg_trgm query (title and summary, with the same respondent or
-// a shared person) is measured on the same visits beside it. `make bench-case-dedup`.
+// look-alikes and ordinary cases are offered anything (at the cut-off, then at the cut-offs
+// around it, in a second table), and the time of the lookup and of the visit. On PostgreSQL, a
+// plain pg_trgm query (title and summary, with the same respondent or a shared person) is
+// measured on the same visits beside it. `make bench-case-dedup`.
 //
 //	BENCH_CASES         register sizes, comma-separated (default 10000,100000)
 //	BENCH_PROBES        later cases opened at visits per size (default 2000)
@@ -116,7 +117,7 @@ func runCaseQuality(b *testing.B, backend, url string, n, probes int, train bool
 	rng := rand.New(rand.NewPCG(3, 3))
 	rng.Shuffle(len(later), func(i, j int) { later[i], later[j] = later[j], later[i] })
 	opened := slices.Sorted(slices.Values(later[:min(probes, len(later))]))
-	tcd, trgm := dedup.NewCaseEvaluator(), dedup.NewCaseEvaluator()
+	tcd, trgm := dedup.NewCaseSweep(), dedup.NewCaseEvaluator()
 	loadedUpTo := 0 // reg.Cases before this index are in the register, or held
 	loadBefore := func(end int) {
 		var bulk []int
@@ -194,7 +195,7 @@ func runCaseQuality(b *testing.B, backend, url string, n, probes int, train bool
 		var offered []string
 		for _, f := range found {
 			ranked = append(ranked, dedup.Ranked{Seq: f.row.Seq, Score: f.Score})
-			if f.Score >= dedup.DefaultThreshold {
+			if f.Score >= dedup.DefaultCaseThreshold {
 				offered = append(offered, f.row.ID)
 			}
 		}
@@ -205,7 +206,7 @@ func runCaseQuality(b *testing.B, backend, url string, n, probes int, train bool
 		if !slices.Equal(offered, atVisit) {
 			b.Fatalf("the same lookup gave another list with no write in between: %v at the visit, %v after", atVisit, offered)
 		}
-		tcd.List(row.Seq, c.Kind, ranked, dedup.DefaultThreshold, duplicateMax)
+		tcd.List(row.Seq, c.Kind, ranked, duplicateMax)
 		if st.Dialect == store.Postgres {
 			start = time.Now()
 			ranked, err := trigramLookup(ctx, st.DB, &row, cb.idsOf(c.Persons))
@@ -224,7 +225,9 @@ func runCaseQuality(b *testing.B, backend, url string, n, probes int, train bool
 	if os.Getenv("BENCH_STATEMENTS") == "1" {
 		trace.print(len(lookups))
 	}
-	printCaseKinds("tcd", tcd)
+	printCaseKinds("tcd", tcd.InForce())
+	fmt.Printf("tcd, offered from other scores:\n")
+	tcd.Write(os.Stdout, "tcd      ")
 	if st.Dialect == store.Postgres {
 		fmt.Printf("pg_trgm lookup p50 %s p99 %s\n", ms(pct(trgmTook, 50)), ms(pct(trgmTook, 99)))
 		printCaseKinds("pg_trgm", trgm)

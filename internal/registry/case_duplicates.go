@@ -30,7 +30,7 @@ func (d *Duplicates) CaseDuplicates(ctx context.Context, actor auth.Actor, id st
 	if err != nil {
 		return nil, err
 	}
-	found, err := d.matchCase(ctx, d.reg.store.DB, actorScope(actor), row, q.orDefaults(), func(ids []string) (map[string]bool, error) {
+	found, err := d.matchCase(ctx, d.reg.store.DB, actorScope(actor), row, q.orDefaults(dedup.DefaultCaseThreshold), func(ids []string) (map[string]bool, error) {
 		return d.reg.secretCases(ctx, d.reg.store.DB, actor, ids)
 	})
 	if err != nil {
@@ -589,7 +589,7 @@ func (d *Duplicates) scanCases(ctx context.Context, decided map[[2]string]bool) 
 		if decided[ids] {
 			continue
 		}
-		if m := model.Score(live[p[0]], live[p[1]], counts); m.Score >= dedup.DefaultThreshold {
+		if m := model.Score(live[p[0]], live[p[1]], counts); m.Score >= dedup.DefaultCaseThreshold {
 			out = append(out, ScannedPair{IDs: ids, Match: m})
 		}
 	}

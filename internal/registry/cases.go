@@ -488,7 +488,7 @@ func (s *Service) possibleDuplicates(ctx context.Context, actor auth.Actor, c *c
 	var found []caseMatch
 	err := s.store.Pinned(ctx, func(db *gorm.DB) error {
 		var err error
-		found, err = s.dups.matchCase(ctx, db, orgScope(c.OrgID), c, DuplicateQuery{Limit: duplicateMax, postings: intakePostings}.orDefaults(),
+		found, err = s.dups.matchCase(ctx, db, orgScope(c.OrgID), c, DuplicateQuery{Limit: duplicateMax, postings: intakePostings}.orDefaults(dedup.DefaultCaseThreshold),
 			func(ids []string) (map[string]bool, error) { return s.secretCases(ctx, db, actor, ids) })
 		return err
 	})

@@ -131,7 +131,7 @@ func runQuality(b *testing.B, backend, url string, n, lookups int) {
 	}
 	lookup := func(ev *dedup.Evaluator, i int) time.Duration {
 		start := time.Now()
-		found, err := s.dups.matchPerson(ctx, st.DB, actorScope(auth.System), &persons[i], DuplicateQuery{}.orDefaults())
+		found, err := s.dups.matchPerson(ctx, st.DB, actorScope(auth.System), &persons[i], DuplicateQuery{}.orDefaults(dedup.DefaultThreshold))
 		took := time.Since(start)
 		if err != nil {
 			b.Fatal(err)

@@ -32,16 +32,18 @@ type PersonCandidate struct {
 
 // DuplicateQuery tunes a duplicates lookup.
 type DuplicateQuery struct {
-	MinScore float64 // offer candidates from this score; 0: dedup.DefaultThreshold
+	MinScore float64 // offer candidates from this score; 0: the record type's cut-off
 	Limit    int     // at most this many, best first; 0: defaultDuplicates
 	postings int     // cases looked at per title word; 0: postingsPerWord
 }
 
 const defaultDuplicates = 20
 
-func (q DuplicateQuery) orDefaults() DuplicateQuery {
+// orDefaults fills in what q leaves out, offering from cutoff unless q names a score: the
+// record type's own (dedup.DefaultThreshold for persons, dedup.DefaultCaseThreshold for cases).
+func (q DuplicateQuery) orDefaults(cutoff float64) DuplicateQuery {
 	if q.MinScore <= 0 {
-		q.MinScore = dedup.DefaultThreshold
+		q.MinScore = cutoff
 	}
 	if q.Limit <= 0 {
 		q.Limit = defaultDuplicates
@@ -141,7 +143,7 @@ func (d *Duplicates) personCandidates(ctx context.Context, actor auth.Actor, id 
 	if err != nil {
 		return nil, err
 	}
-	found, err := d.matchPerson(ctx, d.reg.store.DB, actorScope(actor), row, q.orDefaults())
+	found, err := d.matchPerson(ctx, d.reg.store.DB, actorScope(actor), row, q.orDefaults(dedup.DefaultThreshold))
 	if err != nil {
 		return nil, err
 	}

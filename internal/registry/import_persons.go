@@ -156,7 +156,7 @@ func (m *batchMatcher) known(p imports.Person) (string, error) {
 	for _, t := range terms {
 		df[t] = m.counts[t] + m.earlier.count(t) + m.own.count(t)
 	}
-	found := scorePersons(&probe, candidates, dedup.PersonStatsFromCounts(df[totalTerm], df), DuplicateQuery{Limit: 1}.orDefaults())
+	found := scorePersons(&probe, candidates, dedup.PersonStatsFromCounts(df[totalTerm], df), DuplicateQuery{Limit: 1}.orDefaults(dedup.DefaultThreshold))
 	if len(found) == 0 {
 		return "", nil
 	}

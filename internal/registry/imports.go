@@ -10,6 +10,7 @@ import (
 	"github.com/tcd-registry/tcd/internal/apperr"
 	"github.com/tcd-registry/tcd/internal/audit"
 	"github.com/tcd-registry/tcd/internal/auth"
+	"github.com/tcd-registry/tcd/internal/dedup"
 	"github.com/tcd-registry/tcd/internal/imports"
 )
 
@@ -230,7 +231,7 @@ func (s *Service) knownPerson(ctx context.Context, tx *gorm.DB, actor auth.Actor
 			Where("org_id = ? AND id_number = ? AND voided_at IS NULL AND merged_into IS NULL", orgID, p.IDNumber).Order("seq").Limit(1).Scan(&id).Error
 		return id, err
 	}
-	found, err := s.dups.matchPerson(ctx, tx, orgScope(orgID), importProbe(p), DuplicateQuery{Limit: 1}.orDefaults())
+	found, err := s.dups.matchPerson(ctx, tx, orgScope(orgID), importProbe(p), DuplicateQuery{Limit: 1}.orDefaults(dedup.DefaultThreshold))
 	if err != nil || len(found) == 0 {
 		return "", err
 	}
