@@ -156,6 +156,11 @@ func sqliteDSN(path string) (string, error) {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
+	// text and integers without a declared time type (dates kept as TEXT 'YYYY-MM-DD', MIN(date)
+	// and other expressions) are read as they are stored, not as times, which the dialector
+	// would turn on
+	q.Set("_texttotime", "0")
+	q.Set("_inttotime", "0")
 	return "file:" + path + "?" + q.Encode(), nil
 }
 
