@@ -72,15 +72,34 @@ type bulkImport struct {
 	audit       []audit.Line
 }
 
+// additions are what a batch adds to the register, as the batch after it takes them while the
+// batch is written and not yet committed: copies of its slices, whose elements the writing sets.
+type additions struct {
+	fingerprints []string
+	sessions     []*sessionRow
+	cases        []*caseRow
+	registered   []*personRow // the persons it registers, with an ID number or not
+	persons      *pendingPersons
+}
+
+func (b *bulkImport) additions() *additions {
+	a := &additions{sessions: slices.Clone(b.newSessions), cases: slices.Clone(b.newCases), registered: slices.Clone(b.newPersons),
+		persons: b.matcher.own}
+	for _, v := range b.visits {
+		a.fingerprints = append(a.fingerprints, v.fingerprint)
+	}
+	return a
+}
+
 // prepareBulk resolves and checks rows as importRow and createVisit would, without writing any:
-// against the register as committed and, when before is not nil, the batch before them, which is
-// being written meanwhile and is not committed until this one is prepared (ImportRegister). An
-// error is the database's (or the context's).
-func (s *Service) prepareBulk(ctx context.Context, actor auth.Actor, orgID string, rows []*imports.Row, before *bulkImport) (*bulkImport, error) {
+// against the register as committed and, when before is not nil, what the batch before them
+// adds, which is being written meanwhile and is not committed until this one is prepared
+// (ImportRegister). An error is the database's (or the context's).
+func (s *Service) prepareBulk(ctx context.Context, actor auth.Actor, orgID string, rows []*imports.Row, before *additions) (*bulkImport, error) {
 	db := s.store.DB.WithContext(ctx)
 	var earlier *pendingPersons
 	if before != nil {
-		earlier = before.matcher.own
+		earlier = before.persons
 	}
 	b := &bulkImport{s: s, ctx: ctx, db: db, actor: actor, orgID: orgID, done: map[string]bool{}, sessions: map[string]string{},
 		cases: map[importedCase]*caseRow{}, byNumber: map[string]string{}, persons: map[string]*personRow{}, rows: store.RowsPerStatement(db),
@@ -141,7 +160,7 @@ func chunked[T any](b *bulkImport, values []T, fn func([]T) error) error {
 // of their days, cases of their titles, persons of their ID numbers and candidates of their
 // persons without one; then takes what the batch before (nil: none) adds to them, which the
 // register does not hold yet.
-func (b *bulkImport) read(rows []*imports.Row, before *bulkImport) error {
+func (b *bulkImport) read(rows []*imports.Row, before *additions) error {
 	var fingerprints, dates, titles, numbers []string
 	for _, row := range rows {
 		if len(row.Errors) > 0 {
@@ -214,18 +233,18 @@ func (b *bulkImport) read(rows []*imports.Row, before *bulkImport) error {
 	}
 	if before != nil {
 		// what the batch before adds comes after all the register holds, as its seqs will
-		for _, v := range before.visits {
-			b.done[v.fingerprint] = true
+		for _, f := range before.fingerprints {
+			b.done[f] = true
 		}
-		for _, r := range before.newSessions {
+		for _, r := range before.sessions {
 			if b.sessions[r.Date] == "" {
 				b.sessions[r.Date] = r.ID
 			}
 		}
-		for _, r := range before.newCases {
+		for _, r := range before.cases {
 			b.addCase(r)
 		}
-		for _, r := range before.newPersons {
+		for _, r := range before.registered {
 			b.addPerson(r)
 		}
 	}

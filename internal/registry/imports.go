@@ -311,9 +311,9 @@ func (s *Service) ImportRegister(ctx context.Context, actor auth.Actor, orgID st
 // be written in bulk but was imported row by row, following is prepared again afterwards,
 // against the register those rows made.
 func (s *Service) writeWhilePreparing(ctx context.Context, ahead *bulkImport, aheadRows, rows []*imports.Row, dryRun bool) ([]ImportedRow, *bulkImport, error) {
-	before := ahead
-	if dryRun {
-		before = nil
+	var before *additions
+	if !dryRun {
+		before = ahead.additions()
 	}
 	var following *bulkImport
 	var prepareErr error
