@@ -420,9 +420,8 @@ func (b *bulkImport) writePersons(tx *gorm.DB) error {
 // the cases' keys and term counts (as indexNewCase and indexVisit), the denouncers, the rows'
 // fingerprints and the audit entries, in tx. The new cases are numbered by the transaction's end.
 func (b *bulkImport) write(tx *gorm.DB) error {
-	db := tx
 	if len(b.newSessions) > 0 {
-		if err := db.CreateInBatches(b.newSessions, b.rows).Error; err != nil {
+		if err := tx.CreateInBatches(b.newSessions, b.rows).Error; err != nil {
 			return err
 		}
 	}
@@ -430,7 +429,7 @@ func (b *bulkImport) write(tx *gorm.DB) error {
 		return err
 	}
 	if len(b.newCases) > 0 {
-		if err := db.CreateInBatches(b.newCases, b.rows).Error; err != nil {
+		if err := tx.CreateInBatches(b.newCases, b.rows).Error; err != nil {
 			return err
 		}
 	}
@@ -451,7 +450,7 @@ func (b *bulkImport) write(tx *gorm.DB) error {
 		}
 	}
 	if len(visits) > 0 {
-		if err := db.CreateInBatches(visits, b.rows).Error; err != nil {
+		if err := tx.CreateInBatches(visits, b.rows).Error; err != nil {
 			return err
 		}
 		if err := store.InsertRows(b.ctx, tx, "import_rows", []string{"org_id", "fingerprint", "visit_id", "imported_at"}, fingerprints, ""); err != nil {
