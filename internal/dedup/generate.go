@@ -138,8 +138,10 @@ var cccdProvinces = shares("045:80,044:6,046:5,001:3", "038,040,042,048,079")
 
 // GeneratePersons returns n labelled person records, shuffled: originals, duplicates of some
 // of them (diacritics dropped, old tone placement, typos, upper case, missing ID number, phone
-// or birth year, abbreviated address), namesakes (the same common name with another ID number
-// and birth year) and household members (same address and phone, another name).
+// or birth year, abbreviated address; never both the address and an identity document, which
+// the law does not let a reception desk do without), namesakes (the same common name with
+// another ID number and birth year) and household members (same address and phone, another
+// name).
 func GeneratePersons(n int, seed uint64) []Labelled { return generatePersons(n, seed, false) }
 
 // GenerateVariedPersons is GeneratePersons with the ways Vietnamese names really vary, each
@@ -209,11 +211,28 @@ func (g *generator) person() Person {
 	if g.chance(0.6) {
 		p.Phone = ptr(g.phone())
 	}
-	// Form 03 has one column for name and address: clerks nearly always fill both
-	if g.chance(0.95) {
+	// Form 03 has one column for name and address: clerks nearly always fill both, and always
+	// when no identity document was shown (see identified)
+	if g.chance(0.95) || p.IDNumber == nil {
 		p.Address = ptr(g.address())
 	}
 	return p
+}
+
+// identified gives p the address a citizen must state when they show no identity document:
+// the Law on Citizen Reception (Luật Tiếp công dân 2013, Article 7(2)(a)) has whoever comes to
+// complain or petition state their name and address or show an identity paper, so a record
+// with neither is not one a reception desk writes. The address is the one known (the
+// citizen's earlier record's) or, where no record held it, the one they state now.
+func (g *generator) identified(p *Person, known *string) {
+	if p.IDNumber != nil || p.Address != nil {
+		return
+	}
+	if known != nil {
+		p.Address = known
+		return
+	}
+	p.Address = ptr(g.address())
 }
 
 func (g *generator) name(gender string) string {
@@ -413,6 +432,7 @@ func (g *generator) reenter(orig Person, other **string) Person {
 			p.Address = &rest
 		}
 	}
+	g.identified(&p, orig.Address)
 	return p
 }
 
@@ -479,6 +499,7 @@ func (g *generator) vary(out []Labelled, orig Person, origEntity int, entity *in
 		p.BirthYear = &y
 		if p.IDNumber != nil && len(*p.IDNumber) == 12 {
 			p.IDNumber = nil // a CCCD says the year: shown, it would have been copied
+			g.identified(&p, orig.Address)
 		}
 	case VariationNoPhone:
 		p.Phone = nil
@@ -702,6 +723,7 @@ func (g *generator) household(orig Person) Person {
 	if g.chance(0.5) {
 		p.IDNumber = ptr(g.cccd(year, gender))
 	}
+	g.identified(&p, nil)
 	return p
 }
 
