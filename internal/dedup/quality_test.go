@@ -48,7 +48,7 @@ func TestGeneratedRegisterQuality(t *testing.T) {
 // the scoring reaches on 20,000 persons: before the spelling table and name order, a rotated
 // name was found 0.41 of the time, another i/y spelling 0.76.
 func TestVariedRegisterQuality(t *testing.T) {
-	ps, st, ev := prepareLabelled(GenerateVariedPersons(qualityPersons(20000), 1))
+	ps, st, ev := prepareLabelled(GenerateVariedPersons(qualityPersons(20000), qualitySeed(1)))
 	q := ev.Pairs(ScanPersons(ps, st, DefaultThreshold, nil))
 	t.Logf("scan of %d persons: %d pairs, precision %.3f recall %.3f", len(ps), q.Offered, q.Precision, q.Recall)
 	for _, line := range VariationReport(q) {
@@ -59,8 +59,8 @@ func TestVariedRegisterQuality(t *testing.T) {
 	}
 	// the birth year off by one is found when something besides a name agrees: those missed
 	// are a common name and nothing else (a CCCD, which says the year, is never on them)
-	floors := map[string]float64{"": 0.97, VariationOrder: 0.93, VariationSpelling: 0.93, VariationHeard: 0.93,
-		VariationYear: 0.9, VariationNoPhone: 0.96}
+	floors := map[string]float64{"": 0.975, VariationOrder: 0.94, VariationSpelling: 0.95, VariationHeard: 0.94,
+		VariationYear: 0.93, VariationNoPhone: 0.97}
 	for v, floor := range floors {
 		if r := q.ByVariation[v]; r.Share() < floor {
 			t.Errorf("variation %q: recall %.3f, want at least %.2f", v, r.Share(), floor)
