@@ -1611,8 +1611,8 @@ const docTemplate = `{
                         "maximum": 1,
                         "minimum": 0,
                         "type": "number",
-                        "default": 0.175,
-                        "description": "offer candidates from this score (default 0.175)",
+                        "default": 0.15,
+                        "description": "offer candidates from this score (default 0.15)",
                         "name": "min_score",
                         "in": "query"
                     },
@@ -2523,7 +2523,7 @@ const docTemplate = `{
                         "Bearer": []
                     }
                 ],
-                "description": "Compares every pair of live, unmerged records of the type that share a blocking key and keeps the pairs scoring at least the type's default threshold (0.4 for persons, 0.175 for cases) for GET /dedup/candidates, which shows each reader the pairs within its reach. For cases it first estimates the score's parameters from the register and staff's merge and not-duplicate decisions, and keeps them: every case lookup after it scores with them. The scan covers every organisation (a citizen who went to two boards is one person) and answers how many records it compared, so only an unscoped admin token may start it (403 otherwise); tcd dedup scan does the same from the command line. A province's register takes seconds.",
+                "description": "Compares every pair of live, unmerged records of the type that share a blocking key and keeps the pairs scoring at least the type's default threshold (0.4 for persons, 0.15 for cases) for GET /dedup/candidates, which shows each reader the pairs within its reach. For cases it first estimates the score's parameters from the register and staff's merge and not-duplicate decisions, and keeps them: every case lookup after it scores with them. The scan covers every organisation (a citizen who went to two boards is one person) and answers how many records it compared, so only an unscoped admin token may start it (403 otherwise); tcd dedup scan does the same from the command line. A province's register takes seconds.",
                 "produces": [
                     "application/json",
                     "application/problem+json"
@@ -9315,7 +9315,7 @@ const docTemplate = `{
                         "Bearer": []
                     }
                 ],
-                "description": "kind and date come from the session. Give case_id or case (a new case), and person_ids and/or persons (new persons), at least one person in all. headcount defaults to the number of persons, or to the delegation's member_count when larger. All of it is written, or nothing. When the request opens a case, possible_duplicates lists (at most five, scoring at least 0.175, best first) existing cases that look like the same matter, each with the evidence for and against, as GET /cases/{id}/duplicates does.",
+                "description": "kind and date come from the session. Give case_id or case (a new case), and person_ids and/or persons (new persons), at least one person in all. headcount defaults to the number of persons, or to the delegation's member_count when larger. All of it is written, or nothing. When the request opens a case, possible_duplicates lists (at most five, scoring at least 0.15, best first) existing cases that look like the same matter, each with the evidence for and against, as GET /cases/{id}/duplicates does.",
                 "consumes": [
                     "application/json"
                 ],

@@ -26,7 +26,7 @@ func TestDedupScanPrintsTheBestPairs(t *testing.T) {
 			t.Fatal(err)
 		}
 		if !strings.Contains(out, "person: 3 records, 1 likely duplicate pairs (score >= 0.4)") || !strings.Contains(out, "Khong Minh Xuyen (1962)") ||
-			!strings.Contains(out, "name matches without diacritics") || !strings.Contains(out, "case: 0 records, 0 likely duplicate pairs (score >= 0.175)") {
+			!strings.Contains(out, "name matches without diacritics") || !strings.Contains(out, "case: 0 records, 0 likely duplicate pairs (score >= 0.15)") {
 			t.Fatalf("tcd dedup scan prints the pairs found:\n%s", out)
 		}
 		if _, err := runTCD(t, t.TempDir(), childEnv("TCD_DATABASE_URL="+dbURL), "dedup", "scan", "--type", "visit"); err == nil {

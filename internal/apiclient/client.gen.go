@@ -4171,7 +4171,7 @@ type AddAttachmentMultipartBody struct {
 
 // CaseDuplicatesParams defines parameters for CaseDuplicates.
 type CaseDuplicatesParams struct {
-	// MinScore offer candidates from this score (default 0.175)
+	// MinScore offer candidates from this score (default 0.15)
 	MinScore *float32 `form:"min_score,omitempty" json:"min_score,omitempty"`
 
 	// Limit at most this many (1-100, default 20)
@@ -5362,7 +5362,7 @@ type ClientInterface interface {
 
 	// ScanDuplicates Scan the whole register for duplicate pairs now (unscoped admin)
 	//
-	// Compares every pair of live, unmerged records of the type that share a blocking key and keeps the pairs scoring at least the type's default threshold (0.4 for persons, 0.175 for cases) for GET /dedup/candidates, which shows each reader the pairs within its reach. For cases it first estimates the score's parameters from the register and staff's merge and not-duplicate decisions, and keeps them: every case lookup after it scores with them. The scan covers every organisation (a citizen who went to two boards is one person) and answers how many records it compared, so only an unscoped admin token may start it (403 otherwise); tcd dedup scan does the same from the command line. A province's register takes seconds.
+	// Compares every pair of live, unmerged records of the type that share a blocking key and keeps the pairs scoring at least the type's default threshold (0.4 for persons, 0.15 for cases) for GET /dedup/candidates, which shows each reader the pairs within its reach. For cases it first estimates the score's parameters from the register and staff's merge and not-duplicate decisions, and keeps them: every case lookup after it scores with them. The scan covers every organisation (a citizen who went to two boards is one person) and answers how many records it compared, so only an unscoped admin token may start it (403 otherwise); tcd dedup scan does the same from the command line. A province's register takes seconds.
 	//
 	// Corresponds with POST /api/v1/dedup/scan (the `ScanDuplicates` operationId).
 	ScanDuplicates(ctx context.Context, params *ScanDuplicatesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -6008,7 +6008,7 @@ type ClientInterface interface {
 
 	// CreateVisitWithBody Record a visit, with its new case and new persons in the same request
 	//
-	// kind and date come from the session. Give case_id or case (a new case), and person_ids and/or persons (new persons), at least one person in all. headcount defaults to the number of persons, or to the delegation's member_count when larger. All of it is written, or nothing. When the request opens a case, possible_duplicates lists (at most five, scoring at least 0.175, best first) existing cases that look like the same matter, each with the evidence for and against, as GET /cases/{id}/duplicates does.
+	// kind and date come from the session. Give case_id or case (a new case), and person_ids and/or persons (new persons), at least one person in all. headcount defaults to the number of persons, or to the delegation's member_count when larger. All of it is written, or nothing. When the request opens a case, possible_duplicates lists (at most five, scoring at least 0.15, best first) existing cases that look like the same matter, each with the evidence for and against, as GET /cases/{id}/duplicates does.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -6017,7 +6017,7 @@ type ClientInterface interface {
 
 	// CreateVisit Record a visit, with its new case and new persons in the same request
 	//
-	// kind and date come from the session. Give case_id or case (a new case), and person_ids and/or persons (new persons), at least one person in all. headcount defaults to the number of persons, or to the delegation's member_count when larger. All of it is written, or nothing. When the request opens a case, possible_duplicates lists (at most five, scoring at least 0.175, best first) existing cases that look like the same matter, each with the evidence for and against, as GET /cases/{id}/duplicates does.
+	// kind and date come from the session. Give case_id or case (a new case), and person_ids and/or persons (new persons), at least one person in all. headcount defaults to the number of persons, or to the delegation's member_count when larger. All of it is written, or nothing. When the request opens a case, possible_duplicates lists (at most five, scoring at least 0.15, best first) existing cases that look like the same matter, each with the evidence for and against, as GET /cases/{id}/duplicates does.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -6640,7 +6640,7 @@ func (c *Client) ListDuplicatePairs(ctx context.Context, params *ListDuplicatePa
 
 // ScanDuplicates Scan the whole register for duplicate pairs now (unscoped admin)
 //
-// Compares every pair of live, unmerged records of the type that share a blocking key and keeps the pairs scoring at least the type's default threshold (0.4 for persons, 0.175 for cases) for GET /dedup/candidates, which shows each reader the pairs within its reach. For cases it first estimates the score's parameters from the register and staff's merge and not-duplicate decisions, and keeps them: every case lookup after it scores with them. The scan covers every organisation (a citizen who went to two boards is one person) and answers how many records it compared, so only an unscoped admin token may start it (403 otherwise); tcd dedup scan does the same from the command line. A province's register takes seconds.
+// Compares every pair of live, unmerged records of the type that share a blocking key and keeps the pairs scoring at least the type's default threshold (0.4 for persons, 0.15 for cases) for GET /dedup/candidates, which shows each reader the pairs within its reach. For cases it first estimates the score's parameters from the register and staff's merge and not-duplicate decisions, and keeps them: every case lookup after it scores with them. The scan covers every organisation (a citizen who went to two boards is one person) and answers how many records it compared, so only an unscoped admin token may start it (403 otherwise); tcd dedup scan does the same from the command line. A province's register takes seconds.
 //
 // Corresponds with POST /api/v1/dedup/scan (the `ScanDuplicates` operationId).
 func (c *Client) ScanDuplicates(ctx context.Context, params *ScanDuplicatesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -8146,7 +8146,7 @@ func (c *Client) ListVisits(ctx context.Context, params *ListVisitsParams, reqEd
 
 // CreateVisitWithBody Record a visit, with its new case and new persons in the same request
 //
-// kind and date come from the session. Give case_id or case (a new case), and person_ids and/or persons (new persons), at least one person in all. headcount defaults to the number of persons, or to the delegation's member_count when larger. All of it is written, or nothing. When the request opens a case, possible_duplicates lists (at most five, scoring at least 0.175, best first) existing cases that look like the same matter, each with the evidence for and against, as GET /cases/{id}/duplicates does.
+// kind and date come from the session. Give case_id or case (a new case), and person_ids and/or persons (new persons), at least one person in all. headcount defaults to the number of persons, or to the delegation's member_count when larger. All of it is written, or nothing. When the request opens a case, possible_duplicates lists (at most five, scoring at least 0.15, best first) existing cases that look like the same matter, each with the evidence for and against, as GET /cases/{id}/duplicates does.
 //
 // Takes any type of body and a specified content type.
 //
@@ -8165,7 +8165,7 @@ func (c *Client) CreateVisitWithBody(ctx context.Context, params *CreateVisitPar
 
 // CreateVisit Record a visit, with its new case and new persons in the same request
 //
-// kind and date come from the session. Give case_id or case (a new case), and person_ids and/or persons (new persons), at least one person in all. headcount defaults to the number of persons, or to the delegation's member_count when larger. All of it is written, or nothing. When the request opens a case, possible_duplicates lists (at most five, scoring at least 0.175, best first) existing cases that look like the same matter, each with the evidence for and against, as GET /cases/{id}/duplicates does.
+// kind and date come from the session. Give case_id or case (a new case), and person_ids and/or persons (new persons), at least one person in all. headcount defaults to the number of persons, or to the delegation's member_count when larger. All of it is written, or nothing. When the request opens a case, possible_duplicates lists (at most five, scoring at least 0.15, best first) existing cases that look like the same matter, each with the evidence for and against, as GET /cases/{id}/duplicates does.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -15102,7 +15102,7 @@ type ClientWithResponsesInterface interface {
 
 	// ScanDuplicatesWithResponse Scan the whole register for duplicate pairs now (unscoped admin)
 	//
-	// Compares every pair of live, unmerged records of the type that share a blocking key and keeps the pairs scoring at least the type's default threshold (0.4 for persons, 0.175 for cases) for GET /dedup/candidates, which shows each reader the pairs within its reach. For cases it first estimates the score's parameters from the register and staff's merge and not-duplicate decisions, and keeps them: every case lookup after it scores with them. The scan covers every organisation (a citizen who went to two boards is one person) and answers how many records it compared, so only an unscoped admin token may start it (403 otherwise); tcd dedup scan does the same from the command line. A province's register takes seconds.
+	// Compares every pair of live, unmerged records of the type that share a blocking key and keeps the pairs scoring at least the type's default threshold (0.4 for persons, 0.15 for cases) for GET /dedup/candidates, which shows each reader the pairs within its reach. For cases it first estimates the score's parameters from the register and staff's merge and not-duplicate decisions, and keeps them: every case lookup after it scores with them. The scan covers every organisation (a citizen who went to two boards is one person) and answers how many records it compared, so only an unscoped admin token may start it (403 otherwise); tcd dedup scan does the same from the command line. A province's register takes seconds.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -15830,7 +15830,7 @@ type ClientWithResponsesInterface interface {
 
 	// CreateVisitWithBodyWithResponse Record a visit, with its new case and new persons in the same request
 	//
-	// kind and date come from the session. Give case_id or case (a new case), and person_ids and/or persons (new persons), at least one person in all. headcount defaults to the number of persons, or to the delegation's member_count when larger. All of it is written, or nothing. When the request opens a case, possible_duplicates lists (at most five, scoring at least 0.175, best first) existing cases that look like the same matter, each with the evidence for and against, as GET /cases/{id}/duplicates does.
+	// kind and date come from the session. Give case_id or case (a new case), and person_ids and/or persons (new persons), at least one person in all. headcount defaults to the number of persons, or to the delegation's member_count when larger. All of it is written, or nothing. When the request opens a case, possible_duplicates lists (at most five, scoring at least 0.15, best first) existing cases that look like the same matter, each with the evidence for and against, as GET /cases/{id}/duplicates does.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -15839,7 +15839,7 @@ type ClientWithResponsesInterface interface {
 
 	// CreateVisitWithResponse Record a visit, with its new case and new persons in the same request
 	//
-	// kind and date come from the session. Give case_id or case (a new case), and person_ids and/or persons (new persons), at least one person in all. headcount defaults to the number of persons, or to the delegation's member_count when larger. All of it is written, or nothing. When the request opens a case, possible_duplicates lists (at most five, scoring at least 0.175, best first) existing cases that look like the same matter, each with the evidence for and against, as GET /cases/{id}/duplicates does.
+	// kind and date come from the session. Give case_id or case (a new case), and person_ids and/or persons (new persons), at least one person in all. headcount defaults to the number of persons, or to the delegation's member_count when larger. All of it is written, or nothing. When the request opens a case, possible_duplicates lists (at most five, scoring at least 0.15, best first) existing cases that look like the same matter, each with the evidence for and against, as GET /cases/{id}/duplicates does.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -26033,7 +26033,7 @@ func (c *ClientWithResponses) ListDuplicatePairsWithResponse(ctx context.Context
 
 // ScanDuplicatesWithResponse Scan the whole register for duplicate pairs now (unscoped admin)
 //
-// Compares every pair of live, unmerged records of the type that share a blocking key and keeps the pairs scoring at least the type's default threshold (0.4 for persons, 0.175 for cases) for GET /dedup/candidates, which shows each reader the pairs within its reach. For cases it first estimates the score's parameters from the register and staff's merge and not-duplicate decisions, and keeps them: every case lookup after it scores with them. The scan covers every organisation (a citizen who went to two boards is one person) and answers how many records it compared, so only an unscoped admin token may start it (403 otherwise); tcd dedup scan does the same from the command line. A province's register takes seconds.
+// Compares every pair of live, unmerged records of the type that share a blocking key and keeps the pairs scoring at least the type's default threshold (0.4 for persons, 0.15 for cases) for GET /dedup/candidates, which shows each reader the pairs within its reach. For cases it first estimates the score's parameters from the register and staff's merge and not-duplicate decisions, and keeps them: every case lookup after it scores with them. The scan covers every organisation (a citizen who went to two boards is one person) and answers how many records it compared, so only an unscoped admin token may start it (403 otherwise); tcd dedup scan does the same from the command line. A province's register takes seconds.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -27277,7 +27277,7 @@ func (c *ClientWithResponses) ListVisitsWithResponse(ctx context.Context, params
 
 // CreateVisitWithBodyWithResponse Record a visit, with its new case and new persons in the same request
 //
-// kind and date come from the session. Give case_id or case (a new case), and person_ids and/or persons (new persons), at least one person in all. headcount defaults to the number of persons, or to the delegation's member_count when larger. All of it is written, or nothing. When the request opens a case, possible_duplicates lists (at most five, scoring at least 0.175, best first) existing cases that look like the same matter, each with the evidence for and against, as GET /cases/{id}/duplicates does.
+// kind and date come from the session. Give case_id or case (a new case), and person_ids and/or persons (new persons), at least one person in all. headcount defaults to the number of persons, or to the delegation's member_count when larger. All of it is written, or nothing. When the request opens a case, possible_duplicates lists (at most five, scoring at least 0.15, best first) existing cases that look like the same matter, each with the evidence for and against, as GET /cases/{id}/duplicates does.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -27292,7 +27292,7 @@ func (c *ClientWithResponses) CreateVisitWithBodyWithResponse(ctx context.Contex
 
 // CreateVisitWithResponse Record a visit, with its new case and new persons in the same request
 //
-// kind and date come from the session. Give case_id or case (a new case), and person_ids and/or persons (new persons), at least one person in all. headcount defaults to the number of persons, or to the delegation's member_count when larger. All of it is written, or nothing. When the request opens a case, possible_duplicates lists (at most five, scoring at least 0.175, best first) existing cases that look like the same matter, each with the evidence for and against, as GET /cases/{id}/duplicates does.
+// kind and date come from the session. Give case_id or case (a new case), and person_ids and/or persons (new persons), at least one person in all. headcount defaults to the number of persons, or to the delegation's member_count when larger. All of it is written, or nothing. When the request opens a case, possible_duplicates lists (at most five, scoring at least 0.15, best first) existing cases that look like the same matter, each with the evidence for and against, as GET /cases/{id}/duplicates does.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //

@@ -153,7 +153,7 @@ func blockedPairs(cases []*PreparedCase, n Counts) [][2]int {
 // The model estimated from the register (a scan's) meets the same targets, and the same
 // register gives the same model.
 func TestTrainedCasesQuality(t *testing.T) {
-	reg := GenerateCaseRegister(qualitySize(), 5)
+	reg := GenerateCaseRegister(qualitySize(), qualitySeed(5))
 	cases, n := prepareRegister(reg)
 	pairs := blockedPairs(cases, n)
 	m := TrainCaseModel(DefaultCaseModel(), cases, pairs, nil, n)

@@ -219,7 +219,7 @@ func (s *Server) personDuplicates(c echo.Context) error {
 // @Produce   application/problem+json
 // @Security  Bearer
 // @Param     id        path  string true  "case id"
-// @Param     min_score query number false "offer candidates from this score (default 0.175)" minimum(0) maximum(1) default(0.175)
+// @Param     min_score query number false "offer candidates from this score (default 0.15)" minimum(0) maximum(1) default(0.15)
 // @Param     limit     query int    false "at most this many (1-100, default 20)" minimum(1) maximum(100) default(20)
 // @Success   200 {array} registry.CaseDuplicate
 // @Failure   401,403,404,422,429,500,503 {object} Problem
@@ -274,7 +274,7 @@ func (s *Server) listDuplicatePairs(c echo.Context) error {
 // scanDuplicates godoc
 // @ID        scanDuplicates
 // @Summary   Scan the whole register for duplicate pairs now (unscoped admin)
-// @Description Compares every pair of live, unmerged records of the type that share a blocking key and keeps the pairs scoring at least the type's default threshold (0.4 for persons, 0.175 for cases) for GET /dedup/candidates, which shows each reader the pairs within its reach. For cases it first estimates the score's parameters from the register and staff's merge and not-duplicate decisions, and keeps them: every case lookup after it scores with them. The scan covers every organisation (a citizen who went to two boards is one person) and answers how many records it compared, so only an unscoped admin token may start it (403 otherwise); tcd dedup scan does the same from the command line. A province's register takes seconds.
+// @Description Compares every pair of live, unmerged records of the type that share a blocking key and keeps the pairs scoring at least the type's default threshold (0.4 for persons, 0.15 for cases) for GET /dedup/candidates, which shows each reader the pairs within its reach. For cases it first estimates the score's parameters from the register and staff's merge and not-duplicate decisions, and keeps them: every case lookup after it scores with them. The scan covers every organisation (a citizen who went to two boards is one person) and answers how many records it compared, so only an unscoped admin token may start it (403 otherwise); tcd dedup scan does the same from the command line. A province's register takes seconds.
 // @Tags      dedup
 // @Produce   json
 // @Produce   application/problem+json

@@ -53,7 +53,7 @@ func (s *Server) listVisits(c echo.Context) error {
 // createVisit godoc
 // @ID        createVisit
 // @Summary   Record a visit, with its new case and new persons in the same request
-// @Description kind and date come from the session. Give case_id or case (a new case), and person_ids and/or persons (new persons), at least one person in all. headcount defaults to the number of persons, or to the delegation's member_count when larger. All of it is written, or nothing. When the request opens a case, possible_duplicates lists (at most five, scoring at least 0.175, best first) existing cases that look like the same matter, each with the evidence for and against, as GET /cases/{id}/duplicates does.
+// @Description kind and date come from the session. Give case_id or case (a new case), and person_ids and/or persons (new persons), at least one person in all. headcount defaults to the number of persons, or to the delegation's member_count when larger. All of it is written, or nothing. When the request opens a case, possible_duplicates lists (at most five, scoring at least 0.15, best first) existing cases that look like the same matter, each with the evidence for and against, as GET /cases/{id}/duplicates does.
 // @Tags      visits
 // @Accept    json
 // @Produce   json
