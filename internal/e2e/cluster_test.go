@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // pgCluster is a throwaway PostgreSQL server of the test's own, on its own port, so the test can
@@ -120,6 +121,58 @@ func (c *pgCluster) pgctl(action string, args ...string) error {
 		return fmt.Errorf("pg_ctl %s: %v\n%s\n%s", action, err, out, log)
 	}
 	return nil
+}
+
+// cpu is the processor time the server has used so far: the postmaster's and its live
+// processes' (each connection's backend, the WAL sender or receiver, the background workers),
+// and that of the processes that have exited, which the postmaster collected. Read from /proc;
+// 0 where there is none.
+func (c *pgCluster) cpu() time.Duration {
+	pidFile, err := os.ReadFile(filepath.Join(c.data(), "postmaster.pid"))
+	if err != nil {
+		return 0
+	}
+	postmaster, _, _ := strings.Cut(string(pidFile), "\n")
+	own := procTimes(postmaster)
+	if len(own) < 4 {
+		return 0
+	}
+	total := own[0] + own[1] + own[2] + own[3]
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		if t := procTimes(e.Name()); len(t) == 5 && strconv.FormatInt(t[4], 10) == postmaster {
+			total += t[0] + t[1]
+		}
+	}
+	// the kernel counts in clock ticks of 1/100 s (USER_HZ, 100 on every Linux PostgreSQL runs on)
+	return time.Duration(total) * 10 * time.Millisecond
+}
+
+// procTimes reads a process's utime, stime, cutime and cstime (clock ticks) and its parent's pid
+// from /proc/pid/stat; nil when there is no such process.
+func procTimes(pid string) []int64 {
+	stat, err := os.ReadFile(filepath.Join("/proc", pid, "stat"))
+	if err != nil {
+		return nil
+	}
+	// the command name, in parentheses, may hold spaces: the fields counted start after it
+	_, rest, ok := strings.Cut(string(stat), ") ")
+	if !ok {
+		return nil
+	}
+	f := strings.Fields(rest)
+	if len(f) < 15 {
+		return nil
+	}
+	var out []int64
+	for _, i := range []int{11, 12, 13, 14, 1} { // utime, stime, cutime, cstime, ppid
+		v, err := strconv.ParseInt(f[i], 10, 64)
+		if err != nil {
+			return nil
+		}
+		out = append(out, v)
+	}
+	return out
 }
 
 // run runs a PostgreSQL program, as the postgres OS user when the test runs as root.

@@ -7,6 +7,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -47,13 +48,20 @@ func BenchmarkReadScale(b *testing.B) {
 
 		statsPath := fmt.Sprintf("/api/v1/stats/summary?period=%d", time.Now().Year())
 		var rows []readRow
-		rows = append(rows, readRate(b, "primary alone, 1 tcd", []string{alone.BaseURL}, readerSecret, statsPath, clients, length))
+		// what each server spent on the reads: what a replica takes off the primary
+		measure := func(setup string, bases ...string) {
+			primaryBefore, replicaBefore := primary.cpu(), replica.cpu()
+			row := readRate(b, setup, bases, readerSecret, statsPath, clients, length)
+			row.primaryCPU, row.replicaCPU = primary.cpu()-primaryBefore, replica.cpu()-replicaBefore
+			rows = append(rows, row)
+		}
+		measure("primary alone, 1 tcd", alone.BaseURL)
 		first := serve(b, bin, withReplica)
 		awaitReplica(b, first.BaseURL, store.ReplicaInUse, 10*time.Second)
-		rows = append(rows, readRate(b, "replica, 1 tcd", []string{first.BaseURL}, readerSecret, statsPath, clients, length))
+		measure("replica, 1 tcd", first.BaseURL)
 		second := serve(b, bin, withReplica)
 		awaitReplica(b, second.BaseURL, store.ReplicaInUse, 10*time.Second)
-		rows = append(rows, readRate(b, "replica, 2 tcd", []string{first.BaseURL, second.BaseURL}, readerSecret, statsPath, clients, length))
+		measure("replica, 2 tcd", first.BaseURL, second.BaseURL)
 		for _, srv := range []*e2e.Server{first, second} {
 			if routedReads(b, srv.BaseURL, "replica") == 0 {
 				b.Fatalf("no statistics read went to the replica through %s", srv.BaseURL)
@@ -76,10 +84,11 @@ func BenchmarkReadScale(b *testing.B) {
 
 // readRow is one read measurement.
 type readRow struct {
-	setup         string
-	perSecond     float64
-	p50, p99      time.Duration
-	errs, answers int
+	setup                  string
+	perSecond              float64
+	p50, p99               time.Duration
+	errs, answers          int
+	primaryCPU, replicaCPU time.Duration // the servers' processor time during the reads
 }
 
 // readRate sends statistics reads from clients concurrent clients for length, spread over bases
@@ -245,11 +254,17 @@ func tcdLag(b *testing.B, base string) float64 {
 func printScale(b *testing.B, visits, clients int, length time.Duration, rows []readRow, writesPerSecond float64, lags lagSamples) {
 	base := rows[0].perSecond
 	fmt.Printf("\nStatistics reads (GET /stats/summary, this year, %d visits): %d clients, %s each, loopback\n\n", visits, clients, length)
-	fmt.Printf("| setup | reads/s | ratio to the primary alone | p50 | p99 | errors |\n|---|---|---|---|---|---|\n")
-	for _, r := range rows {
-		fmt.Printf("| %s | %.0f | %.2f | %s | %s | %d |\n", r.setup, r.perSecond, r.perSecond/base,
-			r.p50.Round(100*time.Microsecond), r.p99.Round(100*time.Microsecond), r.errs)
+	fmt.Printf("| setup | reads/s | ratio to the primary alone | p50 | p99 | errors | primary's CPU per 1000 reads | replica's |\n|---|---|---|---|---|---|---|---|\n")
+	perThousand := func(d time.Duration, answers int) string {
+		return (d * 1000 / time.Duration(max(answers, 1))).Round(time.Millisecond).String()
 	}
+	for _, r := range rows {
+		fmt.Printf("| %s | %.0f | %.2f | %s | %s | %d | %s | %s |\n", r.setup, r.perSecond, r.perSecond/base,
+			r.p50.Round(100*time.Microsecond), r.p99.Round(100*time.Microsecond), r.errs,
+			perThousand(r.primaryCPU, r.answers), perThousand(r.replicaCPU, r.answers))
+	}
+	fmt.Printf("\n(one machine of %d processors runs the clients, every tcd and both servers: reads per second\n"+
+		"measure how they share it; the processor time per read shows what a replica takes off the primary)\n", runtime.NumCPU())
 	slices.Sort(lags.replay)
 	slices.Sort(lags.bytesBehind)
 	maxTCD := 0.0
