@@ -138,10 +138,9 @@ var cccdProvinces = shares("045:80,044:6,046:5,001:3", "038,040,042,048,079")
 
 // GeneratePersons returns n labelled person records, shuffled: originals, duplicates of some
 // of them (diacritics dropped, old tone placement, typos, upper case, missing ID number, phone
-// or birth year, abbreviated address; never both the address and an identity document, which
-// the law does not let a reception desk do without), namesakes (the same common name with
-// another ID number and birth year) and household members (same address and phone, another
-// name).
+// or birth year, abbreviated address; but no record lacks both the address and an identity
+// document, as the law has it), namesakes (the same common name with another ID number and
+// birth year) and household members (same address and phone, another name).
 func GeneratePersons(n int, seed uint64) []Labelled { return generatePersons(n, seed, false) }
 
 // GenerateVariedPersons is GeneratePersons with the ways Vietnamese names really vary, each
