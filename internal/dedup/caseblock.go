@@ -38,9 +38,10 @@ func (c *PreparedCase) PeopleKeys() []string {
 	return slices.Compact(out)
 }
 
-// keyScheme numbers the kinds of keys a case is stored under: a new kind (2: the phone at the
-// address) has the register derive every case's keys again, as a new vocabulary does.
-const keyScheme = 2
+// keyScheme numbers the ways a case's keys are made: a new kind of key (2: the phone at the
+// address) or a key read otherwise (3: a judgment's number ends where its code does) has the
+// register derive every case's keys again, as a new vocabulary does.
+const keyScheme = 3
 
 // CaseKeysVersion names how the stored keys of cases are made: the vocabulary table texts and
 // addresses are read by, and the kinds of keys.

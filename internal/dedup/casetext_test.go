@@ -74,6 +74,8 @@ func TestIdentifiersOfAMatter(t *testing.T) {
 		{"Khiếu nại QĐ 1234 về thu hồi đất", "document:qd 1234"},
 		{"Không đồng ý quyết định thu hồi đất số 1234 của UBND huyện", "document:qd 1234"},
 		{"Kiến nghị xem xét lại bản án dân sự phúc thẩm số 45/2019/DS-PT", "judgment:45/2019/ds-pt"},
+		{"Đề nghị kháng nghị bản án số 45/2019/DS-PT về tranh chấp thừa kế", "judgment:45/2019/ds-pt"},
+		{"bản án 45/2019/DS-ST ngày 12/3/2020", "judgment:45/2019/ds-st"},
 		{"thu hồi đất tại thửa đất số 45, tờ bản đồ số 12", "parcel:45/12"},
 		{"thua 45 to BD 12", "parcel:45/12"},
 		{"cấp sổ đỏ thửa 45", "parcel:45/"},

@@ -133,22 +133,28 @@ func extractIdentifiers(ts []token) []Identifier {
 }
 
 // slashNumber reads "1234/QĐ-UBND", "45/2019/DS-PT" or "12/2020/QĐ-UBND" from i; a date
-// ("12/3/2020") names nothing.
+// ("12/3/2020") names nothing. The number's parts are joined by separators: the word after a
+// space is the sentence going on ("bản án số 45/2019/DS-PT về tranh chấp thừa kế").
 func (e *extraction) slashNumber(i int) int {
 	var nums, codes []string
 	j := i
-	for j < len(e.ts) {
+	separated := true // the token before was a separator (or this is the number's start)
+	for ; j < len(e.ts); j++ {
 		t := e.ts[j]
 		switch {
+		case t.kind == tokPunct && (t.text == "/" || t.text == "-" || t.text == "&"):
+			separated = true
+			continue
+		case !separated:
+			goto done
 		case t.kind == tokNumber && len(codes) == 0:
 			nums = append(nums, t.fold)
 		case t.kind == tokWord && t.fold != "":
 			codes = append(codes, t.fold)
-		case t.kind == tokPunct && (t.text == "/" || t.text == "-" || t.text == "&"):
 		default:
 			goto done
 		}
-		j++
+		separated = false
 	}
 done:
 	if len(codes) == 0 {
