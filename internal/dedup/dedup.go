@@ -19,10 +19,10 @@ const DefaultThreshold = 0.4
 // and on GET /cases/{id}/duplicates. Lower than the persons': a matter a family member brings
 // back is told from a namesake family's matter of the village by little more than its wording,
 // and scores low, as does a matter filed under another field. On three generated registers of
-// 100,000 cases, offering from 0.15 finds 0.951 to 0.953 of the duplicates at precision 0.986
-// to 0.988 with the default weights, which serve until a scan (0.897 and 0.996 from 0.4 on
-// one), and 0.963 at 0.974 with a scan's, a look-alike or ordinary case being offered another
-// matter in at most 3.3% of lookups. A duplicate missed counts a matter twice in the statistics
+// 100,000 cases, offering from 0.15 finds 0.955 to 0.957 of the duplicates at precision 0.981
+// to 0.984 with the default weights, which serve until a scan (0.903 and 0.995 from 0.4 on
+// one), and 0.968 at 0.972 with a scan's, a look-alike or ordinary case being offered another
+// matter in at most 3.5% of lookups. A duplicate missed counts a matter twice in the statistics
 // a report cites; a wrong offer costs a clerk a glance (docs/duplicates.md, "The cut-off").
 const DefaultCaseThreshold = 0.15
 
