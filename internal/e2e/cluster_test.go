@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/prometheus/procfs"
 )
 
 // pgCluster is a throwaway PostgreSQL server of the test's own, on its own port, so the test can
@@ -125,55 +127,42 @@ func (c *pgCluster) pgctl(action string, args ...string) error {
 
 // cpu is the processor time the server has used so far: the postmaster's and its live
 // processes' (each connection's backend, the WAL sender or receiver, the background workers),
-// and that of the processes that have exited, which the postmaster collected. Read from /proc;
-// 0 where there is none.
+// and that of the processes that have exited, which the postmaster collected. 0 where there is
+// none.
 func (c *pgCluster) cpu() time.Duration {
 	pidFile, err := os.ReadFile(filepath.Join(c.data(), "postmaster.pid"))
 	if err != nil {
 		return 0
 	}
-	postmaster, _, _ := strings.Cut(string(pidFile), "\n")
-	own := procTimes(postmaster)
-	if len(own) < 4 {
+	first, _, _ := strings.Cut(string(pidFile), "\n")
+	postmaster, err := strconv.Atoi(first)
+	if err != nil {
 		return 0
 	}
-	total := own[0] + own[1] + own[2] + own[3]
-	entries, _ := os.ReadDir("/proc")
-	for _, e := range entries {
-		if t := procTimes(e.Name()); len(t) == 5 && strconv.FormatInt(t[4], 10) == postmaster {
-			total += t[0] + t[1]
+	procs, err := procfs.AllProcs()
+	if err != nil {
+		return 0
+	}
+	var seconds float64
+	for _, p := range procs {
+		stat, err := p.Stat()
+		if err != nil {
+			continue // gone since the listing
+		}
+		switch {
+		case stat.PID == postmaster:
+			// CPUTime holds the user and system time; the children's collected come beside it
+			seconds += stat.CPUTime() + float64(stat.CUTime+stat.CSTime)/userHZ
+		case stat.PPID == postmaster:
+			seconds += stat.CPUTime()
 		}
 	}
-	// the kernel counts in clock ticks of 1/100 s (USER_HZ, 100 on every Linux PostgreSQL runs on)
-	return time.Duration(total) * 10 * time.Millisecond
+	return time.Duration(seconds * float64(time.Second))
 }
 
-// procTimes reads a process's utime, stime, cutime and cstime (clock ticks) and its parent's pid
-// from /proc/pid/stat; nil when there is no such process.
-func procTimes(pid string) []int64 {
-	stat, err := os.ReadFile(filepath.Join("/proc", pid, "stat"))
-	if err != nil {
-		return nil
-	}
-	// the command name, in parentheses, may hold spaces: the fields counted start after it
-	_, rest, ok := strings.Cut(string(stat), ") ")
-	if !ok {
-		return nil
-	}
-	f := strings.Fields(rest)
-	if len(f) < 15 {
-		return nil
-	}
-	var out []int64
-	for _, i := range []int{11, 12, 13, 14, 1} { // utime, stime, cutime, cstime, ppid
-		v, err := strconv.ParseInt(f[i], 10, 64)
-		if err != nil {
-			return nil
-		}
-		out = append(out, v)
-	}
-	return out
-}
+// userHZ is the clock tick /proc counts the children's times in (procfs converts the process's
+// own with the same figure: 100 on every Linux PostgreSQL runs on).
+const userHZ = 100
 
 // run runs a PostgreSQL program, as the postgres OS user when the test runs as root.
 func (c *pgCluster) run(program string, args ...string) ([]byte, error) {
